@@ -1,0 +1,136 @@
+/**
+ * The internal model of a lab. The YAML users write (containerlab format plus a kind
+ * `cluster` section) is converted at the edge (topology/normalize) into these types with
+ * native values; topology/plan then resolves names, addresses and dependencies.
+ * Nothing here touches Docker or the kernel.
+ */
+
+/** Where a value came from in a topology file (1-based line and column). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type NetworkMode =
+  | { type: 'bridge' } // default: attached to the lab's management network
+  | { type: 'host' }
+  | { type: 'none' }
+  /** Share the netns of another topology node (`node`) or an existing container (`container`). */
+  | { type: 'container'; node?: string; container?: string };
+
+export interface PortMapping {
+  hostIp: string; // default 127.0.0.1: labs never publish on every interface unless asked
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface BindMount {
+  /** Absolute host path (relative paths are resolved against the topology file's directory). */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** A node as the user declared it, after defaults < kinds < groups < node inheritance. */
+export interface NodeSpec {
+  name: string;
+  kind: string;
+  /** Image as written (e.g. `frrouting/frr:v8.2.2`); aliases are resolved by runtime/images. */
+  image: string;
+  group?: string;
+  exec: string[];
+  binds: BindMount[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** Container command, as a shell-like string split into argv (containerlab semantics). */
+  cmd?: string[];
+  entrypoint?: string[];
+  user?: string;
+  workdir?: string;
+  networkMode: NetworkMode;
+  mgmtIPv4?: string;
+  mgmtIPv6?: string;
+  ports: PortMapping[];
+  sysctls: Record<string, string>;
+  capAdd: string[];
+  /** Absolute path of a startup config file, if any. */
+  startupConfig?: string;
+  waitFor: string[];
+  /** Free-form kind-specific settings (e.g. `bgp:` for rendered router configs). */
+  extra: Record<string, unknown>;
+  pos: SourcePos;
+}
+
+export interface LinkEndpoint {
+  node: string;
+  iface: string;
+  mac?: string;
+  /** CIDR strings, e.g. `10.0.0.1/31`. */
+  ipv4: string[];
+  ipv6: string[];
+}
+
+export interface VethLinkSpec {
+  type: 'veth';
+  endpoints: [LinkEndpoint, LinkEndpoint];
+  mtu: number;
+  pos: SourcePos;
+}
+
+export type LinkSpec = VethLinkSpec;
+
+export interface MgmtSpec {
+  /** Docker network name. Default: `<prefix>-<lab>` style, see plan. */
+  network: string;
+  ipv4Subnet: string;
+  ipv4Gateway?: string;
+  ipv6Subnet?: string;
+  ipv6Gateway?: string;
+  /** Host bridge name, if the user chose one. */
+  bridge?: string;
+  mtu?: number;
+  /** Opt-in: allow NAT to the outside. Default false (internal network). */
+  external: boolean;
+}
+
+export interface TopologySpec {
+  name: string;
+  /** Container name prefix; `undefined` means the default `clab`. `''` means bare node names. */
+  prefix: string;
+  file: string;
+  /** Directory that holds the topology file (relative paths resolve against it). */
+  dir: string;
+  mgmt: MgmtSpec;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  /** Raw sections other modules convert at their own edge (cluster, verify, manifests). */
+  sections: Record<string, unknown>;
+}
+
+/** A node with everything the runtime needs resolved. */
+export interface NodePlan extends NodeSpec {
+  containerName: string;
+  /** Management address assigned by plan (static ones are kept), unless networkMode is not bridge. */
+  mgmtIPv4?: string;
+  /** Nodes that must be created (and healthy) before this one: network-mode targets and wait-for. */
+  dependsOn: string[];
+  /** Topology node that owns the netns this node lives in (itself unless network-mode container:node). */
+  netnsOwner: string;
+}
+
+export interface LabPlan {
+  name: string;
+  prefix: string;
+  file: string;
+  dir: string;
+  /** Lab directory, `<dir>/lab-<name>` (or as overridden). */
+  labDir: string;
+  mgmt: MgmtSpec;
+  nodes: NodePlan[];
+  links: LinkSpec[];
+  /** Nodes grouped in creation waves: every node's dependencies are in earlier waves. */
+  waves: string[][];
+  sections: Record<string, unknown>;
+}
