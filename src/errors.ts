@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'USAGE'
   | 'BGP_CONFIG'
   | 'BGP_ADMIN'
+  | 'BGP_WIRE'
   | 'INTERNAL';
 
 export interface KindlabErrorOptions {
