@@ -1,0 +1,10 @@
+export * from './constants.js';
+export { BgpWireError, type WireErrorAction, type NotificationData } from './errors.js';
+export { MessageFramer, encodeMessage, type RawMessage } from './framer.js';
+export { type Capabilities, emptyCapabilities } from './capabilities.js';
+export { type OpenMessage, encodeOpen, decodeOpen } from './open.js';
+export { encodeKeepalive } from './keepalive.js';
+export { encodeNotification, decodeNotification, describeNotification, shutdownMessage } from './notification.js';
+export { type RouteRefresh, encodeRouteRefresh, decodeRouteRefresh } from './route-refresh.js';
+export { encodeEndOfRib, endOfRibOf } from './end-of-rib.js';
+export { ipv4ToNumber, numberToIpv4, ipv6ToBytes, bytesToIpv6, isIpv4 } from './ip.js';
