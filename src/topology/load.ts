@@ -1,0 +1,63 @@
+/**
+ * Reads a topology file: YAML with source positions (parseDocument + LineCounter), then
+ * `${VAR}` substitution from an env map. The only I/O of topology/ besides existence checks.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { KindlabError, TopologyError, errorMessage, type TopologyIssue } from '../errors.js';
+import { substituteVars, type Env } from './env-subst.js';
+import { SourceMap } from './source-map.js';
+
+export interface LoadedDocument {
+  /** Absolute path of the topology file. */
+  file: string;
+  dir: string;
+  /** File name as the user gave it (used in messages). */
+  displayName: string;
+  map: SourceMap;
+  /** Plain data after variable substitution. */
+  data: unknown;
+}
+
+export async function readTopologyText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new KindlabError('TOPO_READ', `cannot read topology file ${file}: ${errorMessage(e)}`, {
+      cause: e,
+      hint: 'pass the path of a containerlab-format topology file with -t',
+    });
+  }
+}
+
+/** Parses YAML text (no file access); `displayName` is what messages call the file. */
+export function parseTopologyText(text: string, displayName: string, env: Env = process.env): { map: SourceMap; data: unknown } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, keepSourceTokens: false });
+  const map = new SourceMap(displayName, doc, lineCounter);
+  if (doc.errors.length > 0) {
+    const issues: TopologyIssue[] = doc.errors.map((err) => {
+      const { line, col } = map.posOfOffset(err.pos[0]);
+      return { file: displayName, line, col, path: '(yaml)', message: yamlMessage(err.message, err.code) };
+    });
+    throw new TopologyError('TOPO_PARSE', issues, { hint: 'fix the YAML syntax at the position shown' });
+  }
+  const varIssues = substituteVars(doc, text, map, env);
+  if (varIssues.length > 0) throw new TopologyError('TOPO_VAR', varIssues);
+  return { map, data: doc.toJS({ maxAliasCount: 1000 }) as unknown };
+}
+
+export async function loadDocument(file: string, env: Env = process.env): Promise<LoadedDocument> {
+  const abs = resolve(file);
+  const text = await readTopologyText(abs);
+  const { map, data } = parseTopologyText(text, file, env);
+  return { file: abs, dir: dirname(abs), displayName: file, map, data };
+}
+
+/** yaml's messages end with " at line N, column M" and a code excerpt: keep the first sentence. */
+function yamlMessage(message: string, code: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  if (code === 'DUPLICATE_KEY') return `${first} (duplicate key)`;
+  return first;
+}

@@ -1,0 +1,103 @@
+/**
+ * TypeScript shape of the topology YAML as users write it (containerlab format), matching
+ * schemas/topology.schema.json. Data of this type has passed schema validation; the internal
+ * model (types.ts) is produced from it by normalize.ts.
+ */
+
+export type RawScalar = string | number | boolean;
+
+export const NODE_KINDS = ['linux', 'frr', 'bridge', 'k8s-node', 'ext-container'] as const;
+export type RawNodeKind = (typeof NODE_KINDS)[number];
+
+/** Properties a node may carry; `topology.defaults`, `kinds.<kind>` and `groups.<g>` use the same set. */
+export interface RawNodeProps {
+  kind?: RawNodeKind;
+  /** Only meaningful on nodes and in defaults. */
+  group?: string;
+  image?: string;
+  exec?: string[];
+  /** `host-path:container-path[:ro|rw]`. */
+  binds?: string[];
+  env?: Record<string, RawScalar>;
+  labels?: Record<string, RawScalar>;
+  /** A shell-like string split into argv, or an argv list. */
+  cmd?: string | string[];
+  entrypoint?: string | string[];
+  user?: string | number;
+  workdir?: string;
+  /** `bridge` (default) | `host` | `none` | `container:<node or container>`. */
+  'network-mode'?: string;
+  'mgmt-ipv4'?: string;
+  'mgmt-ipv6'?: string;
+  /** `[host-ip:]host-port:container-port[/tcp|udp]`, or a bare container port. */
+  ports?: Array<string | number>;
+  sysctls?: Record<string, string | number>;
+  'cap-add'?: string[];
+  'startup-config'?: string;
+  'wait-for'?: string[];
+  /** Kind-specific BGP settings for rendered router configs (free-form here). */
+  bgp?: Record<string, unknown>;
+  'startup-delay'?: number;
+  'restart-policy'?: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  'auto-remove'?: boolean;
+  memory?: string;
+  cpu?: number;
+}
+
+export interface RawEndpoint {
+  node: string;
+  interface: string;
+  mac?: string;
+  ipv4?: string | string[];
+  ipv6?: string | string[];
+}
+
+/**
+ * A link: brief form `endpoints: ["a:eth1", "b:eth1"]` (optionally with link-level
+ * `ipv4: [a, b]` / `ipv6: [a, b]`), or extended form `type: veth` with endpoint objects.
+ */
+export interface RawLink {
+  type?: 'veth';
+  endpoints: Array<string | RawEndpoint>;
+  mtu?: number;
+  ipv4?: string[];
+  ipv6?: string[];
+}
+
+export interface RawMgmt {
+  network?: string;
+  'ipv4-subnet'?: string;
+  'ipv4-gw'?: string;
+  'ipv6-subnet'?: string;
+  'ipv6-gw'?: string;
+  bridge?: string;
+  mtu?: number;
+  /** Opt-in NAT to the outside (default false: internal network). */
+  external?: boolean;
+}
+
+export interface RawTopologySection {
+  defaults?: RawNodeProps;
+  kinds?: Partial<Record<RawNodeKind, RawNodeProps>>;
+  groups?: Record<string, RawNodeProps>;
+  /** A node may be empty (`r1:`) when defaults give it a kind and image. */
+  nodes?: Record<string, RawNodeProps | null>;
+  links?: RawLink[];
+}
+
+export interface RawTopologyFile {
+  name: string;
+  /** Container name prefix; default `clab`; `''` → bare node names; `__lab-name` → `<lab>-<node>`. */
+  prefix?: string;
+  mgmt?: RawMgmt;
+  topology?: RawTopologySection;
+  /** Sections other modules convert at their own edge; kept verbatim in LabPlan.sections. */
+  cluster?: Record<string, unknown>;
+  manifests?: unknown[] | Record<string, unknown>;
+  verify?: unknown[] | Record<string, unknown>;
+  stages?: unknown[] | Record<string, unknown>;
+  /** Image alias map: name used in the topology → local image. */
+  images?: Record<string, string>;
+}
+
+export const SECTION_KEYS = ['cluster', 'manifests', 'verify', 'stages', 'images'] as const;

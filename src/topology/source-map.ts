@@ -1,0 +1,118 @@
+/**
+ * Source positions of a parsed topology file: maps a data path such as
+ * `['topology', 'links', 2, 'endpoints', 0]` back to the line and column of the key or value
+ * in the YAML text, and prints the path as `topology.links[2].endpoints[0]`.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode, type Pair } from 'yaml';
+import type { TopologyIssue } from '../errors.js';
+import type { SourcePos } from './types.js';
+
+export type PathSeg = string | number;
+export type DataPath = readonly PathSeg[];
+
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** `['topology','nodes','r1','env','A.B']` → `topology.nodes.r1.env["A.B"]`. */
+export function formatPath(path: DataPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (PLAIN_KEY.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** Parses an ajv instancePath (`/topology/links/2/endpoints/0`) into segments. */
+export function parsePointer(pointer: string): PathSeg[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    readonly lineCounter: LineCounter,
+  ) {}
+
+  /** 1-based line and column of a character offset. */
+  posOfOffset(offset: number): { line: number; col: number } {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, col };
+  }
+
+  /**
+   * Position of the value at `path`, or of its key when `at` is 'key'. When the path does not
+   * exist (a missing key), the deepest existing ancestor is used.
+   */
+  locate(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
+    let node: unknown = this.doc.contents;
+    let pair: Pair | undefined;
+    let complete = true;
+    for (const seg of path) {
+      const next = this.child(node, seg);
+      if (!next) {
+        complete = false;
+        break;
+      }
+      node = next.node;
+      pair = next.pair;
+    }
+    const useKey = (at === 'key' || !complete || !hasRange(node)) && pair && hasRange(pair.key);
+    const target = useKey ? pair!.key : node;
+    const offset = hasRange(target) ? target.range[0] : 0;
+    return { file: this.file, ...this.posOfOffset(offset) };
+  }
+
+  issue(path: DataPath, message: string, at: 'key' | 'value' = 'value'): TopologyIssue {
+    const p = this.locate(path, at);
+    return { file: p.file, line: p.line, col: p.col, path: formatPath(path), message };
+  }
+
+  private child(node: unknown, seg: PathSeg): { node: unknown; pair?: Pair } | undefined {
+    const n = isAlias(node) ? node.resolve(this.doc) : node;
+    if (isMap(n)) {
+      const pair = n.items.find((it) => isPair(it) && keyString(it.key) === String(seg));
+      return pair ? { node: pair.value, pair } : undefined;
+    }
+    if (isSeq(n) && typeof seg === 'number') {
+      const item = n.items[seg];
+      return item === undefined ? undefined : { node: item };
+    }
+    return undefined;
+  }
+}
+
+function keyString(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return typeof key === 'string' ? key : undefined;
+}
+
+function hasRange(n: unknown): n is YamlNode & { range: [number, number, number] } {
+  return typeof n === 'object' && n !== null && Array.isArray((n as { range?: unknown }).range);
+}
+
+/** Collects issues; positions are resolved through the source map. */
+export class IssueList {
+  readonly issues: TopologyIssue[] = [];
+  constructor(readonly map: SourceMap) {}
+
+  add(path: DataPath, message: string, at: 'key' | 'value' = 'value'): void {
+    const i = this.map.issue(path, message, at);
+    if (!this.issues.some((x) => x.path === i.path && x.message === i.message)) this.issues.push(i);
+  }
+
+  get size(): number {
+    return this.issues.length;
+  }
+}
+
+/** Issues in file order (line, then column). */
+export function sortIssues(issues: TopologyIssue[]): TopologyIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+}
