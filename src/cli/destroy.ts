@@ -1,0 +1,35 @@
+/** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
+import { parseArgs } from 'node:util';
+import { KindlabError } from '../errors.js';
+import { DockerRuntime } from '../runtime/docker.js';
+import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { resolveLab, TARGET_OPTIONS } from './target.js';
+
+const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';
+
+function report(r: DestroyResult): string {
+  if (isEmptyResult(r)) return `lab ${r.lab}: nothing to remove\n`;
+  const parts = [`lab ${r.lab} destroyed:`];
+  if (r.containers.length) parts.push(`  containers: ${r.containers.join(', ')}`);
+  if (r.networks.length) parts.push(`  networks:   ${r.networks.join(', ')}`);
+  if (r.links.length) parts.push(`  interfaces: ${r.links.join(', ')}`);
+  if (r.netns.length) parts.push(`  netns:      ${r.netns.join(', ')}`);
+  if (r.labDir) parts.push(`  lab dir:    ${r.labDir}`);
+  return parts.join('\n') + '\n';
+}
+
+export async function runDestroy(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, all: { type: 'boolean', short: 'a' }, cleanup: { type: 'boolean' } } });
+  const runtime = new DockerRuntime();
+  if (values.all) {
+    if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
+    const labs = await listLabNames(runtime);
+    if (labs.length === 0) process.stdout.write('no kindlab labs found\n');
+    for (const lab of labs) process.stdout.write(report(await destroyLab(runtime, lab, { cleanup: values.cleanup })));
+    return 0;
+  }
+  const target = await resolveLab(values, USAGE);
+  const r = await destroyLab(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir });
+  process.stdout.write(report(r));
+  return 0;
+}

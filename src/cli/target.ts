@@ -1,0 +1,24 @@
+/** Finds the lab a command is about: from `-t FILE` (the topology) or `--name LAB` (labels only). */
+import { KindlabError } from '../errors.js';
+import { loadPlan } from '../topology/index.js';
+import type { LabPlan } from '../topology/types.js';
+
+export interface LabTarget {
+  name: string;
+  plan?: LabPlan;
+}
+
+export async function resolveLab(values: { topo?: string; name?: string }, usage: string): Promise<LabTarget> {
+  if (values.topo) {
+    const plan = await loadPlan(values.topo);
+    return { name: plan.name, plan };
+  }
+  if (values.name) return { name: values.name };
+  throw new KindlabError('USAGE', 'give the lab with -t FILE or --name LAB', { detail: usage });
+}
+
+export const TARGET_OPTIONS = {
+  topo: { type: 'string', short: 't' },
+  name: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;

@@ -1,0 +1,107 @@
+/**
+ * Works out a node's Docker container options from the plan, before anything is created
+ * (like kind's planCreation). Pure: no Docker calls, unit-tested.
+ */
+import type Docker from 'dockerode';
+import type { LabPlan, NodePlan } from '../topology/types.js';
+import { isShellCommand } from './argv.js';
+import { LABEL_KIND, LABEL_NODE, labLabels } from './labels.js';
+
+export const BASE_CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
+export const BASE_SYSCTLS: Record<string, string> = {
+  'net.ipv4.ip_forward': '1',
+  'net.ipv6.conf.all.disable_ipv6': '0',
+  'net.ipv6.conf.default.disable_ipv6': '0',
+  'net.ipv6.conf.all.forwarding': '1',
+};
+
+/** Docker's NetworkMode string for a node. */
+export function dockerNetworkMode(plan: LabPlan, node: NodePlan): string {
+  const m = node.networkMode;
+  switch (m.type) {
+    case 'host':
+      return 'host';
+    case 'none':
+      return 'none';
+    case 'container': {
+      const target = m.node ? plan.nodes.find((n) => n.name === m.node)?.containerName ?? m.node : m.container;
+      return `container:${target}`;
+    }
+    default:
+      return plan.mgmt.network;
+  }
+}
+
+/** /etc/hosts entries for lab nodes with a known management address. */
+function extraHosts(plan: LabPlan): string[] {
+  return plan.nodes.filter((n) => n.networkMode.type === 'bridge' && n.mgmtIPv4).map((n) => `${n.name}:${n.mgmtIPv4!.split('/')[0]}`);
+}
+
+export function containerOptions(plan: LabPlan, node: NodePlan, image: string): Docker.ContainerCreateOptions {
+  const mode = node.networkMode.type;
+  const ownNetns = mode === 'bridge' || mode === 'none';
+  const sysctls = { ...BASE_SYSCTLS, ...node.sysctls };
+  if (!ownNetns) for (const k of Object.keys(sysctls)) if (k.startsWith('net.')) delete sysctls[k];
+  const tty = isShellCommand(node.cmd);
+  const ports: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of node.ports) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+
+  const opts: Docker.ContainerCreateOptions = {
+    name: node.containerName,
+    Image: image,
+    Hostname: mode === 'bridge' || mode === 'none' ? node.name : undefined,
+    Env: Object.entries(node.env).map(([k, v]) => `${k}=${v}`),
+    Labels: {
+      ...node.labels,
+      ...labLabels(plan.name, plan.labDir, plan.file),
+      [LABEL_NODE]: node.name,
+      [LABEL_KIND]: node.kind,
+    },
+    Tty: tty,
+    OpenStdin: tty,
+    ExposedPorts: Object.fromEntries(Object.keys(ports).map((k) => [k, {}])),
+    HostConfig: {
+      NetworkMode: dockerNetworkMode(plan, node),
+      CapAdd: [...new Set([...BASE_CAPS, ...node.capAdd])],
+      Sysctls: sysctls,
+      Binds: node.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`),
+      PortBindings: ports,
+      ExtraHosts: mode === 'bridge' ? extraHosts(plan) : undefined,
+      Init: false,
+    },
+  };
+  if (node.cmd) opts.Cmd = node.cmd;
+  if (node.entrypoint) opts.Entrypoint = node.entrypoint;
+  if (node.user) opts.User = node.user;
+  if (node.workdir) opts.WorkingDir = node.workdir;
+  if (mode === 'bridge') {
+    const ep: Docker.EndpointSettings = { Aliases: [node.name] };
+    if (node.mgmtIPv4 || node.mgmtIPv6) {
+      ep.IPAMConfig = {};
+      if (node.mgmtIPv4) ep.IPAMConfig.IPv4Address = node.mgmtIPv4.split('/')[0];
+      if (node.mgmtIPv6) ep.IPAMConfig.IPv6Address = node.mgmtIPv6.split('/')[0];
+    }
+    opts.NetworkingConfig = { EndpointsConfig: { [plan.mgmt.network]: ep } };
+  }
+  return opts;
+}
+
+/** Docker network options for the lab's management network. Internal unless `mgmt.external`. Pure. */
+export function mgmtNetworkOptions(plan: LabPlan): Docker.NetworkCreateOptions {
+  const m = plan.mgmt;
+  const config: Array<{ Subnet: string; Gateway?: string }> = [{ Subnet: m.ipv4Subnet, ...(m.ipv4Gateway ? { Gateway: m.ipv4Gateway } : {}) }];
+  if (m.ipv6Subnet) config.push({ Subnet: m.ipv6Subnet, ...(m.ipv6Gateway ? { Gateway: m.ipv6Gateway } : {}) });
+  const options: Record<string, string> = {};
+  if (m.bridge) options['com.docker.network.bridge.name'] = m.bridge;
+  if (m.mtu) options['com.docker.network.driver.mtu'] = String(m.mtu);
+  return {
+    Name: m.network,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Internal: !m.external,
+    EnableIPv6: !!m.ipv6Subnet,
+    IPAM: { Driver: 'default', Config: config },
+    Options: options,
+    Labels: labLabels(plan.name, plan.labDir, plan.file),
+  };
+}

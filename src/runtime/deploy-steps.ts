@@ -1,0 +1,188 @@
+/**
+ * The deploy actions, each small and named. They share a DeployContext; runtime/deploy.ts
+ * runs them in order under listr2 and rolls back on failure.
+ */
+import { mkdir } from 'node:fs/promises';
+import { KindlabError } from '../errors.js';
+import type { LabPlan, NodePlan } from '../topology/types.js';
+import { splitCommand } from './argv.js';
+import { containerOptions } from './container-spec.js';
+import type { Runtime } from './docker.js';
+import { ensureImages, resolveImage } from './images.js';
+import { getKind } from './kinds/index.js';
+import type { KindContext } from './kinds/index.js';
+import { type NodeRuntimeInfo, nodeDir, writeLabDir } from './labdir.js';
+import { deployVeth } from './links.js';
+import { ensureMgmtNetwork } from './mgmt.js';
+import { runPool } from './pool.js';
+
+export interface DeployContext {
+  plan: LabPlan;
+  runtime: Runtime;
+  concurrency: number;
+  info: Map<string, NodeRuntimeInfo>;
+  /** Set by the state check: the lab already runs, nothing to do. */
+  unchanged?: string;
+  kindCtx: KindContext;
+}
+
+export interface Action {
+  title: string;
+  run(ctx: DeployContext, progress: (msg: string) => void): Promise<void>;
+}
+
+export function isManaged(n: NodePlan): boolean {
+  return getKind(n.kind).managed;
+}
+
+export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
+  const pids = new Map<string, Promise<number>>();
+  const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+  return {
+    plan,
+    runtime,
+    nodeDir: (n) => nodeDir(plan, n),
+    netnsPid(n) {
+      if (n.networkMode.type === 'host') return Promise.resolve(0);
+      const owner = byName.get(n.netnsOwner) ?? n;
+      const container = owner.networkMode.type === 'host' ? '' : owner.containerName;
+      if (!container) return Promise.resolve(0);
+      let p = pids.get(container);
+      if (!p) {
+        p = runtime.pid(container);
+        pids.set(container, p);
+        p.catch(() => pids.delete(container));
+      }
+      return p;
+    },
+  };
+}
+
+/** Runs fn per node, labelling any error with the node's name. */
+async function perNode(ctx: DeployContext, nodes: NodePlan[], fn: (n: NodePlan) => Promise<void>): Promise<void> {
+  await runPool(nodes, ctx.concurrency, async (n) => {
+    try {
+      await fn(n);
+    } catch (e) {
+      if (e instanceof KindlabError && e.shortMessage.startsWith(`${n.name}:`)) throw e;
+      const k = e instanceof KindlabError ? e : undefined;
+      throw new KindlabError(k?.code ?? 'DEPLOY', `${n.name}: ${k ? k.shortMessage : e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        detail: k?.detail,
+        hint: k?.hint,
+      });
+    }
+  });
+}
+
+export function imageAliases(plan: LabPlan): Record<string, string> {
+  const s = plan.sections['images'];
+  if (!s || typeof s !== 'object') return {};
+  return Object.fromEntries(Object.entries(s as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export const imagesAction: Action = {
+  title: 'Images',
+  async run(ctx, progress) {
+    const aliases = imageAliases(ctx.plan);
+    const refs = ctx.plan.nodes.filter(isManaged).map((n) => resolveImage(n.image, aliases));
+    progress(`checking ${[...new Set(refs)].join(', ')}`);
+    await ensureImages(ctx.runtime.docker, refs);
+  },
+};
+
+export const labDirAction: Action = {
+  title: 'Lab directory',
+  async run(ctx) {
+    await mkdir(ctx.plan.labDir, { recursive: true });
+    // state.json first: destroy finds external netns to clean even if we die midway.
+    await writeLabDir(ctx.plan, ctx.info, isManaged);
+    for (const n of ctx.plan.nodes) {
+      const kind = getKind(n.kind);
+      if (!kind.writeFiles) continue;
+      await mkdir(ctx.kindCtx.nodeDir(n), { recursive: true });
+      await kind.writeFiles(n, ctx.kindCtx);
+    }
+  },
+};
+
+export const mgmtAction: Action = {
+  title: 'Management network',
+  async run(ctx, progress) {
+    const outcome = await ensureMgmtNetwork(ctx.runtime, ctx.plan);
+    progress(`${ctx.plan.mgmt.network} (${ctx.plan.mgmt.ipv4Subnet}, ${ctx.plan.mgmt.external ? 'external' : 'internal'}): ${outcome}`);
+  },
+};
+
+export const containersAction: Action = {
+  title: 'Containers',
+  async run(ctx, progress) {
+    const aliases = imageAliases(ctx.plan);
+    const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
+    let done = 0;
+    for (const wave of ctx.plan.waves) {
+      await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
+        const kind = getKind(n.kind);
+        const image = resolveImage(n.image, aliases);
+        if (kind.managed) {
+          let opts = containerOptions(ctx.plan, n, image);
+          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));
+          await ctx.runtime.runContainer(opts);
+        }
+        await kind.afterCreate?.(n, ctx.kindCtx);
+        const c = await ctx.runtime.inspectContainer(n.containerName);
+        ctx.info.set(n.name, { image: c?.image ?? image, mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
+        progress(`${++done}/${ctx.plan.nodes.length} ${n.containerName}`);
+      });
+    }
+  },
+};
+
+export const linksAction: Action = {
+  title: 'Links',
+  async run(ctx, progress) {
+    const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
+    const nodes = { netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!) };
+    let done = 0;
+    await runPool(ctx.plan.links, ctx.concurrency, async (link) => {
+      await deployVeth(ctx.plan.name, link, nodes);
+      for (const ep of link.endpoints) {
+        const n = byName.get(ep.node)!;
+        await getKind(n.kind).onEndpoint?.(n, ep.iface, ctx.kindCtx);
+      }
+      progress(`${++done}/${ctx.plan.links.length}`);
+    });
+  },
+};
+
+export const postDeployAction: Action = {
+  title: 'Start node services',
+  async run(ctx, progress) {
+    const nodes = ctx.plan.nodes.filter((n) => getKind(n.kind).postDeploy);
+    await perNode(ctx, nodes, async (n) => {
+      await getKind(n.kind).postDeploy!(n, ctx.kindCtx);
+      progress(n.name);
+    });
+  },
+};
+
+export const execAction: Action = {
+  title: 'Exec',
+  async run(ctx, progress) {
+    const nodes = ctx.plan.nodes.filter((n) => n.exec.length > 0);
+    await perNode(ctx, nodes, async (n) => {
+      for (const line of n.exec) {
+        progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
+        await ctx.runtime.exec(n.containerName, splitCommand(line), { target: n.name });
+      }
+    });
+  },
+};
+
+export const writeLabDirAction: Action = {
+  title: 'Write lab directory',
+  async run(ctx, progress) {
+    await writeLabDir(ctx.plan, ctx.info, isManaged);
+    progress(ctx.plan.labDir);
+  },
+};

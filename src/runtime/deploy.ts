@@ -1,0 +1,149 @@
+/**
+ * `lab deploy`: an ordered list of small named actions run under listr2. On failure everything
+ * carrying the lab's label is removed (unless `retain`), and the error names the step and node.
+ * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
+ */
+import { Listr } from 'listr2';
+import { KindlabError } from '../errors.js';
+import { loadPlan } from '../topology/index.js';
+import type { LabPlan } from '../topology/types.js';
+import { DockerRuntime, type Runtime } from './docker.js';
+import {
+  type Action,
+  type DeployContext,
+  containersAction,
+  execAction,
+  imagesAction,
+  isManaged,
+  labDirAction,
+  linksAction,
+  makeKindContext,
+  mgmtAction,
+  postDeployAction,
+  writeLabDirAction,
+} from './deploy-steps.js';
+import { destroyLab } from './destroy.js';
+import { LABEL_LAB } from './labels.js';
+
+export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
+
+export interface DeployOptions {
+  runtime?: Runtime;
+  /** Nodes created / configured at once (default 4). */
+  concurrency?: number;
+  reconfigure?: boolean;
+  /** Keep what was created when the deploy fails (for debugging). */
+  retain?: boolean;
+  renderer?: RendererName;
+  env?: Record<string, string | undefined>;
+  labDir?: string;
+}
+
+export interface DeployResult {
+  plan: LabPlan;
+  /** `unchanged`: the lab was already running; nothing was done. */
+  status: 'deployed' | 'unchanged';
+  message: string;
+}
+
+export function defaultRenderer(): RendererName {
+  return process.stdout.isTTY && !process.env['CI'] ? 'default' : 'simple';
+}
+
+/** The lab's current state from Docker labels: unchanged, fresh, or an error for a partial lab. */
+async function checkState(ctx: DeployContext, reconfigure: boolean): Promise<string | undefined> {
+  const existing = await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name });
+  if (existing.length === 0) return undefined;
+  if (reconfigure) {
+    await destroyLab(ctx.runtime, ctx.plan.name, {});
+    return undefined;
+  }
+  const want = ctx.plan.nodes.filter(isManaged).map((n) => n.containerName);
+  const running = new Set(existing.filter((c) => c.state === 'running').map((c) => c.name));
+  if (want.every((w) => running.has(w)) && existing.length === want.length) {
+    return `lab ${ctx.plan.name} is already deployed: ${want.length} nodes running, nothing to do`;
+  }
+  throw new KindlabError('DEPLOY', `lab ${ctx.plan.name} is partly deployed (${running.size} of ${want.length} containers running)`, {
+    hint: `redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
+  });
+}
+
+export const DEPLOY_ACTIONS: readonly Action[] = [
+  imagesAction,
+  labDirAction,
+  mgmtAction,
+  containersAction,
+  linksAction,
+  postDeployAction,
+  execAction,
+  writeLabDirAction,
+];
+
+function wrapStepError(lab: string, title: string, e: unknown): KindlabError {
+  if (e instanceof AggregateError) {
+    const first = e.errors[0];
+    const k = first instanceof KindlabError ? first : undefined;
+    return new KindlabError(k?.code === 'RUNTIME_EXEC' ? 'RUNTIME_EXEC' : 'DEPLOY', `lab ${lab}: ${title} failed on ${e.errors.length} nodes: ${e.errors.map((x) => (x instanceof KindlabError ? x.shortMessage : String(x))).join('; ')}`, {
+      cause: e,
+      detail: k?.detail,
+      hint: k?.hint,
+    });
+  }
+  const k = e instanceof KindlabError ? e : undefined;
+  return new KindlabError(k?.code ?? 'DEPLOY', `lab ${lab}: ${title}: ${k ? k.shortMessage : e instanceof Error ? e.message : String(e)}`, {
+    cause: e,
+    detail: k?.detail,
+    hint: k?.hint,
+  });
+}
+
+/** Deploys a lab from a topology file (or an already built plan). */
+export async function deploy(source: { file: string } | { plan: LabPlan }, opts: DeployOptions = {}): Promise<DeployResult> {
+  const runtime = opts.runtime ?? new DockerRuntime();
+  const renderer = opts.renderer ?? defaultRenderer();
+  // Load and validate before anything exists: a bad topology creates nothing.
+  const plan = 'plan' in source ? source.plan : await loadPlan(source.file, { env: opts.env, labDir: opts.labDir });
+  const ctx: DeployContext = {
+    plan,
+    runtime,
+    concurrency: opts.concurrency ?? 4,
+    info: new Map(),
+    kindCtx: makeKindContext(plan, runtime),
+  };
+  let current = 'check lab state';
+  try {
+    ctx.unchanged = await checkState(ctx, !!opts.reconfigure);
+  } catch (e) {
+    throw wrapStepError(plan.name, current, e);
+  }
+  if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged };
+
+  const list = new Listr<DeployContext, RendererName, RendererName>(
+    DEPLOY_ACTIONS.map((a) => ({
+      title: a.title,
+      task: async (c: DeployContext, task) => {
+        current = a.title;
+        await a.run(c, (msg) => {
+          task.output = msg;
+        });
+      },
+    })),
+    { renderer, fallbackRenderer: renderer, exitOnError: true, ctx },
+  );
+  try {
+    await list.run();
+  } catch (e) {
+    const err = wrapStepError(plan.name, current, e);
+    if (!opts.retain) {
+      await destroyLab(runtime, plan.name, {}).catch(() => undefined);
+      return Promise.reject(new KindlabError(err.code, err.shortMessage, {
+        cause: err.cause,
+        detail: err.detail,
+        hint: err.hint ?? `everything the deploy created was removed; rerun with --retain to keep it for debugging`,
+      }));
+    }
+    throw new KindlabError(err.code, err.shortMessage, { cause: err.cause, detail: err.detail, hint: `--retain: the half-built lab is kept; remove it with: lab destroy --name ${plan.name}` });
+  }
+  const managed = plan.nodes.filter(isManaged).length;
+  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links` };
+}

@@ -1,0 +1,94 @@
+/**
+ * `lab destroy`: removes a lab from its Docker labels and kernel marks alone, so it works when
+ * the topology file is gone and on half-built labs: containers (dependants of a shared netns
+ * first), veth ends we placed in external containers, the management network, host-side
+ * interfaces carrying the lab's mark, named netns `kindlab-<lab>-*`, and with `cleanup`
+ * the lab directory.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import type { Runtime } from './docker.js';
+import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
+import { readLabState } from './labdir.js';
+import { sweepLinks } from './links.js';
+import { runPool } from './pool.js';
+
+export interface DestroyOptions {
+  /** Also remove the lab directory. */
+  cleanup?: boolean;
+  /** Lab directory when no container label names it (e.g. from the topology file). */
+  labDir?: string;
+}
+
+export interface DestroyResult {
+  lab: string;
+  containers: string[];
+  networks: string[];
+  links: string[];
+  netns: string[];
+  labDir?: string;
+}
+
+export function isEmptyResult(r: DestroyResult): boolean {
+  return !r.containers.length && !r.networks.length && !r.links.length && !r.netns.length && !r.labDir;
+}
+
+const NETNS_DIR = '/var/run/netns';
+
+async function sweepNamedNetns(lab: string): Promise<string[]> {
+  const names = await readdir(NETNS_DIR).catch(() => [] as string[]);
+  const ours = names.filter((n) => n.startsWith(`kindlab-${lab}-`));
+  for (const n of ours) await execa('ip', ['netns', 'del', n], { reject: false });
+  return ours;
+}
+
+/** A directory we may delete: it holds our state or topology data, or is named lab-<name>. */
+async function looksLikeLabDir(dir: string, lab: string): Promise<boolean> {
+  if (basename(dir) === `lab-${lab}`) return true;
+  for (const f of ['state.json', 'topology-data.json']) if (await stat(join(dir, f)).then(() => true, () => false)) return true;
+  return false;
+}
+
+export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOptions): Promise<DestroyResult> {
+  const result: DestroyResult = { lab, containers: [], networks: [], links: [], netns: [] };
+  const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
+  const labDir = opts.labDir ?? containers.map((c) => c.labels[LABEL_LABDIR]).find(Boolean);
+  const state = labDir ? await readLabState(labDir) : undefined;
+
+  // Our veth ends inside containers we did not create.
+  for (const ext of state?.externalNetns ?? []) {
+    const pid = await runtime.pid(ext).catch(() => 0);
+    if (pid) result.links.push(...(await sweepLinks(lab, pid)).map((l) => `${ext}:${l}`));
+  }
+  const sharers = containers.filter((c) => c.networkMode.startsWith('container:'));
+  const owners = containers.filter((c) => !c.networkMode.startsWith('container:'));
+  for (const group of [sharers, owners]) {
+    await runPool(group, 8, async (c) => {
+      await runtime.removeContainer(c.id);
+      result.containers.push(c.name);
+    });
+  }
+  for (const n of await runtime.listNetworks({ [LABEL_LAB]: lab })) {
+    await runtime.removeNetwork(n.id);
+    result.networks.push(n.name);
+  }
+  result.links.push(...(await sweepLinks(lab, 0)));
+  result.netns.push(...(await sweepNamedNetns(lab)));
+  if (opts.cleanup && labDir && (await looksLikeLabDir(labDir, lab))) {
+    if (await stat(labDir).then(() => true, () => false)) {
+      await rm(labDir, { recursive: true, force: true });
+      result.labDir = labDir;
+    }
+  }
+  result.containers.sort();
+  return result;
+}
+
+/** Every lab that has a container or network labelled by kindlab. */
+export async function listLabNames(runtime: Runtime): Promise<string[]> {
+  const names = new Set<string>();
+  for (const c of await runtime.listContainers({ [LABEL_LAB]: '' })) if (c.labels[LABEL_LAB]) names.add(c.labels[LABEL_LAB]);
+  for (const n of await runtime.listNetworks({ [LABEL_LAB]: '' })) if (n.labels[LABEL_LAB]) names.add(n.labels[LABEL_LAB]);
+  return [...names].sort();
+}

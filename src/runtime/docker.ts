@@ -1,0 +1,239 @@
+/**
+ * The one `Runtime` interface the rest of kindlab uses to talk to the container engine,
+ * implemented on dockerode. Narrow on purpose: containers, networks, exec, pid, list by label.
+ */
+import Docker from 'dockerode';
+import { Writable } from 'node:stream';
+import { ExecError, KindlabError } from '../errors.js';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  /** running, exited, created, ... */
+  state: string;
+  labels: Record<string, string>;
+  /** Management IPv4 on the given network (or the first one found), without prefix length. */
+  mgmtIPv4?: string;
+  mgmtIPv4PrefixLength?: number;
+  networkMode: string;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  subnets: string[];
+  internal: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Throw ExecError on a non-zero exit (default true). `target` names the node in the error. */
+  check?: boolean;
+  target?: string;
+  env?: string[];
+  user?: string;
+  workdir?: string;
+}
+
+export interface Runtime {
+  readonly docker: Docker;
+  createNetwork(opts: Docker.NetworkCreateOptions): Promise<void>;
+  inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  removeNetwork(name: string): Promise<void>;
+  /** Creates and starts a container; returns its id. */
+  runContainer(opts: Docker.ContainerCreateOptions): Promise<string>;
+  removeContainer(name: string): Promise<void>;
+  inspectContainer(name: string): Promise<ContainerInfo | undefined>;
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** PID of the container's init process (its network namespace is /proc/<pid>/ns/net). */
+  pid(name: string): Promise<number>;
+  exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { statusCode?: number }).statusCode === 404;
+}
+
+function dockerError(what: string, e: unknown): KindlabError {
+  const msg = (e as { json?: { message?: string } })?.json?.message ?? (e instanceof Error ? e.message : String(e));
+  return new KindlabError('RUNTIME_DOCKER', `${what}: ${msg}`, { cause: e });
+}
+
+function labelFilter(labels: Record<string, string>): string {
+  return JSON.stringify({ label: Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`)) });
+}
+
+export class DockerRuntime implements Runtime {
+  readonly docker: Docker;
+  constructor(docker: Docker = new Docker()) {
+    this.docker = docker;
+  }
+
+  async createNetwork(opts: Docker.NetworkCreateOptions): Promise<void> {
+    try {
+      await this.docker.createNetwork(opts);
+    } catch (e) {
+      throw dockerError(`create network ${opts.Name}`, e);
+    }
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
+    try {
+      const n = await this.docker.getNetwork(name).inspect();
+      return toNetworkInfo(n);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw dockerError(`inspect network ${name}`, e);
+    }
+  }
+
+  async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
+    const list = await this.docker.listNetworks({ filters: labelFilter(labels) });
+    return list.map(toNetworkInfo);
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).remove();
+    } catch (e) {
+      if (!isNotFound(e)) throw dockerError(`remove network ${name}`, e);
+    }
+  }
+
+  async runContainer(opts: Docker.ContainerCreateOptions): Promise<string> {
+    let c: Docker.Container;
+    try {
+      c = await this.docker.createContainer(opts);
+    } catch (e) {
+      throw dockerError(`create container ${opts.name}`, e);
+    }
+    try {
+      await c.start();
+    } catch (e) {
+      throw dockerError(`start container ${opts.name}`, e);
+    }
+    return c.id;
+  }
+
+  async removeContainer(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).remove({ force: true, v: true });
+    } catch (e) {
+      if (!isNotFound(e) && !String((e as Error).message).includes('is already in progress')) {
+        throw dockerError(`remove container ${name}`, e);
+      }
+    }
+  }
+
+  async inspectContainer(name: string): Promise<ContainerInfo | undefined> {
+    try {
+      const i = await this.docker.getContainer(name).inspect();
+      const nets = Object.values(i.NetworkSettings?.Networks ?? {});
+      const net = nets.find((n) => n.IPAddress);
+      return {
+        id: i.Id,
+        name: i.Name.replace(/^\//, ''),
+        image: i.Config.Image,
+        state: i.State.Status,
+        labels: i.Config.Labels ?? {},
+        mgmtIPv4: net?.IPAddress || undefined,
+        mgmtIPv4PrefixLength: net?.IPPrefixLen || undefined,
+        networkMode: i.HostConfig.NetworkMode ?? '',
+      };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw dockerError(`inspect container ${name}`, e);
+    }
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const list = await this.docker.listContainers({ all: true, filters: labelFilter(labels) });
+    return list.map((c) => {
+      const net = Object.values(c.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress);
+      return {
+        id: c.Id,
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        image: c.Image,
+        state: c.State,
+        labels: c.Labels ?? {},
+        mgmtIPv4: net?.IPAddress || undefined,
+        mgmtIPv4PrefixLength: net?.IPPrefixLen || undefined,
+        networkMode: c.HostConfig?.NetworkMode ?? '',
+      };
+    });
+  }
+
+  async pid(name: string): Promise<number> {
+    const i = await this.docker.getContainer(name).inspect().catch((e: unknown) => {
+      throw dockerError(`inspect container ${name}`, e);
+    });
+    if (!i.State.Running || !i.State.Pid) {
+      throw new KindlabError('RUNTIME_CONTAINER', `container ${name} is not running (state ${i.State.Status})`, {
+        hint: `see its logs: docker logs ${name}`,
+      });
+    }
+    return i.State.Pid;
+  }
+
+  async exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const command = argv.join(' ');
+    let result: ExecResult;
+    try {
+      const ex = await this.docker.getContainer(name).exec({
+        Cmd: argv,
+        AttachStdout: true,
+        AttachStderr: true,
+        Env: opts.env,
+        User: opts.user,
+        WorkingDir: opts.workdir,
+      });
+      const stream = await ex.start({ hijack: true, stdin: false });
+      const out = collect();
+      const err = collect();
+      this.docker.modem.demuxStream(stream, out.sink, err.sink);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      const info = await ex.inspect();
+      result = { exitCode: info.ExitCode ?? -1, stdout: out.text(), stderr: err.text() };
+    } catch (e) {
+      throw new ExecError(opts.target ?? name, command, -1, '', e instanceof Error ? e.message : String(e), { cause: e });
+    }
+    if (opts.check !== false && result.exitCode !== 0) {
+      throw new ExecError(opts.target ?? name, command, result.exitCode, result.stdout, result.stderr);
+    }
+    return result;
+  }
+}
+
+/** A sink that stores writes synchronously, so everything is there when the exec stream ends. */
+function collect(): { sink: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk);
+      cb();
+    },
+  });
+  return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+function toNetworkInfo(n: Docker.NetworkInspectInfo): NetworkInfo {
+  return {
+    id: n.Id,
+    name: n.Name,
+    labels: n.Labels ?? {},
+    subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s),
+    internal: !!n.Internal,
+  };
+}

@@ -1,0 +1,13 @@
+/** The runtime module's public surface. */
+export { DockerRuntime } from './docker.js';
+export type { Runtime, ContainerInfo, NetworkInfo, ExecResult, ExecOptions } from './docker.js';
+export { deploy, defaultRenderer } from './deploy.js';
+export type { DeployOptions, DeployResult, RendererName } from './deploy.js';
+export { destroyLab, listLabNames, isEmptyResult } from './destroy.js';
+export type { DestroyOptions, DestroyResult } from './destroy.js';
+export { inspectLab, formatTable } from './inspect.js';
+export type { InspectNode, InspectResult } from './inspect.js';
+export { readLabState } from './labdir.js';
+export type { LabState } from './labdir.js';
+export { LABEL_LAB, LABEL_NODE, LABEL_KIND, LABEL_LABDIR, LABEL_TOPO } from './labels.js';
+export { splitCommand } from './argv.js';

@@ -1,0 +1,39 @@
+/** `lab inspect`: the lab's nodes as Docker labels show them (works without the topology file). */
+import type { Runtime } from './docker.js';
+import { LABEL_KIND, LABEL_LAB, LABEL_NODE } from './labels.js';
+
+/** One row of `lab inspect --format json` (contract in architecture.md). */
+export interface InspectNode {
+  name: string;
+  container: string;
+  kind: string;
+  image: string;
+  state: string;
+  mgmtIPv4: string;
+}
+
+export interface InspectResult {
+  lab: string;
+  nodes: InspectNode[];
+}
+
+export async function inspectLab(runtime: Runtime, lab: string): Promise<InspectResult> {
+  const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
+  const nodes = containers
+    .map((c) => ({
+      name: c.labels[LABEL_NODE] ?? c.name,
+      container: c.name,
+      kind: c.labels[LABEL_KIND] ?? '',
+      image: c.image,
+      state: c.state,
+      mgmtIPv4: c.mgmtIPv4 ? `${c.mgmtIPv4}/${c.mgmtIPv4PrefixLength ?? 32}` : '',
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { lab, nodes };
+}
+
+/** A fixed-width text table. Pure. */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,33 @@
+/**
+ * A node kind: what is special about creating one kind of node. Everything common
+ * (container creation, links, `exec:` lines) is done by runtime/deploy; a kind only adds
+ * the optional hooks it needs.
+ */
+import type Docker from 'dockerode';
+import type { LabPlan, NodePlan } from '../../topology/types.js';
+import type { Runtime } from '../docker.js';
+
+export interface KindContext {
+  plan: LabPlan;
+  runtime: Runtime;
+  /** Host directory for this node's files: `<labDir>/<node>`. */
+  nodeDir(node: NodePlan): string;
+  /** PID whose netns holds the node's interfaces. */
+  netnsPid(node: NodePlan): Promise<number>;
+}
+
+export interface NodeKind {
+  readonly name: string;
+  /** false: the container exists already and is neither created nor removed by kindlab. */
+  readonly managed: boolean;
+  /** Adjusts the planned container options (binds, command...). Pure; runs before anything exists. */
+  containerOptions?(node: NodePlan, opts: Docker.ContainerCreateOptions, plan: LabPlan, nodeDir: string): Docker.ContainerCreateOptions;
+  /** Writes host files the container mounts (under ctx.nodeDir), before it is created. */
+  writeFiles?(node: NodePlan, ctx: KindContext): Promise<void>;
+  /** After the container runs, before any link: e.g. the bridge kind creates its bridge. */
+  afterCreate?(node: NodePlan, ctx: KindContext): Promise<void>;
+  /** After a link endpoint was placed in this node's netns. */
+  onEndpoint?(node: NodePlan, iface: string, ctx: KindContext): Promise<void>;
+  /** After all links are up, before the `exec:` lines: e.g. frr starts watchfrr. */
+  postDeploy?(node: NodePlan, ctx: KindContext): Promise<void>;
+}

@@ -1,0 +1,138 @@
+/**
+ * The lab directory `lab-<name>/`: topology-data.json (containerlab's shape, so tools that read
+ * containerlab labs read ours), ansible-inventory.yml grouped by kind, and state.json (what
+ * destroy and inspect need without the topology file). Builders are pure; `writeLabDir` writes.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { LabPlan, NodePlan } from '../topology/types.js';
+import { endpointMacOf } from './links.js';
+
+/** What deploy learnt about a node's container (resolved image, management address). */
+export interface NodeRuntimeInfo {
+  image: string;
+  mgmtIPv4?: string;
+  mgmtIPv4PrefixLength?: number;
+}
+
+export interface LabState {
+  lab: string;
+  file: string;
+  labDir: string;
+  network: string;
+  deployedAt: string;
+  nodes: Array<{ name: string; container: string; kind: string; image: string; managed: boolean; netnsOwner: string; mgmtIPv4?: string }>;
+  /** Containers we did not create whose netns holds our link ends (cleaned by destroy). */
+  externalNetns: string[];
+}
+
+export function nodeDir(plan: LabPlan, node: NodePlan | string): string {
+  return join(plan.labDir, typeof node === 'string' ? node : node.name);
+}
+
+export function topologyData(plan: LabPlan, info: Map<string, NodeRuntimeInfo>): object {
+  const nodes: Record<string, object> = {};
+  plan.nodes.forEach((n, index) => {
+    const i = info.get(n.name);
+    nodes[n.name] = {
+      index: String(index),
+      shortname: n.name,
+      longname: n.containerName,
+      fqdn: `${n.name}.${plan.name}.io`,
+      group: n.group ?? '',
+      labdir: nodeDir(plan, n),
+      kind: n.kind,
+      image: n.image,
+      'mgmt-net': n.networkMode.type === 'bridge' ? plan.mgmt.network : '',
+      'mgmt-intf': '',
+      'mgmt-ipv4-address': i?.mgmtIPv4 ?? '',
+      'mgmt-ipv4-prefix-length': i?.mgmtIPv4PrefixLength ?? 0,
+      'mgmt-ipv6-address': '',
+      'mgmt-ipv6-prefix-length': 0,
+      labels: { ...n.labels, 'kindlab.lab': plan.name, 'kindlab.node': n.name, 'kindlab.kind': n.kind },
+    };
+  });
+  const links = plan.links.map((l) => {
+    const [a, z] = l.endpoints;
+    return {
+      a: { node: a.node, interface: a.iface, mac: endpointMacOf(plan.name, a), peer: 'z' },
+      z: { node: z.node, interface: z.iface, mac: endpointMacOf(plan.name, z), peer: 'a' },
+    };
+  });
+  return {
+    name: plan.name,
+    type: 'clab',
+    clab: {
+      config: {
+        prefix: plan.prefix,
+        mgmt: {
+          network: plan.mgmt.network,
+          bridge: plan.mgmt.bridge ?? '',
+          'ipv4-subnet': plan.mgmt.ipv4Subnet,
+          'ipv4-gw': plan.mgmt.ipv4Gateway ?? '',
+          'ipv6-subnet': plan.mgmt.ipv6Subnet ?? '',
+          'ipv6-gw': plan.mgmt.ipv6Gateway ?? '',
+          mtu: plan.mgmt.mtu ?? 1500,
+          'external-access': plan.mgmt.external,
+        },
+      },
+    },
+    nodes,
+    links,
+  };
+}
+
+export function ansibleInventory(plan: LabPlan, info: Map<string, NodeRuntimeInfo>): string {
+  const children: Record<string, { hosts: Record<string, { ansible_host?: string }> }> = {};
+  for (const n of plan.nodes) {
+    const group = (children[n.kind] ??= { hosts: {} });
+    const ip = info.get(n.name)?.mgmtIPv4;
+    group.hosts[n.containerName] = ip ? { ansible_host: ip } : {};
+  }
+  return stringify({ all: { children } });
+}
+
+export function labState(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, managed: (n: NodePlan) => boolean): LabState {
+  const external = new Set<string>();
+  for (const l of plan.links) {
+    for (const ep of l.endpoints) {
+      const owner = plan.nodes.find((n) => n.name === plan.nodes.find((x) => x.name === ep.node)?.netnsOwner);
+      if (owner && !managed(owner)) external.add(owner.containerName);
+      const n = plan.nodes.find((x) => x.name === ep.node);
+      if (n?.networkMode.type === 'container' && n.networkMode.container) external.add(n.networkMode.container);
+    }
+  }
+  return {
+    lab: plan.name,
+    file: plan.file,
+    labDir: plan.labDir,
+    network: plan.mgmt.network,
+    deployedAt: new Date().toISOString(),
+    nodes: plan.nodes.map((n) => ({
+      name: n.name,
+      container: n.containerName,
+      kind: n.kind,
+      image: info.get(n.name)?.image ?? n.image,
+      managed: managed(n),
+      netnsOwner: n.netnsOwner,
+      mgmtIPv4: info.get(n.name)?.mgmtIPv4,
+    })),
+    externalNetns: [...external],
+  };
+}
+
+export async function writeLabDir(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, managed: (n: NodePlan) => boolean): Promise<void> {
+  await mkdir(plan.labDir, { recursive: true });
+  await writeFile(join(plan.labDir, 'topology-data.json'), JSON.stringify(topologyData(plan, info), null, 2) + '\n');
+  await writeFile(join(plan.labDir, 'ansible-inventory.yml'), ansibleInventory(plan, info));
+  await writeFile(join(plan.labDir, 'state.json'), JSON.stringify(labState(plan, info, managed), null, 2) + '\n');
+}
+
+export async function readLabState(labDir: string): Promise<LabState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(labDir, 'state.json'), 'utf8')) as LabState;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The lab's management network: one Docker bridge network per lab, internal (no NAT out)
+ * unless `mgmt.external: true`. An existing network of that name is reused when its subnet
+ * matches; a name clash with another subnet is an error that says so.
+ */
+import { KindlabError } from '../errors.js';
+import type { LabPlan } from '../topology/types.js';
+import { mgmtNetworkOptions } from './container-spec.js';
+import type { Runtime } from './docker.js';
+import { LABEL_LAB } from './labels.js';
+
+export type MgmtOutcome = 'created' | 'reused' | 'not-needed';
+
+export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promise<MgmtOutcome> {
+  if (!plan.nodes.some((n) => n.networkMode.type === 'bridge')) return 'not-needed';
+  const existing = await runtime.inspectNetwork(plan.mgmt.network);
+  if (existing) {
+    if (!existing.subnets.includes(plan.mgmt.ipv4Subnet)) {
+      throw new KindlabError('RUNTIME_DOCKER', `management network ${plan.mgmt.network} exists with subnet ${existing.subnets.join(', ') || '(none)'}, not ${plan.mgmt.ipv4Subnet}`, {
+        hint: `set mgmt.ipv4-subnet to ${existing.subnets[0] ?? 'its subnet'}, choose another mgmt.network, or remove it: docker network rm ${plan.mgmt.network}`,
+      });
+    }
+    const owner = existing.labels[LABEL_LAB];
+    if (owner !== undefined && owner !== plan.name) {
+      throw new KindlabError('RUNTIME_DOCKER', `management network ${plan.mgmt.network} belongs to lab ${owner}`, {
+        hint: `choose another mgmt.network, or destroy that lab: lab destroy --name ${owner}`,
+      });
+    }
+    return 'reused';
+  }
+  await runtime.createNetwork(mgmtNetworkOptions(plan));
+  return 'created';
+}
