@@ -5,7 +5,6 @@
  */
 import { Listr } from 'listr2';
 import { KindlabError } from '../errors.js';
-import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/types.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
@@ -102,7 +101,7 @@ export async function deploy(source: { file: string } | { plan: LabPlan }, opts:
   const runtime = opts.runtime ?? new DockerRuntime();
   const renderer = opts.renderer ?? defaultRenderer();
   // Load and validate before anything exists: a bad topology creates nothing.
-  const plan = 'plan' in source ? source.plan : await loadPlan(source.file, { env: opts.env, labDir: opts.labDir });
+  const plan = 'plan' in source ? source.plan : await (await import('../topology/index.js')).loadPlan(source.file, { env: opts.env, labDir: opts.labDir });
   const ctx: DeployContext = {
     plan,
     runtime,

@@ -1,7 +1,8 @@
 /**
  * `bridge`: an L2 switch. Realized inside a small container's network namespace (not on the
  * host): a Linux bridge `br0`, VLAN filtering off, and every link endpoint of this node
- * enslaved to it as it arrives.
+ * enslaved to it as it arrives. VLAN filtering stays off (the kernel default; setting it
+ * explicitly fails on kernels built without CONFIG_BRIDGE_VLAN_FILTERING).
  */
 import { ip, ipBatch } from '../netns.js';
 import type { NodeKind } from './types.js';
@@ -19,7 +20,7 @@ export const bridgeKind: NodeKind = {
     const pid = await ctx.netnsPid(node);
     await ipBatch(
       pid,
-      [`link add name ${BRIDGE_NAME} type bridge vlan_filtering 0 stp_state 0 forward_delay 0`, `link set dev ${BRIDGE_NAME} up`],
+      [`link add name ${BRIDGE_NAME} type bridge stp_state 0 forward_delay 0`, `link set dev ${BRIDGE_NAME} up`],
       node.name,
     ).catch(async (e) => {
       // Repeat deploys find the bridge already there.

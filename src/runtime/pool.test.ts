@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runPool } from './pool.js';
+
+test('never runs more than the limit at once, and runs every item', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const seen: number[] = [];
+  await runPool([1, 2, 3, 4, 5, 6, 7], 3, async (i) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    seen.push(i);
+    inFlight--;
+  });
+  assert.equal(peak, 3);
+  assert.deepEqual(seen.sort(), [1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('runs all items even when some fail, and reports every failure', async () => {
+  const seen: number[] = [];
+  await assert.rejects(
+    runPool([1, 2, 3, 4], 2, async (i) => {
+      seen.push(i);
+      if (i % 2 === 0) throw new Error(`item ${i}`);
+    }),
+    (e: unknown) => e instanceof AggregateError && e.errors.length === 2 && /item 2/.test(e.message) && /item 4/.test(e.message),
+  );
+  assert.equal(seen.length, 4);
+});
+
+test('a single failure is rethrown as is', async () => {
+  await assert.rejects(runPool([1], 4, async () => { throw new RangeError('x'); }), RangeError);
+});
