@@ -8,3 +8,11 @@ export { encodeNotification, decodeNotification, describeNotification, shutdownM
 export { type RouteRefresh, encodeRouteRefresh, decodeRouteRefresh } from './route-refresh.js';
 export { encodeEndOfRib, endOfRibOf } from './end-of-rib.js';
 export { ipv4ToNumber, numberToIpv4, ipv6ToBytes, bytesToIpv6, isIpv4 } from './ip.js';
+export { type Update, type DecodedUpdate, type UpdateLayout, decodeUpdate, encodeUpdate, encodeUpdateBody, splitUpdate } from './update.js';
+export { mergeAs4, splitAs4 } from './as4.js';
+export { parsePrefix, formatPrefix, encodePrefixes, decodePrefixes } from './prefix.js';
+export * from './attrs/types.js';
+export { decodeAttributes, encodeAttributes } from './attrs/index.js';
+export { formatCommunity, parseCommunity } from './attrs/communities.js';
+export { formatLargeCommunity, parseLargeCommunity } from './attrs/large-communities.js';
+export { ORIGIN_NAMES } from './attrs/origin.js';

@@ -1,0 +1,145 @@
+import { ATTR, FLAG, NOTIF, UPDATE_ERR } from '../constants.js';
+import { BgpWireError, wireError, type WireErrorAction } from '../errors.js';
+import type { AttrCodec } from './codec.js';
+import { origin } from './origin.js';
+import { asPath } from './as-path.js';
+import { nextHop } from './next-hop.js';
+import { med } from './med.js';
+import { localPref } from './local-pref.js';
+import { atomicAggregate } from './atomic-aggregate.js';
+import { aggregator } from './aggregator.js';
+import { communities } from './communities.js';
+import { originatorId } from './originator-id.js';
+import { clusterList } from './cluster-list.js';
+import { mpReach } from './mp-reach.js';
+import { mpUnreach } from './mp-unreach.js';
+import { as4Path } from './as4-path.js';
+import { as4Aggregator } from './as4-aggregator.js';
+import { largeCommunities } from './large-communities.js';
+import { AttrMalformed, type AttrContext, type PathAttributes } from './types.js';
+
+export * from './types.js';
+
+type AnyCodec = AttrCodec<keyof PathAttributes>;
+const ALL = [origin, asPath, nextHop, med, localPref, atomicAggregate, aggregator, communities, originatorId, clusterList, mpReach, mpUnreach, as4Path, as4Aggregator, largeCommunities] as unknown as AnyCodec[];
+
+/** Attribute codecs by type code. */
+export const CODECS: ReadonlyArray<AnyCodec | undefined> = (() => {
+  const a: Array<AnyCodec | undefined> = new Array(256).fill(undefined);
+  for (const c of ALL) a[c.type] = c;
+  return a;
+})();
+
+export interface DecodedAttributes {
+  attrs: PathAttributes;
+  /** RFC 7606 treat-as-withdraw: the UPDATE's NLRI must be handled as withdrawn. */
+  treatAsWithdraw: boolean;
+  /** Every recoverable problem (treat-as-withdraw, attribute-discard), with the NOTIFICATION RFC 4271 would have sent. */
+  errors: BgpWireError[];
+}
+
+const ATTR_LIST = UPDATE_ERR.MALFORMED_ATTRIBUTE_LIST;
+
+/**
+ * Decodes the path attributes in buf[start, end) following RFC 7606. Throws BgpWireError for errors whose
+ * action is session-reset (unknown well-known attribute, malformed or repeated MP_REACH/MP_UNREACH).
+ */
+export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: AttrContext): DecodedAttributes {
+  const attrs: PathAttributes = {};
+  const errors: BgpWireError[] = [];
+  let treatAsWithdraw = false;
+  const seen = new Uint8Array(256);
+  const recover = (msg: string, subcode: number, data: Buffer, action: WireErrorAction) => {
+    const err = wireError(msg, NOTIF.UPDATE_MESSAGE_ERROR, subcode, Buffer.from(data), action);
+    if (action === 'session-reset' || action === 'afisafi-disable') throw err;
+    errors.push(err);
+    if (action === 'treat-as-withdraw') treatAsWithdraw = true;
+  };
+  let off = start;
+  while (off < end) {
+    const flags = buf[off]!;
+    const ext = (flags & FLAG.EXTENDED_LENGTH) !== 0;
+    const hdr = ext ? 4 : 3;
+    if (end - off < hdr) {
+      recover(`attribute header truncated at offset ${off}`, ATTR_LIST, buf.subarray(off, end), 'treat-as-withdraw');
+      break;
+    }
+    const type = buf[off + 1]!;
+    const len = ext ? buf.readUInt16BE(off + 2) : buf[off + 2]!;
+    if (off + hdr + len > end) {
+      // RFC 7606 §4: the total attribute length still locates the NLRI; MP attributes cannot be recovered.
+      const mp = type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI;
+      recover(`attribute ${type} length ${len} overruns the attributes`, UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR, buf.subarray(off, end), mp ? 'session-reset' : 'treat-as-withdraw');
+      break;
+    }
+    const whole = buf.subarray(off, off + hdr + len);
+    const value = buf.subarray(off + hdr, off + hdr + len);
+    off += hdr + len;
+    const codec = CODECS[type];
+    if (seen[type]) {
+      // RFC 7606 §3(g): repeated MP attributes reset the session; any other repeat is discarded.
+      if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) recover(`attribute ${type} repeated`, ATTR_LIST, whole, 'session-reset');
+      else recover(`attribute ${type} repeated`, ATTR_LIST, whole, 'attribute-discard');
+      continue;
+    }
+    seen[type] = 1;
+    if (!codec) {
+      if ((flags & FLAG.OPTIONAL) === 0) {
+        recover(`unrecognized well-known attribute ${type}`, UPDATE_ERR.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, whole, 'session-reset');
+      }
+      if (flags & FLAG.TRANSITIVE) {
+        (attrs.unknown ??= []).push({ flags: (flags & 0xe0) | FLAG.PARTIAL, type, value: Buffer.from(value) });
+      }
+      continue;
+    }
+    const wantPartialZero = (codec.flags & FLAG.OPTIONAL) === 0 || (codec.flags & FLAG.TRANSITIVE) === 0;
+    if ((flags & 0xc0) !== codec.flags || (wantPartialZero && (flags & FLAG.PARTIAL) !== 0)) {
+      recover(`attribute ${type} has flags 0x${flags.toString(16)}`, UPDATE_ERR.ATTRIBUTE_FLAGS_ERROR, whole, codec.onError);
+      continue;
+    }
+    if (!ctx.ibgp && (type === ATTR.LOCAL_PREF || type === ATTR.ORIGINATOR_ID || type === ATTR.CLUSTER_LIST)) {
+      // RFC 7606 §7.5 (LOCAL_PREF) and RFC 4456: meaningless from an external peer; discard.
+      recover(`attribute ${type} from an external peer discarded`, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR, whole, 'attribute-discard');
+      continue;
+    }
+    try {
+      (attrs as Record<string, unknown>)[codec.key] = codec.decode(value, ctx);
+    } catch (e) {
+      if (!(e instanceof AttrMalformed)) throw e;
+      recover(e.message, e.subcode, whole, e.action ?? codec.onError);
+    }
+  }
+  return { attrs, treatAsWithdraw, errors };
+}
+
+function tlv(flags: number, type: number, value: Buffer): Buffer {
+  const ext = value.length > 255;
+  const b = Buffer.allocUnsafe((ext ? 4 : 3) + value.length);
+  b[0] = ext ? flags | FLAG.EXTENDED_LENGTH : flags & ~FLAG.EXTENDED_LENGTH;
+  b[1] = type;
+  if (ext) b.writeUInt16BE(value.length, 2);
+  else b[2] = value.length;
+  value.copy(b, ext ? 4 : 3);
+  return b;
+}
+
+/** Encodes one attribute TLV (flags from the codec, extended length when the value exceeds 255 octets). */
+export function encodeAttribute(type: number, value: Buffer): Buffer {
+  const codec = CODECS[type];
+  if (!codec) throw new RangeError(`no codec for attribute ${type}`);
+  return tlv(codec.flags, type, value);
+}
+
+/** Encodes attributes; MP_REACH/MP_UNREACH first (RFC 7606 §5.1), then by type code. Does not modify `a`. */
+export function encodeAttributes(a: PathAttributes, ctx: AttrContext): Buffer {
+  const parts: Array<{ type: number; b: Buffer }> = [];
+  for (const c of ALL) {
+    const v = a[c.key];
+    if (v === undefined) continue;
+    parts.push({ type: c.type, b: tlv(c.flags, c.type, c.encode(v as never, ctx)) });
+  }
+  for (const u of a.unknown ?? []) parts.push({ type: u.type, b: tlv(u.flags, u.type, u.value) });
+  const rank = (t: number) => (t === ATTR.MP_REACH_NLRI ? -2 : t === ATTR.MP_UNREACH_NLRI ? -1 : t);
+  parts.sort((x, y) => rank(x.type) - rank(y.type));
+  return Buffer.concat(parts.map((p) => p.b));
+}
