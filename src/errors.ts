@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'BGP_CONFIG'
   | 'BGP_ADMIN'
   | 'BGP_WIRE'
+  | 'K8S_API'
+  | 'CLUSTER_CONFIG'
   | 'INTERNAL';
 
 export interface KindlabErrorOptions {

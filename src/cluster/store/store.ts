@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { alreadyExists, conflict, gone, notFound } from './errors.js';
+import { EventHistory } from './history.js';
+import { DirPersistence, type Snapshot } from './persist.js';
+import { clone, objectKey, type K8sObject, type StoreEvent, type WatchEventType } from './types.js';
+
+export interface StoreOptions {
+  /** Directory for snapshot + log; omit for a memory-only store (tests). */
+  dir?: string;
+  /** How many recent events a watch can resume from (older → 410 Gone). */
+  historySize?: number;
+  compactEvery?: number;
+}
+
+export interface ListResult {
+  items: K8sObject[];
+  rv: number;
+}
+
+/** Opened watch: events already due (replayed from history) plus live delivery until `stop`. */
+export interface StoreWatch {
+  stop(): void;
+}
+
+/**
+ * In-memory object store keyed by group-resource and `namespace/name`, with one global,
+ * monotonically increasing resourceVersion. Every change is made durable (fsync'd log line)
+ * before it becomes visible, recorded in a bounded history and emitted to watchers.
+ * All operations are synchronous, so each one is atomic with respect to the others.
+ */
+export class ObjectStore {
+  private readonly data = new Map<string, Map<string, K8sObject>>();
+  private rv: number;
+  private readonly history: EventHistory;
+  private readonly persist?: DirPersistence;
+  private readonly emitter = new EventEmitter();
+
+  constructor(opts: StoreOptions = {}) {
+    this.emitter.setMaxListeners(0);
+    let snap: Snapshot = { rv: 0, objects: {} };
+    if (opts.dir) {
+      this.persist = new DirPersistence(opts.dir, opts.compactEvery);
+      snap = this.persist.load();
+    }
+    for (const [gr, objs] of Object.entries(snap.objects)) {
+      const m = new Map<string, K8sObject>();
+      for (const [k, o] of Object.entries(objs)) m.set(k, o);
+      this.data.set(gr, m);
+    }
+    this.rv = snap.rv;
+    this.history = new EventHistory(opts.historySize ?? 1000, this.rv);
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  get oldestResumable(): number {
+    return this.history.oldestResumable;
+  }
+
+  get(gr: string, namespace: string | undefined, name: string): K8sObject | undefined {
+    const o = this.data.get(gr)?.get(objectKey(namespace, name));
+    return o ? clone(o) : undefined;
+  }
+
+  /** All objects of a group-resource, optionally in one namespace, sorted by namespace/name. */
+  list(gr: string, namespace?: string): ListResult {
+    const m = this.data.get(gr);
+    const items: K8sObject[] = [];
+    if (m) {
+      const keys = [...m.keys()].sort();
+      for (const k of keys) {
+        const o = m.get(k)!;
+        if (namespace !== undefined && (o.metadata.namespace ?? '') !== namespace) continue;
+        items.push(clone(o));
+      }
+    }
+    return { items, rv: this.rv };
+  }
+
+  /** Stores a new object; fills uid, creationTimestamp, generation. `resource` names it in errors. */
+  create(gr: string, obj: K8sObject): K8sObject {
+    const { namespace, name } = obj.metadata;
+    const key = objectKey(namespace, name!);
+    const bucket = this.bucket(gr);
+    if (bucket.has(key)) throw alreadyExists(gr, name!);
+    const o = clone(obj);
+    o.metadata.uid ??= randomUUID();
+    o.metadata.creationTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    return this.commit('ADDED', gr, key, o);
+  }
+
+  /**
+   * Replaces an object. With `expectRv` (the resourceVersion the caller read), a concurrent
+   * change makes this fail with 409 Conflict.
+   */
+  update(gr: string, obj: K8sObject, expectRv?: string): K8sObject {
+    const { namespace, name } = obj.metadata;
+    const key = objectKey(namespace, name!);
+    const cur = this.bucket(gr).get(key);
+    if (!cur) throw notFound(gr, name!);
+    if (expectRv !== undefined && expectRv !== '' && expectRv !== cur.metadata.resourceVersion) throw conflict(gr, name!);
+    const o = clone(obj);
+    o.metadata.uid = cur.metadata.uid;
+    o.metadata.creationTimestamp = cur.metadata.creationTimestamp;
+    return this.commit('MODIFIED', gr, key, o);
+  }
+
+  delete(gr: string, namespace: string | undefined, name: string, expectUid?: string): K8sObject {
+    const key = objectKey(namespace, name);
+    const cur = this.bucket(gr).get(key);
+    if (!cur || (expectUid && cur.metadata.uid !== expectUid)) throw notFound(gr, name);
+    return this.commit('DELETED', gr, key, clone(cur));
+  }
+
+  /**
+   * Watch a group-resource for events with rv > `after`. Throws 410 Gone (reason Expired)
+   * when the history window no longer reaches back to `after`.
+   */
+  watch(gr: string, after: number, onEvent: (ev: StoreEvent) => void): StoreWatch {
+    if (after > this.rv) after = this.rv;
+    const backlog = this.history.since(after);
+    if (!backlog) throw gone(`too old resource version: ${after} (${this.history.oldestResumable})`);
+    for (const ev of backlog) if (ev.gr === gr) onEvent(ev);
+    const fn = (ev: StoreEvent) => {
+      if (ev.gr === gr) onEvent(ev);
+    };
+    this.emitter.on('event', fn);
+    return { stop: () => this.emitter.off('event', fn) };
+  }
+
+  /** Every event of every group-resource (controllers). */
+  subscribe(fn: (ev: StoreEvent) => void): () => void {
+    this.emitter.on('event', fn);
+    return () => this.emitter.off('event', fn);
+  }
+
+  close(): void {
+    this.persist?.close();
+  }
+
+  private bucket(gr: string): Map<string, K8sObject> {
+    let m = this.data.get(gr);
+    if (!m) this.data.set(gr, (m = new Map()));
+    return m;
+  }
+
+  private commit(type: WatchEventType, gr: string, key: string, o: K8sObject): K8sObject {
+    const rv = this.rv + 1;
+    o.metadata.resourceVersion = String(rv);
+    this.persist?.append(type === 'DELETED' ? { rv, op: 'del', gr, key } : { rv, op: 'put', gr, key, obj: o });
+    this.rv = rv;
+    if (type === 'DELETED') this.bucket(gr).delete(key);
+    else this.bucket(gr).set(key, o);
+    const ev: StoreEvent = { type, gr, rv, object: o };
+    this.history.push(ev);
+    if (this.persist?.wantsCompaction()) this.persist.compact(this.snapshot());
+    this.emitter.emit('event', ev);
+    return clone(o);
+  }
+
+  private snapshot(): Snapshot {
+    const objects: Snapshot['objects'] = {};
+    for (const [gr, m] of this.data) objects[gr] = Object.fromEntries(m);
+    return { rv: this.rv, objects };
+  }
+}

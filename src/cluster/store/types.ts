@@ -1,0 +1,55 @@
+/** Kubernetes object shapes as the store and API server see them (JSON, no codegen). */
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change in the store. `rv` is the global resourceVersion the change produced. */
+export interface StoreEvent {
+  type: WatchEventType;
+  /** Group-resource key, e.g. `pods`, `apps/deployments`. */
+  gr: string;
+  rv: number;
+  object: K8sObject;
+}
+
+/** Store key of an object inside its group-resource: `namespace/name` or `/name` for cluster-scoped. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
