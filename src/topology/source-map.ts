@@ -102,9 +102,23 @@ export class IssueList {
   readonly issues: TopologyIssue[] = [];
   constructor(readonly map: SourceMap) {}
 
-  add(path: DataPath, message: string, at: 'key' | 'value' = 'value'): void {
+  /** Issues that are dangling references (undefined node, group...): TOPO_REF when they are all there is. */
+  private refs = 0;
+
+  add(path: DataPath, message: string, at: 'key' | 'value' = 'value', kind: 'ref' | 'invalid' = 'invalid'): void {
     const i = this.map.issue(path, message, at);
-    if (!this.issues.some((x) => x.path === i.path && x.message === i.message)) this.issues.push(i);
+    if (this.issues.some((x) => x.path === i.path && x.message === i.message)) return;
+    this.issues.push(i);
+    if (kind === 'ref') this.refs++;
+  }
+
+  addRef(path: DataPath, message: string, at: 'key' | 'value' = 'value'): void {
+    this.add(path, message, at, 'ref');
+  }
+
+  /** The error code for what was collected. */
+  get code(): 'TOPO_REF' | 'TOPO_SCHEMA' {
+    return this.refs === this.issues.length ? 'TOPO_REF' : 'TOPO_SCHEMA';
   }
 
   get size(): number {
@@ -115,4 +129,16 @@ export class IssueList {
 /** Issues in file order (line, then column). */
 export function sortIssues(issues: TopologyIssue[]): TopologyIssue[] {
   return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+const SOURCES = new WeakMap<object, SourceMap>();
+
+/** Remembers the source map a TopologySpec or LabPlan was built from (not serialized with it). */
+export function attachSource<T extends object>(obj: T, map: SourceMap): T {
+  SOURCES.set(obj, map);
+  return obj;
+}
+
+export function sourceOf(obj: object): SourceMap | undefined {
+  return SOURCES.get(obj);
 }

@@ -61,6 +61,12 @@ export interface NodeSpec {
   /** Free-form kind-specific settings (e.g. `bgp:` for rendered router configs). */
   extra: Record<string, unknown>;
   pos: SourcePos;
+  /**
+   * Where individual properties came from (additive): keys are YAML property names
+   * (`network-mode`, `mgmt-ipv4`, `image`, `kind`, `startup-config`) and `wait-for[i]`.
+   * Inherited values point into defaults/kinds/groups.
+   */
+  keyPos?: Record<string, SourcePos>;
 }
 
 export interface LinkEndpoint {
@@ -77,6 +83,8 @@ export interface VethLinkSpec {
   endpoints: [LinkEndpoint, LinkEndpoint];
   mtu: number;
   pos: SourcePos;
+  /** Positions of the two endpoints in the file (additive). */
+  endpointPos?: [SourcePos, SourcePos];
 }
 
 export type LinkSpec = VethLinkSpec;
@@ -93,6 +101,8 @@ export interface MgmtSpec {
   mtu?: number;
   /** Opt-in: allow NAT to the outside. Default false (internal network). */
   external: boolean;
+  /** Position of the `mgmt:` section (or of `name:` when absent), for messages (additive). */
+  pos?: SourcePos;
 }
 
 export interface TopologySpec {

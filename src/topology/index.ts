@@ -1,0 +1,54 @@
+/**
+ * Topology front end: containerlab-format YAML → validated, normalized TopologySpec → LabPlan.
+ * Pure apart from reading the topology file and checking that files it names exist.
+ */
+import { existsSync } from 'node:fs';
+import { KindlabError } from '../errors.js';
+import type { Env } from './env-subst.js';
+import { loadDocument } from './load.js';
+import { normalizeTopology } from './normalize.js';
+import { planLab, type PlanOptions } from './plan.js';
+import { attachSource, sourceOf, type PathSeg } from './source-map.js';
+import type { LabPlan, SourcePos, TopologySpec } from './types.js';
+import { validateTopology } from './validate.js';
+
+export type * from './types.js';
+export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
+export { NODE_KINDS } from './raw-types.js';
+export { planLab, containerName } from './plan.js';
+export type { PlanOptions } from './plan.js';
+export { formatPath } from './source-map.js';
+export { DEFAULT_LINK_MTU } from './normalize-links.js';
+export { DEFAULT_MGMT_SUBNET } from './normalize-mgmt.js';
+
+export interface LoadOptions {
+  /** Variables for `${VAR}` substitution; default process.env. */
+  env?: Env;
+}
+
+/** Reads, validates and normalizes a topology file. Throws TopologyError (TOPO_PARSE/VAR/SCHEMA/REF) or KindlabError TOPO_READ. */
+export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
+  const doc = await loadDocument(file, opts.env ?? process.env);
+  const raw = validateTopology(doc.data, doc.map);
+  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync });
+  return attachSource(spec, doc.map);
+}
+
+/** loadTopology + planLab. Also throws TopologyError TOPO_CYCLE. */
+export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {}): Promise<LabPlan> {
+  const spec = await loadTopology(file, opts);
+  return planLab(spec, opts.labDir !== undefined ? { labDir: opts.labDir } : {});
+}
+
+/**
+ * Position in the topology file of a data path, for modules that convert their own sections
+ * (e.g. `locateIn(plan, ['cluster', 'nodes', 2])`). Undefined when the spec was not loaded from a file.
+ */
+export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): SourcePos | undefined {
+  return sourceOf(specOrPlan)?.locate(path);
+}
+
+/** True when `e` is one of the topology front end's errors. */
+export function isTopologyLoadError(e: unknown): e is KindlabError {
+  return e instanceof KindlabError && e.code.startsWith('TOPO_');
+}

@@ -1,0 +1,186 @@
+/**
+ * One node: inherited raw properties → NodeSpec with native values (argv lists, parsed ports,
+ * absolute bind paths), reporting every problem with the position of the value at fault.
+ */
+import type { RawNodeProps, RawTopologySection } from './raw-types.js';
+import { resolveNodeProps, type ResolvedProps } from './inherit.js';
+import { parseBind, parsePort, resolveHostPath, shellSplit } from './parse-values.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { IssueList, PathSeg } from './source-map.js';
+import type { NetworkMode, NodeSpec, SourcePos } from './types.js';
+import { didYouMean } from './suggest.js';
+
+export const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const NEEDS_IMAGE = new Set(['linux', 'frr']);
+const EXTRA_KEYS = ['bgp', 'startup-delay', 'restart-policy', 'auto-remove', 'memory', 'cpu'] as const;
+
+export interface NodeContext {
+  topo: RawTopologySection;
+  dir: string;
+  issues: IssueList;
+  /** Existence check for files the topology names (startup-config); omitted → not checked. */
+  exists?: (path: string) => boolean;
+}
+
+/** Where each normalized node's properties came from (the layer in the file), for later checks. */
+const ORIGINS = new WeakMap<NodeSpec, ResolvedProps>();
+
+/** Path in the file of a node property (inherited ones point into defaults/kinds/groups). */
+export function nodeOrigin(n: NodeSpec, key: keyof RawNodeProps, sub?: string | number): PathSeg[] {
+  return ORIGINS.get(n)?.at(key, sub) ?? ['topology', 'nodes', n.name, key, ...(sub === undefined ? [] : [sub])];
+}
+
+export function normalizeNode(name: string, ctx: NodeContext): NodeSpec {
+  const r = resolveNodeProps(ctx.topo, name);
+  const spec = buildNode(name, r, ctx);
+  ORIGINS.set(spec, r);
+  return spec;
+}
+
+function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
+  const p = r.props;
+  const { issues } = ctx;
+  const nodePath = r.nodePath;
+  const locate = (path: PathSeg[]): SourcePos => issues.map.locate(path);
+
+  if (!CONTAINER_NAME.test(name)) {
+    issues.add(nodePath, `node name "${name}" is not a valid container name (letters, digits, '_', '.', '-'; starting with a letter or digit)`, 'key');
+  } else if (name.length > 63) {
+    issues.add(nodePath, `node name "${name}" is longer than 63 characters (it becomes the container's hostname)`, 'key');
+  }
+  const groupName = p.group;
+  if (groupName !== undefined && !ctx.topo.groups?.[groupName]) {
+    const known = Object.keys(ctx.topo.groups ?? {});
+    issues.addRef(r.at('group'), `group "${groupName}" is not defined${didYouMean(groupName, known)} (groups: ${known.join(', ') || 'none'})`);
+  }
+  if (p.kind === undefined) {
+    issues.add(nodePath, `node "${name}" has no kind (set kind: on the node, its group, or topology.defaults)`, 'key');
+  } else if (NEEDS_IMAGE.has(p.kind) && !p.image) {
+    issues.add(nodePath, `node "${name}" of kind ${p.kind} has no image (set image: on the node, kinds.${p.kind}, its group, or topology.defaults)`, 'key');
+  }
+
+  const keyPos: Record<string, SourcePos> = {};
+  for (const k of ['network-mode', 'mgmt-ipv4', 'mgmt-ipv6', 'image', 'kind', 'startup-config'] as const) {
+    if (p[k] !== undefined) keyPos[k] = locate(r.at(k));
+  }
+  (p['wait-for'] ?? []).forEach((_, i) => (keyPos[`wait-for[${i}]`] = locate(r.at('wait-for', i))));
+
+  return {
+    name,
+    kind: p.kind ?? '',
+    image: p.image ?? '',
+    ...(groupName !== undefined ? { group: groupName } : {}),
+    exec: execLines(p, r, issues),
+    binds: binds(p, r, ctx),
+    env: stringMap(p.env),
+    labels: labels(p, r, issues),
+    ...optionalArgv('cmd', p.cmd, r, issues),
+    ...optionalArgv('entrypoint', p.entrypoint, r, issues),
+    ...(p.user !== undefined ? { user: String(p.user) } : {}),
+    ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
+    networkMode: networkMode(name, p['network-mode'], r, issues),
+    ...mgmtAddrs(p, r, issues),
+    ports: ports(p, r, issues),
+    sysctls: stringMap(p.sysctls),
+    capAdd: (p['cap-add'] ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')),
+    ...startupConfig(p, r, ctx),
+    waitFor: [...(p['wait-for'] ?? [])],
+    extra: extra(p),
+    pos: issues.map.locate(nodePath, 'key'),
+    keyPos,
+  };
+}
+
+function execLines(p: RawNodeProps, r: ResolvedProps, issues: IssueList): string[] {
+  const lines = p.exec ?? [];
+  lines.forEach((l, i) => {
+    if (l.trim() === '') issues.add(r.at('exec', i), 'exec line is empty');
+  });
+  return [...lines];
+}
+
+function binds(p: RawNodeProps, r: ResolvedProps, ctx: NodeContext): NodeSpec['binds'] {
+  const out: NodeSpec['binds'] = [];
+  (p.binds ?? []).forEach((b, i) => {
+    const parsed = parseBind(b, ctx.dir);
+    if (typeof parsed === 'string') ctx.issues.add(r.at('binds', i), parsed);
+    else out.push({ source: parsed.source, target: parsed.target, readOnly: parsed.readOnly });
+  });
+  return out;
+}
+
+function stringMap(m: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function labels(p: RawNodeProps, r: ResolvedProps, issues: IssueList): Record<string, string> {
+  for (const k of Object.keys(p.labels ?? {})) {
+    if (k.startsWith('kindlab.')) issues.add(r.at('labels', k), `label "${k}" is reserved: kindlab sets kindlab.* labels itself`, 'key');
+  }
+  return stringMap(p.labels);
+}
+
+function optionalArgv(key: 'cmd' | 'entrypoint', v: string | string[] | undefined, r: ResolvedProps, issues: IssueList): { cmd?: string[] } | { entrypoint?: string[] } {
+  if (v === undefined) return {};
+  if (Array.isArray(v)) return { [key]: [...v] };
+  const argv = shellSplit(v);
+  if (typeof argv === 'string') {
+    issues.add(r.at(key), argv);
+    return {};
+  }
+  if (argv.length === 0) issues.add(r.at(key), `${key} is empty`);
+  return { [key]: argv };
+}
+
+function networkMode(self: string, v: string | undefined, r: ResolvedProps, issues: IssueList): NetworkMode {
+  if (v === undefined || v === 'bridge') return { type: 'bridge' };
+  if (v === 'host' || v === 'none') return { type: v };
+  const target = v.slice('container:'.length);
+  if (target === self) issues.add(r.at('network-mode'), `node "${self}" cannot share its own network namespace`);
+  return { type: 'container', node: target }; // resolved to node or external container in normalize.ts
+}
+
+function mgmtAddrs(p: RawNodeProps, r: ResolvedProps, issues: IssueList): { mgmtIPv4?: string; mgmtIPv6?: string } {
+  const out: { mgmtIPv4?: string; mgmtIPv6?: string } = {};
+  const v4 = p['mgmt-ipv4'];
+  if (v4 !== undefined) {
+    if (v4.includes('/')) issues.add(r.at('mgmt-ipv4'), `mgmt-ipv4 is a plain address without prefix length (got "${v4}", use "${v4.split('/')[0]}")`);
+    else if (!isIPv4(v4)) issues.add(r.at('mgmt-ipv4'), `"${v4}" is not an IPv4 address`);
+    else out.mgmtIPv4 = v4;
+  }
+  const v6 = p['mgmt-ipv6'];
+  if (v6 !== undefined) {
+    if (v6.includes('/')) issues.add(r.at('mgmt-ipv6'), `mgmt-ipv6 is a plain address without prefix length (got "${v6}")`);
+    else if (!isIPv6(v6)) issues.add(r.at('mgmt-ipv6'), `"${v6}" is not an IPv6 address`);
+    else out.mgmtIPv6 = v6;
+  }
+  return out;
+}
+
+function ports(p: RawNodeProps, r: ResolvedProps, issues: IssueList): NodeSpec['ports'] {
+  const out: NodeSpec['ports'] = [];
+  (p.ports ?? []).forEach((spec, i) => {
+    const parsed = parsePort(spec);
+    if (typeof parsed === 'string') issues.add(r.at('ports', i), parsed);
+    else out.push(parsed);
+  });
+  return out;
+}
+
+function startupConfig(p: RawNodeProps, r: ResolvedProps, ctx: NodeContext): { startupConfig?: string } {
+  const v = p['startup-config'];
+  if (v === undefined) return {};
+  if (v.includes('\n')) {
+    ctx.issues.add(r.at('startup-config'), 'inline startup-config is not supported: put the configuration in a file and give its path');
+    return {};
+  }
+  const abs = resolveHostPath(v, ctx.dir);
+  if (ctx.exists && !ctx.exists(abs)) ctx.issues.add(r.at('startup-config'), `startup-config file ${abs} does not exist`);
+  return { startupConfig: abs };
+}
+
+function extra(p: RawNodeProps): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of EXTRA_KEYS) if (p[k] !== undefined) out[k] = p[k];
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * Raw (schema-valid) topology → TopologySpec: inheritance resolved, values parsed, links in the
+ * extended form, and cross-node checks (references, addresses, ports). Every problem is
+ * collected with its position before one TopologyError is thrown.
+ */
+import { TopologyError } from '../errors.js';
+import { SECTION_KEYS, type RawTopologyFile } from './raw-types.js';
+import { CONTAINER_NAME, normalizeNode, nodeOrigin } from './normalize-node.js';
+import { normalizeLinks } from './normalize-links.js';
+import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
+import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
+import { didYouMean } from './suggest.js';
+import type { NodeSpec, TopologySpec } from './types.js';
+
+export interface NormalizeContext {
+  /** Absolute path of the topology file. */
+  file: string;
+  /** Directory relative paths are resolved against. */
+  dir: string;
+  map: SourceMap;
+  /** Existence check for files named by the topology; omitted → not checked. */
+  exists?: (path: string) => boolean;
+}
+
+export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): TopologySpec {
+  const issues = new IssueList(ctx.map);
+  const topo = raw.topology ?? {};
+  checkLayers(raw, issues);
+
+  const nodes = new Map<string, NodeSpec>();
+  for (const name of Object.keys(topo.nodes ?? {})) nodes.set(name, normalizeNode(name, { topo, dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) }));
+  if (nodes.size === 0 && raw.cluster === undefined) {
+    issues.add(raw.topology ? ['topology'] : ['name'], 'the topology has no nodes (add topology.nodes, or a cluster section)', 'key');
+  }
+  resolveReferences(nodes, issues);
+  const mgmt = normalizeMgmt(raw.name, raw.mgmt, issues);
+  checkStaticMgmt([...nodes.values()], mgmt, issues);
+  checkPorts([...nodes.values()], issues);
+  const links = normalizeLinks(topo.links ?? [], nodes, issues);
+
+  if (issues.size > 0) throw new TopologyError(issues.code, sortIssues(issues.issues));
+  const sections: Record<string, unknown> = {};
+  for (const k of SECTION_KEYS) if (raw[k] !== undefined) sections[k] = raw[k];
+  return {
+    name: raw.name,
+    prefix: raw.prefix ?? 'clab',
+    file: ctx.file,
+    dir: ctx.dir,
+    mgmt,
+    nodes: [...nodes.values()],
+    links,
+    sections,
+  };
+}
+
+/** `group` only makes sense on nodes and defaults; a kinds entry must not name another kind. */
+function checkLayers(raw: RawTopologyFile, issues: IssueList): void {
+  const t = raw.topology ?? {};
+  for (const [k, props] of Object.entries(t.kinds ?? {})) {
+    if (props?.group !== undefined) issues.add(['topology', 'kinds', k, 'group'], 'group cannot be set in kinds: put the node in the group on the node itself', 'key');
+    if (props?.kind !== undefined && props.kind !== k) issues.add(['topology', 'kinds', k, 'kind'], `kinds.${k} cannot set kind to "${props.kind}"`);
+  }
+  for (const [g, props] of Object.entries(t.groups ?? {})) {
+    if (props?.group !== undefined) issues.add(['topology', 'groups', g, 'group'], 'groups cannot be nested: group is not allowed inside a group', 'key');
+  }
+}
+
+/** network-mode container:X and wait-for name nodes (or, for network-mode, an existing container). */
+function resolveReferences(nodes: Map<string, NodeSpec>, issues: IssueList): void {
+  const names = [...nodes.keys()];
+  const list = names.join(', ');
+  for (const n of nodes.values()) {
+    const mode = n.networkMode;
+    if (mode.type === 'container' && mode.node !== undefined && !nodes.has(mode.node)) {
+      const target = mode.node;
+      if (CONTAINER_NAME.test(target)) {
+        n.networkMode = { type: 'container', container: target };
+      } else {
+        issues.addRef(nodeOrigin(n, 'network-mode'), `network-mode container:${target}: "${target}" is neither a node of this topology${didYouMean(target, names)} (nodes: ${list}) nor a valid container name`);
+      }
+    }
+    if (mode.type === 'container' && n.kind === 'ext-container') {
+      issues.add(nodeOrigin(n, 'network-mode'), 'an ext-container node is an existing container: its network-mode is not ours to set');
+    }
+    n.waitFor.forEach((w, i) => {
+      const path: PathSeg[] = nodeOrigin(n, 'wait-for', i);
+      if (w === n.name) issues.add(path, `node "${n.name}" cannot wait for itself`);
+      else if (!nodes.has(w)) issues.addRef(path, `wait-for: node "${w}" is not defined${didYouMean(w, names)} (nodes: ${list})`);
+    });
+  }
+}
+
+/** Two nodes cannot publish the same host address and port. */
+function checkPorts(nodes: NodeSpec[], issues: IssueList): void {
+  const seen: Array<{ ip: string; port: number; proto: string; path: PathSeg[]; node: string }> = [];
+  const wildcard = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
+  for (const n of nodes) {
+    n.ports.forEach((p, i) => {
+      if (p.hostPort === 0) return;
+      const path = nodeOrigin(n, 'ports', i);
+      const clash = seen.find((s) => s.port === p.hostPort && s.proto === p.protocol && (s.ip === p.hostIp || wildcard(s.ip) || wildcard(p.hostIp)));
+      if (clash) issues.add(path, `host port ${p.hostIp}:${p.hostPort}/${p.protocol} is already published by node "${clash.node}"`);
+      else seen.push({ ip: p.hostIp, port: p.hostPort, proto: p.protocol, path, node: n.name });
+    });
+  }
+}

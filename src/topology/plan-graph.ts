@@ -1,0 +1,89 @@
+/**
+ * The node dependency graph: edges from network-mode container:<node> and wait-for,
+ * a cycle check that names the cycle with positions, and creation waves (topological layers).
+ */
+import { TopologyError, type TopologyIssue } from '../errors.js';
+import { formatPath } from './source-map.js';
+import type { NodeSpec, SourcePos } from './types.js';
+
+export interface DepEdge {
+  from: string;
+  to: string;
+  via: 'network-mode' | 'wait-for';
+  pos: SourcePos;
+}
+
+export function dependencyEdges(nodes: NodeSpec[]): DepEdge[] {
+  const edges: DepEdge[] = [];
+  for (const n of nodes) {
+    const m = n.networkMode;
+    if (m.type === 'container' && m.node !== undefined) {
+      edges.push({ from: n.name, to: m.node, via: 'network-mode', pos: n.keyPos?.['network-mode'] ?? n.pos });
+    }
+    n.waitFor.forEach((w, i) => {
+      if (!edges.some((e) => e.from === n.name && e.to === w)) {
+        edges.push({ from: n.name, to: w, via: 'wait-for', pos: n.keyPos?.[`wait-for[${i}]`] ?? n.pos });
+      }
+    });
+  }
+  return edges;
+}
+
+/** Throws TOPO_CYCLE naming every cycle found, each edge at its position. */
+export function checkCycles(nodes: NodeSpec[], edges: DepEdge[]): void {
+  const out = new Map<string, DepEdge[]>();
+  for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: DepEdge[] = [];
+  const issues: TopologyIssue[] = [];
+  const reported = new Set<string>();
+
+  const visit = (name: string): void => {
+    state.set(name, 'visiting');
+    for (const e of out.get(name) ?? []) {
+      const s = state.get(e.to);
+      if (s === 'visiting') {
+        const start = stack.findIndex((x) => x.from === e.to);
+        const cycle = [...stack.slice(start < 0 ? stack.length : start), e];
+        const key = [...cycle.map((c) => c.from)].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          issues.push(...cycleIssues(cycle));
+        }
+      } else if (s === undefined) {
+        stack.push(e);
+        visit(e.to);
+        stack.pop();
+      }
+    }
+    state.set(name, 'done');
+  };
+  for (const n of nodes) if (!state.has(n.name)) visit(n.name);
+  if (issues.length > 0) throw new TopologyError('TOPO_CYCLE', issues, { hint: 'remove one of the wait-for or network-mode references in the cycle' });
+}
+
+function cycleIssues(cycle: DepEdge[]): TopologyIssue[] {
+  const text = [...cycle.map((c) => c.from), cycle[0]!.from].join(' → ');
+  return cycle.map((e) => ({
+    file: e.pos.file,
+    line: e.pos.line,
+    col: e.pos.col,
+    path: formatPath(['topology', 'nodes', e.from, e.via]),
+    message: `dependency cycle ${text}: "${e.from}" ${e.via === 'wait-for' ? 'waits for' : 'shares the network namespace of'} "${e.to}"`,
+  }));
+}
+
+/** Topological layers: every node's dependencies are in earlier waves; order within a wave follows the file. */
+export function creationWaves(nodes: NodeSpec[], edges: DepEdge[]): string[][] {
+  const deps = new Map<string, Set<string>>(nodes.map((n) => [n.name, new Set<string>()]));
+  for (const e of edges) deps.get(e.from)?.add(e.to);
+  const placed = new Set<string>();
+  const waves: string[][] = [];
+  while (placed.size < nodes.length) {
+    const wave = nodes.filter((n) => !placed.has(n.name) && [...deps.get(n.name)!].every((d) => placed.has(d))).map((n) => n.name);
+    if (wave.length === 0) throw new Error('creationWaves: cycle (checkCycles must run first)');
+    wave.forEach((w) => placed.add(w));
+    waves.push(wave);
+  }
+  return waves;
+}

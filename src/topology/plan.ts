@@ -1,0 +1,113 @@
+/**
+ * TopologySpec → LabPlan, pure: container names, management addresses, netns owners,
+ * dependencies, cycle check, creation waves and the lab directory.
+ */
+import { join } from 'node:path';
+import { TopologyError } from '../errors.js';
+import { intToIpv4, ipv4ToInt, lastAddr4, parseNetwork4 } from './net.js';
+import { attachSource, sourceOf } from './source-map.js';
+import { checkCycles, creationWaves, dependencyEdges } from './plan-graph.js';
+import type { LabPlan, NodePlan, NodeSpec, TopologySpec } from './types.js';
+
+export interface PlanOptions {
+  /** Lab directory; default `<topology dir>/lab-<name>`. */
+  labDir?: string;
+}
+
+/** Prefix semantics: default `clab` (→ `clab-<lab>-<node>`), `''` → bare node name, `__lab-name` → `<lab>-<node>`. */
+export function containerName(prefix: string, lab: string, node: NodeSpec | string): string {
+  const n = typeof node === 'string' ? node : node.name;
+  if (typeof node !== 'string' && node.kind === 'ext-container') return n; // an existing container, named as-is
+  if (prefix === '') return n;
+  if (prefix === '__lab-name') return `${lab}-${n}`;
+  return `${prefix}-${lab}-${n}`;
+}
+
+export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
+  const edges = dependencyEdges(t.nodes);
+  checkCycles(t.nodes, edges);
+  const mgmtIPs = assignMgmtIPv4(t);
+  const byName = new Map(t.nodes.map((n) => [n.name, n]));
+  const nodes: NodePlan[] = t.nodes.map((n) => {
+    const dependsOn = [...new Set(edges.filter((e) => e.from === n.name).map((e) => e.to))];
+    const ip = mgmtIPs.get(n.name);
+    return {
+      ...n,
+      containerName: containerName(t.prefix, t.name, n),
+      ...(ip !== undefined ? { mgmtIPv4: ip } : {}),
+      dependsOn,
+      netnsOwner: ownerOf(n, byName),
+    };
+  });
+  const plan: LabPlan = {
+    name: t.name,
+    prefix: t.prefix,
+    file: t.file,
+    dir: t.dir,
+    labDir: opts.labDir ?? join(t.dir, `lab-${t.name}`),
+    mgmt: t.mgmt,
+    nodes,
+    links: t.links,
+    waves: creationWaves(t.nodes, edges),
+    sections: t.sections,
+  };
+  const src = sourceOf(t);
+  return src ? attachSource(plan, src) : plan;
+}
+
+/** Follows network-mode container:<node> to the node whose netns is used (cycles were rejected before). */
+function ownerOf(n: NodeSpec, byName: Map<string, NodeSpec>): string {
+  let cur = n;
+  for (let hops = 0; hops <= byName.size; hops++) {
+    const m = cur.networkMode;
+    const next = m.type === 'container' && m.node !== undefined ? byName.get(m.node) : undefined;
+    if (!next) return cur.name;
+    cur = next;
+  }
+  return cur.name;
+}
+
+/** Nodes that get a management address: ours (not ext-container) and attached to the mgmt bridge. */
+export function needsMgmtAddress(n: NodeSpec): boolean {
+  return n.networkMode.type === 'bridge' && n.kind !== 'ext-container';
+}
+
+/**
+ * Deterministic IPv4 management addresses: static ones are kept; the others get the lowest free
+ * host addresses in file order, skipping the network address, the gateway, static addresses and
+ * the broadcast address. Throws TOPO_SCHEMA when the subnet is too small.
+ */
+export function assignMgmtIPv4(t: TopologySpec): Map<string, string> {
+  const net = parseNetwork4(t.mgmt.ipv4Subnet);
+  if (typeof net === 'string') throw new Error(`planLab: invalid mgmt subnet survived normalize: ${net}`);
+  const taken = new Set<number>();
+  const gw = t.mgmt.ipv4Gateway === undefined ? undefined : ipv4ToInt(t.mgmt.ipv4Gateway);
+  if (gw !== undefined) taken.add(gw);
+  const out = new Map<string, string>();
+  for (const n of t.nodes) {
+    if (n.mgmtIPv4 !== undefined && needsMgmtAddress(n)) {
+      taken.add(ipv4ToInt(n.mgmtIPv4)!);
+      out.set(n.name, n.mgmtIPv4);
+    }
+  }
+  let next = net.addr + 1;
+  const last = lastAddr4(net);
+  const wanting = t.nodes.filter((n) => needsMgmtAddress(n) && n.mgmtIPv4 === undefined);
+  for (const n of wanting) {
+    while (next < last && taken.has(next)) next++;
+    if (next >= last) {
+      const pos = sourceOf(t)?.locate(['mgmt', 'ipv4-subnet']) ?? t.mgmt.pos ?? n.pos;
+      throw new TopologyError('TOPO_SCHEMA', [
+        {
+          ...pos,
+          path: 'mgmt.ipv4-subnet',
+          message: `management subnet ${t.mgmt.ipv4Subnet} has no free address left for node "${n.name}" (${wanting.length} nodes need one); use a larger ipv4-subnet`,
+        },
+      ]);
+    }
+    taken.add(next);
+    out.set(n.name, intToIpv4(next));
+    next++;
+  }
+  return out;
+}
