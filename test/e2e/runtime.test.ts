@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { execa } from 'execa';
 import { deploy } from '../../src/runtime/deploy.js';
 import { destroyLab } from '../../src/runtime/destroy.js';
 import { DockerRuntime } from '../../src/runtime/docker.js';
@@ -15,8 +16,12 @@ import { ep, node, plan, uniqueLabName, veth } from './plan-helpers.js';
 
 const rt = new DockerRuntime();
 const name = uniqueLabName('kl-rt');
+const extName = uniqueLabName('kl-ext');
+const ext = `${extName}-box`;
 after(async () => {
   await destroyLab(rt, name, { cleanup: true });
+  await destroyLab(rt, extName, { cleanup: true });
+  await execa('docker', ['rm', '-f', ext], { reject: false });
 });
 
 test('deploy: links, bridge, shared netns, frr; redeploy is a no-op; destroy removes everything', async () => {
@@ -75,4 +80,22 @@ test('deploy: links, bridge, shared netns, frr; redeploy is a no-op; destroy rem
   assert.equal(removed.containers.length, 5);
   assert.deepEqual(removed.networks, [`kindlab-${name}`]);
   assert.deepEqual(await leftovers(name), NOTHING);
+});
+
+test('ext-container: links attach to a container we did not create; destroy removes our link but not the container', async () => {
+  await execa('docker', ['run', '-d', '--name', ext, '--network', 'none', '--cap-add', 'NET_ADMIN', 'kindlab/base:latest']);
+  const p = await plan(extName, [node('box', { kind: 'ext-container', containerName: ext }), node('peer')], [
+    veth(ep('box:kl0', ['10.90.0.1/24']), ep('peer:eth1', ['10.90.0.2/24'])),
+  ]);
+  const r = await deploy({ plan: p }, { runtime: rt, renderer: 'silent' });
+  assert.equal(r.message, `lab ${extName} deployed: 1 containers, 1 links`);
+  await rt.exec(ext, ['ping', '-c', '1', '-W', '2', '10.90.0.2']);
+  const removed = await destroyLab(rt, extName, { cleanup: true });
+  assert.deepEqual(removed.containers, [p.nodes[1]!.containerName]);
+  assert.deepEqual(removed.links, [`${ext}:kl0`]);
+  const still = await rt.inspectContainer(ext);
+  assert.equal(still?.state, 'running');
+  const links = await rt.exec(ext, ['ip', '-o', 'link']);
+  assert.doesNotMatch(links.stdout, /kl0/);
+  assert.deepEqual(await leftovers(extName), NOTHING);
 });
