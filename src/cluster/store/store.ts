@@ -148,13 +148,14 @@ export class ObjectStore {
   }
 
   private commit(type: WatchEventType, gr: string, key: string, o: K8sObject): K8sObject {
+    const prev = type === 'MODIFIED' ? this.bucket(gr).get(key) : undefined;
     const rv = this.rv + 1;
     o.metadata.resourceVersion = String(rv);
     this.persist?.append(type === 'DELETED' ? { rv, op: 'del', gr, key } : { rv, op: 'put', gr, key, obj: o });
     this.rv = rv;
     if (type === 'DELETED') this.bucket(gr).delete(key);
     else this.bucket(gr).set(key, o);
-    const ev: StoreEvent = { type, gr, rv, object: o };
+    const ev: StoreEvent = { type, gr, rv, object: o, ...(prev ? { prev } : {}) };
     this.history.push(ev);
     if (this.persist?.wantsCompaction()) this.persist.compact(this.snapshot());
     this.emitter.emit('event', ev);

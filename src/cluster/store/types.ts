@@ -43,6 +43,8 @@ export interface StoreEvent {
   gr: string;
   rv: number;
   object: K8sObject;
+  /** The object before a MODIFIED change (watch filters turn selector exits into DELETED). */
+  prev?: K8sObject;
 }
 
 /** Store key of an object inside its group-resource: `namespace/name` or `/name` for cluster-scoped. */
