@@ -3,9 +3,10 @@
  * Pure apart from reading the topology file and checking that files it names exist.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { KindlabError } from '../errors.js';
 import type { Env } from './env-subst.js';
-import { loadDocument } from './load.js';
+import { loadDocument, parseTopologyText } from './load.js';
 import { normalizeTopology } from './normalize.js';
 import { planLab, type PlanOptions } from './plan.js';
 import { attachSource, sourceOf, type PathSeg } from './source-map.js';
@@ -32,6 +33,18 @@ export async function loadTopology(file: string, opts: LoadOptions = {}): Promis
   const raw = validateTopology(doc.data, doc.map);
   const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync });
   return attachSource(spec, doc.map);
+}
+
+/**
+ * The same pipeline on YAML text (no file read): `file` is the name used in messages, `dir` the
+ * directory relative paths resolve against. Files named by the topology are not checked.
+ */
+export function parseTopology(text: string, opts: LoadOptions & { file?: string; dir?: string } = {}): TopologySpec {
+  const file = opts.file ?? 'topology.yaml';
+  const { map, data } = parseTopologyText(text, file, opts.env ?? process.env);
+  const raw = validateTopology(data, map);
+  const spec = normalizeTopology(raw, { file: resolve(opts.dir ?? '.', file), dir: resolve(opts.dir ?? '.'), map });
+  return attachSource(spec, map);
 }
 
 /** loadTopology + planLab. Also throws TopologyError TOPO_CYCLE. */

@@ -21,6 +21,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestDist = Infinity;
   const w = word.toLowerCase();
   for (const c of candidates) {
+    // leaf3 vs leaf1: a numbered sibling, not a typo
+    if (word.replace(/[0-9]+/g, '#') === c.replace(/[0-9]+/g, '#')) continue;
     const d = editDistance(w, c.toLowerCase());
     if (d < bestDist) {
       best = c;
