@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TopologyError } from '../errors.js';
+import { parseTopologyText } from './load.js';
+
+const data = (text: string, env: Record<string, string | undefined> = {}): unknown => parseTopologyText(text, 't.yaml', env).data;
+
+function rejects(text: string, env: Record<string, string | undefined>, code: string, line: number, col: number, msg: RegExp): void {
+  assert.throws(
+    () => parseTopologyText(text, 't.yaml', env),
+    (e: unknown) => {
+      assert.ok(e instanceof TopologyError);
+      assert.equal(e.code, code);
+      const i = e.issues[0]!;
+      assert.deepEqual([i.file, i.line, i.col], ['t.yaml', line, col]);
+      assert.match(i.message, msg);
+      return true;
+    },
+  );
+}
+
+describe('variable substitution', () => {
+  it('substitutes set variables and keeps the rest of the scalar', () => {
+    assert.deepEqual(data('a: pre-${X}-post\n', { X: 'mid' }), { a: 'pre-mid-post' });
+  });
+  it(':= assigns the default for later references; :- does not', () => {
+    assert.deepEqual(data('a: ${X:=one}\nb: ${X}\nc: ${Y:-two}\nd: ${Y:-three}\n'), { a: 'one', b: 'one', c: 'two', d: 'three' });
+  });
+  it(':- and := apply to empty values, - and = only to unset ones', () => {
+    assert.deepEqual(data('a: "${E:-d}"\nb: "${E-d}"\nc: "${U-d}"\n', { E: '' }), { a: 'd', b: '', c: 'd' });
+  });
+  it('a set variable wins over the default', () => {
+    assert.deepEqual(data('a: ${X:=dflt}\n', { X: 'set' }), { a: 'set' });
+  });
+  it('plain scalars take the type of the substituted text, quoted ones stay strings', () => {
+    assert.deepEqual(data('mtu: ${MTU:=1500}\nq: "${MTU}"\nb: ${B:=true}\n'), { mtu: 1500, q: '1500', b: true });
+  });
+  it('$${...} is a literal and $VAR is left to the shell', () => {
+    assert.deepEqual(data("x: sh -c 'echo $HOME $${NOPE}'\n"), { x: "sh -c 'echo $HOME ${NOPE}'" });
+  });
+  it('substitutes inside block scalars and sequences', () => {
+    assert.deepEqual(data('l:\n  - >-\n    a ${V}\n    b\n', { V: 'v' }), { l: ['a v b'] });
+  });
+  it('an unset variable without default names file:line:col of the reference', () => {
+    rejects('name: x\nnodes:\n  r1:\n    image: "foo/${IMG}:1"\n', {}, 'TOPO_VAR', 4, 17, /variable IMG is not set/);
+  });
+  it('reports every unset variable', () => {
+    assert.throws(() => parseTopologyText('a: ${A}\nb: ${B}\n', 't.yaml', {}), (e: unknown) => e instanceof TopologyError && e.issues.length === 2);
+  });
+});
+
+describe('YAML syntax errors', () => {
+  it('duplicate keys are TOPO_PARSE at the second key', () => {
+    rejects('a: 1\nb: 2\na: 3\n', {}, 'TOPO_PARSE', 3, 1, /unique/);
+  });
+  it('bad indentation is TOPO_PARSE with a position', () => {
+    rejects('a:\n  b: 1\n c: 2\n', {}, 'TOPO_PARSE', 3, 1, /same column|indent/i);
+  });
+  it('merge keys and anchors work', () => {
+    assert.deepEqual(data('base: &b {kind: linux}\nn: {<<: *b, image: x}\n'), { base: { kind: 'linux' }, n: { kind: 'linux', image: 'x' } });
+  });
+});
