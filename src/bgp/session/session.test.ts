@@ -1,0 +1,171 @@
+/**
+ * Session runner tests over real loopback TCP with a fake clock for the BGP timers (no real waiting for them).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { MessageFramer } from '../wire/framer.js';
+import { decodeOpen, encodeOpen } from '../wire/open.js';
+import { encodeKeepalive } from '../wire/keepalive.js';
+import { emptyCapabilities } from '../wire/capabilities.js';
+import { FakeClock } from './clock.js';
+import { Session, type SessionHandler } from './session.js';
+import { TcpListener } from './transport.js';
+import type { Negotiated } from './negotiate.js';
+
+/** A raw BGP peer on loopback: records every message it receives. */
+async function rawPeer() {
+  const msgs: Array<{ type: number; body: Buffer }> = [];
+  const socks: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    socks.push(s);
+    const f = new MessageFramer();
+    s.on('data', (d) => msgs.push(...f.push(d)));
+    s.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  return { msgs, socks, port, close: () => { socks.forEach((s) => s.destroy()); server.close(); } };
+}
+
+const until = async (what: string, f: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+function recorder() {
+  const log: string[] = [];
+  const h: SessionHandler & { negotiated?: Negotiated } = {
+    established: (_s, n) => { h.negotiated = n; log.push('established'); },
+    update: () => { log.push('update'); return undefined; },
+    routeRefresh: (_s, fam) => log.push(`refresh ${fam}`),
+    down: (_s, i) => log.push(`down graceful=${i.graceful}`),
+  };
+  return { h, log };
+}
+
+test('hold timer expiry in OpenSent sends NOTIFICATION 4/0 and goes Idle (fake clock)', async () => {
+  const peer = await rawPeer();
+  const clock = new FakeClock();
+  const { h } = recorder();
+  const s = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.1', peerAsn: 65001, port: peer.port }, h, { clock });
+  s.start();
+  assert.equal(s.state, 'Connect');
+  await until('OPEN sent', () => peer.msgs.length === 1);
+  assert.equal(s.state, 'OpenSent');
+  assert.equal(peer.msgs[0]!.type, 1);
+  const open = decodeOpen(peer.msgs[0]!.body);
+  assert.equal(open.holdTime, 90);
+  assert.equal(open.capabilities.fourOctetAsn, 65000);
+  clock.advance(239_000);
+  assert.equal(s.state, 'OpenSent');
+  clock.advance(1_000);
+  assert.equal(s.state, 'Idle');
+  assert.equal(s.stats.lastReason, 'hold timer expired');
+  await until('NOTIFICATION received', () => peer.msgs.length === 2);
+  assert.deepEqual([peer.msgs[1]!.type, peer.msgs[1]!.body[0], peer.msgs[1]!.body[1]], [3, 4, 0]);
+  s.stop();
+  peer.close();
+});
+
+test('a peer OPEN with the wrong AS gets NOTIFICATION 2/2 with the AS as data', async () => {
+  const peer = await rawPeer();
+  const clock = new FakeClock();
+  const s = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.1', peerAsn: 65001, port: peer.port }, recorder().h, { clock });
+  s.start();
+  await until('OPEN sent', () => peer.msgs.length === 1);
+  peer.socks[0]!.write(encodeOpen({ version: 4, asn: 65009, holdTime: 90, routerId: '10.0.0.2', capabilities: { ...emptyCapabilities(), fourOctetAsn: 65009 } }));
+  await until('NOTIFICATION', () => peer.msgs.length === 2);
+  assert.equal(peer.msgs[1]!.type, 3);
+  assert.deepEqual([...peer.msgs[1]!.body], [2, 2, 0xfd, 0xf1]);
+  assert.equal(s.state, 'Idle');
+  s.stop();
+  peer.close();
+});
+
+test('OPEN, KEEPALIVE → Established; keepalives on the negotiated timer; hold 0 means no timers', async () => {
+  for (const hold of [9, 0]) {
+    const peer = await rawPeer();
+    const clock = new FakeClock();
+    const { h, log } = recorder();
+    const s = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.1', peerAsn: 65001, port: peer.port, holdTime: hold === 0 ? 0 : 90, families: ['ipv4-unicast', 'ipv6-unicast'] }, h, { clock });
+    s.start();
+    await until('OPEN sent', () => peer.msgs.length === 1);
+    const caps = { ...emptyCapabilities(), fourOctetAsn: 65001, multiprotocol: [{ afi: 1, safi: 1 }], routeRefresh: true };
+    peer.socks[0]!.write(encodeOpen({ version: 4, asn: 65001, holdTime: hold, routerId: '10.0.0.2', capabilities: caps }));
+    await until('KEEPALIVE', () => peer.msgs.length === 2);
+    assert.equal(peer.msgs[1]!.type, 4);
+    assert.equal(s.state, 'OpenConfirm');
+    peer.socks[0]!.write(encodeKeepalive());
+    await until('Established', () => s.state === 'Established');
+    assert.deepEqual(log, ['established']);
+    assert.deepEqual(h.negotiated!.families, ['ipv4-unicast']);
+    assert.equal(h.negotiated!.holdTime, hold);
+    clock.advance(3_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(peer.msgs.length, hold === 0 ? 2 : 3, `keepalives with hold ${hold}`);
+    clock.advance(hold === 0 ? 600_000 : 7_000); // hold expires at 9 s; the 5 s idle hold restart is not due yet
+    if (hold === 0) assert.equal(s.state, 'Established');
+    else {
+      assert.equal(s.state, 'Idle');
+      assert.equal(s.stats.flaps, 1);
+      assert.deepEqual(log, ['established', 'down graceful=false']);
+    }
+    s.stop();
+    peer.close();
+  }
+});
+
+test('two of our sessions peer over loopback, both active: the collision leaves one connection, both Established', async () => {
+  const port = 20179 + Math.floor(Math.random() * 1000);
+  const la = await TcpListener.listen({ address: '127.0.0.1', port });
+  const lb = await TcpListener.listen({ address: '127.0.0.2', port });
+  const ra = recorder();
+  const rb = recorder();
+  const a = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.2', peerAsn: 65001, port, localAddress: '127.0.0.1', connectRetryTime: 1 }, ra.h, { clock: new FakeClock() });
+  const b = new Session({ localAsn: 65001, routerId: '10.0.0.2', peerAddress: '127.0.0.1', peerAsn: 65000, port, localAddress: '127.0.0.2', connectRetryTime: 1 }, rb.h, { clock: new FakeClock() });
+  la.on('connection', (s: net.Socket) => a.incoming(s));
+  lb.on('connection', (s: net.Socket) => b.incoming(s));
+  a.start();
+  b.start();
+  await until('both Established', () => a.state === 'Established' && b.state === 'Established');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(a.state, 'Established');
+  assert.equal(b.state, 'Established');
+  // Router id 10.0.0.2 is higher: the connection B initiated survives (A's local port is 179-side).
+  assert.equal(a.connection!.localPort, port);
+  assert.equal(b.connection!.remotePort, port);
+  b.stop();
+  await until('A sees the Cease', () => a.state !== 'Established');
+  assert.match(a.stats.lastError ?? '', /cease \/ administrative shutdown \(6\/2\)/);
+  a.stop();
+  await la.close();
+  await lb.close();
+});
+
+test('graceful stop sends no NOTIFICATION; the GR-capable peer keeps routes (down graceful=true)', async () => {
+  const port = 21179 + Math.floor(Math.random() * 1000);
+  const lb = await TcpListener.listen({ address: '127.0.0.2', port });
+  const ra = recorder();
+  const rb = recorder();
+  const gr = { enabled: true, restartTime: 30 };
+  const a = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.2', peerAsn: 65000, port, localAddress: '127.0.0.1', gracefulRestart: gr }, ra.h, { clock: new FakeClock() });
+  const b = new Session({ localAsn: 65000, routerId: '10.0.0.2', peerAddress: '127.0.0.1', peerAsn: 65000, passive: true, gracefulRestart: gr }, rb.h, { clock: new FakeClock() });
+  lb.on('connection', (s: net.Socket) => b.incoming(s));
+  b.start();
+  a.start();
+  await until('both Established', () => a.state === 'Established' && b.state === 'Established');
+  assert.equal(rb.h.negotiated!.peerGracefulRestart!.restartTime, 30);
+  a.stop({ graceful: true });
+  await until('B down', () => b.state !== 'Established');
+  assert.deepEqual(rb.log, ['established', 'down graceful=true']);
+  assert.equal(b.stats.received.notification, 0);
+  a.stop();
+  b.stop();
+  await lb.close();
+});
