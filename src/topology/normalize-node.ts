@@ -53,9 +53,10 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     const known = Object.keys(ctx.topo.groups ?? {});
     issues.addRef(r.at('group'), `group "${groupName}" is not defined${didYouMean(groupName, known)} (groups: ${known.join(', ') || 'none'})`);
   }
-  if (p.kind === undefined) {
+  const groupMissing = groupName !== undefined && !ctx.topo.groups?.[groupName];
+  if (p.kind === undefined && !groupMissing) {
     issues.add(nodePath, `node "${name}" has no kind (set kind: on the node, its group, or topology.defaults)`, 'key');
-  } else if (NEEDS_IMAGE.has(p.kind) && !p.image) {
+  } else if (p.kind !== undefined && NEEDS_IMAGE.has(p.kind) && !p.image) {
     issues.add(nodePath, `node "${name}" of kind ${p.kind} has no image (set image: on the node, kinds.${p.kind}, its group, or topology.defaults)`, 'key');
   }
 
