@@ -56,6 +56,10 @@ describe('YAML syntax errors', () => {
   it('bad indentation is TOPO_PARSE with a position', () => {
     rejects('a:\n  b: 1\n c: 2\n', {}, 'TOPO_PARSE', 3, 1, /same column|indent/i);
   });
+  it('an unclosed flow sequence or quote points at where it was opened', () => {
+    rejects('a:\n  - e: ["r1:eth1", "r1:eth2"\nb: 1\n', {}, 'TOPO_PARSE', 2, 8, /end with a \] \(opened here/);
+    rejects("x: 1\ny: 'it''s\nz: 2\n", {}, 'TOPO_PARSE', 2, 4, /Missing closing 'quote/);
+  });
   it('merge keys and anchors work', () => {
     assert.deepEqual(data('base: &b {kind: linux}\nn: {<<: *b, image: x}\n'), { base: { kind: 'linux' }, n: { kind: 'linux', image: 'x' } });
   });

@@ -38,8 +38,10 @@ export function parseTopologyText(text: string, displayName: string, env: Env = 
   const map = new SourceMap(displayName, doc, lineCounter);
   if (doc.errors.length > 0) {
     const issues: TopologyIssue[] = doc.errors.map((err) => {
-      const { line, col } = map.posOfOffset(err.pos[0]);
-      return { file: displayName, line, col, path: '(yaml)', message: yamlMessage(err.message, err.code) };
+      const offset = openerOffset(text, err.message, err.pos[0]);
+      const { line, col } = map.posOfOffset(offset);
+      const moved = offset !== err.pos[0] ? ' (opened here and never closed)' : '';
+      return { file: displayName, line, col, path: '(yaml)', message: yamlMessage(err.message, err.code) + moved };
     });
     throw new TopologyError('TOPO_PARSE', issues, { hint: 'fix the YAML syntax at the position shown' });
   }
@@ -53,6 +55,35 @@ export async function loadDocument(file: string, env: Env = process.env): Promis
   const text = await readTopologyText(abs);
   const { map, data } = parseTopologyText(text, file, env);
   return { file: abs, dir: dirname(abs), displayName: file, map, data };
+}
+
+/**
+ * For an unclosed flow collection or quote, yaml reports where it gave up (often the next line or
+ * the end of the file); point at the unmatched `[`, `{` or quote before that instead.
+ */
+function openerOffset(text: string, message: string, at: number): number {
+  const want = /^Flow sequence/.test(message) ? '[' : /^Flow map/.test(message) ? '{' : /^Missing closing "quote/.test(message) ? '"' : /^Missing closing 'quote/.test(message) ? "'" : undefined;
+  if (want === undefined) return at;
+  const stack: number[] = [];
+  let quote: string | undefined;
+  let quoteAt = -1;
+  for (let i = 0; i < Math.min(at, text.length); i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === "'" && quote === "'" && text[i + 1] === "'") i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1]!))) {
+      quote = c;
+      quoteAt = i;
+    } else if (c === '[' || c === '{') stack.push(i);
+    else if ((c === ']' || c === '}') && stack.length) stack.pop();
+  }
+  if (want === '"' || want === "'") return quote === want ? quoteAt : at;
+  const open = [...stack].reverse().find((i) => text[i] === want);
+  return open ?? at;
 }
 
 /** yaml's messages end with " at line N, column M" and a code excerpt: keep the first sentence. */
