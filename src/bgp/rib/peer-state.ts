@@ -1,0 +1,61 @@
+import type { AttrContext } from '../wire/attrs/types.js';
+import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../wire/ip.js';
+import type { Family } from '../wire/constants.js';
+import type { PeerFacts } from './best-path.js';
+import type { ExportSource } from './export.js';
+import { NumTable, StrTable, type KeyTable } from './num-table.js';
+import type { PrefixKey } from './prefix-key.js';
+import type { PeerInfo } from './types.js';
+
+/** Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). */
+export const STALE = 1 << 30;
+export const SET_MASK = STALE - 1;
+
+export type Table = KeyTable<PrefixKey>;
+
+export function newTables(): Record<Family, Table> {
+  return { 'ipv4-unicast': new NumTable() as Table, 'ipv6-unicast': new StrTable() as Table };
+}
+
+function addressKey(a: string): string {
+  if (isIpv4(a)) return '0' + ipv4ToNumber(a).toString(16).padStart(32, '0');
+  try {
+    return '1' + ipv6ToBytes(a).toString('hex');
+  } catch {
+    return '2' + a;
+  }
+}
+
+/** Everything the RIB keeps about one peer (index 0 is the local pseudo-peer for originated routes). */
+export class PeerState {
+  readonly adjIn = newTables();
+  readonly adjOut = newTables();
+  /** Position in each family's change log up to which Adj-RIB-Out is current; -1 = not tracking. */
+  readonly cursor: Record<Family, number> = { 'ipv4-unicast': -1, 'ipv6-unicast': -1 };
+  up = false;
+  needFull = true;
+  rejected = 0;
+  /** Raw attribute bytes (as received) → packed canonical set ids; holds a reference on each. */
+  readonly rawCache = new Map<string, number>();
+  readonly ctx: AttrContext;
+  readonly facts: PeerFacts;
+  readonly source: ExportSource;
+
+  constructor(
+    readonly index: number,
+    readonly info: PeerInfo,
+  ) {
+    this.ctx = { fourOctetAs: info.fourOctetAs, ibgp: info.ibgp };
+    const local = index === 0;
+    this.facts = { ibgp: info.ibgp, local, routerId: ipv4ToNumber(info.routerId), addressKey: addressKey(info.address) };
+    this.source = { local, ibgp: info.ibgp, routeReflectorClient: !!info.routeReflectorClient, routerId: info.routerId };
+  }
+
+  hasFamily(f: Family): boolean {
+    return this.index === 0 || this.info.families.includes(f);
+  }
+
+  adjInCount(): number {
+    return this.adjIn['ipv4-unicast'].size + this.adjIn['ipv6-unicast'].size;
+  }
+}

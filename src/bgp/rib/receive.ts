@@ -1,0 +1,233 @@
+import { AFI, ATTR, CEASE, FLAG, NOTIF, UPDATE_ERR, familyOf, type Family } from '../wire/constants.js';
+import { BgpWireError, wireError } from '../wire/errors.js';
+import { decodeAttributes, encodeAttributes } from '../wire/attrs/index.js';
+import { SEG, type PathAttributes } from '../wire/attrs/types.js';
+import { mergeAs4 } from '../wire/as4.js';
+import { missingMandatory, splitUpdate } from '../wire/update.js';
+import { endOfRibOf } from '../wire/end-of-rib.js';
+import { packSets, unpackMp, unpackV4, type RibCore } from './core.js';
+import type { PeerState } from './peer-state.js';
+import { v4Key, v6KeyFromNlri } from './prefix-key.js';
+import type { UpdateResult } from './types.js';
+
+const RAW_CACHE_MAX = 65536;
+const CANON = { fourOctetAs: true, ibgp: true };
+
+/** Validates an NLRI field without decoding it (RFC 7606 §5.3: a bad one resets the session). */
+function checkNlri(b: Buffer, start: number, end: number, maxLen: number, subcode: number): void {
+  let o = start;
+  while (o < end) {
+    const len = b[o]!;
+    if (len > maxLen || o + 1 + ((len + 7) >> 3) > end) {
+      throw wireError(`NLRI: bad prefix length ${len} at offset ${o}`, NOTIF.UPDATE_MESSAGE_ERROR, subcode);
+    }
+    o += 1 + ((len + 7) >> 3);
+  }
+}
+
+/** Applies every prefix in an NLRI field: set >= 0 announces with that set, -1 withdraws. */
+function applyNlri(core: RibCore, p: PeerState, family: Family, b: Buffer, start: number, end: number, set: number): number {
+  let n = 0;
+  let o = start;
+  const v4 = family === 'ipv4-unicast';
+  while (o < end) {
+    const len = b[o]!;
+    const nb = (len + 7) >> 3;
+    let key: number | string;
+    if (v4) {
+      let addr = 0;
+      for (let i = 0; i < 4; i++) addr = addr * 256 + (i < nb ? b[o + 1 + i]! : 0);
+      if (len < 32) addr -= addr % 2 ** (32 - len);
+      key = v4Key(addr, len);
+    } else key = v6KeyFromNlri(b, o + 1, len);
+    o += 1 + nb;
+    if (set >= 0) core.announce(p, family, key, set);
+    else if (!core.withdraw(p, family, key)) continue;
+    n++;
+  }
+  return n;
+}
+
+interface Scan {
+  reach?: { start: number; end: number; nlriStart: number; afi: number; safi: number };
+  unreach?: { start: number; end: number; afi: number; safi: number };
+  /** Attribute bytes as received minus MP NLRI: the raw cache key. */
+  key?: string;
+}
+
+/** Finds MP_REACH/MP_UNREACH without decoding; leaves `key` unset when the list does not parse (full decode reports it). */
+function scanAttrs(b: Buffer, start: number, end: number): Scan {
+  const s: Scan = {};
+  let o = start;
+  let keyStart = start;
+  let key = '';
+  while (o < end) {
+    if (end - o < 3) return {};
+    const ext = (b[o]! & FLAG.EXTENDED_LENGTH) !== 0;
+    const hl = ext ? 4 : 3;
+    if (end - o < hl) return {};
+    const type = b[o + 1]!;
+    const len = ext ? b.readUInt16BE(o + 2) : b[o + 2]!;
+    const vs = o + hl;
+    if (vs + len > end) return {};
+    if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) {
+      if (type === ATTR.MP_REACH_NLRI ? s.reach : s.unreach) return {};
+      if (len < (type === ATTR.MP_REACH_NLRI ? 5 : 3)) return {};
+      const afi = b.readUInt16BE(vs);
+      const safi = b[vs + 2]!;
+      key += b.toString('latin1', keyStart, o);
+      if (type === ATTR.MP_REACH_NLRI) {
+        const nlriStart = vs + 4 + b[vs + 3]! + 1;
+        if (nlriStart > vs + len) return {};
+        s.reach = { start: vs, end: vs + len, nlriStart, afi, safi };
+        key += b.toString('latin1', o, nlriStart);
+      } else s.unreach = { start: vs, end: vs + len, afi, safi };
+      keyStart = vs + len;
+    }
+    o = vs + len;
+  }
+  s.key = key + b.toString('latin1', keyStart, end);
+  return s;
+}
+
+/** Per-peer semantic checks on canonical attributes; a reason string means "do not accept". */
+function rejectReason(core: RibCore, p: PeerState, a: PathAttributes): string | undefined {
+  const segs = a.asPath ?? [];
+  if (segs.some((s) => s.asns.includes(p.info.localAsn))) return 'AS path loop';
+  if (p.info.ibgp) {
+    if (a.originatorId === core.opts.routerId) return 'ORIGINATOR_ID is our router id';
+    if (a.clusterList?.includes(core.clusterId)) return 'CLUSTER_LIST loop';
+  }
+  return undefined;
+}
+
+function internCanonical(core: RibCore, a: PathAttributes): number {
+  const bytes = encodeAttributes(a, CANON);
+  const { id, created } = core.store.intern(bytes, 0, bytes.length);
+  if (created) core.info.set(id, a);
+  return id;
+}
+
+/** Full decode of a distinct attribute set: returns packed canonical set ids, or -1 (treat-as-withdraw / rejected). */
+function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, aEnd: number, hasV4: boolean, res: UpdateResult): number {
+  const d = decodeAttributes(body, aStart, aEnd, p.ctx);
+  for (const e of d.errors) res.errors.push(`${e.action}: ${e.message}`);
+  let withdraw = d.treatAsWithdraw;
+  const reach = hasV4 || (d.attrs.mpReach?.nlri.length ?? 0) > 0;
+  if (!withdraw && reach) {
+    const missing = missingMandatory(d.attrs, hasV4);
+    if (missing !== undefined) {
+      withdraw = true;
+      res.errors.push(`treat-as-withdraw: missing well-known attribute ${missing}`);
+      res.notification ??= { code: NOTIF.UPDATE_MESSAGE_ERROR, subcode: UPDATE_ERR.MISSING_WELL_KNOWN_ATTRIBUTE, data: Buffer.from([missing]) };
+    }
+  }
+  const firstAs = d.attrs.asPath?.find((s) => s.type === SEG.AS_SEQUENCE || s.type === SEG.AS_SET);
+  if (!withdraw && !p.info.ibgp && reach && (!firstAs || firstAs.type !== SEG.AS_SEQUENCE || firstAs.asns[0] !== (p.ctx.fourOctetAs || p.info.asn <= 0xffff ? p.info.asn : 23456))) {
+    withdraw = true;
+    res.errors.push('treat-as-withdraw: leftmost AS in AS_PATH is not the peer AS');
+  }
+  if (withdraw) {
+    res.action = 'treat-as-withdraw';
+    const e = d.errors.find((x) => x.action === 'treat-as-withdraw');
+    if (e) res.notification ??= e.notification;
+    return -1;
+  }
+  const a = mergeAs4(d.attrs, p.ctx.fourOctetAs);
+  const why = rejectReason(core, p, a);
+  if (why) {
+    res.errors.push(`rejected: ${why}`);
+    return -1;
+  }
+  const { mpReach, mpUnreach: _u, nextHop, ...common } = a;
+  const v4 = nextHop !== undefined ? internCanonical(core, { ...common, nextHop }) : -1;
+  const mp = mpReach ? internCanonical(core, { ...common, mpReach: { ...mpReach, nlri: [] } }) : -1;
+  return packSets(v4, mp);
+}
+
+/** RFC 7606-aware UPDATE processing for one peer. */
+export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): UpdateResult {
+  const res: UpdateResult = { action: 'ok', announced: 0, withdrawn: 0, errors: [] };
+  try {
+    const eor = endOfRibOf(body);
+    if (eor) {
+      const f = familyOf(eor.afi, eor.safi);
+      if (f) res.endOfRib = f;
+      return res;
+    }
+    const l = splitUpdate(body);
+    checkNlri(body, l.withdrawnStart, l.withdrawnEnd, 32, UPDATE_ERR.INVALID_NETWORK_FIELD);
+    checkNlri(body, l.nlriStart, l.nlriEnd, 32, UPDATE_ERR.INVALID_NETWORK_FIELD);
+    const scan = scanAttrs(body, l.attrsStart, l.attrsEnd);
+    const hasV4 = l.nlriEnd > l.nlriStart;
+    const hasMp = !!scan.reach && scan.reach.end > scan.reach.nlriStart;
+    let packed = -1;
+    if (scan.reach && hasMp) checkNlri(body, scan.reach.nlriStart, scan.reach.end, scan.reach.afi === AFI.IPV4 ? 32 : 128, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR);
+    if (scan.unreach) checkNlri(body, scan.unreach.start + 3, scan.unreach.end, scan.unreach.afi === AFI.IPV4 ? 32 : 128, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR);
+    if (hasV4 || hasMp || scan.key !== '') {
+      const cached = scan.key !== undefined ? p.rawCache.get(scan.key) : undefined;
+      if (cached !== undefined) packed = cached;
+      else {
+        packed = resolveSets(core, p, body, l.attrsStart, l.attrsEnd, hasV4, res);
+        if (packed >= 0 && scan.key !== undefined) {
+          if (p.rawCache.size >= RAW_CACHE_MAX) core.clearRawCache(p);
+          p.rawCache.set(scan.key, packed); // the references taken by interning belong to the cache
+        }
+      }
+    }
+    const v4Set = packed >= 0 ? unpackV4(packed) : -1;
+    const mpSet = packed >= 0 ? unpackMp(packed) : -1;
+    res.withdrawn += applyNlri(core, p, 'ipv4-unicast', body, l.withdrawnStart, l.withdrawnEnd, -1);
+    if (scan.unreach) {
+      const f = familyOf(scan.unreach.afi, scan.unreach.safi);
+      if (f && p.hasFamily(f)) res.withdrawn += applyNlri(core, p, f, body, scan.unreach.start + 3, scan.unreach.end, -1);
+    }
+    if (hasV4) {
+      const n = applyNlri(core, p, 'ipv4-unicast', body, l.nlriStart, l.nlriEnd, v4Set);
+      if (v4Set >= 0) res.announced += n;
+      else {
+        res.withdrawn += n;
+        p.rejected += n;
+      }
+    }
+    if (hasMp && scan.reach) {
+      const f = familyOf(scan.reach.afi, scan.reach.safi);
+      if (f && p.hasFamily(f)) {
+        const n = applyNlri(core, p, f, body, scan.reach.nlriStart, scan.reach.end, mpSet);
+        if (mpSet >= 0) res.announced += n;
+        else res.withdrawn += n;
+      }
+    }
+    if (packed >= 0 && scan.key === undefined) releasePackedOnce(core, packed);
+    checkMaxPrefix(p, res);
+  } catch (e) {
+    if (!(e instanceof BgpWireError)) throw e;
+    res.action = 'session-reset';
+    res.notification = e.notification;
+    res.errors.push(`session-reset: ${e.message}`);
+  }
+  return res;
+}
+
+function releasePackedOnce(core: RibCore, packed: number): void {
+  const a = unpackV4(packed);
+  const b = unpackMp(packed);
+  if (a >= 0) core.store.release(a);
+  if (b >= 0) core.store.release(b);
+}
+
+function checkMaxPrefix(p: PeerState, res: UpdateResult): void {
+  const max = p.info.maxPrefixes;
+  if (!max || res.action !== 'ok') return;
+  for (const f of ['ipv4-unicast', 'ipv6-unicast'] as Family[]) {
+    if (p.adjIn[f].size <= max) continue;
+    const data = Buffer.alloc(7);
+    data.writeUInt16BE(f === 'ipv4-unicast' ? AFI.IPV4 : AFI.IPV6, 0);
+    data[2] = 1;
+    data.writeUInt32BE(max >>> 0, 3);
+    res.action = 'max-prefix';
+    res.notification = { code: NOTIF.CEASE, subcode: CEASE.MAX_PREFIXES_REACHED, data };
+    res.errors.push(`max-prefix: ${p.adjIn[f].size} ${f} prefixes exceed ${max}`);
+    return;
+  }
+}

@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rib } from './rib.js';
+import type { PeerInfo } from './types.js';
+import { encodeUpdate, decodeUpdate, type Update } from '../wire/update.js';
+import { MessageFramer } from '../wire/framer.js';
+import type { PathAttributes } from '../wire/attrs/types.js';
+
+const body = (u: Partial<Update> & { attributes?: PathAttributes }, four = true) =>
+  encodeUpdate({ withdrawn: [], nlri: [], attributes: {}, ...u }, { fourOctetAs: four }).subarray(19);
+
+function peer(name: string, asn: number, extra: Partial<PeerInfo> = {}): PeerInfo {
+  const n = Number(name.replace(/\D/g, '')) || 1;
+  return { name, address: `10.0.0.${n}`, localAddress: '10.0.0.100', localAddress6: '2001:db8::100', asn, localAsn: 65000,
+    routerId: `1.1.1.${n}`, ibgp: asn === 65000, fourOctetAs: true, families: ['ipv4-unicast', 'ipv6-unicast'], ...extra };
+}
+
+function decodeAll(msgs: Buffer[], four = true) {
+  const f = new MessageFramer();
+  return msgs.flatMap((m) => f.push(m)).map((m) => decodeUpdate(m.body, { fourOctetAs: four, ibgp: true }));
+}
+
+const ebgpAttrs = (asn: number, extra: PathAttributes = {}): PathAttributes => ({ origin: 0, asPath: [{ type: 2, asns: [asn, 64999] }], nextHop: '10.0.0.1', ...extra });
+
+test('eBGP route flows to another eBGP peer: prepend, next-hop-self, no LOCAL_PREF/MED; End-of-RIB', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv4-unicast'] }));
+  rib.peerUp(a);
+  rib.peerUp(b);
+  const r = rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24', '10.2.0.0/16'], attributes: ebgpAttrs(65001, { med: 5, communities: [0xfde80001] }) }));
+  assert.deepEqual(r, { action: 'ok', announced: 2, withdrawn: 0, errors: [] });
+  const msgs = rib.takeUpdates(b, { maxMessageSize: 4096, endOfRib: true });
+  const ups = decodeAll(msgs);
+  assert.equal(ups.length, 2, 'one UPDATE with both prefixes + End-of-RIB');
+  assert.deepEqual(ups[0]!.nlri.sort(), ['10.1.0.0/24', '10.2.0.0/16']);
+  assert.deepEqual(ups[0]!.attributes, { origin: 0, asPath: [{ type: 2, asns: [65000, 65001, 64999] }], nextHop: '10.0.0.100', communities: [0xfde80001] });
+  assert.equal(msgs[1]!.length, 23);
+  assert.deepEqual(rib.stats(b), { received: 0, accepted: 0, advertised: 2 });
+  // Not sent back to its source.
+  assert.deepEqual(decodeAll(rib.takeUpdates(a, { maxMessageSize: 4096 })).flatMap((u) => u.nlri), []);
+  // Withdraw propagates.
+  rib.applyUpdate(a, body({ withdrawn: ['10.1.0.0/24'] }));
+  const w = decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096 }));
+  assert.deepEqual(w.map((u) => u.withdrawn), [['10.1.0.0/24']]);
+  assert.deepEqual(rib.counts('ipv4-unicast'), { destinations: 1, paths: 1 });
+});
+
+test('best path: local-pref, then AS path length, then MED (same neighbour AS), with reasons; ECMP', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1', multipath: 4 });
+  const i1 = rib.addPeer(peer('i1', 65000));
+  const i2 = rib.addPeer(peer('i2', 65000));
+  const e3 = rib.addPeer(peer('e3', 65003));
+  const e4 = rib.addPeer(peer('e4', 65003));
+  const nh = (n: number) => `10.0.0.${n}`;
+  const changes: string[][] = [];
+  rib.on('best-changed', (_f, p, hops) => p === '10.9.0.0/24' && changes.push(hops));
+  rib.applyUpdate(i1, body({ nlri: ['10.9.0.0/24'], attributes: { origin: 0, asPath: [{ type: 2, asns: [65010] }], nextHop: nh(1), localPref: 200 } }));
+  rib.applyUpdate(e3, body({ nlri: ['10.9.0.0/24'], attributes: ebgpAttrs(65003, { nextHop: nh(3) }) }));
+  let loc = [...rib.routes({ family: 'ipv4-unicast', table: 'loc' })];
+  assert.equal(loc.find((r) => r.best)!.peer, 'i1');
+  assert.equal(loc.find((r) => r.best)!.reason, 'local-pref');
+  rib.applyUpdate(i1, body({ withdrawn: ['10.9.0.0/24'] }));
+  rib.applyUpdate(i2, body({ nlri: ['10.9.0.0/24'], attributes: { origin: 0, asPath: [{ type: 2, asns: [65010, 1, 2] }], nextHop: nh(2) } }));
+  loc = [...rib.routes({ family: 'ipv4-unicast', table: 'loc' })];
+  assert.equal(loc.find((r) => r.reason)!.peer, 'e3');
+  assert.equal(loc.find((r) => r.reason)!.reason, 'as-path-length');
+  // Equal path from another eBGP peer in the same AS → ECMP of two next hops.
+  rib.applyUpdate(e4, body({ nlri: ['10.9.0.0/24'], attributes: ebgpAttrs(65003, { nextHop: nh(4) }) }));
+  assert.deepEqual(changes.at(-1)!.sort(), [nh(3), nh(4)]);
+  // Lower MED from e4 wins, ECMP collapses.
+  rib.applyUpdate(e4, body({ nlri: ['10.9.0.0/24'], attributes: ebgpAttrs(65003, { nextHop: nh(4), med: 0 }) }));
+  rib.applyUpdate(e3, body({ nlri: ['10.9.0.0/24'], attributes: ebgpAttrs(65003, { nextHop: nh(3), med: 10 }) }));
+  assert.deepEqual(changes.at(-1), [nh(4)]);
+  loc = [...rib.routes({ family: 'ipv4-unicast', table: 'loc' })];
+  assert.equal(loc.find((r) => r.reason)!.reason, 'med');
+});
+
+test('iBGP rules: no iBGP→iBGP unless route reflector client; RR adds ORIGINATOR_ID and CLUSTER_LIST', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const i1 = rib.addPeer(peer('i1', 65000));
+  const i2 = rib.addPeer(peer('i2', 65000));
+  const c3 = rib.addPeer(peer('c3', 65000, { routeReflectorClient: true }));
+  for (const p of [i1, i2, c3]) rib.peerUp(p);
+  rib.applyUpdate(i1, body({ nlri: ['10.5.0.0/24'], attributes: { origin: 0, asPath: [], nextHop: '10.0.0.1', localPref: 150 } }));
+  assert.equal(rib.takeUpdates(i2, { maxMessageSize: 4096 }).length, 0);
+  const [u] = decodeAll(rib.takeUpdates(c3, { maxMessageSize: 4096 }));
+  assert.deepEqual(u!.attributes, { origin: 0, asPath: [], nextHop: '10.0.0.1', localPref: 150, originatorId: '1.1.1.1', clusterList: ['10.255.0.1'] });
+  // A path carrying our cluster id is a loop and is not accepted.
+  const r = rib.applyUpdate(c3, body({ nlri: ['10.6.0.0/24'], attributes: { origin: 0, asPath: [], nextHop: '10.0.0.3', clusterList: ['10.255.0.1'], originatorId: '9.9.9.9' } }));
+  assert.equal(r.announced, 0);
+  assert.match(r.errors[0]!, /CLUSTER_LIST loop/);
+});
+
+test('AS path loop, wrong first AS and malformed attributes are treat-as-withdraw; session errors reported', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24'], attributes: ebgpAttrs(65001) }));
+  const loop = rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24'], attributes: { origin: 0, asPath: [{ type: 2, asns: [65001, 65000] }], nextHop: '10.0.0.1' } }));
+  assert.equal(loop.withdrawn, 1);
+  assert.equal(rib.counts('ipv4-unicast').destinations, 0);
+  const first = rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24'], attributes: ebgpAttrs(65077) }));
+  assert.equal(first.action, 'treat-as-withdraw');
+  const bad = Buffer.from('0000000b400101054002000000000000180a0101'.slice(0, 30) + '180a0101', 'hex');
+  const r = rib.applyUpdate(a, bad);
+  assert.notEqual(r.action, 'ok');
+  const reset = rib.applyUpdate(a, Buffer.from('0005000000', 'hex'));
+  assert.equal(reset.action, 'session-reset');
+  assert.deepEqual([reset.notification!.code, reset.notification!.subcode], [3, 1]);
+});
+
+test('graceful restart: stale marking, refresh clears the mark, sweep removes the rest', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24', '10.2.0.0/24'], attributes: ebgpAttrs(65001) }));
+  rib.peerDown(a, { graceful: true });
+  assert.deepEqual([...rib.routes({ family: 'ipv4-unicast', table: 'adj-in', peer: a })].map((r) => r.stale), [true, true]);
+  rib.peerUp(a);
+  rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24'], attributes: ebgpAttrs(65001) }));
+  assert.equal(rib.sweepStale(a), 1);
+  assert.deepEqual([...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].map((r) => [r.prefix, r.stale]), [['10.1.0.0/24', false]]);
+  rib.peerDown(a, { graceful: false });
+  assert.equal(rib.counts('ipv4-unicast').paths, 0);
+});
+
+test('max-prefix → Cease/1 with AFI, SAFI and the limit', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001, { maxPrefixes: 1 }));
+  const r = rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24', '10.2.0.0/24'], attributes: ebgpAttrs(65001) }));
+  assert.equal(r.action, 'max-prefix');
+  assert.deepEqual([r.notification!.code, r.notification!.subcode, r.notification!.data.toString('hex')], [6, 1, '00010100000001']);
+});
+
+test('IPv6 via MP_REACH: next-hop-self global + link-local; originated route to a 2-octet peer gets AS4_PATH', () => {
+  const rib = new Rib({ localAsn: 4200000000, routerId: '10.255.0.1' });
+  const a = rib.addPeer({ ...peer('p1', 65001), localAsn: 4200000000 });
+  const b = rib.addPeer({ ...peer('p2', 65002), localAsn: 4200000000, fourOctetAs: false, linkLocalAddress6: 'fe80::100' });
+  rib.peerUp(b);
+  rib.applyUpdate(a, body({ attributes: { origin: 0, asPath: [{ type: 2, asns: [65001] }], mpReach: { afi: 2, safi: 1, nextHop: '2001:db8::1', linkLocal: 'fe80::1', nlri: ['2001:db8:1::/48'] } } }));
+  rib.originate('10.7.0.0/24', { communities: ['65000:7'], largeCommunities: ['4200000000:1:2'] });
+  const ups = decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096 }), false);
+  const v6 = ups.find((u) => u.attributes.mpReach)!;
+  assert.deepEqual(v6.attributes.mpReach, { afi: 2, safi: 1, nextHop: '2001:db8::100', linkLocal: 'fe80::100', nlri: ['2001:db8:1::/48'] });
+  assert.deepEqual(v6.attributes.asPath, [{ type: 2, asns: [23456, 65001] }]);
+  assert.deepEqual(v6.attributes.as4Path, [{ type: 2, asns: [4200000000, 65001] }]);
+  const v4 = ups.find((u) => u.nlri.length)!;
+  assert.deepEqual(v4.nlri, ['10.7.0.0/24']);
+  assert.equal(v4.attributes.nextHop, '10.0.0.100');
+  assert.deepEqual(v4.attributes.largeCommunities, [[4200000000, 1, 2]]);
+  const out = [...rib.routes({ family: 'ipv6-unicast', table: 'adj-out', peer: b })];
+  assert.deepEqual(out[0]!.asPath, [4200000000, 65001]);
+});
+
+test('packing: 3000 prefixes with one attribute set fill UPDATEs to the limit; resend repeats everything', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv4-unicast'] }));
+  rib.peerUp(b);
+  for (let i = 0; i < 3000; i++) rib.originate(`10.${i >> 8}.${i & 255}.0/24`);
+  const msgs = rib.takeUpdates(b, { maxMessageSize: 4096 });
+  assert.ok(msgs.every((m) => m.length <= 4096));
+  assert.equal(msgs.length, Math.ceil((3000 * 4) / (4096 - 23 - 25)) );
+  assert.equal(decodeAll(msgs).reduce((n, u) => n + u.nlri.length, 0), 3000);
+  assert.equal(rib.takeUpdates(b, { maxMessageSize: 4096 }).length, 0);
+  assert.equal(decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096, resend: true })).reduce((n, u) => n + u.nlri.length, 0), 3000);
+});

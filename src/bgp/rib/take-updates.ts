@@ -1,0 +1,102 @@
+import type { Family } from '../wire/constants.js';
+import { afiSafiOf } from '../wire/constants.js';
+import { encodeEndOfRib } from '../wire/end-of-rib.js';
+import type { RibCore } from './core.js';
+import { encodeExport, exportAttributes } from './export.js';
+import { packAnnouncements, packWithdrawals } from './packer.js';
+import { SET_MASK, type PeerState } from './peer-state.js';
+import type { PrefixKey } from './prefix-key.js';
+
+export interface TakeOptions {
+  maxMessageSize: number;
+  resend?: boolean;
+  endOfRib?: boolean;
+}
+
+/** Exported attribute set id for (source set, source peer) towards dst, cached per call; -1 = not exported. */
+class ExportCache {
+  private m = new Map<number, number>();
+  constructor(
+    private core: RibCore,
+    private dst: PeerState,
+    private family: Family,
+  ) {}
+  get(set: number, src: PeerState): number {
+    const k = set * 65536 + src.index;
+    let id = this.m.get(k);
+    if (id !== undefined) return id;
+    const ex = exportAttributes(this.core.attrsOf(set), src.source, this.dst.info, this.family, this.core.clusterId);
+    if (!ex) id = -1;
+    else {
+      const b = encodeExport(ex, this.dst.info);
+      id = this.core.outStore.intern(b, 0, b.length).id;
+    }
+    this.m.set(k, id);
+    return id;
+  }
+  /** Drops the cache's own references. */
+  done(): void {
+    for (const id of this.m.values()) if (id >= 0) this.core.outStore.release(id);
+  }
+}
+
+function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: Buffer[]): void {
+  const loc = core.loc[f];
+  const adjOut = p.adjOut[f];
+  let keys: PrefixKey[];
+  if (full) {
+    keys = [];
+    loc.forEach((k) => keys.push(k));
+    adjOut.forEach((k) => {
+      if (loc.get(k) < 0) keys.push(k);
+    });
+  } else keys = core.log[f].slice(Math.max(0, p.cursor[f]));
+  p.cursor[f] = core.log[f].length;
+  const cache = new ExportCache(core, p, f);
+  const groups = new Map<number, PrefixKey[]>();
+  const withdrawals: PrefixKey[] = [];
+  for (const k of keys) {
+    const lv = loc.get(k);
+    let outId = -1;
+    if (lv >= 0) {
+      const src = core.peers[lv & 0xffff]!;
+      if (src !== p) outId = cache.get(src.adjIn[f].get(k) & SET_MASK, src);
+    }
+    if (outId < 0) {
+      const old = adjOut.delete(k);
+      if (old >= 0) {
+        core.outStore.release(old);
+        withdrawals.push(k);
+      }
+      continue;
+    }
+    const old = adjOut.set(k, outId);
+    if (old === outId && !full) continue;
+    if (old !== outId) {
+      core.outStore.addRef(outId);
+      if (old >= 0) core.outStore.release(old);
+    }
+    let g = groups.get(outId);
+    if (!g) groups.set(outId, (g = []));
+    g.push(k);
+  }
+  if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
+  for (const [id, g] of groups) packAnnouncements(f, core.outStore.bytes(id), g, max, out);
+  cache.done();
+}
+
+/** UPDATE messages bringing peer p's Adj-RIB-Out up to date with the Loc-RIB. */
+export function takeUpdatesFor(core: RibCore, p: PeerState, opts: TakeOptions): Buffer[] {
+  const out: Buffer[] = [];
+  const full = !!opts.resend || p.needFull;
+  for (const f of p.info.families) syncFamily(core, p, f, full, opts.maxMessageSize, out);
+  if (full && opts.endOfRib) {
+    for (const f of p.info.families) {
+      const { afi, safi } = afiSafiOf(f);
+      out.push(encodeEndOfRib(afi, safi));
+    }
+  }
+  p.needFull = false;
+  core.compactLogs();
+  return out;
+}
