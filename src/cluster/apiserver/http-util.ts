@@ -1,0 +1,50 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import YAML from 'yaml';
+import { ApiError, badRequest } from '../store/errors.js';
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'request entity too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a request body as JSON (or YAML when the content type says so); 400 when malformed. */
+export function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    if (contentType && /yaml/.test(contentType)) return YAML.parse(text);
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${(e as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, e: unknown): void {
+  const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendJson(res, err.httpCode, err.toStatus());
+}
+
+export function notFoundPath(path: string): ApiError {
+  return new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`, { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
+}
+
+export function methodNotAllowed(method: string, path: string): ApiError {
+  return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${path})`);
+}
