@@ -101,6 +101,12 @@ function rejectReason(core: RibCore, p: PeerState, a: PathAttributes): string | 
   return undefined;
 }
 
+function internBytes(core: RibCore, bytes: Buffer, a: PathAttributes): number {
+  const { id, created } = core.store.intern(bytes, 0, bytes.length);
+  if (created) core.info.set(id, a);
+  return id;
+}
+
 function internCanonical(core: RibCore, a: PathAttributes): number {
   const bytes = encodeAttributes(a, CANON);
   const { id, created } = core.store.intern(bytes, 0, bytes.length);
@@ -140,7 +146,9 @@ function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, 
     return -1;
   }
   const { mpReach, mpUnreach: _u, nextHop, ...common } = a;
-  const v4 = nextHop !== undefined ? internCanonical(core, { ...common, nextHop }) : -1;
+  // Common case: a clean 4-octet encoding without MP attributes is already canonical enough to intern as is.
+  const asIs = !mpReach && !d.attrs.mpUnreach && d.errors.length === 0 && p.ctx.fourOctetAs && !d.attrs.as4Path && !d.attrs.as4Aggregator && !d.attrs.unknown;
+  const v4 = nextHop === undefined ? -1 : asIs ? internBytes(core, body.subarray(aStart, aEnd), a) : internCanonical(core, { ...common, nextHop });
   const mp = mpReach ? internCanonical(core, { ...common, mpReach: { ...mpReach, nlri: [] } }) : -1;
   return packSets(v4, mp);
 }

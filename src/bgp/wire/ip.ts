@@ -1,15 +1,28 @@
 /** IPv4/IPv6 address parsing and formatting without per-call allocations beyond the result. */
 
 export function ipv4ToNumber(s: string): number {
-  const parts = s.split('.');
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${s}`);
   let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new RangeError(`not an IPv4 address: ${s}`);
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255) break;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      dots = -1;
+      break;
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0 || part > 255) throw new RangeError(`not an IPv4 address: ${s}`);
+  return n * 256 + part;
 }
 
 export function numberToIpv4(n: number): string {

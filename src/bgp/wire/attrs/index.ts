@@ -130,16 +130,53 @@ export function encodeAttribute(type: number, value: Buffer): Buffer {
   return tlv(codec.flags, type, value);
 }
 
+const ENCODE_ORDER = [...ALL].sort((x, y) => rank(x.type) - rank(y.type));
+function rank(t: number): number {
+  return t === ATTR.MP_REACH_NLRI ? -2 : t === ATTR.MP_UNREACH_NLRI ? -1 : t;
+}
+
 /** Encodes attributes; MP_REACH/MP_UNREACH first (RFC 7606 §5.1), then by type code. Does not modify `a`. */
 export function encodeAttributes(a: PathAttributes, ctx: AttrContext): Buffer {
-  const parts: Array<{ type: number; b: Buffer }> = [];
-  for (const c of ALL) {
+  const types: number[] = [];
+  const flags: number[] = [];
+  const values: Buffer[] = [];
+  let total = 0;
+  for (const c of ENCODE_ORDER) {
     const v = a[c.key];
     if (v === undefined) continue;
-    parts.push({ type: c.type, b: tlv(c.flags, c.type, c.encode(v as never, ctx)) });
+    const b = c.encode(v as never, ctx);
+    types.push(c.type);
+    flags.push(c.flags);
+    values.push(b);
+    total += b.length + (b.length > 255 ? 4 : 3);
   }
-  for (const u of a.unknown ?? []) parts.push({ type: u.type, b: tlv(u.flags, u.type, u.value) });
-  const rank = (t: number) => (t === ATTR.MP_REACH_NLRI ? -2 : t === ATTR.MP_UNREACH_NLRI ? -1 : t);
-  parts.sort((x, y) => rank(x.type) - rank(y.type));
-  return Buffer.concat(parts.map((p) => p.b));
+  if (a.unknown?.length) {
+    for (const u of a.unknown) {
+      // Insert in type order among the known attributes.
+      let i = types.length;
+      while (i > 0 && rank(types[i - 1]!) > u.type) i--;
+      types.splice(i, 0, u.type);
+      flags.splice(i, 0, u.flags);
+      values.splice(i, 0, u.value);
+      total += u.value.length + (u.value.length > 255 ? 4 : 3);
+    }
+  }
+  const out = Buffer.allocUnsafe(total);
+  let o = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const ext = v.length > 255;
+    out[o] = ext ? flags[i]! | FLAG.EXTENDED_LENGTH : flags[i]! & ~FLAG.EXTENDED_LENGTH;
+    out[o + 1] = types[i]!;
+    if (ext) {
+      out.writeUInt16BE(v.length, o + 2);
+      o += 4;
+    } else {
+      out[o + 2] = v.length;
+      o += 3;
+    }
+    v.copy(out, o);
+    o += v.length;
+  }
+  return out;
 }
