@@ -12,7 +12,7 @@ if (password && password !== '-') l.setPassword(peer!, password);
 l.on('connection', (s) => {
   if (minTtl) secureAccepted(s, { minTtl: Number(minTtl) });
   console.log(`accepted ${plainAddress(s.remoteAddress)}`);
-  s.on('data', (d) => s.end(`echo ${d.toString()}`));
+  s.on('data', (d: Buffer) => s.end(`echo ${d.toString()}`));
   s.on('error', () => undefined);
 });
 console.log('listening');
