@@ -3,6 +3,8 @@ import { afiSafiOf } from '../wire/constants.js';
 import { encodeEndOfRib } from '../wire/end-of-rib.js';
 import type { RibCore } from './core.js';
 import { encodeExport, exportAttributes } from './export.js';
+import { exportEbgpV4Bytes } from './export-fast.js';
+import { NumTable } from './num-table.js';
 import { packAnnouncements, packWithdrawals } from './packer.js';
 import { SET_MASK, type PeerState } from './peer-state.js';
 import type { PrefixKey } from './prefix-key.js';
@@ -15,7 +17,8 @@ export interface TakeOptions {
 
 /** Exported attribute set id for (source set, source peer) towards dst, cached per call; -1 = not exported. */
 class ExportCache {
-  private m = new Map<number, number>();
+  private m = new NumTable();
+  private ids: number[] = [];
   constructor(
     private core: RibCore,
     private dst: PeerState,
@@ -23,20 +26,26 @@ class ExportCache {
   ) {}
   get(set: number, src: PeerState): number {
     const k = set * 65536 + src.index;
-    let id = this.m.get(k);
-    if (id !== undefined) return id;
-    const ex = exportAttributes(this.core.attrsOf(set), src.source, this.dst.info, this.family, this.core.clusterId);
-    if (!ex) id = -1;
+    const hit = this.m.get(k);
+    if (hit >= 0) return hit - 1;
+    let id = -1;
+    const fast = this.family === 'ipv4-unicast' ? exportEbgpV4Bytes(this.core.store.bytes(set), src.source, this.dst.info) : null;
+    if (fast === 'filtered') id = -1;
+    else if (fast) id = this.core.outStore.intern(fast, 0, fast.length).id;
     else {
-      const b = encodeExport(ex, this.dst.info);
-      id = this.core.outStore.intern(b, 0, b.length).id;
+      const ex = exportAttributes(this.core.attrsOf(set), src.source, this.dst.info, this.family, this.core.clusterId);
+      if (ex) {
+        const b = encodeExport(ex, this.dst.info);
+        id = this.core.outStore.intern(b, 0, b.length).id;
+      }
     }
-    this.m.set(k, id);
+    this.m.set(k, id + 1);
+    if (id >= 0) this.ids.push(id);
     return id;
   }
   /** Drops the cache's own references. */
   done(): void {
-    for (const id of this.m.values()) if (id >= 0) this.core.outStore.release(id);
+    for (const id of this.ids) this.core.outStore.release(id);
   }
 }
 
