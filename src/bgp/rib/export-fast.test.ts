@@ -23,7 +23,12 @@ test('byte-level eBGP export equals the general export', () => {
     const fast = exportEbgpV4Bytes(canon, src, dst);
     assert.ok(fast instanceof Buffer);
     const slow = encodeExport(exportAttributes(a, src, dst, 'ipv4-unicast', '9.9.9.9')!, dst);
-    assert.deepEqual(decodeAttributes(fast, 0, fast.length, C), decodeAttributes(slow, 0, slow.length, C));
+    // Same path; the fast path may split a full first segment differently, so compare it flattened.
+    const norm = (b: Buffer) => {
+      const d = decodeAttributes(b, 0, b.length, C);
+      return { ...d, attrs: { ...d.attrs, asPath: d.attrs.asPath?.flatMap((x) => x.asns.map((n) => `${x.type}:${n}`)) } };
+    };
+    assert.deepEqual(norm(fast), norm(slow));
   }
 });
 
