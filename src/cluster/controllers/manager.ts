@@ -1,0 +1,224 @@
+import type { Registry } from '../apiserver/registry.js';
+import { randomSuffix } from '../apiserver/registry.js';
+import { findResource, GR, grOf, RESOURCES, type ResourceDef } from '../apiserver/resources.js';
+import { ApiError } from '../store/errors.js';
+import type { K8sObject } from '../store/types.js';
+import { buildEndpointSlice, buildEndpoints, endpointSliceName } from './endpoints.js';
+import { nodeReadyDecision } from './node-lifecycle.js';
+import { pickNode } from './scheduler.js';
+import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
+import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+
+export interface ControllerOptions {
+  /** Periodic full pass (heartbeat checks) in ms. */
+  resyncMs?: number;
+  nodeGraceMs?: number;
+  requireHeartbeats?: boolean;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+const def = (g: string, r: string): ResourceDef => findResource(g, 'v1', r)!;
+const D = {
+  pods: def('', 'pods'),
+  nodes: def('', 'nodes'),
+  services: def('', 'services'),
+  endpoints: def('', 'endpoints'),
+  slices: def('discovery.k8s.io', 'endpointslices'),
+  deployments: def('apps', 'deployments'),
+  replicasets: def('apps', 'replicasets'),
+};
+
+/**
+ * Runs every controller as one level-triggered pass over the store: after any change
+ * (debounced) and every `resyncMs`. Each step compares desired with actual and writes
+ * only differences through the Registry, so passes converge and a restart resumes.
+ */
+export class ControllerManager {
+  private timer: NodeJS.Timeout | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private running = false;
+  private again = false;
+
+  constructor(private readonly reg: Registry, private readonly opts: ControllerOptions = {}) {}
+
+  start(): void {
+    this.unsubscribe = this.reg.store.subscribe(() => this.kick());
+    this.resync = setInterval(() => this.kick(), this.opts.resyncMs ?? 5000);
+    this.kick();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearInterval(this.resync);
+    clearTimeout(this.timer);
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.runPass(), 10);
+  }
+
+  /** One full pass; exposed for tests. */
+  runPass(): void {
+    this.running = true;
+    try {
+      for (const [name, step] of [
+        ['nodes', () => this.nodeLifecycle()],
+        ['deployments', () => this.deployments()],
+        ['replicasets', () => this.replicaSets()],
+        ['scheduler', () => this.schedule()],
+        ['endpoints', () => this.endpoints()],
+        ['gc', () => this.garbageCollect()],
+      ] as const) {
+        try {
+          step();
+        } catch (e) {
+          if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: (e as Error).message });
+          this.again = true;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.kick();
+    }
+  }
+
+  private list(d: ResourceDef, ns?: string): K8sObject[] {
+    return this.reg.store.list(grOf(d), ns).items;
+  }
+
+  private setStatus(d: ResourceDef, o: K8sObject, status: Obj): void {
+    if (same(o.status, status)) return;
+    this.reg.update(d, o.metadata.namespace, o.metadata.name!, { ...o, status }, 'status');
+  }
+
+  private nodeLifecycle(): void {
+    const now = Date.now();
+    for (const n of this.list(D.nodes)) {
+      const lease = this.reg.store.get(GR.leases, 'kube-node-lease', n.metadata.name!);
+      const c = nodeReadyDecision(n, lease, now, { graceMs: this.opts.nodeGraceMs, requireHeartbeats: this.opts.requireHeartbeats });
+      if (!c) continue;
+      const st = (n.status ?? {}) as Obj & { conditions?: Condition[] };
+      this.setStatus(D.nodes, n, { ...st, conditions: withCondition(st.conditions ?? [], c) });
+      this.opts.log?.({ msg: 'node ready condition', node: n.metadata.name, status: c.status, reason: c.reason });
+    }
+  }
+
+  private deployments(): void {
+    const allRs = this.list(D.replicasets);
+    for (const dep of this.list(D.deployments)) {
+      if (dep.metadata.deletionTimestamp) continue;
+      const want = desiredReplicaSet(dep);
+      const owned = allRs.filter((rs) => ownedBy(rs, dep));
+      let cur = owned.find((rs) => rs.metadata.name === want.metadata.name);
+      if (!cur) cur = this.reg.create(D.replicasets, dep.metadata.namespace, want);
+      else if ((cur.spec as Obj).replicas !== (want.spec as Obj).replicas) {
+        cur = this.reg.update(D.replicasets, cur.metadata.namespace, cur.metadata.name!, { ...cur, spec: { ...(cur.spec as Obj), replicas: (want.spec as Obj).replicas }, metadata: { ...cur.metadata, annotations: want.metadata.annotations } });
+      }
+      // Older templates: scale to zero (a Recreate-style rollout), keep revisionHistoryLimit of them.
+      const old = owned.filter((rs) => rs.metadata.name !== want.metadata.name);
+      for (const rs of old) if ((rs.spec as Obj).replicas !== 0) this.reg.update(D.replicasets, rs.metadata.namespace, rs.metadata.name!, { ...rs, spec: { ...(rs.spec as Obj), replicas: 0 } });
+      const limit = Number((dep.spec as Obj).revisionHistoryLimit ?? 10);
+      const idle = old.filter((rs) => !Number((rs.status as Obj | undefined)?.replicas ?? 0)).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+      for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) this.reg.delete(D.replicasets, rs.metadata.namespace, rs.metadata.name!);
+      const rsList = [cur, ...old];
+      const sum = (k: string, from = rsList) => from.reduce((a, rs) => a + Number((rs.status as Obj | undefined)?.[k] ?? 0), 0);
+      const replicas = Number((dep.spec as Obj).replicas ?? 1);
+      const avail = sum('availableReplicas');
+      const st = (dep.status ?? {}) as Obj & { conditions?: Condition[] };
+      let conds = withCondition(st.conditions ?? [], avail >= replicas ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' } : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+      conds = withCondition(conds, { type: 'Progressing', status: 'True', reason: sum('replicas', [cur]) === replicas && avail >= replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', message: `ReplicaSet "${cur.metadata.name}" is progressing.` });
+      conds = conds.map((c) => {
+        const prev = (st.conditions ?? []).find((p) => p.type === c.type);
+        return prev && prev.status === c.status && prev.reason === c.reason ? prev : { ...c, lastUpdateTime: nowIso() };
+      });
+      const status: Obj = { observedGeneration: dep.metadata.generation ?? 1, replicas: sum('replicas'), updatedReplicas: sum('replicas', [cur]), readyReplicas: sum('readyReplicas'), availableReplicas: avail, ...(replicas - avail > 0 ? { unavailableReplicas: replicas - avail } : {}), conditions: conds };
+      for (const k of ['readyReplicas', 'availableReplicas', 'updatedReplicas', 'replicas'] as const) if (status[k] === 0) delete status[k];
+      this.setStatus(D.deployments, dep, status);
+    }
+  }
+
+  private replicaSets(): void {
+    const pods = this.list(D.pods);
+    for (const rs of this.list(D.replicasets)) {
+      if (rs.metadata.deletionTimestamp) continue;
+      const mine = pods.filter((p) => ownedBy(p, rs));
+      const plan = planReplicaSet(rs, mine);
+      for (let i = 0; i < plan.create; i++) mine.push(this.reg.create(D.pods, rs.metadata.namespace, podFromTemplate(rs, randomSuffix())));
+      for (const p of plan.remove) this.reg.delete(D.pods, p.metadata.namespace, p.metadata.name!);
+      const left = mine.filter((p) => !plan.remove.includes(p));
+      this.setStatus(D.replicasets, rs, replicaSetStatus(rs, left));
+    }
+  }
+
+  private schedule(): void {
+    const nodes = this.list(D.nodes);
+    const pods = this.list(D.pods);
+    const perNode = new Map<string, number>();
+    for (const p of pods) {
+      const n = (p.spec as { nodeName?: string }).nodeName;
+      if (n) perNode.set(n, (perNode.get(n) ?? 0) + 1);
+    }
+    for (const p of pods) {
+      const spec = p.spec as { nodeName?: string; schedulerName?: string };
+      if (spec.nodeName || p.metadata.deletionTimestamp || (spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') continue;
+      const r = pickNode(p, nodes, perNode);
+      const st = (p.status ?? {}) as Obj & { conditions?: Condition[] };
+      if ('node' in r) {
+        const bound = this.reg.update(D.pods, p.metadata.namespace, p.metadata.name!, { ...p, spec: { ...spec, nodeName: r.node } });
+        perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
+        this.setStatus(D.pods, bound, { ...st, conditions: withCondition(st.conditions ?? [], { type: 'PodScheduled', status: 'True', lastProbeTime: null }) });
+        this.opts.log?.({ msg: 'scheduled', pod: `${p.metadata.namespace}/${p.metadata.name}`, node: r.node });
+      } else {
+        const prev = (st.conditions ?? []).find((c) => c.type === 'PodScheduled');
+        if (prev?.status === 'False' && prev.message === r.reason) continue;
+        this.setStatus(D.pods, p, { ...st, phase: st.phase ?? 'Pending', conditions: withCondition(st.conditions ?? [], { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: r.reason, lastProbeTime: null }) });
+      }
+    }
+  }
+
+  private upsert(d: ResourceDef, want: K8sObject, fields: string[]): void {
+    const cur = this.reg.store.get(grOf(d), want.metadata.namespace, want.metadata.name!);
+    if (!cur) return void this.reg.create(d, want.metadata.namespace, want);
+    const changed = fields.some((f) => !same(cur[f], want[f])) || !same(cur.metadata.labels, want.metadata.labels);
+    if (changed) this.reg.update(d, cur.metadata.namespace, cur.metadata.name!, { ...cur, ...Object.fromEntries(fields.map((f) => [f, want[f]])), metadata: { ...cur.metadata, labels: want.metadata.labels } });
+  }
+
+  private endpoints(): void {
+    const pods = this.list(D.pods);
+    for (const svc of this.list(D.services)) {
+      const sel = (svc.spec as { selector?: Record<string, string> }).selector;
+      if (!sel || !Object.keys(sel).length) continue;
+      this.upsert(D.slices, buildEndpointSlice(svc, pods), ['addressType', 'endpoints', 'ports']);
+      this.upsert(D.endpoints, buildEndpoints(svc, pods), ['subsets']);
+      // Slices left from an older incarnation of the service (different uid) go.
+      for (const s of this.list(D.slices, svc.metadata.namespace))
+        if (s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && s.metadata.name !== endpointSliceName(svc))
+          this.reg.delete(D.slices, s.metadata.namespace, s.metadata.name!);
+    }
+  }
+
+  /** Deletes objects whose controller owner (of a kind we serve) is gone. */
+  private garbageCollect(): void {
+    const uids = new Set<string>();
+    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'Service', 'Pod', 'Node']);
+    for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
+    for (const d of [D.replicasets, D.pods, D.slices, D.endpoints]) {
+      for (const o of this.list(d)) {
+        const refs = o.metadata.ownerReferences ?? [];
+        if (!refs.length || !refs.every((r) => ownerKinds.has(r.kind))) continue;
+        if (refs.some((r) => uids.has(r.uid))) continue;
+        this.reg.delete(d, o.metadata.namespace, o.metadata.name!);
+        this.opts.log?.({ msg: 'garbage collected', kind: o.kind, name: `${o.metadata.namespace}/${o.metadata.name}` });
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { K8sObject } from '../store/types.js';
+import { controllerRef, isPodReady, isTerminating, safeHash, type Obj } from './util.js';
+
+/** Hash of a pod template, as the `pod-template-hash` label and ReplicaSet name suffix. */
+export function podTemplateHash(template: unknown): string {
+  return safeHash(JSON.stringify(template ?? {}), 10);
+}
+
+/** The ReplicaSet a Deployment wants for its current template. */
+export function desiredReplicaSet(dep: K8sObject): K8sObject {
+  const spec = dep.spec as Obj & { template?: Obj; selector?: { matchLabels?: Record<string, string> }; replicas?: number };
+  const hash = podTemplateHash(spec.template);
+  const tpl = structuredClone(spec.template ?? {}) as Obj & { metadata?: { labels?: Record<string, string> } };
+  tpl.metadata = { ...(tpl.metadata ?? {}), labels: { ...(tpl.metadata?.labels ?? {}), 'pod-template-hash': hash } };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `${dep.metadata.name}-${hash}`,
+      namespace: dep.metadata.namespace,
+      labels: { ...(tpl.metadata.labels ?? {}) },
+      annotations: { 'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1) },
+      ownerReferences: [controllerRef(dep)],
+    },
+    spec: {
+      replicas: spec.replicas ?? 1,
+      selector: { ...(spec.selector ?? {}), matchLabels: { ...(spec.selector?.matchLabels ?? {}), 'pod-template-hash': hash } },
+      template: tpl,
+    },
+  };
+}
+
+export interface ReplicaSetPlan {
+  create: number;
+  remove: K8sObject[];
+}
+
+/** How many pods to add, and which to remove (unscheduled, then not ready, then newest). */
+export function planReplicaSet(rs: K8sObject, pods: K8sObject[]): ReplicaSetPlan {
+  const want = Number((rs.spec as { replicas?: number }).replicas ?? 1);
+  const live = pods.filter((p) => !isTerminating(p));
+  if (live.length < want) return { create: want - live.length, remove: [] };
+  const rank = (p: K8sObject) => ((p.spec as { nodeName?: string }).nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
+  const order = [...live].sort((a, b) => rank(b) - rank(a) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || b.metadata.name!.localeCompare(a.metadata.name!));
+  return { create: 0, remove: order.slice(0, live.length - want) };
+}
+
+/** A new pod for a ReplicaSet (the name suffix is chosen by the caller). */
+export function podFromTemplate(rs: K8sObject, suffix: string): K8sObject {
+  const tpl = ((rs.spec as Obj).template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${rs.metadata.name}-${suffix}`,
+      namespace: rs.metadata.namespace,
+      labels: { ...(tpl.metadata?.labels ?? {}) },
+      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+      ownerReferences: [controllerRef(rs)],
+    },
+    spec: structuredClone(tpl.spec ?? {}),
+  };
+}
+
+export function replicaSetStatus(rs: K8sObject, pods: K8sObject[]): Obj {
+  const live = pods.filter((p) => !isTerminating(p));
+  const ready = live.filter(isPodReady).length;
+  return { replicas: live.length, fullyLabeledReplicas: live.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+}
