@@ -28,8 +28,9 @@ function defaultPodTemplateOwner(o: K8sObject, kind: string): void {
   const spec = (o.spec ??= {}) as Obj;
   spec.replicas ??= 1;
   if (kind === 'Deployment') {
-    spec.strategy ??= { type: 'RollingUpdate' };
+    spec.strategy ??= {};
     const st = obj(spec.strategy);
+    st.type ??= 'RollingUpdate';
     if (st.type === 'RollingUpdate') st.rollingUpdate ??= { maxSurge: '25%', maxUnavailable: '25%' };
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import { ApiError, badRequest } from '../store/errors.js';
+import { decodeK8sProtobuf } from './protobuf.js';
 
 const MAX_BODY = 8 * 1024 * 1024;
 
+/** The request body as text; protobuf bodies are decoded and re-encoded as JSON text. */
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -12,12 +14,19 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'request entity too large');
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const buf = Buffer.concat(chunks);
+  if (/protobuf/.test(req.headers['content-type'] ?? '')) {
+    req.headers['content-type'] = 'application/json';
+    return buf.length ? JSON.stringify(decodeK8sProtobuf(buf)) : '';
+  }
+  return buf.toString('utf8');
 }
 
 /** Parses a request body as JSON (or YAML when the content type says so); 400 when malformed. */
 export function parseBody(text: string, contentType: string | undefined): unknown {
   if (!text.trim()) return undefined;
+  if (contentType && /cbor/.test(contentType))
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
   try {
     if (contentType && /yaml/.test(contentType)) return YAML.parse(text);
     return JSON.parse(text);
