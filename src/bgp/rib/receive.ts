@@ -132,6 +132,7 @@ function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, 
   if (!withdraw && !p.info.ibgp && reach && (!firstAs || firstAs.type !== SEG.AS_SEQUENCE || firstAs.asns[0] !== (p.ctx.fourOctetAs || p.info.asn <= 0xffff ? p.info.asn : 23456))) {
     withdraw = true;
     res.errors.push('treat-as-withdraw: leftmost AS in AS_PATH is not the peer AS');
+    res.notification ??= { code: NOTIF.UPDATE_MESSAGE_ERROR, subcode: UPDATE_ERR.MALFORMED_AS_PATH, data: Buffer.alloc(0) };
   }
   if (withdraw) {
     res.action = 'treat-as-withdraw';
