@@ -89,3 +89,19 @@ export function openapiV3Index(): Record<string, unknown> {
   }
   return { paths };
 }
+
+/**
+ * OpenAPI v2 with no definitions. kubectl downloads it (protobuf) for client-side
+ * validation of kinds the server does not serve; with no schema for them it skips
+ * validation and reports the unknown kind itself ("no matches for kind").
+ */
+export function openapiV2(accept: string | undefined): { contentType: string; body: Buffer } {
+  if (accept && /protobuf/.test(accept)) {
+    const str = (field: number, s: string) => Buffer.concat([Buffer.from([(field << 3) | 2, Buffer.byteLength(s)]), Buffer.from(s)]);
+    const info = Buffer.concat([str(1, 'Kubernetes'), str(2, 'v1.32.0-kindlab')]);
+    const body = Buffer.concat([str(1, '2.0'), Buffer.from([(2 << 3) | 2, info.length]), info]);
+    return { contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', body };
+  }
+  const doc = { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0-kindlab' }, paths: {}, definitions: {} };
+  return { contentType: 'application/json', body: Buffer.from(JSON.stringify(doc)) };
+}

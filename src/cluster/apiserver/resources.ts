@@ -39,6 +39,8 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'discovery.k8s.io', versions: ['v1'], resource: 'endpointslices', kind: 'EndpointSlice', singular: 'endpointslice', namespaced: true }),
   R({ group: 'networking.k8s.io', versions: ['v1'], resource: 'networkpolicies', kind: 'NetworkPolicy', singular: 'networkpolicy', namespaced: true, shortNames: ['netpol'] }),
   R({ group: 'coordination.k8s.io', versions: ['v1'], resource: 'leases', kind: 'Lease', singular: 'lease', namespaced: true }),
+  // Stored only: a CRD object does not make new kinds served (the BGP kinds below are built in).
+  R({ group: 'apiextensions.k8s.io', versions: ['v1'], resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', singular: 'customresourcedefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
   R({ group: 'cilium.io', versions: ['v2alpha1'], resource: 'ciliumbgppeeringpolicies', kind: 'CiliumBGPPeeringPolicy', singular: 'ciliumbgppeeringpolicy', namespaced: false, shortNames: ['bgpp'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpclusterconfigs', kind: 'CiliumBGPClusterConfig', singular: 'ciliumbgpclusterconfig', namespaced: false, shortNames: ['cbgpcluster'], categories: ['cilium', 'ciliumbgp'], subresources: ['status'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgppeerconfigs', kind: 'CiliumBGPPeerConfig', singular: 'ciliumbgppeerconfig', namespaced: false, shortNames: ['cbgppeer'], categories: ['cilium', 'ciliumbgp'], subresources: ['status'] }),

@@ -6,7 +6,7 @@ import { ApiError } from '../store/errors.js';
 import { handleCrud } from './crud.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery.js';
 import { methodNotAllowed, notFoundPath, sendError, sendJson } from './http-util.js';
-import { openapiV3Doc, openapiV3Index } from './openapi.js';
+import { openapiV2, openapiV3Doc, openapiV3Index } from './openapi.js';
 import type { Registry } from './registry.js';
 import { parseRoute } from './router.js';
 import { handleWatch, type WatchSettings } from './watch.js';
@@ -48,6 +48,11 @@ export function createApiHandler(opts: ApiServerOptions): http.RequestListener {
         if (p === '/api') return sendJson(res, 200, apiVersions(req.headers.host ?? 'localhost'));
         if (p === '/apis') return sendJson(res, 200, apiGroupList());
         if (p === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
+        if (p === '/openapi/v2') {
+          const doc = openapiV2(req.headers.accept);
+          res.writeHead(200, { 'Content-Type': doc.contentType, 'Content-Length': doc.body.length });
+          return void res.end(doc.body);
+        }
         const m = p.match(/^\/openapi\/v3\/(api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/);
         if (m) {
           const doc = m[2] ? openapiV3Doc('', m[2]) : openapiV3Doc(m[3]!, m[4]!);
