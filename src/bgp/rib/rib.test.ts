@@ -163,3 +163,15 @@ test('packing: 3000 prefixes with one attribute set fill UPDATEs to the limit; r
   assert.equal(rib.takeUpdates(b, { maxMessageSize: 4096 }).length, 0);
   assert.equal(decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096, resend: true })).reduce((n, u) => n + u.nlri.length, 0), 3000);
 });
+
+test('an attribute set too large for any message is not advertised (no exception)', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv4-unicast'] }));
+  rib.peerUp(b);
+  const asns = [65001, ...Array.from({ length: 1100 }, (_, i) => 1 + i)];
+  rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24'], attributes: { origin: 0, asPath: [{ type: 2, asns }], nextHop: '10.0.0.1' } }));
+  assert.equal(rib.counts('ipv4-unicast').destinations, 1);
+  assert.deepEqual(rib.takeUpdates(b, { maxMessageSize: 4096 }), []);
+  assert.equal(decodeAll(rib.takeUpdates(b, { maxMessageSize: 65535, resend: true }))[0]!.nlri[0], '10.1.0.0/24');
+});

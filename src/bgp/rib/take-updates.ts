@@ -23,6 +23,8 @@ class ExportCache {
     private core: RibCore,
     private dst: PeerState,
     private family: Family,
+    /** Largest attribute block that still leaves room for one NLRI in a message. */
+    private maxAttrs: number,
   ) {}
   get(set: number, src: PeerState): number {
     const k = set * 65536 + src.index;
@@ -38,6 +40,10 @@ class ExportCache {
         const b = encodeExport(ex, this.dst.info);
         id = this.core.outStore.intern(b, 0, b.length).id;
       }
+    }
+    if (id >= 0 && this.core.outStore.bytes(id).length > this.maxAttrs) {
+      this.core.outStore.release(id); // too large to send at all: treated as not exportable
+      id = -1;
     }
     this.m.set(k, id + 1);
     if (id >= 0) this.ids.push(id);
@@ -61,7 +67,7 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
     });
   } else keys = core.log[f].slice(Math.max(0, p.cursor[f]));
   p.cursor[f] = core.log[f].length;
-  const cache = new ExportCache(core, p, f);
+  const cache = new ExportCache(core, p, f, max - 19 - 4 - 4 - 17);
   const groups = new Map<number, PrefixKey[]>();
   const withdrawals: PrefixKey[] = [];
   for (const k of keys) {

@@ -23,6 +23,8 @@ export class Connection {
   /** Set once this connection's OPEN was received (for collision resolution). */
   peerOpen: import('../wire/open.js').OpenMessage | undefined;
   openSent = false;
+  /** A KEEPALIVE arrived after the OPEN while this was the second connection of a collision. */
+  keepaliveSeen = false;
   private dead = false;
   private events: ConnectionEvents | undefined;
   bytesIn = 0;

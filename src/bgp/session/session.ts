@@ -308,6 +308,7 @@ export class Session extends EventEmitter {
         message: (type, body) => (this.conn === c ? this.onMessage(type, body) : this.onSecondMessage(c, type, body)),
         framingError: (err) => (this.conn === c ? this.fire({ type: 'BGPHeaderErr', notification: err.notification }) : this.dropSecond(c, err.notification)),
         closed: (reason) => {
+          if (this.conn === c && this.promoteSecond(`primary connection closed: ${reason}`)) return;
           if (this.conn === c) {
             this.conn = undefined;
             this.fire({ type: 'TcpConnectionFails', reason });
@@ -405,6 +406,7 @@ export class Session extends EventEmitter {
         const n = body.length >= 2 ? decodeNotification(body) : { code: 0, subcode: 0, data: Buffer.alloc(0) };
         this.stats.lastError = `received ${describeNotification(n.code, n.subcode)}`;
         this.log.info('NOTIFICATION received', { state: this.state, code: n.code, subcode: n.subcode, data: n.data });
+        if (n.code !== NOTIF.OPEN_MESSAGE_ERROR && this.promoteSecond(`NOTIFICATION ${n.code}/${n.subcode} on the primary connection`)) return;
         const ver = n.code === NOTIF.OPEN_MESSAGE_ERROR && n.subcode === OPEN_ERR.UNSUPPORTED_VERSION_NUMBER;
         return this.fire({ type: ver ? 'NotifMsgVerErr' : 'NotifMsg', notification: n });
       }
@@ -445,7 +447,8 @@ export class Session extends EventEmitter {
 
   private onSecondMessage(c: Connection, type: number, body: Buffer): void {
     if (type !== MSG.OPEN) {
-      if (type === MSG.NOTIFICATION || !c.peerOpen) this.dropSecond(c);
+      if (type === MSG.KEEPALIVE && c.peerOpen) c.keepaliveSeen = true; // replayed if this connection wins
+      else this.dropSecond(c);
       return;
     }
     const { open, error } = this.decodePeerOpen(body);
@@ -480,6 +483,17 @@ export class Session extends EventEmitter {
     this.swapToSecond(c, 'peer restarted (new OPEN while Established)');
   }
 
+  /**
+   * The primary connection died before Established while the peer's other connection is still being opened
+   * (it resolved the collision its way): carry on with that one instead of dropping both.
+   */
+  private promoteSecond(why: string): boolean {
+    const c = this.second;
+    if (!c || !c.alive || (this.state !== 'OpenSent' && this.state !== 'OpenConfirm')) return false;
+    this.swapToSecond(c, why);
+    return true;
+  }
+
   private swapToSecond(c: Connection, why: string, notify?: Notification): void {
     const old = this.conn;
     const from = this.state;
@@ -489,9 +503,12 @@ export class Session extends EventEmitter {
     old?.close(notify ? encodeNotification(notify) : undefined);
     for (const t of ['hold', 'keepalive', 'connectRetry'] as const) this.clearTimer(t);
     this.state = 'OpenSent';
-    if (from === 'Established') this.setState('OpenSent', why, from);
-    else this.log.debug('collision resolved', { state: this.state, reason: why });
-    this.acceptOpen(c.peerOpen!);
+    if (from !== 'OpenSent') this.setState('OpenSent', why, from);
+    else this.log.debug('switched connection', { state: this.state, reason: why });
+    if (c.peerOpen) {
+      this.acceptOpen(c.peerOpen);
+      if (c.keepaliveSeen && this.conn === c) this.fire({ type: 'KeepAliveMsg' });
+    } else this.startTimer('hold', true);
   }
 }
 
