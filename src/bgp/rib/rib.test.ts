@@ -7,7 +7,7 @@ import { MessageFramer } from '../wire/framer.js';
 import type { PathAttributes } from '../wire/attrs/types.js';
 
 const body = (u: Partial<Update> & { attributes?: PathAttributes }, four = true) =>
-  encodeUpdate({ withdrawn: [], nlri: [], attributes: {}, ...u }, { fourOctetAs: four }).subarray(19);
+  encodeUpdate({ withdrawn: [], nlri: [], attributes: {}, ...u }, { fourOctetAs: four }, 65535).subarray(19);
 
 function peer(name: string, asn: number, extra: Partial<PeerInfo> = {}): PeerInfo {
   const n = Number(name.replace(/\D/g, '')) || 1;
@@ -16,7 +16,7 @@ function peer(name: string, asn: number, extra: Partial<PeerInfo> = {}): PeerInf
 }
 
 function decodeAll(msgs: Buffer[], four = true) {
-  const f = new MessageFramer();
+  const f = new MessageFramer({ maxMessageSize: 65535 });
   return msgs.flatMap((m) => f.push(m)).map((m) => decodeUpdate(m.body, { fourOctetAs: four, ibgp: true }));
 }
 
