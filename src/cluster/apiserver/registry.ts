@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, badRequest, notFound } from '../store/errors.js';
+import { ApiError, badRequest, conflict, notFound } from '../store/errors.js';
 import type { ObjectStore } from '../store/store.js';
 import { clone, type K8sObject } from '../store/types.js';
 import { admitNode, admitService, DEFAULT_NETWORK, type ClusterNetworkConfig } from './admission.js';
@@ -91,6 +91,7 @@ export class Registry {
     if (body.kind && body.kind !== def.kind) throw badRequest(`the kind of the object (${body.kind}) does not match the kind of the URL (${def.kind})`);
     const old = this.get(def, ns, name);
     const expectRv = body.metadata.resourceVersion;
+    if (expectRv && expectRv !== old.metadata.resourceVersion) throw conflict(grOf(def), name, def.group || undefined);
     let o: K8sObject;
     if (subresource === 'status') o = { ...old, status: clone(body.status) };
     else {
