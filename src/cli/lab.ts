@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && /(?:^|[/\\])(?:lab(?:\.js)?)$/.test(process.argv[1]);
 if (isMain) {
+  // `lab inspect | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
