@@ -1,4 +1,4 @@
-import type { PathInfo } from './path-info.js';
+import { HAS_ORIGINATOR_ID, type PathInfo } from './path-info.js';
 
 /** One candidate path: where it came from and its interned attribute set. */
 export interface CandidateSet {
@@ -26,18 +26,11 @@ export interface DecisionContext {
 /** Returns < 0 when path i is better, > 0 when j is better, 0 when this step cannot decide. */
 type Step = (c: DecisionContext, s: CandidateSet, i: number, j: number) => number;
 
-const lp = (c: DecisionContext, s: CandidateSet, i: number) => {
-  const v = c.info.localPref[s.set[i]!]!;
-  return Number.isNaN(v) ? 100 : v;
-};
-const med = (c: DecisionContext, s: CandidateSet, i: number) => {
-  const v = c.info.med[s.set[i]!]!;
-  return Number.isNaN(v) ? 0 : v;
-};
-const rid = (c: DecisionContext, s: CandidateSet, i: number) => {
-  const o = c.info.originatorId[s.set[i]!]!;
-  return Number.isNaN(o) ? c.peers[s.peer[i]!]!.routerId : o;
-};
+// Absent LOCAL_PREF counts as 100 and absent MED as 0 (stored so by PathInfo.set).
+const lp = (c: DecisionContext, s: CandidateSet, i: number) => c.info.localPref[s.set[i]!]!;
+const med = (c: DecisionContext, s: CandidateSet, i: number) => c.info.med[s.set[i]!]!;
+const rid = (c: DecisionContext, s: CandidateSet, i: number) =>
+  c.info.flags[s.set[i]!]! & HAS_ORIGINATOR_ID ? c.info.originatorId[s.set[i]!]! : c.peers[s.peer[i]!]!.routerId;
 
 /** RFC 4271 §9.1.2.2 plus the common tie-breakers, in order. Weight and IGP metric do not apply here. */
 export const BEST_PATH_STEPS: ReadonlyArray<{ name: string; compare: Step }> = [

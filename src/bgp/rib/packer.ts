@@ -7,7 +7,7 @@ import { nlriSize, writeNlri, type PrefixKey } from './prefix-key.js';
  * `attrs` are the exported attribute bytes; for MP families their first attribute is an MP_REACH_NLRI
  * without NLRI, which is rewritten (extended length) with the prefixes appended.
  */
-export function packAnnouncements(family: Family, attrs: Buffer, keys: PrefixKey[], maxMessageSize: number, out: Buffer[]): void {
+export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike<PrefixKey>, from: number, to: number, maxMessageSize: number, out: Buffer[]): void {
   let mpHeader: Buffer | undefined;
   let rest = attrs;
   if (family !== 'ipv4-unicast' || attrs[1] === ATTR.MP_REACH_NLRI) {
@@ -21,11 +21,11 @@ export function packAnnouncements(family: Family, attrs: Buffer, keys: PrefixKey
   const fixed = HEADER_LEN + 4 + rest.length + (mpHeader ? 4 + mpHeader.length : 0);
   const room = maxMessageSize - fixed;
   if (room <= 17) throw new RangeError(`attributes of ${attrs.length} octets leave no room for NLRI`);
-  let i = 0;
-  while (i < keys.length) {
+  let i = from;
+  while (i < to) {
     let size = 0;
     let j = i;
-    while (j < keys.length) {
+    while (j < to) {
       const s = nlriSize(family, keys[j]!);
       if (size + s > room) break;
       size += s;

@@ -68,7 +68,9 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
   } else keys = core.log[f].slice(Math.max(0, p.cursor[f]));
   p.cursor[f] = core.log[f].length;
   const cache = new ExportCache(core, p, f, max - 19 - 4 - 4 - 17);
-  const groups = new Map<number, PrefixKey[]>();
+  // Announcements as two parallel arrays of numbers/strings (no per-group objects), grouped below by a counting sort.
+  const annIds: number[] = [];
+  const annKeys: PrefixKey[] = [];
   const withdrawals: PrefixKey[] = [];
   for (const k of keys) {
     const lv = loc.get(k);
@@ -91,13 +93,30 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
       core.outStore.addRef(outId);
       if (old >= 0) core.outStore.release(old);
     }
-    let g = groups.get(outId);
-    if (!g) groups.set(outId, (g = []));
-    g.push(k);
+    annIds.push(outId);
+    annKeys.push(k);
   }
   if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
-  for (const [id, g] of groups) packAnnouncements(f, core.outStore.bytes(id), g, max, out);
+  packGrouped(core, f, annIds, annKeys, max, out);
   cache.done();
+}
+
+/** Counting sort of announcements by exported set id, then one packing run per set. */
+function packGrouped(core: RibCore, f: Family, ids: number[], keys: PrefixKey[], max: number, out: Buffer[]): void {
+  const n = ids.length;
+  if (n === 0) return;
+  const cap = core.outStore.capacity;
+  const start = new Int32Array(cap + 1);
+  for (let i = 0; i < n; i++) start[ids[i]! + 1]!++;
+  for (let i = 1; i <= cap; i++) start[i]! += start[i - 1]!;
+  const fill = start.slice(0, cap);
+  const sorted: ArrayLike<PrefixKey> & { [i: number]: PrefixKey } = f === 'ipv4-unicast' ? new Float64Array(n) : new Array<PrefixKey>(n);
+  for (let i = 0; i < n; i++) sorted[fill[ids[i]!]!++] = keys[i]!;
+  for (let id = 0; id < cap; id++) {
+    const a = start[id]!;
+    const b = start[id + 1]!;
+    if (b > a) packAnnouncements(f, core.outStore.bytes(id), sorted, a, b, max, out);
+  }
 }
 
 /** UPDATE messages bringing peer p's Adj-RIB-Out up to date with the Loc-RIB. */

@@ -102,7 +102,8 @@ const rows: Row[] = [
   { state: 'Established', event: 'TcpConnectionFails', next: 'Idle', includes: ['delete-routes'], notification: null },
   { state: 'Established', event: 'OpenCollisionDump', next: 'Idle', includes: ['delete-routes'], notification: '6/7' },
   { state: 'Established', event: 'BGPOpen', next: 'Idle', notification: '5/3' },
-  { state: 'Established', event: 'BGPHeaderErr', next: 'Idle', notification: '5/3' },
+  { state: 'Established', event: 'BGPHeaderErr', next: 'Idle', includes: ['delete-routes'], notification: '3/11' }, // §6.1 wins over §8.2.2
+  { state: 'Established', event: 'BGPOpenMsgErr', next: 'Idle', notification: '5/3' },
   { state: 'Established', event: 'ConnectRetryTimer_Expires', next: 'Idle', notification: '5/3' },
   { state: 'Established', event: 'TcpConnectionConfirmed', next: 'Established', includes: ['accept-second-connection'] },
 ];

@@ -265,6 +265,9 @@ function openCommon(state: 'OpenSent' | 'OpenConfirm' | 'Established', e: FsmEve
     case 'NotifMsgVerErr':
       return teardown(e, [], state === 'Established' ? A.incCounter : A.zeroCounter, routes);
     case 'BGPHeaderErr':
+      // §8.2.2 lists event 21 under "any other event" (FSM Error) in Established, but §6.1 requires the Message
+      // Header Error itself; every implementation (and the peer's diagnostics) follow §6.1.
+      return teardown(e, [A.notify(e.notification.code, e.notification.subcode, e.notification.data)], A.incCounter, routes);
     case 'BGPOpenMsgErr':
       if (state === 'Established') return teardown(e, [A.notify(5, fsmSubcode)], A.incCounter, routes);
       return teardown(e, [A.notify(e.notification.code, e.notification.subcode, e.notification.data)], A.incCounter, routes);

@@ -32,42 +32,70 @@ function attrsFor(j: number, o: BlastOptions): Buffer {
   return b.subarray(0, p);
 }
 
-/**
- * Pre-builds the UPDATE messages (with headers) announcing `prefixes` /24s with `attrSets` attribute
- * sets, as many NLRI per message as fit. For benchmarks against other daemons: write them to a socket.
- */
-export function buildUpdateStream(o: BlastOptions): Buffer[] {
+/** Sizes of the run of set j: its attributes and how many prefixes it covers. */
+function plan(o: BlastOptions): { ends: Uint32Array; total: number; max: number } {
   const max = o.maxMessageSize ?? MAX_MESSAGE_SIZE;
-  const base = ipv4ToNumber(o.firstPrefix ?? '1.0.0.0') >>> 8;
-  const out: Buffer[] = [];
+  const ends = new Uint32Array(o.attrSets);
   const per = o.prefixes / o.attrSets;
+  let total = 0;
   let i = 0;
-  for (let j = 0; j < o.attrSets && i < o.prefixes; j++) {
+  for (let j = 0; j < o.attrSets; j++) {
     const end = Math.min(o.prefixes, Math.round((j + 1) * per));
+    ends[j] = end;
+    const fixed = HEADER_LEN + 4 + attrsFor(j, o).length;
+    const perMsg = Math.floor((max - fixed) / 4);
+    const n = end - i;
+    total += Math.ceil(n / perMsg) * fixed + n * 4;
+    i = end;
+  }
+  return { ends, total, max };
+}
+
+/**
+ * Pre-builds, in one buffer, the UPDATE messages (with headers) announcing `prefixes` /24s with `attrSets`
+ * attribute sets, as many NLRI per message as fit. For benchmarks: write it to a socket as is.
+ */
+export function buildUpdateBytes(o: BlastOptions): Buffer {
+  const { ends, total, max } = plan(o);
+  const base = ipv4ToNumber(o.firstPrefix ?? '1.0.0.0') >>> 8;
+  const m = Buffer.allocUnsafe(total);
+  let p = 0;
+  let i = 0;
+  for (let j = 0; j < o.attrSets; j++) {
+    const end = ends[j]!;
     const attrs = attrsFor(j, o);
     const fixed = HEADER_LEN + 4 + attrs.length;
     const perMsg = Math.floor((max - fixed) / 4);
     while (i < end) {
       const n = Math.min(perMsg, end - i);
-      const m = Buffer.allocUnsafe(fixed + n * 4);
-      writeHeader(m, 0, m.length, MSG.UPDATE);
-      m.writeUInt16BE(0, HEADER_LEN);
-      m.writeUInt16BE(attrs.length, HEADER_LEN + 2);
-      attrs.copy(m, HEADER_LEN + 4);
-      let p = fixed;
+      writeHeader(m, p, fixed + n * 4, MSG.UPDATE);
+      m.writeUInt16BE(0, p + HEADER_LEN);
+      m.writeUInt16BE(attrs.length, p + HEADER_LEN + 2);
+      attrs.copy(m, p + HEADER_LEN + 4);
+      p += fixed;
       for (let k = 0; k < n; k++, i++) {
         const net = (base + i) & 0xffffff;
-        m[p++] = 24; m[p++] = net >>> 16; m[p++] = (net >>> 8) & 255; m[p++] = net & 255;
+        m[p++] = 24;
+        m[p++] = net >>> 16;
+        m[p++] = (net >>> 8) & 255;
+        m[p++] = net & 255;
       }
-      out.push(m);
     }
   }
+  return m;
+}
+
+/** The same stream as separate messages (views into one buffer). */
+export function buildUpdateStream(o: BlastOptions): Buffer[] {
+  const all = buildUpdateBytes(o);
+  const out: Buffer[] = [];
+  for (let p = 0; p < all.length; p += all.readUInt16BE(p + 16)) out.push(all.subarray(p, p + all.readUInt16BE(p + 16)));
   return out;
 }
 
-/** Concatenates messages into chunks of about `size` octets, as TCP reads would deliver them. */
-export function chunkStream(msgs: Buffer[], size = 65536): Buffer[] {
-  const all = Buffer.concat(msgs);
+/** Splits a stream into chunks of about `size` octets, as TCP reads would deliver them. */
+export function chunkStream(stream: Buffer | Buffer[], size = 65536): Buffer[] {
+  const all = Array.isArray(stream) ? Buffer.concat(stream) : stream;
   const out: Buffer[] = [];
   for (let o = 0; o < all.length; o += size) out.push(all.subarray(o, Math.min(all.length, o + size)));
   return out;
