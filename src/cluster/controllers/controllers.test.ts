@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { K8sObject } from '../store/types.js';
+import { buildEndpointSlice, buildEndpoints } from './endpoints.js';
+import { nodeReadyDecision } from './node-lifecycle.js';
+import { pickNode } from './scheduler.js';
+import { desiredReplicaSet, planReplicaSet, podFromTemplate } from './workloads.js';
+
+const node = (name: string, labels: Record<string, string>, extra: Partial<{ ready: string; taints: unknown[]; unschedulable: boolean }> = {}): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels },
+  spec: { ...(extra.taints ? { taints: extra.taints } : {}), ...(extra.unschedulable ? { unschedulable: true } : {}) },
+  status: { conditions: [{ type: 'Ready', status: extra.ready ?? 'True' }] },
+});
+const pod = (name: string, spec: Record<string, unknown> = {}, status: Record<string, unknown> = {}, labels: Record<string, string> = {}): K8sObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, labels },
+  spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...spec },
+  status,
+});
+
+const cp = node('cp', { rack: 'rack0', 'node-role.kubernetes.io/control-plane': '' }, { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] });
+const nodes = [cp, node('w1', { rack: 'rack0' }), node('w2', { rack: 'rack1' }), node('w3', { rack: 'rack1' })];
+
+test('scheduler: nodeSelector, control-plane taint, tolerations, spreading, unschedulable reason', () => {
+  assert.deepEqual(pickNode(pod('a', { nodeSelector: { rack: 'rack0' } }), nodes, new Map()), { node: 'w1' });
+  assert.deepEqual(pickNode(pod('b', { nodeSelector: { rack: 'rack1' } }), nodes, new Map([['w2', 2]])), { node: 'w3' });
+  assert.deepEqual(pickNode(pod('c', { nodeSelector: { rack: 'rack0' }, tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }] }), nodes, new Map([['w1', 1]])), { node: 'cp' });
+  const r = pickNode(pod('d', { nodeSelector: { rack: 'rack9' } }), nodes, new Map());
+  assert.ok('reason' in r && /^0\/4 nodes are available: 4 node\(s\) didn't match Pod's node affinity\/selector/.test(r.reason), JSON.stringify(r));
+  const notReady = [node('x', {}, { ready: 'Unknown' }), node('y', {}, { unschedulable: true })];
+  assert.ok('reason' in pickNode(pod('e'), notReady, new Map()));
+  const affinity = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'rack', operator: 'In', values: ['rack1'] }] }] } } } };
+  assert.deepEqual(pickNode(pod('f', affinity), nodes, new Map([['w2', 1]])), { node: 'w3' });
+});
+
+const dep: K8sObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'nginx', namespace: 'default', uid: 'dep-uid' },
+  spec: { replicas: 3, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
+};
+
+test('deployment → replicaset: name from the template hash, hash label in selector and pods; new template → new name', () => {
+  const rs = desiredReplicaSet(dep);
+  assert.match(rs.metadata.name!, /^nginx-[bcdfghjklmnpqrstvwxz2456789]{10}$/);
+  const hash = rs.metadata.name!.slice('nginx-'.length);
+  assert.deepEqual((rs.spec as { selector: unknown }).selector, { matchLabels: { app: 'nginx', 'pod-template-hash': hash } });
+  assert.equal(rs.metadata.ownerReferences![0]!.uid, 'dep-uid');
+  assert.equal(desiredReplicaSet(dep).metadata.name, rs.metadata.name, 'deterministic');
+  const changed = structuredClone(dep);
+  (changed.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]!.image = 'nginx:1.27';
+  assert.notEqual(desiredReplicaSet(changed).metadata.name, rs.metadata.name);
+  const p = podFromTemplate({ ...rs, metadata: { ...rs.metadata, uid: 'rs-uid' } }, 'abcde');
+  assert.equal(p.metadata.name, `${rs.metadata.name}-abcde`);
+  assert.equal(p.metadata.labels!['pod-template-hash'], hash);
+  assert.equal(p.metadata.ownerReferences![0]!.uid, 'rs-uid');
+});
+
+test('replicaset plan: create the missing, remove unscheduled, then not-ready, then newest', () => {
+  const rs = { ...desiredReplicaSet(dep), spec: { replicas: 1 } } as K8sObject;
+  assert.deepEqual(planReplicaSet({ ...rs, spec: { replicas: 3 } }, [pod('a')]), { create: 2, remove: [] });
+  const ready = pod('ready', { nodeName: 'w1' }, { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });
+  const unsched = pod('unsched');
+  const notReady = pod('notready', { nodeName: 'w2' });
+  const plan = planReplicaSet(rs, [ready, unsched, notReady]);
+  assert.deepEqual(plan.remove.map((p) => p.metadata.name), ['unsched', 'notready']);
+});
+
+test('endpoint slices: selected pods with IPs, readiness = Running + Ready, named target ports resolved', () => {
+  const svc: K8sObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', uid: 'svc-uid' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] } };
+  const pods = [
+    pod('p1', { nodeName: 'w1' }, { phase: 'Running', podIP: '10.1.1.2', conditions: [{ type: 'Ready', status: 'True' }] }, { app: 'web' }),
+    pod('p2', { nodeName: 'w2' }, { phase: 'Running', podIP: '10.1.2.2', conditions: [{ type: 'Ready', status: 'False' }] }, { app: 'web' }),
+    pod('p3', {}, { phase: 'Pending' }, { app: 'web' }),
+    pod('other', { nodeName: 'w1' }, { phase: 'Running', podIP: '10.1.1.9', conditions: [{ type: 'Ready', status: 'True' }] }, { app: 'db' }),
+  ];
+  const s = buildEndpointSlice(svc, pods) as K8sObject & { endpoints: Array<{ addresses: string[]; conditions: { ready: boolean }; nodeName: string }>; ports: unknown };
+  assert.deepEqual(s.endpoints.map((e) => [e.addresses[0], e.conditions.ready, e.nodeName]), [['10.1.1.2', true, 'w1'], ['10.1.2.2', false, 'w2']]);
+  assert.deepEqual(s.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  assert.equal(s.metadata.labels!['kubernetes.io/service-name'], 'web');
+  const ep = buildEndpoints(svc, pods) as K8sObject & { subsets: Array<{ addresses: Array<{ ip: string }>; notReadyAddresses: Array<{ ip: string }> }> };
+  assert.deepEqual(ep.subsets[0]!.addresses.map((a) => a.ip), ['10.1.1.2']);
+  assert.deepEqual(ep.subsets[0]!.notReadyAddresses.map((a) => a.ip), ['10.1.2.2']);
+});
+
+test('node lifecycle: bootstrap Ready kept, stale lease → Unknown after 40 s, fresh lease → Ready again', () => {
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
+  const n = node('w1', {});
+  (n.status as { conditions: Array<Record<string, string>> }).conditions[0]!.reason = 'KindlabBootstrap';
+  n.metadata.creationTimestamp = '2025-01-01T00:00:00Z';
+  assert.equal(nodeReadyDecision(n, undefined, t0 + 3_600_000), undefined);
+  assert.equal(nodeReadyDecision(n, undefined, t0 + 41_000, { requireHeartbeats: true })?.status, 'Unknown');
+  assert.equal(nodeReadyDecision(n, undefined, t0 + 39_000, { requireHeartbeats: true }), undefined);
+  const lease = (at: number): K8sObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'w1' }, spec: { renewTime: new Date(at).toISOString() } });
+  assert.equal(nodeReadyDecision(n, lease(t0 + 10_000), t0 + 30_000), undefined);
+  const down = nodeReadyDecision(n, lease(t0 + 10_000), t0 + 51_000);
+  assert.equal(down?.status, 'Unknown');
+  const unknown = node('w1', {}, { ready: 'Unknown' });
+  assert.equal(nodeReadyDecision(unknown, lease(t0 + 60_000), t0 + 61_000)?.status, 'True');
+});
