@@ -13,6 +13,8 @@ const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> 
   inspect: { about: 'list a lab\'s nodes (table or --format json)', load: async () => (await import('./inspect.js')).runInspect },
   exec: { about: 'run a command in a node: lab exec -t FILE NODE -- CMD...', load: async () => (await import('./exec.js')).runExec },
   images: { about: 'build / list the local images', load: async () => (await import('./images.js')).runImages },
+  verify: { about: 'check a running lab: BGP sessions, routes, ping, traceroute, curl', load: async () => (await import('./verify.js')).runVerify },
+  graph: { about: 'draw a lab: Mermaid, SVG, PNG or HTML (--serve PORT)', load: async () => (await import('./graph.js')).runGraph },
 };
 
 /** Lets other modules add commands (verify, graph, kubeconfig...) without editing the table above. */

@@ -1,0 +1,77 @@
+/** `lab verify -t FILE [--format text|markdown|json|junit|html] [-o FILE] [--wait D] [--timeout D]` */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { KindlabError } from '../errors.js';
+import { DockerRuntime } from '../runtime/docker.js';
+import { LABEL_LAB } from '../runtime/labels.js';
+import { loadPlan } from '../topology/index.js';
+import { dockerExec } from '../verify/docker-exec.js';
+import { REPORT_FORMATS, formatMs, parseDuration, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
+
+const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N]`;
+
+function duration(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (typeof ms === 'string') throw new KindlabError('USAGE', `--${flag}: ${ms}`, { detail: USAGE });
+  return ms;
+}
+
+export async function runVerify(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      topo: { type: 'string', short: 't' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      output: { type: 'string', short: 'o' },
+      wait: { type: 'string' },
+      timeout: { type: 'string' },
+      concurrency: { type: 'string', default: '8' },
+      verbose: { type: 'boolean', short: 'v' },
+    },
+  });
+  const format = values.format as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) throw new KindlabError('USAGE', `unknown format "${values.format}"`, { detail: USAGE });
+  if (!values.topo) throw new KindlabError('USAGE', 'give the topology with -t FILE', { detail: USAGE });
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new KindlabError('USAGE', `--concurrency: "${values.concurrency}" is not a positive integer`, { detail: USAGE });
+  const waitMs = duration('wait', values.wait) ?? 0;
+  const timeoutMs = duration('timeout', values.timeout);
+
+  const plan = await loadPlan(values.topo);
+  const runtime = new DockerRuntime();
+  const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
+  if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${values.topo}` });
+
+  const progress = process.stderr.isTTY && !!values.wait;
+  const report = await verifyLab(plan, {
+    exec: dockerExec(runtime, plan),
+    concurrency,
+    waitMs,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    onRound: (round, results) => {
+      const failing = results.filter((r) => !r.passed).length;
+      if (progress && failing > 0) process.stderr.write(`round ${round}: ${failing} of ${results.length} checks failing${waitMs ? `, retrying for up to ${formatMs(waitMs)}` : ''}\n`);
+    },
+  });
+  const extra = format === 'html' ? await graphForHtml(values.topo) : {};
+  const color = !values.output && process.stdout.isTTY && !process.env['NO_COLOR'];
+  const text = writeReport(report, format, { color, ...extra });
+  if (values.output) {
+    await writeFile(values.output, text);
+    process.stdout.write(`lab ${report.lab}: ${report.checks.filter((c) => c.passed).length}/${report.checks.length} checks passed; ${format} report written to ${values.output}\n`);
+  } else process.stdout.write(text);
+  return report.passed ? 0 : 1;
+}
+
+/** The lab graph (with session state) for the HTML report; Mermaid source when it cannot be drawn. */
+async function graphForHtml(file: string): Promise<{ graphSvg?: string; graphMermaid?: string }> {
+  const { labGraph, toMermaid, renderSvg } = await import('../graph/index.js');
+  const model = await labGraph(file, { live: true });
+  const mermaid = toMermaid(model);
+  try {
+    return { graphSvg: await renderSvg(mermaid) };
+  } catch {
+    return { graphMermaid: mermaid };
+  }
+}

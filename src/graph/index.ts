@@ -1,0 +1,41 @@
+/**
+ * `lab graph`: the topology as a Mermaid flowchart (grouped by role, interface names on edges),
+ * drawn to SVG/PNG by mermaid-cli in Chromium, or as an HTML page; after a deploy, with BGP
+ * session state on the edges and pod CIDRs on the nodes.
+ */
+import { DockerRuntime } from '../runtime/docker.js';
+import { LABEL_LAB } from '../runtime/labels.js';
+import { loadPlan } from '../topology/index.js';
+import type { LabPlan } from '../topology/types.js';
+import { dockerExec } from '../verify/docker-exec.js';
+import { applyPodCidrs, applySessions, collectSessions, podCidrs } from './live.js';
+import { buildModel, type GraphModel } from './model.js';
+
+export { buildModel, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
+export type { GraphModel, GraphNode, GraphEdge, Role, SessionState } from './model.js';
+export { toMermaid, nodeId } from './mermaid.js';
+export { renderSvg, renderPng, chromiumPath, CHROMIUM_ARGS } from './render.js';
+export { graphHtml } from './html.js';
+
+export interface LabGraphOptions {
+  direction?: 'TB' | 'LR';
+  /** Add session state and pod CIDRs when the lab is running (default true). */
+  live?: boolean;
+}
+
+/** The model of a lab from its plan, plus live state when the lab is deployed. */
+export async function graphOfPlan(plan: LabPlan, opts: LabGraphOptions = {}): Promise<GraphModel> {
+  const model = buildModel(plan, opts.direction ? { direction: opts.direction } : {});
+  if (opts.live === false) return model;
+  const runtime = new DockerRuntime();
+  const running = await runtime.listContainers({ [LABEL_LAB]: plan.name }).catch(() => []);
+  if (!running.some((c) => c.state === 'running')) return model;
+  const { ctx, ends } = await collectSessions(plan, dockerExec(runtime, plan, 10));
+  await applySessions(model, ctx, ends);
+  applyPodCidrs(model, plan, await podCidrs(plan));
+  return model;
+}
+
+export async function labGraph(file: string, opts: LabGraphOptions = {}): Promise<GraphModel> {
+  return graphOfPlan(await loadPlan(file), opts);
+}

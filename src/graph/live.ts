@@ -1,0 +1,93 @@
+/**
+ * What a deployed lab adds to its graph: BGP session state on edges (from each node's speaker,
+ * read the way `lab verify` reads it) and pod CIDRs on Kubernetes nodes (from the lab's
+ * kubeconfig, when the lab has a cluster). Both are best effort: a node that cannot be asked
+ * simply draws no state.
+ */
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabPlan } from '../topology/types.js';
+import { EvidenceLog, LabContext, type NodeExec } from '../verify/context.js';
+import { bgpSource, readSessions } from '../verify/check-bgp.js';
+import type { Session } from '../verify/probes/sessions.js';
+import type { GraphEdge, GraphModel, SessionState } from './model.js';
+
+export interface SessionEnd {
+  node: string;
+  session: Session;
+}
+
+/** Every session of every node that runs a speaker. */
+export async function collectSessions(plan: LabPlan, exec: NodeExec): Promise<{ ctx: LabContext; ends: SessionEnd[] }> {
+  const ctx = new LabContext(plan, exec);
+  const per = await Promise.all(
+    plan.nodes.map(async (n) => {
+      const src = await bgpSource(ctx, n.name, 'auto').catch(() => undefined);
+      if (!src) return [];
+      const sessions = await readSessions(ctx, new EvidenceLog(), n.name, src).catch(() => [] as Session[]);
+      return sessions.map((session) => ({ node: n.name, session }));
+    }),
+  );
+  return { ctx, ends: per.flat() };
+}
+
+function findEdge(edges: GraphEdge[], x: string, y: string, ifaceOfX?: string): GraphEdge | undefined {
+  return edges.find((e) => !e.session && ((e.a.node === x && e.z.node === y && (!ifaceOfX || e.a.iface === ifaceOfX)) || (e.z.node === x && e.a.node === y && (!ifaceOfX || e.z.iface === ifaceOfX))));
+}
+
+function merge(edge: GraphEdge, s: SessionState): void {
+  edge.state = edge.state === 'down' || s === 'down' ? 'down' : 'established';
+}
+
+/** Puts each session on the link it runs over (or a dashed session edge when there is none). */
+export async function applySessions(model: GraphModel, ctx: LabContext, ends: SessionEnd[]): Promise<void> {
+  for (const { node, session } of ends) {
+    const state: SessionState = session.established ? 'established' : 'down';
+    const across = ctx.peerAcross(node, session.peer);
+    if (across) {
+      const e = findEdge(model.edges, node, across, session.peer);
+      if (e) merge(e, state);
+      continue;
+    }
+    const owner = await ctx.nodeOf(session.peer);
+    if (!owner || owner === node) continue;
+    const direct = findEdge(model.edges, node, owner);
+    if (direct) merge(direct, state);
+    else {
+      const existing = model.edges.find((e) => e.session && [e.a.node, e.z.node].sort().join() === [node, owner].sort().join());
+      if (existing) merge(existing, state);
+      else model.edges.push({ a: { node, iface: '' }, z: { node: owner, iface: '' }, session: true, state });
+    }
+  }
+}
+
+/** Pod CIDRs by Kubernetes node name, from `kubectl get nodes` with the lab's kubeconfig. */
+export async function podCidrs(plan: LabPlan): Promise<Map<string, string[]>> {
+  const kubeconfig = join(plan.labDir, 'kubeconfig');
+  const out = new Map<string, string[]>();
+  if (!existsSync(kubeconfig)) return out;
+  const r = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'json', '--request-timeout=5s'], { reject: false });
+  if (r.exitCode !== 0) return out;
+  try {
+    const list = JSON.parse(r.stdout) as { items?: Array<{ metadata?: { name?: string }; spec?: { podCIDR?: string; podCIDRs?: string[] } }> };
+    for (const n of list.items ?? []) {
+      const cidrs = n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []);
+      if (n.metadata?.name && cidrs.length > 0) out.set(n.metadata.name, cidrs);
+    }
+  } catch {
+    /* not JSON: no CIDRs to show */
+  }
+  return out;
+}
+
+/** Adds `pod CIDR` notes to graph nodes that are (or share the netns of) a Kubernetes node. */
+export function applyPodCidrs(model: GraphModel, plan: LabPlan, cidrs: Map<string, string[]>): void {
+  for (const g of model.nodes) {
+    const p = plan.nodes.find((n) => n.name === g.name);
+    if (!p) continue;
+    const target = p.networkMode.type === 'container' ? (p.networkMode.node ?? p.networkMode.container ?? '') : '';
+    const key = [...cidrs.keys()].find((k) => k === p.name || k === p.containerName || (target !== '' && (k === target || k.endsWith(`-${target}`) || target.endsWith(`-${k}`))));
+    if (key) g.notes.push(`pods ${cidrs.get(key)!.join(', ')}`);
+  }
+}

@@ -1,0 +1,58 @@
+/** route checks: a prefix present or absent on a node, its next hops and ECMP width. */
+import type { EvidenceLog, LabContext } from './context.js';
+import { bgpSource, type Outcome } from './check-bgp.js';
+import { familyOf, isAddress } from './net.js';
+import { parseAgentRib, parseBirdRoute, parseFrrRoute, parseGobgpRib, parseKernelRoute, type NextHop, type Route } from './probes/routes.js';
+import type { RouteExpectation, RouteSource } from './types.js';
+
+type Concrete = Exclude<RouteSource, 'auto'>;
+
+function command(source: Concrete, prefix: string): { argv: string[]; parse: (s: string, p: string) => Route | undefined } {
+  const v6 = familyOf(prefix) === 6;
+  switch (source) {
+    case 'frr':
+      return { argv: ['vtysh', '-c', `show ${v6 ? 'ipv6' : 'ip'} route ${prefix} json`], parse: parseFrrRoute };
+    case 'bird':
+      return { argv: ['birdc', 'show', 'route', prefix, 'all'], parse: parseBirdRoute };
+    case 'gobgp':
+      return { argv: ['gobgp', 'global', 'rib', '-j', ...(v6 ? ['-a', 'ipv6'] : []), prefix], parse: parseGobgpRib };
+    case 'agent':
+      return { argv: ['lab-agent', 'rib', '--json', '--family', v6 ? 'ipv6' : 'ipv4'], parse: parseAgentRib };
+    case 'kernel':
+      return { argv: ['ip', '-j', ...(v6 ? ['-6'] : []), 'route', 'show', prefix], parse: parseKernelRoute };
+  }
+}
+
+/** Does next hop `h` (of a route on `node`) match the expected entry (node, address or interface)? */
+async function hopMatches(ctx: LabContext, node: string, h: NextHop, want: string): Promise<boolean> {
+  if (isAddress(want)) return h.address === want;
+  if (ctx.plan.nodes.some((n) => n.name === want)) {
+    if (h.iface && ctx.peerAcross(node, h.iface) === want) return true;
+    return !!h.address && (await ctx.addresses(want)).some((a) => a.address === h.address);
+  }
+  return h.iface === want;
+}
+
+async function showHop(ctx: LabContext, node: string, h: NextHop): Promise<string> {
+  const across = h.iface ? ctx.peerAcross(node, h.iface) : undefined;
+  const owner = across ?? (h.address && !h.address.startsWith('fe80:') ? await ctx.nodeOf(h.address) : undefined);
+  return [h.address ? `via ${h.address}` : '', h.iface ? `dev ${h.iface}` : '', owner ? `(${owner})` : ''].filter(Boolean).join(' ');
+}
+
+export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpectation): Promise<Outcome> {
+  const source: Concrete = e.source === 'kernel' ? 'kernel' : ((await bgpSource(ctx, e.node, e.source === 'auto' ? 'auto' : e.source)) ?? 'kernel');
+  const cmd = command(source, e.prefix);
+  const r = await ctx.run(log, e.node, cmd.argv);
+  if (r.exitCode !== 0) throw new Error(`${cmd.argv[0]} failed (exit ${r.exitCode})`);
+  const route = cmd.parse(r.stdout, e.prefix);
+  if (!e.present) return route ? { passed: false, detail: `${source}: ${e.prefix} is present (${route.protocol ?? '?'}), expected absent` } : { passed: true, detail: `${source}: no route to ${e.prefix}` };
+  if (!route) return { passed: false, detail: `${source}: no route to ${e.prefix}` };
+  const shown = (await Promise.all(route.nexthops.map((h) => showHop(ctx, e.node, h)))).join(', ');
+  const head = `${source}: ${e.prefix}${route.protocol ? ` (${route.protocol})` : ''} ${shown}`;
+  for (const want of e.nexthops ?? []) {
+    const ok = await Promise.all(route.nexthops.map((h) => hopMatches(ctx, e.node, h, want)));
+    if (!ok.includes(true)) return { passed: false, detail: `${head}; no next hop via ${want}` };
+  }
+  if (e.ecmp !== undefined && route.nexthops.length !== e.ecmp) return { passed: false, detail: `${head}; ${route.nexthops.length} next hops, expected ECMP width ${e.ecmp}` };
+  return { passed: true, detail: head };
+}

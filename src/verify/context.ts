@@ -1,0 +1,140 @@
+/**
+ * What checks know about a running lab: run a command in a node (recorded as evidence), the
+ * node's addresses, which BGP daemons it runs, and which node sits across one of its links.
+ * Lookups are cached for one round of checks (a retry round gets a fresh context).
+ */
+import type { LabPlan } from '../topology/types.js';
+import type { Evidence } from './types.js';
+
+export interface ExecOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs argv inside a node's container. Must reject only when the command could not be started. */
+export type NodeExec = (node: string, argv: string[]) => Promise<ExecOutput>;
+
+export type Daemon = 'frr' | 'bird' | 'gobgp' | 'agent';
+
+export interface NodeAddress {
+  address: string;
+  iface: string;
+  family: 4 | 6;
+  scope: string;
+}
+
+/** Collects the commands a check ran and what they printed. */
+export class EvidenceLog {
+  private readonly parts: Array<{ command: string; output: string }> = [];
+  add(command: string, output: string): void {
+    this.parts.push({ command, output });
+  }
+  /** The last command by default; all of them when `all`. */
+  evidence(all = false): Evidence {
+    const list = all ? this.parts : this.parts.slice(-1);
+    if (list.length === 0) return { command: '', output: '' };
+    return { command: list.map((p) => p.command).join('\n'), output: list.map((p) => (list.length > 1 ? `$ ${p.command}\n${p.output}` : p.output)).join('\n') };
+  }
+}
+
+/** Quotes argv for display the way a shell would take it back. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export class LabContext {
+  private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
+  private readonly daemonCache = new Map<string, Promise<Daemon[]>>();
+
+  constructor(
+    readonly plan: LabPlan,
+    private readonly exec: NodeExec,
+  ) {}
+
+  /** Runs a command in `node`; the command and its output go to `log`. */
+  async run(log: EvidenceLog | undefined, node: string, argv: string[]): Promise<ExecOutput> {
+    const command = `${node}$ ${shellQuote(argv)}`;
+    try {
+      const r = await this.exec(node, argv);
+      const output = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n') + (r.exitCode !== 0 ? `\n(exit ${r.exitCode})` : '');
+      log?.add(command, output.trim());
+      return r;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log?.add(command, msg);
+      throw e;
+    }
+  }
+
+  /** Every address configured in the node's network namespace (`ip -j addr show`). */
+  addresses(node: string): Promise<NodeAddress[]> {
+    const owner = this.plan.nodes.find((n) => n.name === node)?.netnsOwner ?? node;
+    let p = this.addrCache.get(owner);
+    if (!p) {
+      p = this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
+      this.addrCache.set(owner, p);
+    }
+    return p;
+  }
+
+  /**
+   * The address a probe aims at for a node: a global address on lo (router ID style), else one
+   * on a lab link, else anything but the management interface, else the management address.
+   */
+  async preferredAddress(node: string, family: 4 | 6 = 4): Promise<string | undefined> {
+    const all = (await this.addresses(node)).filter((a) => a.family === family && a.scope !== 'host' && a.scope !== 'link');
+    const linkIfaces = new Set(this.plan.links.flatMap((l) => l.endpoints.filter((e) => e.node === node).map((e) => e.iface)));
+    const pick = all.find((a) => a.iface === 'lo') ?? all.find((a) => linkIfaces.has(a.iface)) ?? all.find((a) => a.iface !== 'eth0') ?? all[0];
+    return pick?.address;
+  }
+
+  /** The BGP speakers running in the node, from its processes' command lines. */
+  daemons(node: string): Promise<Daemon[]> {
+    let p = this.daemonCache.get(node);
+    if (!p) {
+      const script = 'for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done';
+      p = this.run(undefined, node, ['sh', '-c', script]).then((r) => daemonsIn(r.stdout), () => []);
+      this.daemonCache.set(node, p);
+    }
+    return p;
+  }
+
+  /** The node at the other end of `node:iface`, from the topology's links. */
+  peerAcross(node: string, iface: string): string | undefined {
+    for (const l of this.plan.links) {
+      const [a, z] = l.endpoints;
+      if (a.node === node && a.iface === iface) return z.node;
+      if (z.node === node && z.iface === iface) return a.node;
+    }
+    return undefined;
+  }
+
+  /** Which node owns `address` (every node of the lab is asked once). */
+  async nodeOf(address: string): Promise<string | undefined> {
+    for (const n of this.plan.nodes) {
+      if (n.kind === 'bridge') continue;
+      if ((await this.addresses(n.name)).some((a) => a.address === address)) return n.netnsOwner === n.name ? n.name : n.netnsOwner;
+    }
+    return undefined;
+  }
+}
+
+export function daemonsIn(cmdlines: string): Daemon[] {
+  const found = new Set<Daemon>();
+  for (const line of cmdlines.split('\n')) {
+    const argv0 = line.trim().split(' ')[0] ?? '';
+    if (/(^|\/)bgpd$/.test(argv0)) found.add('frr');
+    else if (/(^|\/)bird$/.test(argv0)) found.add('bird');
+    else if (/(^|\/)gobgpd$/.test(argv0)) found.add('gobgp');
+    else if (/(^|[\s/])lab-agent(\.js)?\s+run\b/.test(line)) found.add('agent');
+  }
+  return [...found];
+}
+
+export function parseIpAddr(stdout: string): NodeAddress[] {
+  const data = JSON.parse(stdout || '[]') as Array<{ ifname?: string; addr_info?: Array<{ family?: string; local?: string; scope?: string }> }>;
+  return data.flatMap((i) =>
+    (i.addr_info ?? []).filter((a) => a.local).map((a) => ({ address: a.local!, iface: i.ifname ?? '', family: a.family === 'inet6' ? (6 as const) : (4 as const), scope: a.scope ?? 'global' })),
+  );
+}

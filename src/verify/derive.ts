@@ -1,0 +1,26 @@
+/**
+ * Checks derived from a running lab when the topology declares none: every BGP session that a
+ * speaker in the lab has configured (FRR `show bgp summary json` in nodes running bgpd; BIRD,
+ * GoBGP and our agent likewise) must be Established. One check per session.
+ */
+import { bgpSource, readSessions } from './check-bgp.js';
+import { EvidenceLog, type LabContext } from './context.js';
+import { pool } from './run.js';
+import type { BgpExpectation, Expectation } from './types.js';
+
+export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
+  const nodes = ctx.plan.nodes.filter((n) => n.kind !== 'bridge' && n.kind !== 'ext-container');
+  const perNode = await pool(nodes, concurrency, async (n): Promise<Expectation[]> => {
+    const source = await bgpSource(ctx, n.name, 'auto');
+    if (!source) return [];
+    const all: BgpExpectation = { kind: 'bgp', node: n.name, source, name: `${n.name} all sessions Established`, derived: true };
+    try {
+      const sessions = await readSessions(ctx, new EvidenceLog(), n.name, source);
+      // With nothing configured there is nothing to check; a failing read stays one node-wide check.
+      return sessions.map((s) => ({ kind: 'bgp', node: n.name, source, peer: s.peer, name: `${n.name} peer ${s.peer} Established`, derived: true }) satisfies BgpExpectation);
+    } catch {
+      return [all];
+    }
+  });
+  return perNode.flat();
+}

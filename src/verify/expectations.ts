@@ -1,0 +1,147 @@
+/**
+ * Converts the topology's `verify:` section (plan.sections.verify) into Expectations, checking
+ * it against schemas/verify.schema.json and against the lab (node names, prefixes, addresses,
+ * durations). Every problem is collected and reported with file:line:col (TopologyError).
+ */
+import { TopologyError, type TopologyIssue } from '../errors.js';
+import { formatPath, locateIn } from '../topology/index.js';
+import type { LabPlan } from '../topology/types.js';
+import { parseDuration } from './duration.js';
+import { checkPrefix, isAddress } from './net.js';
+import { schemaProblems, sectionObject, type PathSeg } from './schema.js';
+import type { BgpSource, Expectation, RouteSource, Target } from './types.js';
+
+export interface VerifySection {
+  checks: Expectation[];
+  /** Run the derived checks too (default: only when nothing is declared). */
+  derive: boolean;
+  timeoutMs?: number;
+}
+
+type Raw = Record<string, unknown>;
+
+class Collector {
+  readonly issues: TopologyIssue[] = [];
+  constructor(readonly plan: LabPlan) {}
+  add(path: PathSeg[], message: string): void {
+    const pos = locateIn(this.plan, path) ?? { file: this.plan.file, line: 1, col: 1 };
+    this.issues.push({ file: pos.file, line: pos.line, col: pos.col, path: formatPath(path), message });
+  }
+}
+
+/** Reads the section; an absent section means "derive checks from the lab". */
+export function loadExpectations(plan: LabPlan): VerifySection {
+  const section = plan.sections['verify'];
+  if (section === undefined || section === null) return { checks: [], derive: true };
+  const c = new Collector(plan);
+  for (const p of schemaProblems(section)) c.add(p.path, p.message);
+  if (c.issues.length > 0) throw new TopologyError('TOPO_SCHEMA', c.issues, { hint: 'see schemas/verify.schema.json' });
+  const { obj, listPath } = sectionObject(section);
+  const o = obj as { checks?: Raw[]; derive?: boolean; timeout?: string | number };
+  const out: VerifySection = { checks: [], derive: o.derive ?? (o.checks ?? []).length === 0 };
+  if (o.timeout !== undefined) out.timeoutMs = duration(c, ['verify', 'timeout'], o.timeout);
+  (o.checks ?? []).forEach((entry, i) => {
+    const [kind, body] = Object.entries(entry)[0] as [Expectation['kind'], Raw];
+    const e = convert(c, [...listPath, i, kind], kind, body);
+    if (e) out.checks.push(e);
+  });
+  if (c.issues.length > 0) throw new TopologyError('TOPO_REF', c.issues, { hint: `nodes: ${plan.nodes.map((n) => n.name).join(', ')}` });
+  return out;
+}
+
+function duration(c: Collector, path: PathSeg[], v: string | number): number | undefined {
+  const ms = parseDuration(v);
+  if (typeof ms === 'string') {
+    c.add(path, ms);
+    return undefined;
+  }
+  return ms;
+}
+
+function node(c: Collector, path: PathSeg[], name: string): string {
+  if (!c.plan.nodes.some((n) => n.name === name)) c.add(path, `node "${name}" is not defined`);
+  return name;
+}
+
+function target(c: Collector, path: PathSeg[], to: string): Target {
+  if (c.plan.nodes.some((n) => n.name === to)) return { type: 'node', node: to };
+  if (isAddress(to)) return { type: 'address', address: to };
+  if (/^(pod|svc|service)\//.test(to)) c.add(path, `"${to}": pod and Service targets need the cluster, which this lab has not got yet`);
+  else c.add(path, `"${to}" is neither a node of this lab nor an IP address`);
+  return { type: 'address', address: to };
+}
+
+function targetText(t: Target): string {
+  return t.type === 'node' ? t.node : t.address;
+}
+
+function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Raw): Expectation | undefined {
+  const at = (k: string): PathSeg[] => [...path, k];
+  const common = { ...(b['timeout'] !== undefined ? { timeoutMs: duration(c, at('timeout'), b['timeout'] as string) } : {}), pos: locateIn(c.plan, path) };
+  const named = (auto: string) => (typeof b['name'] === 'string' ? (b['name'] as string) : auto);
+  switch (kind) {
+    case 'bgp': {
+      const n = node(c, at('node'), b['node'] as string);
+      const peer = b['peer'] as string | undefined;
+      const est = b['established'];
+      if (est === false) c.add(at('established'), 'checking that sessions are down is not supported; leave `established` out or set it to true');
+      return {
+        kind, ...common, node: n, source: (b['source'] as BgpSource) ?? 'auto',
+        name: named(peer ? `${n} peer ${peer} Established` : typeof est === 'number' ? `${n} at least ${est} sessions Established` : `${n} all sessions Established`),
+        ...(peer ? { peer } : {}),
+        ...(typeof est === 'number' ? { minEstablished: est } : {}),
+        ...(typeof b['minPrefixes'] === 'number' ? { minPrefixes: b['minPrefixes'] as number } : {}),
+        ...(typeof b['prefixes'] === 'number' ? { prefixes: b['prefixes'] as number } : {}),
+      };
+    }
+    case 'route': {
+      const n = node(c, at('node'), b['node'] as string);
+      const prefix = b['prefix'] as string;
+      const bad = checkPrefix(prefix);
+      if (bad) c.add(at('prefix'), bad);
+      if (b['present'] !== undefined && b['absent'] !== undefined && b['present'] === b['absent']) c.add(at('absent'), '`present` and `absent` contradict each other');
+      const present = b['absent'] === true ? false : b['present'] !== false;
+      const nexthops = b['nexthops'] as string[] | undefined;
+      const ifaces = new Set(c.plan.links.flatMap((l) => l.endpoints.filter((e) => e.node === n).map((e) => e.iface)));
+      nexthops?.forEach((h, i) => {
+        if (!c.plan.nodes.some((x) => x.name === h) && !isAddress(h) && !ifaces.has(h)) c.add([...at('nexthops'), i], `next hop "${h}" is neither a node, an IP address nor an interface of ${n}`);
+      });
+      if (!present && (nexthops || b['ecmp'] !== undefined)) c.add(at(nexthops ? 'nexthops' : 'ecmp'), 'an absent route has no next hops');
+      return {
+        kind, ...common, node: n, prefix, present, source: (b['source'] as RouteSource) ?? 'auto',
+        name: named(`${n} ${present ? 'has' : 'has no'} route ${prefix}`),
+        ...(nexthops ? { nexthops } : {}),
+        ...(typeof b['ecmp'] === 'number' ? { ecmp: b['ecmp'] as number } : {}),
+      };
+    }
+    case 'ping': {
+      const from = node(c, at('from'), b['from'] as string);
+      const to = target(c, at('to'), b['to'] as string);
+      return { kind, ...common, from, to, count: (b['count'] as number) ?? 3, maxLoss: (b['maxLoss'] as number) ?? 0, name: named(`${from} → ${targetText(to)}`) };
+    }
+    case 'traceroute': {
+      const from = node(c, at('from'), b['from'] as string);
+      const to = target(c, at('to'), b['to'] as string);
+      const hops = b['hops'] as string[];
+      hops.forEach((h, i) => {
+        if (h !== '*' && !c.plan.nodes.some((x) => x.name === h) && !isAddress(h)) c.add([...at('hops'), i], `hop "${h}" is neither a node, an IP address nor *`);
+      });
+      return { kind, ...common, from, to, hops, maxHops: (b['maxHops'] as number) ?? 16, name: named(`${from} → ${targetText(to)} via ${hops.join(', ')}`) };
+    }
+    case 'curl': {
+      const from = node(c, at('from'), b['from'] as string);
+      if ((b['url'] === undefined) === (b['to'] === undefined)) {
+        c.add(path, 'give either `url` or `to` (with optional `port` and `path`)');
+        return undefined;
+      }
+      const to = b['to'] !== undefined ? target(c, at('to'), b['to'] as string) : undefined;
+      const url = (b['url'] as string | undefined) ?? `http://{host}${b['port'] ? `:${String(b['port'])}` : ''}${(b['path'] as string | undefined) ?? '/'}`;
+      const shown = to ? url.replace('{host}', targetText(to)) : url;
+      return {
+        kind, ...common, from, url, status: (b['status'] as number) ?? 200, name: named(`${from} → ${shown}`),
+        ...(to ? { to } : {}),
+        ...(typeof b['contains'] === 'string' ? { contains: b['contains'] as string } : {}),
+      };
+    }
+  }
+}

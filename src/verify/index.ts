@@ -1,0 +1,50 @@
+/**
+ * `lab verify`: expectations declared in the topology (or derived from the running lab) checked
+ * by probes run inside the lab's containers; results written as text, Markdown, JSON, JUnit, HTML.
+ */
+import type { LabPlan } from '../topology/types.js';
+import { LabContext, type NodeExec } from './context.js';
+import { deriveChecks } from './derive.js';
+import { loadExpectations } from './expectations.js';
+import { runChecks, type RunOptions } from './run.js';
+import type { Expectation, VerifyReport } from './types.js';
+
+export type * from './types.js';
+export type { NodeExec, ExecOutput } from './context.js';
+export { LabContext } from './context.js';
+export { loadExpectations, type VerifySection } from './expectations.js';
+export { parseDuration, durationMs, formatMs } from './duration.js';
+export { writeReport, REPORT_FORMATS, type ReportFormat } from './report/index.js';
+export { readSessions, bgpSource } from './check-bgp.js';
+export type { Session } from './probes/sessions.js';
+
+export interface VerifyOptions extends RunOptions {
+  exec: NodeExec;
+}
+
+/** Loads the expectations (TopologyError on a bad `verify:` section), runs them, and reports. */
+export async function verifyLab(plan: LabPlan, opts: VerifyOptions): Promise<VerifyReport> {
+  const section = loadExpectations(plan);
+  const startedAt = new Date();
+  const newContext = () => new LabContext(plan, opts.exec);
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  let checks: Expectation[] = [...section.checks];
+  if (section.derive) {
+    // Right after a deploy the speakers may not be up yet: with --wait, look again.
+    let derived = await deriveChecks(newContext(), opts.concurrency);
+    while (derived.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      derived = await deriveChecks(newContext(), opts.concurrency);
+    }
+    checks = [...checks, ...derived];
+  }
+  const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
+  const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  return {
+    lab: plan.name,
+    passed: results.length > 0 && results.every((r) => r.passed),
+    checks: results,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
+}

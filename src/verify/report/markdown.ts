@@ -1,0 +1,23 @@
+/** Markdown report: a summary line, a table of checks, and the failing checks' evidence. */
+import type { VerifyReport } from '../types.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function writeMarkdown(r: VerifyReport): string {
+  const failed = r.checks.filter((c) => !c.passed);
+  const out = [
+    `# lab verify: ${r.lab}`,
+    '',
+    r.passed ? `**All ${r.checks.length} checks passed.**` : `**${failed.length} of ${r.checks.length} checks failed.**`,
+    '',
+    '| | Kind | Check | Detail |',
+    '|---|---|---|---|',
+    ...r.checks.map((c) => `| ${c.passed ? '✅' : '❌'} | ${c.kind} | ${cell(c.name)} | ${cell(c.detail)} |`),
+  ];
+  if (failed.length > 0) out.push('', '## Evidence');
+  for (const c of failed) {
+    const fence = c.evidence.output.includes('```') ? '~~~~' : '```';
+    out.push('', `### ${c.kind}: ${c.name}`, '', c.detail, '', fence, ...c.evidence.command.split('\n').map((l) => `$ ${l}`), c.evidence.output, fence);
+  }
+  return out.join('\n') + '\n';
+}

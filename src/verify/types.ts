@@ -1,0 +1,103 @@
+/**
+ * The verify model: expectations (what the topology's `verify:` section declares, or what is
+ * derived from the lab), and check results (what `lab verify` reports). Native values only;
+ * the YAML the user writes is converted in expectations.ts.
+ */
+import type { SourcePos } from '../topology/types.js';
+
+/** Where routes and sessions are read from. `auto` picks the daemon that runs in the node. */
+export type RouteSource = 'auto' | 'frr' | 'bird' | 'gobgp' | 'agent' | 'kernel';
+export type BgpSource = Exclude<RouteSource, 'kernel'>;
+
+interface Common {
+  /** Display name; generated from the expectation when not given. */
+  name: string;
+  /** Per-check timeout in milliseconds (undefined: the run's default). */
+  timeoutMs?: number;
+  pos?: SourcePos;
+  /** Derived from the running lab rather than declared in the topology. */
+  derived?: boolean;
+}
+
+export interface BgpExpectation extends Common {
+  kind: 'bgp';
+  node: string;
+  /** A peer address or interface (unnumbered); undefined means every configured session. */
+  peer?: string;
+  /** At least this many sessions must be Established (with `peer` unset). */
+  minEstablished?: number;
+  minPrefixes?: number;
+  prefixes?: number;
+  source: BgpSource;
+}
+
+export interface RouteExpectation extends Common {
+  kind: 'route';
+  node: string;
+  prefix: string;
+  present: boolean;
+  /** Each entry a node name, an IP address or an interface name of `node`. */
+  nexthops?: string[];
+  ecmp?: number;
+  source: RouteSource;
+}
+
+/** A probe's destination: a topology node (resolved to its addresses) or a literal address/host. */
+export type Target = { type: 'node'; node: string } | { type: 'address'; address: string };
+
+export interface PingExpectation extends Common {
+  kind: 'ping';
+  from: string;
+  to: Target;
+  count: number;
+  /** Highest acceptable loss in percent. */
+  maxLoss: number;
+}
+
+export interface TracerouteExpectation extends Common {
+  kind: 'traceroute';
+  from: string;
+  to: Target;
+  /** Expected hops, each a node name (any address of the node matches) or an address. */
+  hops: string[];
+  maxHops: number;
+}
+
+export interface CurlExpectation extends Common {
+  kind: 'curl';
+  from: string;
+  url: string;
+  /** Node whose address replaces the host in `url` (when `to:` was given instead of a URL). */
+  to?: Target;
+  status: number;
+  contains?: string;
+}
+
+export type Expectation = BgpExpectation | RouteExpectation | PingExpectation | TracerouteExpectation | CurlExpectation;
+export type CheckKind = Expectation['kind'];
+
+export interface Evidence {
+  command: string;
+  output: string;
+}
+
+export interface CheckResult {
+  kind: CheckKind;
+  name: string;
+  passed: boolean;
+  /** One line a user reads: why it passed or failed. */
+  detail: string;
+  evidence: Evidence;
+  durationMs: number;
+  attempts: number;
+  /** True when the check was derived from the lab rather than declared. */
+  derived?: boolean;
+}
+
+export interface VerifyReport {
+  lab: string;
+  passed: boolean;
+  checks: CheckResult[];
+  startedAt: string;
+  durationMs: number;
+}
