@@ -29,6 +29,8 @@ export class RibCore {
   readonly relax: boolean;
   readonly clusterId: string;
   onBestChanged?: BestChanged;
+  /** Counts Loc-RIB changes not recorded in the log (nobody was tracking). */
+  version = 0;
   private readonly facts: Array<PeerFacts | undefined> = [];
   private readonly dctx: DecisionContext;
   private cand: CandidateSet = { n: 0, peer: new Int32Array(8), set: new Int32Array(8), stale: new Uint8Array(8) };
@@ -108,8 +110,12 @@ export class RibCore {
     this.changed(family, key, c, best);
   }
 
+  /** Number of peers following the change log (up, past their initial full sync). */
+  tracking = 0;
+
   private changed(family: Family, key: PrefixKey, c: CandidateSet, best: number): void {
-    this.log[family].push(key);
+    if (this.tracking > 0) this.log[family].push(key);
+    else this.version++;
     if (!this.onBestChanged) return;
     const hops: string[] = [];
     if (best >= 0) {
@@ -160,6 +166,12 @@ export class RibCore {
   clearRawCache(p: PeerState): void {
     for (const v of p.rawCache.values()) releasePacked(this.store, v);
     p.rawCache.clear();
+  }
+
+  recountTracking(): void {
+    let n = 0;
+    for (const p of this.peers) if (p && p.index !== 0 && p.up && p.cursor['ipv4-unicast'] >= 0) n++;
+    this.tracking = n;
   }
 
   /** Drops log entries every tracking peer has consumed. */

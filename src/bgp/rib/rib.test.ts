@@ -175,3 +175,20 @@ test('an attribute set too large for any message is not advertised (no exception
   assert.deepEqual(rib.takeUpdates(b, { maxMessageSize: 4096 }), []);
   assert.equal(decodeAll(rib.takeUpdates(b, { maxMessageSize: 65535, resend: true }))[0]!.nlri[0], '10.1.0.0/24');
 });
+
+test('incremental updates reach an IPv6-only peer after its initial sync; dirty event names it', async () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv6-unicast'] }));
+  const dirty: number[][] = [];
+  rib.on('dirty', (peers) => dirty.push(peers));
+  rib.peerUp(b);
+  rib.originate('2001:db8:1::/48');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(dirty, [[b]]);
+  assert.equal(decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096, endOfRib: true })).length, 2);
+  rib.originate('2001:db8:2::/48');
+  rib.withdrawOriginated('2001:db8:1::/48');
+  const ups = decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096 }));
+  assert.deepEqual(ups.flatMap((u) => u.attributes.mpReach?.nlri ?? []), ['2001:db8:2::/48']);
+  assert.deepEqual(ups.flatMap((u) => u.attributes.mpUnreach?.withdrawn ?? []), ['2001:db8:1::/48']);
+});

@@ -48,6 +48,7 @@ export class Rib {
     const p = this.peer(peer);
     this.peerDown(peer, { graceful: false });
     this.core.dropPeerState(p.index);
+    this.core.recountTracking();
     this.scheduleDirty();
   }
 
@@ -57,7 +58,9 @@ export class Rib {
     p.up = true;
     p.needFull = true;
     p.rejected = 0;
-    for (const f of FAMILIES) p.cursor[f] = this.core.log[f].length;
+    // Not following the log until the first (full) takeUpdates.
+    for (const f of FAMILIES) p.cursor[f] = -1;
+    this.core.recountTracking();
     this.scheduleDirty();
   }
 
@@ -65,6 +68,7 @@ export class Rib {
     const p = this.peer(peer);
     p.up = false;
     for (const f of FAMILIES) p.cursor[f] = -1;
+    this.core.recountTracking();
     this.core.clearAdjOut(p);
     this.core.clearRawCache(p);
     for (const f of FAMILIES) {
@@ -87,10 +91,14 @@ export class Rib {
   }
 
   applyUpdate(peer: number, body: Buffer): UpdateResult {
-    const before = this.core.log['ipv4-unicast'].length + this.core.log['ipv6-unicast'].length;
+    const before = this.changeCount();
     const r = applyUpdateBody(this.core, this.peer(peer), body);
-    if (this.core.log['ipv4-unicast'].length + this.core.log['ipv6-unicast'].length !== before) this.scheduleDirty();
+    if (this.changeCount() !== before) this.scheduleDirty();
     return r;
+  }
+
+  private changeCount(): number {
+    return this.core.log['ipv4-unicast'].length + this.core.log['ipv6-unicast'].length + this.core.version;
   }
 
   originate(prefix: string, attrs: { communities?: string[]; largeCommunities?: string[]; med?: number; localPref?: number; nextHop?: string } = {}): void {

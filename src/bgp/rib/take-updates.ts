@@ -1,7 +1,7 @@
 import type { Family } from '../wire/constants.js';
 import { afiSafiOf } from '../wire/constants.js';
 import { encodeEndOfRib } from '../wire/end-of-rib.js';
-import type { RibCore } from './core.js';
+import { FAMILIES, type RibCore } from './core.js';
 import { encodeExport, exportAttributes } from './export.js';
 import { exportEbgpV4Bytes } from './export-fast.js';
 import { NumTable } from './num-table.js';
@@ -58,21 +58,27 @@ class ExportCache {
 function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: Buffer[]): void {
   const loc = core.loc[f];
   const adjOut = p.adjOut[f];
-  let keys: PrefixKey[];
-  if (full) {
-    keys = [];
-    loc.forEach((k) => keys.push(k));
+  const log = core.log[f];
+  const from = Math.max(0, p.cursor[f]);
+  p.cursor[f] = log.length;
+  const visit = (fn: (k: PrefixKey) => void) => {
+    if (!full) {
+      for (let i = from; i < log.length; i++) fn(log[i]!);
+      return;
+    }
+    loc.forEach(fn);
+    const gone: PrefixKey[] = [];
     adjOut.forEach((k) => {
-      if (loc.get(k) < 0) keys.push(k);
+      if (loc.get(k) < 0) gone.push(k);
     });
-  } else keys = core.log[f].slice(Math.max(0, p.cursor[f]));
-  p.cursor[f] = core.log[f].length;
+    for (const k of gone) fn(k);
+  };
   const cache = new ExportCache(core, p, f, max - 19 - 4 - 4 - 17);
   // Announcements as two parallel arrays of numbers/strings (no per-group objects), grouped below by a counting sort.
   const annIds: number[] = [];
   const annKeys: PrefixKey[] = [];
   const withdrawals: PrefixKey[] = [];
-  for (const k of keys) {
+  visit((k) => {
     const lv = loc.get(k);
     let outId = -1;
     if (lv >= 0) {
@@ -85,17 +91,17 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
         core.outStore.release(old);
         withdrawals.push(k);
       }
-      continue;
+      return;
     }
     const old = adjOut.set(k, outId);
-    if (old === outId && !full) continue;
+    if (old === outId && !full) return;
     if (old !== outId) {
       core.outStore.addRef(outId);
       if (old >= 0) core.outStore.release(old);
     }
     annIds.push(outId);
     annKeys.push(k);
-  }
+  });
   if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
   packGrouped(core, f, annIds, annKeys, max, out);
   cache.done();
@@ -130,7 +136,9 @@ export function takeUpdatesFor(core: RibCore, p: PeerState, opts: TakeOptions): 
       out.push(encodeEndOfRib(afi, safi));
     }
   }
+  for (const f of FAMILIES) if (!p.info.families.includes(f)) p.cursor[f] = core.log[f].length;
   p.needFull = false;
+  core.recountTracking();
   core.compactLogs();
   return out;
 }
