@@ -54,3 +54,13 @@ test('errors name every bad key', () => {
   assert.throws(() => parseKindCluster({ nodes: [{ role: 'worker', extraThing: 1 }] }), (e: Error) =>
     /nodes\[0\]\.extraThing: unknown field/.test(e.message) && /needs at least one node with role control-plane/.test(e.message));
 });
+
+test('topology cluster section: inline, or config: FILE relative to the topology, with a name override', async () => {
+  const { loadClusterSection } = await import('./kind-config.js');
+  const dir = fixture('k8s');
+  assert.equal(loadClusterSection({ config: 'cluster.yaml' }, dir).nodes.length, 4);
+  const renamed = loadClusterSection({ config: 'cluster.yaml', name: 'demo' }, dir);
+  assert.deepEqual(renamed.nodes.map((n) => n.name).slice(0, 2), ['demo-control-plane', 'demo-worker']);
+  assert.equal(loadClusterSection({ nodes: [{ role: 'control-plane' }] }, dir, 'lab1').nodes[0]!.name, 'lab1-control-plane');
+  assert.throws(() => loadClusterSection({ config: 'cluster.yaml', nodes: [] }, dir), /cluster\.nodes: not allowed next to cluster\.config/);
+});

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import { KindlabError } from '../errors.js';
 import { isIPv4, isIPv6, parseCidr } from './controllers/ipam.js';
@@ -54,7 +55,7 @@ class Issues {
 }
 
 /** `rack=rack0,a=b` → { rack: 'rack0', a: 'b' }. */
-export function parseNodeLabels(s: string, at: string, issues: Issues): Record<string, string> {
+function parseNodeLabels(s: string, at: string, issues: Issues): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
@@ -191,4 +192,19 @@ export function loadKindClusterFile(file: string, defaultName?: string): Cluster
     throw new KindlabError('CLUSTER_CONFIG', `${file}: invalid YAML: ${(e as Error).message}`, { cause: e });
   }
   return parseKindCluster(doc, { source: file, defaultName });
+}
+
+/**
+ * The topology's `cluster:` section: an inline kind Cluster, or `{ config: FILE }` naming a
+ * kind cluster.yaml (relative to the topology's directory); `name` may override the file's.
+ */
+export function loadClusterSection(section: unknown, baseDir: string, defaultName?: string): ClusterSpec {
+  if (section && typeof section === 'object' && !Array.isArray(section) && typeof (section as Obj).config === 'string') {
+    const { config, name, ...rest } = section as Obj;
+    if (Object.keys(rest).length) throw new KindlabError('CLUSTER_CONFIG', `cluster.${Object.keys(rest)[0]}: not allowed next to cluster.config (put it in ${String(config)})`);
+    const file = path.isAbsolute(String(config)) ? String(config) : path.join(baseDir, String(config));
+    const spec = loadKindClusterFile(file, defaultName);
+    return typeof name === 'string' ? parseKindCluster({ ...(YAML.parse(fs.readFileSync(file, 'utf8')) as Obj), name }, { source: file }) : spec;
+  }
+  return parseKindCluster(section ?? {}, { source: 'cluster', defaultName });
 }
