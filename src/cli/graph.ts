@@ -1,4 +1,4 @@
-/** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction TB|LR] [--static]` */
+/** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]` */
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -7,7 +7,7 @@ import { graphHtml, labGraph, renderPng, renderSvg, toMermaid, type LabGraphOpti
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
 type Format = (typeof FORMATS)[number];
-const USAGE = 'usage: lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction TB|LR] [--static]';
+const USAGE = 'usage: lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]';
 
 async function produce(file: string, format: Format, opts: LabGraphOptions): Promise<string | Buffer> {
   const model = await labGraph(file, opts);
@@ -26,7 +26,7 @@ export async function runGraph(argv: string[]): Promise<number> {
       format: { type: 'string', short: 'f', default: 'mermaid' },
       output: { type: 'string', short: 'o' },
       serve: { type: 'string' },
-      direction: { type: 'string', default: 'TB' },
+      direction: { type: 'string', default: 'auto' },
       static: { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v' },
     },
@@ -34,7 +34,7 @@ export async function runGraph(argv: string[]): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'give the topology with -t FILE', { detail: USAGE });
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new KindlabError('USAGE', `unknown format "${values.format}"`, { detail: USAGE });
-  if (values.direction !== 'TB' && values.direction !== 'LR') throw new KindlabError('USAGE', `--direction must be TB or LR`, { detail: USAGE });
+  if (values.direction !== 'TB' && values.direction !== 'LR' && values.direction !== 'auto') throw new KindlabError('USAGE', `--direction must be TB, LR or auto`, { detail: USAGE });
   const opts: LabGraphOptions = { direction: values.direction, live: !values.static };
   if (values.serve !== undefined) return serve(values.topo, values.serve, opts);
   if (format === 'png' && !values.output && process.stdout.isTTY) throw new KindlabError('USAGE', 'PNG output needs -o FILE (or a pipe)', { detail: USAGE });

@@ -11,14 +11,14 @@ import { dockerExec } from '../verify/docker-exec.js';
 import { applyPodCidrs, applySessions, collectSessions, podCidrs } from './live.js';
 import { buildModel, type GraphModel } from './model.js';
 
-export { buildModel, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
+export { buildModel, autoDirection, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
 export type { GraphModel, GraphNode, GraphEdge, Role, SessionState } from './model.js';
 export { toMermaid, nodeId } from './mermaid.js';
 export { renderSvg, renderPng, chromiumPath, CHROMIUM_ARGS } from './render.js';
 export { graphHtml } from './html.js';
 
 export interface LabGraphOptions {
-  direction?: 'TB' | 'LR';
+  direction?: 'TB' | 'LR' | 'auto';
   /** Add session state and pod CIDRs when the lab is running (default true). */
   live?: boolean;
 }

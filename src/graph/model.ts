@@ -68,7 +68,17 @@ export function roleOf(n: NodePlan, k8s: Set<string>): Role {
   return 'host';
 }
 
-export function buildModel(plan: LabPlan, opts: { direction?: 'TB' | 'LR' } = {}): GraphModel {
+/**
+ * Top-to-bottom reads best while every role fits in one row; wider labs (a leaf-spine with dozens
+ * of leaves and hosts) go left-to-right, so each leaf's hosts stack beside it instead of making
+ * one row thousands of pixels wide.
+ */
+export function autoDirection(nodes: GraphNode[]): 'TB' | 'LR' {
+  const widest = Math.max(0, ...ROLE_ORDER.map((r) => nodes.filter((n) => n.role === r).length));
+  return widest > 8 ? 'LR' : 'TB';
+}
+
+export function buildModel(plan: LabPlan, opts: { direction?: 'TB' | 'LR' | 'auto' } = {}): GraphModel {
   const k8s = k8sNodeNames(plan);
   const nodes = plan.nodes.map((n): GraphNode => {
     const notes: string[] = [];
@@ -76,5 +86,6 @@ export function buildModel(plan: LabPlan, opts: { direction?: 'TB' | 'LR' } = {}
     return { name: n.name, role: roleOf(n, k8s), kind: n.kind, image: n.image, notes };
   });
   const edges = plan.links.map((l): GraphEdge => ({ a: { node: l.endpoints[0].node, iface: l.endpoints[0].iface }, z: { node: l.endpoints[1].node, iface: l.endpoints[1].iface } }));
-  return { lab: plan.name, direction: opts.direction ?? 'TB', nodes, edges };
+  const direction = !opts.direction || opts.direction === 'auto' ? autoDirection(nodes) : opts.direction;
+  return { lab: plan.name, direction, nodes, edges };
 }

@@ -25,7 +25,7 @@ export interface RenderOptions {
 const MERMAID_CONFIG = {
   theme: 'default',
   securityLevel: 'strict',
-  flowchart: { htmlLabels: true, curve: 'basis', nodeSpacing: 30, rankSpacing: 70, padding: 12 },
+  flowchart: { htmlLabels: true, curve: 'basis', nodeSpacing: 30, rankSpacing: 70, padding: 12, useMaxWidth: false },
   maxEdges: 2000,
   maxTextSize: 500000,
 } as const;
