@@ -53,7 +53,10 @@ export class AttrStore {
     if (id >= this.off.length) this.growIds();
     const n = end - start;
     this.ensureArena(n);
-    this.arena.set(buf.subarray(start, end), this.arenaUsed);
+    const arena = this.arena;
+    const at = this.arenaUsed;
+    if (n < 128) for (let i = 0; i < n; i++) arena[at + i] = buf[start + i]!;
+    else arena.set(buf.subarray(start, end), at);
     this.off[id] = this.arenaUsed;
     this.len[id] = n;
     this.arenaUsed += n;

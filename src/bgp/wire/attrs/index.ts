@@ -72,20 +72,22 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: A
       recover(`attribute ${type} length ${len} overruns the attributes`, UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR, buf.subarray(off, end), mp ? 'session-reset' : 'treat-as-withdraw');
       break;
     }
-    const whole = buf.subarray(off, off + hdr + len);
+    const attrStart = off;
     const value = buf.subarray(off + hdr, off + hdr + len);
     off += hdr + len;
+    // The whole attribute is NOTIFICATION data; made only when there is an error.
+    const whole = () => buf.subarray(attrStart, off);
     const codec = CODECS[type];
     if (seen[type]) {
       // RFC 7606 §3(g): repeated MP attributes reset the session; any other repeat is discarded.
-      if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) recover(`attribute ${type} repeated`, ATTR_LIST, whole, 'session-reset');
-      else recover(`attribute ${type} repeated`, ATTR_LIST, whole, 'attribute-discard');
+      if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) recover(`attribute ${type} repeated`, ATTR_LIST, whole(), 'session-reset');
+      else recover(`attribute ${type} repeated`, ATTR_LIST, whole(), 'attribute-discard');
       continue;
     }
     seen[type] = 1;
     if (!codec) {
       if ((flags & FLAG.OPTIONAL) === 0) {
-        recover(`unrecognized well-known attribute ${type}`, UPDATE_ERR.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, whole, 'session-reset');
+        recover(`unrecognized well-known attribute ${type}`, UPDATE_ERR.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, whole(), 'session-reset');
       }
       if (flags & FLAG.TRANSITIVE) {
         (attrs.unknown ??= []).push({ flags: (flags & 0xe0) | FLAG.PARTIAL, type, value: Buffer.from(value) });
@@ -94,19 +96,19 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: A
     }
     const wantPartialZero = (codec.flags & FLAG.OPTIONAL) === 0 || (codec.flags & FLAG.TRANSITIVE) === 0;
     if ((flags & 0xc0) !== codec.flags || (wantPartialZero && (flags & FLAG.PARTIAL) !== 0)) {
-      recover(`attribute ${type} has flags 0x${flags.toString(16)}`, UPDATE_ERR.ATTRIBUTE_FLAGS_ERROR, whole, codec.onError);
+      recover(`attribute ${type} has flags 0x${flags.toString(16)}`, UPDATE_ERR.ATTRIBUTE_FLAGS_ERROR, whole(), codec.onError);
       continue;
     }
     if (!ctx.ibgp && (type === ATTR.LOCAL_PREF || type === ATTR.ORIGINATOR_ID || type === ATTR.CLUSTER_LIST)) {
       // RFC 7606 §7.5 (LOCAL_PREF) and RFC 4456: meaningless from an external peer; discard.
-      recover(`attribute ${type} from an external peer discarded`, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR, whole, 'attribute-discard');
+      recover(`attribute ${type} from an external peer discarded`, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR, whole(), 'attribute-discard');
       continue;
     }
     try {
       (attrs as Record<string, unknown>)[codec.key] = codec.decode(value, ctx);
     } catch (e) {
       if (!(e instanceof AttrMalformed)) throw e;
-      recover(e.message, e.subcode, whole, e.action ?? codec.onError);
+      recover(e.message, e.subcode, whole(), e.action ?? codec.onError);
     }
   }
   return { attrs, treatAsWithdraw, errors };
