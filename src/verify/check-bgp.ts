@@ -30,7 +30,7 @@ export async function readSessions(ctx: LabContext, log: EvidenceLog, node: stri
 }
 
 function describe(s: Session): string {
-  return `${s.peer}${s.remoteAs !== undefined ? ` AS${s.remoteAs}` : ''} ${s.state}${s.established && s.prefixes !== undefined ? ` ${s.prefixes} pfx` : ''}`;
+  return `${s.peer}${s.remoteAs ? ` AS${s.remoteAs}` : ''} ${s.state}${s.established && s.prefixes !== undefined ? ` ${s.prefixes} pfx` : ''}`;
 }
 
 function prefixProblem(e: BgpExpectation, count: number | undefined, what: string): string | undefined {

@@ -34,7 +34,11 @@ export async function checkTraceroute(ctx: LabContext, log: EvidenceLog, e: Trac
   // The expected list may leave out the destination itself.
   const expected = e.hops.length === named.length - 1 && (named[named.length - 1] === dest || hops[hops.length - 1] === addr) ? [...e.hops, dest] : e.hops;
   const ok = expected.length === named.length && (await Promise.all(expected.map(matches))).every(Boolean);
-  const path = named.map((n, i) => (n === hops[i] ? n : `${n} (${hops[i]})`)).join(' → ');
+  const shown = named.map((n, i) => (n === hops[i] ? n : `${n} (${hops[i]})`));
+  // Unanswered hops up to the hop limit say one thing: the path ends there.
+  let last = shown.length;
+  while (last > 0 && shown[last - 1] === '*') last--;
+  const path = [...shown.slice(0, last), ...(shown.length - last > 1 ? [`* ×${shown.length - last}`] : shown.slice(last))].join(' → ');
   return ok ? { passed: true, detail: path } : { passed: false, detail: `${path}; expected ${e.hops.join(' → ')}` };
 }
 

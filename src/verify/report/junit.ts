@@ -4,10 +4,20 @@
  */
 import type { VerifyReport } from '../types.js';
 
+/** Escapes for element text: only &, < and > need it (quotes stay readable in the evidence). */
+export function xmlText(s: string): string {
+  return stripInvalid(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function stripInvalid(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '');
+}
+
+/** Escapes for attribute values. */
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 does not allow at all are dropped (terminal escapes in command output).
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return stripInvalid(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(3);
@@ -26,7 +36,7 @@ export function writeJunit(r: VerifyReport): string {
       continue;
     }
     const body = [...c.evidence.command.split('\n').filter(Boolean).map((l) => `$ ${l}`), c.evidence.output].join('\n');
-    out.push(`${head}>`, `      <failure message="${xmlEscape(c.detail)}" type="${c.kind}">${xmlEscape(body)}</failure>`, '    </testcase>');
+    out.push(`${head}>`, `      <failure message="${xmlEscape(c.detail)}" type="${c.kind}">${xmlText(body)}</failure>`, '    </testcase>');
   }
   out.push('  </testsuite>', '</testsuites>');
   return out.join('\n') + '\n';
