@@ -7,6 +7,7 @@ import { missingMandatory, splitUpdate } from '../wire/update.js';
 import { endOfRibOf } from '../wire/end-of-rib.js';
 import { packSets, unpackMp, unpackV4, type RibCore } from './core.js';
 import type { PeerState } from './peer-state.js';
+import { internPlainV4 } from './receive-fast.js';
 import { v4Key, v6KeyFromNlri } from './prefix-key.js';
 import type { UpdateResult } from './types.js';
 
@@ -154,6 +155,11 @@ function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, 
   return packSets(v4, mp);
 }
 
+function fastV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number): number {
+  const id = internPlainV4(core, p, b, start, end);
+  return id < 0 ? -1 : packSets(id, -1);
+}
+
 /** RFC 7606-aware UPDATE processing for one peer. */
 export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): UpdateResult {
   const res: UpdateResult = { action: 'ok', announced: 0, withdrawn: 0, errors: [] };
@@ -176,7 +182,10 @@ export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): Upda
     if (hasV4 || hasMp || scan.key !== '') {
       const cached = scan.key !== undefined ? p.rawCache.get(scan.key) : undefined;
       if (cached !== undefined) packed = cached;
-      else {
+      else if (hasV4 && scan.key !== undefined && !scan.reach && !scan.unreach && (packed = fastV4(core, p, body, l.attrsStart, l.attrsEnd)) >= 0) {
+        if (p.rawCache.size >= RAW_CACHE_MAX) core.clearRawCache(p);
+        p.rawCache.set(scan.key!, packed);
+      } else {
         packed = resolveSets(core, p, body, l.attrsStart, l.attrsEnd, hasV4, res);
         if (packed >= 0 && scan.key !== undefined) {
           if (p.rawCache.size >= RAW_CACHE_MAX) core.clearRawCache(p);
