@@ -40,7 +40,14 @@ export class EvidenceLog {
 
 /** Quotes argv for display the way a shell would take it back. */
 export function shellQuote(argv: string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return argv
+    .map((a) => {
+      if (/^[\w@%+=:,./-]+$/.test(a)) return a;
+      // eslint-disable-next-line no-control-regex
+      if (/[\x00-\x1f]/.test(a)) return `$'${a.replace(/[\\']/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+      return `'${a.replace(/'/g, `'\\''`)}'`;
+    })
+    .join(' ');
 }
 
 export class LabContext {

@@ -1,7 +1,8 @@
 /** Markdown report: a summary line, a table of checks, and the failing checks' evidence. */
 import type { VerifyReport } from '../types.js';
+import { clean } from './clean.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s: string) => clean(s).replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function writeMarkdown(r: VerifyReport): string {
   const failed = r.checks.filter((c) => !c.passed);
@@ -17,7 +18,7 @@ export function writeMarkdown(r: VerifyReport): string {
   if (failed.length > 0) out.push('', '## Evidence');
   for (const c of failed) {
     const fence = c.evidence.output.includes('```') ? '~~~~' : '```';
-    out.push('', `### ${c.kind}: ${c.name}`, '', c.detail, '', fence, ...c.evidence.command.split('\n').map((l) => `$ ${l}`), c.evidence.output, fence);
+    out.push('', `### ${c.kind}: ${cell(c.name)}`, '', cell(c.detail), '', fence, ...c.evidence.command.split('\n').map((l) => `$ ${clean(l)}`), clean(c.evidence.output), fence);
   }
   return out.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 /** The terminal report: one line per check (coloured on a TTY), then the failing checks' evidence. */
 import { formatMs } from '../duration.js';
 import type { VerifyReport } from '../types.js';
+import { clean } from './clean.js';
 
 const paint = (on: boolean, code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
@@ -20,14 +21,14 @@ export function writeText(r: VerifyReport, opts: TextOptions): string {
   const lines = r.checks.map((c) => {
     const mark = c.passed ? green('PASS') : red('FAIL');
     const tries = c.attempts > 1 ? dim(` (${c.attempts} attempts)`) : '';
-    return `${mark} ${c.kind.padEnd(kindW)} ${c.name.padEnd(nameW)}  ${dim(c.detail)}${tries}`;
+    return `${mark} ${c.kind.padEnd(kindW)} ${clean(c.name).padEnd(nameW)}  ${dim(clean(c.detail))}${tries}`;
   });
   const failed = r.checks.filter((c) => !c.passed);
   const max = opts.evidenceLines ?? 15;
   for (const c of failed) {
     if (!c.evidence.command) continue;
-    lines.push('', bold(`${c.kind} ${c.name}`) + ':', ...c.evidence.command.split('\n').map((l) => `  $ ${l}`));
-    const out = c.evidence.output.split('\n');
+    lines.push('', bold(`${c.kind} ${c.name}`) + ':', ...c.evidence.command.split('\n').map((l) => `  $ ${clean(l)}`));
+    const out = clean(c.evidence.output).split('\n');
     lines.push(...out.slice(0, max).map((l) => `  ${l}`));
     if (out.length > max) lines.push(dim(`  ... ${out.length - max} more lines (see --format json)`));
   }
