@@ -1,0 +1,166 @@
+/**
+ * Kubernetes object shapes the client and its users read (JSON, no codegen). Only the
+ * fields kindlab uses are typed; everything else passes through untouched.
+ */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
+  finalizers?: string[];
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface KubeList<T extends KubeObject> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+/** The error body the API returns (`kind: Status`). */
+export interface Status {
+  kind?: 'Status';
+  apiVersion?: string;
+  status?: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: Record<string, unknown>;
+}
+
+export type WatchEvent<T extends KubeObject> =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
+  | { type: 'BOOKMARK'; object: KubeObject }
+  | { type: 'ERROR'; object: Status };
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
+
+export interface Probe {
+  tcpSocket?: { port: number | string };
+  httpGet?: { port: number | string; path?: string };
+  exec?: { command: string[] };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+}
+
+export interface Container {
+  name: string;
+  image?: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string }>;
+  workingDir?: string;
+  ports?: ContainerPort[];
+  readinessProbe?: Probe;
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  ready: boolean;
+  started?: boolean;
+  restartCount: number;
+  state: Record<string, Record<string, unknown>>;
+  lastState?: Record<string, Record<string, unknown>>;
+}
+
+export interface PodStatus {
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  podIP?: string;
+  podIPs?: Array<{ ip: string }>;
+  hostIP?: string;
+  hostIPs?: Array<{ ip: string }>;
+  startTime?: string;
+  conditions?: Condition[];
+  containerStatuses?: ContainerStatus[];
+  message?: string;
+  reason?: string;
+}
+
+export interface Pod extends KubeObject {
+  spec: { nodeName?: string; containers: Container[]; restartPolicy?: 'Always' | 'OnFailure' | 'Never'; hostNetwork?: boolean; [key: string]: unknown };
+  status?: PodStatus;
+}
+
+export interface NodeAddress {
+  type: string;
+  address: string;
+}
+
+export interface Node extends KubeObject {
+  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; [key: string]: unknown };
+  status?: { addresses?: NodeAddress[]; conditions?: Condition[]; [key: string]: unknown };
+}
+
+export interface ServicePort {
+  name?: string;
+  protocol?: string;
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+}
+
+export interface Service extends KubeObject {
+  spec: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalIPs?: string[];
+    ports?: ServicePort[];
+    selector?: Record<string, string>;
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    internalTrafficPolicy?: 'Cluster' | 'Local';
+    sessionAffinity?: 'None' | 'ClientIP';
+    sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
+    [key: string]: unknown;
+  };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
+}
+
+export interface Endpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+  nodeName?: string;
+  targetRef?: { kind?: string; namespace?: string; name?: string; uid?: string };
+}
+
+export interface EndpointSlice extends KubeObject {
+  addressType?: string;
+  endpoints?: Endpoint[];
+  ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+}
+
+export interface Lease extends KubeObject {
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
+}
