@@ -19,7 +19,7 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id: string };
     ajv.addSchema(schema);
     compiled = ajv.getSchema(`${schema.$id}#/definitions/section`);
