@@ -117,7 +117,7 @@ export class AttrStore {
       this.compact(n);
       return;
     }
-    const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.arenaUsed + n));
+    const bigger = Buffer.allocUnsafe(Math.max(Math.ceil(this.arena.length * 1.5), this.arenaUsed + n));
     this.arena.copy(bigger, 0, 0, this.arenaUsed);
     this.arena = bigger;
   }

@@ -1,9 +1,11 @@
 /**
- * Open-addressing hash table from non-negative integer keys (IPv4 prefix keys up to 2^38) to
- * non-negative int32 values, in typed arrays: no per-entry objects, no HeapNumbers.
+ * Open-addressing hash table from non-negative integer keys below 2^38 (IPv4 prefix keys, address * 64 +
+ * length) to non-negative int32 values, in typed arrays: no per-entry objects, no HeapNumbers. A key is
+ * kept as its high part (key / 64, a uint32) and its low 6 bits (a uint8, which also marks empty and
+ * deleted slots): 9 bytes per slot.
  */
-const EMPTY = -1;
-const DELETED = -2;
+const EMPTY = 0xff;
+const DELETED = 0xfe;
 
 export interface KeyTable<K> {
   readonly size: number;
@@ -19,17 +21,16 @@ export interface KeyTable<K> {
   clear(): void;
 }
 
-function hash(k: number): number {
-  const lo = k >>> 0;
-  const hi = (k / 4294967296) >>> 0;
-  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+function hash(hi: number, lo: number): number {
+  let h = Math.imul(hi ^ Math.imul(lo + 1, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
 
 export class NumTable implements KeyTable<number> {
-  private keys: Float64Array;
+  private hi: Uint32Array;
+  private lo: Uint8Array;
   private vals: Int32Array;
   private mask: number;
   private used = 0; // live + deleted slots
@@ -38,75 +39,86 @@ export class NumTable implements KeyTable<number> {
   constructor(capacity = 16) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap).fill(EMPTY);
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint8Array(cap).fill(EMPTY);
     this.vals = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
-  private slot(k: number): number {
-    const keys = this.keys;
-    let i = hash(k) & this.mask;
+  /** Slot holding the key, or the first empty slot of its probe sequence. */
+  private slot(hi: number, lo: number): number {
+    const H = this.hi;
+    const L = this.lo;
+    let i = hash(hi, lo) & this.mask;
     for (;;) {
-      const x = keys[i]!;
-      if (x === k || x === EMPTY) return i;
+      const l = L[i]!;
+      if (l === EMPTY || (l === lo && H[i] === hi)) return i;
       i = (i + 1) & this.mask;
     }
   }
 
   get(k: number): number {
-    const i = this.slot(k);
-    return this.keys[i] === k ? this.vals[i]! : -1;
+    const hi = Math.floor(k / 64);
+    const lo = k - hi * 64;
+    const i = this.slot(hi, lo);
+    return this.lo[i] === lo ? this.vals[i]! : -1;
   }
 
   set(k: number, v: number): number {
-    const keys = this.keys;
+    const hi = Math.floor(k / 64);
+    const lo = k - hi * 64;
+    const H = this.hi;
+    const L = this.lo;
     const mask = this.mask;
-    let i = hash(k) & mask;
+    let i = hash(hi, lo) & mask;
     let tomb = -1;
     for (;;) {
-      const x = keys[i]!;
-      if (x === k) {
+      const l = L[i]!;
+      if (l === lo && H[i] === hi) {
         const old = this.vals[i]!;
         this.vals[i] = v;
         return old;
       }
-      if (x === EMPTY) break;
-      if (x === DELETED && tomb < 0) tomb = i;
+      if (l === EMPTY) break;
+      if (l === DELETED && tomb < 0) tomb = i;
       i = (i + 1) & mask;
     }
     if (tomb >= 0) i = tomb;
     else this.used++;
-    keys[i] = k;
+    H[i] = hi;
+    L[i] = lo;
     this.vals[i] = v;
     this.size++;
-    if (this.used * 10 > keys.length * 7) this.rehash(this.size * 2 > keys.length / 2 ? keys.length * 2 : keys.length);
+    if (this.used * 10 > L.length * 8) this.rehash(this.size * 10 > L.length * 4 ? L.length * 2 : L.length);
     return -1;
   }
 
   delete(k: number): number {
-    const i = this.slot(k);
-    if (this.keys[i] !== k) return -1;
-    this.keys[i] = DELETED;
+    const hi = Math.floor(k / 64);
+    const lo = k - hi * 64;
+    const i = this.slot(hi, lo);
+    if (this.lo[i] !== lo) return -1;
+    this.lo[i] = DELETED;
     this.size--;
     return this.vals[i]!;
   }
 
   forEach(cb: (k: number, v: number) => void): void {
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k >= 0) cb(k, this.vals[i]!);
+    const L = this.lo;
+    for (let i = 0; i < L.length; i++) {
+      const l = L[i]!;
+      if (l < 64) cb(this.hi[i]! * 64 + l, this.vals[i]!);
     }
   }
 
-  /** Calls `fn` for each entry and stores its result (entries are not added or removed). */
   update(fn: (k: number, v: number) => number): void {
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i]! >= 0) this.vals[i] = fn(keys[i]!, this.vals[i]!);
+    const L = this.lo;
+    for (let i = 0; i < L.length; i++) if (L[i]! < 64) this.vals[i] = fn(this.hi[i]! * 64 + L[i]!, this.vals[i]!);
   }
 
   clear(): void {
-    this.keys = new Float64Array(16).fill(EMPTY);
+    this.hi = new Uint32Array(16);
+    this.lo = new Uint8Array(16).fill(EMPTY);
     this.vals = new Int32Array(16);
     this.mask = 15;
     this.used = 0;
@@ -114,18 +126,21 @@ export class NumTable implements KeyTable<number> {
   }
 
   private rehash(cap: number): void {
-    const oldK = this.keys;
-    const oldV = this.vals;
-    this.keys = new Float64Array(cap).fill(EMPTY);
+    const oH = this.hi;
+    const oL = this.lo;
+    const oV = this.vals;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint8Array(cap).fill(EMPTY);
     this.vals = new Int32Array(cap);
     this.mask = cap - 1;
     this.used = this.size;
-    for (let j = 0; j < oldK.length; j++) {
-      const k = oldK[j]!;
-      if (k < 0) continue;
-      const i = this.slot(k);
-      this.keys[i] = k;
-      this.vals[i] = oldV[j]!;
+    for (let j = 0; j < oL.length; j++) {
+      const l = oL[j]!;
+      if (l >= 64) continue;
+      const i = this.slot(oH[j]!, l);
+      this.hi[i] = oH[j]!;
+      this.lo[i] = l;
+      this.vals[i] = oV[j]!;
     }
   }
 }

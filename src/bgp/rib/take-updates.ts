@@ -4,7 +4,6 @@ import { encodeEndOfRib } from '../wire/end-of-rib.js';
 import { FAMILIES, type RibCore } from './core.js';
 import { encodeExport, exportAttributes } from './export.js';
 import { exportEbgpV4Bytes } from './export-fast.js';
-import { NumTable } from './num-table.js';
 import { packAnnouncements, packWithdrawals } from './packer.js';
 import { SET_MASK, type PeerState } from './peer-state.js';
 import type { PrefixKey } from './prefix-key.js';
@@ -17,7 +16,8 @@ export interface TakeOptions {
 
 /** Exported attribute set id for (source set, source peer) towards dst, cached per call; -1 = not exported. */
 class ExportCache {
-  private m = new NumTable();
+  /** Per source peer: set id → exported id + 1 (0 = not computed yet). */
+  private bySource = new Map<number, Int32Array>();
   private ids: number[] = [];
   constructor(
     private core: RibCore,
@@ -27,9 +27,10 @@ class ExportCache {
     private maxAttrs: number,
   ) {}
   get(set: number, src: PeerState): number {
-    const k = set * 65536 + src.index;
-    const hit = this.m.get(k);
-    if (hit >= 0) return hit - 1;
+    let memo = this.bySource.get(src.index);
+    if (!memo) this.bySource.set(src.index, (memo = new Int32Array(this.core.store.capacity)));
+    const hit = memo[set]!;
+    if (hit !== 0) return hit - 1;
     let id = -1;
     const fast = this.family === 'ipv4-unicast' ? exportEbgpV4Bytes(this.core.store.bytes(set), src.source, this.dst.info) : null;
     if (fast === 'filtered') id = -1;
@@ -45,7 +46,7 @@ class ExportCache {
       this.core.outStore.release(id); // too large to send at all: treated as not exportable
       id = -1;
     }
-    this.m.set(k, id + 1);
+    memo[set] = id + 1;
     if (id >= 0) this.ids.push(id);
     return id;
   }
@@ -75,8 +76,10 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
   };
   const cache = new ExportCache(core, p, f, max - 19 - 4 - 4 - 17);
   // Announcements as two parallel arrays of numbers/strings (no per-group objects), grouped below by a counting sort.
-  const annIds: number[] = [];
-  const annKeys: PrefixKey[] = [];
+  const room = full ? loc.size + adjOut.size : log.length - from;
+  const annIds = new Int32Array(room);
+  const annKeys: { [i: number]: PrefixKey; length: number } = f === 'ipv4-unicast' ? new Float64Array(room) : new Array<PrefixKey>(room);
+  let nAnn = 0;
   const withdrawals: PrefixKey[] = [];
   visit((k) => {
     const lv = loc.get(k);
@@ -99,17 +102,16 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
       core.outStore.addRef(outId);
       if (old >= 0) core.outStore.release(old);
     }
-    annIds.push(outId);
-    annKeys.push(k);
+    annIds[nAnn] = outId;
+    annKeys[nAnn++] = k;
   });
   if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
-  packGrouped(core, f, annIds, annKeys, max, out);
+  packGrouped(core, f, annIds, annKeys, nAnn, max, out);
   cache.done();
 }
 
 /** Counting sort of announcements by exported set id, then one packing run per set. */
-function packGrouped(core: RibCore, f: Family, ids: number[], keys: PrefixKey[], max: number, out: Buffer[]): void {
-  const n = ids.length;
+function packGrouped(core: RibCore, f: Family, ids: Int32Array, keys: ArrayLike<PrefixKey>, n: number, max: number, out: Buffer[]): void {
   if (n === 0) return;
   const cap = core.outStore.capacity;
   const start = new Int32Array(cap + 1);
