@@ -121,8 +121,9 @@ export class RibCore {
     if (best >= 0) {
       const idx = this.multipath > 1 && c.n > 1 ? this.mp : [best];
       for (const i of idx) {
-        const nh = this.info.nextHopName(this.info.nextHop[c.set[i]!]!);
-        if (nh && !hops.includes(nh)) hops.push(nh);
+        // A local route without a next hop is reachable here: shown as the unspecified address.
+        const nh = this.info.nextHopName(this.info.nextHop[c.set[i]!]!) || (family === 'ipv4-unicast' ? '0.0.0.0' : '::');
+        if (!hops.includes(nh)) hops.push(nh);
       }
     }
     this.onBestChanged(family, key, hops);

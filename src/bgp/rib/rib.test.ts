@@ -192,3 +192,20 @@ test('incremental updates reach an IPv6-only peer after its initial sync; dirty 
   assert.deepEqual(ups.flatMap((u) => u.attributes.mpReach?.nlri ?? []), ['2001:db8:2::/48']);
   assert.deepEqual(ups.flatMap((u) => u.attributes.mpUnreach?.withdrawn ?? []), ['2001:db8:1::/48']);
 });
+
+test('unknown optional transitive attribute reaches other peers with Partial set; local route reports a next hop', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv4-unicast'] }));
+  rib.peerUp(b);
+  const hops: string[][] = [];
+  rib.on('best-changed', (_f, _p, h) => hops.push(h));
+  rib.originate('10.8.0.0/24');
+  assert.deepEqual(hops, [['0.0.0.0']]);
+  const raw = Buffer.from('0000' + '0019' + '40010100' + '40020602010000fde9' + '4003040a000001' + 'c0630201ff' + '180a0100', 'hex');
+  assert.equal(rib.applyUpdate(a, raw).action, 'ok');
+  const ups = decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096 }));
+  const u = ups.find((x) => x.nlri.includes('10.1.0.0/24'))!;
+  assert.deepEqual(u.attributes.unknown, [{ flags: 0xe0, type: 0x63, value: Buffer.from('01ff', 'hex') }]);
+  assert.equal([...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].find((r) => r.peer === 'local')!.nextHop, '0.0.0.0');
+});

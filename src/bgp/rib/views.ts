@@ -15,7 +15,7 @@ export function viewOf(family: Family, key: PrefixKey, a: PathAttributes, peer: 
   const v: RouteView = {
     family,
     prefix: keyToPrefix(family, key),
-    nextHop: a.mpReach?.nextHop ?? a.nextHop ?? '',
+    nextHop: a.mpReach?.nextHop ?? a.nextHop ?? (family === 'ipv4-unicast' ? '0.0.0.0' : '::'),
     asPath: (a.asPath ?? []).flatMap((s) => s.asns),
     origin: ORIGIN_NAMES[a.origin ?? 2] ?? 'incomplete',
     communities: (a.communities ?? []).map(formatCommunity),
