@@ -9,7 +9,7 @@ export function graphHtml(model: GraphModel, svg: string, opts: { refreshSeconds
   const refresh = opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(model.lab)}: lab graph</title>${refresh}
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{font:14px system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
 h1{font-size:1.3rem}.graph svg{max-width:100%;height:auto}.legend .up{color:#1a7f37}.legend .down{color:#cf222e}
 .meta{color:#57606a}</style></head>

@@ -34,7 +34,7 @@ export function writeHtml(r: VerifyReport, opts: HtmlOptions = {}): string {
       : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>lab verify: ${esc(r.lab)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body><h1>lab verify: ${esc(r.lab)}</h1>
 <p class="${r.passed ? 'ok' : 'bad'}"><strong>${r.passed ? `All ${r.checks.length} checks passed` : `${failed} of ${r.checks.length} checks failed`}</strong> · ${esc(r.startedAt)}</p>
 ${graph}
