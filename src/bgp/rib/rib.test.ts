@@ -209,3 +209,14 @@ test('unknown optional transitive attribute reaches other peers with Partial set
   assert.deepEqual(u.attributes.unknown, [{ flags: 0xe0, type: 0x63, value: Buffer.from('01ff', 'hex') }]);
   assert.equal([...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].find((r) => r.peer === 'local')!.nextHop, '0.0.0.0');
 });
+
+test('enhanced route refresh: markStale at BoRR, re-announced routes lose the mark, sweep at EoRR', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  rib.peerUp(a);
+  rib.applyUpdate(a, body({ nlri: ['10.1.0.0/24', '10.2.0.0/24'], attributes: ebgpAttrs(65001) }));
+  assert.equal(rib.markStale(a, 'ipv4-unicast'), 2);
+  rib.applyUpdate(a, body({ nlri: ['10.2.0.0/24'], attributes: ebgpAttrs(65001) }));
+  assert.equal(rib.sweepStale(a, 'ipv4-unicast'), 1);
+  assert.deepEqual([...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].map((r) => r.prefix), ['10.2.0.0/24']);
+});

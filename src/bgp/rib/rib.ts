@@ -72,14 +72,25 @@ export class Rib {
     this.core.clearAdjOut(p);
     this.core.clearRawCache(p);
     for (const f of FAMILIES) {
-      if (opts.graceful) {
-        const keys: Array<number | string> = [];
-        p.adjIn[f].forEach((k) => keys.push(k));
-        p.adjIn[f].update((_k, v) => v | STALE);
-        for (const k of keys) this.core.decide(f, k, p.index);
-      } else this.core.withdrawWhere(p, f);
+      if (opts.graceful) this.markStale(peer, f);
+      else this.core.withdrawWhere(p, f);
     }
     this.scheduleDirty();
+  }
+
+  /** Marks a peer's routes stale without taking it down: RFC 7313 Begin-of-RIB-Refresh (then sweepStale at EoRR). */
+  markStale(peer: number, family?: Family): number {
+    const p = this.peer(peer);
+    let n = 0;
+    for (const f of family ? [family] : FAMILIES) {
+      const keys: Array<number | string> = [];
+      p.adjIn[f].forEach((k) => keys.push(k));
+      p.adjIn[f].update((_k, v) => v | STALE);
+      for (const k of keys) this.core.decide(f, k, p.index);
+      n += keys.length;
+    }
+    if (n) this.scheduleDirty();
+    return n;
   }
 
   sweepStale(peer: number, family?: Family): number {
