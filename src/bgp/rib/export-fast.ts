@@ -5,6 +5,7 @@ import type { PeerInfo } from './types.js';
 
 const NO_EXPORT = 0xffffff01;
 const NO_ADVERTISE = 0xffffff02;
+const NO_EXPORT_SUBCONFED = 0xffffff03;
 
 /**
  * Byte-level version of exportAttributes for the common case: IPv4 route learned from a peer, sent to a
@@ -47,7 +48,7 @@ export function exportEbgpV4Bytes(canon: Buffer, src: ExportSource, dst: PeerInf
       case ATTR.COMMUNITIES:
         for (let k = vs; k + 4 <= next; k += 4) {
           const c = canon.readUInt32BE(k);
-          if (c === NO_EXPORT || c === NO_ADVERTISE) return 'filtered';
+          if (c === NO_EXPORT || c === NO_ADVERTISE || c === NO_EXPORT_SUBCONFED) return 'filtered';
         }
         canon.copy(out, o, i, next);
         o += next - i;

@@ -7,6 +7,7 @@ import type { PeerInfo } from './types.js';
 
 const NO_EXPORT = 0xffffff01;
 const NO_ADVERTISE = 0xffffff02;
+const NO_EXPORT_SUBCONFED = 0xffffff03; // no confederations here: same as NO_EXPORT
 
 /** The side of a route's source the export rules need. */
 export interface ExportSource {
@@ -50,7 +51,7 @@ export function exportAttributes(a: PathAttributes, src: ExportSource, dst: Peer
   if (!mayExport(src, dst)) return undefined;
   const comms = a.communities ?? [];
   if (comms.includes(NO_ADVERTISE)) return undefined;
-  if (!dst.ibgp && comms.includes(NO_EXPORT)) return undefined;
+  if (!dst.ibgp && (comms.includes(NO_EXPORT) || comms.includes(NO_EXPORT_SUBCONFED))) return undefined;
   const { mpReach, mpUnreach: _u, nextHop, ...rest } = a;
   const out: PathAttributes = rest;
   let self = dst.nextHopSelf || src.local;
