@@ -1,0 +1,105 @@
+/**
+ * The runner with real processes on the host as the "node" (commands run through execa, traffic
+ * to 127.0.0.1 only): bounded pool, per-check timeout, --wait retries, evidence on failure.
+ * (ping, traceroute, bgp and route probes run in containers: test/e2e/verify.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { LabPlan } from '../topology/types.js';
+import { LabContext, daemonsIn, shellQuote, type NodeExec } from './context.js';
+import { pool, runChecks } from './run.js';
+import type { CurlExpectation } from './types.js';
+
+const hostExec: NodeExec = async (_node, argv) => {
+  const r = await execa(argv[0]!, argv.slice(1), { reject: false });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+};
+const plan = { name: 't', nodes: [], links: [], sections: {} } as unknown as LabPlan;
+const ctx = () => new LabContext(plan, hostExec);
+
+let server: Server;
+let base = '';
+let hits = 0;
+before(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/hang') return; // never answers
+    hits++;
+    if (req.url === '/flaky' && hits < 3) res.writeHead(503).end('warming up');
+    else res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from kindlab');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const curl = (path: string, over: Partial<CurlExpectation> = {}): CurlExpectation => ({ kind: 'curl', name: path, from: 'host', url: `${base}${path}`, status: 200, ...over });
+
+describe('runChecks', () => {
+  test('curl: status and body substring, failures carry the command and output', async () => {
+    const [ok, body, status] = await runChecks(ctx, [curl('/'), curl('/', { contains: 'nope' }), curl('/', { status: 204 })]);
+    assert.equal(ok!.passed, true, ok!.detail);
+    assert.match(ok!.detail, /HTTP 200/);
+    assert.equal(body!.passed, false);
+    assert.match(body!.detail, /lacks "nope"/);
+    assert.match(body!.evidence.command, /^host\$ curl -sS .*127\.0\.0\.1/);
+    assert.match(body!.evidence.output, /hello from kindlab/);
+    assert.match(status!.detail, /HTTP 200, expected 204/);
+  });
+
+  test('per-check timeout: a probe that hangs fails with "timed out" and does not hold the others', async () => {
+    const start = Date.now();
+    const [hang, fine] = await runChecks(ctx, [curl('/hang', { timeoutMs: 400 }), curl('/')]);
+    assert.equal(hang!.passed, false);
+    assert.equal(hang!.detail, 'timed out after 400ms');
+    assert.equal(fine!.passed, true);
+    assert.ok(Date.now() - start < 4000);
+  });
+
+  test('--wait retries only failing checks until they pass', async () => {
+    hits = 0;
+    const rounds: number[] = [];
+    const [flaky, steady] = await runChecks(ctx, [curl('/flaky'), curl('/')], { waitMs: 10_000, retryDelayMs: 50, onRound: (r) => rounds.push(r) });
+    assert.equal(flaky!.passed, true, flaky!.detail);
+    assert.ok(flaky!.attempts >= 2, `attempts ${flaky!.attempts}`);
+    assert.equal(steady!.attempts, 1);
+    assert.deepEqual(rounds.slice(0, 2), [1, 2]);
+  });
+
+  test('without --wait a failing check is run once', async () => {
+    hits = 0;
+    const [flaky] = await runChecks(ctx, [curl('/flaky')], { retryDelayMs: 10 });
+    assert.equal(flaky!.passed, false);
+    assert.equal(flaky!.attempts, 1);
+  });
+});
+
+describe('helpers', () => {
+  test('pool keeps order and never runs more than the limit', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await pool([5, 1, 4, 2, 3, 0], 2, async (ms) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, ms * 5));
+      running--;
+      return ms * 10;
+    });
+    assert.deepEqual(out, [50, 10, 40, 20, 30, 0]);
+    assert.equal(peak, 2);
+  });
+  test('daemons from process command lines', () => {
+    assert.deepEqual(daemonsIn('/usr/lib/frr/watchfrr -d -F traditional zebra bgpd\n/usr/lib/frr/bgpd -d -F traditional -A 127.0.0.1\n'), ['frr']);
+    assert.deepEqual(daemonsIn('bird -c /etc/bird.conf\ngobgpd -f x.toml\nnode /opt/kindlab/bin/lab-agent.js run --config /etc/a.yaml\n').sort(), ['agent', 'bird', 'gobgp']);
+    assert.deepEqual(daemonsIn('vtysh -c show bgp summary\nsleep 100\n'), []);
+  });
+  test('shell quoting of evidence commands', () => {
+    assert.equal(shellQuote(['vtysh', '-c', 'show bgp summary json']), "vtysh -c 'show bgp summary json'");
+    assert.equal(shellQuote(['echo', "it's"]), "echo 'it'\\''s'");
+    assert.equal(shellQuote(['curl', '-w', '\n%{x}']), "curl -w $'\\n%{x}'");
+  });
+});
