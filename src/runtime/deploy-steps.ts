@@ -29,6 +29,8 @@ export interface DeployContext {
 export interface Action {
   title: string;
   run(ctx: DeployContext, progress: (msg: string) => void): Promise<void>;
+  /** Undoes what a failed run left behind (optional; the deploy then removes everything labelled). */
+  rollback?(ctx: DeployContext): Promise<void>;
 }
 
 export function isManaged(n: NodePlan): boolean {

@@ -21,6 +21,7 @@ import {
   postDeployAction,
   writeLabDirAction,
 } from './deploy-steps.js';
+import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
 
@@ -71,10 +72,12 @@ export const DEPLOY_ACTIONS: readonly Action[] = [
   imagesAction,
   labDirAction,
   mgmtAction,
+  clusterNetworkAction,
   containersAction,
   linksAction,
   postDeployAction,
   execAction,
+  ...CLUSTER_UP_ACTIONS,
   writeLabDirAction,
 ];
 
@@ -126,6 +129,7 @@ export async function deploy(source: { file: string } | { plan: LabPlan }, opts:
           task.output = msg;
         });
       },
+      ...(a.rollback ? { rollback: async (c: DeployContext) => a.rollback!(c) } : {}),
     })),
     { renderer, fallbackRenderer: renderer, exitOnError: true, ctx },
   );

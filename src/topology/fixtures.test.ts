@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { TopologyError, formatIssue } from '../errors.js';
 import { loadPlan } from './index.js';
 
@@ -58,7 +58,7 @@ describe('lab topologies under labs/', () => {
   for (const dir of readdirSync(labs, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const f of readdirSync(join(labs, dir.name)).filter((x) => /\.ya?ml$/.test(x))) {
       const path = join(labs, dir.name, f);
-      const doc = parse(readFileSync(path, 'utf8')) as unknown;
+      const doc = parseAllDocuments(readFileSync(path, 'utf8'))[0]?.toJS() as unknown; // manifests may hold several documents
       // other files in a lab directory (kind cluster configs, manifests) are not topologies
       if (doc && typeof doc === 'object' && 'topology' in doc && 'name' in doc) found.push(path);
     }

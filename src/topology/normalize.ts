@@ -7,6 +7,7 @@ import { TopologyError } from '../errors.js';
 import { SECTION_KEYS, type RawTopologyFile } from './raw-types.js';
 import { CONTAINER_NAME, normalizeNode, nodeOrigin } from './normalize-node.js';
 import { normalizeLinks } from './normalize-links.js';
+import { aliasLinks, clusterAliases, normalizeCluster, resolveClusterAliases } from './normalize-cluster.js';
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
@@ -29,6 +30,10 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
 
   const nodes = new Map<string, NodeSpec>();
   for (const name of Object.keys(topo.nodes ?? {})) nodes.set(name, normalizeNode(name, { topo, dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) }));
+  // The kind cluster's nodes join the topology (k8s-node); references may use their container names.
+  const cluster = normalizeCluster(raw, nodes, { dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) });
+  const aliases = clusterAliases(nodes.values());
+  resolveClusterAliases(nodes.values(), aliases);
   if (nodes.size === 0 && raw.cluster === undefined) {
     issues.add(raw.topology ? ['topology'] : ['name'], 'the topology has no nodes (add topology.nodes, or a cluster section)', 'key');
   }
@@ -36,7 +41,7 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
   const mgmt = normalizeMgmt(raw.name, raw.mgmt, issues);
   checkStaticMgmt([...nodes.values()], mgmt, issues);
   checkPorts([...nodes.values()], issues);
-  const links = normalizeLinks(topo.links ?? [], nodes, issues);
+  const links = normalizeLinks(aliasLinks(topo.links ?? [], aliases), nodes, issues);
 
   if (issues.size > 0) throw new TopologyError(issues.code, sortIssues(issues.issues));
   const sections: Record<string, unknown> = {};
@@ -50,6 +55,7 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     nodes: [...nodes.values()],
     links,
     sections,
+    ...(cluster ? { cluster } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export interface PlanOptions {
 export function containerName(prefix: string, lab: string, node: NodeSpec | string): string {
   const n = typeof node === 'string' ? node : node.name;
   if (typeof node !== 'string' && node.kind === 'ext-container') return n; // an existing container, named as-is
+  if (typeof node !== 'string' && node.k8s) return node.k8s.nodeName; // kind's naming: <cluster>-control-plane, <cluster>-worker2
   if (prefix === '') return n;
   if (prefix === '__lab-name') return `${lab}-${n}`;
   return `${prefix}-${lab}-${n}`;
@@ -50,6 +51,7 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
     links: t.links,
     waves: creationWaves(t.nodes, edges),
     sections: t.sections,
+    ...(t.cluster ? { cluster: t.cluster } : {}),
   };
   const src = sourceOf(t);
   return src ? attachSource(plan, src) : plan;

@@ -4,6 +4,7 @@
  * native values; topology/plan then resolves names, addresses and dependencies.
  * Nothing here touches Docker or the kernel.
  */
+import type { ClusterSpec } from '../cluster/kind-config.js';
 
 /** Where a value came from in a topology file (1-based line and column). */
 export interface SourcePos {
@@ -67,6 +68,35 @@ export interface NodeSpec {
    * Inherited values point into defaults/kinds/groups.
    */
   keyPos?: Record<string, SourcePos>;
+  /** Set on the nodes of the topology's kind cluster (kind `k8s-node`), additive. */
+  k8s?: K8sNodeInfo;
+}
+
+/** What a `k8s-node` node is in its cluster (from the kind Cluster config). */
+export interface K8sNodeInfo {
+  /** kind cluster name. */
+  cluster: string;
+  /** Kubernetes Node name = container name, kind's way: `<cluster>-control-plane`, `<cluster>-worker2`. */
+  nodeName: string;
+  role: 'control-plane' | 'worker';
+  /** Position in the kind config's nodes list (drives the pod CIDR). */
+  index: number;
+  /** kubeletExtraArgs node-ip, when given. */
+  nodeIP?: string;
+  /** Kubernetes labels of the Node (kind labels + node-labels). */
+  labels: Record<string, string>;
+}
+
+/** The topology's kind cluster, converted (src/cluster/kind-config.ts) and checked. */
+export interface LabCluster {
+  /** The converted kind Cluster config. */
+  spec: ClusterSpec;
+  /** The kind Cluster object as written (inline, or read from `config:`), with `name` settled. */
+  raw: Record<string, unknown>;
+  /** Absolute path of the kind config file when `cluster: { config: FILE }` was used. */
+  configFile?: string;
+  /** Absolute paths of the `manifests:` entries (files or directories of Kubernetes YAML), in order. */
+  manifests: Array<{ path: string; pos: SourcePos }>;
 }
 
 export interface LinkEndpoint {
@@ -117,6 +147,8 @@ export interface TopologySpec {
   links: LinkSpec[];
   /** Raw sections other modules convert at their own edge (cluster, verify, manifests). */
   sections: Record<string, unknown>;
+  /** The kind cluster, when the topology has a `cluster:` section (additive). */
+  cluster?: LabCluster;
 }
 
 /** A node with everything the runtime needs resolved. */
@@ -143,4 +175,6 @@ export interface LabPlan {
   /** Nodes grouped in creation waves: every node's dependencies are in earlier waves. */
   waves: string[][];
   sections: Record<string, unknown>;
+  /** The kind cluster, when the topology has a `cluster:` section (additive). */
+  cluster?: LabCluster;
 }

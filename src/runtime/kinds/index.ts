@@ -3,6 +3,7 @@ import { KindlabError } from '../../errors.js';
 import { bridgeKind } from './bridge.js';
 import { extContainerKind } from './ext-container.js';
 import { frrKind } from './frr.js';
+import { k8sNodeKind } from './k8s-node.js';
 import { linuxKind } from './linux.js';
 import type { NodeKind } from './types.js';
 
@@ -14,7 +15,7 @@ export function registerKind(kind: NodeKind): void {
   registry.set(kind.name, kind);
 }
 
-for (const k of [linuxKind, frrKind, bridgeKind, extContainerKind]) registerKind(k);
+for (const k of [linuxKind, frrKind, bridgeKind, extContainerKind, k8sNodeKind]) registerKind(k);
 
 export function getKind(name: string): NodeKind {
   const k = registry.get(name);

@@ -1,0 +1,104 @@
+/**
+ * Publishing the API server on 127.0.0.1.
+ *
+ * Why a second network: the lab's management network is Docker-internal (no way out), and Docker
+ * does not publish ports of containers on internal networks. So the control-plane container
+ * alone also joins a small per-lab bridge network, `kindlab-<lab>-api`, which is NOT internal,
+ * and publishes `127.0.0.1:<port>` → 6443 through it (port: kind's apiServerPort, else one
+ * Docker picks). To keep that network from being a way out (or in):
+ *   - its IP masquerade is disabled (`com.docker.network.bridge.enable_ip_masquerade=false`);
+ *   - two DOCKER-USER rules drop every FORWARDED packet entering or leaving its bridge.
+ * The host's own connection to the published port (docker-proxy, or DNAT of locally generated
+ * packets) is not forwarded traffic, so it still works; nothing else crosses the bridge.
+ * The alternative, a kubeconfig pointing at the control-plane's management address, would tie
+ * the kubeconfig to an internal subnet and ignore kind's apiServerPort.
+ * The rules carry the comment `kindlab:<lab>:api`; destroy removes them by that comment, and
+ * the network by its lab label.
+ */
+import { execa } from 'execa';
+import { KindlabError } from '../errors.js';
+import type { LabPlan } from '../topology/types.js';
+import { apiNetwork, apiRuleComment } from './cluster-plan.js';
+import type { Runtime } from './docker.js';
+import { labLabels } from './labels.js';
+
+const CHAIN = 'DOCKER-USER';
+
+function ruleSpecs(bridge: string, comment: string): string[][] {
+  const tail = ['-m', 'comment', '--comment', comment, '-j', 'DROP'];
+  return [
+    ['-i', bridge, '!', '-o', bridge, ...tail],
+    ['-o', bridge, '!', '-i', bridge, ...tail],
+  ];
+}
+
+async function iptables(args: string[], check = true): Promise<{ ok: boolean; stdout: string }> {
+  const r = await execa('iptables', ['-w', '5', ...args], { reject: false });
+  if (check && r.exitCode !== 0) {
+    throw new KindlabError('RUNTIME_DOCKER', `iptables ${args.join(' ')} failed`, { detail: String(r.stderr), hint: 'kindlab needs root and iptables on the host to fence the API network' });
+  }
+  return { ok: r.exitCode === 0, stdout: String(r.stdout) };
+}
+
+/** Creates the API network (if missing) and its DROP rules (if missing). Idempotent. */
+export async function ensureApiNetwork(runtime: Runtime, plan: LabPlan): Promise<'created' | 'reused'> {
+  const { network, bridge, comment } = apiNetwork(plan);
+  const existing = await runtime.inspectNetwork(network);
+  if (!existing) {
+    await runtime.createNetwork({
+      Name: network,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Internal: false,
+      Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.bridge.enable_icc': 'false' },
+      Labels: { ...labLabels(plan.name, plan.labDir, plan.file), 'kindlab.role': 'api' },
+    });
+  }
+  // DOCKER-USER exists whenever dockerd manages iptables; create it otherwise (FORWARD then has no jump to it, harmless).
+  if (!(await iptables(['-S', CHAIN], false)).ok) await iptables(['-N', CHAIN]);
+  for (const spec of ruleSpecs(bridge, comment)) {
+    if (!(await iptables(['-C', CHAIN, ...spec], false)).ok) await iptables(['-I', CHAIN, '1', ...spec]);
+  }
+  return existing ? 'reused' : 'created';
+}
+
+/** Connects the running control-plane container and returns the published host address. */
+export async function connectControlPlane(runtime: Runtime, plan: LabPlan, container: string): Promise<{ hostIp: string; hostPort: number }> {
+  const { network } = apiNetwork(plan);
+  const info = await runtime.docker.getContainer(container).inspect();
+  if (!info.NetworkSettings.Networks?.[network]) {
+    try {
+      await runtime.docker.getNetwork(network).connect({ Container: container });
+    } catch (e) {
+      throw new KindlabError('RUNTIME_DOCKER', `connect ${container} to ${network}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  for (let i = 0; i < 50; i++) {
+    const ports = (await runtime.docker.getContainer(container).inspect()).NetworkSettings.Ports?.['6443/tcp'];
+    const b = ports?.find((p) => p.HostPort);
+    if (b) return { hostIp: b.HostIp || '127.0.0.1', hostPort: Number(b.HostPort) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new KindlabError('RUNTIME_DOCKER', `${container}: Docker published no host port for the API server (6443/tcp)`, { hint: `see: docker port ${container}` });
+}
+
+/** Removes the lab's DOCKER-USER rules (by comment). Returns how many were removed. */
+export async function sweepApiRules(lab: string): Promise<number> {
+  const list = await iptables(['-S', CHAIN], false);
+  if (!list.ok) return 0;
+  const comment = apiRuleComment(lab);
+  let removed = 0;
+  for (const line of list.stdout.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] !== '-A' || !words.some((w) => w === comment || w === `"${comment}"`)) continue;
+    const spec = words.slice(2).map((w) => w.replace(/^"(.*)"$/, '$1'));
+    if ((await iptables(['-D', CHAIN, ...spec], false)).ok) removed++;
+  }
+  return removed;
+}
+
+/** Undo of ensureApiNetwork (deploy rollback; destroy does the same from labels). */
+export async function removeApiNetwork(runtime: Runtime, plan: LabPlan): Promise<void> {
+  await sweepApiRules(plan.name);
+  await runtime.removeNetwork(apiNetwork(plan).network);
+}

@@ -1,0 +1,62 @@
+/**
+ * Host-side files of the embedded cluster, written before the node containers exist: the kind
+ * config the API server reads, the per-lab CA, serving certificate and token (the API server's
+ * own ensurePki/ensureToken, run here on the host), each node's kubeconfig and boot script.
+ * The host kubeconfig needs the published port and is written once the control-plane runs.
+ */
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { writeKubeconfig } from '../cluster/apiserver/kubeconfig.js';
+import { ensurePki, ensureToken, type Pki } from '../cluster/apiserver/tls.js';
+import type { LabPlan, NodePlan } from '../topology/types.js';
+import { API_PORT, NODE_DAEMON_MARKER, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
+
+interface Credentials {
+  pki: Pki;
+  token: string;
+}
+
+const prepared = new WeakMap<LabPlan, Promise<Credentials>>();
+
+/** The cluster directory (kind config, PKI, token); once per plan, whichever node asks first. */
+export function prepareCluster(plan: LabPlan): Promise<Credentials> {
+  let p = prepared.get(plan);
+  if (!p) {
+    p = (async () => {
+      const cluster = clusterOf(plan);
+      // A deploy makes a new cluster (like kind create): objects of an earlier deploy of this lab
+      // directory go; the CA and token stay. A container restart keeps the store (not run then).
+      await rm(join(hostPaths.clusterDir(plan), 'store'), { recursive: true, force: true });
+      await mkdir(hostPaths.clusterDir(plan), { recursive: true });
+      await writeFile(hostPaths.kindConfig(plan), `# The lab's kind Cluster config as kindlab read it${cluster.configFile ? ` from ${cluster.configFile}` : ''}.\n${YAML.stringify(cluster.raw)}`);
+      const pki = await ensurePki(hostPaths.pki(plan), apiServerSans(plan));
+      const token = ensureToken(hostPaths.token(plan));
+      return { pki, token };
+    })();
+    prepared.set(plan, p);
+    p.catch(() => prepared.delete(plan));
+  }
+  return p;
+}
+
+/** A node's directory: its kubeconfig (API at the control-plane's management address) and boot.sh. */
+export async function writeNodeFiles(plan: LabPlan, node: NodePlan): Promise<void> {
+  const { pki, token } = await prepareCluster(plan);
+  const dir = hostPaths.nodeDir(plan, node);
+  await rm(join(dir, NODE_DAEMON_MARKER), { force: true });
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  writeKubeconfig(join(dir, 'kubeconfig'), { clusterName: clusterOf(plan).spec.name, server: `https://${controlPlaneAddress(plan)}:${API_PORT}`, caCert: pki.caCert, token });
+  const boot = join(dir, 'boot.sh');
+  await writeFile(boot, bootScript(plan, node));
+  await chmod(boot, 0o755);
+}
+
+/** `<labDir>/kubeconfig` for the host: kind's context name, the API published on loopback. */
+export async function writeHostKubeconfig(plan: LabPlan, hostIp: string, hostPort: number): Promise<string> {
+  const { pki, token } = await prepareCluster(plan);
+  const file = hostPaths.kubeconfig(plan);
+  const host = hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+  writeKubeconfig(file, { clusterName: clusterOf(plan).spec.name, server: `https://${host}:${hostPort}`, caCert: pki.caCert, token });
+  return file;
+}

@@ -1,0 +1,154 @@
+/**
+ * Where the embedded cluster's pieces live and how its processes are started. Pure: paths,
+ * argv, the certificate SANs, the boot script; runtime/cluster-*.ts do the I/O.
+ *
+ * Layout:
+ *   host <labDir>/kubeconfig            kubeconfig for the host (https://127.0.0.1:<port>)
+ *   host <labDir>/cluster/              API server data: store, pki, token, kind config, apiserver.log
+ *        → /var/lib/kindlab/cluster     in the control-plane container only (holds the CA key)
+ *   host <labDir>/<node>/               kubeconfig (https://<control-plane mgmt IP>:6443), boot.sh, logs
+ *        → /var/lib/kindlab/node        in every node container
+ *   host <repo root> → /opt/kindlab:ro  the project's built code (dist, node_modules, bin, templates, schemas)
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultSans } from '../cluster/apiserver/tls.js';
+import { KindlabError } from '../errors.js';
+import type { LabCluster, LabPlan, NodePlan } from '../topology/types.js';
+
+export const IN_CONTAINER = {
+  root: '/opt/kindlab',
+  clusterDir: '/var/lib/kindlab/cluster',
+  nodeDir: '/var/lib/kindlab/node',
+} as const;
+export const API_PORT = 6443;
+export const APISERVER_MAIN = 'dist/cluster/apiserver/main.js';
+export const NODE_DAEMON_MAIN = 'dist/cluster/node/main.js';
+/** Present in a node's directory once the deploy has started its node daemon (boot.sh restarts it then). */
+export const NODE_DAEMON_MARKER = 'node-daemon.enabled';
+
+/** The repository root (the directory holding dist/ and node_modules/), from this module's location. */
+export function repoRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+}
+
+export function hasBuilt(main: string, root = repoRoot()): boolean {
+  return existsSync(join(root, main));
+}
+
+export function clusterOf(plan: LabPlan): LabCluster {
+  if (!plan.cluster) throw new KindlabError('INTERNAL', `lab ${plan.name} has no cluster`);
+  return plan.cluster;
+}
+
+export function clusterNodes(plan: LabPlan): NodePlan[] {
+  return plan.nodes.filter((n) => n.k8s);
+}
+
+/** The first control-plane node: it runs the API server and the controllers. */
+export function controlPlane(plan: LabPlan): NodePlan {
+  const cp = clusterNodes(plan).find((n) => n.k8s!.role === 'control-plane');
+  if (!cp) throw new KindlabError('INTERNAL', `cluster of lab ${plan.name} has no control-plane node`);
+  return cp;
+}
+
+export function isControlPlane(plan: LabPlan, node: NodePlan): boolean {
+  return !!node.k8s && controlPlane(plan).name === node.name;
+}
+
+export const hostPaths = {
+  clusterDir: (plan: LabPlan) => join(plan.labDir, 'cluster'),
+  kubeconfig: (plan: LabPlan) => join(plan.labDir, 'kubeconfig'),
+  kindConfig: (plan: LabPlan) => join(plan.labDir, 'cluster', 'kind-cluster.yaml'),
+  apiserverLog: (plan: LabPlan) => join(plan.labDir, 'cluster', 'apiserver.log'),
+  pki: (plan: LabPlan) => join(plan.labDir, 'cluster', 'pki'),
+  token: (plan: LabPlan) => join(plan.labDir, 'cluster', 'token'),
+  nodeDir: (plan: LabPlan, n: NodePlan) => join(plan.labDir, n.name),
+};
+
+/** The control-plane's management address: what the nodes' kubeconfig points at. */
+export function controlPlaneAddress(plan: LabPlan): string {
+  const cp = controlPlane(plan);
+  if (!cp.mgmtIPv4) throw new KindlabError('INTERNAL', `control-plane node ${cp.name} has no management address`);
+  return cp.mgmtIPv4;
+}
+
+/** `--node-ip NAME=IP` for nodes whose kind config gives no node-ip: their management address. */
+export function fallbackNodeIPs(plan: LabPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of clusterNodes(plan)) if (!n.k8s!.nodeIP && n.mgmtIPv4) out[n.k8s!.nodeName] = n.mgmtIPv4;
+  return out;
+}
+
+/**
+ * The serving certificate's SANs, computed exactly as the API server's main does from the same
+ * arguments, so the PKI made on the host is the one it keeps (no re-issue in the container).
+ */
+export function apiServerSans(plan: LabPlan): string[] {
+  const spec = clusterOf(plan).spec;
+  const nodeIPs = fallbackNodeIPs(plan);
+  const ips = [...spec.nodes.map((n) => n.nodeIP ?? nodeIPs[n.name]).filter((x): x is string => !!x), spec.apiServerAddress, ...spec.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name)];
+  return defaultSans([...ips, ...tlsSans(plan)]);
+}
+
+function tlsSans(plan: LabPlan): string[] {
+  return [controlPlaneAddress(plan)];
+}
+
+export function apiServerArgv(plan: LabPlan): string[] {
+  const spec = clusterOf(plan).spec;
+  return [
+    'node', `${IN_CONTAINER.root}/${APISERVER_MAIN}`,
+    '--data', IN_CONTAINER.clusterDir,
+    '--listen', `0.0.0.0:${API_PORT}`,
+    '--cluster-config', `${IN_CONTAINER.clusterDir}/kind-cluster.yaml`,
+    '--cluster-name', spec.name,
+    ...tlsSans(plan).flatMap((s) => ['--tls-san', s]),
+    ...Object.entries(fallbackNodeIPs(plan)).flatMap(([k, v]) => ['--node-ip', `${k}=${v}`]),
+  ];
+}
+
+export function nodeDaemonArgv(node: NodePlan): string[] {
+  return ['node', `${IN_CONTAINER.root}/${NODE_DAEMON_MAIN}`, '--node', node.k8s!.nodeName, '--kubeconfig', `${IN_CONTAINER.nodeDir}/kubeconfig`];
+}
+
+const shq = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** One background process, started unless already running (matched by its main script). */
+function startLine(argv: string[], log: string, guard?: string): string {
+  const main = argv[1]!;
+  const cond = guard ? `[ -f ${guard} ] && ` : '';
+  return `${cond}{ pgrep -f ${shq(main)} >/dev/null || nohup ${argv.map(shq).join(' ')} >>${shq(log)} 2>&1 </dev/null & }`;
+}
+
+/**
+ * /var/lib/kindlab/node/boot.sh: run by the container's command at every (re)start and by the
+ * deploy; idempotent. The control-plane starts the API server at once (its state is in the
+ * bind-mounted data dir); the node daemon starts once the deploy has enabled it (after links
+ * and the topology's exec lines gave the node its address).
+ */
+export function bootScript(plan: LabPlan, node: NodePlan, root = repoRoot()): string {
+  const lines = ['#!/bin/sh', '# Written by kindlab: starts this Kubernetes node\'s processes (idempotent).', `mkdir -p ${IN_CONTAINER.nodeDir}/logs`];
+  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
+  if (hasBuilt(NODE_DAEMON_MAIN, root)) lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
+  lines.push('exit 0');
+  return lines.join('\n') + '\n';
+}
+
+/** The container's command: tini reaps the background processes; boot.sh runs at every start. */
+export function nodeCommand(): string[] {
+  return ['/usr/bin/tini', '-s', '--', 'sh', '-c', `[ -f ${IN_CONTAINER.nodeDir}/boot.sh ] && sh ${IN_CONTAINER.nodeDir}/boot.sh; exec sleep infinity`];
+}
+
+/** The lab's API network (see runtime/cluster-api-net.ts): Docker network and bridge names. */
+export function apiNetwork(plan: LabPlan): { network: string; bridge: string; comment: string } {
+  const h = createHash('sha256').update(plan.name).digest('hex').slice(0, 8);
+  return { network: `kindlab-${plan.name}-api`, bridge: `kla-${h}`, comment: apiRuleComment(plan.name) };
+}
+
+/** The comment on our DOCKER-USER rules; destroy finds them by it. No spaces (iptables -S prints it bare). */
+export function apiRuleComment(lab: string): string {
+  return `kindlab:${lab}:api`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The cluster's deploy steps, in the runtime's step list (runtime/deploy.ts). Each does nothing
+ * for a lab without a `cluster:` section.
+ *   Cluster API network   before the containers: the control-plane's publishing network + fence
+ *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
+ *   Cluster node daemons  each node's daemon started (when built: dist/cluster/node/main.js)
+ *   Cluster nodes Ready   every Node of the kind config is Ready
+ *   Cluster manifests     the topology's manifests applied (server-side apply)
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KindlabError } from '../errors.js';
+import type { LabPlan } from '../topology/types.js';
+import { apiReady, applyManifests, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
+import { ensureApiNetwork, removeApiNetwork } from './cluster-api-net.js';
+import { APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
+import type { DeployContext } from './deploy-steps.js';
+import { runPool } from './pool.js';
+
+export interface ClusterAction {
+  title: string;
+  run(ctx: DeployContext, progress: (msg: string) => void): Promise<void>;
+  /** Undoes what a failed run left behind (the deploy then also removes everything labelled). */
+  rollback(ctx: DeployContext): Promise<void>;
+}
+
+export const API_READY_TIMEOUT_MS = 30_000;
+export const NODES_READY_TIMEOUT_MS = 60_000;
+
+async function tail(file: string, lines = 15): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export const clusterNetworkAction: ClusterAction = {
+  title: 'Cluster API network',
+  async run(ctx, progress) {
+    if (!ctx.plan.cluster) return progress('no cluster');
+    if (!hasBuilt(APISERVER_MAIN)) {
+      throw new KindlabError('DEPLOY', `the API server is not built (${APISERVER_MAIN} is missing)`, { hint: 'run npm run build in the kindlab repository' });
+    }
+    progress(`${await ensureApiNetwork(ctx.runtime, ctx.plan)}: 127.0.0.1 only, forwarding dropped`);
+  },
+  async rollback(ctx) {
+    if (ctx.plan.cluster) await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
+  },
+};
+
+export const apiServerAction: ClusterAction = {
+  title: 'Cluster API server',
+  async run(ctx, progress) {
+    const plan = ctx.plan;
+    if (!plan.cluster) return progress('no cluster');
+    const cp = controlPlane(plan);
+    // boot.sh ran at container start; run it again in case the container's command was overridden
+    await ctx.runtime.exec(cp.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: cp.name });
+    const client = labClient(hostPaths.kubeconfig(plan));
+    try {
+      await poll(() => apiReady(client), API_READY_TIMEOUT_MS, async (last) => new KindlabError('DEPLOY', `the API server on ${cp.containerName} did not become ready in ${API_READY_TIMEOUT_MS / 1000} s${last ? `: ${(last as Error).message}` : ''}`, { detail: await tail(hostPaths.apiserverLog(plan)), hint: `its log: ${hostPaths.apiserverLog(plan)}` }), 50);
+    } finally {
+      client.close();
+    }
+    progress(`ready; kubeconfig: ${hostPaths.kubeconfig(plan)}`);
+  },
+  async rollback() {
+    // the process lives in the control-plane container, removed with it
+  },
+};
+
+export const nodeDaemonsAction: ClusterAction = {
+  title: 'Cluster node daemons',
+  async run(ctx, progress) {
+    const plan = ctx.plan;
+    if (!plan.cluster) return progress('no cluster');
+    if (!hasBuilt(NODE_DAEMON_MAIN)) return progress(`not started: ${NODE_DAEMON_MAIN} is not built yet`);
+    const nodes = clusterNodes(plan);
+    await runPool(nodes, ctx.concurrency, async (n) => {
+      await writeFile(join(hostPaths.nodeDir(plan, n), NODE_DAEMON_MARKER), '');
+      await ctx.runtime.exec(n.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: n.name });
+    });
+    progress(`${nodes.length} started`);
+  },
+  async rollback(ctx) {
+    // the daemons live in the node containers; without the marker a restarted container does not start them
+    if (!ctx.plan.cluster) return;
+    for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), NODE_DAEMON_MARKER), { force: true });
+  },
+};
+
+export const nodesReadyAction: ClusterAction = {
+  title: 'Cluster nodes Ready',
+  async run(ctx, progress) {
+    const plan = ctx.plan;
+    if (!plan.cluster) return progress('no cluster');
+    const want = clusterOf(plan).spec.nodes.map((n) => n.name);
+    const client = labClient(hostPaths.kubeconfig(plan));
+    let seen = '';
+    try {
+      await poll(
+        async () => {
+          const nodes = await listNodes(client);
+          const ready = want.filter((w) => nodes.some((n) => n.metadata.name === w && isNodeReady(n)));
+          seen = `${ready.length}/${want.length} Ready`;
+          progress(seen);
+          return ready.length === want.length ? true : undefined;
+        },
+        NODES_READY_TIMEOUT_MS,
+        (last) => new KindlabError('DEPLOY', `cluster nodes not Ready after ${NODES_READY_TIMEOUT_MS / 1000} s (${seen || 'none listed'})${last ? `: ${(last as Error).message}` : ''}`, { hint: `look at: kubectl --kubeconfig ${hostPaths.kubeconfig(plan)} describe nodes, and <labDir>/<node>/logs/node.log` }),
+        100,
+      );
+    } finally {
+      client.close();
+    }
+  },
+  async rollback() {},
+};
+
+export const manifestsAction: ClusterAction = {
+  title: 'Cluster manifests',
+  async run(ctx, progress) {
+    const plan: LabPlan = ctx.plan;
+    if (!plan.cluster || plan.cluster.manifests.length === 0) return progress('none');
+    const client = labClient(hostPaths.kubeconfig(plan));
+    try {
+      const applied = await applyManifests(client, plan.cluster.manifests, progress);
+      progress(`${applied.length} objects applied`);
+    } finally {
+      client.close();
+    }
+  },
+  async rollback() {},
+};
+
+export const CLUSTER_UP_ACTIONS: readonly ClusterAction[] = [apiServerAction, nodeDaemonsAction, nodesReadyAction, manifestsAction];

@@ -1,0 +1,68 @@
+/**
+ * `k8s-node`: a node of the lab's kind-style cluster (the topology's `cluster:` section).
+ * - container `<cluster>-control-plane` / `<cluster>-worker2`…, hostname = the Kubernetes Node name;
+ * - the base image, the project's code bind-mounted read-only at /opt/kindlab, the node's
+ *   directory at /var/lib/kindlab/node, and on the control-plane the cluster's data directory at
+ *   /var/lib/kindlab/cluster (API state survives a container restart);
+ * - the command runs boot.sh at every start (the control-plane's API server; the node daemon once
+ *   enabled), under tini;
+ * - the control-plane publishes 6443 on 127.0.0.1 via the lab's API network (cluster-api-net.ts)
+ *   and the host kubeconfig is written once the port is known.
+ * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
+ */
+import type { NodePlan } from '../../topology/types.js';
+import { connectControlPlane } from '../cluster-api-net.js';
+import { writeHostKubeconfig, writeNodeFiles } from '../cluster-files.js';
+import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from '../cluster-plan.js';
+import type { NodeKind } from './types.js';
+
+/** Sysctls a Kubernetes node needs (Docker mounts /proc/sys read-only: they must be set at create). */
+export const K8S_NODE_SYSCTLS: Record<string, string> = {
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.conf.default.rp_filter': '0',
+  'net.ipv4.conf.all.route_localnet': '1',
+  'net.ipv4.conf.all.forwarding': '1',
+};
+
+function k8sLabels(node: NodePlan): Record<string, string> {
+  const k = node.k8s!;
+  return { 'io.x-k8s.kind.cluster': k.cluster, 'io.x-k8s.kind.role': k.role, 'kindlab.k8s.node': k.nodeName };
+}
+
+export const k8sNodeKind: NodeKind = {
+  name: 'k8s-node',
+  managed: true,
+  containerOptions(node, opts, plan, nodeDir) {
+    const cp = isControlPlane(plan, node);
+    const binds = [...(opts.HostConfig?.Binds ?? []), `${repoRoot()}:${IN_CONTAINER.root}:ro`, `${nodeDir}:${IN_CONTAINER.nodeDir}`];
+    if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
+    const spec = clusterOf(plan).spec;
+    const port = `${API_PORT}/tcp`;
+    return {
+      ...opts,
+      Hostname: node.k8s!.nodeName,
+      Cmd: nodeCommand(),
+      Entrypoint: [],
+      Tty: false,
+      OpenStdin: false,
+      Labels: { ...opts.Labels, ...k8sLabels(node) },
+      Env: [...(opts.Env ?? []), `KUBECONFIG=${IN_CONTAINER.nodeDir}/kubeconfig`],
+      ...(cp ? { ExposedPorts: { ...opts.ExposedPorts, [port]: {} } } : {}),
+      HostConfig: {
+        ...opts.HostConfig,
+        Binds: binds,
+        Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
+        // Published once the container joins the API network; '' lets Docker pick a free port.
+        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: spec.apiServerPort ? String(spec.apiServerPort) : '' }] } } : {}),
+      },
+    };
+  },
+  async writeFiles(node, ctx) {
+    await writeNodeFiles(ctx.plan, node);
+  },
+  async afterCreate(node, ctx) {
+    if (!isControlPlane(ctx.plan, node)) return;
+    const { hostIp, hostPort } = await connectControlPlane(ctx.runtime, ctx.plan, node.containerName);
+    await writeHostKubeconfig(ctx.plan, hostIp, hostPort);
+  },
+};

@@ -1,0 +1,227 @@
+/**
+ * The topology's `cluster:` section (a kind Cluster, inline or `{ config: cluster.yaml }`) and
+ * `manifests:` list → k8s-node NodeSpecs and a LabCluster. The kind config itself is converted by
+ * src/cluster/kind-config.ts; here its problems are mapped to file:line:col (in the topology, or in
+ * the cluster.yaml it names) and its nodes become topology nodes named kind's way:
+ * node `control-plane` / `worker` / `worker2`… in container `<cluster>-control-plane` / `<cluster>-worker`…
+ * Links, `network-mode: container:` and `wait-for` may name either form.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/kind-config.js';
+import { KindlabError } from '../errors.js';
+import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
+import { normalizeNode } from './normalize-node.js';
+import { SourceMap, type IssueList, type PathSeg } from './source-map.js';
+import type { LabCluster, NodeSpec, SourcePos } from './types.js';
+
+export const K8S_NODE_KIND = 'k8s-node';
+export const K8S_NODE_IMAGE = 'kindlab/base:latest';
+
+export interface ClusterContext {
+  dir: string;
+  issues: IssueList;
+  exists?: (path: string) => boolean;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** `nodes[2].kubeadmConfigPatches` → ['nodes', 2, 'kubeadmConfigPatches']. */
+export function parseKeyPath(s: string): PathSeg[] {
+  const out: PathSeg[] = [];
+  for (const m of s.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/** The `path: message` lines of a CLUSTER_CONFIG error from the kind-config parser. */
+function parserIssues(e: KindlabError, src: string): Array<{ path: PathSeg[]; message: string }> {
+  const lines = [e.shortMessage, ...(e.detail ? e.detail.split('\n') : [])].map((l) => l.trim()).filter(Boolean);
+  return lines.map((l) => {
+    const body = l.startsWith(`${src}: `) ? l.slice(src.length + 2) : l;
+    const cut = body.indexOf(': ');
+    const head = cut > 0 ? body.slice(0, cut) : '';
+    // a key path has no spaces; otherwise the whole line is the message about the section
+    if (!head || /\s/.test(head)) return { path: [], message: body };
+    return { path: parseKeyPath(head), message: body.slice(cut + 2) };
+  });
+}
+
+interface Source {
+  /** The kind Cluster object. */
+  obj: unknown;
+  /** Where its keys are: a data path → position. */
+  locate(path: PathSeg[], at?: 'key' | 'value'): SourcePos;
+  /** Reports a problem at a path inside the kind Cluster object. */
+  report(path: PathSeg[], message: string): void;
+  configFile?: string;
+  src: string;
+}
+
+function inlineSource(section: Obj, ctx: ClusterContext): Source {
+  return {
+    obj: section,
+    src: 'cluster',
+    locate: (p, at) => ctx.issues.map.locate(['cluster', ...p], at),
+    report: (p, m) => ctx.issues.add(['cluster', ...p], m),
+  };
+}
+
+function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
+  const { issues } = ctx;
+  for (const k of Object.keys(section)) {
+    if (k !== 'config' && k !== 'name') issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config file`, 'key');
+  }
+  const file = isAbsolute(String(section.config)) ? String(section.config) : resolve(ctx.dir, String(section.config));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    issues.add(['cluster', 'config'], `kind config file ${file} cannot be read (does it exist?)`);
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const map = new SourceMap(file, doc, lineCounter);
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    issues.issues.push({ file, line, col, path: '(document)', message: `invalid YAML in the kind config: ${err.message.split('\n')[0]}` });
+    return undefined;
+  }
+  const obj = doc.toJS() as unknown;
+  if (typeof section.name === 'string' && isObj(obj)) obj.name = section.name;
+  return {
+    obj,
+    src: file,
+    configFile: file,
+    locate: (p, at) => map.locate(p, at),
+    report: (p, m) => issues.issues.push(map.issue(p, m)),
+  };
+}
+
+/**
+ * Converts the cluster section and puts its nodes into `nodes` (first, in config order; a user
+ * node of kind k8s-node with the same name adds exec/binds/labels/mgmt-ipv4 to it). Returns
+ * undefined without a cluster section. Problems go to ctx.issues.
+ */
+export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSpec>, ctx: ClusterContext): LabCluster | undefined {
+  const { issues } = ctx;
+  const section = raw.cluster;
+  if (section === undefined) {
+    for (const n of nodes.values()) {
+      if (n.kind === K8S_NODE_KIND) issues.add(['topology', 'nodes', n.name, 'kind'], `node "${n.name}" is of kind k8s-node, but the topology has no cluster section (k8s-node nodes come from cluster.nodes)`);
+    }
+    if (raw.manifests !== undefined) issues.add(['manifests'], 'manifests are applied to the lab\'s cluster, but the topology has no cluster section', 'key');
+    return undefined;
+  }
+  const source = typeof section.config === 'string' ? fileSource(section, ctx) : inlineSource(section, ctx);
+  if (!source) return undefined;
+  let spec: ClusterSpec;
+  try {
+    spec = parseKindCluster(source.obj, { source: source.src, defaultName: raw.name });
+  } catch (e) {
+    if (!(e instanceof KindlabError) || e.code !== 'CLUSTER_CONFIG') throw e;
+    for (const i of parserIssues(e, source.src)) source.report(i.path, i.message);
+    return undefined;
+  }
+  if (!/^127\./.test(spec.apiServerAddress) && spec.apiServerAddress !== '::1') {
+    source.report(['networking', 'apiServerAddress'], `kindlab publishes the API server on loopback only (127.0.0.1 or ::1), not on ${spec.apiServerAddress}`);
+  }
+  const clusterNodes = spec.nodes.map((cn) => clusterNode(cn, spec, raw.topology ?? {}, nodes, source, ctx));
+  const names = new Set(clusterNodes.map((n) => n.name));
+  for (const n of nodes.values()) {
+    if (n.kind === K8S_NODE_KIND && !names.has(n.name)) {
+      issues.add(['topology', 'nodes', n.name], `node "${n.name}" is of kind k8s-node but cluster ${spec.name} has no such node (its nodes: ${[...names].join(', ')})`, 'key');
+    }
+  }
+  const rest = [...nodes.values()].filter((n) => !names.has(n.name));
+  nodes.clear();
+  for (const n of [...clusterNodes, ...rest]) nodes.set(n.name, n);
+  const obj = isObj(source.obj) ? { ...source.obj, name: spec.name } : { name: spec.name };
+  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx) };
+}
+
+/** `<cluster>-worker2` → `worker2`. */
+export function shortName(spec: ClusterSpec, cn: ClusterNodeSpec): string {
+  return cn.name.slice(spec.name.length + 1);
+}
+
+function clusterNode(cn: ClusterNodeSpec, spec: ClusterSpec, topo: RawTopologySection, nodes: Map<string, NodeSpec>, source: Source, ctx: ClusterContext): NodeSpec {
+  const name = shortName(spec, cn);
+  const user = nodes.get(name) ?? nodes.get(cn.name);
+  const userKey = nodes.has(name) ? name : cn.name;
+  if (user && user.kind !== K8S_NODE_KIND) {
+    ctx.issues.add(['topology', 'nodes', userKey], `node "${userKey}" clashes with node ${name} of cluster ${spec.name}: rename it, or make it kind k8s-node to add settings to the cluster node`, 'key');
+  }
+  const userRaw = user?.kind === K8S_NODE_KIND ? topo.nodes?.[userKey] ?? {} : {};
+  // Inheritance (defaults < kinds.k8s-node < group < node) as for any node.
+  const patched: RawTopologySection = { ...topo, nodes: { ...topo.nodes, [name]: { ...userRaw, kind: K8S_NODE_KIND } } };
+  const n = normalizeNode(name, { topo: patched, dir: ctx.dir, issues: ctx.issues, ...(ctx.exists ? { exists: ctx.exists } : {}) });
+  if (n.networkMode.type !== 'bridge') {
+    ctx.issues.add(['topology', 'nodes', userKey, 'network-mode'], `node "${name}" is a Kubernetes node: it owns its network namespace (no network-mode)`);
+    n.networkMode = { type: 'bridge' };
+  }
+  return {
+    ...n,
+    image: n.image || cn.image || K8S_NODE_IMAGE,
+    pos: user ? n.pos : source.locate(['nodes', cn.index]),
+    k8s: {
+      cluster: spec.name,
+      nodeName: cn.name,
+      role: cn.role,
+      index: cn.index,
+      ...(cn.nodeIP ? { nodeIP: cn.nodeIP } : {}),
+      labels: { ...cn.labels },
+    },
+  };
+}
+
+function manifestList(raw: RawTopologyFile, ctx: ClusterContext): LabCluster['manifests'] {
+  const m = raw.manifests;
+  if (m === undefined) return [];
+  if (!Array.isArray(m)) {
+    ctx.issues.add(['manifests'], 'manifests is a list of files or directories of Kubernetes YAML');
+    return [];
+  }
+  const out: LabCluster['manifests'] = [];
+  m.forEach((entry, i) => {
+    if (typeof entry !== 'string' || entry === '') return ctx.issues.add(['manifests', i], 'a manifest entry is the path of a YAML file or of a directory');
+    const path = isAbsolute(entry) ? entry : resolve(ctx.dir, entry);
+    if (ctx.exists && !ctx.exists(path)) ctx.issues.add(['manifests', i], `manifest ${path} does not exist`);
+    out.push({ path, pos: ctx.issues.map.locate(['manifests', i]) });
+  });
+  return out;
+}
+
+/** Container name of a cluster node → its topology node name (for references written kind's way). */
+export function clusterAliases(nodes: Iterable<NodeSpec>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of nodes) if (n.k8s && n.k8s.nodeName !== n.name) out.set(n.k8s.nodeName, n.name);
+  return out;
+}
+
+/** network-mode container:<cluster container> and wait-for <cluster container> → the topology node name. */
+export function resolveClusterAliases(nodes: Iterable<NodeSpec>, aliases: Map<string, string>): void {
+  if (aliases.size === 0) return;
+  for (const n of nodes) {
+    const m = n.networkMode;
+    if (m.type === 'container' && m.node !== undefined && aliases.has(m.node)) n.networkMode = { type: 'container', node: aliases.get(m.node)! };
+    n.waitFor = n.waitFor.map((w) => aliases.get(w) ?? w);
+  }
+}
+
+/** Links naming a cluster node by its container name → by its topology node name (positions are by index, unchanged). */
+export function aliasLinks(links: RawLink[], aliases: Map<string, string>): RawLink[] {
+  if (aliases.size === 0) return links;
+  return links.map((l) => ({
+    ...l,
+    endpoints: l.endpoints.map((e) => {
+      if (typeof e !== 'string') return aliases.has(e.node) ? { ...e, node: aliases.get(e.node)! } : e;
+      const idx = e.indexOf(':');
+      const node = idx < 0 ? e : e.slice(0, idx);
+      return aliases.has(node) ? `${aliases.get(node)}${e.slice(node.length)}` : e;
+    }),
+  }));
+}
