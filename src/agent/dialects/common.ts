@@ -1,0 +1,210 @@
+/** Helpers shared by the dialects: selectors, node addresses, service IPs, local endpoints, durations. Pure. */
+import { isIP } from 'node:net';
+import type { Node, Pod, Service } from '../../cluster/client/types.js';
+import type { Family } from '../../bgp/wire/constants.js';
+import type { Advertisement, AgentIntent, ClusterView, DialectName, PeerIntent } from './types.js';
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** Kubernetes label selector semantics; an empty or missing selector matches everything. */
+export function matchesSelector(sel: LabelSelector | undefined | null, labels: Record<string, string> | undefined): boolean {
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
+  for (const e of sel?.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, e.key);
+    const vals = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !vals.includes(l[e.key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && vals.includes(l[e.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+export const stripMask = (a: string): string => a.replace(/\/\d+$/, '').trim();
+export const familyOfAddress = (a: string): Family => (isIP(stripMask(a)) === 6 ? 'ipv6-unicast' : 'ipv4-unicast');
+/** A host route: /32 for IPv4, /128 for IPv6. */
+export const hostPrefix = (ip: string): string => `${ip}/${isIP(ip) === 6 ? 128 : 32}`;
+
+/** Canonical CIDR text (host bits cleared for IPv4). Returns undefined for garbage. */
+export function normalizeCidr(c: string): string | undefined {
+  const [addr, lenText] = c.trim().split('/');
+  if (!addr || isIP(addr) === 0) return undefined;
+  const max = isIP(addr) === 6 ? 128 : 32;
+  const len = lenText === undefined ? max : Number(lenText);
+  if (!Number.isInteger(len) || len < 0 || len > max) return undefined;
+  if (max === 128) return `${addr.toLowerCase()}/${len}`;
+  const n = ipv4ToInt(addr);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return `${intToIpv4((n & mask) >>> 0)}/${len}`;
+}
+
+export function ipv4ToInt(a: string): number {
+  return a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+export function intToIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** Whether IPv4 `ip` is inside `cidr` (IPv6: prefix compare on the expanded text is not attempted; exact only). */
+export function inCidr(ip: string, cidr: string): boolean {
+  const [net, lenText] = cidr.split('/');
+  if (isIP(ip) !== 4 || isIP(net ?? '') !== 4) return ip === net;
+  const len = Number(lenText ?? 32);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(net!) & mask) >>> 0);
+}
+
+/** The node's InternalIP addresses (kindlab also records `kindlab.io/node-ip`). */
+export function nodeAddresses(n: Node | undefined): { v4?: string; v6?: string } {
+  const out: { v4?: string; v6?: string } = {};
+  const cands = [...(n?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address), n?.metadata.annotations?.['kindlab.io/node-ip']];
+  for (const a of cands) {
+    if (!a) continue;
+    if (isIP(a) === 4 && !out.v4) out.v4 = a;
+    if (isIP(a) === 6 && !out.v6) out.v6 = a;
+  }
+  return out;
+}
+
+export function podCidrs(n: Node | undefined): string[] {
+  const s = n?.spec;
+  const list = s?.podCIDRs?.length ? s.podCIDRs : s?.podCIDR ? [s.podCIDR] : [];
+  return [...new Set(list.map((c) => normalizeCidr(c)).filter((c): c is string => !!c))];
+}
+
+export const findNode = (v: ClusterView, name: string): Node | undefined => v.nodes.find((n) => n.metadata.name === name);
+
+export function clusterIPs(s: Service): string[] {
+  const ips = s.spec.clusterIPs?.length ? s.spec.clusterIPs : s.spec.clusterIP ? [s.spec.clusterIP] : [];
+  return ips.filter((ip) => ip && ip !== 'None' && isIP(ip) !== 0);
+}
+export const externalIPs = (s: Service): string[] => (s.spec.externalIPs ?? []).filter((ip) => isIP(ip) !== 0);
+export function loadBalancerIPs(s: Service): string[] {
+  if (s.spec.type !== 'LoadBalancer') return [];
+  return (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter((ip) => isIP(ip) !== 0);
+}
+export const svcName = (s: Service): string => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
+export const isLocalPolicy = (s: Service): boolean => s.spec.externalTrafficPolicy === 'Local';
+
+/** Nodes with a ready endpoint of the service (EndpointSlices labelled kubernetes.io/service-name). */
+export function nodesWithReadyEndpoints(v: ClusterView, s: Service): Set<string> {
+  const out = new Set<string>();
+  for (const es of v.endpointSlices) {
+    if (es.metadata.namespace !== s.metadata.namespace || es.metadata.labels?.['kubernetes.io/service-name'] !== s.metadata.name) continue;
+    for (const ep of es.endpoints ?? []) {
+      if (ep.conditions?.ready === false || !ep.nodeName) continue;
+      out.add(ep.nodeName);
+    }
+  }
+  return out;
+}
+
+export function hasLocalEndpoint(v: ClusterView, s: Service, node: string): boolean {
+  return nodesWithReadyEndpoints(v, s).has(node);
+}
+
+export function podIPs(p: Pod): string[] {
+  const list = p.status?.podIPs?.length ? p.status.podIPs.map((x) => x.ip) : p.status?.podIP ? [p.status.podIP] : [];
+  return list.filter((ip) => isIP(ip) !== 0);
+}
+
+/** "90s", "1m30s", "2h", "120" (seconds), "500ms" → seconds. */
+export function parseDuration(s: string | number | undefined, fallback: number): number {
+  if (s === undefined || s === '') return fallback;
+  if (typeof s === 'number') return s;
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let consumed = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
+    consumed += m[0].length;
+  }
+  return consumed === s.length ? total : fallback;
+}
+
+export function parseBool(s: string | undefined, fallback: boolean): boolean {
+  if (s === undefined) return fallback;
+  const v = s.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on', ''].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  return fallback;
+}
+
+/** Secret value (base64 `data` or plain `stringData`). */
+export function secretValue(v: ClusterView, namespaces: string[], name: string, key: string): string | undefined {
+  for (const ns of namespaces) {
+    const s = v.secrets.find((x) => x.metadata.namespace === ns && x.metadata.name === name);
+    if (!s) continue;
+    if (s.stringData?.[key] !== undefined) return s.stringData[key];
+    if (s.data?.[key] !== undefined) return Buffer.from(s.data[key], 'base64').toString('utf8');
+  }
+  return undefined;
+}
+
+export function emptyIntent(dialect: DialectName, node: string, problems: string[] = []): AgentIntent {
+  return { dialect, node, localAsn: 0, routerId: '', peers: [], advertise: [], installRoutes: false, ibgpMesh: false, problems };
+}
+
+export function peerDefaults(address: string, asn: number, source: string): PeerIntent {
+  return {
+    address: stripMask(address),
+    asn,
+    port: 179,
+    holdTime: 90,
+    keepalive: 30,
+    connectRetry: 120,
+    gracefulRestart: { enabled: false, restartTime: 120 },
+    passive: false,
+    families: [familyOfAddress(address)],
+    nextHopSelf: false,
+    keepOriginalNextHop: false,
+    rrClient: false,
+    source,
+  };
+}
+
+/** Adds `a`, merging communities with an existing entry for the same prefix (first reason kept). */
+export function addAdvert(list: Advertisement[], a: Advertisement): void {
+  const cur = list.find((x) => x.prefix === a.prefix);
+  if (!cur) {
+    list.push({ ...a, communities: [...new Set(a.communities)], largeCommunities: [...new Set(a.largeCommunities)] });
+    return;
+  }
+  cur.communities = [...new Set([...cur.communities, ...a.communities])];
+  cur.largeCommunities = [...new Set([...cur.largeCommunities, ...a.largeCommunities])];
+  if (a.localPref !== undefined && cur.localPref === undefined) cur.localPref = a.localPref;
+}
+
+/** Sorted, de-duplicated output so equal intents compare equal. */
+export function finish(i: AgentIntent): AgentIntent {
+  i.advertise.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  const seen = new Set<string>();
+  i.peers = i.peers.filter((p) => (seen.has(p.address) ? false : (seen.add(p.address), true))).sort((a, b) => a.address.localeCompare(b.address));
+  return i;
+}
+
+/** Splits communities into standard (a:b) and large (a:b:c). */
+export function splitCommunities(values: string[]): { communities: string[]; largeCommunities: string[] } {
+  const communities: string[] = [];
+  const largeCommunities: string[] = [];
+  for (const v of values.map((x) => x.trim()).filter(Boolean)) (v.split(':').length === 3 ? largeCommunities : communities).push(v);
+  return { communities, largeCommunities };
+}

@@ -1,0 +1,96 @@
+/**
+ * The one internal model of what a node's BGP agent does, whatever dialect the user wrote: peers with native
+ * values (numbers, seconds, booleans) and the prefixes to originate. Dialect modules convert their objects,
+ * flags and annotations into an AgentIntent with a pure function over a ClusterView.
+ */
+import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
+import type { Family } from '../../bgp/wire/constants.js';
+
+export type DialectName = 'cilium' | 'calico' | 'kube-router' | 'kube-ovn';
+export const DIALECTS: readonly DialectName[] = ['cilium', 'calico', 'kube-router', 'kube-ovn'];
+
+export interface Secret extends KubeObject {
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  type?: string;
+}
+
+/** Everything the pure intent functions read. `objects` holds the dialect's custom resources by kind. */
+export interface ClusterView {
+  nodes: Node[];
+  pods: Pod[];
+  services: Service[];
+  endpointSlices: EndpointSlice[];
+  secrets: Secret[];
+  objects: Record<string, KubeObject[]>;
+}
+
+export interface PeerIntent {
+  /** Plain address (no /32). */
+  address: string;
+  asn: number;
+  port: number;
+  /** Outgoing TTL (eBGP multihop); undefined = the speaker's default (1 eBGP, 64 iBGP). */
+  multihopTtl?: number;
+  password?: string;
+  holdTime: number;
+  keepalive: number;
+  connectRetry: number;
+  gracefulRestart: { enabled: boolean; restartTime: number };
+  passive: boolean;
+  families: Family[];
+  /** Always rewrite the next hop to ours (also over iBGP). */
+  nextHopSelf: boolean;
+  /** Keep the original next hop over eBGP (Calico keepOriginalNextHop). Informational: the speaker rewrites on eBGP. */
+  keepOriginalNextHop: boolean;
+  /** We reflect routes to this peer (we are its route reflector). */
+  rrClient: boolean;
+  /** Where the peer comes from: "policy rack0", "BGPPeer global-64512", "node mesh", ... */
+  source: string;
+}
+
+export interface Advertisement {
+  prefix: string;
+  communities: string[];
+  largeCommunities: string[];
+  localPref?: number;
+  /** Extra copies of `asn` in front of the AS path (kube-router path-prepend). */
+  asPathPrepend?: { asn: number; count: number };
+  /** Why: "pod CIDR", "service default/nginx clusterIP (eTP Local)", ... */
+  reason: string;
+}
+
+export interface AgentIntent {
+  dialect: DialectName;
+  node: string;
+  /** 0 = this node runs no BGP (not selected by any policy / not a speaker node). */
+  localAsn: number;
+  routerId: string;
+  peers: PeerIntent[];
+  advertise: Advertisement[];
+  /** Install learned best routes into the kernel FIB (kube-router yes, Cilium no). */
+  installRoutes: boolean;
+  /** iBGP mesh between nodes is part of the peers. */
+  ibgpMesh: boolean;
+  /** Route reflector: our cluster id when this node is a route reflector server. */
+  routeReflector?: { clusterId: string };
+  /** Problems found in the configuration (logged; the rest still applies). */
+  problems: string[];
+}
+
+/** One dialect: what it watches and how its configuration becomes an AgentIntent. */
+export interface Dialect<Opts> {
+  name: DialectName;
+  /** Custom resource kinds this dialect reads (keys of ClusterView.objects). */
+  kinds: readonly CustomKind[];
+  /** Dialect flags (the project's own CLI flags) → options with the project's defaults. */
+  parseFlags(argv: string[]): Opts;
+  compute(view: ClusterView, nodeName: string, opts: Opts): AgentIntent;
+}
+
+export interface CustomKind {
+  kind: string;
+  apiVersion: string;
+  plural: string;
+  namespaced: boolean;
+}
