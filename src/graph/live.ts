@@ -87,7 +87,7 @@ export function applyPodCidrs(model: GraphModel, plan: LabPlan, cidrs: Map<strin
     const p = plan.nodes.find((n) => n.name === g.name);
     if (!p) continue;
     const target = p.networkMode.type === 'container' ? (p.networkMode.node ?? p.networkMode.container ?? '') : '';
-    const key = [...cidrs.keys()].find((k) => k === p.name || k === p.containerName || (target !== '' && (k === target || k.endsWith(`-${target}`) || target.endsWith(`-${k}`))));
+    const key = [...cidrs.keys()].find((k) => k === p.name || k === p.containerName || (p.kind === 'k8s-node' && k.endsWith(`-${p.name}`)) || (target !== '' && (k === target || k.endsWith(`-${target}`) || target.endsWith(`-${k}`))));
     if (key) g.notes.push(`pods ${cidrs.get(key)!.join(', ')}`);
   }
 }

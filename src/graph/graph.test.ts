@@ -1,0 +1,89 @@
+/** Graph model and Mermaid output from real topology files (pure: no Docker, no browser). */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { parseTopology, planLab } from '../topology/index.js';
+import { LabContext } from '../verify/context.js';
+import { applyPodCidrs, applySessions } from './live.js';
+import { toMermaid, nodeId } from './mermaid.js';
+import { buildModel } from './model.js';
+
+const routers = () => planLab(parseTopology(readFileSync(new URL('../../labs/cilium-bgp/routers.yaml', import.meta.url), 'utf8'), { file: 'routers.yaml', env: {} }));
+
+const K8S = `
+name: k8s
+cluster: { name: demo, nodes: [ { role: control-plane }, { role: worker } ] }
+topology:
+  groups:
+    tors: {}
+  nodes:
+    spine1: { kind: linux, image: frrouting/frr:v8.2.2 }
+    leaf1: { kind: linux, image: frrouting/frr:v8.2.2 }
+    rack-a: { kind: linux, image: x, group: tors }
+    server0: { kind: linux, image: nicolaka/netshoot:latest, network-mode: "container:demo-control-plane" }
+    br0: { kind: bridge }
+    end: { kind: linux, image: alpine }
+  links:
+    - endpoints: ["spine1:eth1", "leaf1:eth1"]
+    - endpoints: ["leaf1:eth2", "server0:net0"]
+    - endpoints: ["leaf1:eth3", "end:eth1"]
+`;
+
+describe('graph model', () => {
+  test('roles: the article routers', () => {
+    const m = buildModel(routers());
+    assert.deepEqual(Object.fromEntries(m.nodes.map((n) => [n.name, n.role])), { router0: 'router', tor0: 'tor', tor1: 'tor', server0: 'host', server1: 'host', server2: 'host', server3: 'host' });
+    assert.equal(m.direction, 'TB');
+    assert.deepEqual(m.edges[1], { a: { node: 'router0', iface: 'net1' }, z: { node: 'tor1', iface: 'net0' } });
+  });
+
+  test('roles: Kubernetes node by shared netns with a cluster node, ToR by group, bridge', () => {
+    const m = buildModel(planLab(parseTopology(K8S, { env: {} })));
+    assert.deepEqual(Object.fromEntries(m.nodes.map((n) => [n.name, n.role])), { 'control-plane': 'k8s', worker: 'k8s', spine1: 'router', leaf1: 'tor', 'rack-a': 'tor', server0: 'k8s', br0: 'bridge', end: 'host' });
+    assert.deepEqual(m.nodes.find((n) => n.name === 'server0')!.notes, ['netns of control-plane']);
+  });
+});
+
+describe('mermaid', () => {
+  test('subgraphs by role in order, interface names on edges, safe ids', () => {
+    const text = toMermaid(buildModel(planLab(parseTopology(K8S, { env: {} }))));
+    const subgraphs = [...text.matchAll(/subgraph (\w+)\["([^"]+)"\]/g)].map((m) => m[2]);
+    assert.deepEqual(subgraphs, ['Routers', 'ToRs', 'Kubernetes nodes', 'Hosts', 'Bridges']);
+    assert.match(text, /n_spine1 -- "eth1 — eth1" --- n_leaf1/);
+    assert.match(text, /n_leaf1 -- "eth3 — eth1" --- n_end\n/, '`end` is a Mermaid keyword: ids are prefixed');
+    assert.equal(nodeId('rack-a'), 'n_rack_2d_a');
+    assert.match(text, /n_rack_2d_a\(\["<b>rack-a<\/b>"\]\):::tor/);
+  });
+
+  test('session state becomes link colours (green Established, red down)', async () => {
+    const plan = routers();
+    const m = buildModel(plan);
+    const ctx = new LabContext(plan, async () => ({ exitCode: 1, stdout: '', stderr: 'not running' }));
+    await applySessions(m, ctx, [
+      { node: 'router0', session: { peer: 'net0', state: 'Established', established: true } },
+      { node: 'router0', session: { peer: 'net1', state: 'Idle', established: false } },
+      { node: 'tor1', session: { peer: 'net0', state: 'Established', established: true } },
+    ]);
+    assert.deepEqual(m.edges.slice(0, 2).map((e) => e.state), ['established', 'down']);
+    const text = toMermaid(m);
+    assert.match(text, /linkStyle 0 stroke:#1a7f37/);
+    assert.match(text, /linkStyle 1 stroke:#cf222e/);
+    assert.ok(!/linkStyle 2 /.test(text));
+  });
+
+  test('pod CIDRs on the nodes that share a Kubernetes node netns', () => {
+    const plan = planLab(parseTopology(K8S, { env: {} }));
+    const m = buildModel(plan);
+    applyPodCidrs(m, plan, new Map([['demo-control-plane', ['10.1.0.0/24']]]));
+    assert.deepEqual(m.nodes.find((n) => n.name === 'server0')!.notes, ['netns of control-plane', 'pods 10.1.0.0/24']);
+    assert.deepEqual(m.nodes.find((n) => n.name === 'control-plane')!.notes, ['pods 10.1.0.0/24']);
+    assert.deepEqual(m.nodes.find((n) => n.name === 'worker')!.notes, []);
+  });
+
+  test('wide labs go left to right', () => {
+    const hosts = Array.from({ length: 12 }, (_, i) => `    h${i}: { kind: linux, image: x }`).join('\n');
+    const m = buildModel(planLab(parseTopology(`name: wide\ntopology:\n  nodes:\n${hosts}\n`, { env: {} })));
+    assert.equal(m.direction, 'LR');
+    assert.match(toMermaid(m), /^flowchart LR$/m);
+  });
+});
