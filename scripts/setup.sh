@@ -40,6 +40,8 @@ fi
 # Lab links are veth pairs and bridges; make sure the kernel modules are there when loadable.
 for m in veth bridge; do $sudo modprobe "$m" 2>/dev/null || true; done
 
+# mermaid-cli renders with Debian's chromium; puppeteer must not try to download a browser.
+export PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_EXECUTABLE_PATH="${PUPPETEER_EXECUTABLE_PATH:-/usr/bin/chromium}"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund >&2
