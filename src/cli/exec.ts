@@ -1,20 +1,55 @@
-/** `lab exec (-t FILE | --name LAB) NODE -- CMD...` prints the command's output and returns its exit code. */
+/**
+ * `lab exec (-t FILE | --name LAB) NODE -- CMD...` prints the command's output and returns its exit code.
+ * NODE may be `pod/NAME` or `pod/NAMESPACE/NAME`: the pod's node and network namespace come from the
+ * cluster API (spec.nodeName is the node's container; the node daemon names the netns
+ * `pod-<namespace>-<name>`), and the command runs there with `ip netns exec`.
+ */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
+import { getPod, labClient, parsePodTarget } from '../runtime/cluster-api.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
+import { labKubeconfig } from './kubeconfig.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
-const USAGE = 'usage: lab exec (-t FILE | --name LAB) NODE -- CMD [ARG...]';
+const USAGE = 'usage: lab exec (-t FILE | --name LAB) NODE|pod/NAME|pod/NAMESPACE/NAME -- CMD [ARG...]';
+
+/** The node daemon's netns name for a pod (src/cluster/node/podnet-plan.ts netnsName), unless annotated otherwise. */
+export const POD_NETNS_ANNOTATION = 'kindlab.io/netns';
+export function podNetns(namespace: string, name: string, annotations: Record<string, string> = {}): string {
+  return annotations[POD_NETNS_ANNOTATION] ?? `pod-${namespace}-${name}`;
+}
+
+async function podTarget(values: { topo?: string; name?: string }, target: string): Promise<{ container: string; argv: string[]; label: string }> {
+  const ref = parsePodTarget(target);
+  if (!ref) throw new KindlabError('USAGE', `"${target}" is not pod/NAME or pod/NAMESPACE/NAME`, { detail: USAGE });
+  const { file } = await labKubeconfig(values);
+  const client = labClient(file);
+  try {
+    const pod = await getPod(client, ref.namespace, ref.name);
+    const node = pod.spec.nodeName;
+    if (!node) throw new KindlabError('RUNTIME_CONTAINER', `pod ${ref.namespace}/${ref.name} is not scheduled to a node yet (phase ${pod.status?.phase ?? 'unknown'})`);
+    if (pod.spec.hostNetwork) return { container: node, argv: [], label: target };
+    return { container: node, argv: ['ip', 'netns', 'exec', podNetns(ref.namespace, ref.name, pod.metadata.annotations)], label: target };
+  } finally {
+    client.close();
+  }
+}
 
 export async function runExec(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: TARGET_OPTIONS, allowPositionals: true });
   const [node, ...cmd] = positionals;
   if (!node || cmd.length === 0) throw new KindlabError('USAGE', 'give a node and a command', { detail: USAGE });
-  if (node.startsWith('pod/')) throw new KindlabError('USAGE', 'pod/NAME targets need the cluster runtime, which this lab has not got yet', { detail: USAGE });
-  const target = await resolveLab(values, USAGE);
   const runtime = new DockerRuntime();
-  let container = target.plan?.nodes.find((n) => n.name === node)?.containerName;
+  if (/^pods?\//.test(node)) {
+    const t = await podTarget(values, node);
+    const r = await runtime.exec(t.container, [...t.argv, ...cmd], { check: false, target: t.label });
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    return r.exitCode;
+  }
+  const target = await resolveLab(values, USAGE);
+  let container = target.plan?.nodes.find((n) => n.name === node || n.containerName === node)?.containerName;
   if (!container) {
     const found = await runtime.listContainers({ [LABEL_LAB]: target.name, [LABEL_NODE]: node });
     container = found[0]?.name;

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> 
   images: { about: 'build / list the local images', load: async () => (await import('./images.js')).runImages },
   verify: { about: 'check a running lab: BGP sessions, routes, ping, traceroute, curl', load: async () => (await import('./verify.js')).runVerify },
   graph: { about: 'draw a lab: Mermaid, SVG, PNG or HTML (--serve PORT)', load: async () => (await import('./graph.js')).runGraph },
+  kubeconfig: { about: 'print the path (or --content) of a lab cluster\'s kubeconfig', load: async () => (await import('./kubeconfig.js')).runKubeconfig },
 };
 
 /** Lets other modules add commands (verify, graph, kubeconfig...) without editing the table above. */

@@ -1,0 +1,71 @@
+/** The cluster's paths, process argv, certificate SANs and boot script, from the article lab's plan. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadPlan } from '../topology/index.js';
+import { parsePodTarget } from './cluster-api.js';
+import { apiNetwork, apiServerArgv, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
+import { k8sNodeKind } from './kinds/k8s-node.js';
+import { containerOptions } from './container-spec.js';
+
+const file = fileURLToPath(new URL('../../labs/cilium-bgp/topo.yaml', import.meta.url));
+
+describe('cluster plan', () => {
+  it('API server argv: data dir, listen, the kind config, cluster name, the control-plane address as SAN', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const cp = controlPlane(plan);
+    assert.equal(cp.containerName, 'clab-bgp-cplane-demo-control-plane');
+    assert.deepEqual(apiServerArgv(plan), ['node', '/opt/kindlab/dist/cluster/apiserver/main.js', '--data', '/var/lib/kindlab/cluster', '--listen', '0.0.0.0:6443', '--cluster-config', '/var/lib/kindlab/cluster/kind-cluster.yaml', '--cluster-name', 'clab-bgp-cplane-demo', '--tls-san', cp.mgmtIPv4!]);
+    assert.deepEqual(fallbackNodeIPs(plan), {}, 'every article node has a node-ip');
+    const sans = apiServerSans(plan);
+    for (const s of ['127.0.0.1', '10.0.1.2', '10.0.4.2', cp.mgmtIPv4!, 'clab-bgp-cplane-demo-control-plane', 'kubernetes.default.svc']) assert.ok(sans.includes(s), s);
+  });
+
+  it('nodes without node-ip get their management address', async () => {
+    const { parseTopology, planLab } = await import('../topology/index.js');
+    const plan = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}, {role: worker}]}\n', { file: 't.yaml', dir: '/tmp' }));
+    assert.deepEqual(fallbackNodeIPs(plan), { 't-control-plane': plan.nodes[0]!.mgmtIPv4, 't-worker': plan.nodes[1]!.mgmtIPv4 });
+    assert.deepEqual(apiServerArgv(plan).slice(-4), ['--node-ip', `t-control-plane=${plan.nodes[0]!.mgmtIPv4}`, '--node-ip', `t-worker=${plan.nodes[1]!.mgmtIPv4}`]);
+  });
+
+  it('boot script: the API server on the control-plane only; the node daemon behind its marker', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const [cp, w] = plan.nodes;
+    const cpBoot = bootScript(plan, cp!);
+    assert.match(cpBoot, /pgrep -f \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js >\/dev\/null \|\| nohup node \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js --data/);
+    assert.match(cpBoot, />>\/var\/lib\/kindlab\/cluster\/apiserver\.log 2>&1 <\/dev\/null &/);
+    assert.doesNotMatch(bootScript(plan, w!), /apiserver/);
+    assert.deepEqual(nodeDaemonArgv(w!), ['node', '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
+    assert.deepEqual(nodeCommand().slice(0, 3), ['/usr/bin/tini', '-s', '--']);
+  });
+
+  it('container options: code read-only, node dir, cluster dir and 127.0.0.1 port on the control-plane only', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const [cp, w] = plan.nodes;
+    const o = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), plan, `${plan.labDir}/control-plane`);
+    assert.equal(o.Hostname, 'clab-bgp-cplane-demo-control-plane');
+    assert.ok(o.HostConfig!.Binds!.some((b) => /:\/opt\/kindlab:ro$/.test(b)));
+    assert.ok(o.HostConfig!.Binds!.includes(`${plan.labDir}/cluster:/var/lib/kindlab/cluster`));
+    assert.deepEqual(o.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
+    assert.equal(o.Labels!['io.x-k8s.kind.role'], 'control-plane');
+    assert.equal(o.Labels!['kindlab.lab'], 'bgp-cplane-demo');
+    const ow = k8sNodeKind.containerOptions!(w!, containerOptions(plan, w!, 'kindlab/base:latest'), plan, `${plan.labDir}/worker`);
+    assert.ok(!ow.HostConfig!.Binds!.some((b) => b.includes('/var/lib/kindlab/cluster')), 'the CA key stays on the control-plane');
+    assert.deepEqual(ow.HostConfig!.PortBindings, {});
+  });
+
+  it('API network: bridge name fits IFNAMSIZ, rule comment has no spaces', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const a = apiNetwork(plan);
+    assert.equal(a.network, 'kindlab-bgp-cplane-demo-api');
+    assert.ok(a.bridge.length <= 15);
+    assert.equal(a.comment, 'kindlab:bgp-cplane-demo:api');
+  });
+
+  it('pod targets', () => {
+    assert.deepEqual(parsePodTarget('pod/nettool-1'), { namespace: 'default', name: 'nettool-1' });
+    assert.deepEqual(parsePodTarget('pod/kube-system/coredns-1'), { namespace: 'kube-system', name: 'coredns-1' });
+    assert.equal(parsePodTarget('pod/'), undefined);
+    assert.equal(parsePodTarget('tor0'), undefined);
+  });
+});
