@@ -113,6 +113,12 @@ test('fuzz: decoders throw only BgpWireError; the RIB never throws', { timeout: 
   }
   for (const p of peers) for (const m of rib.takeUpdates(p, { maxMessageSize: 4096, resend: true })) assert.ok(m.length <= 4096);
   for (const f of ['ipv4-unicast', 'ipv6-unicast'] as const) [...rib.routes({ family: f, table: 'loc' })];
-  console.log(`# fuzz ${JSON.stringify(stats)}`);
+  const accepted = rib.counts('ipv4-unicast').paths + rib.counts('ipv6-unicast').paths;
+  console.log(`# fuzz ${JSON.stringify({ ...stats, routesInRib: accepted })}`);
+  assert.ok(accepted > 0, 'some mutated UPDATEs are still valid and accepted');
+  // Reference counts balance: with every peer gone nothing stays interned.
+  for (const p of peers) rib.removePeer(p);
+  assert.deepEqual(rib.internStats(), { attributeSets: 0, exportedSets: 0 });
+  assert.deepEqual(rib.counts('ipv4-unicast'), { destinations: 0, paths: 0 });
   assert.ok(stats.messages > iterations / 4, 'most inputs frame into messages');
 });
