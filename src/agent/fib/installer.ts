@@ -1,0 +1,97 @@
+/**
+ * Keeps the node's kernel FIB in line with the Loc-RIB's learned best routes (kube-router mode): listens to the
+ * RIB's best-changed events (ECMP next-hop sets), batches changes for a few milliseconds and applies them with one
+ * `ip -batch -` run. Locally originated prefixes are skipped. `stop()` removes every route we installed.
+ */
+import { execa } from 'execa';
+import type { Rib } from '../../bgp/rib/index.js';
+import type { Logger } from '../../bgp/session/log.js';
+import { KindlabError } from '../../errors.js';
+import { FIB_PROTO, planFib, type FibTable } from './plan.js';
+
+export interface FibOptions {
+  proto?: number;
+  /** Run `ip` in this network namespace (tests). */
+  netns?: string;
+  batchMs?: number;
+  log?: Logger;
+}
+
+export async function runIpBatch(lines: string[], opts: { netns?: string } = {}): Promise<void> {
+  if (lines.length === 0) return;
+  const argv = [...(opts.netns ? ['-n', opts.netns] : []), '-force', '-batch', '-'];
+  const r = await execa('ip', argv, { input: `${lines.join('\n')}\n`, reject: false });
+  if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip -batch failed (${r.exitCode})`, { detail: `${String(r.stderr)}\ninput:\n${lines.join('\n')}` });
+}
+
+export class FibInstaller {
+  private readonly wanted: FibTable = new Map();
+  private readonly installed: FibTable = new Map();
+  private readonly local = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  readonly proto: number;
+
+  constructor(private readonly opts: FibOptions = {}) {
+    this.proto = opts.proto ?? FIB_PROTO;
+  }
+
+  /** Removes leftovers of a previous run (our protocol only), then follows `rib`. */
+  async attach(rib: Rib): Promise<void> {
+    await this.flush();
+    rib.on('best-changed', (_family, prefix, hops) => this.onBest(prefix, hops));
+  }
+
+  /** Prefixes we originate ourselves are never installed. */
+  setLocalPrefixes(prefixes: Iterable<string>): void {
+    this.local.clear();
+    for (const p of prefixes) this.local.add(p);
+    this.schedule();
+  }
+
+  private onBest(prefix: string, hops: string[]): void {
+    if (hops.length) this.wanted.set(prefix, hops.filter(Boolean));
+    else this.wanted.delete(prefix);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.running.then(() => this.sync()).catch((e: unknown) => this.opts.log?.error('FIB update failed', { reason: (e as Error).message }));
+    }, this.opts.batchMs ?? 10);
+  }
+
+  private async sync(): Promise<void> {
+    const want: FibTable = new Map([...this.wanted].filter(([p, h]) => !this.local.has(p) && h.length > 0));
+    const lines = planFib(this.installed, want, this.proto);
+    if (lines.length === 0) return;
+    await runIpBatch(lines, this.opts);
+    this.installed.clear();
+    for (const [p, h] of want) this.installed.set(p, [...h]);
+    this.opts.log?.info('FIB updated', { changes: lines.length, routes: this.installed.size });
+  }
+
+  /** The routes we believe are installed (prefix → next hops). */
+  routes(): FibTable {
+    return new Map(this.installed);
+  }
+
+  private async flush(): Promise<void> {
+    // `route flush` in a batch only covers IPv4: flush each family with its own command.
+    for (const fam of ['-4', '-6']) {
+      const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, 'route', 'flush', 'proto', String(this.proto)], { reject: false });
+      if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip ${fam} route flush proto ${this.proto} failed`, { detail: String(r.stderr) });
+    }
+    this.installed.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.flush();
+  }
+}

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { peerDefaults } from '../dialects/common.js';
+import type { AgentIntent } from '../dialects/types.js';
+import { planIsEmpty, planReconcile } from './reconcile.js';
+
+const base = (): AgentIntent => ({
+  dialect: 'cilium', node: 'n1', localAsn: 65010, routerId: '10.0.1.2', installRoutes: false, ibgpMesh: false, problems: [],
+  peers: [peerDefaults('10.0.0.1', 65010, 'policy rack0')],
+  advertise: [{ prefix: '10.1.0.0/24', communities: [], largeCommunities: [], reason: 'pod CIDR' }],
+});
+
+test('first intent: new speaker, every neighbor and prefix added', () => {
+  const p = planReconcile(undefined, base());
+  assert.equal(p.newSpeaker, true);
+  assert.deepEqual(p.addNeighbors.map((n) => [n.peerAddress, n.peerAsn, n.holdTime, n.keepaliveTime]), [['10.0.0.1', 65010, 90, 30]]);
+  assert.deepEqual(p.originate, [{ prefix: '10.1.0.0/24', attrs: {} }]);
+});
+
+test('same intent: nothing to do; a new service IP only originates; a removed one only withdraws', () => {
+  assert.equal(planIsEmpty(planReconcile(base(), base())), true);
+  const more = base();
+  more.advertise.push({ prefix: '10.96.0.10/32', communities: ['65000:1'], largeCommunities: [], reason: 'svc' });
+  const p = planReconcile(base(), more);
+  assert.deepEqual([p.newSpeaker, p.addNeighbors, p.changeNeighbors, p.removeNeighbors, p.withdraw], [false, [], [], [], []]);
+  assert.deepEqual(p.originate, [{ prefix: '10.96.0.10/32', attrs: { communities: ['65000:1'] } }]);
+  assert.deepEqual(planReconcile(more, base()).withdraw, ['10.96.0.10/32']);
+});
+
+test('changed community re-originates; changed hold time changes the neighbor; a new ASN needs a new speaker', () => {
+  const c = base();
+  c.advertise[0]!.communities = ['65010:7'];
+  assert.deepEqual(planReconcile(base(), c).originate.map((o) => o.prefix), ['10.1.0.0/24']);
+  const h = base();
+  h.peers[0]!.holdTime = 9;
+  const ph = planReconcile(base(), h);
+  assert.deepEqual([ph.changeNeighbors.map((n) => n.holdTime), ph.addNeighbors.length, ph.removeNeighbors.length], [[9], 0, 0]);
+  const a = base();
+  a.localAsn = 65011;
+  assert.equal(planReconcile(base(), a).newSpeaker, true);
+  const gone = base();
+  gone.peers = [];
+  assert.deepEqual(planReconcile(base(), gone).removeNeighbors, ['10.0.0.1']);
+});

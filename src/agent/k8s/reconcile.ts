@@ -1,0 +1,69 @@
+/**
+ * Pure planning of how to move the running speaker from one AgentIntent to the next: which neighbors to add,
+ * change (the speaker resets only those whose session parameters differ) or remove, and which prefixes to
+ * originate or withdraw (no session reset). A new local ASN or router id needs a new speaker.
+ */
+import type { NeighborConfig, OriginateAttrs } from '../../bgp/speaker-types.js';
+import type { Advertisement, AgentIntent, PeerIntent } from '../dialects/types.js';
+
+export function neighborConfig(p: PeerIntent): NeighborConfig {
+  const c: NeighborConfig = {
+    name: p.address,
+    peerAddress: p.address,
+    peerAsn: p.asn,
+    port: p.port,
+    passive: p.passive,
+    holdTime: p.holdTime,
+    keepaliveTime: p.keepalive,
+    connectRetryTime: p.connectRetry,
+    families: [...p.families],
+    gracefulRestart: { enabled: p.gracefulRestart.enabled, restartTime: p.gracefulRestart.restartTime },
+    nextHopSelf: p.nextHopSelf,
+    routeReflectorClient: p.rrClient,
+  };
+  if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
+  if (p.password !== undefined) c.password = p.password;
+  return c;
+}
+
+export function originateAttrs(a: Advertisement): OriginateAttrs {
+  return {
+    ...(a.communities.length ? { communities: a.communities } : {}),
+    ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
+    ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+  };
+}
+
+export interface ReconcilePlan {
+  /** Local ASN or router id changed (or first run): build a new speaker, then add everything. */
+  newSpeaker: boolean;
+  addNeighbors: NeighborConfig[];
+  /** Session parameters changed: the speaker resets these (Cease 6/6) and reconnects. */
+  changeNeighbors: NeighborConfig[];
+  removeNeighbors: string[];
+  originate: Array<{ prefix: string; attrs: OriginateAttrs }>;
+  withdraw: string[];
+}
+
+const key = (x: unknown) => JSON.stringify(x);
+
+export function planReconcile(prev: AgentIntent | undefined, next: AgentIntent): ReconcilePlan {
+  const newSpeaker = !prev || prev.localAsn !== next.localAsn || prev.routerId !== next.routerId;
+  const before = newSpeaker ? new Map<string, NeighborConfig>() : new Map(prev!.peers.map((p) => [p.address, neighborConfig(p)]));
+  const after = new Map(next.peers.map((p) => [p.address, neighborConfig(p)]));
+  const plan: ReconcilePlan = { newSpeaker, addNeighbors: [], changeNeighbors: [], removeNeighbors: [], originate: [], withdraw: [] };
+  for (const [addr, c] of after) {
+    const old = before.get(addr);
+    if (!old) plan.addNeighbors.push(c);
+    else if (key(old) !== key(c)) plan.changeNeighbors.push(c);
+  }
+  for (const addr of before.keys()) if (!after.has(addr)) plan.removeNeighbors.push(addr);
+  const oldAds = newSpeaker ? new Map<string, OriginateAttrs>() : new Map(prev!.advertise.map((a) => [a.prefix, originateAttrs(a)]));
+  const newAds = new Map(next.advertise.map((a) => [a.prefix, originateAttrs(a)]));
+  for (const [prefix, attrs] of newAds) if (!oldAds.has(prefix) || key(oldAds.get(prefix)) !== key(attrs)) plan.originate.push({ prefix, attrs });
+  for (const prefix of oldAds.keys()) if (!newAds.has(prefix)) plan.withdraw.push(prefix);
+  return plan;
+}
+
+export const planIsEmpty = (p: ReconcilePlan): boolean =>
+  !p.newSpeaker && p.addNeighbors.length + p.changeNeighbors.length + p.removeNeighbors.length + p.originate.length + p.withdraw.length === 0;
