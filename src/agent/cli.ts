@@ -20,6 +20,11 @@ ADDR is host:port (default ${DEFAULT_ADMIN}) or a unix socket path; LAB_AGENT_AD
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'k8s' || cmd === 'adj-out') {
+    // Kubernetes mode (src/agent/k8s): `lab-agent k8s --node N --dialect D [dialect flags]`, `lab-agent adj-out PEER`.
+    const k8s = await import('./k8s/cli.js');
+    return cmd === 'k8s' ? k8s.runK8s(rest) : k8s.runAdjOut(rest);
+  }
   const { values: v, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -1,0 +1,167 @@
+/**
+ * `lab-agent k8s`: the node BGP agent on a Kubernetes cluster. Watches the cluster, recomputes the AgentIntent
+ * with the dialect's pure function (debounced), and applies the difference to the running BgpSpeaker:
+ * originate/withdraw without session resets, neighbors added/removed/reset only when their parameters change.
+ * kube-router mode also installs learned best routes into the kernel FIB.
+ */
+import type http from 'node:http';
+import { KubeClient, loadKubeconfig } from '../../cluster/client/index.js';
+import { BgpSpeaker } from '../../bgp/speaker.js';
+import { Rib } from '../../bgp/rib/index.js';
+import type { Logger } from '../../bgp/session/log.js';
+import { startAdminServer } from '../admin-server.js';
+import { bindDialect, detectDialect, DIALECT_MODULES, type BoundDialect } from '../dialects/index.js';
+import type { AgentIntent, ClusterView, DialectName } from '../dialects/types.js';
+import { FibInstaller } from '../fib/installer.js';
+import { planIsEmpty, planReconcile } from './reconcile.js';
+import { ClusterWatch } from './watch.js';
+
+export interface K8sAgentOptions {
+  node: string;
+  kubeconfig?: string;
+  dialect?: DialectName;
+  /** The dialect's own flags (kube-router / kube-ovn style), passed through. */
+  dialectArgs: string[];
+  admin: string;
+  /** BGP listen address; port 0 = do not listen. */
+  listen: { address: string; port: number };
+  log: Logger;
+  debounceMs?: number;
+  /** Install routes into this netns instead of the agent's own (tests); `false` disables the FIB. */
+  fibNetns?: string | false;
+}
+
+export class K8sAgent {
+  private readonly client: KubeClient;
+  private watch!: ClusterWatch;
+  private dialect: BoundDialect | undefined;
+  private speaker: BgpSpeaker | undefined;
+  private admin: http.Server | undefined;
+  private fib: FibInstaller | undefined;
+  private intent: AgentIntent | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private applying: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly started = Date.now();
+  /** Problems already logged (each is logged once while it persists). */
+  private problems = new Set<string>();
+  recomputes = 0;
+
+  constructor(private readonly o: K8sAgentOptions) {
+    this.client = new KubeClient(loadKubeconfig(o.kubeconfig), { userAgent: `lab-agent/${o.node}` });
+    if (o.dialect) this.dialect = bindDialect(o.dialect, o.dialectArgs);
+  }
+
+  get currentIntent(): AgentIntent | undefined {
+    return this.intent;
+  }
+
+  get bgp(): BgpSpeaker | undefined {
+    return this.speaker;
+  }
+
+  async start(): Promise<void> {
+    const kinds = this.dialect ? this.dialect.kinds : Object.values(DIALECT_MODULES).flatMap((d) => d.kinds);
+    this.watch = new ClusterWatch(this.client, kinds, this.o.log, () => this.schedule());
+    await this.watch.start();
+    await this.recompute();
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.recompute();
+    }, this.o.debounceMs ?? 20);
+  }
+
+  /** Serialised: one apply at a time, always from the latest view. */
+  private recompute(): Promise<void> {
+    this.applying = this.applying.then(() => this.applyLatest()).catch((e: unknown) => this.o.log.error('reconcile failed', { reason: (e as Error).message }));
+    return this.applying;
+  }
+
+  private pickDialect(view: ClusterView): BoundDialect | undefined {
+    if (this.dialect) return this.dialect;
+    const name = detectDialect(view, this.o.dialectArgs);
+    if (!name) return undefined;
+    this.o.log.info('dialect detected', { dialect: name });
+    this.dialect = bindDialect(name, this.o.dialectArgs);
+    return this.dialect;
+  }
+
+  private async applyLatest(): Promise<void> {
+    if (this.stopped) return;
+    this.recomputes++;
+    const view = this.watch.view();
+    const d = this.pickDialect(view);
+    if (!d) return;
+    const next = d.intent(view, this.o.node);
+    this.logProblems(next);
+    const plan = planReconcile(this.intent, next);
+    if (planIsEmpty(plan)) return;
+    if (plan.newSpeaker) await this.replaceSpeaker(next);
+    const sp = this.speaker!;
+    for (const addr of plan.removeNeighbors) sp.removeNeighbor(addr);
+    for (const c of plan.changeNeighbors) sp.updateNeighbor(c);
+    for (const c of plan.addNeighbors) sp.addNeighbor(c);
+    for (const p of plan.withdraw) sp.withdraw(p);
+    for (const { prefix, attrs } of plan.originate) sp.originate(prefix, attrs);
+    this.fib?.setLocalPrefixes(next.advertise.map((a) => a.prefix));
+    this.intent = next;
+    this.o.log.info('intent applied', {
+      dialect: next.dialect, asn: next.localAsn, peers: next.peers.length, prefixes: next.advertise.length,
+      added: plan.addNeighbors.map((n) => n.peerAddress), changed: plan.changeNeighbors.map((n) => n.peerAddress), removed: plan.removeNeighbors,
+      originated: plan.originate.map((x) => x.prefix), withdrawn: plan.withdraw,
+    });
+  }
+
+  private logProblems(i: AgentIntent): void {
+    const now = new Set([...i.problems, ...i.advertise.filter((a) => a.asPathPrepend).map(() => 'AS path prepend is not supported by the speaker yet; routes are sent without it')]);
+    for (const p of now) if (!this.problems.has(p)) this.o.log.warn('configuration problem', { dialect: i.dialect, node: i.node, reason: p });
+    this.problems = now;
+  }
+
+  /** A new local ASN / router id: stop the old speaker (Cease), start a fresh one with its own RIB. */
+  private async replaceSpeaker(next: AgentIntent): Promise<void> {
+    await this.speaker?.stop();
+    await this.fib?.stop();
+    this.fib = undefined;
+    await this.closeAdmin();
+    const active = next.localAsn !== 0;
+    const routerId = next.routerId || '0.0.0.0';
+    const rib = new Rib({ localAsn: next.localAsn, routerId, multipath: next.installRoutes ? 8 : 1 });
+    this.speaker = new BgpSpeaker(
+      { asn: next.localAsn, routerId, listen: active ? this.o.listen : { address: this.o.listen.address, port: 0 }, neighbors: [], multipath: next.installRoutes ? 8 : 1 },
+      { rib, log: this.o.log.child({ asn: next.localAsn }) },
+    );
+    this.speaker.on('state', (peer: string, state: string, from: string, reason: string) => this.o.log.info(state === 'Established' ? 'Peer Up' : 'Peer state', { peer, state, from, reason }));
+    await this.speaker.start();
+    if (next.installRoutes && this.o.fibNetns !== false) {
+      this.fib = new FibInstaller({ log: this.o.log, ...(this.o.fibNetns ? { netns: this.o.fibNetns } : {}) });
+      await this.fib.attach(rib);
+    }
+    this.admin = await startAdminServer(this.speaker, this.o.admin, this.started);
+    this.intent = undefined;
+  }
+
+  private async closeAdmin(): Promise<void> {
+    const a = this.admin;
+    this.admin = undefined;
+    if (!a) return;
+    a.closeAllConnections();
+    await new Promise<void>((r) => a.close(() => r()));
+  }
+
+  /** `graceful`: planned restart, no Cease (peers keep our routes, RFC 4724); FIB routes are kept too. */
+  async stop(opts: { graceful?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.watch?.stop();
+    await this.applying;
+    await this.speaker?.stop({ graceful: opts.graceful });
+    if (!opts.graceful) await this.fib?.stop();
+    await this.closeAdmin();
+    this.client.close();
+  }
+}
