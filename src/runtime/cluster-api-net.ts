@@ -15,6 +15,7 @@
  * The rules carry the comment `kindlab:<lab>:api`; destroy removes them by that comment, and
  * the network by its lab label.
  */
+import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { KindlabError } from '../errors.js';
 import type { LabPlan } from '../topology/types.js';
@@ -23,6 +24,37 @@ import type { Runtime } from './docker.js';
 import { labLabels } from './labels.js';
 
 const CHAIN = 'DOCKER-USER';
+
+const hostPorts = new WeakMap<LabPlan, number>();
+
+/**
+ * The host port the API is published on: kind's apiServerPort, else a free loopback port chosen
+ * now (as kind does) and fixed in the container's port binding, so it stays the same when the
+ * container restarts and the kubeconfig stays valid.
+ */
+export async function reserveApiPort(plan: LabPlan, hostIp: string): Promise<number> {
+  const fixed = plan.cluster?.spec.apiServerPort;
+  if (fixed) return fixed;
+  let port = hostPorts.get(plan);
+  if (port === undefined) {
+    port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, hostIp, () => {
+        const a = srv.address();
+        srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+      });
+    });
+    hostPorts.set(plan, port);
+  }
+  return port;
+}
+
+/** The port chosen by reserveApiPort for this plan ('' lets Docker pick one, when none was). */
+export function apiHostPort(plan: LabPlan): string {
+  const fixed = plan.cluster?.spec.apiServerPort;
+  return String(fixed || hostPorts.get(plan) || '');
+}
 
 function ruleSpecs(bridge: string, comment: string): string[][] {
   const tail = ['-m', 'comment', '--comment', comment, '-j', 'DROP'];

@@ -97,7 +97,8 @@ function tlsSans(plan: LabPlan): string[] {
   return [controlPlaneAddress(plan)];
 }
 
-export function apiServerArgv(plan: LabPlan): string[] {
+/** With the node daemon built, Nodes are Ready only while their daemon heartbeats (as with a kubelet). */
+export function apiServerArgv(plan: LabPlan, root = repoRoot()): string[] {
   const spec = clusterOf(plan).spec;
   return [
     'node', `${IN_CONTAINER.root}/${APISERVER_MAIN}`,
@@ -107,6 +108,7 @@ export function apiServerArgv(plan: LabPlan): string[] {
     '--cluster-name', spec.name,
     ...tlsSans(plan).flatMap((s) => ['--tls-san', s]),
     ...Object.entries(fallbackNodeIPs(plan)).flatMap(([k, v]) => ['--node-ip', `${k}=${v}`]),
+    ...(hasBuilt(NODE_DAEMON_MAIN, root) ? ['--require-heartbeats'] : []),
   ];
 }
 
@@ -131,7 +133,7 @@ function startLine(argv: string[], log: string, guard?: string): string {
  */
 export function bootScript(plan: LabPlan, node: NodePlan, root = repoRoot()): string {
   const lines = ['#!/bin/sh', '# Written by kindlab: starts this Kubernetes node\'s processes (idempotent).', `mkdir -p ${IN_CONTAINER.nodeDir}/logs`];
-  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
+  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan, root), `${IN_CONTAINER.clusterDir}/apiserver.log`));
   if (hasBuilt(NODE_DAEMON_MAIN, root)) lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
   lines.push('exit 0');
   return lines.join('\n') + '\n';

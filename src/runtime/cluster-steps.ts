@@ -10,9 +10,10 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
+import type { Node } from '../cluster/client/types.js';
 import type { LabPlan } from '../topology/types.js';
 import { apiReady, applyManifests, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
-import { ensureApiNetwork, removeApiNetwork } from './cluster-api-net.js';
+import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
 import { APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
 import { runPool } from './pool.js';
@@ -39,7 +40,9 @@ export const clusterNetworkAction: ClusterAction = {
     if (!hasBuilt(APISERVER_MAIN)) {
       throw new KindlabError('DEPLOY', `the API server is not built (${APISERVER_MAIN} is missing)`, { hint: 'run npm run build in the kindlab repository' });
     }
-    progress(`${await ensureApiNetwork(ctx.runtime, ctx.plan)}: 127.0.0.1 only, forwarding dropped`);
+    const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
+    const ip = clusterOf(ctx.plan).spec.apiServerAddress;
+    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip)} only, forwarding dropped`);
   },
   async rollback(ctx) {
     if (ctx.plan.cluster) await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
@@ -93,13 +96,16 @@ export const nodesReadyAction: ClusterAction = {
     const plan = ctx.plan;
     if (!plan.cluster) return progress('no cluster');
     const want = clusterOf(plan).spec.nodes.map((n) => n.name);
+    // With node daemons, Ready must come from them (not the bootstrap's registration).
+    const daemons = hasBuilt(NODE_DAEMON_MAIN);
+    const ok = (n: Node) => isNodeReady(n) && (!daemons || n.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== 'KindlabBootstrap');
     const client = labClient(hostPaths.kubeconfig(plan));
     let seen = '';
     try {
       await poll(
         async () => {
           const nodes = await listNodes(client);
-          const ready = want.filter((w) => nodes.some((n) => n.metadata.name === w && isNodeReady(n)));
+          const ready = want.filter((w) => nodes.some((n) => n.metadata.name === w && ok(n)));
           seen = `${ready.length}/${want.length} Ready`;
           progress(seen);
           return ready.length === want.length ? true : undefined;

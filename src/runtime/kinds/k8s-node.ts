@@ -11,7 +11,7 @@
  * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
  */
 import type { NodePlan } from '../../topology/types.js';
-import { connectControlPlane } from '../cluster-api-net.js';
+import { apiHostPort, connectControlPlane } from '../cluster-api-net.js';
 import { writeHostKubeconfig, writeNodeFiles } from '../cluster-files.js';
 import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from '../cluster-plan.js';
 import type { NodeKind } from './types.js';
@@ -52,8 +52,8 @@ export const k8sNodeKind: NodeKind = {
         ...opts.HostConfig,
         Binds: binds,
         Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
-        // Published once the container joins the API network; '' lets Docker pick a free port.
-        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: spec.apiServerPort ? String(spec.apiServerPort) : '' }] } } : {}),
+        // Published once the container joins the API network (the port reserved by the deploy step).
+        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan) }] } } : {}),
       },
     };
   },

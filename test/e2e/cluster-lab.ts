@@ -1,0 +1,39 @@
+/**
+ * A 4-node cluster lab for the cluster e2e tests and bench/cluster.ts: the Cilium article's kind
+ * cluster.yaml (node-ips 10.0.1.2 … 10.0.4.2, rack labels) and nettool.yaml, verbatim from
+ * labs/cilium-bgp, under a unique lab/cluster name. The nodes share one L2 segment (a bridge
+ * node) on net0, each with its node-ip in 10.0.0.0/16 and static routes to the other nodes'
+ * pod CIDRs (deterministic: 10.1.<index>.0/24), written as exec lines of k8s-node entries.
+ */
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { REPO } from './helpers.js';
+import { uniqueSubnet } from './plan-helpers.js';
+
+export const NODE_IPS = ['10.0.1.2', '10.0.2.2', '10.0.3.2', '10.0.4.2'];
+export const SHORT = ['control-plane', 'worker', 'worker2', 'worker3'];
+export const POD_CIDRS = ['10.1.0.0/24', '10.1.1.0/24', '10.1.2.0/24', '10.1.3.0/24'];
+
+export async function writeClusterLab(name: string, opts: { manifests?: string[] } = {}): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kindlab-cluster-'));
+  await copyFile(join(REPO, 'labs/cilium-bgp/cluster.yaml'), join(dir, 'cluster.yaml'));
+  await copyFile(join(REPO, 'labs/cilium-bgp/nettool.yaml'), join(dir, 'nettool.yaml'));
+  const nodes: Record<string, unknown> = { sw: { kind: 'bridge', image: 'kindlab/base:latest' } };
+  SHORT.forEach((n, i) => {
+    const routes = POD_CIDRS.flatMap((cidr, j) => (j === i ? [] : [`ip route replace ${cidr} via ${NODE_IPS[j]}`]));
+    nodes[n] = { kind: 'k8s-node', exec: [`ip addr add ${NODE_IPS[i]}/16 dev net0`, ...routes] };
+  });
+  const topo = {
+    name,
+    mgmt: { network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) },
+    // the article's cluster.yaml, renamed so that it never clashes with a running article lab
+    cluster: { config: 'cluster.yaml', name },
+    manifests: opts.manifests ?? ['nettool.yaml'],
+    topology: { nodes, links: SHORT.map((n, i) => ({ endpoints: [`sw:p${i}`, `${n}:net0`] })) },
+  };
+  const file = join(dir, 'topo.yaml');
+  await writeFile(file, stringify(topo));
+  return { dir, file };
+}
