@@ -1,0 +1,163 @@
+/**
+ * The Kubernetes-mode agent live: the real API server (src/cluster/apiserver/main.ts on loopback, the article's
+ * kind cluster.yaml), our agent in-process as node clab-bgp-cplane-demo-control-plane, and FRR bgpd in a netns as
+ * the ToR. `kubectl` changes (policy objects, node labels, services, annotations) make routes appear and disappear
+ * in FRR's `show bgp ipv4 json`; kube-router mode installs FRR's route into a FIB netns. Needs root (netns).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ApiServerProcess, eventually } from './kubectl-helpers.js';
+import { createNetnsPeer, type NetnsPeer } from '../interop/lib/netns.js';
+import { startFrr, type Frr } from '../interop/lib/frr.js';
+import { K8sAgent } from '../../src/agent/k8s/agent.js';
+import { createLogger } from '../../src/bgp/session/log.js';
+import type { DialectName } from '../../src/agent/dialects/types.js';
+
+const NODE = 'clab-bgp-cplane-demo-control-plane';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+type BgpJson = { routes?: Record<string, Array<{ nexthops?: Array<{ ip: string }> }>> };
+const frrRoutes = async (f: Frr): Promise<Record<string, string[]>> => {
+  const j = await f.json<BgpJson>('show bgp ipv4 json');
+  return Object.fromEntries(Object.entries(j.routes ?? {}).map(([p, paths]) => [p, paths.flatMap((x) => (x.nexthops ?? []).map((n) => n.ip))]));
+};
+const frrConf = (p: NetnsPeer, asn: number, peerAsn: number, extra: string[] = []) => [
+  'frr defaults datacenter', 'hostname tor0', `router bgp ${asn}`, ' bgp router-id 10.0.0.1', ' no bgp ebgp-requires-policy', ' no bgp network import-check',
+  ` neighbor ${p.host4} remote-as ${peerAsn}`, ` neighbor ${p.host4} passive`, ' address-family ipv4 unicast', ...extra, ' exit-address-family', '',
+].join('\n');
+
+describe('lab-agent k8s against the real API server and FRR', { timeout: 180_000 }, () => {
+  let api: ApiServerProcess;
+  let peer: NetnsPeer;
+  let frr: Frr | undefined;
+  let agent: K8sAgent | undefined;
+  let dir: string;
+  const logs: string[] = [];
+
+  const startAgent = async (dialect: DialectName, dialectArgs: string[], fibNetns: string | false = false) => {
+    agent = new K8sAgent({
+      node: NODE, kubeconfig: api.kubeconfig, dialect, dialectArgs, admin: path.join(dir, `admin-${dialect}.sock`),
+      listen: { address: '0.0.0.0', port: 0 }, log: createLogger({ write: (l) => logs.push(l) }), fibNetns,
+    });
+    await agent.start();
+  };
+  const stopAll = async () => {
+    await agent?.stop();
+    agent = undefined;
+    await frr?.cleanup();
+    frr = undefined;
+  };
+  const established = () => eventually(async () => agent!.bgp?.neighborStatus().find((n) => n.address === peer.peer4)?.state === 'Established', 'session Established', 20_000);
+  const sessionFlaps = () => agent!.bgp!.neighborStatus().find((n) => n.address === peer.peer4)!.flaps;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kl-agent-k8s-'));
+    api = new ApiServerProcess(ApiServerProcess.tempDir());
+    await api.start();
+    peer = await createNetnsPeer('agentk8s');
+  });
+  after(async () => {
+    await stopAll();
+    await peer?.cleanup();
+    await api?.stop();
+    rmSync(api.dataDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Cilium: the article policy brings the pod CIDR to the ToR; node label and service changes add and withdraw routes', async (t) => {
+    t.after(stopAll);
+    const podCidr = (await api.json<{ spec: { podCIDR: string } }>('get', 'node', NODE)).spec.podCIDR;
+    frr = await startFrr(peer, frrConf(peer, 65010, 65010));
+    await startAgent('cilium', []);
+    assert.equal(agent!.currentIntent?.localAsn ?? 0, 0, 'no policy yet: no BGP');
+    // The article's rack0 policy, with tor0's address being the netns peer.
+    const policy = `apiVersion: "cilium.io/v2alpha1"
+kind: CiliumBGPPeeringPolicy
+metadata:
+  name: rack0
+spec:
+  nodeSelector:
+    matchLabels:
+      rack: rack0
+  virtualRouters:
+  - localASN: 65010
+    exportPodCIDR: true
+    serviceSelector:
+      matchLabels: { announce: bgp }
+    neighbors:
+    - peerAddress: "${peer.peer4}/32"
+      peerASN: 65010
+`;
+    const r = await api.kubectl(['apply', '-f', '-'], policy);
+    assert.equal(r.code, 0, r.stderr);
+    await established();
+    const routes = await eventually(async () => { const x = await frrRoutes(frr!); return x[podCidr] ? x : undefined; }, `${podCidr} in FRR`, 10_000);
+    assert.deepEqual(routes[podCidr], [peer.host4], 'next hop = the node address on the peering interface');
+
+    // A LoadBalancer service selected by serviceSelector: its ingress IP appears as a /32, with no session reset.
+    const flaps = sessionFlaps();
+    const svc = await api.kubectl(['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: default, labels: { announce: bgp } }
+spec: { type: LoadBalancer, ports: [{ port: 80 }] }
+`);
+    assert.equal(svc.code, 0, svc.stderr);
+    await api.ok('patch', 'service', 'web', '--subresource=status', '--type=merge', '-p', '{"status":{"loadBalancer":{"ingress":[{"ip":"172.16.10.1"}]}}}');
+    await eventually(async () => (await frrRoutes(frr!))['172.16.10.1/32'], 'LB IP /32 in FRR', 10_000);
+    await api.ok('label', 'service', 'web', 'announce-');
+    await eventually(async () => !(await frrRoutes(frr!))['172.16.10.1/32'], 'LB IP /32 withdrawn', 10_000);
+    assert.equal(sessionFlaps(), flaps, 'service changes must not reset the session');
+    assert.ok((await frrRoutes(frr!))[podCidr]);
+
+    // `lab-agent adj-out PEER` through the CLI shows what we send.
+    const adj = await execa(process.execPath, ['--import', 'tsx', 'src/agent/cli.ts', 'adj-out', peer.peer4, '--json', '--admin', path.join(dir, 'admin-cilium.sock')], { cwd: ROOT });
+    assert.deepEqual((JSON.parse(String(adj.stdout)) as { routes: Array<{ prefix: string }> }).routes.map((x) => x.prefix), [podCidr]);
+
+    // Moving the node to another rack un-selects it: the peer goes away and the ToR loses the route.
+    await api.ok('label', 'node', NODE, 'rack=rack9', '--overwrite');
+    await eventually(async () => !(await frrRoutes(frr!))[podCidr], 'pod CIDR withdrawn', 10_000);
+    await api.ok('label', 'node', NODE, 'rack=rack0', '--overwrite');
+    await eventually(async () => (await frrRoutes(frr!))[podCidr], 'pod CIDR back', 20_000);
+    await api.ok('delete', 'ciliumbgppeeringpolicy', 'rack0');
+    await eventually(async () => !(await frrRoutes(frr!))[podCidr], 'pod CIDR withdrawn after policy delete', 10_000);
+  });
+
+  test('kube-router: flags + service annotation; the ToR route is installed into the node FIB (proto 186) and removed', async (t) => {
+    t.after(stopAll);
+    const fibNs = `kl-fib-${process.pid}`;
+    await execa('ip', ['netns', 'add', fibNs]);
+    t.after(() => execa('ip', ['netns', 'del', fibNs], { reject: false }));
+    // The FIB netns has the peering subnet on-link, as the node does.
+    await execa('ip', ['-n', fibNs, 'link', 'add', 'nic0', 'type', 'veth', 'peer', 'name', 'nic1']);
+    await execa('ip', ['-n', fibNs, 'addr', 'add', `${peer.host4}/30`, 'dev', 'nic0']);
+    await execa('ip', ['-n', fibNs, 'link', 'set', 'nic0', 'up']);
+    await execa('ip', ['-n', fibNs, 'link', 'set', 'nic1', 'up']);
+    frr = await startFrr(peer, frrConf(peer, 65100, 64512, ['  network 10.77.0.0/24']));
+    await startAgent('kube-router', [`--peer-router-ips=${peer.peer4}`, '--peer-router-asns=65100', '--cluster-asn=64512', '--enable-ibgp=false'], fibNs);
+    await established();
+    const podCidr = (await api.json<{ spec: { podCIDR: string } }>('get', 'node', NODE)).spec.podCIDR;
+    await eventually(async () => (await frrRoutes(frr!))[podCidr], 'pod CIDR in FRR', 10_000);
+    const fib = () => execa('ip', ['-n', fibNs, 'route', 'show', 'proto', '186']).then((r) => String(r.stdout));
+    assert.match(await eventually(async () => { const s = await fib(); return s.includes('10.77.0.0/24') ? s : undefined; }, 'FRR route in the FIB', 10_000), new RegExp(`10\\.77\\.0\\.0/24 via ${peer.peer4.replace(/\./g, '\\.')}`));
+
+    const kubeSvc = await api.json<{ spec: { clusterIP: string } }>('get', 'service', 'kubernetes');
+    const host = `${kubeSvc.spec.clusterIP}/32`;
+    assert.equal((await frrRoutes(frr!))[host], undefined, '--advertise-cluster-ip defaults to false');
+    await api.ok('annotate', 'service', 'kubernetes', 'kube-router.io/service.advertise.clusterip=true');
+    await eventually(async () => (await frrRoutes(frr!))[host], 'cluster IP /32 after the annotation', 10_000);
+    await api.ok('annotate', 'service', 'kubernetes', 'kube-router.io/service.advertise.clusterip-');
+    await eventually(async () => !(await frrRoutes(frr!))[host], 'cluster IP withdrawn', 10_000);
+
+    await frr!.vtysh('configure terminal\nrouter bgp 65100\naddress-family ipv4 unicast\nno network 10.77.0.0/24');
+    await eventually(async () => !(await fib()).includes('10.77.0.0/24'), 'route removed from the FIB on withdraw', 10_000);
+    await frr!.vtysh('configure terminal\nrouter bgp 65100\naddress-family ipv4 unicast\nnetwork 10.77.0.0/24');
+    await eventually(async () => (await fib()).includes('10.77.0.0/24'), 'route back in the FIB', 10_000);
+    await agent!.stop();
+    agent = undefined;
+    assert.equal((await fib()).trim(), '', 'shutdown removes our routes');
+  });
+});
