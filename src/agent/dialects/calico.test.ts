@@ -53,7 +53,7 @@ spec:
 
 test('BGPPeer node / nodeSelector / peerSelector, password secret, keepOriginalNextHop, maxRestartTime, mesh off', () => {
   const v = viewFromObjects([
-    ...fixture().filter((o) => o.kind === 'Node').map((o) => (o.metadata.name === 'node-12' ? { ...o, metadata: { ...o.metadata, labels: { rack: 'rack1', 'route-reflector': 'true' } } } : { ...o, metadata: { ...o.metadata, labels: { rack: 'rack0' } } })),
+    ...fixture().filter((o) => o.kind === 'Node').map((o): KubeObject => (o.metadata.name === 'node-12' ? { ...o, metadata: { ...o.metadata, labels: { rack: 'rack1', 'route-reflector': 'true' } } } : { ...o, metadata: { ...o.metadata, labels: { rack: 'rack0' } } })),
     ...docs(`
 apiVersion: crd.projectcalico.org/v1
 kind: BGPConfiguration

@@ -86,7 +86,7 @@ test('subnet local policy: per-pod /32 from the hosting node instead of the CIDR
   const subnet = objs.find((o) => o.kind === 'Subnet')!;
   subnet.metadata.annotations = { 'ovn.kubernetes.io/bgp': 'local' };
   objs.find((o) => o.metadata.name === 'sample' && o.kind === 'Pod')!.metadata.annotations = {};
-  (objs.find((o) => o.metadata.name === 'sample' && o.kind === 'Pod') as { spec: { nodeName: string } }).spec.nodeName = 'speaker-node-1';
+  (objs.find((o) => o.metadata.name === 'sample' && o.kind === 'Pod') as unknown as { spec: { nodeName: string } }).spec.nodeName = 'speaker-node-1';
   const v = viewFromObjects(objs);
   const o = parseKubeOvnFlags(ARGS);
   assert.deepEqual(prefixes(computeKubeOvn(v, 'speaker-node-1', o)), ['10.16.0.5/32']);
