@@ -19,6 +19,7 @@ export interface ContainerRunState {
 
 export interface ContainerProcessOptions {
   name: string;
+  /** Pod netns; '' for a host-network pod. */
   netns: string;
   argv: string[];
   env: Record<string, string>;
@@ -73,10 +74,11 @@ export class ContainerProcess {
   private spawn(): void {
     if (this.stopping) return;
     const out = fs.openSync(this.o.logFile, 'a');
-    const argv = ['netns', 'exec', this.o.netns, ...this.o.argv];
+    // Host-network pods (netns '') run directly in the node's namespace.
+    const [cmd, ...argv] = this.o.netns ? ['ip', 'netns', 'exec', this.o.netns, ...this.o.argv] : this.o.argv;
     const env = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: this.o.netns, ...this.o.env };
     const startedAt = now();
-    const child = spawn('ip', argv, { detached: true, stdio: ['ignore', out, out], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
+    const child = spawn(cmd!, argv, { detached: true, stdio: ['ignore', out, out], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
     fs.closeSync(out);
     this.child = child;
     if (child.pid) fs.writeFileSync(this.o.pidFile, String(child.pid));

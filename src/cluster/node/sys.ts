@@ -21,6 +21,7 @@ export function run(argv: string[], opts: { input?: string; reject?: boolean } =
       if (r.code !== 0 && opts.reject !== false) reject(new ExecError('node', argv.join(' '), r.code, stdout, stderr));
       else resolve(r);
     });
+    p.stdin.on('error', () => {}); // a command that exits before reading its input
     p.stdin.end(opts.input ?? '');
   });
 }

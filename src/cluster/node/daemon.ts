@@ -1,0 +1,120 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeClient } from '../client/client.js';
+import { Informer } from '../client/informer.js';
+import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../client/resources.js';
+import type { EndpointSlice, Node, Pod, Service } from '../client/types.js';
+import { parseCidr } from '../controllers/ipam.js';
+import { gatewayOf, HostLocalIpam } from './ipam.js';
+import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
+import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
+import { PodManager } from './pods.js';
+import { Proxier } from './proxy/proxier.js';
+import type { Logger } from './sys.js';
+
+export interface NodeDaemonOptions {
+  client: KubeClient;
+  nodeName: string;
+  stateDir: string;
+  bridge: string;
+  nodeIP?: string;
+  mtu?: number;
+  heartbeatMs: number;
+  log: Logger;
+}
+
+/** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
+export function pickNodeIP(node: Node, flag: string | undefined): string | undefined {
+  if (flag) return flag;
+  const internal = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  if (internal) return internal;
+  const ann = node.metadata.annotations?.['kindlab.io/node-ip'];
+  if (ann) return ann;
+  for (const addrs of Object.values(os.networkInterfaces())) for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The node agent: registers/heartbeats the Node, builds the pod bridge from
+ * Node.spec.podCIDR, realizes the pods bound to this node (watch with fieldSelector
+ * spec.nodeName) and programs Service NAT from Services and EndpointSlices.
+ */
+export class NodeDaemon {
+  private informers: Array<Informer<Pod> | Informer<Service> | Informer<EndpointSlice> | Informer<Node>> = [];
+  private heartbeat: NodeHeartbeat | undefined;
+  private pods: PodManager | undefined;
+  proxier: Proxier | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: NodeDaemonOptions) {}
+
+  private async waitForNode(): Promise<Node> {
+    const { client, nodeName, log } = this.o;
+    for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        const node = await ensureNodeRegistered(client, nodeName, this.o.nodeIP);
+        if (node.spec?.podCIDR) return node;
+        log({ msg: 'waiting for the node pod CIDR', node: nodeName });
+      } catch (e) {
+        log({ level: 'warn', msg: 'API server not reachable yet', node: nodeName, error: (e as Error).message });
+      }
+      if (this.stopped) throw new Error('stopped');
+      await sleep(delay);
+    }
+  }
+
+  async start(): Promise<void> {
+    const { client, nodeName, log } = this.o;
+    const node = await this.waitForNode();
+    const podCIDR = node.spec!.podCIDR!;
+    const nodeIP = pickNodeIP(node, this.o.nodeIP);
+    if (!nodeIP) throw new Error(`no address for node ${nodeName}: pass --node-ip`);
+    const mtu = this.o.mtu ?? (await defaultRouteMtu());
+    for (const [k, v] of [['net.ipv4.ip_forward', '1'], ['net.bridge.bridge-nf-call-iptables', '1']] as const)
+      if (!setSysctl(k, v)) log({ level: 'warn', msg: 'sysctl not set (read-only /proc/sys?); start the node container with it', sysctl: `${k}=${v}` });
+    const net = { bridge: this.o.bridge, gateway: gatewayOf(podCIDR), prefix: parseCidr(podCIDR).prefix, mtu, hostIP: nodeIP, ipam: new HostLocalIpam(path.join(this.o.stateDir, 'ipam.json'), podCIDR) };
+    await ensureBridge(net);
+    log({ msg: 'pod bridge ready', node: nodeName, bridge: net.bridge, podCIDR, gateway: net.gateway, mtu, nodeIP });
+
+    this.heartbeat = new NodeHeartbeat(client, { nodeName, nodeIP, intervalMs: this.o.heartbeatMs, log });
+    await this.heartbeat.start();
+
+    const informerLog: Logger = (l) => log({ node: nodeName, ...l });
+    const services = new Informer(client, SERVICES, { log: informerLog });
+    const slices = new Informer(client, ENDPOINTSLICES, { log: informerLog });
+    const proxier = new Proxier({ nodeName, bridge: net.bridge, log });
+    this.proxier = proxier;
+    const resync = () => proxier.update({ services: services.list(), slices: slices.list(), podCIDR });
+    services.onChange(resync);
+    slices.onChange(resync);
+    const nodeInf = new Informer(client, NODES, { fieldSelector: `metadata.name=${nodeName}`, log: informerLog });
+    nodeInf.onChange((c) => {
+      if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
+    });
+    const pods = new PodManager(client, net, this.o.stateDir, log);
+    this.pods = pods;
+    const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
+    this.informers = [services, slices, nodeInf, podInf];
+    await Promise.all([services.start(), slices.start(), nodeInf.start()]);
+    resync();
+    // Garbage from an earlier run goes before the first pod is set up.
+    const first = await client.list(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
+    await pods.collectGarbage(first.items);
+    podInf.onChange((c) => pods.onChange(c));
+    await podInf.start();
+    log({ msg: 'node daemon running', node: nodeName, pods: podInf.list().length, services: services.list().length });
+  }
+
+  /** Stops watching and the workloads; `cleanup` also removes pod networks, the rules and leaves nothing behind. */
+  async stop(opts: { cleanup: boolean }): Promise<void> {
+    this.stopped = true;
+    for (const i of this.informers) i.stop();
+    this.heartbeat?.stop();
+    await this.pods?.stopAll({ network: opts.cleanup });
+    if (opts.cleanup) await this.proxier?.cleanup();
+    else this.proxier?.stop();
+    this.o.client.close();
+  }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The node daemon, one per node container:
+ *   node dist/cluster/node/main.js --node NAME --kubeconfig FILE [--state-dir DIR]
+ * Options: --bridge NAME (kl0), --node-ip IP, --mtu N, --heartbeat-seconds N (10),
+ *   --cleanup-on-exit (remove pod networks and service rules on SIGTERM; by default they
+ *   stay so traffic keeps flowing across a daemon restart), --cleanup (remove them and exit),
+ *   --verbose (debug logs). Logs are JSON lines on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { KubeClient } from '../client/client.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { NodeDaemon } from './daemon.js';
+import { Proxier } from './proxy/proxier.js';
+import { jsonLogger, type Logger } from './sys.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      node: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'state-dir': { type: 'string', default: '/var/lib/kindlab/node' },
+      bridge: { type: 'string', default: 'kl0' },
+      'node-ip': { type: 'string' },
+      mtu: { type: 'string' },
+      'heartbeat-seconds': { type: 'string', default: '10' },
+      'cleanup-on-exit': { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const base = jsonLogger({ component: 'kindlab-node', node: values.node });
+  const log: Logger = (l) => (l.level !== 'debug' || values.verbose) && base(l);
+  if (values.cleanup) {
+    await new Proxier({ nodeName: values.node ?? '', bridge: values.bridge, log }).cleanup();
+    log({ msg: 'service rules removed' });
+    return;
+  }
+  if (!values.node) throw new Error('--node NAME is required');
+  const client = new KubeClient(loadKubeconfig(values.kubeconfig), { userAgent: `kindlab-node/${values.node}` });
+  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, log });
+  let stopping = false;
+  const shutdown = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ msg: 'shutting down', signal: sig, cleanup: values['cleanup-on-exit'] });
+    daemon
+      .stop({ cleanup: values['cleanup-on-exit'] })
+      .then(() => process.exit(0))
+      .catch((e) => {
+        log({ level: 'error', msg: 'shutdown failed', error: (e as Error).message });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await daemon.start();
+}
+
+main().catch((e) => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'kindlab-node', msg: 'node daemon failed', error: (e as Error).message, detail: (e as { detail?: string }).detail })}\n`);
+  process.exit(1);
+});

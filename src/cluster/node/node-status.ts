@@ -1,0 +1,82 @@
+import type { KubeClient } from '../client/client.js';
+import { isNotFound } from '../client/errors.js';
+import { LEASES, NODES } from '../client/resources.js';
+import type { Condition, Lease, Node } from '../client/types.js';
+import type { Logger } from './sys.js';
+
+const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The node status a kubelet posts: Ready (and the pressure conditions), addresses. Pure. */
+export function nodeStatusPatch(o: { nodeName: string; nodeIP: string; prev?: Condition[]; now: string; ready: boolean; message?: string }): { status: { conditions: Condition[]; addresses: Array<{ type: string; address: string }> } } {
+  const cond = (type: string, status: Condition['status'], reason: string, message: string): Condition => {
+    const old = o.prev?.find((c) => c.type === type);
+    return { type, status, reason, message, lastHeartbeatTime: o.now, lastTransitionTime: old && old.status === status && old.reason !== 'KindlabBootstrap' ? (old.lastTransitionTime ?? o.now) : o.now };
+  };
+  return {
+    status: {
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        cond('NetworkUnavailable', 'False', 'RouteCreated', 'pod bridge and routes are set up by the kindlab node daemon'),
+        o.ready ? cond('Ready', 'True', 'KubeletReady', 'kindlab node daemon is posting ready status') : cond('Ready', 'False', 'KubeletNotReady', o.message ?? 'node daemon is starting'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: o.nodeIP },
+        { type: 'Hostname', address: o.nodeName },
+      ],
+    },
+  };
+}
+
+/**
+ * Posts the node status every `intervalMs` (a heartbeat in lastHeartbeatTime) and renews
+ * the node's Lease in kube-node-lease, which the node lifecycle controller watches.
+ */
+export class NodeHeartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  ready = true;
+
+  constructor(private readonly client: KubeClient, private readonly o: { nodeName: string; nodeIP: string; intervalMs: number; log: Logger }) {}
+
+  start(): Promise<void> {
+    this.timer = setInterval(() => void this.beat(), this.o.intervalMs);
+    return this.beat();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async beat(): Promise<void> {
+    try {
+      const node = await this.client.get(NODES, this.o.nodeName);
+      await this.client.patchStatus(NODES, this.o.nodeName, nodeStatusPatch({ nodeName: this.o.nodeName, nodeIP: this.o.nodeIP, prev: node.status?.conditions, now: nowIso(), ready: this.ready }));
+      await this.renewLease();
+    } catch (e) {
+      this.o.log({ level: 'warn', msg: 'node heartbeat failed', node: this.o.nodeName, error: (e as Error).message });
+    }
+  }
+
+  private async renewLease(): Promise<void> {
+    const renewTime = new Date().toISOString().replace(/Z$/, '000Z');
+    try {
+      await this.client.patch(LEASES, this.o.nodeName, { spec: { holderIdentity: this.o.nodeName, renewTime } }, { namespace: 'kube-node-lease' });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      const lease: Lease = { metadata: { name: this.o.nodeName, namespace: 'kube-node-lease' }, spec: { holderIdentity: this.o.nodeName, leaseDurationSeconds: 40, renewTime } };
+      await this.client.create(LEASES, lease);
+    }
+  }
+}
+
+/** Registers the Node when the API does not have it yet (the bootstrap usually does). */
+export async function ensureNodeRegistered(client: KubeClient, nodeName: string, nodeIP: string | undefined): Promise<Node> {
+  try {
+    return await client.get(NODES, nodeName);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    const node: Node = { metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } }, spec: {}, status: { addresses: [...(nodeIP ? [{ type: 'InternalIP', address: nodeIP }] : []), { type: 'Hostname', address: nodeName }] } };
+    return client.create(NODES, node);
+  }
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Container, Pod } from '../client/types.js';
+import { ContainerProcess, type RestartPolicy } from './container-process.js';
+import type { HostLocalIpam } from './ipam.js';
+import { setupPodNetwork, teardownPodNetwork } from './podnet.js';
+import { hostVethName, netnsName } from './podnet-plan.js';
+import type { ContainerReport } from './pod-status.js';
+import { runProbe } from './probes.js';
+import type { Logger } from './sys.js';
+import { planWorkload, type WorkloadPlan } from './workload-plan.js';
+
+export interface NodeNet {
+  bridge: string;
+  gateway: string;
+  prefix: number;
+  mtu: number;
+  hostIP: string;
+  ipam: HostLocalIpam;
+}
+
+interface ContainerRt {
+  spec: Container;
+  plan: WorkloadPlan;
+  proc?: ContainerProcess;
+  ready: boolean;
+}
+
+/** Absolute path of an executable on the node, searching PATH for bare names. */
+export function resolveBinary(name: string): string | undefined {
+  const ok = (p: string) => {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return ok(name) ? name : undefined;
+  for (const dir of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) if (ok(path.join(dir, name))) return path.join(dir, name);
+  return undefined;
+}
+
+export const podDirName = (p: Pod) => `${p.metadata.namespace}_${p.metadata.name}_${p.metadata.uid}`;
+
+/**
+ * One pod on this node: its netns and veth on the bridge, its address from IPAM, its
+ * containers as supervised processes, and readiness probing. `onChange` fires whenever
+ * something the pod status shows may have changed.
+ */
+export class PodRuntime {
+  readonly netns: string | undefined;
+  readonly hostVeth: string;
+  readonly dir: string;
+  ip: string | undefined;
+  error: string | undefined;
+  readonly startTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  private containers: ContainerRt[] = [];
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void) {
+    const ns = pod.metadata.namespace ?? 'default';
+    this.netns = pod.spec.hostNetwork ? undefined : netnsName(ns, pod.metadata.name!);
+    this.hostVeth = hostVethName(ns, pod.metadata.name!);
+    this.dir = path.join(stateDir, 'pods', podDirName(pod));
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid!;
+  }
+
+  async start(): Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const key = `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
+    if (this.netns) {
+      const ip = this.net.ipam.allocate(key, this.uid);
+      await setupPodNetwork({ netns: this.netns, hostVeth: this.hostVeth, ip, bridge: this.net.bridge, gateway: this.net.gateway, prefix: this.net.prefix, mtu: this.net.mtu });
+      this.ip = ip;
+    } else this.ip = this.net.hostIP;
+    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, veth: this.netns ? this.hostVeth : undefined });
+    const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
+    for (const c of this.pod.spec.containers ?? []) {
+      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary });
+      const rt: ContainerRt = { spec: c, plan, ready: false };
+      this.containers.push(rt);
+      if (plan.kind === 'unavailable') {
+        this.log({ level: 'warn', msg: 'container cannot run', pod: key, container: c.name, reason: plan.reason, image: c.image });
+        continue;
+      }
+      if (plan.kind === 'nginx') {
+        fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
+        fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
+      }
+      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc.start();
+    }
+    this.probeTimer = setInterval(() => void this.probe(), 1000);
+    void this.probe();
+    this.onChange();
+  }
+
+  private async probe(): Promise<void> {
+    if (this.stopped || !this.ip) return;
+    let changed = false;
+    for (const c of this.containers) {
+      const running = c.proc?.st.state === 'running';
+      const probe = c.plan.kind === 'unavailable' ? undefined : c.plan.readiness;
+      const ready = running && (!probe || (await runProbe(probe, c.spec, this.ip, this.netns)));
+      if (ready !== c.ready) {
+        c.ready = ready;
+        changed = true;
+      }
+    }
+    if (changed && !this.stopped) this.onChange();
+  }
+
+  reports(): ContainerReport[] {
+    return this.containers.map((c) => ({ name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}) }));
+  }
+
+  /** Stops the workloads; with `network`, also removes netns and veth and releases the IP. */
+  async stop(opts: { network: boolean }): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.probeTimer);
+    await Promise.all(this.containers.map((c) => c.proc?.stop()));
+    if (opts.network) {
+      if (this.netns) await teardownPodNetwork({ netns: this.netns, hostVeth: this.hostVeth });
+      this.net.ipam.release(this.uid);
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KubeClient } from '../client/client.js';
+import { isNotFound } from '../client/errors.js';
+import type { Change } from '../client/informer.js';
+import { PODS } from '../client/resources.js';
+import type { Pod } from '../client/types.js';
+import { killStale } from './container-process.js';
+import { listPodNetns, teardownPodNetwork } from './podnet.js';
+import { netnsName } from './podnet-plan.js';
+import { buildPodStatus, sameStatus } from './pod-status.js';
+import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
+import type { Logger } from './sys.js';
+
+const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/**
+ * The pods bound to this node, realized one at a time per pod (a queue per
+ * namespace/name): create on ADDED, tear down on DELETED or a deletionTimestamp (then
+ * confirm the deletion, as a kubelet does), replace when a pod is recreated under the same
+ * name. Status is posted to pods/status whenever it changes (debounced per pod).
+ */
+export class PodManager {
+  private readonly pods = new Map<string, PodRuntime>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly lastSent = new Map<string, string>();
+  private readonly reportTimers = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
+
+  constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
+
+  onChange(c: Change<Pod>): void {
+    const p = c.object;
+    this.enqueue(keyOf(p), () => (c.type === 'DELETED' ? this.remove(keyOf(p), p.metadata.uid) : this.sync(p)));
+  }
+
+  private enqueue(key: string, fn: () => Promise<void>): void {
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const next = prev.then(fn).catch((e) => this.log({ level: 'error', msg: 'pod sync failed', pod: key, error: (e as Error).message, detail: (e as { detail?: string }).detail }));
+    this.queues.set(key, next);
+    void next.finally(() => this.queues.get(key) === next && this.queues.delete(key));
+  }
+
+  private async sync(p: Pod): Promise<void> {
+    if (this.stopping) return;
+    const key = keyOf(p);
+    let rt = this.pods.get(key);
+    if (rt && rt.uid !== p.metadata.uid) {
+      await this.remove(key, rt.uid);
+      rt = undefined;
+    }
+    if (p.metadata.deletionTimestamp) {
+      await this.remove(key, p.metadata.uid);
+      await this.client.delete(PODS, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0, uid: p.metadata.uid }).catch((e) => !isNotFound(e) && this.log({ level: 'warn', msg: 'pod delete confirmation failed', pod: key, error: (e as Error).message }));
+      return;
+    }
+    if (rt) {
+      rt.pod = p;
+      this.report(key);
+      return;
+    }
+    const phase = p.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key));
+    this.pods.set(key, rt);
+    try {
+      await rt.start();
+    } catch (e) {
+      rt.error = `pod network setup failed: ${(e as Error).message}`;
+      this.report(key);
+      throw e;
+    }
+  }
+
+  private async remove(key: string, uid: string | undefined): Promise<void> {
+    const rt = this.pods.get(key);
+    if (!rt || (uid && rt.uid !== uid)) return;
+    this.pods.delete(key);
+    clearTimeout(this.reportTimers.get(key));
+    this.lastSent.delete(key);
+    await rt.stop({ network: true });
+    this.log({ msg: 'pod removed', pod: key, netns: rt.netns, ip: rt.ip });
+  }
+
+  /** Posts the status (debounced 100 ms); retries after a failure. */
+  private report(key: string, delay = 100): void {
+    clearTimeout(this.reportTimers.get(key));
+    this.reportTimers.set(
+      key,
+      setTimeout(() => {
+        const rt = this.pods.get(key);
+        if (!rt || this.stopping) return;
+        const status = buildPodStatus({ pod: rt.pod, hostIP: this.net.hostIP, ...(rt.ip ? { podIP: rt.ip } : {}), startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}) });
+        const text = JSON.stringify(status);
+        if (this.lastSent.get(key) === text || sameStatus(rt.pod.status, status)) return;
+        this.lastSent.set(key, text);
+        this.client
+          .patchStatus(PODS, rt.pod.metadata.name!, { status }, { namespace: rt.pod.metadata.namespace })
+          .then(() => this.log({ level: 'debug', msg: 'pod status posted', pod: key, phase: status.phase, podIP: status.podIP, ready: status.conditions?.find((c) => c.type === 'Ready')?.status }))
+          .catch((e) => {
+            this.lastSent.delete(key);
+            if (!isNotFound(e)) {
+              this.log({ level: 'warn', msg: 'pod status update failed', pod: key, error: (e as Error).message });
+              this.report(key, 1000);
+            }
+          });
+      }, delay),
+    );
+  }
+
+  /**
+   * After the first list: removes what an earlier run left for pods that no longer exist
+   * (netns, IP allocations, workload processes, pod directories).
+   */
+  async collectGarbage(current: Pod[]): Promise<void> {
+    const uids = new Set(current.map((p) => p.metadata.uid));
+    const wanted = new Set(current.filter((p) => !p.spec.hostNetwork).map((p) => netnsName(p.metadata.namespace ?? 'default', p.metadata.name!)));
+    for (const ns of await listPodNetns()) {
+      if (wanted.has(ns)) continue;
+      await teardownPodNetwork({ netns: ns, hostVeth: '' });
+      this.log({ msg: 'removed stale pod netns', netns: ns });
+    }
+    for (const e of this.net.ipam.entries()) if (!uids.has(e.uid)) this.net.ipam.release(e.uid);
+    const podsDir = path.join(this.stateDir, 'pods');
+    const keep = new Set(current.map(podDirName));
+    for (const d of fs.existsSync(podsDir) ? fs.readdirSync(podsDir) : []) {
+      if (keep.has(d)) continue;
+      for (const f of fs.readdirSync(path.join(podsDir, d))) if (f.endsWith('.pid')) killStale(path.join(podsDir, d, f));
+      fs.rmSync(path.join(podsDir, d), { recursive: true, force: true });
+    }
+  }
+
+  /** Stops every workload; with `network`, also removes the pods' netns and IPs. */
+  async stopAll(opts: { network: boolean }): Promise<void> {
+    this.stopping = true;
+    for (const t of this.reportTimers.values()) clearTimeout(t);
+    await Promise.allSettled([...this.queues.values()]);
+    await Promise.all([...this.pods.values()].map((rt) => rt.stop(opts)));
+    this.pods.clear();
+  }
+
+  get size(): number {
+    return this.pods.size;
+  }
+}
