@@ -126,6 +126,53 @@ spec: { type: LoadBalancer, ports: [{ port: 80 }] }
     await eventually(async () => !(await frrRoutes(frr!))[podCidr], 'pod CIDR withdrawn after policy delete', 10_000);
   });
 
+  test('Calico: service range from the node, eTP Local /32 only while a ready endpoint runs on this node', async (t) => {
+    t.after(stopAll);
+    frr = await startFrr(peer, frrConf(peer, 64512, 64512));
+    const kubeIP = (await api.json<{ spec: { clusterIP: string } }>('get', 'service', 'kubernetes')).spec.clusterIP;
+    const range = `${kubeIP.split('.').slice(0, 2).join('.')}.0.0/16`;
+    const cfg = await api.kubectl(['apply', '-f', '-'], `apiVersion: crd.projectcalico.org/v1
+kind: BGPConfiguration
+metadata: { name: default }
+spec:
+  nodeToNodeMeshEnabled: false
+  serviceClusterIPs:
+  - cidr: ${range}
+---
+apiVersion: crd.projectcalico.org/v1
+kind: BGPPeer
+metadata: { name: bgppeer-global-64512 }
+spec: { peerIP: ${peer.peer4}, asNumber: 64512 }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: nginx, namespace: default }
+spec: { type: NodePort, externalTrafficPolicy: Local, selector: { app: nginx }, ports: [{ port: 80 }] }
+`);
+    assert.equal(cfg.code, 0, cfg.stderr);
+    await startAgent('calico', []);
+    await established();
+    await eventually(async () => (await frrRoutes(frr!))[range], 'service range in FRR', 10_000);
+    const ip = (await api.json<{ spec: { clusterIP: string } }>('get', 'service', 'nginx')).spec.clusterIP;
+    assert.equal((await frrRoutes(frr!))[`${ip}/32`], undefined, 'no local endpoint yet');
+    const pod = await api.kubectl(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: { name: nginx-1, namespace: default, labels: { app: nginx } }
+spec: { nodeName: ${NODE}, containers: [{ name: nginx, image: nginx }] }
+`);
+    assert.equal(pod.code, 0, pod.stderr);
+    const now = new Date().toISOString();
+    await api.ok('patch', 'pod', 'nginx-1', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running', podIP: '10.1.0.10', podIPs: [{ ip: '10.1.0.10' }], conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }));
+    await eventually(async () => (await frrRoutes(frr!))[`${ip}/32`], 'eTP Local /32 with a local endpoint', 15_000);
+    await api.ok('delete', 'pod', 'nginx-1', '--wait=false');
+    await eventually(async () => !(await frrRoutes(frr!))[`${ip}/32`], 'eTP Local /32 withdrawn with the endpoint', 15_000);
+    assert.ok((await frrRoutes(frr!))[range], 'the range stays');
+    await api.ok('delete', 'bgppeer', 'bgppeer-global-64512');
+    await eventually(async () => !(await frrRoutes(frr!))[range], 'peer removed with the BGPPeer', 10_000);
+    await api.ok('delete', 'bgpconfiguration', 'default');
+    await api.ok('delete', 'service', 'nginx');
+  });
+
   test('kube-router: flags + service annotation; the ToR route is installed into the node FIB (proto 186) and removed', async (t) => {
     t.after(stopAll);
     const fibNs = `kl-fib-${process.pid}`;
