@@ -173,6 +173,29 @@ spec: { nodeName: ${NODE}, containers: [{ name: nginx, image: nginx }] }
     await api.ok('delete', 'service', 'nginx');
   });
 
+  test('Kube-OVN: speaker node label, pod annotation local → pod /32 from its node; removing the annotation withdraws', async (t) => {
+    t.after(stopAll);
+    frr = await startFrr(peer, frrConf(peer, 65100, 65000));
+    await startAgent('kube-ovn', [`--neighbor-address=${peer.peer4}`, '--neighbor-as=65100', '--cluster-as=65000']);
+    assert.equal(agent!.currentIntent?.localAsn, 0, 'not a speaker node before the label');
+    await api.ok('label', 'node', NODE, 'ovn.kubernetes.io/bgp=true');
+    t.after(() => api.kubectl(['label', 'node', NODE, 'ovn.kubernetes.io/bgp-']));
+    await established();
+    const pod = await api.kubectl(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: { name: sample, namespace: default, annotations: { ovn.kubernetes.io/bgp: local } }
+spec: { nodeName: ${NODE}, containers: [{ name: c, image: nginx }] }
+`);
+    assert.equal(pod.code, 0, pod.stderr);
+    await api.ok('patch', 'pod', 'sample', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { phase: 'Running', podIP: '10.1.0.20', podIPs: [{ ip: '10.1.0.20' }] } }));
+    await eventually(async () => (await frrRoutes(frr!))['10.1.0.20/32'], 'pod /32 in FRR', 10_000);
+    const flaps = sessionFlaps();
+    await api.ok('annotate', 'pod', 'sample', 'ovn.kubernetes.io/bgp-');
+    await eventually(async () => !(await frrRoutes(frr!))['10.1.0.20/32'], 'pod /32 withdrawn', 10_000);
+    assert.equal(sessionFlaps(), flaps);
+    await api.ok('delete', 'pod', 'sample', '--wait=false');
+  });
+
   test('kube-router: flags + service annotation; the ToR route is installed into the node FIB (proto 186) and removed', async (t) => {
     t.after(stopAll);
     const fibNs = `kl-fib-${process.pid}`;
