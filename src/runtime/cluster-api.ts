@@ -74,7 +74,7 @@ export async function readManifest(file: string): Promise<ManifestDoc[]> {
   const lc = new YAML.LineCounter();
   const out: ManifestDoc[] = [];
   for (const doc of YAML.parseAllDocuments(text, { lineCounter: lc })) {
-    const line = lc.linePos(doc.range[0]).line;
+    const line = lc.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
     if (doc.errors.length) throw new KindlabError('CLUSTER_CONFIG', `${file}:${lc.linePos(doc.errors[0]!.pos[0]).line}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const obj = doc.toJS() as unknown;
     if (obj === null || obj === undefined) continue;
