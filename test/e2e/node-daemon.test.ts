@@ -78,6 +78,21 @@ describe('node daemon: pods, pod network and Service NAT on two Docker nodes', (
     }
   });
 
+  test('sessionAffinity ClientIP pins a client to one endpoint; externalIPs are served', async () => {
+    await c.kubectl(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"ClientIP","externalIPs":["192.168.3.180"]}}']);
+    await c.waitFor('affinity rules', async () => (await inNode(c.cp.name, 'iptables-save -t nat')).stdout.includes('--rcheck --seconds 10800 --reap'));
+    const ip = (await c.kubectl(['get', 'svc', 'web', '-o', 'template', '--template={{.spec.clusterIP}}'])).stdout.trim();
+    const count = async (node: string, p: string) => Number((await inNode(node, `cat /var/lib/kindlab/node/pods/default_${p}_*/${p}/nginx/access.log | grep -c "^${ips['tool-b']} "`, false)).stdout.trim() || 0);
+    const before = [await count(c.cp.name, 'web-a'), await count(c.worker.name, 'web-b')];
+    const out = await inPod(c.worker.name, 'tool-b', `for i in $(seq 1 12); do curl -s --max-time 3 http://${ip}/ | grep -q "Welcome to nginx!" && echo ok; done`);
+    assert.equal(out.stdout.trim().split('\n').length, 12);
+    const delta = [(await count(c.cp.name, 'web-a')) - before[0]!, (await count(c.worker.name, 'web-b')) - before[1]!].sort();
+    assert.deepEqual(delta, [0, 12], 'all requests of one client went to the same endpoint');
+    const ext = await inNode(c.worker.name, 'curl -s --max-time 3 http://192.168.3.180/');
+    assert.match(ext.stdout, /Welcome to nginx!/);
+    await c.kubectl(['patch', 'svc', 'web', '-p', '{"spec":{"sessionAffinity":"None","externalIPs":null}}']);
+  });
+
   test('NodePort from the other node; externalTrafficPolicy Local drops on the node without endpoints', async () => {
     const patch = await c.kubectl(['patch', 'svc', 'web', '-p', '{"spec":{"type":"NodePort"}}']);
     assert.equal(patch.exitCode, 0, patch.stderr);
