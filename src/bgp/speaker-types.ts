@@ -28,6 +28,8 @@ export interface OriginateAttrs {
   med?: number;
   localPref?: number;
   nextHop?: string;
+  /** Sent after our AS to eBGP peers only (Rib.originate). */
+  asPathPrepend?: number[];
 }
 
 export interface NeighborStatus {
@@ -52,48 +54,9 @@ export interface NeighborStatus {
   remote?: { address: string; port: number };
 }
 
-/** Matches rib/index.ts (CORE): the parts of `Rib` the speaker uses. */
-export interface RibPeerInfo {
-  name: string;
-  address: string;
-  localAddress: string;
-  localAddress6?: string;
-  asn: number;
-  localAsn: number;
-  routerId: string;
-  ibgp: boolean;
-  fourOctetAs: boolean;
-  families: Family[];
-  extendedNextHop?: boolean;
-  routeReflectorClient?: boolean;
-  nextHopSelf?: boolean;
-  maxPrefixes?: number;
-}
-
-export interface RibUpdateResult {
-  action: 'ok' | 'treat-as-withdraw' | 'session-reset' | 'max-prefix';
-  notification?: { code: number; subcode: number; data: Buffer };
-  endOfRib?: Family;
-  announced: number;
-  withdrawn: number;
-  errors: string[];
-}
-
-export interface RibRouteView {
-  family: Family;
-  prefix: string;
-  nextHop: string;
-  asPath: number[];
-  origin: string;
-  med?: number;
-  localPref?: number;
-  communities: string[];
-  largeCommunities: string[];
-  best: boolean;
-  peer: string;
-  stale: boolean;
-  reason?: string;
-}
+/** The speaker uses the RIB's own types (rib/types.ts); RibApi names the part of `Rib` it needs. */
+export type { PeerInfo as RibPeerInfo, UpdateResult as RibUpdateResult, RouteView as RibRouteView } from './rib/types.js';
+import type { PeerInfo as RibPeerInfo, UpdateResult as RibUpdateResult, RouteView as RibRouteView } from './rib/types.js';
 
 export interface RibApi {
   addPeer(p: RibPeerInfo): number;
