@@ -21,7 +21,7 @@ test('sed expression with slashes stays one word; no shell expansion', () => {
 });
 
 test('an unterminated quote is an error', () => {
-  assert.throws(() => splitCommand("vtysh -c 'conf t"), /unterminated ' quote/);
+  assert.throws(() => splitCommand("vtysh -c 'conf t"), /unterminated single quote/);
 });
 
 test('shell commands need a TTY to stay up', () => {
