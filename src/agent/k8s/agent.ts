@@ -117,7 +117,7 @@ export class K8sAgent {
   }
 
   private logProblems(i: AgentIntent): void {
-    const now = new Set([...i.problems, ...i.advertise.filter((a) => a.asPathPrepend).map(() => 'AS path prepend is not supported by the speaker yet; routes are sent without it')]);
+    const now = new Set(i.problems);
     for (const p of now) if (!this.problems.has(p)) this.o.log.warn('configuration problem', { dialect: i.dialect, node: i.node, reason: p });
     this.problems = now;
   }

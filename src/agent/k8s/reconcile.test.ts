@@ -42,3 +42,13 @@ test('changed community re-originates; changed hold time changes the neighbor; a
   gone.peers = [];
   assert.deepEqual(planReconcile(base(), gone).removeNeighbors, ['10.0.0.1']);
 });
+
+test('kube-router path prepend reaches originate as repeated AS numbers; a changed repeat count re-originates', () => {
+  const p = base();
+  p.advertise[0]!.asPathPrepend = { asn: 64512, count: 3 };
+  assert.deepEqual(planReconcile(undefined, p).originate, [{ prefix: '10.1.0.0/24', attrs: { asPathPrepend: [64512, 64512, 64512] } }]);
+  const q = base();
+  q.advertise[0]!.asPathPrepend = { asn: 64512, count: 1 };
+  assert.deepEqual(planReconcile(p, q).originate, [{ prefix: '10.1.0.0/24', attrs: { asPathPrepend: [64512] } }]);
+  assert.deepEqual(planReconcile(p, base()).originate, [{ prefix: '10.1.0.0/24', attrs: {} }], 'annotation removed: plain path again');
+});

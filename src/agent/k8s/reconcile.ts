@@ -31,6 +31,7 @@ export function originateAttrs(a: Advertisement): OriginateAttrs {
     ...(a.communities.length ? { communities: a.communities } : {}),
     ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
     ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+    ...(a.asPathPrepend ? { asPathPrepend: new Array<number>(a.asPathPrepend.count).fill(a.asPathPrepend.asn) } : {}),
   };
 }
 

@@ -63,7 +63,8 @@ export function exportAttributes(a: PathAttributes, src: ExportSource, dst: Peer
     if (!src.local) delete out.med;
     self = true;
   } else {
-    out.asPath = a.asPath ?? [];
+    // A local route's AS path holds only its eBGP prepend (Rib.originate): iBGP peers get the empty path.
+    out.asPath = src.local ? [] : (a.asPath ?? []);
     out.localPref = a.localPref ?? 100;
     if (!src.local && src.ibgp) {
       out.originatorId = a.originatorId ?? src.routerId;

@@ -1,5 +1,5 @@
 import { KindlabError } from '../../errors.js';
-import type { PathAttributes } from '../wire/attrs/types.js';
+import { SEG, type PathAttributes } from '../wire/attrs/types.js';
 import { parseCommunity } from '../wire/attrs/communities.js';
 import { parseLargeCommunity } from '../wire/attrs/large-communities.js';
 import { encodeAttributes } from '../wire/attrs/index.js';
@@ -10,7 +10,7 @@ import { keyOf, keyToPrefix } from './prefix-key.js';
 import { applyUpdateBody } from './receive.js';
 import { takeUpdatesFor, type TakeOptions } from './take-updates.js';
 import { adjInViews, adjOutViews, locViews } from './views.js';
-import type { Family, PeerInfo, RibOptions, RouteView, UpdateResult } from './types.js';
+import type { Family, OriginateOptions, PeerInfo, RibOptions, RouteView, UpdateResult } from './types.js';
 
 type BestChangedCb = (family: Family, prefix: string, nextHops: string[]) => void;
 type DirtyCb = (peers: number[]) => void;
@@ -112,9 +112,18 @@ export class Rib {
     return this.core.log['ipv4-unicast'].length + this.core.log['ipv6-unicast'].length + this.core.version;
   }
 
-  originate(prefix: string, attrs: { communities?: string[]; largeCommunities?: string[]; med?: number; localPref?: number; nextHop?: string } = {}): void {
+  /**
+   * Originates `prefix`. `asPathPrepend` (e.g. kube-router's path-prepend: [65000, 65000]) becomes the route's
+   * AS path: eBGP peers receive [our AS, ...asPathPrepend]; iBGP peers receive the empty path (an iBGP peer of
+   * our AS would see its own AS and drop the route as a loop; kube-router also prepends towards external peers only).
+   */
+  originate(prefix: string, attrs: OriginateOptions = {}): void {
     const { family, key } = keyOf(prefix);
-    const a: PathAttributes = { origin: 0, asPath: [] };
+    const prepend = attrs.asPathPrepend ?? [];
+    for (const asn of prepend) {
+      if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) throw new KindlabError('BGP_CONFIG', `asPathPrepend: ${asn} is not an AS number`);
+    }
+    const a: PathAttributes = { origin: 0, asPath: prepend.length ? [{ type: SEG.AS_SEQUENCE, asns: [...prepend] }] : [] };
     if (attrs.med !== undefined) a.med = attrs.med;
     if (attrs.localPref !== undefined) a.localPref = attrs.localPref;
     if (attrs.communities?.length) a.communities = attrs.communities.map(parseCommunity);

@@ -59,3 +59,14 @@ export interface RibOptions {
   /** Route reflector cluster id (default: routerId). */
   clusterId?: string;
 }
+
+/** Attributes of a locally originated route. */
+export interface OriginateOptions {
+  communities?: string[];
+  largeCommunities?: string[];
+  med?: number;
+  localPref?: number;
+  nextHop?: string;
+  /** AS numbers sent after our own AS to eBGP peers (path prepending); not sent to iBGP peers. */
+  asPathPrepend?: number[];
+}
