@@ -1,12 +1,14 @@
 /**
  * Keeps the node's kernel FIB in line with the Loc-RIB's learned best routes (kube-router mode): listens to the
  * RIB's best-changed events (ECMP next-hop sets), batches changes for a few milliseconds and applies them with one
- * `ip -batch -` run. Locally originated prefixes are skipped. `stop()` removes every route we installed.
+ * `ip -batch -` run. Locally originated prefixes are skipped, and so are routes whose next hops are not on a
+ * connected subnet (kube-router's rule, see on-link.ts). `stop()` removes every route we installed.
  */
 import { execa } from 'execa';
 import type { Rib } from '../../bgp/rib/index.js';
 import type { Logger } from '../../bgp/session/log.js';
 import { KindlabError } from '../../errors.js';
+import { connectedSubnets, selectOnLink, type ConnectedSubnet, type FibSelection } from './on-link.js';
 import { FIB_PROTO, planFib, type FibTable } from './plan.js';
 
 export interface FibOptions {
@@ -28,6 +30,7 @@ export class FibInstaller {
   private readonly wanted: FibTable = new Map();
   private readonly installed: FibTable = new Map();
   private readonly local = new Set<string>();
+  private skipped = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -65,13 +68,37 @@ export class FibInstaller {
   }
 
   private async sync(): Promise<void> {
-    const want: FibTable = new Map([...this.wanted].filter(([p, h]) => !this.local.has(p) && h.length > 0));
+    const learned: FibTable = new Map([...this.wanted].filter(([p, h]) => !this.local.has(p) && h.length > 0));
+    const { install: want, skipped } = selectOnLink(learned, await this.connected());
+    this.logSkipped(skipped);
     const lines = planFib(this.installed, want, this.proto);
     if (lines.length === 0) return;
     await runIpBatch(lines, this.opts);
     this.installed.clear();
     for (const [p, h] of want) this.installed.set(p, [...h]);
     this.opts.log?.info('FIB updated', { changes: lines.length, routes: this.installed.size });
+  }
+
+  /** Connected subnets of the node (or of the test netns): where a next hop is directly reachable. */
+  private async connected(): Promise<ConnectedSubnet[]> {
+    const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), '-j', 'addr', 'show'], { reject: false });
+    if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', 'ip -j addr show failed', { detail: String(r.stderr) });
+    return connectedSubnets(String(r.stdout));
+  }
+
+  /** Each skipped route is logged once while it stays skipped (see on-link.ts for why it is not installed). */
+  private logSkipped(skipped: FibSelection['skipped']): void {
+    const now = new Map(skipped.map((s) => [`${s.prefix} ${[...s.nextHops].sort().join(',')}`, s]));
+    for (const [k, s] of now) {
+      if (this.skipped.has(k)) continue;
+      this.opts.log?.info('FIB route skipped', { prefix: s.prefix, nextHops: s.nextHops, reason: 'next hop not on a connected subnet: left to the upstream router (as kube-router does)' });
+    }
+    this.skipped = new Set(now.keys());
+  }
+
+  /** Learned routes not installed because no next hop is on-link (prefix → next hops). */
+  skippedRoutes(): string[] {
+    return [...this.skipped];
   }
 
   /** The routes we believe are installed (prefix → next hops). */
