@@ -6,7 +6,8 @@ import { DockerRuntime } from '../runtime/docker.js';
 import { LABEL_LAB } from '../runtime/labels.js';
 import { loadPlan } from '../topology/index.js';
 import { dockerExec } from '../verify/docker-exec.js';
-import { REPORT_FORMATS, formatMs, parseDuration, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
+import { REPORT_FORMATS, formatMs, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
+import { labKubectl } from '../verify/stages-kubectl.js';
 
 const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N]`;
 
@@ -46,6 +47,10 @@ export async function runVerify(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !!values.wait;
   const report = await verifyLab(plan, {
     exec: dockerExec(runtime, plan),
+    kubectl: labKubectl(plan),
+    onStage: (stage, i) => {
+      if (process.stderr.isTTY) process.stderr.write(`${stageSummary(stage, i, (plan.sections['stages'] as unknown[]).length)}\n`);
+    },
     concurrency,
     waitMs,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

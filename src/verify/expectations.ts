@@ -49,6 +49,23 @@ export function loadExpectations(plan: LabPlan): VerifySection {
   return out;
 }
 
+/**
+ * Converts a schema-valid check list found at `listPath` of the topology file (e.g.
+ * ['stages', 2, 'verify']): the same conversion and checks as the `verify:` section. Problems
+ * are appended to `issues` with file:line:col.
+ */
+export function convertChecks(plan: LabPlan, list: Raw[], listPath: PathSeg[], issues: TopologyIssue[]): Expectation[] {
+  const c = new Collector(plan);
+  const out: Expectation[] = [];
+  list.forEach((entry, i) => {
+    const [kind, body] = Object.entries(entry)[0] as [Expectation['kind'], Raw];
+    const e = convert(c, [...listPath, i, kind], kind, body);
+    if (e) out.push(e);
+  });
+  issues.push(...c.issues);
+  return out;
+}
+
 function duration(c: Collector, path: PathSeg[], v: string | number): number | undefined {
   const ms = parseDuration(v);
   if (typeof ms === 'string') {

@@ -7,6 +7,8 @@ import { LabContext, type NodeExec } from './context.js';
 import { deriveChecks } from './derive.js';
 import { loadExpectations } from './expectations.js';
 import { runChecks, type RunOptions } from './run.js';
+import { loadStages } from './stages.js';
+import { runStages, type Kubectl, type StageRunOptions } from './stages-run.js';
 import type { Expectation, VerifyReport } from './types.js';
 
 export type * from './types.js';
@@ -17,14 +19,20 @@ export { parseDuration, durationMs, formatMs } from './duration.js';
 export { writeReport, REPORT_FORMATS, type ReportFormat } from './report/index.js';
 export { readSessions, bgpSource } from './check-bgp.js';
 export type { Session } from './probes/sessions.js';
+export { loadStages, type Stage, type StageStep } from './stages.js';
+export { runStages, stageSummary, type Kubectl } from './stages-run.js';
 
 export interface VerifyOptions extends RunOptions {
   exec: NodeExec;
+  /** kubectl with the lab's kubeconfig; needed when a stage has apply or kubectl steps. */
+  kubectl?: Kubectl;
+  onStage?: StageRunOptions['onStage'];
 }
 
 /** Loads the expectations (TopologyError on a bad `verify:` section), runs them, and reports. */
 export async function verifyLab(plan: LabPlan, opts: VerifyOptions): Promise<VerifyReport> {
   const section = loadExpectations(plan);
+  const stages = loadStages(plan);
   const startedAt = new Date();
   const newContext = () => new LabContext(plan, opts.exec);
   const deadline = Date.now() + (opts.waitMs ?? 0);
@@ -40,6 +48,10 @@ export async function verifyLab(plan: LabPlan, opts: VerifyOptions): Promise<Ver
   }
   const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
   const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  if (stages.length > 0) {
+    const kubectl = opts.kubectl ?? (() => Promise.reject(new Error('no kubectl runner given to verifyLab')));
+    results.push(...(await runStages(newContext, stages, { ...opts, kubectl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })));
+  }
   return {
     lab: plan.name,
     passed: results.length > 0 && results.every((r) => r.passed),

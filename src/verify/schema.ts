@@ -15,17 +15,23 @@ export interface SchemaProblem {
   message: string;
 }
 
-let compiled: ValidateFunction | undefined;
+const compiled = new Map<string, ValidateFunction>();
+let ajvInstance: { ajv: Ajv; id: string } | undefined;
 
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id: string };
-    ajv.addSchema(schema);
-    compiled = ajv.getSchema(`${schema.$id}#/definitions/section`);
-    if (!compiled) throw new Error('verify.schema.json has no definitions/section');
+function validator(definition = 'section'): ValidateFunction {
+  let v = compiled.get(definition);
+  if (!v) {
+    if (!ajvInstance) {
+      const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true, verbose: true });
+      const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { $id: string };
+      ajv.addSchema(schema);
+      ajvInstance = { ajv, id: schema.$id };
+    }
+    v = ajvInstance.ajv.getSchema(`${ajvInstance.id}#/definitions/${definition}`);
+    if (!v) throw new Error(`verify.schema.json has no definitions/${definition}`);
+    compiled.set(definition, v);
   }
-  return compiled;
+  return v;
 }
 
 /**
@@ -39,12 +45,20 @@ export function sectionObject(section: unknown): { obj: unknown; listPath: PathS
 
 export function schemaProblems(section: unknown): SchemaProblem[] {
   const { obj, listPath } = sectionObject(section);
-  const validate = validator();
-  if (validate(obj)) return [];
+  return problemsFor('section', obj, (pointer) => toPath(pointer, listPath));
+}
+
+/**
+ * Validates `data` against one definition of verify.schema.json (e.g. `stages`); `at` maps an
+ * error's JSON pointer inside `data` to a data path from the top of the topology file.
+ */
+export function problemsFor(definition: string, data: unknown, at: (pointer: string) => PathSeg[]): SchemaProblem[] {
+  const validate = validator(definition);
+  if (validate(data)) return [];
   const seen = new Set<string>();
   const out: SchemaProblem[] = [];
   for (const e of validate.errors ?? []) {
-    const p = describe(e, listPath);
+    const p = describe(e, at(e.instancePath));
     const key = `${p.path.join('.')}|${p.message}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -55,19 +69,24 @@ export function schemaProblems(section: unknown): SchemaProblem[] {
 }
 
 function toPath(pointer: string, listPath: PathSeg[]): PathSeg[] {
-  const segs: PathSeg[] = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const segs = pointerSegs(pointer);
   if (segs[0] === 'checks') return [...listPath, ...segs.slice(1)];
   return ['verify', ...segs];
 }
 
-function describe(e: ErrorObject, listPath: PathSeg[]): SchemaProblem {
-  const path = toPath(e.instancePath, listPath);
+/** A JSON pointer (`/stages/0/name`) as path segments. */
+export function pointerSegs(pointer: string): PathSeg[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+}
+
+function describe(e: ErrorObject, path: PathSeg[]): SchemaProblem {
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const isCheck = typeof path[path.length - 1] === 'number';
-      const allowed = isCheck ? CHECK_KINDS : Object.keys(((e.parentSchema ?? {}) as { properties?: object }).properties ?? {});
+      const props = Object.keys(((e.parentSchema ?? {}) as { properties?: object }).properties ?? {});
+      const isCheck = CHECK_KINDS.every((k) => props.includes(k));
+      const allowed = isCheck ? CHECK_KINDS : props;
       return { path: [...path, key], message: `unknown ${isCheck ? 'check kind' : 'key'} "${key}" (${isCheck ? 'kinds' : 'allowed keys'}: ${allowed.join(', ')})` };
     }
     case 'minProperties':

@@ -82,7 +82,8 @@ export interface Evidence {
 }
 
 export interface CheckResult {
-  kind: CheckKind;
+  /** A check's kind, or `stage` for a stage's own step (apply, kubectl) in `stages:`. */
+  kind: CheckKind | 'stage';
   name: string;
   passed: boolean;
   /** One line a user reads: why it passed or failed. */
@@ -92,6 +93,8 @@ export interface CheckResult {
   attempts: number;
   /** True when the check was derived from the lab rather than declared. */
   derived?: boolean;
+  /** The `stages:` entry this result belongs to (unset: the `verify:` section). */
+  stage?: string;
 }
 
 export interface VerifyReport {

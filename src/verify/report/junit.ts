@@ -30,7 +30,7 @@ export function writeJunit(r: VerifyReport): string {
     `  <testsuite name="${xmlEscape(r.lab)}" tests="${r.checks.length}" failures="${failures}" errors="0" skipped="0" time="${secs(r.durationMs)}" timestamp="${xmlEscape(r.startedAt.replace(/\.\d+Z$/, ''))}">`,
   ];
   for (const c of r.checks) {
-    const head = `    <testcase classname="${xmlEscape(`${r.lab}.${c.kind}`)}" name="${xmlEscape(c.name)}" time="${secs(c.durationMs)}"`;
+    const head = `    <testcase classname="${xmlEscape(c.stage !== undefined ? `${r.lab}.${c.stage}.${c.kind}` : `${r.lab}.${c.kind}`)}" name="${xmlEscape(c.name)}" time="${secs(c.durationMs)}"`;
     if (c.passed) {
       out.push(`${head}/>`);
       continue;

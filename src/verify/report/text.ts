@@ -18,16 +18,22 @@ export function writeText(r: VerifyReport, opts: TextOptions): string {
   const bold = paint(opts.color, '1');
   const kindW = Math.max(4, ...r.checks.map((c) => c.kind.length));
   const nameW = Math.min(60, Math.max(...r.checks.map((c) => c.name.length), 4));
-  const lines = r.checks.map((c) => {
+  const lines: string[] = [];
+  let stage: string | undefined;
+  for (const c of r.checks) {
+    if (c.stage !== stage) {
+      stage = c.stage;
+      lines.push(`${lines.length ? '\n' : ''}${bold(`stage ${clean(stage ?? '')}`)}`);
+    }
     const mark = c.passed ? green('PASS') : red('FAIL');
     const tries = c.attempts > 1 ? dim(` (${c.attempts} attempts)`) : '';
-    return `${mark} ${c.kind.padEnd(kindW)} ${clean(c.name).padEnd(nameW)}  ${dim(clean(c.detail))}${tries}`;
-  });
+    lines.push(`${stage !== undefined ? '  ' : ''}${mark} ${c.kind.padEnd(kindW)} ${clean(c.name).padEnd(nameW)}  ${dim(clean(c.detail))}${tries}`);
+  }
   const failed = r.checks.filter((c) => !c.passed);
   const max = opts.evidenceLines ?? 15;
   for (const c of failed) {
     if (!c.evidence.command) continue;
-    lines.push('', bold(`${c.kind} ${c.name}`) + ':', ...c.evidence.command.split('\n').map((l) => `  $ ${clean(l)}`));
+    lines.push('', bold(`${c.stage !== undefined ? `[${c.stage}] ` : ''}${c.kind} ${c.name}`) + ':', ...c.evidence.command.split('\n').map((l) => `  $ ${clean(l)}`));
     const out = clean(c.evidence.output).split('\n');
     lines.push(...out.slice(0, max).map((l) => `  ${l}`));
     if (out.length > max) lines.push(dim(`  ... ${out.length - max} more lines (see --format json)`));
