@@ -53,3 +53,19 @@ test('changing a neighbor at runtime restarts its session with Cease 6/6; an unc
     await stop();
   }
 });
+
+test('a neighbor configured with a non-canonical IPv6 spelling accepts its incoming connection', async () => {
+  const p = port();
+  const a = createSpeaker({ asn: 65000, routerId: '192.0.2.1', listen: { address: '::1', port: p }, neighbors: [{ peerAddress: '0:0:0:0:0:0:0:01', peerAsn: 65001, passive: true }] });
+  const b = createSpeaker({ asn: 65001, routerId: '192.0.2.2', listen: { address: '::1', port: 0 }, neighbors: [{ peerAddress: '::1', peerAsn: 65000, port: p, localAddress: '::1', idleHoldTime: 1, connectRetryTime: 1 }] });
+  try {
+    await a.start();
+    await b.start();
+    await until('Established', () => state(a) === 'Established' && state(b) === 'Established');
+    assert.equal(a.neighborStatus()[0]!.address, '::1');
+    assert.equal(a.removeNeighbor('0::1'), true);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});

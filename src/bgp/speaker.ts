@@ -25,6 +25,12 @@ interface Neighbor {
   flushQueued: boolean;
 }
 
+/** The neighbor with its address in the form connections report (see plainAddress); the same object if already so. */
+function canonical(c: NeighborConfig): NeighborConfig {
+  const a = plainAddress(c.peerAddress);
+  return a === c.peerAddress ? c : { ...c, peerAddress: a };
+}
+
 export interface SpeakerOptions {
   rib: RibApi;
   log?: Logger;
@@ -81,7 +87,8 @@ export class BgpSpeaker extends EventEmitter {
     return this.listener?.address().port;
   }
 
-  addNeighbor(c: NeighborConfig): void {
+  addNeighbor(given: NeighborConfig): void {
+    const c = canonical(given);
     if (this.neighbors.has(c.peerAddress)) throw new Error(`neighbor ${c.peerAddress} exists`);
     const session = new Session({ ...c, localAsn: this.cfg.asn, routerId: this.cfg.routerId }, this.handler, {
       clock: this.clock,
@@ -92,12 +99,15 @@ export class BgpSpeaker extends EventEmitter {
     this.neighbors.set(c.peerAddress, n);
     session.on('state', (state: string, from: string, reason: string) => this.emit('state', c.peerAddress, state, from, reason));
     this.listener?.setPassword(c.peerAddress, c.password);
-    if (!this.cfg.neighbors.includes(c)) this.cfg.neighbors.push(c);
+    const i = this.cfg.neighbors.indexOf(given);
+    if (i >= 0) this.cfg.neighbors[i] = c;
+    else if (!this.cfg.neighbors.includes(c)) this.cfg.neighbors.push(c);
     if (this.running) session.start();
   }
 
   /** Removes a neighbor: Cease 6/3 (peer de-configured), its routes withdrawn. */
-  removeNeighbor(address: string): boolean {
+  removeNeighbor(given: string): boolean {
+    const address = plainAddress(given);
     const n = this.neighbors.get(address);
     if (!n) return false;
     n.session.stop({ notification: { code: NOTIF.CEASE, subcode: CEASE.PEER_DECONFIGURED }, reason: 'neighbor removed' });
@@ -110,7 +120,8 @@ export class BgpSpeaker extends EventEmitter {
   }
 
   /** Applies a changed configuration: the session restarts (Cease 6/6) only when something changed. */
-  updateNeighbor(c: NeighborConfig): void {
+  updateNeighbor(given: NeighborConfig): void {
+    const c = canonical(given);
     const n = this.neighbors.get(c.peerAddress);
     if (!n) return this.addNeighbor(c);
     if (JSON.stringify(n.cfg) === JSON.stringify(c)) return;
@@ -131,11 +142,11 @@ export class BgpSpeaker extends EventEmitter {
 
   /** Asks the peer to resend its routes (ROUTE-REFRESH). */
   refresh(address: string, family: Family): boolean {
-    return this.neighbors.get(address)?.session.requestRefresh(family) ?? false;
+    return this.neighbors.get(plainAddress(address))?.session.requestRefresh(family) ?? false;
   }
 
   ribPeerOf(address: string): number | undefined {
-    return this.neighbors.get(address)?.ribPeer;
+    return this.neighbors.get(plainAddress(address))?.ribPeer;
   }
 
   neighborStatus(): NeighborStatus[] {

@@ -102,10 +102,14 @@ export interface ListenOptions {
   backlog?: number;
 }
 
-/** Normalises `::ffff:a.b.c.d` to `a.b.c.d`. */
+/**
+ * Normalises `::ffff:a.b.c.d` to `a.b.c.d` and any IPv6 spelling to its RFC 5952 form (`FD00:0db8:0:0::2` →
+ * `fd00:db8::2`), the form the kernel reports for a connection, so configured and seen addresses compare equal.
+ */
 export function plainAddress(a: string | undefined): string {
   if (!a) return '';
-  return a.startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a;
+  if (a.startsWith('::ffff:') && net.isIPv4(a.slice(7))) return a.slice(7);
+  return net.isIPv6(a) ? new net.SocketAddress({ address: a, family: 'ipv6' }).address : a;
 }
 
 /**

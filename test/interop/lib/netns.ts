@@ -4,6 +4,7 @@
  * `cleanup()` removes everything it made (killing processes started in the netns first); call it in `after`.
  */
 import { randomBytes } from 'node:crypto';
+import { SocketAddress } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 
 export interface NetnsPeer {
@@ -33,8 +34,11 @@ export async function createNetnsPeer(tag: string): Promise<NetnsPeer> {
   const v4 = (x: number) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join('.');
   const host4 = v4(base + 1);
   const peer4 = v4(base + 2);
-  const host6 = `fd00:6b6c:${id.slice(0, 4)}:${id.slice(4)}::1`;
-  const peer6 = `fd00:6b6c:${id.slice(0, 4)}:${id.slice(4)}::2`;
+  // RFC 5952 spelling: gobgpd matches an incoming connection to its neighbor by the address *text*, so a configured
+  // `fd00:6b6c:0dfb:e2::1` never matches the kernel's `fd00:6b6c:dfb:e2::1` (1 in 8 random ids had a leading zero).
+  const v6 = (host: number) => new SocketAddress({ address: `fd00:6b6c:${id.slice(0, 4)}:${id.slice(4)}::${host}`, family: 'ipv6' }).address;
+  const host6 = v6(1);
+  const peer6 = v6(2);
   const procs: ResultPromise[] = [];
   const cleanup = async () => {
     for (const p of procs) p.kill('SIGKILL');
