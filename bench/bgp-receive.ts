@@ -1,0 +1,137 @@
+/**
+ * Receive benchmark (issue 3): for each of BIRD, FRR bgpd, our agent and gobgpd, in one run on this machine.
+ * Three network namespaces: blaster ── daemon ── monitor. The blaster (bench/lib/peer-main.ts, our TypeScript)
+ * pre-builds UPDATEs with src/bgp/wire/blaster.ts and writes them as fast as TCP allows; the monitor counts the
+ * /24s the daemon re-advertises. Time = from the blaster's session Established until the monitor has every
+ * prefix (so all are in the daemon's RIB and re-advertised). CPU = the daemon's utime+stime over that window,
+ * peak RSS = its VmHWM. Not a test: prints figures only.
+ *
+ *   node --import tsx bench/bgp-receive.ts [--prefixes 1000000] [--sets 1000,500000] [--daemons bird,frr,agent,gobgp]
+ *                                          [--cap 180]   (seconds; a daemon still short of all prefixes is "> cap")
+ * Needs root, `npm run build` (the agent runs as `node bin/lab-agent.js run`), bird2, frr, gobgpd.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DAEMONS, LABEL, startDaemon, type DaemonKind, type DaemonUnderTest } from './lib/daemons.js';
+import { EventStream } from './lib/events.js';
+import { procUsage } from './lib/proc.js';
+import { createTopology, type BenchTopology } from './lib/topology.js';
+
+const { values: v } = parseArgs({
+  options: {
+    prefixes: { type: 'string', default: '1000000' },
+    sets: { type: 'string', default: '1000,500000' },
+    daemons: { type: 'string', default: 'bird,frr,agent,gobgp' },
+    cap: { type: 'string', default: '180' },
+  },
+});
+const PREFIXES = Number(v.prefixes);
+const SETS = v.sets!.split(',').map(Number);
+const KINDS = v.daemons!.split(',') as DaemonKind[];
+const CAP_S = Number(v.cap);
+for (const k of KINDS) if (!DAEMONS.includes(k)) throw new Error(`unknown daemon ${k} (${DAEMONS.join(', ')})`);
+
+const ASNS = { daemon: 65000, blaster: 65001, monitor: 65002 };
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const peerMain = fileURLToPath(new URL('./lib/peer-main.ts', import.meta.url));
+
+interface Row {
+  kind: DaemonKind;
+  sets: number;
+  /** Seconds from Established until the monitor had all prefixes; undefined when the cap was hit. */
+  totalS?: number;
+  /** Seconds until the blaster's last byte was taken by the kernel (the daemon reads at its own pace). */
+  sentS?: number;
+  atMonitor: number;
+  inRib: number;
+  peakRssMB: number;
+  cpuS: number;
+}
+
+let current: BenchTopology | undefined;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function peer(t: BenchTopology, mode: 'blaster' | 'monitor', sets: number): EventStream {
+  const ns = mode === 'blaster' ? t.blasterNs : t.monitorNs;
+  const args = mode === 'blaster'
+    ? ['--host', t.daemonToBlaster, '--local', t.blaster, '--asn', String(ASNS.blaster), '--prefixes', String(PREFIXES), '--sets', String(sets)]
+    : ['--host', t.daemonToMonitor, '--local', t.monitor, '--asn', String(ASNS.monitor), '--expect', String(PREFIXES)];
+  return new EventStream(mode, t.spawnIn(ns, process.execPath, ['--import', 'tsx', peerMain, mode, ...args], { cwd: repo }));
+}
+
+async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
+  const t = await createTopology('r');
+  current = t;
+  let d: DaemonUnderTest | undefined;
+  try {
+    d = await startDaemon(kind, t, ASNS);
+    const monitor = peer(t, 'monitor', sets);
+    if (!(await monitor.wait('established', Date.now() + 60_000))) throw new Error(`${kind}: monitor session not Established in 60 s`);
+    const blaster = peer(t, 'blaster', sets);
+    const est = await blaster.wait('established', Date.now() + 90_000);
+    if (!est) throw new Error(`${kind}: blaster session not Established in 90 s`);
+    const cpu0 = procUsage(d.pid).cpuS;
+    const done = await monitor.wait('complete', est.t + CAP_S * 1000);
+    const u = procUsage(d.pid);
+    const sent = blaster.seen.get('sent');
+    const atMonitor = done?.count ?? monitor.last?.count ?? 0;
+    const inRib = await Promise.race([d.received(), new Promise<number>((r) => setTimeout(() => r(NaN), 60_000))]);
+    return {
+      kind, sets, totalS: done && (done.t - est.t) / 1000, sentS: sent && (sent.t - est.t) / 1000,
+      atMonitor, inRib, peakRssMB: u.peakRssMB, cpuS: u.cpuS - cpu0,
+    };
+  } catch (e) {
+    if (d) log(`${kind} output:\n${d.tail.join('\n')}`);
+    throw e;
+  } finally {
+    await t.cleanup();
+    await d?.cleanup();
+    current = undefined;
+  }
+}
+
+function table(rows: Row[]): string {
+  const head = ['daemon', 'attr sets', 'Established → all at monitor', 'blaster sent', 'peak RSS', 'CPU s', 'in RIB', 'at monitor'];
+  const body = rows.map((r) => [
+    LABEL[r.kind],
+    r.sets.toLocaleString('en'),
+    r.totalS === undefined ? `> ${CAP_S} s` : `${r.totalS.toFixed(2)} s`,
+    r.sentS === undefined ? `> ${CAP_S} s` : `${r.sentS.toFixed(2)} s`,
+    `${r.peakRssMB.toFixed(0)} MB`,
+    r.cpuS.toFixed(2),
+    Number.isNaN(r.inRib) ? '?' : r.inRib.toLocaleString('en'),
+    r.atMonitor.toLocaleString('en'),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
+  return [line(head), `|${w.map((x, i) => (i < 2 ? `:${'-'.repeat(x + 1)}` : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+process.on('SIGINT', () => void (current?.cleanup() ?? Promise.resolve()).finally(() => process.exit(130)));
+
+const started = Date.now();
+const rows: Row[] = [];
+const failures: string[] = [];
+for (const sets of SETS) {
+  for (const kind of KINDS) {
+    log(`${LABEL[kind]}: ${PREFIXES.toLocaleString('en')} prefixes, ${sets.toLocaleString('en')} attribute sets ...`);
+    try {
+      const r = await runCase(kind, Math.min(sets, PREFIXES));
+      rows.push(r);
+      log(`  ${r.totalS === undefined ? `> ${CAP_S} s (${r.atMonitor} at monitor)` : `${r.totalS.toFixed(2)} s`}, ${r.peakRssMB.toFixed(0)} MB, ${r.cpuS.toFixed(2)} CPU s`);
+    } catch (e) {
+      failures.push(`${LABEL[kind]} at ${sets} sets: ${(e as Error).message}`);
+      log(`  failed: ${(e as Error).message}`);
+    }
+  }
+}
+const cpu = os.cpus();
+console.log(`bgp-receive: ${PREFIXES.toLocaleString('en')} IPv4 /24s from a pre-built blaster → daemon → monitor peer, eBGP, each process in its own netns`);
+console.log(`${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Linux ${os.release()}, node ${process.version}`);
+console.log(table(rows));
+console.log('time: blaster session Established → the monitor holds every prefix (so all are in the RIB and re-advertised);');
+console.log('CPU s: the daemon\'s utime+stime over that window; peak RSS: its VmHWM (whole life); in RIB: its own count afterwards.');
+console.log(`no FIB: BIRD without kernel protocol, FRR bgpd -Z (no zebra), gobgpd without zebra, agent without FIB. Run took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+for (const f of failures) console.log(`FAILED: ${f}`);
+process.exitCode = failures.length > 0 ? 1 : 0;
