@@ -73,7 +73,8 @@ function attempt(o: RawPeerOptions): Promise<RawPeer> {
           up = { socket, peerOpen, establishedAt: nowMs(), write: (b) => new Promise((res, rej) => socket.write(b, (e) => (e ? rej(e) : res()))), close: () => fail('closed by us') };
           resolve(up);
         } else if (m.type === MSG.NOTIFICATION) {
-          return fail(`NOTIFICATION ${describeNotification(decodeNotification(m.body))}`);
+          const n = m.body.length >= 2 ? decodeNotification(m.body) : { code: 0, subcode: 0 };
+          return fail(`NOTIFICATION ${n.code}/${n.subcode} ${describeNotification(n.code, n.subcode)}`);
         }
       }
     });
