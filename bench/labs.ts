@@ -1,0 +1,50 @@
+/**
+ * Per article lab: deploy, converge (first `lab verify` round that passes, polled), verify (one
+ * full `lab verify` run with all stages), destroy — wall-clock seconds, printed as a table.
+ *   npx tsx bench/labs.ts [DIR/TOPO ...]     (default: every lab in test/e2e/labs-list.ts)
+ */
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { ARTICLE_LABS } from '../test/e2e/labs-list.js';
+import { REPO, lab } from '../test/e2e/helpers.js';
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = Date.now();
+  const v = await fn();
+  return [v, Date.now() - t];
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const labs = ARTICLE_LABS.filter((l) => only.length === 0 || only.includes(`${l.dir}/${l.topo}`) || only.includes(l.dir));
+  const rows: string[][] = [['lab', 'deploy s', 'converge s', 'verify s', 'checks', 'destroy s']];
+  for (const l of labs) {
+    const file = join(REPO, 'labs', l.dir, l.topo);
+    const [up, deployMs] = await timed(() => lab(['deploy', '-t', file]));
+    if (up.exitCode !== 0) {
+      rows.push([`${l.dir}/${l.topo}`, `failed: ${up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? up.exitCode}`, '', '', '', '']);
+      await lab(['destroy', '-t', file, '--cleanup']);
+      continue;
+    }
+    // converge: the lab's verify (with --wait) until it passes or the wait is up
+    const [, convergeMs] = await timed(() => lab(['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
+    const [v, verifyMs] = await timed(() => lab(['verify', '-t', file, '--format', 'json']));
+    let checks = '?';
+    try {
+      const r = JSON.parse(v.stdout) as { checks: Array<{ passed: boolean }> };
+      checks = `${r.checks.filter((c) => c.passed).length}/${r.checks.length}`;
+    } catch {
+      /* keep ? */
+    }
+    const [, destroyMs] = await timed(() => lab(['destroy', '-t', file, '--cleanup']));
+    rows.push([`${l.dir}/${l.topo}`, secs(deployMs), secs(convergeMs), secs(verifyMs), checks, secs(destroyMs)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  const load = await execa('cat', ['/proc/loadavg'], { reject: false });
+  console.log(`\nload average: ${load.stdout.split(' ').slice(0, 3).join(' ')}`);
+}
+
+await main();

@@ -1,0 +1,18 @@
+/** The article labs CI deploys, verifies (all stages) and destroys: topology file and lab name. */
+export interface ArticleLab {
+  dir: string;
+  topo: string;
+  name: string;
+  /** `lab verify --wait`: the time the lab may take to converge after deploy, per stage. */
+  wait: string;
+}
+
+export const ARTICLE_LABS: ArticleLab[] = [
+  { dir: 'cilium-bgp', topo: 'topo.yaml', name: 'bgp-cplane-demo', wait: '90s' },
+  { dir: 'kube-router-bgp', topo: 'topo.yaml', name: 'kube-router-bgp', wait: '150s' },
+  { dir: 'kube-router-bgp-multihop', topo: 'topo.yaml', name: 'kube-router-multihop', wait: '150s' },
+  { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s' },
+  { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
+  { dir: 'kube-ovn-speaker', topo: 'topo.yaml', name: 'kube-ovn-speaker', wait: '60s' },
+  { dir: 'kube-router-features', topo: 'topo.yaml', name: 'kube-router-features', wait: '60s' },
+];

@@ -1,0 +1,48 @@
+/**
+ * Every article lab (labs/*), the way CI runs it and a user would: `lab deploy` → `lab verify
+ * --wait` (the `verify:` checks and all `stages:`) → `lab destroy --cleanup`, then nothing of the
+ * lab is left (containers, networks, marked veths, netns). A failing check fails the test, with
+ * the failing checks' detail in the message. Needs Docker and `npm run build` (the nodes run dist/).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { NOTHING, REPO, forceDestroy, lab, leftovers } from './helpers.js';
+import { ARTICLE_LABS } from './labs-list.js';
+
+interface Report {
+  lab: string;
+  passed: boolean;
+  checks: Array<{ kind: string; name: string; passed: boolean; detail: string; stage?: string }>;
+}
+
+const built = existsSync(join(REPO, 'dist/agent/k8s/cli.js')) && existsSync(join(REPO, 'dist/cluster/node/main.js'));
+
+describe('article labs: deploy → verify (all stages) → destroy', { concurrency: 1 }, () => {
+  const deployed: string[] = [];
+  after(async () => {
+    for (const name of deployed) await forceDestroy(name);
+  });
+
+  for (const l of ARTICLE_LABS) {
+    const file = join(REPO, 'labs', l.dir, l.topo);
+    test(`labs/${l.dir}/${l.topo}`, { timeout: 600_000, skip: built ? false : 'needs `npm run build` with the node daemon and lab-agent k8s (dist/agent/k8s)' }, async () => {
+      deployed.push(l.name);
+      try {
+        const up = await lab(['deploy', '-t', file]);
+        assert.equal(up.exitCode, 0, `deploy failed:\n${up.stdout}\n${up.stderr}`);
+        const v = await lab(['verify', '-t', file, '--wait', l.wait, '--format', 'json']);
+        const report = JSON.parse(v.stdout) as Report;
+        const failed = report.checks.filter((c) => !c.passed).map((c) => `${c.stage ? `[${c.stage}] ` : ''}${c.kind} ${c.name}: ${c.detail}`);
+        assert.deepEqual(failed, [], `lab ${l.name}: ${failed.length} of ${report.checks.length} checks failed`);
+        assert.equal(v.exitCode, 0);
+        assert.ok(report.checks.length > 0);
+      } finally {
+        const down = await lab(['destroy', '-t', file, '--cleanup']);
+        assert.equal(down.exitCode, 0, down.stderr);
+        assert.deepEqual(await leftovers(l.name), NOTHING);
+      }
+    });
+  }
+});
