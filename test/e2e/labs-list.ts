@@ -13,6 +13,4 @@ export const ARTICLE_LABS: ArticleLab[] = [
   { dir: 'kube-router-bgp-multihop', topo: 'topo.yaml', name: 'kube-router-multihop', wait: '150s' },
   { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s' },
   { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
-  { dir: 'kube-ovn-speaker', topo: 'topo.yaml', name: 'kube-ovn-speaker', wait: '60s' },
-  { dir: 'kube-router-features', topo: 'topo.yaml', name: 'kube-router-features', wait: '60s' },
 ];
