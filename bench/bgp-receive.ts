@@ -47,17 +47,20 @@ interface Row {
   inRib: number;
   peakRssMB: number;
   cpuS: number;
+  /** The monitor's own CPU seconds (it shares the machine's two cores with the daemon). */
+  monitorCpuS: number;
 }
 
 let current: BenchTopology | undefined;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-function peer(t: BenchTopology, mode: 'blaster' | 'monitor', sets: number): EventStream {
+function peer(t: BenchTopology, mode: 'blaster' | 'monitor', sets: number): { events: EventStream; pid: number } {
   const ns = mode === 'blaster' ? t.blasterNs : t.monitorNs;
   const args = mode === 'blaster'
     ? ['--host', t.daemonToBlaster, '--local', t.blaster, '--asn', String(ASNS.blaster), '--prefixes', String(PREFIXES), '--sets', String(sets)]
     : ['--host', t.daemonToMonitor, '--local', t.monitor, '--asn', String(ASNS.monitor), '--expect', String(PREFIXES)];
-  return new EventStream(mode, t.spawnIn(ns, process.execPath, ['--import', 'tsx', peerMain, mode, ...args], { cwd: repo }));
+  const p = t.spawnIn(ns, process.execPath, ['--import', 'tsx', peerMain, mode, ...args], { cwd: repo });
+  return { events: new EventStream(mode, p), pid: p.pid! };
 }
 
 async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
@@ -66,20 +69,22 @@ async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
   let d: DaemonUnderTest | undefined;
   try {
     d = await startDaemon(kind, t, ASNS);
-    const monitor = peer(t, 'monitor', sets);
+    const { events: monitor, pid: monitorPid } = peer(t, 'monitor', sets);
     if (!(await monitor.wait('established', Date.now() + 60_000))) throw new Error(`${kind}: monitor session not Established in 60 s`);
-    const blaster = peer(t, 'blaster', sets);
+    const blaster = peer(t, 'blaster', sets).events;
     const est = await blaster.wait('established', Date.now() + 90_000);
     if (!est) throw new Error(`${kind}: blaster session not Established in 90 s`);
     const cpu0 = procUsage(d.pid).cpuS;
+    const monitorCpu0 = procUsage(monitorPid).cpuS;
     const done = await monitor.wait('complete', est.t + CAP_S * 1000);
     const u = procUsage(d.pid);
+    const monitorCpuS = procUsage(monitorPid).cpuS - monitorCpu0;
     const sent = blaster.seen.get('sent');
     const atMonitor = done?.count ?? monitor.last?.count ?? 0;
     const inRib = await Promise.race([d.received(), new Promise<number>((r) => setTimeout(() => r(NaN), 60_000))]);
     return {
       kind, sets, totalS: done && (done.t - est.t) / 1000, sentS: sent && (sent.t - est.t) / 1000,
-      atMonitor, inRib, peakRssMB: u.peakRssMB, cpuS: u.cpuS - cpu0,
+      atMonitor, inRib, peakRssMB: u.peakRssMB, cpuS: u.cpuS - cpu0, monitorCpuS,
     };
   } catch (e) {
     if (d) log(`${kind} output:\n${d.tail.join('\n')}`);
@@ -92,7 +97,7 @@ async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
 }
 
 function table(rows: Row[]): string {
-  const head = ['daemon', 'attr sets', 'Established → all at monitor', 'blaster sent', 'peak RSS', 'CPU s', 'in RIB', 'at monitor'];
+  const head = ['daemon', 'attr sets', 'Established → all at monitor', 'blaster sent', 'peak RSS', 'CPU s', 'in RIB', 'at monitor', 'monitor CPU s'];
   const body = rows.map((r) => [
     LABEL[r.kind],
     r.sets.toLocaleString('en'),
@@ -102,6 +107,7 @@ function table(rows: Row[]): string {
     r.cpuS.toFixed(2),
     Number.isNaN(r.inRib) ? '?' : r.inRib.toLocaleString('en'),
     r.atMonitor.toLocaleString('en'),
+    r.monitorCpuS.toFixed(2),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;

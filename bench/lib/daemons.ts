@@ -13,6 +13,8 @@ import { adminRequest } from '../../src/agent/client.js';
 import type { NeighborStatus } from '../../src/bgp/speaker-types.js';
 import { collectLines, type BenchTopology } from './topology.js';
 import { procName } from './proc.js';
+import { startBgpd } from './frr.js';
+import type { ChildProcess } from 'node:child_process';
 
 export const DAEMONS = ['bird', 'frr', 'gobgp', 'agent'] as const;
 export type DaemonKind = (typeof DAEMONS)[number];
@@ -108,7 +110,9 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
   const dir = await mkdtemp(path.join(tmpdir(), `kl-bench-${kind}-`));
   const file = (name: string) => path.join(dir, name);
   const inNs = (cmd: string, args: string[]) => t.exec(t.daemonNs, cmd, args);
-  let args: string[];
+  let args: string[] = [];
+  let proc: ChildProcess | undefined;
+  let extraCleanup = async () => undefined as void;
   let received: () => Promise<number>;
   let ready: () => Promise<boolean>;
   if (kind === 'bird') {
@@ -118,14 +122,11 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
     ready = async () => (await birdc(['show', 'status'])).includes('Daemon is up');
     received = async () => Number(/Routes:\s+(\d+) imported/.exec(await birdc(['show', 'protocols', 'all', 'blaster']))?.[1] ?? NaN);
   } else if (kind === 'frr') {
-    await writeFile(file('bgpd.conf'), frrConf(t, as));
-    args = ['/usr/lib/frr/bgpd', '-Z', '-S', '-f', file('bgpd.conf'), '-i', file('bgpd.pid'), '--vty_socket', dir];
-    const vtysh = async (cmd: string) => String((await execa('vtysh', ['--vty_socket', dir, '-d', 'bgpd', '-c', cmd])).stdout);
-    ready = async () => (await vtysh('show bgp summary json')).includes('routerId');
-    received = async () => {
-      const j = JSON.parse(await vtysh('show bgp ipv4 unicast summary json')) as { peers?: Record<string, { pfxRcd?: number }> };
-      return j.peers?.[t.blaster]?.pfxRcd ?? NaN;
-    };
+    const frr = await startBgpd(t, t.daemonNs, frrConf(t, as));
+    proc = frr.proc;
+    extraCleanup = frr.cleanup;
+    ready = async () => (await frr.vtysh('show bgp summary json')).includes('routerId');
+    received = () => frr.pfxRcd(t.blaster);
   } else if (kind === 'gobgp') {
     await writeFile(file('gobgpd.toml'), gobgpConf(t, as));
     const api = `127.0.0.1:${50051 + Math.floor(Math.random() * 1000)}`;
@@ -140,7 +141,7 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
     ready = async () => (await adminRequest<{ status: string }>(admin, 'GET', '/healthz')).status === 'ok';
     received = async () => (await adminRequest<NeighborStatus[]>(admin, 'GET', '/neighbors')).find((n) => n.address === t.blaster)?.accepted ?? NaN;
   }
-  const p = t.spawnIn(t.daemonNs, args[0]!, args.slice(1), { cwd: repo });
+  const p = proc ?? t.spawnIn(t.daemonNs, args[0]!, args.slice(1), { cwd: repo });
   const tail = collectLines(p);
   let exited = false;
   p.once('exit', () => (exited = true));
@@ -150,5 +151,8 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
   });
   const expected = kind === 'agent' ? 'node' : kind === 'frr' ? 'bgpd' : kind === 'gobgp' ? 'gobgpd' : 'bird';
   if (procName(p.pid!) !== expected) throw new Error(`pid ${p.pid} is ${procName(p.pid!)}, not ${expected}`);
-  return { kind, pid: p.pid!, received, tail, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { kind, pid: p.pid!, received, tail, cleanup: async () => {
+    await extraCleanup();
+    await rm(dir, { recursive: true, force: true });
+  } };
 }
