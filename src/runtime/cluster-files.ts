@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { writeKubeconfig } from '../cluster/apiserver/kubeconfig.js';
 import { ensurePki, ensureToken, type Pki } from '../cluster/apiserver/tls.js';
 import type { LabPlan, NodePlan } from '../topology/types.js';
-import { API_PORT, NODE_DAEMON_MARKER, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
+import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
 
 interface Credentials {
   pki: Pki;
@@ -40,16 +40,18 @@ export function prepareCluster(plan: LabPlan): Promise<Credentials> {
   return p;
 }
 
-/** A node's directory: its kubeconfig (API at the control-plane's management address) and boot.sh. */
+/** A node's directory: its kubeconfig (API at the control-plane's management address), boot.sh and agent.sh. */
 export async function writeNodeFiles(plan: LabPlan, node: NodePlan): Promise<void> {
   const { pki, token } = await prepareCluster(plan);
   const dir = hostPaths.nodeDir(plan, node);
   await rm(join(dir, NODE_DAEMON_MARKER), { force: true });
+  await rm(join(dir, AGENT_MARKER), { force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
   writeKubeconfig(join(dir, 'kubeconfig'), { clusterName: clusterOf(plan).spec.name, server: `https://${controlPlaneAddress(plan)}:${API_PORT}`, caCert: pki.caCert, token });
   const boot = join(dir, 'boot.sh');
   await writeFile(boot, bootScript(plan, node));
   await chmod(boot, 0o755);
+  await writeFile(join(dir, AGENT_SUPERVISOR), agentScript(plan, node), { mode: 0o755 });
 }
 
 /** `<labDir>/kubeconfig` for the host: kind's context name, the API published on loopback. */

@@ -28,6 +28,14 @@ export const APISERVER_MAIN = 'dist/cluster/apiserver/main.js';
 export const NODE_DAEMON_MAIN = 'dist/cluster/node/main.js';
 /** Present in a node's directory once the deploy has started its node daemon (boot.sh restarts it then). */
 export const NODE_DAEMON_MARKER = 'node-daemon.enabled';
+/** The node BGP agent (`lab-agent k8s`), its marker (present: agent.sh keeps it running) and its supervisor script. */
+export const AGENT_MAIN = 'dist/agent/cli.js';
+export const AGENT_MARKER = 'agent.enabled';
+export const AGENT_SUPERVISOR = 'agent.sh';
+/** The command users run in a node (`lab exec -t FILE worker -- lab-agent neighbor`). */
+export const AGENT_WRAPPER = '/usr/local/bin/lab-agent';
+/** Matches the agent's command line in pgrep -f: ours (dist/agent/cli.js k8s) or one a topology's exec line started. */
+export const AGENT_PROCESS_PATTERN = '(agent/cli|bin/lab-agent)\\.js k8s';
 
 /** The repository root (the directory holding dist/ and node_modules/), from this module's location. */
 export function repoRoot(): string {
@@ -116,6 +124,23 @@ export function nodeDaemonArgv(node: NodePlan): string[] {
   return ['node', `${IN_CONTAINER.root}/${NODE_DAEMON_MAIN}`, '--node', node.k8s!.nodeName, '--kubeconfig', `${IN_CONTAINER.nodeDir}/kubeconfig`];
 }
 
+/** Starts the agent unless the topology turned it off (`bgp: { agent: false }`). */
+export function agentEnabled(plan: LabPlan): boolean {
+  return !!plan.cluster && plan.cluster.bgp?.agent !== false;
+}
+
+/** `lab-agent k8s` for a node: its Node name, the node's kubeconfig, the lab's dialect (else detected) and flags. */
+export function agentArgv(plan: LabPlan, node: NodePlan): string[] {
+  const bgp = clusterOf(plan).bgp;
+  return [
+    'node', `${IN_CONTAINER.root}/${AGENT_MAIN}`, 'k8s',
+    '--node', node.k8s!.nodeName,
+    '--kubeconfig', `${IN_CONTAINER.nodeDir}/kubeconfig`,
+    ...(bgp?.dialect ? ['--dialect', bgp.dialect] : []),
+    ...(bgp?.flags ?? []),
+  ];
+}
+
 const shq = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** One background process, started unless already running (matched by its main script). */
@@ -135,8 +160,36 @@ export function bootScript(plan: LabPlan, node: NodePlan, root = repoRoot()): st
   const lines = ['#!/bin/sh', '# Written by kindlab: starts this Kubernetes node\'s processes (idempotent).', `mkdir -p ${IN_CONTAINER.nodeDir}/logs`];
   if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan, root), `${IN_CONTAINER.clusterDir}/apiserver.log`));
   if (hasBuilt(NODE_DAEMON_MAIN, root)) lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
+  lines.push(`[ -x ${AGENT_WRAPPER} ] || { printf '#!/bin/sh\\nexec node ${IN_CONTAINER.root}/bin/lab-agent.js "$@"\\n' >${AGENT_WRAPPER} && chmod 755 ${AGENT_WRAPPER}; }`);
+  if (agentEnabled(plan)) {
+    const sup = `${IN_CONTAINER.nodeDir}/${AGENT_SUPERVISOR}`;
+    lines.push(`[ -f ${IN_CONTAINER.nodeDir}/${AGENT_MARKER} ] && { pgrep -f ${shq(sup)} >/dev/null || nohup sh ${sup} >/dev/null 2>&1 </dev/null & }`);
+  }
   lines.push('exit 0');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * /var/lib/kindlab/node/agent.sh: keeps `lab-agent k8s` running while agent.enabled exists (restarted 1 s after
+ * it exits), its output appended to logs/agent.log. It starts none when the topology's own exec lines run an
+ * agent already (two would fight over port 179). Stop the agent for good: remove agent.enabled, then end it.
+ */
+export function agentScript(plan: LabPlan, node: NodePlan): string {
+  const d = IN_CONTAINER.nodeDir;
+  const log = `${d}/logs/agent.log`;
+  const note = (msg: string, extra = '') => `echo "{\\"time\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"level\\":\\"warn\\",\\"msg\\":\\"${msg}\\"${extra}}" >>${log}`;
+  return [
+    '#!/bin/sh',
+    '# Written by kindlab: supervises this node\'s BGP agent (lab-agent k8s) while agent.enabled exists.',
+    `mkdir -p ${d}/logs`,
+    `while [ -f ${d}/${AGENT_MARKER} ]; do`,
+    `  if pgrep -f ${shq('bin/lab-agent\\.js k8s')} >/dev/null; then ${note('an agent started by the topology runs already; kindlab starts none')}; exit 0; fi`,
+    `  ${agentArgv(plan, node).map(shq).join(' ')} >>${log} 2>&1 </dev/null`,
+    `  code=$?; ${note('agent exited; restarting in 1 s', ',\\"code\\":$code')}`,
+    '  sleep 1',
+    'done',
+    '',
+  ].join('\n');
 }
 
 /** The container's command: tini reaps the background processes; boot.sh runs at every start. */

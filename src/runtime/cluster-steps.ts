@@ -5,6 +5,7 @@
  *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
  *   Cluster node daemons  each node's daemon started (when built: dist/cluster/node/main.js)
  *   Cluster nodes Ready   every Node of the kind config is Ready
+ *   Cluster BGP agents    lab-agent k8s on every node (supervised by agent.sh; unless bgp.agent is false)
  *   Cluster manifests     the topology's manifests applied (server-side apply)
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import type { Node } from '../cluster/client/types.js';
 import type { LabPlan } from '../topology/types.js';
 import { apiReady, applyManifests, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
-import { APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
+import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
 import { runPool } from './pool.js';
 
@@ -121,6 +122,42 @@ export const nodesReadyAction: ClusterAction = {
   async rollback() {},
 };
 
+export const AGENT_START_TIMEOUT_MS = 10_000;
+
+/** Is an agent process (ours, or one the topology's exec lines started) running in the container? */
+async function agentRunning(ctx: DeployContext, container: string, target: string): Promise<boolean> {
+  const r = await ctx.runtime.exec(container, ['pgrep', '-f', AGENT_PROCESS_PATTERN], { check: false, target });
+  return r.exitCode === 0;
+}
+
+export const agentsAction: ClusterAction = {
+  title: 'Cluster BGP agents',
+  async run(ctx, progress) {
+    const plan = ctx.plan;
+    if (!plan.cluster) return progress('no cluster');
+    if (!agentEnabled(plan)) return progress('not started (bgp.agent: false)');
+    if (!hasBuilt(AGENT_MAIN)) return progress(`not started: ${AGENT_MAIN} is not built yet`);
+    const nodes = clusterNodes(plan);
+    await runPool(nodes, ctx.concurrency, async (n) => {
+      await writeFile(join(hostPaths.nodeDir(plan, n), AGENT_MARKER), '');
+      await ctx.runtime.exec(n.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: n.name });
+      const log = join(hostPaths.nodeDir(plan, n), 'logs', 'agent.log');
+      await poll(
+        async () => ((await agentRunning(ctx, n.containerName, n.name)) ? true : undefined),
+        AGENT_START_TIMEOUT_MS,
+        async () => new KindlabError('DEPLOY', `the BGP agent on ${n.name} is not running after ${AGENT_START_TIMEOUT_MS / 1000} s`, { detail: await tail(log), hint: `its log: ${log}` }),
+        200,
+      );
+    });
+    const bgp = plan.cluster.bgp;
+    progress(`${nodes.length} started (dialect ${bgp?.dialect ?? 'detected'}${bgp?.flags.length ? `, ${bgp.flags.length} flags` : ''}); logs: <labDir>/<node>/logs/agent.log`);
+  },
+  async rollback(ctx) {
+    if (!ctx.plan.cluster) return;
+    for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), AGENT_MARKER), { force: true });
+  },
+};
+
 export const manifestsAction: ClusterAction = {
   title: 'Cluster manifests',
   async run(ctx, progress) {
@@ -137,4 +174,4 @@ export const manifestsAction: ClusterAction = {
   async rollback() {},
 };
 
-export const CLUSTER_UP_ACTIONS: readonly ClusterAction[] = [apiServerAction, nodeDaemonsAction, nodesReadyAction, manifestsAction];
+export const CLUSTER_UP_ACTIONS: readonly ClusterAction[] = [apiServerAction, nodeDaemonsAction, nodesReadyAction, agentsAction, manifestsAction];

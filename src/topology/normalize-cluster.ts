@@ -12,6 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/kind-config.js';
 import { KindlabError } from '../errors.js';
 import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
+import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
 import { normalizeNode } from './normalize-node.js';
 import { SourceMap, type IssueList, type PathSeg } from './source-map.js';
 import type { LabCluster, NodeSpec, SourcePos } from './types.js';
@@ -61,7 +62,7 @@ interface Source {
 
 function inlineSource(section: Obj, ctx: ClusterContext): Source {
   return {
-    obj: section,
+    obj: withoutBgp(section),
     src: 'cluster',
     locate: (p, at) => ctx.issues.map.locate(['cluster', ...p], at),
     report: (p, m) => ctx.issues.add(['cluster', ...p], m),
@@ -71,7 +72,7 @@ function inlineSource(section: Obj, ctx: ClusterContext): Source {
 function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
   const { issues } = ctx;
   for (const k of Object.keys(section)) {
-    if (k !== 'config' && k !== 'name') issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config file`, 'key');
+    if (k !== 'config' && k !== 'name' && k !== 'bgp') issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config file`, 'key');
   }
   const file = isAbsolute(String(section.config)) ? String(section.config) : resolve(ctx.dir, String(section.config));
   let text: string;
@@ -114,6 +115,7 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
       if (n.kind === K8S_NODE_KIND) issues.add(['topology', 'nodes', n.name, 'kind'], `node "${n.name}" is of kind k8s-node, but the topology has no cluster section (k8s-node nodes come from cluster.nodes)`);
     }
     if (raw.manifests !== undefined) issues.add(['manifests'], 'manifests are applied to the lab\'s cluster, but the topology has no cluster section', 'key');
+    if (raw.bgp !== undefined) normalizeClusterBgp(raw, issues);
     return undefined;
   }
   const source = typeof section.config === 'string' ? fileSource(section, ctx) : inlineSource(section, ctx);
@@ -140,7 +142,8 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
   nodes.clear();
   for (const n of [...clusterNodes, ...rest]) nodes.set(n.name, n);
   const obj = isObj(source.obj) ? { ...source.obj, name: spec.name } : { name: spec.name };
-  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx) };
+  const bgp = normalizeClusterBgp(raw, issues);
+  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx), ...(bgp ? { bgp } : {}) };
 }
 
 /** `<cluster>-worker2` → `worker2`. */

@@ -94,10 +94,12 @@ export interface RawTopologyFile {
   /** Sections other modules convert at their own edge; kept verbatim in LabPlan.sections. */
   cluster?: Record<string, unknown>;
   manifests?: unknown[] | Record<string, unknown>;
+  /** The cluster's node BGP agent (also accepted as cluster.bgp). */
+  bgp?: unknown;
   verify?: unknown[] | Record<string, unknown>;
   stages?: unknown[] | Record<string, unknown>;
   /** Image alias map: name used in the topology → local image. */
   images?: Record<string, string>;
 }
 
-export const SECTION_KEYS = ['cluster', 'manifests', 'verify', 'stages', 'images'] as const;
+export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images'] as const;

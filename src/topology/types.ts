@@ -97,6 +97,22 @@ export interface LabCluster {
   configFile?: string;
   /** Absolute paths of the `manifests:` entries (files or directories of Kubernetes YAML), in order. */
   manifests: Array<{ path: string; pos: SourcePos }>;
+  /** The node BGP agent's settings (`cluster.bgp` or topology-level `bgp:`), additive. */
+  bgp?: ClusterBgp;
+}
+
+export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn'] as const;
+export type ClusterBgpDialect = (typeof CLUSTER_BGP_DIALECTS)[number];
+
+/** How `lab-agent k8s` runs on the cluster's nodes. */
+export interface ClusterBgp {
+  /** Start the agent on every node (default true). */
+  agent: boolean;
+  /** Undefined: the agent detects the dialect from the cluster's objects. */
+  dialect?: ClusterBgpDialect;
+  /** The dialect's own flags (kube-router, Kube-OVN), passed through verbatim. */
+  flags: string[];
+  pos: SourcePos;
 }
 
 export interface LinkEndpoint {

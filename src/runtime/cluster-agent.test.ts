@@ -1,0 +1,44 @@
+/** The node BGP agent in the article lab's plan: argv from the topology's bgp block, the supervisor, boot.sh lines. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadPlan, parseTopology, planLab } from '../topology/index.js';
+import { agentArgv, agentEnabled, agentScript, bootScript } from './cluster-plan.js';
+
+const file = fileURLToPath(new URL('../../labs/cilium-bgp/topo.yaml', import.meta.url));
+const syntaxOk = (script: string) => execFileSync('sh', ['-n'], { input: script, encoding: 'utf8' });
+
+describe('cluster BGP agent', () => {
+  it('article lab: lab-agent k8s with the Cilium dialect, the node name and kubeconfig', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const w = plan.nodes.find((n) => n.name === 'worker')!;
+    assert.ok(agentEnabled(plan));
+    assert.deepEqual(agentArgv(plan, w), ['node', '/opt/kindlab/dist/agent/cli.js', 'k8s', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig', '--dialect', 'cilium']);
+  });
+
+  it('supervisor: restarts while the marker exists, logs to the lab dir, yields to an agent the topology started', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const s = agentScript(plan, plan.nodes[1]!);
+    syntaxOk(s);
+    assert.match(s, /while \[ -f \/var\/lib\/kindlab\/node\/agent\.enabled \]; do/);
+    assert.match(s, /node \/opt\/kindlab\/dist\/agent\/cli\.js k8s --node clab-bgp-cplane-demo-worker .* >>\/var\/lib\/kindlab\/node\/logs\/agent\.log 2>&1/);
+    assert.match(s, /pgrep -f 'bin\/lab-agent\\\.js k8s' >\/dev\/null; then echo .*; exit 0; fi/);
+  });
+
+  it('boot.sh: the lab-agent wrapper always, the supervisor behind its marker; agent: false starts none', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const boot = bootScript(plan, plan.nodes[2]!);
+    syntaxOk(boot);
+    assert.match(boot, /\[ -x \/usr\/local\/bin\/lab-agent \] \|\| \{ printf '#!\/bin\/sh\\nexec node \/opt\/kindlab\/bin\/lab-agent\.js "\$@"\\n' >\/usr\/local\/bin\/lab-agent/);
+    assert.match(boot, /\[ -f \/var\/lib\/kindlab\/node\/agent\.enabled \] && \{ pgrep -f \/var\/lib\/kindlab\/node\/agent\.sh >\/dev\/null \|\| nohup sh \/var\/lib\/kindlab\/node\/agent\.sh/);
+    const off = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}], bgp: {agent: false}}\n', { file: 't.yaml', dir: '/tmp' }));
+    assert.equal(agentEnabled(off), false);
+    assert.doesNotMatch(bootScript(off, off.nodes[0]!), /agent\.sh/);
+  });
+
+  it('kube-router flags pass through after the dialect', () => {
+    const plan = planLab(parseTopology('name: t\ncluster:\n  nodes: [{role: control-plane}]\n  bgp: {dialect: kube-router, flags: [--run-router=true, --peer-router-ips=10.0.0.1]}\n', { file: 't.yaml', dir: '/tmp' }));
+    assert.deepEqual(agentArgv(plan, plan.nodes[0]!).slice(-4), ['--dialect', 'kube-router', '--run-router=true', '--peer-router-ips=10.0.0.1']);
+  });
+});
