@@ -41,9 +41,27 @@ function prefixProblem(e: BgpExpectation, count: number | undefined, what: strin
   return undefined;
 }
 
+/** Prefixes in the speaker's IPv4 unicast BGP table (FRR: what `show bgp ipv4` displays; agent: RIB destinations). */
+async function tableRoutes(ctx: LabContext, log: EvidenceLog, node: string, source: Exclude<BgpSource, 'auto'>): Promise<number> {
+  const argv = source === 'frr' ? ['vtysh', '-c', 'show bgp ipv4 unicast json'] : source === 'agent' ? ['lab-agent', 'rib', '--json', '--summary', '--family', 'ipv4'] : undefined;
+  if (!argv) throw new Error(`counting the BGP table is supported for FRR and lab-agent, not ${source}`);
+  const r = await ctx.run(log, node, argv);
+  if (r.exitCode !== 0) throw new Error(`${argv[0]} failed (exit ${r.exitCode})`);
+  const j = JSON.parse(r.stdout || '{}') as { routes?: Record<string, unknown>; destinations?: number };
+  return source === 'frr' ? Object.keys(j.routes ?? {}).length : (j.destinations ?? 0);
+}
+
 export async function checkBgp(ctx: LabContext, log: EvidenceLog, e: BgpExpectation): Promise<Outcome> {
   const source = await bgpSource(ctx, e.node, e.source);
   if (!source) return { passed: false, detail: `${e.node} runs no BGP speaker (looked for bgpd, bird, gobgpd, lab-agent)` };
+  const outcome = await checkSessions(ctx, log, e, source);
+  if (!outcome.passed || e.routes === undefined) return outcome;
+  const n = await tableRoutes(ctx, log, e.node, source);
+  if (n !== e.routes) return { passed: false, detail: `${source}: ${n} routes in the BGP table, expected ${e.routes}; ${outcome.detail}` };
+  return { passed: true, detail: `${outcome.detail}; ${n} routes in the BGP table` };
+}
+
+async function checkSessions(ctx: LabContext, log: EvidenceLog, e: BgpExpectation, source: Exclude<BgpSource, 'auto'>): Promise<Outcome> {
   const sessions = await readSessions(ctx, log, e.node, source);
   if (e.peer) {
     const s = sessions.find((x) => x.peer === e.peer || x.label === e.peer);

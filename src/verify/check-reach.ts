@@ -7,12 +7,13 @@ import type { CurlExpectation, PingExpectation, Target, TracerouteExpectation } 
 
 async function resolve(ctx: LabContext, t: Target): Promise<string> {
   if (t.type === 'address') return t.address;
+  if (t.type === 'object') return ctx.objectAddress(t.ref);
   const a = (await ctx.preferredAddress(t.node, 4)) ?? (await ctx.preferredAddress(t.node, 6));
   if (!a) throw new Error(`${t.node} has no address to aim at (is it running?)`);
   return a;
 }
 
-const label = (t: Target, addr: string) => (t.type === 'node' ? `${t.node} (${addr})` : addr);
+const label = (t: Target, addr: string) => (t.type === 'node' ? `${t.node} (${addr})` : t.type === 'object' ? `${t.ref} (${addr})` : addr);
 
 export async function checkPing(ctx: LabContext, log: EvidenceLog, e: PingExpectation): Promise<Outcome> {
   const addr = await resolve(ctx, e.to);
@@ -28,9 +29,12 @@ export async function checkTraceroute(ctx: LabContext, log: EvidenceLog, e: Trac
   const r = await ctx.run(log, e.from, ['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(e.maxHops), addr]);
   const hops = parseTraceroute(r.stdout);
   if (hops.length === 0) return { passed: false, detail: `traceroute to ${label(e.to, addr)} printed no hops (exit ${r.exitCode})` };
-  const named = await Promise.all(hops.map(async (h) => (h === '*' ? '*' : ((await ctx.nodeOf(h)) ?? h))));
+  // A pod's address is in its netns, not the node's: name it by the pods the check mentions.
+  const pods = new Map<string, string>();
+  for (const ref of [...e.hops.filter((h) => /^pods?\//.test(h)), ...(e.to.type === 'object' ? [e.to.ref] : [])]) pods.set(await ctx.objectAddress(ref), ref);
+  const named = await Promise.all(hops.map(async (h) => (h === '*' ? '*' : (pods.get(h) ?? (await ctx.nodeOf(h)) ?? h))));
   const matches = async (want: string, i: number) => want === '*' || want === hops[i] || want === named[i];
-  const dest = e.to.type === 'node' ? e.to.node : addr;
+  const dest = e.to.type === 'node' ? e.to.node : e.to.type === 'object' ? e.to.ref : addr;
   // The expected list may leave out the destination itself.
   const expected = e.hops.length === named.length - 1 && (named[named.length - 1] === dest || hops[hops.length - 1] === addr) ? [...e.hops, dest] : e.hops;
   const ok = expected.length === named.length && (await Promise.all(expected.map(matches))).every(Boolean);

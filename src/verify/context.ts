@@ -4,6 +4,7 @@
  * Lookups are cached for one round of checks (a retry round gets a fresh context).
  */
 import type { LabPlan } from '../topology/types.js';
+import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPlace } from './cluster.js';
 import type { Evidence } from './types.js';
 
 export interface ExecOutput {
@@ -53,17 +54,21 @@ export function shellQuote(argv: string[]): string {
 export class LabContext {
   private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
   private readonly daemonCache = new Map<string, Promise<Daemon[]>>();
+  private readonly podCache = new Map<string, Promise<PodPlace>>();
 
   constructor(
     readonly plan: LabPlan,
     private readonly exec: NodeExec,
+    /** The lab's cluster (pod and Service references); undefined without a cluster section. */
+    readonly cluster?: ClusterLookup,
   ) {}
 
-  /** Runs a command in `node`; the command and its output go to `log`. */
+  /** Runs a command in `node` (or in a pod: `pod/NAME`, in its netns on its node); the command and its output go to `log`. */
   async run(log: EvidenceLog | undefined, node: string, argv: string[]): Promise<ExecOutput> {
     const command = `${node}$ ${shellQuote(argv)}`;
     try {
-      const r = await this.exec(node, argv);
+      const pod = parseObjectRef(node);
+      const r = pod?.type === 'pod' ? await this.execInPod(node, argv) : await this.exec(node, argv);
       const output = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n') + (r.exitCode !== 0 ? `\n(exit ${r.exitCode})` : '');
       log?.add(command, output.trim());
       return r;
@@ -72,6 +77,29 @@ export class LabContext {
       log?.add(command, msg);
       throw e;
     }
+  }
+
+  private async execInPod(ref: string, argv: string[]): Promise<ExecOutput> {
+    const cluster = this.requireCluster(ref);
+    let p = this.podCache.get(ref);
+    if (!p) {
+      p = placePod(this.plan, cluster, parseObjectRef(ref)!);
+      this.podCache.set(ref, p);
+    }
+    const place = await p;
+    return this.exec(place.node, place.netns ? ['ip', 'netns', 'exec', place.netns, ...argv] : argv);
+  }
+
+  private requireCluster(ref: string): ClusterLookup {
+    if (!this.cluster) throw new Error(`${ref}: this lab has no cluster`);
+    return this.cluster;
+  }
+
+  /** A pod's IP or a Service's ClusterIP, from `pod/…` / `svc/…`. */
+  objectAddress(ref: string): Promise<string> {
+    const r = parseObjectRef(ref);
+    if (!r) return Promise.reject(new Error(`"${ref}" is not pod/NAME, pod/NAMESPACE/NAME, svc/NAME or svc/NAMESPACE/NAME`));
+    return objectAddress(this.requireCluster(ref), r);
   }
 
   /** Every address configured in the node's network namespace (`ip -j addr show`). */
@@ -107,12 +135,13 @@ export class LabContext {
     return p;
   }
 
-  /** The node at the other end of `node:iface`, from the topology's links. */
+  /** The node at the other end of `node:iface`, from the topology's links (the netns owner for network-mode container: nodes). */
   peerAcross(node: string, iface: string): string | undefined {
+    const owner = (n: string) => this.plan.nodes.find((x) => x.name === n)?.netnsOwner ?? n;
     for (const l of this.plan.links) {
       const [a, z] = l.endpoints;
-      if (a.node === node && a.iface === iface) return z.node;
-      if (z.node === node && z.iface === iface) return a.node;
+      if (a.node === node && a.iface === iface) return owner(z.node);
+      if (z.node === node && z.iface === iface) return owner(a.node);
     }
     return undefined;
   }
@@ -134,7 +163,8 @@ export function daemonsIn(cmdlines: string): Daemon[] {
     if (/(^|\/)bgpd$/.test(argv0)) found.add('frr');
     else if (/(^|\/)bird$/.test(argv0)) found.add('bird');
     else if (/(^|\/)gobgpd$/.test(argv0)) found.add('gobgp');
-    else if (/(^|[\s/])lab-agent(\.js)?\s+run\b/.test(line)) found.add('agent');
+    // lab-agent run (standalone) or k8s (a cluster node's agent: `node …/dist/agent/cli.js k8s`)
+    else if (/(^|[\s/])(lab-agent(\.js)?|agent\/cli\.js)\s+(run|k8s)\b/.test(line)) found.add('agent');
   }
   return [...found];
 }

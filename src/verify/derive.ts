@@ -1,10 +1,12 @@
 /**
  * Checks derived from a running lab when the topology declares none: every BGP session that a
  * speaker in the lab has configured (FRR `show bgp summary json` in nodes running bgpd; BIRD,
- * GoBGP and our agent likewise) must be Established. One check per session.
+ * GoBGP and our agent likewise) must be Established. One check per session. With a cluster, also
+ * the pod CIDR and pod-to-pod checks of derive-cluster.ts.
  */
 import { bgpSource, readSessions } from './check-bgp.js';
 import { EvidenceLog, type LabContext } from './context.js';
+import { deriveClusterChecks } from './derive-cluster.js';
 import { pool } from './run.js';
 import type { BgpExpectation, Expectation } from './types.js';
 
@@ -22,5 +24,5 @@ export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Ex
       return [all];
     }
   });
-  return perNode.flat();
+  return [...perNode.flat(), ...(await deriveClusterChecks(ctx, concurrency))];
 }

@@ -61,16 +61,16 @@ describe('verify section', () => {
       '10:32 verify[1].route.prefix: "10.0.3.1/24" has host bits set (the network is 10.0.3.0/24)',
       '11:32 verify[2].route.prefix: prefix length /33 is too long for IPv4',
       '12:32 verify[3].route.prefix: "banana" is not a prefix (write ADDRESS/LENGTH, e.g. 10.1.0.0/24)',
-      '13:27 verify[4].ping.to: "nowhere" is neither a node of this lab nor an IP address',
+      '13:27 verify[4].ping.to: "nowhere" is neither a node of this lab, an IP address, pod/NAME nor svc/NAME',
       '14:40 verify[5].ping.timeout: "5 parsecs" is not a duration (examples: 500ms, 5s, 1m30s)',
-      '15:48 verify[6].traceroute.hops[1]: hop "eth7" is neither a node, an IP address nor *',
+      '15:48 verify[6].traceroute.hops[1]: hop "eth7" is neither a node, an IP address, pod/NAME nor *',
       '16:56 verify[7].route.nexthops[0]: next hop "ghost" is neither a node, an IP address nor an interface of r1',
     ]);
   });
 
   test('schema problems name the offending key and its line', () => {
     assert.deepEqual(issues('topo-schema.yaml'), [
-      '6:28 verify[0].bgp.pear: unknown key "pear" (allowed keys: name, timeout, node, peer, established, minPrefixes, prefixes, source)',
+      '6:28 verify[0].bgp.pear: unknown key "pear" (allowed keys: name, timeout, node, peer, established, minPrefixes, prefixes, routes, source)',
       '7:11 verify[1].wget: unknown check kind "wget" (kinds: bgp, route, ping, traceroute, curl)',
       '8:11 verify[2].ping: missing required key "to"',
       '9:52 verify[3].route.source: must be one of auto, frr, bird, gobgp, agent, kernel',

@@ -7,6 +7,7 @@ import { TopologyError, type TopologyIssue } from '../errors.js';
 import { formatPath, locateIn } from '../topology/index.js';
 import type { LabPlan } from '../topology/types.js';
 import { parseDuration } from './duration.js';
+import { looksLikeRef, parseObjectRef } from './cluster.js';
 import { checkPrefix, isAddress } from './net.js';
 import { schemaProblems, sectionObject, type PathSeg } from './schema.js';
 import type { BgpSource, Expectation, RouteSource, Target } from './types.js';
@@ -80,16 +81,32 @@ function node(c: Collector, path: PathSeg[], name: string): string {
   return name;
 }
 
+/** `pod/…`, `svc/…`: well-formed, of an allowed type, and the lab has a cluster; adds a problem otherwise. */
+function objectRef(c: Collector, path: PathSeg[], s: string, types: Array<'pod' | 'service'>): boolean {
+  if (!looksLikeRef(s)) return false;
+  const r = parseObjectRef(s);
+  const forms = types.map((t) => (t === 'pod' ? 'pod/NAME, pod/NAMESPACE/NAME' : 'svc/NAME, svc/NAMESPACE/NAME')).join(', ');
+  if (!r || !types.includes(r.type)) c.add(path, `"${s}" is not one of ${forms}`);
+  else if (!c.plan.cluster) c.add(path, `"${s}": pod and Service references need the lab's cluster, and this topology has no cluster section`);
+  return true;
+}
+
+/** Where a probe runs: a node, or a pod (in its network namespace). */
+function source(c: Collector, path: PathSeg[], name: string): string {
+  if (objectRef(c, path, name, ['pod'])) return name;
+  return node(c, path, name);
+}
+
 function target(c: Collector, path: PathSeg[], to: string): Target {
   if (c.plan.nodes.some((n) => n.name === to)) return { type: 'node', node: to };
   if (isAddress(to)) return { type: 'address', address: to };
-  if (/^(pod|svc|service)\//.test(to)) c.add(path, `"${to}": pod and Service targets need the cluster, which this lab has not got yet`);
-  else c.add(path, `"${to}" is neither a node of this lab nor an IP address`);
+  if (objectRef(c, path, to, ['pod', 'service'])) return { type: 'object', ref: to };
+  c.add(path, `"${to}" is neither a node of this lab, an IP address, pod/NAME nor svc/NAME`);
   return { type: 'address', address: to };
 }
 
 function targetText(t: Target): string {
-  return t.type === 'node' ? t.node : t.address;
+  return t.type === 'node' ? t.node : t.type === 'object' ? t.ref : t.address;
 }
 
 function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Raw): Expectation | undefined {
@@ -109,6 +126,7 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
         ...(typeof est === 'number' ? { minEstablished: est } : {}),
         ...(typeof b['minPrefixes'] === 'number' ? { minPrefixes: b['minPrefixes'] as number } : {}),
         ...(typeof b['prefixes'] === 'number' ? { prefixes: b['prefixes'] as number } : {}),
+        ...(typeof b['routes'] === 'number' ? { routes: b['routes'] as number } : {}),
       };
     }
     case 'route': {
@@ -132,21 +150,22 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
       };
     }
     case 'ping': {
-      const from = node(c, at('from'), b['from'] as string);
+      const from = source(c, at('from'), b['from'] as string);
       const to = target(c, at('to'), b['to'] as string);
       return { kind, ...common, from, to, count: (b['count'] as number) ?? 3, maxLoss: (b['maxLoss'] as number) ?? 0, name: named(`${from} → ${targetText(to)}`) };
     }
     case 'traceroute': {
-      const from = node(c, at('from'), b['from'] as string);
+      const from = source(c, at('from'), b['from'] as string);
       const to = target(c, at('to'), b['to'] as string);
       const hops = b['hops'] as string[];
       hops.forEach((h, i) => {
-        if (h !== '*' && !c.plan.nodes.some((x) => x.name === h) && !isAddress(h)) c.add([...at('hops'), i], `hop "${h}" is neither a node, an IP address nor *`);
+        if (h === '*' || c.plan.nodes.some((x) => x.name === h) || isAddress(h) || objectRef(c, [...at('hops'), i], h, ['pod'])) return;
+        c.add([...at('hops'), i], `hop "${h}" is neither a node, an IP address, pod/NAME nor *`);
       });
       return { kind, ...common, from, to, hops, maxHops: (b['maxHops'] as number) ?? 16, name: named(`${from} → ${targetText(to)} via ${hops.join(', ')}`) };
     }
     case 'curl': {
-      const from = node(c, at('from'), b['from'] as string);
+      const from = source(c, at('from'), b['from'] as string);
       if ((b['url'] === undefined) === (b['to'] === undefined)) {
         c.add(path, 'give either `url` or `to` (with optional `port` and `path`)');
         return undefined;

@@ -3,6 +3,7 @@
  * by probes run inside the lab's containers; results written as text, Markdown, JSON, JUnit, HTML.
  */
 import type { LabPlan } from '../topology/types.js';
+import { kubeLookup, type ClusterLookup } from './cluster.js';
 import { LabContext, type NodeExec } from './context.js';
 import { deriveChecks } from './derive.js';
 import { loadExpectations } from './expectations.js';
@@ -14,6 +15,7 @@ import type { Expectation, VerifyReport } from './types.js';
 export type * from './types.js';
 export type { NodeExec, ExecOutput } from './context.js';
 export { LabContext } from './context.js';
+export { kubeLookup, parseObjectRef, type ClusterLookup } from './cluster.js';
 export { loadExpectations, type VerifySection } from './expectations.js';
 export { parseDuration, durationMs, formatMs } from './duration.js';
 export { writeReport, REPORT_FORMATS, type ReportFormat } from './report/index.js';
@@ -27,14 +29,25 @@ export interface VerifyOptions extends RunOptions {
   /** kubectl with the lab's kubeconfig; needed when a stage has apply or kubectl steps. */
   kubectl?: Kubectl;
   onStage?: StageRunOptions['onStage'];
+  /** The lab's cluster for pod/… and svc/… references and cluster checks (default: from the lab's kubeconfig). */
+  cluster?: ClusterLookup;
 }
 
 /** Loads the expectations (TopologyError on a bad `verify:` section), runs them, and reports. */
 export async function verifyLab(plan: LabPlan, opts: VerifyOptions): Promise<VerifyReport> {
   const section = loadExpectations(plan);
   const stages = loadStages(plan);
+  const cluster = opts.cluster ?? (plan.cluster ? kubeLookup(plan) : undefined);
+  try {
+    return await verifyWith(plan, opts, section, stages, cluster);
+  } finally {
+    if (!opts.cluster) cluster?.close();
+  }
+}
+
+async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnType<typeof loadExpectations>, stages: ReturnType<typeof loadStages>, cluster: ClusterLookup | undefined): Promise<VerifyReport> {
   const startedAt = new Date();
-  const newContext = () => new LabContext(plan, opts.exec);
+  const newContext = () => new LabContext(plan, opts.exec, cluster);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   let checks: Expectation[] = [...section.checks];
   if (section.derive) {

@@ -26,6 +26,8 @@ export interface BgpExpectation extends Common {
   peer?: string;
   /** At least this many sessions must be Established (with `peer` unset). */
   minEstablished?: number;
+  /** Exactly this many IPv4 unicast prefixes in the speaker's BGP table (FRR's "Displayed N routes"). */
+  routes?: number;
   minPrefixes?: number;
   prefixes?: number;
   source: BgpSource;
@@ -42,11 +44,15 @@ export interface RouteExpectation extends Common {
   source: RouteSource;
 }
 
-/** A probe's destination: a topology node (resolved to its addresses) or a literal address/host. */
-export type Target = { type: 'node'; node: string } | { type: 'address'; address: string };
+/**
+ * A probe's destination: a topology node (resolved to its addresses), a literal address/host, or
+ * a cluster object (`pod/[NS/]NAME` → its pod IP, `svc/[NS/]NAME` → its ClusterIP, looked up when the check runs).
+ */
+export type Target = { type: 'node'; node: string } | { type: 'address'; address: string } | { type: 'object'; ref: string };
 
 export interface PingExpectation extends Common {
   kind: 'ping';
+  /** A node, or a pod (`pod/[NS/]NAME`: run in the pod's network namespace). */
   from: string;
   to: Target;
   count: number;
@@ -58,7 +64,7 @@ export interface TracerouteExpectation extends Common {
   kind: 'traceroute';
   from: string;
   to: Target;
-  /** Expected hops, each a node name (any address of the node matches) or an address. */
+  /** Expected hops, each a node name (any address of the node matches), an address, a `pod/…` (its IP) or `*`. */
   hops: string[];
   maxHops: number;
 }

@@ -1,0 +1,45 @@
+/**
+ * Checks derived from a lab's cluster (with the per-session ones of derive.ts):
+ * - every node's pod CIDR is in the routing table of every router of the lab (a node outside the
+ *   cluster running FRR, BIRD or GoBGP): the prefixes the node agents advertise got everywhere;
+ * - every pod reaches every other pod (ping from its network namespace to the other's IP).
+ * Pods that have finished (Succeeded/Failed) and hostNetwork pods are left out.
+ */
+import type { Node, Pod } from '../cluster/client/types.js';
+import type { LabContext } from './context.js';
+import { pool } from './run.js';
+import type { Expectation, PingExpectation, RouteExpectation } from './types.js';
+
+export const podCidrsOf = (n: Node): string[] => n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];
+
+const probed = (p: Pod) => !p.spec.hostNetwork && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata.deletionTimestamp;
+
+/** The routers: nodes outside the cluster (and not sharing a cluster node's netns) running a routing daemon. */
+async function routers(ctx: LabContext, concurrency: number): Promise<string[]> {
+  const inCluster = new Set(ctx.plan.nodes.filter((n) => n.k8s).map((n) => n.name));
+  const candidates = ctx.plan.nodes.filter((n) => !inCluster.has(n.name) && !inCluster.has(n.netnsOwner) && n.kind !== 'bridge' && n.kind !== 'ext-container');
+  const ds = await pool(candidates, concurrency, async (n) => ((await ctx.daemons(n.name)).some((d) => d !== 'agent') ? n.name : undefined));
+  return ds.filter((x): x is string => !!x);
+}
+
+export async function deriveClusterChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
+  const cluster = ctx.cluster;
+  if (!cluster) return [];
+  const [nodes, pods, rs] = await Promise.all([cluster.nodes(), cluster.pods(), routers(ctx, concurrency)]);
+  const out: Expectation[] = [];
+  for (const n of [...nodes].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))) {
+    for (const cidr of podCidrsOf(n)) {
+      for (const r of rs) {
+        out.push({ kind: 'route', node: r, prefix: cidr, present: true, source: 'auto', name: `${r} has pod CIDR ${cidr} of ${n.metadata.name}`, derived: true } satisfies RouteExpectation);
+      }
+    }
+  }
+  const refs = pods.filter(probed).map((p) => `pod/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).sort();
+  for (const from of refs) {
+    for (const to of refs) {
+      if (from === to) continue;
+      out.push({ kind: 'ping', from, to: { type: 'object', ref: to }, count: 2, maxLoss: 0, name: `${from} → ${to}`, derived: true } satisfies PingExpectation);
+    }
+  }
+  return out;
+}
