@@ -185,7 +185,7 @@ export function agentScript(plan: LabPlan, node: NodePlan): string {
     `while [ -f ${d}/${AGENT_MARKER} ]; do`,
     `  if pgrep -f ${shq('bin/lab-agent\\.js k8s')} >/dev/null; then ${note('an agent started by the topology runs already; kindlab starts none')}; exit 0; fi`,
     `  ${agentArgv(plan, node).map(shq).join(' ')} >>${log} 2>&1 </dev/null`,
-    `  code=$?; ${note('agent exited; restarting in 1 s', ',\\"code\\":$code')}`,
+    `  code=$?; ${note('agent exited (restarted in 1 s while agent.enabled exists)', ',\\"code\\":$code')}`,
     '  sleep 1',
     'done',
     '',
