@@ -117,6 +117,7 @@ function table(rows: Row[]): string {
 process.on('SIGINT', () => void (current?.cleanup() ?? Promise.resolve()).finally(() => process.exit(130)));
 
 const started = Date.now();
+const load0 = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const rows: Row[] = [];
 const failures: string[] = [];
 for (const sets of SETS) {
@@ -136,6 +137,7 @@ const cpu = os.cpus();
 console.log(`bgp-receive: ${PREFIXES.toLocaleString('en')} IPv4 /24s from a pre-built blaster → daemon → monitor peer, eBGP, each process in its own netns`);
 console.log(`${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Linux ${os.release()}, node ${process.version}`);
 console.log(table(rows));
+console.log(`load average at start ${load0}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this shared machine slows wall times; CPU s is each process's own)`);
 console.log('time: blaster session Established → the monitor holds every prefix (so all are in the RIB and re-advertised);');
 console.log('CPU s: the daemon\'s utime+stime over that window; peak RSS: its VmHWM (whole life); in RIB: its own count afterwards.');
 console.log(`no FIB: BIRD without kernel protocol, FRR bgpd -Z (no zebra), gobgpd without zebra, agent without FIB. Run took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
