@@ -98,3 +98,39 @@ test('flags: auth password, holdtime, graceful restart, passive mode, ebgp multi
   const p = computeKubeOvn(viewFromObjects(docs(CLUSTER)), 'speaker-node-1', o).peers[0]!;
   assert.deepEqual([p.password, p.holdTime, p.keepalive, p.gracefulRestart, p.passive, p.multihopTtl], ['pw', 30, 10, { enabled: true, restartTime: 45 }, true, 3]);
 });
+
+// "发布 EIPs": `kubectl annotate eip sample ovn.kubernetes.io/bgp=true`; the EIP is announced from the node that
+// runs its VPC NAT gateway (the StatefulSet pod kube-system/vpc-nat-gw-<natGwDp>-0), and withdrawn with the annotation.
+const EIP = `
+apiVersion: kubeovn.io/v1
+kind: IptablesEIP
+metadata: { name: sample, annotations: { ovn.kubernetes.io/bgp: "true" } }
+spec: { natGwDp: vpc-natgw, v4ip: 172.18.0.100 }
+---
+apiVersion: kubeovn.io/v1
+kind: IptablesEIP
+metadata: { name: quiet }
+spec: { natGwDp: vpc-natgw, v4ip: 172.18.0.101 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: vpc-nat-gw-vpc-natgw-0, namespace: kube-system }
+spec: { nodeName: speaker-node-2, containers: [{ name: c }] }
+status: { phase: Running, podIP: 10.16.0.9 }
+`;
+
+test('EIP: an annotated IptablesEIP is announced only from its NAT gateway node; unannotated ones never', () => {
+  const objs = docs(CLUSTER + '---' + EIP);
+  const o = parseKubeOvnFlags(ARGS);
+  assert.ok(!prefixes(computeKubeOvn(viewFromObjects(objs), 'speaker-node-1', o)).includes('172.18.0.100/32'));
+  const s2 = computeKubeOvn(viewFromObjects(objs), 'speaker-node-2', o);
+  assert.ok(prefixes(s2).includes('172.18.0.100/32'));
+  assert.ok(!prefixes(s2).includes('172.18.0.101/32'));
+  assert.match(s2.advertise.find((a) => a.prefix === '172.18.0.100/32')!.reason, /eip sample \(VPC NAT gateway vpc-natgw\)/);
+  // status.ip (what Kube-OVN fills in) wins over spec.v4ip; removing the annotation withdraws it
+  const eip = objs.find((x) => x.kind === 'IptablesEIP' && x.metadata.name === 'sample') as KubeObject & { status?: { ip: string } };
+  eip.status = { ip: '172.18.0.200' };
+  assert.ok(prefixes(computeKubeOvn(viewFromObjects(objs), 'speaker-node-2', o)).includes('172.18.0.200/32'));
+  eip.metadata.annotations = {};
+  assert.ok(!prefixes(computeKubeOvn(viewFromObjects(objs), 'speaker-node-2', o)).some((p) => p.startsWith('172.18.')));
+});

@@ -4,6 +4,9 @@
  * --ebgp-multihop, --router-id); only nodes labelled ovn.kubernetes.io/bgp=true speak. The annotation
  * ovn.kubernetes.io/bgp on pods (pod /32), Subnets (the CIDR) and Services (ClusterIP /32 with
  * --announce-cluster-ip): `true`/`yes`/`cluster` = every speaker announces, `local` = only the pod's node, per pod.
+ * IptablesEIPs annotated ovn.kubernetes.io/bgp (`kubectl annotate eip sample ovn.kubernetes.io/bgp=true`) are
+ * announced as /32 by the speaker on the node running their VPC NAT gateway pod (kube-system/vpc-nat-gw-<natGwDp>-N),
+ * where Kube-OVN's BGP sidecar would announce them.
  */
 import type { KubeObject } from '../../cluster/client/types.js';
 import { parseFlagArgs, list } from './flags.js';
@@ -60,6 +63,18 @@ interface Subnet extends KubeObject {
   spec?: { cidrBlock?: string };
 }
 
+interface IptablesEip extends KubeObject {
+  spec?: { v4ip?: string; natGwDp?: string };
+  status?: { ip?: string };
+}
+
+/** The node running VPC NAT gateway `gw`: its StatefulSet pod kube-system/vpc-nat-gw-<gw>-N (or label app=vpc-nat-gw-<gw>). */
+export function natGatewayNode(v: ClusterView, gw: string): string | undefined {
+  const name = `vpc-nat-gw-${gw}`;
+  const pod = v.pods.find((p) => p.metadata.namespace === 'kube-system' && (p.metadata.labels?.['app'] === name || new RegExp(`^${name}-\\d+$`).test(p.metadata.name ?? '')) && p.spec.nodeName);
+  return pod?.spec.nodeName;
+}
+
 export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptions): AgentIntent {
   const node = findNode(v, nodeName);
   if (!node) return emptyIntent('kube-ovn', nodeName, [`node ${nodeName} not found`]);
@@ -104,12 +119,25 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
       for (const ip of clusterIPs(s)) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `service ${svcName(s)} clusterIP` });
     }
   }
+  for (const e of (v.objects.IptablesEIP ?? []) as IptablesEip[]) {
+    const ip = e.status?.ip || e.spec?.v4ip;
+    const gw = e.spec?.natGwDp;
+    if (!policyOf(e) || !ip) continue;
+    if (!gw) {
+      problems.push(`eip ${e.metadata.name}: no spec.natGwDp, so no gateway announces it`);
+      continue;
+    }
+    if (natGatewayNode(v, gw) === nodeName) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `eip ${e.metadata.name} (VPC NAT gateway ${gw})` });
+  }
   return finish(intent);
 }
 
 export const kubeOvn: Dialect<KubeOvnOptions> = {
   name: 'kube-ovn',
-  kinds: [{ kind: 'Subnet', apiVersion: 'kubeovn.io/v1', plural: 'subnets', namespaced: false }],
+  kinds: [
+    { kind: 'Subnet', apiVersion: 'kubeovn.io/v1', plural: 'subnets', namespaced: false },
+    { kind: 'IptablesEIP', apiVersion: 'kubeovn.io/v1', plural: 'iptables-eips', namespaced: false },
+  ],
   parseFlags: parseKubeOvnFlags,
   compute: computeKubeOvn,
 };
