@@ -58,7 +58,7 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     let daemon: ResultPromise | undefined;
     const gobgp = async (...args: string[]) => (await p.exec('gobgp', ['-p', String(API), ...args])).stdout;
     const startDaemon = async (second = true) => {
-      daemon = p.spawn('gobgpd', ['-f', path.join(dir, 'gobgpd.toml'), '--api-hosts', `127.0.0.1:${API}`, '-l', 'warn']);
+      daemon = p.spawn('gobgpd', ['-f', path.join(dir, 'gobgpd.toml'), '--api-hosts', `127.0.0.1:${API}`, '-l', process.env.KL_DEBUG ? 'debug' : 'warn']);
       await waitFor('gobgpd API', async () => (await gobgp('global', '-j')).includes('10.255.0.4'), 15_000, 200);
       const add = (pfx: string, fam: string, nh: string) => gobgp('global', 'rib', 'add', pfx, 'nexthop', nh, 'community', `${as}:200`, 'large-community', `${as}:2:3`, '-a', fam);
       await add('10.200.0.0/24', 'ipv4', p.peer4);
@@ -106,6 +106,8 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
       if (agent && process.env.KL_DEBUG) console.log(agent.logs.slice(-60).join('\n'));
       await agent?.cleanup();
       await p?.cleanup();
+      // KL_DEBUG=1: gobgpd's own log too (e.g. "Can't find configuration for a new passive connection").
+      if (daemon && process.env.KL_DEBUG) console.log(String((await daemon).all ?? '').split('\n').slice(-40).join('\n'));
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
