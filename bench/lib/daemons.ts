@@ -145,14 +145,20 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
   const tail = collectLines(p);
   let exited = false;
   p.once('exit', () => (exited = true));
-  await until(`${kind} to answer its CLI/API`, async () => {
-    if (exited) throw new Error(`${kind} exited: ${tail.join('\n')}`);
-    return ready().catch(() => false);
-  });
-  const expected = kind === 'agent' ? 'node' : kind === 'frr' ? 'bgpd' : kind === 'gobgp' ? 'gobgpd' : 'bird';
-  if (procName(p.pid!) !== expected) throw new Error(`pid ${p.pid} is ${procName(p.pid!)}, not ${expected}`);
-  return { kind, pid: p.pid!, received, tail, cleanup: async () => {
+  const cleanup = async () => {
     await extraCleanup();
     await rm(dir, { recursive: true, force: true });
-  } };
+  };
+  try {
+    await until(`${kind} to answer its CLI/API`, async () => {
+      if (exited) throw new Error(`${kind} exited: ${tail.join('\n')}`);
+      return ready().catch(() => false);
+    });
+    const expected = kind === 'agent' ? 'node' : kind === 'frr' ? 'bgpd' : kind === 'gobgp' ? 'gobgpd' : 'bird';
+    if (procName(p.pid!) !== expected) throw new Error(`pid ${p.pid} is ${procName(p.pid!)}, not ${expected}`);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  return { kind, pid: p.pid!, received, tail, cleanup };
 }
