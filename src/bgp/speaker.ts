@@ -207,7 +207,10 @@ export class BgpSpeaker extends EventEmitter {
       if (r.errors.length > 0) {
         this.log.warn('UPDATE error', { peer: s.peer, asn: n.cfg.peerAsn, state: s.state, action: r.action, reason: r.errors.join('; ') });
       }
-      if (r.endOfRib) this.onEndOfRib(n, r.endOfRib);
+      if (r.endOfRib) {
+        this.onEndOfRib(n, r.endOfRib);
+        this.emit('end-of-rib', s.peer, r.endOfRib);
+      }
       if (r.action === 'session-reset') return { reset: r.notification ?? { code: NOTIF.UPDATE_MESSAGE_ERROR, subcode: 0 } };
       if (r.action === 'max-prefix') return { cease: r.notification ?? { code: NOTIF.CEASE, subcode: CEASE.MAX_PREFIXES_REACHED } };
       return undefined;
@@ -239,6 +242,7 @@ export class BgpSpeaker extends EventEmitter {
       routeReflectorClient: n.cfg.routeReflectorClient,
       nextHopSelf: n.cfg.nextHopSelf,
       maxPrefixes: n.cfg.maxPrefixes,
+      exportPolicy: n.cfg.exportPolicy,
     };
     const key = JSON.stringify(info);
     if (n.ribPeer !== undefined && n.ribKey !== key) {

@@ -3,13 +3,15 @@
  * RIB's best-changed events (ECMP next-hop sets), batches changes for a few milliseconds and applies them with one
  * `ip -batch -` run. Locally originated prefixes are skipped, and so are routes whose next hops are not on a
  * connected subnet (kube-router's rule, see on-link.ts). `stop()` removes every route we installed.
+ * After a graceful restart (`attach(rib, { keep: true })`) the previous run's routes stay in the kernel until
+ * `releaseRetained()` (the peers' End-of-RIB): forwarding continues while the sessions come back (RFC 4724).
  */
 import { execa } from 'execa';
 import type { Rib } from '../../bgp/rib/index.js';
 import type { Logger } from '../../bgp/session/log.js';
 import { KindlabError } from '../../errors.js';
 import { connectedSubnets, selectOnLink, type ConnectedSubnet, type FibSelection } from './on-link.js';
-import { FIB_PROTO, planFib, type FibTable } from './plan.js';
+import { FIB_PROTO, parseKernelRoutes, planFib, withRetained, type FibTable } from './plan.js';
 
 export interface FibOptions {
   proto?: number;
@@ -31,6 +33,8 @@ export class FibInstaller {
   private readonly installed: FibTable = new Map();
   private readonly local = new Set<string>();
   private skipped = new Set<string>();
+  /** Routes a gracefully stopped previous run left in the kernel, kept until released. */
+  private retained: FibTable = new Map();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -40,10 +44,34 @@ export class FibInstaller {
     this.proto = opts.proto ?? FIB_PROTO;
   }
 
-  /** Removes leftovers of a previous run (our protocol only), then follows `rib`. */
-  async attach(rib: Rib): Promise<void> {
-    await this.flush();
+  /**
+   * Removes leftovers of a previous run (our protocol only), then follows `rib`. `keep`: the previous run
+   * stopped gracefully: adopt its routes instead and keep them until `releaseRetained()`.
+   */
+  async attach(rib: Rib, opts: { keep?: boolean } = {}): Promise<void> {
+    if (opts.keep) await this.adopt();
+    else await this.flush();
     rib.on('best-changed', (_family, prefix, hops) => this.onBest(prefix, hops));
+  }
+
+  private async adopt(): Promise<void> {
+    this.retained = new Map();
+    for (const fam of ['-4', '-6']) {
+      const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, '-j', 'route', 'show', 'proto', String(this.proto)], { reject: false });
+      if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip ${fam} route show proto ${this.proto} failed`, { detail: String(r.stderr) });
+      for (const [p, h] of parseKernelRoutes(String(r.stdout))) this.retained.set(p, h);
+    }
+    this.installed.clear();
+    for (const [p, h] of this.retained) this.installed.set(p, [...h]);
+    if (this.retained.size) this.opts.log?.info('FIB routes of the previous run kept until End-of-RIB', { routes: this.retained.size });
+  }
+
+  /** The peers sent End-of-RIB (or the restart time passed): retained routes not relearned are removed. */
+  releaseRetained(): void {
+    if (this.retained.size === 0) return;
+    this.opts.log?.info('FIB: releasing routes kept over the restart', { routes: this.retained.size });
+    this.retained = new Map();
+    this.schedule();
   }
 
   /** Prefixes we originate ourselves are never installed. */
@@ -69,7 +97,8 @@ export class FibInstaller {
 
   private async sync(): Promise<void> {
     const learned: FibTable = new Map([...this.wanted].filter(([p, h]) => !this.local.has(p) && h.length > 0));
-    const { install: want, skipped } = selectOnLink(learned, await this.connected());
+    const { install, skipped } = selectOnLink(learned, await this.connected());
+    const want = withRetained(install, this.retained);
     this.logSkipped(skipped);
     const lines = planFib(this.installed, want, this.proto);
     if (lines.length === 0) return;
@@ -113,6 +142,7 @@ export class FibInstaller {
       if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip ${fam} route flush proto ${this.proto} failed`, { detail: String(r.stderr) });
     }
     this.installed.clear();
+    this.retained = new Map();
   }
 
   async stop(): Promise<void> {

@@ -30,3 +30,27 @@ export function planFib(installed: FibTable, wanted: FibTable, proto = FIB_PROTO
   for (const prefix of installed.keys()) if (!wanted.get(prefix)?.length) lines.push(deleteLine(prefix, proto));
   return lines;
 }
+
+/** Our routes as the kernel lists them (`ip -j route show proto N`): prefix → sorted next hops. */
+export function parseKernelRoutes(json: string): FibTable {
+  const rows = JSON.parse(json.trim() || '[]') as Array<{ dst?: string; gateway?: string; nexthops?: Array<{ gateway?: string }> }>;
+  const out: FibTable = new Map();
+  for (const r of rows) {
+    if (!r.dst || r.dst === 'default') continue;
+    // The kernel prints host routes without their length; our tables always carry it.
+    const prefix = r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`;
+    const hops = (r.nexthops?.map((h) => h.gateway) ?? [r.gateway]).filter((h): h is string => !!h).sort();
+    if (hops.length) out.set(prefix, hops);
+  }
+  return out;
+}
+
+/**
+ * After a graceful restart the routes the previous run left in the kernel stay (forwarding preserved, RFC 4724)
+ * until the peers' End-of-RIB: `wanted` plus every retained route not (yet) relearned.
+ */
+export function withRetained(wanted: FibTable, retained: FibTable): FibTable {
+  const out: FibTable = new Map(wanted);
+  for (const [p, h] of retained) if (!out.get(p)?.length) out.set(p, h);
+  return out;
+}

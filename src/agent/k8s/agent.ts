@@ -14,6 +14,7 @@ import { bindDialect, detectDialect, DIALECT_MODULES, type BoundDialect } from '
 import type { AgentIntent, ClusterView, DialectName } from '../dialects/types.js';
 import { FibInstaller } from '../fib/installer.js';
 import { planIsEmpty, planReconcile } from './reconcile.js';
+import { markerValid, takeRestartMarker, writeRestartMarker } from './restart-marker.js';
 import { ClusterWatch } from './watch.js';
 
 export interface K8sAgentOptions {
@@ -29,6 +30,8 @@ export interface K8sAgentOptions {
   debounceMs?: number;
   /** Install routes into this netns instead of the agent's own (tests); `false` disables the FIB. */
   fibNetns?: string | false;
+  /** Planned-restart marker file (restart-marker.ts): written on a graceful stop, read at start. */
+  restartMarker?: string;
 }
 
 export class K8sAgent {
@@ -45,6 +48,9 @@ export class K8sAgent {
   private readonly started = Date.now();
   /** Problems already logged (each is logged once while it persists). */
   private problems = new Set<string>();
+  /** This run follows a planned restart (valid marker): R/F bits, kernel routes kept until End-of-RIB. */
+  private restarting = false;
+  private releaseTimer: NodeJS.Timeout | undefined;
   recomputes = 0;
 
   constructor(private readonly o: K8sAgentOptions) {
@@ -61,6 +67,11 @@ export class K8sAgent {
   }
 
   async start(): Promise<void> {
+    if (this.o.restartMarker) {
+      const m = takeRestartMarker(this.o.restartMarker);
+      this.restarting = markerValid(m, Date.now());
+      if (m) this.o.log.info(this.restarting ? 'graceful restart: restarting speaker (forwarding preserved)' : 'restart marker too old: cold start', { ...m });
+    }
     const kinds = this.dialect ? this.dialect.kinds : Object.values(DIALECT_MODULES).flatMap((d) => d.kinds);
     this.watch = new ClusterWatch(this.client, kinds, this.o.log, () => this.schedule());
     await this.watch.start();
@@ -131,18 +142,42 @@ export class K8sAgent {
     const active = next.localAsn !== 0;
     const routerId = next.routerId || '0.0.0.0';
     const rib = new Rib({ localAsn: next.localAsn, routerId, multipath: next.installRoutes ? 8 : 1 });
+    // Only the first speaker of a run that follows a planned restart is a restarting speaker.
+    const restarting = this.restarting && active;
+    this.restarting = false;
     this.speaker = new BgpSpeaker(
       { asn: next.localAsn, routerId, listen: active ? this.o.listen : { address: this.o.listen.address, port: 0 }, neighbors: [], multipath: next.installRoutes ? 8 : 1 },
-      { rib, log: this.o.log.child({ asn: next.localAsn }) },
+      { rib, log: this.o.log.child({ asn: next.localAsn }), restarting },
     );
     this.speaker.on('state', (peer: string, state: string, from: string, reason: string) => this.o.log.info(state === 'Established' ? 'Peer Up' : 'Peer state', { peer, state, from, reason }));
     await this.speaker.start();
     if (next.installRoutes && this.o.fibNetns !== false) {
       this.fib = new FibInstaller({ log: this.o.log, ...(this.o.fibNetns ? { netns: this.o.fibNetns } : {}) });
-      await this.fib.attach(rib);
+      await this.fib.attach(rib, { keep: restarting });
+      if (restarting) this.releaseAfterEndOfRib(next);
     }
     this.admin = await startAdminServer(this.speaker, this.o.admin, this.started);
     this.intent = undefined;
+  }
+
+  /** Kernel routes kept over the restart go once every peer sent End-of-RIB, at the latest after the restart time. */
+  private releaseAfterEndOfRib(next: AgentIntent): void {
+    const fib = this.fib!;
+    const waiting = new Set(next.peers.map((p) => p.address));
+    const release = (why: string) => {
+      if (this.releaseTimer) clearTimeout(this.releaseTimer);
+      this.releaseTimer = undefined;
+      this.o.log.info('graceful restart: releasing the previous run\'s FIB routes', { reason: why });
+      fib.releaseRetained();
+    };
+    if (waiting.size === 0) return release('no peers');
+    const secs = Math.max(...next.peers.map((p) => p.gracefulRestart.restartTime), 1);
+    this.releaseTimer = setTimeout(() => release('restart time passed'), secs * 1000);
+    this.releaseTimer.unref();
+    this.speaker!.on('end-of-rib', (peer: string) => {
+      if (!waiting.delete(peer) || waiting.size > 0 || this.fib !== fib) return;
+      release('End-of-RIB from every peer');
+    });
   }
 
   private async closeAdmin(): Promise<void> {
@@ -157,9 +192,14 @@ export class K8sAgent {
   async stop(opts: { graceful?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.watch?.stop();
     await this.applying;
     await this.speaker?.stop({ graceful: opts.graceful });
+    const gr = (this.intent?.peers ?? []).filter((p) => p.gracefulRestart.enabled);
+    if (opts.graceful && this.o.restartMarker && gr.length > 0) {
+      writeRestartMarker(this.o.restartMarker, { stoppedAt: Date.now(), restartTime: Math.max(...gr.map((p) => p.gracefulRestart.restartTime)) });
+    }
     if (!opts.graceful) await this.fib?.stop();
     await this.closeAdmin();
     this.client.close();

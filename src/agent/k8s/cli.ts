@@ -1,6 +1,6 @@
 /**
  * `lab-agent k8s --node NAME [--kubeconfig FILE] [--dialect cilium|calico|kube-router|kube-ovn] [--admin ADDR]
- *  [--listen ADDR:PORT] [--log-level L] [dialect flags...]` and `lab-agent adj-out PEER [--json] [--family F]`.
+ *  [--listen ADDR:PORT] [--log-level L] [--restart-marker FILE] [dialect flags...]` and `lab-agent adj-out PEER [--json] [--family F]`.
  * Unknown flags belong to the dialect (kube-router's --peer-router-ips..., kube-ovn's --neighbor-address...).
  */
 import os from 'node:os';
@@ -13,7 +13,10 @@ import type { RibJson } from '../admin-server.js';
 import { DIALECTS, type DialectName } from '../dialects/types.js';
 import { K8sAgent } from './agent.js';
 
-const OWN = new Set(['node', 'kubeconfig', 'dialect', 'admin', 'listen', 'log-level', 'fib-netns', 'no-fib', 'debounce-ms', 'json', 'family']);
+const OWN = new Set(['node', 'kubeconfig', 'dialect', 'admin', 'listen', 'log-level', 'fib-netns', 'no-fib', 'debounce-ms', 'json', 'family', 'restart-marker']);
+
+/** Where a planned restart (SIGTERM) leaves its marker for the next run (restart-marker.ts). */
+export const restartMarkerPath = (node: string): string => `/run/lab-agent/${node}.restart.json`;
 
 export interface K8sArgs {
   own: Map<string, string>;
@@ -68,6 +71,7 @@ export async function runK8s(argv: string[]): Promise<number> {
     log,
     debounceMs: own.has('debounce-ms') ? Number(own.get('debounce-ms')) : undefined,
     ...(fibNetns !== undefined ? { fibNetns } : {}),
+    restartMarker: own.get('restart-marker') ?? restartMarkerPath(node),
   });
   await agent.start();
   log.info('k8s agent started', { dialect: agent.currentIntent?.dialect ?? dialect ?? 'detecting' });
