@@ -11,6 +11,8 @@ export interface NeighborConfig extends Omit<SessionConfig, 'localAsn' | 'router
   routeReflectorClient?: boolean;
   /** Seconds to wait for End-of-RIB after a graceful restart before sweeping stale routes (default 360). */
   stalePathTime?: number;
+  /** 'originated': send this peer only the routes we originate (RIB PeerInfo.exportPolicy); default 'all'. */
+  exportPolicy?: 'all' | 'originated';
 }
 
 export interface SpeakerConfig {

@@ -3,14 +3,15 @@
  * serviceClusterIPs / serviceExternalIPs / serviceLoadBalancerIPs, communities, prefixAdvertisements) and BGPPeer
  * (peerIP, asNumber, node, nodeSelector, peerSelector, password.secretKeyRef, keepOriginalNextHop, maxRestartTime).
  * Service ranges are advertised whole from every node; a Service with externalTrafficPolicy Local also gets a
- * /32 (/128) from each node with a ready local endpoint. Timers are BIRD's (hold 240 s, keepalive 80 s).
+ * /32 (/128) from each node with a ready local endpoint. Timers are BIRD's (hold 240 s, keepalive 80 s); connect
+ * retry 5 s and export of the node's own routes only, as calico-node configures BIRD (common.ts CALICO_BIRD_DEFAULTS).
  */
 import { isIP } from 'node:net';
 import type { KubeObject, Node } from '../../cluster/client/types.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, finish, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
-  normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
+  CALICO_BIRD_DEFAULTS, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
 
@@ -78,7 +79,7 @@ function selects(expr: string | undefined, labels: Record<string, string> | unde
 
 function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: ClusterView, problems: string[]): PeerIntent {
   const s = bp.spec ?? {};
-  const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`);
+  const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`, CALICO_BIRD_DEFAULTS);
   p.port = port;
   p.holdTime = 240;
   p.keepalive = parseDuration(s.keepaliveTime, 80);
@@ -122,7 +123,7 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
     for (const other of v.nodes) {
       const ip = nodeIp(other);
       if (other.metadata.name === nodeName || !ip) continue;
-      const p = peerDefaults(ip, nodeAsn(other, globalAsn), 'node-to-node mesh');
+      const p = peerDefaults(ip, nodeAsn(other, globalAsn), 'node-to-node mesh', CALICO_BIRD_DEFAULTS);
       p.holdTime = 240;
       p.keepalive = 80;
       p.gracefulRestart = { enabled: true, restartTime: 120 };

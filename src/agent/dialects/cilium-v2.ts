@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../../cluster/client/types.js';
 import { authPassword, communityAttrs, serviceAdverts, virtualRouterAnnotation, type CiliumCommunities, type ServiceAddressType } from './cilium-common.js';
-import { addAdvert, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
+import { addAdvert, CILIUM_DEFAULTS, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
 import type { AgentIntent, ClusterView, CustomKind } from './types.js';
 import type { Family } from '../../bgp/wire/constants.js';
 
@@ -72,9 +72,10 @@ export function computeV2(v: ClusterView, nodeName: string): AgentIntent {
     const pc = peer.peerConfigRef ? peerConfigs.find((x) => x.metadata.name === peer.peerConfigRef!.name) : undefined;
     if (peer.peerConfigRef && !pc) problems.push(`peer ${peer.name}: CiliumBGPPeerConfig ${peer.peerConfigRef.name} not found; defaults used`);
     const s = pc?.spec ?? {};
-    const p = peerDefaults(stripMask(peer.peerAddress), peer.peerASN, `CiliumBGPClusterConfig ${cc.metadata.name} peer ${peer.name}`);
+    const p = peerDefaults(stripMask(peer.peerAddress), peer.peerASN, `CiliumBGPClusterConfig ${cc.metadata.name} peer ${peer.name}`, CILIUM_DEFAULTS);
     p.port = s.transport?.peerPort ?? 179;
-    p.connectRetry = s.timers?.connectRetryTimeSeconds ?? 120;
+    // The wait after a failed connect; the first attempt is made when the session starts.
+    p.connectRetry = s.timers?.connectRetryTimeSeconds ?? CILIUM_DEFAULTS.connectRetry;
     p.holdTime = s.timers?.holdTimeSeconds ?? 90;
     p.keepalive = s.timers?.keepAliveTimeSeconds ?? 30;
     p.multihopTtl = s.ebgpMultihop !== undefined && s.ebgpMultihop > 1 ? s.ebgpMultihop : undefined;

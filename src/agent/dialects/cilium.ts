@@ -7,7 +7,7 @@ import type { KubeObject } from '../../cluster/client/types.js';
 import type { Family } from '../../bgp/wire/constants.js';
 import { authPassword, communityAttrs, serviceAdverts, virtualRouterAnnotation, type CiliumCommunities, type ServiceAddressType } from './cilium-common.js';
 import { computeV2, V2_KINDS } from './cilium-v2.js';
-import { addAdvert, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
+import { addAdvert, CILIUM_DEFAULTS, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
 import type { AgentIntent, ClusterView, Dialect } from './types.js';
 
 interface Neighbor {
@@ -68,10 +68,11 @@ export function computeV2alpha1(v: ClusterView, nodeName: string, policies: Peer
   const podAttrs: { communities: string[]; largeCommunities: string[]; localPref?: number } = { communities: [], largeCommunities: [] };
   const lbAttrs: { communities: string[]; largeCommunities: string[]; localPref?: number } = { communities: [], largeCommunities: [] };
   for (const n of vr.neighbors ?? []) {
-    const p = peerDefaults(stripMask(n.peerAddress), n.peerASN, `CiliumBGPPeeringPolicy ${name}`);
+    const p = peerDefaults(stripMask(n.peerAddress), n.peerASN, `CiliumBGPPeeringPolicy ${name}`, CILIUM_DEFAULTS);
     p.port = n.peerPort ?? 179;
     p.multihopTtl = n.eBGPMultihopTTL !== undefined && n.eBGPMultihopTTL > 1 ? n.eBGPMultihopTTL : undefined;
-    p.connectRetry = n.connectRetryTimeSeconds ?? 120;
+    // The wait after a failed connect; the first attempt is made when the session starts.
+    p.connectRetry = n.connectRetryTimeSeconds ?? CILIUM_DEFAULTS.connectRetry;
     p.holdTime = n.holdTimeSeconds ?? 90;
     p.keepalive = n.keepAliveTimeSeconds ?? 30;
     p.gracefulRestart = { enabled: n.gracefulRestart?.enabled ?? false, restartTime: n.gracefulRestart?.restartTimeSeconds ?? 120 };

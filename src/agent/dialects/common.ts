@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import type { Node, Pod, Service } from '../../cluster/client/types.js';
 import type { Family } from '../../bgp/wire/constants.js';
-import type { Advertisement, AgentIntent, ClusterView, DialectName, PeerIntent } from './types.js';
+import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -163,20 +163,45 @@ export function emptyIntent(dialect: DialectName, node: string, problems: string
   return { dialect, node, localAsn: 0, routerId: '', peers: [], advertise: [], installRoutes: false, ibgpMesh: false, problems };
 }
 
-export function peerDefaults(address: string, asn: number, source: string): PeerIntent {
+/**
+ * The per-peer behaviour of the daemon a dialect stands in for, where it differs from RFC 4271's suggestions.
+ *
+ * connectRetry: seconds to wait after a failed (e.g. refused) TCP connect before the next one. The first connect
+ * is made as soon as the session starts in every dialect; this is only the wait after a failure, so with the
+ * RFC's 120 s a router that starts a moment after the agent costs two minutes.
+ *   - GoBGP (kube-router, the Kube-OVN speaker): 5 s, GoBGP's default ConnectRetry; neither CNI changes it.
+ *   - BIRD as Calico runs it: 5 s. BIRD's own defaults are `connect delay time 5` (before the first attempt) and
+ *     `connect retry time 120`, but calico-node's generated bird.cfg sets `connect delay time 2; connect retry
+ *     time 5` on every peer. We take the retry; the first attempt is made at once rather than after 2 s.
+ *   - Cilium: connectRetryTimeSeconds of the peering policy / CiliumBGPPeerConfig, 120 when unset (its CRD
+ *     default); the dialect passes it per peer.
+ * exportPolicy: all four CNIs advertise to their external peers only what the node originates (GoBGP export
+ *   policies with a default reject in kube-router and Kube-OVN, Cilium's per-peer advertisements, Calico's
+ *   export filters); route reflector servers (kube-router rr.server) reflect, which the dialect sets per peer.
+ */
+export interface DaemonDefaults {
+  connectRetry: number;
+  exportPolicy: ExportPolicy;
+}
+export const GOBGP_DEFAULTS: DaemonDefaults = { connectRetry: 5, exportPolicy: 'originated' };
+export const CALICO_BIRD_DEFAULTS: DaemonDefaults = { connectRetry: 5, exportPolicy: 'originated' };
+export const CILIUM_DEFAULTS: DaemonDefaults = { connectRetry: 120, exportPolicy: 'originated' };
+
+export function peerDefaults(address: string, asn: number, source: string, daemon: DaemonDefaults): PeerIntent {
   return {
     address: stripMask(address),
     asn,
     port: 179,
     holdTime: 90,
     keepalive: 30,
-    connectRetry: 120,
+    connectRetry: daemon.connectRetry,
     gracefulRestart: { enabled: false, restartTime: 120 },
     passive: false,
     families: [familyOfAddress(address)],
     nextHopSelf: false,
     keepOriginalNextHop: false,
     rrClient: false,
+    exportPolicy: daemon.exportPolicy,
     source,
   };
 }

@@ -10,7 +10,9 @@
  */
 import type { KubeObject } from '../../cluster/client/types.js';
 import { parseFlagArgs, list } from './flags.js';
-import { addAdvert, clusterIPs, emptyIntent, finish, findNode, hostPrefix, inCidr, nodeAddresses, normalizeCidr, parseBool, parseDuration, peerDefaults, podIPs, svcName } from './common.js';
+import {
+  addAdvert, clusterIPs, emptyIntent, finish, findNode, GOBGP_DEFAULTS, hostPrefix, inCidr, nodeAddresses, normalizeCidr, parseBool, parseDuration, peerDefaults, podIPs, svcName,
+} from './common.js';
 import type { AgentIntent, ClusterView, Dialect } from './types.js';
 
 export interface KubeOvnOptions {
@@ -85,7 +87,8 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
     peers: [], advertise: [], installRoutes: false, ibgpMesh: false, problems,
   };
   for (const addr of [...o.neighborAddresses, ...o.neighborIpv6Addresses]) {
-    const p = peerDefaults(addr, o.neighborAs, 'kube-ovn-speaker flags');
+    // kube-ovn-speaker is GoBGP: 5 s connect retry, only the announced pods/subnets/services go out.
+    const p = peerDefaults(addr, o.neighborAs, 'kube-ovn-speaker flags', GOBGP_DEFAULTS);
     p.holdTime = o.holdTime;
     p.keepalive = Math.max(1, Math.floor(o.holdTime / 3));
     p.password = o.authPassword;

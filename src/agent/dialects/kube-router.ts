@@ -9,7 +9,7 @@ import type { Node } from '../../cluster/client/types.js';
 import { parseFlagArgs, list } from './flags.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, finish, findNode, hasLocalEndpoint, hostPrefix, loadBalancerIPs, nodeAddresses,
-  parseBool, parseDuration, peerDefaults, podCidrs, splitCommunities, svcName,
+  GOBGP_DEFAULTS, parseBool, parseDuration, peerDefaults, podCidrs, splitCommunities, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
 
@@ -74,7 +74,8 @@ function asnOf(n: Node | undefined, o: KubeRouterOptions): number {
 }
 
 function basePeer(address: string, asn: number, o: KubeRouterOptions, source: string): PeerIntent {
-  const p = peerDefaults(address, asn, source);
+  // GoBGP's behaviour: 5 s connect retry, only our own routes to a peer (the route reflector case is in meshPeers).
+  const p = peerDefaults(address, asn, source, GOBGP_DEFAULTS);
   p.holdTime = o.holdTime;
   p.keepalive = Math.max(1, Math.floor(o.holdTime / 3));
   p.gracefulRestart = { enabled: o.gracefulRestart, restartTime: o.gracefulRestartTime };
@@ -129,6 +130,9 @@ function meshPeers(v: ClusterView, node: Node, asn: number, o: KubeRouterOptions
     if (!peer) continue;
     const p = basePeer(ip, asn, o, meServer !== undefined && client !== undefined ? 'route reflector client' : 'iBGP node mesh');
     p.rrClient = meServer !== undefined && client !== undefined;
+    // A route reflector server passes routes on to its iBGP peers (clients, and the other servers for the
+    // clients' routes); every other node sends its peers only its own routes, as kube-router's export policy does.
+    if (meServer !== undefined) p.exportPolicy = 'all';
     out.push(p);
   }
   return out;

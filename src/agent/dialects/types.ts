@@ -5,6 +5,9 @@
  */
 import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
 import type { Family } from '../../bgp/wire/constants.js';
+import type { ExportPolicy } from '../../bgp/rib/types.js';
+
+export type { ExportPolicy };
 
 export type DialectName = 'cilium' | 'calico' | 'kube-router' | 'kube-ovn';
 export const DIALECTS: readonly DialectName[] = ['cilium', 'calico', 'kube-router', 'kube-ovn'];
@@ -45,6 +48,11 @@ export interface PeerIntent {
   keepOriginalNextHop: boolean;
   /** We reflect routes to this peer (we are its route reflector). */
   rrClient: boolean;
+  /**
+   * What the speaker sends this peer: 'originated' = only what this node originates (its pod CIDR, service IPs),
+   * as the CNIs' daemons do towards external routers; 'all' = whatever the BGP rules allow (route reflection).
+   */
+  exportPolicy: ExportPolicy;
   /** Where the peer comes from: "policy rack0", "BGPPeer global-64512", "node mesh", ... */
   source: string;
 }

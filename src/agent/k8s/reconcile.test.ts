@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { peerDefaults } from '../dialects/common.js';
+import { CILIUM_DEFAULTS, peerDefaults } from '../dialects/common.js';
 import type { AgentIntent } from '../dialects/types.js';
 import { planIsEmpty, planReconcile } from './reconcile.js';
 
 const base = (): AgentIntent => ({
   dialect: 'cilium', node: 'n1', localAsn: 65010, routerId: '10.0.1.2', installRoutes: false, ibgpMesh: false, problems: [],
-  peers: [peerDefaults('10.0.0.1', 65010, 'policy rack0')],
+  peers: [peerDefaults('10.0.0.1', 65010, 'policy rack0', CILIUM_DEFAULTS)],
   advertise: [{ prefix: '10.1.0.0/24', communities: [], largeCommunities: [], reason: 'pod CIDR' }],
 });
 

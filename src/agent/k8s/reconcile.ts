@@ -20,6 +20,7 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
     gracefulRestart: { enabled: p.gracefulRestart.enabled, restartTime: p.gracefulRestart.restartTime },
     nextHopSelf: p.nextHopSelf,
     routeReflectorClient: p.rrClient,
+    exportPolicy: p.exportPolicy,
   };
   if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
   if (p.password !== undefined) c.password = p.password;

@@ -1,6 +1,6 @@
 import { ATTR, FLAG } from '../wire/constants.js';
 import { ipv4ToNumber, isIpv4 } from '../wire/ip.js';
-import type { ExportSource } from './export.js';
+import { mayExport, type ExportSource } from './export.js';
 import type { PeerInfo } from './types.js';
 
 const NO_EXPORT = 0xffffff01;
@@ -11,10 +11,12 @@ const NO_EXPORT_SUBCONFED = 0xffffff03;
  * Byte-level version of exportAttributes for the common case: IPv4 route learned from a peer, sent to a
  * 4-octet eBGP peer with an IPv4 session. Prepends our AS, sets NEXT_HOP to self, drops MED, LOCAL_PREF,
  * ORIGINATOR_ID and CLUSTER_LIST, copies the rest. Returns null when the attributes need the general path
- * (confederation segments, MP attributes, no NEXT_HOP), or 'filtered' for NO_EXPORT/NO_ADVERTISE.
+ * (confederation segments, MP attributes, no NEXT_HOP), or 'filtered' for NO_EXPORT/NO_ADVERTISE and
+ * for routes dst's export policy keeps back (mayExport).
  */
 export function exportEbgpV4Bytes(canon: Buffer, src: ExportSource, dst: PeerInfo): Buffer | null | 'filtered' {
   if (src.local || dst.ibgp || !dst.fourOctetAs || !isIpv4(dst.localAddress)) return null;
+  if (!mayExport(src, dst)) return 'filtered';
   const out = Buffer.allocUnsafe(canon.length + 4 + 6 + 4);
   let o = 0;
   let i = 0;

@@ -17,9 +17,14 @@ export interface ExportSource {
   routerId: string;
 }
 
-/** RFC 4271 §9.2 and RFC 4456 §6: may a route from `src` be sent to `dst` at all? */
+/**
+ * RFC 4271 §9.2 and RFC 4456 §6, then dst's export policy: may a route from `src` be sent to `dst` at all?
+ * `exportPolicy: 'originated'` lets only our own routes through (no transit of learned routes).
+ */
 export function mayExport(src: ExportSource, dst: PeerInfo): boolean {
-  if (src.local || !src.ibgp || !dst.ibgp) return true;
+  if (src.local) return true;
+  if (dst.exportPolicy === 'originated') return false;
+  if (!src.ibgp || !dst.ibgp) return true;
   return src.routeReflectorClient || !!dst.routeReflectorClient;
 }
 

@@ -1,3 +1,3 @@
 export { Rib } from './rib.js';
-export type { Family, PeerInfo, UpdateResult, RouteView, RibOptions, OriginateOptions } from './types.js';
+export type { Family, PeerInfo, UpdateResult, RouteView, RibOptions, OriginateOptions, ExportPolicy } from './types.js';
 export { BEST_PATH_STEPS } from './best-path.js';

@@ -19,7 +19,17 @@ export interface PeerInfo {
   routeReflectorClient?: boolean;
   nextHopSelf?: boolean;
   maxPrefixes?: number;
+  /**
+   * What this peer may receive (default 'all'): 'all' = every best route the RFC rules allow (RFC 4271 §9.2,
+   * RFC 4456 reflection); 'originated' = only routes this speaker originates (Rib.originate), as the node
+   * agents a CNI runs advertise to external routers (GoBGP export policies with default reject, Calico's
+   * BIRD export filters). Applies on top of the RFC rules, so it only ever removes routes.
+   */
+  exportPolicy?: ExportPolicy;
 }
+
+/** Per-peer export policy (PeerInfo.exportPolicy). */
+export type ExportPolicy = 'all' | 'originated';
 
 export interface UpdateResult {
   action: 'ok' | 'treat-as-withdraw' | 'session-reset' | 'max-prefix';
