@@ -9,6 +9,7 @@ import { gatewayOf, HostLocalIpam } from './ipam.js';
 import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
 import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
 import { PodManager } from './pods.js';
+import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
 import type { Logger } from './sys.js';
 
@@ -21,6 +22,8 @@ export interface NodeDaemonOptions {
   mtu?: number;
   heartbeatMs: number;
   log: Logger;
+  /** kube-proxy's --cluster-cidr; default: derived from the Nodes' pod CIDRs (proxy/cluster-cidr.ts). */
+  clusterCIDR?: string;
 }
 
 /** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
@@ -86,11 +89,19 @@ export class NodeDaemon {
     const slices = new Informer(client, ENDPOINTSLICES, { log: informerLog });
     const proxier = new Proxier({ nodeName, bridge: net.bridge, log });
     this.proxier = proxier;
-    const resync = () => proxier.update({ services: services.list(), slices: slices.list(), podCIDR });
+    // All Nodes: their pod CIDRs give the cluster CIDR the proxier masquerades outside traffic by.
+    const nodeInf = new Informer(client, NODES, { log: informerLog });
+    const clusterCIDR = () => clusterCidrFor(this.o.clusterCIDR, nodeInf.list()) ?? podCIDR;
+    let synced = '';
+    const resync = () => {
+      synced = clusterCIDR();
+      proxier.update({ services: services.list(), slices: slices.list(), podCIDR, clusterCIDR: synced });
+    };
     services.onChange(resync);
     slices.onChange(resync);
-    const nodeInf = new Informer(client, NODES, { fieldSelector: `metadata.name=${nodeName}`, log: informerLog });
     nodeInf.onChange((c) => {
+      if (clusterCIDR() !== synced) resync(); // heartbeats change nothing here
+      if (c.object.metadata.name !== nodeName) return;
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
     const pods = new PodManager(client, net, this.o.stateDir, log);

@@ -3,6 +3,8 @@
  * The node daemon, one per node container:
  *   node dist/cluster/node/main.js --node NAME --kubeconfig FILE [--state-dir DIR]
  * Options: --bridge NAME (kl0), --node-ip IP, --mtu N, --heartbeat-seconds N (10),
+ *   --cluster-cidr CIDR (the pod range; cluster IP traffic from outside it is masqueraded like kube-proxy
+ *   does; default: the smallest prefix covering the Nodes' pod CIDRs),
  *   --cleanup-on-exit (remove pod networks and service rules on SIGTERM; by default they
  *   stay so traffic keeps flowing across a daemon restart), --cleanup (remove them and exit),
  *   --verbose (debug logs). Logs are JSON lines on stderr.
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string', default: '/var/lib/kindlab/node' },
       bridge: { type: 'string', default: 'kl0' },
       'node-ip': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
       mtu: { type: 'string' },
       'heartbeat-seconds': { type: 'string', default: '10' },
       'cleanup-on-exit': { type: 'boolean', default: false },
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   }
   if (!values.node) throw new Error('--node NAME is required');
   const client = new KubeClient(loadKubeconfig(values.kubeconfig), { userAgent: `kindlab-node/${values.node}` });
-  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, log });
+  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), ...(values['cluster-cidr'] ? { clusterCIDR: values['cluster-cidr'] } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, log });
   let stopping = false;
   const shutdown = (sig: string) => {
     if (stopping) return;

@@ -3,6 +3,15 @@ import { run, type Logger } from '../sys.js';
 import { buildServiceModel } from './model.js';
 import { chainsInSave, HOOKS, renderCleanup, renderRules } from './render.js';
 
+export interface ProxierInputs {
+  services: Service[];
+  slices: EndpointSlice[];
+  /** This node's pod CIDR. */
+  podCIDR?: string;
+  /** The cluster's pod range (cluster-cidr.ts): cluster IP traffic from outside it is masqueraded off the node. */
+  clusterCIDR?: string;
+}
+
 export interface ProxierOptions {
   nodeName: string;
   bridge: string;
@@ -26,13 +35,13 @@ export class Proxier {
   private syncing: Promise<void> | undefined;
   private again = false;
   private hooksReady = false;
-  private inputs: { services: Service[]; slices: EndpointSlice[]; podCIDR?: string } = { services: [], slices: [] };
+  private inputs: ProxierInputs = { services: [], slices: [] };
   private lastApplied = '';
   syncs = 0;
 
   constructor(private readonly o: ProxierOptions) {}
 
-  update(inputs: { services: Service[]; slices: EndpointSlice[]; podCIDR?: string }): void {
+  update(inputs: ProxierInputs): void {
     this.inputs = inputs;
     this.schedule();
   }
@@ -73,7 +82,7 @@ export class Proxier {
     const t0 = Date.now();
     const model = buildServiceModel(this.inputs.services, this.inputs.slices, this.o.nodeName);
     const existing = await this.existing();
-    const r = renderRules({ services: model, bridge: this.o.bridge, podCIDR: this.inputs.podCIDR, existing });
+    const r = renderRules({ services: model, bridge: this.o.bridge, podCIDR: this.inputs.podCIDR, clusterCIDR: this.inputs.clusterCIDR, existing });
     const text = r.nat + r.filter;
     if (text !== this.lastApplied || !this.hooksReady) {
       await run(['iptables-restore', '--noflush'], { input: text });

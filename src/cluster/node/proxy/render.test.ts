@@ -37,7 +37,7 @@ test('ClusterIP: random split 1/3, 1/2, rest; DNAT per endpoint; hairpin mark; n
   const svc = svcChain(base.id, 'tcp');
   const nat = lines(r.nat);
   assert.ok(nat.includes(`-A KINDLAB-SERVICES -d 10.96.0.20/32 -p tcp --dport 80 -m comment --comment "default/nginx: cluster IP" -j ${svc}`));
-  const split = nat.filter((l) => l.startsWith(`-A ${svc} `));
+  const split = nat.filter((l) => l.startsWith(`-A ${svc} `) && l.includes('-j KINDLAB-SEP-'));
   assert.equal(split.length, 3);
   assert.match(split[0]!, /--probability 0\.3333333333 -j KINDLAB-SEP-/);
   assert.match(split[1]!, /--probability 0\.5000000000 -j KINDLAB-SEP-/);
@@ -112,4 +112,21 @@ test('stale chains from an earlier sync are flushed and deleted in the same tran
   assert.ok(nat.indexOf('-X KINDLAB-SVC-OLD') > nat.findLastIndex((l) => l.startsWith('-A')), 'deleted after the rules that referenced it are replaced');
   assert.equal(nat.at(-2), 'COMMIT');
   assert.equal(renderCleanup({ nat: ['KINDLAB-SERVICES'], filter: [] }), '*nat\n:KINDLAB-SERVICES - [0:0]\n-X KINDLAB-SERVICES\nCOMMIT\n');
+});
+
+test('ClusterIP from outside the cluster CIDR: marked for masquerade first in the service chain (kube-proxy ! -s <cluster CIDR>)', () => {
+  const svc = svcChain(base.id, 'tcp');
+  const mark = '! -s 10.1.0.0/16 -d 10.96.0.20/32 -p tcp --dport 80 -m comment --comment "default/nginx: cluster IP from outside the cluster" -j KINDLAB-MARK-MASQ';
+  const chain = (r: ReturnType<typeof renderRules>) => lines(r.nat).filter((l) => l.startsWith(`-A ${svc} `));
+  const r = renderRules({ services: [base], bridge: 'kl0', podCIDR: '10.1.1.0/24', clusterCIDR: '10.1.0.0/16' });
+  assert.equal(chain(r)[0], `-A ${svc} ${mark}`, 'before the endpoint split, so every endpoint choice is covered');
+  assert.equal(chain(r).length, 4);
+  // Marked traffic is masqueraded only when it leaves the node (a remote endpoint); a local pod sees the client.
+  assert.ok(lines(r.nat).includes('-A KINDLAB-POSTROUTING -m mark --mark 0x4000/0x4000 ! -o kl0 -m comment --comment "external service traffic to a remote endpoint" -j KINDLAB-MASQ'));
+  // Without a cluster CIDR the node's own pod CIDR stands in for it.
+  assert.match(chain(renderRules({ services: [base], bridge: 'kl0', podCIDR: '10.1.1.0/24' }))[0]!, /^-A \S+ ! -s 10\.1\.1\.0\/24 -d 10\.96\.0\.20\/32 .* -j KINDLAB-MARK-MASQ$/);
+  // Every cluster IP of a dual-IP service gets its rule; a service without endpoints gets none (it is rejected).
+  const two = chain(renderRules({ services: [{ ...base, clusterIPs: ['10.96.0.20', '10.96.0.21'] }], bridge: 'kl0', clusterCIDR: '10.1.0.0/16' }));
+  assert.equal(two.filter((l) => l.includes('KINDLAB-MARK-MASQ')).length, 2);
+  assert.ok(!renderRules({ services: [{ ...base, endpoints: [] }], bridge: 'kl0', clusterCIDR: '10.1.0.0/16' }).nat.includes('cluster IP from outside'));
 });

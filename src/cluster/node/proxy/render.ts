@@ -5,7 +5,9 @@ import type { ServicePortModel } from './model.js';
  * Service NAT as iptables-restore input (kube-proxy's iptables design, our own chains):
  *
  *   nat PREROUTING/OUTPUT → KINDLAB-SERVICES
- *     -d clusterIP:port            → KINDLAB-SVC-<h>  (all ready endpoints)
+ *     -d clusterIP:port            → KINDLAB-SVC-<h>  (all ready endpoints); in it first, for a source outside
+ *                                    the cluster CIDR: mark 0x4000 (kube-proxy's `! -s <cluster CIDR>` rule), so
+ *                                    a reply from an endpoint on another node comes back through this node
  *     -d externalIP|lbIP:port      → KINDLAB-EXT-<h>
  *     dst-type LOCAL               → KINDLAB-NODEPORTS: --dport nodePort → KINDLAB-EXT-<h>
  *   KINDLAB-EXT-<h>  eTP Cluster: mark 0x4000 (masquerade if it leaves the node), → SVC
@@ -24,6 +26,11 @@ export interface RenderInput {
   services: ServicePortModel[];
   /** This node's pod CIDR (its pods use cluster policy for eTP Local services). */
   podCIDR?: string;
+  /**
+   * The cluster's pod range (kube-proxy's --cluster-cidr; cluster-cidr.ts): cluster IP traffic from any other
+   * source is marked for masquerade when it leaves the node. Default: podCIDR; neither: nothing is marked.
+   */
+  clusterCIDR?: string;
   bridge: string;
   /** KINDLAB-* chains that exist now (from iptables-save), so stale ones are removed. */
   existing?: { nat: string[]; filter: string[] };
@@ -95,6 +102,10 @@ export function renderRules(input: RenderInput): { nat: string; filter: string; 
       natChains.push(sep);
       add(sep, cmt, `-s ${e.ip}/32`, '-j KINDLAB-MARK-HAIRPIN');
       add(sep, cmt, p, ...(s.affinitySeconds !== undefined ? [`-m recent --name ${sep} --set`] : []), `-j DNAT --to-destination ${e.ip}:${e.port}`);
+    }
+    const cluster = input.clusterCIDR ?? input.podCIDR;
+    if (cluster) {
+      for (const ip of s.clusterIPs) add(svc, `! -s ${cluster}`, `-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP from outside the cluster`)}`, '-j KINDLAB-MARK-MASQ');
     }
     balance(svc, s, s.endpoints);
     for (const ip of s.clusterIPs) add('KINDLAB-SERVICES', `-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP`)}`, `-j ${svc}`);
