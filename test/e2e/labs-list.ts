@@ -9,8 +9,8 @@ export interface ArticleLab {
 
 export const ARTICLE_LABS: ArticleLab[] = [
   { dir: 'cilium-bgp', topo: 'topo.yaml', name: 'bgp-cplane-demo', wait: '90s' },
-  { dir: 'kube-router-bgp', topo: 'topo.yaml', name: 'kube-router-bgp', wait: '150s' },
-  { dir: 'kube-router-bgp-multihop', topo: 'topo.yaml', name: 'kube-router-multihop', wait: '150s' },
+  { dir: 'kube-router-bgp', topo: 'topo.yaml', name: 'kube-router-bgp', wait: '60s' },
+  { dir: 'kube-router-bgp-multihop', topo: 'topo.yaml', name: 'kube-router-multihop', wait: '60s' },
   { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s' },
   { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
 ];

@@ -3,6 +3,7 @@
  * --wait` (the `verify:` checks and all `stages:`) → `lab destroy --cleanup`, then nothing of the
  * lab is left (containers, networks, marked veths, netns). A failing check fails the test, with
  * the failing checks' detail in the message. Needs Docker and `npm run build` (the nodes run dist/).
+ * KINDLAB_LABS=kube-router-bgp,kube-router-bgp-multihop/topo-no-multihop.yaml picks labs.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -17,6 +18,10 @@ interface Report {
   checks: Array<{ kind: string; name: string; passed: boolean; detail: string; stage?: string }>;
 }
 
+/** KINDLAB_LABS=dir[/topo],... runs only those labs (default: all of labs-list.ts). */
+const only = (process.env.KINDLAB_LABS ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const selected = ARTICLE_LABS.filter((l) => only.length === 0 || only.includes(l.dir) || only.includes(`${l.dir}/${l.topo}`));
+
 const built = existsSync(join(REPO, 'dist/agent/k8s/cli.js')) && existsSync(join(REPO, 'dist/cluster/node/main.js'));
 
 describe('article labs: deploy → verify (all stages) → destroy', { concurrency: 1 }, () => {
@@ -25,7 +30,7 @@ describe('article labs: deploy → verify (all stages) → destroy', { concurren
     for (const name of deployed) await forceDestroy(name);
   });
 
-  for (const l of ARTICLE_LABS) {
+  for (const l of selected) {
     const file = join(REPO, 'labs', l.dir, l.topo);
     test(`labs/${l.dir}/${l.topo}`, { timeout: 600_000, skip: built ? false : 'needs `npm run build` with the node daemon and lab-agent k8s (dist/agent/k8s)' }, async () => {
       deployed.push(l.name);
