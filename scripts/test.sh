@@ -12,7 +12,7 @@ case "$what" in
   interop) mapfile -t files < <(find test/interop -name '*.test.ts' | sort) ;;
   e2e) mapfile -t files < <(find test/e2e -name '*.test.ts' | sort) ;;
   all) mapfile -t files < <( (find src -name '*.test.ts'; find test -name '*.test.ts') | sort) ;;
-  *) mapfile -t files < <(printf '%s\n' "$@") ;;
+  *) files=("$@") ;;  # explicit test files
 esac
 # e2e tests share one Docker engine and the host's links: run files one at a time.
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
