@@ -11,6 +11,7 @@ import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
 import { PodManager } from './pods.js';
 import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
+import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
 import type { Logger } from './sys.js';
 
 export interface NodeDaemonOptions {
@@ -49,6 +50,7 @@ export class NodeDaemon {
   private heartbeat: NodeHeartbeat | undefined;
   private pods: PodManager | undefined;
   proxier: Proxier | undefined;
+  netpol: NetworkPolicyEnforcer | undefined;
   private stopped = false;
 
   constructor(private readonly o: NodeDaemonOptions) {}
@@ -115,6 +117,9 @@ export class NodeDaemon {
     await pods.collectGarbage(first.items);
     podInf.onChange((c) => pods.onChange(c));
     await podInf.start();
+    // NetworkPolicy ingress rules (KLNP-* filter chains), off where the node is labelled kindlab.io/run-firewall=false.
+    this.netpol = new NetworkPolicyEnforcer({ client, nodeName, log });
+    await this.netpol.start();
     log({ msg: 'node daemon running', node: nodeName, pods: podInf.list().length, services: services.list().length });
   }
 
@@ -124,6 +129,7 @@ export class NodeDaemon {
     for (const i of this.informers) i.stop();
     this.heartbeat?.stop();
     await this.pods?.stopAll({ network: opts.cleanup });
+    await this.netpol?.stop(opts);
     if (opts.cleanup) await this.proxier?.cleanup();
     else this.proxier?.stop();
     this.o.client.close();

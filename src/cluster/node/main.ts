@@ -14,6 +14,7 @@ import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { NodeDaemon } from './daemon.js';
 import { Proxier } from './proxy/proxier.js';
+import { removeNetpolRules } from './netpol/enforcer.js';
 import { jsonLogger, type Logger } from './sys.js';
 
 async function main(): Promise<void> {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const log: Logger = (l) => (l.level !== 'debug' || values.verbose) && base(l);
   if (values.cleanup) {
     await new Proxier({ nodeName: values.node ?? '', bridge: values.bridge, log }).cleanup();
+    await removeNetpolRules();
     log({ msg: 'service rules removed' });
     return;
   }
