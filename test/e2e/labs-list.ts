@@ -5,12 +5,18 @@ export interface ArticleLab {
   name: string;
   /** `lab verify --wait`: the time the lab may take to converge after deploy, per stage. */
   wait: string;
+  /**
+   * Agent sessions the article shows never coming up (lab verify checks only sessions that are up): after
+   * verify, the node's `lab-agent neighbor --json` must show each one not Established, with its last error.
+   */
+  down?: Array<{ node: string; peer: string }>;
 }
 
 export const ARTICLE_LABS: ArticleLab[] = [
   { dir: 'cilium-bgp', topo: 'topo.yaml', name: 'bgp-cplane-demo', wait: '90s' },
   { dir: 'kube-router-bgp', topo: 'topo.yaml', name: 'kube-router-bgp', wait: '60s' },
   { dir: 'kube-router-bgp-multihop', topo: 'topo.yaml', name: 'kube-router-multihop', wait: '60s' },
-  { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s' },
+  { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s', down: [{ node: 'worker2', peer: '192.168.0.100' }] },
   { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
+  { dir: 'kube-ovn-speaker', topo: 'topo.yaml', name: 'kube-ovn-speaker', wait: '90s' },
 ];
