@@ -43,6 +43,15 @@ describe('article labs: deploy → verify (all stages) → destroy', { concurren
         assert.deepEqual(failed, [], `lab ${l.name}: ${failed.length} of ${report.checks.length} checks failed`);
         assert.equal(v.exitCode, 0);
         assert.ok(report.checks.length > 0);
+        for (const d of l.down ?? []) {
+          const r = await lab(['exec', '-t', file, d.node, '--', 'lab-agent', 'neighbor', '--json']);
+          assert.equal(r.exitCode, 0, r.stderr);
+          const n = (JSON.parse(r.stdout) as Array<{ address: string; state: string; lastError?: string; reason: string }>).find((x) => x.address === d.peer);
+          assert.ok(n, `${d.node} has no session with ${d.peer}`);
+          assert.notEqual(n.state, 'Established', `${d.node} → ${d.peer} should never come up`);
+          assert.ok(n.lastError, `${d.node} → ${d.peer}: ${n.state}, no error recorded (${n.reason})`);
+          console.log(`# ${l.name}: ${d.node} → ${d.peer} ${n.state}: ${n.lastError} (${n.reason})`);
+        }
       } finally {
         const down = await lab(['destroy', '-t', file, '--cleanup']);
         assert.equal(down.exitCode, 0, down.stderr);
