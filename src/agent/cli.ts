@@ -16,6 +16,7 @@ const USAGE = `usage:
   lab-agent rib [--json] [--family ipv4|ipv6] [--summary] [--peer ADDR] [--admin ADDR]
   lab-agent originate PREFIX [--community C]... [--large-community L]... [--admin ADDR]
   lab-agent withdraw PREFIX [--admin ADDR]
+  lab-agent services [--json]          the node's Service NAT (ipvsadm -Ln's view of the iptables rules)
 ADDR is host:port (default ${DEFAULT_ADMIN}) or a unix socket path; LAB_AGENT_ADMIN overrides the default.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -65,6 +66,10 @@ export async function main(argv: string[]): Promise<number> {
       const r = await adminRequest<RibJson>(admin, 'GET', `/rib?${q.toString()}`);
       console.log(v.json ? JSON.stringify(r, null, 2) : formatRib(r));
       return 0;
+    }
+    case 'services': {
+      const { runServices } = await import('./services/cli.js');
+      return runServices(!!v.json);
     }
     case 'originate':
     case 'withdraw': {
