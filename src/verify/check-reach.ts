@@ -54,6 +54,10 @@ export async function checkCurl(ctx: LabContext, log: EvidenceLog, e: CurlExpect
   }
   const r = await ctx.run(log, e.from, ['curl', '-sS', '-m', '5', '-o', '-', '-w', `${CURL_STATUS_MARK}%{http_code}`, url]);
   const c = parseCurl(r.stdout);
+  if (e.blocked) {
+    if (!c || c.status === 0) return { passed: true, detail: `${url}: blocked as expected (curl exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})` };
+    return { passed: false, detail: `${url}: HTTP ${c.status} answered, but it should be blocked` };
+  }
   if (!c || c.status === 0) return { passed: false, detail: `${url}: no HTTP answer (curl exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})` };
   if (c.status !== e.status) return { passed: false, detail: `${url}: HTTP ${c.status}, expected ${e.status}` };
   if (e.contains !== undefined && !c.body.includes(e.contains)) return { passed: false, detail: `${url}: HTTP ${c.status}, body (${c.body.length} bytes) lacks "${e.contains}"` };

@@ -177,6 +177,7 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
         kind, ...common, from, url, status: (b['status'] as number) ?? 200, name: named(`${from} → ${shown}`),
         ...(to ? { to } : {}),
         ...(typeof b['contains'] === 'string' ? { contains: b['contains'] as string } : {}),
+        ...(b['blocked'] === true ? { blocked: true } : {}),
       };
     }
   }

@@ -52,6 +52,18 @@ describe('runChecks', () => {
     assert.match(status!.detail, /HTTP 200, expected 204/);
   });
 
+  test('curl blocked: passes when nothing answers (refused port), fails when the server answers', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const [refused, open] = await runChecks(ctx, [{ ...curl('/'), url: `http://127.0.0.1:${port}/`, blocked: true }, curl('/', { blocked: true })]);
+    assert.equal(refused!.passed, true, refused!.detail);
+    assert.match(refused!.detail, /blocked as expected \(curl exit 7/);
+    assert.equal(open!.passed, false);
+    assert.match(open!.detail, /HTTP 200 answered, but it should be blocked/);
+  });
+
   test('per-check timeout: a probe that hangs fails with "timed out" and does not hold the others', async () => {
     const start = Date.now();
     const [hang, fine] = await runChecks(ctx, [curl('/hang', { timeoutMs: 400 }), curl('/')]);

@@ -77,6 +77,8 @@ export interface CurlExpectation extends Common {
   to?: Target;
   status: number;
   contains?: string;
+  /** Passes when no HTTP answer comes (dropped, refused, timed out): traffic a policy denies. */
+  blocked?: boolean;
 }
 
 export type Expectation = BgpExpectation | RouteExpectation | PingExpectation | TracerouteExpectation | CurlExpectation;
