@@ -2,21 +2,9 @@
  * Kubernetes object shapes the client and its users read (JSON, no codegen). Only the
  * fields kindlab uses are typed; everything else passes through untouched.
  */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
-  finalizers?: string[];
-  [key: string]: unknown;
-}
+import type { Condition, ObjectMeta } from '../api-types.js';
+
+export type { Condition, ObjectMeta, OwnerReference } from '../api-types.js';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -47,16 +35,6 @@ export type WatchEvent<T extends KubeObject> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T }
   | { type: 'BOOKMARK'; object: KubeObject }
   | { type: 'ERROR'; object: Status };
-
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastHeartbeatTime?: string;
-  lastProbeTime?: string | null;
-}
 
 export interface ContainerPort {
   name?: string;

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { Condition } from '../api-types.js';
 import type { K8sObject, OwnerReference } from '../store/types.js';
 
-export type Obj = Record<string, unknown>;
+export type { Condition } from '../api-types.js';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastHeartbeatTime?: string;
-  lastProbeTime?: string | null;
-  lastUpdateTime?: string;
-}
+export type Obj = Record<string, unknown>;
 
 export const nowIso = (t = Date.now()): string => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 
