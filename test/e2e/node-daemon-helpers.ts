@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { waitFor } from '../lib/wait.js';
 import { KUBECTL } from './kubectl-helpers.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -63,21 +64,13 @@ export class TwoNodeCluster {
     return JSON.parse(r.stdout) as T;
   }
 
+  /** Polls like test/lib/wait.ts's waitFor; on timeout the error also carries both daemons' last log lines. */
   async waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-    const end = Date.now() + ms;
-    let last: unknown;
-    for (;;) {
-      try {
-        const v = await fn();
-        if (v) return v;
-      } catch (e) {
-        last = e;
-      }
-      if (Date.now() > end) {
-        const logs = await Promise.all([this.cp, this.worker].map(async (n) => `--- ${n.name}\n${(await this.daemonLog(n)).split('\n').slice(-25).join('\n')}`));
-        throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}\n${logs.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    try {
+      return await waitFor(what, fn, ms, 200);
+    } catch (e) {
+      const logs = await Promise.all([this.cp, this.worker].map(async (n) => `--- ${n.name}\n${(await this.daemonLog(n)).split('\n').slice(-25).join('\n')}`));
+      throw new Error(`${(e as Error).message}\n${logs.join('\n')}`);
     }
   }
 

@@ -83,18 +83,5 @@ export async function createNetnsPeer(tag: string): Promise<NetnsPeer> {
   };
 }
 
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the last value or throws with `what`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polling helper, shared with the e2e tests (test/lib/wait.ts). */
+export { waitFor } from '../../lib/wait.js';
