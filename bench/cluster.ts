@@ -5,35 +5,21 @@
  *   npm run build && node --import tsx bench/cluster.ts [--runs N] [--article]
  * --article deploys the whole article lab (labs/cilium-bgp/topo.yaml: routers, tors, servers too).
  */
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { parseDocument } from 'yaml';
 import { NODES, PODS } from '../src/cluster/client/resources.js';
 import { isNodeReady, labClient } from '../src/runtime/cluster-api.js';
-import { writeClusterLab } from '../test/e2e/cluster-lab.js';
-import { LAB_BIN, REPO } from '../test/e2e/helpers.js';
-import { uniqueLabName, uniqueSubnet } from '../test/e2e/plan-helpers.js';
+import { copyArticleLab, writeClusterLab } from '../test/e2e/cluster-lab.js';
+import { LAB_BIN } from '../test/e2e/helpers.js';
+import { uniqueLabName } from '../test/e2e/plan-helpers.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, article: { type: 'boolean', default: false } } });
 
-async function articleLab(name: string): Promise<{ dir: string; file: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'kindlab-bench-article-'));
-  for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp', f), join(dir, f));
-  const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp/topo.yaml'), 'utf8'));
-  doc.set('name', name);
-  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
-  doc.setIn(['cluster', 'name'], name);
-  const file = join(dir, 'topo.yaml');
-  await writeFile(file, doc.toString());
-  return { dir, file };
-}
-
 async function once(run: number): Promise<number> {
   const name = uniqueLabName(`kl-bench-k8s${run}`);
-  const { dir, file } = values.article ? await articleLab(name) : await writeClusterLab(name);
+  const { dir, file } = values.article ? await copyArticleLab(name, 'kindlab-bench-article-') : await writeClusterLab(name);
   try {
     const t0 = performance.now();
     const up = await execa('node', [LAB_BIN, 'deploy', '-t', file, '--renderer', 'silent'], { reject: false, env: { CI: '1' } });

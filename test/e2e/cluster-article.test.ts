@@ -6,15 +6,13 @@
  * pods run with IPs from their node's pod CIDR, and each node reaches its tor.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { execa } from 'execa';
-import { parseDocument } from 'yaml';
-import { NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
-import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+import { copyArticleLab } from './cluster-lab.js';
+import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { uniqueLabName } from './plan-helpers.js';
 
 const KUBECTL = existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubectl';
 const name = uniqueLabName('kl-art');
@@ -25,14 +23,9 @@ after(async () => {
 });
 
 test('the Cilium article lab: nodes Ready on the article IPs, policies stored, pods Running, nodes reach their tor; destroy leaves nothing', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kindlab-article-'));
-  for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp', f), join(dir, f));
-  const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp/topo.yaml'), 'utf8'));
-  doc.set('name', name);
-  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
-  doc.setIn(['cluster', 'name'], name);
-  const file = join(dir, 'topo.yaml');
-  await writeFile(file, doc.toString());
+  const copied = await copyArticleLab(name, 'kindlab-article-');
+  dir = copied.dir;
+  const file = copied.file;
 
   const up = await lab(['deploy', '-t', file]);
   assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);

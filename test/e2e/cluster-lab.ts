@@ -4,11 +4,12 @@
  * labs/cilium-bgp, under a unique lab/cluster name. The nodes share one L2 segment (a bridge
  * node) on net0, each with its node-ip in 10.0.0.0/16 and static routes to the other nodes'
  * pod CIDRs (deterministic: 10.1.<index>.0/24), written as exec lines of k8s-node entries.
+ * Also the whole article lab (labs/cilium-bgp/topo.yaml) copied under a unique name.
  */
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { REPO } from './helpers.js';
 import { uniqueSubnet } from './plan-helpers.js';
 
@@ -36,4 +37,26 @@ export async function writeClusterLab(name: string, opts: { manifests?: string[]
   const file = join(dir, 'topo.yaml');
   await writeFile(file, stringify(topo));
   return { dir, file };
+}
+
+/**
+ * labs/cilium-bgp/topo.yaml as a user runs it, with its cluster.yaml and manifests, copied into a
+ * new temporary directory (`tmpPrefix`) under lab/cluster name `name` and a unique management
+ * subnet. The directory is removed again if copying fails.
+ */
+export async function copyArticleLab(name: string, tmpPrefix: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), tmpPrefix));
+  try {
+    for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp', f), join(dir, f));
+    const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp/topo.yaml'), 'utf8'));
+    doc.set('name', name);
+    doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
+    doc.setIn(['cluster', 'name'], name);
+    const file = join(dir, 'topo.yaml');
+    await writeFile(file, doc.toString());
+    return { dir, file };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
