@@ -19,4 +19,5 @@ export const ARTICLE_LABS: ArticleLab[] = [
   { dir: 'kube-router-bgp-multihop', topo: 'topo-no-multihop.yaml', name: 'kube-router-no-multihop', wait: '60s', down: [{ node: 'worker2', peer: '192.168.0.100' }] },
   { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
   { dir: 'kube-ovn-speaker', topo: 'topo.yaml', name: 'kube-ovn-speaker', wait: '90s' },
+  { dir: 'kube-router-features', topo: 'topo.yaml', name: 'kube-router-features', wait: '90s' },
 ];
