@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createNetnsPeer, waitFor, type NetnsPeer } from './lib/netns.js';
 import { startAgent, type AgentProcess } from './lib/agent.js';
 import { startBird, birdRoute, birdEstablished, type Bird } from './lib/bird.js';
-
-const AGENT_AS = 65000;
+import { AGENT_AS, ROUTES, agentPeerConfig, bothEstablished, daemonRoutes4 } from './lib/peer-scenario.js';
 
 function birdConf(p: NetnsPeer, as: number, port: number, withSecond = true): string {
   const tag = (c: string) => `{ bgp_community.add((${as},200)); bgp_large_community.add((${as},2,3)); ${c} }`;
@@ -32,22 +31,6 @@ ${proto('a6', 'ipv6', p.peer6, p.host6)}
 `;
 }
 
-function agentConf(p: NetnsPeer, as: number, port: number): Record<string, unknown> {
-  const common = { asn: as, connectRetryTime: 2, idleHoldTime: 1, holdTime: 9, gracefulRestart: { enabled: true, restartTime: 30 } };
-  return {
-    asn: AGENT_AS,
-    routerId: '10.255.0.1',
-    listen: { address: '::', port },
-    neighbors: [
-      { address: p.peer4, localAddress: p.host4, families: ['ipv4-unicast'], ...common },
-      { address: p.peer6, localAddress: p.host6, families: ['ipv6-unicast'], ...common },
-    ],
-    originate: [
-      { prefix: '10.100.0.0/24', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-      { prefix: '2001:db8:100::/64', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-    ],
-  };
-}
 
 for (const mode of ['ebgp', 'ibgp'] as const) {
   describe(`BIRD ${mode}`, () => {
@@ -56,16 +39,12 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     let p: NetnsPeer;
     let bird: Bird;
     let agent: AgentProcess;
-    const established = () =>
-      waitFor('both sessions Established', async () => {
-        const ns = await agent.neighbors();
-        return ns.length === 2 && ns.every((n) => n.state === 'Established') && (await birdEstablished(bird, 'a4')) && (await birdEstablished(bird, 'a6'));
-      }, 40_000);
+    const established = () => bothEstablished(agent, async () => (await birdEstablished(bird, 'a4')) && (await birdEstablished(bird, 'a6')));
 
     before(async () => {
       p = await createNetnsPeer(`bird${mode}`);
       bird = await startBird(p, birdConf(p, as, port));
-      agent = await startAgent(agentConf(p, as, port));
+      agent = await startAgent(agentPeerConfig(p, as, port));
       await agent.start();
     });
     after(async () => {
@@ -81,7 +60,7 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     });
 
     test('routes flow both ways with communities and large communities intact', async () => {
-      for (const [afi, ours, theirs] of [['ipv4', '10.100.0.0/24', '10.200.0.0/24'], ['ipv6', '2001:db8:100::/64', '2001:db8:200::/64']] as const) {
+      for (const [afi, ours, theirs] of ROUTES) {
         const r = await waitFor(`BIRD has ${ours}`, () => birdRoute(bird, ours), 20_000);
         assert.equal(r.communities, '(65000,100)');
         assert.equal(r.largeCommunities, '(65000, 1, 2)');
@@ -111,16 +90,16 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
 
     if (mode === 'ebgp') {
       test('BIRD restarting with graceful restart: its routes stay stale, then the gone one is swept', async () => {
-        await waitFor('both BIRD routes', async () => (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')).length === 2, 15_000);
+        await waitFor('both BIRD routes', async () => (await daemonRoutes4(agent)).length === 2, 15_000);
         await bird.kill();
         await waitFor('routes marked stale', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.'));
-          return rs?.length === 2 && rs.every((r) => r.stale);
+          const rs = await daemonRoutes4(agent);
+          return rs.length === 2 && rs.every((r) => r.stale);
         }, 15_000);
         await bird.start(birdConf(p, as, port, false));
         await established();
         await waitFor('10.200.1.0/24 swept, 10.200.0.0/24 fresh', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')) ?? [];
+          const rs = await daemonRoutes4(agent);
           return rs.length === 1 && rs[0]!.prefix === '10.200.0.0/24' && !rs[0]!.stale;
         }, 30_000);
       });

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { createNetnsPeer, waitFor, type NetnsPeer } from './lib/netns.js';
 import { startAgent, type AgentProcess } from './lib/agent.js';
 import { startFrr, frrNeighborState, frrRoute, type Frr } from './lib/frr.js';
-
-const AGENT_AS = 65000;
+import { AGENT_AS, ROUTES, agentPeerConfig, bothEstablished, daemonRoutes4 } from './lib/peer-scenario.js';
 
 function frrConf(p: NetnsPeer, frrAs: number, port: number, opts: { password?: string; withSecond?: boolean }): string {
   const nb = (a: string) => [
@@ -47,23 +46,6 @@ function frrConf(p: NetnsPeer, frrAs: number, port: number, opts: { password?: s
   ].join('\n');
 }
 
-function agentConf(p: NetnsPeer, frrAs: number, port: number, password?: string): Record<string, unknown> {
-  const common = { asn: frrAs, connectRetryTime: 2, idleHoldTime: 1, holdTime: 9, gracefulRestart: { enabled: true, restartTime: 30 } };
-  return {
-    asn: AGENT_AS,
-    routerId: '10.255.0.1',
-    listen: { address: '::', port },
-    logLevel: 'debug',
-    neighbors: [
-      { address: p.peer4, localAddress: p.host4, families: ['ipv4-unicast'], ...(password ? { password } : {}), ...common },
-      { address: p.peer6, localAddress: p.host6, families: ['ipv6-unicast'], ...common },
-    ],
-    originate: [
-      { prefix: '10.100.0.0/24', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-      { prefix: '2001:db8:100::/64', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-    ],
-  };
-}
 
 for (const mode of ['ebgp', 'ibgp'] as const) {
   describe(`FRR ${mode}`, () => {
@@ -74,15 +56,12 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     let frr: Frr;
     let agent: AgentProcess;
     const established = async (a: AgentProcess) =>
-      waitFor('both sessions Established', async () => {
-        const ns = await a.neighbors();
-        return ns.length === 2 && ns.every((n) => n.state === 'Established') && (await frrNeighborState(frr, p.host4)) === 'Established' && (await frrNeighborState(frr, p.host6)) === 'Established';
-      }, 40_000);
+      bothEstablished(a, async () => (await frrNeighborState(frr, p.host4)) === 'Established' && (await frrNeighborState(frr, p.host6)) === 'Established');
 
     before(async () => {
       p = await createNetnsPeer(`frr${mode}`);
       frr = await startFrr(p, frrConf(p, frrAs, port, { password }));
-      agent = await startAgent(agentConf(p, frrAs, port, password));
+      agent = await startAgent(agentPeerConfig(p, frrAs, port, { password, logLevel: 'debug' }));
       await agent.start();
     });
     after(async () => {
@@ -103,7 +82,7 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     });
 
     test('routes flow both ways with communities and large communities intact', async () => {
-      for (const [afi, ours, theirs] of [['ipv4', '10.100.0.0/24', '10.200.0.0/24'], ['ipv6', '2001:db8:100::/64', '2001:db8:200::/64']] as const) {
+      for (const [afi, ours, theirs] of ROUTES) {
         const r = await waitFor(`FRR has ${ours}`, () => frrRoute(frr, afi, ours), 20_000);
         assert.equal(r.community, '65000:100');
         assert.equal(r.largeCommunity, '65000:1:2');
@@ -147,18 +126,18 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
 
     if (mode === 'ebgp') {
       test('FRR restarting with graceful restart: its routes stay stale, then the gone one is swept', async () => {
-        await waitFor('agent has both FRR routes', async () => (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')).length === 2, 15_000);
+        await waitFor('agent has both FRR routes', async () => (await daemonRoutes4(agent)).length === 2, 15_000);
         await frr.killBgpd();
         const stale = await waitFor('routes marked stale', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.'));
-          return rs?.length === 2 && rs.every((r) => r.stale) ? rs : undefined;
+          const rs = await daemonRoutes4(agent);
+          return rs.length === 2 && rs.every((r) => r.stale) ? rs : undefined;
         }, 15_000);
         assert.equal(stale.length, 2);
         assert.notEqual((await agent.neighbor(p.peer4))!.state, 'Established');
         await frr.startBgpd(frrConf(p, frrAs, port, { password, withSecond: false }));
         await established(agent);
         await waitFor('10.200.1.0/24 swept, 10.200.0.0/24 fresh', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')) ?? [];
+          const rs = await daemonRoutes4(agent);
           return rs.length === 1 && rs[0]!.prefix === '10.200.0.0/24' && !rs[0]!.stale;
         }, 30_000);
       });

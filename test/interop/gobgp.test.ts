@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { ResultPromise } from 'execa';
 import { createNetnsPeer, waitFor, type NetnsPeer } from './lib/netns.js';
 import { startAgent, type AgentProcess } from './lib/agent.js';
+import { AGENT_AS, ROUTES, agentPeerConfig, bothEstablished, daemonRoutes4 } from './lib/peer-scenario.js';
 
-const AGENT_AS = 65000;
 const API = 50051 + Math.floor(Math.random() * 1000);
 
 function gobgpConf(p: NetnsPeer, as: number, port: number): string {
@@ -74,32 +74,14 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
       if (process.env.KL_DEBUG) console.log(JSON.stringify(ns.map((n) => n.state.session_state)));
       return ns.length === 2 && ns.every((n) => n.state.session_state === 6 || n.state.session_state === 'established');
     };
-    const established = () =>
-      waitFor('both sessions Established', async () => {
-        const ns = await agent.neighbors();
-        return ns.length === 2 && ns.every((n) => n.state === 'Established') && (await gobgpEstablished());
-      }, 40_000);
+    const established = () => bothEstablished(agent, gobgpEstablished);
 
     before(async () => {
       p = await createNetnsPeer(`gobgp${mode}`);
       dir = await mkdtemp(path.join(tmpdir(), 'kl-gobgp-'));
       await writeFile(path.join(dir, 'gobgpd.toml'), gobgpConf(p, as, port));
       await startDaemon();
-      const common = { asn: as, connectRetryTime: 2, idleHoldTime: 1, holdTime: 9, gracefulRestart: { enabled: true, restartTime: 30 } };
-      agent = await startAgent({
-        asn: AGENT_AS,
-        routerId: '10.255.0.1',
-        logLevel: 'debug',
-        listen: { address: '::', port },
-        neighbors: [
-          { address: p.peer4, localAddress: p.host4, families: ['ipv4-unicast'], ...common },
-          { address: p.peer6, localAddress: p.host6, families: ['ipv6-unicast'], ...common },
-        ],
-        originate: [
-          { prefix: '10.100.0.0/24', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-          { prefix: '2001:db8:100::/64', communities: ['65000:100'], largeCommunities: ['65000:1:2'] },
-        ],
-      });
+      agent = await startAgent(agentPeerConfig(p, as, port, { logLevel: 'debug' }));
       await agent.start();
     });
     after(async () => {
@@ -117,7 +99,7 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
     });
 
     test('routes flow both ways with communities and large communities intact', async () => {
-      for (const [afi, ours, theirs] of [['ipv4', '10.100.0.0/24', '10.200.0.0/24'], ['ipv6', '2001:db8:100::/64', '2001:db8:200::/64']] as const) {
+      for (const [afi, ours, theirs] of ROUTES) {
         const r = await waitFor(`GoBGP has ${ours}`, () => gobgpRoute(afi, ours), 20_000);
         const asPath = r.attrs.find((a) => a.type === 2)?.as_paths?.flatMap((s) => s.asns) ?? [];
         assert.deepEqual(asPath, mode === 'ebgp' ? [65000] : []);
@@ -144,17 +126,17 @@ for (const mode of ['ebgp', 'ibgp'] as const) {
 
     if (mode === 'ebgp') {
       test('gobgpd restarting with graceful restart: its routes stay stale, then the gone one is swept', async () => {
-        await waitFor('both GoBGP routes', async () => (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')).length === 2, 15_000);
+        await waitFor('both GoBGP routes', async () => (await daemonRoutes4(agent)).length === 2, 15_000);
         daemon?.kill('SIGKILL');
         await daemon;
         await waitFor('routes marked stale', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.'));
-          return rs?.length === 2 && rs.every((r) => r.stale);
+          const rs = await daemonRoutes4(agent);
+          return rs.length === 2 && rs.every((r) => r.stale);
         }, 15_000);
         await startDaemon(false);
         await established();
         await waitFor('10.200.1.0/24 swept, 10.200.0.0/24 fresh', async () => {
-          const rs = (await agent.rib('ipv4')).routes?.filter((r) => r.prefix.startsWith('10.200.')) ?? [];
+          const rs = await daemonRoutes4(agent);
           return rs.length === 1 && rs[0]!.prefix === '10.200.0.0/24' && !rs[0]!.stale;
         }, 30_000);
       });
