@@ -20,6 +20,7 @@ import { LAB_BIN, REPO, lab } from './helpers.js';
 let dir = '';
 let leafSpine = '';
 const ROUTERS = join(REPO, 'labs/cilium-bgp/routers.yaml');
+const CILIUM_LAB = join(REPO, 'labs/cilium-bgp/topo.yaml');
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kindlab-graph-'));
@@ -50,7 +51,12 @@ async function isPng(file: string): Promise<{ width: number; height: number }> {
 }
 
 describe('SVG and PNG through mermaid-cli', () => {
-  for (const [label, fileOf, nodes] of [['article routers', () => ROUTERS, 7], ['60-node leaf-spine', () => leafSpine, 60]] as const) {
+  const cases = [
+    ['article routers', () => ROUTERS, 7, ['Routers', 'ToRs', 'Hosts']],
+    ['the whole Cilium article lab', () => CILIUM_LAB, 11, ['Routers', 'ToRs', 'Kubernetes nodes']],
+    ['60-node leaf-spine', () => leafSpine, 60, ['Routers', 'ToRs', 'Hosts']],
+  ] as const;
+  for (const [label, fileOf, nodes, titles] of cases) {
     test(`${label}: every node and link in the SVG; a PNG of sensible size`, async () => {
       const file = fileOf();
       const plan = await loadPlan(file);
@@ -62,7 +68,7 @@ describe('SVG and PNG through mermaid-cli', () => {
       const svg = await readFile(svgFile, 'utf8');
       assert.match(svg, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       assertComplete(svg, plan);
-      for (const title of ['Routers', 'ToRs', 'Hosts']) assert.ok(visibleText(svg).includes(title), `subgraph ${title}`);
+      for (const title of titles) assert.ok(visibleText(svg).includes(title), `subgraph ${title}`);
       const p = await lab(['graph', '-t', file, '--static', '--format', 'png', '-o', pngFile]);
       assert.equal(p.exitCode, 0, p.stderr);
       const size = await isPng(pngFile);
