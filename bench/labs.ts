@@ -31,12 +31,15 @@ function passed(stdout: string): string {
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const labs = ARTICLE_LABS.filter((l) => only.length === 0 || only.includes(`${l.dir}/${l.topo}`) || only.includes(l.dir));
+  const failures: string[] = [];
   const rows: string[][] = [['lab', 'deploy s', 'verify s', 'checks', 're-verify s', 're-checks', 'destroy s']];
   for (const l of labs) {
     const file = join(REPO, 'labs', l.dir, l.topo);
     const [up, deployMs] = await timed(() => lab(['deploy', '-t', file]));
     if (up.exitCode !== 0) {
-      rows.push([`${l.dir}/${l.topo}`, `failed: ${up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? up.exitCode}`, '', '', '', '', '']);
+      const why = up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? `exit ${up.exitCode}`;
+      rows.push([`${l.dir}/${l.topo}`, 'failed', '', '', '', '', '']);
+      failures.push(`${l.dir}/${l.topo}: ${why}`);
       await lab(['destroy', '-t', file, '--cleanup']);
       continue;
     }
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  for (const f of failures) console.log(`deploy failed: ${f}`);
   const load = await execa('cat', ['/proc/loadavg'], { reject: false });
   console.log(`\nload average: ${load.stdout.split(' ').slice(0, 3).join(' ')}`);
 }
