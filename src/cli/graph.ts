@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
+import { pickFormat, reportOptions, requireTopo } from './args.js';
 import { graphHtml, labGraph, renderPng, renderSvg, toMermaid, type LabGraphOptions } from '../graph/index.js';
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
@@ -22,23 +23,19 @@ export async function runGraph(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      topo: { type: 'string', short: 't' },
-      format: { type: 'string', short: 'f', default: 'mermaid' },
-      output: { type: 'string', short: 'o' },
+      ...reportOptions('mermaid'),
       serve: { type: 'string' },
       direction: { type: 'string', default: 'auto' },
       static: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', short: 'v' },
     },
   });
-  if (!values.topo) throw new KindlabError('USAGE', 'give the topology with -t FILE', { detail: USAGE });
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new KindlabError('USAGE', `unknown format "${values.format}"`, { detail: USAGE });
+  const topo = requireTopo(values.topo, USAGE);
+  const format = pickFormat(values.format, FORMATS, USAGE);
   if (values.direction !== 'TB' && values.direction !== 'LR' && values.direction !== 'auto') throw new KindlabError('USAGE', `--direction must be TB, LR or auto`, { detail: USAGE });
   const opts: LabGraphOptions = { direction: values.direction, live: !values.static };
-  if (values.serve !== undefined) return serve(values.topo, values.serve, opts);
+  if (values.serve !== undefined) return serve(topo, values.serve, opts);
   if (format === 'png' && !values.output && process.stdout.isTTY) throw new KindlabError('USAGE', 'PNG output needs -o FILE (or a pipe)', { detail: USAGE });
-  const out = await produce(values.topo, format, opts);
+  const out = await produce(topo, format, opts);
   if (values.output) {
     await writeFile(values.output, out);
     process.stderr.write(`${format} graph written to ${values.output}\n`);

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
+import { pickFormat, reportOptions, requireTopo } from './args.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { LABEL_LAB } from '../runtime/labels.js';
 import { loadPlan } from '../topology/index.js';
@@ -22,27 +23,23 @@ export async function runVerify(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      topo: { type: 'string', short: 't' },
-      format: { type: 'string', short: 'f', default: 'text' },
-      output: { type: 'string', short: 'o' },
+      ...reportOptions('text'),
       wait: { type: 'string' },
       timeout: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
-      verbose: { type: 'boolean', short: 'v' },
     },
   });
-  const format = values.format as ReportFormat;
-  if (!REPORT_FORMATS.includes(format)) throw new KindlabError('USAGE', `unknown format "${values.format}"`, { detail: USAGE });
-  if (!values.topo) throw new KindlabError('USAGE', 'give the topology with -t FILE', { detail: USAGE });
+  const format: ReportFormat = pickFormat(values.format, REPORT_FORMATS, USAGE);
+  const topo = requireTopo(values.topo, USAGE);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new KindlabError('USAGE', `--concurrency: "${values.concurrency}" is not a positive integer`, { detail: USAGE });
   const waitMs = duration('wait', values.wait) ?? 0;
   const timeoutMs = duration('timeout', values.timeout);
 
-  const plan = await loadPlan(values.topo);
+  const plan = await loadPlan(topo);
   const runtime = new DockerRuntime();
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
-  if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${values.topo}` });
+  if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
 
   const progress = process.stderr.isTTY && !!values.wait;
   const report = await verifyLab(plan, {
@@ -59,7 +56,7 @@ export async function runVerify(argv: string[]): Promise<number> {
       if (progress && failing > 0) process.stderr.write(`round ${round}: ${failing} of ${results.length} checks failing${waitMs ? `, retrying for up to ${formatMs(waitMs)}` : ''}\n`);
     },
   });
-  const extra = format === 'html' ? await graphForHtml(values.topo) : {};
+  const extra = format === 'html' ? await graphForHtml(topo) : {};
   const color = !values.output && process.stdout.isTTY && !process.env['NO_COLOR'];
   const text = writeReport(report, format, { color, ...extra });
   if (values.output) {
