@@ -69,7 +69,8 @@ export interface RibApi {
   applyUpdate(peer: number, body: Buffer): RibUpdateResult;
   originate(prefix: string, attrs?: OriginateAttrs): void;
   withdrawOriginated(prefix: string): void;
-  takeUpdates(peer: number, opts: { maxMessageSize: number; resend?: boolean; endOfRib?: boolean }): Buffer[];
+  /** UPDATEs for the peer; with `coalesceBytes` a returned Buffer may hold several whole messages back to back. */
+  takeUpdates(peer: number, opts: { maxMessageSize: number; resend?: boolean; endOfRib?: boolean; coalesceBytes?: number }): Buffer[];
   routes(q: { family: Family; peer?: number; table: 'loc' | 'adj-in' | 'adj-out' }): Iterable<RibRouteView>;
   stats(peer: number): { received: number; accepted: number; advertised: number };
   counts(family: Family): { destinations: number; paths: number };

@@ -14,6 +14,9 @@ import { realClock, type Clock } from './session/clock.js';
 import { silentLogger, type Logger } from './session/log.js';
 import type { NeighborConfig, NeighborStatus, OriginateAttrs, RibApi, SpeakerConfig } from './speaker-types.js';
 
+/** UPDATEs are handed to the socket in Buffers of about this size, many messages each (see Rib.takeUpdates). */
+const COALESCE_BYTES = 64 * 1024;
+
 interface Neighbor {
   cfg: NeighborConfig;
   session: Session;
@@ -218,7 +221,7 @@ export class BgpSpeaker extends EventEmitter {
     routeRefresh: (s) => {
       const n = this.neighborOf(s);
       if (n.ribPeer === undefined) return;
-      s.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: s.maxMessageSize, resend: true }));
+      s.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: s.maxMessageSize, coalesceBytes: COALESCE_BYTES, resend: true }));
     },
     down: (s, info) => this.onDown(this.neighborOf(s), info),
   };
@@ -261,7 +264,7 @@ export class BgpSpeaker extends EventEmitter {
       if (!neg.peerGracefulRestart) this.sweep(n, 'peer no longer graceful-restart capable');
       else this.armStaleTimer(n, n.cfg.stalePathTime ?? 360, 'stale path timer expired');
     }
-    s.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: s.maxMessageSize, resend: true, endOfRib: true }));
+    s.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: s.maxMessageSize, coalesceBytes: COALESCE_BYTES, resend: true, endOfRib: true }));
   }
 
   private onDown(n: Neighbor, info: { graceful: boolean; restartTime: number; reason: string }): void {
@@ -306,7 +309,7 @@ export class BgpSpeaker extends EventEmitter {
     setImmediate(() => {
       n.flushQueued = false;
       if (n.session.state !== 'Established' || n.ribPeer === undefined) return;
-      n.session.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize }));
+      n.session.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES }));
     });
   }
 }

@@ -3,11 +3,56 @@ import { writeHeader } from '../wire/framer.js';
 import { nlriSize, writeNlri, type PrefixKey } from './prefix-key.js';
 
 /**
+ * Where packed UPDATEs go. With `chunkBytes` 0 every message is its own Buffer; otherwise messages are written
+ * back to back into Buffers of about `chunkBytes` (each holding whole messages only), so a full table is a few
+ * hundred large Buffers instead of one small Buffer (and JS object) per message.
+ */
+export class MessageSink {
+  readonly out: Buffer[] = [];
+  private cur: Buffer | undefined;
+  private used = 0;
+  constructor(private readonly chunkBytes = 0) {}
+  /** Room for one message of `len` octets: the buffer and the offset to write it at. */
+  alloc(len: number): { buf: Buffer; off: number } {
+    if (this.chunkBytes <= 0) {
+      const buf = Buffer.allocUnsafe(len);
+      this.out.push(buf);
+      return { buf, off: 0 };
+    }
+    if (!this.cur || this.used + len > this.cur.length) {
+      this.flush();
+      this.cur = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, len));
+    }
+    const off = this.used;
+    this.used += len;
+    return { buf: this.cur, off };
+  }
+  push(msg: Buffer): void {
+    if (this.chunkBytes <= 0) {
+      this.out.push(msg);
+      return;
+    }
+    const { buf, off } = this.alloc(msg.length);
+    msg.copy(buf, off);
+  }
+  /** The Buffers written so far (the last one trimmed to what was used). */
+  finish(): Buffer[] {
+    this.flush();
+    return this.out;
+  }
+  private flush(): void {
+    if (this.cur && this.used > 0) this.out.push(this.cur.subarray(0, this.used));
+    this.cur = undefined;
+    this.used = 0;
+  }
+}
+
+/**
  * Packs NLRI sharing one attribute set into as few UPDATE messages as fit `maxMessageSize`.
  * `attrs` are the exported attribute bytes; for MP families their first attribute is an MP_REACH_NLRI
  * without NLRI, which is rewritten (extended length) with the prefixes appended.
  */
-export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike<PrefixKey>, from: number, to: number, maxMessageSize: number, out: Buffer[]): void {
+export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike<PrefixKey>, from: number, to: number, maxMessageSize: number, out: MessageSink): void {
   let mpHeader: Buffer | undefined;
   let rest = attrs;
   if (family !== 'ipv4-unicast' || attrs[1] === ATTR.MP_REACH_NLRI) {
@@ -31,9 +76,9 @@ export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike
       size += s;
       j++;
     }
-    const msg = Buffer.allocUnsafe(fixed + size);
-    writeHeader(msg, 0, msg.length, MSG.UPDATE);
-    let o = HEADER_LEN;
+    const { buf: msg, off: at } = out.alloc(fixed + size);
+    writeHeader(msg, at, fixed + size, MSG.UPDATE);
+    let o = at + HEADER_LEN;
     msg.writeUInt16BE(0, o);
     const attrLen = rest.length + (mpHeader ? 4 + mpHeader.length + size : 0);
     msg.writeUInt16BE(attrLen, o + 2);
@@ -52,13 +97,12 @@ export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike
       o += rest.length;
       for (let k = i; k < j; k++) o += writeNlri(family, keys[k]!, msg, o);
     }
-    out.push(msg);
     i = j;
   }
 }
 
 /** Packs withdrawals: the IPv4 withdrawn routes field, or MP_UNREACH_NLRI for other families. */
-export function packWithdrawals(family: Family, keys: PrefixKey[], maxMessageSize: number, out: Buffer[]): void {
+export function packWithdrawals(family: Family, keys: PrefixKey[], maxMessageSize: number, out: MessageSink): void {
   const mp = family !== 'ipv4-unicast';
   const fixed = HEADER_LEN + 4 + (mp ? 4 + 3 : 0);
   const room = maxMessageSize - fixed;
@@ -67,9 +111,9 @@ export function packWithdrawals(family: Family, keys: PrefixKey[], maxMessageSiz
     let size = 0;
     let j = i;
     while (j < keys.length && size + nlriSize(family, keys[j]!) <= room) size += nlriSize(family, keys[j++]!);
-    const msg = Buffer.allocUnsafe(fixed + size);
-    writeHeader(msg, 0, msg.length, MSG.UPDATE);
-    let o = HEADER_LEN;
+    const { buf: msg, off: at } = out.alloc(fixed + size);
+    writeHeader(msg, at, fixed + size, MSG.UPDATE);
+    let o = at + HEADER_LEN;
     if (mp) {
       const { afi, safi } = afiSafiOf(family);
       msg.writeUInt16BE(0, o);
@@ -87,7 +131,6 @@ export function packWithdrawals(family: Family, keys: PrefixKey[], maxMessageSiz
       for (let k = i; k < j; k++) o += writeNlri(family, keys[k]!, msg, o);
       msg.writeUInt16BE(0, o);
     }
-    out.push(msg);
     i = j;
   }
 }

@@ -220,3 +220,28 @@ test('enhanced route refresh: markStale at BoRR, re-announced routes lose the ma
   assert.equal(rib.sweepStale(a, 'ipv4-unicast'), 1);
   assert.deepEqual([...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].map((r) => r.prefix), ['10.2.0.0/24']);
 });
+
+test('coalesceBytes: the same messages, back to back in Buffers of at most that size, none split', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  const b = rib.addPeer(peer('p2', 65002));
+  const c = rib.addPeer(peer('p3', 65002));
+  for (const p of [a, b, c]) rib.peerUp(p);
+  for (let i = 0; i < 3000; i++) {
+    const attrs = ebgpAttrs(65001, { med: i % 7 });
+    rib.applyUpdate(a, body({ nlri: [`10.${i >> 8}.${i & 255}.0/24`], attributes: attrs }));
+  }
+  rib.applyUpdate(a, body({ attributes: { ...ebgpAttrs(65001), mpReach: { afi: 2, safi: 1, nextHop: '2001:db8::1', nlri: ['2001:db8::/32'] } } }));
+  const plain = rib.takeUpdates(b, { maxMessageSize: 4096, endOfRib: true });
+  const packed = rib.takeUpdates(c, { maxMessageSize: 4096, endOfRib: true, coalesceBytes: 8192 });
+  assert.ok(packed.length > 1 && packed.length < plain.length);
+  assert.deepEqual(Buffer.concat(packed), Buffer.concat(plain));
+  for (const chunk of packed) {
+    assert.ok(chunk.length <= 8192);
+    let o = 0;
+    while (o < chunk.length) o += chunk.readUInt16BE(o + 16);
+    assert.equal(o, chunk.length);
+  }
+  for (let i = 0; i < 100; i++) rib.applyUpdate(a, body({ withdrawn: [`10.0.${i}.0/24`] }));
+  assert.deepEqual(Buffer.concat(rib.takeUpdates(c, { maxMessageSize: 4096, coalesceBytes: 8192 })), Buffer.concat(rib.takeUpdates(b, { maxMessageSize: 4096 })));
+});

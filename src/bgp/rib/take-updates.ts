@@ -4,7 +4,7 @@ import { encodeEndOfRib } from '../wire/end-of-rib.js';
 import { FAMILIES, type RibCore } from './core.js';
 import { encodeExport, exportAttributes } from './export.js';
 import { exportEbgpV4Bytes } from './export-fast.js';
-import { packAnnouncements, packWithdrawals } from './packer.js';
+import { MessageSink, packAnnouncements, packWithdrawals } from './packer.js';
 import { SET_MASK, type PeerState } from './peer-state.js';
 import type { PrefixKey } from './prefix-key.js';
 
@@ -12,6 +12,11 @@ export interface TakeOptions {
   maxMessageSize: number;
   resend?: boolean;
   endOfRib?: boolean;
+  /**
+   * Pack messages back to back into Buffers of about this many octets (each holding whole messages) instead of
+   * one Buffer per message; 0/absent = one Buffer per message. Saves the per-message Buffer objects on a full table.
+   */
+  coalesceBytes?: number;
 }
 
 /** Exported attribute set id for (source set, source peer) towards dst, cached per call; -1 = not exported. */
@@ -56,7 +61,7 @@ class ExportCache {
   }
 }
 
-function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: Buffer[]): void {
+function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: MessageSink): void {
   const loc = core.loc[f];
   const adjOut = p.adjOut[f];
   const log = core.log[f];
@@ -111,7 +116,7 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
 }
 
 /** Counting sort of announcements by exported set id, then one packing run per set. */
-function packGrouped(core: RibCore, f: Family, ids: Int32Array, keys: ArrayLike<PrefixKey>, n: number, max: number, out: Buffer[]): void {
+function packGrouped(core: RibCore, f: Family, ids: Int32Array, keys: ArrayLike<PrefixKey>, n: number, max: number, out: MessageSink): void {
   if (n === 0) return;
   const cap = core.outStore.capacity;
   const start = new Int32Array(cap + 1);
@@ -129,7 +134,7 @@ function packGrouped(core: RibCore, f: Family, ids: Int32Array, keys: ArrayLike<
 
 /** UPDATE messages bringing peer p's Adj-RIB-Out up to date with the Loc-RIB. */
 export function takeUpdatesFor(core: RibCore, p: PeerState, opts: TakeOptions): Buffer[] {
-  const out: Buffer[] = [];
+  const out = new MessageSink(opts.coalesceBytes ?? 0);
   const full = !!opts.resend || p.needFull;
   for (const f of p.info.families) syncFamily(core, p, f, full, opts.maxMessageSize, out);
   if (full && opts.endOfRib) {
@@ -142,5 +147,5 @@ export function takeUpdatesFor(core: RibCore, p: PeerState, opts: TakeOptions): 
   p.needFull = false;
   core.recountTracking();
   core.compactLogs();
-  return out;
+  return out.finish();
 }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { MSG, NOTIF, OPEN_ERR, CEASE, EXTENDED_MAX_MESSAGE_SIZE, familyOf, type Family } from '../wire/constants.js';
+import { HEADER_LEN, MSG, NOTIF, OPEN_ERR, CEASE, EXTENDED_MAX_MESSAGE_SIZE, familyOf, type Family } from '../wire/constants.js';
 import { BgpWireError } from '../wire/errors.js';
 import { decodeOpen, encodeOpen, type OpenMessage } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
@@ -115,12 +115,15 @@ export class Session extends EventEmitter {
     this.newConnection(new Connection(sock, false));
   }
 
-  /** Sends UPDATE messages (full messages with header). Ignored unless Established. */
+  /**
+   * Sends UPDATE messages (full messages with header); a Buffer may hold several messages back to back, each
+   * counted. Ignored unless Established.
+   */
   sendUpdates(msgs: Buffer[]): void {
     if (this.state !== 'Established' || !this.conn) return;
     for (const m of msgs) {
       this.conn.send(m);
-      this.stats.out(MSG.UPDATE);
+      for (let o = 0; o + HEADER_LEN <= m.length; o += Math.max(HEADER_LEN, m.readUInt16BE(o + 16))) this.stats.out(MSG.UPDATE);
     }
   }
 
