@@ -14,7 +14,11 @@
  * the kubeconfig to an internal subnet and ignore kind's apiServerPort.
  * The rules carry the comment `kindlab:<lab>:api`; destroy removes them by that comment, and
  * the network by its lab label.
+ * Its subnet is a /28 from 100.64.0.0/10 (shared address space, RFC 6598) picked by a hash of the
+ * lab name: left to Docker, the pool hands out 172.x/192.168.x ranges that lab topologies use on
+ * their own links, and a clash would shadow lab routes inside the control-plane container.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { KindlabError } from '../errors.js';
@@ -72,19 +76,41 @@ async function iptables(args: string[], check = true): Promise<{ ok: boolean; st
   return { ok: r.exitCode === 0, stdout: String(r.stdout) };
 }
 
+const API_SLOTS = 1 << 18; // /28 blocks in 100.64.0.0/10
+
+/** The n-th candidate /28 for a lab's API network (n > 0 after an overlap with another lab's). */
+export function apiSubnet(lab: string, attempt = 0): { subnet: string; gateway: string } {
+  const h = createHash('sha256').update(lab).digest().readUInt32BE(0);
+  const slot = (h + attempt * 7919) % API_SLOTS;
+  const base = (100 << 24) + (64 << 16) + slot * 16;
+  const ip = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return { subnet: `${ip(base)}/28`, gateway: ip(base + 1) };
+}
+
 /** Creates the API network (if missing) and its DROP rules (if missing). Idempotent. */
 export async function ensureApiNetwork(runtime: Runtime, plan: LabPlan): Promise<'created' | 'reused'> {
   const { network, bridge, comment } = apiNetwork(plan);
   const existing = await runtime.inspectNetwork(network);
   if (!existing) {
-    await runtime.createNetwork({
-      Name: network,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      Internal: false,
-      Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.bridge.enable_icc': 'false' },
-      Labels: { ...labLabels(plan.name, plan.labDir, plan.file), 'kindlab.role': 'api' },
-    });
+    for (let attempt = 0; ; attempt++) {
+      const { subnet, gateway } = apiSubnet(plan.name, attempt);
+      try {
+        await runtime.createNetwork({
+          Name: network,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Internal: false,
+          IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+          Options: { 'com.docker.network.bridge.name': bridge, 'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.bridge.enable_icc': 'false' },
+          Labels: { ...labLabels(plan.name, plan.labDir, plan.file), 'kindlab.role': 'api' },
+        });
+        break;
+      } catch (e) {
+        // Another lab's API network holds this block: try the next candidate.
+        if (attempt < 8 && /overlap/i.test((e as Error).message)) continue;
+        throw e;
+      }
+    }
   }
   // DOCKER-USER exists whenever dockerd manages iptables; create it otherwise (FORWARD then has no jump to it, harmless).
   if (!(await iptables(['-S', CHAIN], false)).ok) await iptables(['-N', CHAIN]);
