@@ -16,6 +16,8 @@ import type { NeighborConfig, NeighborStatus, OriginateAttrs, RibApi, SpeakerCon
 
 /** UPDATEs are handed to the socket in Buffers of about this size, many messages each (see Rib.takeUpdates). */
 const COALESCE_BYTES = 64 * 1024;
+/** How often a flush held back by a full socket queue looks again. */
+const BACKLOG_POLL_MS = 5;
 
 interface Neighbor {
   cfg: NeighborConfig;
@@ -306,10 +308,17 @@ export class BgpSpeaker extends EventEmitter {
     const n = [...this.neighbors.values()].find((x) => x.ribPeer === peer);
     if (!n || n.flushQueued) return;
     n.flushQueued = true;
-    setImmediate(() => {
+    const flush = () => {
+      if (n.session.state === 'Established' && n.session.sendBacklogged) {
+        // Backpressure: the peer reads slower than we produce; the changes wait in the RIB (a prefix each), not
+        // as encoded UPDATEs in the socket's queue. Polled so that a dropped session cannot leave this pending.
+        setTimeout(flush, BACKLOG_POLL_MS);
+        return;
+      }
       n.flushQueued = false;
       if (n.session.state !== 'Established' || n.ribPeer === undefined) return;
       n.session.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES }));
-    });
+    };
+    setImmediate(flush);
   }
 }

@@ -73,6 +73,11 @@ export class Connection {
     }
   }
 
+  /** The socket's write queue is above its high-water mark (a 'drain' is pending). */
+  get backlogged(): boolean {
+    return !this.dead && this.socket.writableNeedDrain;
+  }
+
   send(buf: Buffer): void {
     if (this.dead) return;
     this.bytesOut += buf.length;

@@ -140,6 +140,11 @@ export class Session extends EventEmitter {
     this.conn.send(encodeRouteRefresh({ ...afiSafiOf(family), subtype }));
   }
 
+  /** Our writes to the peer are queued above the socket's high-water mark: better hold further UPDATEs back. */
+  get sendBacklogged(): boolean {
+    return this.conn?.backlogged ?? false;
+  }
+
   get maxMessageSize(): number {
     return this.negotiated?.extendedMessage ? EXTENDED_MAX_MESSAGE_SIZE : 4096;
   }
