@@ -37,6 +37,8 @@ if ! $sudo docker info >/dev/null 2>&1; then
   for _ in $(seq 1 60); do $sudo docker info >/dev/null 2>&1 && break; sleep 0.5; done
   $sudo docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/kindlab-dockerd.log" >&2; tail -20 /var/log/kindlab-dockerd.log >&2; exit 1; }
 fi
+# kubectl is not a Debian bookworm package: the labs' `stages:` and the kubectl tests use the one on PATH.
+command -v kubectl >/dev/null 2>&1 || say "note: kubectl not found; lab stages that run kubectl lines and the kubectl tests need it"
 # Lab links are veth pairs and bridges; make sure the kernel modules are there when loadable.
 for m in veth bridge; do $sudo modprobe "$m" 2>/dev/null || true; done
 
