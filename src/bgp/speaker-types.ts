@@ -24,16 +24,6 @@ export interface SpeakerConfig {
   multipath?: number;
 }
 
-export interface OriginateAttrs {
-  communities?: string[];
-  largeCommunities?: string[];
-  med?: number;
-  localPref?: number;
-  nextHop?: string;
-  /** Sent after our AS to eBGP peers only (Rib.originate). */
-  asPathPrepend?: number[];
-}
-
 export interface NeighborStatus {
   address: string;
   name: string;
@@ -56,9 +46,17 @@ export interface NeighborStatus {
   remote?: { address: string; port: number };
 }
 
-/** The speaker uses the RIB's own types (rib/types.ts); RibApi names the part of `Rib` it needs. */
-export type { PeerInfo as RibPeerInfo, UpdateResult as RibUpdateResult, RouteView as RibRouteView } from './rib/types.js';
-import type { PeerInfo as RibPeerInfo, UpdateResult as RibUpdateResult, RouteView as RibRouteView } from './rib/types.js';
+/**
+ * The speaker uses the RIB's own types (rib/types.ts): peers, update results, route views and the
+ * attributes of originated routes. RibApi names the part of `Rib` it needs.
+ */
+export type {
+  PeerInfo as RibPeerInfo,
+  UpdateResult as RibUpdateResult,
+  RouteView as RibRouteView,
+  OriginateOptions as OriginateAttrs,
+} from './rib/types.js';
+import type { PeerInfo as RibPeerInfo, UpdateResult as RibUpdateResult, RouteView as RibRouteView, OriginateOptions as OriginateAttrs } from './rib/types.js';
 
 export interface RibApi {
   addPeer(p: RibPeerInfo): number;
