@@ -71,6 +71,16 @@ describe('mermaid', () => {
     assert.ok(!/linkStyle 2 /.test(text));
   });
 
+  test('a session with a Kubernetes node colours the link of the node sharing its netns (no extra BGP edge)', async () => {
+    const plan = planLab(parseTopology(K8S, { env: {} }));
+    const m = buildModel(plan);
+    const ctx = new LabContext(plan, async () => ({ exitCode: 1, stdout: '', stderr: 'not running' }));
+    const edges = m.edges.length;
+    await applySessions(m, ctx, [{ node: 'leaf1', session: { peer: 'eth2', state: 'Established', established: true } }]);
+    assert.equal(m.edges.length, edges);
+    assert.equal(m.edges.find((e) => e.a.node === 'leaf1' && e.z.node === 'server0')?.state, 'established');
+  });
+
   test('pod CIDRs on the nodes that share a Kubernetes node netns', () => {
     const plan = planLab(parseTopology(K8S, { env: {} }));
     const m = buildModel(plan);

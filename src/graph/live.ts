@@ -32,8 +32,19 @@ export async function collectSessions(plan: LabPlan, exec: NodeExec): Promise<{ 
   return { ctx, ends: per.flat() };
 }
 
-function findEdge(edges: GraphEdge[], x: string, y: string, ifaceOfX?: string): GraphEdge | undefined {
-  return edges.find((e) => !e.session && ((e.a.node === x && e.z.node === y && (!ifaceOfX || e.a.iface === ifaceOfX)) || (e.z.node === x && e.a.node === y && (!ifaceOfX || e.z.iface === ifaceOfX))));
+/**
+ * Nodes that live in the same network namespace as `name` (a Kubernetes node and the
+ * `network-mode: container:` nodes that share it): a session of one runs over the links of all.
+ */
+function netnsGroup(plan: LabPlan, name: string): Set<string> {
+  const owner = plan.nodes.find((n) => n.name === name)?.netnsOwner ?? name;
+  return new Set([name, ...plan.nodes.filter((n) => n.netnsOwner === owner).map((n) => n.name)]);
+}
+
+function findEdge(plan: LabPlan, edges: GraphEdge[], x: string, y: string, ifaceOfX?: string): GraphEdge | undefined {
+  const xs = netnsGroup(plan, x);
+  const ys = netnsGroup(plan, y);
+  return edges.find((e) => !e.session && ((xs.has(e.a.node) && ys.has(e.z.node) && (!ifaceOfX || e.a.iface === ifaceOfX)) || (xs.has(e.z.node) && ys.has(e.a.node) && (!ifaceOfX || e.z.iface === ifaceOfX))));
 }
 
 function merge(edge: GraphEdge, s: SessionState): void {
@@ -46,13 +57,13 @@ export async function applySessions(model: GraphModel, ctx: LabContext, ends: Se
     const state: SessionState = session.established ? 'established' : 'down';
     const across = ctx.peerAcross(node, session.peer);
     if (across) {
-      const e = findEdge(model.edges, node, across, session.peer);
+      const e = findEdge(ctx.plan, model.edges, node, across, session.peer);
       if (e) merge(e, state);
       continue;
     }
     const owner = await ctx.nodeOf(session.peer);
     if (!owner || owner === node) continue;
-    const direct = findEdge(model.edges, node, owner);
+    const direct = findEdge(ctx.plan, model.edges, node, owner);
     if (direct) merge(direct, state);
     else {
       const existing = model.edges.find((e) => e.session && [e.a.node, e.z.node].sort().join() === [node, owner].sort().join());
