@@ -4,13 +4,14 @@
  * kubeconfig, when the lab has a cluster). Both are best effort: a node that cannot be asked
  * simply draws no state.
  */
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LabPlan } from '../topology/types.js';
 import { EvidenceLog, LabContext, type NodeExec } from '../verify/context.js';
 import { bgpSource, readSessions } from '../verify/check-bgp.js';
 import type { Session } from '../verify/probes/sessions.js';
+import { hostPaths } from '../runtime/cluster-plan.js';
+import { kubeLookup } from '../verify/cluster.js';
+import { podCidrsOf } from '../verify/derive-cluster.js';
 import type { GraphEdge, GraphModel, SessionState } from './model.js';
 
 export interface SessionEnd {
@@ -73,21 +74,20 @@ export async function applySessions(model: GraphModel, ctx: LabContext, ends: Se
   }
 }
 
-/** Pod CIDRs by Kubernetes node name, from `kubectl get nodes` with the lab's kubeconfig. */
+/** Pod CIDRs by Kubernetes node name, read through the lab's kubeconfig with our own client (as verify does). */
 export async function podCidrs(plan: LabPlan): Promise<Map<string, string[]>> {
-  const kubeconfig = join(plan.labDir, 'kubeconfig');
   const out = new Map<string, string[]>();
-  if (!existsSync(kubeconfig)) return out;
-  const r = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'json', '--request-timeout=5s'], { reject: false });
-  if (r.exitCode !== 0) return out;
+  if (!existsSync(hostPaths.kubeconfig(plan))) return out;
+  const cluster = kubeLookup(plan);
   try {
-    const list = JSON.parse(r.stdout) as { items?: Array<{ metadata?: { name?: string }; spec?: { podCIDR?: string; podCIDRs?: string[] } }> };
-    for (const n of list.items ?? []) {
-      const cidrs = n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : []);
-      if (n.metadata?.name && cidrs.length > 0) out.set(n.metadata.name, cidrs);
+    for (const n of await cluster.nodes()) {
+      const cidrs = podCidrsOf(n);
+      if (n.metadata.name && cidrs.length > 0) out.set(n.metadata.name, cidrs);
     }
   } catch {
-    /* not JSON: no CIDRs to show */
+    /* the cluster does not answer: no CIDRs to show (best effort, like session state) */
+  } finally {
+    cluster.close();
   }
   return out;
 }
