@@ -42,7 +42,8 @@ export const familyOfAddress = (a: string): Family => (isIP(stripMask(a)) === 6 
 export const hostPrefix = (ip: string): string => `${ip}/${isIP(ip) === 6 ? 128 : 32}`;
 
 /** Canonical CIDR text (host bits cleared for IPv4). Returns undefined for garbage. */
-export function normalizeCidr(c: string): string | undefined {
+export function normalizeCidr(c: string | null | undefined): string | undefined {
+  if (typeof c !== 'string' || c.trim() === '') return undefined;
   const [addr, lenText] = c.trim().split('/');
   if (!addr || isIP(addr) === 0) return undefined;
   const max = isIP(addr) === 6 ? 128 : 32;
@@ -52,6 +53,20 @@ export function normalizeCidr(c: string): string | undefined {
   const n = ipv4ToInt(addr);
   const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
   return `${intToIpv4((n & mask) >>> 0)}/${len}`;
+}
+
+/**
+ * CIDRs of a list field, normalized; an empty, missing or invalid entry is refused with a
+ * problem naming the field (e.g. `BGPConfiguration default spec.serviceExternalIPs[1].cidr`).
+ */
+export function cidrsOf(entries: ReadonlyArray<string | null | undefined>, field: (i: number) => string, problems: string[]): string[] {
+  const out: string[] = [];
+  entries.forEach((e, i) => {
+    const c = normalizeCidr(e);
+    if (c) out.push(c);
+    else problems.push(typeof e !== 'string' || e.trim() === '' ? `${field(i)}: empty CIDR` : `${field(i)}: "${e}" is not a CIDR`);
+  });
+  return out;
 }
 
 export function ipv4ToInt(a: string): number {
