@@ -14,6 +14,7 @@ import {
   CALICO_BIRD_DEFAULTS, cidrsOf, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 interface BgpConfiguration extends KubeObject {
   spec?: {
@@ -72,7 +73,7 @@ function selects(expr: string | undefined, labels: Record<string, string> | unde
   try {
     return parseCalicoSelector(expr)(labels ?? {});
   } catch (e) {
-    problems.push(`${who}: ${(e as Error).message}`);
+    problems.push(`${who}: ${errorMessage(e)}`);
     return false;
   }
 }
