@@ -1,2 +1,3 @@
 /** Generic rules shared by every module, each with one owner here. Pure, no imports from other modules. */
 export { mapPool, runPool } from './pool.js';
+export { ipv4ToNumber, numberToIpv4, parseIpv4 } from './ipv4.js';

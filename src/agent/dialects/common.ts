@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { Node, Pod, Service } from '../../cluster/client/types.js';
 import type { Family } from '../../bgp/wire/constants.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
+import { ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -69,12 +70,7 @@ export function cidrsOf(entries: ReadonlyArray<string | null | undefined>, field
   return out;
 }
 
-export function ipv4ToInt(a: string): number {
-  return a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-export function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { ipv4ToInt, intToIpv4 };
 
 /** Whether IPv4 `ip` is inside `cidr` (IPv6: prefix compare on the expanded text is not attempted; exact only). */
 export function inCidr(ip: string, cidr: string): boolean {
