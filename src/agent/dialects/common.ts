@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Node, Pod, Service } from '../../cluster/client/types.js';
 import type { Family } from '../../bgp/wire/constants.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
-import { ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
+import { parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -135,20 +135,12 @@ export function podIPs(p: Pod): string[] {
   return list.filter((ip) => isIP(ip) !== 0);
 }
 
-/** "90s", "1m30s", "2h", "120" (seconds), "500ms" → seconds. */
+/** "90s", "1m30s", "2h", "120" (seconds), "500ms" → seconds; `fallback` when missing or not a duration (no spaces allowed). */
 export function parseDuration(s: string | number | undefined, fallback: number): number {
   if (s === undefined || s === '') return fallback;
   if (typeof s === 'number') return s;
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    const n = Number(m[1]);
-    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
-    consumed += m[0].length;
-  }
-  return consumed === s.length ? total : fallback;
+  const ms = /\s/.test(s) ? undefined : parseDurationMs(s);
+  return ms === undefined ? fallback : ms / 1000;
 }
 
 export function parseBool(s: string | undefined, fallback: boolean): boolean {
