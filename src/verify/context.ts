@@ -7,6 +7,7 @@ import type { LabPlan } from '../topology/types.js';
 import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPlace } from './cluster.js';
 import type { Evidence } from './types.js';
 import { shellQuote } from '../lib/index.js';
+import { KindlabError } from '../errors.js';
 
 export interface ExecOutput {
   exitCode: number;
@@ -82,7 +83,7 @@ export class LabContext {
   }
 
   private requireCluster(ref: string): ClusterLookup {
-    if (!this.cluster) throw new Error(`${ref}: this lab has no cluster`);
+    if (!this.cluster) throw new KindlabError('VERIFY', `${ref}: this lab has no cluster`);
     return this.cluster;
   }
 

@@ -1,5 +1,6 @@
 /** Durations as users write them: `500ms`, `5s`, `1m30s`, `2h`, or a number of seconds. */
 import { parseDurationMs } from '../lib/index.js';
+import { KindlabError } from '../errors.js';
 
 /** Milliseconds, or an error message when `v` is not a duration. Spaces around units are allowed (`1m 30s`). */
 export function parseDuration(v: string | number): number | string {
@@ -13,7 +14,7 @@ export function parseDuration(v: string | number): number | string {
 /** Like parseDuration but throws (for CLI flags, where the caller wraps the message). */
 export function durationMs(v: string | number): number {
   const r = parseDuration(v);
-  if (typeof r === 'string') throw new Error(r);
+  if (typeof r === 'string') throw new KindlabError('USAGE', r);
   return r;
 }
 
