@@ -17,7 +17,7 @@ import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, l
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
 import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/pool.js';
 
 export interface ClusterAction {
   title: string;

@@ -14,7 +14,7 @@ import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/pool.js';
 
 export interface DeployContext {
   plan: LabPlan;

@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KindlabError } from '../errors.js';
 import type { Env } from './env-subst.js';
 import { loadDocument, parseTopologyText } from './load.js';
 import { normalizeTopology } from './normalize.js';
@@ -65,9 +64,4 @@ export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {
  */
 export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): SourcePos | undefined {
   return sourceOf(specOrPlan)?.locate(path);
-}
-
-/** True when `e` is one of the topology front end's errors. */
-export function isTopologyLoadError(e: unknown): e is KindlabError {
-  return e instanceof KindlabError && e.code.startsWith('TOPO_');
 }

@@ -10,12 +10,12 @@ import { EvidenceLog, type LabContext } from './context.js';
 import { agentEnabled } from '../runtime/cluster-plan.js';
 import { deriveClusterChecks } from './derive-cluster.js';
 import { convertChecks } from './expectations.js';
-import { pool } from './run.js';
+import { mapPool } from '../lib/pool.js';
 import type { BgpExpectation, Expectation } from './types.js';
 
 export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
   const nodes = ctx.plan.nodes.filter((n) => n.kind !== 'bridge' && n.kind !== 'ext-container');
-  const perNode = await pool(nodes, concurrency, async (n): Promise<Expectation[]> => {
+  const perNode = await mapPool(nodes, concurrency, async (n): Promise<Expectation[]> => {
     // A cluster node whose agent the deploy started must have one running: a stopped agent is a failed check.
     const source = (await bgpSource(ctx, n.name, 'auto')) ?? (n.k8s && agentEnabled(ctx.plan) ? 'agent' : undefined);
     if (!source) return [];
