@@ -36,6 +36,8 @@ export interface PeerIntent {
   /** Outgoing TTL (eBGP multihop); undefined = the speaker's default (1 eBGP, 64 iBGP). */
   multihopTtl?: number;
   password?: string;
+  /** Source address the session binds to (kube-router localip / peer.localips); undefined = the kernel's choice. */
+  localAddress?: string;
   holdTime: number;
   keepalive: number;
   connectRetry: number;
