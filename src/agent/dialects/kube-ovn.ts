@@ -156,6 +156,7 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
     p.passive = o.passiveMode;
     p.gracefulRestart = { enabled: o.gracefulRestart, restartTime: o.gracefulRestartTime };
     if (o.ebgpMultihop > 1) p.multihopTtl = o.ebgpMultihop;
+    if (o.bfd.enabled) p.bfd = { minTxMs: o.bfd.minTxMs, minRxMs: o.bfd.minRxMs, multiplier: o.bfd.multiplier };
     intent.peers.push(p);
   }
   if (o.bfd.enabled) problems.push(`--enable-bfd (min-tx ${o.bfd.minTxMs} ms, min-rx ${o.bfd.minRxMs} ms, multiplier ${o.bfd.multiplier}) not applied: the agent's sessions have no BFD yet; failures are detected by the ${o.holdTime} s hold time`);
