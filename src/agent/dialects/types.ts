@@ -36,6 +36,10 @@ export interface PeerIntent {
   /** Outgoing TTL (eBGP multihop); undefined = the speaker's default (1 eBGP, 64 iBGP). */
   multihopTtl?: number;
   password?: string;
+  /** Source address the session binds to (kube-router localip / peer.localips); undefined = the kernel's choice. */
+  localAddress?: string;
+  /** BFD the dialect asks for on this session (Kube-OVN --enable-bfd); applied by the speaker when it has BFD. */
+  bfd?: { minTxMs: number; minRxMs: number; multiplier: number };
   holdTime: number;
   keepalive: number;
   connectRetry: number;

@@ -24,6 +24,7 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
   };
   if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
   if (p.password !== undefined) c.password = p.password;
+  if (p.localAddress !== undefined) c.localAddress = p.localAddress;
   return c;
 }
 

@@ -52,6 +52,7 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'ippools', kind: 'IPPool', singular: 'ippool', namespaced: false }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'subnets', kind: 'Subnet', singular: 'subnet', namespaced: false, subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'iptables-eips', kind: 'IptablesEIP', singular: 'iptables-eip', namespaced: false, shortNames: ['eip'], subresources: ['status'] }),
+  R({ group: 'kubeovn.io', versions: ['v1'], resource: 'vpc-nat-gateways', kind: 'VpcNatGateway', singular: 'vpc-nat-gateway', namespaced: false, shortNames: ['vpc-nat-gw'], subresources: ['status'] }),
 ];
 
 export function verbsOf(d: ResourceDef): string[] {
