@@ -76,6 +76,8 @@ export interface ClusterSpec {
   runtimeConfig: Record<string, string>;
   /** Fields read but not applicable in kindlab, with the reason. */
   warnings: ClusterWarning[];
+  /** Subnets taken from kind's defaults (not written by the user): a multi-cluster lab may move them apart. */
+  defaulted?: Array<'podSubnet' | 'serviceSubnet'>;
 }
 
 type Obj = Record<string, unknown>;
@@ -427,6 +429,7 @@ export function parseKindCluster(input: unknown, opts: { source?: string; defaul
     featureGates,
     runtimeConfig,
     warnings: issues.warnings,
+    defaulted: [...(n.podSubnet === undefined && clusterPatch.podSubnet === undefined ? ['podSubnet' as const] : []), ...(n.serviceSubnet === undefined && clusterPatch.serviceSubnet === undefined ? ['serviceSubnet' as const] : [])],
   };
 }
 

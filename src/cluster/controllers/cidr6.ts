@@ -171,4 +171,19 @@ export function canonicalIP(ip: string): string {
   return ip.includes(':') && isStrictIPv6(ip) ? bigToIp6(ip6ToBig(ip)) : ip;
 }
 
+/** Whether two CIDRs of any family share an address (different families never do). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const range = (c: string): [bigint, bigint, IPFamily] => {
+    if (c.includes(':')) {
+      const x = parseCidr6(c);
+      return [x.base, x.base + cidr6Size(x) - 1n, 'IPv6'];
+    }
+    const x = parseCidr(c);
+    return [BigInt(x.base), BigInt(x.base) + (1n << BigInt(32 - x.prefix)) - 1n, 'IPv4'];
+  };
+  const [a0, a1, fa] = range(a);
+  const [b0, b1, fb] = range(b);
+  return fa === fb && a0 <= b1 && b0 <= a1;
+}
+
 export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
