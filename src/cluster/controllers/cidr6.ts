@@ -187,3 +187,28 @@ export function cidrsOverlap(a: string, b: string): boolean {
 }
 
 export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+
+/** Gateway of an IPv6 pod CIDR: its first address after the subnet-router anycast one (`::1`). */
+export function gateway6(cidr: string): string {
+  return bigToIp6(parseCidr6(cidr).base + 1n);
+}
+
+/**
+ * host-local's next free IPv6 address after `last` (wrapping), skipping the subnet-router anycast
+ * address and the gateway. Only `used.size + 1` candidates are tried, so a /64 costs no more than a /24.
+ */
+export function nextFree6(cidr: string, used: Set<string>, last?: string): string | undefined {
+  const c = parseCidr6(cidr);
+  const first = c.base + 2n;
+  const end = c.base + cidr6Size(c) - 1n;
+  if (end < first) return undefined;
+  const span = end - first + 1n;
+  const lastN = last && isStrictIPv6(last) ? ip6ToBig(last) : end;
+  const start = lastN >= first && lastN <= end ? lastN - first + 1n : 0n;
+  const tries = BigInt(used.size) + 1n < span ? BigInt(used.size) + 1n : span;
+  for (let i = 0n; i < tries; i++) {
+    const ip = bigToIp6(first + ((start + i) % span));
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
