@@ -85,7 +85,7 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 
 const TOP_KEYS = ['kind', 'apiVersion', 'name', 'nodes', 'networking', 'featureGates', 'runtimeConfig', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902', 'containerdConfigPatches', 'containerdConfigPatchesJSON6902'];
 const NET_KEYS = ['ipFamily', 'apiServerPort', 'apiServerAddress', 'podSubnet', 'serviceSubnet', 'disableDefaultCNI', 'kubeProxyMode', 'dnsSearch'];
-const NODE_KEYS = ['role', 'image', 'labels', 'extraMounts', 'extraPortMappings', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902'];
+const NODE_KEYS = ['role', 'image', 'labels', 'extraMounts', 'extraPortMappings', 'gpus', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902'];
 const MOUNT_KEYS = ['hostPath', 'containerPath', 'readOnly', 'selinuxRelabel', 'propagation'];
 const PORT_KEYS = ['containerPort', 'hostPort', 'listenAddress', 'protocol'];
 const JSON6902_KEYS = ['group', 'version', 'kind', 'patch'];
@@ -112,23 +112,23 @@ class Issues {
   }
 }
 
-/** One family's CIDR list as kind validates it: ipv4/ipv6 one of that family, dual one of each. */
+/** One family's CIDR list as kind validates it: ipv4/ipv6 one CIDR of that family; dual one CIDR or one of each family. */
 function checkSubnets(value: string, family: ClusterSpec['ipFamily'], at: string, issues: Issues): void {
   const parts = splitList(value);
   const fams: string[] = [];
   for (const part of parts) {
     try {
-      const c = checkCidr(part);
-      fams.push(c.family);
-      if (at === 'networking.serviceSubnet' && c.family === 'IPv6' && c.prefix < 108) issues.add(at, `"${part}" is too large: an IPv6 service subnet may be at most /108 (kube-apiserver allocates from 20 host bits or fewer)`);
+      fams.push(checkCidr(part).family);
     } catch {
       return issues.add(at, `"${part}" is not a valid CIDR`);
     }
   }
-  if (family === 'dual') {
-    if (parts.length !== 2 || fams[0] === fams[1]) issues.add(at, `"${value}": ipFamily dual needs one IPv4 and one IPv6 CIDR, comma-separated`);
-  } else if (parts.length !== 1) issues.add(at, `"${value}": ipFamily ${family} takes a single CIDR (a second one is for ipFamily dual)`);
-  else if (fams[0] !== (family === 'ipv6' ? 'IPv6' : 'IPv4')) issues.add(at, `"${value}" is not an ${family === 'ipv6' ? 'IPv6' : 'IPv4'} CIDR, as ipFamily ${family} needs`);
+  if (parts.length === 0) issues.add(at, 'no subnets defined');
+  else if (family === 'dual') {
+    if (parts.length > 2 || (parts.length === 2 && fams[0] === fams[1])) issues.add(at, `"${value}": expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking`);
+    else if (parts.length === 1) issues.warn(at, `"${value}" is one family only: with ipFamily dual, pods and Services get ${fams[0]} addresses only (add the ${fams[0] === 'IPv4' ? 'IPv6' : 'IPv4'} CIDR after a comma)`);
+  } else if (parts.length !== 1) issues.add(at, `"${value}": only one CIDR allowed for single-stack networking`);
+  else if (fams[0] !== (family === 'ipv6' ? 'IPv6' : 'IPv4')) issues.add(at, `"${value}": expected ${family === 'ipv6' ? 'IPv6' : 'IPv4'} CIDR for ${family === 'ipv6' ? 'IPv6' : 'IPv4'} family`);
 }
 
 /** featureGates (name → bool) or runtimeConfig (name → string). */
@@ -188,7 +188,9 @@ function parsePorts(v: unknown, at: string, issues: Issues): KindPortMapping[] {
     if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') issues.add(`${p}.protocol`, `must be TCP, UDP or SCTP (got ${JSON.stringify(m.protocol)})`);
     if (containerPort === undefined || hostPort === undefined) return;
     const pm: KindPortMapping = { containerPort, hostPort: Math.max(0, hostPort), listenAddress, protocol: protocol as KindPortMapping['protocol'] };
-    if (pm.hostPort !== 0 && out.some((o) => o.hostPort === pm.hostPort && o.protocol === pm.protocol && o.listenAddress === pm.listenAddress)) {
+    // as kind: a random host port (0/-1) never clashes; 0.0.0.0 and :: are one wildcard that clashes with any address
+    const wild = (a: string) => a === '0.0.0.0' || a === '::';
+    if (pm.hostPort !== 0 && out.some((o) => o.hostPort === pm.hostPort && o.protocol === pm.protocol && (o.listenAddress === pm.listenAddress || wild(o.listenAddress) || wild(pm.listenAddress)))) {
       issues.add(p, `port mapping with same listen address, port and protocol already configured: ${listenAddress}:${pm.hostPort}/${protocol}`);
     }
     out.push(pm);
@@ -206,7 +208,7 @@ function unappliedPatches(input: Obj, key: string, at: string, issues: Issues, r
     if (key.endsWith('JSON6902') && key.startsWith('kubeadm')) {
       if (!isObj(p)) return issues.add(here, 'must be a mapping (group, version, kind, patch)');
       issues.unknownKeys(p, JSON6902_KEYS, here);
-      for (const k of ['version', 'kind', 'patch']) if (typeof p[k] !== 'string' || !p[k]) issues.add(`${here}.${k}`, 'is required');
+      for (const k of ['kind', 'patch']) if (typeof p[k] !== 'string' || !p[k]) issues.add(`${here}.${k}`, 'is required');
       if (typeof p.patch === 'string') {
         try {
           const ops = YAML.parse(p.patch) as unknown;
@@ -383,6 +385,10 @@ export function parseKindCluster(input: unknown, opts: { source?: string; defaul
     const cfgKind = initNode ? 'InitConfiguration' : 'JoinConfiguration';
     const args = { ...kubeadmPatches(input.kubeadmConfigPatches, cfgKind, 'kubeadmConfigPatches', issues, false).kubeletExtraArgs, ...kubeadmPatches(node.kubeadmConfigPatches, cfgKind, `${at}.kubeadmConfigPatches`, issues, true).kubeletExtraArgs };
     unappliedPatches(node, 'kubeadmConfigPatchesJSON6902', `${at}.`, issues, 'not applied: kindlab does not run kubeadm, so there is no kubeadm document to patch');
+    if (node.gpus !== undefined) {
+      if (typeof node.gpus !== 'string') issues.add(`${at}.gpus`, 'must be a string ("all" or device ids)');
+      else issues.warn(`${at}.gpus`, 'not applied: kindlab does not pass GPU devices into nodes');
+    }
     if (node.image !== undefined && typeof node.image !== 'string') issues.add(`${at}.image`, 'must be an image reference');
     const labels: Record<string, string> = {};
     if (node.labels !== undefined) {

@@ -63,6 +63,14 @@ describe('kind Cluster config: every field honoured or warned', () => {
     ['nodes[].kubeadmConfigPatchesJSON6902 warned', () => assert.deepEqual(warned(/^nodes\[1\]\.kubeadmConfigPatchesJSON6902\[0\]: not applied/), ['63:5'])],
   ];
   for (const [name, check] of table) it(name, check);
+  it('gpus and a one-family dual subnet are warned', () => {
+    writeFileSync(join(dir, 'gpu.yaml'), 'networking:\n  ipFamily: dual\n  podSubnet: 10.9.0.0/16\nnodes:\n- role: control-plane\n  gpus: all\n');
+    const w = planLab(parseTopology('name: kf\ncluster: {config: gpu.yaml}\n', { file: join(dir, 'topo.yaml'), dir })).cluster!.warnings!;
+    assert.deepEqual(w.map((x) => `${x.line}:${x.col} ${x.path}: ${x.message}`), [
+      '3:3 networking.podSubnet: "10.9.0.0/16" is one family only: with ipFamily dual, pods and Services get IPv4 addresses only (add the IPv6 CIDR after a comma)',
+      '6:3 nodes[0].gpus: not applied: kindlab does not pass GPU devices into nodes',
+    ]);
+  });
   it('every warning has a position in the kind config', () => {
     assert.ok(c.warnings!.length >= 5);
     for (const w of c.warnings!) assert.ok(w.file.endsWith('all-features.yaml') && w.line > 1, JSON.stringify(w));
@@ -71,7 +79,7 @@ describe('kind Cluster config: every field honoured or warned', () => {
 
 describe('kind Cluster config: invalid examples rejected where kind rejects them', () => {
   it('an unknown node field (strict decoding)', () => {
-    assert.deepEqual(issuesOf('invalid-bogus-field.yaml'), ['invalid-bogus-field.yaml:5:3 nodes[0].bogus: unknown field "bogus" (kind decodes strictly; known: role, image, labels, extraMounts, extraPortMappings, kubeadmConfigPatches, kubeadmConfigPatchesJSON6902)']);
+    assert.deepEqual(issuesOf('invalid-bogus-field.yaml'), ['invalid-bogus-field.yaml:5:3 nodes[0].bogus: unknown field "bogus" (kind decodes strictly; known: role, image, labels, extraMounts, extraPortMappings, gpus, kubeadmConfigPatches, kubeadmConfigPatchesJSON6902)']);
   });
   it('a misspelt networking field', () => {
     const [i] = issuesOf('invalid-top-field.yaml');
@@ -82,11 +90,16 @@ describe('kind Cluster config: invalid examples rejected where kind rejects them
     // the YAML parser places it at the start of the node's mapping (line 4); kind's yaml.v2 names line 5
     assert.match(i!, /^invalid-indent\.yaml:4:9 \(document\): invalid YAML in the kind config: Nested mappings are not allowed/);
   });
-  it('dual-stack subnets of one family, an IPv6 service subnet larger than /108', () => {
+  it('dual-stack subnets: two of one family, three CIDRs (kind\'s rules)', () => {
     assert.deepEqual(issuesOf('invalid-dual-subnet.yaml'), [
-      'invalid-dual-subnet.yaml:5:14 networking.podSubnet: "10.244.0.0/16": ipFamily dual needs one IPv4 and one IPv6 CIDR, comma-separated',
-      'invalid-dual-subnet.yaml:6:18 networking.serviceSubnet: "fd00:10:96::/64" is too large: an IPv6 service subnet may be at most /108 (kube-apiserver allocates from 20 host bits or fewer)',
-      'invalid-dual-subnet.yaml:6:18 networking.serviceSubnet: "fd00:10:96::/64": ipFamily dual needs one IPv4 and one IPv6 CIDR, comma-separated',
+      'invalid-dual-subnet.yaml:5:14 networking.podSubnet: "10.244.0.0/16,10.245.0.0/16": expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking',
+      'invalid-dual-subnet.yaml:6:18 networking.serviceSubnet: "fd00:10:96::/112,fd00:10:97::/112,10.96.0.0/16": expected one (IPv4 or IPv6) CIDR or two CIDRs from each family for dual-stack networking',
+    ]);
+  });
+  it('a subnet of the wrong family, an unknown kubeProxyMode', () => {
+    assert.deepEqual(issuesOf('invalid-family.yaml'), [
+      'invalid-family.yaml:5:14 networking.podSubnet: "10.244.0.0/16": expected IPv6 CIDR for IPv6 family',
+      'invalid-family.yaml:6:18 networking.kubeProxyMode: must be one of iptables, ipvs, nftables, none (got "userspace")',
     ]);
   });
   it('duplicate host port, bad port and protocol, mount without hostPath', () => {
@@ -96,6 +109,7 @@ describe('kind Cluster config: invalid examples rejected where kind rejects them
     assert.ok(got.includes('invalid-port.yaml:11:15 nodes[0].extraPortMappings[2].protocol: must be TCP, UDP or SCTP (got "ICMP")'), got.join('\n'));
     assert.ok(got.some((l) => l.startsWith('invalid-port.yaml:13:5 nodes[0].extraMounts[0].hostPath: is required')), got.join('\n'));
     assert.ok(got.some((l) => l.startsWith('invalid-port.yaml:13:20 nodes[0].extraMounts[0].containerPath: is required')), got.join('\n'));
+    assert.ok(got.includes('invalid-port.yaml:18:5 nodes[1].extraPortMappings[1]: port mapping with same listen address, port and protocol already configured: 0.0.0.0:9090/TCP'), got.join('\n'));
   });
   it('node-ip of two families on an ipv4 cluster', () => {
     writeFileSync(join(dir, 'two.yaml'), 'nodes:\n- role: control-plane\n  kubeadmConfigPatches:\n  - |\n    kind: InitConfiguration\n    nodeRegistration: {kubeletExtraArgs: {node-ip: "10.0.0.2,fd00::2"}}\n');
