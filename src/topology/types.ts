@@ -6,6 +6,7 @@
  */
 import type { ClusterSpec } from '../cluster/kind-config.js';
 import type { RoutingPlan } from '../render/index.js';
+import type { TopologyIssue } from '../errors.js';
 
 /** Where a value came from in a topology file (1-based line and column). */
 export interface SourcePos {
@@ -84,8 +85,10 @@ export interface K8sNodeInfo {
   role: 'control-plane' | 'worker';
   /** Position in the kind config's nodes list (drives the pod CIDR). */
   index: number;
-  /** kubeletExtraArgs node-ip, when given. */
+  /** kubeletExtraArgs node-ip, when given (the first address). */
   nodeIP?: string;
+  /** Both node-ip addresses of a dual-stack node (additive; absent with one address). */
+  nodeIPs?: string[];
   /** Kubernetes labels of the Node (kind labels + node-labels). */
   labels: Record<string, string>;
 }
@@ -104,6 +107,13 @@ export interface LabCluster {
   bgp?: ClusterBgp;
   /** Objects generated from the routing intent, applied after the manifests. */
   objects?: Array<Record<string, unknown>>;
+  /**
+   * kind fields read but not applicable in kindlab (containerd patches, JSON 6902 kubeadm patches,
+   * kubeadm settings other than node-ip/node-labels/subnets…), each positioned, with the reason (additive).
+   * What the runtime must honour is on `spec`: nodes' extraPortMappings/extraMounts (also on the
+   * NodeSpecs' ports/binds), proxyMode (none = our proxy off), featureGates, runtimeConfig, dnsSearch.
+   */
+  warnings?: TopologyIssue[];
 }
 
 export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn'] as const;
