@@ -44,8 +44,14 @@ describe('variable substitution', () => {
   it('an unset variable without default names file:line:col of the reference', () => {
     rejects('name: x\nnodes:\n  r1:\n    image: "foo/${IMG}:1"\n', {}, 'TOPO_VAR', 4, 17, /variable IMG is not set/);
   });
-  it('reports every unset variable', () => {
-    assert.throws(() => parseTopologyText('a: ${A}\nb: ${B}\n', 't.yaml', {}), (e: unknown) => e instanceof TopologyError && e.issues.length === 2);
+  it('reports every unset variable in an image', () => {
+    assert.throws(() => parseTopologyText('a:\n  image: ${A}\nb:\n  image: ${B}\n', 't.yaml', {}), (e: unknown) => e instanceof TopologyError && e.issues.length === 2);
+  });
+  it('an unset variable elsewhere stays as written, as in containerlab', () => {
+    assert.deepEqual(data('a: ${A}\nx: sh -c "echo ${B}-${C:-c}"\n'), { a: '${A}', x: 'sh -c "echo ${B}-c"' });
+  });
+  it('a quoted default is the text inside the quotes (:="" is the empty string)', () => {
+    assert.deepEqual(data('a: "${A:=\\"\\"}"\nb: "${A}x"\nc: ${C:-\'p q\'}\n'), { a: '', b: 'x', c: 'p q' });
   });
 });
 
