@@ -70,3 +70,15 @@ describe('YAML syntax errors', () => {
     assert.deepEqual(data('base: &b {kind: linux}\nn: {<<: *b, image: x}\n'), { base: { kind: 'linux' }, n: { kind: 'linux', image: 'x' } });
   });
 });
+
+describe('unknown node kinds lead the report', () => {
+  const text = 'name: k\ntopology:\n  nodes:\n    r0:\n      kind: linux\n      image: ${NOPE}\n      bogus: 1\n    r1:\n      kind: srl\n      image: x\n';
+  it('before a ${VAR} problem earlier in the file: the first line names the kind', () => {
+    assert.throws(() => parseTopologyText(text, 't.yaml', {}), (e: unknown) => {
+      assert.ok(e instanceof TopologyError);
+      assert.match(e.message.split('\n')[0]!, /^t\.yaml:9:13 topology\.nodes\.r1\.kind: unknown kind "srl" \(known: linux/);
+      assert.match(e.issues[1]!.message, /variable NOPE is not set/);
+      return true;
+    });
+  });
+});
