@@ -82,3 +82,12 @@ describe('unknown node kinds lead the report', () => {
     });
   });
 });
+
+describe('mgmt.ipv4-range', () => {
+  it('is planned as the mgmt network ipv4Range', async () => {
+    const { loadPlan } = await import('./index.js');
+    const plan = await loadPlan(new URL('../../test/fixtures/topology/valid-mgmt-ipv4-range.yaml', import.meta.url).pathname, { env: {} });
+    assert.equal(plan.mgmt.ipv4Range, '172.20.50.128/25');
+    assert.equal(plan.mgmt.ipv4Subnet, '172.20.50.0/24');
+  });
+});
