@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { KindlabError, TopologyError, errorMessage, type TopologyIssue } from '../errors.js';
 import { substituteVars, type Env } from './env-subst.js';
+import { unknownKindIssues } from './kind-check.js';
 import { SourceMap } from './source-map.js';
 
 export interface LoadedDocument {
@@ -46,8 +47,9 @@ export function parseTopologyText(text: string, displayName: string, env: Env = 
     throw new TopologyError('TOPO_PARSE', issues, { hint: 'fix the YAML syntax at the position shown' });
   }
   const varIssues = substituteVars(doc, text, map, env);
-  if (varIssues.length > 0) throw new TopologyError('TOPO_VAR', varIssues);
-  return { map, data: doc.toJS({ maxAliasCount: 1000 }) as unknown };
+  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (varIssues.length > 0) throw new TopologyError('TOPO_VAR', [...unknownKindIssues(data, map), ...varIssues]);
+  return { map, data };
 }
 
 export async function loadDocument(file: string, env: Env = process.env): Promise<LoadedDocument> {

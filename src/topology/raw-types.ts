@@ -68,6 +68,8 @@ export interface RawMgmt {
   network?: string;
   'ipv4-subnet'?: string;
   'ipv4-gw'?: string;
+  /** containerlab's ipv4-range: the part of ipv4-subnet Docker hands out dynamic addresses from. */
+  'ipv4-range'?: string;
   'ipv6-subnet'?: string;
   'ipv6-gw'?: string;
   bridge?: string;

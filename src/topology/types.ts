@@ -155,6 +155,8 @@ export interface MgmtSpec {
   network: string;
   ipv4Subnet: string;
   ipv4Gateway?: string;
+  /** Docker's IPAM ip-range (containerlab's mgmt.ipv4-range): a CIDR inside ipv4Subnet, dynamic addresses come from it. */
+  ipv4Range?: string;
   ipv6Subnet?: string;
   ipv6Gateway?: string;
   /** Host bridge name, if the user chose one. */
