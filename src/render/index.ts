@@ -17,10 +17,12 @@ export type * from './types.js';
 export type { Locate } from './issues.js';
 export { DEFAULT_FRR_DAEMONS, FRR_DAEMONS, renderDaemons } from './frr-daemons.js';
 
-/** The routing plan of a lab, or undefined when it declares no intent (no `routing:`, no `bgp:` on a node). */
+/**
+ * The routing plan of a lab, or undefined when it declares no intent. The `routing:` section turns
+ * rendering on (even empty: `routing: {}`); without it, node `bgp:` blocks stay free-form data as before.
+ */
 export function renderRouting(plan: LabPlan, locate: Locate): RoutingPlan | undefined {
-  const hasIntent = plan.sections['routing'] !== undefined || plan.nodes.some((n) => !n.k8s && n.extra['bgp'] !== undefined);
-  if (!hasIntent) return undefined;
+  if (plan.sections['routing'] === undefined) return undefined;
   const issues = new IntentIssues(locate, plan.file);
   const defaults = readRoutingDefaults(plan, issues);
   const intents = readRouters(plan, issues, defaults);

@@ -70,13 +70,12 @@ const checkCommunity = (s: string): string | undefined => {
   return m && Number(m[1]) <= 65535 && Number(m[2]) <= 65535 ? undefined : `community "${s}" is not ASN:VALUE with both parts 0-65535`;
 };
 
-/** The `routing:` section, or undefined when the topology has none. */
+/** The `routing:` section's lab-wide defaults (an empty or null section gives the defaults). */
 export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): RoutingDefaults | undefined {
-  const raw = spec.sections['routing'];
-  if (raw === undefined) return undefined;
+  const raw = spec.sections['routing'] ?? {};
   const at = ['routing'];
   const pos = issues.pos(at);
-  if (!isObj(raw)) {
+  if (raw !== null && !isObj(raw)) {
     issues.add(at, 'routing must be a map (asns, loopbacks, links, access, multipath, bfd, password, redistribute, cluster)');
     return undefined;
   }
