@@ -58,13 +58,14 @@ const SECRET_NAMESPACES = ['calico-system', 'kube-system'];
 /** The node's ASN: annotation projectcalico.org/ASNumber, else the global asNumber. */
 function nodeAsn(n: Node | undefined, global: number): number {
   const a = Number(n?.metadata.annotations?.['projectcalico.org/ASNumber']);
-  return Number.isInteger(a) && a > 0 ? a : global;
+  return Number.isInteger(a) && a > 0 && a <= 4294967295 ? a : global;
 }
 
 /** The node's BGP address: annotation projectcalico.org/IPv4Address ("10.0.1.2/24"), else its InternalIP. */
 function nodeIp(n: Node | undefined): string | undefined {
   const a = n?.metadata.annotations?.['projectcalico.org/IPv4Address'];
-  return a ? stripMask(a) : nodeAddresses(n).v4;
+  const ip = typeof a === 'string' && a ? stripMask(a) : nodeAddresses(n).v4;
+  return ip && isIP(ip) === 4 ? ip : undefined;
 }
 
 /** "10.0.0.1", "10.0.0.1:1790", "[fd00::1]:1790" → address and port. */
@@ -78,6 +79,10 @@ export function parsePeerIP(s: string): { address: string; port: number } {
 
 function selects(expr: string | undefined, labels: Record<string, string> | undefined, problems: string[], who: string): boolean {
   if (expr === undefined) return true;
+  if (typeof expr !== 'string') {
+    problems.push(`${who}: selector ${JSON.stringify(expr)} is not a string`);
+    return false;
+  }
   try {
     return parseCalicoSelector(expr)(labels ?? {});
   } catch (e) {
@@ -91,8 +96,8 @@ function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: Cl
   const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`, CALICO_BIRD_DEFAULTS);
   p.port = port;
   p.holdTime = 240;
-  p.keepalive = parseDuration(typeof s.keepaliveTime === 'string' ? s.keepaliveTime : undefined, 80);
-  p.gracefulRestart = { enabled: true, restartTime: parseDuration(typeof s.maxRestartTime === 'string' ? s.maxRestartTime : undefined, 120) };
+  p.keepalive = dur(s.keepaliveTime, 80);
+  p.gracefulRestart = { enabled: true, restartTime: dur(s.maxRestartTime, 120) };
   // nextHopMode (v3.28+) supersedes keepOriginalNextHop: Self = always rewrite, Keep = keep the original.
   p.keepOriginalNextHop = s.nextHopMode === 'Keep' || (s.nextHopMode === undefined && s.keepOriginalNextHop === true);
   p.nextHopSelf = s.nextHopMode === 'Self';
@@ -106,15 +111,23 @@ function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: Cl
 
 /** Communities from BGPConfiguration prefixAdvertisements that cover `prefix` (names resolved via `communities`). */
 function communitiesFor(prefix: string, cfg: BgpConfiguration['spec']): { communities: string[]; largeCommunities: string[] } {
-  const named = new Map((cfg?.communities ?? []).map((c) => [c.name, c.value]));
+  const list = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+  const named = new Map(list<{ name?: unknown; value?: unknown }>(cfg?.communities).filter((c) => typeof c?.name === 'string' && typeof c.value === 'string').map((c) => [c.name as string, c.value as string]));
   const vals: string[] = [];
   const [addr, len] = prefix.split('/');
-  for (const pa of cfg?.prefixAdvertisements ?? []) {
-    const c = normalizeCidr(pa.cidr);
+  for (const pa of list<{ cidr?: unknown; communities?: unknown }>(cfg?.prefixAdvertisements)) {
+    const c = typeof pa?.cidr === 'string' ? normalizeCidr(pa.cidr) : undefined;
     if (!c || !inCidr(addr!, c) || Number(len) < Number(c.split('/')[1])) continue;
-    for (const x of pa.communities ?? []) vals.push(named.get(x) ?? x);
+    for (const x of list<unknown>(pa.communities)) if (typeof x === 'string') vals.push(named.get(x) ?? x);
   }
   return splitCommunities(vals);
+}
+
+/** A Go duration string ("3m", "90s") in seconds; anything else → fallback. */
+function dur(x: unknown, fallback: number): number {
+  if (typeof x !== 'string') return fallback;
+  const n = parseDuration(x, fallback);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 const validAsn = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 4294967295;
@@ -206,7 +219,7 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
         p.port = listenPort(other.metadata.name ?? "");
         p.holdTime = 240;
         p.keepalive = 80;
-        p.gracefulRestart = { enabled: true, restartTime: parseDuration(cfg.nodeMeshMaxRestartTime, 120) };
+        p.gracefulRestart = { enabled: true, restartTime: dur(cfg.nodeMeshMaxRestartTime, 120) };
         if (meshPassword !== undefined) p.password = meshPassword;
         intent.peers.push(p);
       }
