@@ -50,6 +50,12 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'ippools', kind: 'IPPool', singular: 'ippool', namespaced: false }),
+  // Calico: projectcalico.org/v3 is what users and calicoctl apply (the v1 CRDs above are what Calico stores).
+  R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpfilters', kind: 'BGPFilter', singular: 'bgpfilter', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgpfilters', kind: 'BGPFilter', singular: 'bgpfilter', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'ippools', kind: 'IPPool', singular: 'ippool', namespaced: false }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'subnets', kind: 'Subnet', singular: 'subnet', namespaced: false, subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'iptables-eips', kind: 'IptablesEIP', singular: 'iptables-eip', namespaced: false, shortNames: ['eip'], subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'vpc-nat-gateways', kind: 'VpcNatGateway', singular: 'vpc-nat-gateway', namespaced: false, shortNames: ['vpc-nat-gw'], subresources: ['status'] }),
