@@ -63,3 +63,22 @@ for (const c of cases) {
     assert.deepEqual(pfx(WITHOUT), [...c.without].sort());
   });
 }
+
+test('CiliumBGPNodeConfigOverride: routerID for the named node and instance only; localPort/localAddress reported', () => {
+  const ov = YAML.parseAllDocuments(`
+apiVersion: cilium.io/v2
+kind: CiliumBGPNodeConfigOverride
+metadata: { name: ${WITH} }
+spec:
+  bgpInstances:
+  - name: i
+    routerID: 192.0.2.1
+    localPort: 1790
+    peers: [{ name: tor, localAddress: 10.0.0.9 }]
+`).map((d) => d.toJS() as KubeObject);
+  const v = viewFromObjects([...nodes, ...YAML.parseAllDocuments(policy).map((d) => d.toJS() as KubeObject), ...ov]);
+  const w = cilium.compute(v, WITH, opts);
+  assert.equal(w.routerId, '192.0.2.1');
+  assert.equal(w.problems.filter((p) => p.includes('CiliumBGPNodeConfigOverride')).length, 2);
+  assert.notEqual(cilium.compute(v, WITHOUT, opts).routerId, '192.0.2.1');
+});
