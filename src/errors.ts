@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'BGP_WIRE'
   | 'K8S_API'
   | 'CLUSTER_CONFIG'
+  | 'VERIFY'
   | 'INTERNAL';
 
 export interface KindlabErrorOptions {

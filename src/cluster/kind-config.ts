@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { KindlabError } from '../errors.js';
+import { KindlabError, errorMessage } from '../errors.js';
 import { isIPv4, isIPv6, parseCidr } from './controllers/ipam.js';
 
 /**
@@ -76,7 +76,7 @@ function kubeletArgsFrom(patches: unknown, wantKind: string, at: string, issues:
     try {
       docs = YAML.parseAllDocuments(p).map((d) => d.toJS());
     } catch (e) {
-      return issues.add(`${at}[${i}]`, `invalid YAML: ${(e as Error).message}`);
+      return issues.add(`${at}[${i}]`, `invalid YAML: ${errorMessage(e)}`);
     }
     for (const d of docs) {
       if (!isObj(d) || d.kind !== wantKind) continue;
@@ -189,7 +189,7 @@ export function loadKindClusterFile(file: string, defaultName?: string): Cluster
   try {
     doc = YAML.parse(text);
   } catch (e) {
-    throw new KindlabError('CLUSTER_CONFIG', `${file}: invalid YAML: ${(e as Error).message}`, { cause: e });
+    throw new KindlabError('CLUSTER_CONFIG', `${file}: invalid YAML: ${errorMessage(e)}`, { cause: e });
   }
   return parseKindCluster(doc, { source: file, defaultName });
 }

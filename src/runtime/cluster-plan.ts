@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultSans } from '../cluster/apiserver/tls.js';
 import { KindlabError } from '../errors.js';
 import type { LabCluster, LabPlan, NodePlan } from '../topology/types.js';
+import { shellQuoteArg as shq } from '../lib/index.js';
 
 export const IN_CONTAINER = {
   root: '/opt/kindlab',
@@ -141,7 +142,6 @@ export function agentArgv(plan: LabPlan, node: NodePlan): string[] {
   ];
 }
 
-const shq = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** One background process, started unless already running (matched by its main script). */
 function startLine(argv: string[], log: string, guard?: string): string {

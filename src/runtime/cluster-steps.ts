@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
 import type { Node } from '../cluster/client/types.js';
 import type { LabPlan } from '../topology/types.js';
-import { apiReady, applyManifests, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
+import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
 import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/pool.js';
 
 export interface ClusterAction {
   title: string;
@@ -162,10 +162,13 @@ export const manifestsAction: ClusterAction = {
   title: 'Cluster manifests',
   async run(ctx, progress) {
     const plan: LabPlan = ctx.plan;
-    if (!plan.cluster || plan.cluster.manifests.length === 0) return progress('none');
+    const generated = plan.cluster?.objects ?? [];
+    if (!plan.cluster || plan.cluster.manifests.length + generated.length === 0) return progress('none');
     const client = labClient(hostPaths.kubeconfig(plan));
     try {
       const applied = await applyManifests(client, plan.cluster.manifests, progress);
+      // Objects rendered from the routing intent (render/): named by the routing section in errors.
+      for (const obj of generated) applied.push(await applyObject(client, { file: `${plan.file} routing`, line: 0, obj: obj as ManifestDoc['obj'] }));
       progress(`${applied.length} objects applied`);
     } finally {
       client.close();

@@ -11,10 +11,10 @@ import type { Runtime } from './docker.js';
 import { ensureImages, resolveImage } from './images.js';
 import { getKind } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
-import { type NodeRuntimeInfo, nodeDir, writeLabDir } from './labdir.js';
+import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/pool.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -100,6 +100,7 @@ export const labDirAction: Action = {
     // state.json first: destroy finds external netns to clean even if we die midway.
     await writeLabDir(ctx.plan, ctx.info, isManaged);
     for (const n of ctx.plan.nodes) {
+      await writeRenderedFiles(ctx.plan, n);
       const kind = getKind(n.kind);
       if (!kind.writeFiles) continue;
       await mkdir(ctx.kindCtx.nodeDir(n), { recursive: true });

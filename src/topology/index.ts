@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KindlabError } from '../errors.js';
 import type { Env } from './env-subst.js';
 import { loadDocument, parseTopologyText } from './load.js';
 import { normalizeTopology } from './normalize.js';
@@ -19,8 +18,11 @@ export { NODE_KINDS } from './raw-types.js';
 export { planLab, containerName } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';
+export type { PathSeg } from './source-map.js';
 export { DEFAULT_LINK_MTU } from './normalize-links.js';
 export { DEFAULT_MGMT_SUBNET } from './normalize-mgmt.js';
+
+import { applyRouting } from '../render/index.js';
 
 export interface LoadOptions {
   /** Variables for `${VAR}` substitution; default process.env. */
@@ -50,7 +52,10 @@ export function parseTopology(text: string, opts: LoadOptions & { file?: string;
 /** loadTopology + planLab. Also throws TopologyError TOPO_CYCLE. */
 export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {}): Promise<LabPlan> {
   const spec = await loadTopology(file, opts);
-  return planLab(spec, opts.labDir !== undefined ? { labDir: opts.labDir } : {});
+  const plan = planLab(spec, opts.labDir !== undefined ? { labDir: opts.labDir } : {});
+  const routed = applyRouting(plan, (path) => locateIn(plan, path));
+  const src = sourceOf(plan);
+  return routed !== plan && src ? attachSource(routed, src) : routed;
 }
 
 /**
@@ -59,9 +64,4 @@ export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {
  */
 export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): SourcePos | undefined {
   return sourceOf(specOrPlan)?.locate(path);
-}
-
-/** True when `e` is one of the topology front end's errors. */
-export function isTopologyLoadError(e: unknown): e is KindlabError {
-  return e instanceof KindlabError && e.code.startsWith('TOPO_');
 }

@@ -100,6 +100,8 @@ export interface RawTopologyFile {
   stages?: unknown[] | Record<string, unknown>;
   /** Image alias map: name used in the topology → local image. */
   images?: Record<string, string>;
+  /** Lab-wide routing intent, converted by render/ (positions checked there). */
+  routing?: Record<string, unknown>;
 }
 
-export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images'] as const;
+export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images', 'routing'] as const;

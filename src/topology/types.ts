@@ -5,6 +5,7 @@
  * Nothing here touches Docker or the kernel.
  */
 import type { ClusterSpec } from '../cluster/kind-config.js';
+import type { RoutingPlan } from '../render/index.js';
 
 /** Where a value came from in a topology file (1-based line and column). */
 export interface SourcePos {
@@ -70,6 +71,8 @@ export interface NodeSpec {
   keyPos?: Record<string, SourcePos>;
   /** Set on the nodes of the topology's kind cluster (kind `k8s-node`), additive. */
   k8s?: K8sNodeInfo;
+  /** Files rendered from the routing intent (render/), written to the lab directory and bound read-only. */
+  files?: Array<{ path: string; content: string }>;
 }
 
 /** What a `k8s-node` node is in its cluster (from the kind Cluster config). */
@@ -99,6 +102,8 @@ export interface LabCluster {
   manifests: Array<{ path: string; pos: SourcePos }>;
   /** The node BGP agent's settings (`cluster.bgp` or topology-level `bgp:`), additive. */
   bgp?: ClusterBgp;
+  /** Objects generated from the routing intent, applied after the manifests. */
+  objects?: Array<Record<string, unknown>>;
 }
 
 export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn'] as const;
@@ -193,4 +198,6 @@ export interface LabPlan {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /** What the routing intent (`routing:`, node `bgp:` blocks) rendered, when the topology has any. */
+  routing?: RoutingPlan;
 }

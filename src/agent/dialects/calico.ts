@@ -11,9 +11,10 @@ import type { KubeObject, Node } from '../../cluster/client/types.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, finish, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
-  CALICO_BIRD_DEFAULTS, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
+  CALICO_BIRD_DEFAULTS, cidrsOf, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 interface BgpConfiguration extends KubeObject {
   spec?: {
@@ -72,7 +73,7 @@ function selects(expr: string | undefined, labels: Record<string, string> | unde
   try {
     return parseCalicoSelector(expr)(labels ?? {});
   } catch (e) {
-    problems.push(`${who}: ${(e as Error).message}`);
+    problems.push(`${who}: ${errorMessage(e)}`);
     return false;
   }
 }
@@ -155,8 +156,9 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
     ['externalIP', cfg.serviceExternalIPs, externalIPs],
     ['loadBalancerIP', cfg.serviceLoadBalancerIPs, loadBalancerIPs],
   ];
+  const fieldOf: Record<string, string> = { clusterIP: 'serviceClusterIPs', externalIP: 'serviceExternalIPs', loadBalancerIP: 'serviceLoadBalancerIPs' };
   for (const [what, list, ipsOf] of ranges) {
-    const cidrs = (list ?? []).map((x) => normalizeCidr(x.cidr)).filter((c): c is string => !!c);
+    const cidrs = cidrsOf((list ?? []).map((x) => x?.cidr), (i) => `BGPConfiguration spec.${fieldOf[what]}[${i}].cidr`, problems);
     for (const c of cidrs) add({ prefix: c, reason: `BGPConfiguration service ${what} range` });
     for (const s of v.services) {
       if (s.spec.externalTrafficPolicy !== 'Local' || !hasLocalEndpoint(v, s, nodeName)) continue;

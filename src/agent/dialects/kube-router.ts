@@ -12,6 +12,7 @@ import {
   GOBGP_DEFAULTS, parseBool, parseDuration, peerDefaults, podCidrs, splitCommunities, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 export interface KubeRouterOptions {
   runRouter: boolean;
@@ -107,7 +108,7 @@ function externalPeers(node: Node, o: KubeRouterOptions, problems: string[]): Pe
       const arr = (YAML.parse(peersYaml) ?? []) as Array<{ remoteip?: string; remoteasn?: number; password?: string; remoteport?: number }>;
       add(arr.map((x) => String(x.remoteip ?? '')), arr.map((x) => Number(x.remoteasn)), arr.map((x) => x.password ?? ''), arr.map((x) => Number(x.remoteport ?? 0)), 'annotation kube-router.io/peers');
     } catch (e) {
-      problems.push(`annotation kube-router.io/peers: ${(e as Error).message}`);
+      problems.push(`annotation kube-router.io/peers: ${errorMessage(e)}`);
     }
   }
   return out;

@@ -16,6 +16,7 @@ import { FibInstaller } from '../fib/installer.js';
 import { planIsEmpty, planReconcile } from './reconcile.js';
 import { markerValid, takeRestartMarker, writeRestartMarker } from './restart-marker.js';
 import { ClusterWatch } from './watch.js';
+import { errorMessage } from '../../errors.js';
 
 export interface K8sAgentOptions {
   node: string;
@@ -88,7 +89,7 @@ export class K8sAgent {
 
   /** Serialised: one apply at a time, always from the latest view. */
   private recompute(): Promise<void> {
-    this.applying = this.applying.then(() => this.applyLatest()).catch((e: unknown) => this.o.log.error('reconcile failed', { reason: (e as Error).message }));
+    this.applying = this.applying.then(() => this.applyLatest()).catch((e: unknown) => this.o.log.error('reconcile failed', { reason: errorMessage(e) }));
     return this.applying;
   }
 

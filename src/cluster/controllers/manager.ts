@@ -9,6 +9,7 @@ import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
 import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
 import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
   /** Periodic full pass (heartbeat checks) in ms. */
@@ -86,7 +87,7 @@ export class ControllerManager {
         try {
           step();
         } catch (e) {
-          if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: (e as Error).message });
+          if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: errorMessage(e) });
           this.again = true;
         }
       }
