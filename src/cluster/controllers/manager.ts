@@ -7,6 +7,7 @@ import { buildEndpointSlice, buildEndpoints, endpointSliceName } from './endpoin
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
+import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
 import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
 import { errorMessage } from '../../errors.js';
 
@@ -27,6 +28,12 @@ const D = {
   slices: def('discovery.k8s.io', 'endpointslices'),
   deployments: def('apps', 'deployments'),
   replicasets: def('apps', 'replicasets'),
+};
+/** Pool kinds LB-IPAM reads; any that is not served is simply absent. */
+const POOLS = {
+  cilium: findResource('cilium.io', 'v2', 'ciliumloadbalancerippools'),
+  calico: [findResource('crd.projectcalico.org', 'v1', 'ippools'), findResource('projectcalico.org', 'v3', 'ippools')],
+  metallb: findResource('metallb.io', 'v1beta1', 'ipaddresspools'),
 };
 
 /**
@@ -74,6 +81,7 @@ export class ControllerManager {
         ['replicasets', () => this.replicaSets()],
         ['scheduler', () => this.schedule()],
         ['endpoints', () => this.endpoints()],
+        ['lb-ipam', () => this.lbIpam()],
         ['gc', () => this.garbageCollect()],
       ] as const) {
         try {
@@ -204,6 +212,24 @@ export class ControllerManager {
       for (const s of this.list(D.slices, svc.metadata.namespace))
         if (s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && s.metadata.name !== endpointSliceName(svc))
           this.reg.delete(D.slices, s.metadata.namespace, s.metadata.name!);
+    }
+  }
+
+  /** status.loadBalancer.ingress of LoadBalancer services from whichever LB pools exist. */
+  private lbIpam(): void {
+    const opt = (d: ResourceDef | undefined) => (d ? this.list(d) : []);
+    const calico = POOLS.calico.flatMap((d, i) => (d && POOLS.calico.indexOf(d) === i ? this.list(d) : []));
+    const pools = lbPools(opt(POOLS.cilium), calico, opt(POOLS.metallb));
+    const services = this.list(D.services);
+    const plan = planLbIpam(services, pools);
+    for (const s of services) {
+      const d = plan.get(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`);
+      if (!d) continue;
+      const ips = 'ips' in d ? d.ips : [];
+      if (same(currentIngress(s), ips)) continue;
+      const st = (s.status ?? {}) as Obj;
+      this.setStatus(D.services, s, { ...st, loadBalancer: ips.length ? { ingress: ips.map((ip) => ({ ip, ipMode: 'VIP' })) } : {} });
+      this.opts.log?.({ msg: 'ips' in d ? 'lb-ipam assigned' : 'lb-ipam pending', service: `${s.metadata.namespace}/${s.metadata.name}`, ...('ips' in d ? { ips } : { reason: d.error }) });
     }
   }
 
