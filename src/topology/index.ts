@@ -15,7 +15,7 @@ import { validateTopology } from './validate.js';
 
 export type * from './types.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
-export { NODE_KINDS } from './raw-types.js';
+export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';
@@ -61,7 +61,3 @@ export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): S
   return sourceOf(specOrPlan)?.locate(path);
 }
 
-/** True when `e` is one of the topology front end's errors. */
-export function isTopologyLoadError(e: unknown): e is KindlabError {
-  return e instanceof KindlabError && e.code.startsWith('TOPO_');
-}
