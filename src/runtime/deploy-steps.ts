@@ -8,7 +8,7 @@ import type { LabPlan, NodePlan } from '../topology/types.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
-import { ensureImages, resolveImage } from './images.js';
+import { resolveImage } from './images.js';
 import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir } from './labdir.js';
@@ -89,7 +89,7 @@ export const imagesAction: Action = {
     const aliases = imageAliases(ctx.plan);
     const refs = ctx.plan.nodes.filter(isManaged).map((n) => resolveImage(n.image, aliases));
     progress(`checking ${[...new Set(refs)].join(', ')}`);
-    await ensureImages(ctx.runtime.docker, refs);
+    await ctx.runtime.ensureImages(refs);
   },
 };
 
