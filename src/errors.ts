@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'LINK_EXISTS'
   | 'LINK_CREATE'
   | 'DEPLOY'
+  | 'MGMT_SUBNET'
   | 'DESTROY'
   | 'LAB_NOT_FOUND'
   | 'NODE_NOT_FOUND'
