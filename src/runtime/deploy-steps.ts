@@ -8,8 +8,8 @@ import type { LabPlan, NodePlan } from '../topology/types.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
-import { ensureImages, resolveImage } from './images.js';
-import { getKind } from './kinds/index.js';
+import { resolveImage } from './images.js';
+import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
@@ -34,7 +34,7 @@ export interface Action {
 }
 
 export function isManaged(n: NodePlan): boolean {
-  return getKind(n.kind).managed;
+  return kindFacts(n.kind).managed;
 }
 
 export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
@@ -89,7 +89,7 @@ export const imagesAction: Action = {
     const aliases = imageAliases(ctx.plan);
     const refs = ctx.plan.nodes.filter(isManaged).map((n) => resolveImage(n.image, aliases));
     progress(`checking ${[...new Set(refs)].join(', ')}`);
-    await ensureImages(ctx.runtime.docker, refs);
+    await ctx.runtime.ensureImages(refs);
   },
 };
 
@@ -127,7 +127,7 @@ export const containersAction: Action = {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
         const kind = getKind(n.kind);
         const image = resolveImage(n.image, aliases);
-        if (kind.managed) {
+        if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
           if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));
           await ctx.runtime.runContainer(opts);

@@ -14,7 +14,7 @@ import { validateTopology } from './validate.js';
 
 export type * from './types.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
-export { NODE_KINDS } from './raw-types.js';
+export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';

@@ -4,7 +4,7 @@
  * error leads the report even when a `${VAR}` or another key problem sits earlier in the file.
  */
 import type { TopologyIssue } from '../errors.js';
-import { NODE_KINDS } from './raw-types.js';
+import { NODE_KINDS } from './node-kinds.js';
 import type { SourceMap } from './source-map.js';
 
 const UNKNOWN_KIND = /^unknown kind "/;

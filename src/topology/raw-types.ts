@@ -6,8 +6,9 @@
 
 export type RawScalar = string | number | boolean;
 
-export const NODE_KINDS = ['linux', 'frr', 'bridge', 'k8s-node', 'ext-container'] as const;
-export type RawNodeKind = (typeof NODE_KINDS)[number];
+import type { NodeKindName } from './node-kinds.js';
+
+export type RawNodeKind = NodeKindName;
 
 /** Properties a node may carry; `topology.defaults`, `kinds.<kind>` and `groups.<g>` use the same set. */
 export interface RawNodeProps {

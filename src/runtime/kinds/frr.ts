@@ -25,7 +25,6 @@ async function exists(p: string): Promise<boolean> {
 
 export const frrKind: NodeKind = {
   name: 'frr',
-  managed: true,
   containerOptions(node, opts, _plan, nodeDir) {
     const binds = [...(opts.HostConfig?.Binds ?? []), `${join(nodeDir, 'frr')}:/etc/frr`];
     return { ...opts, HostConfig: { ...opts.HostConfig, Binds: binds } };

@@ -31,7 +31,6 @@ function k8sLabels(node: NodePlan): Record<string, string> {
 
 export const k8sNodeKind: NodeKind = {
   name: 'k8s-node',
-  managed: true,
   containerOptions(node, opts, plan, nodeDir) {
     const cp = isControlPlane(plan, node);
     const binds = [...(opts.HostConfig?.Binds ?? []), `${repoRoot()}:${IN_CONTAINER.root}:ro`, `${nodeDir}:${IN_CONTAINER.nodeDir}`];
