@@ -11,6 +11,7 @@ import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
 import { PodManager } from './pods.js';
 import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
+import { StreamServer } from './stream-server.js';
 import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
 import type { Logger } from './sys.js';
 
@@ -25,6 +26,8 @@ export interface NodeDaemonOptions {
   log: Logger;
   /** kube-proxy's --cluster-cidr; default: derived from the Nodes' pod CIDRs (proxy/cluster-cidr.ts). */
   clusterCIDR?: string;
+  /** The exec/attach/log endpoint the API server proxies to (stream-server.ts); port 0 = off. */
+  stream?: { port: number; token: string | undefined };
 }
 
 /** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
@@ -51,6 +54,7 @@ export class NodeDaemon {
   private pods: PodManager | undefined;
   proxier: Proxier | undefined;
   netpol: NetworkPolicyEnforcer | undefined;
+  private stream: StreamServer | undefined;
   private stopped = false;
 
   constructor(private readonly o: NodeDaemonOptions) {}
@@ -117,6 +121,15 @@ export class NodeDaemon {
     await pods.collectGarbage(first.items);
     podInf.onChange((c) => pods.onChange(c));
     await podInf.start();
+    if (this.o.stream?.port !== 0) {
+      const ns = (p: Pod) => p.metadata.namespace ?? 'default';
+      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), log });
+      try {
+        log({ msg: 'stream endpoint listening', node: nodeName, port: await this.stream.start() });
+      } catch (e) {
+        log({ level: 'warn', msg: 'stream endpoint not started: kubectl exec/logs cannot reach this node', node: nodeName, error: (e as Error).message });
+      }
+    }
     // NetworkPolicy ingress rules (KLNP-* filter chains), off where the node is labelled kindlab.io/run-firewall=false.
     this.netpol = new NetworkPolicyEnforcer({ client, nodeName, log });
     await this.netpol.start();
@@ -128,6 +141,7 @@ export class NodeDaemon {
     this.stopped = true;
     for (const i of this.informers) i.stop();
     this.heartbeat?.stop();
+    await this.stream?.stop();
     await this.pods?.stopAll({ network: opts.cleanup });
     await this.netpol?.stop(opts);
     if (opts.cleanup) await this.proxier?.cleanup();
