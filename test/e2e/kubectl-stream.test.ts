@@ -147,6 +147,22 @@ describe('kubectl streaming verbs', { concurrency: false }, () => {
     assert.match(pf.stderr, /portforward is not implemented/);
   });
 
+  it('events: describe pod tells the story (Scheduled, Pulled, Created, Started); BackOff for a crashing pod; Killing on delete', async () => {
+    const d = await ok('describe', 'pod', 'nettool-1');
+    const events = d.slice(d.indexOf('Events:'));
+    for (const re of [/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/nettool-1 to /, /Normal\s+Pulled\s+.*kubelet\s+Container image "cr7258\/nettool:v1" already present on machine/, /Normal\s+Created\s+.*Created container nettool-1/, /Normal\s+Started\s+.*Started container nettool-1/])
+      assert.match(events, re);
+    assert.equal((await kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--', 'sh', '-c', 'exit 1'])).code, 0);
+    await until('BackOff event for crash', async () => {
+      const r = await ok('get', 'events', '--field-selector', 'involvedObject.name=crash', '-o', 'custom-columns=T:.type,R:.reason,M:.message', '--no-headers');
+      return /Warning\s+BackOff\s+Back-off restarting failed container crash in pod crash_default/.test(r) ? r : undefined;
+    }, 30_000, 500);
+    await ok('delete', 'pod', 'two', '--wait=true');
+    const killing = await ok('get', 'events', '--field-selector', 'involvedObject.name=two,reason=Killing', '-o', 'custom-columns=M:.message', '--no-headers');
+    assert.deepEqual(killing.trim().split('\n').sort(), ['Stopping container logger', 'Stopping container side']);
+    assert.match(await ok('get', 'events'), /Normal\s+Scheduled\s+pod\/two\s+Successfully assigned default\/two to /);
+  });
+
   it('destroy leaves nothing', async () => {
     const d = await lab(['destroy', '-t', file, '--cleanup']);
     assert.equal(d.exitCode, 0, d.stderr);

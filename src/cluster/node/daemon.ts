@@ -8,6 +8,7 @@ import { parseCidr } from '../controllers/ipam.js';
 import { gatewayOf, HostLocalIpam } from './ipam.js';
 import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
 import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
+import { EventRecorder } from './pod-events.js';
 import { PodManager } from './pods.js';
 import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
@@ -111,6 +112,7 @@ export class NodeDaemon {
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
     const pods = new PodManager(client, net, this.o.stateDir, log);
+    pods.events = new EventRecorder(client, nodeName, log);
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
     this.informers = [services, slices, nodeInf, podInf];
