@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set this machine up, deploy the Cilium article's lab and prove it works.
-#   sudo bash scripts/run-cilium-lab.sh [TOPOLOGY] [-- extra lab verify args, e.g. --format junit -o verify.xml]
+#   bash scripts/run-cilium-lab.sh [TOPOLOGY] [-- extra lab verify args, e.g. --format junit -o verify.xml]
 # `lab deploy` starts lab-agent (Cilium dialect) on the four nodes; `lab verify --wait 120s` then
 # checks the article's evidence (labs/cilium-bgp/topo.yaml verify:) and exits non-zero if any fails.
 # Leaves the lab running; remove it with `npx lab destroy -t <topology> --cleanup`.

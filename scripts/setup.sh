@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian/Ubuntu machine (Node 20, root or sudo) for kindlab:
+# Sets up a fresh Debian/Ubuntu machine (Node 20; as root, or through sudo when not root) for kindlab:
 #   - host packages: docker.io (when Docker is absent), iproute2, iptables, debootstrap, and the
 #     real BGP daemons the interop tests peer with (frr, bird2, gobgpd), chromium for graphs
 #   - starts dockerd when it is not running (no systemd needed)

@@ -1,7 +1,8 @@
 /** `lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N]` */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { deploy } from '../runtime/deploy.js';
+import { deploy } from '../runtime/index.js';
+import { loadPlan } from '../topology/index.js';
 
 const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
 
@@ -24,7 +25,9 @@ export async function runDeploy(argv: string[]): Promise<number> {
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
   const started = Date.now();
-  const r = await deploy({ file: values.topo }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) });
+  // Load and validate before anything exists: a bad topology creates nothing.
+  const plan = await loadPlan(values.topo);
+  const r = await deploy({ plan }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) });
   process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
   if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
   return 0;

@@ -3,27 +3,27 @@
  * `lab images list`             show the aliases and which local images exist
  */
 import { parseArgs } from 'node:util';
-import Dockerode from 'dockerode';
 import { KindlabError } from '../errors.js';
-import { BASE_IMAGE, DEFAULT_ALIASES, buildBaseImage, imageExists, imageSize } from '../runtime/images.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/index.js';
 
 const USAGE = `usage: lab images build [--force] [--quiet]
        lab images list [--format json]`;
 
 export async function runImages(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const docker = new Dockerode();
+  const runtime = new DockerRuntime();
   if (sub === 'build') {
     const { values } = parseArgs({ args: rest, options: { force: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } } });
     const log = values.quiet ? undefined : (l: string) => process.stderr.write(`  ${l}\n`);
-    const r = await buildBaseImage(docker, { force: values.force, log });
+    const r = await runtime.buildBaseImage({ force: values.force, log });
     process.stdout.write(`${BASE_IMAGE} → ${r.image} (${r.status}, ${r.seconds.toFixed(2)} s)\n`);
     return 0;
   }
   if (sub === 'list' || sub === 'ls') {
     const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'table' } } });
-    const present = await imageExists(docker, BASE_IMAGE);
-    const size = present ? await imageSize(docker, BASE_IMAGE) : undefined;
+    const present = await runtime.imageExists(BASE_IMAGE);
+    const size = present ? await runtime.imageSize(BASE_IMAGE) : undefined;
     const rows = Object.entries(DEFAULT_ALIASES).map(([pattern, target]) => ({ pattern, target, present }));
     if (values.format === 'json') {
       process.stdout.write(`${JSON.stringify({ base: { image: BASE_IMAGE, present, size }, aliases: rows }, null, 2)}\n`);

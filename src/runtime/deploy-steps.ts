@@ -4,17 +4,17 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
-import { ensureImages, resolveImage } from './images.js';
-import { getKind } from './kinds/index.js';
+import { resolveImage } from './images.js';
+import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
-import { type NodeRuntimeInfo, nodeDir, writeLabDir } from './labdir.js';
+import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -34,7 +34,7 @@ export interface Action {
 }
 
 export function isManaged(n: NodePlan): boolean {
-  return getKind(n.kind).managed;
+  return kindFacts(n.kind).managed;
 }
 
 export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
@@ -89,7 +89,7 @@ export const imagesAction: Action = {
     const aliases = imageAliases(ctx.plan);
     const refs = ctx.plan.nodes.filter(isManaged).map((n) => resolveImage(n.image, aliases));
     progress(`checking ${[...new Set(refs)].join(', ')}`);
-    await ensureImages(ctx.runtime.docker, refs);
+    await ctx.runtime.ensureImages(refs);
   },
 };
 
@@ -100,6 +100,7 @@ export const labDirAction: Action = {
     // state.json first: destroy finds external netns to clean even if we die midway.
     await writeLabDir(ctx.plan, ctx.info, isManaged);
     for (const n of ctx.plan.nodes) {
+      await writeRenderedFiles(ctx.plan, n);
       const kind = getKind(n.kind);
       if (!kind.writeFiles) continue;
       await mkdir(ctx.kindCtx.nodeDir(n), { recursive: true });
@@ -126,7 +127,7 @@ export const containersAction: Action = {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
         const kind = getKind(n.kind);
         const image = resolveImage(n.image, aliases);
-        if (kind.managed) {
+        if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
           if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));
           await ctx.runtime.runContainer(opts);

@@ -4,10 +4,12 @@
  * matches; a name clash with another subnet is an error that says so.
  */
 import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { mgmtNetworkOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB } from './labels.js';
+import { readHostRoutes } from './host-routes.js';
+import { mgmtSubnetConflicts, type NetworkSubnets } from './mgmt-conflicts.js';
 
 export type MgmtOutcome = 'created' | 'reused' | 'not-needed';
 
@@ -28,6 +30,19 @@ export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promis
     }
     return 'reused';
   }
+  await assertSubnetFree(runtime, plan);
   await runtime.createNetwork(mgmtNetworkOptions(plan));
   return 'created';
+}
+
+/** Refuses a mgmt subnet that overlaps another Docker network or the host's own addresses/routes. */
+export async function assertSubnetFree(runtime: Runtime, plan: LabPlan): Promise<void> {
+  const [nets, host] = await Promise.all([runtime.listNetworks({}), readHostRoutes()]);
+  const networks: NetworkSubnets[] = nets.map((n) => ({ name: n.name, subnets: n.subnets, lab: n.labels[LABEL_LAB], bridge: n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}` }));
+  const conflicts = mgmtSubnetConflicts(plan.mgmt.ipv4Subnet, plan.mgmt.network, networks, host);
+  if (conflicts.length === 0) return;
+  const lab = networks.find((n) => n.name === conflicts[0]!.with)?.lab;
+  throw new KindlabError('MGMT_SUBNET', `lab ${plan.name}: management subnet ${plan.mgmt.ipv4Subnet} ${conflicts.map((c) => c.message).join('; ')}`, {
+    hint: lab ? `set mgmt.ipv4-subnet to a free subnet, or destroy that lab first: lab destroy --name ${lab}` : 'set mgmt.ipv4-subnet to a subnet the host does not use',
+  });
 }

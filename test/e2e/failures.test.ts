@@ -94,3 +94,23 @@ test('kill -9 of lab deploy midway, then lab destroy, leaves nothing', async () 
   assert.match(r.stdout, new RegExp(`lab ${name} destroyed:`));
   assert.deepEqual(await leftovers(name), NOTHING);
 });
+
+test("a mgmt subnet equal to the host's LAN is refused before anything is created", async () => {
+  const name = uniqueLabName('kl-lan');
+  labs.push(name);
+  const r = await execa('ip', ['-j', '-4', 'route', 'show', 'scope', 'link']);
+  const lan = (JSON.parse(r.stdout) as Array<{ dst: string; dev: string }>).find((x) => x.dst.includes('/') && !x.dev.startsWith('br-') && x.dev !== 'docker0');
+  assert.ok(lan, `no host LAN route to test with: ${r.stdout}`);
+  const p = await plan(name, [node('a')], []);
+  p.mgmt.ipv4Subnet = lan.dst;
+  p.nodes[0]!.mgmtIPv4 = undefined;
+  await assert.rejects(deploy({ plan: p }, { runtime: rt, renderer: 'silent' }), (e: unknown) => {
+    assert.ok(e instanceof KindlabError);
+    assert.equal(e.code, 'MGMT_SUBNET');
+    assert.match(e.shortMessage, new RegExp(`management subnet ${lan.dst.replace(/[./]/g, '\\$&')} overlaps the host's route`));
+    return true;
+  });
+  assert.deepEqual(await leftovers(name), NOTHING);
+  const routes = await execa('ip', ['-4', 'route', 'show', lan.dst]);
+  assert.doesNotMatch(routes.stdout, /br-/, 'the host LAN must not be routed into a lab bridge');
+});

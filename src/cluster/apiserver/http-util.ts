@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import { ApiError, badRequest } from '../store/errors.js';
 import { decodeK8sProtobuf } from './protobuf.js';
+import { errorMessage } from '../../errors.js';
 
-const MAX_BODY = 8 * 1024 * 1024;
+/** kube-apiserver's default --max-request-bytes-ish body cap (3 MiB, as its MaxRequestBodyBytes). */
+export const MAX_BODY = 3 * 1024 * 1024;
 
 /** The request body as text; protobuf bodies are decoded and re-encoded as JSON text. */
 export async function readBody(req: IncomingMessage): Promise<string> {
@@ -11,7 +13,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'request entity too large');
+    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY}`);
     chunks.push(c as Buffer);
   }
   const buf = Buffer.concat(chunks);
@@ -31,7 +33,7 @@ export function parseBody(text: string, contentType: string | undefined): unknow
     if (contentType && /yaml/.test(contentType)) return YAML.parse(text);
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${(e as Error).message}`);
+    throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${errorMessage(e)}`);
   }
 }
 

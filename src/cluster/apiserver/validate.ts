@@ -104,6 +104,24 @@ function validateWorkload(o: K8sObject, out: StatusCause[]): void {
   validatePodSpec(tpl.spec, 'spec.template.spec', out);
 }
 
+/** Kubernetes caps a ConfigMap's and a Secret's data at 1 MiB (corev1 MaxSecretSize / ConfigMap total). */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** data (and binaryData) must be maps of strings whose values together stay within MAX_DATA_BYTES. */
+function validateDataSize(o: K8sObject, out: StatusCause[]): void {
+  let total = 0;
+  for (const field of ['data', 'binaryData', 'stringData']) {
+    const data = (o as Obj)[field];
+    if (data === undefined) continue;
+    if (!isObj(data)) {
+      out.push(bad(field, data, 'must be a map of strings'));
+      continue;
+    }
+    for (const v of Object.values(data)) if (typeof v === 'string') total += o.kind === 'Secret' && field === 'data' ? Math.floor((v.length * 3) / 4) : Buffer.byteLength(v);
+  }
+  if (total > MAX_DATA_BYTES) out.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_DATA_BYTES} bytes`, field: o.kind === 'Secret' ? 'data' : '[]' });
+}
+
 /** Kind-specific checks; throws 422 Invalid listing every problem found. */
 export function validateObject(o: K8sObject, group: string): void {
   const out: StatusCause[] = [];
@@ -112,9 +130,6 @@ export function validateObject(o: K8sObject, group: string): void {
   else if (o.kind === 'Pod') validatePodSpec(o.spec, 'spec', out);
   else if (o.kind === 'Service') validateService(o, out);
   else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') validateWorkload(o, out);
-  else if (o.kind === 'ConfigMap' || o.kind === 'Secret') {
-    const data = (o as Obj).data;
-    if (data !== undefined && !isObj(data)) out.push(bad('data', data, 'must be a map of strings'));
-  }
+  else if (o.kind === 'ConfigMap' || o.kind === 'Secret') validateDataSize(o, out);
   if (out.length) throw invalid(o.kind, o.metadata.name ?? '', out, group || undefined);
 }

@@ -71,3 +71,8 @@ export function invalid(kind: string, name: string, causes: StatusCause[], group
   const msg = `${kind} "${name}" is invalid: ${text.length === 1 ? text[0] : `[${text.join(', ')}]`}`;
   return new ApiError(422, 'Invalid', msg, { name, kind, ...(group ? { group } : {}), causes });
 }
+
+/** An object over etcd's request limit: etcd itself answers "request is too large". */
+export function tooLarge(gr: string, key: string): ApiError {
+  return new ApiError(413, 'RequestEntityTooLarge', `${gr} "${key}": etcdserver: request is too large (objects are limited to 1.5 MiB)`);
+}

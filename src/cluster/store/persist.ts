@@ -28,14 +28,24 @@ const LOG = 'changes.log';
 export class DirPersistence {
   private fd: number | undefined;
   private entries = 0;
+  private logBytes = 0;
+  private snapshotBytes = 0;
 
-  constructor(readonly dir: string, private readonly compactEvery = 2000) {}
+  /**
+   * Compacts after `compactEvery` entries or once the log outweighs the snapshot (at least
+   * `compactBytes`): counting entries alone let a few large objects grow the log without bound.
+   */
+  constructor(readonly dir: string, private readonly compactEvery = 2000, private readonly compactBytes = 4 * 1024 * 1024) {}
 
   load(): Snapshot {
     fs.mkdirSync(this.dir, { recursive: true });
     let snap: Snapshot = { rv: 0, objects: {} };
     const snapPath = path.join(this.dir, SNAPSHOT);
-    if (fs.existsSync(snapPath)) snap = JSON.parse(fs.readFileSync(snapPath, 'utf8')) as Snapshot;
+    if (fs.existsSync(snapPath)) {
+      const text = fs.readFileSync(snapPath, 'utf8');
+      this.snapshotBytes = Buffer.byteLength(text);
+      snap = JSON.parse(text) as Snapshot;
+    }
     const logPath = path.join(this.dir, LOG);
     if (fs.existsSync(logPath)) {
       const text = fs.readFileSync(logPath, 'utf8');
@@ -57,27 +67,37 @@ export class DirPersistence {
         at = valid = nl + 1;
       }
       // Drop the torn tail so later appends are not hidden behind it.
-      if (valid < Buffer.byteLength(text)) fs.truncateSync(logPath, Buffer.byteLength(text.slice(0, valid)));
+      this.logBytes = Buffer.byteLength(text.slice(0, valid));
+      if (valid < text.length) fs.truncateSync(logPath, this.logBytes);
     }
     return snap;
   }
 
   append(e: LogEntry): void {
+    this.appendLine(JSON.stringify(e));
+  }
+
+  /** Appends one already serialized entry (the store serializes once to check its size). */
+  appendLine(line: string): void {
     if (this.fd === undefined) this.fd = fs.openSync(path.join(this.dir, LOG), 'a');
-    fs.writeSync(this.fd, JSON.stringify(e) + '\n');
+    const text = line + '\n';
+    fs.writeSync(this.fd, text);
     fs.fsyncSync(this.fd);
     this.entries++;
+    this.logBytes += Buffer.byteLength(text);
   }
 
   /** True when the log has grown enough that the caller should `compact`. */
   wantsCompaction(): boolean {
-    return this.entries >= this.compactEvery;
+    return this.entries >= this.compactEvery || this.logBytes >= Math.max(this.compactBytes, this.snapshotBytes);
   }
 
   compact(snap: Snapshot): void {
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
     const fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, JSON.stringify(snap));
+    const text = JSON.stringify(snap);
+    this.snapshotBytes = Buffer.byteLength(text);
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, path.join(this.dir, SNAPSHOT));
@@ -85,6 +105,12 @@ export class DirPersistence {
     this.fd = fs.openSync(path.join(this.dir, LOG), 'w');
     fs.fsyncSync(this.fd);
     this.entries = 0;
+    this.logBytes = 0;
+  }
+
+  /** Bytes in the change log now (tests and the size check). */
+  get logSize(): number {
+    return this.logBytes;
   }
 
   close(): void {

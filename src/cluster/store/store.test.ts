@@ -68,3 +68,29 @@ test('state survives a restart (snapshot + log), including after compaction and 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an object over 1.5 MiB is refused and changes nothing', () => {
+  const s = new ObjectStore();
+  assert.throws(() => s.create('configmaps', cm('big', 'x'.repeat(1.6 * 1024 * 1024))), (e: ApiError) => e.httpCode === 413 && /request is too large/.test(e.message));
+  assert.equal(s.resourceVersion, 0);
+  assert.equal(s.get('configmaps', 'default', 'big'), undefined);
+});
+
+test('the change log is compacted by size, not only by entry count', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-store-'));
+  try {
+    const s = new ObjectStore({ dir, compactEvery: 1000, compactBytes: 1024 * 1024 });
+    const v = 'y'.repeat(1000 * 1000);
+    for (let i = 0; i < 11; i++) s.create('configmaps', cm(`c${i}`, v));
+    s.close();
+    const log = fs.statSync(path.join(dir, 'changes.log')).size;
+    const snap = fs.statSync(path.join(dir, 'snapshot.json')).size;
+    // 11 MB written: without size-based compaction the log would hold all of it
+    assert.ok(log <= Math.max(1024 * 1024, snap) + 1_100_000, `log ${log} B, snapshot ${snap} B`);
+    const again = new ObjectStore({ dir });
+    assert.equal(again.list('configmaps').items.length, 11);
+    again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

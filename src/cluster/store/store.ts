@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { alreadyExists, conflict, gone, notFound } from './errors.js';
+import { alreadyExists, conflict, gone, notFound, tooLarge } from './errors.js';
 import { EventHistory } from './history.js';
-import { DirPersistence, type Snapshot } from './persist.js';
+import { DirPersistence, type LogEntry, type Snapshot } from './persist.js';
 import { clone, objectKey, type K8sObject, type StoreEvent, type WatchEventType } from './types.js';
 
 export interface StoreOptions {
@@ -11,7 +11,12 @@ export interface StoreOptions {
   /** How many recent events a watch can resume from (older → 410 Gone). */
   historySize?: number;
   compactEvery?: number;
+  /** Compact once the log holds this many bytes (or more than the snapshot). */
+  compactBytes?: number;
 }
+
+/** etcd's default request limit (--max-request-bytes, 1.5 MiB): larger objects are refused. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
 export interface ListResult {
   items: K8sObject[];
@@ -40,7 +45,7 @@ export class ObjectStore {
     this.emitter.setMaxListeners(0);
     let snap: Snapshot = { rv: 0, objects: {} };
     if (opts.dir) {
-      this.persist = new DirPersistence(opts.dir, opts.compactEvery);
+      this.persist = new DirPersistence(opts.dir, opts.compactEvery, opts.compactBytes);
       snap = this.persist.load();
     }
     for (const [gr, objs] of Object.entries(snap.objects)) {
@@ -151,7 +156,10 @@ export class ObjectStore {
     const prev = type === 'MODIFIED' ? this.bucket(gr).get(key) : undefined;
     const rv = this.rv + 1;
     o.metadata.resourceVersion = String(rv);
-    this.persist?.append(type === 'DELETED' ? { rv, op: 'del', gr, key } : { rv, op: 'put', gr, key, obj: o });
+    const entry: LogEntry = type === 'DELETED' ? { rv, op: 'del', gr, key } : { rv, op: 'put', gr, key, obj: o };
+    const line = JSON.stringify(entry);
+    if (type !== 'DELETED' && Buffer.byteLength(line) > MAX_OBJECT_BYTES) throw tooLarge(gr, key);
+    this.persist?.appendLine(line);
     this.rv = rv;
     if (type === 'DELETED') this.bucket(gr).delete(key);
     else this.bucket(gr).set(key, o);
