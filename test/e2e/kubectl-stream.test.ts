@@ -152,7 +152,7 @@ describe('kubectl streaming verbs', { concurrency: false }, () => {
     const events = d.slice(d.indexOf('Events:'));
     for (const re of [/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/nettool-1 to /, /Normal\s+Pulled\s+.*kubelet\s+Container image "cr7258\/nettool:v1" already present on machine/, /Normal\s+Created\s+.*Created container nettool-1/, /Normal\s+Started\s+.*Started container nettool-1/])
       assert.match(events, re);
-    assert.equal((await kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--', 'sh', '-c', 'exit 1'])).code, 0);
+    assert.equal((await kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--command', '--', 'sh', '-c', 'exit 1'])).code, 0);
     await until('BackOff event for crash', async () => {
       const r = await ok('get', 'events', '--field-selector', 'involvedObject.name=crash', '-o', 'custom-columns=T:.type,R:.reason,M:.message', '--no-headers');
       return /Warning\s+BackOff\s+Back-off restarting failed container crash in pod crash_default/.test(r) ? r : undefined;
