@@ -146,7 +146,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     command: 'kubeconfig',
     about: "print the path (or --content) of a lab cluster's kubeconfig",
     options: { ...TARGET, content: { type: 'boolean', describe: 'print the file itself, not its path' } },
-    examples: [['KUBECONFIG=$(lab kubeconfig -t lab.clab.yaml) kubectl get nodes', 'use the lab cluster with kubectl']],
+    examples: [['lab kubeconfig -t lab.clab.yaml', 'the path, for KUBECONFIG=$(lab kubeconfig -t lab.clab.yaml) kubectl get nodes']],
   },
   version: {
     command: 'version',
