@@ -60,7 +60,7 @@ export async function topologyNodes(file: string): Promise<string[]> {
 /** Labs on this Docker engine (by the kindlab.lab label); none when Docker does not answer. */
 export async function runningLabs(): Promise<string[]> {
   try {
-    const [{ DockerRuntime }, { listLabNames }] = await Promise.all([import('../runtime/docker.js'), import('../runtime/destroy.js')]);
+    const { DockerRuntime, listLabNames } = await import('../runtime/index.js');
     return await listLabNames(new DockerRuntime());
   } catch {
     return [];

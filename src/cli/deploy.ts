@@ -3,9 +3,9 @@
  * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
  */
 import { KindlabError } from '../errors.js';
-import { deploy, type DeployOptions } from '../runtime/deploy.js';
+import { deploy, type DeployOptions } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 
 const REDEPLOY_USAGE = 'usage: lab redeploy -t FILE [--cleanup] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
 const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
@@ -31,7 +31,7 @@ export async function runRedeploy(values: DeployValues & { cleanup?: boolean }):
   const opts = deployOptions({ ...values, reconfigure: false });
   // A topology that does not load stops here, before the running lab is touched.
   const plan = await loadPlan(values.topo);
-  const [{ DockerRuntime }, { destroyLab }, { report }] = await Promise.all([import('../runtime/docker.js'), import('../runtime/destroy.js'), import('./destroy.js')]);
+  const [{ DockerRuntime, destroyLab }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
   process.stdout.write(report(await destroyLab(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir })));
   return deployPlan(plan, opts);
 }

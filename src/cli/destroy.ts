@@ -1,7 +1,7 @@
 /** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';

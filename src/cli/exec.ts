@@ -5,9 +5,9 @@
  * `pod-<namespace>-<name>`), and the command runs there with `ip netns exec`.
  */
 import { KindlabError } from '../errors.js';
-import { getPod, labClient, parsePodTarget } from '../runtime/cluster-api.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
+import { getPod, labClient, parsePodTarget } from '../runtime/index.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { labKubeconfig } from './kubeconfig.js';
 import { resolveLab, type TargetValues } from './target.js';
 

@@ -3,8 +3,8 @@
  * `lab images list`             show the aliases and which local images exist
  */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/images.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/index.js';
 
 import { IMAGES_USAGE as USAGE } from './spec.js';
 

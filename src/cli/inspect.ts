@@ -1,8 +1,6 @@
 /** `lab inspect (-t FILE | --name LAB | --all) [--format table|json]` */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { listLabNames } from '../runtime/destroy.js';
-import { formatTable, inspectLab, type InspectResult } from '../runtime/inspect.js';
+import { DockerRuntime, formatTable, inspectLab, listLabNames, type InspectResult } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--format table|json]';

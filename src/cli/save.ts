@@ -7,8 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime, type Runtime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_LABDIR, LABEL_NODE } from '../runtime/labels.js';
+import { DockerRuntime, LABEL_LAB, LABEL_LABDIR, LABEL_NODE, type Runtime } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab save (-t FILE | --name LAB) [-v]';
