@@ -204,6 +204,7 @@ export class BgpSpeaker extends EventEmitter {
 
   private readonly handler: SessionHandler = {
     established: (s, neg) => this.onEstablished(this.neighborOf(s), neg),
+    listen: (s) => this.listener?.setPassword(s.peer, s.cfg.password),
     update: (s, body) => {
       const n = this.neighborOf(s);
       if (n.ribPeer === undefined) return undefined;
