@@ -14,9 +14,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSans } from '../cluster/apiserver/tls.js';
+import { defaultSans } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
-import type { LabCluster, LabPlan, NodePlan } from '../topology/types.js';
+import type { LabCluster, LabPlan, NodePlan } from '../topology/index.js';
 import { shellQuoteArg as shq } from '../lib/index.js';
 
 export const IN_CONTAINER = {

@@ -10,7 +10,7 @@
  *   and the host kubeconfig is written once the port is known.
  * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
  */
-import type { NodePlan } from '../../topology/types.js';
+import type { NodePlan } from '../../topology/index.js';
 import { apiHostPort, connectControlPlane } from '../cluster-api-net.js';
 import { writeHostKubeconfig, writeNodeFiles } from '../cluster-files.js';
 import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from '../cluster-plan.js';
