@@ -1,11 +1,14 @@
-import { numberToIpv4, ipv4ToNumber } from '../wire/ip.js';
+import { numberToIpv4 } from '../wire/ip.js';
 import { AttrWalk, CODECS, ScanOut, flagsConflict, type ScanContext } from '../wire/attrs/index.js';
 import { leftmostAsOk, loopReason } from './accept.js';
 import type { RibCore } from './core.js';
 import { HAS_LOCAL_PREF, HAS_MED, HAS_ORIGINATOR_ID } from './path-info.js';
 import type { PeerState } from './peer-state.js';
 
+// Reused across calls (the function does not re-enter itself).
 const out = new ScanOut();
+const walk = new AttrWalk(Buffer.alloc(0), 0, 0);
+const ctx: ScanContext = { localAsn: 0, clusterId: 0 };
 
 /**
  * Interns a plain IPv4 attribute set straight from its wire bytes, filling the best-path columns without
@@ -16,11 +19,12 @@ const out = new ScanOut();
 export function internPlainV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number): number {
   if (!p.ctx.fourOctetAs) return -1;
   const ibgp = p.info.ibgp;
-  const ctx: ScanContext = { localAsn: p.info.localAsn, clusterId: ipv4ToNumber(core.clusterId) };
+  ctx.localAsn = p.info.localAsn;
+  ctx.clusterId = core.clusterIdNum;
   out.reset();
   let seen = 0; // types 0..31 (bitmask); 32..63 in seenHigh; no scan hook exists above 63
   let seenHigh = 0;
-  const w = new AttrWalk(b, start, end);
+  const w = walk.reset(b, start, end);
   while (w.step()) {
     const type = w.type;
     const codec = CODECS[type];
@@ -33,7 +37,7 @@ export function internPlainV4(core: RibCore, p: PeerState, b: Buffer, start: num
   }
   if (w.error !== 0 || out.origin < 0 || out.asPathLen < 0 || out.nextHop < 0) return -1;
   if (!leftmostAsOk(ibgp, out.firstSegType, out.neighborAs, p.info.asn)) return -1;
-  if (loopReason(ibgp, ipv4ToNumber(core.opts.routerId), out) !== undefined) return -1;
+  if (loopReason(ibgp, core.routerIdNum, out) !== undefined) return -1;
   const { id, created } = core.store.intern(b, start, end);
   if (created) {
     const info = core.info;

@@ -58,12 +58,14 @@ interface Scan {
   key?: string;
 }
 
+const scanWalk = new AttrWalk(Buffer.alloc(0), 0, 0);
+
 /** Finds MP_REACH/MP_UNREACH without decoding; leaves `key` unset when the list does not parse (full decode reports it). */
 function scanAttrs(b: Buffer, start: number, end: number): Scan {
   const s: Scan = {};
   let keyStart = start;
   let key = '';
-  const w = new AttrWalk(b, start, end);
+  const w = scanWalk.reset(b, start, end);
   while (w.step()) {
     const type = w.type;
     if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) {
@@ -90,7 +92,7 @@ function scanAttrs(b: Buffer, start: number, end: number): Scan {
 
 /** Per-peer semantic checks on canonical attributes (the rules are accept.ts's); a reason string means "do not accept". */
 function rejectReason(core: RibCore, p: PeerState, a: PathAttributes): string | undefined {
-  return loopReason(p.info.ibgp, ipv4ToNumber(core.opts.routerId), {
+  return loopReason(p.info.ibgp, core.routerIdNum, {
     asLoop: (a.asPath ?? []).some((s) => s.asns.includes(p.info.localAsn)),
     originatorId: a.originatorId === undefined ? -1 : ipv4ToNumber(a.originatorId),
     clusterLoop: a.clusterList?.includes(core.clusterId) ?? false,

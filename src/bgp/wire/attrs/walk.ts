@@ -25,12 +25,21 @@ export class AttrWalk {
   error: WalkError = WALK.OK;
 
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     start: number,
-    readonly limit: number,
+    public limit: number,
   ) {
     this.at = start;
     this.end = start;
+  }
+
+  /** Starts over on another list (hot paths keep one walker instead of allocating one per list). */
+  reset(buf: Buffer, start: number, limit: number): this {
+    this.buf = buf;
+    this.limit = limit;
+    this.at = this.end = start;
+    this.error = WALK.OK;
+    return this;
   }
 
   step(): boolean {
