@@ -8,7 +8,7 @@
  *        → /var/lib/kindlab/cluster     in the control-plane container only (holds the CA key)
  *   host <labDir>/<node>/               kubeconfig (https://<control-plane mgmt IP>:6443), boot.sh, logs
  *        → /var/lib/kindlab/node        in every node container
- *   host <repo root> → /opt/kindlab:ro  the project's built code (dist, node_modules, bin, templates, schemas)
+ *   host <repo root>/{dist,node_modules,bin,templates,schemas,package.json} → /opt/kindlab/…:ro  the built code only
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
