@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KindlabError } from '../../errors.js';
 import { loadPlan } from '../../topology/index.js';
-import type { Pod } from '../client/types.js';
+import type { Pod } from '../client/index.js';
 import { looksLikePodRef, looksLikeRef, parseObjectRef, parsePodRef, podExecPrefix, podPlace } from './index.js';
 
 const article = fileURLToPath(new URL('../../../labs/cilium-bgp/topo.yaml', import.meta.url));

@@ -5,8 +5,8 @@
  * namespace the node daemon created for it (`netnsName`), none with hostNetwork.
  * Used by `lab exec`, verify and graph.
  */
-import type { Pod } from '../client/types.js';
-import { netnsName } from '../node/podnet-plan.js';
+import type { Pod } from '../client/index.js';
+import { netnsName } from '../node/index.js';
 import { KindlabError } from '../../errors.js';
 import type { LabPlan, NodePlan } from '../../topology/index.js';
 
