@@ -1,11 +1,11 @@
 /**
  * `lab exec (-t FILE | --name LAB) NODE -- CMD...` prints the command's output and returns its exit code.
- * NODE may be `pod/NAME` or `pod/NAMESPACE/NAME`: the pod's node and network namespace come from the
- * cluster API (spec.nodeName is the node's container; the node daemon names the netns
- * `pod-<namespace>-<name>`), and the command runs there with `ip netns exec`.
+ * NODE may be `pod/NAME` or `pod/NAMESPACE/NAME`: where the pod runs (its node's container and
+ * network namespace) comes from cluster/lab (podPlace), and the command runs there with `ip netns exec`.
  */
 import { KindlabError } from '../errors.js';
-import { getPod, labClient, parsePodTarget } from '../runtime/index.js';
+import { looksLikePodRef, parsePodRef, podExecPrefix, podPlace } from '../cluster/lab/index.js';
+import { getPod, labClient } from '../runtime/index.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { labKubeconfig } from './kubeconfig.js';
@@ -13,23 +13,14 @@ import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab exec (-t FILE | --name LAB) NODE|pod/NAME|pod/NAMESPACE/NAME -- CMD [ARG...]';
 
-/** The node daemon's netns name for a pod (src/cluster/node/podnet-plan.ts netnsName), unless annotated otherwise. */
-export const POD_NETNS_ANNOTATION = 'kindlab.io/netns';
-export function podNetns(namespace: string, name: string, annotations: Record<string, string> = {}): string {
-  return annotations[POD_NETNS_ANNOTATION] ?? `pod-${namespace}-${name}`;
-}
-
 async function podTarget(values: { topo?: string; name?: string }, target: string): Promise<{ container: string; argv: string[]; label: string }> {
-  const ref = parsePodTarget(target);
+  const ref = parsePodRef(target);
   if (!ref) throw new KindlabError('USAGE', `"${target}" is not pod/NAME or pod/NAMESPACE/NAME`, { detail: USAGE });
-  const { file } = await labKubeconfig(values);
+  const { file, plan } = await labKubeconfig(values);
   const client = labClient(file);
   try {
-    const pod = await getPod(client, ref.namespace, ref.name);
-    const node = pod.spec.nodeName;
-    if (!node) throw new KindlabError('RUNTIME_CONTAINER', `pod ${ref.namespace}/${ref.name} is not scheduled to a node yet (phase ${pod.status?.phase ?? 'unknown'})`);
-    if (pod.spec.hostNetwork) return { container: node, argv: [], label: target };
-    return { container: node, argv: ['ip', 'netns', 'exec', podNetns(ref.namespace, ref.name, pod.metadata.annotations)], label: target };
+    const place = podPlace(ref, await getPod(client, ref.namespace, ref.name), plan);
+    return { container: place.container, argv: podExecPrefix(place), label: target };
   } finally {
     client.close();
   }
@@ -40,7 +31,7 @@ export async function runExec(values: TargetValues, positionals: string[]): Prom
   const [node, ...cmd] = positionals;
   if (!node || cmd.length === 0) throw new KindlabError('USAGE', 'give a node and a command', { detail: USAGE });
   const runtime = new DockerRuntime();
-  if (/^pods?\//.test(node)) {
+  if (looksLikePodRef(node)) {
     const t = await podTarget(values, node);
     const r = await runtime.exec(t.container, [...t.argv, ...cmd], { check: false, target: t.label });
     process.stdout.write(r.stdout);

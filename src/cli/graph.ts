@@ -1,9 +1,8 @@
 /** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]` */
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { KindlabError } from '../errors.js';
 import { pickFormat, requireTopo, type ReportValues } from './args.js';
-import { graphHtml, labGraph, renderPng, renderSvg, toMermaid, type LabGraphOptions } from '../graph/index.js';
+import { cachedPage, graphHtml, labGraph, parsePort, renderPng, renderSvg, serveGraph, toMermaid, type LabGraphOptions } from '../graph/index.js';
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -39,36 +38,24 @@ export async function runGraph(values: GraphValues): Promise<number> {
   return 0;
 }
 
-/** Serves the HTML page on 127.0.0.1:PORT, redrawn (with fresh session state) at most every 10 s. */
+/** Serves the page until SIGINT/SIGTERM, then closes at once (open keep-alive connections too). */
 async function serve(file: string, portText: string, opts: LabGraphOptions): Promise<number> {
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KindlabError('USAGE', `--serve: "${portText}" is not a port`, { detail: USAGE });
-  let cache: { at: number; page: Promise<string> } | undefined;
-  const page = () => {
-    if (!cache || Date.now() - cache.at > 10_000) {
-      const p = labGraph(file, opts).then(async (m) => graphHtml(m, await renderSvg(toMermaid(m)), { refreshSeconds: 30 }));
-      cache = { at: Date.now(), page: p };
-      p.catch(() => (cache = undefined));
-    }
-    return cache.page;
-  };
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/' && req.url !== '/index.html')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    page().then(
-      (html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
-      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e instanceof Error ? e.message : String(e)}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-  const addr = server.address();
-  process.stdout.write(`serving the lab graph on http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}/ (Ctrl-C to stop)\n`);
+  const port = parsePort(portText);
+  if (port === undefined) throw new KindlabError('USAGE', `--serve: "${portText}" is not a port (an integer 1-65535, or 0 for any free port)`, { detail: USAGE });
+  const server = await serveGraph(cachedPage(() => labGraph(file, opts)), port);
+  process.stdout.write(`serving the lab graph on ${server.url} (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+  await server.close();
+  // A draw still running (mermaid-cli in Chromium) cannot be cancelled: exit without waiting for it
+  // (puppeteer kills its browser on exit).
+  if (server.pending() > 0) process.exit(0);
   return 0;
 }

@@ -9,11 +9,12 @@ import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB, LABEL_LABDIR } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
+import type { LabPlan } from '../topology/index.js';
 
 const USAGE = 'usage: lab kubeconfig (-t FILE | --name LAB) [--content]';
 
 /** The lab's kubeconfig file: from the plan's lab directory, or from the containers' labels. */
-export async function labKubeconfig(values: { topo?: string; name?: string }): Promise<{ lab: string; file: string }> {
+export async function labKubeconfig(values: { topo?: string; name?: string }): Promise<{ lab: string; file: string; plan?: LabPlan }> {
   const target = await resolveLab(values, USAGE);
   let labDir = target.plan?.labDir;
   if (!labDir) {
@@ -26,7 +27,7 @@ export async function labKubeconfig(values: { topo?: string; name?: string }): P
   if (!(await stat(file).then(() => true, () => false))) {
     throw new KindlabError('LAB_NOT_FOUND', `lab ${target.name} has no kubeconfig yet (${file})`, { hint: `deploy it: lab deploy -t ${target.plan?.file ?? 'FILE'}` });
   }
-  return { lab: target.name, file };
+  return { lab: target.name, file, ...(target.plan ? { plan: target.plan } : {}) };
 }
 
 export async function runKubeconfig(values: TargetValues & { content?: boolean }): Promise<number> {

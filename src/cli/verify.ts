@@ -41,8 +41,8 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const report = await verifyLab(plan, {
     exec: dockerExec(runtime, plan),
     kubectl: labKubectl(plan),
-    onStage: (stage, i) => {
-      if (process.stderr.isTTY) process.stderr.write(`${stageSummary(stage, i, (plan.sections['stages'] as unknown[]).length)}\n`);
+    onStage: (stage, i, stages) => {
+      if (process.stderr.isTTY) process.stderr.write(`${stageSummary(stage, i, stages.length)}\n`);
     },
     concurrency,
     waitMs,

@@ -16,6 +16,7 @@ export type { GraphModel, GraphNode, GraphEdge, Role, SessionState } from './mod
 export { toMermaid, nodeId } from './mermaid.js';
 export { renderSvg, renderPng, chromiumPath, CHROMIUM_ARGS } from './render.js';
 export { graphHtml } from './html.js';
+export { cachedPage, parsePort, serveGraph, type GraphServer } from './serve.js';
 
 export interface LabGraphOptions {
   direction?: 'TB' | 'LR' | 'auto';

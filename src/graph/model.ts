@@ -41,18 +41,9 @@ const ROUTER_IMAGE = /(^|[/:-])(frr|frrouting|bird|gobgp|quagga|vyos|sonic)/i;
 const TOR_NAME = /^(tor|leaf)/i;
 const K8S_CONTAINER = /(^|-)(control-plane|worker\d*)$/;
 
+/** Names a netns target may give a Kubernetes node by: its topology name and its Kubernetes Node (= container) name. */
 function k8sNodeNames(plan: LabPlan): Set<string> {
-  const names = new Set(plan.nodes.filter((n) => n.kind === 'k8s-node').map((n) => n.name));
-  const cluster = plan.sections['cluster'] as { name?: string; nodes?: Array<{ role?: string }> } | undefined;
-  if (cluster?.nodes) {
-    let workers = 0;
-    for (const n of cluster.nodes) {
-      const base = n.role === 'control-plane' ? 'control-plane' : `worker${workers++ === 0 ? '' : workers}`;
-      names.add(base);
-      if (cluster.name) names.add(`${cluster.name}-${base}`);
-    }
-  }
-  return names;
+  return new Set(plan.nodes.flatMap((n) => (n.k8s ? [n.name, n.k8s.nodeName] : n.kind === 'k8s-node' ? [n.name] : [])));
 }
 
 export function roleOf(n: NodePlan, k8s: Set<string>): Role {

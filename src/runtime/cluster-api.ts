@@ -126,13 +126,6 @@ export async function applyManifests(client: KubeClient, entries: Array<{ path: 
   return applied;
 }
 
-/** `pod/NAME` or `pod/NAMESPACE/NAME` → namespace and name (undefined when not a pod target). */
-export function parsePodTarget(target: string): { namespace: string; name: string } | undefined {
-  const m = /^pods?\/(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/)?([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(target);
-  if (!m) return undefined;
-  return { namespace: m[1] ?? 'default', name: m[3]! };
-}
-
 export async function getPod(client: KubeClient, namespace: string, name: string): Promise<Pod> {
   try {
     return await client.get(PODS, name, namespace);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../topology/index.js';
-import { parsePodTarget } from './cluster-api.js';
 import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
 import { k8sNodeKind } from './kinds/k8s-node.js';
 import { containerOptions } from './container-spec.js';
@@ -77,12 +76,5 @@ describe('cluster plan', () => {
     assert.equal(a.network, 'kindlab-bgp-cplane-demo-api');
     assert.ok(a.bridge.length <= 15);
     assert.equal(a.comment, 'kindlab:bgp-cplane-demo:api');
-  });
-
-  it('pod targets', () => {
-    assert.deepEqual(parsePodTarget('pod/nettool-1'), { namespace: 'default', name: 'nettool-1' });
-    assert.deepEqual(parsePodTarget('pod/kube-system/coredns-1'), { namespace: 'kube-system', name: 'coredns-1' });
-    assert.equal(parsePodTarget('pod/'), undefined);
-    assert.equal(parsePodTarget('tor0'), undefined);
   });
 });

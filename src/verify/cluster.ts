@@ -7,31 +7,13 @@ import type { KubeClient } from '../cluster/client/index.js';
 import { KubeApiError } from '../cluster/client/index.js';
 import { NODES, PODS, SERVICES } from '../cluster/client/index.js';
 import type { Node, Pod, Service } from '../cluster/client/index.js';
-import { netnsName } from '../cluster/node/index.js';
+import { podPlace, type ObjectRef } from '../cluster/lab/index.js';
+import { KindlabError } from '../errors.js';
 import { labClient } from '../runtime/index.js';
 import { hostPaths } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 
-export interface ObjectRef {
-  type: 'pod' | 'service';
-  namespace: string;
-  name: string;
-  /** As written: `pod/nettool-1`. */
-  ref: string;
-}
-
-const DNS = '[a-z0-9]([-a-z0-9.]*[a-z0-9])?';
-const REF = new RegExp(`^(pods?|svc|services?)/(?:(${DNS})/)?(${DNS})$`);
-
-/** `pod/NAME`, `pod/NS/NAME`, `svc/NAME`, `service/NS/NAME` → a reference; undefined for anything else. */
-export function parseObjectRef(s: string): ObjectRef | undefined {
-  const m = REF.exec(s);
-  if (!m) return undefined;
-  return { type: m[1]!.startsWith('pod') ? 'pod' : 'service', namespace: m[2] ?? 'default', name: m[4]!, ref: s };
-}
-
-/** Looks like an object reference (to say so when it is malformed or the lab has no cluster). */
-export const looksLikeRef = (s: string): boolean => /^(pods?|svc|services?)\//.test(s);
+export { looksLikeRef, parseObjectRef, type ObjectRef } from '../cluster/lab/index.js';
 
 /** Read-only view of the lab's cluster. */
 export interface ClusterLookup {
@@ -51,8 +33,8 @@ export function kubeLookup(plan: LabPlan): ClusterLookup {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof KubeApiError && e.notFound) throw new Error(`${what} not found in the cluster`);
-      throw new Error(`reading ${what} from the cluster's API failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
+      if (e instanceof KubeApiError && e.notFound) throw new KindlabError('NODE_NOT_FOUND', `${what} not found in the cluster`, { cause: e });
+      throw new KindlabError('K8S_API', `reading ${what} from the cluster's API failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
     }
   };
   return {
@@ -73,12 +55,9 @@ export interface PodPlace {
 
 export async function placePod(plan: LabPlan, cluster: ClusterLookup, ref: ObjectRef): Promise<PodPlace> {
   const pod = await cluster.pod(ref.namespace, ref.name);
-  const k8sNode = pod.spec.nodeName;
-  if (!k8sNode) throw new Error(`pod ${ref.namespace}/${ref.name} is not scheduled yet (phase ${pod.status?.phase ?? 'unknown'})`);
-  const node = plan.nodes.find((n) => n.k8s?.nodeName === k8sNode)?.name;
-  if (!node) throw new Error(`pod ${ref.namespace}/${ref.name} runs on ${k8sNode}, which is not a node of this lab`);
-  const netns = pod.metadata.annotations?.['kindlab.io/netns'] ?? netnsName(ref.namespace, ref.name);
-  return { node, pod, ...(pod.spec.hostNetwork ? {} : { netns }) };
+  const place = podPlace(ref, pod, plan);
+  if (!place.node) throw new KindlabError('NODE_NOT_FOUND', `pod ${ref.namespace}/${ref.name} runs on ${place.k8sNode}, which is not a node of this lab`);
+  return { node: place.node.name, pod, ...(place.netns ? { netns: place.netns } : {}) };
 }
 
 /** The address a probe aims at: the pod's IP, or the Service's ClusterIP. */
@@ -86,11 +65,11 @@ export async function objectAddress(cluster: ClusterLookup, ref: ObjectRef): Pro
   if (ref.type === 'pod') {
     const pod = await cluster.pod(ref.namespace, ref.name);
     const ip = pod.status?.podIP;
-    if (!ip) throw new Error(`pod ${ref.namespace}/${ref.name} has no IP yet (phase ${pod.status?.phase ?? 'unknown'})`);
+    if (!ip) throw new KindlabError('VERIFY', `pod ${ref.namespace}/${ref.name} has no IP yet (phase ${pod.status?.phase ?? 'unknown'})`);
     return ip;
   }
   const svc = await cluster.service(ref.namespace, ref.name);
   const ip = svc.spec.clusterIP;
-  if (!ip || ip === 'None') throw new Error(`service ${ref.namespace}/${ref.name} has no ClusterIP (type ${svc.spec.type ?? 'ClusterIP'})`);
+  if (!ip || ip === 'None') throw new KindlabError('VERIFY', `service ${ref.namespace}/${ref.name} has no ClusterIP (type ${svc.spec.type ?? 'ClusterIP'})`);
   return ip;
 }

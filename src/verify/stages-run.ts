@@ -17,7 +17,7 @@ export type Kubectl = (args: string[]) => Promise<ExecOutput>;
 export interface StageRunOptions extends RunOptions {
   kubectl: Kubectl;
   /** Called as each stage starts (progress). */
-  onStage?: (stage: Stage, index: number) => void;
+  onStage?: (stage: Stage, index: number, stages: readonly Stage[]) => void;
 }
 
 export function stepArgs(step: StageStep): string[] {
@@ -54,7 +54,7 @@ export async function runStages(newContext: () => LabContext, stages: Stage[], o
       out.push({ kind: 'stage', name: 'not run', passed: false, detail: `skipped: a step of stage "${broken}" failed`, evidence: { command: '', output: '' }, durationMs: 0, attempts: 0, stage: stage.name });
       continue;
     }
-    opts.onStage?.(stage, i);
+    opts.onStage?.(stage, i, stages);
     for (const step of stage.steps) {
       const r = await runStep(opts.kubectl, stage.name, step);
       out.push(r);

@@ -16,7 +16,7 @@ import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/types.js';
 import { LabContext, type NodeExec } from './context.js';
 import { loadStages } from './stages.js';
-import { runStages, type Kubectl } from './stages-run.js';
+import { runStages, stageSummary, type Kubectl } from './stages-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kl-stages-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -187,8 +187,19 @@ describe('stages: run order', () => {
 `);
     const stages = loadStages(plan);
     const seen: string[] = [];
-    const results = await runStages(() => new LabContext(plan, hostExec), stages, { kubectl, onStage: (s) => seen.push(s.name), retryDelayMs: 50 });
+    const progress: string[] = [];
+    const results = await runStages(() => new LabContext(plan, hostExec), stages, {
+      kubectl,
+      onStage: (s, i, all) => {
+        seen.push(s.name);
+        progress.push(stageSummary(s, i, all.length).split(':')[0]!);
+      },
+      retryDelayMs: 50,
+    });
     assert.deepEqual(seen, ['first', 'second', 'broken']);
+    // the typed stage list comes with each call (lab verify prints "stage i/N")
+    assert.equal(progress.length, 3);
+    assert.ok(progress.every((p, i) => p.includes(`${i + 1}/${stages.length}`)), progress.join(' | '));
     assert.deepEqual(calls, [['apply', '-f', join(dir, 'a.yaml')], ['label', 'node', 'x', 'stage=one'], ['annotate', 'svc', 'y', 'two=2'], ['fail', 'now']]);
     assert.deepEqual(results.map((r) => [r.stage, r.kind, r.passed]), [
       ['first', 'stage', true],
