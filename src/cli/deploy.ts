@@ -2,8 +2,25 @@
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { deploy } from '../runtime/deploy.js';
+import { substitutionLine } from '../runtime/image-plan.js';
+import { readLabState } from '../runtime/labdir.js';
 
-const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
+/** `image frrouting/frr:v8.2.2 → kindlab/base (FRR 8.4.4) on r1, r2: reason`, one line per substitution. */
+async function substitutionLines(labDir: string): Promise<string[]> {
+  const state = await readLabState(labDir);
+  const byLine = new Map<string, string[]>();
+  for (const n of state?.nodes ?? []) {
+    if (!n.imageSubstitute) continue;
+    const key = `${substitutionLine(n.imageSubstitute)}\u0000${n.imageSubstitute.reason}`;
+    byLine.set(key, [...(byLine.get(key) ?? []), n.name]);
+  }
+  return [...byLine].map(([key, nodes]) => {
+    const [line, reason] = key.split('\u0000');
+    return `image ${line} on ${nodes.join(', ')}: ${reason}`;
+  });
+}
+
+const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--offline] [--renderer default|simple|verbose|silent] [-v]';
 
 export async function runDeploy(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -15,6 +32,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
       'max-workers': { type: 'string' },
       renderer: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
+      offline: { type: 'boolean' },
     },
   });
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: USAGE });
@@ -24,8 +42,11 @@ export async function runDeploy(argv: string[]): Promise<number> {
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
   const started = Date.now();
-  const r = await deploy({ file: values.topo }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) });
+  const r = await deploy({ file: values.topo }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline });
   process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
-  if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+  if (r.status === 'deployed') {
+    process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+    for (const line of await substitutionLines(r.plan.labDir)) process.stdout.write(`${line}\n`);
+  }
   return 0;
 }

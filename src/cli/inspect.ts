@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker.js';
-import { formatTable, inspectLab } from '../runtime/inspect.js';
+import { formatTable, imageColumn, inspectLab } from '../runtime/inspect.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
 const USAGE = 'usage: lab inspect (-t FILE | --name LAB) [--format table|json]';
@@ -20,7 +20,7 @@ export async function runInspect(argv: string[]): Promise<number> {
     process.stdout.write(`lab ${r.lab}: no containers\n`);
     return 0;
   }
-  const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, n.image, n.state, n.mgmtIPv4 || '-'])];
+  const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, imageColumn(n), n.state, n.mgmtIPv4 || '-'])];
   process.stdout.write(formatTable(rows) + '\n');
   return 0;
 }
