@@ -7,8 +7,9 @@
  * Both tags are content hashes, so a second build finds them and returns at once.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { access, copyFile, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -326,3 +327,44 @@ export async function imageSize(docker: Dockerode, ref: string): Promise<number 
   }
 }
 
+
+/** Writes `refs` (all present locally) into one tar, as `docker save` does. */
+export async function saveImages(docker: Dockerode, refs: string[], file: string): Promise<{ bytes: number }> {
+  const missing: string[] = [];
+  for (const r of refs) if (!(await imageExists(docker, r))) missing.push(r);
+  if (missing.length > 0) throw new KindlabError('IMAGE_MISSING', `cannot save: image not present locally: ${missing.join(', ')}`, { hint: 'pull or build it first' });
+  const tmp = `${file}.part-${process.pid}`;
+  try {
+    const stream = await new Promise<NodeJS.ReadableStream>((ok, ko) => {
+      docker.modem.dial(
+        { path: '/images/get?', method: 'GET', options: { names: refs }, isStream: true, statusCodes: { 200: true, 500: 'server error' } },
+        (err: unknown, s: unknown) => (err ? ko(err) : ok(s as NodeJS.ReadableStream)),
+      );
+    });
+    await pipeline(stream, createWriteStream(tmp));
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new KindlabError('RUNTIME_DOCKER', `saving ${refs.join(', ')} to ${file} failed: ${errorMessage(e)}`, { cause: e });
+  }
+  return { bytes: (await stat(file)).size };
+}
+
+/** Loads the images of a `docker save` tar; returns the tags loaded. */
+export async function loadImages(docker: Dockerode, file: string): Promise<string[]> {
+  try {
+    await access(file);
+  } catch {
+    throw new KindlabError('USAGE', `cannot load images: no file ${file}`);
+  }
+  const stream = (await docker.loadImage(file, { quiet: true })) as NodeJS.ReadableStream;
+  type Event = { stream?: string; error?: string; errorDetail?: { message?: string } };
+  const out = await new Promise<Event[]>((ok, ko) => {
+    docker.modem.followProgress(stream, (err: Error | null, o: Event[]) => (err ? ko(err) : ok(o)));
+  }).catch((e: unknown) => {
+    throw new KindlabError('RUNTIME_DOCKER', `loading images from ${file} failed: ${errorMessage(e)}`, { cause: e });
+  });
+  const bad = out.find((o) => o.error || o.errorDetail);
+  if (bad) throw new KindlabError('RUNTIME_DOCKER', `loading images from ${file} failed: ${bad.errorDetail?.message ?? bad.error}`);
+  return out.flatMap((o) => [...(o.stream ?? '').matchAll(/Loaded image(?: ID)?: (\S+)/g)].map((m) => m[1]!));
+}
