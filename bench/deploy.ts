@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../src/runtime/inspect.js';
 import { deploy, destroyLab, DockerRuntime } from '../src/runtime/index.js';
+import { loadPlan } from '../src/topology/index.js';
 import { writeLeafSpine } from './deploy-topologies.js';
 
 const { values } = parseArgs({ options: { workers: { type: 'string', default: '4' }, only: { type: 'string' } } });
@@ -52,7 +53,7 @@ async function converge(watch: Array<{ container: string; want: number }>, timeo
 async function run(labName: string, file: string, watch: (prefix: string) => Array<{ node: string; want: number }>): Promise<Row> {
   await destroyLab(rt, labName, {}).catch(() => undefined);
   const t0 = performance.now();
-  const r = await deploy({ file }, { runtime: rt, renderer: 'silent', concurrency: workers, env: process.env });
+  const r = await deploy({ plan: await loadPlan(file, { env: process.env }) }, { runtime: rt, renderer: 'silent', concurrency: workers });
   const tDeploy = (performance.now() - t0) / 1000;
   const byName = new Map(r.plan.nodes.map((n) => [n.name, n.containerName]));
   const [tConv, sessions] = await converge(watch(r.plan.name).map((w) => ({ container: byName.get(w.node)!, want: w.want })), 120000);

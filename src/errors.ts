@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'BGP_WIRE'
   | 'K8S_API'
   | 'CLUSTER_CONFIG'
+  | 'VERIFY'
   | 'INTERNAL';
 
 export interface KindlabErrorOptions {
@@ -73,7 +74,12 @@ export function formatIssue(i: TopologyIssue): string {
 export class TopologyError extends KindlabError {
   readonly issues: TopologyIssue[];
   constructor(code: ErrorCode, issues: TopologyIssue[], opts: KindlabErrorOptions = {}) {
-    const head = issues.length === 1 ? formatIssue(issues[0]!) : `${issues.length} problems in ${issues[0]?.file ?? 'topology'}`;
+    // An unknown node kind leads (see topology/kind-check.ts): nothing else matters until it is fixed.
+    const kindFirst = issues.length > 1 && /^unknown kind "/.test(issues[0]!.message);
+    const head =
+      issues.length === 1 ? formatIssue(issues[0]!)
+      : kindFirst ? `${formatIssue(issues[0]!)} (${issues.length} problems in ${issues[0]!.file})`
+      : `${issues.length} problems in ${issues[0]?.file ?? 'topology'}`;
     const detail = issues.length > 1 ? issues.map((i) => `  ${formatIssue(i)}`).join('\n') : opts.detail;
     super(code, head, { ...opts, detail });
     this.issues = issues;

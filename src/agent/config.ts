@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
-import { KindlabError, TopologyError, type TopologyIssue } from '../errors.js';
-import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/speaker-types.js';
-import type { Family } from '../bgp/wire/constants.js';
+import { KindlabError, TopologyError, type TopologyIssue, errorMessage } from '../errors.js';
+import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/index.js';
+import type { Family } from '../bgp/index.js';
 
 export interface AgentFileNeighbor {
   address: string;
@@ -133,7 +133,7 @@ export async function loadAgentConfig(file: string): Promise<AgentConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new KindlabError('BGP_CONFIG', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    throw new KindlabError('BGP_CONFIG', `cannot read ${file}: ${errorMessage(e)}`, { cause: e });
   }
   return parseAgentConfig(text, file);
 }

@@ -1,9 +1,8 @@
 /** `lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N]` */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { deploy } from '../runtime/deploy.js';
-import { substitutionLine } from '../runtime/image-plan.js';
-import { readLabState } from '../runtime/labdir.js';
+import { deploy, readLabState, substitutionLine } from '../runtime/index.js';
+import { loadPlan } from '../topology/index.js';
 
 /** `image frrouting/frr:v8.2.2 → kindlab/base (FRR 8.4.4) on r1, r2: reason`, one line per substitution. */
 async function substitutionLines(labDir: string): Promise<string[]> {
@@ -42,7 +41,9 @@ export async function runDeploy(argv: string[]): Promise<number> {
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
   const started = Date.now();
-  const r = await deploy({ file: values.topo }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline });
+  // Load and validate before anything exists: a bad topology creates nothing.
+  const plan = await loadPlan(values.topo);
+  const r = await deploy({ plan }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline });
   process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
   if (r.status === 'deployed') {
     process.stdout.write(`lab directory: ${r.plan.labDir}\n`);

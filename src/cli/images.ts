@@ -6,9 +6,9 @@
  * `lab images load FILE...`            load images from such a tar
  */
 import { parseArgs } from 'node:util';
-import Dockerode from 'dockerode';
 import { KindlabError } from '../errors.js';
-import { BASE_IMAGE, DEFAULT_ALIASES, buildBaseImage, imageExists, imageSize, loadImages, pullImage, saveImages } from '../runtime/images.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/index.js';
 
 const USAGE = `usage: lab images build [--force] [--quiet]
        lab images list [--format json]
@@ -19,18 +19,18 @@ example: lab images save -o labs.tar frrouting/frr:v8.2.2 nicolaka/netshoot:late
 
 export async function runImages(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const docker = new Dockerode();
+  const runtime = new DockerRuntime();
   if (sub === 'build') {
     const { values } = parseArgs({ args: rest, options: { force: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } } });
     const log = values.quiet ? undefined : (l: string) => process.stderr.write(`  ${l}\n`);
-    const r = await buildBaseImage(docker, { force: values.force, log });
+    const r = await runtime.buildBaseImage({ force: values.force, log });
     process.stdout.write(`${BASE_IMAGE} → ${r.image} (${r.status}, ${r.seconds.toFixed(2)} s)\n`);
     return 0;
   }
   if (sub === 'list' || sub === 'ls') {
     const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'table' } } });
-    const present = await imageExists(docker, BASE_IMAGE);
-    const size = present ? await imageSize(docker, BASE_IMAGE) : undefined;
+    const present = await runtime.imageExists(BASE_IMAGE);
+    const size = present ? await runtime.imageSize(BASE_IMAGE) : undefined;
     const rows = Object.entries(DEFAULT_ALIASES).map(([pattern, target]) => ({ pattern, target, present }));
     if (values.format === 'json') {
       process.stdout.write(`${JSON.stringify({ base: { image: BASE_IMAGE, present, size }, aliases: rows }, null, 2)}\n`);
@@ -45,7 +45,7 @@ export async function runImages(argv: string[]): Promise<number> {
     const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { quiet: { type: 'boolean', short: 'q' } } });
     if (positionals.length === 0) throw new KindlabError('USAGE', 'lab images pull: name at least one image', { detail: USAGE });
     for (const ref of positionals) {
-      await pullImage(docker, ref, values.quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`));
+      await runtime.pullImage(ref, values.quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`));
       process.stdout.write(`pulled ${ref}\n`);
     }
     return 0;
@@ -53,7 +53,7 @@ export async function runImages(argv: string[]): Promise<number> {
   if (sub === 'save') {
     const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: 'string', short: 'o' } } });
     if (!values.output || positionals.length === 0) throw new KindlabError('USAGE', 'lab images save: needs -o FILE.tar and at least one image', { detail: USAGE });
-    const r = await saveImages(docker, positionals, values.output);
+    const r = await runtime.saveImages(positionals, values.output);
     process.stdout.write(`saved ${positionals.join(', ')} to ${values.output} (${(r.bytes / 1e6).toFixed(1)} MB)\n`);
     return 0;
   }
@@ -61,7 +61,7 @@ export async function runImages(argv: string[]): Promise<number> {
     const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
     if (positionals.length === 0) throw new KindlabError('USAGE', 'lab images load: name at least one tar file', { detail: USAGE });
     for (const file of positionals) {
-      const loaded = await loadImages(docker, file);
+      const loaded = await runtime.loadImages(file);
       process.stdout.write(`loaded from ${file}: ${loaded.join(', ') || '(no tagged images)'}\n`);
     }
     return 0;

@@ -18,11 +18,6 @@ const COMMANDS: Record<string, { about: string; load: () => Promise<Command> }> 
   kubeconfig: { about: 'print the path (or --content) of a lab cluster\'s kubeconfig', load: async () => (await import('./kubeconfig.js')).runKubeconfig },
 };
 
-/** Lets other modules add commands (verify, graph, kubeconfig...) without editing the table above. */
-export function registerCommand(name: string, about: string, load: () => Promise<Command>): void {
-  COMMANDS[name] = { about, load };
-}
-
 function usage(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return ['usage: lab COMMAND [OPTIONS]', '', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(w)}  ${c.about}`), '', 'add -v to any command for stack traces'].join('\n') + '\n';

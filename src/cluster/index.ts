@@ -16,3 +16,5 @@ export { renderKubeconfig, writeKubeconfig, type KubeconfigInput } from './apise
 export { RESOURCES, findByKind, type ResourceDef } from './apiserver/resources.js';
 export { ControllerManager, type ControllerOptions } from './controllers/manager.js';
 export { podCidrForIndex, allocateClusterIP, allocateNodePort } from './controllers/ipam.js';
+export { podCidrsForIndex, allocateClusterIPAny, cidrsOverlap, familyOf, type IPFamily } from './controllers/cidr6.js';
+export { formatCidr6, parseCidr6, splitList } from './controllers/cidr6.js';

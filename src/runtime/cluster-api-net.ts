@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { apiNetwork, apiRuleComment } from './cluster-plan.js';
 import type { Runtime } from './docker.js';
 import { labLabels } from './labels.js';
@@ -123,18 +123,10 @@ export async function ensureApiNetwork(runtime: Runtime, plan: LabPlan): Promise
 /** Connects the running control-plane container and returns the published host address. */
 export async function connectControlPlane(runtime: Runtime, plan: LabPlan, container: string): Promise<{ hostIp: string; hostPort: number }> {
   const { network } = apiNetwork(plan);
-  const info = await runtime.docker.getContainer(container).inspect();
-  if (!info.NetworkSettings.Networks?.[network]) {
-    try {
-      await runtime.docker.getNetwork(network).connect({ Container: container });
-    } catch (e) {
-      throw new KindlabError('RUNTIME_DOCKER', `connect ${container} to ${network}: ${(e as Error).message}`, { cause: e });
-    }
-  }
+  await runtime.connectNetwork(network, container);
   for (let i = 0; i < 50; i++) {
-    const ports = (await runtime.docker.getContainer(container).inspect()).NetworkSettings.Ports?.['6443/tcp'];
-    const b = ports?.find((p) => p.HostPort);
-    if (b) return { hostIp: b.HostIp || '127.0.0.1', hostPort: Number(b.HostPort) };
+    const b = await runtime.publishedPort(container, '6443/tcp');
+    if (b) return b;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new KindlabError('RUNTIME_DOCKER', `${container}: Docker published no host port for the API server (6443/tcp)`, { hint: `see: docker port ${container}` });

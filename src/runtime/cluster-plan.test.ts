@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../topology/index.js';
 import { parsePodTarget } from './cluster-api.js';
-import { apiNetwork, apiServerArgv, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
+import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
 import { k8sNodeKind } from './kinds/k8s-node.js';
 import { containerOptions } from './container-spec.js';
 
@@ -15,7 +15,7 @@ describe('cluster plan', () => {
     const plan = await loadPlan(file, { env: {} });
     const cp = controlPlane(plan);
     assert.equal(cp.containerName, 'clab-bgp-cplane-demo-control-plane');
-    assert.deepEqual(apiServerArgv(plan, '/nonexistent'), ['node', '/opt/kindlab/dist/cluster/apiserver/main.js', '--data', '/var/lib/kindlab/cluster', '--listen', '0.0.0.0:6443', '--cluster-config', '/var/lib/kindlab/cluster/kind-cluster.yaml', '--cluster-name', 'clab-bgp-cplane-demo', '--tls-san', cp.mgmtIPv4!]);
+    assert.deepEqual(apiServerArgv(plan), ['node', '/opt/kindlab/dist/cluster/apiserver/main.js', '--data', '/var/lib/kindlab/cluster', '--listen', '0.0.0.0:6443', '--cluster-config', '/var/lib/kindlab/cluster/kind-cluster.yaml', '--cluster-name', 'clab-bgp-cplane-demo', '--tls-san', cp.mgmtIPv4!, '--require-heartbeats']);
     assert.deepEqual(fallbackNodeIPs(plan), {}, 'every article node has a node-ip');
     const sans = apiServerSans(plan);
     for (const s of ['127.0.0.1', '10.0.1.2', '10.0.4.2', cp.mgmtIPv4!, 'clab-bgp-cplane-demo-control-plane', 'kubernetes.default.svc']) assert.ok(sans.includes(s), s);
@@ -25,7 +25,7 @@ describe('cluster plan', () => {
     const { parseTopology, planLab } = await import('../topology/index.js');
     const plan = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}, {role: worker}]}\n', { file: 't.yaml', dir: '/tmp' }));
     assert.deepEqual(fallbackNodeIPs(plan), { 't-control-plane': plan.nodes[0]!.mgmtIPv4, 't-worker': plan.nodes[1]!.mgmtIPv4 });
-    assert.deepEqual(apiServerArgv(plan, '/nonexistent').slice(-4), ['--node-ip', `t-control-plane=${plan.nodes[0]!.mgmtIPv4}`, '--node-ip', `t-worker=${plan.nodes[1]!.mgmtIPv4}`]);
+    assert.deepEqual(apiServerArgv(plan).slice(-5, -1), ['--node-ip', `t-control-plane=${plan.nodes[0]!.mgmtIPv4}`, '--node-ip', `t-worker=${plan.nodes[1]!.mgmtIPv4}`]);
   });
 
   it('boot script: the API server on the control-plane only; the node daemon behind its marker', async () => {
@@ -37,13 +37,14 @@ describe('cluster plan', () => {
     assert.doesNotMatch(bootScript(plan, w!), /apiserver/);
     assert.deepEqual(nodeDaemonArgv(w!), ['node', '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
     assert.deepEqual(nodeCommand().slice(0, 3), ['/usr/bin/tini', '-s', '--']);
-    // with the node daemon built: heartbeats required, and the daemon started once enabled
-    const fake = fileURLToPath(new URL('../..', import.meta.url));
-    const withDaemon = bootScript(plan, w!, fake);
-    if (/node\/main\.js/.test(withDaemon)) {
-      assert.match(withDaemon, /\[ -f \/var\/lib\/kindlab\/node\/node-daemon\.enabled \] && \{ pgrep -f \/opt\/kindlab\/dist\/cluster\/node\/main\.js/);
-      assert.ok(apiServerArgv(plan, fake).includes('--require-heartbeats'));
-    }
+    // heartbeats required, and the daemon started once enabled, whatever dist/ holds
+    assert.match(bootScript(plan, w!), /\[ -f \/var\/lib\/kindlab\/node\/node-daemon\.enabled \] && \{ pgrep -f \/opt\/kindlab\/dist\/cluster\/node\/main\.js/);
+    assert.ok(apiServerArgv(plan).includes('--require-heartbeats'));
+  });
+
+  it('deploy refuses a cluster when a built file is missing, naming it', () => {
+    assert.throws(() => requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN], '/nonexistent'), /kindlab is not built \(dist\/cluster\/apiserver\/main\.js is missing\)/);
+    requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, AGENT_MAIN]);
   });
 
   it('container options: code read-only, node dir, cluster dir and 127.0.0.1 port on the control-plane only', async () => {

@@ -8,15 +8,16 @@
  *        → /var/lib/kindlab/cluster     in the control-plane container only (holds the CA key)
  *   host <labDir>/<node>/               kubeconfig (https://<control-plane mgmt IP>:6443), boot.sh, logs
  *        → /var/lib/kindlab/node        in every node container
- *   host <repo root> → /opt/kindlab:ro  the project's built code (dist, node_modules, bin, templates, schemas)
+ *   host <repo root>/{dist,node_modules,bin,templates,schemas,package.json} → /opt/kindlab/…:ro  the built code only
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSans } from '../cluster/apiserver/tls.js';
+import { defaultSans } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
-import type { LabCluster, LabPlan, NodePlan } from '../topology/types.js';
+import type { LabCluster, LabPlan, NodePlan } from '../topology/index.js';
+import { shellQuoteArg as shq } from '../lib/index.js';
 
 export const IN_CONTAINER = {
   root: '/opt/kindlab',
@@ -42,8 +43,10 @@ export function repoRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 }
 
-export function hasBuilt(main: string, root = repoRoot()): boolean {
-  return existsSync(join(root, main));
+/** The built files a lab cluster runs; deploy fails up front, naming the first one missing. */
+export function requireBuilt(mains: readonly string[], root = repoRoot()): void {
+  const missing = mains.find((m) => !existsSync(join(root, m)));
+  if (missing) throw new KindlabError('DEPLOY', `kindlab is not built (${missing} is missing)`, { hint: 'run npm run build in the kindlab repository' });
 }
 
 export function clusterOf(plan: LabPlan): LabCluster {
@@ -106,7 +109,7 @@ function tlsSans(plan: LabPlan): string[] {
 }
 
 /** With the node daemon built, Nodes are Ready only while their daemon heartbeats (as with a kubelet). */
-export function apiServerArgv(plan: LabPlan, root = repoRoot()): string[] {
+export function apiServerArgv(plan: LabPlan): string[] {
   const spec = clusterOf(plan).spec;
   return [
     'node', `${IN_CONTAINER.root}/${APISERVER_MAIN}`,
@@ -116,7 +119,7 @@ export function apiServerArgv(plan: LabPlan, root = repoRoot()): string[] {
     '--cluster-name', spec.name,
     ...tlsSans(plan).flatMap((s) => ['--tls-san', s]),
     ...Object.entries(fallbackNodeIPs(plan)).flatMap(([k, v]) => ['--node-ip', `${k}=${v}`]),
-    ...(hasBuilt(NODE_DAEMON_MAIN, root) ? ['--require-heartbeats'] : []),
+    '--require-heartbeats',
   ];
 }
 
@@ -141,7 +144,6 @@ export function agentArgv(plan: LabPlan, node: NodePlan): string[] {
   ];
 }
 
-const shq = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** One background process, started unless already running (matched by its main script). */
 function startLine(argv: string[], log: string, guard?: string): string {
@@ -156,10 +158,10 @@ function startLine(argv: string[], log: string, guard?: string): string {
  * bind-mounted data dir); the node daemon starts once the deploy has enabled it (after links
  * and the topology's exec lines gave the node its address).
  */
-export function bootScript(plan: LabPlan, node: NodePlan, root = repoRoot()): string {
+export function bootScript(plan: LabPlan, node: NodePlan): string {
   const lines = ['#!/bin/sh', '# Written by kindlab: starts this Kubernetes node\'s processes (idempotent).', `mkdir -p ${IN_CONTAINER.nodeDir}/logs`];
-  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan, root), `${IN_CONTAINER.clusterDir}/apiserver.log`));
-  if (hasBuilt(NODE_DAEMON_MAIN, root)) lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
+  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
+  lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
   lines.push(`[ -x ${AGENT_WRAPPER} ] || { printf '#!/bin/sh\\nexec node ${IN_CONTAINER.root}/bin/lab-agent.js "$@"\\n' >${AGENT_WRAPPER} && chmod 755 ${AGENT_WRAPPER}; }`);
   if (agentEnabled(plan)) {
     const sup = `${IN_CONTAINER.nodeDir}/${AGENT_SUPERVISOR}`;

@@ -11,13 +11,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
-import type { Node } from '../cluster/client/types.js';
-import type { LabPlan } from '../topology/types.js';
-import { apiReady, applyManifests, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
+import type { Node } from '../cluster/client/index.js';
+import type { LabPlan } from '../topology/index.js';
+import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
-import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hasBuilt, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER } from './cluster-plan.js';
+import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface ClusterAction {
   title: string;
@@ -38,9 +38,7 @@ export const clusterNetworkAction: ClusterAction = {
   title: 'Cluster API network',
   async run(ctx, progress) {
     if (!ctx.plan.cluster) return progress('no cluster');
-    if (!hasBuilt(APISERVER_MAIN)) {
-      throw new KindlabError('DEPLOY', `the API server is not built (${APISERVER_MAIN} is missing)`, { hint: 'run npm run build in the kindlab repository' });
-    }
+    requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
     progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip)} only, forwarding dropped`);
@@ -76,7 +74,6 @@ export const nodeDaemonsAction: ClusterAction = {
   async run(ctx, progress) {
     const plan = ctx.plan;
     if (!plan.cluster) return progress('no cluster');
-    if (!hasBuilt(NODE_DAEMON_MAIN)) return progress(`not started: ${NODE_DAEMON_MAIN} is not built yet`);
     const nodes = clusterNodes(plan);
     await runPool(nodes, ctx.concurrency, async (n) => {
       await writeFile(join(hostPaths.nodeDir(plan, n), NODE_DAEMON_MARKER), '');
@@ -97,9 +94,8 @@ export const nodesReadyAction: ClusterAction = {
     const plan = ctx.plan;
     if (!plan.cluster) return progress('no cluster');
     const want = clusterOf(plan).spec.nodes.map((n) => n.name);
-    // With node daemons, Ready must come from them (not the bootstrap's registration).
-    const daemons = hasBuilt(NODE_DAEMON_MAIN);
-    const ok = (n: Node) => isNodeReady(n) && (!daemons || n.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== 'KindlabBootstrap');
+    // Ready must come from the node daemons (not the bootstrap's registration).
+    const ok = (n: Node) => isNodeReady(n) && n.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== 'KindlabBootstrap';
     const client = labClient(hostPaths.kubeconfig(plan));
     let seen = '';
     try {
@@ -136,7 +132,6 @@ export const agentsAction: ClusterAction = {
     const plan = ctx.plan;
     if (!plan.cluster) return progress('no cluster');
     if (!agentEnabled(plan)) return progress('not started (bgp.agent: false)');
-    if (!hasBuilt(AGENT_MAIN)) return progress(`not started: ${AGENT_MAIN} is not built yet`);
     const nodes = clusterNodes(plan);
     await runPool(nodes, ctx.concurrency, async (n) => {
       await writeFile(join(hostPaths.nodeDir(plan, n), AGENT_MARKER), '');
@@ -162,10 +157,13 @@ export const manifestsAction: ClusterAction = {
   title: 'Cluster manifests',
   async run(ctx, progress) {
     const plan: LabPlan = ctx.plan;
-    if (!plan.cluster || plan.cluster.manifests.length === 0) return progress('none');
+    const generated = plan.cluster?.objects ?? [];
+    if (!plan.cluster || plan.cluster.manifests.length + generated.length === 0) return progress('none');
     const client = labClient(hostPaths.kubeconfig(plan));
     try {
       const applied = await applyManifests(client, plan.cluster.manifests, progress);
+      // Objects rendered from the routing intent (render/): named by the routing section in errors.
+      for (const obj of generated) applied.push(await applyObject(client, { file: `${plan.file} routing`, line: 0, obj: obj as ManifestDoc['obj'] }));
       progress(`${applied.length} objects applied`);
     } finally {
       client.close();

@@ -3,9 +3,10 @@
  * (like kind's planCreation). Pure: no Docker calls, unit-tested.
  */
 import type Docker from 'dockerode';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { isShellCommand } from './argv.js';
 import { LABEL_KIND, LABEL_NODE, labLabels } from './labels.js';
+import { renderedFilePath } from './labdir.js';
 
 export const BASE_CAPS = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'];
 export const BASE_SYSCTLS: Record<string, string> = {
@@ -64,7 +65,7 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
       NetworkMode: dockerNetworkMode(plan, node),
       CapAdd: [...new Set([...BASE_CAPS, ...node.capAdd])],
       Sysctls: sysctls,
-      Binds: node.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`),
+      Binds: [...node.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`), ...(node.files ?? []).map((f) => `${renderedFilePath(plan, node, f.path)}:${f.path}:ro`)],
       PortBindings: ports,
       ExtraHosts: mode === 'bridge' ? extraHosts(plan) : undefined,
       Init: false,

@@ -4,18 +4,18 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
-import { type ImageResolution, imageSettings, resolveImage, resolveImages } from './images.js';
+import { type ImageResolution, imageSettings, resolveImage } from './images.js';
 import { imageLabels } from './image-plan.js';
-import { getKind } from './kinds/index.js';
+import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
-import { type NodeRuntimeInfo, nodeDir, writeLabDir } from './labdir.js';
+import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from './pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -39,7 +39,7 @@ export interface Action {
 }
 
 export function isManaged(n: NodePlan): boolean {
-  return getKind(n.kind).managed;
+  return kindFacts(n.kind).managed;
 }
 
 export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
@@ -94,7 +94,7 @@ export const imagesAction: Action = {
     const settings = imageSettings(ctx.plan.sections['images'], ctx.offline);
     const requests = ctx.plan.nodes.filter(isManaged).map((n) => ({ node: n.name, image: n.image, policy: n.imagePullPolicy }));
     progress(`checking ${[...new Set(requests.map((r) => r.image))].join(', ')}`);
-    ctx.images = await resolveImages(ctx.runtime.docker, requests, { settings, progress });
+    ctx.images = await ctx.runtime.resolveImages(requests, { settings, progress });
   },
 };
 
@@ -105,6 +105,7 @@ export const labDirAction: Action = {
     // state.json first: destroy finds external netns to clean even if we die midway.
     await writeLabDir(ctx.plan, ctx.info, isManaged);
     for (const n of ctx.plan.nodes) {
+      await writeRenderedFiles(ctx.plan, n);
       const kind = getKind(n.kind);
       if (!kind.writeFiles) continue;
       await mkdir(ctx.kindCtx.nodeDir(n), { recursive: true });
@@ -132,7 +133,7 @@ export const containersAction: Action = {
         const kind = getKind(n.kind);
         const resolved = ctx.images?.get(n.name);
         const image = resolved?.image ?? resolveImage(n.image, aliases);
-        if (kind.managed) {
+        if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
           if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
           if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));

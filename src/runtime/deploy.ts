@@ -4,8 +4,8 @@
  * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
  */
 import { Listr } from 'listr2';
-import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import { KindlabError, errorMessage } from '../errors.js';
+import type { LabPlan } from '../topology/index.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
   type Action,
@@ -37,8 +37,6 @@ export interface DeployOptions {
   renderer?: RendererName;
   /** Never pull: missing images run as their local substitutes (article aliases). */
   offline?: boolean;
-  env?: Record<string, string | undefined>;
-  labDir?: string;
 }
 
 export interface DeployResult {
@@ -101,12 +99,20 @@ function wrapStepError(lab: string, title: string, e: unknown): KindlabError {
   });
 }
 
-/** Deploys a lab from a topology file (or an already built plan). */
-export async function deploy(source: { file: string } | { plan: LabPlan }, opts: DeployOptions = {}): Promise<DeployResult> {
+/** The deploy failed and removing what it created failed too: the error names both. */
+export function cleanupFailed(lab: string, err: KindlabError, cleanup: unknown): KindlabError {
+  return new KindlabError(err.code, `${err.shortMessage}; removing what the deploy created failed too: ${errorMessage(cleanup)}`, {
+    cause: new AggregateError([err, cleanup], 'deploy and cleanup failed'),
+    detail: err.detail,
+    hint: `remove the rest by hand: lab destroy --name ${lab}`,
+  });
+}
+
+/** Deploys a lab from its plan (the caller loads and validates the topology: a bad one creates nothing). */
+export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}): Promise<DeployResult> {
   const runtime = opts.runtime ?? new DockerRuntime();
   const renderer = opts.renderer ?? defaultRenderer();
-  // Load and validate before anything exists: a bad topology creates nothing.
-  const plan = 'plan' in source ? source.plan : await (await import('../topology/index.js')).loadPlan(source.file, { env: opts.env, labDir: opts.labDir });
+  const plan = source.plan;
   const ctx: DeployContext = {
     plan,
     runtime,
@@ -141,12 +147,13 @@ export async function deploy(source: { file: string } | { plan: LabPlan }, opts:
   } catch (e) {
     const err = wrapStepError(plan.name, current, e);
     if (!opts.retain) {
-      await destroyLab(runtime, plan.name, {}).catch(() => undefined);
-      return Promise.reject(new KindlabError(err.code, err.shortMessage, {
+      const cleanup = await destroyLab(runtime, plan.name, {}).then(() => undefined, (c: unknown) => c);
+      if (cleanup !== undefined) throw cleanupFailed(plan.name, err, cleanup);
+      throw new KindlabError(err.code, err.shortMessage, {
         cause: err.cause,
         detail: err.detail,
         hint: err.hint ?? `everything the deploy created was removed; rerun with --retain to keep it for debugging`,
-      }));
+      });
     }
     throw new KindlabError(err.code, err.shortMessage, { cause: err.cause, detail: err.detail, hint: `--retain: the half-built lab is kept; remove it with: lab destroy --name ${plan.name}` });
   }

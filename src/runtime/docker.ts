@@ -5,6 +5,7 @@
 import Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import { ExecError, KindlabError } from '../errors.js';
+import { buildBaseImage, ensureImages, imageExists, imageSize, loadImages, pullImage, resolveImages, saveImages, type BuildOptions, type BuildResult, type ImageRequest, type ImageResolution, type ResolveOptions } from './images.js';
 
 export interface ContainerInfo {
   id: string;
@@ -43,7 +44,6 @@ export interface ExecOptions {
 }
 
 export interface Runtime {
-  readonly docker: Docker;
   createNetwork(opts: Docker.NetworkCreateOptions): Promise<void>;
   inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
@@ -56,6 +56,25 @@ export interface Runtime {
   /** PID of the container's init process (its network namespace is /proc/<pid>/ns/net). */
   pid(name: string): Promise<number>;
   exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Attaches a running container to a network; nothing to do when it is attached already. */
+  connectNetwork(network: string, container: string): Promise<void>;
+  /** The host address Docker published for a container port (e.g. `6443/tcp`), once it has one. */
+  publishedPort(container: string, port: string): Promise<{ hostIp: string; hostPort: number } | undefined>;
+  /** Pulls (or, for the base image, builds) every image not present locally. */
+  ensureImages(refs: string[], opts?: BuildOptions): Promise<void>;
+  /** Settles each node's image by its pull policy: local, pulled, or a recorded local substitute. */
+  resolveImages(requests: ImageRequest[], opts: ResolveOptions): Promise<Map<string, ImageResolution>>;
+  /** Pulls one image (progress lines to `progress`), with the user's Docker credentials. */
+  pullImage(ref: string, progress?: (line: string) => void): Promise<void>;
+  /** Writes local images into one tar (`docker save`). */
+  saveImages(refs: string[], file: string): Promise<{ bytes: number }>;
+  /** Loads the images of such a tar; returns the tags loaded. */
+  loadImages(file: string): Promise<string[]>;
+  /** Builds the local base image (cached unless `force`). */
+  buildBaseImage(opts?: BuildOptions): Promise<BuildResult>;
+  imageExists(ref: string): Promise<boolean>;
+  /** Size in bytes; undefined when the image is absent. */
+  imageSize(ref: string): Promise<number | undefined>;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -72,9 +91,60 @@ function labelFilter(labels: Record<string, string>): string {
 }
 
 export class DockerRuntime implements Runtime {
-  readonly docker: Docker;
+  private readonly docker: Docker;
   constructor(docker: Docker = new Docker()) {
     this.docker = docker;
+  }
+
+  async connectNetwork(network: string, container: string): Promise<void> {
+    try {
+      const info = await this.docker.getContainer(container).inspect();
+      if (info.NetworkSettings.Networks?.[network]) return;
+      await this.docker.getNetwork(network).connect({ Container: container });
+    } catch (e) {
+      throw dockerError(`connect ${container} to ${network}`, e);
+    }
+  }
+
+  async publishedPort(container: string, port: string): Promise<{ hostIp: string; hostPort: number } | undefined> {
+    try {
+      const b = (await this.docker.getContainer(container).inspect()).NetworkSettings.Ports?.[port]?.find((p) => p.HostPort);
+      return b ? { hostIp: b.HostIp || '127.0.0.1', hostPort: Number(b.HostPort) } : undefined;
+    } catch (e) {
+      throw dockerError(`inspect ${container}`, e);
+    }
+  }
+
+  ensureImages(refs: string[], opts: BuildOptions = {}): Promise<void> {
+    return ensureImages(this.docker, refs, opts);
+  }
+
+  resolveImages(requests: ImageRequest[], opts: ResolveOptions): Promise<Map<string, ImageResolution>> {
+    return resolveImages(this.docker, requests, opts);
+  }
+
+  pullImage(ref: string, progress?: (line: string) => void): Promise<void> {
+    return pullImage(this.docker, ref, progress);
+  }
+
+  saveImages(refs: string[], file: string): Promise<{ bytes: number }> {
+    return saveImages(this.docker, refs, file);
+  }
+
+  loadImages(file: string): Promise<string[]> {
+    return loadImages(this.docker, file);
+  }
+
+  buildBaseImage(opts: BuildOptions = {}): Promise<BuildResult> {
+    return buildBaseImage(this.docker, opts);
+  }
+
+  imageExists(ref: string): Promise<boolean> {
+    return imageExists(this.docker, ref);
+  }
+
+  imageSize(ref: string): Promise<number | undefined> {
+    return imageSize(this.docker, ref);
   }
 
   async createNetwork(opts: Docker.NetworkCreateOptions): Promise<void> {

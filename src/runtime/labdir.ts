@@ -4,9 +4,9 @@
  * destroy and inspect need without the topology file). Builders are pure; `writeLabDir` writes.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 
@@ -32,6 +32,20 @@ export interface LabState {
 
 export function nodeDir(plan: LabPlan, node: NodePlan | string): string {
   return join(plan.labDir, typeof node === 'string' ? node : node.name);
+}
+
+/** Host path of a file rendered for a node (`/etc/frr/frr.conf` → `<labDir>/<node>/rendered/etc/frr/frr.conf`). */
+export function renderedFilePath(plan: LabPlan, node: NodePlan, path: string): string {
+  return join(nodeDir(plan, node), 'rendered', ...path.split('/').filter((p) => p && p !== '..'));
+}
+
+/** Writes a node's rendered files where its container binds them. */
+export async function writeRenderedFiles(plan: LabPlan, node: NodePlan): Promise<void> {
+  for (const f of node.files ?? []) {
+    const host = renderedFilePath(plan, node, f.path);
+    await mkdir(dirname(host), { recursive: true });
+    await writeFile(host, f.content);
+  }
 }
 
 export function topologyData(plan: LabPlan, info: Map<string, NodeRuntimeInfo>): object {

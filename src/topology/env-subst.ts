@@ -3,12 +3,15 @@
  * positions stay exact (substituting the raw text would shift every column after it).
  *
  * Forms (shell semantics):
- *   ${VAR}            value of VAR; unset → error naming file:line:col
+ *   ${VAR}            value of VAR; unset → left as written (containerlab does the same), except
+ *                     in an `image:` value, where it is an error naming file:line:col
  *   ${VAR:-default}   default when VAR is unset or empty
  *   ${VAR-default}    default when VAR is unset
  *   ${VAR:=default}   like :- and also assigns VAR for later references in the file
  *   ${VAR=default}    like -  and also assigns VAR
  *   $${...}           a literal `${...}` (escape, e.g. for shell code in exec lines)
+ * A default written in quotes (`${VAR:=""}`, `${VAR:-'a b'}`) is the text inside them, as in
+ * containerlab (an empty string, not two quote characters).
  * Only the braced form is substituted: `$VAR` in exec lines is left to the container's shell.
  * A plain (unquoted) scalar whose substituted text is a YAML number, boolean or null takes that
  * type, as it would if the text had been substituted before parsing (`mtu: ${MTU:=1500}`).
@@ -39,21 +42,34 @@ export function substituteVars(doc: Document, source: string, map: SourceMap, en
         const cur = vars[name];
         if (op === undefined) {
           if (cur === undefined) {
-            fail(name, `variable ${name} is not set (give a default with \${${name}:=value} or export it)`);
-            return '';
+            if (isImageValue(ancestors, node)) fail(name, `variable ${name} is not set (give a default with \${${name}:=value} or export it)`);
+            return whole;
           }
           return cur;
         }
         const useDefault = op.startsWith(':') ? cur === undefined || cur === '' : cur === undefined;
         if (!useDefault) return cur!;
-        if (op.endsWith('=')) vars[name] = def ?? '';
-        return def ?? '';
+        const value = unquote(def ?? '');
+        if (op.endsWith('=')) vars[name] = value;
+        return value;
       });
       if (out === node.value) return;
       node.value = node.type === Scalar.PLAIN ? retype(out) : out;
     },
   });
   return issues;
+}
+
+/** `""` / `''` around a default are quoting, not part of the value. */
+function unquote(text: string): string {
+  const m = /^"(.*)"$|^'(.*)'$/s.exec(text);
+  return m ? (m[1] ?? m[2] ?? '') : text;
+}
+
+/** True for the value of an `image:` key: an unresolved `${VAR}` there can never name an image. */
+function isImageValue(ancestors: readonly unknown[], node: unknown): boolean {
+  const parent = ancestors[ancestors.length - 1];
+  return isPair(parent) && parent.value === node && isScalar(parent.key) && parent.key.value === 'image';
 }
 
 /** Re-types a plain scalar's substituted text the way the YAML core schema would. */

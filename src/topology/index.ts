@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KindlabError } from '../errors.js';
 import type { Env } from './env-subst.js';
 import { loadDocument, parseTopologyText } from './load.js';
 import { normalizeTopology } from './normalize.js';
@@ -15,12 +14,15 @@ import { validateTopology } from './validate.js';
 
 export type * from './types.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
-export { NODE_KINDS } from './raw-types.js';
+export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';
+export type { PathSeg } from './source-map.js';
 export { DEFAULT_LINK_MTU } from './normalize-links.js';
 export { DEFAULT_MGMT_SUBNET } from './normalize-mgmt.js';
+
+import { applyRouting } from '../render/index.js';
 
 export interface LoadOptions {
   /** Variables for `${VAR}` substitution; default process.env. */
@@ -50,7 +52,10 @@ export function parseTopology(text: string, opts: LoadOptions & { file?: string;
 /** loadTopology + planLab. Also throws TopologyError TOPO_CYCLE. */
 export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {}): Promise<LabPlan> {
   const spec = await loadTopology(file, opts);
-  return planLab(spec, opts.labDir !== undefined ? { labDir: opts.labDir } : {});
+  const plan = planLab(spec, opts.labDir !== undefined ? { labDir: opts.labDir } : {});
+  const routed = applyRouting(plan, (path) => locateIn(plan, path));
+  const src = sourceOf(plan);
+  return routed !== plan && src ? attachSource(routed, src) : routed;
 }
 
 /**
@@ -60,8 +65,7 @@ export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {
 export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): SourcePos | undefined {
   return sourceOf(specOrPlan)?.locate(path);
 }
-
-/** True when `e` is one of the topology front end's errors. */
-export function isTopologyLoadError(e: unknown): e is KindlabError {
-  return e instanceof KindlabError && e.code.startsWith('TOPO_');
-}
+export type { LabCluster, LabPlan, LinkEndpoint, NodePlan, SourcePos, VethLinkSpec } from './types.js';
+export { intToIpv4, ipv4ToInt, mask4, parseCidr4 } from './net.js';
+export type { Cidr4 } from './net.js';
+export { shellSplit } from './parse-values.js';

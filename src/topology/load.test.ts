@@ -44,8 +44,14 @@ describe('variable substitution', () => {
   it('an unset variable without default names file:line:col of the reference', () => {
     rejects('name: x\nnodes:\n  r1:\n    image: "foo/${IMG}:1"\n', {}, 'TOPO_VAR', 4, 17, /variable IMG is not set/);
   });
-  it('reports every unset variable', () => {
-    assert.throws(() => parseTopologyText('a: ${A}\nb: ${B}\n', 't.yaml', {}), (e: unknown) => e instanceof TopologyError && e.issues.length === 2);
+  it('reports every unset variable in an image', () => {
+    assert.throws(() => parseTopologyText('a:\n  image: ${A}\nb:\n  image: ${B}\n', 't.yaml', {}), (e: unknown) => e instanceof TopologyError && e.issues.length === 2);
+  });
+  it('an unset variable elsewhere stays as written, as in containerlab', () => {
+    assert.deepEqual(data('a: ${A}\nx: sh -c "echo ${B}-${C:-c}"\n'), { a: '${A}', x: 'sh -c "echo ${B}-c"' });
+  });
+  it('a quoted default is the text inside the quotes (:="" is the empty string)', () => {
+    assert.deepEqual(data('a: "${A:=\\"\\"}"\nb: "${A}x"\nc: ${C:-\'p q\'}\n'), { a: '', b: 'x', c: 'p q' });
   });
 });
 
@@ -62,5 +68,26 @@ describe('YAML syntax errors', () => {
   });
   it('merge keys and anchors work', () => {
     assert.deepEqual(data('base: &b {kind: linux}\nn: {<<: *b, image: x}\n'), { base: { kind: 'linux' }, n: { kind: 'linux', image: 'x' } });
+  });
+});
+
+describe('unknown node kinds lead the report', () => {
+  const text = 'name: k\ntopology:\n  nodes:\n    r0:\n      kind: linux\n      image: ${NOPE}\n      bogus: 1\n    r1:\n      kind: srl\n      image: x\n';
+  it('before a ${VAR} problem earlier in the file: the first line names the kind', () => {
+    assert.throws(() => parseTopologyText(text, 't.yaml', {}), (e: unknown) => {
+      assert.ok(e instanceof TopologyError);
+      assert.match(e.message.split('\n')[0]!, /^t\.yaml:9:13 topology\.nodes\.r1\.kind: unknown kind "srl" \(known: linux/);
+      assert.match(e.issues[1]!.message, /variable NOPE is not set/);
+      return true;
+    });
+  });
+});
+
+describe('mgmt.ipv4-range', () => {
+  it('is planned as the mgmt network ipv4Range', async () => {
+    const { loadPlan } = await import('./index.js');
+    const plan = await loadPlan(new URL('../../test/fixtures/topology/valid-mgmt-ipv4-range.yaml', import.meta.url).pathname, { env: {} });
+    assert.equal(plan.mgmt.ipv4Range, '172.20.50.128/25');
+    assert.equal(plan.mgmt.ipv4Subnet, '172.20.50.0/24');
   });
 });

@@ -3,6 +3,7 @@
  * Each parser returns a value or an error string suitable for a user message.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv4ToNumber, numberToIpv4 as intToIpv4 } from '../lib/index.js';
 
 export interface Cidr4 {
   addr: number; // host byte order, unsigned
@@ -11,12 +12,10 @@ export interface Cidr4 {
 
 export function ipv4ToInt(s: string): number | undefined {
   if (!isIPv4(s)) return undefined;
-  return s.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  return ipv4ToNumber(s);
 }
 
-export function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { intToIpv4 };
 
 /** Network mask as an unsigned number. */
 export function mask4(len: number): number {

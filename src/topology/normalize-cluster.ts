@@ -7,15 +7,15 @@
  * Links, `network-mode: container:` and `wait-for` may name either form.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/kind-config.js';
+import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
 import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
 import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
 import { normalizeNode } from './normalize-node.js';
 import { SourceMap, type IssueList, type PathSeg } from './source-map.js';
-import type { LabCluster, NodeSpec, SourcePos } from './types.js';
+import type { BindMount, LabCluster, NodeSpec, PortMapping, SourcePos } from './types.js';
 
 export const K8S_NODE_KIND = 'k8s-node';
 export const K8S_NODE_IMAGE = 'kindlab/base:latest';
@@ -54,8 +54,8 @@ interface Source {
   obj: unknown;
   /** Where its keys are: a data path → position. */
   locate(path: PathSeg[], at?: 'key' | 'value'): SourcePos;
-  /** Reports a problem at a path inside the kind Cluster object. */
-  report(path: PathSeg[], message: string): void;
+  /** Reports a problem at a path inside the kind Cluster object (at its key or its value). */
+  report(path: PathSeg[], message: string, at?: 'key' | 'value'): void;
   configFile?: string;
   src: string;
 }
@@ -65,7 +65,7 @@ function inlineSource(section: Obj, ctx: ClusterContext): Source {
     obj: withoutBgp(section),
     src: 'cluster',
     locate: (p, at) => ctx.issues.map.locate(['cluster', ...p], at),
-    report: (p, m) => ctx.issues.add(['cluster', ...p], m),
+    report: (p, m, at) => ctx.issues.add(['cluster', ...p], m, at),
   };
 }
 
@@ -98,7 +98,7 @@ function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
     src: file,
     configFile: file,
     locate: (p, at) => map.locate(p, at),
-    report: (p, m) => issues.issues.push(map.issue(p, m)),
+    report: (p, m, at) => issues.issues.push(map.issue(p, m, at)),
   };
 }
 
@@ -125,13 +125,20 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
     spec = parseKindCluster(source.obj, { source: source.src, defaultName: raw.name });
   } catch (e) {
     if (!(e instanceof KindlabError) || e.code !== 'CLUSTER_CONFIG') throw e;
-    for (const i of parserIssues(e, source.src)) source.report(i.path, i.message);
+    // an unknown field is shown at its key (kind's strict decoding names the key)
+    for (const i of parserIssues(e, source.src)) source.report(i.path, i.message, /^unknown field/.test(i.message) ? 'key' : 'value');
     return undefined;
   }
   if (!/^127\./.test(spec.apiServerAddress) && spec.apiServerAddress !== '::1') {
     source.report(['networking', 'apiServerAddress'], `kindlab publishes the API server on loopback only (127.0.0.1 or ::1), not on ${spec.apiServerAddress}`);
   }
   const clusterNodes = spec.nodes.map((cn) => clusterNode(cn, spec, raw.topology ?? {}, nodes, source, ctx));
+  // Fields read but not applicable in kindlab: kept on the plan, each at its position in the file.
+  const warnings = spec.warnings.map((w) => {
+    const path = parseKeyPath(w.path);
+    const pos = source.locate(path, 'key');
+    return { file: pos.file, line: pos.line, col: pos.col, path: `${source.configFile ? '' : 'cluster.'}${w.path}`, message: w.message };
+  });
   const names = new Set(clusterNodes.map((n) => n.name));
   for (const n of nodes.values()) {
     if (n.kind === K8S_NODE_KIND && !names.has(n.name)) {
@@ -143,7 +150,7 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
   for (const n of [...clusterNodes, ...rest]) nodes.set(n.name, n);
   const obj = isObj(source.obj) ? { ...source.obj, name: spec.name } : { name: spec.name };
   const bgp = normalizeClusterBgp(raw, issues);
-  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx), ...(bgp ? { bgp } : {}) };
+  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx), ...(bgp ? { bgp } : {}), warnings };
 }
 
 /** `<cluster>-worker2` → `worker2`. */
@@ -166,8 +173,21 @@ function clusterNode(cn: ClusterNodeSpec, spec: ClusterSpec, topo: RawTopologySe
     ctx.issues.add(['topology', 'nodes', userKey, 'network-mode'], `node "${name}" is a Kubernetes node: it owns its network namespace (no network-mode)`);
     n.networkMode = { type: 'bridge' };
   }
+  const kindDir = source.configFile ? dirname(source.configFile) : ctx.dir;
+  // extraPortMappings → published ports, extraMounts → binds: the runtime applies them as for any node.
+  const ports: PortMapping[] = [];
+  cn.extraPortMappings.forEach((pm, i) => {
+    if (pm.protocol === 'SCTP') return source.report(['nodes', cn.index, 'extraPortMappings', i, 'protocol'], 'SCTP port mappings are not supported: kindlab publishes TCP and UDP ports');
+    ports.push({ hostIp: pm.listenAddress, hostPort: pm.hostPort, containerPort: pm.containerPort, protocol: pm.protocol === 'UDP' ? 'udp' : 'tcp' });
+  });
+  const binds: BindMount[] = cn.extraMounts.map((m) => ({ source: isAbsolute(m.hostPath) ? m.hostPath : resolve(kindDir, m.hostPath), target: m.containerPath, readOnly: m.readOnly }));
+  cn.extraMounts.forEach((m, i) => {
+    if (m.propagation !== 'None') spec.warnings.push({ path: `nodes[${cn.index}].extraMounts[${i}].propagation`, message: `${m.propagation} is not applied: kindlab binds with the default (private) propagation` });
+  });
   return {
     ...n,
+    ports: [...n.ports, ...ports],
+    binds: [...n.binds, ...binds],
     image: n.image || cn.image || K8S_NODE_IMAGE,
     pos: user ? n.pos : source.locate(['nodes', cn.index]),
     k8s: {
@@ -176,6 +196,7 @@ function clusterNode(cn: ClusterNodeSpec, spec: ClusterSpec, topo: RawTopologySe
       role: cn.role,
       index: cn.index,
       ...(cn.nodeIP ? { nodeIP: cn.nodeIP } : {}),
+      ...(cn.nodeIPs && cn.nodeIPs.length > 1 ? { nodeIPs: [...cn.nodeIPs] } : {}),
       labels: { ...cn.labels },
     },
   };

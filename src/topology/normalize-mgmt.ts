@@ -30,6 +30,13 @@ export function normalizeMgmt(lab: string, raw: RawMgmt | undefined, issues: Iss
   } else if (typeof net !== 'string') {
     spec.ipv4Gateway = intToIpv4(net.addr + 1);
   }
+  const range = m['ipv4-range'];
+  if (range !== undefined) {
+    const r = parseNetwork4(range);
+    if (typeof r === 'string') issues.add(at('ipv4-range'), r);
+    else if (typeof net !== 'string' && !(inSubnet4(r.addr, net) && inSubnet4(lastAddr4(r), net))) issues.add(at('ipv4-range'), `ipv4-range ${range} is not inside the management subnet ${spec.ipv4Subnet}`);
+    spec.ipv4Range = range;
+  }
   if (m['ipv6-subnet'] !== undefined) {
     const n6 = parseCidr6(m['ipv6-subnet']);
     if (typeof n6 === 'string') issues.add(at('ipv6-subnet'), n6);

@@ -11,6 +11,7 @@ import { aliasLinks, clusterAliases, normalizeCluster, resolveClusterAliases } f
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
+import { nodeKindFacts } from './node-kinds.js';
 import type { NodeSpec, TopologySpec } from './types.js';
 
 export interface NormalizeContext {
@@ -85,7 +86,7 @@ function resolveReferences(nodes: Map<string, NodeSpec>, issues: IssueList): voi
         issues.addRef(nodeOrigin(n, 'network-mode'), `network-mode container:${target}: "${target}" is neither a node of this topology${didYouMean(target, names)} (nodes: ${list}) nor a valid container name`);
       }
     }
-    if (mode.type === 'container' && n.kind === 'ext-container') {
+    if (mode.type === 'container' && !nodeKindFacts(n.kind)?.managed) {
       issues.add(nodeOrigin(n, 'network-mode'), 'an ext-container node is an existing container: its network-mode is not ours to set');
     }
     n.waitFor.forEach((w, i) => {

@@ -7,6 +7,7 @@ import { TopologyError } from '../errors.js';
 import { intToIpv4, ipv4ToInt, lastAddr4, parseNetwork4 } from './net.js';
 import { attachSource, sourceOf } from './source-map.js';
 import { checkCycles, creationWaves, dependencyEdges } from './plan-graph.js';
+import { nodeKindFacts } from './node-kinds.js';
 import type { LabPlan, NodePlan, NodeSpec, TopologySpec } from './types.js';
 
 export interface PlanOptions {
@@ -17,7 +18,7 @@ export interface PlanOptions {
 /** Prefix semantics: default `clab` (→ `clab-<lab>-<node>`), `''` → bare node name, `__lab-name` → `<lab>-<node>`. */
 export function containerName(prefix: string, lab: string, node: NodeSpec | string): string {
   const n = typeof node === 'string' ? node : node.name;
-  if (typeof node !== 'string' && node.kind === 'ext-container') return n; // an existing container, named as-is
+  if (typeof node !== 'string' && !nodeKindFacts(node.kind)?.managed) return n; // an existing container, named as-is
   if (typeof node !== 'string' && node.k8s) return node.k8s.nodeName; // kind's naming: <cluster>-control-plane, <cluster>-worker2
   if (prefix === '') return n;
   if (prefix === '__lab-name') return `${lab}-${n}`;
@@ -69,9 +70,9 @@ function ownerOf(n: NodeSpec, byName: Map<string, NodeSpec>): string {
   return cur.name;
 }
 
-/** Nodes that get a management address: ours (not ext-container) and attached to the mgmt bridge. */
+/** Nodes that get a management address: managed by us (not ext-container) and attached to the mgmt bridge. */
 export function needsMgmtAddress(n: NodeSpec): boolean {
-  return n.networkMode.type === 'bridge' && n.kind !== 'ext-container';
+  return n.networkMode.type === 'bridge' && !!nodeKindFacts(n.kind)?.managed;
 }
 
 /**

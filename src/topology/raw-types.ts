@@ -6,8 +6,9 @@
 
 export type RawScalar = string | number | boolean;
 
-export const NODE_KINDS = ['linux', 'frr', 'bridge', 'k8s-node', 'ext-container'] as const;
-export type RawNodeKind = (typeof NODE_KINDS)[number];
+import type { NodeKindName } from './node-kinds.js';
+
+export type RawNodeKind = NodeKindName;
 
 /** Properties a node may carry; `topology.defaults`, `kinds.<kind>` and `groups.<g>` use the same set. */
 export interface RawNodeProps {
@@ -70,6 +71,8 @@ export interface RawMgmt {
   network?: string;
   'ipv4-subnet'?: string;
   'ipv4-gw'?: string;
+  /** containerlab's ipv4-range: the part of ipv4-subnet Docker hands out dynamic addresses from. */
+  'ipv4-range'?: string;
   'ipv6-subnet'?: string;
   'ipv6-gw'?: string;
   bridge?: string;
@@ -102,6 +105,8 @@ export interface RawTopologyFile {
   stages?: unknown[] | Record<string, unknown>;
   /** Image alias map: name used in the topology → local image; `offline: true` uses the aliases without pulling. */
   images?: Record<string, string | boolean>;
+  /** Lab-wide routing intent, converted by render/ (positions checked there). */
+  routing?: Record<string, unknown>;
 }
 
-export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images'] as const;
+export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images', 'routing'] as const;

@@ -4,7 +4,9 @@
  * native values; topology/plan then resolves names, addresses and dependencies.
  * Nothing here touches Docker or the kernel.
  */
-import type { ClusterSpec } from '../cluster/kind-config.js';
+import type { ClusterSpec } from '../cluster/index.js';
+import type { RoutingPlan } from '../render/index.js';
+import type { TopologyIssue } from '../errors.js';
 
 /** Where a value came from in a topology file (1-based line and column). */
 export interface SourcePos {
@@ -72,6 +74,8 @@ export interface NodeSpec {
   keyPos?: Record<string, SourcePos>;
   /** Set on the nodes of the topology's kind cluster (kind `k8s-node`), additive. */
   k8s?: K8sNodeInfo;
+  /** Files rendered from the routing intent (render/), written to the lab directory and bound read-only. */
+  files?: Array<{ path: string; content: string }>;
 }
 
 /** What a `k8s-node` node is in its cluster (from the kind Cluster config). */
@@ -83,8 +87,10 @@ export interface K8sNodeInfo {
   role: 'control-plane' | 'worker';
   /** Position in the kind config's nodes list (drives the pod CIDR). */
   index: number;
-  /** kubeletExtraArgs node-ip, when given. */
+  /** kubeletExtraArgs node-ip, when given (the first address). */
   nodeIP?: string;
+  /** Both node-ip addresses of a dual-stack node (additive; absent with one address). */
+  nodeIPs?: string[];
   /** Kubernetes labels of the Node (kind labels + node-labels). */
   labels: Record<string, string>;
 }
@@ -101,6 +107,15 @@ export interface LabCluster {
   manifests: Array<{ path: string; pos: SourcePos }>;
   /** The node BGP agent's settings (`cluster.bgp` or topology-level `bgp:`), additive. */
   bgp?: ClusterBgp;
+  /** Objects generated from the routing intent, applied after the manifests. */
+  objects?: Array<Record<string, unknown>>;
+  /**
+   * kind fields read but not applicable in kindlab (containerd patches, JSON 6902 kubeadm patches,
+   * kubeadm settings other than node-ip/node-labels/subnets…), each positioned, with the reason (additive).
+   * What the runtime must honour is on `spec`: nodes' extraPortMappings/extraMounts (also on the
+   * NodeSpecs' ports/binds), proxyMode (none = our proxy off), featureGates, runtimeConfig, dnsSearch.
+   */
+  warnings?: TopologyIssue[];
 }
 
 export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn'] as const;
@@ -142,6 +157,8 @@ export interface MgmtSpec {
   network: string;
   ipv4Subnet: string;
   ipv4Gateway?: string;
+  /** Docker's IPAM ip-range (containerlab's mgmt.ipv4-range): a CIDR inside ipv4Subnet, dynamic addresses come from it. */
+  ipv4Range?: string;
   ipv6Subnet?: string;
   ipv6Gateway?: string;
   /** Host bridge name, if the user chose one. */
@@ -195,4 +212,6 @@ export interface LabPlan {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /** What the routing intent (`routing:`, node `bgp:` blocks) rendered, when the topology has any. */
+  routing?: RoutingPlan;
 }

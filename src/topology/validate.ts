@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import type { RawTopologyFile } from './raw-types.js';
 import { parsePointer, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
+import { kindIssuesFirst } from './kind-check.js';
 import { didYouMean } from './suggest.js';
 
 const SCHEMA_URL = new URL('../../schemas/topology.schema.json', import.meta.url);
@@ -42,7 +43,7 @@ export function schemaIssues(data: unknown, map: SourceMap): TopologyIssue[] {
       issues.push(issue);
     }
   }
-  return sortIssues(issues);
+  return kindIssuesFirst(sortIssues(issues));
 }
 
 /** Validates and narrows; throws TopologyError TOPO_SCHEMA with every problem found. */

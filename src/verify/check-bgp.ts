@@ -2,6 +2,7 @@
 import type { EvidenceLog, LabContext, Daemon } from './context.js';
 import { parseAgentNeighbors, parseBirdProtocols, parseFrrSummary, parseGobgpNeighbors, type Session } from './probes/sessions.js';
 import type { BgpExpectation, BgpSource } from './types.js';
+import { KindlabError } from '../errors.js';
 
 export interface Outcome {
   passed: boolean;
@@ -25,7 +26,7 @@ export async function bgpSource(ctx: LabContext, node: string, wanted: BgpSource
 export async function readSessions(ctx: LabContext, log: EvidenceLog, node: string, source: Exclude<BgpSource, 'auto'>): Promise<Session[]> {
   const cmd = SESSION_COMMANDS[source];
   const r = await ctx.run(log, node, cmd.argv);
-  if (r.exitCode !== 0) throw new Error(`${cmd.argv[0]} failed (exit ${r.exitCode})${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
+  if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${cmd.argv[0]} failed (exit ${r.exitCode})${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
   return cmd.parse(r.stdout);
 }
 
@@ -44,9 +45,9 @@ function prefixProblem(e: BgpExpectation, count: number | undefined, what: strin
 /** Prefixes in the speaker's IPv4 unicast BGP table (FRR: what `show bgp ipv4` displays; agent: RIB destinations). */
 async function tableRoutes(ctx: LabContext, log: EvidenceLog, node: string, source: Exclude<BgpSource, 'auto'>): Promise<number> {
   const argv = source === 'frr' ? ['vtysh', '-c', 'show bgp ipv4 unicast json'] : source === 'agent' ? ['lab-agent', 'rib', '--json', '--summary', '--family', 'ipv4'] : undefined;
-  if (!argv) throw new Error(`counting the BGP table is supported for FRR and lab-agent, not ${source}`);
+  if (!argv) throw new KindlabError('VERIFY', `counting the BGP table is supported for FRR and lab-agent, not ${source}`);
   const r = await ctx.run(log, node, argv);
-  if (r.exitCode !== 0) throw new Error(`${argv[0]} failed (exit ${r.exitCode})`);
+  if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${argv[0]} failed (exit ${r.exitCode})`);
   const j = JSON.parse(r.stdout || '{}') as { routes?: Record<string, unknown>; destinations?: number };
   return source === 'frr' ? Object.keys(j.routes ?? {}).length : (j.destinations ?? 0);
 }

@@ -4,12 +4,13 @@ import type { Outcome } from './check-bgp.js';
 import { familyOf, isAddress } from './net.js';
 import { CURL_STATUS_MARK, parseCurl, parsePing, parseTraceroute } from './probes/reach.js';
 import type { CurlExpectation, PingExpectation, Target, TracerouteExpectation } from './types.js';
+import { KindlabError } from '../errors.js';
 
 async function resolve(ctx: LabContext, t: Target): Promise<string> {
   if (t.type === 'address') return t.address;
   if (t.type === 'object') return ctx.objectAddress(t.ref);
   const a = (await ctx.preferredAddress(t.node, 4)) ?? (await ctx.preferredAddress(t.node, 6));
-  if (!a) throw new Error(`${t.node} has no address to aim at (is it running?)`);
+  if (!a) throw new KindlabError('VERIFY', `${t.node} has no address to aim at (is it running?)`);
   return a;
 }
 

@@ -4,6 +4,7 @@ import { bgpSource, type Outcome } from './check-bgp.js';
 import { familyOf, isAddress } from './net.js';
 import { parseAgentRib, parseBirdRoute, parseFrrRoute, parseGobgpRib, parseKernelRoute, type NextHop, type Route } from './probes/routes.js';
 import type { RouteExpectation, RouteSource } from './types.js';
+import { KindlabError } from '../errors.js';
 
 type Concrete = Exclude<RouteSource, 'auto'>;
 
@@ -43,7 +44,7 @@ export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpe
   const source: Concrete = e.source === 'kernel' ? 'kernel' : ((await bgpSource(ctx, e.node, e.source === 'auto' ? 'auto' : e.source)) ?? 'kernel');
   const cmd = command(source, e.prefix);
   const r = await ctx.run(log, e.node, cmd.argv);
-  if (r.exitCode !== 0) throw new Error(`${cmd.argv[0]} failed (exit ${r.exitCode})`);
+  if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${cmd.argv[0]} failed (exit ${r.exitCode})`);
   const route = cmd.parse(r.stdout, e.prefix);
   if (!e.present) return route ? { passed: false, detail: `${source}: ${e.prefix} is present (${route.protocol ?? '?'}), expected absent` } : { passed: true, detail: `${source}: no route to ${e.prefix}` };
   if (!route) return { passed: false, detail: `${source}: no route to ${e.prefix}` };

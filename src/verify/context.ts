@@ -3,9 +3,11 @@
  * node's addresses, which BGP daemons it runs, and which node sits across one of its links.
  * Lookups are cached for one round of checks (a retry round gets a fresh context).
  */
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPlace } from './cluster.js';
 import type { Evidence } from './types.js';
+import { shellQuote } from '../lib/index.js';
+import { KindlabError } from '../errors.js';
 
 export interface ExecOutput {
   exitCode: number;
@@ -39,17 +41,7 @@ export class EvidenceLog {
   }
 }
 
-/** Quotes argv for display the way a shell would take it back. */
-export function shellQuote(argv: string[]): string {
-  return argv
-    .map((a) => {
-      if (/^[\w@%+=:,./-]+$/.test(a)) return a;
-      // eslint-disable-next-line no-control-regex
-      if (/[\x00-\x1f]/.test(a)) return `$'${a.replace(/[\\']/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
-      return `'${a.replace(/'/g, `'\\''`)}'`;
-    })
-    .join(' ');
-}
+export { shellQuote };
 
 export class LabContext {
   private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
@@ -91,7 +83,7 @@ export class LabContext {
   }
 
   private requireCluster(ref: string): ClusterLookup {
-    if (!this.cluster) throw new Error(`${ref}: this lab has no cluster`);
+    if (!this.cluster) throw new KindlabError('VERIFY', `${ref}: this lab has no cluster`);
     return this.cluster;
   }
 

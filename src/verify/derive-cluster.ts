@@ -5,9 +5,9 @@
  * - every pod reaches every other pod (ping from its network namespace to the other's IP).
  * Pods that have finished (Succeeded/Failed) and hostNetwork pods are left out.
  */
-import type { Node, Pod } from '../cluster/client/types.js';
+import type { Node, Pod } from '../cluster/client/index.js';
 import type { LabContext } from './context.js';
-import { pool } from './run.js';
+import { mapPool } from '../lib/index.js';
 import type { Expectation, PingExpectation, RouteExpectation } from './types.js';
 
 export const podCidrsOf = (n: Node): string[] => n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];
@@ -18,7 +18,7 @@ const probed = (p: Pod) => !p.spec.hostNetwork && p.status?.phase !== 'Succeeded
 async function routers(ctx: LabContext, concurrency: number): Promise<string[]> {
   const inCluster = new Set(ctx.plan.nodes.filter((n) => n.k8s).map((n) => n.name));
   const candidates = ctx.plan.nodes.filter((n) => !inCluster.has(n.name) && !inCluster.has(n.netnsOwner) && n.kind !== 'bridge' && n.kind !== 'ext-container');
-  const ds = await pool(candidates, concurrency, async (n) => ((await ctx.daemons(n.name)).some((d) => d !== 'agent') ? n.name : undefined));
+  const ds = await mapPool(candidates, concurrency, async (n) => ((await ctx.daemons(n.name)).some((d) => d !== 'agent') ? n.name : undefined));
   return ds.filter((x): x is string => !!x);
 }
 

@@ -4,16 +4,18 @@
  * GoBGP and our agent likewise) must be Established. One check per session. With a cluster, also
  * the pod CIDR and pod-to-pod checks of derive-cluster.ts.
  */
+import { KindlabError } from '../errors.js';
 import { bgpSource, readSessions } from './check-bgp.js';
 import { EvidenceLog, type LabContext } from './context.js';
-import { agentEnabled } from '../runtime/cluster-plan.js';
+import { agentEnabled } from '../runtime/index.js';
 import { deriveClusterChecks } from './derive-cluster.js';
-import { pool } from './run.js';
+import { convertChecks } from './expectations.js';
+import { mapPool } from '../lib/index.js';
 import type { BgpExpectation, Expectation } from './types.js';
 
 export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
   const nodes = ctx.plan.nodes.filter((n) => n.kind !== 'bridge' && n.kind !== 'ext-container');
-  const perNode = await pool(nodes, concurrency, async (n): Promise<Expectation[]> => {
+  const perNode = await mapPool(nodes, concurrency, async (n): Promise<Expectation[]> => {
     // A cluster node whose agent the deploy started must have one running: a stopped agent is a failed check.
     const source = (await bgpSource(ctx, n.name, 'auto')) ?? (n.k8s && agentEnabled(ctx.plan) ? 'agent' : undefined);
     if (!source) return [];
@@ -26,5 +28,15 @@ export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Ex
       return [all];
     }
   });
-  return [...perNode.flat(), ...(await deriveClusterChecks(ctx, concurrency))];
+  return [...perNode.flat(), ...intentChecks(ctx), ...(await deriveClusterChecks(ctx, concurrency))];
+}
+
+/** The checks the routing intent implies (render/checks.ts): sessions, learned prefixes, ECMP width. */
+function intentChecks(ctx: LabContext): Expectation[] {
+  const raw = ctx.plan.routing?.checks ?? [];
+  if (raw.length === 0) return [];
+  const issues: Parameters<typeof convertChecks>[3] = [];
+  const out = convertChecks(ctx.plan, raw as Parameters<typeof convertChecks>[1], ['routing'], issues);
+  if (issues.length) throw new KindlabError('INTERNAL', `checks derived from the routing intent are invalid: ${issues.map((i) => i.message).join('; ')}`);
+  return out.map((e) => ({ ...e, derived: true }));
 }

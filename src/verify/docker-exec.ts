@@ -1,8 +1,9 @@
 /** NodeExec over the lab runtime: `docker exec` into the node's container (by plan, else by labels). */
-import type { Runtime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
-import type { LabPlan } from '../topology/types.js';
+import type { Runtime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
 import type { NodeExec } from './context.js';
+import { KindlabError } from '../errors.js';
 
 /** Commands are wrapped in `timeout` so a hung probe cannot keep an exec session open forever. */
 export function dockerExec(runtime: Runtime, plan: LabPlan, capSeconds = 60): NodeExec {
@@ -11,7 +12,7 @@ export function dockerExec(runtime: Runtime, plan: LabPlan, capSeconds = 60): No
     let container = names.get(node);
     if (!container) {
       container = (await runtime.listContainers({ [LABEL_LAB]: plan.name, [LABEL_NODE]: node }))[0]?.name;
-      if (!container) throw new Error(`node ${node} has no container in lab ${plan.name}`);
+      if (!container) throw new KindlabError('NODE_NOT_FOUND', `node ${node} has no container in lab ${plan.name}`);
     }
     return runtime.exec(container, ['timeout', '-k', '2', String(capSeconds), ...argv], { check: false, target: node });
   };

@@ -1,30 +1,20 @@
 /** Durations as users write them: `500ms`, `5s`, `1m30s`, `2h`, or a number of seconds. */
+import { parseDurationMs } from '../lib/index.js';
+import { KindlabError } from '../errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h)/gy;
-
-/** Milliseconds, or an error message when `v` is not a duration. */
+/** Milliseconds, or an error message when `v` is not a duration. Spaces around units are allowed (`1m 30s`). */
 export function parseDuration(v: string | number): number | string {
   if (typeof v === 'number') return v > 0 && Number.isFinite(v) ? Math.round(v * 1000) : `"${v}" is not a positive number of seconds`;
-  const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return parseDuration(Number(s));
-  let total = 0;
-  let end = 0;
-  PART.lastIndex = 0;
-  for (let m = PART.exec(s); m; m = PART.exec(s)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    end = PART.lastIndex;
-    while (s[end] === ' ') end++;
-    PART.lastIndex = end;
-  }
-  if (s === '' || end !== s.length || total <= 0) return `"${v}" is not a duration (examples: 500ms, 5s, 1m30s)`;
-  return Math.round(total);
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return parseDuration(Number(v.trim()));
+  const ms = parseDurationMs(v.trim().replace(/\s*(ms|h|m|s)\s*/g, '$1'));
+  if (ms === undefined || ms <= 0) return `"${v}" is not a duration (examples: 500ms, 5s, 1m30s)`;
+  return Math.round(ms);
 }
 
 /** Like parseDuration but throws (for CLI flags, where the caller wraps the message). */
 export function durationMs(v: string | number): number {
   const r = parseDuration(v);
-  if (typeof r === 'string') throw new Error(r);
+  if (typeof r === 'string') throw new KindlabError('USAGE', r);
   return r;
 }
 

@@ -34,8 +34,3 @@ function networkOf4(addr: string, len: number): string {
 export function familyOf(prefixOrAddress: string): 4 | 6 {
   return isIPv4(prefixOrAddress.split('/')[0]!) ? 4 : 6;
 }
-
-/** Strips a `/len` suffix. */
-export function bareAddress(s: string): string {
-  return s.split('/')[0]!;
-}

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { LabPlan } from '../topology/types.js';
 import { LabContext, daemonsIn, shellQuote, type NodeExec } from './context.js';
-import { pool, runChecks } from './run.js';
+import { mapPool } from '../lib/pool.js';
+import { runChecks } from './run.js';
 import type { CurlExpectation } from './types.js';
 
 const hostExec: NodeExec = async (_node, argv) => {
@@ -95,7 +96,7 @@ describe('helpers', () => {
   test('pool keeps order and never runs more than the limit', async () => {
     let running = 0;
     let peak = 0;
-    const out = await pool([5, 1, 4, 2, 3, 0], 2, async (ms) => {
+    const out = await mapPool([5, 1, 4, 2, 3, 0], 2, async (ms) => {
       peak = Math.max(peak, ++running);
       await new Promise((r) => setTimeout(r, ms * 5));
       running--;

@@ -8,6 +8,7 @@ import { checkRoute } from './check-route.js';
 import { EvidenceLog, type LabContext } from './context.js';
 import { formatMs } from './duration.js';
 import type { CheckResult, Expectation } from './types.js';
+import { mapPool } from '../lib/index.js';
 
 export interface RunOptions {
   /** Checks running at once (default 8). */
@@ -57,32 +58,18 @@ export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: numbe
   return { kind: e.kind, name: e.name, passed: outcome.passed, detail: outcome.detail, evidence: log.evidence(!outcome.passed), durationMs: Date.now() - start, attempts: 1, ...(derived ? { derived } : {}) };
 }
 
-/** Maps `items` through `fn` with at most `limit` running at once, keeping order. */
-export async function pool<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 export async function runChecks(newContext: () => LabContext, checks: Expectation[], opts: RunOptions = {}): Promise<CheckResult[]> {
   const limit = opts.concurrency ?? 8;
   const deadline = Date.now() + (opts.waitMs ?? 0);
   const timeoutOf = (e: Expectation) => e.timeoutMs ?? opts.timeoutMs ?? 15_000;
   let ctx = newContext();
-  const results = await pool(checks, limit, (e) => runCheck(ctx, e, timeoutOf(e)));
+  const results = await mapPool(checks, limit, (e) => runCheck(ctx, e, timeoutOf(e)));
   opts.onRound?.(1, results);
   for (let round = 2; results.some((r) => !r.passed) && Date.now() < deadline; round++) {
     await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
     ctx = newContext();
     const failing = results.map((r, i) => (r.passed ? -1 : i)).filter((i) => i >= 0);
-    await pool(failing, limit, async (i) => {
+    await mapPool(failing, limit, async (i) => {
       const r = await runCheck(ctx, checks[i]!, timeoutOf(checks[i]!));
       results[i] = { ...r, attempts: results[i]!.attempts + 1 };
     });

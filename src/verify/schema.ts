@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { KindlabError } from '../errors.js';
 
 const SCHEMA_URL = new URL('../../schemas/verify.schema.json', import.meta.url);
 const CHECK_KINDS = ['bgp', 'route', 'ping', 'traceroute', 'curl'];
@@ -28,7 +29,7 @@ function validator(definition = 'section'): ValidateFunction {
       ajvInstance = { ajv, id: schema.$id };
     }
     v = ajvInstance.ajv.getSchema(`${ajvInstance.id}#/definitions/${definition}`);
-    if (!v) throw new Error(`verify.schema.json has no definitions/${definition}`);
+    if (!v) throw new KindlabError('INTERNAL', `verify.schema.json has no definitions/${definition}`);
     compiled.set(definition, v);
   }
   return v;

@@ -1,9 +1,10 @@
 /** The host's kubectl pointed at the lab's kubeconfig (lab-<name>/kubeconfig), for `stages:` steps. */
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { hostPaths } from '../runtime/cluster-plan.js';
-import type { LabPlan } from '../topology/types.js';
+import { hostPaths } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
 import type { Kubectl } from './stages-run.js';
+import { KindlabError } from '../errors.js';
 
 export function labKubeconfig(plan: LabPlan): string {
   return hostPaths.kubeconfig(plan);
@@ -12,7 +13,7 @@ export function labKubeconfig(plan: LabPlan): string {
 export function labKubectl(plan: LabPlan, timeoutMs = 60_000): Kubectl {
   return async (args) => {
     const r = await execa('kubectl', ['--kubeconfig', labKubeconfig(plan), ...args], { reject: false, cwd: dirname(plan.file), timeout: timeoutMs, stdin: 'ignore' });
-    if (r.failed && r.exitCode === undefined) throw new Error(r.shortMessage);
+    if (r.failed && r.exitCode === undefined) throw new KindlabError('VERIFY', r.shortMessage ?? '');
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
 }

@@ -7,13 +7,14 @@
  * retry 5 s and export of the node's own routes only, as calico-node configures BIRD (common.ts CALICO_BIRD_DEFAULTS).
  */
 import { isIP } from 'node:net';
-import type { KubeObject, Node } from '../../cluster/client/types.js';
+import type { KubeObject, Node } from '../../cluster/client/index.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import {
-  addAdvert, clusterIPs, emptyIntent, externalIPs, finish, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
+  addAdvert, clusterIPs, emptyIntent, externalIPs, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
   CALICO_BIRD_DEFAULTS, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 interface BgpConfiguration extends KubeObject {
   spec?: {
@@ -24,6 +25,9 @@ interface BgpConfiguration extends KubeObject {
     serviceLoadBalancerIPs?: Array<{ cidr: string }> | null;
     communities?: Array<{ name: string; value: string }>;
     prefixAdvertisements?: Array<{ cidr: string; communities?: string[] }>;
+    listenPort?: number;
+    nodeMeshPassword?: { secretKeyRef?: { name: string; key: string } };
+    nodeMeshMaxRestartTime?: string;
   };
 }
 
@@ -36,8 +40,14 @@ interface BgpPeer extends KubeObject {
     asNumber?: number;
     password?: { secretKeyRef?: { name: string; key: string } };
     keepOriginalNextHop?: boolean;
+    nextHopMode?: 'Auto' | 'Self' | 'Keep';
     maxRestartTime?: string;
     keepaliveTime?: string;
+    localASNumber?: number;
+    ttlSecurity?: number;
+    sourceAddress?: 'UseNodeIP' | 'None';
+    reachableBy?: string;
+    filters?: string[];
   };
 }
 
@@ -49,13 +59,14 @@ const SECRET_NAMESPACES = ['calico-system', 'kube-system'];
 /** The node's ASN: annotation projectcalico.org/ASNumber, else the global asNumber. */
 function nodeAsn(n: Node | undefined, global: number): number {
   const a = Number(n?.metadata.annotations?.['projectcalico.org/ASNumber']);
-  return Number.isInteger(a) && a > 0 ? a : global;
+  return Number.isInteger(a) && a > 0 && a <= 4294967295 ? a : global;
 }
 
 /** The node's BGP address: annotation projectcalico.org/IPv4Address ("10.0.1.2/24"), else its InternalIP. */
 function nodeIp(n: Node | undefined): string | undefined {
   const a = n?.metadata.annotations?.['projectcalico.org/IPv4Address'];
-  return a ? stripMask(a) : nodeAddresses(n).v4;
+  const ip = typeof a === 'string' && a ? stripMask(a) : nodeAddresses(n).v4;
+  return ip && isIP(ip) === 4 ? ip : undefined;
 }
 
 /** "10.0.0.1", "10.0.0.1:1790", "[fd00::1]:1790" → address and port. */
@@ -69,10 +80,14 @@ export function parsePeerIP(s: string): { address: string; port: number } {
 
 function selects(expr: string | undefined, labels: Record<string, string> | undefined, problems: string[], who: string): boolean {
   if (expr === undefined) return true;
+  if (typeof expr !== 'string') {
+    problems.push(`${who}: selector ${JSON.stringify(expr)} is not a string`);
+    return false;
+  }
   try {
     return parseCalicoSelector(expr)(labels ?? {});
   } catch (e) {
-    problems.push(`${who}: ${(e as Error).message}`);
+    problems.push(`${who}: ${errorMessage(e)}`);
     return false;
   }
 }
@@ -82,9 +97,11 @@ function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: Cl
   const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`, CALICO_BIRD_DEFAULTS);
   p.port = port;
   p.holdTime = 240;
-  p.keepalive = parseDuration(s.keepaliveTime, 80);
-  p.gracefulRestart = { enabled: true, restartTime: parseDuration(s.maxRestartTime, 120) };
-  p.keepOriginalNextHop = s.keepOriginalNextHop ?? false;
+  p.keepalive = dur(s.keepaliveTime, 80);
+  p.gracefulRestart = { enabled: true, restartTime: dur(s.maxRestartTime, 120) };
+  // nextHopMode (v3.28+) supersedes keepOriginalNextHop: Self = always rewrite, Keep = keep the original.
+  p.keepOriginalNextHop = s.nextHopMode === 'Keep' || (s.nextHopMode === undefined && s.keepOriginalNextHop === true);
+  p.nextHopSelf = s.nextHopMode === 'Self';
   const ref = s.password?.secretKeyRef;
   if (ref) {
     p.password = secretValue(v, SECRET_NAMESPACES, ref.name, ref.key);
@@ -95,75 +112,190 @@ function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: Cl
 
 /** Communities from BGPConfiguration prefixAdvertisements that cover `prefix` (names resolved via `communities`). */
 function communitiesFor(prefix: string, cfg: BgpConfiguration['spec']): { communities: string[]; largeCommunities: string[] } {
-  const named = new Map((cfg?.communities ?? []).map((c) => [c.name, c.value]));
+  const list = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+  const named = new Map(list<{ name?: unknown; value?: unknown }>(cfg?.communities).filter((c) => typeof c?.name === 'string' && typeof c.value === 'string').map((c) => [c.name as string, c.value as string]));
   const vals: string[] = [];
   const [addr, len] = prefix.split('/');
-  for (const pa of cfg?.prefixAdvertisements ?? []) {
-    const c = normalizeCidr(pa.cidr);
+  for (const pa of list<{ cidr?: unknown; communities?: unknown }>(cfg?.prefixAdvertisements)) {
+    const c = typeof pa?.cidr === 'string' ? normalizeCidr(pa.cidr) : undefined;
     if (!c || !inCidr(addr!, c) || Number(len) < Number(c.split('/')[1])) continue;
-    for (const x of pa.communities ?? []) vals.push(named.get(x) ?? x);
+    for (const x of list<unknown>(pa.communities)) if (typeof x === 'string') vals.push(named.get(x) ?? x);
   }
   return splitCommunities(vals);
+}
+
+/** A Go duration string ("3m", "90s") in seconds; anything else → fallback. */
+function dur(x: unknown, fallback: number): number {
+  if (typeof x !== 'string') return fallback;
+  const n = parseDuration(x, fallback);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+const validAsn = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 4294967295;
+
+/** The node's IPv6 BGP address: spec.bgp.ipv6Address or annotation projectcalico.org/IPv6Address, else an IPv6 InternalIP. */
+function nodeIp6(n: Node | undefined): string | undefined {
+  const spec = (n?.spec as { bgp?: { ipv6Address?: unknown } } | undefined)?.bgp;
+  const a = typeof spec?.ipv6Address === 'string' ? spec.ipv6Address : n?.metadata.annotations?.['projectcalico.org/IPv6Address'];
+  const ip = a ? stripMask(a) : nodeAddresses(n).v6;
+  return ip && isIP(ip) === 6 ? ip : undefined;
+}
+
+/** The node's route reflector cluster ID: spec.bgp.routeReflectorClusterID or annotation projectcalico.org/RouteReflectorClusterID. */
+function rrClusterId(n: Node | undefined): string | undefined {
+  const spec = (n?.spec as { bgp?: { routeReflectorClusterID?: unknown } } | undefined)?.bgp;
+  const a = typeof spec?.routeReflectorClusterID === 'string' ? spec.routeReflectorClusterID : n?.metadata.annotations?.['projectcalico.org/RouteReflectorClusterID'];
+  return a && isIP(a) === 4 ? a : undefined;
+}
+
+/** v3 objects (what users apply) win over v1 objects (what Calico stores) of the same name. */
+function byName<T extends KubeObject>(list: KubeObject[] | undefined): T[] {
+  const m = new Map<string, T>();
+  for (const o of (list ?? []) as T[]) {
+    const name = o?.metadata?.name;
+    if (typeof name !== 'string') continue;
+    if (!m.has(name) || o.apiVersion === 'projectcalico.org/v3') m.set(name, o);
+  }
+  return [...m.values()];
+}
+
+function cidrList(list: unknown, who: string, problems: string[]): string[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) { problems.push(`${who}: not a list`); return []; }
+  const out: string[] = [];
+  list.forEach((x: unknown, i) => {
+    const c = typeof (x as { cidr?: unknown })?.cidr === 'string' ? normalizeCidr((x as { cidr: string }).cidr) : undefined;
+    if (c) out.push(c);
+    else problems.push(`${who}[${i}].cidr: not a CIDR`);
+  });
+  return out;
+}
+
+function finishCalico(i: AgentIntent): AgentIntent {
+  i.advertise.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  const seen = new Set<string>();
+  i.peers = i.peers
+    .filter((p) => { const k = `${p.address}|${p.port}`; return seen.has(k) ? false : (seen.add(k), true); })
+    .sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
+  // Calico keeps one BIRD protocol per address:port; the agent's speaker keys neighbors by address (reconcile.ts).
+  for (let k = 1; k < i.peers.length; k++) {
+    const [a, b] = [i.peers[k - 1]!, i.peers[k]!];
+    if (a.address === b.address) i.problems.push(`${b.source}: peer ${b.address} port ${b.port} shares its address with ${a.source} port ${a.port}; the agent's speaker keeps one session per address`);
+  }
+  return i;
 }
 
 export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
   const node = findNode(v, nodeName);
   if (!node) return emptyIntent('calico', nodeName, [`node ${nodeName} not found`]);
   const problems: string[] = [];
-  const cfgObj = ((v.objects.BGPConfiguration ?? []) as BgpConfiguration[]).find((c) => c.metadata.name === 'default');
-  const cfg = cfgObj?.spec ?? {};
-  const globalAsn = cfg.asNumber ?? DEFAULT_ASN;
+  const cfgs = byName<BgpConfiguration>(v.objects.BGPConfiguration);
+  const cfg = cfgs.find((c) => c.metadata.name === 'default')?.spec ?? {};
+  const nodeCfg = (n: string): BgpConfiguration['spec'] => ({ ...cfg, ...(cfgs.find((c) => c.metadata.name === `node.${n}`)?.spec ?? {}) });
+  if (cfg.asNumber !== undefined && !validAsn(cfg.asNumber)) problems.push(`BGPConfiguration default: spec.asNumber ${String(cfg.asNumber)} is not an AS number`);
+  const globalAsn = validAsn(cfg.asNumber) ? cfg.asNumber : DEFAULT_ASN;
+  const listenPort = (n: string): number => { const p = nodeCfg(n)?.listenPort; return typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536 ? p : 179; };
   const myIp = nodeIp(node);
+  const myIp6 = nodeIp6(node);
+  const myRr = rrClusterId(node);
   const intent: AgentIntent = {
     dialect: 'calico', node: nodeName, localAsn: nodeAsn(node, globalAsn), routerId: myIp ?? '', peers: [], advertise: [],
     installRoutes: false, ibgpMesh: cfg.nodeToNodeMeshEnabled ?? true, problems,
   };
-  if (!myIp) problems.push(`node ${nodeName} has no IPv4 address (projectcalico.org/IPv4Address or InternalIP)`);
+  if (myRr) intent.routeReflector = { clusterId: myRr };
+  if (!myIp && !myIp6) problems.push(`node ${nodeName} has no IPv4 or IPv6 address (projectcalico.org/IPv4Address, IPv6Address or InternalIP)`);
+  else if (!myIp) problems.push(`node ${nodeName} has no IPv4 address (projectcalico.org/IPv4Address or InternalIP)`);
+  const ref = cfg.nodeMeshPassword?.secretKeyRef;
+  let meshPassword: string | undefined;
+  if (ref) {
+    meshPassword = secretValue(v, SECRET_NAMESPACES, ref.name, ref.key);
+    if (meshPassword === undefined) problems.push(`BGPConfiguration default: spec.nodeMeshPassword secret ${ref.name} key ${ref.key} not found in ${SECRET_NAMESPACES.join(' or ')}`);
+  }
+  const rrRole = (p: PeerIntent, other: Node): void => {
+    // A route reflector treats every peer node that is not a reflector of the same cluster as its client.
+    if (myRr && rrClusterId(other) !== myRr) { p.rrClient = true; p.exportPolicy = 'all'; }
+  };
+  const addrsOf = (n: Node): string[] => [myIp ? nodeIp(n) : undefined, myIp6 ? nodeIp6(n) : undefined].filter((x): x is string => !!x);
   if (intent.ibgpMesh) {
+    // With route reflector nodes present, Calico still meshes only when nodeToNodeMeshEnabled; the mesh excludes nothing.
     for (const other of v.nodes) {
-      const ip = nodeIp(other);
-      if (other.metadata.name === nodeName || !ip) continue;
-      const p = peerDefaults(ip, nodeAsn(other, globalAsn), 'node-to-node mesh', CALICO_BIRD_DEFAULTS);
-      p.holdTime = 240;
-      p.keepalive = 80;
-      p.gracefulRestart = { enabled: true, restartTime: 120 };
-      intent.peers.push(p);
+      if (other.metadata.name === nodeName) continue;
+      for (const ip of addrsOf(other)) {
+        const p = peerDefaults(ip, nodeAsn(other, globalAsn), 'node-to-node mesh', CALICO_BIRD_DEFAULTS);
+        p.port = listenPort(other.metadata.name ?? "");
+        p.holdTime = 240;
+        p.keepalive = 80;
+        p.gracefulRestart = { enabled: true, restartTime: dur(cfg.nodeMeshMaxRestartTime, 120) };
+        if (meshPassword !== undefined) p.password = meshPassword;
+        intent.peers.push(p);
+      }
     }
   }
-  for (const bp of (v.objects.BGPPeer ?? []) as BgpPeer[]) {
-    const s = bp.spec ?? {};
+  for (const bp of byName<BgpPeer>(v.objects.BGPPeer)) {
+    const s = (bp.spec ?? {}) as NonNullable<BgpPeer['spec']>;
     const who = `BGPPeer ${bp.metadata.name}`;
     if (s.node !== undefined && s.node !== nodeName) continue;
     if (!selects(s.nodeSelector, node.metadata.labels, problems, who)) continue;
-    if (s.peerIP) {
-      const { address, port } = parsePeerIP(s.peerIP);
-      if (s.asNumber === undefined) problems.push(`${who}: peerIP without asNumber`);
-      else if (address !== myIp) intent.peers.push(peerFrom(bp, address, port, s.asNumber, v, problems));
+    const notes = unsupportedFields(bp, v);
+    for (const n of notes) problems.push(`${who}: ${n}`);
+    if (s.localASNumber !== undefined && !validAsn(s.localASNumber)) { problems.push(`${who}: spec.localASNumber ${String(s.localASNumber)} is not an AS number`); continue; }
+    if (s.peerIP !== undefined) {
+      const parsed = typeof s.peerIP === 'string' ? parsePeerIPChecked(s.peerIP) : undefined;
+      if (!parsed) problems.push(`${who}: spec.peerIP ${JSON.stringify(s.peerIP)} is not an IP or IP:port`);
+      else if (!validAsn(s.asNumber)) problems.push(`${who}: spec.asNumber ${s.asNumber === undefined ? 'missing' : String(s.asNumber)} with peerIP`);
+      else if (parsed.address !== myIp && parsed.address !== myIp6) intent.peers.push(peerFrom(bp, parsed.address, parsed.port, s.asNumber, v, problems));
     }
     if (s.peerSelector !== undefined) {
       for (const other of v.nodes) {
-        const ip = nodeIp(other);
-        if (other.metadata.name === nodeName || !ip || !selects(s.peerSelector, other.metadata.labels, problems, who)) continue;
-        intent.peers.push(peerFrom(bp, ip, 179, nodeAsn(other, globalAsn), v, problems));
+        if (other.metadata.name === nodeName || !selects(s.peerSelector, other.metadata.labels, problems, who)) continue;
+        for (const ip of addrsOf(other)) {
+          const p = peerFrom(bp, ip, listenPort(other.metadata.name ?? ""), nodeAsn(other, globalAsn), v, problems);
+          rrRole(p, other);
+          intent.peers.push(p);
+        }
       }
     }
   }
   const add = (a: Omit<Advertisement, 'communities' | 'largeCommunities'>) => addAdvert(intent.advertise, { ...a, ...communitiesFor(a.prefix, cfg) });
   for (const c of podCidrs(node)) add({ prefix: c, reason: 'pod CIDR' });
-  const ranges: Array<[string, Array<{ cidr: string }> | null | undefined, (s: Parameters<typeof clusterIPs>[0]) => string[]]> = [
-    ['clusterIP', cfg.serviceClusterIPs, clusterIPs],
-    ['externalIP', cfg.serviceExternalIPs, externalIPs],
-    ['loadBalancerIP', cfg.serviceLoadBalancerIPs, loadBalancerIPs],
+  const ranges: Array<[string, string, unknown, (s: Parameters<typeof clusterIPs>[0]) => string[]]> = [
+    ['clusterIP', 'serviceClusterIPs', cfg.serviceClusterIPs, clusterIPs],
+    ['externalIP', 'serviceExternalIPs', cfg.serviceExternalIPs, externalIPs],
+    ['loadBalancerIP', 'serviceLoadBalancerIPs', cfg.serviceLoadBalancerIPs, loadBalancerIPs],
   ];
-  for (const [what, list, ipsOf] of ranges) {
-    const cidrs = (list ?? []).map((x) => normalizeCidr(x.cidr)).filter((c): c is string => !!c);
+  for (const [what, field, list, ipsOf] of ranges) {
+    const cidrs = cidrList(list, `BGPConfiguration default: spec.${field}`, problems);
     for (const c of cidrs) add({ prefix: c, reason: `BGPConfiguration service ${what} range` });
     for (const s of v.services) {
       if (s.spec.externalTrafficPolicy !== 'Local' || !hasLocalEndpoint(v, s, nodeName)) continue;
       for (const ip of ipsOf(s)) if (cidrs.some((c) => inCidr(ip, c))) add({ prefix: hostPrefix(ip), reason: `service ${svcName(s)} ${what} (eTP Local)` });
     }
   }
-  return finish(intent);
+  return finishCalico(intent);
+}
+
+/** "10.0.0.1", "10.0.0.1:1790", "[fd00::1]:1790", "fd00::1" → address and port; undefined when malformed. */
+export function parsePeerIPChecked(s: string): { address: string; port: number } | undefined {
+  const t = s.trim();
+  if (!t) return undefined;
+  const r = parsePeerIP(t);
+  return isIP(r.address) !== 0 && Number.isInteger(r.port) && r.port > 0 && r.port < 65536 ? r : undefined;
+}
+
+/** Fields the agent's speaker cannot apply: named once per object in problems (logged and raised as Events). */
+function unsupportedFields(bp: BgpPeer, v: ClusterView): string[] {
+  const s = (bp.spec ?? {}) as NonNullable<BgpPeer['spec']>;
+  const out: string[] = [];
+  if (s.localASNumber !== undefined && validAsn(s.localASNumber)) out.push(`spec.localASNumber ${s.localASNumber} not applied (the agent speaks one local AS per node)`);
+  if (s.ttlSecurity !== undefined && s.ttlSecurity !== 0) out.push(`spec.ttlSecurity ${String(s.ttlSecurity)} not applied (no GTSM in the agent's speaker)`);
+  if (s.sourceAddress === 'None') out.push('spec.sourceAddress None not applied (the agent binds the node IP)');
+  if (s.reachableBy !== undefined && s.reachableBy !== '') out.push(`spec.reachableBy ${String(s.reachableBy)} not applied (no static route to the peer is installed)`);
+  if (Array.isArray(s.filters) && s.filters.length) {
+    const known = new Set(byName(v.objects.BGPFilter).map((f) => f.metadata.name));
+    const missing = s.filters.filter((f) => !known.has(String(f)));
+    out.push(`spec.filters ${s.filters.join(',')} not applied (BGPFilter import/export rules are not enforced by the agent's speaker)${missing.length ? `; BGPFilter ${missing.join(',')} not found` : ''}`);
+  }
+  return out;
 }
 
 export const calico: Dialect<CalicoOptions> = {
@@ -171,6 +303,10 @@ export const calico: Dialect<CalicoOptions> = {
   kinds: [
     { kind: 'BGPConfiguration', apiVersion: 'crd.projectcalico.org/v1', plural: 'bgpconfigurations', namespaced: false },
     { kind: 'BGPPeer', apiVersion: 'crd.projectcalico.org/v1', plural: 'bgppeers', namespaced: false },
+    { kind: 'BGPFilter', apiVersion: 'crd.projectcalico.org/v1', plural: 'bgpfilters', namespaced: false },
+    { kind: 'BGPConfiguration', apiVersion: 'projectcalico.org/v3', plural: 'bgpconfigurations', namespaced: false },
+    { kind: 'BGPPeer', apiVersion: 'projectcalico.org/v3', plural: 'bgppeers', namespaced: false },
+    { kind: 'BGPFilter', apiVersion: 'projectcalico.org/v3', plural: 'bgpfilters', namespaced: false },
   ],
   parseFlags: () => ({}),
   compute: (v, nodeName) => computeCalico(v, nodeName),

@@ -1,5 +1,5 @@
 /** Pieces both Cilium API versions share: service selection, communities, the router-id annotation, auth secrets. */
-import type { Service } from '../../cluster/client/types.js';
+import type { Service } from '../../cluster/client/index.js';
 import { clusterIPs, externalIPs, hasLocalEndpoint, hostPrefix, isLocalPolicy, loadBalancerIPs, matchesSelector, secretValue, svcName, type LabelSelector } from './common.js';
 import type { Advertisement, ClusterView } from './types.js';
 
@@ -16,19 +16,26 @@ export function serviceLabels(s: Service): Record<string, string> {
   return { ...(s.metadata.labels ?? {}), 'io.kubernetes.service.namespace': s.metadata.namespace ?? 'default', 'io.kubernetes.service.name': s.metadata.name ?? '' };
 }
 
-/** Host routes for the selected services' addresses; eTP Local only with a ready endpoint on this node. */
+/**
+ * Host routes for the selected services' addresses. As in Cilium: LoadBalancer and external IPs follow
+ * `externalTrafficPolicy` (Local: only from nodes with a ready endpoint); the ClusterIP follows
+ * `internalTrafficPolicy` only (Local: only from nodes with a ready endpoint), whatever the eTP is.
+ */
 export function serviceAdverts(v: ClusterView, node: string, selector: LabelSelector, types: readonly ServiceAddressType[], attrs: Pick<Advertisement, 'communities' | 'largeCommunities' | 'localPref'>): Advertisement[] {
   const out: Advertisement[] = [];
   for (const s of v.services) {
     if (!matchesSelector(selector, serviceLabels(s))) continue;
-    const local = isLocalPolicy(s);
-    if (local && !hasLocalEndpoint(v, s, node)) continue;
-    const add = (ips: string[], what: string) => {
-      for (const ip of ips) out.push({ prefix: hostPrefix(ip), ...attrs, reason: `service ${svcName(s)} ${what}${local ? ' (eTP Local)' : ''}` });
+    const eLocal = isLocalPolicy(s);
+    const iLocal = s.spec.internalTrafficPolicy === 'Local';
+    let here: boolean | undefined;
+    const hasHere = (): boolean => (here ??= hasLocalEndpoint(v, s, node));
+    const add = (ips: string[], what: string, local: boolean, tag: string) => {
+      if (local && !hasHere()) return;
+      for (const ip of ips) out.push({ prefix: hostPrefix(ip), ...attrs, reason: `service ${svcName(s)} ${what}${local ? ` (${tag} Local)` : ''}` });
     };
-    if (types.includes('LoadBalancerIP')) add(loadBalancerIPs(s), 'loadBalancerIP');
-    if (types.includes('ClusterIP')) add(clusterIPs(s), 'clusterIP');
-    if (types.includes('ExternalIP')) add(externalIPs(s), 'externalIP');
+    if (types.includes('LoadBalancerIP')) add(loadBalancerIPs(s), 'loadBalancerIP', eLocal, 'eTP');
+    if (types.includes('ClusterIP')) add(clusterIPs(s), 'clusterIP', iLocal, 'iTP');
+    if (types.includes('ExternalIP')) add(externalIPs(s), 'externalIP', eLocal, 'eTP');
   }
   return out;
 }

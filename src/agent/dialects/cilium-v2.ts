@@ -4,17 +4,23 @@
  * advertisement label selector) → CiliumBGPAdvertisement (PodCIDR / Service with address types, attributes).
  * Our speaker sends one table to all peers, so advertisements selected for any peer go to every peer.
  */
-import type { KubeObject } from '../../cluster/client/types.js';
+import type { KubeObject } from '../../cluster/client/index.js';
 import { authPassword, communityAttrs, serviceAdverts, virtualRouterAnnotation, type CiliumCommunities, type ServiceAddressType } from './cilium-common.js';
 import { addAdvert, CILIUM_DEFAULTS, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
 import type { AgentIntent, ClusterView, CustomKind } from './types.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { Family } from '../../bgp/index.js';
 
 export const V2_KINDS: CustomKind[] = [
   { kind: 'CiliumBGPClusterConfig', apiVersion: 'cilium.io/v2', plural: 'ciliumbgpclusterconfigs', namespaced: false },
   { kind: 'CiliumBGPPeerConfig', apiVersion: 'cilium.io/v2', plural: 'ciliumbgppeerconfigs', namespaced: false },
   { kind: 'CiliumBGPAdvertisement', apiVersion: 'cilium.io/v2', plural: 'ciliumbgpadvertisements', namespaced: false },
+  { kind: 'CiliumBGPNodeConfigOverride', apiVersion: 'cilium.io/v2', plural: 'ciliumbgpnodeconfigoverrides', namespaced: false },
 ];
+
+/** CiliumBGPNodeConfigOverride, named after the node: per-instance routerID (localPort/localAddress noted). */
+interface NodeOverride extends KubeObject {
+  spec?: { bgpInstances?: Array<{ name?: string; routerID?: string; localPort?: number; peers?: Array<{ name?: string; localAddress?: string }> }> };
+}
 
 interface ClusterConfig extends KubeObject {
   spec?: {
@@ -57,8 +63,12 @@ export function computeV2(v: ClusterView, nodeName: string): AgentIntent {
   if (instances.length > 1) problems.push(`CiliumBGPClusterConfig ${cc.metadata.name}: ${instances.length} bgpInstances; using the first (${instances[0]!.name})`);
   const inst = instances[0]!;
   const ann = virtualRouterAnnotation(node?.metadata.annotations, inst.localASN);
+  const ov = ((v.objects.CiliumBGPNodeConfigOverride ?? []) as NodeOverride[]).find((o) => o.metadata.name === nodeName)?.spec?.bgpInstances?.find((b) => b?.name === inst.name);
+  const ovRouterId = typeof ov?.routerID === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(ov.routerID) ? ov.routerID : undefined;
+  if (ov?.localPort !== undefined) problems.push(`CiliumBGPNodeConfigOverride ${nodeName}: localPort ${ov.localPort} is not applied in this lab (the agent listens on 179)`);
+  for (const pr of ov?.peers ?? []) if (pr?.localAddress) problems.push(`CiliumBGPNodeConfigOverride ${nodeName}: peer ${pr.name} localAddress ${pr.localAddress} is not applied in this lab`);
   const intent: AgentIntent = {
-    dialect: 'cilium', node: nodeName, localAsn: inst.localASN, routerId: ann.routerId ?? nodeAddresses(node).v4 ?? '',
+    dialect: 'cilium', node: nodeName, localAsn: inst.localASN, routerId: ovRouterId ?? ann.routerId ?? nodeAddresses(node).v4 ?? '',
     peers: [], advertise: [], installRoutes: false, ibgpMesh: false, problems,
   };
   const peerConfigs = (v.objects.CiliumBGPPeerConfig ?? []) as PeerConfig[];

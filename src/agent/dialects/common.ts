@@ -1,8 +1,9 @@
 /** Helpers shared by the dialects: selectors, node addresses, service IPs, local endpoints, durations. Pure. */
 import { isIP } from 'node:net';
-import type { Node, Pod, Service } from '../../cluster/client/types.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { Node, Pod, Service } from '../../cluster/client/index.js';
+import type { Family } from '../../bgp/index.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
+import { parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -42,7 +43,8 @@ export const familyOfAddress = (a: string): Family => (isIP(stripMask(a)) === 6 
 export const hostPrefix = (ip: string): string => `${ip}/${isIP(ip) === 6 ? 128 : 32}`;
 
 /** Canonical CIDR text (host bits cleared for IPv4). Returns undefined for garbage. */
-export function normalizeCidr(c: string): string | undefined {
+export function normalizeCidr(c: string | null | undefined): string | undefined {
+  if (typeof c !== 'string' || c.trim() === '') return undefined;
   const [addr, lenText] = c.trim().split('/');
   if (!addr || isIP(addr) === 0) return undefined;
   const max = isIP(addr) === 6 ? 128 : 32;
@@ -54,12 +56,21 @@ export function normalizeCidr(c: string): string | undefined {
   return `${intToIpv4((n & mask) >>> 0)}/${len}`;
 }
 
-export function ipv4ToInt(a: string): number {
-  return a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+/**
+ * CIDRs of a list field, normalized; an empty, missing or invalid entry is refused with a
+ * problem naming the field (e.g. `BGPConfiguration default spec.serviceExternalIPs[1].cidr`).
+ */
+export function cidrsOf(entries: ReadonlyArray<string | null | undefined>, field: (i: number) => string, problems: string[]): string[] {
+  const out: string[] = [];
+  entries.forEach((e, i) => {
+    const c = normalizeCidr(e);
+    if (c) out.push(c);
+    else problems.push(typeof e !== 'string' || e.trim() === '' ? `${field(i)}: empty CIDR` : `${field(i)}: "${e}" is not a CIDR`);
+  });
+  return out;
 }
-export function intToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+
+export { ipv4ToInt, intToIpv4 };
 
 /** Whether IPv4 `ip` is inside `cidr` (IPv6: prefix compare on the expanded text is not attempted; exact only). */
 export function inCidr(ip: string, cidr: string): boolean {
@@ -124,20 +135,12 @@ export function podIPs(p: Pod): string[] {
   return list.filter((ip) => isIP(ip) !== 0);
 }
 
-/** "90s", "1m30s", "2h", "120" (seconds), "500ms" → seconds. */
+/** "90s", "1m30s", "2h", "120" (seconds), "500ms" → seconds; `fallback` when missing or not a duration (no spaces allowed). */
 export function parseDuration(s: string | number | undefined, fallback: number): number {
   if (s === undefined || s === '') return fallback;
   if (typeof s === 'number') return s;
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    const n = Number(m[1]);
-    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
-    consumed += m[0].length;
-  }
-  return consumed === s.length ? total : fallback;
+  const ms = /\s/.test(s) ? undefined : parseDurationMs(s);
+  return ms === undefined ? fallback : ms / 1000;
 }
 
 export function parseBool(s: string | undefined, fallback: boolean): boolean {

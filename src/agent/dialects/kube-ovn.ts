@@ -8,7 +8,9 @@
  * announced as /32 by the speaker on the node running their VPC NAT gateway pod (kube-system/vpc-nat-gw-<natGwDp>-N),
  * where Kube-OVN's BGP sidecar would announce them.
  */
-import type { KubeObject } from '../../cluster/client/types.js';
+import { isIP } from 'node:net';
+import type { KubeObject } from '../../cluster/client/index.js';
+import { KindlabError } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
 import {
   addAdvert, clusterIPs, emptyIntent, finish, findNode, GOBGP_DEFAULTS, hostPrefix, inCidr, nodeAddresses, normalizeCidr, parseBool, parseDuration, peerDefaults, podIPs, svcName,
@@ -28,26 +30,76 @@ export interface KubeOvnOptions {
   passiveMode: boolean;
   ebgpMultihop: number;
   routerId?: string;
+  /** --enable-bfd with --bfd-min-tx / --bfd-min-rx (ms) and --bfd-detection-multiplier, as the speaker takes them. */
+  bfd: { enabled: boolean; minTxMs: number; minRxMs: number; multiplier: number };
+  /** Namespace of the VPC NAT gateway pods (--vpc-nat-gw-namespace, default kube-system). */
+  vpcNatGwNamespace: string;
 }
 
-const BOOLS = new Set(['announce-cluster-ip', 'graceful-restart', 'passivemode']);
+const BOOLS = new Set(['announce-cluster-ip', 'graceful-restart', 'passivemode', 'enable-bfd', 'extended-nexthop', 'nat-gw-mode', 'node-route-eip-mode', 'enable-lb-svc-announce', 'enable-metrics']);
+
+const uintFlag = (f: Map<string, string>, k: string, d: number, max: number): number => {
+  const t = f.get(k);
+  if (t === undefined) return d;
+  if (!/^\d+$/.test(t.trim()) || Number(t) > max) throw new KindlabError('BGP_CONFIG', `kube-ovn-speaker flag --${k}: invalid argument "${t}"`, { hint: 'kube-ovn-speaker exits on this value' });
+  return Number(t);
+};
 const ANN = 'ovn.kubernetes.io/bgp';
 
+/**
+ * kube-ovn-speaker's flags with its checks: it exits with "missing required flags: …" without a neighbor
+ * address, --cluster-as or --neighbor-as (the chart's defaults give none), and on a holdtime outside 3s-65536s,
+ * an ebgp-multihop of 0, an IPv6 --neighbor-address, an IPv4 --neighbor-ipv6-address or bad BFD values.
+ * Those are refused here with the same words (KindlabError BGP_CONFIG), so the agent does not start.
+ */
 export function parseKubeOvnFlags(argv: string[]): KubeOvnOptions {
   const f = parseFlagArgs(argv, BOOLS);
+  const fail = (m: string): never => {
+    throw new KindlabError('BGP_CONFIG', `kube-ovn-speaker: ${m}`, { hint: 'kube-ovn-speaker exits with this error; set the flags in the topology bgp.flags' });
+  };
+  const neighborAddresses = list(f.get('neighbor-address'));
+  const neighborIpv6Addresses = list(f.get('neighbor-ipv6-address'));
+  for (const a of [...neighborAddresses, ...neighborIpv6Addresses]) if (isIP(a) === 0) fail(`invalid argument "${a}" for --neighbor-address: not an IP address`);
+  const clusterAs = uintFlag(f, 'cluster-as', 0, 4294967295);
+  const neighborAs = uintFlag(f, 'neighbor-as', 0, 4294967295);
+  const enableBfd = parseBool(f.get('enable-bfd'), false);
+  const bfd = { enabled: enableBfd, minTxMs: uintFlag(f, 'bfd-min-tx', 1000, 4294967295), minRxMs: uintFlag(f, 'bfd-min-rx', 1000, 4294967295), multiplier: uintFlag(f, 'bfd-detection-multiplier', 3, 255) };
+  const missing: string[] = [];
+  if (neighborAddresses.length === 0 && neighborIpv6Addresses.length === 0) missing.push('at least one of --neighbor-address or --neighbor-ipv6-address must be specified');
+  if (clusterAs === 0) missing.push('--cluster-as must be specified');
+  if (neighborAs === 0) missing.push('--neighbor-as must be specified');
+  if (enableBfd) {
+    if (bfd.multiplier === 0) missing.push('--bfd-detection-multiplier must be between 1 and 255');
+    if (bfd.minTxMs === 0 || bfd.minTxMs > 4294967) missing.push('--bfd-min-tx must be > 0 and <= 4294967 ms');
+    if (bfd.minRxMs === 0 || bfd.minRxMs > 4294967) missing.push('--bfd-min-rx must be > 0 and <= 4294967 ms');
+  }
+  if (missing.length) fail(`missing required flags: ${missing.join('; ')}`);
+  const holdTime = parseDuration(f.get('holdtime'), 90);
+  if (!(holdTime >= 3 && holdTime <= 65536)) fail('the bgp holdtime must be in the range 3s to 65536s');
+  const ebgpMultihop = uintFlag(f, 'ebgp-multihop', 1, 255);
+  if (ebgpMultihop === 0) fail('the bgp MultihopTtl must be in the range 1 to 255');
+  for (const a of neighborAddresses) if (isIP(a) !== 4) fail(`invalid neighbor-address format: expected IPv4, got ${a}`);
+  for (const a of neighborIpv6Addresses) if (isIP(a) !== 6) fail(`invalid neighbor-ipv6-address format: expected IPv6, got ${a}`);
+  const routerId = f.get('router-id');
+  if (routerId !== undefined && isIP(routerId) !== 4) fail(`invalid router-id: expected IPv4, got ${routerId}`);
+  const gracefulRestart = parseBool(f.get('graceful-restart'), false);
+  const gracefulRestartTime = parseDuration(f.get('graceful-restart-time'), 90);
+  if (gracefulRestart && !(gracefulRestartTime > 0 && gracefulRestartTime <= 4095)) fail('GracefulRestartTime should be less than 4095 seconds or more than 0');
   return {
-    neighborAddresses: list(f.get('neighbor-address')),
-    neighborIpv6Addresses: list(f.get('neighbor-ipv6-address')),
-    neighborAs: Number(f.get('neighbor-as') ?? 65001),
-    clusterAs: Number(f.get('cluster-as') ?? 65000),
+    neighborAddresses,
+    neighborIpv6Addresses,
+    neighborAs,
+    clusterAs,
     announceClusterIp: parseBool(f.get('announce-cluster-ip'), false),
     authPassword: f.get('auth-password') || undefined,
-    holdTime: parseDuration(f.get('holdtime'), 90),
-    gracefulRestart: parseBool(f.get('graceful-restart'), false),
-    gracefulRestartTime: parseDuration(f.get('graceful-restart-time'), 90),
+    holdTime,
+    gracefulRestart,
+    gracefulRestartTime,
     passiveMode: parseBool(f.get('passivemode'), false),
-    ebgpMultihop: Number(f.get('ebgp-multihop') ?? 1),
-    routerId: f.get('router-id'),
+    ebgpMultihop,
+    ...(routerId !== undefined ? { routerId } : {}),
+    bfd,
+    vpcNatGwNamespace: f.get('vpc-nat-gw-namespace') || 'kube-system',
   };
 }
 
@@ -61,19 +113,28 @@ export function policyOf(o: KubeObject): Policy {
   return 'cluster';
 }
 
+/** kubeovn.io/v1 VpcNatGateway: the gateway an IptablesEIP's spec.natGwDp names. */
+interface VpcNatGateway extends KubeObject {
+  spec?: { vpc?: string; subnet?: string; lanIp?: string; selector?: string[] };
+}
+
 interface Subnet extends KubeObject {
   spec?: { cidrBlock?: string };
 }
 
 interface IptablesEip extends KubeObject {
-  spec?: { v4ip?: string; natGwDp?: string };
-  status?: { ip?: string };
+  spec?: { v4ip?: string; v6ip?: string; natGwDp?: string };
+  status?: { ip?: string; ready?: boolean };
 }
 
-/** The node running VPC NAT gateway `gw`: its StatefulSet pod kube-system/vpc-nat-gw-<gw>-N (or label app=vpc-nat-gw-<gw>). */
-export function natGatewayNode(v: ClusterView, gw: string): string | undefined {
+/**
+ * The node running VPC NAT gateway `gw`: its StatefulSet pod <ns>/vpc-nat-gw-<gw>-N (or label app=vpc-nat-gw-<gw>),
+ * scheduled and not finished — the speaker announces only for a Running gateway pod on its own node.
+ */
+export function natGatewayNode(v: ClusterView, gw: string, ns = 'kube-system'): string | undefined {
   const name = `vpc-nat-gw-${gw}`;
-  const pod = v.pods.find((p) => p.metadata.namespace === 'kube-system' && (p.metadata.labels?.['app'] === name || new RegExp(`^${name}-\\d+$`).test(p.metadata.name ?? '')) && p.spec.nodeName);
+  const re = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`);
+  const pod = v.pods.find((p) => p.metadata.namespace === ns && (p.metadata.labels?.['app'] === name || re.test(p.metadata.name ?? '')) && p.spec.nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.status?.phase !== 'Pending');
   return pod?.spec.nodeName;
 }
 
@@ -95,9 +156,10 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
     p.passive = o.passiveMode;
     p.gracefulRestart = { enabled: o.gracefulRestart, restartTime: o.gracefulRestartTime };
     if (o.ebgpMultihop > 1) p.multihopTtl = o.ebgpMultihop;
+    if (o.bfd.enabled) p.bfd = { minTxMs: o.bfd.minTxMs, minRxMs: o.bfd.minRxMs, multiplier: o.bfd.multiplier };
     intent.peers.push(p);
   }
-  if (intent.peers.length === 0) problems.push('no --neighbor-address / --neighbor-ipv6-address given');
+  if (o.bfd.enabled) problems.push(`--enable-bfd (min-tx ${o.bfd.minTxMs} ms, min-rx ${o.bfd.minRxMs} ms, multiplier ${o.bfd.multiplier}) not applied: the agent's sessions have no BFD yet; failures are detected by the ${o.holdTime} s hold time`);
   const subnets = (v.objects.Subnet ?? []) as Subnet[];
   const localSubnets: string[] = [];
   for (const s of subnets) {
@@ -122,15 +184,26 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
       for (const ip of clusterIPs(s)) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `service ${svcName(s)} clusterIP` });
     }
   }
+  const gateways = (v.objects.VpcNatGateway ?? []) as VpcNatGateway[];
   for (const e of (v.objects.IptablesEIP ?? []) as IptablesEip[]) {
-    const ip = e.status?.ip || e.spec?.v4ip;
+    if (!policyOf(e) || e.status?.ready === false) continue;
+    const ips = [e.status?.ip || e.spec?.v4ip, e.spec?.v6ip].filter((x): x is string => typeof x === 'string' && isIP(x) !== 0);
+    if (ips.length === 0) {
+      problems.push(`eip ${e.metadata.name}: spec.v4ip / status.ip is not an IP address, not announced`);
+      continue;
+    }
     const gw = e.spec?.natGwDp;
-    if (!policyOf(e) || !ip) continue;
     if (!gw) {
       problems.push(`eip ${e.metadata.name}: no spec.natGwDp, so no gateway announces it`);
       continue;
     }
-    if (natGatewayNode(v, gw) === nodeName) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `eip ${e.metadata.name} (VPC NAT gateway ${gw})` });
+    // With VpcNatGateway objects present, natGwDp must name one of them (the gateway's StatefulSet is vpc-nat-gw-<name>).
+    if (gateways.length && !gateways.some((g) => g.metadata.name === gw)) {
+      problems.push(`eip ${e.metadata.name}: spec.natGwDp "${gw}" names no VpcNatGateway, not announced`);
+      continue;
+    }
+    if (natGatewayNode(v, gw, o.vpcNatGwNamespace) !== nodeName) continue;
+    for (const ip of ips) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `eip ${e.metadata.name} (VPC NAT gateway ${gw})` });
   }
   return finish(intent);
 }
@@ -140,6 +213,7 @@ export const kubeOvn: Dialect<KubeOvnOptions> = {
   kinds: [
     { kind: 'Subnet', apiVersion: 'kubeovn.io/v1', plural: 'subnets', namespaced: false },
     { kind: 'IptablesEIP', apiVersion: 'kubeovn.io/v1', plural: 'iptables-eips', namespaced: false },
+    { kind: 'VpcNatGateway', apiVersion: 'kubeovn.io/v1', plural: 'vpc-nat-gateways', namespaced: false },
   ],
   parseFlags: parseKubeOvnFlags,
   compute: computeKubeOvn,

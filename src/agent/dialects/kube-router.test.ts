@@ -37,7 +37,7 @@ test('article 000: eBGP to the VRRP VIP 192.168.0.100 (AS 64513) and iBGP full m
 test('defaults: pod CIDR on, services off; flag parsing forms', () => {
   const o = parseKubeRouterFlags([]);
   assert.deepEqual([o.runRouter, o.advertisePodCidr, o.advertiseClusterIp, o.advertiseExternalIp, o.advertiseLoadBalancerIp, o.nodesFullMesh, o.enableIbgp, o.gracefulRestart, o.holdTime], [true, true, false, false, false, true, true, false, 90]);
-  const p = parseKubeRouterFlags(['--bgp-holdtime', '30s', '--bgp-graceful-restart', '--bgp-graceful-restart-time=1m', '--advertise-pod-cidr=false', '--peer-router-passwords=' + Buffer.from('pw').toString('base64')]);
+  const p = parseKubeRouterFlags(['--bgp-holdtime', '30s', '--bgp-graceful-restart', '--bgp-graceful-restart-time=1m', '--advertise-pod-cidr=false', '--peer-router-ips=10.0.0.1', '--peer-router-asns=65000', '--peer-router-passwords=' + Buffer.from('pw').toString('base64')]);
   assert.deepEqual([p.holdTime, p.gracefulRestart, p.gracefulRestartTime, p.advertisePodCidr, p.peerRouterPasswords.length], [30, true, 60, false, 1]);
   assert.deepEqual(prefixes(computeKubeRouter(viewFromObjects(fixture()), '170', o)), ['10.244.0.0/24']);
   assert.equal(computeKubeRouter(viewFromObjects(fixture()), '170', parseKubeRouterFlags(['--run-router=false'])).peers.length, 0);
@@ -74,7 +74,8 @@ test('node annotations: node.asn, peer.ips/asns/passwords, kube-router.io/peers,
     'kube-router.io/peer.ips': '10.9.9.1,10.9.9.2',
     'kube-router.io/peer.asns': '65001,65002',
     'kube-router.io/peer.passwords': `${Buffer.from('a').toString('base64')},${Buffer.from('b').toString('base64')}`,
-    'kube-router.io/peers': '- remoteip: 10.9.9.3\n  remoteasn: 65003\n',
+    // kube-router.io/peers wins over the deprecated positional peer.* annotations when both are present.
+    'kube-router.io/peers': `- remoteip: 10.9.9.1\n  remoteasn: 65001\n  password: ${Buffer.from('a').toString('base64')}\n- remoteip: 10.9.9.2\n  remoteasn: 65002\n  password: ${Buffer.from('b').toString('base64')}\n- remoteip: 10.9.9.3\n  remoteasn: 65003\n`,
     'kube-router.io/node.bgp.communities': '64512:100,64512:1:2',
     'kube-router.io/path-prepend.as': '64512',
     'kube-router.io/path-prepend.repeat-n': '3',

@@ -4,12 +4,15 @@
  * node.bgp.communities) and per-service annotations (service.advertise.clusterip/externalip/loadbalancerip,
  * service.local). iBGP full mesh between nodes of the same ASN, route reflector roles; learned routes go to the FIB.
  */
-import YAML from 'yaml';
-import type { Node } from '../../cluster/client/types.js';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { Node } from '../../cluster/client/index.js';
+import { KindlabError } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
+import { clusterAsnOk, parseCommunity, positional, positionalPeers, yamlPeers, type KrPeer } from './kube-router-peers.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, finish, findNode, hasLocalEndpoint, hostPrefix, loadBalancerIPs, nodeAddresses,
-  GOBGP_DEFAULTS, parseBool, parseDuration, peerDefaults, podCidrs, splitCommunities, svcName,
+  GOBGP_DEFAULTS, normalizeCidr, parseBool, parseDuration, peerDefaults, podCidrs, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
 
@@ -22,8 +25,11 @@ export interface KubeRouterOptions {
   clusterAsn?: number;
   peerRouterIps: string[];
   peerRouterAsns: number[];
+  /** Decoded, positional ('' = no password for that peer). */
   peerRouterPasswords: string[];
   peerRouterPorts: number[];
+  /** The validated global peers (--peer-router-*); when any exist, node peer annotations are not read. */
+  globalPeers: KrPeer[];
   peerRouterMultihopTtl?: number;
   nodesFullMesh: boolean;
   enableIbgp: boolean;
@@ -36,29 +42,59 @@ export interface KubeRouterOptions {
 
 const BOOLS = new Set(['run-router', 'advertise-pod-cidr', 'advertise-cluster-ip', 'advertise-external-ip', 'advertise-loadbalancer-ip', 'nodes-full-mesh', 'enable-ibgp', 'bgp-graceful-restart', 'override-nexthop', 'run-firewall', 'run-service-proxy', 'enable-overlay', 'enable-pod-egress']);
 
+const refuse = (flag: string, why: string): never => {
+  throw new KindlabError('BGP_CONFIG', `kube-router flag --${flag}: ${why}`, { hint: 'kube-router refuses to start with this value' });
+};
+
+/** kube-router's flags; values kube-router refuses at startup are refused here (KindlabError naming the flag). */
 export function parseKubeRouterFlags(argv: string[]): KubeRouterOptions {
   const f = parseFlagArgs(argv, BOOLS);
   const b = (k: string, d: boolean) => parseBool(f.get(k), d);
-  const nums = (k: string) => list(f.get(k)).map(Number);
-  const asn = f.get('cluster-asn');
-  const ttl = f.get('peer-router-multihop-ttl');
+  const asnText = f.get('cluster-asn');
+  const asn = asnText === undefined || asnText === '0' ? undefined : Number(asnText);
+  if (asn !== undefined && !clusterAsnOk(asn)) refuse('cluster-asn', `invalid ASN number for cluster ASN: "${asnText}"`);
+  const ttlText = f.get('peer-router-multihop-ttl');
+  const ttl = ttlText === undefined ? undefined : Number(ttlText);
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl <= 255)) refuse('peer-router-multihop-ttl', `"${ttlText}" is not a TTL (0-255)`);
+  const holdTime = parseDuration(f.get('bgp-holdtime'), 90);
+  if (!(holdTime >= 3 && holdTime <= 65536)) refuse('bgp-holdtime', 'holdtime must be in the range 3s to 18h12m16s');
+  for (const ip of positional(f.get('peer-router-ips'))) if (isIP(ip) === 0) refuse('peer-router-ips', `invalid argument "${ip}": not an IP address`);
+  for (const a of positional(f.get('peer-router-asns'))) if (!/^\d+$/.test(a)) refuse('peer-router-asns', `invalid argument "${a}": not an unsigned integer`);
+  for (const p of positional(f.get('peer-router-ports'))) if (!/^\d+$/.test(p)) refuse('peer-router-ports', `invalid argument "${p}": not an unsigned integer`);
+  // Passwords on the command line win over --peer-router-passwords-file (same comma-separated base64 format).
+  let pwText = f.get('peer-router-passwords');
+  const pwFile = f.get('peer-router-passwords-file');
+  if (!pwText && pwFile) {
+    try {
+      pwText = readFileSync(pwFile, 'utf8').trim();
+    } catch (e) {
+      refuse('peer-router-passwords-file', `error loading peer passwords file: ${(e as Error).message}`);
+    }
+  }
+  const ips = positional(f.get('peer-router-ips'));
+  const asns = positional(f.get('peer-router-asns'));
+  const ports = positional(f.get('peer-router-ports'));
+  const passwords = positional(pwText);
+  const built = positionalPeers({ ips, asns, ports, passwords, localIps: [] }, 'flags --peer-router-ips/--peer-router-asns');
+  if (built.error) refuse('peer-router-ips', built.error);
   return {
     runRouter: b('run-router', true),
     advertisePodCidr: b('advertise-pod-cidr', true),
     advertiseClusterIp: b('advertise-cluster-ip', false),
     advertiseExternalIp: b('advertise-external-ip', false),
     advertiseLoadBalancerIp: b('advertise-loadbalancer-ip', false),
-    clusterAsn: asn ? Number(asn) : undefined,
-    peerRouterIps: list(f.get('peer-router-ips')),
-    peerRouterAsns: nums('peer-router-asns'),
-    peerRouterPasswords: list(f.get('peer-router-passwords')),
-    peerRouterPorts: nums('peer-router-ports'),
-    peerRouterMultihopTtl: ttl ? Number(ttl) : undefined,
+    clusterAsn: asn,
+    peerRouterIps: built.peers.map((p) => p.ip),
+    peerRouterAsns: built.peers.map((p) => p.asn),
+    peerRouterPasswords: built.peers.map((p) => p.password ?? ''),
+    peerRouterPorts: built.peers.map((p) => p.port),
+    globalPeers: built.peers,
+    peerRouterMultihopTtl: ttl,
     nodesFullMesh: b('nodes-full-mesh', true),
     enableIbgp: b('enable-ibgp', true),
     gracefulRestart: b('bgp-graceful-restart', false),
     gracefulRestartTime: parseDuration(f.get('bgp-graceful-restart-time'), 90),
-    holdTime: parseDuration(f.get('bgp-holdtime'), 90),
+    holdTime,
     overrideNexthop: b('override-nexthop', false),
     routerId: f.get('router-id'),
   };
@@ -66,11 +102,13 @@ export function parseKubeRouterFlags(argv: string[]): KubeRouterOptions {
 
 const A = 'kube-router.io/';
 const ann = (n: Node | undefined, k: string): string | undefined => n?.metadata.annotations?.[A + k];
-const b64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 
-function asnOf(n: Node | undefined, o: KubeRouterOptions): number {
-  const a = Number(ann(n, 'node.asn'));
-  return Number.isInteger(a) && a > 0 ? a : (o.clusterAsn ?? 64512);
+/** The node's ASN: kube-router.io/node.asn, else --cluster-asn, else 64512; undefined when the annotation is not a uint32. */
+function asnOf(n: Node | undefined, o: KubeRouterOptions): number | undefined {
+  const t = ann(n, 'node.asn');
+  if (t === undefined) return o.clusterAsn ?? 64512;
+  const a = /^\s*\d+\s*$/.test(t) ? Number(t) : NaN;
+  return Number.isInteger(a) && a >= 1 && a <= 4294967295 ? a : undefined;
 }
 
 function basePeer(address: string, asn: number, o: KubeRouterOptions, source: string): PeerIntent {
@@ -83,34 +121,34 @@ function basePeer(address: string, asn: number, o: KubeRouterOptions, source: st
   return p;
 }
 
-/** External peers: flags for every node, plus this node's annotations. */
+/**
+ * External peers: the global peers of the flags; only when there are none, this node's annotations — the
+ * kube-router.io/peers YAML, or else the deprecated positional peer.ips/asns/ports/passwords/localips. A bad
+ * annotation refuses all of that annotation's peers (kube-router stops there) and names the field.
+ */
 function externalPeers(node: Node, o: KubeRouterOptions, problems: string[]): PeerIntent[] {
-  const out: PeerIntent[] = [];
-  const add = (ips: string[], asns: number[], pws: string[], ports: number[], source: string) => {
-    if (ips.length !== asns.length) {
-      problems.push(`${source}: ${ips.length} peer IPs but ${asns.length} ASNs`);
-      return;
-    }
-    ips.forEach((ip, i) => {
-      const p = basePeer(ip, asns[i]!, o, source);
-      if (pws[i]) p.password = b64(pws[i]!);
-      if (ports[i]) p.port = ports[i]!;
-      if (o.peerRouterMultihopTtl !== undefined && o.peerRouterMultihopTtl > 1) p.multihopTtl = o.peerRouterMultihopTtl;
-      out.push(p);
-    });
-  };
-  add(o.peerRouterIps, o.peerRouterAsns, o.peerRouterPasswords, o.peerRouterPorts, 'flags --peer-router-ips');
-  add(list(ann(node, 'peer.ips')), list(ann(node, 'peer.asns')).map(Number), list(ann(node, 'peer.passwords')), list(ann(node, 'peer.ports')).map(Number), 'annotation kube-router.io/peer.ips');
-  const peersYaml = ann(node, 'peers');
-  if (peersYaml) {
-    try {
-      const arr = (YAML.parse(peersYaml) ?? []) as Array<{ remoteip?: string; remoteasn?: number; password?: string; remoteport?: number }>;
-      add(arr.map((x) => String(x.remoteip ?? '')), arr.map((x) => Number(x.remoteasn)), arr.map((x) => x.password ?? ''), arr.map((x) => Number(x.remoteport ?? 0)), 'annotation kube-router.io/peers');
-    } catch (e) {
-      problems.push(`annotation kube-router.io/peers: ${(e as Error).message}`);
-    }
+  let peers: KrPeer[] = o.globalPeers;
+  let source = 'flags --peer-router-ips';
+  if (peers.length === 0) {
+    const where = `node ${node.metadata.name}: annotation ${A}`;
+    const yamlText = ann(node, 'peers');
+    const r = yamlText !== undefined
+      ? yamlPeers(yamlText, `${where}peers`)
+      : ann(node, 'peer.ips') !== undefined || ann(node, 'peer.asns') !== undefined
+        ? positionalPeers({ ips: positional(ann(node, 'peer.ips')), asns: positional(ann(node, 'peer.asns')), ports: positional(ann(node, 'peer.ports')), passwords: positional(ann(node, 'peer.passwords')), localIps: positional(ann(node, 'peer.localips')) }, `${where}peer.ips/peer.asns`)
+        : { peers: [] };
+    if (r.error) problems.push(r.error);
+    peers = r.peers;
+    source = yamlText !== undefined ? `annotation ${A}peers` : `annotation ${A}peer.ips`;
   }
-  return out;
+  return peers.map((x) => {
+    const p = basePeer(x.ip, x.asn, o, source);
+    if (x.password) p.password = x.password;
+    p.port = x.port;
+    if (x.localIp) p.localAddress = x.localIp;
+    if (o.peerRouterMultihopTtl !== undefined && o.peerRouterMultihopTtl > 1) p.multihopTtl = o.peerRouterMultihopTtl;
+    return p;
+  });
 }
 
 function meshPeers(v: ClusterView, node: Node, asn: number, o: KubeRouterOptions): PeerIntent[] {
@@ -120,7 +158,7 @@ function meshPeers(v: ClusterView, node: Node, asn: number, o: KubeRouterOptions
   const out: PeerIntent[] = [];
   for (const other of v.nodes) {
     const ip = nodeAddresses(other).v4;
-    if (other.metadata.name === node.metadata.name || !ip || asnOf(other, o) !== asn) continue;
+    if (other.metadata.name === node.metadata.name || !ip || asnOf(other, o) === undefined || asnOf(other, o) !== asn) continue;
     const server = ann(other, 'rr.server');
     const client = ann(other, 'rr.client');
     let peer = false;
@@ -158,12 +196,30 @@ function serviceAdverts(v: ClusterView, nodeName: string, o: KubeRouterOptions, 
   return out;
 }
 
+/** Annotations that change kube-router's BGP but have no counterpart in the agent: validated, then said once. */
+function nodeNotes(node: Node, problems: string[]): void {
+  const name = node.metadata.name;
+  const reject = ann(node, 'node.bgp.customimportreject');
+  if (reject !== undefined) {
+    const bad = list(reject).filter((c) => !normalizeCidr(c));
+    if (bad.length) problems.push(`node ${name}: annotation ${A}node.bgp.customimportreject: "${bad[0]}" is not a CIDR`);
+    else problems.push(`node ${name}: annotation ${A}node.bgp.customimportreject (${list(reject).join(', ')}) not applied: the agent has no import filter; learned routes in these CIDRs are still accepted`);
+  }
+  const local = ann(node, 'bgp-local-addresses');
+  if (local !== undefined) {
+    const bad = list(local).filter((a) => isIP(a) === 0);
+    if (bad.length) problems.push(`node ${name}: annotation ${A}bgp-local-addresses: could not parse "${bad[0]}" as an IP`);
+    else problems.push(`node ${name}: annotation ${A}bgp-local-addresses (${list(local).join(', ')}) not applied: the agent listens on all addresses`);
+  }
+}
+
 export function computeKubeRouter(v: ClusterView, nodeName: string, o: KubeRouterOptions): AgentIntent {
   if (!o.runRouter) return emptyIntent('kube-router', nodeName, ['--run-router=false: BGP is off']);
   const node = findNode(v, nodeName);
   if (!node) return emptyIntent('kube-router', nodeName, [`node ${nodeName} not found`]);
   const problems: string[] = [];
   const asn = asnOf(node, o);
+  if (asn === undefined) return emptyIntent('kube-router', nodeName, [`node ${nodeName}: annotation ${A}node.asn "${ann(node, 'node.asn')}" is not an ASN: failed to parse ASN number specified for the node, BGP not started`]);
   const routerId = o.routerId ?? nodeAddresses(node).v4 ?? '';
   const server = ann(node, 'rr.server');
   const intent: AgentIntent = {
@@ -173,8 +229,18 @@ export function computeKubeRouter(v: ClusterView, nodeName: string, o: KubeRoute
   intent.peers.push(...meshPeers(v, node, asn, o), ...externalPeers(node, o, problems));
   const prependAs = Number(ann(node, 'path-prepend.as'));
   const prependN = Number(ann(node, 'path-prepend.repeat-n') ?? 1);
+  const communities: string[] = [];
+  const largeCommunities: string[] = [];
+  for (const c of list(ann(node, 'node.bgp.communities'))) {
+    const r = parseCommunity(c);
+    if (!r) problems.push(`node ${nodeName}: annotation ${A}node.bgp.communities: failed to parse "${c}" as community, skipped`);
+    if (r?.standard) communities.push(r.standard);
+    if (r?.large) largeCommunities.push(r.large);
+  }
+  nodeNotes(node, problems);
   const attrs: Omit<Advertisement, 'prefix' | 'reason'> = {
-    ...splitCommunities(list(ann(node, 'node.bgp.communities'))),
+    communities,
+    largeCommunities,
     ...(Number.isInteger(prependAs) && prependAs > 0 ? { asPathPrepend: { asn: prependAs, count: Number.isInteger(prependN) && prependN > 0 ? prependN : 1 } } : {}),
   };
   if (o.advertisePodCidr) for (const c of podCidrs(node)) addAdvert(intent.advertise, { prefix: c, ...attrs, reason: 'pod CIDR' });

@@ -3,9 +3,9 @@
  * values (numbers, seconds, booleans) and the prefixes to originate. Dialect modules convert their objects,
  * flags and annotations into an AgentIntent with a pure function over a ClusterView.
  */
-import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
-import type { Family } from '../../bgp/wire/constants.js';
-import type { ExportPolicy } from '../../bgp/rib/types.js';
+import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/index.js';
+import type { Family } from '../../bgp/index.js';
+import type { ExportPolicy } from '../../bgp/index.js';
 
 export type { ExportPolicy };
 
@@ -36,6 +36,10 @@ export interface PeerIntent {
   /** Outgoing TTL (eBGP multihop); undefined = the speaker's default (1 eBGP, 64 iBGP). */
   multihopTtl?: number;
   password?: string;
+  /** Source address the session binds to (kube-router localip / peer.localips); undefined = the kernel's choice. */
+  localAddress?: string;
+  /** BFD the dialect asks for on this session (Kube-OVN --enable-bfd); applied by the speaker when it has BFD. */
+  bfd?: { minTxMs: number; minRxMs: number; multiplier: number };
   holdTime: number;
   keepalive: number;
   connectRetry: number;

@@ -7,9 +7,9 @@
  * `releaseRetained()` (the peers' End-of-RIB): forwarding continues while the sessions come back (RFC 4724).
  */
 import { execa } from 'execa';
-import type { Rib } from '../../bgp/rib/index.js';
-import type { Logger } from '../../bgp/session/log.js';
-import { KindlabError } from '../../errors.js';
+import type { Rib } from '../../bgp/index.js';
+import type { Logger } from '../../bgp/index.js';
+import { KindlabError, errorMessage } from '../../errors.js';
 import { connectedSubnets, selectOnLink, type ConnectedSubnet, type FibSelection } from './on-link.js';
 import { FIB_PROTO, parseKernelRoutes, planFib, withRetained, type FibTable } from './plan.js';
 
@@ -91,7 +91,7 @@ export class FibInstaller {
     if (this.timer || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.running.then(() => this.sync()).catch((e: unknown) => this.opts.log?.error('FIB update failed', { reason: (e as Error).message }));
+      this.running = this.running.then(() => this.sync()).catch((e: unknown) => this.opts.log?.error('FIB update failed', { reason: errorMessage(e) }));
     }, this.opts.batchMs ?? 10);
   }
 

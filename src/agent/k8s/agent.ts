@@ -6,9 +6,9 @@
  */
 import type http from 'node:http';
 import { KubeClient, loadKubeconfig } from '../../cluster/client/index.js';
-import { BgpSpeaker } from '../../bgp/speaker.js';
-import { Rib } from '../../bgp/rib/index.js';
-import type { Logger } from '../../bgp/session/log.js';
+import { BgpSpeaker } from '../../bgp/index.js';
+import { Rib } from '../../bgp/index.js';
+import type { Logger } from '../../bgp/index.js';
 import { startAdminServer } from '../admin-server.js';
 import { bindDialect, detectDialect, DIALECT_MODULES, type BoundDialect } from '../dialects/index.js';
 import type { AgentIntent, ClusterView, DialectName } from '../dialects/types.js';
@@ -16,6 +16,7 @@ import { FibInstaller } from '../fib/installer.js';
 import { planIsEmpty, planReconcile } from './reconcile.js';
 import { markerValid, takeRestartMarker, writeRestartMarker } from './restart-marker.js';
 import { ClusterWatch } from './watch.js';
+import { errorMessage } from '../../errors.js';
 
 export interface K8sAgentOptions {
   node: string;
@@ -88,7 +89,7 @@ export class K8sAgent {
 
   /** Serialised: one apply at a time, always from the latest view. */
   private recompute(): Promise<void> {
-    this.applying = this.applying.then(() => this.applyLatest()).catch((e: unknown) => this.o.log.error('reconcile failed', { reason: (e as Error).message }));
+    this.applying = this.applying.then(() => this.applyLatest()).catch((e: unknown) => this.o.log.error('reconcile failed', { reason: errorMessage(e) }));
     return this.applying;
   }
 

@@ -1,7 +1,7 @@
 /** `lab-agent services [--json]`: the node's Service NAT state in ipvsadm -Ln's shape (reads `iptables-save -t nat`). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { KindlabError } from '../../errors.js';
+import { KindlabError, errorMessage } from '../../errors.js';
 import { formatServiceNat, parseServiceNat } from './parse.js';
 
 export async function runServices(json: boolean): Promise<number> {
@@ -9,7 +9,7 @@ export async function runServices(json: boolean): Promise<number> {
   try {
     save = (await promisify(execFile)('iptables-save', ['-t', 'nat'], { maxBuffer: 64 << 20 })).stdout;
   } catch (e) {
-    throw new KindlabError('RUNTIME_EXEC', `iptables-save -t nat failed: ${(e as Error).message}`, { hint: 'run it on a node (lab exec -t FILE NODE -- lab-agent services), as root', cause: e });
+    throw new KindlabError('RUNTIME_EXEC', `iptables-save -t nat failed: ${errorMessage(e)}`, { hint: 'run it on a node (lab exec -t FILE NODE -- lab-agent services), as root', cause: e });
   }
   const vs = parseServiceNat(save);
   console.log(json ? JSON.stringify(vs, null, 2) : formatServiceNat(vs));

@@ -197,7 +197,8 @@ export function unpackV4(v: number): number {
 export function unpackMp(v: number): number {
   return (v % 2 ** 27) - 1;
 }
-function releasePacked(store: AttrStore, v: number): void {
+/** Releases both set ids packed in a raw-cache value. */
+export function releasePacked(store: AttrStore, v: number): void {
   const a = unpackV4(v);
   const b = unpackMp(v);
   if (a >= 0) store.release(a);

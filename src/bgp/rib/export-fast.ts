@@ -3,9 +3,9 @@ import { ipv4ToNumber, isIpv4 } from '../wire/ip.js';
 import { mayExport, type ExportSource } from './export.js';
 import type { PeerInfo } from './types.js';
 
-const NO_EXPORT = 0xffffff01;
-const NO_ADVERTISE = 0xffffff02;
-const NO_EXPORT_SUBCONFED = 0xffffff03;
+import { WELL_KNOWN_COMMUNITY } from '../wire/attrs/communities.js';
+
+const { NO_EXPORT, NO_ADVERTISE, NO_EXPORT_SUBCONFED } = WELL_KNOWN_COMMUNITY;
 
 /**
  * Byte-level version of exportAttributes for the common case: IPv4 route learned from a peer, sent to a

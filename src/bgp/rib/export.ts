@@ -5,9 +5,9 @@ import { splitAs4 } from '../wire/as4.js';
 import { encodeAttributes } from '../wire/attrs/index.js';
 import type { PeerInfo } from './types.js';
 
-const NO_EXPORT = 0xffffff01;
-const NO_ADVERTISE = 0xffffff02;
-const NO_EXPORT_SUBCONFED = 0xffffff03; // no confederations here: same as NO_EXPORT
+import { WELL_KNOWN_COMMUNITY } from '../wire/attrs/communities.js';
+
+const { NO_EXPORT, NO_ADVERTISE, NO_EXPORT_SUBCONFED } = WELL_KNOWN_COMMUNITY; // no confederations here: same as NO_EXPORT
 
 /** The side of a route's source the export rules need. */
 export interface ExportSource {

@@ -1,23 +1,19 @@
 import { ATTR, FLAG } from '../wire/constants.js';
 import { numberToIpv4, ipv4ToNumber } from '../wire/ip.js';
 import { isMartianNextHop } from '../wire/attrs/next-hop.js';
+import { CODECS } from '../wire/attrs/index.js';
 import type { RibCore } from './core.js';
 import { HAS_LOCAL_PREF, HAS_MED, HAS_ORIGINATOR_ID } from './path-info.js';
 import type { PeerState } from './peer-state.js';
 
-/** Expected flags (Optional|Transitive) per type for the attributes this fast path knows; 0xff = unsupported. */
+/** The attribute types this fast path reads; anything else goes to the full decoder. */
+const FAST_TYPES = [
+  ATTR.ORIGIN, ATTR.AS_PATH, ATTR.NEXT_HOP, ATTR.MULTI_EXIT_DISC, ATTR.LOCAL_PREF, ATTR.ATOMIC_AGGREGATE,
+  ATTR.AGGREGATOR, ATTR.COMMUNITIES, ATTR.ORIGINATOR_ID, ATTR.CLUSTER_LIST, ATTR.LARGE_COMMUNITY,
+];
+/** Expected flags (Optional|Transitive) per type, taken from the attribute codecs (their one owner); 0xff = not fast. */
 const FLAGS = new Uint8Array(256).fill(0xff);
-FLAGS[ATTR.ORIGIN] = FLAG.TRANSITIVE;
-FLAGS[ATTR.AS_PATH] = FLAG.TRANSITIVE;
-FLAGS[ATTR.NEXT_HOP] = FLAG.TRANSITIVE;
-FLAGS[ATTR.MULTI_EXIT_DISC] = FLAG.OPTIONAL;
-FLAGS[ATTR.LOCAL_PREF] = FLAG.TRANSITIVE;
-FLAGS[ATTR.ATOMIC_AGGREGATE] = FLAG.TRANSITIVE;
-FLAGS[ATTR.AGGREGATOR] = FLAG.OPTIONAL | FLAG.TRANSITIVE;
-FLAGS[ATTR.COMMUNITIES] = FLAG.OPTIONAL | FLAG.TRANSITIVE;
-FLAGS[ATTR.ORIGINATOR_ID] = FLAG.OPTIONAL;
-FLAGS[ATTR.CLUSTER_LIST] = FLAG.OPTIONAL;
-FLAGS[ATTR.LARGE_COMMUNITY] = FLAG.OPTIONAL | FLAG.TRANSITIVE;
+for (const t of FAST_TYPES) FLAGS[t] = CODECS[t]!.flags;
 
 /**
  * Interns a plain IPv4 attribute set straight from its wire bytes, filling the best-path columns without

@@ -5,7 +5,7 @@ import { SEG, type PathAttributes } from '../wire/attrs/types.js';
 import { mergeAs4 } from '../wire/as4.js';
 import { missingMandatory, splitUpdate } from '../wire/update.js';
 import { endOfRibOf } from '../wire/end-of-rib.js';
-import { packSets, unpackMp, unpackV4, type RibCore } from './core.js';
+import { packSets, releasePacked, unpackMp, unpackV4, type RibCore } from './core.js';
 import type { PeerState } from './peer-state.js';
 import { internPlainV4 } from './receive-fast.js';
 import { v4Key, v6KeyFromNlri } from './prefix-key.js';
@@ -216,7 +216,7 @@ export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): Upda
         else res.withdrawn += n;
       }
     }
-    if (packed >= 0 && scan.key === undefined) releasePackedOnce(core, packed);
+    if (packed >= 0 && scan.key === undefined) releasePacked(core.store, packed);
     checkMaxPrefix(p, res);
   } catch (e) {
     if (!(e instanceof BgpWireError)) throw e;
@@ -225,13 +225,6 @@ export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): Upda
     res.errors.push(`session-reset: ${e.message}`);
   }
   return res;
-}
-
-function releasePackedOnce(core: RibCore, packed: number): void {
-  const a = unpackV4(packed);
-  const b = unpackMp(packed);
-  if (a >= 0) core.store.release(a);
-  if (b >= 0) core.store.release(b);
 }
 
 function checkMaxPrefix(p: PeerState, res: UpdateResult): void {

@@ -4,7 +4,9 @@ import { transition, type FsmAction, type FsmContext, type FsmEvent, type FsmSta
 
 const notif = { code: 3, subcode: 11 };
 const ev = (type: FsmEvent['type']): FsmEvent =>
-  (['BGPHeaderErr', 'BGPOpenMsgErr', 'NotifMsgVerErr', 'NotifMsg', 'UpdateMsgErr'].includes(type) ? { type, notification: notif } : { type }) as FsmEvent;
+  (['BGPHeaderErr', 'BGPOpenMsgErr', 'NotifMsgVerErr', 'NotifMsg', 'UpdateMsgErr'].includes(type)
+    ? { type, notification: notif }
+    : type === 'ConnectionSwitch' ? { type, reason: 'connection collision: kept the connection initiated by the peer' } : { type }) as FsmEvent;
 const does = (as: FsmAction[]) => as.map((a) => (a.do === 'start-timer' || a.do === 'stop-timer' ? `${a.do}:${a.timer}${'large' in a && a.large ? ':large' : ''}` : a.do));
 const sent = (as: FsmAction[]) => as.flatMap((a) => (a.do === 'send-notification' ? [`${a.notification.code}/${a.notification.subcode}`] : []));
 
@@ -89,6 +91,17 @@ const rows: Row[] = [
   { state: 'OpenConfirm', event: 'BGPOpenMsgErr', next: 'Idle', notification: '3/11' },
   { state: 'OpenConfirm', event: 'UpdateMsg', next: 'Idle', notification: '5/2' },
   { state: 'OpenConfirm', event: 'BGPOpen', next: 'Idle', notification: '5/2' },
+  // Graceful stop (RFC 4724 restarting speaker): any state → Idle, TCP closed, no NOTIFICATION, every timer stopped
+  ...(['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] as const).map((state): Row => ({
+    state, event: 'GracefulStop', next: 'Idle', notification: null, excludes: ['delete-routes'],
+    includes: ['drop-tcp', 'stop-timer:connectRetry', 'stop-timer:hold', 'stop-timer:keepalive', 'stop-timer:delayOpen'],
+  })),
+  // Collision swap (RFC 4271 §6.8) / peer restart while Established (RFC 4724 §4.2): carry on in OpenSent with the other connection
+  ...(['OpenSent', 'OpenConfirm', 'Established'] as const).map((state): Row => ({
+    state, event: 'ConnectionSwitch', next: 'OpenSent', notification: null, excludes: ['drop-tcp', 'delete-routes', 'send-open'],
+    includes: ['stop-timer:hold', 'stop-timer:keepalive', 'stop-timer:connectRetry', 'start-timer:hold:large'],
+  })),
+  ...(['Idle', 'Connect', 'Active'] as const).map((state): Row => ({ state, event: 'ConnectionSwitch', next: state, includes: [], notification: null })),
   // Established
   { state: 'Established', event: 'ManualStart', next: 'Established', includes: [] },
   { state: 'Established', event: 'ManualStop', next: 'Idle', includes: ['delete-routes', 'release-resources', 'drop-tcp', 'reset-connect-retry-counter'], notification: '6/2' },

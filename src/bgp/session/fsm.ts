@@ -39,6 +39,10 @@ export type FsmEvent =
   | { type: 'NotifMsg'; notification: Notification }
   | { type: 'KeepAliveMsg' }
   | { type: 'UpdateMsg' }
+  /** Planned restart as RFC 4724 restarting speaker: close without NOTIFICATION so the peer keeps our routes. */
+  | { type: 'GracefulStop'; reason?: string }
+  /** RFC 4271 §6.8 collision resolved for the second connection (or the peer restarted, RFC 4724 §4.2): carry on with it. */
+  | { type: 'ConnectionSwitch'; reason: string }
   | { type: 'UpdateMsgErr'; notification: Notification };
 
 export type FsmEventType = FsmEvent['type'];
@@ -132,6 +136,10 @@ export function describeEvent(e: FsmEvent): string {
       return 'administratively stopped';
     case 'AutomaticStop':
       return e.reason ?? 'automatically stopped';
+    case 'GracefulStop':
+      return e.reason ?? 'graceful restart: connection closed without NOTIFICATION';
+    case 'ConnectionSwitch':
+      return e.reason;
     default:
       return `unexpected event ${e.type}`;
   }
@@ -139,6 +147,15 @@ export function describeEvent(e: FsmEvent): string {
 
 /** The transition for `event` in `state` (RFC 4271 §8.2.2). */
 export function transition(state: FsmState, event: FsmEvent, ctx: FsmContext = {}): Transition {
+  if (event.type === 'GracefulStop') {
+    return toIdle(describeEvent(event), [A.drop, A.stop('connectRetry'), A.stop('hold'), A.stop('keepalive'), A.stop('delayOpen')]);
+  }
+  if (event.type === 'ConnectionSwitch') {
+    if (state === 'OpenSent' || state === 'OpenConfirm' || state === 'Established') {
+      return { next: 'OpenSent', actions: [A.stop('hold'), A.stop('keepalive'), A.stop('connectRetry'), A.start('hold', true)], reason: describeEvent(event) };
+    }
+    return stay(state, `${event.type} ignored in ${state}`);
+  }
   switch (state) {
     case 'Idle':
       return idle(event, ctx);

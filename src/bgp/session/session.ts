@@ -99,14 +99,8 @@ export class Session extends EventEmitter {
   stop(opts: { graceful?: boolean; notification?: Notification; reason?: string } = {}): void {
     this.stopped = true;
     this.clearTimer('idleHold');
-    if (opts.graceful) {
-      const was = this.state;
-      this.dropAll();
-      for (const t of ['connectRetry', 'hold', 'keepalive', 'delayOpen'] as const) this.clearTimer(t);
-      this.setState('Idle', opts.reason ?? 'graceful restart: connection closed without NOTIFICATION', was);
-      return;
-    }
-    if (opts.notification) this.fire({ type: 'AutomaticStop', notification: opts.notification, reason: opts.reason ?? 'stopped' });
+    if (opts.graceful) this.fire(opts.reason ? { type: 'GracefulStop', reason: opts.reason } : { type: 'GracefulStop' });
+    else if (opts.notification) this.fire({ type: 'AutomaticStop', notification: opts.notification, reason: opts.reason ?? 'stopped' });
     else this.fire({ type: 'ManualStop' });
   }
 
@@ -509,14 +503,13 @@ export class Session extends EventEmitter {
     this.second = undefined;
     this.conn = c;
     old?.close(notify ? encodeNotification(notify) : undefined);
-    for (const t of ['hold', 'keepalive', 'connectRetry'] as const) this.clearTimer(t);
-    this.state = 'OpenSent';
-    if (from !== 'OpenSent') this.setState('OpenSent', why, from);
-    else this.log.debug('switched connection', { state: this.state, reason: why });
+    // Stepped now, not queued: the OPEN replayed below must meet OpenSent.
+    this.step({ type: 'ConnectionSwitch', reason: why });
+    if (from === 'OpenSent') this.log.debug('switched connection', { state: this.state, reason: why });
     if (c.peerOpen) {
       this.acceptOpen(c.peerOpen);
       if (c.keepaliveSeen && this.conn === c) this.fire({ type: 'KeepAliveMsg' });
-    } else this.startTimer('hold', true);
+    }
   }
 }
 

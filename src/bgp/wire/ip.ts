@@ -1,33 +1,8 @@
 /** IPv4/IPv6 address parsing and formatting without per-call allocations beyond the result. */
 
-export function ipv4ToNumber(s: string): number {
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || part > 255) break;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-    } else {
-      dots = -1;
-      break;
-    }
-  }
-  if (dots !== 3 || digits === 0 || part > 255) throw new RangeError(`not an IPv4 address: ${s}`);
-  return n * 256 + part;
-}
+import { ipv4ToNumber, numberToIpv4 } from '../../lib/index.js';
 
-export function numberToIpv4(n: number): string {
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
+export { ipv4ToNumber, numberToIpv4 };
 
 export function isIpv4(s: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(s);

@@ -1,4 +1,5 @@
-import { allocateClusterIP, allocateNodePort, firstFreePodCidr, podCidrForIndex } from '../controllers/ipam.js';
+import { allocateClusterIPAny, canonicalIP, familyOf, firstFreePodCidrs, podCidrsForIndex, splitList, type IPFamily } from '../controllers/cidr6.js';
+import { allocateNodePort } from '../controllers/ipam.js';
 import { invalid, type StatusCause } from '../store/errors.js';
 import type { ObjectStore } from '../store/store.js';
 import type { K8sObject } from '../store/types.js';
@@ -6,10 +7,14 @@ import { GR } from './resources.js';
 
 /** Cluster-wide address settings the admission step allocates from. */
 export interface ClusterNetworkConfig {
+  /** One CIDR, or kind's dual-stack `v4,v6` (first = primary family). */
   podSubnet: string;
+  /** One CIDR, or `v4,v6` / `v6,v4` for dual-stack. */
   serviceSubnet: string;
-  /** Size of each node's pod CIDR (kind: 24). */
+  /** Size of each node's IPv4 pod CIDR (kind: 24). */
   nodeCidrMask: number;
+  /** Size of each node's IPv6 pod CIDR (kube-controller-manager: 64). */
+  nodeCidrMaskIPv6?: number;
   /** Node names in cluster-config order: index i gets the i-th pod CIDR block. */
   nodeOrder: string[];
 }
@@ -28,8 +33,8 @@ function usedByOthers(store: ObjectStore, self: K8sObject): { ips: Set<string>; 
   const ports = new Set<number>();
   for (const s of store.list(GR.services).items) {
     if (s.metadata.namespace === self.metadata.namespace && s.metadata.name === self.metadata.name) continue;
-    const spec = (s.spec ?? {}) as { clusterIP?: string; ports?: ServicePort[]; healthCheckNodePort?: number };
-    if (spec.clusterIP && spec.clusterIP !== 'None') ips.add(spec.clusterIP);
+    const spec = (s.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; healthCheckNodePort?: number };
+    for (const ip of spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []) if (ip !== 'None') ips.add(canonicalIP(ip));
     for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
     if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
   }
@@ -37,24 +42,99 @@ function usedByOthers(store: ObjectStore, self: K8sObject): { ips: Set<string>; 
 }
 
 /** ClusterIP and NodePort allocation for a Service being created or updated (in place). */
+type SvcSpec = Obj & { clusterIP?: string; clusterIPs?: string[]; ipFamilies?: string[]; ipFamilyPolicy?: string };
+
+/**
+ * ipFamilyPolicy / ipFamilies / clusterIPs as the API server settles them: the policy defaults to
+ * SingleStack (RequireDualStack when two families or two addresses are asked for); the families come
+ * from the requested addresses, else the cluster's primary family first; each family gets its
+ * requested address or the lowest free one of that family's service subnet. `clusterIP` is `clusterIPs[0]`.
+ */
+function assignClusterIPs(net: ClusterNetworkConfig, spec: SvcSpec, used: Set<string>, causes: StatusCause[]): void {
+  const subnets = new Map<IPFamily, string>();
+  for (const s of splitList(net.serviceSubnet)) {
+    const f = familyOf(s);
+    if (f && !subnets.has(f)) subnets.set(f, s);
+  }
+  const clusterFamilies = [...subnets.keys()];
+  const requested = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
+  if (spec.clusterIP && requested[0] !== spec.clusterIP) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.clusterIPs)}: element [0] must match clusterIP "${spec.clusterIP}"`, field: 'spec.clusterIPs' });
+  const headless = requested[0] === 'None';
+  const policy = spec.ipFamilyPolicy ?? ((spec.ipFamilies?.length ?? 0) > 1 || requested.length > 1 ? 'RequireDualStack' : 'SingleStack');
+  if (!['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(policy)) {
+    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${policy}": supported values: "PreferDualStack", "RequireDualStack", "SingleStack"`, field: 'spec.ipFamilyPolicy' });
+    return;
+  }
+  if (policy === 'RequireDualStack' && clusterFamilies.length < 2) {
+    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services', field: 'spec.ipFamilyPolicy' });
+    return;
+  }
+  let families: IPFamily[] = [];
+  if (spec.ipFamilies?.length) {
+    spec.ipFamilies.forEach((f, i) => {
+      if (f !== 'IPv4' && f !== 'IPv6') causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${f}": supported values: "IPv4", "IPv6"`, field: `spec.ipFamilies[${i}]` });
+      else if (!subnets.has(f)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${f}": not configured on this cluster`, field: `spec.ipFamilies[${i}]` });
+      else families.push(f);
+    });
+  } else if (!headless && requested.length) {
+    requested.forEach((ip, i) => {
+      const f = familyOf(ip);
+      if (!f) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": must be a valid IP address`, field: `spec.clusterIPs[${i}]` });
+      else families.push(f);
+    });
+  } else families = [clusterFamilies[0] ?? 'IPv4'];
+  if (families.length > 2 || (families.length === 2 && families[0] === families[1])) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(families)}: may specify no more than one IP for each IP family`, field: 'spec.ipFamilies' });
+  if (causes.length) return;
+  if (policy !== 'SingleStack' && families.length === 1 && clusterFamilies.length === 2) families.push(clusterFamilies.find((f) => f !== families[0])!);
+  if (policy === 'SingleStack' && families.length > 1) {
+    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "SingleStack": when multiple IP families are specified, ipFamilyPolicy must be PreferDualStack or RequireDualStack', field: 'spec.ipFamilyPolicy' });
+    return;
+  }
+  spec.ipFamilyPolicy = policy;
+  spec.ipFamilies = families;
+  if (headless) {
+    spec.clusterIP = 'None';
+    spec.clusterIPs = ['None'];
+    return;
+  }
+  const out: string[] = [];
+  families.forEach((f, i) => {
+    const want = requested[i];
+    if (want && familyOf(want) !== f) {
+      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${want}": expected an ${f} value as indicated by \`ipFamilies[${i}]\``, field: `spec.clusterIPs[${i}]` });
+      return;
+    }
+    const r = allocateClusterIPAny(subnets.get(f)!, used, want);
+    if (r.ok) {
+      out.push(r.value);
+      used.add(r.value);
+    } else causes.push({ reason: 'FieldValueInvalid', message: r.message, field: i === 0 ? 'spec.clusterIP' : `spec.clusterIPs[${i}]` });
+  });
+  if (out.length === families.length) {
+    spec.clusterIPs = out;
+    spec.clusterIP = out[0];
+  }
+}
+
 export function admitService(store: ObjectStore, net: ClusterNetworkConfig, svc: K8sObject, old?: K8sObject): void {
-  const spec = svc.spec as Obj & { clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; type?: string; healthCheckNodePort?: number; externalTrafficPolicy?: string };
+  const spec = svc.spec as SvcSpec & { ports?: ServicePort[]; type?: string; healthCheckNodePort?: number; externalTrafficPolicy?: string };
   const oldSpec = (old?.spec ?? {}) as typeof spec;
   const causes: StatusCause[] = [];
   const { ips, ports } = usedByOthers(store, svc);
   if (spec.type === 'ExternalName') {
     delete spec.clusterIP;
     delete spec.clusterIPs;
+    delete spec.ipFamilies;
+    delete spec.ipFamilyPolicy;
   } else if (oldSpec.clusterIP && spec.clusterIP && spec.clusterIP !== oldSpec.clusterIP) {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${spec.clusterIP}": field is immutable`, field: 'spec.clusterIP' });
-  } else if (oldSpec.clusterIP && !spec.clusterIP) {
-    spec.clusterIP = oldSpec.clusterIP;
-  } else if (spec.clusterIP !== 'None' && !oldSpec.clusterIP) {
-    const r = allocateClusterIP(net.serviceSubnet, ips, spec.clusterIP || undefined);
-    if (r.ok) spec.clusterIP = r.value;
-    else causes.push({ reason: 'FieldValueInvalid', message: r.message, field: 'spec.clusterIP' });
+  } else {
+    if (oldSpec.clusterIP && !spec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if (oldSpec.clusterIPs?.length && !spec.clusterIPs?.length) spec.clusterIPs = [...oldSpec.clusterIPs];
+    if (oldSpec.ipFamilies?.length && !spec.ipFamilies?.length) spec.ipFamilies = [...oldSpec.ipFamilies];
+    if (oldSpec.ipFamilyPolicy && !spec.ipFamilyPolicy) spec.ipFamilyPolicy = oldSpec.ipFamilyPolicy;
+    assignClusterIPs(net, spec, ips, causes);
   }
-  if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
   const wantsNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   const taken = new Set(ports);
   (spec.ports ?? []).forEach((p, i) => {
@@ -75,18 +155,23 @@ export function admitService(store: ObjectStore, net: ClusterNetworkConfig, svc:
   if (causes.length) throw invalid('Service', svc.metadata.name!, causes);
 }
 
-/** Pod CIDR for a new Node: its index in the cluster config, else the first free block. */
+/** Pod CIDRs (one per configured family) for a new Node: its index in the cluster config, else the first free index. */
 export function admitNode(store: ObjectStore, net: ClusterNetworkConfig, node: K8sObject): void {
   const spec = (node.spec ??= {}) as { podCIDR?: string; podCIDRs?: string[] };
   if (spec.podCIDR) {
     spec.podCIDRs ??= [spec.podCIDR];
     return;
   }
-  const used = new Set(store.list(GR.nodes).items.map((n) => (n.spec as { podCIDR?: string } | undefined)?.podCIDR).filter((c): c is string => !!c));
+  const masks = { ipv4: net.nodeCidrMask, ipv6: net.nodeCidrMaskIPv6 ?? 64 };
+  const used = new Set<string>();
+  for (const n of store.list(GR.nodes).items) {
+    const s = n.spec as { podCIDR?: string; podCIDRs?: string[] } | undefined;
+    for (const c of s?.podCIDRs?.length ? s.podCIDRs : s?.podCIDR ? [s.podCIDR] : []) used.add(c);
+  }
   const idx = net.nodeOrder.indexOf(node.metadata.name!);
-  if (idx < 0) net.nodeOrder.forEach((_, i) => used.add(podCidrForIndex(net.podSubnet, i, net.nodeCidrMask)));
-  let cidr = idx >= 0 ? podCidrForIndex(net.podSubnet, idx, net.nodeCidrMask) : undefined;
-  if (!cidr || used.has(cidr)) cidr = firstFreePodCidr(net.podSubnet, used, net.nodeCidrMask);
-  spec.podCIDR = cidr;
-  spec.podCIDRs = [cidr];
+  if (idx < 0) net.nodeOrder.forEach((_, i) => podCidrsForIndex(net.podSubnet, i, masks).forEach((c) => used.add(c)));
+  let cidrs = idx >= 0 ? podCidrsForIndex(net.podSubnet, idx, masks) : undefined;
+  if (!cidrs || cidrs.some((c) => used.has(c))) cidrs = firstFreePodCidrs(net.podSubnet, used, masks);
+  spec.podCIDR = cidrs[0];
+  spec.podCIDRs = cidrs;
 }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { intToIp, parseCidr } from '../controllers/ipam.js';
+import { familyOf, firstHost, splitList } from '../controllers/cidr6.js';
 import type { ClusterSpec } from '../kind-config.js';
 import type { K8sObject } from '../store/types.js';
 import { nowIso } from '../controllers/util.js';
@@ -16,7 +16,7 @@ const R = {
 
 export const KUBELET_VERSION = 'v1.32.0-kindlab';
 
-/** The Node object the cluster bootstrap registers for a configured node. */
+/** The Node object the cluster bootstrap registers for a configured node (`nodeIP`: one address or `v4,v6`). */
 export function nodeObject(spec: ClusterSpec, n: ClusterSpec['nodes'][number], nodeIP: string | undefined): K8sObject {
   const cp = n.role === 'control-plane';
   const hasWorkers = spec.nodes.some((x) => x.role === 'worker');
@@ -42,7 +42,8 @@ export function nodeObject(spec: ClusterSpec, n: ClusterSpec['nodes'][number], n
       ...(cp && hasWorkers ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}),
     },
     status: {
-      addresses: [...(nodeIP ? [{ type: 'InternalIP', address: nodeIP }] : []), { type: 'Hostname', address: n.name }],
+      // `node-ip` may hold one address per family (`10.0.1.2,fd00:10:1::2`): one InternalIP each.
+      addresses: [...(nodeIP ? splitList(nodeIP).map((address) => ({ type: 'InternalIP', address })) : []), { type: 'Hostname', address: n.name }],
       conditions: [{ type: 'Ready', status: 'True', reason: 'KindlabBootstrap', message: 'registered by the kindlab cluster bootstrap', lastHeartbeatTime: now, lastTransitionTime: now }],
       capacity: { cpu: String(os.cpus().length), memory: `${Math.floor(os.totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '61202244Ki' },
       allocatable: { cpu: String(os.cpus().length), memory: `${Math.floor(os.totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '61202244Ki' },
@@ -79,25 +80,28 @@ export function bootstrapCluster(reg: Registry, spec: ClusterSpec, opts: Bootstr
     if (!reg.store.get(grOf(d), o.metadata.namespace, o.metadata.name!)) reg.create(d, o.metadata.namespace, o);
   };
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) ensure(R.ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const kubeIP = intToIp(parseCidr(spec.serviceSubnet).base + 1);
+  // One `kubernetes` ClusterIP per service subnet (dual-stack: both families, the first primary).
+  const kubeIPs = splitList(spec.serviceSubnet).map(firstHost);
+  const families = kubeIPs.map((ip) => familyOf(ip)!);
   ensure(R.svc, {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: kubeIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+    spec: { type: 'ClusterIP', clusterIP: kubeIPs[0], clusterIPs: kubeIPs, ipFamilies: families, ipFamilyPolicy: families.length > 1 ? 'RequireDualStack' : 'SingleStack', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
   });
   const cp = spec.nodes.find((n) => n.role === 'control-plane');
-  const ep = opts.apiServerEndpoint ?? (cp && (cp.nodeIP ?? opts.nodeIPs?.[cp.name]) ? { ip: (cp.nodeIP ?? opts.nodeIPs?.[cp.name])!, port: 6443 } : undefined);
+  const cpIP = cp && (cp.nodeIP ?? opts.nodeIPs?.[cp.name]);
+  const ep = opts.apiServerEndpoint ?? (cpIP ? { ip: splitList(cpIP)[0]!, port: 6443 } : undefined);
   if (ep) {
     ensure(R.ep, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: [{ addresses: [{ ip: ep.ip }], ports: [{ name: 'https', port: ep.port, protocol: 'TCP' }] }] });
     ensure(R.slice, {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
-      addressType: 'IPv4',
+      addressType: familyOf(ep.ip) ?? 'IPv4',
       endpoints: [{ addresses: [ep.ip], conditions: { ready: true, serving: true, terminating: false } }],
       ports: [{ name: 'https', port: ep.port, protocol: 'TCP' }],
     });
   }
-  for (const n of spec.nodes) ensure(R.node, nodeObject(spec, n, n.nodeIP ?? opts.nodeIPs?.[n.name]));
+  for (const n of spec.nodes) ensure(R.node, nodeObject(spec, n, n.nodeIPs?.join(',') ?? n.nodeIP ?? opts.nodeIPs?.[n.name]));
 }

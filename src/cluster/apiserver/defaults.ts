@@ -47,8 +47,7 @@ function defaultService(o: K8sObject): void {
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   if (spec.type !== 'ExternalName') {
-    spec.ipFamilies ??= ['IPv4'];
-    spec.ipFamilyPolicy ??= 'SingleStack';
+    // ipFamilies / ipFamilyPolicy / clusterIPs are settled by admission (admission.ts), which knows the cluster's families.
     spec.internalTrafficPolicy ??= 'Cluster';
   }
   if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';

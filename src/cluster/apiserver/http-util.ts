@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import { ApiError, badRequest } from '../store/errors.js';
 import { decodeK8sProtobuf } from './protobuf.js';
+import { errorMessage } from '../../errors.js';
 
 /** kube-apiserver's default --max-request-bytes-ish body cap (3 MiB, as its MaxRequestBodyBytes). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -32,7 +33,7 @@ export function parseBody(text: string, contentType: string | undefined): unknow
     if (contentType && /yaml/.test(contentType)) return YAML.parse(text);
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${(e as Error).message}`);
+    throw badRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf: ${errorMessage(e)}`);
   }
 }
 

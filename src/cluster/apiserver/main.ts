@@ -16,6 +16,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { Registry } from './registry.js';
 import { startApiServer } from './server.js';
 import { defaultSans, ensurePki, ensureToken } from './tls.js';
+import { errorMessage } from '../../errors.js';
 
 const log = (line: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 
@@ -66,6 +67,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  log({ msg: 'api server failed', error: (e as Error).message, detail: (e as { detail?: string }).detail });
+  log({ msg: 'api server failed', error: errorMessage(e), detail: (e as { detail?: string }).detail });
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { K8sObject } from '../store/types.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
+import { errorMessage } from '../../errors.js';
 
 export type PatchKind = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -31,7 +32,7 @@ export function applyPatch(kind: PatchKind, current: unknown, text: string): K8s
   try {
     patch = kind === 'apply' ? YAML.parse(text) : JSON.parse(text);
   } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    throw badRequest(`error decoding patch: ${errorMessage(e)}`);
   }
   if (kind !== 'json' && (!patch || typeof patch !== 'object' || Array.isArray(patch))) throw badRequest('error decoding patch: patch must be a JSON object');
   let out: unknown;

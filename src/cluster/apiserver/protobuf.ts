@@ -1,4 +1,5 @@
 import { ApiError } from '../store/errors.js';
+import { errorMessage } from '../../errors.js';
 
 /**
  * Decoder for the Kubernetes protobuf envelope that kubectl's typed clients send
@@ -156,6 +157,6 @@ export function decodeK8sProtobuf(body: Buffer): Record<string, unknown> {
     return { apiVersion: tm.apiVersion, kind: tm.kind, ...obj, metadata: obj.metadata ?? {} };
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    throw new ApiError(400, 'BadRequest', `unable to decode protobuf body: ${(e as Error).message}`);
+    throw new ApiError(400, 'BadRequest', `unable to decode protobuf body: ${errorMessage(e)}`);
   }
 }

@@ -47,11 +47,20 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpadvertisements', kind: 'CiliumBGPAdvertisement', singular: 'ciliumbgpadvertisement', namespaced: false, shortNames: ['cbgpadvert'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigs', kind: 'CiliumBGPNodeConfig', singular: 'ciliumbgpnodeconfig', namespaced: false, shortNames: ['cbgpnode'], categories: ['cilium', 'ciliumbgp'], subresources: ['status'] }),
   R({ group: 'cilium.io', versions: ['v2alpha1', 'v2'], resource: 'ciliumloadbalancerippools', kind: 'CiliumLoadBalancerIPPool', singular: 'ciliumloadbalancerippool', namespaced: false, shortNames: ['ippools', 'ippool', 'lbippool'], categories: ['cilium'], subresources: ['status'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'ipaddresspools', kind: 'IPAddressPool', singular: 'ipaddresspool', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigoverrides', kind: 'CiliumBGPNodeConfigOverride', singular: 'ciliumbgpnodeconfigoverride', namespaced: false, shortNames: ['cbgpnodeoverride'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'ippools', kind: 'IPPool', singular: 'ippool', namespaced: false }),
+  // Calico: projectcalico.org/v3 is what users and calicoctl apply (the v1 CRDs above are what Calico stores).
+  R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpfilters', kind: 'BGPFilter', singular: 'bgpfilter', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'bgpfilters', kind: 'BGPFilter', singular: 'bgpfilter', namespaced: false }),
+  R({ group: 'projectcalico.org', versions: ['v3'], resource: 'ippools', kind: 'IPPool', singular: 'ippool', namespaced: false }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'subnets', kind: 'Subnet', singular: 'subnet', namespaced: false, subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'iptables-eips', kind: 'IptablesEIP', singular: 'iptables-eip', namespaced: false, shortNames: ['eip'], subresources: ['status'] }),
+  R({ group: 'kubeovn.io', versions: ['v1'], resource: 'vpc-nat-gateways', kind: 'VpcNatGateway', singular: 'vpc-nat-gateway', namespaced: false, shortNames: ['vpc-nat-gw'], subresources: ['status'] }),
 ];
 
 export function verbsOf(d: ResourceDef): string[] {

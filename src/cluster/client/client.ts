@@ -6,6 +6,7 @@ import type { ClientConfig } from './kubeconfig.js';
 import { LineSplitter } from './lines.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 import type { KubeList, KubeObject, Status, WatchEvent } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
 const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
@@ -94,7 +95,7 @@ export class KubeClient {
     return new Promise((resolve, reject) => {
       const req = mod.request({ protocol: this.url.protocol, hostname: this.url.hostname.replace(/^\[|\]$/g, ''), port: this.url.port, path: `${this.url.pathname.replace(/\/$/, '')}${spec.path}${q ? `?${q}` : ''}`, method: spec.method, headers, agent: this.agent, ...(spec.signal ? { signal: spec.signal } : {}) }, resolve);
       if (spec.timeoutMs) req.setTimeout(spec.timeoutMs, () => req.destroy(new Error(`timed out after ${spec.timeoutMs} ms`)));
-      req.on('error', (e) => reject(spec.signal?.aborted ? e : new KubeApiError(0, undefined, `${spec.method} ${spec.path}`, (e as Error).message)));
+      req.on('error', (e) => reject(spec.signal?.aborted ? e : new KubeApiError(0, undefined, `${spec.method} ${spec.path}`, errorMessage(e))));
       req.end(body);
     });
   }

@@ -2,6 +2,7 @@ import type { KubeClient, ListOptions } from './client.js';
 import { KubeApiError } from './errors.js';
 import type { ResourceType } from './resources.js';
 import type { KubeObject } from './types.js';
+import { errorMessage } from '../../errors.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface Change<T extends KubeObject> {
@@ -80,7 +81,7 @@ export class Informer<T extends KubeObject> {
       try {
         l(c);
       } catch (e) {
-        this.opts.log?.({ level: 'error', msg: 'informer listener failed', resource: this.resource.plural, error: (e as Error).message });
+        this.opts.log?.({ level: 'error', msg: 'informer listener failed', resource: this.resource.plural, error: errorMessage(e) });
       }
     }
   }
@@ -128,7 +129,7 @@ export class Informer<T extends KubeObject> {
           this.rv = undefined;
           continue;
         }
-        this.opts.log?.({ level: 'warn', msg: 'list/watch failed, retrying', resource: this.resource.plural, error: (e as Error).message, retryMs: delay });
+        this.opts.log?.({ level: 'warn', msg: 'list/watch failed, retrying', resource: this.resource.plural, error: errorMessage(e), retryMs: delay });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, this.opts.maxBackoffMs ?? 10_000);
       }

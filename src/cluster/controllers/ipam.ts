@@ -2,20 +2,20 @@
  * Address arithmetic and allocators for the cluster (IPv4). Pure: callers pass in what is
  * already in use, so the store stays the only state.
  */
+import { numberToIpv4 as intToIp, parseIpv4 } from '../../lib/index.js';
+
 export interface Cidr {
   base: number;
   prefix: number;
 }
 
 export function ipToInt(ip: string): number {
-  const p = ip.split('.');
-  if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) throw new Error(`invalid IPv4 address "${ip}"`);
-  return p.reduce((a, x) => a * 256 + Number(x), 0);
+  const n = parseIpv4(ip);
+  if (n === undefined) throw new Error(`invalid IPv4 address "${ip}"`);
+  return n;
 }
 
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { intToIp };
 
 export function isIPv4(s: string): boolean {
   try {

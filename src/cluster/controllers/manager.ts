@@ -7,7 +7,9 @@ import { buildEndpointSlice, buildEndpoints, endpointSliceName } from './endpoin
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
+import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
 import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
   /** Periodic full pass (heartbeat checks) in ms. */
@@ -26,6 +28,12 @@ const D = {
   slices: def('discovery.k8s.io', 'endpointslices'),
   deployments: def('apps', 'deployments'),
   replicasets: def('apps', 'replicasets'),
+};
+/** Pool kinds LB-IPAM reads; any that is not served is simply absent. */
+const POOLS = {
+  cilium: findResource('cilium.io', 'v2', 'ciliumloadbalancerippools'),
+  calico: [findResource('crd.projectcalico.org', 'v1', 'ippools'), findResource('projectcalico.org', 'v3', 'ippools')],
+  metallb: findResource('metallb.io', 'v1beta1', 'ipaddresspools'),
 };
 
 /**
@@ -73,12 +81,13 @@ export class ControllerManager {
         ['replicasets', () => this.replicaSets()],
         ['scheduler', () => this.schedule()],
         ['endpoints', () => this.endpoints()],
+        ['lb-ipam', () => this.lbIpam()],
         ['gc', () => this.garbageCollect()],
       ] as const) {
         try {
           step();
         } catch (e) {
-          if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: (e as Error).message });
+          if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: errorMessage(e) });
           this.again = true;
         }
       }
@@ -203,6 +212,24 @@ export class ControllerManager {
       for (const s of this.list(D.slices, svc.metadata.namespace))
         if (s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && s.metadata.name !== endpointSliceName(svc))
           this.reg.delete(D.slices, s.metadata.namespace, s.metadata.name!);
+    }
+  }
+
+  /** status.loadBalancer.ingress of LoadBalancer services from whichever LB pools exist. */
+  private lbIpam(): void {
+    const opt = (d: ResourceDef | undefined) => (d ? this.list(d) : []);
+    const calico = POOLS.calico.flatMap((d, i) => (d && POOLS.calico.indexOf(d) === i ? this.list(d) : []));
+    const pools = lbPools(opt(POOLS.cilium), calico, opt(POOLS.metallb));
+    const services = this.list(D.services);
+    const plan = planLbIpam(services, pools);
+    for (const s of services) {
+      const d = plan.get(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`);
+      if (!d) continue;
+      const ips = 'ips' in d ? d.ips : [];
+      if (same(currentIngress(s), ips)) continue;
+      const st = (s.status ?? {}) as Obj;
+      this.setStatus(D.services, s, { ...st, loadBalancer: ips.length ? { ingress: ips.map((ip) => ({ ip, ipMode: 'VIP' })) } : {} });
+      this.opts.log?.({ msg: 'ips' in d ? 'lb-ipam assigned' : 'lb-ipam pending', service: `${s.metadata.namespace}/${s.metadata.name}`, ...('ips' in d ? { ips } : { reason: d.error }) });
     }
   }
 

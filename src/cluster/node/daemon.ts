@@ -13,6 +13,7 @@ import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
 import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
 import type { Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 export interface NodeDaemonOptions {
   client: KubeClient;
@@ -63,7 +64,7 @@ export class NodeDaemon {
         if (node.spec?.podCIDR) return node;
         log({ msg: 'waiting for the node pod CIDR', node: nodeName });
       } catch (e) {
-        log({ level: 'warn', msg: 'API server not reachable yet', node: nodeName, error: (e as Error).message });
+        log({ level: 'warn', msg: 'API server not reachable yet', node: nodeName, error: errorMessage(e) });
       }
       if (this.stopped) throw new Error('stopped');
       await sleep(delay);

@@ -46,3 +46,17 @@ test('HostLocalIpam persists across instances; a different CIDR starts fresh', (
   assert.deepEqual(new HostLocalIpam(file, '10.244.9.0/24').entries(), []);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('IPv6 pod CIDR: gateway ::1, addresses from ::2 round-robin, HostLocalIpam on a /64', () => {
+  assert.equal(gatewayOf('fd00:10:244:1::/64'), 'fd00:10:244:1::1');
+  assert.equal(nextFree('fd00:10:244:1::/64', new Set()), 'fd00:10:244:1::2');
+  assert.equal(nextFree('fd00:10:244:1::/64', new Set(['fd00:10:244:1::3']), 'fd00:10:244:1::2'), 'fd00:10:244:1::4');
+  assert.equal(nextFree('fd00:10:244:1::/126', new Set(['fd00:10:244:1::2', 'fd00:10:244:1::3'])), undefined);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kindlab-ipam6-')), 'ipam.json');
+  const ipam = new HostLocalIpam(file, 'fd00:10:244:2::/64');
+  assert.equal(ipam.allocate('default/a', 'u1'), 'fd00:10:244:2::2');
+  assert.equal(ipam.allocate('default/b', 'u2'), 'fd00:10:244:2::3');
+  assert.equal(ipam.prefix, 64);
+  assert.equal(ipam.gateway, 'fd00:10:244:2::1');
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+});

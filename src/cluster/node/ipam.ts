@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { cidrSize, intToIp, ipToInt, parseCidr } from '../controllers/ipam.js';
+import { gateway6, nextFree6, parseCidr6 } from '../controllers/cidr6.js';
 
 /** One allocation: the pod (namespace/name) and uid that holds an address. */
 export interface IpamEntry {
@@ -18,14 +19,16 @@ export interface IpamState {
 
 /** Gateway of a pod CIDR: its first address (the bridge's). */
 export function gatewayOf(cidr: string): string {
+  if (cidr.includes(':')) return gateway6(cidr);
   return intToIp(parseCidr(cidr).base + 1);
 }
 
 /**
  * The next free address of `cidr` after `last` (wrapping), skipping the network address,
- * the gateway (first address) and the broadcast address. Pure.
+ * the gateway (first address) and the broadcast address (IPv6: see nextFree6). Pure.
  */
 export function nextFree(cidr: string, used: Set<string>, last?: string): string | undefined {
+  if (cidr.includes(':')) return nextFree6(cidr, used, last);
   const c = parseCidr(cidr);
   const first = c.base + 2;
   const end = c.base + cidrSize(c) - 2; // inclusive; broadcast excluded
@@ -75,7 +78,7 @@ export class HostLocalIpam {
   }
 
   get prefix(): number {
-    return parseCidr(this.cidr).prefix;
+    return this.cidr.includes(':') ? parseCidr6(this.cidr).prefix : parseCidr(this.cidr).prefix;
   }
 
   entries(): IpamEntry[] {

@@ -16,6 +16,7 @@ import { NodeDaemon } from './daemon.js';
 import { Proxier } from './proxy/proxier.js';
 import { removeNetpolRules } from './netpol/enforcer.js';
 import { jsonLogger, type Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
       .stop({ cleanup: values['cleanup-on-exit'] })
       .then(() => process.exit(0))
       .catch((e) => {
-        log({ level: 'error', msg: 'shutdown failed', error: (e as Error).message });
+        log({ level: 'error', msg: 'shutdown failed', error: errorMessage(e) });
         process.exit(1);
       });
   };
@@ -63,6 +64,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'kindlab-node', msg: 'node daemon failed', error: (e as Error).message, detail: (e as { detail?: string }).detail })}\n`);
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'kindlab-node', msg: 'node daemon failed', error: errorMessage(e), detail: (e as { detail?: string }).detail })}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { isNotFound } from '../client/errors.js';
 import { LEASES, NODES } from '../client/resources.js';
 import type { Condition, Lease, Node } from '../client/types.js';
 import type { Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -54,7 +55,7 @@ export class NodeHeartbeat {
       await this.client.patchStatus(NODES, this.o.nodeName, nodeStatusPatch({ nodeName: this.o.nodeName, nodeIP: this.o.nodeIP, prev: node.status?.conditions, now: nowIso(), ready: this.ready }));
       await this.renewLease();
     } catch (e) {
-      this.o.log({ level: 'warn', msg: 'node heartbeat failed', node: this.o.nodeName, error: (e as Error).message });
+      this.o.log({ level: 'warn', msg: 'node heartbeat failed', node: this.o.nodeName, error: errorMessage(e) });
     }
   }
 

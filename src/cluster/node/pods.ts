@@ -11,6 +11,7 @@ import { netnsName } from './podnet-plan.js';
 import { buildPodStatus, sameStatus } from './pod-status.js';
 import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
 import type { Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -37,7 +38,7 @@ export class PodManager {
 
   private enqueue(key: string, fn: () => Promise<void>): void {
     const prev = this.queues.get(key) ?? Promise.resolve();
-    const next = prev.then(fn).catch((e) => this.log({ level: 'error', msg: 'pod sync failed', pod: key, error: (e as Error).message, detail: (e as { detail?: string }).detail }));
+    const next = prev.then(fn).catch((e) => this.log({ level: 'error', msg: 'pod sync failed', pod: key, error: errorMessage(e), detail: (e as { detail?: string }).detail }));
     this.queues.set(key, next);
     void next.finally(() => this.queues.get(key) === next && this.queues.delete(key));
   }
@@ -52,7 +53,7 @@ export class PodManager {
     }
     if (p.metadata.deletionTimestamp) {
       await this.remove(key, p.metadata.uid);
-      await this.client.delete(PODS, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0, uid: p.metadata.uid }).catch((e) => !isNotFound(e) && this.log({ level: 'warn', msg: 'pod delete confirmation failed', pod: key, error: (e as Error).message }));
+      await this.client.delete(PODS, p.metadata.name!, { namespace: p.metadata.namespace, gracePeriodSeconds: 0, uid: p.metadata.uid }).catch((e) => !isNotFound(e) && this.log({ level: 'warn', msg: 'pod delete confirmation failed', pod: key, error: errorMessage(e) }));
       return;
     }
     if (rt) {
@@ -67,7 +68,7 @@ export class PodManager {
     try {
       await rt.start();
     } catch (e) {
-      rt.error = `pod network setup failed: ${(e as Error).message}`;
+      rt.error = `pod network setup failed: ${errorMessage(e)}`;
       this.report(key);
       throw e;
     }
@@ -101,7 +102,7 @@ export class PodManager {
           .catch((e) => {
             this.lastSent.delete(key);
             if (!isNotFound(e)) {
-              this.log({ level: 'warn', msg: 'pod status update failed', pod: key, error: (e as Error).message });
+              this.log({ level: 'warn', msg: 'pod status update failed', pod: key, error: errorMessage(e) });
               this.report(key, 1000);
             }
           });

@@ -11,7 +11,6 @@ export const BRIDGE_NAME = 'br0';
 
 export const bridgeKind: NodeKind = {
   name: 'bridge',
-  managed: true,
   containerOptions(node, opts) {
     // A switch needs no management address: keep it off the mgmt network unless asked.
     return { ...opts, Cmd: opts.Cmd ?? ['sleep', 'infinity'] };

@@ -7,7 +7,6 @@ import type { NodeKind } from './types.js';
 
 export const extContainerKind: NodeKind = {
   name: 'ext-container',
-  managed: false,
   async afterCreate(node, ctx) {
     const c = await ctx.runtime.inspectContainer(node.containerName);
     if (!c || c.state !== 'running') {

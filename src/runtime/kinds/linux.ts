@@ -6,5 +6,4 @@ import type { NodeKind } from './types.js';
 
 export const linuxKind: NodeKind = {
   name: 'linux',
-  managed: true,
 };

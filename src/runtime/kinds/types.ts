@@ -4,7 +4,8 @@
  * the optional hooks it needs.
  */
 import type Docker from 'dockerode';
-import type { LabPlan, NodePlan } from '../../topology/types.js';
+import type { NodeKindName } from '../../topology/index.js';
+import type { LabPlan, NodePlan } from '../../topology/index.js';
 import type { Runtime } from '../docker.js';
 
 export interface KindContext {
@@ -17,9 +18,8 @@ export interface KindContext {
 }
 
 export interface NodeKind {
-  readonly name: string;
-  /** false: the container exists already and is neither created nor removed by kindlab. */
-  readonly managed: boolean;
+  /** A kind declared in topology/node-kinds.ts, whose facts (managed, image...) it follows. */
+  readonly name: NodeKindName;
   /** Adjusts the planned container options (binds, command...). Pure; runs before anything exists. */
   containerOptions?(node: NodePlan, opts: Docker.ContainerCreateOptions, plan: LabPlan, nodeDir: string): Docker.ContainerCreateOptions;
   /** Writes host files the container mounts (under ctx.nodeDir), before it is created. */

@@ -1,3 +1,4 @@
+import { KindlabError } from '../../errors.js';
 /**
  * BGP session tables as each speaker prints them, parsed into one shape: FRR (`vtysh -c 'show bgp
  * summary json'`), BIRD (`birdc show protocols all`), GoBGP (`gobgp neighbor -j`) and our agent
@@ -23,7 +24,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** FRR: peers of every address family, merged by peer (prefix counts summed over families). */
 export function parseFrrSummary(stdout: string): Session[] {
   const data = JSON.parse(stdout || '{}') as unknown;
-  if (!isObj(data)) throw new Error('expected a JSON object from show bgp summary json');
+  if (!isObj(data)) throw new KindlabError('VERIFY', 'expected a JSON object from show bgp summary json');
   const byPeer = new Map<string, Session>();
   // `show bgp summary json` is keyed by family; with VRFs (`... vrf all`) one more level.
   const families = Object.values(data).every((v) => isObj(v) && isObj((v as Obj)['ipv4Unicast'] ?? (v as Obj)['ipv6Unicast'])) ? Object.values(data).flatMap((v) => Object.values(v as Obj)) : Object.values(data);
@@ -77,7 +78,7 @@ export function parseBirdProtocols(stdout: string): Session[] {
 /** GoBGP 3: `gobgp neighbor -j` (OpenConfig-shaped JSON; session-state as a word or number). */
 export function parseGobgpNeighbors(stdout: string): Session[] {
   const data = JSON.parse(stdout || '[]') as unknown;
-  if (!Array.isArray(data)) throw new Error('expected a JSON array from gobgp neighbor -j');
+  if (!Array.isArray(data)) throw new KindlabError('VERIFY', 'expected a JSON array from gobgp neighbor -j');
   const STATES = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
   return data.filter(isObj).map((n) => {
     const conf = (isObj(n['conf']) ? n['conf'] : {}) as Obj;
@@ -100,7 +101,7 @@ export function parseGobgpNeighbors(stdout: string): Session[] {
 /** Our agent: `lab-agent neighbor --json` (the contract in docs/architecture.md). */
 export function parseAgentNeighbors(stdout: string): Session[] {
   const data = JSON.parse(stdout || '[]') as unknown;
-  if (!Array.isArray(data)) throw new Error('expected a JSON array from lab-agent neighbor --json');
+  if (!Array.isArray(data)) throw new KindlabError('VERIFY', 'expected a JSON array from lab-agent neighbor --json');
   return data.filter(isObj).map((n) => {
     const state = String(n['state'] ?? 'unknown');
     const prefixes = typeof n['accepted'] === 'number' ? (n['accepted'] as number) : typeof n['received'] === 'number' ? (n['received'] as number) : undefined;

@@ -6,12 +6,21 @@ export function formatCommunity(c: number): string {
   return `${c >>> 16}:${c & 0xffff}`;
 }
 
+/** The well-known communities (RFC 1997, RFC 8326, RFC 7999): the one declaration of their values. */
+export const WELL_KNOWN_COMMUNITY = {
+  NO_EXPORT: 0xffffff01,
+  NO_ADVERTISE: 0xffffff02,
+  NO_EXPORT_SUBCONFED: 0xffffff03,
+  GRACEFUL_SHUTDOWN: 0xffff0000,
+  BLACKHOLE: 0xffff029a,
+} as const;
+
 const WELL_KNOWN: Record<string, number> = {
-  'no-export': 0xffffff01,
-  'no-advertise': 0xffffff02,
-  'no-export-subconfed': 0xffffff03,
-  'graceful-shutdown': 0xffff0000,
-  blackhole: 0xffff029a,
+  'no-export': WELL_KNOWN_COMMUNITY.NO_EXPORT,
+  'no-advertise': WELL_KNOWN_COMMUNITY.NO_ADVERTISE,
+  'no-export-subconfed': WELL_KNOWN_COMMUNITY.NO_EXPORT_SUBCONFED,
+  'graceful-shutdown': WELL_KNOWN_COMMUNITY.GRACEFUL_SHUTDOWN,
+  blackhole: WELL_KNOWN_COMMUNITY.BLACKHOLE,
 };
 
 export function parseCommunity(s: string): number {

@@ -125,13 +125,6 @@ function tlv(flags: number, type: number, value: Buffer): Buffer {
   return b;
 }
 
-/** Encodes one attribute TLV (flags from the codec, extended length when the value exceeds 255 octets). */
-export function encodeAttribute(type: number, value: Buffer): Buffer {
-  const codec = CODECS[type];
-  if (!codec) throw new RangeError(`no codec for attribute ${type}`);
-  return tlv(codec.flags, type, value);
-}
-
 const ENCODE_ORDER = [...ALL].sort((x, y) => rank(x.type) - rank(y.type));
 function rank(t: number): number {
   return t === ATTR.MP_REACH_NLRI ? -2 : t === ATTR.MP_UNREACH_NLRI ? -1 : t;

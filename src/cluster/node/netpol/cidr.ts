@@ -1,7 +1,6 @@
 /** IPv4 CIDR arithmetic for ipBlock `except`: cidr minus the excepted blocks as a list of CIDRs. Pure. */
 
-const toInt = (a: string): number => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-const toText = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+import { ipv4ToNumber as toInt, numberToIpv4 as toText } from '../../../lib/index.js';
 
 export interface Block {
   base: number;

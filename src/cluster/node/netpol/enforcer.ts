@@ -12,6 +12,7 @@ import { run, type Logger } from '../sys.js';
 import { buildNetpolModel } from './model.js';
 import { HOOK, netpolChainsInSave, renderNetpol, renderNetpolCleanup } from './render.js';
 import { NETWORKPOLICIES, RUN_FIREWALL_LABEL, type NetworkPolicy } from './types.js';
+import { errorMessage } from '../../../errors.js';
 
 export interface EnforcerOptions {
   client: KubeClient;
@@ -54,7 +55,7 @@ export class NetworkPolicyEnforcer {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.chain = this.chain.then(() => this.sync()).catch((e: unknown) => {
-        this.o.log({ level: 'error', msg: 'network policy sync failed', error: (e as Error).message, detail: (e as { detail?: string }).detail });
+        this.o.log({ level: 'error', msg: 'network policy sync failed', error: errorMessage(e), detail: (e as { detail?: string }).detail });
         this.schedule(2000);
       });
     }, delay);

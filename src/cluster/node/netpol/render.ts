@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import type { IsolatedPod } from './types.js';
 
 export const INGRESS_CHAIN = 'KLNP-INGRESS';
-export const CHAIN_PREFIX = 'KLNP-';
 export const HOOK = { table: 'filter', chain: 'FORWARD', rule: ['-m', 'comment', '--comment', 'kindlab network policy', '-j', INGRESS_CHAIN] } as const;
 
 export const podChain = (pod: string): string => `KLNP-POD-${createHash('sha256').update(pod).digest('hex').slice(0, 16).toUpperCase()}`;

@@ -2,6 +2,7 @@ import type { EndpointSlice, Service } from '../../client/types.js';
 import { run, type Logger } from '../sys.js';
 import { buildServiceModel } from './model.js';
 import { chainsInSave, HOOKS, renderCleanup, renderRules } from './render.js';
+import { errorMessage } from '../../../errors.js';
 
 export interface ProxierInputs {
   services: Service[];
@@ -59,7 +60,7 @@ export class Proxier {
     }
     this.syncing = this.doSync()
       .catch((e) => {
-        this.o.log({ level: 'error', msg: 'service rules sync failed', error: (e as Error).message, detail: (e as { detail?: string }).detail });
+        this.o.log({ level: 'error', msg: 'service rules sync failed', error: errorMessage(e), detail: (e as { detail?: string }).detail });
         this.schedule(2000);
       })
       .finally(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runPool } from './pool.js';
+import { mapPool, runPool } from './pool.js';
 
 test('never runs more than the limit at once, and runs every item', async () => {
   let inFlight = 0;
@@ -31,4 +31,12 @@ test('runs all items even when some fail, and reports every failure', async () =
 
 test('a single failure is rethrown as is', async () => {
   await assert.rejects(runPool([1], 4, async () => { throw new RangeError('x'); }), RangeError);
+});
+
+test('mapPool keeps the order of the items and passes each index', async () => {
+  const got = await mapPool([30, 10, 20], 2, async (ms, i) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return `${i}:${ms}`;
+  });
+  assert.deepEqual(got, ['0:30', '1:10', '2:20']);
 });

@@ -1,0 +1,116 @@
+/**
+ * Calico decisions, table-driven: for each case the objects (projectcalico.org/v3 as users apply them, or the v1 CRDs
+ * Calico stores) and the peers/advertisements calico-node's BIRD would have for one node — as read from Calico's
+ * docs (BGPPeer, BGPConfiguration, BGPFilter, Node resources) and confd's BIRD templates. Cases written by hand.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../cluster/client/types.js';
+import { computeCalico } from './calico.js';
+import type { AgentIntent, PeerIntent } from './types.js';
+import { viewFromObjects } from './view.js';
+
+interface NodeOpts { labels?: Record<string, string>; ann?: Record<string, string>; bgp?: Record<string, unknown>; pod?: string; v6?: string }
+const node = (name: string, ip: string, o: NodeOpts = {}): KubeObject => ({
+  apiVersion: 'v1', kind: 'Node',
+  metadata: { name, labels: o.labels ?? {}, annotations: o.ann ?? {} },
+  spec: { podCIDR: o.pod, ...(o.bgp ? { bgp: o.bgp } : {}) },
+  status: { addresses: [{ type: 'InternalIP', address: ip }, ...(o.v6 ? [{ type: 'InternalIP', address: o.v6 }] : [])] },
+} as unknown as KubeObject);
+const V3 = 'projectcalico.org/v3';
+const V1 = 'crd.projectcalico.org/v1';
+const obj = (kind: string, name: string, spec: Record<string, unknown>, apiVersion = V3): KubeObject => ({ apiVersion, kind, metadata: { name }, spec } as unknown as KubeObject);
+const peer = (name: string, spec: Record<string, unknown>, av = V3) => obj('BGPPeer', name, spec, av);
+const cfg = (spec: Record<string, unknown>, name = 'default', av = V3) => obj('BGPConfiguration', name, spec, av);
+const filter = (name: string, spec: Record<string, unknown>) => obj('BGPFilter', name, spec);
+const secret = (name: string, key: string, value: string, ns = 'calico-system'): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, stringData: { [key]: value } } as unknown as KubeObject);
+const slice = (svcName: string, nodeName: string, ip: string): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${svcName}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': svcName } },
+  addressType: 'IPv4', endpoints: [{ addresses: [ip], nodeName, conditions: { ready: true } }],
+} as unknown as KubeObject);
+
+const N1 = node('n1', '10.0.0.11', { pod: '10.48.1.0/24', labels: { rack: 'a' } });
+const N2 = node('n2', '10.0.0.12', { pod: '10.48.2.0/24', labels: { rack: 'a' } });
+const N3 = node('n3', '10.0.0.13', { pod: '10.48.3.0/24', labels: { rack: 'b' } });
+const WEB: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '10.96.0.10' }, status: { loadBalancer: { ingress: [{ ip: '192.168.4.7' }] } } } as unknown as KubeObject;
+const MESH_OFF = cfg({ nodeToNodeMeshEnabled: false, asNumber: 64512 });
+
+/** "address:port asn" per peer, in the intent's order. */
+const peers = (i: AgentIntent) => i.peers.map((p) => `${p.address}:${p.port} ${p.asn}`);
+const at = (i: AgentIntent, addr: string, port = 179): PeerIntent => {
+  const p = i.peers.find((x) => x.address === addr && x.port === port);
+  assert.ok(p, `peer ${addr}:${port} in ${JSON.stringify(peers(i))}`);
+  return p;
+};
+
+interface Case { name: string; objs: KubeObject[]; node?: string; peers?: string[]; prefixes?: string[]; asn?: number; problems?: RegExp[]; noProblems?: boolean; check?: (i: AgentIntent) => void }
+
+const CASES: Case[] = [
+  { name: 'no BGPConfiguration: AS 64512, full mesh', objs: [N1, N2, N3], peers: ['10.0.0.12:179 64512', '10.0.0.13:179 64512'], asn: 64512, noProblems: true },
+  { name: 'v3 BGPConfiguration asNumber sets the global AS for the node and its mesh peers', objs: [N1, N2, cfg({ asNumber: 65010 })], peers: ['10.0.0.12:179 65010'], asn: 65010 },
+  { name: 'v1 BGPConfiguration (what Calico stores) is read too', objs: [N1, N2, cfg({ asNumber: 65011 }, 'default', V1)], asn: 65011 },
+  { name: 'v3 wins over v1 of the same name', objs: [N1, N2, cfg({ asNumber: 65011 }, 'default', V1), cfg({ asNumber: 65012 })], asn: 65012 },
+  { name: 'nodeToNodeMeshEnabled false: no mesh peers', objs: [N1, N2, N3, MESH_OFF], peers: [] },
+  { name: 'node AS annotation overrides the global AS (own and mesh peer)', objs: [node('n1', '10.0.0.11', { ann: { 'projectcalico.org/ASNumber': '65100' } }), node('n2', '10.0.0.12', { ann: { 'projectcalico.org/ASNumber': '65200' } })], peers: ['10.0.0.12:179 65200'], asn: 65100 },
+  { name: 'IPv4Address annotation is the node BGP address (mask stripped)', objs: [N1, node('n2', '10.0.0.12', { ann: { 'projectcalico.org/IPv4Address': '172.16.0.2/24' } })], peers: ['172.16.0.2:179 64512'] },
+  { name: 'IPv6: spec.bgp.ipv6Address of both nodes adds a v6 mesh session', objs: [node('n1', '10.0.0.11', { bgp: { ipv6Address: 'fd00::11/64' } }), node('n2', '10.0.0.12', { bgp: { ipv6Address: 'fd00::12/64' } })], peers: ['10.0.0.12:179 64512', 'fd00::12:179 64512'], check: (i) => assert.deepEqual(at(i, 'fd00::12').families, ['ipv6-unicast']) },
+  { name: 'IPv6: projectcalico.org/IPv6Address annotation', objs: [node('n1', '10.0.0.11', { ann: { 'projectcalico.org/IPv6Address': 'fd00::11/64' } }), node('n2', '10.0.0.12', { ann: { 'projectcalico.org/IPv6Address': 'fd00::12/64' } })], peers: ['10.0.0.12:179 64512', 'fd00::12:179 64512'] },
+  { name: 'IPv6 only on the other node: no v6 session (we have no v6 address)', objs: [N1, node('n2', '10.0.0.12', { bgp: { ipv6Address: 'fd00::12/64' } })], peers: ['10.0.0.12:179 64512'] },
+  { name: 'IPv6 peers via peerSelector', objs: [node('n1', '10.0.0.11', { bgp: { ipv6Address: 'fd00::11/64' } }), node('n2', '10.0.0.12', { labels: { rr: 'y' }, bgp: { ipv6Address: 'fd00::12/64' } }), MESH_OFF, peer('to-rr', { peerSelector: 'has(rr)' })], peers: ['10.0.0.12:179 64512', 'fd00::12:179 64512'] },
+  { name: 'global BGPPeer (no node/nodeSelector) applies to every node', objs: [N1, N2, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001 })], node: 'n2', peers: ['10.0.0.1:179 65001'] },
+  { name: 'BGPPeer spec.node limits the peer to that node', objs: [N1, N2, MESH_OFF, peer('tor', { node: 'n2', peerIP: '10.0.0.1', asNumber: 65001 })], peers: [] },
+  { name: 'BGPPeer spec.node matching', objs: [N1, N2, MESH_OFF, peer('tor', { node: 'n1', peerIP: '10.0.0.1', asNumber: 65001 })], peers: ['10.0.0.1:179 65001'] },
+  { name: 'nodeSelector rack == "b" does not select n1', objs: [N1, N3, MESH_OFF, peer('tor', { nodeSelector: "rack == 'b'", peerIP: '10.0.0.1', asNumber: 65001 })], peers: [] },
+  { name: 'nodeSelector rack == "a" selects n1', objs: [N1, N3, MESH_OFF, peer('tor', { nodeSelector: "rack == 'a'", peerIP: '10.0.0.1', asNumber: 65001 })], peers: ['10.0.0.1:179 65001'] },
+  { name: 'peerIP with port', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1:1790', asNumber: 65001 })], peers: ['10.0.0.1:1790 65001'] },
+  { name: 'IPv6 peerIP with port in brackets', objs: [N1, MESH_OFF, peer('tor6', { peerIP: '[fd00::1]:1790', asNumber: 65001 })], peers: ['fd00::1:1790 65001'] },
+  { name: 'two peers with the same IP and different ports stay two peers', objs: [N1, MESH_OFF, peer('a', { peerIP: '10.0.0.1:179', asNumber: 65001 }), peer('b', { peerIP: '10.0.0.1:1790', asNumber: 65001 })], peers: ['10.0.0.1:179 65001', '10.0.0.1:1790 65001'], problems: [/BGPPeer b: peer 10.0.0.1 port 1790 shares its address with BGPPeer a port 179/] },
+  { name: 'a BGPPeer whose peerIP is the node itself is skipped', objs: [N1, MESH_OFF, peer('self', { peerIP: '10.0.0.11', asNumber: 65001 })], peers: [] },
+  { name: 'listenPort: mesh peers connect to the port the other node listens on', objs: [N1, N2, cfg({ listenPort: 1790 })], peers: ['10.0.0.12:1790 64512'] },
+  { name: 'per-node BGPConfiguration node.<name> overrides listenPort for that node only', objs: [N1, N2, N3, cfg({ listenPort: 1790 }), cfg({ listenPort: 1791 }, 'node.n3')], peers: ['10.0.0.12:1790 64512', '10.0.0.13:1791 64512'] },
+  { name: 'per-node BGPConfiguration does not change the global AS', objs: [N1, N2, cfg({ asNumber: 65010 }), cfg({ listenPort: 1791 }, 'node.n1')], asn: 65010 },
+  { name: 'nodeMeshPassword from a secret in calico-system', objs: [N1, N2, cfg({ nodeMeshPassword: { secretKeyRef: { name: 'bgp', key: 'mesh' } } }), secret('bgp', 'mesh', 's3cret')], check: (i) => assert.equal(at(i, '10.0.0.12').password, 's3cret') },
+  { name: 'nodeMeshPassword secret missing: mesh stays up without password, problem named', objs: [N1, N2, cfg({ nodeMeshPassword: { secretKeyRef: { name: 'nope', key: 'k' } } })], peers: ['10.0.0.12:179 64512'], problems: [/BGPConfiguration default: spec.nodeMeshPassword secret nope/], check: (i) => assert.equal(at(i, '10.0.0.12').password, undefined) },
+  { name: 'nodeMeshMaxRestartTime sets the mesh graceful-restart time', objs: [N1, N2, cfg({ nodeMeshMaxRestartTime: '3m' })], check: (i) => assert.deepEqual(at(i, '10.0.0.12').gracefulRestart, { enabled: true, restartTime: 180 }) },
+  { name: 'BIRD timers on a BGPPeer: hold 240, keepalive 80, GR 120', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001 })], check: (i) => { const p = at(i, '10.0.0.1'); assert.deepEqual([p.holdTime, p.keepalive, p.gracefulRestart.restartTime], [240, 80, 120]); } },
+  { name: 'BGPPeer keepaliveTime and maxRestartTime', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, keepaliveTime: '30s', maxRestartTime: '10m' })], check: (i) => { const p = at(i, '10.0.0.1'); assert.deepEqual([p.keepalive, p.gracefulRestart.restartTime], [30, 600]); } },
+  { name: 'BGPPeer password from kube-system secret', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, password: { secretKeyRef: { name: 'p', key: 'k' } } }), secret('p', 'k', 'pw', 'kube-system')], check: (i) => assert.equal(at(i, '10.0.0.1').password, 'pw') },
+  { name: 'keepOriginalNextHop true', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, keepOriginalNextHop: true })], check: (i) => assert.deepEqual([at(i, '10.0.0.1').keepOriginalNextHop, at(i, '10.0.0.1').nextHopSelf], [true, false]) },
+  { name: 'nextHopMode Self rewrites the next hop always', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 64512, nextHopMode: 'Self' })], check: (i) => assert.deepEqual([at(i, '10.0.0.1').keepOriginalNextHop, at(i, '10.0.0.1').nextHopSelf], [false, true]) },
+  { name: 'nextHopMode Keep', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, nextHopMode: 'Keep' })], check: (i) => assert.equal(at(i, '10.0.0.1').keepOriginalNextHop, true) },
+  { name: 'nextHopMode Auto overrides keepOriginalNextHop', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, nextHopMode: 'Auto', keepOriginalNextHop: true })], check: (i) => assert.deepEqual([at(i, '10.0.0.1').keepOriginalNextHop, at(i, '10.0.0.1').nextHopSelf], [false, false]) },
+  { name: 'route reflector: node with routeReflectorClusterID reflects to the nodes selecting it', objs: [node('rr', '10.0.0.1', { labels: { 'route-reflector': 'true' }, bgp: { routeReflectorClusterID: '224.0.0.1' } }), N1, N2, MESH_OFF, peer('rr-mesh', { nodeSelector: 'all()', peerSelector: 'route-reflector == "true"' }), peer('rr-clients', { nodeSelector: 'route-reflector == "true"', peerSelector: '!has(route-reflector)' })], node: 'rr', peers: ['10.0.0.11:179 64512', '10.0.0.12:179 64512'], check: (i) => { assert.deepEqual(i.routeReflector, { clusterId: '224.0.0.1' }); assert.ok(i.peers.every((p) => p.rrClient && p.exportPolicy === 'all')); } },
+  { name: 'route reflector client side: a plain node peers with the RR, not as client', objs: [node('rr', '10.0.0.1', { labels: { 'route-reflector': 'true' }, bgp: { routeReflectorClusterID: '224.0.0.1' } }), N1, N2, MESH_OFF, peer('rr-mesh', { nodeSelector: 'all()', peerSelector: 'route-reflector == "true"' })], peers: ['10.0.0.1:179 64512'], check: (i) => { assert.equal(i.routeReflector, undefined); assert.equal(at(i, '10.0.0.1').rrClient, false); } },
+  { name: 'two reflectors of the same cluster ID are not each other\'s clients', objs: [node('rr1', '10.0.0.1', { labels: { rr: 'y' }, ann: { 'projectcalico.org/RouteReflectorClusterID': '224.0.0.1' } }), node('rr2', '10.0.0.2', { labels: { rr: 'y' }, ann: { 'projectcalico.org/RouteReflectorClusterID': '224.0.0.1' } }), MESH_OFF, peer('rr-mesh', { peerSelector: 'has(rr)' })], node: 'rr1', peers: ['10.0.0.2:179 64512'], check: (i) => assert.equal(at(i, '10.0.0.2').rrClient, false) },
+  { name: 'peerSelector peers connect to the selected node\'s listenPort', objs: [N1, N2, cfg({ nodeToNodeMeshEnabled: false, listenPort: 1790 }), peer('p', { peerSelector: "rack == 'a'" })], peers: ['10.0.0.12:1790 64512'] },
+  { name: 'localASNumber is named as not applied, the peer still comes up', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, localASNumber: 65555 })], peers: ['10.0.0.1:179 65001'], problems: [/BGPPeer tor: spec.localASNumber 65555 not applied/] },
+  { name: 'ttlSecurity is named as not applied', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, ttlSecurity: 1 })], peers: ['10.0.0.1:179 65001'], problems: [/BGPPeer tor: spec.ttlSecurity 1/] },
+  { name: 'sourceAddress UseNodeIP is the default (no problem)', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, sourceAddress: 'UseNodeIP' })], peers: ['10.0.0.1:179 65001'], noProblems: true },
+  { name: 'sourceAddress None is named as not applied', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, sourceAddress: 'None' })], problems: [/BGPPeer tor: spec.sourceAddress None/] },
+  { name: 'reachableBy is named as not applied', objs: [N1, MESH_OFF, peer('tor', { peerIP: '10.0.0.99', asNumber: 65001, reachableBy: '10.0.0.1' })], peers: ['10.0.0.99:179 65001'], problems: [/BGPPeer tor: spec.reachableBy 10.0.0.1/] },
+  { name: 'filters are named as not enforced; a missing BGPFilter is named', objs: [N1, MESH_OFF, filter('f1', { exportV4: [{ cidr: '10.48.0.0/16', matchOperator: 'In', action: 'Reject' }] }), peer('tor', { peerIP: '10.0.0.1', asNumber: 65001, filters: ['f1', 'f2'] })], peers: ['10.0.0.1:179 65001'], problems: [/BGPPeer tor: spec.filters f1,f2 not applied.*BGPFilter f2 not found/] },
+  { name: 'pod CIDR advertised', objs: [N1], prefixes: ['10.48.1.0/24'] },
+  { name: 'serviceClusterIPs range advertised from every node', objs: [N1, cfg({ serviceClusterIPs: [{ cidr: '10.96.0.0/12' }] })], prefixes: ['10.48.1.0/24', '10.96.0.0/12'] },
+  { name: 'serviceExternalIPs and serviceLoadBalancerIPs ranges', objs: [N1, cfg({ serviceExternalIPs: [{ cidr: '192.168.3.0/24' }], serviceLoadBalancerIPs: [{ cidr: '192.168.4.0/24' }] })], prefixes: ['10.48.1.0/24', '192.168.3.0/24', '192.168.4.0/24'] },
+  { name: 'serviceClusterIPs with an empty entry: refused by field, others kept (no crash)', objs: [N1, cfg({ serviceClusterIPs: [{ cidr: '' }, { cidr: '10.96.0.0/12' }] })], prefixes: ['10.48.1.0/24', '10.96.0.0/12'], problems: [/spec.serviceClusterIPs\[0\].cidr/] },
+  { name: 'eTP Local LoadBalancer service: /32 from the node with an endpoint', objs: [N1, N2, cfg({ serviceLoadBalancerIPs: [{ cidr: '192.168.4.0/24' }] }), WEB, slice('web', 'n2', '10.48.2.5')], node: 'n2', prefixes: ['10.48.2.0/24', '192.168.4.0/24', '192.168.4.7/32'] },
+  { name: 'eTP Local LoadBalancer service: no /32 from a node without an endpoint', objs: [N1, N2, cfg({ serviceLoadBalancerIPs: [{ cidr: '192.168.4.0/24' }] }), WEB, slice('web', 'n2', '10.48.2.5')], prefixes: ['10.48.1.0/24', '192.168.4.0/24'] },
+  { name: 'eTP Local: an IP outside the configured ranges is not advertised', objs: [N1, N2, cfg({ serviceLoadBalancerIPs: [{ cidr: '192.168.5.0/24' }] }), WEB, slice('web', 'n2', '10.48.2.5')], node: 'n2', prefixes: ['10.48.2.0/24', '192.168.5.0/24'] },
+  { name: 'bad peerIP refused with object and field, other peers kept', objs: [N1, MESH_OFF, peer('bad', { peerIP: 'not-an-ip', asNumber: 65001 }), peer('good', { peerIP: '10.0.0.1', asNumber: 65001 })], peers: ['10.0.0.1:179 65001'], problems: [/BGPPeer bad: spec.peerIP "not-an-ip"/] },
+  { name: 'peerIP without asNumber refused', objs: [N1, MESH_OFF, peer('noasn', { peerIP: '10.0.0.1' })], peers: [], problems: [/BGPPeer noasn: spec.asNumber missing/] },
+  { name: 'bad selector refused, object named', objs: [N1, N2, MESH_OFF, peer('sel', { peerSelector: 'rack === a' })], peers: [], problems: [/BGPPeer sel/] },
+];
+
+test('at least 40 Calico cases', () => assert.ok(CASES.length >= 40, String(CASES.length)));
+
+for (const c of CASES) {
+  test(`calico: ${c.name}`, () => {
+    const i = computeCalico(viewFromObjects(c.objs), c.node ?? 'n1');
+    if (c.peers) assert.deepEqual(peers(i), c.peers);
+    if (c.prefixes) assert.deepEqual(i.advertise.map((a) => a.prefix), c.prefixes);
+    if (c.asn !== undefined) assert.equal(i.localAsn, c.asn);
+    for (const re of c.problems ?? []) assert.ok(i.problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(i.problems)}`);
+    if (c.noProblems) assert.deepEqual(i.problems, []);
+    c.check?.(i);
+  });
+}
