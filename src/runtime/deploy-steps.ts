@@ -49,6 +49,7 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     plan,
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
+    cluster: {},
     netnsPid(n) {
       if (n.networkMode.type === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
@@ -136,7 +137,7 @@ export const containersAction: Action = {
         if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
           if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
-          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));
+          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
           await ctx.runtime.runContainer(opts);
         }
         await kind.afterCreate?.(n, ctx.kindCtx);
