@@ -21,6 +21,9 @@ if [ "${KINDLAB_SETUP_TEST_DEPS:-0}" = 1 ]; then
   command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
   command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # the image pull test runs a local registry and builds a tiny image from busybox-static
+  [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  [ -x /bin/busybox ] || need+=(busybox-static)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'TOPO_VAR'
   | 'IMAGE_BUILD'
   | 'IMAGE_MISSING'
+  | 'IMAGE_PULL'
   | 'RUNTIME_DOCKER'
   | 'RUNTIME_EXEC'
   | 'RUNTIME_CONTAINER'

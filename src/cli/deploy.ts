@@ -3,12 +3,27 @@
  * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
  */
 import { KindlabError } from '../errors.js';
-import { deploy, type DeployOptions } from '../runtime/index.js';
+import { deploy, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
 
+/** `image frrouting/frr:v8.2.2 → kindlab/base (FRR 8.4.4) on r1, r2: reason`, one line per substitution. */
+async function substitutionLines(labDir: string): Promise<string[]> {
+  const state = await readLabState(labDir);
+  const byLine = new Map<string, string[]>();
+  for (const n of state?.nodes ?? []) {
+    if (!n.imageSubstitute) continue;
+    const key = `${substitutionLine(n.imageSubstitute)}\u0000${n.imageSubstitute.reason}`;
+    byLine.set(key, [...(byLine.get(key) ?? []), n.name]);
+  }
+  return [...byLine].map(([key, nodes]) => {
+    const [line, reason] = key.split('\u0000');
+    return `image ${line} on ${nodes.join(', ')}: ${reason}`;
+  });
+}
+
 const REDEPLOY_USAGE = 'usage: lab redeploy -t FILE [--cleanup] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
-const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
+const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--offline] [--renderer default|simple|verbose|silent] [-v]';
 
 export interface DeployValues {
   topo?: string;
@@ -17,6 +32,7 @@ export interface DeployValues {
   'max-workers'?: string;
   renderer?: string;
   verbose?: boolean;
+  offline?: boolean;
 }
 
 export async function runDeploy(values: DeployValues): Promise<number> {
@@ -42,13 +58,16 @@ function deployOptions(values: DeployValues): DeployOptions {
     throw new KindlabError('USAGE', `--max-workers must be a positive integer, not ${values['max-workers']}`);
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
-  return { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) };
+  return { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline };
 }
 
 async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
   const started = Date.now();
   const r = await deploy({ plan }, opts);
   process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
-  if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+  if (r.status === 'deployed') {
+    process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+    for (const line of await substitutionLines(r.plan.labDir)) process.stdout.write(`${line}\n`);
+  }
   return 0;
 }

@@ -1,6 +1,9 @@
 /**
- * `lab images build [--force]`  build (or find cached) the local base image
- * `lab images list`             show the aliases and which local images exist
+ * `lab images build [--force]`         build (or find cached) the local base image
+ * `lab images list`                    show the aliases and which local images exist
+ * `lab images pull IMAGE...`           pull through the Docker engine (with the user's Docker credentials)
+ * `lab images save -o FILE IMAGE...`   write images to a tar (to carry into a machine without a registry)
+ * `lab images load FILE...`            load images from such a tar
  */
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
@@ -12,6 +15,7 @@ export interface ImagesValues {
   force?: boolean;
   quiet?: boolean;
   format?: string;
+  output?: string;
 }
 
 /** Checks the subcommand before anything touches Docker. */
@@ -19,8 +23,8 @@ export function imagesUsage(sub: string | undefined): KindlabError {
   return new KindlabError('USAGE', sub ? `unknown images command "${sub}"` : 'missing images command', { detail: USAGE });
 }
 
-export async function runImages(sub: string | undefined, values: ImagesValues): Promise<number> {
-  if (sub !== 'build' && sub !== 'list' && sub !== 'ls') throw imagesUsage(sub);
+export async function runImages(sub: string | undefined, values: ImagesValues, positionals: string[] = []): Promise<number> {
+  if (!['build', 'list', 'ls', 'pull', 'save', 'load'].includes(sub ?? '')) throw imagesUsage(sub);
   const runtime = new DockerRuntime();
   if (sub === 'build') {
     const log = values.quiet ? undefined : (l: string) => process.stderr.write(`  ${l}\n`);
@@ -41,4 +45,28 @@ export async function runImages(sub: string | undefined, values: ImagesValues): 
     for (const r of rows) process.stdout.write(`  ${r.pattern.padEnd(w)}  → ${r.target}\n`);
     return 0;
   }
+  if (sub === 'pull') {
+    if (positionals.length === 0) throw new KindlabError('USAGE', 'lab images pull: name at least one image', { detail: USAGE });
+    for (const ref of positionals) {
+      await runtime.pullImage(ref, values.quiet ? undefined : (l) => process.stderr.write(`  ${l}\n`));
+      process.stdout.write(`pulled ${ref}\n`);
+    }
+    return 0;
+  }
+  if (sub === 'save') {
+    const output = values.output ?? '';
+    if (output === '' || positionals.length === 0) throw new KindlabError('USAGE', 'lab images save: needs -o FILE.tar and at least one image', { detail: USAGE });
+    const r = await runtime.saveImages(positionals, output);
+    process.stdout.write(`saved ${positionals.join(', ')} to ${output} (${(r.bytes / 1e6).toFixed(1)} MB)\n`);
+    return 0;
+  }
+  if (sub === 'load') {
+    if (positionals.length === 0) throw new KindlabError('USAGE', 'lab images load: name at least one tar file', { detail: USAGE });
+    for (const file of positionals) {
+      const loaded = await runtime.loadImages(file);
+      process.stdout.write(`loaded from ${file}: ${loaded.join(', ') || '(no tagged images)'}\n`);
+    }
+    return 0;
+  }
+  throw new KindlabError('USAGE', sub ? `unknown images command "${sub}"` : 'missing images command', { detail: USAGE });
 }

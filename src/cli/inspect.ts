@@ -1,6 +1,6 @@
 /** `lab inspect (-t FILE | --name LAB | --all) [--format table|json]` */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime, formatTable, inspectLab, listLabNames, type InspectResult } from '../runtime/index.js';
+import { DockerRuntime, formatTable, imageColumn, inspectLab, listLabNames, type InspectResult } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--format table|json]';
@@ -33,7 +33,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
     process.stdout.write(`lab ${r.lab}: no containers\n`);
     return 0;
   }
-  const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, n.image, n.state, n.mgmtIPv4 || '-'])];
+  const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, imageColumn(n), n.state, n.mgmtIPv4 || '-'])];
   process.stdout.write(formatTable(rows) + '\n');
   return 0;
 }
@@ -43,7 +43,7 @@ export function allTable(labs: InspectResult[]): string {
   const rows = [['LAB', 'NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4']];
   for (const r of labs) {
     if (r.nodes.length === 0) rows.push([r.lab, '-', '-', '-', '-', 'no containers', '-']);
-    for (const n of r.nodes) rows.push([r.lab, n.name, n.container, n.kind, n.image, n.state, n.mgmtIPv4 || '-']);
+    for (const n of r.nodes) rows.push([r.lab, n.name, n.container, n.kind, imageColumn(n), n.state, n.mgmtIPv4 || '-']);
   }
   return formatTable(rows);
 }

@@ -141,7 +141,7 @@ export async function parse(argv: string[]): Promise<Parsed> {
     throw new KindlabError('USAGE', `unknown command "${first}"`, { detail: await helpText([]), hint: 'see: lab --help' });
   }
   const sub = argv[1];
-  if (first === 'images' && sub !== undefined && !sub.startsWith('-') && !['build', 'list', 'ls'].includes(sub)) {
+  if (first === 'images' && sub !== undefined && !sub.startsWith('-') && !['build', 'list', 'ls', 'pull', 'save', 'load'].includes(sub)) {
     throw new KindlabError('USAGE', `unknown images command "${sub}"`, { detail: IMAGES_USAGE });
   }
   if (first === undefined) return { kind: 'print', text: await helpText([]), code: 1 };
@@ -226,7 +226,7 @@ async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
     case 'save':
       return (await import('./save.js')).runSave(v);
     case 'images':
-      return (await import('./images.js')).runImages(sub ?? p.positionals[0], v);
+      return (await import('./images.js')).runImages(sub ?? p.positionals[0], v, p.positionals.filter((x) => x !== sub));
     case 'verify':
       return (await import('./verify.js')).runVerify(v);
     case 'graph':

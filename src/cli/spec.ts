@@ -40,13 +40,18 @@ export function reportOptionSpecs(defaultFormat: string, formats: readonly strin
 const DEPLOY_OPTIONS: OptionSpecs = {
   topo: TOPO,
   reconfigure: { type: 'boolean', short: 'c', describe: 'remove a running lab of the same name first' },
+  offline: { type: 'boolean', describe: 'use the local article-image aliases instead of pulling' },
   retain: { type: 'boolean', describe: 'keep the containers when the deploy fails' },
   'max-workers': { type: 'string', describe: 'how many nodes to create at once (positive integer)' },
   renderer: { type: 'string', describe: 'progress output: default, simple, verbose or silent' },
 };
 
 export const IMAGES_USAGE = `usage: lab images build [--force] [--quiet]
-       lab images list [--format json]`;
+       lab images list [--format json]
+       lab images pull IMAGE...
+       lab images save -o FILE.tar IMAGE...
+       lab images load FILE.tar...
+example: lab images save -o labs.tar frrouting/frr:v8.2.2 nicolaka/netshoot:latest   (then on the other machine: lab images load labs.tar)`;
 
 export const REPORT_FORMAT_NAMES = ['text', 'markdown', 'json', 'junit', 'html'] as const;
 
@@ -117,6 +122,27 @@ export const COMMANDS: Record<string, CommandSpec> = {
         about: 'show the aliases and which local images exist',
         options: { format: { type: 'string', default: 'table', describe: 'output format: table or json' } },
         examples: [['lab images list --format json', 'the same as JSON']],
+      },
+      pull: {
+        command: 'pull [images..]',
+        about: "pull images through the Docker engine (with the user's Docker credentials)",
+        options: { quiet: { type: 'boolean', short: 'q', describe: 'no progress' } },
+        positionals: { images: 'image references' },
+        examples: [['lab images pull frrouting/frr:v9.1.0', 'pull one image']],
+      },
+      save: {
+        command: 'save [images..]',
+        about: 'write images to a tar, to carry into a machine without a registry',
+        options: { output: { type: 'string', short: 'o', describe: 'the tar file to write' } },
+        positionals: { images: 'image references' },
+        examples: [['lab images save -o labs.tar frrouting/frr:v9.1.0', 'one tar with the image']],
+      },
+      load: {
+        command: 'load [files..]',
+        about: 'load images from tars written by lab images save (or docker save)',
+        options: {},
+        positionals: { files: 'tar files' },
+        examples: [['lab images load labs.tar', 'load what labs.tar holds']],
       },
     },
   },

@@ -8,7 +8,8 @@ import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
-import { resolveImage } from './images.js';
+import { type ImageResolution, imageSettings, resolveImage } from './images.js';
+import { imageLabels } from './image-plan.js';
 import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
@@ -24,6 +25,10 @@ export interface DeployContext {
   /** Set by the state check: the lab already runs, nothing to do. */
   unchanged?: string;
   kindCtx: KindContext;
+  /** `--offline`: use the local substitutes for missing images instead of pulling. */
+  offline?: boolean;
+  /** Set by the images action: what each managed node runs (pulled, local or substituted). */
+  images?: Map<string, ImageResolution>;
 }
 
 export interface Action {
@@ -87,10 +92,10 @@ export function imageAliases(plan: LabPlan): Record<string, string> {
 export const imagesAction: Action = {
   title: 'Images',
   async run(ctx, progress) {
-    const aliases = imageAliases(ctx.plan);
-    const refs = ctx.plan.nodes.filter(isManaged).map((n) => resolveImage(n.image, aliases));
-    progress(`checking ${[...new Set(refs)].join(', ')}`);
-    await ctx.runtime.ensureImages(refs);
+    const settings = imageSettings(ctx.plan.sections['images'], ctx.offline);
+    const requests = ctx.plan.nodes.filter(isManaged).map((n) => ({ node: n.name, image: n.image, policy: n.imagePullPolicy }));
+    progress(`checking ${[...new Set(requests.map((r) => r.image))].join(', ')}`);
+    ctx.images = await ctx.runtime.resolveImages(requests, { settings, progress });
   },
 };
 
@@ -127,15 +132,17 @@ export const containersAction: Action = {
     for (const wave of ctx.plan.waves) {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
         const kind = getKind(n.kind);
-        const image = resolveImage(n.image, aliases);
+        const resolved = ctx.images?.get(n.name);
+        const image = resolved?.image ?? resolveImage(n.image, aliases);
         if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
+          if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
           if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
           await ctx.runtime.runContainer(opts);
         }
         await kind.afterCreate?.(n, ctx.kindCtx);
         const c = await ctx.runtime.inspectContainer(n.containerName);
-        ctx.info.set(n.name, { image: c?.image ?? image, mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
+        ctx.info.set(n.name, { image: c?.image ?? image, ...(resolved?.substitute ? { imageSubstitute: resolved.substitute } : {}), mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
         progress(`${++done}/${ctx.plan.nodes.length} ${n.containerName}`);
       });
     }

@@ -35,6 +35,8 @@ export interface DeployOptions {
   /** Keep what was created when the deploy fails (for debugging). */
   retain?: boolean;
   renderer?: RendererName;
+  /** Never pull: missing images run as their local substitutes (article aliases). */
+  offline?: boolean;
 }
 
 export interface DeployResult {
@@ -117,6 +119,7 @@ export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}
     concurrency: opts.concurrency ?? 4,
     info: new Map(),
     kindCtx: makeKindContext(plan, runtime),
+    offline: opts.offline,
   };
   let current = 'check lab state';
   try {

@@ -5,7 +5,7 @@
 import Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import { ExecError, KindlabError } from '../errors.js';
-import { buildBaseImage, ensureImages, imageExists, imageSize, type BuildOptions, type BuildResult } from './images.js';
+import { buildBaseImage, ensureImages, imageExists, imageSize, loadImages, pullImage, resolveImages, saveImages, type BuildOptions, type BuildResult, type ImageRequest, type ImageResolution, type ResolveOptions } from './images.js';
 
 export interface ContainerInfo {
   id: string;
@@ -62,6 +62,14 @@ export interface Runtime {
   publishedPort(container: string, port: string): Promise<{ hostIp: string; hostPort: number } | undefined>;
   /** Pulls (or, for the base image, builds) every image not present locally. */
   ensureImages(refs: string[], opts?: BuildOptions): Promise<void>;
+  /** Settles each node's image by its pull policy: local, pulled, or a recorded local substitute. */
+  resolveImages(requests: ImageRequest[], opts: ResolveOptions): Promise<Map<string, ImageResolution>>;
+  /** Pulls one image (progress lines to `progress`), with the user's Docker credentials. */
+  pullImage(ref: string, progress?: (line: string) => void): Promise<void>;
+  /** Writes local images into one tar (`docker save`). */
+  saveImages(refs: string[], file: string): Promise<{ bytes: number }>;
+  /** Loads the images of such a tar; returns the tags loaded. */
+  loadImages(file: string): Promise<string[]>;
   /** Builds the local base image (cached unless `force`). */
   buildBaseImage(opts?: BuildOptions): Promise<BuildResult>;
   imageExists(ref: string): Promise<boolean>;
@@ -109,6 +117,22 @@ export class DockerRuntime implements Runtime {
 
   ensureImages(refs: string[], opts: BuildOptions = {}): Promise<void> {
     return ensureImages(this.docker, refs, opts);
+  }
+
+  resolveImages(requests: ImageRequest[], opts: ResolveOptions): Promise<Map<string, ImageResolution>> {
+    return resolveImages(this.docker, requests, opts);
+  }
+
+  pullImage(ref: string, progress?: (line: string) => void): Promise<void> {
+    return pullImage(this.docker, ref, progress);
+  }
+
+  saveImages(refs: string[], file: string): Promise<{ bytes: number }> {
+    return saveImages(this.docker, refs, file);
+  }
+
+  loadImages(file: string): Promise<string[]> {
+    return loadImages(this.docker, file);
   }
 
   buildBaseImage(opts: BuildOptions = {}): Promise<BuildResult> {

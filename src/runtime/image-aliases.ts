@@ -1,6 +1,7 @@
 /**
  * Image aliases: the images the articles name (frrouting/frr, nicolaka/netshoot, nginx, ...) map onto
- * the local base image, because no registry is reachable. Pure code.
+ * the local base image. Used as a fallback only, when an image can be neither found nor pulled or the
+ * lab runs offline (see image-plan.ts). Pure code.
  */
 
 export const BASE_REPO = 'kindlab/base';
@@ -50,13 +51,16 @@ function globToRegExp(pattern: string): RegExp {
  * unchanged (they must then exist locally).
  */
 export function resolveImage(image: string, aliases: Record<string, string> = {}): string {
+  return lookupAlias(image, aliases) ?? lookupAlias(image, DEFAULT_ALIASES) ?? image;
+}
+
+/** The target of `image` in one alias table, if an entry matches. */
+export function lookupAlias(image: string, table: Readonly<Record<string, string>>): string | undefined {
   const repo = repositoryOf(image);
-  for (const table of [aliases, DEFAULT_ALIASES]) {
-    if (table[image] !== undefined) return table[image]!;
-    if (table[repo] !== undefined) return table[repo]!;
-    for (const [pattern, target] of Object.entries(table)) {
-      if (pattern.includes('*') && (globToRegExp(pattern).test(repo) || globToRegExp(pattern).test(image))) return target;
-    }
+  if (table[image] !== undefined) return table[image];
+  if (table[repo] !== undefined) return table[repo];
+  for (const [pattern, target] of Object.entries(table)) {
+    if (pattern.includes('*') && (globToRegExp(pattern).test(repo) || globToRegExp(pattern).test(image))) return target;
   }
-  return image;
+  return undefined;
 }

@@ -1,5 +1,6 @@
 /** `lab inspect`: the lab's nodes as Docker labels show them (works without the topology file). */
 import type { Runtime } from './docker.js';
+import { type ImageSubstitute, substituteFromLabels, substitutionLine } from './image-plan.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_NODE } from './labels.js';
 
 /** One row of `lab inspect --format json` (contract in architecture.md). */
@@ -8,6 +9,8 @@ export interface InspectNode {
   container: string;
   kind: string;
   image: string;
+  /** The image the topology names and the local substitute that runs instead (fallback or offline). */
+  imageSubstitute?: ImageSubstitute;
   state: string;
   mgmtIPv4: string;
 }
@@ -25,11 +28,22 @@ export async function inspectLab(runtime: Runtime, lab: string): Promise<Inspect
       container: c.name,
       kind: c.labels[LABEL_KIND] ?? '',
       image: c.image,
+      ...substitute(c.labels, c.image),
       state: c.state,
       mgmtIPv4: c.mgmtIPv4 ? `${c.mgmtIPv4}/${c.mgmtIPv4PrefixLength ?? 32}` : '',
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
   return { lab, nodes };
+}
+
+function substitute(labels: Record<string, string>, image: string): { imageSubstitute?: ImageSubstitute } {
+  const s = substituteFromLabels(labels, image);
+  return s ? { imageSubstitute: s } : {};
+}
+
+/** The IMAGE column: `frrouting/frr:v8.2.2 → kindlab/base (FRR 8.4.4)` for a substituted image. */
+export function imageColumn(n: InspectNode): string {
+  return n.imageSubstitute ? substitutionLine(n.imageSubstitute) : n.image;
 }
 
 /** A fixed-width text table. Pure. */

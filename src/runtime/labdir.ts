@@ -7,11 +7,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LabPlan, NodePlan } from '../topology/index.js';
+import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 
 /** What deploy learnt about a node's container (resolved image, management address). */
 export interface NodeRuntimeInfo {
   image: string;
+  /** Set when the node runs a local substitute for the image the topology names. */
+  imageSubstitute?: ImageSubstitute;
   mgmtIPv4?: string;
   mgmtIPv4PrefixLength?: number;
 }
@@ -22,7 +25,7 @@ export interface LabState {
   labDir: string;
   network: string;
   deployedAt: string;
-  nodes: Array<{ name: string; container: string; kind: string; image: string; managed: boolean; netnsOwner: string; mgmtIPv4?: string }>;
+  nodes: Array<{ name: string; container: string; kind: string; image: string; imageSubstitute?: ImageSubstitute; managed: boolean; netnsOwner: string; mgmtIPv4?: string }>;
   /** Containers we did not create whose netns holds our link ends (cleaned by destroy). */
   externalNetns: string[];
 }
@@ -128,6 +131,7 @@ export function labState(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, mana
       container: n.containerName,
       kind: n.kind,
       image: info.get(n.name)?.image ?? n.image,
+      ...(info.get(n.name)?.imageSubstitute ? { imageSubstitute: info.get(n.name)!.imageSubstitute } : {}),
       managed: managed(n),
       netnsOwner: n.netnsOwner,
       mgmtIPv4: info.get(n.name)?.mgmtIPv4,

@@ -80,6 +80,7 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     name,
     kind: p.kind ?? '',
     image: p.image ?? '',
+    ...(p['image-pull-policy'] !== undefined ? { imagePullPolicy: pullPolicy(p['image-pull-policy']) } : {}),
     ...(groupName !== undefined ? { group: groupName } : {}),
     exec: execLines(p, r, issues),
     binds: binds(p, r, ctx),
@@ -100,6 +101,11 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     pos: issues.map.locate(nodePath, 'key'),
     keyPos,
   };
+}
+
+function pullPolicy(v: string): NonNullable<NodeSpec['imagePullPolicy']> {
+  const l = v.toLowerCase();
+  return l === 'always' ? 'Always' : l === 'never' ? 'Never' : 'IfNotPresent';
 }
 
 function execLines(p: RawNodeProps, r: ResolvedProps, issues: IssueList): string[] {

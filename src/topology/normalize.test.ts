@@ -122,3 +122,29 @@ describe('network modes, mgmt and sections', () => {
     assert.equal(t.links[0]!.mtu, 1500);
   });
 });
+
+describe('image-pull-policy (containerlab key) and images: { offline }', () => {
+  it('reads the policy per node, inherited from kinds, in any case; absent means the default', () => {
+    const t = parseTopology(
+      [
+        'name: p',
+        'images: { offline: true, "wbitt/*": kindlab/base:latest }',
+        'topology:',
+        '  kinds: { linux: { image-pull-policy: Never } }',
+        '  nodes:',
+        '    a: { kind: linux, image: x:1 }',
+        '    b: { kind: linux, image: x:1, image-pull-policy: always }',
+        '    c: { kind: frr, image: frrouting/frr:v8.2.2 }',
+      ].join('\n'),
+      { file: 'topo.yaml', env: {} },
+    );
+    assert.equal(node(t, 'a').imagePullPolicy, 'Never');
+    assert.equal(node(t, 'b').imagePullPolicy, 'Always');
+    assert.equal(node(t, 'c').imagePullPolicy, undefined);
+  });
+
+  it('rejects an unknown policy at its line', () => {
+    const p = problems(['name: p', 'topology:', '  nodes:', '    a: { kind: linux, image: x:1, image-pull-policy: Sometimes }'].join('\n'));
+    assert.ok(p.some((l) => /topo\.yaml:4:\d+/.test(l) && /image-pull-policy/.test(l)), p.join('\n'));
+  });
+});

@@ -16,6 +16,8 @@ export interface RawNodeProps {
   /** Only meaningful on nodes and in defaults. */
   group?: string;
   image?: string;
+  /** containerlab's key: when to pull `image` (default IfNotPresent). */
+  'image-pull-policy'?: 'IfNotPresent' | 'Always' | 'Never' | 'ifnotpresent' | 'always' | 'never';
   exec?: string[];
   /** `host-path:container-path[:ro|rw]`. */
   binds?: string[];
@@ -101,8 +103,8 @@ export interface RawTopologyFile {
   bgp?: unknown;
   verify?: unknown[] | Record<string, unknown>;
   stages?: unknown[] | Record<string, unknown>;
-  /** Image alias map: name used in the topology → local image. */
-  images?: Record<string, string>;
+  /** Image alias map: name used in the topology → local image; `offline: true` uses the aliases without pulling. */
+  images?: Record<string, string | boolean>;
   /** Lab-wide routing intent, converted by render/ (positions checked there). */
   routing?: Record<string, unknown>;
 }

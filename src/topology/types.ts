@@ -42,6 +42,8 @@ export interface NodeSpec {
   kind: string;
   /** Image as written (e.g. `frrouting/frr:v8.2.2`); aliases are resolved by runtime/images. */
   image: string;
+  /** `image-pull-policy` (containerlab's key); absent = IfNotPresent. */
+  imagePullPolicy?: 'IfNotPresent' | 'Always' | 'Never';
   group?: string;
   exec: string[];
   binds: BindMount[];
