@@ -48,6 +48,11 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigs', kind: 'CiliumBGPNodeConfig', singular: 'ciliumbgpnodeconfig', namespaced: false, shortNames: ['cbgpnode'], categories: ['cilium', 'ciliumbgp'], subresources: ['status'] }),
   R({ group: 'cilium.io', versions: ['v2alpha1', 'v2'], resource: 'ciliumloadbalancerippools', kind: 'CiliumLoadBalancerIPPool', singular: 'ciliumloadbalancerippool', namespaced: false, shortNames: ['ippools', 'ippool', 'lbippool'], categories: ['cilium'], subresources: ['status'] }),
   R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'ipaddresspools', kind: 'IPAddressPool', singular: 'ipaddresspool', namespaced: true, categories: ['metallb'] }),
+  // MetalLB BGP mode: v1beta2 BGPPeer (v1beta1 still accepted), advertisements, community aliases, BFD profiles.
+  R({ group: 'metallb.io', versions: ['v1beta2', 'v1beta1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'bgpadvertisements', kind: 'BGPAdvertisement', singular: 'bgpadvertisement', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'communities', kind: 'Community', singular: 'community', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'bfdprofiles', kind: 'BFDProfile', singular: 'bfdprofile', namespaced: true, categories: ['metallb'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigoverrides', kind: 'CiliumBGPNodeConfigOverride', singular: 'ciliumbgpnodeconfigoverride', namespaced: false, shortNames: ['cbgpnodeoverride'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
