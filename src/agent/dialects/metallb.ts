@@ -203,8 +203,9 @@ export function computeMetallb(v: ClusterView, nodeName: string): AgentIntent {
     const byName = strList(s.ipAddressPools);
     const bySel = selectors(s.ipAddressPoolSelectors);
     const selected = byName.length === 0 && bySel.length === 0 ? pools : pools.filter((p) => byName.includes(p.name) || bySel.some((sel) => matchesSelector(sel, p.labels)));
-    // The aggregation length may not be shorter than any CIDR of a selected pool (it would announce addresses the pool does not own).
-    const tooShort = selected.flatMap((p) => p.ranges.filter((r) => Math.min(...r.prefixLens) > (r.family === 4 ? agg4 : agg6)).map(() => p.name));
+    // As MetalLB validates: no CIDR of a selected pool (a range counts as its CIDR blocks) may be more specific than the
+    // aggregation length, or the aggregate would cover addresses the pool does not own.
+    const tooShort = selected.flatMap((p) => p.ranges.filter((r) => r.prefixLens.some((l) => l > (r.family === 4 ? agg4 : agg6))).map(() => p.name));
     if (tooShort.length) { problems.push(`${who}: aggregation length ${agg4}/${agg6} is shorter than a CIDR of IPAddressPool ${tooShort[0]}; advertisement refused`); continue; }
     for (const svc of v.services) {
       for (const ipText of serviceIps(v, svc, nodeName)) {
