@@ -188,7 +188,7 @@ spec: { type: LoadBalancer, externalTrafficPolicy: Local, selector: { app: shop 
     await waitTors(`${ip}/32`, [0], 'eTP Local: only the node with the endpoint');
     assert.equal((await frrRoute(frrs[0]!, 'ipv4', `${ip}/32`))?.community, '65000:300', 'the BGPAdvertisement community reaches the ToR');
 
-    // A second advertisement aggregating the pool to /28: every node with a BGPPeer... but eTP Local still rules.
+    // A second advertisement aggregates to the pool's /28; the eTP Local rule applies to it too.
     await apply(`apiVersion: metallb.io/v1beta1
 kind: BGPAdvertisement
 metadata: { name: aggregate, namespace: metallb-system }
