@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
-import type { KubeObject } from '../../cluster/client/types.js';
+import type { KubeObject } from '../../cluster/client/index.js';
 import { computeMetallb } from './metallb.js';
 import { computeCalico } from './calico.js';
 import { detectDialect } from './index.js';

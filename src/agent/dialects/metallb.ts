@@ -12,7 +12,7 @@
  * object and field named; the rest keeps working. Fields that cannot apply in the lab (bfdProfile, vrf) are reported.
  */
 import { isIP } from 'node:net';
-import type { KubeObject, Service } from '../../cluster/client/types.js';
+import type { KubeObject, Service } from '../../cluster/client/index.js';
 import type { Family } from '../../bgp/wire/constants.js';
 import { addAdvert, emptyIntent, finish, findNode, isLocalPolicy, loadBalancerIPs, matchesSelector, nodeAddresses, nodesWithReadyEndpoints, parseDuration, peerDefaults, svcName, type DaemonDefaults, type LabelSelector } from './common.js';
 import { aggregate, ipToBig, parsePoolEntry, rangeCovers, type PoolRange } from './metallb-pools.js';

@@ -5,7 +5,7 @@
  * kinds of the same name never mix. The bare-kind index (`BGPPeer`) that the Cilium, Calico, kube-router and Kube-OVN
  * dialects read keeps every object except those of QUALIFIED_ONLY_GROUPS (MetalLB), whose kinds collide with Calico's.
  */
-import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
+import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/index.js';
 import type { ClusterView, Secret } from './types.js';
 
 /** API groups whose objects appear only under their `group/kind` key. */
