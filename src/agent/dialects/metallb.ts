@@ -13,7 +13,7 @@
  */
 import { isIP } from 'node:net';
 import type { KubeObject, Service } from '../../cluster/client/index.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { Family } from '../../bgp/index.js';
 import { addAdvert, emptyIntent, finish, findNode, isLocalPolicy, loadBalancerIPs, matchesSelector, nodeAddresses, nodesWithReadyEndpoints, parseDuration, peerDefaults, svcName, type DaemonDefaults, type LabelSelector } from './common.js';
 import { aggregate, ipToBig, parsePoolEntry, rangeCovers, type PoolRange } from './metallb-pools.js';
 import type { AgentIntent, ClusterView, CustomKind, Dialect, PeerIntent } from './types.js';
