@@ -38,7 +38,7 @@ describe('cluster bgp block', () => {
   });
 
   it('errors name the key: unknown dialect, both places, no cluster', () => {
-    assert.deepEqual(issues(base('', '  bgp: {dialect: bird}\n')), ['4:18 cluster.bgp.dialect: unknown dialect "bird" (known: cilium, calico, kube-router, kube-ovn)']);
+    assert.deepEqual(issues(base('', '  bgp: {dialect: bird}\n')), ['4:18 cluster.bgp.dialect: unknown dialect "bird" (known: cilium, calico, kube-router, kube-ovn, metallb)']);
     assert.match(issues(base('bgp: {dialect: cilium}\n', '  bgp: {dialect: cilium}\n')).join('\n'), /given twice/);
     assert.match(issues('name: x\ntopology: {nodes: {a: {kind: linux, image: x}}}\nbgp: {dialect: cilium}\n').join('\n'), /3:1 bgp: .*no cluster section/);
     assert.match(issues(base('bgp: {dialect: cilium, peers: 1}\n')).join('\n'), /bgp/);

@@ -4,7 +4,7 @@
  *
  *   bgp:
  *     agent: true            # start lab-agent on every Kubernetes node (default true)
- *     dialect: cilium        # cilium | calico | kube-router | kube-ovn; absent: detected from the objects
+ *     dialect: cilium        # cilium | calico | kube-router | kube-ovn | metallb; absent: detected from the objects
  *     flags: [--run-router=true, ...]   # the dialect's own flags (kube-router, Kube-OVN)
  */
 import type { RawTopologyFile } from './raw-types.js';
@@ -27,7 +27,7 @@ export function normalizeClusterBgp(raw: RawTopologyFile, issues: IssueList): Cl
   const at: PathSeg[] = inCluster !== undefined ? ['cluster', 'bgp'] : ['bgp'];
   if (raw.cluster === undefined) issues.add(at, 'bgp configures the cluster\'s node agent, but the topology has no cluster section', 'key');
   if (!isObj(value)) {
-    issues.add(at, 'bgp is a mapping: { dialect: cilium|calico|kube-router|kube-ovn, flags: [...], agent: true|false }');
+    issues.add(at, 'bgp is a mapping: { dialect: cilium|calico|kube-router|kube-ovn|metallb, flags: [...], agent: true|false }');
     return undefined;
   }
   for (const k of Object.keys(value)) if (!KEYS.includes(k)) issues.add([...at, k], `unknown key "${k}" (known: ${KEYS.join(', ')})`, 'key');

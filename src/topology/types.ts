@@ -118,7 +118,7 @@ export interface LabCluster {
   warnings?: TopologyIssue[];
 }
 
-export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn'] as const;
+export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn', 'metallb'] as const;
 export type ClusterBgpDialect = (typeof CLUSTER_BGP_DIALECTS)[number];
 
 /** How `lab-agent k8s` runs on the cluster's nodes. */

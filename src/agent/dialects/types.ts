@@ -9,8 +9,8 @@ import type { ExportPolicy } from '../../bgp/index.js';
 
 export type { ExportPolicy };
 
-export type DialectName = 'cilium' | 'calico' | 'kube-router' | 'kube-ovn';
-export const DIALECTS: readonly DialectName[] = ['cilium', 'calico', 'kube-router', 'kube-ovn'];
+export type DialectName = 'cilium' | 'calico' | 'kube-router' | 'kube-ovn' | 'metallb';
+export const DIALECTS: readonly DialectName[] = ['cilium', 'calico', 'kube-router', 'kube-ovn', 'metallb'];
 
 export interface Secret extends KubeObject {
   data?: Record<string, string>;
@@ -18,7 +18,10 @@ export interface Secret extends KubeObject {
   type?: string;
 }
 
-/** Everything the pure intent functions read. `objects` holds the dialect's custom resources by kind. */
+/**
+ * Everything the pure intent functions read. `objects` holds the dialects' custom resources by `group/kind`
+ * (`metallb.io/BGPPeer`) and, except for MetalLB's group, also by bare kind (`BGPPeer`); see view.ts.
+ */
 export interface ClusterView {
   nodes: Node[];
   pods: Pod[];

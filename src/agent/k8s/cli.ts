@@ -1,5 +1,5 @@
 /**
- * `lab-agent k8s --node NAME [--kubeconfig FILE] [--dialect cilium|calico|kube-router|kube-ovn] [--admin ADDR]
+ * `lab-agent k8s --node NAME [--kubeconfig FILE] [--dialect cilium|calico|kube-router|kube-ovn|metallb] [--admin ADDR]
  *  [--listen ADDR:PORT] [--log-level L] [--restart-marker FILE] [dialect flags...]` and `lab-agent adj-out PEER [--json] [--family F]`.
  * Unknown flags belong to the dialect (kube-router's --peer-router-ips..., kube-ovn's --neighbor-address...).
  */

@@ -51,9 +51,14 @@ export class ClusterWatch {
   }
 
   view(): ClusterView {
-    // The informers know their kind; list items from a List carry none, so set it for viewFromObjects.
+    // The informers know their kind and group; list items from a List carry neither, so set them for viewFromObjects
+    // (which keys custom objects by group + kind).
     const all: KubeObject[] = [];
-    for (const i of this.informers) for (const o of i.list()) all.push(o.kind ? o : { ...o, kind: i.resource.kind });
+    for (const i of this.informers) {
+      const rt = i.resource;
+      const apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
+      for (const o of i.list()) all.push(o.kind && o.apiVersion ? o : { ...o, kind: o.kind ?? rt.kind, apiVersion: o.apiVersion ?? apiVersion });
+    }
     return viewFromObjects(all);
   }
 }

@@ -47,7 +47,6 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpadvertisements', kind: 'CiliumBGPAdvertisement', singular: 'ciliumbgpadvertisement', namespaced: false, shortNames: ['cbgpadvert'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigs', kind: 'CiliumBGPNodeConfig', singular: 'ciliumbgpnodeconfig', namespaced: false, shortNames: ['cbgpnode'], categories: ['cilium', 'ciliumbgp'], subresources: ['status'] }),
   R({ group: 'cilium.io', versions: ['v2alpha1', 'v2'], resource: 'ciliumloadbalancerippools', kind: 'CiliumLoadBalancerIPPool', singular: 'ciliumloadbalancerippool', namespaced: false, shortNames: ['ippools', 'ippool', 'lbippool'], categories: ['cilium'], subresources: ['status'] }),
-  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'ipaddresspools', kind: 'IPAddressPool', singular: 'ipaddresspool', namespaced: true, categories: ['metallb'] }),
   R({ group: 'cilium.io', versions: ['v2', 'v2alpha1'], resource: 'ciliumbgpnodeconfigoverrides', kind: 'CiliumBGPNodeConfigOverride', singular: 'ciliumbgpnodeconfigoverride', namespaced: false, shortNames: ['cbgpnodeoverride'], categories: ['cilium', 'ciliumbgp'] }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: false }),
   R({ group: 'crd.projectcalico.org', versions: ['v1'], resource: 'bgpconfigurations', kind: 'BGPConfiguration', singular: 'bgpconfiguration', namespaced: false }),
@@ -61,6 +60,14 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'subnets', kind: 'Subnet', singular: 'subnet', namespaced: false, subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'iptables-eips', kind: 'IptablesEIP', singular: 'iptables-eip', namespaced: false, shortNames: ['eip'], subresources: ['status'] }),
   R({ group: 'kubeovn.io', versions: ['v1'], resource: 'vpc-nat-gateways', kind: 'VpcNatGateway', singular: 'vpc-nat-gateway', namespaced: false, shortNames: ['vpc-nat-gw'], subresources: ['status'] }),
+  // MetalLB after Calico: kubectl resolves the shared plural `bgppeers` to the first group discovery lists (Calico's), as on a
+  // cluster running both; MetalLB's are `bgppeers.metallb.io`. v1beta2 BGPPeer (v1beta1 still accepted), pools, advertisements,
+  // community aliases, BFD profiles.
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'ipaddresspools', kind: 'IPAddressPool', singular: 'ipaddresspool', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta2', 'v1beta1'], resource: 'bgppeers', kind: 'BGPPeer', singular: 'bgppeer', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'bgpadvertisements', kind: 'BGPAdvertisement', singular: 'bgpadvertisement', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'communities', kind: 'Community', singular: 'community', namespaced: true, categories: ['metallb'] }),
+  R({ group: 'metallb.io', versions: ['v1beta1'], resource: 'bfdprofiles', kind: 'BFDProfile', singular: 'bfdprofile', namespaced: true, categories: ['metallb'] }),
 ];
 
 export function verbsOf(d: ResourceDef): string[] {
