@@ -4,10 +4,11 @@ import type { KubeClient } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../client/resources.js';
 import type { EndpointSlice, Node, Pod, Service } from '../client/types.js';
-import { parseCidr } from '../controllers/ipam.js';
 import { gatewayOf, HostLocalIpam } from './ipam.js';
 import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
 import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
+import { nodeSysctls } from './podnet-plan.js';
+import type { PodCidrNet } from './pod-runtime.js';
 import { PodManager } from './pods.js';
 import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
@@ -26,6 +27,27 @@ export interface NodeDaemonOptions {
   log: Logger;
   /** kube-proxy's --cluster-cidr; default: derived from the Nodes' pod CIDRs (proxy/cluster-cidr.ts). */
   clusterCIDR?: string;
+}
+
+/** The Node's pod CIDRs, primary first (spec.podCIDRs, else spec.podCIDR). */
+export function nodePodCidrs(node: Node): string[] {
+  const s = node.spec;
+  return s?.podCIDRs?.length ? [...s.podCIDRs] : s?.podCIDR ? [s.podCIDR] : [];
+}
+
+/** State file of one pod CIDR's IPAM: `ipam.json` for the first (what single-stack nodes always used), `ipam-ipv6.json` / `ipam-ipv4.json` for the other family. */
+export const ipamFileName = (cidr: string, index: number): string => (index === 0 ? 'ipam.json' : `ipam-${cidr.includes(':') ? 'ipv6' : 'ipv4'}.json`);
+
+/**
+ * The node's addresses, primary first: --node-ip (kubelet's form, one address or two of different
+ * families joined by a comma), else the Node's InternalIPs, else what pickNodeIP finds.
+ */
+export function pickNodeIPs(node: Node, flag: string | undefined): string[] {
+  if (flag) return flag.split(',').map((a) => a.trim()).filter(Boolean);
+  const internal = (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  if (internal.length) return [...new Set(internal)];
+  const one = pickNodeIP(node, undefined);
+  return one ? [one] : [];
 }
 
 /** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
@@ -75,16 +97,22 @@ export class NodeDaemon {
     const { client, nodeName, log } = this.o;
     const node = await this.waitForNode();
     const podCIDR = node.spec!.podCIDR!;
-    const nodeIP = pickNodeIP(node, this.o.nodeIP);
+    const podCIDRs = nodePodCidrs(node);
+    const nodeIPs = pickNodeIPs(node, this.o.nodeIP);
+    const nodeIP = nodeIPs[0];
     if (!nodeIP) throw new Error(`no address for node ${nodeName}: pass --node-ip`);
     const mtu = this.o.mtu ?? (await defaultRouteMtu());
-    for (const [k, v] of [['net.ipv4.ip_forward', '1'], ['net.bridge.bridge-nf-call-iptables', '1']] as const)
+    const cidrs: PodCidrNet[] = podCIDRs.map((cidr, i) => {
+      const ipam = new HostLocalIpam(path.join(this.o.stateDir, ipamFileName(cidr, i)), cidr);
+      return { cidr, gateway: gatewayOf(cidr), prefix: ipam.prefix, ipam };
+    });
+    for (const [k, v] of nodeSysctls(cidrs))
       if (!setSysctl(k, v)) log({ level: 'warn', msg: 'sysctl not set (read-only /proc/sys?); start the node container with it', sysctl: `${k}=${v}` });
-    const net = { bridge: this.o.bridge, gateway: gatewayOf(podCIDR), prefix: parseCidr(podCIDR).prefix, mtu, hostIP: nodeIP, ipam: new HostLocalIpam(path.join(this.o.stateDir, 'ipam.json'), podCIDR) };
+    const net = { bridge: this.o.bridge, gateways: cidrs, cidrs, mtu, hostIPs: nodeIPs };
     await ensureBridge(net);
-    log({ msg: 'pod bridge ready', node: nodeName, bridge: net.bridge, podCIDR, gateway: net.gateway, mtu, nodeIP });
+    log({ msg: 'pod bridge ready', node: nodeName, bridge: net.bridge, podCIDRs, gateways: cidrs.map((c) => c.gateway), mtu, nodeIPs });
 
-    this.heartbeat = new NodeHeartbeat(client, { nodeName, nodeIP, intervalMs: this.o.heartbeatMs, log });
+    this.heartbeat = new NodeHeartbeat(client, { nodeName, nodeIPs, intervalMs: this.o.heartbeatMs, log });
     await this.heartbeat.start();
 
     const informerLog: Logger = (l) => log({ node: nodeName, ...l });
@@ -107,7 +135,7 @@ export class NodeDaemon {
       if (c.object.metadata.name !== nodeName) return;
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
-    const pods = new PodManager(client, net, this.o.stateDir, log);
+    const pods = new PodManager(client, { bridge: net.bridge, cidrs, mtu, hostIPs: nodeIPs }, this.o.stateDir, log);
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
     this.informers = [services, slices, nodeInf, podInf];
