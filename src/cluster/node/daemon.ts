@@ -10,7 +10,7 @@ import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
 import { nodeSysctls } from './podnet-plan.js';
 import type { PodCidrNet } from './pod-runtime.js';
 import { PodManager } from './pods.js';
-import { clusterCidrFor } from './proxy/cluster-cidr.js';
+import { clusterCidrFor, coveringCidr6, nodePodCidrs as allPodCidrs } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
 import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
 import type { Logger } from './sys.js';
@@ -73,6 +73,8 @@ export class NodeDaemon {
   private heartbeat: NodeHeartbeat | undefined;
   private pods: PodManager | undefined;
   proxier: Proxier | undefined;
+  /** ip6tables Service NAT for the IPv6 ClusterIPs, when the node has an IPv6 pod CIDR. */
+  proxier6: Proxier | undefined;
   netpol: NetworkPolicyEnforcer | undefined;
   private stopped = false;
 
@@ -122,16 +124,23 @@ export class NodeDaemon {
     this.proxier = proxier;
     // All Nodes: their pod CIDRs give the cluster CIDR the proxier masquerades outside traffic by.
     const nodeInf = new Informer(client, NODES, { log: informerLog });
-    const clusterCIDR = () => clusterCidrFor(this.o.clusterCIDR, nodeInf.list()) ?? podCIDR;
+    const podCIDR4 = podCIDRs.find((c) => !c.includes(':'));
+    const clusterCIDR = () => clusterCidrFor(this.o.clusterCIDR, nodeInf.list()) ?? podCIDR4;
+    const podCIDR6 = podCIDRs.find((c) => c.includes(':'));
+    const proxier6 = podCIDR6 ? new Proxier({ nodeName, bridge: net.bridge, log, family: 6 }) : undefined;
+    this.proxier6 = proxier6;
+    const clusterCIDR6 = () => coveringCidr6(allPodCidrs(nodeInf.list())) ?? podCIDR6;
     let synced = '';
     const resync = () => {
-      synced = clusterCIDR();
-      proxier.update({ services: services.list(), slices: slices.list(), podCIDR, clusterCIDR: synced });
+      synced = `${clusterCIDR()} ${clusterCIDR6() ?? ''}`;
+      const c4 = clusterCIDR();
+      proxier.update({ services: services.list(), slices: slices.list(), ...(podCIDR4 ? { podCIDR: podCIDR4 } : {}), ...(c4 ? { clusterCIDR: c4 } : {}) });
+      proxier6?.update({ services: services.list(), slices: slices.list(), ...(podCIDR6 ? { podCIDR: podCIDR6 } : {}), ...(clusterCIDR6() ? { clusterCIDR: clusterCIDR6() } : {}) });
     };
     services.onChange(resync);
     slices.onChange(resync);
     nodeInf.onChange((c) => {
-      if (clusterCIDR() !== synced) resync(); // heartbeats change nothing here
+      if (`${clusterCIDR()} ${clusterCIDR6() ?? ''}` !== synced) resync(); // heartbeats change nothing here
       if (c.object.metadata.name !== nodeName) return;
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
@@ -159,8 +168,13 @@ export class NodeDaemon {
     this.heartbeat?.stop();
     await this.pods?.stopAll({ network: opts.cleanup });
     await this.netpol?.stop(opts);
-    if (opts.cleanup) await this.proxier?.cleanup();
-    else this.proxier?.stop();
+    if (opts.cleanup) {
+      await this.proxier?.cleanup();
+      await this.proxier6?.cleanup();
+    } else {
+      this.proxier?.stop();
+      this.proxier6?.stop();
+    }
     this.o.client.close();
   }
 }
