@@ -72,6 +72,11 @@ test('dual-stack lab: routers learn every node\'s IPv4 and IPv6 pod CIDR; ping a
   const nb = await lab(['exec', '-t', file, 'worker', '--', 'lab-agent', 'neighbor']);
   assert.equal(nb.exitCode, 0, nb.stderr);
   assert.match(nb.stdout, /fd00:10::1\s+65010\s+\S+\s+Established/);
+  // ip6tables Service NAT is programmed next to the IPv4 one (the kubernetes Service has an IPv6 ClusterIP in a dual cluster)
+  const nat6 = await lab(['exec', '-t', file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
+  assert.equal(nat6.exitCode, 0, nat6.stderr);
+  assert.match(nat6.stdout, /-A PREROUTING .*-j KINDLAB-SERVICES/);
+  assert.match(nat6.stdout, /-A KINDLAB-MASQ -j MASQUERADE/);
 });
 
 test('destroy leaves nothing', async () => {
