@@ -1,7 +1,7 @@
 /** `lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N]` */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { deploy } from '../runtime/deploy.js';
+import { deploy } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
 
 const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';

@@ -1,8 +1,8 @@
 /** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/index.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';

@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { getPod, labClient, parsePodTarget } from '../runtime/cluster-api.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
+import { getPod, labClient, parsePodTarget } from '../runtime/index.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { labKubeconfig } from './kubeconfig.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/images.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/index.js';
 
 const USAGE = `usage: lab images build [--force] [--quiet]
        lab images list [--format json]`;

@@ -1,8 +1,8 @@
 /** `lab inspect (-t FILE | --name LAB) [--format table|json]` */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { formatTable, inspectLab } from '../runtime/inspect.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { formatTable, inspectLab } from '../runtime/index.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
 const USAGE = 'usage: lab inspect (-t FILE | --name LAB) [--format table|json]';

@@ -7,8 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_LABDIR } from '../runtime/labels.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_LABDIR } from '../runtime/index.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
 const USAGE = 'usage: lab kubeconfig (-t FILE | --name LAB) [--content]';

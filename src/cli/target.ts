@@ -1,7 +1,7 @@
 /** Finds the lab a command is about: from `-t FILE` (the topology) or `--name LAB` (labels only). */
 import { KindlabError } from '../errors.js';
 import { loadPlan } from '../topology/index.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 
 export interface LabTarget {
   name: string;

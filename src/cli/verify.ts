@@ -3,12 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { pickFormat, reportOptions, requireTopo } from './args.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB } from '../runtime/labels.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
-import { dockerExec } from '../verify/docker-exec.js';
+import { dockerExec } from '../verify/index.js';
 import { REPORT_FORMATS, formatMs, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
-import { labKubectl } from '../verify/stages-kubectl.js';
+import { labKubectl } from '../verify/index.js';
 
 const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N]`;
 

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { apiNetwork, apiRuleComment } from './cluster-plan.js';
 import type { Runtime } from './docker.js';
 import { labLabels } from './labels.js';

@@ -7,9 +7,9 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { writeKubeconfig } from '../cluster/apiserver/kubeconfig.js';
-import { ensurePki, ensureToken, type Pki } from '../cluster/apiserver/tls.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import { writeKubeconfig } from '../cluster/index.js';
+import { ensurePki, ensureToken, type Pki } from '../cluster/index.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
 
 interface Credentials {

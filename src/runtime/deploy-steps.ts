@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
@@ -14,7 +14,7 @@ import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from '../lib/pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
   plan: LabPlan;

@@ -13,7 +13,7 @@ import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
 import { sweepLinks } from './links.js';
-import { runPool } from '../lib/pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DestroyOptions {
   /** Also remove the lab directory. */

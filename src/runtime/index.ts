@@ -11,3 +11,6 @@ export { readLabState } from './labdir.js';
 export type { LabState } from './labdir.js';
 export { LABEL_LAB, LABEL_NODE, LABEL_KIND, LABEL_LABDIR, LABEL_TOPO } from './labels.js';
 export { splitCommand } from './argv.js';
+export { getPod, labClient, parsePodTarget } from './cluster-api.js';
+export { BASE_IMAGE, DEFAULT_ALIASES } from './images.js';
+export { agentEnabled, hostPaths } from './cluster-plan.js';

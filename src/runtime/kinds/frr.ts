@@ -8,7 +8,7 @@
  */
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodePlan } from '../../topology/types.js';
+import type { NodePlan } from '../../topology/index.js';
 import type { NodeKind } from './types.js';
 
 export { DEFAULT_FRR_DAEMONS, FRR_DAEMONS, renderDaemons } from '../../render/index.js';

@@ -4,8 +4,8 @@
  * the optional hooks it needs.
  */
 import type Docker from 'dockerode';
-import type { NodeKindName } from '../../topology/node-kinds.js';
-import type { LabPlan, NodePlan } from '../../topology/types.js';
+import type { NodeKindName } from '../../topology/index.js';
+import type { LabPlan, NodePlan } from '../../topology/index.js';
 import type { Runtime } from '../docker.js';
 
 export interface KindContext {
