@@ -41,7 +41,7 @@ export const clusterNetworkAction: ClusterAction = {
     requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
-    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip)} only, forwarding dropped`);
+    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, ctx.kindCtx.cluster)} only, forwarding dropped`);
   },
   async rollback(ctx) {
     if (ctx.plan.cluster) await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);

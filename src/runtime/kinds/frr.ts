@@ -25,7 +25,8 @@ async function exists(p: string): Promise<boolean> {
 
 export const frrKind: NodeKind = {
   name: 'frr',
-  containerOptions(node, opts, _plan, nodeDir) {
+  containerOptions(node, opts, ctx) {
+    const nodeDir = ctx.nodeDir(node);
     const binds = [...(opts.HostConfig?.Binds ?? []), `${join(nodeDir, 'frr')}:/etc/frr`];
     return { ...opts, HostConfig: { ...opts.HostConfig, Binds: binds } };
   },

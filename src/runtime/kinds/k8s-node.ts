@@ -42,7 +42,9 @@ function codeBinds(root: string): string[] {
 
 export const k8sNodeKind: NodeKind = {
   name: 'k8s-node',
-  containerOptions(node, opts, plan, nodeDir) {
+  containerOptions(node, opts, ctx) {
+    const { plan } = ctx;
+    const nodeDir = ctx.nodeDir(node);
     const cp = isControlPlane(plan, node);
     const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`];
     if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
@@ -63,16 +65,16 @@ export const k8sNodeKind: NodeKind = {
         Binds: binds,
         Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
         // Published once the container joins the API network (the port reserved by the deploy step).
-        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan) }] } } : {}),
+        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan, ctx.cluster) }] } } : {}),
       },
     };
   },
   async writeFiles(node, ctx) {
-    await writeNodeFiles(ctx.plan, node);
+    await writeNodeFiles(ctx.plan, node, ctx.cluster);
   },
   async afterCreate(node, ctx) {
     if (!isControlPlane(ctx.plan, node)) return;
     const { hostIp, hostPort } = await connectControlPlane(ctx.runtime, ctx.plan, node.containerName);
-    await writeHostKubeconfig(ctx.plan, hostIp, hostPort);
+    await writeHostKubeconfig(ctx.plan, hostIp, hostPort, ctx.cluster);
   },
 };
