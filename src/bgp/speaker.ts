@@ -9,6 +9,7 @@ import type net from 'node:net';
 import { CEASE, NOTIF, type Family } from './wire/constants.js';
 import { Session, type SessionHandler } from './session/session.js';
 import { TcpListener, plainAddress } from './session/transport.js';
+import { linkGlobal6 } from './session/link-address.js';
 import { isIbgp, type Negotiated } from './session/negotiate.js';
 import { realClock, type Clock } from './session/clock.js';
 import { silentLogger, type Logger } from './session/log.js';
@@ -237,7 +238,8 @@ export class BgpSpeaker extends EventEmitter {
       name: n.cfg.name ?? n.cfg.peerAddress,
       address: n.cfg.peerAddress,
       localAddress: n.cfg.localAddress ?? conn.localAddress,
-      localAddress6: v6 ? conn.localAddress : undefined,
+      // An IPv4 session carrying IPv6 unicast offers our global IPv6 address on the link as next hop.
+      localAddress6: v6 ? conn.localAddress : neg.families.includes('ipv6-unicast') ? linkGlobal6(conn.localAddress) : undefined,
       asn: n.cfg.peerAsn,
       localAsn: this.cfg.asn,
       routerId: neg.peerRouterId,

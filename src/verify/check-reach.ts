@@ -6,18 +6,18 @@ import { CURL_STATUS_MARK, parseCurl, parsePing, parseTraceroute } from './probe
 import type { CurlExpectation, PingExpectation, Target, TracerouteExpectation } from './types.js';
 import { KindlabError } from '../errors.js';
 
-async function resolve(ctx: LabContext, t: Target): Promise<string> {
+async function resolve(ctx: LabContext, t: Target, family?: 4 | 6): Promise<string> {
   if (t.type === 'address') return t.address;
-  if (t.type === 'object') return ctx.objectAddress(t.ref);
-  const a = (await ctx.preferredAddress(t.node, 4)) ?? (await ctx.preferredAddress(t.node, 6));
-  if (!a) throw new KindlabError('VERIFY', `${t.node} has no address to aim at (is it running?)`);
+  if (t.type === 'object') return ctx.objectAddress(t.ref, family);
+  const a = family ? await ctx.preferredAddress(t.node, family) : ((await ctx.preferredAddress(t.node, 4)) ?? (await ctx.preferredAddress(t.node, 6)));
+  if (!a) throw new KindlabError('VERIFY', `${t.node} has no ${family ? `IPv${family} ` : ''}address to aim at (is it running?)`);
   return a;
 }
 
 const label = (t: Target, addr: string) => (t.type === 'node' ? `${t.node} (${addr})` : t.type === 'object' ? `${t.ref} (${addr})` : addr);
 
 export async function checkPing(ctx: LabContext, log: EvidenceLog, e: PingExpectation): Promise<Outcome> {
-  const addr = await resolve(ctx, e.to);
+  const addr = await resolve(ctx, e.to, e.family);
   const r = await ctx.run(log, e.from, ['ping', ...(familyOf(addr) === 6 ? ['-6'] : []), '-n', '-q', '-c', String(e.count), '-i', '0.2', '-W', '1', addr]);
   const p = parsePing(r.stdout);
   if (!p) return { passed: false, detail: `ping to ${label(e.to, addr)} gave no summary (exit ${r.exitCode})` };
@@ -26,13 +26,13 @@ export async function checkPing(ctx: LabContext, log: EvidenceLog, e: PingExpect
 }
 
 export async function checkTraceroute(ctx: LabContext, log: EvidenceLog, e: TracerouteExpectation): Promise<Outcome> {
-  const addr = await resolve(ctx, e.to);
-  const r = await ctx.run(log, e.from, ['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(e.maxHops), addr]);
+  const addr = await resolve(ctx, e.to, e.family);
+  const r = await ctx.run(log, e.from, ['traceroute', ...(familyOf(addr) === 6 ? ['-6'] : []), '-n', '-q', '1', '-w', '1', '-m', String(e.maxHops), addr]);
   const hops = parseTraceroute(r.stdout);
   if (hops.length === 0) return { passed: false, detail: `traceroute to ${label(e.to, addr)} printed no hops (exit ${r.exitCode})` };
   // A pod's address is in its netns, not the node's: name it by the pods the check mentions.
   const pods = new Map<string, string>();
-  for (const ref of [...e.hops.filter((h) => /^pods?\//.test(h)), ...(e.to.type === 'object' ? [e.to.ref] : [])]) pods.set(await ctx.objectAddress(ref), ref);
+  for (const ref of [...e.hops.filter((h) => /^pods?\//.test(h)), ...(e.to.type === 'object' ? [e.to.ref] : [])]) pods.set(await ctx.objectAddress(ref, e.family ?? (familyOf(addr) === 6 ? 6 : 4)), ref);
   const named = await Promise.all(hops.map(async (h) => (h === '*' ? '*' : (pods.get(h) ?? (await ctx.nodeOf(h)) ?? h))));
   const matches = async (want: string, i: number) => want === '*' || want === hops[i] || want === named[i];
   const dest = e.to.type === 'node' ? e.to.node : e.to.type === 'object' ? e.to.ref : addr;

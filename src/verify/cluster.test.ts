@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TopologyError } from '../errors.js';
 import { loadPlan, parseTopology, planLab } from '../topology/index.js';
-import { parseObjectRef } from './cluster.js';
+import { objectAddress, parseObjectRef, type ClusterLookup } from './cluster.js';
 import { daemonsIn } from './context.js';
 import { loadExpectations } from './expectations.js';
 
@@ -27,6 +27,27 @@ describe('cluster references', () => {
     const table = s.checks.find((c) => c.kind === 'bgp' && c.routes !== undefined);
     assert.equal(table?.kind === 'bgp' && table.routes, 12);
     assert.equal(s.checks.filter((c) => c.kind === 'route' && /^10\.1\./.test(c.prefix)).length, 8);
+  });
+
+  test('the dual-stack article lab: IPv4 and IPv6 checks; ping/traceroute with family 6 aim at the IPv6 address', async () => {
+    const dual = fileURLToPath(new URL('../../labs/cilium-bgp-dual/topo.yaml', import.meta.url));
+    const plan = await loadPlan(dual, { env: {} });
+    assert.equal(plan.cluster?.spec.ipFamily ?? 'dual', 'dual');
+    const s = loadExpectations(plan);
+    const six = s.checks.filter((c) => (c.kind === 'ping' || c.kind === 'traceroute') && c.family === 6);
+    assert.deepEqual(six.map((c) => c.name), ['ping6 nettool-1 → nettool-2 across racks', 'pod/nettool-2 → pod/nettool-1 (IPv6)', 'pod/nettool-1 → pod/nettool-2 (IPv6) via worker, tor0, router0, tor1, worker2']);
+    assert.equal(s.checks.filter((c) => c.kind === 'route' && c.prefix.includes(':')).length, 8, 'each node\'s IPv6 pod CIDR on its ToR and on router0');
+    const lookup: ClusterLookup = {
+      pod: async () => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers: [] }, status: { podIP: '10.1.1.2', podIPs: [{ ip: '10.1.1.2' }, { ip: 'fd00:10:1:1::2' }] } }),
+      service: async () => ({ metadata: { name: 's', namespace: 'default' }, spec: { clusterIP: '10.96.0.10' } }),
+      pods: async () => [],
+      nodes: async () => [],
+      close: () => {},
+    };
+    const pod = parseObjectRef('pod/p')!;
+    assert.equal(await objectAddress(lookup, pod), '10.1.1.2');
+    assert.equal(await objectAddress(lookup, pod, 6), 'fd00:10:1:1::2');
+    await assert.rejects(objectAddress(lookup, parseObjectRef('svc/s')!, 6), /service default\/s has no IPv6 ClusterIP \(clusterIPs 10\.96\.0\.10\)/);
   });
 
   test('without a cluster section, and malformed references: errors with their position', () => {

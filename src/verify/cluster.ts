@@ -61,15 +61,20 @@ export async function placePod(plan: LabPlan, cluster: ClusterLookup, ref: Objec
 }
 
 /** The address a probe aims at: the pod's IP, or the Service's ClusterIP. */
-export async function objectAddress(cluster: ClusterLookup, ref: ObjectRef): Promise<string> {
+export async function objectAddress(cluster: ClusterLookup, ref: ObjectRef, family?: 4 | 6): Promise<string> {
+  const ofFamily = (ips: string[]) => ips.find((ip) => family === undefined || (ip.includes(':') ? 6 : 4) === family);
   if (ref.type === 'pod') {
     const pod = await cluster.pod(ref.namespace, ref.name);
-    const ip = pod.status?.podIP;
-    if (!ip) throw new KindlabError('VERIFY', `pod ${ref.namespace}/${ref.name} has no IP yet (phase ${pod.status?.phase ?? 'unknown'})`);
+    const all = pod.status?.podIPs?.length ? pod.status.podIPs.map((p) => p.ip) : pod.status?.podIP ? [pod.status.podIP] : [];
+    if (all.length === 0) throw new KindlabError('VERIFY', `pod ${ref.namespace}/${ref.name} has no IP yet (phase ${pod.status?.phase ?? 'unknown'})`);
+    const ip = ofFamily(all);
+    if (!ip) throw new KindlabError('VERIFY', `pod ${ref.namespace}/${ref.name} has no IPv${family} address (podIPs ${all.join(', ')})`);
     return ip;
   }
   const svc = await cluster.service(ref.namespace, ref.name);
-  const ip = svc.spec.clusterIP;
-  if (!ip || ip === 'None') throw new KindlabError('VERIFY', `service ${ref.namespace}/${ref.name} has no ClusterIP (type ${svc.spec.type ?? 'ClusterIP'})`);
+  const all = (svc.spec.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec.clusterIP ? [svc.spec.clusterIP] : []).filter((ip) => ip !== 'None');
+  if (all.length === 0) throw new KindlabError('VERIFY', `service ${ref.namespace}/${ref.name} has no ClusterIP (type ${svc.spec.type ?? 'ClusterIP'})`);
+  const ip = ofFamily(all);
+  if (!ip) throw new KindlabError('VERIFY', `service ${ref.namespace}/${ref.name} has no IPv${family} ClusterIP (clusterIPs ${all.join(', ')})`);
   return ip;
 }

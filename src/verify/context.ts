@@ -88,10 +88,10 @@ export class LabContext {
   }
 
   /** A pod's IP or a Service's ClusterIP, from `pod/…` / `svc/…`. */
-  objectAddress(ref: string): Promise<string> {
+  objectAddress(ref: string, family?: 4 | 6): Promise<string> {
     const r = parseObjectRef(ref);
     if (!r) return Promise.reject(new Error(`"${ref}" is not pod/NAME, pod/NAMESPACE/NAME, svc/NAME or svc/NAMESPACE/NAME`));
-    return objectAddress(this.requireCluster(ref), r);
+    return objectAddress(this.requireCluster(ref), r, family);
   }
 
   /** Every address configured in the node's network namespace (`ip -j addr show`). */

@@ -152,7 +152,8 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
     case 'ping': {
       const from = source(c, at('from'), b['from'] as string);
       const to = target(c, at('to'), b['to'] as string);
-      return { kind, ...common, from, to, count: (b['count'] as number) ?? 3, maxLoss: (b['maxLoss'] as number) ?? 0, name: named(`${from} → ${targetText(to)}`) };
+      const family = familyField(b);
+      return { kind, ...common, from, to, count: (b['count'] as number) ?? 3, maxLoss: (b['maxLoss'] as number) ?? 0, name: named(`${from} → ${targetText(to)}${family ? ` (IPv${family})` : ''}`), ...(family ? { family } : {}) };
     }
     case 'traceroute': {
       const from = source(c, at('from'), b['from'] as string);
@@ -162,7 +163,8 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
         if (h === '*' || c.plan.nodes.some((x) => x.name === h) || isAddress(h) || objectRef(c, [...at('hops'), i], h, ['pod'])) return;
         c.add([...at('hops'), i], `hop "${h}" is neither a node, an IP address, pod/NAME nor *`);
       });
-      return { kind, ...common, from, to, hops, maxHops: (b['maxHops'] as number) ?? 16, name: named(`${from} → ${targetText(to)} via ${hops.join(', ')}`) };
+      const family = familyField(b);
+      return { kind, ...common, from, to, hops, maxHops: (b['maxHops'] as number) ?? 16, name: named(`${from} → ${targetText(to)}${family ? ` (IPv${family})` : ''} via ${hops.join(', ')}`), ...(family ? { family } : {}) };
     }
     case 'curl': {
       const from = source(c, at('from'), b['from'] as string);
@@ -181,4 +183,9 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
       };
     }
   }
+}
+
+/** `family: 4 | 6` of ping/traceroute (the schema allows only those). */
+function familyField(b: Raw): 4 | 6 | undefined {
+  return b['family'] === 4 || b['family'] === 6 ? b['family'] : undefined;
 }

@@ -58,6 +58,8 @@ export interface PingExpectation extends Common {
   count: number;
   /** Highest acceptable loss in percent. */
   maxLoss: number;
+  /** Address family to aim at (ping6 with 6: a pod's or Service's IPv6 address, a node's IPv6 address); default: the primary. */
+  family?: 4 | 6;
 }
 
 export interface TracerouteExpectation extends Common {
@@ -67,6 +69,8 @@ export interface TracerouteExpectation extends Common {
   /** Expected hops, each a node name (any address of the node matches), an address, a `pod/…` (its IP) or `*`. */
   hops: string[];
   maxHops: number;
+  /** As for ping: 6 runs traceroute6 towards the target's IPv6 address. */
+  family?: 4 | 6;
 }
 
 export interface CurlExpectation extends Common {

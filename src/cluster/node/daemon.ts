@@ -4,13 +4,14 @@ import type { KubeClient } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../client/resources.js';
 import type { EndpointSlice, Node, Pod, Service } from '../client/types.js';
-import { parseCidr } from '../controllers/ipam.js';
 import { gatewayOf, HostLocalIpam } from './ipam.js';
 import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
 import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
+import { nodeSysctls } from './podnet-plan.js';
+import type { PodCidrNet } from './pod-runtime.js';
 import { EventRecorder } from './pod-events.js';
 import { PodManager } from './pods.js';
-import { clusterCidrFor } from './proxy/cluster-cidr.js';
+import { clusterCidrFor, coveringCidr6, nodePodCidrs as allPodCidrs } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
 import { StreamServer } from './stream-server.js';
 import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
@@ -30,6 +31,27 @@ export interface NodeDaemonOptions {
   clusterCIDR?: string;
   /** The exec/attach/log endpoint the API server proxies to (stream-server.ts); port 0 = off. */
   stream?: { port: number; token: string | undefined };
+}
+
+/** The Node's pod CIDRs, primary first (spec.podCIDRs, else spec.podCIDR). */
+export function nodePodCidrs(node: Node): string[] {
+  const s = node.spec;
+  return s?.podCIDRs?.length ? [...s.podCIDRs] : s?.podCIDR ? [s.podCIDR] : [];
+}
+
+/** State file of one pod CIDR's IPAM: `ipam.json` for the first (what single-stack nodes always used), `ipam-ipv6.json` / `ipam-ipv4.json` for the other family. */
+export const ipamFileName = (cidr: string, index: number): string => (index === 0 ? 'ipam.json' : `ipam-${cidr.includes(':') ? 'ipv6' : 'ipv4'}.json`);
+
+/**
+ * The node's addresses, primary first: --node-ip (kubelet's form, one address or two of different
+ * families joined by a comma), else the Node's InternalIPs, else what pickNodeIP finds.
+ */
+export function pickNodeIPs(node: Node, flag: string | undefined): string[] {
+  if (flag) return flag.split(',').map((a) => a.trim()).filter(Boolean);
+  const internal = (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  if (internal.length) return [...new Set(internal)];
+  const one = pickNodeIP(node, undefined);
+  return one ? [one] : [];
 }
 
 /** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
@@ -55,6 +77,8 @@ export class NodeDaemon {
   private heartbeat: NodeHeartbeat | undefined;
   private pods: PodManager | undefined;
   proxier: Proxier | undefined;
+  /** ip6tables Service NAT for the IPv6 ClusterIPs, when the node has an IPv6 pod CIDR. */
+  proxier6: Proxier | undefined;
   netpol: NetworkPolicyEnforcer | undefined;
   private stream: StreamServer | undefined;
   private stopped = false;
@@ -80,16 +104,22 @@ export class NodeDaemon {
     const { client, nodeName, log } = this.o;
     const node = await this.waitForNode();
     const podCIDR = node.spec!.podCIDR!;
-    const nodeIP = pickNodeIP(node, this.o.nodeIP);
+    const podCIDRs = nodePodCidrs(node);
+    const nodeIPs = pickNodeIPs(node, this.o.nodeIP);
+    const nodeIP = nodeIPs[0];
     if (!nodeIP) throw new Error(`no address for node ${nodeName}: pass --node-ip`);
     const mtu = this.o.mtu ?? (await defaultRouteMtu());
-    for (const [k, v] of [['net.ipv4.ip_forward', '1'], ['net.bridge.bridge-nf-call-iptables', '1']] as const)
+    const cidrs: PodCidrNet[] = podCIDRs.map((cidr, i) => {
+      const ipam = new HostLocalIpam(path.join(this.o.stateDir, ipamFileName(cidr, i)), cidr);
+      return { cidr, gateway: gatewayOf(cidr), prefix: ipam.prefix, ipam };
+    });
+    for (const [k, v] of nodeSysctls(cidrs))
       if (!setSysctl(k, v)) log({ level: 'warn', msg: 'sysctl not set (read-only /proc/sys?); start the node container with it', sysctl: `${k}=${v}` });
-    const net = { bridge: this.o.bridge, gateway: gatewayOf(podCIDR), prefix: parseCidr(podCIDR).prefix, mtu, hostIP: nodeIP, ipam: new HostLocalIpam(path.join(this.o.stateDir, 'ipam.json'), podCIDR) };
+    const net = { bridge: this.o.bridge, gateways: cidrs, cidrs, mtu, hostIPs: nodeIPs };
     await ensureBridge(net);
-    log({ msg: 'pod bridge ready', node: nodeName, bridge: net.bridge, podCIDR, gateway: net.gateway, mtu, nodeIP });
+    log({ msg: 'pod bridge ready', node: nodeName, bridge: net.bridge, podCIDRs, gateways: cidrs.map((c) => c.gateway), mtu, nodeIPs });
 
-    this.heartbeat = new NodeHeartbeat(client, { nodeName, nodeIP, intervalMs: this.o.heartbeatMs, log });
+    this.heartbeat = new NodeHeartbeat(client, { nodeName, nodeIPs, intervalMs: this.o.heartbeatMs, log });
     await this.heartbeat.start();
 
     const informerLog: Logger = (l) => log({ node: nodeName, ...l });
@@ -99,20 +129,27 @@ export class NodeDaemon {
     this.proxier = proxier;
     // All Nodes: their pod CIDRs give the cluster CIDR the proxier masquerades outside traffic by.
     const nodeInf = new Informer(client, NODES, { log: informerLog });
-    const clusterCIDR = () => clusterCidrFor(this.o.clusterCIDR, nodeInf.list()) ?? podCIDR;
+    const podCIDR4 = podCIDRs.find((c) => !c.includes(':'));
+    const clusterCIDR = () => clusterCidrFor(this.o.clusterCIDR, nodeInf.list()) ?? podCIDR4;
+    const podCIDR6 = podCIDRs.find((c) => c.includes(':'));
+    const proxier6 = podCIDR6 ? new Proxier({ nodeName, bridge: net.bridge, log, family: 6 }) : undefined;
+    this.proxier6 = proxier6;
+    const clusterCIDR6 = () => coveringCidr6(allPodCidrs(nodeInf.list())) ?? podCIDR6;
     let synced = '';
     const resync = () => {
-      synced = clusterCIDR();
-      proxier.update({ services: services.list(), slices: slices.list(), podCIDR, clusterCIDR: synced });
+      synced = `${clusterCIDR()} ${clusterCIDR6() ?? ''}`;
+      const c4 = clusterCIDR();
+      proxier.update({ services: services.list(), slices: slices.list(), ...(podCIDR4 ? { podCIDR: podCIDR4 } : {}), ...(c4 ? { clusterCIDR: c4 } : {}) });
+      proxier6?.update({ services: services.list(), slices: slices.list(), ...(podCIDR6 ? { podCIDR: podCIDR6 } : {}), ...(clusterCIDR6() ? { clusterCIDR: clusterCIDR6() } : {}) });
     };
     services.onChange(resync);
     slices.onChange(resync);
     nodeInf.onChange((c) => {
-      if (clusterCIDR() !== synced) resync(); // heartbeats change nothing here
+      if (`${clusterCIDR()} ${clusterCIDR6() ?? ''}` !== synced) resync(); // heartbeats change nothing here
       if (c.object.metadata.name !== nodeName) return;
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
-    const pods = new PodManager(client, net, this.o.stateDir, log);
+    const pods = new PodManager(client, { bridge: net.bridge, cidrs, mtu, hostIPs: nodeIPs }, this.o.stateDir, log);
     pods.events = new EventRecorder(client, nodeName, log);
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
@@ -147,8 +184,13 @@ export class NodeDaemon {
     await this.stream?.stop();
     await this.pods?.stopAll({ network: opts.cleanup });
     await this.netpol?.stop(opts);
-    if (opts.cleanup) await this.proxier?.cleanup();
-    else this.proxier?.stop();
+    if (opts.cleanup) {
+      await this.proxier?.cleanup();
+      await this.proxier6?.cleanup();
+    } else {
+      this.proxier?.stop();
+      this.proxier6?.stop();
+    }
     this.o.client.close();
   }
 }

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const log: Logger = (l) => (l.level !== 'debug' || values.verbose) && base(l);
   if (values.cleanup) {
     await new Proxier({ nodeName: values.node ?? '', bridge: values.bridge, log }).cleanup();
+    // ip6tables rules exist only on nodes with an IPv6 pod CIDR; a node without ip6tables has none to remove.
+    await new Proxier({ nodeName: values.node ?? '', bridge: values.bridge, log, family: 6 }).cleanup().catch((e) => log({ level: 'warn', msg: 'ip6tables service rules not removed', error: errorMessage(e) }));
     await removeNetpolRules();
     log({ msg: 'service rules removed' });
     return;

@@ -8,7 +8,7 @@ import { errorMessage } from '../../errors.js';
 const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The node status a kubelet posts: Ready (and the pressure conditions), addresses. Pure. */
-export function nodeStatusPatch(o: { nodeName: string; nodeIP: string; prev?: Condition[]; now: string; ready: boolean; message?: string }): { status: { conditions: Condition[]; addresses: Array<{ type: string; address: string }> } } {
+export function nodeStatusPatch(o: { nodeName: string; nodeIPs: string[]; prev?: Condition[]; now: string; ready: boolean; message?: string }): { status: { conditions: Condition[]; addresses: Array<{ type: string; address: string }> } } {
   const cond = (type: string, status: Condition['status'], reason: string, message: string): Condition => {
     const old = o.prev?.find((c) => c.type === type);
     return { type, status, reason, message, lastHeartbeatTime: o.now, lastTransitionTime: old && old.status === status && old.reason !== 'KindlabBootstrap' ? (old.lastTransitionTime ?? o.now) : o.now };
@@ -23,7 +23,7 @@ export function nodeStatusPatch(o: { nodeName: string; nodeIP: string; prev?: Co
         o.ready ? cond('Ready', 'True', 'KubeletReady', 'kindlab node daemon is posting ready status') : cond('Ready', 'False', 'KubeletNotReady', o.message ?? 'node daemon is starting'),
       ],
       addresses: [
-        { type: 'InternalIP', address: o.nodeIP },
+        ...o.nodeIPs.map((address) => ({ type: 'InternalIP', address })),
         { type: 'Hostname', address: o.nodeName },
       ],
     },
@@ -38,7 +38,7 @@ export class NodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
   ready = true;
 
-  constructor(private readonly client: KubeClient, private readonly o: { nodeName: string; nodeIP: string; intervalMs: number; log: Logger }) {}
+  constructor(private readonly client: KubeClient, private readonly o: { nodeName: string; nodeIPs: string[]; intervalMs: number; log: Logger }) {}
 
   start(): Promise<void> {
     this.timer = setInterval(() => void this.beat(), this.o.intervalMs);
@@ -52,7 +52,7 @@ export class NodeHeartbeat {
   async beat(): Promise<void> {
     try {
       const node = await this.client.get(NODES, this.o.nodeName);
-      await this.client.patchStatus(NODES, this.o.nodeName, nodeStatusPatch({ nodeName: this.o.nodeName, nodeIP: this.o.nodeIP, prev: node.status?.conditions, now: nowIso(), ready: this.ready }));
+      await this.client.patchStatus(NODES, this.o.nodeName, nodeStatusPatch({ nodeName: this.o.nodeName, nodeIPs: this.o.nodeIPs, prev: node.status?.conditions, now: nowIso(), ready: this.ready }));
       await this.renewLease();
     } catch (e) {
       this.o.log({ level: 'warn', msg: 'node heartbeat failed', node: this.o.nodeName, error: errorMessage(e) });
@@ -72,12 +72,13 @@ export class NodeHeartbeat {
 }
 
 /** Registers the Node when the API does not have it yet (the bootstrap usually does). */
-export async function ensureNodeRegistered(client: KubeClient, nodeName: string, nodeIP: string | undefined): Promise<Node> {
+export async function ensureNodeRegistered(client: KubeClient, nodeName: string, nodeIPFlag: string | undefined): Promise<Node> {
+  const nodeIPs = (nodeIPFlag ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   try {
     return await client.get(NODES, nodeName);
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    const node: Node = { metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } }, spec: {}, status: { addresses: [...(nodeIP ? [{ type: 'InternalIP', address: nodeIP }] : []), { type: 'Hostname', address: nodeName }] } };
+    const node: Node = { metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } }, spec: {}, status: { addresses: [...nodeIPs.map((address) => ({ type: 'InternalIP', address })), { type: 'Hostname', address: nodeName }] } };
     return client.create(NODES, node);
   }
 }

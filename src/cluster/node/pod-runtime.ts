@@ -10,13 +10,21 @@ import { runProbe } from './probes.js';
 import type { Logger } from './sys.js';
 import { planWorkload, type WorkloadPlan } from './workload-plan.js';
 
-export interface NodeNet {
-  bridge: string;
+/** One pod CIDR of the node: its gateway on the bridge and the IPAM handing out its addresses. */
+export interface PodCidrNet {
+  cidr: string;
   gateway: string;
   prefix: number;
-  mtu: number;
-  hostIP: string;
   ipam: HostLocalIpam;
+}
+
+export interface NodeNet {
+  bridge: string;
+  /** The node's pod CIDRs, primary family first (two on a dual-stack node). */
+  cidrs: PodCidrNet[];
+  mtu: number;
+  /** The node's addresses (InternalIPs), primary first. */
+  hostIPs: string[];
 }
 
 interface ContainerRt {
@@ -52,6 +60,8 @@ export class PodRuntime {
   readonly netns: string | undefined;
   readonly hostVeth: string;
   readonly dir: string;
+  /** The pod's addresses, primary first; `ip` is the primary one. */
+  ips: string[] = [];
   ip: string | undefined;
   error: string | undefined;
   readonly startTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -74,11 +84,12 @@ export class PodRuntime {
     fs.mkdirSync(this.dir, { recursive: true });
     const key = `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
     if (this.netns) {
-      const ip = this.net.ipam.allocate(key, this.uid);
-      await setupPodNetwork({ netns: this.netns, hostVeth: this.hostVeth, ip, bridge: this.net.bridge, gateway: this.net.gateway, prefix: this.net.prefix, mtu: this.net.mtu });
-      this.ip = ip;
-    } else this.ip = this.net.hostIP;
-    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, veth: this.netns ? this.hostVeth : undefined });
+      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
+      await setupPodNetwork({ netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu });
+      this.ips = ips;
+    } else this.ips = [...this.net.hostIPs];
+    this.ip = this.ips[0];
+    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined });
     const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
     for (const c of this.pod.spec.containers ?? []) {
       const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary });
@@ -126,7 +137,7 @@ export class PodRuntime {
     await Promise.all(this.containers.map((c) => c.proc?.stop()));
     if (opts.network) {
       if (this.netns) await teardownPodNetwork({ netns: this.netns, hostVeth: this.hostVeth });
-      this.net.ipam.release(this.uid);
+      for (const c of this.net.cidrs) c.ipam.release(this.uid);
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
   }

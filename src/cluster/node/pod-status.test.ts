@@ -5,7 +5,7 @@ import { buildPodStatus, type ContainerReport } from './pod-status.js';
 
 const pod = (restartPolicy?: 'Always' | 'OnFailure' | 'Never'): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'web', image: 'nginx' }], ...(restartPolicy ? { restartPolicy } : {}) } });
 const T = '2025-01-01T00:00:00Z';
-const report = (containers: ContainerReport[], extra: { podIP?: string; pod?: Pod } = {}) => buildPodStatus({ pod: extra.pod ?? pod(), hostIP: '10.0.2.2', startTime: T, now: T, containers, ...(extra.podIP !== undefined ? { podIP: extra.podIP } : { podIP: '10.1.1.2' }) });
+const report = (containers: ContainerReport[], extra: { podIP?: string; pod?: Pod } = {}) => buildPodStatus({ pod: extra.pod ?? pod(), hostIPs: ['10.0.2.2'], startTime: T, now: T, containers, podIPs: extra.podIP === undefined ? ['10.1.1.2'] : extra.podIP ? [extra.podIP] : [] });
 const cond = (s: ReturnType<typeof report>, t: string) => s.conditions!.find((c) => c.type === t)!;
 
 test('running and ready: phase Running, IPs, all conditions true', () => {
@@ -56,4 +56,13 @@ test('lastTransitionTime kept while a condition keeps its status', () => {
   const s = report([{ name: 'web', image: 'nginx', ready: true, run: { state: 'running', startedAt: T, restartCount: 0 } }], { pod: p });
   assert.equal(cond(s, 'Ready').lastTransitionTime, '2020-01-01T00:00:00Z');
   assert.equal(cond(s, 'ContainersReady').lastTransitionTime, T);
+});
+
+test('dual-stack pod: podIP is the primary family, podIPs and hostIPs list both', () => {
+  const s = buildPodStatus({ pod: pod(), hostIPs: ['10.0.2.2', 'fd00:10:0:2::2'], podIPs: ['10.1.1.2', 'fd00:10:244:1::2'], startTime: T, now: T, containers: [{ name: 'web', image: 'nginx', ready: true, run: { state: 'running', startedAt: T, restartCount: 0 } }] });
+  assert.equal(s.podIP, '10.1.1.2');
+  assert.deepEqual(s.podIPs, [{ ip: '10.1.1.2' }, { ip: 'fd00:10:244:1::2' }]);
+  assert.equal(s.hostIP, '10.0.2.2');
+  assert.deepEqual(s.hostIPs, [{ ip: '10.0.2.2' }, { ip: 'fd00:10:0:2::2' }]);
+  assert.equal(s.phase, 'Running');
 });

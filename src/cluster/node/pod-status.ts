@@ -14,8 +14,10 @@ export interface ContainerReport {
 
 export interface PodReport {
   pod: Pod;
-  hostIP: string;
-  podIP?: string;
+  /** The node's addresses, primary first. */
+  hostIPs: string[];
+  /** The pod's addresses, primary first; empty while its network is not set up. */
+  podIPs: string[];
   startTime: string;
   containers: ContainerReport[];
   /** A pod-level failure (network setup). */
@@ -33,7 +35,7 @@ const stateOf = (c: ContainerReport): ContainerStatus['state'] => {
 
 function phaseOf(report: PodReport, policy: RestartPolicy): NonNullable<PodStatus['phase']> {
   const cs = report.containers;
-  if (!report.podIP || cs.some((c) => c.unavailable || !c.run)) return 'Pending';
+  if (report.podIPs.length === 0 || cs.some((c) => c.unavailable || !c.run)) return 'Pending';
   if (cs.every((c) => c.run!.state === 'terminated')) {
     const allOk = cs.every((c) => c.run!.exitCode === 0);
     if (policy === 'Never' || (policy === 'OnFailure' && allOk)) return allOk ? 'Succeeded' : 'Failed';
@@ -71,15 +73,14 @@ export function buildPodStatus(r: PodReport): PodStatus {
   return {
     phase,
     conditions: [
-      cond(prev, 'PodReadyToStartContainers', !!r.podIP, r.now),
+      cond(prev, 'PodReadyToStartContainers', r.podIPs.length > 0, r.now),
       cond(prev, 'Initialized', true, r.now),
       cond(prev, 'Ready', ready, r.now, 'ContainersNotReady'),
       cond(prev, 'ContainersReady', ready, r.now, 'ContainersNotReady'),
       cond(prev, 'PodScheduled', true, r.now),
     ].map((c) => (c.reason === 'ContainersNotReady' ? { ...c, message: `containers with unready status: [${notReady.join(' ')}]` } : c)),
-    hostIP: r.hostIP,
-    hostIPs: [{ ip: r.hostIP }],
-    ...(r.podIP ? { podIP: r.podIP, podIPs: [{ ip: r.podIP }] } : {}),
+    ...(r.hostIPs.length ? { hostIP: r.hostIPs[0], hostIPs: r.hostIPs.map((ip) => ({ ip })) } : {}),
+    ...(r.podIPs.length ? { podIP: r.podIPs[0], podIPs: r.podIPs.map((ip) => ({ ip })) } : {}),
     startTime: r.startTime,
     containerStatuses: statuses,
     ...(r.error ? { message: r.error, reason: 'NetworkSetupFailed' } : {}),

@@ -10,37 +10,60 @@ export function hostVethName(namespace: string, name: string): string {
   return `veth${createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 8)}`;
 }
 
-export interface BridgeSpec {
-  bridge: string;
-  /** Gateway address of the pod CIDR (first address). */
+/** One pod CIDR on the bridge: its gateway (first address) and prefix length. IPv4 or IPv6. */
+export interface GatewaySpec {
   gateway: string;
   prefix: number;
+}
+
+export interface BridgeSpec {
+  bridge: string;
+  /** One per pod CIDR of the node, primary family first (a dual-stack node has two). */
+  gateways: GatewaySpec[];
   mtu: number;
 }
 
 export interface PodNetSpec extends BridgeSpec {
   netns: string;
   hostVeth: string;
-  ip: string;
+  /** The pod's addresses, `ips[i]` inside `gateways[i]`'s CIDR. */
+  ips: string[];
 }
 
-/** `ip` commands that create the bridge with the gateway address, given what exists. Pure. */
+const isV6 = (ip: string) => ip.includes(':');
+
+/** `ip addr add` arguments of one address; IPv6 ones skip duplicate address detection (the pod CIDR is ours alone), so they work at once. */
+const addrArgs = (cidr: string, dev: string) => ['addr', 'add', cidr, 'dev', dev, ...(isV6(cidr) ? ['nodad'] : [])];
+
+/** The sysctls a node needs for pod CIDRs of these families: forwarding, and bridged traffic through ip(6)tables. Pure. */
+export function nodeSysctls(gateways: GatewaySpec[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (gateways.some((g) => !isV6(g.gateway))) out.push(['net.ipv4.ip_forward', '1'], ['net.bridge.bridge-nf-call-iptables', '1']);
+  if (gateways.some((g) => isV6(g.gateway))) out.push(['net.ipv6.conf.all.forwarding', '1'], ['net.bridge.bridge-nf-call-ip6tables', '1']);
+  return out;
+}
+
+/**
+ * `ip` commands that create the bridge with one gateway address per pod CIDR, given what
+ * exists (`addrs`: its global addresses of both families, `a/len`). Pure.
+ */
 export function bridgeCommands(b: BridgeSpec, have: { exists: boolean; addrs: string[] }): string[][] {
   const cmds: string[][] = [];
   if (!have.exists) cmds.push(['ip', 'link', 'add', b.bridge, 'mtu', String(b.mtu), 'type', 'bridge']);
-  const want = `${b.gateway}/${b.prefix}`;
-  for (const a of have.addrs) if (a !== want) cmds.push(['ip', 'addr', 'del', a, 'dev', b.bridge]);
-  if (!have.addrs.includes(want)) cmds.push(['ip', 'addr', 'add', want, 'dev', b.bridge]);
+  const want = b.gateways.map((g) => `${g.gateway}/${g.prefix}`);
+  for (const a of have.addrs) if (!want.includes(a)) cmds.push(['ip', 'addr', 'del', a, 'dev', b.bridge]);
+  for (const w of want) if (!have.addrs.includes(w)) cmds.push(['ip', ...addrArgs(w, b.bridge)]);
   cmds.push(['ip', 'link', 'set', b.bridge, 'up']);
   return cmds;
 }
 
 /**
  * Bridge CNI for one pod: netns, veth pair (host end on the bridge with hairpin on so a
- * pod reaches itself through a Service; pod end renamed eth0), address, lo, default
- * route via the gateway. Pure.
+ * pod reaches itself through a Service; pod end renamed eth0), one address per pod CIDR,
+ * lo, a default route per family via that family's gateway. Pure.
  */
 export function podNetworkCommands(p: PodNetSpec): string[][] {
+  if (p.ips.length !== p.gateways.length) throw new Error(`pod ${p.netns}: ${p.ips.length} addresses for ${p.gateways.length} pod CIDRs`);
   const inNs = (...args: string[]) => ['ip', '-n', p.netns, ...args];
   return [
     ['ip', 'netns', 'add', p.netns],
@@ -49,9 +72,9 @@ export function podNetworkCommands(p: PodNetSpec): string[][] {
     ['ip', 'link', 'set', p.hostVeth, 'type', 'bridge_slave', 'hairpin', 'on'],
     ['ip', 'link', 'set', p.hostVeth, 'up'],
     inNs('link', 'set', 'lo', 'up'),
-    inNs('addr', 'add', `${p.ip}/${p.prefix}`, 'dev', 'eth0'),
+    ...p.ips.map((ip, i) => inNs(...addrArgs(`${ip}/${p.gateways[i]!.prefix}`, 'eth0'))),
     inNs('link', 'set', 'eth0', 'up'),
-    inNs('route', 'add', 'default', 'via', p.gateway, 'dev', 'eth0'),
+    ...p.gateways.map((g) => (isV6(g.gateway) ? inNs('-6', 'route', 'add', 'default', 'via', g.gateway, 'dev', 'eth0') : inNs('route', 'add', 'default', 'via', g.gateway, 'dev', 'eth0'))),
   ];
 }
 

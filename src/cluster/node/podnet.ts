@@ -2,32 +2,37 @@ import fs from 'node:fs';
 import { bridgeCommands, podNetworkCommands, podTeardownCommands, type BridgeSpec, type PodNetSpec } from './podnet-plan.js';
 import { run, runAll } from './sys.js';
 
-/** Creates or corrects the pod bridge and its gateway address. */
+type AddrInfo = { family: string; local: string; prefixlen: number; scope?: string };
+
+/** Global addresses of both families from `ip -j addr show` output, as `a/len` (link-local ones are the kernel's). */
+export function globalAddrs(json: string): string[] {
+  const info = (JSON.parse(json || '[]') as Array<{ addr_info?: AddrInfo[] }>)[0]?.addr_info ?? [];
+  return info.filter((a) => (a.family === 'inet' || a.family === 'inet6') && (a.scope ?? 'global') === 'global').map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+/** Creates or corrects the pod bridge and its gateway addresses (one per pod CIDR). */
 export async function ensureBridge(b: BridgeSpec): Promise<void> {
   const link = await run(['ip', '-j', 'addr', 'show', 'dev', b.bridge], { reject: false });
   const exists = link.code === 0;
-  const addrs: string[] = exists
-    ? ((JSON.parse(link.stdout || '[]') as Array<{ addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>)[0]?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)
-    : [];
-  await runAll(bridgeCommands(b, { exists, addrs }));
+  await runAll(bridgeCommands(b, { exists, addrs: exists ? globalAddrs(link.stdout) : [] }));
 }
 
 export function netnsExists(netns: string): boolean {
   return fs.existsSync(`/var/run/netns/${netns}`) || fs.existsSync(`/run/netns/${netns}`);
 }
 
-/** The IPv4 address on eth0 inside the netns, if the pod network is complete. */
-export async function podAddress(netns: string): Promise<string | undefined> {
-  const r = await run(['ip', '-n', netns, '-j', '-4', 'addr', 'show', 'dev', 'eth0'], { reject: false });
+/** The global addresses on eth0 inside the netns (both families), or undefined when there is no eth0. */
+export async function podAddresses(netns: string): Promise<string[] | undefined> {
+  const r = await run(['ip', '-n', netns, '-j', 'addr', 'show', 'dev', 'eth0'], { reject: false });
   if (r.code !== 0) return undefined;
-  const info = (JSON.parse(r.stdout || '[]') as Array<{ operstate?: string; addr_info?: Array<{ local: string }> }>)[0];
-  return info?.addr_info?.[0]?.local;
+  return globalAddrs(r.stdout).map((a) => a.split('/')[0]!);
 }
 
-/** Sets up the pod's network; a half-made one (an earlier failure) is removed first. */
+/** Sets up the pod's network; a half-made one (an earlier failure, or other addresses) is removed first. */
 export async function setupPodNetwork(p: PodNetSpec): Promise<void> {
   if (netnsExists(p.netns)) {
-    if ((await podAddress(p.netns)) === p.ip) return;
+    const have = await podAddresses(p.netns);
+    if (have && have.length === p.ips.length && p.ips.every((ip) => have.includes(ip))) return;
     await teardownPodNetwork(p);
   }
   try {

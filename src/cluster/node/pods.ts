@@ -98,7 +98,7 @@ export class PodManager {
       setTimeout(() => {
         const rt = this.pods.get(key);
         if (!rt || this.stopping) return;
-        const status = buildPodStatus({ pod: rt.pod, hostIP: this.net.hostIP, ...(rt.ip ? { podIP: rt.ip } : {}), startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}) });
+        const status = buildPodStatus({ pod: rt.pod, hostIPs: this.net.hostIPs, podIPs: rt.ips, startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}) });
         const text = JSON.stringify(status);
         if (this.lastSent.get(key) === text || sameStatus(rt.pod.status, status)) return;
         this.lastSent.set(key, text);
@@ -131,7 +131,7 @@ export class PodManager {
       await teardownPodNetwork({ netns: ns, hostVeth: '' });
       this.log({ msg: 'removed stale pod netns', netns: ns });
     }
-    for (const e of this.net.ipam.entries()) if (!uids.has(e.uid)) this.net.ipam.release(e.uid);
+    for (const c of this.net.cidrs) for (const e of c.ipam.entries()) if (!uids.has(e.uid)) c.ipam.release(e.uid);
     const podsDir = path.join(this.stateDir, 'pods');
     const keep = new Set(current.map(podDirName));
     for (const d of fs.existsSync(podsDir) ? fs.readdirSync(podsDir) : []) {

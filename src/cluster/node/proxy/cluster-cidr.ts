@@ -8,6 +8,7 @@
  */
 import type { Node } from '../../client/types.js';
 import { formatCidr, parseCidr } from '../../controllers/ipam.js';
+import { formatCidr6, parseCidr6 } from '../../controllers/cidr6.js';
 
 const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 
@@ -35,4 +36,19 @@ export function nodePodCidrs(nodes: Node[]): string[] {
 /** `--cluster-cidr` when given, else the prefix covering the Nodes' pod CIDRs. */
 export function clusterCidrFor(flag: string | undefined, nodes: Node[]): string | undefined {
   return flag ?? coveringCidr(nodePodCidrs(nodes));
+}
+
+/** The smallest IPv6 prefix covering every given IPv6 CIDR (others ignored); undefined for none. */
+export function coveringCidr6(cidrs: string[]): string | undefined {
+  const parsed = cidrs.filter((c) => c.includes(':')).map((c) => parseCidr6(c));
+  if (parsed.length === 0) return undefined;
+  const lo = parsed.reduce((m, c) => (c.base < m ? c.base : m), parsed[0]!.base);
+  const hi = parsed.reduce((m, c) => {
+    const end = c.base + (1n << BigInt(128 - c.prefix)) - 1n;
+    return end > m ? end : m;
+  }, 0n);
+  let prefix = Math.min(...parsed.map((c) => c.prefix));
+  for (; prefix > 0; prefix--) if (lo >> BigInt(128 - prefix) === hi >> BigInt(128 - prefix)) break;
+  const shift = BigInt(128 - prefix);
+  return formatCidr6({ base: (lo >> shift) << shift, prefix });
 }

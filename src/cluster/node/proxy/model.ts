@@ -24,19 +24,23 @@ export interface ServicePortModel {
   endpoints: ProxyEndpoint[];
 }
 
-const isIPv4 = (s: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
+const isV4 = (s: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
+const isIPv6 = (s: string) => s.includes(':');
 
 /**
  * Flattens Services and their EndpointSlices (label kubernetes.io/service-name) into one
  * entry per Service port. Endpoints count when ready (conditions.ready not false); the
- * slice port with the same name gives the target port. IPv4 only; ExternalName and
- * headless Services are skipped. Pure; sorted so rendering is deterministic.
+ * slice port with the same name gives the target port. One address family per model (`family`,
+ * default 4: the IPv4 ClusterIPs and endpoints; 6: the IPv6 ones of dual-stack and IPv6 Services, for
+ * ip6tables); ExternalName and headless Services are skipped. Pure; sorted so rendering is deterministic.
  */
-export function buildServiceModel(services: Service[], slices: EndpointSlice[], nodeName: string): ServicePortModel[] {
+export function buildServiceModel(services: Service[], slices: EndpointSlice[], nodeName: string, family: 4 | 6 = 4): ServicePortModel[] {
+  const isIPv4 = family === 4 ? isV4 : isIPv6;
+  const addressType = family === 4 ? 'IPv4' : 'IPv6';
   const byService = new Map<string, EndpointSlice[]>();
   for (const s of slices) {
     const svc = s.metadata.labels?.['kubernetes.io/service-name'];
-    if (!svc || (s.addressType && s.addressType !== 'IPv4')) continue;
+    if (!svc || (s.addressType ? s.addressType !== addressType : family !== 4)) continue;
     const k = `${s.metadata.namespace}/${svc}`;
     byService.set(k, [...(byService.get(k) ?? []), s]);
   }

@@ -17,6 +17,8 @@ export interface ProxierOptions {
   nodeName: string;
   bridge: string;
   log: Logger;
+  /** Address family (default 4: iptables; 6: ip6tables, for the IPv6 ClusterIPs of a dual-stack or IPv6 cluster). */
+  family?: 4 | 6;
   /** Debounce of syncs after changes. */
   debounceMs?: number;
 }
@@ -40,7 +42,11 @@ export class Proxier {
   private lastApplied = '';
   syncs = 0;
 
-  constructor(private readonly o: ProxierOptions) {}
+  private readonly tool: Tools;
+
+  constructor(private readonly o: ProxierOptions) {
+    this.tool = toolsFor(o.family ?? 4);
+  }
 
   update(inputs: ProxierInputs): void {
     this.inputs = inputs;
@@ -74,23 +80,24 @@ export class Proxier {
   }
 
   private async existing(): Promise<{ nat: string[]; filter: string[] }> {
-    const nat = await run(['iptables-save', '-t', 'nat']);
-    const filter = await run(['iptables-save', '-t', 'filter']);
+    const nat = await run([this.tool.save, '-t', 'nat']);
+    const filter = await run([this.tool.save, '-t', 'filter']);
     return { nat: chainsInSave(nat.stdout), filter: chainsInSave(filter.stdout) };
   }
 
   private async doSync(): Promise<void> {
     const t0 = Date.now();
-    const model = buildServiceModel(this.inputs.services, this.inputs.slices, this.o.nodeName);
+    const family = this.o.family ?? 4;
+    const model = buildServiceModel(this.inputs.services, this.inputs.slices, this.o.nodeName, family);
     const existing = await this.existing();
-    const r = renderRules({ services: model, bridge: this.o.bridge, podCIDR: this.inputs.podCIDR, clusterCIDR: this.inputs.clusterCIDR, existing });
+    const r = renderRules({ services: model, bridge: this.o.bridge, podCIDR: this.inputs.podCIDR, clusterCIDR: this.inputs.clusterCIDR, family, existing });
     const text = r.nat + r.filter;
     if (text !== this.lastApplied || !this.hooksReady) {
-      await run(['iptables-restore', '--noflush'], { input: text });
+      await run([this.tool.restore, '--noflush'], { input: text });
       this.lastApplied = text;
     }
     if (!this.hooksReady) {
-      await ensureHooks();
+      await ensureHooks(family);
       this.hooksReady = true;
     }
     this.syncs++;
@@ -105,17 +112,30 @@ export class Proxier {
   async cleanup(): Promise<void> {
     this.stop();
     await this.syncing;
-    for (const h of HOOKS) while ((await run(['iptables', '-t', h.table, '-D', h.chain, ...h.rule], { reject: false })).code === 0);
+    for (const h of HOOKS) while ((await run([this.tool.cmd, '-t', h.table, '-D', h.chain, ...h.rule], { reject: false })).code === 0);
     const text = renderCleanup(await this.existing());
-    if (text) await run(['iptables-restore', '--noflush'], { input: text });
+    if (text) await run([this.tool.restore, '--noflush'], { input: text });
     this.hooksReady = false;
   }
 }
 
 /** Inserts the jumps from the built-in chains once (first position), leaving other rules alone. */
-export async function ensureHooks(): Promise<void> {
+export async function ensureHooks(family: 4 | 6 = 4): Promise<void> {
+  const { cmd } = toolsFor(family);
   for (const h of HOOKS) {
-    const present = await run(['iptables', '-t', h.table, '-C', h.chain, ...h.rule], { reject: false });
-    if (present.code !== 0) await run(['iptables', '-t', h.table, '-I', h.chain, '1', ...h.rule]);
+    const present = await run([cmd, '-t', h.table, '-C', h.chain, ...h.rule], { reject: false });
+    if (present.code !== 0) await run([cmd, '-t', h.table, '-I', h.chain, '1', ...h.rule]);
   }
+}
+
+interface Tools {
+  cmd: string;
+  save: string;
+  restore: string;
+}
+
+/** iptables or ip6tables and their save/restore commands. */
+export function toolsFor(family: 4 | 6): Tools {
+  const cmd = family === 6 ? 'ip6tables' : 'iptables';
+  return { cmd, save: `${cmd}-save`, restore: `${cmd}-restore` };
 }

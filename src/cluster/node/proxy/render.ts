@@ -32,6 +32,8 @@ export interface RenderInput {
    */
   clusterCIDR?: string;
   bridge: string;
+  /** Address family of the rules (default 4, for iptables-restore; 6 for ip6tables-restore). */
+  family?: 4 | 6;
   /** KINDLAB-* chains that exist now (from iptables-save), so stale ones are removed. */
   existing?: { nat: string[]; filter: string[] };
 }
@@ -63,6 +65,9 @@ export function renderRules(input: RenderInput): { nat: string; filter: string; 
   const natChains: string[] = [...BASE_CHAINS.nat];
   const add = (...r: string[]) => nat.push(`-A ${r.join(' ')}`);
   const fw = (...r: string[]) => filter.push(`-A KINDLAB-FIREWALL ${r.join(' ')}`);
+  const v6 = input.family === 6;
+  const host = (ip: string) => `${ip}/${v6 ? 128 : 32}`;
+  const dest = (ip: string, port: number) => (v6 ? `[${ip}]:${port}` : `${ip}:${port}`);
 
   add('KINDLAB-MARK-MASQ', '-j MARK --or-mark', MARK_MASQ_REMOTE);
   add('KINDLAB-MARK-HAIRPIN', '-j MARK --or-mark', MARK_MASQ_ALWAYS);
@@ -93,22 +98,22 @@ export function renderRules(input: RenderInput): { nat: string; filter: string; 
     const local = s.endpoints.filter((e) => e.local);
 
     if (!s.endpoints.length) {
-      for (const ip of [...s.clusterIPs, ...external]) fw(`-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} has no endpoints`)}`, '-j REJECT');
+      for (const ip of [...s.clusterIPs, ...external]) fw(`-d ${host(ip)}`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} has no endpoints`)}`, '-j REJECT');
       if (s.nodePort !== undefined) fw('-m addrtype --dst-type LOCAL', p, `--dport ${s.nodePort}`, `-m comment --comment ${q(`${s.id} has no endpoints`)}`, '-j REJECT');
       continue;
     }
     for (const e of s.endpoints) {
       const sep = sepChain(s.id, s.protocol, e.ip, e.port);
       natChains.push(sep);
-      add(sep, cmt, `-s ${e.ip}/32`, '-j KINDLAB-MARK-HAIRPIN');
-      add(sep, cmt, p, ...(s.affinitySeconds !== undefined ? [`-m recent --name ${sep} --set`] : []), `-j DNAT --to-destination ${e.ip}:${e.port}`);
+      add(sep, cmt, `-s ${host(e.ip)}`, '-j KINDLAB-MARK-HAIRPIN');
+      add(sep, cmt, p, ...(s.affinitySeconds !== undefined ? [`-m recent --name ${sep} --set`] : []), `-j DNAT --to-destination ${dest(e.ip, e.port)}`);
     }
     const cluster = input.clusterCIDR ?? input.podCIDR;
     if (cluster) {
-      for (const ip of s.clusterIPs) add(svc, `! -s ${cluster}`, `-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP from outside the cluster`)}`, '-j KINDLAB-MARK-MASQ');
+      for (const ip of s.clusterIPs) add(svc, `! -s ${cluster}`, `-d ${host(ip)}`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP from outside the cluster`)}`, '-j KINDLAB-MARK-MASQ');
     }
     balance(svc, s, s.endpoints);
-    for (const ip of s.clusterIPs) add('KINDLAB-SERVICES', `-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP`)}`, `-j ${svc}`);
+    for (const ip of s.clusterIPs) add('KINDLAB-SERVICES', `-d ${host(ip)}`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} cluster IP`)}`, `-j ${svc}`);
     if (!hasExternal) continue;
 
     natChains.push(ext);
@@ -125,11 +130,11 @@ export function renderRules(input: RenderInput): { nat: string; filter: string; 
         balance(svl, s, local);
       } else {
         const why = `-m comment --comment ${q(`${s.id} externalTrafficPolicy Local: no endpoint on this node`)}`;
-        for (const ip of external) fw(`-d ${ip}/32`, p, `--dport ${s.port}`, why, '-j DROP');
+        for (const ip of external) fw(`-d ${host(ip)}`, p, `--dport ${s.port}`, why, '-j DROP');
         if (s.nodePort !== undefined) fw('-m addrtype --dst-type LOCAL', p, `--dport ${s.nodePort}`, why, '-j DROP');
       }
     }
-    for (const ip of external) add('KINDLAB-SERVICES', `-d ${ip}/32`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} external IP`)}`, `-j ${ext}`);
+    for (const ip of external) add('KINDLAB-SERVICES', `-d ${host(ip)}`, p, `--dport ${s.port}`, `-m comment --comment ${q(`${s.id} external IP`)}`, `-j ${ext}`);
     if (s.nodePort !== undefined) add('KINDLAB-NODEPORTS', p, `--dport ${s.nodePort}`, cmt, `-j ${ext}`);
   }
   add('KINDLAB-SERVICES', '-m addrtype --dst-type LOCAL', '-m comment --comment "node ports; keep last"', '-j KINDLAB-NODEPORTS');

@@ -1,0 +1,86 @@
+/**
+ * The dual-stack Cilium article lab end to end (labs/cilium-bgp-dual/topo.yaml copied under a unique
+ * name and management subnet): `lab deploy` with kind's ipFamily: dual, then `lab verify --wait 120s`
+ * passes every declared and derived check: the ToRs' IPv4 and IPv6 iBGP sessions to every node, each
+ * node's IPv4 /24 and IPv6 /64 pod CIDR on its ToR (next hop: the node's rack-link address) and on
+ * router0 (via the ToR), pods with an address of each family, and ping/ping6/traceroute6 between the
+ * two nettool pods across the racks. Destroy leaves nothing. Run under the docker lock.
+ */
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parseDocument } from 'yaml';
+import { NOTHING, REPO, forceDestroy, lab, leftovers } from './helpers.js';
+import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+
+const name = uniqueLabName('kl-dual');
+let dir = '';
+let file = '';
+
+interface Check {
+  kind: string;
+  name: string;
+  passed: boolean;
+  detail: string;
+  derived?: boolean;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kindlab-cilium-dual-'));
+  for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp-dual', f), join(dir, f));
+  const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp-dual/topo.yaml'), 'utf8'));
+  doc.set('name', name);
+  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
+  doc.setIn(['cluster', 'name'], name);
+  file = join(dir, 'topo.yaml');
+  await writeFile(file, doc.toString());
+  const up = await lab(['deploy', '-t', file]);
+  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+});
+
+after(async () => {
+  await forceDestroy(name);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const byName = (checks: Check[], n: string) => {
+  const c = checks.find((x) => x.name === n);
+  assert.ok(c, `no check "${n}" in ${checks.map((x) => x.name).join(' | ')}`);
+  return c;
+};
+
+test('dual-stack lab: routers learn every node\'s IPv4 and IPv6 pod CIDR; ping and ping6 across racks', async () => {
+  const r = await lab(['verify', '-t', file, '--format', 'json', '--wait', '120s']);
+  assert.ok(r.stdout.startsWith('{'), `lab verify printed no JSON: ${r.stderr}`);
+  const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+  assert.deepEqual(checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
+  assert.equal(r.exitCode, 0);
+  assert.match(byName(checks, 'tor0 peer fd00:10:0:1::2 Established').detail, /fd00:10:0:1::2 AS65010 Established 1 pfx/);
+  assert.match(byName(checks, 'tor1 has route fd00:10:1:3::/64').detail, /via fd00:10:0:4::2 dev net2/);
+  assert.match(byName(checks, 'router0 has route fd00:10:1:2::/64').detail, /dev net1 \(tor1\)$/);
+  assert.match(byName(checks, 'ping6 nettool-1 → nettool-2 across racks').detail, /^pod\/nettool-2 \(fd00:10:1:2::\d+\): 3\/3 replies, 0% loss$/);
+  assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2').detail, /^pod\/nettool-2 \(10\.1\.2\.\d+\): 3\/3 replies, 0% loss$/);
+  assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2 (IPv6) via worker, tor0, router0, tor1, worker2').detail, /^worker \(fd00:10:1:1::1\) → tor0 .* → router0 .* → tor1 .* → worker2 .* → pod\/nettool-2 \(fd00:10:1:2::\d+\)$/);
+
+  // the pods and nodes as kubectl shows them: both families
+  const pod = await lab(['exec', '-t', file, 'pod/nettool-1', '--', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+  assert.equal(pod.exitCode, 0, pod.stderr);
+  assert.match(pod.stdout, /inet 10\.1\.1\.\d+\/24/);
+  assert.match(pod.stdout, /inet6 fd00:10:1:1::\d+\/64 scope global/);
+  const nb = await lab(['exec', '-t', file, 'worker', '--', 'lab-agent', 'neighbor']);
+  assert.equal(nb.exitCode, 0, nb.stderr);
+  assert.match(nb.stdout, /fd00:10::1\s+65010\s+\S+\s+Established/);
+  // ip6tables Service NAT is programmed next to the IPv4 one (the kubernetes Service has an IPv6 ClusterIP in a dual cluster)
+  const nat6 = await lab(['exec', '-t', file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
+  assert.equal(nat6.exitCode, 0, nat6.stderr);
+  assert.match(nat6.stdout, /-A PREROUTING .*-j KINDLAB-SERVICES/);
+  assert.match(nat6.stdout, /-A KINDLAB-MASQ -j MASQUERADE/);
+});
+
+test('destroy leaves nothing', async () => {
+  const down = await lab(['destroy', '-t', file]);
+  assert.equal(down.exitCode, 0, down.stderr);
+  assert.deepEqual(await leftovers(name), NOTHING);
+});
