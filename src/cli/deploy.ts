@@ -27,7 +27,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
   const started = Date.now();
   // Load and validate before anything exists: a bad topology creates nothing.
   const plan = await loadPlan(values.topo);
-  const r = await deploy({ plan }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) });
+  const r = await deploy({ plan }, { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), onNotice: (m) => process.stderr.write(`${m}\n`) });
   process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
   if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
   return 0;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker.js';
-import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/destroy.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';
@@ -18,6 +18,10 @@ function report(r: DestroyResult): string {
   return parts.join('\n') + '\n';
 }
 
+const notice = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
+
 export async function runDestroy(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, all: { type: 'boolean', short: 'a' }, cleanup: { type: 'boolean' } } });
   const runtime = new DockerRuntime();
@@ -25,11 +29,11 @@ export async function runDestroy(argv: string[]): Promise<number> {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
     const labs = await listLabNames(runtime);
     if (labs.length === 0) process.stdout.write('no kindlab labs found\n');
-    for (const lab of labs) process.stdout.write(report(await destroyLab(runtime, lab, { cleanup: values.cleanup })));
+    for (const lab of labs) process.stdout.write(report(await destroyLabLocked(runtime, lab, { cleanup: values.cleanup, onWait: notice })));
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await destroyLab(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir });
+  const r = await destroyLabLocked(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));
   return 0;
 }

@@ -24,6 +24,7 @@ import {
 import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
+import { withLabLock } from './lab-registry.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -35,6 +36,10 @@ export interface DeployOptions {
   /** Keep what was created when the deploy fails (for debugging). */
   retain?: boolean;
   renderer?: RendererName;
+  /** Told what the deploy decides on its own (waiting for another command on the lab, redeploying...). */
+  onNotice?: (message: string) => void;
+  /** Aborting stops the deploy and removes what it created (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface DeployResult {
@@ -106,8 +111,15 @@ export function cleanupFailed(lab: string, err: KindlabError, cleanup: unknown):
   });
 }
 
-/** Deploys a lab from its plan (the caller loads and validates the topology: a bad one creates nothing). */
+/**
+ * Deploys a lab from its plan (the caller loads and validates the topology: a bad one creates nothing).
+ * Holds the lab's lock throughout: a second deploy or destroy of the same lab waits for this one.
+ */
 export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}): Promise<DeployResult> {
+  return withLabLock(source.plan.name, () => deployLocked(source, opts), { onWait: opts.onNotice, signal: opts.signal });
+}
+
+async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Promise<DeployResult> {
   const runtime = opts.runtime ?? new DockerRuntime();
   const renderer = opts.renderer ?? defaultRenderer();
   const plan = source.plan;
@@ -137,7 +149,7 @@ export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}
       },
       ...(a.rollback ? { rollback: async (c: DeployContext) => a.rollback!(c) } : {}),
     })),
-    { renderer, fallbackRenderer: renderer, exitOnError: true, ctx },
+    { renderer, fallbackRenderer: renderer, exitOnError: true, registerSignalListeners: false, ctx },
   );
   try {
     await list.run();

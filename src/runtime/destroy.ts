@@ -12,6 +12,7 @@ import { sweepApiRules } from './cluster-api-net.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
+import { withLabLock } from './lab-registry.js';
 import { sweepLinks } from './links.js';
 import { runPool } from '../lib/pool.js';
 
@@ -87,6 +88,11 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
   }
   result.containers.sort();
   return result;
+}
+
+/** `destroyLab` holding the lab's lock (waits for a deploy of the same lab to finish first). */
+export async function destroyLabLocked(runtime: Runtime, lab: string, opts: DestroyOptions & { onWait?: (msg: string) => void }): Promise<DestroyResult> {
+  return withLabLock(lab, () => destroyLab(runtime, lab, opts), { onWait: opts.onWait });
 }
 
 /** Every lab that has a container or network labelled by kindlab. */

@@ -1,0 +1,69 @@
+/**
+ * A lab abused as a careless user would (issue 18): two deploys of one lab at once, leaked lab
+ * directories, interrupted deploys, another file with the same lab name. Tiny 2-node linux labs.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { execa } from 'execa';
+import { LAB_BIN, NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+
+const labs: string[] = [];
+const dirs: string[] = [];
+after(async () => {
+  for (const l of labs) await forceDestroy(l);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A 2-node lab file (n1:eth1 -- n2:eth1) in a fresh directory; `extra` adds exec lines to n1. */
+async function twoNodeLab(prefix: string, opts: { name?: string; n1Exec?: string[] } = {}): Promise<{ name: string; file: string; dir: string }> {
+  const name = opts.name ?? uniqueLabName(prefix);
+  if (!labs.includes(name)) labs.push(name);
+  const dir = await mkdtemp(join(tmpdir(), `kindlab-${prefix}-`));
+  dirs.push(dir);
+  const file = join(dir, 'topo.yaml');
+  const exec = opts.n1Exec ? `, exec: ${JSON.stringify(opts.n1Exec)}` : '';
+  await writeFile(file, [
+    `name: ${name}`,
+    `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+    'topology:',
+    '  nodes:',
+    `    n1: { kind: linux, image: kindlab/base:latest${exec} }`,
+    '    n2: { kind: linux, image: kindlab/base:latest }',
+    '  links:',
+    '    - endpoints: ["n1:eth1", "n2:eth1"]',
+  ].join('\n') + '\n');
+  return { name, file, dir };
+}
+
+async function hasLink(name: string, node: string, iface: string): Promise<boolean> {
+  const r = await execa('docker', ['exec', `clab-${name}-${node}`, 'ip', 'link', 'show', iface], { reject: false });
+  return r.exitCode === 0;
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+test('defect 4: two deploys of one lab started together: one lab, both exit 0, the second waited or found it deployed', async () => {
+  const { name, file } = await twoNodeLab('kl-conc');
+  const [a, b] = await Promise.all([lab(['deploy', '-t', file]), lab(['deploy', '-t', file])]);
+  assert.equal(a.exitCode, 0, a.stderr);
+  assert.equal(b.exitCode, 0, b.stderr);
+  const out = [a.stdout, b.stdout].join('\n');
+  assert.equal(out.match(/deployed: 2 containers, 1 links/g)?.length, 1, out);
+  assert.match(out, /is already deployed: 2 nodes running, nothing to do/);
+  assert.match(a.stderr + b.stderr, /being deployed or destroyed by another command \(pid \d+\); waiting/);
+  const left = await leftovers(name);
+  assert.deepEqual(left.containers.sort(), [`clab-${name}-n1`, `clab-${name}-n2`]);
+  assert.equal(left.networks.length, 1);
+  assert.ok(await hasLink(name, 'n1', 'eth1'));
+  assert.ok(await hasLink(name, 'n2', 'eth1'));
+  // destroy started while a redeploy runs waits for it, then removes everything
+  const [d, r] = await Promise.all([lab(['deploy', '-t', file, '--reconfigure']), new Promise((res) => setTimeout(res, 300)).then(() => lab(['destroy', '-t', file, '--cleanup']))]);
+  assert.equal(d.exitCode, 0, d.stderr);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.deepEqual(await leftovers(name), NOTHING);
+});
