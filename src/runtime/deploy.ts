@@ -24,7 +24,7 @@ import {
 import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
-import { withLabLock } from './lab-registry.js';
+import { recordLab, withLabLock } from './lab-registry.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -137,6 +137,8 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     throw wrapStepError(plan.name, current, e);
   }
   if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged };
+  // remembered apart from Docker: destroy --cleanup finds the directory even with no container left
+  await recordLab({ lab: plan.name, file: plan.file, labDir: plan.labDir });
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
     DEPLOY_ACTIONS.map((a) => ({
@@ -156,7 +158,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   } catch (e) {
     const err = wrapStepError(plan.name, current, e);
     if (!opts.retain) {
-      const cleanup = await destroyLab(runtime, plan.name, {}).then(() => undefined, (c: unknown) => c);
+      const cleanup = await destroyLab(runtime, plan.name, { cleanup: true, labDir: plan.labDir }).then(() => undefined, (c: unknown) => c);
       if (cleanup !== undefined) throw cleanupFailed(plan.name, err, cleanup);
       throw new KindlabError(err.code, err.shortMessage, {
         cause: err.cause,

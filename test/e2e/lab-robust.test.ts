@@ -67,3 +67,30 @@ test('defect 4: two deploys of one lab started together: one lab, both exit 0, t
   assert.equal(r.exitCode, 0, r.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
 });
+
+test('defect 9: a failed deploy removes its lab directory too, as its message says', async () => {
+  const { name, file, dir } = await twoNodeLab('kl-fdir', { n1Exec: ['ls /no/such/dir'] });
+  const r = await lab(['deploy', '-t', file]);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /^hint: everything the deploy created was removed/m);
+  assert.equal(await exists(join(dir, `lab-${name}`)), false, 'lab directory removed');
+  assert.deepEqual(await leftovers(name), NOTHING);
+});
+
+test('defect 9: destroy --name X --cleanup with no container left removes the lab directory (found from the recorded state)', async () => {
+  const { name, file, dir } = await twoNodeLab('kl-ldir');
+  const labDir = join(dir, `lab-${name}`);
+  assert.equal((await lab(['deploy', '-t', file])).exitCode, 0);
+  await writeFile(join(labDir, 'ca.key'), 'secret\n');
+  const d1 = await lab(['destroy', '--name', name]);
+  assert.equal(d1.exitCode, 0, d1.stderr);
+  assert.deepEqual(await leftovers(name), NOTHING);
+  assert.ok(await exists(join(labDir, 'ca.key')), 'destroy without --cleanup keeps the directory');
+  const d2 = await lab(['destroy', '--name', name, '--cleanup']);
+  assert.equal(d2.exitCode, 0, d2.stderr);
+  assert.doesNotMatch(d2.stdout, /nothing to remove/);
+  assert.match(d2.stdout, new RegExp(`lab dir: +${labDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  assert.equal(await exists(labDir), false, 'lab directory with ca.key removed');
+  const d3 = await lab(['destroy', '--name', name, '--cleanup']);
+  assert.match(d3.stdout, /nothing to remove/);
+});
