@@ -1,11 +1,11 @@
-/** `lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N]` */
+/** `lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N]` */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { deploy } from '../runtime/deploy.js';
 import { loadPlan } from '../topology/index.js';
 import { formatError } from './output.js';
 
-const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
+const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
 
 export async function runDeploy(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -14,6 +14,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
       topo: { type: 'string', short: 't' },
       reconfigure: { type: 'boolean', short: 'c' },
       retain: { type: 'boolean' },
+      force: { type: 'boolean' },
       'max-workers': { type: 'string' },
       renderer: { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
@@ -47,6 +48,7 @@ export async function runDeploy(argv: string[]): Promise<number> {
     const r = await deploy({ plan }, {
       reconfigure: values.reconfigure,
       retain: values.retain,
+      force: values.force,
       concurrency: workers,
       renderer: renderer ?? (values.verbose ? 'verbose' : undefined),
       onNotice: (m) => process.stderr.write(`${m}\n`),

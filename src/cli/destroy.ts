@@ -3,9 +3,11 @@ import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { assertLabOwner } from '../runtime/lab-owner.js';
+import { withLabLock } from '../runtime/lab-registry.js';
 import { resolveLab, TARGET_OPTIONS } from './target.js';
 
-const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';
+const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';
 
 function report(r: DestroyResult): string {
   if (isEmptyResult(r)) return `lab ${r.lab}: nothing to remove\n`;
@@ -23,7 +25,7 @@ const notice = (msg: string): void => {
 };
 
 export async function runDestroy(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, all: { type: 'boolean', short: 'a' }, cleanup: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, all: { type: 'boolean', short: 'a' }, cleanup: { type: 'boolean' }, force: { type: 'boolean' } } });
   const runtime = new DockerRuntime();
   if (values.all) {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
@@ -33,6 +35,7 @@ export async function runDestroy(argv: string[]): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
+  if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(runtime, target.name, target.plan!.file, 'destroy'));
   const r = await destroyLabLocked(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));
   return 0;

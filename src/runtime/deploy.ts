@@ -25,6 +25,7 @@ import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
+import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn } from './deploy-state.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
@@ -39,6 +40,8 @@ export interface DeployOptions {
   renderer?: RendererName;
   /** Told what the deploy decides on its own (waiting for another command on the lab, redeploying...). */
   onNotice?: (message: string) => void;
+  /** Act on the lab even when another topology file owns it. */
+  force?: boolean;
   /** Aborting stops the deploy and removes what it created (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -157,6 +160,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   };
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
+  if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
   try {
     ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);
   } catch (e) {

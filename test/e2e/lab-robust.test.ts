@@ -160,3 +160,25 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     assert.equal(await exists(join(dir, `lab-${name}`)), false);
   });
 }
+
+test('defect 5: another file with the same lab name cannot deploy or destroy the running lab without --force', async () => {
+  const a = await twoNodeLab('kl-own');
+  const b = await twoNodeLab('kl-own', { name: a.name });
+  assert.equal((await lab(['deploy', '-t', a.file])).exitCode, 0);
+  const ids = (await execa('docker', ['ps', '-q', '--filter', `label=kindlab.lab=${a.name}`])).stdout;
+  const d = await lab(['deploy', '-t', b.file]);
+  assert.equal(d.exitCode, 1);
+  assert.match(d.stderr, new RegExp(`^ERROR: lab ${a.name} belongs to another topology file: ${a.file} \\(not ${b.file}\\); refusing to deploy it$`, 'm'));
+  assert.match(d.stderr, /--force/);
+  const x = await lab(['destroy', '-t', b.file, '--cleanup']);
+  assert.equal(x.exitCode, 1);
+  assert.match(x.stderr, /refusing to destroy it/);
+  assert.equal((await execa('docker', ['ps', '-q', '--filter', `label=kindlab.lab=${a.name}`])).stdout, ids, 'the running lab is untouched');
+  assert.ok(await exists(join(a.dir, `lab-${a.name}`)));
+  assert.ok(await hasLink(a.name, 'n1', 'eth1'));
+  const f = await lab(['destroy', '-t', b.file, '--force']);
+  assert.equal(f.exitCode, 0, f.stderr);
+  assert.deepEqual(await leftovers(a.name), NOTHING);
+  assert.equal((await lab(['destroy', '-t', a.file, '--cleanup'])).exitCode, 0);
+  assert.equal(await exists(join(a.dir, `lab-${a.name}`)), false);
+});
