@@ -4,8 +4,8 @@
  */
 import http from 'node:http';
 import { rm } from 'node:fs/promises';
-import type { BgpSpeaker } from '../bgp/speaker.js';
-import type { Family } from '../bgp/wire/constants.js';
+import type { BgpSpeaker } from '../bgp/index.js';
+import type { Family } from '../bgp/index.js';
 import { KindlabError } from '../errors.js';
 import { parseAdminAddress } from './admin-addr.js';
 import { renderMetrics } from './metrics.js';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import type { NeighborStatus } from '../bgp/speaker-types.js';
+import type { NeighborStatus } from '../bgp/index.js';
 import { adminRequest } from './client.js';
 import { DEFAULT_ADMIN } from './config.js';
 import { formatNeighbors, formatRib } from './format.js';

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { KindlabError, TopologyError, type TopologyIssue, errorMessage } from '../errors.js';
-import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/speaker-types.js';
-import type { Family } from '../bgp/wire/constants.js';
+import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/index.js';
+import type { Family } from '../bgp/index.js';
 
 export interface AgentFileNeighbor {
   address: string;

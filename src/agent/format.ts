@@ -1,5 +1,5 @@
 /** Readable tables for `lab-agent neighbor` and `lab-agent rib`, in the spirit of `gobgp neighbor` / `gobgp global rib`. */
-import type { NeighborStatus } from '../bgp/speaker-types.js';
+import type { NeighborStatus } from '../bgp/index.js';
 import type { RibJson } from './admin-server.js';
 
 export function table(head: string[], rows: string[][]): string {

@@ -1,5 +1,5 @@
 /** Prometheus text exposition of the speaker's state (pure: status in, text out). */
-import type { NeighborStatus } from '../bgp/speaker-types.js';
+import type { NeighborStatus } from '../bgp/index.js';
 
 const STATES = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] as const;
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

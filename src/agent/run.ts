@@ -1,6 +1,6 @@
 /** `lab-agent run --config FILE`: the speaker standalone, admin API, JSON logs; SIGTERM → graceful stop. */
 import { createSpeaker } from '../bgp/index.js';
-import { createLogger } from '../bgp/session/log.js';
+import { createLogger } from '../bgp/index.js';
 import { loadAgentConfig } from './config.js';
 import { startAdminServer } from './admin-server.js';
 

@@ -17,3 +17,7 @@ export function createSpeaker(cfg: SpeakerConfig, opts: Omit<SpeakerOptions, 'ri
   const rib = new Rib({ localAsn: cfg.asn, routerId: cfg.routerId, multipath: cfg.multipath });
   return new BgpSpeaker(cfg, { ...opts, rib });
 }
+export type { Family } from './wire/constants.js';
+export type { ExportPolicy } from './rib/types.js';
+export { ipv4ToNumber, ipv6ToBytes, isIpv4 } from './wire/ip.js';
+export type { LogLevel } from './session/log.js';

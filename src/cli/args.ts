@@ -1,14 +1,22 @@
-/** Argument handling shared by the commands that read a topology file and write a report or drawing (graph, verify). */
+/** Option values shared by the commands, and the checks on them that give USAGE errors. */
 import { KindlabError } from '../errors.js';
 
-/** `-t FILE`, `-f/--format` (with the command's default), `-o PATH`, `-v` for `parseArgs`. */
+/** `-t FILE`, `-f/--format` (with the command's default), `-o PATH`, `-v`: the options of the commands that write a report or drawing. */
 export function reportOptions(defaultFormat: string) {
   return {
-    topo: { type: 'string', short: 't' },
-    format: { type: 'string', short: 'f', default: defaultFormat },
-    output: { type: 'string', short: 'o' },
-    verbose: { type: 'boolean', short: 'v' },
+    topo: { type: 'string', short: 't', describe: 'topology file (containerlab YAML)' },
+    format: { type: 'string', short: 'f', default: defaultFormat, describe: 'output format' },
+    output: { type: 'string', short: 'o', describe: 'write to this file instead of stdout' },
+    verbose: { type: 'boolean', short: 'v', describe: 'verbose output; stack traces on errors' },
   } as const;
+}
+
+/** Parsed values of reportOptions. */
+export interface ReportValues {
+  topo?: string;
+  format: string;
+  output?: string;
+  verbose?: boolean;
 }
 
 /** The topology file given with `-t`, or a USAGE error. */

@@ -1,41 +1,61 @@
-/** `lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N]` */
-import { parseArgs } from 'node:util';
+/**
+ * `lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N]`
+ * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
+ */
 import { KindlabError } from '../errors.js';
-import { deploy } from '../runtime/deploy.js';
+import { deploy, type DeployOptions } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
+import type { LabPlan } from '../topology/index.js';
 import { formatError } from './output.js';
 
+const REDEPLOY_USAGE = 'usage: lab redeploy -t FILE [--cleanup] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
 const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
 
-export async function runDeploy(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      topo: { type: 'string', short: 't' },
-      reconfigure: { type: 'boolean', short: 'c' },
-      retain: { type: 'boolean' },
-      force: { type: 'boolean' },
-      'max-workers': { type: 'string' },
-      renderer: { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-    },
-  });
+export interface DeployValues {
+  topo?: string;
+  reconfigure?: boolean;
+  retain?: boolean;
+  force?: boolean;
+  'max-workers'?: string;
+  renderer?: string;
+  verbose?: boolean;
+}
+
+export async function runDeploy(values: DeployValues): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: USAGE });
+  const opts = deployOptions(values);
+  // Load and validate before anything exists: a bad topology creates nothing.
+  return deployPlan(await loadPlan(values.topo), opts);
+}
+
+export async function runRedeploy(values: DeployValues & { cleanup?: boolean }): Promise<number> {
+  if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: REDEPLOY_USAGE });
+  const opts = deployOptions({ ...values, reconfigure: false });
+  // A topology that does not load stops here, before the running lab is touched.
+  const plan = await loadPlan(values.topo);
+  const [{ DockerRuntime, destroyLabLocked }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
+  process.stdout.write(report(await destroyLabLocked(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir, onWait: (m) => process.stderr.write(`${m}\n`) })));
+  return deployPlan(plan, opts);
+}
+
+function deployOptions(values: DeployValues): DeployOptions {
   const workers = values['max-workers'] ? Number(values['max-workers']) : undefined;
   if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) {
     throw new KindlabError('USAGE', `--max-workers must be a positive integer, not ${values['max-workers']}`);
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
+  return { reconfigure: values.reconfigure, retain: values.retain, force: values.force, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined) };
+}
+
+async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
   const started = Date.now();
-  // Load and validate before anything exists: a bad topology creates nothing.
-  const plan = await loadPlan(values.topo);
   // Ctrl-C / SIGTERM: stop, remove what was created, exit 130 / 143; a second signal stops at once
   const ac = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     const code = sig === 'SIGINT' ? 130 : 143;
     if (signalled) {
-      process.stderr.write(`\n${sig} again: stopping now; the lab is left half-built. Deploy again (lab deploy -t ${values.topo}) to redo it, or remove it: lab destroy --name ${plan.name}\n`);
+      process.stderr.write(`\n${sig} again: stopping now; the lab is left half-built. Deploy again (lab deploy -t ${plan.file}) to redo it, or remove it: lab destroy --name ${plan.name}\n`);
       process.exit(code);
     }
     signalled = sig;
@@ -45,22 +65,14 @@ export async function runDeploy(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const r = await deploy({ plan }, {
-      reconfigure: values.reconfigure,
-      retain: values.retain,
-      force: values.force,
-      concurrency: workers,
-      renderer: renderer ?? (values.verbose ? 'verbose' : undefined),
-      onNotice: (m) => process.stderr.write(`${m}\n`),
-      signal: ac.signal,
-    });
+    const r = await deploy({ plan }, { ...opts, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
     process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
     if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
     return 0;
   } catch (e) {
     if (!signalled) throw e;
     const err = e instanceof KindlabError ? e : new KindlabError('DEPLOY_INTERRUPTED', `lab ${plan.name}: deploy ${String(ac.signal.reason)} before it started; nothing was created`);
-    process.stderr.write(formatError(err, !!values.verbose));
+    process.stderr.write(formatError(err, opts.renderer === 'verbose'));
     return signalled === 'SIGINT' ? 130 : 143;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,15 +1,15 @@
 /** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/destroy.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/index.js';
 import { assertLabOwner } from '../runtime/lab-owner.js';
 import { withLabLock } from '../runtime/lab-registry.js';
-import { resolveLab, TARGET_OPTIONS } from './target.js';
+import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';
 
-function report(r: DestroyResult): string {
+/** What `lab destroy` prints for one lab. */
+export function report(r: DestroyResult): string {
   if (isEmptyResult(r)) return `lab ${r.lab}: nothing to remove\n`;
   const parts = [`lab ${r.lab} destroyed:`];
   if (r.containers.length) parts.push(`  containers: ${r.containers.join(', ')}`);
@@ -20,12 +20,17 @@ function report(r: DestroyResult): string {
   return parts.join('\n') + '\n';
 }
 
+export interface DestroyValues extends TargetValues {
+  all?: boolean;
+  cleanup?: boolean;
+  force?: boolean;
+}
+
 const notice = (msg: string): void => {
   process.stderr.write(`${msg}\n`);
 };
 
-export async function runDestroy(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, all: { type: 'boolean', short: 'a' }, cleanup: { type: 'boolean' }, force: { type: 'boolean' } } });
+export async function runDestroy(values: DestroyValues): Promise<number> {
   const runtime = new DockerRuntime();
   if (values.all) {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });

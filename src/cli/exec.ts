@@ -4,13 +4,12 @@
  * cluster API (spec.nodeName is the node's container; the node daemon names the netns
  * `pod-<namespace>-<name>`), and the command runs there with `ip netns exec`.
  */
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { getPod, labClient, parsePodTarget } from '../runtime/cluster-api.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
+import { getPod, labClient, parsePodTarget } from '../runtime/index.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { labKubeconfig } from './kubeconfig.js';
-import { resolveLab, TARGET_OPTIONS } from './target.js';
+import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab exec (-t FILE | --name LAB) NODE|pod/NAME|pod/NAMESPACE/NAME -- CMD [ARG...]';
 
@@ -36,8 +35,8 @@ async function podTarget(values: { topo?: string; name?: string }, target: strin
   }
 }
 
-export async function runExec(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: TARGET_OPTIONS, allowPositionals: true });
+/** `positionals`: NODE then the command (the words after `--` included). */
+export async function runExec(values: TargetValues, positionals: string[]): Promise<number> {
   const [node, ...cmd] = positionals;
   if (!node || cmd.length === 0) throw new KindlabError('USAGE', 'give a node and a command', { detail: USAGE });
   const runtime = new DockerRuntime();

@@ -1,9 +1,8 @@
 /** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]` */
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { pickFormat, reportOptions, requireTopo } from './args.js';
+import { pickFormat, requireTopo, type ReportValues } from './args.js';
 import { graphHtml, labGraph, renderPng, renderSvg, toMermaid, type LabGraphOptions } from '../graph/index.js';
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
@@ -19,16 +18,13 @@ async function produce(file: string, format: Format, opts: LabGraphOptions): Pro
   return format === 'svg' ? svg : graphHtml(model, svg);
 }
 
-export async function runGraph(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...reportOptions('mermaid'),
-      serve: { type: 'string' },
-      direction: { type: 'string', default: 'auto' },
-      static: { type: 'boolean', default: false },
-    },
-  });
+export interface GraphValues extends ReportValues {
+  serve?: string;
+  direction: string;
+  static: boolean;
+}
+
+export async function runGraph(values: GraphValues): Promise<number> {
   const topo = requireTopo(values.topo, USAGE);
   const format = pickFormat(values.format, FORMATS, USAGE);
   if (values.direction !== 'TB' && values.direction !== 'LR' && values.direction !== 'auto') throw new KindlabError('USAGE', `--direction must be TB, LR or auto`, { detail: USAGE });

@@ -2,26 +2,33 @@
  * `lab images build [--force]`  build (or find cached) the local base image
  * `lab images list`             show the aliases and which local images exist
  */
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/images.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { BASE_IMAGE, DEFAULT_ALIASES } from '../runtime/index.js';
 
-const USAGE = `usage: lab images build [--force] [--quiet]
-       lab images list [--format json]`;
+import { IMAGES_USAGE as USAGE } from './spec.js';
 
-export async function runImages(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+export interface ImagesValues {
+  force?: boolean;
+  quiet?: boolean;
+  format?: string;
+}
+
+/** Checks the subcommand before anything touches Docker. */
+export function imagesUsage(sub: string | undefined): KindlabError {
+  return new KindlabError('USAGE', sub ? `unknown images command "${sub}"` : 'missing images command', { detail: USAGE });
+}
+
+export async function runImages(sub: string | undefined, values: ImagesValues): Promise<number> {
+  if (sub !== 'build' && sub !== 'list' && sub !== 'ls') throw imagesUsage(sub);
   const runtime = new DockerRuntime();
   if (sub === 'build') {
-    const { values } = parseArgs({ args: rest, options: { force: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } } });
     const log = values.quiet ? undefined : (l: string) => process.stderr.write(`  ${l}\n`);
     const r = await runtime.buildBaseImage({ force: values.force, log });
     process.stdout.write(`${BASE_IMAGE} → ${r.image} (${r.status}, ${r.seconds.toFixed(2)} s)\n`);
     return 0;
   }
-  if (sub === 'list' || sub === 'ls') {
-    const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'table' } } });
+  {
     const present = await runtime.imageExists(BASE_IMAGE);
     const size = present ? await runtime.imageSize(BASE_IMAGE) : undefined;
     const rows = Object.entries(DEFAULT_ALIASES).map(([pattern, target]) => ({ pattern, target, present }));
@@ -34,5 +41,4 @@ export async function runImages(argv: string[]): Promise<number> {
     for (const r of rows) process.stdout.write(`  ${r.pattern.padEnd(w)}  → ${r.target}\n`);
     return 0;
   }
-  throw new KindlabError('USAGE', sub ? `unknown images command "${sub}"` : 'missing images command', { detail: USAGE });
 }

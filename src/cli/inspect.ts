@@ -1,17 +1,30 @@
-/** `lab inspect (-t FILE | --name LAB) [--format table|json]` */
-import { parseArgs } from 'node:util';
+/** `lab inspect (-t FILE | --name LAB | --all) [--format table|json]` */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { formatTable, inspectLab } from '../runtime/inspect.js';
-import { resolveLab, TARGET_OPTIONS } from './target.js';
+import { DockerRuntime, formatTable, inspectLab, listLabNames, type InspectResult } from '../runtime/index.js';
+import { resolveLab, type TargetValues } from './target.js';
 
-const USAGE = 'usage: lab inspect (-t FILE | --name LAB) [--format table|json]';
+const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--format table|json]';
 
-export async function runInspect(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, format: { type: 'string', short: 'f', default: 'table' } } });
+export interface InspectValues extends TargetValues {
+  all?: boolean;
+  format: string;
+}
+
+export async function runInspect(values: InspectValues): Promise<number> {
   if (values.format !== 'table' && values.format !== 'json') throw new KindlabError('USAGE', `unknown format "${values.format}"`, { detail: USAGE });
+  const runtime = new DockerRuntime();
+  if (values.all) {
+    if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
+    const labs = await Promise.all((await listLabNames(runtime)).map((lab) => inspectLab(runtime, lab)));
+    if (values.format === 'json') {
+      process.stdout.write(JSON.stringify(labs.map((r) => ({ lab: r.lab, nodes: r.nodes })), null, 2) + '\n');
+      return 0;
+    }
+    process.stdout.write(labs.length === 0 ? 'no kindlab labs found\n' : allTable(labs) + '\n');
+    return 0;
+  }
   const target = await resolveLab(values, USAGE);
-  const r = await inspectLab(new DockerRuntime(), target.name);
+  const r = await inspectLab(runtime, target.name);
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');
     return 0;
@@ -23,4 +36,14 @@ export async function runInspect(argv: string[]): Promise<number> {
   const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, n.image, n.state, n.mgmtIPv4 || '-'])];
   process.stdout.write(formatTable(rows) + '\n');
   return 0;
+}
+
+/** One table for every lab, with a LAB column first (as `containerlab inspect --all`). Pure. */
+export function allTable(labs: InspectResult[]): string {
+  const rows = [['LAB', 'NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4']];
+  for (const r of labs) {
+    if (r.nodes.length === 0) rows.push([r.lab, '-', '-', '-', '-', 'no containers', '-']);
+    for (const n of r.nodes) rows.push([r.lab, n.name, n.container, n.kind, n.image, n.state, n.mgmtIPv4 || '-']);
+  }
+  return formatTable(rows);
 }

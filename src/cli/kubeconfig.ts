@@ -5,11 +5,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_LABDIR } from '../runtime/labels.js';
-import { resolveLab, TARGET_OPTIONS } from './target.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_LABDIR } from '../runtime/index.js';
+import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab kubeconfig (-t FILE | --name LAB) [--content]';
 
@@ -30,8 +29,7 @@ export async function labKubeconfig(values: { topo?: string; name?: string }): P
   return { lab: target.name, file };
 }
 
-export async function runKubeconfig(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...TARGET_OPTIONS, content: { type: 'boolean' } } });
+export async function runKubeconfig(values: TargetValues & { content?: boolean }): Promise<number> {
   const { file } = await labKubeconfig(values);
   process.stdout.write(values.content ? await readFile(file, 'utf8') : `${file}\n`);
   return 0;

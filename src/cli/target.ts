@@ -1,7 +1,7 @@
 /** Finds the lab a command is about: from `-t FILE` (the topology) or `--name LAB` (labels only). */
 import { KindlabError } from '../errors.js';
 import { loadPlan } from '../topology/index.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 
 export interface LabTarget {
   name: string;
@@ -17,8 +17,9 @@ export async function resolveLab(values: { topo?: string; name?: string }, usage
   throw new KindlabError('USAGE', 'give the lab with -t FILE or --name LAB', { detail: usage });
 }
 
-export const TARGET_OPTIONS = {
-  topo: { type: 'string', short: 't' },
-  name: { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-} as const;
+/** `-t FILE` or `--name LAB` (and `-v`), as parsed by lab.ts. */
+export interface TargetValues {
+  topo?: string;
+  name?: string;
+  verbose?: boolean;
+}

@@ -1,14 +1,13 @@
 /** `lab verify -t FILE [--format text|markdown|json|junit|html] [-o FILE] [--wait D] [--timeout D]` */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import { pickFormat, reportOptions, requireTopo } from './args.js';
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB } from '../runtime/labels.js';
+import { pickFormat, requireTopo, type ReportValues } from './args.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
-import { dockerExec } from '../verify/docker-exec.js';
+import { dockerExec } from '../verify/index.js';
 import { REPORT_FORMATS, formatMs, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
-import { labKubectl } from '../verify/stages-kubectl.js';
+import { labKubectl } from '../verify/index.js';
 
 const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N]`;
 
@@ -19,16 +18,13 @@ function duration(flag: string, v: string | undefined): number | undefined {
   return ms;
 }
 
-export async function runVerify(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...reportOptions('text'),
-      wait: { type: 'string' },
-      timeout: { type: 'string' },
-      concurrency: { type: 'string', default: '8' },
-    },
-  });
+export interface VerifyValues extends ReportValues {
+  wait?: string;
+  timeout?: string;
+  concurrency: string;
+}
+
+export async function runVerify(values: VerifyValues): Promise<number> {
   const format: ReportFormat = pickFormat(values.format, REPORT_FORMATS, USAGE);
   const topo = requireTopo(values.topo, USAGE);
   const concurrency = Number(values.concurrency);

@@ -17,3 +17,4 @@ export { RESOURCES, findByKind, type ResourceDef } from './apiserver/resources.j
 export { ControllerManager, type ControllerOptions } from './controllers/manager.js';
 export { podCidrForIndex, allocateClusterIP, allocateNodePort } from './controllers/ipam.js';
 export { podCidrsForIndex, allocateClusterIPAny, cidrsOverlap, familyOf, type IPFamily } from './controllers/cidr6.js';
+export { formatCidr6, parseCidr6, splitList } from './controllers/cidr6.js';

@@ -3,11 +3,11 @@
  * drawn to SVG/PNG by mermaid-cli in Chromium, or as an HTML page; after a deploy, with BGP
  * session state on the edges and pod CIDRs on the nodes.
  */
-import { DockerRuntime } from '../runtime/docker.js';
-import { LABEL_LAB } from '../runtime/labels.js';
+import { DockerRuntime } from '../runtime/index.js';
+import { LABEL_LAB } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
-import type { LabPlan } from '../topology/types.js';
-import { dockerExec } from '../verify/docker-exec.js';
+import type { LabPlan } from '../topology/index.js';
+import { dockerExec } from '../verify/index.js';
 import { applyPodCidrs, applySessions, collectSessions, podCidrs } from './live.js';
 import { buildModel, type GraphModel } from './model.js';
 

@@ -5,13 +5,13 @@
  * simply draws no state.
  */
 import { existsSync } from 'node:fs';
-import type { LabPlan } from '../topology/types.js';
-import { EvidenceLog, LabContext, type NodeExec } from '../verify/context.js';
-import { bgpSource, readSessions } from '../verify/check-bgp.js';
-import type { Session } from '../verify/probes/sessions.js';
-import { hostPaths } from '../runtime/cluster-plan.js';
-import { kubeLookup } from '../verify/cluster.js';
-import { podCidrsOf } from '../verify/derive-cluster.js';
+import type { LabPlan } from '../topology/index.js';
+import { EvidenceLog, LabContext, type NodeExec } from '../verify/index.js';
+import { bgpSource, readSessions } from '../verify/index.js';
+import type { Session } from '../verify/index.js';
+import { hostPaths } from '../runtime/index.js';
+import { kubeLookup } from '../verify/index.js';
+import { podCidrsOf } from '../verify/index.js';
 import type { GraphEdge, GraphModel, SessionState } from './model.js';
 
 export interface SessionEnd {

@@ -3,7 +3,7 @@
  * nodes, hosts, bridges) and one edge per link with the interface names of both ends. Session
  * state and pod CIDRs are added after a deploy (live.ts).
  */
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 
 export type Role = 'router' | 'tor' | 'k8s' | 'host' | 'bridge';
 export const ROLE_TITLES: Record<Role, string> = { router: 'Routers', tor: 'ToRs', k8s: 'Kubernetes nodes', host: 'Hosts', bridge: 'Bridges' };

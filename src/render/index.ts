@@ -66,3 +66,5 @@ export function applyRouting(plan: LabPlan, locate: Locate): LabPlan {
   const cluster = plan.cluster && routing.clusterObjects.length ? { ...plan.cluster, objects: [...(plan.cluster.objects ?? []), ...routing.clusterObjects] } : plan.cluster;
   return { ...plan, nodes, ...(cluster ? { cluster } : {}), routing: { ...routing, notes } };
 }
+export { generateClos, type ClosOptions } from './generate-clos.js';
+export { configDiff, renderedConfig } from './config-view.js';

@@ -5,7 +5,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type { LabPlan, NodeSpec } from '../topology/index.js';
-import { parseCidr4 } from '../topology/net.js';
+import { parseCidr4 } from '../topology/index.js';
 import { IntentIssues } from './issues.js';
 import { ROUTER_DAEMONS, type AsnScheme, type RouterDaemon, type RouterIntent, type RoutingDefaults } from './types.js';
 

@@ -1,7 +1,7 @@
 /** Positioned problems of the routing intent, collected before one TopologyError is thrown. */
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import type { PathSeg, SourcePos } from '../topology/index.js';
-import { formatPath } from '../topology/source-map.js';
+import { formatPath } from '../topology/index.js';
 
 /** Position of a data path in the topology file, when it has one. */
 export type Locate = (path: PathSeg[]) => SourcePos | undefined;

@@ -1,5 +1,5 @@
 /** Address pools: /32 loopbacks, /31 point-to-point links and /24 access subnets, handed out in order. */
-import { intToIpv4, ipv4ToInt, mask4, parseCidr4 } from '../topology/net.js';
+import { intToIpv4, ipv4ToInt, mask4, parseCidr4 } from '../topology/index.js';
 
 export class Pool {
   private next: number;

@@ -1,4 +1,4 @@
-import { shellSplit } from '../topology/parse-values.js';
+import { shellSplit } from '../topology/index.js';
 
 /**
  * Splits an `exec:` line into argv like a POSIX shell would, without running a shell

@@ -22,24 +22,23 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { apiNetwork, apiRuleComment } from './cluster-plan.js';
 import type { Runtime } from './docker.js';
+import type { ClusterDeployState } from './cluster-files.js';
 import { labLabels } from './labels.js';
 
 const CHAIN = 'DOCKER-USER';
-
-const hostPorts = new WeakMap<LabPlan, number>();
 
 /**
  * The host port the API is published on: kind's apiServerPort, else a free loopback port chosen
  * now (as kind does) and fixed in the container's port binding, so it stays the same when the
  * container restarts and the kubeconfig stays valid.
  */
-export async function reserveApiPort(plan: LabPlan, hostIp: string): Promise<number> {
+export async function reserveApiPort(plan: LabPlan, hostIp: string, state: ClusterDeployState): Promise<number> {
   const fixed = plan.cluster?.spec.apiServerPort;
   if (fixed) return fixed;
-  let port = hostPorts.get(plan);
+  let port = state.apiPort;
   if (port === undefined) {
     port = await new Promise<number>((resolve, reject) => {
       const srv = createServer();
@@ -49,15 +48,15 @@ export async function reserveApiPort(plan: LabPlan, hostIp: string): Promise<num
         srv.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
       });
     });
-    hostPorts.set(plan, port);
+    state.apiPort = port;
   }
   return port;
 }
 
-/** The port chosen by reserveApiPort for this plan ('' lets Docker pick one, when none was). */
-export function apiHostPort(plan: LabPlan): string {
+/** The port chosen by reserveApiPort in this deploy ('' lets Docker pick one, when none was). */
+export function apiHostPort(plan: LabPlan, state: ClusterDeployState): string {
   const fixed = plan.cluster?.spec.apiServerPort;
-  return String(fixed || hostPorts.get(plan) || '');
+  return String(fixed || state.apiPort || '');
 }
 
 function ruleSpecs(bridge: string, comment: string): string[][] {

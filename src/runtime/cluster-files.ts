@@ -7,9 +7,9 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { writeKubeconfig } from '../cluster/apiserver/kubeconfig.js';
-import { ensurePki, ensureToken, type Pki } from '../cluster/apiserver/tls.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import { writeKubeconfig } from '../cluster/index.js';
+import { ensurePki, ensureToken, type Pki } from '../cluster/index.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
 
 interface Credentials {
@@ -17,11 +17,18 @@ interface Credentials {
   token: string;
 }
 
-const prepared = new WeakMap<LabPlan, Promise<Credentials>>();
+/**
+ * What the cluster's deploy steps share within one deploy (on the kind context, not in module
+ * state keyed by the plan): the API's host port once reserved, the credentials once prepared.
+ */
+export interface ClusterDeployState {
+  apiPort?: number;
+  credentials?: Promise<Credentials>;
+}
 
-/** The cluster directory (kind config, PKI, token); once per plan, whichever node asks first. */
-export function prepareCluster(plan: LabPlan): Promise<Credentials> {
-  let p = prepared.get(plan);
+/** The cluster directory (kind config, PKI, token); once per deploy, whichever node asks first. */
+export function prepareCluster(plan: LabPlan, state: ClusterDeployState): Promise<Credentials> {
+  let p = state.credentials;
   if (!p) {
     p = (async () => {
       const cluster = clusterOf(plan);
@@ -34,15 +41,15 @@ export function prepareCluster(plan: LabPlan): Promise<Credentials> {
       const token = ensureToken(hostPaths.token(plan));
       return { pki, token };
     })();
-    prepared.set(plan, p);
-    p.catch(() => prepared.delete(plan));
+    state.credentials = p;
+    p.catch(() => (state.credentials = undefined));
   }
   return p;
 }
 
 /** A node's directory: its kubeconfig (API at the control-plane's management address), boot.sh and agent.sh. */
-export async function writeNodeFiles(plan: LabPlan, node: NodePlan): Promise<void> {
-  const { pki, token } = await prepareCluster(plan);
+export async function writeNodeFiles(plan: LabPlan, node: NodePlan, state: ClusterDeployState): Promise<void> {
+  const { pki, token } = await prepareCluster(plan, state);
   const dir = hostPaths.nodeDir(plan, node);
   await rm(join(dir, NODE_DAEMON_MARKER), { force: true });
   await rm(join(dir, AGENT_MARKER), { force: true });
@@ -55,8 +62,8 @@ export async function writeNodeFiles(plan: LabPlan, node: NodePlan): Promise<voi
 }
 
 /** `<labDir>/kubeconfig` for the host: kind's context name, the API published on loopback. */
-export async function writeHostKubeconfig(plan: LabPlan, hostIp: string, hostPort: number): Promise<string> {
-  const { pki, token } = await prepareCluster(plan);
+export async function writeHostKubeconfig(plan: LabPlan, hostIp: string, hostPort: number, state: ClusterDeployState): Promise<string> {
+  const { pki, token } = await prepareCluster(plan, state);
   const file = hostPaths.kubeconfig(plan);
   const host = hostIp.includes(':') ? `[${hostIp}]` : hostIp;
   writeKubeconfig(file, { clusterName: clusterOf(plan).spec.name, server: `https://${host}:${hostPort}`, caCert: pki.caCert, token });

@@ -7,6 +7,8 @@ import { parsePodTarget } from './cluster-api.js';
 import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
 import { k8sNodeKind } from './kinds/k8s-node.js';
 import { containerOptions } from './container-spec.js';
+import { DockerRuntime } from './docker.js';
+import { makeKindContext } from './deploy-steps.js';
 
 const file = fileURLToPath(new URL('../../labs/cilium-bgp/topo.yaml', import.meta.url));
 
@@ -50,14 +52,21 @@ describe('cluster plan', () => {
   it('container options: code read-only, node dir, cluster dir and 127.0.0.1 port on the control-plane only', async () => {
     const plan = await loadPlan(file, { env: {} });
     const [cp, w] = plan.nodes;
-    const o = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), plan, `${plan.labDir}/control-plane`);
+    // A fresh deploy context (no Docker call is made): no port reserved yet, so Docker picks one.
+    const kctx = makeKindContext(plan, new DockerRuntime());
+    const o = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
     assert.equal(o.Hostname, 'clab-bgp-cplane-demo-control-plane');
-    assert.ok(o.HostConfig!.Binds!.some((b) => /:\/opt\/kindlab:ro$/.test(b)));
+    // the built code only, read-only: never the checkout (other labs' lab directories live in it)
+    assert.ok(o.HostConfig!.Binds!.some((b) => /\/dist:\/opt\/kindlab\/dist:ro$/.test(b)));
+    assert.ok(!o.HostConfig!.Binds!.some((b) => /:\/opt\/kindlab(:ro)?$/.test(b)), 'the whole checkout is not mounted');
     assert.ok(o.HostConfig!.Binds!.includes(`${plan.labDir}/cluster:/var/lib/kindlab/cluster`));
     assert.deepEqual(o.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
     assert.equal(o.Labels!['io.x-k8s.kind.role'], 'control-plane');
     assert.equal(o.Labels!['kindlab.lab'], 'bgp-cplane-demo');
-    const ow = k8sNodeKind.containerOptions!(w!, containerOptions(plan, w!, 'kindlab/base:latest'), plan, `${plan.labDir}/worker`);
+    const ow = k8sNodeKind.containerOptions!(w!, containerOptions(plan, w!, 'kindlab/base:latest'), kctx);
+    kctx.cluster.apiPort = 40123;
+    const again = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
+    assert.deepEqual(again.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] }, 'the port this deploy reserved, from its context');
     assert.ok(!ow.HostConfig!.Binds!.some((b) => b.includes('/var/lib/kindlab/cluster')), 'the CA key stays on the control-plane');
     assert.deepEqual(ow.HostConfig!.PortBindings, {});
   });

@@ -8,15 +8,15 @@
  *        → /var/lib/kindlab/cluster     in the control-plane container only (holds the CA key)
  *   host <labDir>/<node>/               kubeconfig (https://<control-plane mgmt IP>:6443), boot.sh, logs
  *        → /var/lib/kindlab/node        in every node container
- *   host <repo root> → /opt/kindlab:ro  the project's built code (dist, node_modules, bin, templates, schemas)
+ *   host <repo root>/{dist,node_modules,bin,templates,schemas,package.json} → /opt/kindlab/…:ro  the built code only
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSans } from '../cluster/apiserver/tls.js';
+import { defaultSans } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
-import type { LabCluster, LabPlan, NodePlan } from '../topology/types.js';
+import type { LabCluster, LabPlan, NodePlan } from '../topology/index.js';
 import { shellQuoteArg as shq } from '../lib/index.js';
 
 export const IN_CONTAINER = {

@@ -11,13 +11,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
-import type { Node } from '../cluster/client/types.js';
-import type { LabPlan } from '../topology/types.js';
+import type { Node } from '../cluster/client/index.js';
+import type { LabPlan } from '../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
 import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './cluster-plan.js';
 import type { DeployContext } from './deploy-steps.js';
-import { runPool } from '../lib/pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface ClusterAction {
   title: string;
@@ -41,7 +41,7 @@ export const clusterNetworkAction: ClusterAction = {
     requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
-    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip)} only, forwarding dropped`);
+    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, ctx.kindCtx.cluster)} only, forwarding dropped`);
   },
   async rollback(ctx) {
     if (ctx.plan.cluster) await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);

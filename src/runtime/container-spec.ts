@@ -3,7 +3,7 @@
  * (like kind's planCreation). Pure: no Docker calls, unit-tested.
  */
 import type Docker from 'dockerode';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { isShellCommand } from './argv.js';
 import { LABEL_KIND, LABEL_NODE, labLabels } from './labels.js';
 import { renderedFilePath } from './labdir.js';

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
@@ -14,7 +14,7 @@ import type { KindContext } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
-import { runPool } from '../lib/pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -44,6 +44,7 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     plan,
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
+    cluster: {},
     netnsPid(n) {
       if (n.networkMode.type === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
@@ -129,7 +130,7 @@ export const containersAction: Action = {
         const image = resolveImage(n.image, aliases);
         if (kindFacts(kind.name).managed) {
           let opts = containerOptions(ctx.plan, n, image);
-          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.plan, ctx.kindCtx.nodeDir(n));
+          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
           await ctx.runtime.runContainer(opts);
         }
         await kind.afterCreate?.(n, ctx.kindCtx);

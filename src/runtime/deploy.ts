@@ -5,7 +5,7 @@
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
   type Action,

@@ -14,7 +14,7 @@ import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
 import { forgetLab, readLabRecord, withLabLock } from './lab-registry.js';
 import { sweepLinks } from './links.js';
-import { runPool } from '../lib/pool.js';
+import { runPool } from '../lib/index.js';
 
 export interface DestroyOptions {
   /** Also remove the lab directory. */

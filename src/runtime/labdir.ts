@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { LabPlan, NodePlan } from '../topology/types.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
 import { endpointMacOf } from './links.js';
 
 /** What deploy learnt about a node's container (resolved image, management address). */

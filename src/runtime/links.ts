@@ -13,7 +13,7 @@
  * configuration fails is deleted before the error is thrown. Transient kernel errors are retried.
  */
 import { KindlabError, ExecError } from '../errors.js';
-import type { LinkEndpoint, VethLinkSpec } from '../topology/types.js';
+import type { LinkEndpoint, VethLinkSpec } from '../topology/index.js';
 import { LINK_MARK_PREFIX, linkMark, linkMarkPrefix } from './labels.js';
 import { endpointMac } from './mac.js';
 import { ip, ipBatch, listLinks } from './netns.js';

@@ -4,7 +4,7 @@
  * the host (a subnet equal to the host's LAN would take its gateway address and reroute it).
  * Pure: the caller reads the networks and the host's routes.
  */
-import { intToIpv4, mask4, parseCidr4, type Cidr4 } from '../topology/net.js';
+import { intToIpv4, mask4, parseCidr4, type Cidr4 } from '../topology/index.js';
 
 export interface HostRoute {
   /** CIDR or address ("192.0.2.0/24", "192.0.2.2"). */

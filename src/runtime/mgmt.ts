@@ -4,7 +4,7 @@
  * matches; a name clash with another subnet is an error that says so.
  */
 import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { mgmtNetworkOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB } from './labels.js';

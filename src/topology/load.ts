@@ -10,6 +10,9 @@ import { substituteVars, type Env } from './env-subst.js';
 import { unknownKindIssues } from './kind-check.js';
 import { SourceMap } from './source-map.js';
 
+/** Alias expansions allowed in one document: plenty for anchors in real labs, far below an alias bomb. */
+const MAX_ALIAS_COUNT = 1000;
+
 export interface LoadedDocument {
   /** Absolute path of the topology file. */
   file: string;
@@ -22,13 +25,40 @@ export interface LoadedDocument {
 }
 
 export async function readTopologyText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     throw new KindlabError('TOPO_READ', `cannot read topology file ${file}: ${errorMessage(e)}`, {
       cause: e,
       hint: 'pass the path of a containerlab-format topology file with -t',
     });
+  }
+  return decodeUtf8(bytes, file);
+}
+
+/** UTF-8 text, or a positioned error at the first invalid byte (never silently replaced). */
+export function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let at = 0;
+    // Find the first byte sequence that does not decode on its own.
+    while (at < bytes.length) {
+      const b = bytes[at]!;
+      const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+      if (len === 0 || at + len > bytes.length) break;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at, at + len));
+      } catch {
+        break;
+      }
+      at += len;
+    }
+    const before = new TextDecoder().decode(bytes.subarray(0, at));
+    const line = before.split('\n').length;
+    const col = before.length - before.lastIndexOf('\n');
+    throw new TopologyError('TOPO_PARSE', [{ file, line, col, path: '(file)', message: `byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at offset ${at} is not valid UTF-8 (topology files are UTF-8 text)` }]);
   }
 }
 
@@ -47,7 +77,14 @@ export function parseTopologyText(text: string, displayName: string, env: Env = 
     throw new TopologyError('TOPO_PARSE', issues, { hint: 'fix the YAML syntax at the position shown' });
   }
   const varIssues = substituteVars(doc, text, map, env);
-  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (e) {
+    // yaml refuses alias expansion past maxAliasCount (a "billion laughs" document).
+    const { line, col } = map.posOfOffset(Math.max(0, text.indexOf('*')));
+    throw new TopologyError('TOPO_PARSE', [{ file: displayName, line, col, path: '(yaml)', message: `YAML aliases expand too far (${errorMessage(e)}; at most ${MAX_ALIAS_COUNT} alias expansions)` }]);
+  }
   if (varIssues.length > 0) throw new TopologyError('TOPO_VAR', [...unknownKindIssues(data, map), ...varIssues]);
   return { map, data };
 }

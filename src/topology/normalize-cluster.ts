@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/kind-config.js';
+import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
 import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
 import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';

@@ -9,6 +9,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { IssueList, PathSeg } from './source-map.js';
 import type { NetworkMode, NodeSpec, SourcePos } from './types.js';
 import { didYouMean } from './suggest.js';
+import { imageRefProblem, sysctlKeyProblem } from './image-ref.js';
 import { nodeKindFacts } from './node-kinds.js';
 
 export const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -58,6 +59,15 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     issues.add(nodePath, `node "${name}" has no kind (set kind: on the node, its group, or topology.defaults)`, 'key');
   } else if (p.kind !== undefined && nodeKindFacts(p.kind)?.needsImage && !p.image) {
     issues.add(nodePath, `node "${name}" of kind ${p.kind} has no image (set image: on the node, kinds.${p.kind}, its group, or topology.defaults)`, 'key');
+  }
+
+  if (typeof p.image === 'string' && p.image) {
+    const bad = imageRefProblem(p.image);
+    if (bad) issues.add(r.at('image'), bad);
+  }
+  for (const k of Object.keys(p.sysctls ?? {})) {
+    const bad = sysctlKeyProblem(k);
+    if (bad) issues.add(r.at('sysctls', k), bad, 'key');
   }
 
   const keyPos: Record<string, SourcePos> = {};

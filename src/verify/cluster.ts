@@ -3,14 +3,14 @@
  * `pod/NAME`, `pod/NAMESPACE/NAME`, `svc/NAME`, `svc/NAMESPACE/NAME` in checks, where a pod runs
  * (its node and network namespace, for checks run from a pod), and the nodes' pod CIDRs.
  */
-import type { KubeClient } from '../cluster/client/client.js';
-import { KubeApiError } from '../cluster/client/errors.js';
-import { NODES, PODS, SERVICES } from '../cluster/client/resources.js';
-import type { Node, Pod, Service } from '../cluster/client/types.js';
-import { netnsName } from '../cluster/node/podnet-plan.js';
-import { labClient } from '../runtime/cluster-api.js';
-import { hostPaths } from '../runtime/cluster-plan.js';
-import type { LabPlan } from '../topology/types.js';
+import type { KubeClient } from '../cluster/client/index.js';
+import { KubeApiError } from '../cluster/client/index.js';
+import { NODES, PODS, SERVICES } from '../cluster/client/index.js';
+import type { Node, Pod, Service } from '../cluster/client/index.js';
+import { netnsName } from '../cluster/node/index.js';
+import { labClient } from '../runtime/index.js';
+import { hostPaths } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
 
 export interface ObjectRef {
   type: 'pod' | 'service';

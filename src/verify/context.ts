@@ -3,7 +3,7 @@
  * node's addresses, which BGP daemons it runs, and which node sits across one of its links.
  * Lookups are cached for one round of checks (a retry round gets a fresh context).
  */
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPlace } from './cluster.js';
 import type { Evidence } from './types.js';
 import { shellQuote } from '../lib/index.js';

@@ -5,9 +5,9 @@
  * - every pod reaches every other pod (ping from its network namespace to the other's IP).
  * Pods that have finished (Succeeded/Failed) and hostNetwork pods are left out.
  */
-import type { Node, Pod } from '../cluster/client/types.js';
+import type { Node, Pod } from '../cluster/client/index.js';
 import type { LabContext } from './context.js';
-import { mapPool } from '../lib/pool.js';
+import { mapPool } from '../lib/index.js';
 import type { Expectation, PingExpectation, RouteExpectation } from './types.js';
 
 export const podCidrsOf = (n: Node): string[] => n.spec?.podCIDRs?.length ? n.spec.podCIDRs : n.spec?.podCIDR ? [n.spec.podCIDR] : [];

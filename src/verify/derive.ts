@@ -7,10 +7,10 @@
 import { KindlabError } from '../errors.js';
 import { bgpSource, readSessions } from './check-bgp.js';
 import { EvidenceLog, type LabContext } from './context.js';
-import { agentEnabled } from '../runtime/cluster-plan.js';
+import { agentEnabled } from '../runtime/index.js';
 import { deriveClusterChecks } from './derive-cluster.js';
 import { convertChecks } from './expectations.js';
-import { mapPool } from '../lib/pool.js';
+import { mapPool } from '../lib/index.js';
 import type { BgpExpectation, Expectation } from './types.js';
 
 export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {

@@ -1,7 +1,7 @@
 /** NodeExec over the lab runtime: `docker exec` into the node's container (by plan, else by labels). */
-import type { Runtime } from '../runtime/docker.js';
-import { LABEL_LAB, LABEL_NODE } from '../runtime/labels.js';
-import type { LabPlan } from '../topology/types.js';
+import type { Runtime } from '../runtime/index.js';
+import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
 import type { NodeExec } from './context.js';
 import { KindlabError } from '../errors.js';
 

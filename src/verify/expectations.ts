@@ -5,7 +5,7 @@
  */
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import { formatPath, locateIn } from '../topology/index.js';
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { parseDuration } from './duration.js';
 import { looksLikeRef, parseObjectRef } from './cluster.js';
 import { checkPrefix, isAddress } from './net.js';

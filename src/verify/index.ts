@@ -2,7 +2,7 @@
  * `lab verify`: expectations declared in the topology (or derived from the running lab) checked
  * by probes run inside the lab's containers; results written as text, Markdown, JSON, JUnit, HTML.
  */
-import type { LabPlan } from '../topology/types.js';
+import type { LabPlan } from '../topology/index.js';
 import { kubeLookup, type ClusterLookup } from './cluster.js';
 import { LabContext, type NodeExec } from './context.js';
 import { deriveChecks } from './derive.js';
@@ -73,3 +73,7 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
     durationMs: Date.now() - startedAt.getTime(),
   };
 }
+export { dockerExec } from './docker-exec.js';
+export { labKubectl } from './stages-kubectl.js';
+export { EvidenceLog } from './context.js';
+export { podCidrsOf } from './derive-cluster.js';

@@ -8,7 +8,7 @@ import { checkRoute } from './check-route.js';
 import { EvidenceLog, type LabContext } from './context.js';
 import { formatMs } from './duration.js';
 import type { CheckResult, Expectation } from './types.js';
-import { mapPool } from '../lib/pool.js';
+import { mapPool } from '../lib/index.js';
 
 export interface RunOptions {
   /** Checks running at once (default 8). */

@@ -1,8 +1,8 @@
 /** The host's kubectl pointed at the lab's kubeconfig (lab-<name>/kubeconfig), for `stages:` steps. */
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { hostPaths } from '../runtime/cluster-plan.js';
-import type { LabPlan } from '../topology/types.js';
+import { hostPaths } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
 import type { Kubectl } from './stages-run.js';
 import { KindlabError } from '../errors.js';
 

@@ -3,7 +3,7 @@
  * derived from the lab), and check results (what `lab verify` reports). Native values only;
  * the YAML the user writes is converted in expectations.ts.
  */
-import type { SourcePos } from '../topology/types.js';
+import type { SourcePos } from '../topology/index.js';
 
 /** Where routes and sessions are read from. `auto` picks the daemon that runs in the node. */
 export type RouteSource = 'auto' | 'frr' | 'bird' | 'gobgp' | 'agent' | 'kernel';

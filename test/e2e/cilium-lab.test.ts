@@ -37,7 +37,7 @@ interface Report {
 }
 
 const TRACE = 'pod/nettool-1 → pod/nettool-2 via worker, tor0, router0, tor1, worker2';
-const DECLARED = 18;
+const DECLARED = 20; // 18 verify checks and the 2 kubectl exec lines of the stages
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kindlab-cilium-'));
@@ -64,6 +64,8 @@ async function verifyJson(args: string[] = []): Promise<{ exitCode: number; repo
   return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as Report };
 }
 
+/** The article's kubectl line in the stages: it fails with the path to nettool-2 (traceroute after it is then not run). */
+const PING_STEP = 'kubectl exec -it nettool-1 -- ping -c 3 10.1.2.2';
 const failedDeclared = (r: Report) => r.checks.filter((c) => !c.passed && !c.derived).map((c) => c.name).sort();
 const byName = (r: Report, n: string) => {
   const c = r.checks.find((x) => x.name === n);
@@ -84,6 +86,11 @@ test('deploy + lab verify --wait 90s: every declared and derived check passes; J
   assert.match(byName(report, 'tor1 has route 10.1.3.0/24').detail, /via 10\.0\.4\.2 dev net2 \(worker3\)$/);
   assert.match(byName(report, 'pod/nettool-1 → pod/nettool-2').detail, /^pod\/nettool-2 \(10\.1\.2\.\d+\): 3\/3 replies, 0% loss$/);
   assert.match(byName(report, TRACE).detail, /^worker \(10\.1\.1\.1\) → tor0 \(10\.0\.2\.1\) → router0 \(10\.0\.0\.0\) → tor1 \(10\.0\.0\.2\) → worker2 \(10\.0\.3\.2\) → pod\/nettool-2 \(10\.1\.2\.\d+\)$/);
+  // the article's own kubectl lines (stages): kubectl exec through the API server to nettool-1
+  assert.match(byName(report, PING_STEP).evidence.output, /3 packets transmitted, 3 received/);
+  const tr = byName(report, 'kubectl exec -it nettool-1 -- traceroute -n 10.1.2.2');
+  assert.equal(tr.passed, true);
+  assert.match(tr.evidence.output, /traceroute to 10\.1\.2\.2[^]*\n\s*5\s+10\.0\.3\.2[^]*\n\s*6\s+10\.1\.2\.2 /);
   // derived: the node agents' sessions, each pod CIDR on each router, pods both ways
   const derived = report.checks.filter((c) => c.derived).map((c) => c.name);
   for (const n of ['control-plane', 'worker', 'worker2', 'worker3']) assert.ok(derived.some((d) => d.startsWith(`${n} `)), `a derived session check for ${n}`);
@@ -117,6 +124,7 @@ test('(a) tor1–router0 link down: rack1 is cut off; the dependent checks fail 
     assert.deepEqual(failedDeclared(report), [
       TRACE,
       'pod/nettool-1 → pod/nettool-2',
+      PING_STEP,
       'router0 all sessions Established',
       "router0 has the article's 12 routes",
       'router0 has route 10.1.2.0/24',
@@ -166,6 +174,7 @@ test('(b) the agent on worker2 stopped: its session and pod CIDR go, nettool-2 i
     assert.deepEqual(failedDeclared(report), [
       TRACE,
       'pod/nettool-1 → pod/nettool-2',
+      PING_STEP,
       "router0 has the article's 12 routes",
       'router0 has route 10.1.2.0/24',
       'tor1 all sessions Established',

@@ -7,7 +7,7 @@
  * retry 5 s and export of the node's own routes only, as calico-node configures BIRD (common.ts CALICO_BIRD_DEFAULTS).
  */
 import { isIP } from 'node:net';
-import type { KubeObject, Node } from '../../cluster/client/types.js';
+import type { KubeObject, Node } from '../../cluster/client/index.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,

@@ -1,5 +1,5 @@
 /** Pieces both Cilium API versions share: service selection, communities, the router-id annotation, auth secrets. */
-import type { Service } from '../../cluster/client/types.js';
+import type { Service } from '../../cluster/client/index.js';
 import { clusterIPs, externalIPs, hasLocalEndpoint, hostPrefix, isLocalPolicy, loadBalancerIPs, matchesSelector, secretValue, svcName, type LabelSelector } from './common.js';
 import type { Advertisement, ClusterView } from './types.js';
 

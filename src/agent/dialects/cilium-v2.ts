@@ -4,11 +4,11 @@
  * advertisement label selector) → CiliumBGPAdvertisement (PodCIDR / Service with address types, attributes).
  * Our speaker sends one table to all peers, so advertisements selected for any peer go to every peer.
  */
-import type { KubeObject } from '../../cluster/client/types.js';
+import type { KubeObject } from '../../cluster/client/index.js';
 import { authPassword, communityAttrs, serviceAdverts, virtualRouterAnnotation, type CiliumCommunities, type ServiceAddressType } from './cilium-common.js';
 import { addAdvert, CILIUM_DEFAULTS, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';
 import type { AgentIntent, ClusterView, CustomKind } from './types.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { Family } from '../../bgp/index.js';
 
 export const V2_KINDS: CustomKind[] = [
   { kind: 'CiliumBGPClusterConfig', apiVersion: 'cilium.io/v2', plural: 'ciliumbgpclusterconfigs', namespaced: false },

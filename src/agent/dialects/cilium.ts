@@ -3,8 +3,8 @@
  * cilium.io/v2 trio CiliumBGPClusterConfig + CiliumBGPPeerConfig + CiliumBGPAdvertisement (see cilium-v2.ts).
  * Like Cilium: a node selected by two policies gets no BGP configuration; routes are not installed into the FIB.
  */
-import type { KubeObject } from '../../cluster/client/types.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { KubeObject } from '../../cluster/client/index.js';
+import type { Family } from '../../bgp/index.js';
 import { authPassword, communityAttrs, serviceAdverts, virtualRouterAnnotation, type CiliumCommunities, type ServiceAddressType } from './cilium-common.js';
 import { computeV2, V2_KINDS } from './cilium-v2.js';
 import { addAdvert, CILIUM_DEFAULTS, emptyIntent, finish, findNode, matchesSelector, nodeAddresses, peerDefaults, podCidrs, stripMask, type LabelSelector } from './common.js';

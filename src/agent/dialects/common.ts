@@ -1,7 +1,7 @@
 /** Helpers shared by the dialects: selectors, node addresses, service IPs, local endpoints, durations. Pure. */
 import { isIP } from 'node:net';
-import type { Node, Pod, Service } from '../../cluster/client/types.js';
-import type { Family } from '../../bgp/wire/constants.js';
+import type { Node, Pod, Service } from '../../cluster/client/index.js';
+import type { Family } from '../../bgp/index.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
 import { parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 

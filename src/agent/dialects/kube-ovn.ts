@@ -9,7 +9,7 @@
  * where Kube-OVN's BGP sidecar would announce them.
  */
 import { isIP } from 'node:net';
-import type { KubeObject } from '../../cluster/client/types.js';
+import type { KubeObject } from '../../cluster/client/index.js';
 import { KindlabError } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { Node } from '../../cluster/client/types.js';
+import type { Node } from '../../cluster/client/index.js';
 import { KindlabError } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
 import { clusterAsnOk, parseCommunity, positional, positionalPeers, yamlPeers, type KrPeer } from './kube-router-peers.js';

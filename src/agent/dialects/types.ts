@@ -3,9 +3,9 @@
  * values (numbers, seconds, booleans) and the prefixes to originate. Dialect modules convert their objects,
  * flags and annotations into an AgentIntent with a pure function over a ClusterView.
  */
-import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
-import type { Family } from '../../bgp/wire/constants.js';
-import type { ExportPolicy } from '../../bgp/rib/types.js';
+import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/index.js';
+import type { Family } from '../../bgp/index.js';
+import type { ExportPolicy } from '../../bgp/index.js';
 
 export type { ExportPolicy };
 

@@ -1,5 +1,5 @@
 /** A ClusterView from a flat list of objects (a YAML stream, or the agent's informer caches). Pure. */
-import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/types.js';
+import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/index.js';
 import type { ClusterView, Secret } from './types.js';
 
 export function viewFromObjects(objs: Iterable<KubeObject>): ClusterView {

@@ -7,8 +7,8 @@
  * `releaseRetained()` (the peers' End-of-RIB): forwarding continues while the sessions come back (RFC 4724).
  */
 import { execa } from 'execa';
-import type { Rib } from '../../bgp/rib/index.js';
-import type { Logger } from '../../bgp/session/log.js';
+import type { Rib } from '../../bgp/index.js';
+import type { Logger } from '../../bgp/index.js';
 import { KindlabError, errorMessage } from '../../errors.js';
 import { connectedSubnets, selectOnLink, type ConnectedSubnet, type FibSelection } from './on-link.js';
 import { FIB_PROTO, parseKernelRoutes, planFib, withRetained, type FibTable } from './plan.js';

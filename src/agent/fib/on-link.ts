@@ -10,7 +10,7 @@
  * connected subnet of an interface that is up (kube-router: only the subnet holding the Node's own IP), since the
  * peering interface may carry an address other than the Node's InternalIP.
  */
-import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../../bgp/wire/ip.js';
+import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../../bgp/index.js';
 import type { FibTable } from './plan.js';
 
 export interface ConnectedSubnet {

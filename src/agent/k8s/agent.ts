@@ -6,9 +6,9 @@
  */
 import type http from 'node:http';
 import { KubeClient, loadKubeconfig } from '../../cluster/client/index.js';
-import { BgpSpeaker } from '../../bgp/speaker.js';
-import { Rib } from '../../bgp/rib/index.js';
-import type { Logger } from '../../bgp/session/log.js';
+import { BgpSpeaker } from '../../bgp/index.js';
+import { Rib } from '../../bgp/index.js';
+import type { Logger } from '../../bgp/index.js';
 import { startAdminServer } from '../admin-server.js';
 import { bindDialect, detectDialect, DIALECT_MODULES, type BoundDialect } from '../dialects/index.js';
 import type { AgentIntent, ClusterView, DialectName } from '../dialects/types.js';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { KindlabError } from '../../errors.js';
-import { createLogger, type LogLevel } from '../../bgp/session/log.js';
+import { createLogger, type LogLevel } from '../../bgp/index.js';
 import { adminRequest } from '../client.js';
 import { DEFAULT_ADMIN } from '../config.js';
 import { formatRib } from '../format.js';

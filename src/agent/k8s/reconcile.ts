@@ -3,7 +3,7 @@
  * change (the speaker resets only those whose session parameters differ) or remove, and which prefixes to
  * originate or withdraw (no session reset). A new local ASN or router id needs a new speaker.
  */
-import type { NeighborConfig, OriginateAttrs } from '../../bgp/speaker-types.js';
+import type { NeighborConfig, OriginateAttrs } from '../../bgp/index.js';
 import type { Advertisement, AgentIntent, PeerIntent } from '../dialects/types.js';
 
 export function neighborConfig(p: PeerIntent): NeighborConfig {

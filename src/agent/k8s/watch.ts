@@ -4,7 +4,7 @@
  * `view()` assembles the current ClusterView for the pure intent function.
  */
 import { ENDPOINTSLICES, Informer, KubeClient, NODES, PODS, SERVICES, resourceType, type KubeObject } from '../../cluster/client/index.js';
-import type { Logger } from '../../bgp/session/log.js';
+import type { Logger } from '../../bgp/index.js';
 import type { ClusterView, CustomKind } from '../dialects/types.js';
 import { viewFromObjects } from '../dialects/view.js';
 

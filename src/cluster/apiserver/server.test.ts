@@ -58,7 +58,9 @@ describe('API server over HTTP (in-process, loopback)', () => {
     const bad = await call('PATCH', '/api/v1/namespaces/default/pods/p1', '{"x":', { 'content-type': 'application/merge-patch+json' });
     assert.equal(bad.code, 400);
     assert.equal((await call('PATCH', '/api/v1/namespaces/default/pods/p1', '{}', { 'content-type': 'text/plain' })).code, 415);
-    assert.equal((await call('POST', '/api/v1/namespaces/default/pods/p1/exec')).code, 501);
+    const plainExec = await call('POST', '/api/v1/namespaces/default/pods/p1/exec');
+    assert.equal(plainExec.code, 400);
+    assert.match(plainExec.body.message, /Upgrade request required.*v5\.channel\.k8s\.io/);
   });
 
   test('server-side apply creates then merges; table output has the kubectl columns', async () => {

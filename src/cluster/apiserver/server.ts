@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../store/errors.js';
 import { handleCrud } from './crud.js';
@@ -8,6 +9,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } 
 import { methodNotAllowed, notFoundPath, sendError, sendJson } from './http-util.js';
 import { openapiV2, openapiV3Doc, openapiV3Index } from './openapi.js';
 import type { Registry } from './registry.js';
+import { handlePodLog, handleStreamUpgrade } from './pod-streams.js';
 import { parseRoute } from './router.js';
 import { handleWatch, type WatchSettings } from './watch.js';
 
@@ -70,6 +72,7 @@ export function createApiHandler(opts: ApiServerOptions): http.RequestListener {
         if (g) return sendJson(res, 200, g);
       }
       if (route.type === 'resource') {
+        if (route.subresource === 'log' && route.def.resource === 'pods') return await handlePodLog(reg, opts.token, req, res, route, url.searchParams);
         if (route.verb === 'watch') return handleWatch(reg, watch, req, res, route, url.searchParams);
         return await handleCrud(reg, req, res, route, url.searchParams);
       }
@@ -80,6 +83,27 @@ export function createApiHandler(opts: ApiServerOptions): http.RequestListener {
     run()
       .catch((e) => sendError(res, e))
       .finally(() => opts.log?.({ msg: 'request', method: req.method, path: req.url, code: res.statusCode, ms: Date.now() - started }));
+  };
+}
+
+/** Upgrade requests: pods/exec, attach, portforward (pod-streams.ts); anything else is refused. */
+export function createUpgradeHandler(opts: ApiServerOptions): (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const p = url.pathname.replace(/\/+$/, '') || '/';
+    const started = Date.now();
+    const refuse = (code: number, body: Record<string, unknown>) => {
+      const text = JSON.stringify(body);
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+    };
+    socket.on('error', () => undefined);
+    if (opts.token && !authorized(req.headers.authorization, opts.token)) return refuse(401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
+    const route = parseRoute('GET', p, url.searchParams);
+    if (route.type !== 'resource' || route.def.resource !== 'pods' || !route.name || !['exec', 'attach', 'portforward'].includes(route.subresource ?? ''))
+      return refuse(400, new ApiError(400, 'BadRequest', `the kindlab API server upgrades only pods/exec, pods/attach and pods/portforward (${req.method} ${p})`).toStatus());
+    handleStreamUpgrade(opts.registry, opts.token, req, socket, head, route, url.searchParams)
+      .catch((e) => refuse(500, new ApiError(500, 'InternalError', (e as Error).message).toStatus()))
+      .finally(() => opts.log?.({ msg: 'upgrade', method: req.method, path: req.url, subresource: route.subresource, ms: Date.now() - started }));
   };
 }
 
@@ -95,6 +119,7 @@ export async function startApiServer(opts: ApiServerOptions & { host: string; po
   const handler = createApiHandler(opts);
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 65_000;
+  server.on('upgrade', createUpgradeHandler(opts));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -9,3 +9,4 @@ export { Informer, keyOf, type Change, type ChangeType, type InformerOptions } f
 export { inClusterConfig, loadKubeconfig, parseKubeconfig, type ClientConfig } from './kubeconfig.js';
 export { ENDPOINTSLICES, LEASES, NAMESPACES, NODES, PODS, SERVICES, apiVersionOf, resourcePath, resourceType, type ResourceType } from './resources.js';
 export type * from './types.js';
+export type { EndpointSlice, KubeObject, Node, Pod, Service } from './types.js';

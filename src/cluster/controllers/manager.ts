@@ -5,6 +5,7 @@ import { ApiError } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
 import { buildEndpointSlice, buildEndpoints, endpointSliceName } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
+import { buildEvent, eventSuffix } from './events.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
 import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
@@ -28,6 +29,7 @@ const D = {
   slices: def('discovery.k8s.io', 'endpointslices'),
   deployments: def('apps', 'deployments'),
   replicasets: def('apps', 'replicasets'),
+  events: def('', 'events'),
 };
 /** Pool kinds LB-IPAM reads; any that is not served is simply absent. */
 const POOLS = {
@@ -186,11 +188,24 @@ export class ControllerManager {
         perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
         this.setStatus(D.pods, bound, { ...st, conditions: withCondition(st.conditions ?? [], { type: 'PodScheduled', status: 'True', lastProbeTime: null }) });
         this.opts.log?.({ msg: 'scheduled', pod: `${p.metadata.namespace}/${p.metadata.name}`, node: r.node });
+        this.event(p, 'Normal', 'Scheduled', `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${r.node}`);
       } else {
         const prev = (st.conditions ?? []).find((c) => c.type === 'PodScheduled');
         if (prev?.status === 'False' && prev.message === r.reason) continue;
+        this.event(p, 'Warning', 'FailedScheduling', r.reason);
         this.setStatus(D.pods, p, { ...st, phase: st.phase ?? 'Pending', conditions: withCondition(st.conditions ?? [], { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: r.reason, lastProbeTime: null }) });
       }
+    }
+  }
+
+  /** An Event from the scheduler about a pod (controllers/events.ts); a failed write is only logged. */
+  private event(p: K8sObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const now = new Date();
+    const ns = p.metadata.namespace ?? 'default';
+    try {
+      this.reg.create(D.events, ns, buildEvent({ type, reason, message, component: 'default-scheduler', object: { kind: 'Pod', name: p.metadata.name!, namespace: ns, ...(p.metadata.uid ? { uid: p.metadata.uid } : {}) } }, now, eventSuffix(now)));
+    } catch (e) {
+      this.opts.log?.({ level: 'warn', msg: 'event not recorded', reason, error: (e as Error).message });
     }
   }
 

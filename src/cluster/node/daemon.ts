@@ -8,9 +8,11 @@ import { parseCidr } from '../controllers/ipam.js';
 import { gatewayOf, HostLocalIpam } from './ipam.js';
 import { ensureNodeRegistered, NodeHeartbeat } from './node-status.js';
 import { defaultRouteMtu, ensureBridge, setSysctl } from './podnet.js';
+import { EventRecorder } from './pod-events.js';
 import { PodManager } from './pods.js';
 import { clusterCidrFor } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
+import { StreamServer } from './stream-server.js';
 import { NetworkPolicyEnforcer } from './netpol/enforcer.js';
 import type { Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
@@ -26,6 +28,8 @@ export interface NodeDaemonOptions {
   log: Logger;
   /** kube-proxy's --cluster-cidr; default: derived from the Nodes' pod CIDRs (proxy/cluster-cidr.ts). */
   clusterCIDR?: string;
+  /** The exec/attach/log endpoint the API server proxies to (stream-server.ts); port 0 = off. */
+  stream?: { port: number; token: string | undefined };
 }
 
 /** The node's address: --node-ip, else the Node's InternalIP or kindlab annotation, else the first global IPv4. */
@@ -52,6 +56,7 @@ export class NodeDaemon {
   private pods: PodManager | undefined;
   proxier: Proxier | undefined;
   netpol: NetworkPolicyEnforcer | undefined;
+  private stream: StreamServer | undefined;
   private stopped = false;
 
   constructor(private readonly o: NodeDaemonOptions) {}
@@ -108,6 +113,7 @@ export class NodeDaemon {
       if (c.type !== 'DELETED' && c.object.spec?.podCIDR && c.object.spec.podCIDR !== podCIDR) log({ level: 'warn', msg: 'node pod CIDR changed; restart the node daemon to apply', node: nodeName, podCIDR: c.object.spec.podCIDR, using: podCIDR });
     });
     const pods = new PodManager(client, net, this.o.stateDir, log);
+    pods.events = new EventRecorder(client, nodeName, log);
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
     this.informers = [services, slices, nodeInf, podInf];
@@ -118,6 +124,15 @@ export class NodeDaemon {
     await pods.collectGarbage(first.items);
     podInf.onChange((c) => pods.onChange(c));
     await podInf.start();
+    if (this.o.stream?.port !== 0) {
+      const ns = (p: Pod) => p.metadata.namespace ?? 'default';
+      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), log });
+      try {
+        log({ msg: 'stream endpoint listening', node: nodeName, port: await this.stream.start() });
+      } catch (e) {
+        log({ level: 'warn', msg: 'stream endpoint not started: kubectl exec/logs cannot reach this node', node: nodeName, error: (e as Error).message });
+      }
+    }
     // NetworkPolicy ingress rules (KLNP-* filter chains), off where the node is labelled kindlab.io/run-firewall=false.
     this.netpol = new NetworkPolicyEnforcer({ client, nodeName, log });
     await this.netpol.start();
@@ -129,6 +144,7 @@ export class NodeDaemon {
     this.stopped = true;
     for (const i of this.informers) i.stop();
     this.heartbeat?.stop();
+    await this.stream?.stop();
     await this.pods?.stopAll({ network: opts.cleanup });
     await this.netpol?.stop(opts);
     if (opts.cleanup) await this.proxier?.cleanup();

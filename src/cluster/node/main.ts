@@ -7,7 +7,7 @@
  *   does; default: the smallest prefix covering the Nodes' pod CIDRs),
  *   --cleanup-on-exit (remove pod networks and service rules on SIGTERM; by default they
  *   stay so traffic keeps flowing across a daemon restart), --cleanup (remove them and exit),
- *   --verbose (debug logs). Logs are JSON lines on stderr.
+ *   --stream-port N (10250: pods/exec, attach, log for the API server; 0 = off), --verbose (debug logs). Logs are JSON lines on stderr.
  */
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       'node-ip': { type: 'string' },
       'cluster-cidr': { type: 'string' },
       mtu: { type: 'string' },
+      'stream-port': { type: 'string', default: '10250' },
       'heartbeat-seconds': { type: 'string', default: '10' },
       'cleanup-on-exit': { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false },
@@ -43,8 +44,9 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.node) throw new Error('--node NAME is required');
-  const client = new KubeClient(loadKubeconfig(values.kubeconfig), { userAgent: `kindlab-node/${values.node}` });
-  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), ...(values['cluster-cidr'] ? { clusterCIDR: values['cluster-cidr'] } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, log });
+  const config = loadKubeconfig(values.kubeconfig);
+  const client = new KubeClient(config, { userAgent: `kindlab-node/${values.node}` });
+  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), ...(values['cluster-cidr'] ? { clusterCIDR: values['cluster-cidr'] } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, stream: { port: Number(values['stream-port']), token: config.token }, log });
   let stopping = false;
   const shutdown = (sig: string) => {
     if (stopping) return;

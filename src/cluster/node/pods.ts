@@ -4,10 +4,11 @@ import type { KubeClient } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
 import type { Change } from '../client/informer.js';
 import { PODS } from '../client/resources.js';
-import type { Pod } from '../client/types.js';
+import type { ContainerStatus, Pod } from '../client/types.js';
 import { killStale } from './container-process.js';
 import { listPodNetns, teardownPodNetwork } from './podnet.js';
 import { netnsName } from './podnet-plan.js';
+import { containerEvents, killingEvents, type EventRecorder } from './pod-events.js';
 import { buildPodStatus, sameStatus } from './pod-status.js';
 import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
 import type { Logger } from './sys.js';
@@ -28,6 +29,9 @@ export class PodManager {
   private readonly lastSent = new Map<string, string>();
   private readonly reportTimers = new Map<string, NodeJS.Timeout>();
   private stopping = false;
+  /** Container statuses last posted per pod: what pod events are derived from (pod-events.ts). */
+  private readonly lastContainers = new Map<string, ContainerStatus[]>();
+  events: EventRecorder | undefined;
 
   constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
 
@@ -78,6 +82,8 @@ export class PodManager {
     const rt = this.pods.get(key);
     if (!rt || (uid && rt.uid !== uid)) return;
     this.pods.delete(key);
+    if (!this.stopping) this.events?.record(rt.pod, killingEvents(rt.pod));
+    this.lastContainers.delete(key);
     clearTimeout(this.reportTimers.get(key));
     this.lastSent.delete(key);
     await rt.stop({ network: true });
@@ -96,6 +102,9 @@ export class PodManager {
         const text = JSON.stringify(status);
         if (this.lastSent.get(key) === text || sameStatus(rt.pod.status, status)) return;
         this.lastSent.set(key, text);
+        const next = status.containerStatuses ?? [];
+        this.events?.record(rt.pod, containerEvents(rt.pod, this.lastContainers.get(key) ?? rt.pod.status?.containerStatuses, next));
+        this.lastContainers.set(key, next);
         this.client
           .patchStatus(PODS, rt.pod.metadata.name!, { status }, { namespace: rt.pod.metadata.namespace })
           .then(() => this.log({ level: 'debug', msg: 'pod status posted', pod: key, phase: status.phase, podIP: status.podIP, ready: status.conditions?.find((c) => c.type === 'Ready')?.status }))

@@ -8,7 +8,7 @@
  */
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodePlan } from '../../topology/types.js';
+import type { NodePlan } from '../../topology/index.js';
 import type { NodeKind } from './types.js';
 
 export { DEFAULT_FRR_DAEMONS, FRR_DAEMONS, renderDaemons } from '../../render/index.js';
@@ -25,7 +25,8 @@ async function exists(p: string): Promise<boolean> {
 
 export const frrKind: NodeKind = {
   name: 'frr',
-  containerOptions(node, opts, _plan, nodeDir) {
+  containerOptions(node, opts, ctx) {
+    const nodeDir = ctx.nodeDir(node);
     const binds = [...(opts.HostConfig?.Binds ?? []), `${join(nodeDir, 'frr')}:/etc/frr`];
     return { ...opts, HostConfig: { ...opts.HostConfig, Binds: binds } };
   },

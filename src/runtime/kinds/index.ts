@@ -4,7 +4,7 @@
  * declare, is an error.
  */
 import { KindlabError } from '../../errors.js';
-import { NODE_KINDS, isNodeKindName, nodeKindFacts, type NodeKindFacts, type NodeKindName } from '../../topology/node-kinds.js';
+import { NODE_KINDS, isNodeKindName, nodeKindFacts, type NodeKindFacts, type NodeKindName } from '../../topology/index.js';
 import { bridgeKind } from './bridge.js';
 import { extContainerKind } from './ext-container.js';
 import { frrKind } from './frr.js';

@@ -10,10 +10,11 @@
  *   and the host kubeconfig is written once the port is known.
  * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
  */
-import type { NodePlan } from '../../topology/types.js';
+import type { NodePlan } from '../../topology/index.js';
 import { apiHostPort, connectControlPlane } from '../cluster-api-net.js';
 import { writeHostKubeconfig, writeNodeFiles } from '../cluster-files.js';
 import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from '../cluster-plan.js';
+import { join } from 'node:path';
 import type { NodeKind } from './types.js';
 
 /** Sysctls a Kubernetes node needs (Docker mounts /proc/sys read-only: they must be set at create). */
@@ -29,11 +30,23 @@ function k8sLabels(node: NodePlan): Record<string, string> {
   return { 'io.x-k8s.kind.cluster': k.cluster, 'io.x-k8s.kind.role': k.role, 'kindlab.k8s.node': k.nodeName };
 }
 
+/**
+ * Only the built code is mounted (read-only), never the whole checkout: lab directories often sit
+ * inside it (labs/<lab>/lab-<name>/) and hold other labs' CA keys and tokens.
+ */
+export const CODE_PATHS = ['dist', 'node_modules', 'bin', 'templates', 'schemas', 'package.json'] as const;
+
+function codeBinds(root: string): string[] {
+  return CODE_PATHS.map((p) => `${join(root, p)}:${IN_CONTAINER.root}/${p}:ro`);
+}
+
 export const k8sNodeKind: NodeKind = {
   name: 'k8s-node',
-  containerOptions(node, opts, plan, nodeDir) {
+  containerOptions(node, opts, ctx) {
+    const { plan } = ctx;
+    const nodeDir = ctx.nodeDir(node);
     const cp = isControlPlane(plan, node);
-    const binds = [...(opts.HostConfig?.Binds ?? []), `${repoRoot()}:${IN_CONTAINER.root}:ro`, `${nodeDir}:${IN_CONTAINER.nodeDir}`];
+    const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`];
     if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
     const spec = clusterOf(plan).spec;
     const port = `${API_PORT}/tcp`;
@@ -52,16 +65,16 @@ export const k8sNodeKind: NodeKind = {
         Binds: binds,
         Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
         // Published once the container joins the API network (the port reserved by the deploy step).
-        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan) }] } } : {}),
+        ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan, ctx.cluster) }] } } : {}),
       },
     };
   },
   async writeFiles(node, ctx) {
-    await writeNodeFiles(ctx.plan, node);
+    await writeNodeFiles(ctx.plan, node, ctx.cluster);
   },
   async afterCreate(node, ctx) {
     if (!isControlPlane(ctx.plan, node)) return;
     const { hostIp, hostPort } = await connectControlPlane(ctx.runtime, ctx.plan, node.containerName);
-    await writeHostKubeconfig(ctx.plan, hostIp, hostPort);
+    await writeHostKubeconfig(ctx.plan, hostIp, hostPort, ctx.cluster);
   },
 };

@@ -4,8 +4,9 @@
  * the optional hooks it needs.
  */
 import type Docker from 'dockerode';
-import type { NodeKindName } from '../../topology/node-kinds.js';
-import type { LabPlan, NodePlan } from '../../topology/types.js';
+import type { NodeKindName } from '../../topology/index.js';
+import type { LabPlan, NodePlan } from '../../topology/index.js';
+import type { ClusterDeployState } from '../cluster-files.js';
 import type { Runtime } from '../docker.js';
 
 export interface KindContext {
@@ -15,13 +16,15 @@ export interface KindContext {
   nodeDir(node: NodePlan): string;
   /** PID whose netns holds the node's interfaces. */
   netnsPid(node: NodePlan): Promise<number>;
+  /** State the embedded cluster's steps share within this deploy. */
+  cluster: ClusterDeployState;
 }
 
 export interface NodeKind {
   /** A kind declared in topology/node-kinds.ts, whose facts (managed, image...) it follows. */
   readonly name: NodeKindName;
-  /** Adjusts the planned container options (binds, command...). Pure; runs before anything exists. */
-  containerOptions?(node: NodePlan, opts: Docker.ContainerCreateOptions, plan: LabPlan, nodeDir: string): Docker.ContainerCreateOptions;
+  /** Adjusts the planned container options (binds, command...). Pure given the context; runs before the container exists. */
+  containerOptions?(node: NodePlan, opts: Docker.ContainerCreateOptions, ctx: KindContext): Docker.ContainerCreateOptions;
   /** Writes host files the container mounts (under ctx.nodeDir), before it is created. */
   writeFiles?(node: NodePlan, ctx: KindContext): Promise<void>;
   /** After the container runs, before any link: e.g. the bridge kind creates its bridge. */

@@ -1,0 +1,112 @@
+/**
+ * pods/exec, pods/attach (WebSocket, v5/v4.channel.k8s.io) and pods/log, proxied to the node
+ * daemon's stream endpoint (cluster/node/stream-server.ts) on the pod's node, the way the
+ * kube-apiserver proxies to kubelet. SPDY-only clients and port-forward get a clear Status.
+ */
+import dns from 'node:dns/promises';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ApiError, badRequest } from '../store/errors.js';
+import type { K8sObject } from '../store/types.js';
+import { CH, frame, failureStatus, pickProtocol } from '../node/stream-protocol.js';
+import { STREAM_PORT } from '../node/stream-server.js';
+import type { Registry } from './registry.js';
+import { findResource } from './resources.js';
+import type { ResourceRoute } from './router.js';
+
+const PODS = findResource('', 'v1', 'pods')!;
+const NODES = findResource('', 'v1', 'nodes')!;
+
+export interface NodeTarget {
+  host: string;
+  port: number;
+  token: string | undefined;
+}
+
+/** Where the pod's node daemon listens: the node's name (the container's name on the lab network), else its InternalIP. */
+export async function nodeTargetFor(reg: Registry, namespace: string, name: string, token: string | undefined): Promise<{ pod: K8sObject; target: NodeTarget }> {
+  const pod = reg.get(PODS, namespace, name);
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  let host: string | undefined;
+  try {
+    host = (await dns.lookup(nodeName, { family: 4 })).address;
+  } catch {
+    const node = reg.get(NODES, undefined, nodeName);
+    const st = node.status as { addresses?: Array<{ type: string; address: string }> } | undefined;
+    host = st?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? node.metadata.annotations?.['kindlab.io/node-ip'];
+  }
+  if (!host) throw new ApiError(500, 'InternalError', `no address for node ${nodeName} of pod ${namespace}/${name}`);
+  return { pod, target: { host, port: STREAM_PORT, token } };
+}
+
+function writeStatus(socket: Duplex, code: number, reason: string, message: string): void {
+  const body = JSON.stringify(failureStatus(message, code, reason));
+  socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+
+/** An Upgrade request for a pod stream subresource: answered here (WebSocket relay or a Status). */
+export async function handleStreamUpgrade(reg: Registry, token: string | undefined, req: http.IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, query: URLSearchParams): Promise<void> {
+  const sub = route.subresource!;
+  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (sub === 'portforward')
+    return writeStatus(socket, 501, 'NotImplemented', `pods/portforward is not implemented by the kindlab API server yet (kubectl port-forward tunnels SPDY over WebSocket); reach the pod from the lab instead, e.g. lab exec or a NodePort Service`);
+  if (upgrade !== 'websocket')
+    return writeStatus(socket, 400, 'BadRequest', `the kindlab API server streams pods/${sub} over WebSocket only (${offered.join(', ') || 'v5.channel.k8s.io'}); this client asked for "${req.headers.upgrade}" (SPDY). Use kubectl ≥ 1.30 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS unset or true`);
+  const protocol = pickProtocol(offered);
+  if (!protocol) return writeStatus(socket, 400, 'BadRequest', `pods/${sub} needs the WebSocket subprotocol v5.channel.k8s.io or v4.channel.k8s.io; offered: ${offered.join(', ') || 'none'}`);
+  let target: NodeTarget;
+  try {
+    ({ target } = await nodeTargetFor(reg, route.namespace ?? 'default', route.name!, token));
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message);
+    return writeStatus(socket, err.httpCode, err.reason, err.message);
+  }
+  wss.handleUpgrade(req, socket, head, (client) => relay(client, protocol, target, `/${sub}/${encodeURIComponent(route.namespace ?? 'default')}/${encodeURIComponent(route.name!)}?${query.toString()}`));
+}
+
+function relay(client: WebSocket, protocol: string, t: NodeTarget, pathAndQuery: string): void {
+  const node = new WebSocket(`ws://${t.host}:${t.port}${pathAndQuery}`, [protocol], { headers: t.token ? { Authorization: `Bearer ${t.token}` } : {}, handshakeTimeout: 10_000 });
+  const pending: Buffer[] = [];
+  client.on('message', (d: Buffer) => (node.readyState === WebSocket.OPEN ? node.send(d) : pending.push(d)));
+  node.on('open', () => {
+    for (const d of pending.splice(0)) node.send(d);
+  });
+  node.on('message', (d: Buffer) => client.readyState === WebSocket.OPEN && client.send(d));
+  node.on('error', (e) => {
+    if (client.readyState === WebSocket.OPEN) {
+      client.send(frame(CH.error, JSON.stringify(failureStatus(`error dialing the node's stream endpoint ${t.host}:${t.port}: ${e.message}`))));
+      client.close(1000);
+    }
+  });
+  node.on('close', () => client.readyState === WebSocket.OPEN && client.close(1000));
+  client.on('close', () => node.readyState === WebSocket.OPEN || node.readyState === WebSocket.CONNECTING ? node.terminate() : undefined);
+  client.on('error', () => node.terminate());
+}
+
+/** GET pods/log: proxied to the node's /containerLogs (streams with follow=true). */
+export async function handlePodLog(reg: Registry, token: string | undefined, req: http.IncomingMessage, res: http.ServerResponse, route: ResourceRoute, query: URLSearchParams): Promise<void> {
+  if (route.verb !== 'get') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${req.method} pods/log)`);
+  const ns = route.namespace ?? 'default';
+  const { pod, target } = await nodeTargetFor(reg, ns, route.name!, token);
+  const containers = ((pod.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
+  if (!query.get('container') && containers.length > 1)
+    throw badRequest(`a container name must be specified for pod ${route.name}, choose one of: [${containers.join(' ')}]`);
+  await new Promise<void>((resolve, reject) => {
+    const up = http.get({ host: target.host, port: target.port, path: `/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(route.name!)}?${query.toString()}`, headers: target.token ? { Authorization: `Bearer ${target.token}` } : {}, timeout: 10_000 }, (r) => {
+      up.setTimeout(0);
+      res.writeHead(r.statusCode ?? 500, { 'Content-Type': r.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' });
+      r.pipe(res);
+      r.on('end', resolve);
+      r.on('error', resolve);
+    });
+    up.on('timeout', () => up.destroy(new Error('timed out')));
+    up.on('error', (e) => (res.headersSent ? resolve() : reject(new ApiError(500, 'InternalError', `Get "https://${target.host}:${target.port}/containerLogs/${ns}/${route.name}": ${e.message}`))));
+    req.on('close', () => up.destroy());
+    res.on('close', () => up.destroy());
+  });
+}

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { shellQuote } from './stream-protocol.js';
+
+export interface ExecSpec {
+  /** Pod netns; '' for a host-network pod. */
+  netns: string;
+  command: string[];
+  tty: boolean;
+  env?: Record<string, string>;
+}
+
+/** The argv that runs `command` in the pod: `ip netns exec`, and `script` for a pseudo-terminal. Pure. */
+export function execArgv(s: ExecSpec): string[] {
+  const inner = s.tty ? ['script', '-qfec', s.command.map(shellQuote).join(' '), '/dev/null'] : s.command;
+  return s.netns ? ['ip', 'netns', 'exec', s.netns, ...inner] : inner;
+}
+
+/** A command running in a pod (its netns on this node), stdio as pipes. */
+export class PodExec {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number>;
+
+  constructor(private readonly s: ExecSpec) {
+    const [cmd, ...args] = execArgv(s);
+    const env = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: s.netns, HOME: '/root', ...(s.tty ? { TERM: 'xterm' } : {}), ...s.env };
+    this.child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: '/', detached: true });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (e) => {
+        this.child.stderr?.emit('data', Buffer.from(`${e.message}\n`));
+        resolve(126);
+      });
+      this.child.once('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1)));
+    });
+    this.child.stdin?.on('error', () => undefined);
+  }
+
+  /** The pseudo-terminal `script` made for the command (its child's stdin), once it exists. */
+  private ptyPath(): string | undefined {
+    const pids: number[] = [this.child.pid ?? 0];
+    // ip netns exec execs in place, script forks the command: search a few levels down.
+    for (let i = 0; i < pids.length && i < 16; i++) {
+      const pid = pids[i]!;
+      if (!pid) continue;
+      try {
+        const fd0 = fs.readlinkSync(`/proc/${pid}/fd/0`);
+        if (fd0.startsWith('/dev/pts/')) return fd0;
+      } catch {
+        /* gone */
+      }
+      try {
+        for (const t of fs.readdirSync(`/proc/${pid}/task`)) pids.push(...fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+      } catch {
+        /* gone */
+      }
+    }
+    return undefined;
+  }
+
+  /** Sets the terminal size (the kernel then sends SIGWINCH to the foreground job); retried until the pty exists. */
+  resize(width: number, height: number, tries = 20): void {
+    if (!this.s.tty || this.child.exitCode !== null) return;
+    const pty = this.ptyPath();
+    if (!pty) {
+      if (tries > 0) setTimeout(() => this.resize(width, height, tries - 1), 50);
+      return;
+    }
+    const p = spawn('stty', ['-F', pty, 'rows', String(height), 'cols', String(width)], { stdio: 'ignore' });
+    p.on('error', () => undefined);
+  }
+
+  kill(): void {
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}

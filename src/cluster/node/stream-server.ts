@@ -1,0 +1,207 @@
+/**
+ * The node's kubelet-like streaming endpoint (default port 10250, plain HTTP, the lab's bearer
+ * token): the API server proxies kubectl's pods/exec, pods/attach and pods/log here.
+ *   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&sinceSeconds   (text)
+ *   WS  /exec/<ns>/<pod>?command=…&container=…&stdin&stdout&stderr&tty                (v5/v4.channel.k8s.io)
+ *   WS  /attach/<ns>/<pod>?container=…                                                  (same protocol)
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Pod } from '../client/types.js';
+import { PodExec } from './exec-in-pod.js';
+import { podDirName } from './pod-runtime.js';
+import { netnsName } from './podnet-plan.js';
+import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, tailLines, type LogRequest } from './stream-protocol.js';
+import type { Logger } from './sys.js';
+
+export const STREAM_PORT = 10250;
+
+export interface StreamServerOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  stateDir: string;
+  /** The pod bound to this node, from the daemon's informer. */
+  findPod: (namespace: string, name: string) => Pod | undefined;
+  log: Logger;
+}
+
+class HttpFailure extends Error {
+  constructor(readonly code: number, readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+function authorized(header: string | undefined, token: string | undefined): boolean {
+  if (!token) return true;
+  const m = header?.match(/^Bearer\s+(.+)$/i);
+  if (!m) return false;
+  const a = Buffer.from(m[1]!.trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function containerOf(pod: Pod, name: string | undefined): string {
+  const names = (pod.spec.containers ?? []).map((c) => c.name);
+  const podName = pod.metadata.name!;
+  if (!name) {
+    if (names.length === 1) return names[0]!;
+    if (!names.length) throw new HttpFailure(400, 'BadRequest', `pod ${podName} has no containers`);
+    return names[0]!;
+  }
+  if (!names.includes(name)) throw new HttpFailure(400, 'BadRequest', `container ${name} is not valid for pod ${podName}`);
+  return name;
+}
+
+function running(pod: Pod, container: string): boolean {
+  const st = pod.status?.containerStatuses?.find((c) => c.name === container);
+  return !!st?.state?.running;
+}
+
+export class StreamServer {
+  private server: http.Server | undefined;
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+  private readonly live = new Set<PodExec>();
+
+  constructor(private readonly o: StreamServerOptions) {}
+
+  private pod(ns: string, name: string): Pod {
+    const pod = this.o.findPod(ns, name);
+    if (!pod) throw new HttpFailure(404, 'NotFound', `pods "${name}" not found on this node`);
+    return pod;
+  }
+
+  private logFile(pod: Pod, container: string): string {
+    return path.join(this.o.stateDir, 'pods', podDirName(pod), `${container}.log`);
+  }
+
+  async start(): Promise<number> {
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://node');
+      try {
+        if (!authorized(req.headers.authorization, this.o.token)) throw new HttpFailure(401, 'Unauthorized', 'Unauthorized');
+        const m = url.pathname.match(/^\/containerLogs\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/);
+        if (req.method !== 'GET' || !m) throw new HttpFailure(404, 'NotFound', `no such endpoint on the node: ${req.method} ${url.pathname}`);
+        const q = parseLogQuery(url.searchParams);
+        const pod = this.pod(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+        this.logs(pod, containerOf(pod, m[3] ? decodeURIComponent(m[3]) : q.container), q, req, res);
+      } catch (e) {
+        const f = e instanceof HttpFailure ? e : new HttpFailure(500, 'InternalError', (e as Error).message);
+        const body = JSON.stringify(failureStatus(f.message, f.code, f.reason));
+        res.writeHead(f.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      }
+    });
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://node');
+      const refuse = (code: number, text: string) => {
+        socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
+      };
+      if (!authorized(req.headers.authorization, this.o.token)) return refuse(401, 'Unauthorized');
+      const m = url.pathname.match(/^\/(exec|attach)\/([^/]+)\/([^/]+)$/);
+      if (!m) return refuse(404, `no such endpoint on the node: ${url.pathname}`);
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.session(ws, m[1] as 'exec' | 'attach', decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), url.searchParams));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  private logs(pod: Pod, container: string, q: LogRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const file = this.logFile(pod, container);
+    const st = pod.status?.containerStatuses?.find((c) => c.name === container);
+    if (q.previous && !(st?.restartCount ?? 0)) throw new HttpFailure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+    if (!fs.existsSync(file)) throw new HttpFailure(400, 'BadRequest', `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${String(st?.state?.waiting?.reason ?? 'ContainerCreating')}`);
+    let text = fs.readFileSync(file, 'utf8');
+    // The log file holds every run of the container (restarts append): --previous shows it all,
+    // otherwise lines are not timestamped, so --since keeps the log of a container started within the window.
+    const since = q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined;
+    const startedAt = st?.state?.running?.startedAt;
+    const started = typeof startedAt === 'string' ? Date.parse(startedAt) : undefined;
+    if (since !== undefined && started !== undefined && started < since) text = '';
+    if (q.tailLines !== undefined) text = tailLines(text, q.tailLines);
+    if (q.limitBytes !== undefined) text = text.slice(0, q.limitBytes);
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.write(text);
+    if (!q.follow) return void res.end();
+    let pos = fs.statSync(file).size;
+    const poll = setInterval(() => {
+      try {
+        const size = fs.statSync(file).size;
+        if (size < pos) pos = 0;
+        if (size > pos) {
+          const fd = fs.openSync(file, 'r');
+          const buf = Buffer.alloc(size - pos);
+          fs.readSync(fd, buf, 0, buf.length, pos);
+          fs.closeSync(fd);
+          pos = size;
+          res.write(buf);
+        }
+      } catch {
+        clearInterval(poll);
+        res.end();
+      }
+    }, 200);
+    const stop = () => clearInterval(poll);
+    req.on('close', stop);
+    res.on('close', stop);
+  }
+
+  private session(ws: WebSocket, kind: 'exec' | 'attach', ns: string, name: string, q: URLSearchParams): void {
+    const fail = (message: string) => {
+      ws.send(frame(CH.error, JSON.stringify(failureStatus(message))));
+      ws.close(1000);
+    };
+    let pod: Pod;
+    let container: string;
+    try {
+      pod = this.pod(ns, name);
+      container = containerOf(pod, q.get('container') ?? undefined);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    if (!running(pod, container)) return fail(`unable to upgrade connection: container not found ("${container}")`);
+    const req = parseExecQuery(q);
+    if (kind === 'attach') return fail(`attach to container "${container}" of pod ${ns}/${name}: the stand-in workloads run without a terminal to attach to; use kubectl exec`);
+    if (!req.command.length) return fail('you must specify at least one command for the container');
+    const netns = pod.spec.hostNetwork ? '' : netnsName(ns, name);
+    const proc = new PodExec({ netns, command: req.command, tty: req.tty });
+    this.live.add(proc);
+    this.o.log({ msg: 'exec', pod: `${ns}/${name}`, container, command: req.command, tty: req.tty });
+    const send = (ch: number) => (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(ch, d));
+    proc.child.stdout?.on('data', send(CH.stdout));
+    proc.child.stderr?.on('data', send(req.tty ? CH.stdout : CH.stderr));
+    if (!req.stdin) proc.child.stdin?.end();
+    ws.on('message', (data: Buffer) => {
+      const m = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+      if (m.kind === 'stdin') proc.child.stdin?.write(m.data);
+      else if (m.kind === 'close' && m.channel === CH.stdin) proc.child.stdin?.end();
+      else if (m.kind === 'resize') proc.resize(m.width, m.height);
+    });
+    ws.on('close', () => {
+      if (proc.child.exitCode === null) proc.kill();
+    });
+    void proc.exited.then((code) => {
+      this.live.delete(proc);
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
+      ws.close(1000);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.live) p.kill();
+    for (const c of this.wss.clients) c.terminate();
+    const s = this.server;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * kubectl's streaming verbs as users type them, with the real kubectl v1.32 against a cluster lab
+ * (the Cilium article's 4-node cluster, real Docker): exec with and without -it (through a
+ * pseudo-terminal made by `script`), -c, the exit code, cp of a 10 MB file both ways, logs
+ * (--tail, -f, -c, --previous), a clear Status for SPDY-only clients and port-forward.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { writeClusterLab } from './cluster-lab.js';
+import { uniqueLabName } from './plan-helpers.js';
+
+const KUBECTL = existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubectl';
+const name = uniqueLabName('kl-kstream');
+let dir = '';
+let file = '';
+let kubeconfig = '';
+
+async function kubectl(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const r = await execa(KUBECTL, args, { env: { KUBECONFIG: kubeconfig, ...opts.env }, reject: false, timeout: 60_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(args);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+const TWO = `apiVersion: v1
+kind: Pod
+metadata:
+  name: two
+spec:
+  nodeSelector:
+    rack: rack1
+  containers:
+  - name: logger
+    image: busybox
+    command: ["sh", "-c", "i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.3; done"]
+  - name: side
+    image: busybox
+    command: ["sleep", "3600"]
+`;
+
+before(async () => {
+  assert.ok(existsSync(join(REPO, 'dist/cluster/node/main.js')), 'run npm run build first (the node containers run dist/)');
+  ({ dir, file } = await writeClusterLab(name));
+  const up = await lab(['deploy', '-t', file]);
+  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+  kubeconfig = (await lab(['kubeconfig', '-t', file])).stdout.trim();
+  const r = await kubectl(['apply', '-f', '-'], { input: TWO });
+  assert.equal(r.code, 0, r.stderr);
+  await until('pods Running', async () => {
+    const j = JSON.parse(await ok('get', 'pods', '-o', 'json')) as { items: Array<{ status: { phase: string; containerStatuses?: Array<{ ready: boolean }> } }> };
+    return j.items.length === 3 && j.items.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined;
+  }, 60_000, 500);
+});
+after(async () => {
+  await forceDestroy(name);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('kubectl streaming verbs', { concurrency: false }, () => {
+  it('exec: stdout and stderr apart, the exit code, inside the pod netns', async () => {
+    const r = await kubectl(['exec', 'nettool-1', '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, 'to-out');
+    assert.match(r.stderr, /^to-err$/m);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+    const ip = (await ok('get', 'pod', 'nettool-1', '-o', 'jsonpath={.status.podIP}')).trim();
+    assert.match(await ok('exec', 'nettool-1', '--', 'ip', '-4', 'addr', 'show', 'dev', 'eth0'), new RegExp(`inet ${ip.replace(/\./g, '\\.')}/24`));
+    const ip2 = (await ok('get', 'pod', 'nettool-2', '-o', 'jsonpath={.status.podIP}')).trim();
+    assert.match(await ok('exec', 'nettool-1', '--', 'ping', '-c', '1', '-W', '2', ip2), /1 received/);
+  });
+
+  it('exec -i: stdin reaches the command and its end ends it', async () => {
+    const r = await kubectl(['exec', '-i', 'nettool-2', '--', 'sh', '-c', 'wc -c; echo done'], { input: 'x'.repeat(100_000) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').map((l) => l.trim()), ['100000', 'done']);
+  });
+
+  it('exec -it through a pseudo-terminal: a tty in the pod with the terminal size kubectl sends', async () => {
+    const inner = `stty rows 33 cols 101; ${KUBECTL} exec -it nettool-1 -- sh -c 'sleep 1; tty; stty size; echo typed:; read x; echo got-$x'`;
+    const r = await execa('script', ['-qfec', inner, '/dev/null'], { env: { KUBECONFIG: kubeconfig }, input: 'hello\n', reject: false, timeout: 60_000 });
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /\/dev\/pts\/\d+/);
+    assert.match(r.stdout, /^33 101\r?$/m);
+    assert.match(r.stdout, /got-hello/);
+  });
+
+  it('exec -c picks the container; a wrong one is refused by name', async () => {
+    assert.equal((await ok('exec', 'two', '-c', 'side', '--', 'echo', 'side-ok')).trim(), 'side-ok');
+    const bad = await kubectl(['exec', 'two', '-c', 'nope', '--', 'true']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /container nope is not valid for pod two/);
+  });
+
+  it('cp of a 10 MB file both ways, checksums equal', async () => {
+    const data = randomBytes(10 * 1024 * 1024);
+    const local = join(dir, 'big.bin');
+    writeFileSync(local, data);
+    const up = await kubectl(['cp', local, 'default/nettool-1:/tmp/big.bin']);
+    assert.equal(up.code, 0, up.stderr);
+    const inPod = (await ok('exec', 'nettool-1', '--', 'sha256sum', '/tmp/big.bin')).split(/\s+/)[0];
+    assert.equal(inPod, sha(data));
+    const back = join(dir, 'back.bin');
+    const down = await kubectl(['cp', 'default/nettool-1:/tmp/big.bin', back]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(sha(readFileSync(back)), sha(data));
+    await ok('exec', 'nettool-1', '--', 'rm', '-f', '/tmp/big.bin');
+  });
+
+  it('logs -c --tail, logs -f sees new lines, --previous without a restart is refused', async () => {
+    const tail = (await ok('logs', 'two', '-c', 'logger', '--tail=2')).trim().split('\n');
+    assert.equal(tail.length, 2);
+    assert.ok(tail.every((l) => /^line-\d+$/.test(l)), tail.join('|'));
+    const last = Number(tail[1]!.slice(5));
+    const f = spawn(KUBECTL, ['logs', '-f', 'two', '-c', 'logger', '--tail=1'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    let out = '';
+    f.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await until('logs -f shows newer lines', async () => {
+        const ns = [...out.matchAll(/line-(\d+)/g)].map((m) => Number(m[1]));
+        return ns.filter((n) => n > last + 2).length >= 2 ? true : undefined;
+      }, 15_000, 200);
+    } finally {
+      f.kill();
+    }
+    const prev = await kubectl(['logs', 'two', '-c', 'logger', '--previous']);
+    assert.notEqual(prev.code, 0);
+    assert.match(prev.stderr, /previous terminated container "logger" in pod "two" not found/);
+  });
+
+  it('SPDY-only clients and port-forward get a clear Status', async () => {
+    const spdy = await kubectl(['exec', 'nettool-1', '--', 'true'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+    assert.notEqual(spdy.code, 0);
+    assert.match(spdy.stderr, /WebSocket only/);
+    const pf = await kubectl(['port-forward', 'pod/nettool-1', '18080:80'], { env: {} });
+    assert.notEqual(pf.code, 0);
+    assert.match(pf.stderr, /portforward is not implemented/);
+  });
+
+  it('events: describe pod tells the story (Scheduled, Pulled, Created, Started); BackOff for a crashing pod; Killing on delete', async () => {
+    const d = await ok('describe', 'pod', 'nettool-1');
+    const events = d.slice(d.indexOf('Events:'));
+    for (const re of [/Normal\s+Scheduled\s+.*default-scheduler\s+Successfully assigned default\/nettool-1 to /, /Normal\s+Pulled\s+.*kubelet\s+Container image "cr7258\/nettool:v1" already present on machine/, /Normal\s+Created\s+.*Created container nettool-1/, /Normal\s+Started\s+.*Started container nettool-1/])
+      assert.match(events, re);
+    assert.equal((await kubectl(['run', 'crash', '--image=busybox', '--restart=Always', '--command', '--', 'sh', '-c', 'exit 1'])).code, 0);
+    await until('BackOff event for crash', async () => {
+      const r = await ok('get', 'events', '--field-selector', 'involvedObject.name=crash', '-o', 'custom-columns=T:.type,R:.reason,M:.message', '--no-headers');
+      return /Warning\s+BackOff\s+Back-off restarting failed container crash in pod crash_default/.test(r) ? r : undefined;
+    }, 30_000, 500);
+    await ok('delete', 'pod', 'two', '--wait=true');
+    const killing = await ok('get', 'events', '--field-selector', 'involvedObject.name=two,reason=Killing', '-o', 'custom-columns=M:.message', '--no-headers');
+    assert.deepEqual(killing.trim().split('\n').sort(), ['Stopping container logger', 'Stopping container side']);
+    assert.match(await ok('get', 'events'), /Normal\s+Scheduled\s+pod\/two\s+Successfully assigned default\/two to /);
+  });
+
+  it('destroy leaves nothing', async () => {
+    const d = await lab(['destroy', '-t', file, '--cleanup']);
+    assert.equal(d.exitCode, 0, d.stderr);
+    assert.deepEqual(await leftovers(name), NOTHING);
+  });
+});
