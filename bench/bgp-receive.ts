@@ -8,6 +8,9 @@
  *
  *   node --import tsx bench/bgp-receive.ts [--prefixes 1000000] [--sets 1000,500000] [--daemons bird,frr,agent,gobgp]
  *                                          [--cap 180]   (seconds; a daemon still short of all prefixes is "> cap")
+ *   node --import tsx bench/bgp-receive.ts --compare /tmp/old-checkout [--rounds 3] [--sets 1000,500000]
+ *     our agent only, this checkout ("new") against another built checkout ("old"), alternating old/new for
+ *     `rounds` rounds per attribute-set count; prints one table per build and the medians side by side.
  * Needs root, `npm run build` (the agent runs as `node bin/lab-agent.js run`), bird2, frr, gobgpd.
  */
 import os from 'node:os';
@@ -24,11 +27,15 @@ const { values: v } = parseArgs({
     sets: { type: 'string', default: '1000,500000' },
     daemons: { type: 'string', default: 'bird,frr,agent,gobgp' },
     cap: { type: 'string', default: '180' },
+    compare: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
+const COMPARE = v.compare;
+const ROUNDS = Number(v.rounds);
 const PREFIXES = Number(v.prefixes);
 const SETS = v.sets!.split(',').map(Number);
-const KINDS = v.daemons!.split(',') as DaemonKind[];
+const KINDS = (COMPARE ? 'agent' : v.daemons!).split(',') as DaemonKind[];
 const CAP_S = Number(v.cap);
 for (const k of KINDS) if (!DAEMONS.includes(k)) throw new Error(`unknown daemon ${k} (${DAEMONS.join(', ')})`);
 
@@ -38,6 +45,8 @@ const peerMain = fileURLToPath(new URL('./lib/peer-main.ts', import.meta.url));
 
 interface Row {
   kind: DaemonKind;
+  /** 'old' / 'new' in --compare mode. */
+  build?: string;
   sets: number;
   /** Seconds from Established until the monitor had all prefixes; undefined when the cap was hit. */
   totalS?: number;
@@ -63,12 +72,12 @@ function peer(t: BenchTopology, mode: 'blaster' | 'monitor', sets: number): { ev
   return { events: new EventStream(mode, p), pid: p.pid! };
 }
 
-async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
+async function runCase(kind: DaemonKind, sets: number, agentRepo?: string): Promise<Row> {
   const t = await createTopology('r');
   current = t;
   let d: DaemonUnderTest | undefined;
   try {
-    d = await startDaemon(kind, t, ASNS);
+    d = await startDaemon(kind, t, ASNS, { agentRepo });
     const { events: monitor, pid: monitorPid } = peer(t, 'monitor', sets);
     if (!(await monitor.wait('established', Date.now() + 60_000))) throw new Error(`${kind}: monitor session not Established in 60 s`);
     const blaster = peer(t, 'blaster', sets).events;
@@ -99,7 +108,7 @@ async function runCase(kind: DaemonKind, sets: number): Promise<Row> {
 function table(rows: Row[]): string {
   const head = ['daemon', 'attr sets', 'Established → all at monitor', 'blaster sent', 'peak RSS', 'CPU s', 'in RIB', 'at monitor', 'monitor CPU s'];
   const body = rows.map((r) => [
-    LABEL[r.kind],
+    r.build ? `${LABEL[r.kind]} (${r.build})` : LABEL[r.kind],
     r.sets.toLocaleString('en'),
     r.totalS === undefined ? `> ${CAP_S} s` : `${r.totalS.toFixed(2)} s`,
     r.sentS === undefined ? `> ${CAP_S} s` : `${r.sentS.toFixed(2)} s`,
@@ -120,7 +129,47 @@ const started = Date.now();
 const load0 = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const rows: Row[] = [];
 const failures: string[] = [];
-for (const sets of SETS) {
+async function compareRuns(oldRepo: string): Promise<void> {
+  for (const sets of SETS) {
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate which build goes first, so drift on the shared machine falls on both.
+      const order = round % 2 === 1 ? (['old', 'new'] as const) : (['new', 'old'] as const);
+      for (const build of order) {
+        log(`agent (${build}) round ${round}/${ROUNDS}: ${PREFIXES.toLocaleString('en')} prefixes, ${sets.toLocaleString('en')} attribute sets ...`);
+        try {
+          const r = { ...(await runCase('agent', Math.min(sets, PREFIXES), build === 'old' ? oldRepo : repo)), build };
+          rows.push(r);
+          log(`  ${r.totalS === undefined ? `> ${CAP_S} s` : `${r.totalS.toFixed(2)} s`}, ${r.peakRssMB.toFixed(0)} MB, ${r.cpuS.toFixed(2)} CPU s`);
+        } catch (e) {
+          failures.push(`agent (${build}) round ${round} at ${sets} sets: ${(e as Error).message}`);
+          log(`  failed: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function compareTable(): string {
+  const lines = ['| attr sets | metric (median) | old | new | new/old |', '|:--|:--|--:|--:|--:|'];
+  for (const sets of SETS) {
+    const of = (build: string, f: (r: Row) => number | undefined) =>
+      median(rows.filter((r) => r.build === build && r.sets === Math.min(sets, PREFIXES)).map(f).filter((x): x is number => x !== undefined));
+    for (const [name, f, unit] of [['time', (r: Row) => r.totalS, 's'], ['peak RSS', (r: Row) => r.peakRssMB, 'MB'], ['CPU', (r: Row) => r.cpuS, 's']] as const) {
+      const o = of('old', f);
+      const n = of('new', f);
+      lines.push(`| ${sets.toLocaleString('en')} | ${name} | ${o.toFixed(2)} ${unit} | ${n.toFixed(2)} ${unit} | ${((n / o - 1) * 100).toFixed(1)} % |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+if (COMPARE) await compareRuns(COMPARE);
+else for (const sets of SETS) {
   for (const kind of KINDS) {
     log(`${LABEL[kind]}: ${PREFIXES.toLocaleString('en')} prefixes, ${sets.toLocaleString('en')} attribute sets ...`);
     try {
@@ -136,7 +185,15 @@ for (const sets of SETS) {
 const cpu = os.cpus();
 console.log(`bgp-receive: ${PREFIXES.toLocaleString('en')} IPv4 /24s from a pre-built blaster → daemon → monitor peer, eBGP, each process in its own netns`);
 console.log(`${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Linux ${os.release()}, node ${process.version}`);
-console.log(table(rows));
+if (COMPARE) {
+  console.log(`old = ${COMPARE}, new = ${repo}; ${ROUNDS} rounds per set count, alternating which goes first`);
+  console.log('\nold:');
+  console.log(table(rows.filter((r) => r.build === 'old')));
+  console.log('\nnew:');
+  console.log(table(rows.filter((r) => r.build === 'new')));
+  console.log('\nmedians:');
+  console.log(compareTable());
+} else console.log(table(rows));
 console.log(`load average at start ${load0}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this shared machine slows wall times; CPU s is each process's own)`);
 console.log('time: blaster session Established → the monitor holds every prefix (so all are in the RIB and re-advertised);');
 console.log('CPU s: the daemon\'s utime+stime over that window; peak RSS: its VmHWM (whole life); in RIB: its own count afterwards.');

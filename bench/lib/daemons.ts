@@ -106,7 +106,7 @@ ${nb(t.monitor, as.monitor, t.daemonToMonitor)}
 }
 
 /** Starts one daemon and waits until it can be queried (not until sessions are up). */
-export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns): Promise<DaemonUnderTest> {
+export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns, opts: { agentRepo?: string } = {}): Promise<DaemonUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), `kl-bench-${kind}-`));
   const file = (name: string) => path.join(dir, name);
   const inNs = (cmd: string, args: string[]) => t.exec(t.daemonNs, cmd, args);
@@ -141,7 +141,8 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns):
     ready = async () => (await adminRequest<{ status: string }>(admin, 'GET', '/healthz')).status === 'ok';
     received = async () => (await adminRequest<NeighborStatus[]>(admin, 'GET', '/neighbors')).find((n) => n.address === t.blaster)?.accepted ?? NaN;
   }
-  const p = proc ?? t.spawnIn(t.daemonNs, args[0]!, args.slice(1), { cwd: repo });
+  // The agent may be another build (bench/bgp-receive.ts --compare): its own checkout's bin/ and dist/.
+  const p = proc ?? t.spawnIn(t.daemonNs, args[0]!, args.slice(1), { cwd: kind === 'agent' && opts.agentRepo ? opts.agentRepo : repo });
   const tail = collectLines(p);
   let exited = false;
   p.once('exit', () => (exited = true));

@@ -103,7 +103,7 @@ export class BgpSpeaker extends EventEmitter {
     const n: Neighbor = { cfg: c, session, stale: new Set(), flushQueued: false };
     this.neighbors.set(c.peerAddress, n);
     session.on('state', (state: string, from: string, reason: string) => this.emit('state', c.peerAddress, state, from, reason));
-    this.listener?.setPassword(c.peerAddress, c.password);
+    // The listener learns the peer's TCP-MD5 key when the session's FSM says listen-tcp (handler.listen).
     const i = this.cfg.neighbors.indexOf(given);
     if (i >= 0) this.cfg.neighbors[i] = c;
     else if (!this.cfg.neighbors.includes(c)) this.cfg.neighbors.push(c);
@@ -204,6 +204,7 @@ export class BgpSpeaker extends EventEmitter {
 
   private readonly handler: SessionHandler = {
     established: (s, neg) => this.onEstablished(this.neighborOf(s), neg),
+    listen: (s) => this.listener?.setPassword(s.peer, s.cfg.password),
     update: (s, body) => {
       const n = this.neighborOf(s);
       if (n.ribPeer === undefined) return undefined;

@@ -233,6 +233,10 @@ async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
       return (await import('./graph.js')).runGraph(v);
     case 'kubeconfig':
       return (await import('./kubeconfig.js')).runKubeconfig(v);
+    case 'config':
+      return (await import('./config.js')).runConfig(sub ?? p.positionals[0], v, p.positionals);
+    case 'generate':
+      return (await import('./config.js')).runGenerate(sub ?? p.positionals[0], v);
     case 'version':
       process.stdout.write(`${labVersion()}\n`);
       return 0;

@@ -150,6 +150,50 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: { ...TARGET, content: { type: 'boolean', describe: 'print the file itself, not its path' } },
     examples: [['lab kubeconfig -t lab.clab.yaml', 'the path, for KUBECONFIG=$(lab kubeconfig -t lab.clab.yaml) kubectl get nodes']],
   },
+  config: {
+    command: 'config',
+    about: 'the router configs rendered from the routing intent: show a node\'s, or diff them against the deployed lab',
+    options: {},
+    examples: [['lab config show tor0 -t lab.clab.yaml', "print tor0's rendered FRR config and exec lines"]],
+    subcommands: {
+      show: {
+        command: 'show [node]',
+        about: "print a node's rendered files and exec lines",
+        options: { topo: TOPO },
+        positionals: { node: 'node name' },
+        examples: [['lab config show tor0 -t lab.clab.yaml', "tor0's frr.conf and exec lines"]],
+      },
+      diff: {
+        command: 'diff [node]',
+        about: 'what an edit of the intent changes against the configs the running lab was given (unified diff)',
+        options: { topo: TOPO },
+        positionals: { node: 'only this node (default: every router)' },
+        examples: [['lab config diff -t lab.clab.yaml', 'the diff of every rendered router config']],
+      },
+    },
+  },
+  generate: {
+    command: 'generate',
+    about: 'write a topology: a leaf-spine fabric with a Kubernetes cluster, as routing intent',
+    options: {},
+    examples: [['lab generate clos --spines 2 --leaves 4 --nodes-per-leaf 2 --dialect cilium -o clos.yaml', 'a 6-router fabric with an 8-node Cilium cluster']],
+    subcommands: {
+      clos: {
+        command: 'clos',
+        about: 'a leaf-spine (Clos) fabric; nodes spread over the leaves, one rack per leaf',
+        options: {
+          name: { type: 'string', default: 'clos', describe: 'lab name' },
+          spines: { type: 'string', default: '2', describe: 'number of spines (1-16)' },
+          leaves: { type: 'string', default: '4', describe: 'number of leaves (1-64)' },
+          'nodes-per-leaf': { type: 'string', default: '1', describe: 'Kubernetes nodes per leaf (0-16)' },
+          dialect: { type: 'string', default: 'cilium', describe: 'cluster BGP dialect: cilium, calico, kube-router, kube-ovn, metallb' },
+          image: { type: 'string', describe: 'router image (default frrouting/frr:v8.4.0)' },
+          output: { type: 'string', short: 'o', describe: 'write to this file instead of stdout' },
+        },
+        examples: [['lab generate clos --spines 2 --leaves 4 --nodes-per-leaf 2 -o clos.yaml', 'then: lab deploy -t clos.yaml && lab verify -t clos.yaml --wait 2m']],
+      },
+    },
+  },
   version: {
     command: 'version',
     about: 'print the kindlab version',

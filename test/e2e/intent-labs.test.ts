@@ -23,6 +23,10 @@ test('the Cilium article as intent: rendered configs, 12 routes on router0, pod 
   const topo = LABS[0]!;
   const d = await lab(['deploy', '-t', topo]);
   assert.equal(d.exitCode, 0, `${d.stdout}\n${d.stderr}`);
+  // what the lab was given is what the intent renders: no diff
+  const diff = await lab(['config', 'diff', '-t', topo]);
+  assert.equal(diff.exitCode, 0, diff.stdout);
+  assert.match(diff.stdout, /^no changes/);
   const v = await lab(['verify', '-t', topo, '--wait', '90s', '--format', 'json']);
   const report = JSON.parse(v.stdout) as { passed: boolean; checks: Array<{ name: string; passed: boolean; detail: string }> };
   const failed = report.checks.filter((c) => !c.passed);

@@ -1,4 +1,5 @@
 import type { Family } from '../wire/constants.js';
+import { ipv4ToNumber } from '../wire/ip.js';
 import { decodeAttributes } from '../wire/attrs/index.js';
 import type { PathAttributes } from '../wire/attrs/types.js';
 import { AttrStore } from './attr-store.js';
@@ -28,6 +29,9 @@ export class RibCore {
   readonly multipath: number;
   readonly relax: boolean;
   readonly clusterId: string;
+  /** routerId and clusterId as numbers, for the byte-level loop checks. */
+  readonly routerIdNum: number;
+  readonly clusterIdNum: number;
   onBestChanged?: BestChanged;
   /** Counts Loc-RIB changes not recorded in the log (nobody was tracking). */
   version = 0;
@@ -41,6 +45,8 @@ export class RibCore {
     this.multipath = Math.max(1, opts.multipath ?? 1);
     this.relax = !!opts.multipathRelax;
     this.clusterId = opts.clusterId ?? opts.routerId;
+    this.routerIdNum = ipv4ToNumber(opts.routerId);
+    this.clusterIdNum = ipv4ToNumber(this.clusterId);
     this.dctx = { info: this.info, peers: this.facts, alwaysCompareMed: !!opts.alwaysCompareMed };
   }
 

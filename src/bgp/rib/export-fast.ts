@@ -1,5 +1,6 @@
 import { ATTR, FLAG } from '../wire/constants.js';
 import { ipv4ToNumber, isIpv4 } from '../wire/ip.js';
+import { AttrWalk, WALK } from '../wire/attrs/walk.js';
 import { mayExport, type ExportSource } from './export.js';
 import type { PeerInfo } from './types.js';
 
@@ -19,17 +20,11 @@ export function exportEbgpV4Bytes(canon: Buffer, src: ExportSource, dst: PeerInf
   if (!mayExport(src, dst)) return 'filtered';
   const out = Buffer.allocUnsafe(canon.length + 4 + 6 + 4);
   let o = 0;
-  let i = 0;
   let sawPath = false;
   let sawNh = false;
-  while (i < canon.length) {
-    const flags = canon[i]!;
-    const type = canon[i + 1]!;
-    const ext = (flags & FLAG.EXTENDED_LENGTH) !== 0;
-    const hl = ext ? 4 : 3;
-    const len = ext ? canon.readUInt16BE(i + 2) : canon[i + 2]!;
-    const vs = i + hl;
-    const next = vs + len;
+  const w = new AttrWalk(canon, 0, canon.length);
+  while (w.step()) {
+    const { type, len, at: i, value: vs, end: next } = w;
     switch (type) {
       case ATTR.MULTI_EXIT_DISC:
       case ATTR.LOCAL_PREF:
@@ -92,8 +87,8 @@ export function exportEbgpV4Bytes(canon: Buffer, src: ExportSource, dst: PeerInf
         canon.copy(out, o, i, next);
         o += next - i;
     }
-    i = next;
   }
+  if (w.error !== WALK.OK) return null; // cannot happen for interned sets; the general path would report it
   if (!sawPath || !sawNh) return null;
   return out.subarray(0, o);
 }

@@ -1,4 +1,5 @@
 import { ATTR, FLAG, HEADER_LEN, MSG, afiSafiOf, type Family } from '../wire/constants.js';
+import { AttrWalk } from '../wire/attrs/walk.js';
 import { writeHeader } from '../wire/framer.js';
 import { nlriSize, writeNlri, type PrefixKey } from './prefix-key.js';
 
@@ -57,11 +58,10 @@ export function packAnnouncements(family: Family, attrs: Buffer, keys: ArrayLike
   let rest = attrs;
   if (family !== 'ipv4-unicast' || attrs[1] === ATTR.MP_REACH_NLRI) {
     if (attrs[1] !== ATTR.MP_REACH_NLRI) throw new Error('internal: MP family without MP_REACH_NLRI');
-    const ext = (attrs[0]! & FLAG.EXTENDED_LENGTH) !== 0;
-    const hl = ext ? 4 : 3;
-    const len = ext ? attrs.readUInt16BE(2) : attrs[2]!;
-    mpHeader = attrs.subarray(hl, hl + len);
-    rest = attrs.subarray(hl + len);
+    const w = new AttrWalk(attrs, 0, attrs.length);
+    if (!w.step()) throw new Error('internal: MP_REACH_NLRI does not parse');
+    mpHeader = attrs.subarray(w.value, w.end);
+    rest = attrs.subarray(w.end);
   }
   const fixed = HEADER_LEN + 4 + rest.length + (mpHeader ? 4 + mpHeader.length : 0);
   const room = maxMessageSize - fixed;

@@ -1,6 +1,8 @@
-import { AFI, ATTR, CEASE, FLAG, NOTIF, UPDATE_ERR, familyOf, type Family } from '../wire/constants.js';
+import { AFI, ATTR, CEASE, NOTIF, UPDATE_ERR, familyOf, type Family } from '../wire/constants.js';
 import { BgpWireError, wireError } from '../wire/errors.js';
-import { decodeAttributes, encodeAttributes } from '../wire/attrs/index.js';
+import { AttrWalk, WALK, decodeAttributes, encodeAttributes } from '../wire/attrs/index.js';
+import { ipv4ToNumber } from '../wire/ip.js';
+import { leftmostAsOk, loopReason } from './accept.js';
 import { SEG, type PathAttributes } from '../wire/attrs/types.js';
 import { mergeAs4 } from '../wire/as4.js';
 import { missingMandatory, splitUpdate } from '../wire/update.js';
@@ -56,50 +58,45 @@ interface Scan {
   key?: string;
 }
 
+const scanWalk = new AttrWalk(Buffer.alloc(0), 0, 0);
+
 /** Finds MP_REACH/MP_UNREACH without decoding; leaves `key` unset when the list does not parse (full decode reports it). */
 function scanAttrs(b: Buffer, start: number, end: number): Scan {
   const s: Scan = {};
-  let o = start;
   let keyStart = start;
   let key = '';
-  while (o < end) {
-    if (end - o < 3) return {};
-    const ext = (b[o]! & FLAG.EXTENDED_LENGTH) !== 0;
-    const hl = ext ? 4 : 3;
-    if (end - o < hl) return {};
-    const type = b[o + 1]!;
-    const len = ext ? b.readUInt16BE(o + 2) : b[o + 2]!;
-    const vs = o + hl;
-    if (vs + len > end) return {};
+  const w = scanWalk.reset(b, start, end);
+  while (w.step()) {
+    const type = w.type;
     if (type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI) {
+      const vs = w.value;
+      const len = w.len;
       if (type === ATTR.MP_REACH_NLRI ? s.reach : s.unreach) return {};
       if (len < (type === ATTR.MP_REACH_NLRI ? 5 : 3)) return {};
       const afi = b.readUInt16BE(vs);
       const safi = b[vs + 2]!;
-      key += b.toString('latin1', keyStart, o);
+      key += b.toString('latin1', keyStart, w.at);
       if (type === ATTR.MP_REACH_NLRI) {
         const nlriStart = vs + 4 + b[vs + 3]! + 1;
         if (nlriStart > vs + len) return {};
         s.reach = { start: vs, end: vs + len, nlriStart, afi, safi };
-        key += b.toString('latin1', o, nlriStart);
+        key += b.toString('latin1', w.at, nlriStart);
       } else s.unreach = { start: vs, end: vs + len, afi, safi };
       keyStart = vs + len;
     }
-    o = vs + len;
   }
+  if (w.error !== WALK.OK) return {};
   s.key = key + b.toString('latin1', keyStart, end);
   return s;
 }
 
-/** Per-peer semantic checks on canonical attributes; a reason string means "do not accept". */
+/** Per-peer semantic checks on canonical attributes (the rules are accept.ts's); a reason string means "do not accept". */
 function rejectReason(core: RibCore, p: PeerState, a: PathAttributes): string | undefined {
-  const segs = a.asPath ?? [];
-  if (segs.some((s) => s.asns.includes(p.info.localAsn))) return 'AS path loop';
-  if (p.info.ibgp) {
-    if (a.originatorId === core.opts.routerId) return 'ORIGINATOR_ID is our router id';
-    if (a.clusterList?.includes(core.clusterId)) return 'CLUSTER_LIST loop';
-  }
-  return undefined;
+  return loopReason(p.info.ibgp, core.routerIdNum, {
+    asLoop: (a.asPath ?? []).some((s) => s.asns.includes(p.info.localAsn)),
+    originatorId: a.originatorId === undefined ? -1 : ipv4ToNumber(a.originatorId),
+    clusterLoop: a.clusterList?.includes(core.clusterId) ?? false,
+  });
 }
 
 function internBytes(core: RibCore, bytes: Buffer, a: PathAttributes): number {
@@ -130,7 +127,8 @@ function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, 
     }
   }
   const firstAs = d.attrs.asPath?.find((s) => s.type === SEG.AS_SEQUENCE || s.type === SEG.AS_SET);
-  if (!withdraw && !p.info.ibgp && reach && (!firstAs || firstAs.type !== SEG.AS_SEQUENCE || firstAs.asns[0] !== (p.ctx.fourOctetAs || p.info.asn <= 0xffff ? p.info.asn : 23456))) {
+  const peerAs = p.ctx.fourOctetAs || p.info.asn <= 0xffff ? p.info.asn : 23456;
+  if (!withdraw && reach && !leftmostAsOk(p.info.ibgp, firstAs?.type ?? 0, firstAs?.asns[0] ?? 0, peerAs)) {
     withdraw = true;
     res.errors.push('treat-as-withdraw: leftmost AS in AS_PATH is not the peer AS');
     res.notification ??= { code: NOTIF.UPDATE_MESSAGE_ERROR, subcode: UPDATE_ERR.MALFORMED_AS_PATH, data: Buffer.alloc(0) };

@@ -48,7 +48,12 @@ export type FsmEvent =
 export type FsmEventType = FsmEvent['type'];
 export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'delayOpen';
 
-/** What the session must do, in order. Data only. */
+/**
+ * What the session must do, in order. Data only. For the connection actions, "the event's connection" is the
+ * one whose arrival raised a Tcp* event: `complete-initialization` and `accept-second-connection` take it
+ * (as the session's connection if it has none, else as the second one for collision detection, else refuse it),
+ * `reject-connection` closes it; `listen-tcp` asks the owner of the listener to accept the peer's connections.
+ */
 export type FsmAction =
   | { do: 'initialize-resources' }
   | { do: 'release-resources' }
@@ -203,7 +208,7 @@ function connectOrActive(state: 'Connect' | 'Active', e: FsmEvent, ctx: FsmConte
       return stay(state, 'incoming connection rejected', [{ do: 'reject-connection' }]);
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
-      if (ctx.delayOpen) return stay(state, 'TCP up, delaying OPEN', [A.stop('connectRetry'), A.start('delayOpen')]);
+      if (ctx.delayOpen) return stay(state, 'TCP up, delaying OPEN', [A.stop('connectRetry'), A.complete, A.start('delayOpen')]);
       return { next: 'OpenSent', actions: [A.stop('connectRetry'), A.complete, A.open, A.start('hold', true)], reason: 'TCP connection established' };
     case 'BGPOpen_with_DelayOpenTimer_running':
       return {

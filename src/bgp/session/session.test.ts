@@ -169,3 +169,48 @@ test('graceful stop sends no NOTIFICATION; the GR-capable peer keeps routes (dow
   b.stop();
   await lb.close();
 });
+
+test('FSM connection actions: listen-tcp reaches the handler, Idle refuses a connection, Active takes it (passive)', async () => {
+  const clock = new FakeClock();
+  const { h } = recorder();
+  const listened: string[] = [];
+  h.listen = (x) => listened.push(x.peer);
+  const s = new Session({ localAsn: 65000, routerId: '10.0.0.1', peerAddress: '127.0.0.1', peerAsn: 65001, passive: true }, h, { clock });
+  const server = net.createServer((sock) => s.incoming(sock));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  const dial = async () => {
+    const c = net.connect(port, '127.0.0.1');
+    const f = new MessageFramer();
+    const msgs: Array<{ type: number; body: Buffer }> = [];
+    let closed = false;
+    c.on('data', (d) => msgs.push(...f.push(d)));
+    c.on('close', () => (closed = true));
+    c.on('error', () => undefined);
+    await once(c, 'connect');
+    return { c, msgs, closed: () => closed };
+  };
+  // Not started: Idle, the table's reject-connection closes it without a message.
+  const refused = await dial();
+  await until('refused connection closed', refused.closed);
+  assert.deepEqual(refused.msgs, []);
+  assert.equal(s.state, 'Idle');
+  assert.deepEqual(listened, []);
+  s.start();
+  assert.equal(s.state, 'Active');
+  assert.deepEqual(listened, ['127.0.0.1']);
+  // Active: complete-initialization adopts it and the OPEN goes out on it.
+  const taken = await dial();
+  await until('OPEN on the accepted connection', () => taken.msgs.length === 1);
+  assert.equal(taken.msgs[0]!.type, 1);
+  assert.equal(s.state, 'OpenSent');
+  assert.equal(s.connection?.remotePort, taken.c.localPort);
+  // A second connection from the peer in the same direction is refused with Cease 6/5 (connection rejected).
+  const third = await dial();
+  await until('third closed', third.closed);
+  assert.deepEqual(third.msgs.map((m) => [m.type, m.body[0], m.body[1]]), [[3, 6, 5]]);
+  s.stop();
+  taken.c.destroy();
+  server.close();
+});

@@ -31,6 +31,8 @@ export interface SessionHandler {
   established(s: Session, n: Negotiated): void;
   update(s: Session, body: Buffer): UpdateVerdict | undefined;
   routeRefresh(s: Session, family: Family, subtype: number): void;
+  /** FSM listen-tcp: make the shared listener accept this peer's connections (e.g. its TCP-MD5 key). */
+  listen?(s: Session): void;
   /** The session left Established. `graceful`: keep the peer's routes stale for `restartTime` seconds (RFC 4724 helper). */
   down(s: Session, info: { graceful: boolean; restartTime: number; reason: string }): void;
 }
@@ -59,7 +61,8 @@ export class Session extends EventEmitter {
   private second: Connection | undefined;
   private secondTimer: unknown;
   private readonly timers = new Map<TimerName | 'idleHold', unknown>();
-  private readonly queue: FsmEvent[] = [];
+  /** Events waiting to be stepped, each with the connection whose arrival raised it (Tcp* events). */
+  private readonly queue: Array<{ e: FsmEvent; c?: Connection }> = [];
   private draining = false;
   private stopped = true;
   private connecting: AbortController | undefined;
@@ -149,22 +152,22 @@ export class Session extends EventEmitter {
 
   // ---- FSM driving ------------------------------------------------------------------------------------------
 
-  private fire(e: FsmEvent): void {
-    this.queue.push(e);
+  private fire(e: FsmEvent, c?: Connection): void {
+    this.queue.push({ e, c });
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let ev = this.queue.shift(); ev; ev = this.queue.shift()) this.step(ev);
+      for (let q = this.queue.shift(); q; q = this.queue.shift()) this.step(q.e, q.c);
     } finally {
       this.draining = false;
     }
   }
 
-  private step(e: FsmEvent): void {
+  private step(e: FsmEvent, c?: Connection): void {
     const from = this.state;
     const t = transition(from, e, { delayOpen: (this.cfg.delayOpenTime ?? 0) > 0, delayOpenRunning: this.timers.has('delayOpen'), passive: this.cfg.passive });
     this.state = t.next;
-    for (const a of t.actions) this.run(a, e);
+    for (const a of t.actions) this.run(a, e, c);
     if (from !== t.next) this.setState(t.next, t.reason, from);
     else this.log.debug('FSM event', { state: from, event: e.type });
     if (t.next === 'Idle' && from !== 'Idle' && !this.stopped) this.scheduleRestart();
@@ -188,7 +191,7 @@ export class Session extends EventEmitter {
     }, secs * 1000));
   }
 
-  private run(a: FsmAction, e: FsmEvent): void {
+  private run(a: FsmAction, e: FsmEvent, c: Connection | undefined): void {
     switch (a.do) {
       case 'initialize-resources':
         this.ourOpen = buildOpen(this.cfg, { restarting: this.restarting });
@@ -199,7 +202,7 @@ export class Session extends EventEmitter {
       case 'connect-tcp':
         return this.connect();
       case 'listen-tcp':
-        return; // the speaker's listener is always on; it hands us connections from our peer's address
+        return this.handler.listen?.(this);
       case 'drop-tcp':
         return this.dropAll();
       case 'send-open':
@@ -226,6 +229,8 @@ export class Session extends EventEmitter {
         this.connectRetryCounter++;
         return;
       case 'complete-initialization':
+        this.ourOpen ??= buildOpen(this.cfg, { restarting: this.restarting });
+        if (c && c !== this.conn) this.takeConnection(c);
         return;
       case 'session-established':
         this.restarting = false;
@@ -237,8 +242,14 @@ export class Session extends EventEmitter {
       case 'delete-routes':
         return this.routesDown(e);
       case 'accept-second-connection':
+        if (c && c !== this.conn) this.takeConnection(c);
+        return;
       case 'reject-connection':
-        return; // handled in newConnection()
+        if (c) {
+          this.log.debug('connection refused', { state: this.state, remote: c.remoteAddress });
+          c.close();
+        }
+        return;
     }
   }
 
@@ -304,44 +315,49 @@ export class Session extends EventEmitter {
     );
   }
 
+  /**
+   * A TCP connection with the peer is up (ours or theirs). The FSM table decides what happens to it: in Idle it
+   * is refused; in Connect/Active it becomes the session's connection (complete-initialization); later it is
+   * kept as the second connection for collision detection (accept-second-connection), see takeConnection.
+   */
   private newConnection(c: Connection): void {
-    const wireUp = () =>
-      c.attach({
-        message: (type, body) => (this.conn === c ? this.onMessage(type, body) : this.onSecondMessage(c, type, body)),
-        framingError: (err) => (this.conn === c ? this.fire({ type: 'BGPHeaderErr', notification: err.notification }) : this.dropSecond(c, err.notification)),
-        closed: (reason) => {
-          if (this.conn === c && this.promoteSecond(`primary connection closed: ${reason}`)) return;
-          if (this.conn === c) {
-            this.conn = undefined;
-            this.fire({ type: 'TcpConnectionFails', reason });
-          } else if (this.second === c) this.dropSecond(c);
-        },
-      });
-    if (this.stopped || this.state === 'Idle') {
-      this.log.debug('connection refused', { state: this.state, remote: c.remoteAddress });
-      c.close();
-      return;
-    }
-    if (!this.conn && (this.state === 'Connect' || this.state === 'Active')) {
+    this.fire({ type: c.outgoing ? 'Tcp_CR_Acked' : this.conn ? 'TcpConnection_Valid' : 'TcpConnectionConfirmed' }, c);
+  }
+
+  /** The session's connection if it has none; else the second one (RFC 4271 §6.8), unless one is already tracked. */
+  private takeConnection(c: Connection): void {
+    if (!this.conn) {
       this.connecting?.abort();
       this.connecting = undefined;
       this.conn = c;
       this.applyTtl(c);
-      wireUp();
-      this.fire({ type: c.outgoing ? 'Tcp_CR_Acked' : 'TcpConnectionConfirmed' });
+      this.wireUp(c);
       return;
     }
-    if (this.second || (this.conn && this.conn.outgoing === c.outgoing)) {
+    if (this.second || this.conn.outgoing === c.outgoing) {
       c.close(encodeNotification({ code: NOTIF.CEASE, subcode: CEASE.CONNECTION_REJECTED }));
       return;
     }
     // A second connection from the same peer: run its OPEN exchange, then resolve the collision.
     this.second = c;
     this.applyTtl(c);
-    wireUp();
+    this.wireUp(c);
     this.sendOpen(c);
     this.secondTimer = this.clock.setTimeout(() => this.dropSecond(c, { code: NOTIF.HOLD_TIMER_EXPIRED, subcode: 0 }), LARGE_HOLD * 1000);
-    this.fire({ type: c.outgoing ? 'Tcp_CR_Acked' : 'TcpConnection_Valid' });
+  }
+
+  private wireUp(c: Connection): void {
+    c.attach({
+      message: (type, body) => (this.conn === c ? this.onMessage(type, body) : this.onSecondMessage(c, type, body)),
+      framingError: (err) => (this.conn === c ? this.fire({ type: 'BGPHeaderErr', notification: err.notification }) : this.dropSecond(c, err.notification)),
+      closed: (reason) => {
+        if (this.conn === c && this.promoteSecond(`primary connection closed: ${reason}`)) return;
+        if (this.conn === c) {
+          this.conn = undefined;
+          this.fire({ type: 'TcpConnectionFails', reason });
+        } else if (this.second === c) this.dropSecond(c);
+      },
+    });
   }
 
   private applyTtl(c: Connection): void {

@@ -235,6 +235,8 @@ export class ControllerManager {
     const opt = (d: ResourceDef | undefined) => (d ? this.list(d) : []);
     const calico = POOLS.calico.flatMap((d, i) => (d && POOLS.calico.indexOf(d) === i ? this.list(d) : []));
     const pools = lbPools(opt(POOLS.cilium), calico, opt(POOLS.metallb));
+    // No LB IPAM in this cluster: leave LoadBalancer status to whoever sets it (another controller, a user).
+    if (pools.length === 0) return;
     const services = this.list(D.services);
     const plan = planLbIpam(services, pools);
     for (const s of services) {

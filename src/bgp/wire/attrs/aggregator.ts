@@ -27,4 +27,5 @@ export const aggregator: AttrCodec<'aggregator'> = {
   lengthSubcode: UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR,
   decode: (v, ctx) => decodeAgg(v, ctx.fourOctetAs ? 4 : 2, 'AGGREGATOR'),
   encode: (x, ctx) => encodeAgg(x, ctx.fourOctetAs ? 4 : 2),
+  scan: (b, v, end) => end - v === 8 && b.readUInt32BE(v) !== 0,
 };

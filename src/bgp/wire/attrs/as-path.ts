@@ -63,4 +63,28 @@ export const asPath: AttrCodec<'asPath'> = {
   lengthSubcode: UPDATE_ERR.MALFORMED_AS_PATH,
   decode: (v, ctx) => decodeSegments(v, ctx.fourOctetAs ? 4 : 2, 'AS_PATH'),
   encode: (x, ctx) => encodeSegments(x, ctx.fourOctetAs ? 4 : 2),
+  scan(b, v, end, ctx, out) {
+    // The rules of decodeSegments (width 4, confederations allowed), plus the facts best path and the loop check need.
+    let n = 0;
+    let k = v;
+    while (k < end) {
+      if (end - k < 2) return false;
+      const st = b[k]!;
+      const cnt = b[k + 1]!;
+      if (st < SEG.AS_SET || st > SEG.AS_CONFED_SET || cnt === 0 || k + 2 + cnt * 4 > end) return false;
+      for (let i = 0; i < cnt; i++) {
+        const asn = b.readUInt32BE(k + 2 + i * 4);
+        if (asn === 0) return false;
+        if (asn === ctx.localAsn) out.asLoop = true;
+      }
+      if (out.firstSegType === 0 && (st === SEG.AS_SET || st === SEG.AS_SEQUENCE)) {
+        out.firstSegType = st;
+        out.neighborAs = st === SEG.AS_SEQUENCE ? b.readUInt32BE(k + 2) : 0;
+      }
+      n += st === SEG.AS_SEQUENCE ? cnt : st === SEG.AS_SET ? 1 : 0;
+      k += 2 + cnt * 4;
+    }
+    out.asPathLen = Math.min(n, 0xffff);
+    return true;
+  },
 };

@@ -14,4 +14,5 @@ export const atomicAggregate: AttrCodec<'atomicAggregate'> = {
     return true;
   },
   encode: () => Buffer.alloc(0),
+  scan: (_b, v, end) => end === v,
 };

@@ -44,6 +44,7 @@ export const communities: AttrCodec<'communities'> = {
     for (let i = 0; i < v.length; i += 4) out.push(v.readUInt32BE(i));
     return out;
   },
+  scan: (_b, v, end) => end > v && (end - v) % 4 === 0,
   encode(x) {
     const b = Buffer.allocUnsafe(4 * x.length);
     x.forEach((c, i) => b.writeUInt32BE(c >>> 0, i * 4));

@@ -1,6 +1,7 @@
 import { ATTR, FLAG, NOTIF, UPDATE_ERR } from '../constants.js';
 import { BgpWireError, wireError, type WireErrorAction } from '../errors.js';
-import type { AttrCodec } from './codec.js';
+import { flagsConflict, type AttrCodec } from './codec.js';
+import { AttrWalk, WALK } from './walk.js';
 import { origin } from './origin.js';
 import { asPath } from './as-path.js';
 import { nextHop } from './next-hop.js';
@@ -19,6 +20,8 @@ import { largeCommunities } from './large-communities.js';
 import { AttrMalformed, type AttrContext, type PathAttributes } from './types.js';
 
 export * from './types.js';
+export { AttrWalk, WALK, type WalkError } from './walk.js';
+export { ScanOut, flagsConflict, type ScanContext } from './codec.js';
 
 type AnyCodec = AttrCodec<keyof PathAttributes>;
 const ALL = [origin, asPath, nextHop, med, localPref, atomicAggregate, aggregator, communities, originatorId, clusterList, mpReach, mpUnreach, as4Path, as4Aggregator, largeCommunities] as unknown as AnyCodec[];
@@ -55,28 +58,12 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: A
     errors.push(err);
     if (action === 'treat-as-withdraw') treatAsWithdraw = true;
   };
-  let off = start;
-  while (off < end) {
-    const flags = buf[off]!;
-    const ext = (flags & FLAG.EXTENDED_LENGTH) !== 0;
-    const hdr = ext ? 4 : 3;
-    if (end - off < hdr) {
-      recover(`attribute header truncated at offset ${off}`, ATTR_LIST, buf.subarray(off, end), 'treat-as-withdraw');
-      break;
-    }
-    const type = buf[off + 1]!;
-    const len = ext ? buf.readUInt16BE(off + 2) : buf[off + 2]!;
-    if (off + hdr + len > end) {
-      // RFC 7606 §4: the total attribute length still locates the NLRI; MP attributes cannot be recovered.
-      const mp = type === ATTR.MP_REACH_NLRI || type === ATTR.MP_UNREACH_NLRI;
-      recover(`attribute ${type} length ${len} overruns the attributes`, UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR, buf.subarray(off, end), mp ? 'session-reset' : 'treat-as-withdraw');
-      break;
-    }
-    const attrStart = off;
-    const value = buf.subarray(off + hdr, off + hdr + len);
-    off += hdr + len;
+  const w = new AttrWalk(buf, start, end);
+  while (w.step()) {
+    const { flags, type } = w;
+    const value = buf.subarray(w.value, w.end);
     // The whole attribute is NOTIFICATION data; made only when there is an error.
-    const whole = () => buf.subarray(attrStart, off);
+    const whole = () => buf.subarray(w.at, w.end);
     const codec = CODECS[type];
     if (seen[type]) {
       // RFC 7606 §3(g): repeated MP attributes reset the session; any other repeat is discarded.
@@ -94,12 +81,11 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: A
       }
       continue;
     }
-    const wantPartialZero = (codec.flags & FLAG.OPTIONAL) === 0 || (codec.flags & FLAG.TRANSITIVE) === 0;
-    if ((flags & 0xc0) !== codec.flags || (wantPartialZero && (flags & FLAG.PARTIAL) !== 0)) {
+    if (flagsConflict(codec, flags)) {
       recover(`attribute ${type} has flags 0x${flags.toString(16)}`, UPDATE_ERR.ATTRIBUTE_FLAGS_ERROR, whole(), codec.onError);
       continue;
     }
-    if (!ctx.ibgp && (type === ATTR.LOCAL_PREF || type === ATTR.ORIGINATOR_ID || type === ATTR.CLUSTER_LIST)) {
+    if (codec.ibgpOnly && !ctx.ibgp) {
       // RFC 7606 §7.5 (LOCAL_PREF) and RFC 4456: meaningless from an external peer; discard.
       recover(`attribute ${type} from an external peer discarded`, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR, whole(), 'attribute-discard');
       continue;
@@ -110,6 +96,13 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: A
       if (!(e instanceof AttrMalformed)) throw e;
       recover(e.message, e.subcode, whole(), e.action ?? codec.onError);
     }
+  }
+  if (w.error === WALK.HEADER_TRUNCATED) {
+    recover(`attribute header truncated at offset ${w.at}`, ATTR_LIST, buf.subarray(w.at, end), 'treat-as-withdraw');
+  } else if (w.error === WALK.OVERRUN) {
+    // RFC 7606 §4: the total attribute length still locates the NLRI; MP attributes cannot be recovered.
+    const mp = w.type === ATTR.MP_REACH_NLRI || w.type === ATTR.MP_UNREACH_NLRI;
+    recover(`attribute ${w.type} length ${w.len} overruns the attributes`, UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR, buf.subarray(w.at, end), mp ? 'session-reset' : 'treat-as-withdraw');
   }
   return { attrs, treatAsWithdraw, errors };
 }

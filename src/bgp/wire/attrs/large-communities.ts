@@ -26,6 +26,7 @@ export const largeCommunities: AttrCodec<'largeCommunities'> = {
     for (let i = 0; i < v.length; i += 12) out.push([v.readUInt32BE(i), v.readUInt32BE(i + 4), v.readUInt32BE(i + 8)]);
     return out;
   },
+  scan: (_b, v, end) => end > v && (end - v) % 12 === 0,
   encode(x) {
     const b = Buffer.allocUnsafe(12 * x.length);
     x.forEach((c, i) => {

@@ -14,4 +14,9 @@ export const med: AttrCodec<'med'> = {
     return v.readUInt32BE(0);
   },
   encode: (x) => u32(x),
+  scan(b, v, end, _ctx, out) {
+    if (end - v !== 4) return false;
+    out.med = b.readUInt32BE(v);
+    return true;
+  },
 };

@@ -23,4 +23,9 @@ export const nextHop: AttrCodec<'nextHop'> = {
     return numberToIpv4(n);
   },
   encode: (x) => u32(ipv4ToNumber(x)),
+  scan(b, v, end, _ctx, out) {
+    if (end - v !== 4 || isMartianNextHop(b.readUInt32BE(v))) return false;
+    out.nextHop = b.readUInt32BE(v);
+    return true;
+  },
 };

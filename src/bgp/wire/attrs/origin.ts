@@ -17,4 +17,9 @@ export const origin: AttrCodec<'origin'> = {
     return v[0]!;
   },
   encode: (x) => Buffer.from([x]),
+  scan(b, v, end, _ctx, out) {
+    if (end - v !== 1 || b[v]! > 2) return false;
+    out.origin = b[v]!;
+    return true;
+  },
 };

@@ -10,9 +10,15 @@ export const originatorId: AttrCodec<'originatorId'> = {
   flags: FLAG.OPTIONAL,
   onError: 'treat-as-withdraw',
   lengthSubcode: UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR,
+  ibgpOnly: true,
   decode(v) {
     if (v.length !== 4) throw new AttrMalformed(UPDATE_ERR.ATTRIBUTE_LENGTH_ERROR, `ORIGINATOR_ID length ${v.length}`);
     return numberToIpv4(v.readUInt32BE(0));
   },
   encode: (x) => u32(ipv4ToNumber(x)),
+  scan(b, v, end, _ctx, out) {
+    if (end - v !== 4) return false;
+    out.originatorId = b.readUInt32BE(v);
+    return true;
+  },
 };
