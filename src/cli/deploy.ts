@@ -1,11 +1,12 @@
 /**
- * `lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N]`
+ * `lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N]`
  * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
  */
 import { KindlabError } from '../errors.js';
 import { deploy, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
+import { formatError } from './output.js';
 
 /** `image frrouting/frr:v8.2.2 → kindlab/base (FRR 8.4.4) on r1, r2: reason`, one line per substitution. */
 async function substitutionLines(labDir: string): Promise<string[]> {
@@ -23,12 +24,13 @@ async function substitutionLines(labDir: string): Promise<string[]> {
 }
 
 const REDEPLOY_USAGE = 'usage: lab redeploy -t FILE [--cleanup] [--max-workers N] [--renderer default|simple|verbose|silent] [-v]';
-const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--max-workers N] [--offline] [--renderer default|simple|verbose|silent] [-v]';
+const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N] [--offline] [--renderer default|simple|verbose|silent] [-v]';
 
 export interface DeployValues {
   topo?: string;
   reconfigure?: boolean;
   retain?: boolean;
+  force?: boolean;
   'max-workers'?: string;
   renderer?: string;
   verbose?: boolean;
@@ -47,8 +49,8 @@ export async function runRedeploy(values: DeployValues & { cleanup?: boolean }):
   const opts = deployOptions({ ...values, reconfigure: false });
   // A topology that does not load stops here, before the running lab is touched.
   const plan = await loadPlan(values.topo);
-  const [{ DockerRuntime, destroyLab }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
-  process.stdout.write(report(await destroyLab(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir })));
+  const [{ DockerRuntime, destroyLabLocked }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
+  process.stdout.write(report(await destroyLabLocked(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir, onWait: (m) => process.stderr.write(`${m}\n`) })));
   return deployPlan(plan, opts);
 }
 
@@ -58,16 +60,38 @@ function deployOptions(values: DeployValues): DeployOptions {
     throw new KindlabError('USAGE', `--max-workers must be a positive integer, not ${values['max-workers']}`);
   }
   const renderer = values.renderer as 'default' | 'simple' | 'verbose' | 'silent' | undefined;
-  return { reconfigure: values.reconfigure, retain: values.retain, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline };
+  return { reconfigure: values.reconfigure, retain: values.retain, force: values.force, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline };
 }
 
 async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
   const started = Date.now();
-  const r = await deploy({ plan }, opts);
-  process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
-  if (r.status === 'deployed') {
-    process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
-    for (const line of await substitutionLines(r.plan.labDir)) process.stdout.write(`${line}\n`);
+  // Ctrl-C / SIGTERM: stop, remove what was created, exit 130 / 143; a second signal stops at once
+  const ac = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    const code = sig === 'SIGINT' ? 130 : 143;
+    if (signalled) {
+      process.stderr.write(`\n${sig} again: stopping now; the lab is left half-built. Deploy again (lab deploy -t ${plan.file}) to redo it, or remove it: lab destroy --name ${plan.name}\n`);
+      process.exit(code);
+    }
+    signalled = sig;
+    process.stderr.write(`\n${sig}: stopping the deploy of lab ${plan.name} and removing what it created (send it again to stop at once)\n`);
+    ac.abort(sig === 'SIGINT' ? 'interrupted (SIGINT)' : 'terminated (SIGTERM)');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const r = await deploy({ plan }, { ...opts, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
+    process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
+    if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+    return 0;
+  } catch (e) {
+    if (!signalled) throw e;
+    const err = e instanceof KindlabError ? e : new KindlabError('DEPLOY_INTERRUPTED', `lab ${plan.name}: deploy ${String(ac.signal.reason)} before it started; nothing was created`);
+    process.stderr.write(formatError(err, opts.renderer === 'verbose'));
+    return signalled === 'SIGINT' ? 130 : 143;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  return 0;
 }

@@ -1,10 +1,12 @@
 /** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
-import { type DestroyResult, destroyLab, isEmptyResult, listLabNames } from '../runtime/index.js';
+import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/index.js';
+import { assertLabOwner } from '../runtime/lab-owner.js';
+import { withLabLock } from '../runtime/lab-registry.js';
 import { resolveLab, type TargetValues } from './target.js';
 
-const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [-v]';
+const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';
 
 /** What `lab destroy` prints for one lab. */
 export function report(r: DestroyResult): string {
@@ -21,7 +23,12 @@ export function report(r: DestroyResult): string {
 export interface DestroyValues extends TargetValues {
   all?: boolean;
   cleanup?: boolean;
+  force?: boolean;
 }
+
+const notice = (msg: string): void => {
+  process.stderr.write(`${msg}\n`);
+};
 
 export async function runDestroy(values: DestroyValues): Promise<number> {
   const runtime = new DockerRuntime();
@@ -29,11 +36,12 @@ export async function runDestroy(values: DestroyValues): Promise<number> {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
     const labs = await listLabNames(runtime);
     if (labs.length === 0) process.stdout.write('no kindlab labs found\n');
-    for (const lab of labs) process.stdout.write(report(await destroyLab(runtime, lab, { cleanup: values.cleanup })));
+    for (const lab of labs) process.stdout.write(report(await destroyLabLocked(runtime, lab, { cleanup: values.cleanup, onWait: notice })));
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await destroyLab(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir });
+  if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(runtime, target.name, target.plan!.file, 'destroy'));
+  const r = await destroyLabLocked(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));
   return 0;
 }

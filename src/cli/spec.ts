@@ -42,6 +42,7 @@ const DEPLOY_OPTIONS: OptionSpecs = {
   reconfigure: { type: 'boolean', short: 'c', describe: 'remove a running lab of the same name first' },
   offline: { type: 'boolean', describe: 'use the local article-image aliases instead of pulling' },
   retain: { type: 'boolean', describe: 'keep the containers when the deploy fails' },
+  force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
   'max-workers': { type: 'string', describe: 'how many nodes to create at once (positive integer)' },
   renderer: { type: 'string', describe: 'progress output: default, simple, verbose or silent' },
 };
@@ -69,6 +70,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...TARGET,
       all: { type: 'boolean', short: 'a', describe: 'remove every kindlab lab on this Docker engine' },
       cleanup: { type: 'boolean', describe: 'also delete the lab directory' },
+      force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
     },
     examples: [['lab destroy --name mylab --cleanup', 'remove lab "mylab" and its lab directory']],
   },

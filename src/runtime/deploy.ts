@@ -24,6 +24,9 @@ import {
 import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
+import { recordLab, withLabLock } from './lab-registry.js';
+import { assertLabOwner } from './lab-owner.js';
+import { DeployProgress, readDeployState, stoppedIn } from './deploy-state.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -37,6 +40,12 @@ export interface DeployOptions {
   renderer?: RendererName;
   /** Never pull: missing images run as their local substitutes (article aliases). */
   offline?: boolean;
+  /** Told what the deploy decides on its own (waiting for another command on the lab, redeploying...). */
+  onNotice?: (message: string) => void;
+  /** Act on the lab even when another topology file owns it. */
+  force?: boolean;
+  /** Aborting stops the deploy and removes what it created (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface DeployResult {
@@ -51,8 +60,16 @@ export function defaultRenderer(): RendererName {
 }
 
 /** The lab's current state from Docker labels: unchanged, fresh, or an error for a partial lab. */
-async function checkState(ctx: DeployContext, reconfigure: boolean): Promise<string | undefined> {
+async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: string) => void): Promise<string | undefined> {
   const existing = await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name });
+  const last = await readDeployState(ctx.plan.labDir);
+  if (last && last.status !== 'complete' && !reconfigure) {
+    // killed midway (or its rollback was): the containers may run but links, exec or the cluster are missing
+    const step = stoppedIn(last);
+    notice(`lab ${ctx.plan.name}: the last deploy (pid ${last.pid}, ${last.startedAt}) did not finish (${last.status}${step ? `, stopped in step "${step}"` : ''}); removing what it left and deploying again`);
+    await destroyLab(ctx.runtime, ctx.plan.name, { labDir: ctx.plan.labDir });
+    return undefined;
+  }
   if (existing.length === 0) return undefined;
   if (reconfigure) {
     await destroyLab(ctx.runtime, ctx.plan.name, {});
@@ -66,6 +83,22 @@ async function checkState(ctx: DeployContext, reconfigure: boolean): Promise<str
   throw new KindlabError('DEPLOY', `lab ${ctx.plan.name} is partly deployed (${running.size} of ${want.length} containers running)`, {
     hint: `redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
   });
+}
+
+/** Rejects when the signal aborts, so an interrupted step stops the deploy at once. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, lab: string, step: string): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted(lab, step, signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function interrupted(lab: string, step: string, signal: AbortSignal): KindlabError {
+  const why = typeof signal.reason === 'string' ? signal.reason : 'interrupted';
+  return new KindlabError('DEPLOY_INTERRUPTED', `lab ${lab}: deploy ${why} during step "${step}"`);
 }
 
 export const DEPLOY_ACTIONS: readonly Action[] = [
@@ -108,8 +141,15 @@ export function cleanupFailed(lab: string, err: KindlabError, cleanup: unknown):
   });
 }
 
-/** Deploys a lab from its plan (the caller loads and validates the topology: a bad one creates nothing). */
+/**
+ * Deploys a lab from its plan (the caller loads and validates the topology: a bad one creates nothing).
+ * Holds the lab's lock throughout: a second deploy or destroy of the same lab waits for this one.
+ */
 export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}): Promise<DeployResult> {
+  return withLabLock(source.plan.name, () => deployLocked(source, opts), { onWait: opts.onNotice, signal: opts.signal });
+}
+
+async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Promise<DeployResult> {
   const runtime = opts.runtime ?? new DockerRuntime();
   const renderer = opts.renderer ?? defaultRenderer();
   const plan = source.plan;
@@ -122,41 +162,69 @@ export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}
     offline: opts.offline,
   };
   let current = 'check lab state';
+  const notice = opts.onNotice ?? (() => undefined);
+  if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
   try {
-    ctx.unchanged = await checkState(ctx, !!opts.reconfigure);
+    ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);
   } catch (e) {
     throw wrapStepError(plan.name, current, e);
   }
   if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged };
+  // remembered apart from Docker: destroy --cleanup finds the directory even with no container left
+  await recordLab({ lab: plan.name, file: plan.file, labDir: plan.labDir });
+  // progress is on disk before anything is created: a deploy killed midway is redone by the next one
+  const progress = new DeployProgress(plan.labDir, plan.name, plan.file);
+  await progress.start();
+  /** The step still running when the signal came (it cannot be cancelled: cleanup waits for it). */
+  let inFlight: Promise<unknown> = Promise.resolve();
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
     DEPLOY_ACTIONS.map((a) => ({
       title: a.title,
       task: async (c: DeployContext, task) => {
         current = a.title;
-        await a.run(c, (msg) => {
+        opts.signal?.throwIfAborted();
+        await progress.stepStarted(a.title);
+        const run = a.run(c, (msg) => {
           task.output = msg;
         });
+        inFlight = run.catch(() => undefined);
+        await abortable(run, opts.signal, plan.name, a.title);
+        await progress.stepFinished(a.title);
       },
       ...(a.rollback ? { rollback: async (c: DeployContext) => a.rollback!(c) } : {}),
     })),
-    { renderer, fallbackRenderer: renderer, exitOnError: true, ctx },
+    { renderer, fallbackRenderer: renderer, exitOnError: true, registerSignalListeners: false, ctx },
   );
   try {
     await list.run();
   } catch (e) {
-    const err = wrapStepError(plan.name, current, e);
+    const stopped = opts.signal?.aborted === true;
+    const err = stopped ? interrupted(plan.name, current, opts.signal!) : wrapStepError(plan.name, current, e);
+    await progress.finish(stopped ? 'interrupted' : 'failed').catch(() => undefined);
     if (!opts.retain) {
-      const cleanup = await destroyLab(runtime, plan.name, {}).then(() => undefined, (c: unknown) => c);
+      if (stopped) notice(`lab ${plan.name}: removing what the deploy created (waiting up to 20 s for step "${current}" to stop)`);
+      const removeAll = () => destroyLab(runtime, plan.name, { cleanup: true, labDir: plan.labDir });
+      let cleanup = await removeAll().then(() => undefined, (c: unknown) => c);
+      if (stopped) {
+        // the interrupted step may still create things: let it settle, then sweep again
+        await Promise.race([inFlight, new Promise((r) => setTimeout(r, 20_000).unref())]);
+        cleanup = await removeAll().then(() => undefined, (c: unknown) => c);
+      }
       if (cleanup !== undefined) throw cleanupFailed(plan.name, err, cleanup);
       throw new KindlabError(err.code, err.shortMessage, {
         cause: err.cause,
         detail: err.detail,
-        hint: err.hint ?? `everything the deploy created was removed; rerun with --retain to keep it for debugging`,
+        hint: stopped ? 'everything the deploy created was removed; deploy again with the same command' : (err.hint ?? `everything the deploy created was removed; rerun with --retain to keep it for debugging`),
       });
     }
-    throw new KindlabError(err.code, err.shortMessage, { cause: err.cause, detail: err.detail, hint: `--retain: the half-built lab is kept; remove it with: lab destroy --name ${plan.name}` });
+    throw new KindlabError(err.code, err.shortMessage, {
+      cause: err.cause,
+      detail: err.detail,
+      hint: `--retain: the half-built lab is kept; finish it with: lab deploy -t ${plan.file} (it redoes the lab), or remove it with: lab destroy --name ${plan.name}`,
+    });
   }
+  await progress.finish('complete');
   const managed = plan.nodes.filter(isManaged).length;
   return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links` };
 }

@@ -12,6 +12,7 @@ import { sweepApiRules } from './cluster-api-net.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
+import { forgetLab, readLabRecord, withLabLock } from './lab-registry.js';
 import { sweepLinks } from './links.js';
 import { runPool } from '../lib/index.js';
 
@@ -47,14 +48,14 @@ async function sweepNamedNetns(lab: string): Promise<string[]> {
 /** A directory we may delete: it holds our state or topology data, or is named lab-<name>. */
 async function looksLikeLabDir(dir: string, lab: string): Promise<boolean> {
   if (basename(dir) === `lab-${lab}`) return true;
-  for (const f of ['state.json', 'topology-data.json']) if (await stat(join(dir, f)).then(() => true, () => false)) return true;
+  for (const f of ['state.json', 'topology-data.json', 'deploy-state.json']) if (await stat(join(dir, f)).then(() => true, () => false)) return true;
   return false;
 }
 
 export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOptions): Promise<DestroyResult> {
   const result: DestroyResult = { lab, containers: [], networks: [], links: [], netns: [] };
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
-  const labDir = opts.labDir ?? containers.map((c) => c.labels[LABEL_LABDIR]).find(Boolean);
+  const labDir = opts.labDir ?? containers.map((c) => c.labels[LABEL_LABDIR]).find(Boolean) ?? (await readLabRecord(lab))?.labDir;
   const state = labDir ? await readLabState(labDir) : undefined;
 
   // Our veth ends inside containers we did not create.
@@ -85,8 +86,14 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
       result.labDir = labDir;
     }
   }
+  if (opts.cleanup) await forgetLab(lab);
   result.containers.sort();
   return result;
+}
+
+/** `destroyLab` holding the lab's lock (waits for a deploy of the same lab to finish first). */
+export async function destroyLabLocked(runtime: Runtime, lab: string, opts: DestroyOptions & { onWait?: (msg: string) => void }): Promise<DestroyResult> {
+  return withLabLock(lab, () => destroyLab(runtime, lab, opts), { onWait: opts.onWait });
 }
 
 /** Every lab that has a container or network labelled by kindlab. */

@@ -15,9 +15,18 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, pollMs = 250): Promise<T> {
+export interface FileLockOptions {
+  /** Called once, with the holder's pid, when the lock is held by another live process and we wait. */
+  onWait?: (holderPid: number) => void;
+  /** Stops waiting (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, pollMs = 250, opts: FileLockOptions = {}): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
+  let told = false;
   for (;;) {
+    opts.signal?.throwIfAborted();
     try {
       const fh = await open(path, 'wx');
       await fh.writeFile(String(process.pid));
@@ -30,7 +39,9 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, pollMs
         await unlink(path).catch(() => {});
         continue;
       }
-      await sleep(pollMs);
+      if (!told) opts.onWait?.(pid);
+      told = true;
+      await sleep(pollMs, undefined, { signal: opts.signal });
     }
   }
   try {

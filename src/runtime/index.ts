@@ -3,7 +3,7 @@ export { DockerRuntime } from './docker.js';
 export type { Runtime, ContainerInfo, NetworkInfo, ExecResult, ExecOptions } from './docker.js';
 export { deploy, defaultRenderer } from './deploy.js';
 export type { DeployOptions, DeployResult, RendererName } from './deploy.js';
-export { destroyLab, listLabNames, isEmptyResult } from './destroy.js';
+export { destroyLab, destroyLabLocked, listLabNames, isEmptyResult } from './destroy.js';
 export type { DestroyOptions, DestroyResult } from './destroy.js';
 export { inspectLab, formatTable, imageColumn } from './inspect.js';
 export type { InspectNode, InspectResult } from './inspect.js';

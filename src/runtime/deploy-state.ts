@@ -1,0 +1,70 @@
+/**
+ * `deploy-state.json` in the lab directory: which deploy steps started and finished. Written
+ * before anything is created and marked complete only after the last step, so a deploy killed
+ * midway (kill -9, power loss) is recognised by the next `lab deploy`, which redoes the lab.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type DeployStatus = 'running' | 'complete' | 'interrupted' | 'failed';
+
+export interface DeployState {
+  lab: string;
+  file: string;
+  pid: number;
+  status: DeployStatus;
+  startedAt: string;
+  finishedAt?: string;
+  steps: Array<{ title: string; startedAt: string; finishedAt?: string }>;
+}
+
+export const DEPLOY_STATE_FILE = 'deploy-state.json';
+
+export async function readDeployState(labDir: string): Promise<DeployState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(labDir, DEPLOY_STATE_FILE), 'utf8')) as DeployState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The step a deploy stopped in (the last one started and not finished), for messages. */
+export function stoppedIn(s: DeployState): string | undefined {
+  return [...s.steps].reverse().find((x) => !x.finishedAt)?.title;
+}
+
+/** Records a deploy's progress; every change is written at once (atomically, by rename). */
+export class DeployProgress {
+  private readonly state: DeployState;
+  constructor(private readonly labDir: string, lab: string, file: string) {
+    this.state = { lab, file, pid: process.pid, status: 'running', startedAt: new Date().toISOString(), steps: [] };
+  }
+
+  private async save(): Promise<void> {
+    await mkdir(this.labDir, { recursive: true });
+    const p = join(this.labDir, DEPLOY_STATE_FILE);
+    await writeFile(`${p}.tmp`, JSON.stringify(this.state, null, 2) + '\n');
+    await rename(`${p}.tmp`, p);
+  }
+
+  start(): Promise<void> {
+    return this.save();
+  }
+
+  stepStarted(title: string): Promise<void> {
+    this.state.steps.push({ title, startedAt: new Date().toISOString() });
+    return this.save();
+  }
+
+  stepFinished(title: string): Promise<void> {
+    const s = [...this.state.steps].reverse().find((x) => x.title === title);
+    if (s) s.finishedAt = new Date().toISOString();
+    return this.save();
+  }
+
+  finish(status: DeployStatus): Promise<void> {
+    this.state.status = status;
+    this.state.finishedAt = new Date().toISOString();
+    return this.save();
+  }
+}
