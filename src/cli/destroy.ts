@@ -2,8 +2,8 @@
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/index.js';
-import { assertLabOwner } from '../runtime/lab-owner.js';
-import { withLabLock } from '../runtime/lab-registry.js';
+import { assertLabOwner } from '../runtime/index.js';
+import { withLabLock } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';

@@ -152,7 +152,7 @@ test('completion handler: commands, options, node names of the -t topology, topo
     assert.ok(!opts.includes('--name'));
     assert.ok((await completions('destroy', '-t', 'x', '--')).includes('--cleanup'));
     assert.ok(!(await completions('destroy', '-t', 'x', '--')).includes('--topo'), 'an option given is not offered again');
-    assert.deepEqual(await completions('images', ''), ['build', 'list']);
+    assert.deepEqual(await completions('images', ''), ['build', 'list', 'pull', 'save', 'load']);
     assert.deepEqual(await completions('exec', '-t', MINIMAL, ''), ['a', 'b']);
     assert.deepEqual(await completions('exec', '-t', MINIMAL, 'b'), ['b']);
     assert.deepEqual(await completions('exec', `--topo=${MINIMAL}`, ''), ['a', 'b']);

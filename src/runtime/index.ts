@@ -15,3 +15,5 @@ export { getPod, labClient } from './cluster-api.js';
 export { BASE_IMAGE, DEFAULT_ALIASES, substitutionLine } from './images.js';
 export type { ImageResolution, ImageSubstitute } from './images.js';
 export { agentEnabled, hostPaths } from './cluster-plan.js';
+export { assertLabOwner } from './lab-owner.js';
+export { withLabLock } from './lab-registry.js';
