@@ -3,3 +3,4 @@ export { mapPool, runPool } from './pool.js';
 export { ipv4ToNumber, numberToIpv4, parseIpv4 } from './ipv4.js';
 export { parseDurationMs } from './duration.js';
 export { shellQuote, shellQuoteArg } from './shell.js';
+export { formatIpv6Groups } from './ipv6.js';

@@ -8,18 +8,8 @@ import { isIP } from 'node:net';
 import type { KubeObject } from '../../cluster/client/types.js';
 import { computeCalico } from './calico.js';
 import { viewFromObjects } from './view.js';
+import { rng } from '../../../test/lib/rng.js';
 
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE: unknown[] = [
   undefined, null, '', ' ', 0, -1, 1.5, NaN, Infinity, 4294967296, 65536, '65001', true, {}, [], [''], [{}], [{ cidr: '' }], [{ cidr: null }],

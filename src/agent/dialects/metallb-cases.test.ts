@@ -14,6 +14,7 @@ import { computeCalico } from './calico.js';
 import { detectDialect } from './index.js';
 import type { AgentIntent, PeerIntent } from './types.js';
 import { viewFromObjects } from './view.js';
+import { rng } from '../../../test/lib/rng.js';
 
 const NS = 'metallb-system';
 const node = (name: string, ip: string, labels: Record<string, string> = {}): KubeObject => ({
@@ -124,17 +125,6 @@ test('metallb and calico BGPPeers do not collide in the view; detection tells th
   assert.equal(detectDialect(both, []), 'calico');
 });
 
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const HOSTILE: unknown[] = [
   undefined, null, '', ' ', 0, -1, 1.5, NaN, Infinity, 4294967296, 65536, '64500', true, {}, [], [''], [null], [{}], ['10.0.0.0/33'], ['fd00::/64'], ['1.2.3.4-1.2.3.1'],
   ['10.1.0.0/24'], ['fc00::1-fc00::ff'], ['1.2.3.4-fc00::1'], '10.0.0.1', 'fd00::1', '<CHANGE ME>', '10.0.0.1/24', '90s', '1s', '-5s', 'abc', 'internal', 'external',

@@ -15,17 +15,8 @@ import { decodeRouteRefresh, encodeRouteRefresh } from './route-refresh.js';
 import { decodeUpdate, encodeUpdate } from './update.js';
 import { emptyCapabilities } from './capabilities.js';
 import { Rib } from '../rib/rib.js';
+import { rng as mulberry32 } from '../../../test/lib/rng.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds: Buffer[] = [
   encodeOpen({ version: 4, asn: 4200000001, holdTime: 90, routerId: '10.0.0.1', capabilities: { ...emptyCapabilities(), multiprotocol: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }], routeRefresh: true, fourOctetAsn: 4200000001, gracefulRestart: { restarting: false, notification: true, restartTime: 120, families: [{ afi: 1, safi: 1, forwardingPreserved: true }] }, extendedNextHop: [{ afi: 1, safi: 1, nextHopAfi: 2 }] } }),

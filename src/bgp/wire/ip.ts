@@ -1,6 +1,6 @@
 /** IPv4/IPv6 address parsing and formatting without per-call allocations beyond the result. */
 
-import { ipv4ToNumber, numberToIpv4 } from '../../lib/index.js';
+import { formatIpv6Groups, ipv4ToNumber, numberToIpv4 } from '../../lib/index.js';
 
 export { ipv4ToNumber, numberToIpv4 };
 
@@ -49,24 +49,7 @@ export function ipv6ToBytes(s: string): Buffer {
 export function bytesToIpv6(b: Uint8Array, off = 0): string {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((b[off + i * 2]! << 8) | b[off + i * 2 + 1]!);
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (arr: number[]) => arr.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  return formatIpv6Groups(g);
 }
 
 export function isLinkLocal6(b: Uint8Array, off = 0): boolean {

@@ -3,6 +3,7 @@
  * IPv4 helpers of ./ipam.ts: pod CIDRs per family for a node, ClusterIPs per family for a
  * Service (ipFamilies / ipFamilyPolicy / clusterIPs). Pure: callers pass what is in use.
  */
+import { formatIpv6Groups } from '../../lib/index.js';
 import { allocateClusterIP, isIPv4, parseCidr, podCidrForIndex, type AllocResult } from './ipam.js';
 
 export type IPFamily = 'IPv4' | 'IPv6';
@@ -41,20 +42,7 @@ export function ip6ToBig(ip: string): bigint {
 export function bigToIp6(n: bigint): string {
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
-  return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+  return formatIpv6Groups(g);
 }
 
 export function isStrictIPv6(s: string): boolean {
