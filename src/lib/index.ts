@@ -4,3 +4,4 @@ export { ipv4ToNumber, numberToIpv4, parseIpv4 } from './ipv4.js';
 export { parseDurationMs } from './duration.js';
 export { shellQuote, shellQuoteArg } from './shell.js';
 export { formatIpv6Groups } from './ipv6.js';
+export { matchesSelector, type LabelSelector } from './label-selector.js';

@@ -5,37 +5,7 @@ import type { Family } from '../../bgp/index.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
 import { parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-
-/** Kubernetes label selector semantics; an empty or missing selector matches everything. */
-export function matchesSelector(sel: LabelSelector | undefined | null, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel?.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const vals = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !vals.includes(l[e.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && vals.includes(l[e.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { matchesSelector, type LabelSelector } from '../../lib/index.js';
 
 export const stripMask = (a: string): string => a.replace(/\/\d+$/, '').trim();
 export const familyOfAddress = (a: string): Family => (isIP(stripMask(a)) === 6 ? 'ipv6-unicast' : 'ipv4-unicast');

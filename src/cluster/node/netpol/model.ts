@@ -12,20 +12,9 @@ import type { KubeObject, Pod } from '../../client/types.js';
 import { subtractCidrs } from './cidr.js';
 import { DEFAULT_DENY_ANNOTATION, type AllowedPort, type IngressAllow, type IsolatedPod, type LabelSelector, type NetworkPolicy, type PolicyPort } from './types.js';
 
-export function matchesSelector(sel: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel?.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const vals = e.values ?? [];
-    if (e.operator === 'In' && !(has && vals.includes(l[e.key]!))) return false;
-    if (e.operator === 'NotIn' && has && vals.includes(l[e.key]!)) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) return false;
-  }
-  return true;
-}
+import { matchesSelector } from '../../../lib/index.js';
+
+export { matchesSelector };
 
 /** True when the namespace carries the beta DefaultDeny annotation. */
 export function namespaceDefaultDeny(ns: KubeObject | undefined): boolean {
