@@ -13,6 +13,7 @@ import { linkGlobal6 } from './session/link-address.js';
 import { isIbgp, type Negotiated } from './session/negotiate.js';
 import { realClock, type Clock } from './session/clock.js';
 import { silentLogger, type Logger } from './session/log.js';
+import { LogBudget } from './session/log-budget.js';
 import type { NeighborConfig, NeighborStatus, OriginateAttrs, RibApi, SpeakerConfig } from './speaker-types.js';
 
 /** UPDATEs are handed to the socket in Buffers of about this size, many messages each (see Rib.takeUpdates). */
@@ -29,6 +30,8 @@ interface Neighbor {
   stale: Set<Family>;
   staleTimer?: unknown;
   flushQueued: boolean;
+  /** Malformed-UPDATE log lines from this peer, rate limited. */
+  updateErrorLog: LogBudget;
 }
 
 /** The neighbor with its address in the form connections report (see plainAddress); the same object if already so. */
@@ -101,7 +104,7 @@ export class BgpSpeaker extends EventEmitter {
       log: this.log,
       restarting: this.opts.restarting,
     });
-    const n: Neighbor = { cfg: c, session, stale: new Set(), flushQueued: false };
+    const n: Neighbor = { cfg: c, session, stale: new Set(), flushQueued: false, updateErrorLog: new LogBudget() };
     this.neighbors.set(c.peerAddress, n);
     session.on('state', (state: string, from: string, reason: string) => this.emit('state', c.peerAddress, state, from, reason));
     // The listener learns the peer's TCP-MD5 key when the session's FSM says listen-tcp (handler.listen).
@@ -212,7 +215,8 @@ export class BgpSpeaker extends EventEmitter {
       this.updatesIn++;
       const r = this.rib.applyUpdate(n.ribPeer, body);
       if (r.errors.length > 0) {
-        this.log.warn('UPDATE error', { peer: s.peer, asn: n.cfg.peerAsn, state: s.state, action: r.action, reason: r.errors.join('; ') });
+        const { log, suppressed } = n.updateErrorLog.take(this.clock.now());
+        if (log) this.log.warn('UPDATE error', { peer: s.peer, asn: n.cfg.peerAsn, state: s.state, action: r.action, reason: r.errors.join('; '), ...(suppressed ? { suppressed } : {}) });
       }
       if (r.endOfRib) {
         this.onEndOfRib(n, r.endOfRib);
