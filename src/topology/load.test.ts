@@ -91,3 +91,21 @@ describe('mgmt.ipv4-range', () => {
     assert.equal(plan.mgmt.ipv4Subnet, '172.20.50.0/24');
   });
 });
+
+it('a topology file over 10 MiB is refused at once, before parsing, naming its size', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { KindlabError } = await import('../errors.js');
+  const { loadPlan } = await import('./index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'kl-big-'));
+  try {
+    const file = join(dir, 'big.yaml');
+    writeFileSync(file, `name: big\n# ${'x'.repeat(11 * 2 ** 20)}\ntopology: { nodes: { a: { kind: linux, image: alpine } } }\n`);
+    const t0 = performance.now();
+    await assert.rejects(loadPlan(file), (e: unknown) => e instanceof KindlabError && e.code === 'TOPO_TOO_BIG' && /is 11\.0 MiB; at most 10 MiB/.test(e.message));
+    assert.ok(performance.now() - t0 < 2000, 'refused before parsing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -34,8 +34,16 @@ export async function readTopologyText(file: string): Promise<string> {
       hint: 'pass the path of a containerlab-format topology file with -t',
     });
   }
+  if (bytes.length > MAX_TOPOLOGY_BYTES) {
+    throw new KindlabError('TOPO_TOO_BIG', `topology file ${file} is ${(bytes.length / 2 ** 20).toFixed(1)} MiB; at most ${MAX_TOPOLOGY_BYTES / 2 ** 20} MiB is read`, {
+      hint: 'a lab of thousands of nodes fits in well under 1 MiB: check that this is the topology file',
+    });
+  }
   return decodeUtf8(bytes, file);
 }
+
+/** Topology files larger than this are refused before parsing (a real lab is far smaller). */
+export const MAX_TOPOLOGY_BYTES = 10 * 2 ** 20;
 
 /** UTF-8 text, or a positioned error at the first invalid byte (never silently replaced). */
 export function decodeUtf8(bytes: Buffer, file: string): string {
