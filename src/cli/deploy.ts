@@ -83,7 +83,10 @@ async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
   try {
     const r = await deploy({ plan }, { ...opts, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
     process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
-    if (r.status === 'deployed') process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+    if (r.status === 'deployed') {
+      process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
+      for (const line of await substitutionLines(r.plan.labDir)) process.stdout.write(`${line}\n`);
+    }
     return 0;
   } catch (e) {
     if (!signalled) throw e;

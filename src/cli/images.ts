@@ -32,7 +32,7 @@ export async function runImages(sub: string | undefined, values: ImagesValues, p
     process.stdout.write(`${BASE_IMAGE} → ${r.image} (${r.status}, ${r.seconds.toFixed(2)} s)\n`);
     return 0;
   }
-  {
+  if (sub === 'list' || sub === 'ls') {
     const present = await runtime.imageExists(BASE_IMAGE);
     const size = present ? await runtime.imageSize(BASE_IMAGE) : undefined;
     const rows = Object.entries(DEFAULT_ALIASES).map(([pattern, target]) => ({ pattern, target, present }));

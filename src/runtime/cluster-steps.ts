@@ -1,12 +1,12 @@
 /**
- * The cluster's deploy steps, in the runtime's step list (runtime/deploy.ts). Each does nothing
- * for a lab without a `cluster:` section.
+ * The cluster's deploy steps (the same Action type as the base steps). runtime/deploy.ts puts them
+ * in the list only for a lab with a `cluster:` section.
  *   Cluster API network   before the containers: the control-plane's publishing network + fence
  *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
- *   Cluster node daemons  each node's daemon started (when built: dist/cluster/node/main.js)
+ *   Cluster node daemons  each node's daemon started (dist/cluster/node/main.js must be built)
  *   Cluster nodes Ready   every Node of the kind config is Ready
  *   Cluster BGP agents    lab-agent k8s on every node (supervised by agent.sh; unless bgp.agent is false)
- *   Cluster manifests     the topology's manifests applied (server-side apply)
+ *   Cluster manifests     the topology's manifests, then the objects rendered from the routing intent, applied (server-side apply)
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,15 +16,9 @@ import type { LabPlan } from '../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
 import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './cluster-plan.js';
-import type { DeployContext } from './deploy-steps.js';
+import type { Action, DeployContext } from './deploy-steps.js';
 import { runPool } from '../lib/index.js';
 
-export interface ClusterAction {
-  title: string;
-  run(ctx: DeployContext, progress: (msg: string) => void): Promise<void>;
-  /** Undoes what a failed run left behind (the deploy then also removes everything labelled). */
-  rollback(ctx: DeployContext): Promise<void>;
-}
 
 export const API_READY_TIMEOUT_MS = 30_000;
 export const NODES_READY_TIMEOUT_MS = 60_000;
@@ -34,25 +28,23 @@ async function tail(file: string, lines = 15): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-export const clusterNetworkAction: ClusterAction = {
+export const clusterNetworkAction: Action = {
   title: 'Cluster API network',
   async run(ctx, progress) {
-    if (!ctx.plan.cluster) return progress('no cluster');
     requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
     progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, ctx.kindCtx.cluster)} only, forwarding dropped`);
   },
   async rollback(ctx) {
-    if (ctx.plan.cluster) await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
+    await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
   },
 };
 
-export const apiServerAction: ClusterAction = {
+export const apiServerAction: Action = {
   title: 'Cluster API server',
   async run(ctx, progress) {
     const plan = ctx.plan;
-    if (!plan.cluster) return progress('no cluster');
     const cp = controlPlane(plan);
     // boot.sh ran at container start; run it again in case the container's command was overridden
     await ctx.runtime.exec(cp.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: cp.name });
@@ -69,11 +61,10 @@ export const apiServerAction: ClusterAction = {
   },
 };
 
-export const nodeDaemonsAction: ClusterAction = {
+export const nodeDaemonsAction: Action = {
   title: 'Cluster node daemons',
   async run(ctx, progress) {
     const plan = ctx.plan;
-    if (!plan.cluster) return progress('no cluster');
     const nodes = clusterNodes(plan);
     await runPool(nodes, ctx.concurrency, async (n) => {
       await writeFile(join(hostPaths.nodeDir(plan, n), NODE_DAEMON_MARKER), '');
@@ -83,16 +74,14 @@ export const nodeDaemonsAction: ClusterAction = {
   },
   async rollback(ctx) {
     // the daemons live in the node containers; without the marker a restarted container does not start them
-    if (!ctx.plan.cluster) return;
     for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), NODE_DAEMON_MARKER), { force: true });
   },
 };
 
-export const nodesReadyAction: ClusterAction = {
+export const nodesReadyAction: Action = {
   title: 'Cluster nodes Ready',
   async run(ctx, progress) {
     const plan = ctx.plan;
-    if (!plan.cluster) return progress('no cluster');
     const want = clusterOf(plan).spec.nodes.map((n) => n.name);
     // Ready must come from the node daemons (not the bootstrap's registration).
     const ok = (n: Node) => isNodeReady(n) && n.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== 'KindlabBootstrap';
@@ -126,11 +115,10 @@ async function agentRunning(ctx: DeployContext, container: string, target: strin
   return r.exitCode === 0;
 }
 
-export const agentsAction: ClusterAction = {
+export const agentsAction: Action = {
   title: 'Cluster BGP agents',
   async run(ctx, progress) {
     const plan = ctx.plan;
-    if (!plan.cluster) return progress('no cluster');
     if (!agentEnabled(plan)) return progress('not started (bgp.agent: false)');
     const nodes = clusterNodes(plan);
     await runPool(nodes, ctx.concurrency, async (n) => {
@@ -144,24 +132,24 @@ export const agentsAction: ClusterAction = {
         200,
       );
     });
-    const bgp = plan.cluster.bgp;
+    const bgp = clusterOf(plan).bgp;
     progress(`${nodes.length} started (dialect ${bgp?.dialect ?? 'detected'}${bgp?.flags.length ? `, ${bgp.flags.length} flags` : ''}); logs: <labDir>/<node>/logs/agent.log`);
   },
   async rollback(ctx) {
-    if (!ctx.plan.cluster) return;
     for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), AGENT_MARKER), { force: true });
   },
 };
 
-export const manifestsAction: ClusterAction = {
+export const manifestsAction: Action = {
   title: 'Cluster manifests',
   async run(ctx, progress) {
     const plan: LabPlan = ctx.plan;
-    const generated = plan.cluster?.objects ?? [];
-    if (!plan.cluster || plan.cluster.manifests.length + generated.length === 0) return progress('none');
+    const cluster = clusterOf(plan);
+    const generated = cluster.objects ?? [];
+    if (cluster.manifests.length + generated.length === 0) return progress('none');
     const client = labClient(hostPaths.kubeconfig(plan));
     try {
-      const applied = await applyManifests(client, plan.cluster.manifests, progress);
+      const applied = await applyManifests(client, cluster.manifests, progress);
       // Objects rendered from the routing intent (render/): named by the routing section in errors.
       for (const obj of generated) applied.push(await applyObject(client, { file: `${plan.file} routing`, line: 0, obj: obj as ManifestDoc['obj'] }));
       progress(`${applied.length} objects applied`);
@@ -172,4 +160,4 @@ export const manifestsAction: ClusterAction = {
   async rollback() {},
 };
 
-export const CLUSTER_UP_ACTIONS: readonly ClusterAction[] = [apiServerAction, nodeDaemonsAction, nodesReadyAction, agentsAction, manifestsAction];
+export const CLUSTER_UP_ACTIONS: readonly Action[] = [apiServerAction, nodeDaemonsAction, nodesReadyAction, agentsAction, manifestsAction];

@@ -101,18 +101,22 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
   return new KindlabError('DEPLOY_INTERRUPTED', `lab ${lab}: deploy ${why} during step "${step}"`);
 }
 
-export const DEPLOY_ACTIONS: readonly Action[] = [
-  imagesAction,
-  labDirAction,
-  mgmtAction,
-  clusterNetworkAction,
-  containersAction,
-  linksAction,
-  postDeployAction,
-  execAction,
-  ...CLUSTER_UP_ACTIONS,
-  writeLabDirAction,
-];
+/** The deploy's steps: the base actions, and the embedded cluster's only when the lab has one (as kind builds its list). */
+export function deployActions(plan: LabPlan): Action[] {
+  const cluster = !!plan.cluster;
+  return [
+    imagesAction,
+    labDirAction,
+    mgmtAction,
+    ...(cluster ? [clusterNetworkAction] : []),
+    containersAction,
+    linksAction,
+    postDeployAction,
+    execAction,
+    ...(cluster ? CLUSTER_UP_ACTIONS : []),
+    writeLabDirAction,
+  ];
+}
 
 function wrapStepError(lab: string, title: string, e: unknown): KindlabError {
   if (e instanceof AggregateError) {
@@ -179,7 +183,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
-    DEPLOY_ACTIONS.map((a) => ({
+    deployActions(plan).map((a) => ({
       title: a.title,
       task: async (c: DeployContext, task) => {
         current = a.title;
