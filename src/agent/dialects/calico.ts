@@ -11,7 +11,7 @@ import type { KubeObject, Node } from '../../cluster/client/index.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
-  CALICO_BIRD_DEFAULTS, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
+  CALICO_BIRD_DEFAULTS, cidrsOf, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
 } from './common.js';
 import type { Advertisement, AgentIntent, ClusterView, Dialect, PeerIntent } from './types.js';
 import { errorMessage } from '../../errors.js';
@@ -159,16 +159,12 @@ function byName<T extends KubeObject>(list: KubeObject[] | undefined): T[] {
   return [...m.values()];
 }
 
+/** A BGPConfiguration list of `{ cidr }` entries: the field-by-field rule is common.ts's cidrsOf. */
 function cidrList(list: unknown, who: string, problems: string[]): string[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) { problems.push(`${who}: not a list`); return []; }
-  const out: string[] = [];
-  list.forEach((x: unknown, i) => {
-    const c = typeof (x as { cidr?: unknown })?.cidr === 'string' ? normalizeCidr((x as { cidr: string }).cidr) : undefined;
-    if (c) out.push(c);
-    else problems.push(`${who}[${i}].cidr: not a CIDR`);
-  });
-  return out;
+  const entries = list.map((x: unknown) => { const c = (x as { cidr?: unknown } | null)?.cidr; return typeof c === 'string' ? c : undefined; });
+  return cidrsOf(entries, (i) => `${who}[${i}].cidr`, problems);
 }
 
 function finishCalico(i: AgentIntent): AgentIntent {
