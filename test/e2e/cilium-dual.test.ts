@@ -7,13 +7,11 @@
  * two nettool pods across the racks. Destroy leaves nothing. Run under the docker lock.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { parseDocument } from 'yaml';
-import { NOTHING, REPO, forceDestroy, lab, leftovers } from './helpers.js';
-import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
+import { copyArticleLab } from './cluster-lab.js';
+import { uniqueLabName } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-dual');
 let dir = '';
@@ -28,14 +26,7 @@ interface Check {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kindlab-cilium-dual-'));
-  for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp-dual', f), join(dir, f));
-  const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp-dual/topo.yaml'), 'utf8'));
-  doc.set('name', name);
-  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
-  doc.setIn(['cluster', 'name'], name);
-  file = join(dir, 'topo.yaml');
-  await writeFile(file, doc.toString());
+  ({ dir, file } = await copyArticleLab(name, 'kindlab-cilium-dual-', 'labs/cilium-bgp-dual'));
   const up = await lab(['deploy', '-t', file]);
   assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
 });

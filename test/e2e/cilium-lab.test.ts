@@ -8,15 +8,14 @@
  * with the command and its output as evidence, and the lab recovers. Destroy leaves nothing.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
-import { parseDocument } from 'yaml';
 import { validateJunit } from '../fixtures/verify/junit-validator.js';
-import { NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
-import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { copyArticleLab } from './cluster-lab.js';
+import { uniqueLabName } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-cil');
 let dir = '';
@@ -40,14 +39,7 @@ const TRACE = 'pod/nettool-1 → pod/nettool-2 via worker, tor0, router0, tor1, 
 const DECLARED = 20; // 18 verify checks and the 2 kubectl exec lines of the stages
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kindlab-cilium-'));
-  for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp', f), join(dir, f));
-  const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp/topo.yaml'), 'utf8'));
-  doc.set('name', name);
-  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
-  doc.setIn(['cluster', 'name'], name);
-  file = join(dir, 'topo.yaml');
-  await writeFile(file, doc.toString());
+  ({ dir, file } = await copyArticleLab(name, 'kindlab-cilium-'));
   const up = await lab(['deploy', '-t', file]);
   assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
   assert.match(up.stdout + up.stderr, /Cluster BGP agents/);

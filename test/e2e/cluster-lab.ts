@@ -44,11 +44,11 @@ export async function writeClusterLab(name: string, opts: { manifests?: string[]
  * new temporary directory (`tmpPrefix`) under lab/cluster name `name` and a unique management
  * subnet. The directory is removed again if copying fails.
  */
-export async function copyArticleLab(name: string, tmpPrefix: string): Promise<{ dir: string; file: string }> {
+export async function copyArticleLab(name: string, tmpPrefix: string, lab = 'labs/cilium-bgp'): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), tmpPrefix));
   try {
-    for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, 'labs/cilium-bgp', f), join(dir, f));
-    const doc = parseDocument(await readFile(join(REPO, 'labs/cilium-bgp/topo.yaml'), 'utf8'));
+    for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, lab, f), join(dir, f));
+    const doc = parseDocument(await readFile(join(REPO, lab, 'topo.yaml'), 'utf8'));
     doc.set('name', name);
     doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
     doc.setIn(['cluster', 'name'], name);
