@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
 import { configDiff, generateClos, renderedConfig, type ClosOptions } from '../render/index.js';
+import { renderedFilePath } from '../runtime/index.js';
 import { loadPlan } from '../topology/index.js';
 
 interface ConfigValues {
@@ -23,10 +23,11 @@ export async function runConfig(sub: string | undefined, values: ConfigValues, p
     process.stdout.write(renderedConfig(plan, node));
     return 0;
   }
-  // The deployed copies: <labDir>/<node>/rendered/<path> (runtime/labdir.ts writes them at deploy).
+  // The deployed copies, where the runtime wrote them at deploy.
   const deployed = (n: string, path: string): string | undefined => {
-    const f = join(plan.labDir, n, 'rendered', ...path.split('/').filter(Boolean));
-    return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+    const node = plan.nodes.find((x) => x.name === n);
+    const f = node ? renderedFilePath(plan, node, path) : undefined;
+    return f && existsSync(f) ? readFileSync(f, 'utf8') : undefined;
   };
   const diff = configDiff(plan, deployed, node);
   process.stdout.write(diff || `no changes: the rendered configs match what lab ${plan.name} was given\n`);

@@ -7,7 +7,7 @@ export { destroyLab, destroyLabLocked, listLabNames, isEmptyResult } from './des
 export type { DestroyOptions, DestroyResult } from './destroy.js';
 export { inspectLab, formatTable, imageColumn } from './inspect.js';
 export type { InspectNode, InspectResult } from './inspect.js';
-export { readLabState } from './labdir.js';
+export { readLabState, renderedFilePath } from './labdir.js';
 export type { LabState } from './labdir.js';
 export { LABEL_LAB, LABEL_NODE, LABEL_KIND, LABEL_LABDIR, LABEL_TOPO } from './labels.js';
 export { splitCommand } from './argv.js';
