@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { NODES, PODS } from '../src/cluster/client/resources.js';
-import { isNodeReady, labClient } from '../src/runtime/cluster-api.js';
+import { isNodeReady, labClient } from '../src/cluster/lab/api.js';
 import { copyArticleLab, writeClusterLab } from '../test/e2e/cluster-lab.js';
 import { LAB_BIN } from '../test/e2e/helpers.js';
 import { uniqueLabName } from '../test/e2e/plan-helpers.js';

@@ -4,6 +4,7 @@
  */
 import { KindlabError } from '../errors.js';
 import { deploy, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
+import { embeddedCluster } from '../cluster/lab/index.js';
 import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { formatError } from './output.js';
@@ -81,7 +82,7 @@ async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const r = await deploy({ plan }, { ...opts, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
+    const r = await deploy({ plan }, { ...opts, clusterProvider: embeddedCluster, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
     process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
     if (r.status === 'deployed') {
       process.stdout.write(`lab directory: ${r.plan.labDir}\n`);

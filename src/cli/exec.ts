@@ -5,7 +5,7 @@
  */
 import { KindlabError } from '../errors.js';
 import { looksLikePodRef, parsePodRef, podExecPrefix, podPlace } from '../cluster/lab/index.js';
-import { getPod, labClient } from '../runtime/index.js';
+import { getPod, labClient } from '../cluster/lab/index.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { labKubeconfig } from './kubeconfig.js';

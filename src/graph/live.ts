@@ -9,7 +9,7 @@ import type { LabPlan } from '../topology/index.js';
 import { EvidenceLog, LabContext, type NodeExec } from '../verify/index.js';
 import { bgpSource, readSessions } from '../verify/index.js';
 import type { Session } from '../verify/index.js';
-import { hostPaths } from '../runtime/index.js';
+import { hostPaths } from '../cluster/lab/index.js';
 import { kubeLookup } from '../verify/index.js';
 import { podCidrsOf } from '../verify/index.js';
 import type { GraphEdge, GraphModel, SessionState } from './model.js';

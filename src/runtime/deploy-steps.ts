@@ -10,8 +10,9 @@ import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
 import { type ImageResolution, imageSettings, resolveImage } from './images.js';
 import { imageLabels } from './image-plan.js';
+import type { ClusterProvider } from './cluster-provider.js';
 import { getKind, kindFacts } from './kinds/index.js';
-import type { KindContext } from './kinds/index.js';
+import type { KindContext, NodeKind } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork } from './mgmt.js';
@@ -25,6 +26,8 @@ export interface DeployContext {
   /** Set by the state check: the lab already runs, nothing to do. */
   unchanged?: string;
   kindCtx: KindContext;
+  /** The lab's cluster (its nodes' kind and steps); set when the plan has a `cluster:` section. */
+  cluster?: ClusterProvider;
   /** `--offline`: use the local substitutes for missing images instead of pulling. */
   offline?: boolean;
   /** Set by the images action: what each managed node runs (pulled, local or substituted). */
@@ -38,6 +41,13 @@ export interface Action {
   rollback?(ctx: DeployContext): Promise<void>;
 }
 
+/** The kind implementing a node: the cluster provider's for the cluster's nodes, else the registry's. */
+export function kindOf(ctx: DeployContext, n: NodePlan): NodeKind {
+  if (kindFacts(n.kind).start !== 'cluster') return getKind(n.kind);
+  if (!ctx.cluster) throw new KindlabError('INTERNAL', `node ${n.name} is of kind ${n.kind} but the deploy has no cluster provider`);
+  return ctx.cluster.nodeKind;
+}
+
 export function isManaged(n: NodePlan): boolean {
   return kindFacts(n.kind).managed;
 }
@@ -49,7 +59,6 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     plan,
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
-    cluster: {},
     netnsPid(n) {
       if (n.networkMode.type === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
@@ -107,7 +116,7 @@ export const labDirAction: Action = {
     await writeLabDir(ctx.plan, ctx.info, isManaged);
     for (const n of ctx.plan.nodes) {
       await writeRenderedFiles(ctx.plan, n);
-      const kind = getKind(n.kind);
+      const kind = kindOf(ctx, n);
       if (!kind.writeFiles) continue;
       await mkdir(ctx.kindCtx.nodeDir(n), { recursive: true });
       await kind.writeFiles(n, ctx.kindCtx);
@@ -131,7 +140,7 @@ export const containersAction: Action = {
     let done = 0;
     for (const wave of ctx.plan.waves) {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
-        const kind = getKind(n.kind);
+        const kind = kindOf(ctx, n);
         const resolved = ctx.images?.get(n.name);
         const image = resolved?.image ?? resolveImage(n.image, aliases);
         if (kindFacts(kind.name).managed) {
@@ -159,7 +168,7 @@ export const linksAction: Action = {
       await deployVeth(ctx.plan.name, link, nodes);
       for (const ep of link.endpoints) {
         const n = byName.get(ep.node)!;
-        await getKind(n.kind).onEndpoint?.(n, ep.iface, ctx.kindCtx);
+        await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);
       }
       progress(`${++done}/${ctx.plan.links.length}`);
     });
@@ -169,9 +178,9 @@ export const linksAction: Action = {
 export const postDeployAction: Action = {
   title: 'Start node services',
   async run(ctx, progress) {
-    const nodes = ctx.plan.nodes.filter((n) => getKind(n.kind).postDeploy);
+    const nodes = ctx.plan.nodes.filter((n) => kindOf(ctx, n).postDeploy);
     await perNode(ctx, nodes, async (n) => {
-      await getKind(n.kind).postDeploy!(n, ctx.kindCtx);
+      await kindOf(ctx, n).postDeploy!(n, ctx.kindCtx);
       progress(n.name);
     });
   },

@@ -21,7 +21,7 @@ import {
   postDeployAction,
   writeLabDirAction,
 } from './deploy-steps.js';
-import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './cluster-steps.js';
+import type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
@@ -46,6 +46,8 @@ export interface DeployOptions {
   force?: boolean;
   /** Aborting stops the deploy and removes what it created (Ctrl-C). */
   signal?: AbortSignal;
+  /** Brings up the lab's `cluster:` section (required when the plan has one): src/cluster/lab's embeddedCluster. */
+  clusterProvider?: ClusterProviderFactory;
 }
 
 export interface DeployResult {
@@ -101,21 +103,16 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
   return new KindlabError('DEPLOY_INTERRUPTED', `lab ${lab}: deploy ${why} during step "${step}"`);
 }
 
-/** The deploy's steps: the base actions, and the embedded cluster's only when the lab has one (as kind builds its list). */
-export function deployActions(plan: LabPlan): Action[] {
-  const cluster = !!plan.cluster;
-  return [
-    imagesAction,
-    labDirAction,
-    mgmtAction,
-    ...(cluster ? [clusterNetworkAction] : []),
-    containersAction,
-    linksAction,
-    postDeployAction,
-    execAction,
-    ...(cluster ? CLUSTER_UP_ACTIONS : []),
-    writeLabDirAction,
-  ];
+/** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
+export function deployActions(cluster?: ClusterProvider): Action[] {
+  return [imagesAction, labDirAction, mgmtAction, ...(cluster?.prepare ?? []), containersAction, linksAction, postDeployAction, execAction, ...(cluster?.actions ?? []), writeLabDirAction];
+}
+
+/** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */
+function providerFor(plan: LabPlan, factory: ClusterProviderFactory | undefined): ClusterProvider | undefined {
+  if (!plan.cluster) return undefined;
+  if (!factory) throw new KindlabError('INTERNAL', `lab ${plan.name} has a cluster section but the deploy was given no cluster provider`, { hint: 'pass clusterProvider: embeddedCluster (src/cluster/lab)' });
+  return factory.forDeploy(plan);
 }
 
 function wrapStepError(lab: string, title: string, e: unknown): KindlabError {
@@ -163,6 +160,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     concurrency: opts.concurrency ?? 4,
     info: new Map(),
     kindCtx: makeKindContext(plan, runtime),
+    cluster: providerFor(plan, opts.clusterProvider),
     offline: opts.offline,
   };
   let current = 'check lab state';
@@ -183,7 +181,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
-    deployActions(plan).map((a) => ({
+    deployActions(ctx.cluster).map((a) => ({
       title: a.title,
       task: async (c: DeployContext, task) => {
         current = a.title;

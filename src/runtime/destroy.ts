@@ -8,7 +8,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { sweepApiRules } from './cluster-api-net.js';
+import { sweepLabRules } from './host-firewall.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
@@ -75,9 +75,9 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
     await runtime.removeNetwork(n.id);
     result.networks.push(n.name);
   }
-  // the cluster API network's DOCKER-USER rules (by comment; the network went with its label)
-  const rules = await sweepApiRules(lab);
-  if (rules) result.networks.push(`${rules} iptables DOCKER-USER rules (kindlab:${lab}:api)`);
+  // host firewall rules the lab added, e.g. the cluster API network's fence (by comment; the network went with its label)
+  const rules = await sweepLabRules(lab);
+  if (rules) result.networks.push(`${rules} iptables DOCKER-USER rules (kindlab:${lab}:*)`);
   result.links.push(...(await sweepLinks(lab, 0)));
   result.netns.push(...(await sweepNamedNetns(lab)));
   if (opts.cleanup && labDir && (await looksLikeLabDir(labDir, lab))) {

@@ -9,8 +9,8 @@ import { NODES, PODS, SERVICES } from '../cluster/client/index.js';
 import type { Node, Pod, Service } from '../cluster/client/index.js';
 import { podPlace, type ObjectRef } from '../cluster/lab/index.js';
 import { KindlabError } from '../errors.js';
-import { labClient } from '../runtime/index.js';
-import { hostPaths } from '../runtime/index.js';
+import { labClient } from '../cluster/lab/index.js';
+import { hostPaths } from '../cluster/lab/index.js';
 import type { LabPlan } from '../topology/index.js';
 
 export { looksLikeRef, parseObjectRef, type ObjectRef } from '../cluster/lab/index.js';

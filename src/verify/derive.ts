@@ -7,7 +7,7 @@
 import { KindlabError } from '../errors.js';
 import { bgpSource, readSessions } from './check-bgp.js';
 import { EvidenceLog, type LabContext } from './context.js';
-import { agentEnabled } from '../runtime/index.js';
+import { agentEnabled } from '../cluster/lab/index.js';
 import { deriveClusterChecks } from './derive-cluster.js';
 import { convertChecks } from './expectations.js';
 import { mapPool } from '../lib/index.js';

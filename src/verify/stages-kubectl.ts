@@ -1,7 +1,7 @@
 /** The host's kubectl pointed at the lab's kubeconfig (lab-<name>/kubeconfig), for `stages:` steps. */
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import { hostPaths } from '../runtime/index.js';
+import { hostPaths } from '../cluster/lab/index.js';
 import type { LabPlan } from '../topology/index.js';
 import type { Kubectl } from './stages-run.js';
 import { KindlabError } from '../errors.js';

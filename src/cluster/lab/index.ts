@@ -1,2 +1,8 @@
-/** The embedded cluster as a lab sees it from the host: pod references and pod placement. */
+/**
+ * The embedded cluster in a lab: its life in a deploy (the runtime's cluster provider), its
+ * layout on the host, and what `lab` asks it from the host (pods, nodes, manifests).
+ */
+export { embeddedCluster } from './provider.js';
+export { agentEnabled, hostPaths } from './plan.js';
+export { getPod, labClient } from './api.js';
 export { labNodeOf, looksLikePodRef, looksLikeRef, parseObjectRef, parsePodRef, podExecPrefix, podPlace, type ObjectRef, type PodPlace, type PodRef } from './pods.js';

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KindlabError } from '../../errors.js';
-import { NODE_KINDS } from '../../topology/node-kinds.js';
+import { NODE_KINDS, nodeKindFacts } from '../../topology/node-kinds.js';
 import { getKind, kindFacts, registerKind } from './index.js';
 import { linuxKind } from './linux.js';
 import type { NodeKind } from './types.js';
 
-test('every kind of the facts table has exactly one implementation', () => {
-  for (const k of NODE_KINDS) assert.equal(getKind(k).name, k);
+test('every kind of the facts table has exactly one implementation; a cluster\'s kind is its provider\'s', () => {
+  const own = NODE_KINDS.filter((k) => nodeKindFacts(k)!.start !== 'cluster');
+  assert.deepEqual(own, ['linux', 'frr', 'bridge', 'ext-container']);
+  for (const k of own) assert.equal(getKind(k).name, k);
+  assert.throws(() => getKind('k8s-node'), /implemented by the lab's cluster provider/);
+  assert.throws(() => registerKind({ name: 'k8s-node' } as NodeKind), /implemented by the lab's cluster provider, not registered/);
 });
 
 test('registering a kind name twice is an error', () => {

@@ -6,7 +6,6 @@
 import type Docker from 'dockerode';
 import type { NodeKindName } from '../../topology/index.js';
 import type { LabPlan, NodePlan } from '../../topology/index.js';
-import type { ClusterDeployState } from '../cluster-files.js';
 import type { Runtime } from '../docker.js';
 
 export interface KindContext {
@@ -16,8 +15,6 @@ export interface KindContext {
   nodeDir(node: NodePlan): string;
   /** PID whose netns holds the node's interfaces. */
   netnsPid(node: NodePlan): Promise<number>;
-  /** State the embedded cluster's steps share within this deploy. */
-  cluster: ClusterDeployState;
 }
 
 export interface NodeKind {

@@ -6,14 +6,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { findByKind } from '../cluster/index.js';
-import { KubeApiError } from '../cluster/client/index.js';
-import { KubeClient } from '../cluster/client/index.js';
-import { loadKubeconfig } from '../cluster/client/index.js';
-import { NODES, PODS, resourceType } from '../cluster/client/index.js';
-import type { KubeObject, Node, Pod } from '../cluster/client/index.js';
-import { KindlabError } from '../errors.js';
-import type { SourcePos } from '../topology/index.js';
+import { findByKind } from '../apiserver/resources.js';
+import { KubeApiError } from '../client/index.js';
+import { KubeClient } from '../client/index.js';
+import { loadKubeconfig } from '../client/index.js';
+import { NODES, PODS, resourceType } from '../client/index.js';
+import type { KubeObject, Node, Pod } from '../client/index.js';
+import { KindlabError } from '../../errors.js';
+import type { SourcePos } from '../../topology/index.js';
 
 export function labClient(kubeconfig: string): KubeClient {
   return new KubeClient(loadKubeconfig(kubeconfig), { timeoutMs: 5000, userAgent: 'kindlab-lab/0.1' });

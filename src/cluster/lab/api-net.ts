@@ -20,15 +20,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { execa } from 'execa';
-import { KindlabError } from '../errors.js';
-import type { LabPlan } from '../topology/index.js';
-import { apiNetwork, apiRuleComment } from './cluster-plan.js';
-import type { Runtime } from './docker.js';
-import type { ClusterDeployState } from './cluster-files.js';
-import { labLabels } from './labels.js';
-
-const CHAIN = 'DOCKER-USER';
+import { KindlabError } from '../../errors.js';
+import type { LabPlan } from '../../topology/index.js';
+import { API_RULE_PURPOSE, apiNetwork } from './plan.js';
+import type { Runtime } from '../../runtime/index.js';
+import type { ClusterDeployState } from './files.js';
+import { fenceBridge, labLabels, sweepLabRules } from '../../runtime/index.js';
 
 /**
  * The host port the API is published on: kind's apiServerPort, else a free loopback port chosen
@@ -57,22 +54,6 @@ export async function reserveApiPort(plan: LabPlan, hostIp: string, state: Clust
 export function apiHostPort(plan: LabPlan, state: ClusterDeployState): string {
   const fixed = plan.cluster?.spec.apiServerPort;
   return String(fixed || state.apiPort || '');
-}
-
-function ruleSpecs(bridge: string, comment: string): string[][] {
-  const tail = ['-m', 'comment', '--comment', comment, '-j', 'DROP'];
-  return [
-    ['-i', bridge, '!', '-o', bridge, ...tail],
-    ['-o', bridge, '!', '-i', bridge, ...tail],
-  ];
-}
-
-async function iptables(args: string[], check = true): Promise<{ ok: boolean; stdout: string }> {
-  const r = await execa('iptables', ['-w', '5', ...args], { reject: false });
-  if (check && r.exitCode !== 0) {
-    throw new KindlabError('RUNTIME_DOCKER', `iptables ${args.join(' ')} failed`, { detail: String(r.stderr), hint: 'kindlab needs root and iptables on the host to fence the API network' });
-  }
-  return { ok: r.exitCode === 0, stdout: String(r.stdout) };
 }
 
 const API_SLOTS = 1 << 18; // /28 blocks in 100.64.0.0/10
@@ -111,11 +92,7 @@ export async function ensureApiNetwork(runtime: Runtime, plan: LabPlan): Promise
       }
     }
   }
-  // DOCKER-USER exists whenever dockerd manages iptables; create it otherwise (FORWARD then has no jump to it, harmless).
-  if (!(await iptables(['-S', CHAIN], false)).ok) await iptables(['-N', CHAIN]);
-  for (const spec of ruleSpecs(bridge, comment)) {
-    if (!(await iptables(['-C', CHAIN, ...spec], false)).ok) await iptables(['-I', CHAIN, '1', ...spec]);
-  }
+  await fenceBridge(bridge, comment);
   return existing ? 'reused' : 'created';
 }
 
@@ -131,23 +108,8 @@ export async function connectControlPlane(runtime: Runtime, plan: LabPlan, conta
   throw new KindlabError('RUNTIME_DOCKER', `${container}: Docker published no host port for the API server (6443/tcp)`, { hint: `see: docker port ${container}` });
 }
 
-/** Removes the lab's DOCKER-USER rules (by comment). Returns how many were removed. */
-export async function sweepApiRules(lab: string): Promise<number> {
-  const list = await iptables(['-S', CHAIN], false);
-  if (!list.ok) return 0;
-  const comment = apiRuleComment(lab);
-  let removed = 0;
-  for (const line of list.stdout.split('\n')) {
-    const words = line.trim().split(/\s+/);
-    if (words[0] !== '-A' || !words.some((w) => w === comment || w === `"${comment}"`)) continue;
-    const spec = words.slice(2).map((w) => w.replace(/^"(.*)"$/, '$1'));
-    if ((await iptables(['-D', CHAIN, ...spec], false)).ok) removed++;
-  }
-  return removed;
-}
-
 /** Undo of ensureApiNetwork (deploy rollback; destroy does the same from labels). */
 export async function removeApiNetwork(runtime: Runtime, plan: LabPlan): Promise<void> {
-  await sweepApiRules(plan.name);
+  await sweepLabRules(plan.name, API_RULE_PURPOSE);
   await runtime.removeNetwork(apiNetwork(plan).network);
 }

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { manifestFiles, readManifest } from './cluster-api.js';
+import { manifestFiles, readManifest } from './api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindlab-manifests-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('manifests', () => {
   it('the article nettool.yaml: two pods, each at the line where its document starts', async () => {
-    const docs = await readManifest(fileURLToPath(new URL('../../labs/cilium-bgp/nettool.yaml', import.meta.url)));
+    const docs = await readManifest(fileURLToPath(new URL('../../../labs/cilium-bgp/nettool.yaml', import.meta.url)));
     assert.deepEqual(docs.map((d) => [d.obj.kind, d.obj.metadata.name, d.line]), [['Pod', 'nettool-1', 2], ['Pod', 'nettool-2', 15]]);
   });
 

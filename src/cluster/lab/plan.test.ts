@@ -2,14 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadPlan } from '../topology/index.js';
-import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './cluster-plan.js';
-import { k8sNodeKind } from './kinds/k8s-node.js';
-import { containerOptions } from './container-spec.js';
-import { DockerRuntime } from './docker.js';
-import { makeKindContext } from './deploy-steps.js';
+import { loadPlan } from '../../topology/index.js';
+import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
+import { k8sNodeKind } from './node-kind.js';
+import type { ClusterDeployState } from './files.js';
+import { containerOptions, DockerRuntime, makeKindContext } from '../../runtime/index.js';
 
-const file = fileURLToPath(new URL('../../labs/cilium-bgp/topo.yaml', import.meta.url));
+const file = fileURLToPath(new URL('../../../labs/cilium-bgp/topo.yaml', import.meta.url));
 
 describe('cluster plan', () => {
   it('API server argv: data dir, listen, the kind config, cluster name, the control-plane address as SAN', async () => {
@@ -23,7 +22,7 @@ describe('cluster plan', () => {
   });
 
   it('nodes without node-ip get their management address', async () => {
-    const { parseTopology, planLab } = await import('../topology/index.js');
+    const { parseTopology, planLab } = await import('../../topology/index.js');
     const plan = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}, {role: worker}]}\n', { file: 't.yaml', dir: '/tmp' }));
     assert.deepEqual(fallbackNodeIPs(plan), { 't-control-plane': plan.nodes[0]!.mgmtIPv4, 't-worker': plan.nodes[1]!.mgmtIPv4 });
     assert.deepEqual(apiServerArgv(plan).slice(-5, -1), ['--node-ip', `t-control-plane=${plan.nodes[0]!.mgmtIPv4}`, '--node-ip', `t-worker=${plan.nodes[1]!.mgmtIPv4}`]);
@@ -53,7 +52,9 @@ describe('cluster plan', () => {
     const [cp, w] = plan.nodes;
     // A fresh deploy context (no Docker call is made): no port reserved yet, so Docker picks one.
     const kctx = makeKindContext(plan, new DockerRuntime());
-    const o = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
+    const state: ClusterDeployState = {};
+    const kind = k8sNodeKind(state);
+    const o = kind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
     assert.equal(o.Hostname, 'clab-bgp-cplane-demo-control-plane');
     // the built code only, read-only: never the checkout (other labs' lab directories live in it)
     assert.ok(o.HostConfig!.Binds!.some((b) => /\/dist:\/opt\/kindlab\/dist:ro$/.test(b)));
@@ -62,9 +63,9 @@ describe('cluster plan', () => {
     assert.deepEqual(o.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
     assert.equal(o.Labels!['io.x-k8s.kind.role'], 'control-plane');
     assert.equal(o.Labels!['kindlab.lab'], 'bgp-cplane-demo');
-    const ow = k8sNodeKind.containerOptions!(w!, containerOptions(plan, w!, 'kindlab/base:latest'), kctx);
-    kctx.cluster.apiPort = 40123;
-    const again = k8sNodeKind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
+    const ow = kind.containerOptions!(w!, containerOptions(plan, w!, 'kindlab/base:latest'), kctx);
+    state.apiPort = 40123;
+    const again = kind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
     assert.deepEqual(again.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] }, 'the port this deploy reserved, from its context');
     assert.ok(!ow.HostConfig!.Binds!.some((b) => b.includes('/var/lib/kindlab/cluster')), 'the CA key stays on the control-plane');
     assert.deepEqual(ow.HostConfig!.PortBindings, {});

@@ -14,10 +14,11 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSans } from '../cluster/index.js';
-import { KindlabError } from '../errors.js';
-import type { LabCluster, LabPlan, NodePlan } from '../topology/index.js';
-import { shellQuoteArg as shq } from '../lib/index.js';
+import { defaultSans } from '../apiserver/tls.js';
+import { KindlabError } from '../../errors.js';
+import type { LabCluster, LabPlan, NodePlan } from '../../topology/index.js';
+import { shellQuoteArg as shq } from '../../lib/index.js';
+import { labRuleComment } from '../../runtime/index.js';
 
 export const IN_CONTAINER = {
   root: '/opt/kindlab',
@@ -40,7 +41,7 @@ export const AGENT_PROCESS_PATTERN = '(agent/cli|bin/lab-agent)\\.js k8s';
 
 /** The repository root (the directory holding dist/ and node_modules/), from this module's location. */
 export function repoRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 }
 
 /** The built files a lab cluster runs; deploy fails up front, naming the first one missing. */
@@ -199,13 +200,11 @@ export function nodeCommand(): string[] {
   return ['/usr/bin/tini', '-s', '--', 'sh', '-c', `[ -f ${IN_CONTAINER.nodeDir}/boot.sh ] && sh ${IN_CONTAINER.nodeDir}/boot.sh; exec sleep infinity`];
 }
 
-/** The lab's API network (see runtime/cluster-api-net.ts): Docker network and bridge names. */
+/** The lab's API network (see api-net.ts): Docker network and bridge names. */
 export function apiNetwork(plan: LabPlan): { network: string; bridge: string; comment: string } {
   const h = createHash('sha256').update(plan.name).digest('hex').slice(0, 8);
-  return { network: `kindlab-${plan.name}-api`, bridge: `kla-${h}`, comment: apiRuleComment(plan.name) };
+  return { network: `kindlab-${plan.name}-api`, bridge: `kla-${h}`, comment: labRuleComment(plan.name, API_RULE_PURPOSE) };
 }
 
-/** The comment on our DOCKER-USER rules; destroy finds them by it. No spaces (iptables -S prints it bare). */
-export function apiRuleComment(lab: string): string {
-  return `kindlab:${lab}:api`;
-}
+/** The purpose in the comment of the API network's fence rules (destroy sweeps every rule of the lab). */
+export const API_RULE_PURPOSE = 'api';

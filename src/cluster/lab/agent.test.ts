@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadPlan, parseTopology, planLab } from '../topology/index.js';
-import { agentArgv, agentEnabled, agentScript, bootScript } from './cluster-plan.js';
+import { loadPlan, parseTopology, planLab } from '../../topology/index.js';
+import { agentArgv, agentEnabled, agentScript, bootScript } from './plan.js';
 
-const file = fileURLToPath(new URL('../../labs/cilium-bgp/topo.yaml', import.meta.url));
+const file = fileURLToPath(new URL('../../../labs/cilium-bgp/topo.yaml', import.meta.url));
 const syntaxOk = (script: string) => execFileSync('sh', ['-n'], { input: script, encoding: 'utf8' });
 
 describe('cluster BGP agent', () => {

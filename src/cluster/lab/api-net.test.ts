@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiSubnet } from './cluster-api-net.js';
+import { apiSubnet } from './api-net.js';
 
 test('API network subnet: a deterministic /28 in 100.64.0.0/10, another block per retry', () => {
   const a = apiSubnet('bgp-cplane-demo');

@@ -7,10 +7,10 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { writeKubeconfig } from '../cluster/index.js';
-import { ensurePki, ensureToken, type Pki } from '../cluster/index.js';
-import type { LabPlan, NodePlan } from '../topology/index.js';
-import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './cluster-plan.js';
+import { writeKubeconfig } from '../apiserver/kubeconfig.js';
+import { ensurePki, ensureToken, type Pki } from '../apiserver/tls.js';
+import type { LabPlan, NodePlan } from '../../topology/index.js';
+import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './plan.js';
 
 interface Credentials {
   pki: Pki;

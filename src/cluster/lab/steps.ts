@@ -1,6 +1,6 @@
 /**
- * The cluster's deploy steps (the same Action type as the base steps). runtime/deploy.ts puts them
- * in the list only for a lab with a `cluster:` section.
+ * The embedded cluster's deploy steps (the runtime's Action type), handed to the deploy by the
+ * provider (provider.ts); the deploy lists them only for a lab with a `cluster:` section.
  *   Cluster API network   before the containers: the control-plane's publishing network + fence
  *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
  *   Cluster node daemons  each node's daemon started (dist/cluster/node/main.js must be built)
@@ -10,14 +10,15 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KindlabError } from '../errors.js';
-import type { Node } from '../cluster/client/index.js';
-import type { LabPlan } from '../topology/index.js';
-import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './cluster-api.js';
-import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './cluster-api-net.js';
-import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './cluster-plan.js';
-import type { Action, DeployContext } from './deploy-steps.js';
-import { runPool } from '../lib/index.js';
+import { KindlabError } from '../../errors.js';
+import type { Node } from '../client/index.js';
+import type { LabPlan } from '../../topology/index.js';
+import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
+import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './api-net.js';
+import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
+import type { Action, DeployContext } from '../../runtime/index.js';
+import { runPool } from '../../lib/index.js';
+import type { ClusterDeployState } from './files.js';
 
 
 export const API_READY_TIMEOUT_MS = 30_000;
@@ -28,18 +29,19 @@ async function tail(file: string, lines = 15): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-export const clusterNetworkAction: Action = {
+/** Before the containers: the API network, and the host port reserved in this deploy's state. */
+export const clusterNetworkAction = (state: ClusterDeployState): Action => ({
   title: 'Cluster API network',
   async run(ctx, progress) {
     requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
-    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, ctx.kindCtx.cluster)} only, forwarding dropped`);
+    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, state)} only, forwarding dropped`);
   },
   async rollback(ctx) {
     await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
   },
-};
+});
 
 export const apiServerAction: Action = {
   title: 'Cluster API server',

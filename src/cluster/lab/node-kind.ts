@@ -1,0 +1,84 @@
+/**
+ * `k8s-node`: a node of the lab's kind-style cluster (the topology's `cluster:` section).
+ * - container `<cluster>-control-plane` / `<cluster>-worker2`…, hostname = the Kubernetes Node name;
+ * - the base image, the project's code bind-mounted read-only at /opt/kindlab, the node's
+ *   directory at /var/lib/kindlab/node, and on the control-plane the cluster's data directory at
+ *   /var/lib/kindlab/cluster (API state survives a container restart);
+ * - the command runs boot.sh at every start (the control-plane's API server; the node daemon once
+ *   enabled), under tini;
+ * - the control-plane publishes 6443 on 127.0.0.1 via the lab's API network (api-net.ts)
+ *   and the host kubeconfig is written once the port is known.
+ * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
+ */
+import type { NodePlan } from '../../topology/index.js';
+import { apiHostPort, connectControlPlane } from './api-net.js';
+import { writeHostKubeconfig, writeNodeFiles } from './files.js';
+import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from './plan.js';
+import { join } from 'node:path';
+import type { NodeKind } from '../../runtime/index.js';
+import type { ClusterDeployState } from './files.js';
+
+/** Sysctls a Kubernetes node needs (Docker mounts /proc/sys read-only: they must be set at create). */
+export const K8S_NODE_SYSCTLS: Record<string, string> = {
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.conf.default.rp_filter': '0',
+  'net.ipv4.conf.all.route_localnet': '1',
+  'net.ipv4.conf.all.forwarding': '1',
+};
+
+function k8sLabels(node: NodePlan): Record<string, string> {
+  const k = node.k8s!;
+  return { 'io.x-k8s.kind.cluster': k.cluster, 'io.x-k8s.kind.role': k.role, 'kindlab.k8s.node': k.nodeName };
+}
+
+/**
+ * Only the built code is mounted (read-only), never the whole checkout: lab directories often sit
+ * inside it (labs/<lab>/lab-<name>/) and hold other labs' CA keys and tokens.
+ */
+export const CODE_PATHS = ['dist', 'node_modules', 'bin', 'templates', 'schemas', 'package.json'] as const;
+
+function codeBinds(root: string): string[] {
+  return CODE_PATHS.map((p) => `${join(root, p)}:${IN_CONTAINER.root}/${p}:ro`);
+}
+
+/** The kind for one deploy: its state holds the API port reserved and the credentials prepared. */
+export function k8sNodeKind(state: ClusterDeployState): NodeKind {
+  return {
+    name: 'k8s-node',
+    containerOptions(node, opts, ctx) {
+      const { plan } = ctx;
+      const nodeDir = ctx.nodeDir(node);
+      const cp = isControlPlane(plan, node);
+      const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`];
+      if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
+      const spec = clusterOf(plan).spec;
+      const port = `${API_PORT}/tcp`;
+      return {
+        ...opts,
+        Hostname: node.k8s!.nodeName,
+        Cmd: nodeCommand(),
+        Entrypoint: [],
+        Tty: false,
+        OpenStdin: false,
+        Labels: { ...opts.Labels, ...k8sLabels(node) },
+        Env: [...(opts.Env ?? []), `KUBECONFIG=${IN_CONTAINER.nodeDir}/kubeconfig`],
+        ...(cp ? { ExposedPorts: { ...opts.ExposedPorts, [port]: {} } } : {}),
+        HostConfig: {
+          ...opts.HostConfig,
+          Binds: binds,
+          Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
+          // Published once the container joins the API network (the port reserved by the deploy step).
+          ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan, state) }] } } : {}),
+        },
+      };
+    },
+    async writeFiles(node, ctx) {
+      await writeNodeFiles(ctx.plan, node, state);
+    },
+    async afterCreate(node, ctx) {
+      if (!isControlPlane(ctx.plan, node)) return;
+      const { hostIp, hostPort } = await connectControlPlane(ctx.runtime, ctx.plan, node.containerName);
+      await writeHostKubeconfig(ctx.plan, hostIp, hostPort, state);
+    },
+  };
+}
