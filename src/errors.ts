@@ -110,3 +110,12 @@ export class ExecError extends KindlabError {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * The one error-prefix wrapper: `e` as a KindlabError whose message starts with `prefix` (a step,
+ * a node, a file position), keeping its code, detail and hint; `code` when `e` had none.
+ */
+export function withPrefix(prefix: string, e: unknown, code: ErrorCode): KindlabError {
+  const k = e instanceof KindlabError ? e : undefined;
+  return new KindlabError(k?.code ?? code, `${prefix}: ${k ? k.shortMessage : errorMessage(e)}`, { cause: e, detail: k?.detail, hint: k?.hint });
+}

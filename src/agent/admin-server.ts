@@ -6,7 +6,7 @@ import http from 'node:http';
 import { rm } from 'node:fs/promises';
 import type { BgpSpeaker } from '../bgp/index.js';
 import type { Family } from '../bgp/index.js';
-import { KindlabError } from '../errors.js';
+import { KindlabError, errorMessage } from '../errors.js';
 import { parseAdminAddress } from './admin-addr.js';
 import { renderMetrics } from './metrics.js';
 import { parseAgentConfig } from './config.js';
@@ -63,7 +63,7 @@ export async function startAdminServer(sp: BgpSpeaker, addr: string, started = D
       (e: unknown) => {
         const status = e instanceof KindlabError && e.code === 'USAGE' ? 400 : 500;
         res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(`${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n`);
+        res.end(`${JSON.stringify({ error: errorMessage(e) })}\n`);
       },
     );
   });

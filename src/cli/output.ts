@@ -2,7 +2,7 @@
  * How errors reach the user (like kind's logError): the message first, then the failed
  * command's output, then the hint; the stack (and causes) only with `-v`.
  */
-import { KindlabError } from '../errors.js';
+import { KindlabError, errorMessage } from '../errors.js';
 
 export function formatError(e: unknown, verbose: boolean): string {
   const lines: string[] = [];
@@ -11,7 +11,7 @@ export function formatError(e: unknown, verbose: boolean): string {
     if (e.detail) lines.push(e.detail.replace(/^/gm, '  '));
     if (e.hint) lines.push(`hint: ${e.hint}`);
   } else {
-    lines.push(`ERROR: ${e instanceof Error ? e.message : String(e)}`);
+    lines.push(`ERROR: ${errorMessage(e)}`);
   }
   if (verbose) {
     let cur: unknown = e;

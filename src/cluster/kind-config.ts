@@ -214,7 +214,7 @@ function unappliedPatches(input: Obj, key: string, at: string, issues: Issues, r
           const ops = YAML.parse(p.patch) as unknown;
           if (!Array.isArray(ops)) issues.add(`${here}.patch`, 'must be a JSON 6902 list of operations');
         } catch (e) {
-          issues.add(`${here}.patch`, `invalid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+          issues.add(`${here}.patch`, `invalid YAML/JSON: ${errorMessage(e).split('\n')[0]}`);
         }
       }
     } else if (typeof p !== 'string') return issues.add(here, 'must be a string (a TOML or JSON 6902 patch document)');

@@ -9,6 +9,7 @@ import { graphHtml } from './html.js';
 import { renderSvg } from './render.js';
 import { toMermaid } from './mermaid.js';
 import type { GraphModel } from './model.js';
+import { errorMessage } from '../errors.js';
 
 /** A TCP port as typed on the command line: decimal digits only (no `1e3`, `0x50`, `80.0`), 0 (any free port) to 65535. */
 export function parsePort(text: string): number | undefined {
@@ -58,7 +59,7 @@ export async function serveGraph(page: () => Promise<string>, port: number): Pro
     page()
       .then(
         (html) => send(req, res, 200, 'text/html; charset=utf-8', html),
-        (e: unknown) => send(req, res, 500, 'text/plain', `${e instanceof Error ? e.message : String(e)}\n`),
+        (e: unknown) => send(req, res, 500, 'text/plain', `${errorMessage(e)}\n`),
       )
       .finally(() => waiting--);
   });

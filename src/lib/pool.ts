@@ -3,6 +3,7 @@
  * order. Every item runs even when some fail; all failures are reported together (like
  * errors.Join): one failure is rethrown as is, several as an AggregateError.
  */
+import { errorMessage } from '../errors.js';
 export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   const errors: unknown[] = [];
@@ -19,7 +20,7 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateError(errors, errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n'));
+  if (errors.length > 1) throw new AggregateError(errors, errors.map((e) => errorMessage(e)).join('\n'));
   return out;
 }
 

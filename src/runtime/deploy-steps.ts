@@ -3,7 +3,7 @@
  * runs them in order under listr2 and rolls back on failure.
  */
 import { mkdir } from 'node:fs/promises';
-import { KindlabError } from '../errors.js';
+import { KindlabError, withPrefix } from '../errors.js';
 import type { LabPlan, NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import { containerOptions } from './container-spec.js';
@@ -82,12 +82,7 @@ async function perNode(ctx: DeployContext, nodes: NodePlan[], fn: (n: NodePlan) 
       await fn(n);
     } catch (e) {
       if (e instanceof KindlabError && e.shortMessage.startsWith(`${n.name}:`)) throw e;
-      const k = e instanceof KindlabError ? e : undefined;
-      throw new KindlabError(k?.code ?? 'DEPLOY', `${n.name}: ${k ? k.shortMessage : e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-        detail: k?.detail,
-        hint: k?.hint,
-      });
+      throw withPrefix(n.name, e, 'DEPLOY');
     }
   });
 }

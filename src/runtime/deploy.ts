@@ -4,7 +4,7 @@
  * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
  */
 import { Listr } from 'listr2';
-import { KindlabError, errorMessage } from '../errors.js';
+import { KindlabError, errorMessage, withPrefix } from '../errors.js';
 import type { LabPlan } from '../topology/index.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
@@ -125,12 +125,7 @@ function wrapStepError(lab: string, title: string, e: unknown): KindlabError {
       hint: k?.hint,
     });
   }
-  const k = e instanceof KindlabError ? e : undefined;
-  return new KindlabError(k?.code ?? 'DEPLOY', `lab ${lab}: ${title}: ${k ? k.shortMessage : e instanceof Error ? e.message : String(e)}`, {
-    cause: e,
-    detail: k?.detail,
-    hint: k?.hint,
-  });
+  return withPrefix(`lab ${lab}: ${title}`, e, 'DEPLOY');
 }
 
 /** The deploy failed and removing what it created failed too: the error names both. */

@@ -4,7 +4,7 @@
  */
 import Docker from 'dockerode';
 import { Writable } from 'node:stream';
-import { ExecError, KindlabError } from '../errors.js';
+import { ExecError, KindlabError, errorMessage } from '../errors.js';
 import { buildBaseImage, ensureImages, imageExists, imageSize, loadImages, pullImage, resolveImages, saveImages, type BuildOptions, type BuildResult, type ImageRequest, type ImageResolution, type ResolveOptions } from './images.js';
 
 export interface ContainerInfo {
@@ -82,7 +82,7 @@ function isNotFound(e: unknown): boolean {
 }
 
 function dockerError(what: string, e: unknown): KindlabError {
-  const msg = (e as { json?: { message?: string } })?.json?.message ?? (e instanceof Error ? e.message : String(e));
+  const msg = (e as { json?: { message?: string } })?.json?.message ?? errorMessage(e);
   return new KindlabError('RUNTIME_DOCKER', `${what}: ${msg}`, { cause: e });
 }
 
@@ -197,7 +197,7 @@ export class DockerRuntime implements Runtime {
     try {
       await this.docker.getContainer(name).remove({ force: true, v: true });
     } catch (e) {
-      if (!isNotFound(e) && !String((e as Error).message).includes('is already in progress')) {
+      if (!isNotFound(e) && !errorMessage(e).includes('is already in progress')) {
         throw dockerError(`remove container ${name}`, e);
       }
     }
@@ -277,7 +277,7 @@ export class DockerRuntime implements Runtime {
       const info = await ex.inspect();
       result = { exitCode: info.ExitCode ?? -1, stdout: out.text(), stderr: err.text() };
     } catch (e) {
-      throw new ExecError(opts.target ?? name, command, -1, '', e instanceof Error ? e.message : String(e), { cause: e });
+      throw new ExecError(opts.target ?? name, command, -1, '', errorMessage(e), { cause: e });
     }
     if (opts.check !== false && result.exitCode !== 0) {
       throw new ExecError(opts.target ?? name, command, result.exitCode, result.stdout, result.stderr);

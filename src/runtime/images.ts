@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { execa } from 'execa';
-import { KindlabError, errorMessage } from '../errors.js';
+import { KindlabError, errorMessage, withPrefix } from '../errors.js';
 import { BASE_IMAGE, BASE_REPO } from './image-aliases.js';
 import { withFileLock } from './file-lock.js';
 import { type ImageResolution, type ImageSettings, type ImageSubstitute, type PullPolicy, fallbackImage, firstStep, registryHost, substitutionLine, withDefaultTag } from './image-plan.js';
@@ -258,8 +258,7 @@ export async function resolveImages(docker: Dockerode, requests: ImageRequest[],
     try {
       out.set(r.node, await p);
     } catch (e) {
-      const k = e instanceof KindlabError ? e : undefined;
-      throw new KindlabError(k?.code ?? 'IMAGE_PULL', `${r.node}: ${k ? k.shortMessage : errorMessage(e)}`, { cause: e, detail: k?.detail, hint: k?.hint });
+      throw withPrefix(r.node, e, 'IMAGE_PULL');
     }
     const res = out.get(r.node)!;
     if (res.substitute && !said.has(res.substitute)) {

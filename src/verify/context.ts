@@ -7,7 +7,7 @@ import type { LabPlan } from '../topology/index.js';
 import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPlace } from './cluster.js';
 import type { Evidence } from './types.js';
 import { shellQuote } from '../lib/index.js';
-import { KindlabError } from '../errors.js';
+import { KindlabError, errorMessage } from '../errors.js';
 
 export interface ExecOutput {
   exitCode: number;
@@ -65,7 +65,7 @@ export class LabContext {
       log?.add(command, output.trim());
       return r;
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = errorMessage(e);
       log?.add(command, msg);
       throw e;
     }

@@ -10,6 +10,7 @@ import { formatMs } from './duration.js';
 import { runChecks, type RunOptions } from './run.js';
 import type { Stage, StageStep } from './stages.js';
 import type { CheckResult } from './types.js';
+import { errorMessage } from '../errors.js';
 
 /** Runs kubectl with the lab's kubeconfig; `args` has neither `kubectl` nor --kubeconfig. */
 export type Kubectl = (args: string[]) => Promise<ExecOutput>;
@@ -39,7 +40,7 @@ async function runStep(kubectl: Kubectl, stage: string, step: StageStep): Promis
     const firstLine = (passed ? r.stdout : r.stderr || r.stdout).trim().split('\n')[0] ?? '';
     detail = passed ? firstLine || 'done' : `kubectl exited ${r.exitCode}: ${firstLine}`;
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     log.add(`host$ kubectl ${shellQuote(args)}`, msg);
     detail = `kubectl could not run: ${msg.split('\n')[0]}`;
   }

@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import YAML from 'yaml';
+import { errorMessage } from '../../errors.js';
 
 export interface KrPeer {
   ip: string;
@@ -75,7 +76,7 @@ export function yamlPeers(text: string, what: string): { peers: KrPeer[]; error?
   try {
     doc = YAML.parse(text);
   } catch (e) {
-    return { peers: [], error: `${what}: ${(e as Error).message.split('\n')[0]}` };
+    return { peers: [], error: `${what}: ${errorMessage(e).split('\n')[0]}` };
   }
   if (doc === null || doc === undefined) return { peers: [] };
   if (!Array.isArray(doc)) return { peers: [], error: `${what}: expected a YAML list of peers` };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Node } from '../../cluster/client/index.js';
-import { KindlabError } from '../../errors.js';
+import { KindlabError, errorMessage } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
 import { clusterAsnOk, parseCommunity, positional, positionalPeers, yamlPeers, type KrPeer } from './kube-router-peers.js';
 import {
@@ -68,7 +68,7 @@ export function parseKubeRouterFlags(argv: string[]): KubeRouterOptions {
     try {
       pwText = readFileSync(pwFile, 'utf8').trim();
     } catch (e) {
-      refuse('peer-router-passwords-file', `error loading peer passwords file: ${(e as Error).message}`);
+      refuse('peer-router-passwords-file', `error loading peer passwords file: ${errorMessage(e)}`);
     }
   }
   const ips = positional(f.get('peer-router-ips'));

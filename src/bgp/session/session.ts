@@ -19,6 +19,7 @@ import { connectTcp, secureAccepted } from './transport.js';
 import { realClock, type Clock } from './clock.js';
 import { silentLogger, type Logger } from './log.js';
 import { SessionStats } from './stats.js';
+import { errorMessage } from '../../errors.js';
 
 export interface UpdateVerdict {
   /** Reset the session with this NOTIFICATION (UPDATE message error). */
@@ -365,7 +366,7 @@ export class Session extends EventEmitter {
     try {
       secureAccepted(c.socket, { ttl: this.ttl, minTtl: this.cfg.minTtl });
     } catch (err) {
-      this.log.warn('cannot set TTL on accepted connection', { state: this.state, reason: (err as Error).message });
+      this.log.warn('cannot set TTL on accepted connection', { state: this.state, reason: errorMessage(err) });
     }
   }
 

@@ -44,7 +44,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 }
 
 export function sendError(res: ServerResponse, e: unknown): void {
-  const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`);
+  const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${errorMessage(e)}`);
   if (res.headersSent) {
     res.end();
     return;

@@ -14,6 +14,7 @@ import { STREAM_PORT } from '../node/stream-server.js';
 import type { Registry } from './registry.js';
 import { findResource } from './resources.js';
 import type { ResourceRoute } from './router.js';
+import { errorMessage } from '../../errors.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -63,7 +64,7 @@ export async function handleStreamUpgrade(reg: Registry, token: string | undefin
   try {
     ({ target } = await nodeTargetFor(reg, route.namespace ?? 'default', route.name!, token));
   } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message);
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', errorMessage(e));
     return writeStatus(socket, err.httpCode, err.reason, err.message);
   }
   wss.handleUpgrade(req, socket, head, (client) => relay(client, protocol, target, `/${sub}/${encodeURIComponent(route.namespace ?? 'default')}/${encodeURIComponent(route.name!)}?${query.toString()}`));

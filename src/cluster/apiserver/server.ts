@@ -12,6 +12,7 @@ import type { Registry } from './registry.js';
 import { handlePodLog, handleStreamUpgrade } from './pod-streams.js';
 import { parseRoute } from './router.js';
 import { handleWatch, type WatchSettings } from './watch.js';
+import { errorMessage } from '../../errors.js';
 
 export interface ApiServerOptions {
   registry: Registry;
@@ -102,7 +103,7 @@ export function createUpgradeHandler(opts: ApiServerOptions): (req: http.Incomin
     if (route.type !== 'resource' || route.def.resource !== 'pods' || !route.name || !['exec', 'attach', 'portforward'].includes(route.subresource ?? ''))
       return refuse(400, new ApiError(400, 'BadRequest', `the kindlab API server upgrades only pods/exec, pods/attach and pods/portforward (${req.method} ${p})`).toStatus());
     handleStreamUpgrade(opts.registry, opts.token, req, socket, head, route, url.searchParams)
-      .catch((e) => refuse(500, new ApiError(500, 'InternalError', (e as Error).message).toStatus()))
+      .catch((e) => refuse(500, new ApiError(500, 'InternalError', errorMessage(e)).toStatus()))
       .finally(() => opts.log?.({ msg: 'upgrade', method: req.method, path: req.url, subresource: route.subresource, ms: Date.now() - started }));
   };
 }

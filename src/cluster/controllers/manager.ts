@@ -205,7 +205,7 @@ export class ControllerManager {
     try {
       this.reg.create(D.events, ns, buildEvent({ type, reason, message, component: 'default-scheduler', object: { kind: 'Pod', name: p.metadata.name!, namespace: ns, ...(p.metadata.uid ? { uid: p.metadata.uid } : {}) } }, now, eventSuffix(now)));
     } catch (e) {
-      this.opts.log?.({ level: 'warn', msg: 'event not recorded', reason, error: (e as Error).message });
+      this.opts.log?.({ level: 'warn', msg: 'event not recorded', reason, error: errorMessage(e) });
     }
   }
 

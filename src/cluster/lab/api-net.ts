@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { KindlabError } from '../../errors.js';
+import { KindlabError, errorMessage } from '../../errors.js';
 import type { LabPlan } from '../../topology/index.js';
 import { API_RULE_PURPOSE, apiNetwork } from './plan.js';
 import type { Runtime } from '../../runtime/index.js';
@@ -87,7 +87,7 @@ export async function ensureApiNetwork(runtime: Runtime, plan: LabPlan): Promise
         break;
       } catch (e) {
         // Another lab's API network holds this block: try the next candidate.
-        if (attempt < 8 && /overlap/i.test((e as Error).message)) continue;
+        if (attempt < 8 && /overlap/i.test(errorMessage(e))) continue;
         throw e;
       }
     }

@@ -12,7 +12,7 @@ import { KubeClient } from '../client/index.js';
 import { loadKubeconfig } from '../client/index.js';
 import { NODES, PODS, resourceType } from '../client/index.js';
 import type { KubeObject, Node, Pod } from '../client/index.js';
-import { KindlabError } from '../../errors.js';
+import { KindlabError, errorMessage, withPrefix } from '../../errors.js';
 import type { SourcePos } from '../../topology/index.js';
 
 export function labClient(kubeconfig: string): KubeClient {
@@ -101,7 +101,7 @@ export async function applyObject(client: KubeClient, d: ManifestDoc): Promise<s
   try {
     await client.patch(rt, obj.metadata.name, YAML.stringify(body), { namespace, type: 'apply', fieldManager: 'kindlab', force: true });
   } catch (e) {
-    const msg = e instanceof KubeApiError ? (e.status?.message ?? e.shortMessage) : (e as Error).message;
+    const msg = e instanceof KubeApiError ? (e.status?.message ?? e.shortMessage) : errorMessage(e);
     throw new KindlabError('K8S_API', `${where}: applying ${obj.kind} ${obj.metadata.name} failed: ${msg}`, { cause: e });
   }
   return `${def.singular}/${obj.metadata.name}`;
@@ -119,8 +119,7 @@ export async function applyManifests(client: KubeClient, entries: Array<{ path: 
         }
       }
     } catch (e) {
-      const k = e instanceof KindlabError ? e : undefined;
-      throw new KindlabError(k?.code ?? 'CLUSTER_CONFIG', `${entry.pos.file}:${entry.pos.line}:${entry.pos.col} manifests: ${k ? k.shortMessage : (e as Error).message}`, { cause: e, detail: k?.detail });
+      throw withPrefix(`${entry.pos.file}:${entry.pos.line}:${entry.pos.col} manifests`, e, 'CLUSTER_CONFIG');
     }
   }
   return applied;

@@ -10,7 +10,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KindlabError } from '../../errors.js';
+import { KindlabError, errorMessage } from '../../errors.js';
 import type { Node } from '../client/index.js';
 import type { LabPlan } from '../../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
@@ -52,7 +52,7 @@ export const apiServerAction: Action = {
     await ctx.runtime.exec(cp.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: cp.name });
     const client = labClient(hostPaths.kubeconfig(plan));
     try {
-      await poll(() => apiReady(client), API_READY_TIMEOUT_MS, async (last) => new KindlabError('DEPLOY', `the API server on ${cp.containerName} did not become ready in ${API_READY_TIMEOUT_MS / 1000} s${last ? `: ${(last as Error).message}` : ''}`, { detail: await tail(hostPaths.apiserverLog(plan)), hint: `its log: ${hostPaths.apiserverLog(plan)}` }), 50);
+      await poll(() => apiReady(client), API_READY_TIMEOUT_MS, async (last) => new KindlabError('DEPLOY', `the API server on ${cp.containerName} did not become ready in ${API_READY_TIMEOUT_MS / 1000} s${last ? `: ${errorMessage(last)}` : ''}`, { detail: await tail(hostPaths.apiserverLog(plan)), hint: `its log: ${hostPaths.apiserverLog(plan)}` }), 50);
     } finally {
       client.close();
     }
@@ -99,7 +99,7 @@ export const nodesReadyAction: Action = {
           return ready.length === want.length ? true : undefined;
         },
         NODES_READY_TIMEOUT_MS,
-        (last) => new KindlabError('DEPLOY', `cluster nodes not Ready after ${NODES_READY_TIMEOUT_MS / 1000} s (${seen || 'none listed'})${last ? `: ${(last as Error).message}` : ''}`, { hint: `look at: kubectl --kubeconfig ${hostPaths.kubeconfig(plan)} describe nodes, and <labDir>/<node>/logs/node.log` }),
+        (last) => new KindlabError('DEPLOY', `cluster nodes not Ready after ${NODES_READY_TIMEOUT_MS / 1000} s (${seen || 'none listed'})${last ? `: ${errorMessage(last)}` : ''}`, { hint: `look at: kubectl --kubeconfig ${hostPaths.kubeconfig(plan)} describe nodes, and <labDir>/<node>/logs/node.log` }),
         100,
       );
     } finally {

@@ -167,7 +167,7 @@ export class NodeDaemon {
       try {
         log({ msg: 'stream endpoint listening', node: nodeName, port: await this.stream.start() });
       } catch (e) {
-        log({ level: 'warn', msg: 'stream endpoint not started: kubectl exec/logs cannot reach this node', node: nodeName, error: (e as Error).message });
+        log({ level: 'warn', msg: 'stream endpoint not started: kubectl exec/logs cannot reach this node', node: nodeName, error: errorMessage(e) });
       }
     }
     // NetworkPolicy ingress rules (KLNP-* filter chains), off where the node is labelled kindlab.io/run-firewall=false.

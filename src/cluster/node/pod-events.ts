@@ -9,6 +9,7 @@ import { resourceType } from '../client/resources.js';
 import type { ContainerStatus, KubeObject, Pod } from '../client/types.js';
 import { buildEvent, eventSuffix, type EventSpec } from '../controllers/events.js';
 import type { Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 const EVENTS = resourceType<KubeObject>('v1', 'Event', 'events', true);
 
@@ -53,7 +54,7 @@ export class EventRecorder {
     for (const e of events) {
       const now = new Date();
       const obj = buildEvent({ type: e.type, reason: e.reason, message: e.message, component: 'kubelet', host: this.node, object: { kind: 'Pod', name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default', ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}), ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) } }, now, eventSuffix(now));
-      this.client.create(EVENTS, obj as KubeObject, {}).catch((err) => this.log({ level: 'debug', msg: 'event not recorded', reason: e.reason, error: (err as Error).message }));
+      this.client.create(EVENTS, obj as KubeObject, {}).catch((err) => this.log({ level: 'debug', msg: 'event not recorded', reason: e.reason, error: errorMessage(err) }));
     }
   }
 }

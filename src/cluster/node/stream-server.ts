@@ -17,6 +17,7 @@ import { podDirName } from './pod-runtime.js';
 import { netnsName } from './podnet-plan.js';
 import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, tailLines, type LogRequest } from './stream-protocol.js';
 import type { Logger } from './sys.js';
+import { errorMessage } from '../../errors.js';
 
 export const STREAM_PORT = 10250;
 
@@ -90,7 +91,7 @@ export class StreamServer {
         const pod = this.pod(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
         this.logs(pod, containerOf(pod, m[3] ? decodeURIComponent(m[3]) : q.container), q, req, res);
       } catch (e) {
-        const f = e instanceof HttpFailure ? e : new HttpFailure(500, 'InternalError', (e as Error).message);
+        const f = e instanceof HttpFailure ? e : new HttpFailure(500, 'InternalError', errorMessage(e));
         const body = JSON.stringify(failureStatus(f.message, f.code, f.reason));
         res.writeHead(f.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
         res.end(body);
@@ -165,7 +166,7 @@ export class StreamServer {
       pod = this.pod(ns, name);
       container = containerOf(pod, q.get('container') ?? undefined);
     } catch (e) {
-      return fail((e as Error).message);
+      return fail(errorMessage(e));
     }
     if (!running(pod, container)) return fail(`unable to upgrade connection: container not found ("${container}")`);
     const req = parseExecQuery(q);
