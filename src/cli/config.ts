@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { configDiff, generateClos, renderedConfig, type ClosOptions } from '../render/index.js';
 import { renderedFilePath } from '../runtime/index.js';
-import { loadPlan } from '../topology/index.js';
+import { loadLabPlan } from '../runtime/index.js';
 
 interface ConfigValues {
   topo?: string;
@@ -16,7 +16,7 @@ interface ConfigValues {
 export async function runConfig(sub: string | undefined, values: ConfigValues, positionals: string[]): Promise<number> {
   if (sub !== 'show' && sub !== 'diff') throw new KindlabError('USAGE', `config: expected show or diff${sub ? `, got "${sub}"` : ''}`, { hint: 'see: lab config --help' });
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { hint: `usage: lab config ${sub} [NODE] -t FILE` });
-  const plan = await loadPlan(values.topo);
+  const plan = await loadLabPlan(values.topo);
   const node = positionals.find((p) => p !== sub);
   if (sub === 'show') {
     if (!node) throw new KindlabError('USAGE', 'config show: name the node', { hint: `nodes: ${plan.nodes.map((n) => n.name).join(', ')}` });

@@ -3,9 +3,8 @@
  * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
  */
 import { KindlabError } from '../errors.js';
-import { deploy, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
+import { deploy, DockerRuntime, loadLabPlan, planOnFreeSubnet, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
 import { embeddedCluster } from '../cluster/lab/index.js';
-import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { formatError } from './output.js';
 
@@ -42,14 +41,14 @@ export async function runDeploy(values: DeployValues): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: USAGE });
   const opts = deployOptions(values);
   // Load and validate before anything exists: a bad topology creates nothing.
-  return deployPlan(await loadPlan(values.topo), opts);
+  return deployPlan(await loadLabPlan(values.topo), opts);
 }
 
 export async function runRedeploy(values: DeployValues & { cleanup?: boolean }): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: REDEPLOY_USAGE });
   const opts = deployOptions({ ...values, reconfigure: false });
   // A topology that does not load stops here, before the running lab is touched.
-  const plan = await loadPlan(values.topo);
+  const plan = await loadLabPlan(values.topo);
   const [{ DockerRuntime, destroyLabLocked }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
   process.stdout.write(report(await destroyLabLocked(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir, onWait: (m) => process.stderr.write(`${m}\n`) })));
   return deployPlan(plan, opts);
@@ -64,8 +63,9 @@ function deployOptions(values: DeployValues): DeployOptions {
   return { reconfigure: values.reconfigure, retain: values.retain, force: values.force, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline };
 }
 
-async function deployPlan(plan: LabPlan, opts: DeployOptions): Promise<number> {
+async function deployPlan(planned: LabPlan, opts: DeployOptions): Promise<number> {
   const started = Date.now();
+  const plan = await planOnFreeSubnet(new DockerRuntime(), planned, (m) => process.stderr.write(`${m}\n`));
   // Ctrl-C / SIGTERM: stop, remove what was created, exit 130 / 143; a second signal stops at once
   const ac = new AbortController();
   let signalled: NodeJS.Signals | undefined;

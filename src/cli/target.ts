@@ -1,6 +1,6 @@
 /** Finds the lab a command is about: from `-t FILE` (the topology) or `--name LAB` (labels only). */
 import { KindlabError } from '../errors.js';
-import { loadPlan } from '../topology/index.js';
+import { loadLabPlan } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 
 export interface LabTarget {
@@ -10,7 +10,7 @@ export interface LabTarget {
 
 export async function resolveLab(values: { topo?: string; name?: string }, usage: string): Promise<LabTarget> {
   if (values.topo) {
-    const plan = await loadPlan(values.topo);
+    const plan = await loadLabPlan(values.topo);
     return { name: plan.name, plan };
   }
   if (values.name) return { name: values.name };

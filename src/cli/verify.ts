@@ -4,7 +4,7 @@ import { KindlabError } from '../errors.js';
 import { pickFormat, requireTopo, type ReportValues } from './args.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB } from '../runtime/index.js';
-import { loadPlan } from '../topology/index.js';
+import { loadLabPlan } from '../runtime/index.js';
 import { dockerExec } from '../verify/index.js';
 import { REPORT_FORMATS, formatMs, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
 import { labKubectl } from '../verify/index.js';
@@ -32,7 +32,7 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const waitMs = duration('wait', values.wait) ?? 0;
   const timeoutMs = duration('timeout', values.timeout);
 
-  const plan = await loadPlan(topo);
+  const plan = await loadLabPlan(topo);
   const runtime = new DockerRuntime();
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });

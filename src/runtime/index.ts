@@ -21,3 +21,4 @@ export { makeKindContext } from './deploy-steps.js';
 export type { NodeKind, KindContext } from './kinds/index.js';
 export { fenceBridge, labRuleComment, sweepLabRules } from './host-firewall.js';
 export { containerOptions } from './container-spec.js';
+export { loadLabPlan, planOnFreeSubnet } from './lab-plan.js';

@@ -24,6 +24,8 @@ export interface LabState {
   file: string;
   labDir: string;
   network: string;
+  /** The management subnet the lab was deployed on (a lab without one in its topology may have been moved to a free one). */
+  mgmtSubnet?: string;
   deployedAt: string;
   nodes: Array<{ name: string; container: string; kind: string; image: string; imageSubstitute?: ImageSubstitute; managed: boolean; netnsOwner: string; mgmtIPv4?: string }>;
   /** Containers we did not create whose netns holds our link ends (cleaned by destroy). */
@@ -125,6 +127,7 @@ export function labState(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, mana
     file: plan.file,
     labDir: plan.labDir,
     network: plan.mgmt.network,
+    mgmtSubnet: plan.mgmt.ipv4Subnet,
     deployedAt: new Date().toISOString(),
     nodes: plan.nodes.map((n) => ({
       name: n.name,

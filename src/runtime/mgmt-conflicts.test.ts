@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mgmtSubnetConflicts, overlaps4 } from './mgmt-conflicts.js';
+import { defaultSubnetCandidates, firstFreeSubnet, mgmtSubnetConflicts, overlaps4 } from './mgmt-conflicts.js';
 
 test('overlaps4: containment both ways, adjacency is not overlap, addresses as /32', () => {
   assert.equal(overlaps4('192.0.2.0/24', '192.0.2.0/25'), true);
@@ -38,4 +38,16 @@ test('a free subnet and the lab\'s own network are not conflicts; the default ro
   assert.deepEqual(mgmtSubnetConflicts('172.20.20.0/24', 'kindlab-x', nets, host), []);
   assert.deepEqual(mgmtSubnetConflicts('172.20.21.0/24', 'kindlab-other', nets, host), []);
   assert.equal(mgmtSubnetConflicts('172.17.5.0/24', 'kindlab-x', nets, host).length, 1);
+});
+
+test('a lab on the default subnet moves to the first /24 of 172.20.0.0/16 nothing uses', () => {
+  const nets = [
+    { name: 'kindlab-a', subnets: ['172.20.20.0/24'], lab: 'a' },
+    { name: 'kindlab-b', subnets: ['172.20.21.0/24'], lab: 'b' },
+  ];
+  assert.equal(firstFreeSubnet('kindlab-c', nets, []), '172.20.22.0/24');
+  assert.equal(firstFreeSubnet('kindlab-c', nets, [{ dst: '172.20.22.0/23', what: 'route', dev: 'eth9' }]), '172.20.24.0/24', 'a host route over two candidates');
+  assert.equal(firstFreeSubnet('kindlab-a', nets, []), '172.20.20.0/24', 'its own network is no conflict');
+  assert.equal(firstFreeSubnet('kindlab-c', [{ name: 'big', subnets: ['172.20.0.0/16'] }], []), undefined);
+  assert.equal(defaultSubnetCandidates().length, 236);
 });

@@ -70,3 +70,13 @@ export function networkAddress(subnet: string): string {
   const c = parseCidr4(subnet);
   return typeof c === 'string' ? subnet : intToIpv4((c.addr & mask4(c.len)) >>> 0);
 }
+
+/** Where a lab on the default subnet may move when 172.20.20.0/24 is taken: the next /24s of 172.20.0.0/16. */
+export function defaultSubnetCandidates(): string[] {
+  return Array.from({ length: 236 }, (_, i) => `172.20.${20 + i}.0/24`);
+}
+
+/** The first candidate subnet with no conflict (undefined when all are taken). */
+export function firstFreeSubnet(own: string, networks: NetworkSubnets[], host: HostRoute[], candidates = defaultSubnetCandidates()): string | undefined {
+  return candidates.find((c) => mgmtSubnetConflicts(c, own, networks, host).length === 0);
+}

@@ -9,7 +9,7 @@ import { mgmtNetworkOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB } from './labels.js';
 import { readHostRoutes } from './host-routes.js';
-import { mgmtSubnetConflicts, type NetworkSubnets } from './mgmt-conflicts.js';
+import { mgmtSubnetConflicts, type HostRoute, type NetworkSubnets } from './mgmt-conflicts.js';
 
 export type MgmtOutcome = 'created' | 'reused' | 'not-needed';
 
@@ -35,10 +35,15 @@ export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promis
   return 'created';
 }
 
+/** What a mgmt subnet would collide with: the Docker networks and the host's addresses and routes, read now. */
+export async function subnetSurroundings(runtime: Runtime): Promise<{ networks: NetworkSubnets[]; host: HostRoute[] }> {
+  const [nets, host] = await Promise.all([runtime.listNetworks({}), readHostRoutes()]);
+  return { networks: nets.map((n) => ({ name: n.name, subnets: n.subnets, lab: n.labels[LABEL_LAB], bridge: n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}` })), host };
+}
+
 /** Refuses a mgmt subnet that overlaps another Docker network or the host's own addresses/routes. */
 export async function assertSubnetFree(runtime: Runtime, plan: LabPlan): Promise<void> {
-  const [nets, host] = await Promise.all([runtime.listNetworks({}), readHostRoutes()]);
-  const networks: NetworkSubnets[] = nets.map((n) => ({ name: n.name, subnets: n.subnets, lab: n.labels[LABEL_LAB], bridge: n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}` }));
+  const { networks, host } = await subnetSurroundings(runtime);
   const conflicts = mgmtSubnetConflicts(plan.mgmt.ipv4Subnet, plan.mgmt.network, networks, host);
   if (conflicts.length === 0) return;
   const lab = networks.find((n) => n.name === conflicts[0]!.with)?.lab;

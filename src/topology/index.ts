@@ -27,13 +27,15 @@ import { applyRouting } from '../render/index.js';
 export interface LoadOptions {
   /** Variables for `${VAR}` substitution; default process.env. */
   env?: Env;
+  /** The management subnet of a topology that sets none (the one its deploy recorded or picked). */
+  defaultMgmtSubnet?: string;
 }
 
 /** Reads, validates and normalizes a topology file. Throws TopologyError (TOPO_PARSE/VAR/SCHEMA/REF) or KindlabError TOPO_READ. */
 export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
   const doc = await loadDocument(file, opts.env ?? process.env);
   const raw = validateTopology(doc.data, doc.map);
-  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync });
+  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync, defaultMgmtSubnet: opts.defaultMgmtSubnet });
   return attachSource(spec, doc.map);
 }
 
@@ -45,7 +47,7 @@ export function parseTopology(text: string, opts: LoadOptions & { file?: string;
   const file = opts.file ?? 'topology.yaml';
   const { map, data } = parseTopologyText(text, file, opts.env ?? process.env);
   const raw = validateTopology(data, map);
-  const spec = normalizeTopology(raw, { file: resolve(opts.dir ?? '.', file), dir: resolve(opts.dir ?? '.'), map });
+  const spec = normalizeTopology(raw, { file: resolve(opts.dir ?? '.', file), dir: resolve(opts.dir ?? '.'), map, defaultMgmtSubnet: opts.defaultMgmtSubnet });
   return attachSource(spec, map);
 }
 

@@ -10,12 +10,13 @@ import { nodeOrigin } from './normalize-node.js';
 
 export const DEFAULT_MGMT_SUBNET = '172.20.20.0/24';
 
-export function normalizeMgmt(lab: string, raw: RawMgmt | undefined, issues: IssueList): MgmtSpec {
+export function normalizeMgmt(lab: string, raw: RawMgmt | undefined, issues: IssueList, defaultSubnet = DEFAULT_MGMT_SUBNET): MgmtSpec {
   const m = raw ?? {};
   const at = (k: keyof RawMgmt): PathSeg[] => ['mgmt', k];
   const spec: MgmtSpec = {
     network: m.network ?? `kindlab-${lab}`,
-    ipv4Subnet: m['ipv4-subnet'] ?? DEFAULT_MGMT_SUBNET,
+    ipv4Subnet: m['ipv4-subnet'] ?? defaultSubnet,
+    defaultSubnet: m['ipv4-subnet'] === undefined && m.network === undefined && m['ipv4-range'] === undefined && m['ipv4-gw'] === undefined,
     external: m.external ?? false,
     pos: raw ? issues.map.locate(['mgmt'], 'key') : issues.map.locate(['name'], 'key'),
   };

@@ -91,13 +91,23 @@ describe('links', () => {
 });
 
 describe('network modes, mgmt and sections', () => {
+  it('the default mgmt subnet is movable only when the topology chose no subnet, network, range, gateway or node address', () => {
+    const mk = (extra: string, node = '{kind: linux, image: alpine}') => parseTopology(`name: x\n${extra}topology:\n  nodes:\n    n1: ${node}\n`, { env: {} }).mgmt;
+    assert.deepEqual([mk('').ipv4Subnet, mk('').defaultSubnet], ['172.20.20.0/24', true]);
+    assert.equal(mk('mgmt: {ipv4-subnet: 172.20.20.0/24}\n').defaultSubnet, false);
+    assert.equal(mk('mgmt: {network: clab}\n').defaultSubnet, false);
+    assert.equal(mk('', '{kind: linux, image: alpine, mgmt-ipv4: 172.20.20.9}').defaultSubnet, false);
+    const moved = parseTopology('name: x\ntopology:\n  nodes:\n    n1: {kind: linux, image: alpine}\n', { env: {}, defaultMgmtSubnet: '172.20.23.0/24' }).mgmt;
+    assert.deepEqual([moved.ipv4Subnet, moved.ipv4Gateway, moved.defaultSubnet], ['172.20.23.0/24', '172.20.23.1', true]);
+  });
+
   it('container:<node> stays a node reference, anything else is an external container', async () => {
     const t = await loadTopology(join(fixtures, 'valid-network-mode.yaml'), { env: {} });
     assert.deepEqual(node(t, 'side1').networkMode, { type: 'container', node: 'base' });
     assert.deepEqual(node(t, 'ext').networkMode, { type: 'container', container: 'kind-control-plane' });
     assert.deepEqual(node(t, 'hostnet').networkMode, { type: 'host' });
     assert.deepEqual(node(t, 'isolated').networkMode, { type: 'none' });
-    assert.deepEqual(t.mgmt, { network: 'custom-mgmt', ipv4Subnet: '10.200.0.0/28', ipv4Gateway: '10.200.0.1', ipv6Subnet: 'fd00:200::/64', external: true, pos: t.mgmt.pos });
+    assert.deepEqual(t.mgmt, { network: 'custom-mgmt', ipv4Subnet: '10.200.0.0/28', ipv4Gateway: '10.200.0.1', ipv6Subnet: 'fd00:200::/64', external: true, defaultSubnet: false, pos: t.mgmt.pos });
     assert.equal(t.prefix, '');
   });
   it('defaults: network kindlab-<lab>, 172.20.20.0/24, gateway .1, internal, prefix clab', () => {

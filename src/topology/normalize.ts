@@ -22,6 +22,8 @@ export interface NormalizeContext {
   map: SourceMap;
   /** Existence check for files named by the topology; omitted → not checked. */
   exists?: (path: string) => boolean;
+  /** The management subnet when the topology sets none (default 172.20.20.0/24; a deploy may pick a free one). */
+  defaultMgmtSubnet?: string;
 }
 
 export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): TopologySpec {
@@ -39,8 +41,10 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     issues.add(raw.topology ? ['topology'] : ['name'], 'the topology has no nodes (add topology.nodes, or a cluster section)', 'key');
   }
   resolveReferences(nodes, issues);
-  const mgmt = normalizeMgmt(raw.name, raw.mgmt, issues);
+  const mgmt = normalizeMgmt(raw.name, raw.mgmt, issues, ctx.defaultMgmtSubnet);
   checkStaticMgmt([...nodes.values()], mgmt, issues);
+  // a lab pinning management addresses keeps its subnet
+  if ([...nodes.values()].some((n) => n.mgmtIPv4 !== undefined)) mgmt.defaultSubnet = false;
   checkPorts([...nodes.values()], issues);
   const links = normalizeLinks(aliasLinks(topo.links ?? [], aliases), nodes, issues);
 

@@ -166,6 +166,11 @@ export interface MgmtSpec {
   mtu?: number;
   /** Opt-in: allow NAT to the outside. Default false (internal network). */
   external: boolean;
+  /**
+   * The topology chose no subnet (nor network, range, gateway or node address): a deploy may move
+   * the lab to a free subnet when the default one is taken, and records the one it used.
+   */
+  defaultSubnet?: boolean;
   /** Position of the `mgmt:` section (or of `name:` when absent), for messages (additive). */
   pos?: SourcePos;
 }
