@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'TOPO_REF'
   | 'TOPO_CYCLE'
   | 'TOPO_VAR'
+  | 'TOPO_TEMPLATE'
   | 'IMAGE_BUILD'
   | 'IMAGE_MISSING'
   | 'IMAGE_PULL'

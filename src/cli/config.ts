@@ -2,6 +2,7 @@
  * `lab config show NODE -t FILE`, `lab config diff [NODE] -t FILE` (the rendered configs against the
  * copies the running lab was given, in its lab directory) and `lab generate clos`.
  */
+import { labLoadOptions } from './load-options.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
@@ -16,7 +17,7 @@ interface ConfigValues {
 export async function runConfig(sub: string | undefined, values: ConfigValues, positionals: string[]): Promise<number> {
   if (sub !== 'show' && sub !== 'diff') throw new KindlabError('USAGE', `config: expected show or diff${sub ? `, got "${sub}"` : ''}`, { hint: 'see: lab config --help' });
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { hint: `usage: lab config ${sub} [NODE] -t FILE` });
-  const plan = await loadLabPlan(values.topo);
+  const plan = await loadLabPlan(values.topo, labLoadOptions());
   const node = positionals.find((p) => p !== sub);
   if (sub === 'show') {
     if (!node) throw new KindlabError('USAGE', 'config show: name the node', { hint: `nodes: ${plan.nodes.map((n) => n.name).join(', ')}` });

@@ -2,6 +2,7 @@
  * `lab deploy -t FILE [--reconfigure] [--retain] [--force] [--max-workers N]`
  * `lab redeploy -t FILE [--cleanup] ...`: destroy (from the labels, as `lab destroy`) then deploy.
  */
+import { labLoadOptions } from './load-options.js';
 import { KindlabError } from '../errors.js';
 import { deploy, DockerRuntime, loadLabPlan, planOnFreeSubnet, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
 import { embeddedCluster } from '../cluster/lab/index.js';
@@ -41,14 +42,14 @@ export async function runDeploy(values: DeployValues): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: USAGE });
   const opts = deployOptions(values);
   // Load and validate before anything exists: a bad topology creates nothing.
-  return deployPlan(await loadLabPlan(values.topo), opts);
+  return deployPlan(await loadLabPlan(values.topo, labLoadOptions()), opts);
 }
 
 export async function runRedeploy(values: DeployValues & { cleanup?: boolean }): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: REDEPLOY_USAGE });
   const opts = deployOptions({ ...values, reconfigure: false });
   // A topology that does not load stops here, before the running lab is touched.
-  const plan = await loadLabPlan(values.topo);
+  const plan = await loadLabPlan(values.topo, labLoadOptions());
   const [{ DockerRuntime, destroyLabLocked }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
   process.stdout.write(report(await destroyLabLocked(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir, onWait: (m) => process.stderr.write(`${m}\n`) })));
   return deployPlan(plan, opts);
@@ -65,7 +66,7 @@ function deployOptions(values: DeployValues): DeployOptions {
 
 async function deployPlan(planned: LabPlan, opts: DeployOptions): Promise<number> {
   const started = Date.now();
-  const plan = await planOnFreeSubnet(new DockerRuntime(), planned, (m) => process.stderr.write(`${m}\n`));
+  const plan = await planOnFreeSubnet(new DockerRuntime(), planned, (m) => process.stderr.write(`${m}\n`), labLoadOptions());
   // Ctrl-C / SIGTERM: stop, remove what was created, exit 130 / 143; a second signal stops at once
   const ac = new AbortController();
   let signalled: NodeJS.Signals | undefined;

@@ -1,15 +1,17 @@
 /** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]` */
+import { labLoadOptions } from './load-options.js';
+import { loadLabPlan } from '../runtime/index.js';
 import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { pickFormat, requireTopo, type ReportValues } from './args.js';
-import { cachedPage, graphHtml, labGraph, parsePort, renderPng, renderSvg, serveGraph, toMermaid, type LabGraphOptions } from '../graph/index.js';
+import { cachedPage, graphHtml, graphOfPlan, parsePort, renderPng, renderSvg, serveGraph, toMermaid, type LabGraphOptions } from '../graph/index.js';
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const USAGE = 'usage: lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]';
 
 async function produce(file: string, format: Format, opts: LabGraphOptions): Promise<string | Buffer> {
-  const model = await labGraph(file, opts);
+  const model = await graphOfPlan(await loadLabPlan(file, labLoadOptions()), opts);
   const mermaid = toMermaid(model);
   if (format === 'mermaid') return mermaid;
   if (format === 'png') return renderPng(mermaid);
@@ -42,7 +44,7 @@ export async function runGraph(values: GraphValues): Promise<number> {
 async function serve(file: string, portText: string, opts: LabGraphOptions): Promise<number> {
   const port = parsePort(portText);
   if (port === undefined) throw new KindlabError('USAGE', `--serve: "${portText}" is not a port (an integer 1-65535, or 0 for any free port)`, { detail: USAGE });
-  const server = await serveGraph(cachedPage(() => labGraph(file, opts)), port);
+  const server = await serveGraph(cachedPage(async () => graphOfPlan(await loadLabPlan(file, labLoadOptions()), opts)), port);
   process.stdout.write(`serving the lab graph on ${server.url} (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -3,6 +3,7 @@
  * (built from the pure table in spec.ts); each command's module is loaded only when it runs.
  * Errors are printed the same way for all commands (output.ts).
  */
+import { setTemplateVars } from './load-options.js';
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { KindlabError } from '../errors.js';
@@ -77,6 +78,7 @@ export function buildParser(onRun: (p: Parsed) => void, shell?: 'bash' | 'zsh', 
         'camel-case-expansion': false,
       })
       .option('verbose', { type: 'boolean', alias: VERBOSE.short, describe: VERBOSE.describe, global: true })
+      .option('vars', { type: 'string', array: true, describe: 'Go-template variables file for the topology (YAML/JSON; repeatable; default: <topology>_vars.yml beside it)', global: true })
       .help('help')
       .alias('help', 'h')
       .version('version', 'print the kindlab version', labVersion())
@@ -212,6 +214,8 @@ function completionHelp(): string {
 async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
   const v = p.values as never;
   const [name, sub] = p.command;
+  const vars = (p.values as { vars?: unknown }).vars;
+  setTemplateVars(Array.isArray(vars) ? vars.map(String) : undefined);
   switch (name) {
     case 'deploy':
       return (await import('./deploy.js')).runDeploy(v);

@@ -1,4 +1,5 @@
 /** Finds the lab a command is about: from `-t FILE` (the topology) or `--name LAB` (labels only). */
+import { labLoadOptions } from './load-options.js';
 import { KindlabError } from '../errors.js';
 import { loadLabPlan } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
@@ -10,7 +11,7 @@ export interface LabTarget {
 
 export async function resolveLab(values: { topo?: string; name?: string }, usage: string): Promise<LabTarget> {
   if (values.topo) {
-    const plan = await loadLabPlan(values.topo);
+    const plan = await loadLabPlan(values.topo, labLoadOptions());
     return { name: plan.name, plan };
   }
   if (values.name) return { name: values.name };

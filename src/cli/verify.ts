@@ -1,4 +1,5 @@
 /** `lab verify -t FILE [--format text|markdown|json|junit|html] [-o FILE] [--wait D] [--timeout D]` */
+import { labLoadOptions } from './load-options.js';
 import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { pickFormat, requireTopo, type ReportValues } from './args.js';
@@ -32,7 +33,7 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const waitMs = duration('wait', values.wait) ?? 0;
   const timeoutMs = duration('timeout', values.timeout);
 
-  const plan = await loadLabPlan(topo);
+  const plan = await loadLabPlan(topo, labLoadOptions());
   const runtime = new DockerRuntime();
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
@@ -64,8 +65,8 @@ export async function runVerify(values: VerifyValues): Promise<number> {
 
 /** The lab graph (with session state) for the HTML report; Mermaid source when it cannot be drawn. */
 async function graphForHtml(file: string): Promise<{ graphSvg?: string; graphMermaid?: string }> {
-  const { labGraph, toMermaid, renderSvg } = await import('../graph/index.js');
-  const model = await labGraph(file, { live: true });
+  const { graphOfPlan, toMermaid, renderSvg } = await import('../graph/index.js');
+  const model = await graphOfPlan(await loadLabPlan(file, labLoadOptions()), { live: true });
   const mermaid = toMermaid(model);
   try {
     return { graphSvg: await renderSvg(mermaid) };

@@ -5,7 +5,6 @@
  */
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB } from '../runtime/index.js';
-import { loadPlan } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { dockerExec } from '../verify/index.js';
 import { applyPodCidrs, applySessions, collectSessions, podCidrs } from './live.js';
@@ -35,8 +34,4 @@ export async function graphOfPlan(plan: LabPlan, opts: LabGraphOptions = {}): Pr
   await applySessions(model, ctx, ends);
   applyPodCidrs(model, plan, await podCidrs(plan));
   return model;
-}
-
-export async function labGraph(file: string, opts: LabGraphOptions = {}): Promise<GraphModel> {
-  return graphOfPlan(await loadPlan(file), opts);
 }

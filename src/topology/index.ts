@@ -3,9 +3,10 @@
  * Pure apart from reading the topology file and checking that files it names exist.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Env } from './env-subst.js';
-import { loadDocument, parseTopologyText } from './load.js';
+import { parseTopologyText, readTopologyText } from './load.js';
+import { renderTopologyTemplate } from './template.js';
 import { normalizeTopology } from './normalize.js';
 import { planLab, type PlanOptions } from './plan.js';
 import { attachSource, sourceOf, type PathSeg } from './source-map.js';
@@ -29,11 +30,18 @@ export interface LoadOptions {
   env?: Env;
   /** The management subnet of a topology that sets none (the one its deploy recorded or picked). */
   defaultMgmtSubnet?: string;
+  /** Go-template variables files (containerlab's --vars); default: `<name>_vars.*` beside the topology. */
+  templateVars?: readonly string[];
 }
 
 /** Reads, validates and normalizes a topology file. Throws TopologyError (TOPO_PARSE/VAR/SCHEMA/REF) or KindlabError TOPO_READ. */
 export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
-  const doc = await loadDocument(file, opts.env ?? process.env);
+  const abs = resolve(file);
+  const source = await readTopologyText(abs);
+  // as containerlab: the file is a Go template first, then ${VAR} substitution and YAML
+  const { text, rendered } = await renderTopologyTemplate(source, abs, file, opts.templateVars);
+  const parsed = parseTopologyText(text, rendered ? `${file} (rendered)` : file, opts.env ?? process.env);
+  const doc = { file: abs, dir: dirname(abs), map: parsed.map, data: parsed.data };
   const raw = validateTopology(doc.data, doc.map);
   const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync, defaultMgmtSubnet: opts.defaultMgmtSubnet });
   return attachSource(spec, doc.map);
