@@ -117,7 +117,7 @@ const CASES: Case[] = [
       assert.deepEqual([adv(i, '10.96.0.10/32').communities, adv(i, '10.96.0.10/32').localPref], [[], undefined]);
     } },
   { name: 'v2alpha1: a disabled CiliumLoadBalancerIPPool gives no attributes', objs: [N1, WEB, lbPool('blue', [{ cidr: '172.16.10.0/24' }], {}, true), policy('rack0', { serviceSelector: ALL, neighbors: [nb('10.0.0.1/32', 65010, { advertisedPathAttributes: [{ selectorType: 'CiliumLoadBalancerIPPool', communities: { standard: ['65010:100'] } }] })] })],
-    check: (i) => assert.deepEqual(adv(i, '172.16.10.5/32').communities, []) },
+    problems: [/no enabled CiliumLoadBalancerIPPool selected/], check: (i) => assert.deepEqual(adv(i, '172.16.10.5/32').communities, []) },
   { name: 'v2alpha1: a start/stop block counts as the pool', objs: [N1, WEB, lbPool('range', [{ start: '172.16.10.1', stop: '172.16.10.9' }]), policy('rack0', { serviceSelector: ALL, neighbors: [nb('10.0.0.1/32', 65010, { advertisedPathAttributes: [{ selectorType: 'CiliumLoadBalancerIPPool', communities: { wellKnown: ['no-export'] } }] })] })],
     check: (i) => assert.deepEqual(adv(i, '172.16.10.5/32').communities, ['65535:65281']) },
   { name: 'v2alpha1: PodCIDR attributes: a 32-bit standard community and well-known names as a:b', objs: [N1, policy('rack0', { exportPodCIDR: true, neighbors: [nb('10.0.0.1/32', 65010, { advertisedPathAttributes: [{ selectorType: 'PodCIDR', communities: { standard: ['4259840100'], wellKnown: ['no-advertise', 'planned-shut'] } }] })] })],

@@ -146,6 +146,7 @@ function advertisementPrefixes(v: ClusterView, node: Node | undefined, ad: Recor
     }
     case 'CiliumPodIPPool': {
       if (!sel) return [];
+      if (!v.objects.CiliumPodIPPool?.length) problems.push(`${where}: no CiliumPodIPPool is visible to the agent`);
       return (v.objects.CiliumPodIPPool ?? []).filter((pool) => selects(sel, podPoolLabels(pool)))
         .flatMap((pool) => poolCidrsOnNode(v, node, pool).map((c): [string, string] => [c, `CiliumPodIPPool ${nameOf(pool)}`]));
     }

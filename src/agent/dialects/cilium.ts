@@ -13,7 +13,7 @@ import { inLbPool, podPoolLabels, poolCidrsOnNode, SERVICE_ADDRESS_TYPES, servic
 import { buildPeer, peerAsnOf } from './cilium-peer.js';
 import { computeV2, V2_KINDS } from './cilium-v2.js';
 import { emptyIntent, finish, findNode, nodeAddresses, podCidrs } from './common.js';
-import type { AgentIntent, ClusterView, Dialect } from './types.js';
+import type { AgentIntent, ClusterView, CustomKind, Dialect } from './types.js';
 
 export type PeeringPolicy = KubeObject;
 
@@ -91,6 +91,7 @@ export function computeV2alpha1(v: ClusterView, nodeName: string): AgentIntent {
   const poolSel = selectorOf(vr.podIPPoolSelector);
   if (poolSel === null) problems.push(`${name}: podIPPoolSelector is not a valid label selector; no pool is advertised`);
   if (poolSel) {
+    if (!v.objects.CiliumPodIPPool?.length) problems.push(`${name}: podIPPoolSelector set but no CiliumPodIPPool is visible to the agent`);
     for (const pool of v.objects.CiliumPodIPPool ?? []) {
       if (!selects(poolSel, podPoolLabels(pool))) continue;
       for (const c of poolCidrsOnNode(v, node, pool)) adverts.push({ prefix: c, reason: `CiliumPodIPPool ${nameOf(pool)} (podIPPoolSelector)` });
@@ -124,6 +125,7 @@ function pathAttributesRule(v: ClusterView, node: ReturnType<typeof findNode>, a
     }
     case 'CiliumLoadBalancerIPPool': {
       const pools = (v.objects.CiliumLoadBalancerIPPool ?? []).filter((pool) => objOf(pool.spec).disabled !== true && selects(sel, labelsOf(pool)));
+      if (pools.length === 0) problems.push(`${where}: no enabled CiliumLoadBalancerIPPool selected (or none visible to the agent); attributes not applied`);
       return { matches: (p) => pools.some((pool) => inLbPool(pool, p)), attrs };
     }
     case 'CiliumPodIPPool': {
@@ -136,13 +138,20 @@ function pathAttributesRule(v: ClusterView, node: ReturnType<typeof findNode>, a
   }
 }
 
+/**
+ * Pool kinds the dialect reads when they are in the view (path attributes of CiliumLoadBalancerIPPools, pod IP pool
+ * advertisements, a CiliumNode's pool allocations). Not yet in `kinds`: watching them needs the agent's ClusterRole
+ * (templates/agent/daemonset.yaml) and, for CiliumPodIPPool and CiliumNode, the API server to serve them.
+ */
+export const CILIUM_POOL_KINDS: readonly CustomKind[] = [
+  { kind: 'CiliumLoadBalancerIPPool', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumloadbalancerippools', namespaced: false },
+  { kind: 'CiliumPodIPPool', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumpodippools', namespaced: false },
+  { kind: 'CiliumNode', apiVersion: 'cilium.io/v2', plural: 'ciliumnodes', namespaced: false },
+];
+
 export const cilium: Dialect<CiliumOptions> = {
   name: 'cilium',
-  kinds: [
-    { kind: 'CiliumBGPPeeringPolicy', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumbgppeeringpolicies', namespaced: false },
-    { kind: 'CiliumLoadBalancerIPPool', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumloadbalancerippools', namespaced: false },
-    ...V2_KINDS,
-  ],
+  kinds: [{ kind: 'CiliumBGPPeeringPolicy', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumbgppeeringpolicies', namespaced: false }, ...V2_KINDS],
   parseFlags(argv) {
     const i = argv.indexOf('--cilium-api');
     const api = (i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--cilium-api='))?.split('=')[1]) ?? 'auto';
