@@ -168,6 +168,8 @@ const CASES: Case[] = [
   { name: 'v2: a CiliumBGPNodeConfigOverride named after another node changes nothing here', objs: [...V2_BASE, override('n2', { routerID: '192.168.10.1', localASN: 65099 })], asn: 65010, routerId: '10.0.1.2' },
   { name: 'v2: localPort other than 179 is named as not applied', objs: [N1, cc('bgp', [peer('tor', '10.0.0.1', 65010)], { localPort: 1790 })], api: 'v2', peers: ['10.0.0.1:179 65010'], problems: [/localPort 1790 is not applied/] },
   { name: 'v2: two ClusterConfigs select the node: the first is used, the conflict named', objs: [N1, cc('a', [peer('tor', '10.0.0.1', 65010)]), cc('b', [peer('tor', '10.0.0.2', 65020)], { localASN: 65020 })], api: 'v2', asn: 65010, peers: ['10.0.0.1:179 65010'], problems: [/selected by 2 CiliumBGPClusterConfigs/] },
+  { name: 'v2: IPv6-only node: a router ID is still picked (Cilium: from the cilium_host MAC; here the low 32 bits of the node IPv6)', objs: [node('n1', '', { labels: { rack: 'rack0' }, v6: 'fd00:10:0:1::2:3', noV4: true }), cc('bgp', [peer('tor', 'fd00:10::1', 65010)])], api: 'v2',
+    asn: 65010, routerId: '0.2.0.3', peers: ['fd00:10::1:179 65010'] },
   { name: 'v2: a ClusterConfig not selecting the node: no BGP', objs: [...V2_BASE], node: 'n2', asn: 0 },
   // ---- both APIs present
   { name: 'auto: a CiliumBGPPeeringPolicy that selects the node takes precedence over CiliumBGPClusterConfig', objs: [...V2_BASE, policy('rack0', { localASN: 65077, neighbors: [nb('10.0.0.7/32', 65077)] })], asn: 65077, peers: ['10.0.0.7:179 65077'] },

@@ -101,12 +101,6 @@ const WELL_KNOWN: Record<string, string> = {
 
 const uintText = (s: string, max: number): number | undefined => (/^\d{1,10}$/.test(s) && Number(s) <= max ? Number(s) : undefined);
 
-export interface CiliumCommunities {
-  standard?: string[];
-  wellKnown?: string[];
-  large?: string[];
-}
-
 /** Path attributes to add to a prefix. */
 export interface Attrs {
   communities: string[];

@@ -53,8 +53,11 @@ export function computeV2(v: ClusterView, nodeName: string): AgentIntent {
   if (asn.value === undefined) return emptyIntent('cilium', nodeName, [...problems, `${ccName} bgpInstance ${instName}: localASN ${asn.error ?? 'is missing'}; no BGP on ${nodeName}`]);
   const ovRouterId = strOf(ov.routerID);
   if (ov.routerID !== undefined && (!ovRouterId || isIP(ovRouterId) !== 4)) problems.push(`${ovName}: routerID ${JSON.stringify(ov.routerID)} is not an IPv4 address; ignored`);
-  const routerId = ovRouterId && isIP(ovRouterId) === 4 ? ovRouterId : nodeAddresses(node).v4;
-  if (!routerId) return emptyIntent('cilium', nodeName, [...problems, `node ${nodeName} has no IPv4 InternalIP and ${ovName} sets no routerID: Cilium cannot pick a router ID`]);
+  const addrs = nodeAddresses(node);
+  // Cilium's default router-ID allocation: the node's IPv4 address; on an IPv6-only node 32 bits of the cilium_host
+  // MAC, for which the low 32 bits of the node's IPv6 address stand in here.
+  const routerId = ovRouterId && isIP(ovRouterId) === 4 ? ovRouterId : addrs.v4 ?? (addrs.v6 ? low32(addrs.v6) : undefined);
+  if (!routerId) return emptyIntent('cilium', nodeName, [...problems, `node ${nodeName} has no InternalIP and ${ovName} sets no routerID: no router ID`]);
   // Without localPort Cilium does not listen at all; this agent always listens on 179, which only adds passive opens.
   for (const [port, where] of [[ov.localPort, ovName], [inst.localPort, `${ccName} bgpInstance ${instName}`]] as const) {
     if (port !== undefined && port !== 179) {
@@ -154,4 +157,15 @@ function advertisementPrefixes(v: ClusterView, node: Node | undefined, ad: Recor
       problems.push(`${where}: advertisementType ${JSON.stringify(ad.advertisementType)} is not supported by this agent (PodCIDR, Service, CiliumPodIPPool)`);
       return [];
   }
+}
+
+/** The low 32 bits of an IPv6 address as dotted quad (a stable router ID for an IPv6-only node). */
+function low32(ip6: string): string | undefined {
+  const [head, tail] = ip6.toLowerCase().split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const g = (tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t]).map((x) => parseInt(x, 16));
+  if (g.length !== 8 || g.some((x) => !Number.isInteger(x))) return undefined;
+  const id = [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join('.');
+  return id === '0.0.0.0' ? undefined : id;
 }

@@ -15,17 +15,15 @@ import { computeV2, V2_KINDS } from './cilium-v2.js';
 import { emptyIntent, finish, findNode, nodeAddresses, podCidrs } from './common.js';
 import type { AgentIntent, ClusterView, CustomKind, Dialect } from './types.js';
 
-export type PeeringPolicy = KubeObject;
-
 export interface CiliumOptions {
   /** Which API to read: auto = v2alpha1 policies when one selects the node, else the v2 objects. */
   api: 'auto' | 'v2alpha1' | 'v2';
 }
 
 /** The policies whose nodeSelector picks the node (empty/absent = every node); invalid selectors are named. */
-export function selectedPolicies(v: ClusterView, nodeName: string, problems: string[]): PeeringPolicy[] {
+export function selectedPolicies(v: ClusterView, nodeName: string, problems: string[]): KubeObject[] {
   const labels = labelsOf(findNode(v, nodeName));
-  return ((v.objects.CiliumBGPPeeringPolicy ?? []) as PeeringPolicy[]).filter((p) => {
+  return ((v.objects.CiliumBGPPeeringPolicy ?? []) as KubeObject[]).filter((p) => {
     const sel = selectorOf(objOf(p.spec).nodeSelector);
     if (sel === null) problems.push(`CiliumBGPPeeringPolicy ${nameOf(p)}: spec.nodeSelector is not a valid label selector; it selects no node`);
     return selects(sel, labels);
@@ -79,10 +77,12 @@ export function computeV2alpha1(v: ClusterView, nodeName: string): AgentIntent {
   });
 
   const adverts: Array<{ prefix: string; reason: string }> = [];
+  if (vr.exportPodCIDR !== undefined && typeof vr.exportPodCIDR !== 'boolean') problems.push(`${name}: exportPodCIDR ${JSON.stringify(vr.exportPodCIDR)} is not a boolean; pod CIDR not exported`);
   if (vr.exportPodCIDR === true) for (const c of podCidrs(node)) adverts.push({ prefix: c, reason: 'pod CIDR (exportPodCIDR)' });
   const svcSel = selectorOf(vr.serviceSelector);
   if (svcSel === null) problems.push(`${name}: serviceSelector is not a valid label selector; no service is advertised`);
   if (svcSel) {
+    if (vr.serviceAdvertisements !== undefined && !Array.isArray(vr.serviceAdvertisements)) problems.push(`${name}: serviceAdvertisements is not a list; no service address type selected`);
     const types = vr.serviceAdvertisements === undefined ? ['LoadBalancerIP'] : listOf(vr.serviceAdvertisements);
     const known = types.filter((t): t is ServiceAddressType => SERVICE_ADDRESS_TYPES.includes(t as ServiceAddressType));
     if (known.length < types.length) problems.push(`${name}: serviceAdvertisements ${JSON.stringify(types.filter((t) => !known.includes(t as ServiceAddressType)))} not known to Cilium; ignored`);
