@@ -90,6 +90,7 @@ const CASES: Case[] = [
   // ---- v2alpha1 neighbours
   { name: 'v2alpha1: eBGP neighbour with peerPort, eBGPMultihopTTL, timers and graceful restart', objs: [N1, policy('rack0', { neighbors: [nb('172.16.0.1/32', 65000, { peerPort: 1790, eBGPMultihopTTL: 4, connectRetryTimeSeconds: 5, holdTimeSeconds: 9, keepAliveTimeSeconds: 3, gracefulRestart: { enabled: true, restartTimeSeconds: 15 } })] })],
     peers: ['172.16.0.1:1790 65000'], check: (i) => assert.deepEqual(timers(at(i, '172.16.0.1')), [1790, 9, 3, 5, 4, true, 15]) },
+  { name: 'v2alpha1: eBGPMultihopTTL is ignored for an iBGP neighbour', objs: [N1, policy('rack0', { neighbors: [nb('10.0.0.1/32', 65010, { eBGPMultihopTTL: 4 })] })], check: (i) => assert.equal(at(i, '10.0.0.1').multihopTtl, undefined) },
   { name: 'v2alpha1: graceful restart enabled without restartTimeSeconds: 120', objs: [N1, policy('rack0', { neighbors: [nb('10.0.0.1/32', 65010, { gracefulRestart: { enabled: true } })] })], check: (i) => assert.deepEqual(at(i, '10.0.0.1').gracefulRestart, { enabled: true, restartTime: 120 }) },
   { name: 'v2alpha1: IPv6 neighbour (/128) with families ipv6/unicast only', objs: [DUAL, policy('rack0', { neighbors: [nb('fd00:10::1/128', 65010, { families: [{ afi: 'ipv6', safi: 'unicast' }] })] })],
     peers: ['fd00:10::1:179 65010'], check: (i) => assert.deepEqual(at(i, 'fd00:10::1').families, ['ipv6-unicast']) },

@@ -27,7 +27,7 @@ export function peerAsnOf(x: unknown): { asn?: number; error?: string } {
   return r.error ? { error: `peerASN ${r.error}` } : { asn: r.value! };
 }
 
-export function buildPeer(v: ClusterView, address: string, asn: number, s: PeerSettings, source: string, who: string, problems: string[]): PeerIntent | undefined {
+export function buildPeer(v: ClusterView, localAsn: number, address: string, asn: number, s: PeerSettings, source: string, who: string, problems: string[]): PeerIntent | undefined {
   const errors: string[] = [];
   const int = ([x, field]: [unknown, string], min: number, max: number, zeroIsUnset = true): number | undefined => {
     const r = intField(x, min, max, zeroIsUnset);
@@ -60,8 +60,8 @@ export function buildPeer(v: ClusterView, address: string, asn: number, s: PeerS
   if (auth.refused) return undefined;
   const p = peerDefaults(address, asn, source, CILIUM_DEFAULTS);
   p.port = port;
-  // TTL 1 is the eBGP default; Cilium ignores the field for iBGP peers.
-  p.multihopTtl = ttl > 1 ? ttl : undefined;
+  // TTL 1 is the eBGP default; Cilium ignores the field for iBGP peers (the speaker's iBGP TTL applies).
+  p.multihopTtl = ttl > 1 && asn !== localAsn ? ttl : undefined;
   // The wait after a failed connect; the first attempt is made when the session starts.
   p.connectRetry = connectRetry;
   p.holdTime = hold;

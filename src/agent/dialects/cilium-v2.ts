@@ -88,7 +88,7 @@ export function computeV2(v: ClusterView, nodeName: string): AgentIntent {
     if (refName && !pc) return void problems.push(`${who}: CiliumBGPPeerConfig ${refName} not found; as Cilium, the peer is not configured until it exists`);
     const s = objOf(pc?.spec);
     const cfgName = refName ? `CiliumBGPPeerConfig ${refName}` : 'defaults';
-    const p = buildPeer(v, address, pa.asn, {
+    const p = buildPeer(v, intent.localAsn, address, pa.asn, {
       port: [objOf(s.transport).peerPort, 'transport.peerPort'], ttl: [s.ebgpMultihop, 'ebgpMultihop'],
       connectRetry: [objOf(s.timers).connectRetryTimeSeconds, 'timers.connectRetryTimeSeconds'], hold: [objOf(s.timers).holdTimeSeconds, 'timers.holdTimeSeconds'],
       keepalive: [objOf(s.timers).keepAliveTimeSeconds, 'timers.keepAliveTimeSeconds'], gracefulRestart: [s.gracefulRestart, 'gracefulRestart'],

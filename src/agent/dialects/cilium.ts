@@ -63,7 +63,7 @@ export function computeV2alpha1(v: ClusterView, nodeName: string): AgentIntent {
     if (!address) return void problems.push(`${who}: peerAddress ${JSON.stringify(n.peerAddress)} is not an IP address (/32 or /128); neighbor refused`);
     const pa = peerAsnOf(n.peerASN);
     if (pa.asn === undefined) return void problems.push(`${who}: ${pa.error}; neighbor refused`);
-    const p = buildPeer(v, address, pa.asn, {
+    const p = buildPeer(v, intent.localAsn, address, pa.asn, {
       port: [n.peerPort, 'peerPort'], ttl: [n.eBGPMultihopTTL, 'eBGPMultihopTTL'], connectRetry: [n.connectRetryTimeSeconds, 'connectRetryTimeSeconds'],
       hold: [n.holdTimeSeconds, 'holdTimeSeconds'], keepalive: [n.keepAliveTimeSeconds, 'keepAliveTimeSeconds'], gracefulRestart: [n.gracefulRestart, 'gracefulRestart'],
       families: [n.families, 'families'], auth: [n.authSecretRef, 'authSecretRef'],
