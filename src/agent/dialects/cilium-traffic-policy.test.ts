@@ -64,7 +64,7 @@ for (const c of cases) {
   });
 }
 
-test('CiliumBGPNodeConfigOverride: routerID for the named node and instance only; localPort/localAddress reported', () => {
+test('CiliumBGPNodeConfigOverride: routerID and peer localAddress for the named node and instance only; localPort reported', () => {
   const ov = YAML.parseAllDocuments(`
 apiVersion: cilium.io/v2
 kind: CiliumBGPNodeConfigOverride
@@ -79,6 +79,9 @@ spec:
   const v = viewFromObjects([...nodes, ...YAML.parseAllDocuments(policy).map((d) => d.toJS() as KubeObject), ...ov]);
   const w = cilium.compute(v, WITH, opts);
   assert.equal(w.routerId, '192.0.2.1');
-  assert.equal(w.problems.filter((p) => p.includes('CiliumBGPNodeConfigOverride')).length, 2);
-  assert.notEqual(cilium.compute(v, WITHOUT, opts).routerId, '192.0.2.1');
+  assert.equal(w.peers[0]!.localAddress, '10.0.0.9');
+  assert.deepEqual(w.problems.filter((p) => p.includes('CiliumBGPNodeConfigOverride')).length, 1);
+  const other = cilium.compute(v, WITHOUT, opts);
+  assert.notEqual(other.routerId, '192.0.2.1');
+  assert.equal(other.peers[0]!.localAddress, undefined);
 });

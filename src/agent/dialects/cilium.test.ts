@@ -76,6 +76,11 @@ spec:
         communities: { standard: ["65000:100"], large: ["65000:1:1"] }
         localPreference: 150
 ---
+apiVersion: cilium.io/v2alpha1
+kind: CiliumLoadBalancerIPPool
+metadata: { name: lb }
+spec: { blocks: [{ cidr: 172.16.10.0/24 }] }
+---
 apiVersion: v1
 kind: Secret
 metadata: { name: bgp-auth, namespace: kube-system }
