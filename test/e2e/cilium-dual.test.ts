@@ -60,6 +60,7 @@ test('dual-stack lab: routers learn every node\'s IPv4 and IPv6 pod CIDR; ping a
   assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2').detail, /^pod\/nettool-2 \(10\.1\.2\.\d+\): 3\/3 replies, 0% loss$/);
   assert.match(byName(checks, 'nettool-1 → Service web, IPv4 ClusterIP').detail, /^http:\/\/10\.96\.\d+\.\d+\/: HTTP 200, body has "Welcome to nginx"$/);
   assert.match(byName(checks, 'nettool-1 → Service web, IPv6 ClusterIP').detail, /^http:\/\/\[fd00:10:96::[0-9a-f]+\]\/: HTTP 200, body has "Welcome to nginx"$/);
+  assert.match(byName(checks, 'nettool-1 → worker3 NodePort 30080, IPv6').detail, /^http:\/\/\[fd00:10:0:4::2\]:30080\/: HTTP 200, body has "Welcome to nginx"$/);
   assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2 (IPv6) via worker, tor0, router0, tor1, worker2').detail, /^worker \(fd00:10:1:1::1\) → tor0 .* → router0 .* → tor1 .* → worker2 .* → pod\/nettool-2 \(fd00:10:1:2::\d+\)$/);
 
   // the pods and nodes as kubectl shows them: both families
