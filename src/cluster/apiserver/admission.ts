@@ -65,11 +65,19 @@ function assignClusterIPs(net: ClusterNetworkConfig, spec: SvcSpec, old: SvcSpec
     return;
   }
   const out: string[] = [];
+  // The list as the allocator sees it: requested addresses, "" where one is to be picked.
+  const shown = `[]string{${settled.families.map((_, i) => JSON.stringify(settled.requested[i] ?? '')).join(', ')}}`;
   settled.families.forEach((f, i) => {
-    const r = allocateClusterIPAny(subnets.get(f)!, used, settled.requested[i]);
+    const want = settled.requested[i];
+    const subnet = subnets.get(f)!;
+    const r = allocateClusterIPAny(subnet, used, want);
     if (r.ok) {
       out.push(r.value);
       used.add(r.value);
+    } else if (want) {
+      // kube-apiserver's text: the allocator's reason for the requested address, on spec.clusterIPs.
+      const why = used.has(canonicalIP(want)) ? 'provided IP is already allocated' : `the provided IP (${canonicalIP(want)}) is not in the valid range. The range of valid IPs is ${subnet}`;
+      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: failed to allocate IP ${want}: ${why}`, field: 'spec.clusterIPs' });
     } else causes.push({ reason: 'FieldValueInvalid', message: r.message, field: i === 0 ? 'spec.clusterIP' : `spec.clusterIPs[${i}]` });
   });
   if (out.length === settled.families.length) {
