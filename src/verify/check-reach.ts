@@ -50,7 +50,7 @@ export async function checkTraceroute(ctx: LabContext, log: EvidenceLog, e: Trac
 export async function checkCurl(ctx: LabContext, log: EvidenceLog, e: CurlExpectation): Promise<Outcome> {
   let url = e.url;
   if (e.to) {
-    const addr = await resolve(ctx, e.to);
+    const addr = await resolve(ctx, e.to, e.family);
     url = url.replace('{host}', isAddress(addr) && familyOf(addr) === 6 ? `[${addr}]` : addr);
   }
   const r = await ctx.run(log, e.from, ['curl', '-sS', '-m', '5', '-o', '-', '-w', `${CURL_STATUS_MARK}%{http_code}`, url]);

@@ -97,3 +97,16 @@ describe('values', () => {
     assert.match(checkPrefix('300.1.0.0/16') ?? '', /not an IP address/);
   });
 });
+
+test('curl with family: the target\'s address of that family; a url names its own address, so family needs to', () => {
+  const plan = (checks: string) => planLab(parseTopology(`name: t\ntopology:\n  nodes: {a: {kind: linux, image: x}}\nverify:\n${checks}`, { file: 't.yaml', env: {} }));
+  const s = loadExpectations(plan('- curl: {from: a, to: a, family: 6}\n'));
+  assert.deepEqual(s.checks.map((c) => [c.name, (c as { family?: number }).family]), [['a → http://a/ (IPv6)', 6]]);
+  try {
+    loadExpectations(plan('- curl: {from: a, url: "http://[fd00::1]/", family: 6}\n'));
+    assert.fail('expected a TopologyError');
+  } catch (e) {
+    assert.ok(e instanceof TopologyError, String(e));
+    assert.deepEqual(e.issues.map((i) => `${i.path}: ${i.message}`), ['verify[0].curl.family: `family` needs `to` (a `url` names its address itself)']);
+  }
+});

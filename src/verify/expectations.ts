@@ -174,10 +174,13 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
       }
       const to = b['to'] !== undefined ? target(c, at('to'), b['to'] as string) : undefined;
       const url = (b['url'] as string | undefined) ?? `http://{host}${b['port'] ? `:${String(b['port'])}` : ''}${(b['path'] as string | undefined) ?? '/'}`;
+      const family = familyField(b);
+      if (family && !to) c.add(at('family'), '`family` needs `to` (a `url` names its address itself)');
       const shown = to ? url.replace('{host}', targetText(to)) : url;
       return {
-        kind, ...common, from, url, status: (b['status'] as number) ?? 200, name: named(`${from} → ${shown}`),
+        kind, ...common, from, url, status: (b['status'] as number) ?? 200, name: named(`${from} → ${shown}${family ? ` (IPv${family})` : ''}`),
         ...(to ? { to } : {}),
+        ...(family && to ? { family } : {}),
         ...(typeof b['contains'] === 'string' ? { contains: b['contains'] as string } : {}),
         ...(b['blocked'] === true ? { blocked: true } : {}),
       };
@@ -185,7 +188,7 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
   }
 }
 
-/** `family: 4 | 6` of ping/traceroute (the schema allows only those). */
+/** `family: 4 | 6` of ping/traceroute/curl (the schema allows only those). */
 function familyField(b: Raw): 4 | 6 | undefined {
   return b['family'] === 4 || b['family'] === 6 ? b['family'] : undefined;
 }

@@ -83,6 +83,8 @@ export interface CurlExpectation extends Common {
   contains?: string;
   /** Passes when no HTTP answer comes (dropped, refused, timed out): traffic a policy denies. */
   blocked?: boolean;
+  /** With `to`: the target's address of this family (6: a dual-stack Service's IPv6 ClusterIP); default: the primary. */
+  family?: 4 | 6;
 }
 
 export type Expectation = BgpExpectation | RouteExpectation | PingExpectation | TracerouteExpectation | CurlExpectation;

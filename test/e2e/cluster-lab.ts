@@ -6,7 +6,7 @@
  * pod CIDRs (deterministic: 10.1.<index>.0/24), written as exec lines of k8s-node entries.
  * Also the whole article lab (labs/cilium-bgp/topo.yaml) copied under a unique name.
  */
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
@@ -40,14 +40,15 @@ export async function writeClusterLab(name: string, opts: { manifests?: string[]
 }
 
 /**
- * labs/cilium-bgp/topo.yaml as a user runs it, with its cluster.yaml and manifests, copied into a
+ * labs/cilium-bgp/topo.yaml (or `lab`) as a user runs it, with its cluster.yaml and manifests, copied into a
  * new temporary directory (`tmpPrefix`) under lab/cluster name `name` and a unique management
  * subnet. The directory is removed again if copying fails.
  */
 export async function copyArticleLab(name: string, tmpPrefix: string, lab = 'labs/cilium-bgp'): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), tmpPrefix));
   try {
-    for (const f of ['cluster.yaml', 'nettool.yaml', 'cilium-bgp-peering-policies.yaml']) await copyFile(join(REPO, lab, f), join(dir, f));
+    // every file the topology can name (cluster config, manifests); topo.yaml itself is rewritten below
+    for (const f of await readdir(join(REPO, lab))) if (f.endsWith('.yaml') && f !== 'topo.yaml') await copyFile(join(REPO, lab, f), join(dir, f));
     const doc = parseDocument(await readFile(join(REPO, lab, 'topo.yaml'), 'utf8'));
     doc.set('name', name);
     doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));

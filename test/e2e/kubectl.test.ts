@@ -181,6 +181,9 @@ describe('kubectl against the embedded API server', () => {
     r = await srv.kubectl(['apply', '-f', path.join(FIXTURES, 'bad-service.yaml')]);
     assert.match(r.stderr, /spec\.externalTrafficPolicy: Invalid value: "Local"/);
     assert.match(r.stderr, /spec\.externalIPs\[0\]: Invalid value: "not-an-ip"/);
+    // a single-stack (IPv4) cluster: a Service that requires dual-stack is refused as kube-apiserver words it
+    r = await srv.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'dual' }, spec: { ipFamilyPolicy: 'RequireDualStack', ports: [{ port: 80 }] } }));
+    assert.match(r.stderr, /The Service "dual" is invalid: spec\.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services/);
     r = await srv.kubectl(['patch', 'svc', 'nginx', '--type=json', '-p', '[{"op":"remove","path":"/spec/nope"}]']);
     assert.match(r.stderr, /Error from server \(BadRequest\)/);
     r = await srv.kubectl(['patch', 'svc', 'nginx', '-p', '{"spec":{"ports":[{"port":80,"nodePort":80}]}}']);

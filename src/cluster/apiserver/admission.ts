@@ -4,6 +4,7 @@ import { invalid, type StatusCause } from '../store/errors.js';
 import type { ObjectStore } from '../store/store.js';
 import type { K8sObject } from '../store/types.js';
 import { GR } from './resources.js';
+import { settleIPFamilies } from './ip-families.js';
 
 /** Cluster-wide address settings the admission step allocates from. */
 export interface ClusterNetworkConfig {
@@ -41,76 +42,45 @@ function usedByOthers(store: ObjectStore, self: K8sObject): { ips: Set<string>; 
   return { ips, ports };
 }
 
-/** ClusterIP and NodePort allocation for a Service being created or updated (in place). */
-type SvcSpec = Obj & { clusterIP?: string; clusterIPs?: string[]; ipFamilies?: string[]; ipFamilyPolicy?: string };
+type SvcSpec = Obj & { clusterIP?: string; clusterIPs?: string[]; ipFamilies?: string[]; ipFamilyPolicy?: string; selector?: Record<string, string> };
 
 /**
- * ipFamilyPolicy / ipFamilies / clusterIPs as the API server settles them: the policy defaults to
- * SingleStack (RequireDualStack when two families or two addresses are asked for); the families come
- * from the requested addresses, else the cluster's primary family first; each family gets its
- * requested address or the lowest free one of that family's service subnet. `clusterIP` is `clusterIPs[0]`.
+ * ipFamilyPolicy / ipFamilies / clusterIPs as the API server settles them (ip-families.ts), then one
+ * ClusterIP per family: the requested address or the lowest free one of that family's service subnet.
+ * `clusterIP` is `clusterIPs[0]`.
  */
-function assignClusterIPs(net: ClusterNetworkConfig, spec: SvcSpec, used: Set<string>, causes: StatusCause[]): void {
+function assignClusterIPs(net: ClusterNetworkConfig, spec: SvcSpec, old: SvcSpec | undefined, used: Set<string>, causes: StatusCause[]): void {
   const subnets = new Map<IPFamily, string>();
   for (const s of splitList(net.serviceSubnet)) {
     const f = familyOf(s);
     if (f && !subnets.has(f)) subnets.set(f, s);
   }
-  const clusterFamilies = [...subnets.keys()];
-  const requested = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
-  if (spec.clusterIP && requested[0] !== spec.clusterIP) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.clusterIPs)}: element [0] must match clusterIP "${spec.clusterIP}"`, field: 'spec.clusterIPs' });
-  const headless = requested[0] === 'None';
-  const policy = spec.ipFamilyPolicy ?? ((spec.ipFamilies?.length ?? 0) > 1 || requested.length > 1 ? 'RequireDualStack' : 'SingleStack');
-  if (!['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(policy)) {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${policy}": supported values: "PreferDualStack", "RequireDualStack", "SingleStack"`, field: 'spec.ipFamilyPolicy' });
-    return;
-  }
-  if (policy === 'RequireDualStack' && clusterFamilies.length < 2) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services', field: 'spec.ipFamilyPolicy' });
-    return;
-  }
-  let families: IPFamily[] = [];
-  if (spec.ipFamilies?.length) {
-    spec.ipFamilies.forEach((f, i) => {
-      if (f !== 'IPv4' && f !== 'IPv6') causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: "${f}": supported values: "IPv4", "IPv6"`, field: `spec.ipFamilies[${i}]` });
-      else if (!subnets.has(f)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${f}": not configured on this cluster`, field: `spec.ipFamilies[${i}]` });
-      else families.push(f);
-    });
-  } else if (!headless && requested.length) {
-    requested.forEach((ip, i) => {
-      const f = familyOf(ip);
-      if (!f) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${ip}": must be a valid IP address`, field: `spec.clusterIPs[${i}]` });
-      else families.push(f);
-    });
-  } else families = [clusterFamilies[0] ?? 'IPv4'];
-  if (families.length > 2 || (families.length === 2 && families[0] === families[1])) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(families)}: may specify no more than one IP for each IP family`, field: 'spec.ipFamilies' });
-  if (causes.length) return;
-  if (policy !== 'SingleStack' && families.length === 1 && clusterFamilies.length === 2) families.push(clusterFamilies.find((f) => f !== families[0])!);
-  if (policy === 'SingleStack' && families.length > 1) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "SingleStack": when multiple IP families are specified, ipFamilyPolicy must be PreferDualStack or RequireDualStack', field: 'spec.ipFamilyPolicy' });
-    return;
-  }
-  spec.ipFamilyPolicy = policy;
-  spec.ipFamilies = families;
-  if (headless) {
+  const settled = settleIPFamilies({ clusterFamilies: [...subnets.keys()], spec, ...(old ? { old } : {}), hasSelector: Object.keys(spec.selector ?? {}).length > 0 });
+  if (!settled.ok) return void causes.push(...settled.causes);
+  spec.ipFamilyPolicy = settled.policy;
+  spec.ipFamilies = settled.families;
+  if (settled.headless) {
     spec.clusterIP = 'None';
     spec.clusterIPs = ['None'];
     return;
   }
   const out: string[] = [];
-  families.forEach((f, i) => {
-    const want = requested[i];
-    if (want && familyOf(want) !== f) {
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${want}": expected an ${f} value as indicated by \`ipFamilies[${i}]\``, field: `spec.clusterIPs[${i}]` });
-      return;
-    }
-    const r = allocateClusterIPAny(subnets.get(f)!, used, want);
+  // The list as the allocator sees it: requested addresses, "" where one is to be picked.
+  const shown = `[]string{${settled.families.map((_, i) => JSON.stringify(settled.requested[i] ?? '')).join(', ')}}`;
+  settled.families.forEach((f, i) => {
+    const want = settled.requested[i];
+    const subnet = subnets.get(f)!;
+    const r = allocateClusterIPAny(subnet, used, want);
     if (r.ok) {
       out.push(r.value);
       used.add(r.value);
+    } else if (want) {
+      // kube-apiserver's text: the allocator's reason for the requested address, on spec.clusterIPs.
+      const why = used.has(canonicalIP(want)) ? 'provided IP is already allocated' : `the provided IP (${canonicalIP(want)}) is not in the valid range. The range of valid IPs is ${subnet}`;
+      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: failed to allocate IP ${want}: ${why}`, field: 'spec.clusterIPs' });
     } else causes.push({ reason: 'FieldValueInvalid', message: r.message, field: i === 0 ? 'spec.clusterIP' : `spec.clusterIPs[${i}]` });
   });
-  if (out.length === families.length) {
+  if (out.length === settled.families.length) {
     spec.clusterIPs = out;
     spec.clusterIP = out[0];
   }
@@ -133,7 +103,7 @@ export function admitService(store: ObjectStore, net: ClusterNetworkConfig, svc:
     if (oldSpec.clusterIPs?.length && !spec.clusterIPs?.length) spec.clusterIPs = [...oldSpec.clusterIPs];
     if (oldSpec.ipFamilies?.length && !spec.ipFamilies?.length) spec.ipFamilies = [...oldSpec.ipFamilies];
     if (oldSpec.ipFamilyPolicy && !spec.ipFamilyPolicy) spec.ipFamilyPolicy = oldSpec.ipFamilyPolicy;
-    assignClusterIPs(net, spec, ips, causes);
+    assignClusterIPs(net, spec, old && oldSpec.type !== 'ExternalName' ? oldSpec : undefined, ips, causes);
   }
   const wantsNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   const taken = new Set(ports);

@@ -79,9 +79,12 @@ describe('dual-stack and IPv6 clusters (bootstrap and admission)', () => {
     assert.deepEqual([pref.clusterIPs, pref.ipFamilies], [['10.96.0.11', 'fd00:10:96::a'], ['IPv4', 'IPv6']]);
     const v6first = c.svc('v6first', { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] });
     assert.deepEqual([v6first.clusterIP, v6first.clusterIPs], ['fd00:10:96::b', ['fd00:10:96::b', '10.96.0.12']]);
-    const asked = c.svc('asked', { clusterIPs: ['10.96.1.1', 'fd00:10:96::100'] });
+    const asked = c.svc('asked', { clusterIP: '10.96.1.1', clusterIPs: ['10.96.1.1', 'fd00:10:96::100'], ipFamilyPolicy: 'RequireDualStack' });
     assert.deepEqual([asked.clusterIP, asked.ipFamilyPolicy, asked.ipFamilies], ['10.96.1.1', 'RequireDualStack', ['IPv4', 'IPv6']]);
-    assert.throws(() => c.svc('clash', { clusterIPs: ['10.96.2.1', 'fd00:10:96::100'] }), /fd00:10:96::100.*already allocated/);
+    assert.throws(() => c.svc('clash', { clusterIP: '10.96.2.1', clusterIPs: ['10.96.2.1', 'fd00:10:96::100'], ipFamilyPolicy: 'PreferDualStack' }), (e: Error) => e.message === 'Service "clash" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.2.1", "fd00:10:96::100"}: failed to allocate IP fd00:10:96::100: provided IP is already allocated');
+    assert.throws(() => c.svc('far', { clusterIP: '10.97.0.5' }), (e: Error) => e.message === 'Service "far" is invalid: spec.clusterIPs: Invalid value: []string{"10.97.0.5"}: failed to allocate IP 10.97.0.5: the provided IP (10.97.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/16');
+    // two addresses without a policy: SingleStack by default, which cannot hold two (as kube-apiserver answers)
+    assert.throws(() => c.svc('two', { clusterIP: '10.96.3.1', clusterIPs: ['10.96.3.1', 'fd00:10:96::300'] }), /spec\.ipFamilyPolicy: Invalid value: "SingleStack": must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified/);
     const headless = c.svc('hl', { clusterIP: 'None', ipFamilyPolicy: 'RequireDualStack' });
     assert.deepEqual([headless.clusterIPs, headless.ipFamilies], [['None'], ['IPv4', 'IPv6']]);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { K8sObject } from '../store/types.js';
-import { buildEndpointSlice, buildEndpoints } from './endpoints.js';
+import { addressTypesFor, buildEndpointSlice, buildEndpointSlices, buildEndpoints, endpointSliceName } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
 import { desiredReplicaSet, planReplicaSet, podFromTemplate } from './workloads.js';
@@ -84,6 +84,36 @@ test('endpoint slices: selected pods with IPs, readiness = Running + Ready, name
   const ep = buildEndpoints(svc, pods) as K8sObject & { subsets: Array<{ addresses: Array<{ ip: string }>; notReadyAddresses: Array<{ ip: string }> }> };
   assert.deepEqual(ep.subsets[0]!.addresses.map((a) => a.ip), ['10.1.1.2']);
   assert.deepEqual(ep.subsets[0]!.notReadyAddresses.map((a) => a.ip), ['10.1.2.2']);
+});
+
+test('endpoint slices per address family: one slice per ipFamilies entry, each with the pods\' address of that family', () => {
+  const svc = (spec: Record<string, unknown>): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', uid: 'svc-uid' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }], ...spec } });
+  const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  const pods = [
+    pod('p1', { nodeName: 'w1' }, { ...ready, podIP: '10.1.1.2', podIPs: [{ ip: '10.1.1.2' }, { ip: 'fd00:10:1:1::2' }] }, { app: 'web' }),
+    pod('p2', { nodeName: 'w2' }, { ...ready, podIP: '10.1.2.2', podIPs: [{ ip: '10.1.2.2' }] }, { app: 'web' }),
+  ];
+  type Slice = K8sObject & { addressType: string; endpoints: Array<{ addresses: string[]; nodeName: string }> };
+  const dual = svc({ clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00:10:96::a'], ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'PreferDualStack' });
+  const slices = buildEndpointSlices(dual, pods) as Slice[];
+  assert.deepEqual(slices.map((s) => [s.addressType, s.endpoints.map((e) => [e.addresses, e.nodeName])]), [
+    ['IPv4', [[['10.1.1.2'], 'w1'], [['10.1.2.2'], 'w2']]],
+    ['IPv6', [[['fd00:10:1:1::2'], 'w1']]],
+  ], 'a pod without an IPv6 address is only in the IPv4 slice');
+  assert.equal(slices[0]!.metadata.name, endpointSliceName(dual), 'the IPv4 slice keeps the single-stack name');
+  assert.notEqual(slices[1]!.metadata.name, slices[0]!.metadata.name);
+  assert.equal(slices[1]!.metadata.name, buildEndpointSlice(dual, [], 'IPv6').metadata.name, 'names do not depend on the pods');
+  // IPv6 first (an IPv6-primary Service): slices in that order; the legacy Endpoints carry the primary family only
+  const v6first = svc({ clusterIP: 'fd00:10:96::a', ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' });
+  assert.deepEqual((buildEndpointSlices(v6first, pods) as Slice[]).map((s) => s.addressType), ['IPv6', 'IPv4']);
+  const ep = buildEndpoints(v6first, pods) as K8sObject & { subsets: Array<{ addresses: Array<{ ip: string }> }> };
+  assert.deepEqual(ep.subsets[0]!.addresses.map((a) => a.ip), ['fd00:10:1:1::2']);
+  // an IPv6 single-stack Service has an IPv6 slice only, even for dual-stack pods
+  assert.deepEqual((buildEndpointSlices(svc({ clusterIP: 'fd00:10:96::b', ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack' }), pods) as Slice[]).map((s) => [s.addressType, s.endpoints.length]), [['IPv6', 1]]);
+  // no ipFamilies (an object written before admission set them): the ClusterIP's family; headless: both
+  assert.deepEqual(addressTypesFor(svc({ clusterIP: 'fd00:10:96::c' })), ['IPv6']);
+  assert.deepEqual(addressTypesFor(svc({ clusterIP: '10.96.0.12' })), ['IPv4']);
+  assert.deepEqual(addressTypesFor(svc({ clusterIP: 'None' })), ['IPv4', 'IPv6']);
 });
 
 test('node lifecycle: bootstrap Ready kept, stale lease → Unknown after 40 s, fresh lease → Ready again', () => {

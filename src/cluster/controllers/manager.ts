@@ -3,7 +3,7 @@ import { randomSuffix } from '../apiserver/registry.js';
 import { findResource, GR, grOf, RESOURCES, type ResourceDef } from '../apiserver/resources.js';
 import { ApiError } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
-import { buildEndpointSlice, buildEndpoints, endpointSliceName } from './endpoints.js';
+import { buildEndpointSlices, buildEndpoints } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { buildEvent, eventSuffix } from './events.js';
 import { pickNode } from './scheduler.js';
@@ -221,11 +221,13 @@ export class ControllerManager {
     for (const svc of this.list(D.services)) {
       const sel = (svc.spec as { selector?: Record<string, string> }).selector;
       if (!sel || !Object.keys(sel).length) continue;
-      this.upsert(D.slices, buildEndpointSlice(svc, pods), ['addressType', 'endpoints', 'ports']);
+      const want = buildEndpointSlices(svc, pods);
+      for (const sl of want) this.upsert(D.slices, sl, ['addressType', 'endpoints', 'ports']);
       this.upsert(D.endpoints, buildEndpoints(svc, pods), ['subsets']);
-      // Slices left from an older incarnation of the service (different uid) go.
+      // Slices left from an older incarnation of the service (different uid) or of a family it no longer has go.
+      const names = new Set(want.map((sl) => sl.metadata.name));
       for (const s of this.list(D.slices, svc.metadata.namespace))
-        if (s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && s.metadata.name !== endpointSliceName(svc))
+        if (s.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io' && !names.has(s.metadata.name))
           this.reg.delete(D.slices, s.metadata.namespace, s.metadata.name!);
     }
   }

@@ -92,7 +92,7 @@ export class PodRuntime {
     this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined });
     const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
     for (const c of this.pod.spec.containers ?? []) {
-      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary });
+      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6: this.ips.some((ip) => ip.includes(':')) });
       const rt: ContainerRt = { spec: c, plan, ready: false };
       this.containers.push(rt);
       if (plan.kind === 'unavailable') {

@@ -38,6 +38,11 @@ test('nginx config: own pid, logs and temp paths, welcome page root, listens', (
   assert.match(conf, /client_body_temp_path \/d\/tmp\/body;/);
   assert.match(conf, /listen 80 default_server;\n {4}listen 8080;/);
   assert.match(conf, /root \/usr\/share\/nginx\/html;/);
+  assert.doesNotMatch(conf, /\[::\]/, 'IPv4 only unless the pod has an IPv6 address');
+  assert.match(renderNginxConf('/d', [80, 8080], true), /listen 80 default_server;\n {4}listen \[::\]:80 default_server;\n {4}listen 8080;\n {4}listen \[::\]:8080;/);
+  const web = { name: 'web', image: 'nginx' };
+  const p = planWorkload(pod(web), web, { ...ctx, ipv6: true });
+  assert.match(p.kind === 'nginx' ? p.config : '', /listen \[::\]:80 default_server;/);
 });
 
 test('tool images: sleep infinity, or their command when it exists', () => {

@@ -24,8 +24,9 @@ export function classifyImage(image: string): ImageClass {
   return 'other';
 }
 
-export function renderNginxConf(dir: string, ports: number[]): string {
-  const listens = ports.map((p) => `    listen ${p}${p === ports[0] ? ' default_server' : ''};`).join('\n');
+/** `ipv6`: also listen on [::] (the nginx image does so when the kernel has IPv6, so a pod's IPv6 address answers too). */
+export function renderNginxConf(dir: string, ports: number[], ipv6 = false): string {
+  const listens = ports.flatMap((p) => [`${p}`, ...(ipv6 ? [`[::]:${p}`] : [])].map((a) => `    listen ${a}${p === ports[0] ? ' default_server' : ''};`)).join('\n');
   return `# written by the kindlab node daemon
 daemon off;
 user www-data;
@@ -56,6 +57,8 @@ export interface PlanContext {
   podDir: string;
   /** Absolute path of an executable in the node image, or undefined. */
   resolveBinary: (name: string) => string | undefined;
+  /** The pod has an IPv6 address (a dual-stack or IPv6 node): servers listen on IPv6 too. */
+  ipv6?: boolean;
 }
 
 const envOf = (c: Container): Record<string, string> => Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
@@ -74,7 +77,7 @@ export function planWorkload(pod: Pod, c: Container, ctx: PlanContext): Workload
     const ports = (c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
     const list = ports.length ? [...new Set(ports)] : [80];
     const dir = path.join(ctx.podDir, c.name, 'nginx');
-    return { kind: 'nginx', dir, ports: list, config: renderNginxConf(dir, list), argv: ['nginx', '-c', path.join(dir, 'nginx.conf'), '-p', dir, '-e', path.join(dir, 'error.log')], env, readiness: c.readinessProbe ?? { tcpSocket: { port: list[0]! }, periodSeconds: 1 } };
+    return { kind: 'nginx', dir, ports: list, config: renderNginxConf(dir, list, ctx.ipv6), argv: ['nginx', '-c', path.join(dir, 'nginx.conf'), '-p', dir, '-e', path.join(dir, 'error.log')], env, readiness: c.readinessProbe ?? { tcpSocket: { port: list[0]! }, periodSeconds: 1 } };
   }
   const argv = [...(c.command ?? []), ...(c.args ?? [])];
   const bin = argv.length && c.command?.length ? ctx.resolveBinary(argv[0]!) : undefined;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { EndpointSlice, Service } from '../../client/types.js';
 import { coveringCidr6 } from './cluster-cidr.js';
 import { buildServiceModel } from './model.js';
-import { renderRules, sepChain, svcChain } from './render.js';
+import { extChain, renderRules, sepChain, svcChain } from './render.js';
 import { toolsFor } from './proxier.js';
 
 const dual: Service = { metadata: { name: 'web', namespace: 'default' }, spec: { ipFamilies: ['IPv4', 'IPv6'], ipFamilyPolicy: 'PreferDualStack', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10', 'fd00:10:96::a'], ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] } } as Service;
@@ -44,4 +44,16 @@ test('the IPv6 cluster CIDR covers every node\'s IPv6 pod CIDR; tools per family
   assert.equal(coveringCidr6(['10.1.0.0/24']), undefined);
   assert.deepEqual(toolsFor(6), { cmd: 'ip6tables', save: 'ip6tables-save', restore: 'ip6tables-restore' });
   assert.deepEqual(toolsFor(4), { cmd: 'iptables', save: 'iptables-save', restore: 'iptables-restore' });
+});
+
+test('NodePort in ip6tables: the IPv6 model keeps the node port; node-local destinations jump to the external chain, as for IPv4', () => {
+  const np: Service = { ...dual, spec: { ...dual.spec, type: 'NodePort', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: 30080 }] } } as Service;
+  const [m6] = buildServiceModel([np], slices, 'w1', 6);
+  assert.equal(m6?.nodePort, 30080);
+  const r = renderRules({ services: [m6!], bridge: 'kl0', podCIDR: 'fd00:10:1:1::/64', clusterCIDR: 'fd00:10:1::/62', family: 6 });
+  const nat = r.nat.split('\n');
+  const ext = extChain('default/web:http', 'tcp');
+  assert.ok(nat.includes(`-A KINDLAB-NODEPORTS -p tcp --dport 30080 -m comment --comment "default/web:http" -j ${ext}`), r.nat);
+  assert.ok(nat.includes(`-A ${ext} -m comment --comment "default/web:http" -j KINDLAB-MARK-MASQ`), r.nat);
+  assert.ok(nat.includes('-A KINDLAB-SERVICES -m addrtype --dst-type LOCAL -m comment --comment "node ports; keep last" -j KINDLAB-NODEPORTS'), r.nat);
 });
