@@ -6,3 +6,4 @@
 export { SPDY3_DICTIONARY } from './dictionary.js';
 export { CONTROL, FLAG_FIN, GOAWAY, MAX_FRAME_LENGTH, RST, SPDY_VERSION, FrameReader, SpdyProtocolError, decodeHeaderBlock, encodeFrame, encodeHeaderBlock, headerValue, type Frame, type SpdyHeaders } from './frames.js';
 export { HeaderCompressor, HeaderDecompressor, MAX_HEADER_BLOCK } from './header-zlib.js';
+export { SpdySession, SpdyStream, type SpdySessionOptions } from './session.js';
