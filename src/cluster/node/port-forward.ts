@@ -82,8 +82,9 @@ export function servePortForward(session: SpdySession, target: PortForwardTarget
       pairs.set(c.requestId, p);
     }
     if (p[c.kind]) {
-      s.end(`error processing stream for request ${c.requestId}: ${c.kind} stream already assigned`);
-      return;
+      // as kubelet: the complaint goes to the request's error stream, the extra stream is dropped
+      p.error?.write(`error processing stream for request ${c.requestId}: ${c.kind} stream already assigned`);
+      return s.reset(RST.protocolError);
     }
     p[c.kind] = s;
     // kubectl half-closes the error stream at once and never writes to it
