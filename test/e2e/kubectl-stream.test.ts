@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -52,6 +53,16 @@ spec:
     command: ["sh", "-c", "mkdir -p /tmp/${TOKEN} && echo 'served by web: ${TOKEN}' > /tmp/${TOKEN}/index.html && exec busybox httpd -f -p 80 -h /tmp/${TOKEN}"]
     ports:
     - containerPort: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+spec:
+  containers:
+  - name: echo
+    image: busybox
+    command: ["socat", "TCP-LISTEN:9000,fork,reuseaddr", "EXEC:cat"]
 ---
 apiVersion: v1
 kind: Service
@@ -128,7 +139,7 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
   await until('pods Running', async () => {
     const j = JSON.parse(await ok('get', 'pods', '-o', 'json')) as { items: Array<{ status: { phase: string; containerStatuses?: Array<{ ready: boolean }> } }> };
-    return j.items.length === 4 && j.items.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined;
+    return j.items.length === 5 && j.items.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined;
   }, 60_000, 500);
 });
 after(async () => {
@@ -243,6 +254,33 @@ describe('kubectl streaming verbs', { concurrency: false }, () => {
       assert.match(svc.out(), /Forwarding from 127\.0\.0\.1:18082 -> 80/);
     } finally {
       await svc.stop();
+    }
+  });
+
+  it('port-forward carries 10 MB both ways on one connection (an echo server in the pod), checksums equal', async () => {
+    const pf = await portForward(['pod/echo', '18084:9000']);
+    try {
+      const data = randomBytes(10 * 1024 * 1024);
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let n = 0;
+        const s = net.connect(18084, '127.0.0.1');
+        s.setTimeout(30_000, () => s.destroy(new Error(`timed out after ${n} bytes`)));
+        s.on('data', (d: Buffer) => {
+          chunks.push(d);
+          n += d.length;
+          if (n >= data.length) {
+            s.destroy();
+            resolve(Buffer.concat(chunks));
+          }
+        });
+        s.on('error', reject);
+        s.on('close', () => n < data.length && reject(new Error(`closed after ${n} bytes`)));
+        s.write(data);
+      });
+      assert.equal(sha(back), sha(data));
+    } finally {
+      await pf.stop();
     }
   });
 
