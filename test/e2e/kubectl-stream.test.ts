@@ -2,11 +2,14 @@
  * kubectl's streaming verbs as users type them, with the real kubectl v1.32 against a cluster lab
  * (the Cilium article's 4-node cluster, real Docker): exec with and without -it (through a
  * pseudo-terminal made by `script`), -c, the exit code, cp of a 10 MB file both ways, logs
- * (--tail, -f, -c, --previous), a clear Status for SPDY-only clients and port-forward.
+ * (--tail, -f, -c, --previous), a clear Status for SPDY-only exec clients, and port-forward
+ * (pod and svc, WebSocket-tunnelled SPDY and plain SPDY) fetching a page through 127.0.0.1.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,6 +36,83 @@ async function ok(...args: string[]): Promise<string> {
 }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** What only the `web` pod serves: proves a page came through the forward from that pod. */
+const TOKEN = `pf-${randomBytes(6).toString('hex')}`;
+const WEB = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  nodeSelector:
+    rack: rack1
+  containers:
+  - name: httpd
+    image: busybox
+    command: ["sh", "-c", "mkdir -p /tmp/${TOKEN} && echo 'served by web: ${TOKEN}' > /tmp/${TOKEN}/index.html && exec busybox httpd -f -p 80 -h /tmp/${TOKEN}"]
+    ports:
+    - containerPort: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: echo
+spec:
+  containers:
+  - name: echo
+    image: busybox
+    command: ["socat", "TCP-LISTEN:9000,fork,reuseaddr", "EXEC:cat"]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 8080
+    targetPort: 80
+`;
+
+/** GET http://127.0.0.1:PORT/ on a fresh connection. */
+function get(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
+/** `kubectl port-forward ARGS` in the background, once it says it listens. */
+async function portForward(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; out: () => string; stop: () => Promise<void> }> {
+  const child = spawn(KUBECTL, ['port-forward', ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, ...env } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await exited;
+  };
+  try {
+    await until(`kubectl port-forward ${args.join(' ')} listening`, async () => {
+      if (child.exitCode !== null) throw new Error(`kubectl exited ${child.exitCode}: ${out}`);
+      return /Forwarding from 127\.0\.0\.1:\d+ ->/.test(out) ? true : undefined;
+    }, 20_000, 100);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { child, out: () => out, stop };
+}
+
 const TWO = `apiVersion: v1
 kind: Pod
 metadata:
@@ -55,11 +135,11 @@ before(async () => {
   const up = await lab(['deploy', '-t', file]);
   assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
   kubeconfig = (await lab(['kubeconfig', '-t', file])).stdout.trim();
-  const r = await kubectl(['apply', '-f', '-'], { input: TWO });
+  const r = await kubectl(['apply', '-f', '-'], { input: `${TWO}---\n${WEB}` });
   assert.equal(r.code, 0, r.stderr);
   await until('pods Running', async () => {
     const j = JSON.parse(await ok('get', 'pods', '-o', 'json')) as { items: Array<{ status: { phase: string; containerStatuses?: Array<{ ready: boolean }> } }> };
-    return j.items.length === 3 && j.items.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined;
+    return j.items.length === 5 && j.items.every((p) => p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined;
   }, 60_000, 500);
 });
 after(async () => {
@@ -138,13 +218,80 @@ describe('kubectl streaming verbs', { concurrency: false }, () => {
     assert.match(prev.stderr, /previous terminated container "logger" in pod "two" not found/);
   });
 
-  it('SPDY-only clients and port-forward get a clear Status', async () => {
+  it('SPDY-only exec clients get a clear Status', async () => {
     const spdy = await kubectl(['exec', 'nettool-1', '--', 'true'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
     assert.notEqual(spdy.code, 0);
     assert.match(spdy.stderr, /WebSocket only/);
-    const pf = await kubectl(['port-forward', 'pod/nettool-1', '18080:80'], { env: {} });
-    assert.notEqual(pf.code, 0);
-    assert.match(pf.stderr, /portforward is not implemented/);
+  });
+
+  it('port-forward pod/web 18080:80 (SPDY tunnelled in WebSocket): pages fetched through 127.0.0.1, one connection after another', async () => {
+    const pf = await portForward(['pod/web', '18080:80', '-v=4']);
+    try {
+      // the WebSocket tunnel itself answered: no fallback to plain SPDY
+      assert.match(pf.out(), /negotiated protocol: portforward\.k8s\.io/);
+      assert.doesNotMatch(pf.out(), /fallback/i);
+      const first = await until('a page through the forward', () => get(18080).then((r) => (r.status === 200 ? r : undefined)), 20_000, 300);
+      assert.equal(first.body, `served by web: ${TOKEN}\n`);
+      for (let i = 0; i < 3; i++) assert.deepEqual(await get(18080), first);
+      assert.match(pf.out(), /Handling connection for 18080/);
+      assert.doesNotMatch(pf.out(), /^E\d{4} /m, 'no error logged by kubectl');
+    } finally {
+      await pf.stop();
+    }
+  });
+
+  it('port-forward over plain SPDY (the fallback) and to svc/web', async () => {
+    const spdy = await portForward(['pod/web', '18081:80', '-v=4'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    try {
+      assert.doesNotMatch(spdy.out(), /WebSocket/);
+      assert.equal((await until('a page over SPDY', () => get(18081).then((r) => (r.status === 200 ? r : undefined)), 20_000, 300)).body, `served by web: ${TOKEN}\n`);
+    } finally {
+      await spdy.stop();
+    }
+    const svc = await portForward(['svc/web', '18082:8080']);
+    try {
+      assert.equal((await get(18082)).body, `served by web: ${TOKEN}\n`);
+      assert.match(svc.out(), /Forwarding from 127\.0\.0\.1:18082 -> 80/);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('port-forward carries 10 MB both ways on one connection (an echo server in the pod), checksums equal', async () => {
+    const pf = await portForward(['pod/echo', '18084:9000']);
+    try {
+      const data = randomBytes(10 * 1024 * 1024);
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let n = 0;
+        const s = net.connect(18084, '127.0.0.1');
+        s.setTimeout(30_000, () => s.destroy(new Error(`timed out after ${n} bytes`)));
+        s.on('data', (d: Buffer) => {
+          chunks.push(d);
+          n += d.length;
+          if (n >= data.length) {
+            s.destroy();
+            resolve(Buffer.concat(chunks));
+          }
+        });
+        s.on('error', reject);
+        s.on('close', () => n < data.length && reject(new Error(`closed after ${n} bytes`)));
+        s.write(data);
+      });
+      assert.equal(sha(back), sha(data));
+    } finally {
+      await pf.stop();
+    }
+  });
+
+  it('port-forward to a port nothing listens on: the error stream names the pod and the refusal', async () => {
+    const pf = await portForward(['pod/web', '18083:81']);
+    try {
+      await assert.rejects(get(18083));
+      await until('the forwarding error', async () => (/error forwarding port 81 to pod web_default, uid [0-9a-f-]+: .*Connection refused/i.test(pf.out()) ? true : undefined), 10_000, 200);
+    } finally {
+      await pf.stop();
+    }
   });
 
   it('events: describe pod tells the story (Scheduled, Pulled, Created, Started); BackOff for a crashing pod; Killing on delete', async () => {

@@ -68,7 +68,7 @@ export async function handleCrud(reg: Registry, req: IncomingMessage, res: Serve
   if (sub === 'scale' && def.subresources?.includes('scale')) return handleScale(reg, req, res, route);
   if (sub === 'binding' && route.verb === 'create' && def.subresources?.includes('binding')) return handleBinding(reg, req, res, route);
   if (def.resource === 'pods' && (sub === 'exec' || sub === 'attach' || sub === 'portforward'))
-    throw new ApiError(400, 'BadRequest', `Upgrade request required: ${def.resource}/${sub} streams over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io)`);
+    throw new ApiError(400, 'BadRequest', `Upgrade request required: ${def.resource}/${sub} streams over ${sub === 'portforward' ? 'WebSocket (SPDY/3.1+portforward.k8s.io) or SPDY/3.1' : 'WebSocket (v5.channel.k8s.io or v4.channel.k8s.io)'}`);
   if (sub && (sub !== 'status' || !def.subresources?.includes('status'))) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${def.resource}/${sub})`);
   switch (route.verb) {
     case 'get': {

@@ -5,6 +5,7 @@
  */
 import dns from 'node:dns/promises';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ApiError, badRequest } from '../store/errors.js';
@@ -54,8 +55,7 @@ export async function handleStreamUpgrade(reg: Registry, token: string | undefin
   const sub = route.subresource!;
   const upgrade = (req.headers.upgrade ?? '').toLowerCase();
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (sub === 'portforward')
-    return writeStatus(socket, 501, 'NotImplemented', `pods/portforward is not implemented by the kindlab API server yet (kubectl port-forward tunnels SPDY over WebSocket); reach the pod from the lab instead, e.g. lab exec or a NodePort Service`);
+  if (sub === 'portforward') return handlePortForward(reg, token, req, socket, head, route, offered);
   if (upgrade !== 'websocket')
     return writeStatus(socket, 400, 'BadRequest', `the kindlab API server streams pods/${sub} over WebSocket only (${offered.join(', ') || 'v5.channel.k8s.io'}); this client asked for "${req.headers.upgrade}" (SPDY). Use kubectl ≥ 1.30 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS unset or true`);
   const protocol = pickProtocol(offered);
@@ -87,6 +87,99 @@ function relay(client: WebSocket, protocol: string, t: NodeTarget, pathAndQuery:
   node.on('close', () => client.readyState === WebSocket.OPEN && client.close(1000));
   client.on('close', () => node.readyState === WebSocket.OPEN || node.readyState === WebSocket.CONNECTING ? node.terminate() : undefined);
   client.on('error', () => node.terminate());
+}
+
+const PORT_FORWARD = 'portforward.k8s.io';
+const TUNNEL = `SPDY/3.1+${PORT_FORWARD}`;
+/** `/` is not a token character (RFC 6455 §4.1), so ws refuses TUNNEL in the request; it is offered to ws under this alias and answered by its real name. */
+const TUNNEL_ALIAS = 'kindlab-spdy-portforward-tunnel';
+const tunnelWss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has(TUNNEL_ALIAS) ? TUNNEL : false) });
+
+/** pods/portforward: upgrade to the node first (so its refusal reaches the client as a Status), then to the client, then relay. */
+async function handlePortForward(reg: Registry, token: string | undefined, req: http.IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, offered: string[]): Promise<void> {
+  const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+  const tunneled = upgrade === 'websocket';
+  if (tunneled && !offered.includes(TUNNEL)) return writeStatus(socket, 400, 'BadRequest', `pods/portforward over WebSocket needs the subprotocol ${TUNNEL}; offered: ${offered.join(', ') || 'none'}`);
+  if (!tunneled && upgrade !== 'spdy/3.1') return writeStatus(socket, 400, 'BadRequest', `pods/portforward upgrades to WebSocket (${TUNNEL}) or SPDY/3.1, not "${req.headers.upgrade ?? ''}"`);
+  if (!tunneled) {
+    const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    if (versions.length && !versions.includes(PORT_FORWARD)) return writeStatus(socket, 403, 'Forbidden', `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${PORT_FORWARD}]`);
+  }
+  const ns = route.namespace ?? 'default';
+  let target: NodeTarget;
+  try {
+    ({ target } = await nodeTargetFor(reg, ns, route.name!, token));
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message);
+    return writeStatus(socket, err.httpCode, err.reason, err.message);
+  }
+  let node: { sock: Socket; head: Buffer };
+  try {
+    node = await upgradeToNode(target, `/portForward/${encodeURIComponent(ns)}/${encodeURIComponent(route.name!)}`);
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', (e as Error).message);
+    return writeStatus(socket, err.httpCode, err.reason, err.message);
+  }
+  const { sock } = node;
+  sock.setNoDelay(true);
+  sock.on('error', () => socket.destroy());
+  socket.on('error', () => sock.destroy());
+  // also when the WebSocket handshake fails after the node said yes
+  socket.on('close', () => sock.destroy());
+  if (!tunneled) {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD}\r\n\r\n`);
+    if (node.head.length) socket.write(node.head);
+    if (head.length) sock.write(head);
+    socket.pipe(sock);
+    sock.pipe(socket);
+    sock.on('close', () => socket.destroy());
+    return;
+  }
+  req.headers['sec-websocket-protocol'] = TUNNEL_ALIAS;
+  tunnelWss.handleUpgrade(req, socket, head, (ws) => {
+    if (node.head.length) ws.send(node.head);
+    sock.on('data', (d: Buffer) => ws.readyState === WebSocket.OPEN && ws.send(d));
+    ws.on('message', (d: Buffer, isBinary: boolean) => {
+      if (!isBinary) return ws.close(1003, 'SPDY frames travel in binary messages');
+      if (!sock.write(d)) {
+        ws.pause();
+        sock.once('drain', () => ws.resume());
+      }
+    });
+    sock.on('close', () => ws.readyState === WebSocket.OPEN && ws.close(1000));
+    ws.on('close', () => sock.destroy());
+    ws.on('error', () => sock.destroy());
+  });
+}
+
+/** An HTTP Upgrade to SPDY/3.1 on the node's stream endpoint; a refusal becomes an ApiError with the node's answer. */
+function upgradeToNode(t: NodeTarget, path: string): Promise<{ sock: Socket; head: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: t.host,
+      port: t.port,
+      method: 'POST',
+      path,
+      timeout: 10_000,
+      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': PORT_FORWARD, ...(t.token ? { Authorization: `Bearer ${t.token}` } : {}) },
+    });
+    req.on('upgrade', (_res, sock: Socket, head: Buffer) => {
+      req.setTimeout(0);
+      sock.setTimeout(0);
+      resolve({ sock, head });
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        const code = res.statusCode && res.statusCode >= 400 ? res.statusCode : 500;
+        reject(new ApiError(code, code === 404 ? 'NotFound' : code === 403 ? 'Forbidden' : code === 400 ? 'BadRequest' : 'InternalError', `the node's stream endpoint refused port-forward: ${body.trim() || http.STATUS_CODES[code]}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => reject(new ApiError(500, 'InternalError', `error dialing backend: ${t.host}:${t.port}: ${e.message}`)));
+    req.end();
+  });
 }
 
 /** GET pods/log: proxied to the node's /containerLogs (streams with follow=true). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ControllerManager } from '../controllers/manager.js';
 import { parseKindCluster } from '../kind-config.js';
@@ -61,6 +62,34 @@ describe('API server over HTTP (in-process, loopback)', () => {
     const plainExec = await call('POST', '/api/v1/namespaces/default/pods/p1/exec');
     assert.equal(plainExec.code, 400);
     assert.match(plainExec.body.message, /Upgrade request required.*v5\.channel\.k8s\.io/);
+  });
+
+  test('pods/portforward: the transports and protocol offers it cannot serve are refused with a Status', async () => {
+    const upgrade = (path: string, headers: Record<string, string>) =>
+      new Promise<{ code: number; body: Record<string, any> }>((resolve, reject) => {
+        const u = new URL(srv.url);
+        const req = http.request({ host: u.hostname, port: u.port, path, method: 'POST', headers: { authorization: 'Bearer tok', connection: 'Upgrade', ...headers } });
+        req.on('upgrade', () => reject(new Error('upgraded')));
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, any> }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const ws = { upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const wrongSub = await upgrade('/api/v1/namespaces/default/pods/p1/portforward', { ...ws, 'sec-websocket-protocol': 'v5.channel.k8s.io' });
+    assert.equal(wrongSub.code, 400);
+    assert.match(wrongSub.body.message, /needs the subprotocol SPDY\/3\.1\+portforward\.k8s\.io; offered: v5\.channel\.k8s\.io/);
+    const wrongVersion = await upgrade('/api/v1/namespaces/default/pods/p1/portforward', { upgrade: 'SPDY/3.1', 'x-stream-protocol-version': 'portforward.k8s.io.v2' });
+    assert.equal(wrongVersion.code, 403);
+    assert.match(wrongVersion.body.message, /unable to negotiate protocol/);
+    const h2c = await upgrade('/api/v1/namespaces/default/pods/p1/portforward', { upgrade: 'h2c' });
+    assert.equal(h2c.code, 400);
+    const missing = await upgrade('/api/v1/namespaces/default/pods/nope/portforward', { upgrade: 'SPDY/3.1', 'x-stream-protocol-version': 'portforward.k8s.io' });
+    assert.equal(missing.code, 404);
+    assert.equal(missing.body.reason, 'NotFound');
   });
 
   test('server-side apply creates then merges; table output has the kubectl columns', async () => {

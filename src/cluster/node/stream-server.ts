@@ -4,15 +4,18 @@
  *   GET /containerLogs/<ns>/<pod>/<container>?follow&tailLines&previous&sinceSeconds   (text)
  *   WS  /exec/<ns>/<pod>?command=…&container=…&stdin&stdout&stderr&tty                (v5/v4.channel.k8s.io)
  *   WS  /attach/<ns>/<pod>?container=…                                                  (same protocol)
+ *   SPDY/3.1 upgrade  /portForward/<ns>/<pod>                                           (portforward.k8s.io)
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../client/types.js';
+import { SpdySession } from '../spdy/index.js';
 import { PodExec } from './exec-in-pod.js';
+import { PORT_FORWARD_PROTOCOL, servePortForward } from './port-forward.js';
 import { podDirName } from './pod-runtime.js';
 import { netnsName } from './podnet-plan.js';
 import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, tailLines, type LogRequest } from './stream-protocol.js';
@@ -67,6 +70,7 @@ export class StreamServer {
   private server: http.Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
   private readonly live = new Set<PodExec>();
+  private readonly spdy = new Set<SpdySession>();
 
   constructor(private readonly o: StreamServerOptions) {}
 
@@ -103,6 +107,8 @@ export class StreamServer {
         socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
       };
       if (!authorized(req.headers.authorization, this.o.token)) return refuse(401, 'Unauthorized');
+      const pf = url.pathname.match(/^\/portForward\/([^/]+)\/([^/]+)$/);
+      if (pf) return this.portForward(req, socket as Socket, head, decodeURIComponent(pf[1]!), decodeURIComponent(pf[2]!), refuse);
       const m = url.pathname.match(/^\/(exec|attach)\/([^/]+)\/([^/]+)$/);
       if (!m) return refuse(404, `no such endpoint on the node: ${url.pathname}`);
       this.wss.handleUpgrade(req, socket, head, (ws) => this.session(ws, m[1] as 'exec' | 'attach', decodeURIComponent(m[2]!), decodeURIComponent(m[3]!), url.searchParams));
@@ -197,7 +203,29 @@ export class StreamServer {
     });
   }
 
+  /** A SPDY/3.1 upgrade carrying portforward.k8s.io (what kubelet answers on /portForward). */
+  private portForward(req: http.IncomingMessage, socket: Socket, head: Buffer, ns: string, name: string, refuse: (code: number, text: string) => void): void {
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') return refuse(400, `port-forward needs Upgrade: SPDY/3.1, got "${req.headers.upgrade ?? ''}"`);
+    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (offered.length && !offered.includes(PORT_FORWARD_PROTOCOL)) return refuse(403, `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${PORT_FORWARD_PROTOCOL}]`);
+    let pod: Pod;
+    try {
+      pod = this.pod(ns, name);
+    } catch (e) {
+      return refuse((e as HttpFailure).code ?? 500, (e as Error).message);
+    }
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
+    socket.setNoDelay(true);
+    if (head.length) socket.unshift(head);
+    const session = new SpdySession(socket, { log: this.o.log });
+    this.spdy.add(session);
+    session.on('close', () => this.spdy.delete(session));
+    this.o.log({ msg: 'port-forward', pod: `${ns}/${name}` });
+    servePortForward(session, { netns: pod.spec.hostNetwork ? '' : netnsName(ns, name), podFullName: `${name}_${ns}`, uid: pod.metadata.uid ?? '' }, this.o.log);
+  }
+
   async stop(): Promise<void> {
+    for (const s of this.spdy) s.close();
     for (const p of this.live) p.kill();
     for (const c of this.wss.clients) c.terminate();
     const s = this.server;
