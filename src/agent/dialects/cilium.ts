@@ -139,9 +139,8 @@ function pathAttributesRule(v: ClusterView, node: ReturnType<typeof findNode>, a
 }
 
 /**
- * Pool kinds the dialect reads when they are in the view (path attributes of CiliumLoadBalancerIPPools, pod IP pool
- * advertisements, a CiliumNode's pool allocations). Not yet in `kinds`: watching them needs the agent's ClusterRole
- * (templates/agent/daemonset.yaml) and, for CiliumPodIPPool and CiliumNode, the API server to serve them.
+ * Pool kinds the dialect reads (path attributes of CiliumLoadBalancerIPPools, pod IP pool advertisements, a
+ * CiliumNode's pool allocations); watched like the BGP kinds (the agent's ClusterRole grants them).
  */
 export const CILIUM_POOL_KINDS: readonly CustomKind[] = [
   { kind: 'CiliumLoadBalancerIPPool', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumloadbalancerippools', namespaced: false },
@@ -151,7 +150,7 @@ export const CILIUM_POOL_KINDS: readonly CustomKind[] = [
 
 export const cilium: Dialect<CiliumOptions> = {
   name: 'cilium',
-  kinds: [{ kind: 'CiliumBGPPeeringPolicy', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumbgppeeringpolicies', namespaced: false }, ...V2_KINDS],
+  kinds: [{ kind: 'CiliumBGPPeeringPolicy', apiVersion: 'cilium.io/v2alpha1', plural: 'ciliumbgppeeringpolicies', namespaced: false }, ...V2_KINDS, ...CILIUM_POOL_KINDS],
   parseFlags(argv) {
     const i = argv.indexOf('--cilium-api');
     const api = (i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--cilium-api='))?.split('=')[1]) ?? 'auto';
