@@ -90,7 +90,7 @@ export class LabContext {
   /** A pod's IP or a Service's ClusterIP, from `pod/…` / `svc/…`. */
   objectAddress(ref: string, family?: 4 | 6): Promise<string> {
     const r = parseObjectRef(ref);
-    if (!r) return Promise.reject(new Error(`"${ref}" is not pod/NAME, pod/NAMESPACE/NAME, svc/NAME or svc/NAMESPACE/NAME`));
+    if (!r) return Promise.reject(new KindlabError('VERIFY', `"${ref}" is not pod/NAME, pod/NAMESPACE/NAME, svc/NAME or svc/NAMESPACE/NAME`));
     return objectAddress(this.requireCluster(ref), r, family);
   }
 

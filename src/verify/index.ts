@@ -2,6 +2,7 @@
  * `lab verify`: expectations declared in the topology (or derived from the running lab) checked
  * by probes run inside the lab's containers; results written as text, Markdown, JSON, JUnit, HTML.
  */
+import { KindlabError } from '../errors.js';
 import type { LabPlan } from '../topology/index.js';
 import { kubeLookup, type ClusterLookup } from './cluster.js';
 import { LabContext, type NodeExec } from './context.js';
@@ -62,7 +63,7 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
   const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
   const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (stages.length > 0) {
-    const kubectl = opts.kubectl ?? (() => Promise.reject(new Error('no kubectl runner given to verifyLab')));
+    const kubectl = opts.kubectl ?? (() => Promise.reject(new KindlabError('INTERNAL', 'no kubectl runner given to verifyLab')));
     results.push(...(await runStages(newContext, stages, { ...opts, kubectl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })));
   }
   return {
