@@ -4,7 +4,7 @@
  */
 import { labLoadOptions } from './load-options.js';
 import { KindlabError } from '../errors.js';
-import { deploy, DockerRuntime, loadLabPlan, planOnFreeSubnet, readLabState, substitutionLine, type DeployOptions } from '../runtime/index.js';
+import { deploy, DockerRuntime, loadLabPlan, planOnFreeSubnet, readLabState, substitutionLine, type DeployOptions, type StepTiming } from '../runtime/index.js';
 import { embeddedCluster } from '../cluster/lab/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { formatError } from './output.js';
@@ -29,6 +29,7 @@ const USAGE = 'usage: lab deploy -t FILE [--reconfigure] [--retain] [--force] [-
 
 export interface DeployValues {
   topo?: string;
+  timings?: boolean;
   reconfigure?: boolean;
   retain?: boolean;
   force?: boolean;
@@ -42,7 +43,7 @@ export async function runDeploy(values: DeployValues): Promise<number> {
   if (!values.topo) throw new KindlabError('USAGE', 'missing -t FILE', { detail: USAGE });
   const opts = deployOptions(values);
   // Load and validate before anything exists: a bad topology creates nothing.
-  return deployPlan(await loadLabPlan(values.topo, labLoadOptions()), opts);
+  return deployPlan(await loadLabPlan(values.topo, labLoadOptions()), opts, values.timings);
 }
 
 export async function runRedeploy(values: DeployValues & { cleanup?: boolean }): Promise<number> {
@@ -52,7 +53,7 @@ export async function runRedeploy(values: DeployValues & { cleanup?: boolean }):
   const plan = await loadLabPlan(values.topo, labLoadOptions());
   const [{ DockerRuntime, destroyLabLocked }, { report }] = await Promise.all([import('../runtime/index.js'), import('./destroy.js')]);
   process.stdout.write(report(await destroyLabLocked(new DockerRuntime(), plan.name, { cleanup: values.cleanup, labDir: plan.labDir, onWait: (m) => process.stderr.write(`${m}\n`) })));
-  return deployPlan(plan, opts);
+  return deployPlan(plan, opts, values.timings);
 }
 
 function deployOptions(values: DeployValues): DeployOptions {
@@ -64,7 +65,16 @@ function deployOptions(values: DeployValues): DeployOptions {
   return { reconfigure: values.reconfigure, retain: values.retain, force: values.force, concurrency: workers, renderer: renderer ?? (values.verbose ? 'verbose' : undefined), offline: values.offline };
 }
 
-async function deployPlan(planned: LabPlan, opts: DeployOptions): Promise<number> {
+/** `--timings`: each step's wall time and share of the whole, slowest marked. */
+export function formatTimings(timings: StepTiming[]): string {
+  const total = timings.reduce((a, t) => a + t.ms, 0);
+  const slowest = Math.max(...timings.map((t) => t.ms));
+  const width = Math.max(4, ...timings.map((t) => t.step.length));
+  const rows = timings.map((t) => `  ${t.step.padEnd(width)}  ${(t.ms / 1000).toFixed(2).padStart(7)} s  ${total ? ((100 * t.ms) / total).toFixed(0).padStart(3) : '  0'} %${t.ms === slowest && timings.length > 1 ? '  ← slowest' : ''}`);
+  return `deploy steps (wall time):\n${rows.join('\n')}\n  ${'total'.padEnd(width)}  ${(total / 1000).toFixed(2).padStart(7)} s\n`;
+}
+
+async function deployPlan(planned: LabPlan, opts: DeployOptions, timings = false): Promise<number> {
   const started = Date.now();
   const plan = await planOnFreeSubnet(new DockerRuntime(), planned, (m) => process.stderr.write(`${m}\n`), labLoadOptions());
   // Ctrl-C / SIGTERM: stop, remove what was created, exit 130 / 143; a second signal stops at once
@@ -86,6 +96,7 @@ async function deployPlan(planned: LabPlan, opts: DeployOptions): Promise<number
     const r = await deploy({ plan }, { ...opts, clusterProvider: embeddedCluster, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
     process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
     if (r.status === 'deployed') {
+      if (timings) process.stdout.write(formatTimings(r.timings));
       process.stdout.write(`lab directory: ${r.plan.labDir}\n`);
       for (const line of await substitutionLines(r.plan.labDir)) process.stdout.write(`${line}\n`);
     }

@@ -45,6 +45,7 @@ const DEPLOY_OPTIONS: OptionSpecs = {
   force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
   'max-workers': { type: 'string', describe: 'how many nodes to create at once (positive integer)' },
   renderer: { type: 'string', describe: 'progress output: default, simple, verbose or silent' },
+  timings: { type: 'boolean', describe: 'print the wall time of each deploy step (also in <labDir>/deploy-state.json)' },
 };
 
 export const IMAGES_USAGE = `usage: lab images build [--force] [--quiet]

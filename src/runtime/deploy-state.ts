@@ -15,7 +15,13 @@ export interface DeployState {
   status: DeployStatus;
   startedAt: string;
   finishedAt?: string;
-  steps: Array<{ title: string; startedAt: string; finishedAt?: string }>;
+  steps: Array<{ title: string; startedAt: string; finishedAt?: string; /** Wall time of the step (finished steps). */ ms?: number }>;
+}
+
+/** A finished step's wall time, for `lab deploy --timings`. */
+export interface StepTiming {
+  step: string;
+  ms: number;
 }
 
 export const DEPLOY_STATE_FILE = 'deploy-state.json';
@@ -51,15 +57,26 @@ export class DeployProgress {
     return this.save();
   }
 
+  private readonly began = new Map<string, number>();
+
   stepStarted(title: string): Promise<void> {
+    this.began.set(title, performance.now());
     this.state.steps.push({ title, startedAt: new Date().toISOString() });
     return this.save();
   }
 
   stepFinished(title: string): Promise<void> {
     const s = [...this.state.steps].reverse().find((x) => x.title === title);
-    if (s) s.finishedAt = new Date().toISOString();
+    if (s) {
+      s.finishedAt = new Date().toISOString();
+      s.ms = Math.round((performance.now() - (this.began.get(title) ?? performance.now())) * 10) / 10;
+    }
     return this.save();
+  }
+
+  /** Each finished step's wall time, in order. */
+  timings(): StepTiming[] {
+    return this.state.steps.filter((s) => s.ms !== undefined).map((s) => ({ step: s.title, ms: s.ms! }));
   }
 
   finish(status: DeployStatus): Promise<void> {

@@ -26,7 +26,7 @@ import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
 import { assertLabOwner } from './lab-owner.js';
-import { DeployProgress, readDeployState, stoppedIn } from './deploy-state.js';
+import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -55,6 +55,8 @@ export interface DeployResult {
   /** `unchanged`: the lab was already running; nothing was done. */
   status: 'deployed' | 'unchanged';
   message: string;
+  /** Wall time of each step of this deploy (empty when nothing was done). */
+  timings: StepTiming[];
 }
 
 export function defaultRenderer(): RendererName {
@@ -166,7 +168,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   } catch (e) {
     throw wrapStepError(plan.name, current, e);
   }
-  if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged };
+  if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged, timings: [] };
   // remembered apart from Docker: destroy --cleanup finds the directory even with no container left
   await recordLab({ lab: plan.name, file: plan.file, labDir: plan.labDir });
   // progress is on disk before anything is created: a deploy killed midway is redone by the next one
@@ -223,5 +225,5 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   }
   await progress.finish('complete');
   const managed = plan.nodes.filter(isManaged).length;
-  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links` };
+  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links`, timings: progress.timings() };
 }

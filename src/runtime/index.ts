@@ -3,6 +3,7 @@ export { DockerRuntime } from './docker.js';
 export type { Runtime, ContainerInfo, NetworkInfo, ExecResult, ExecOptions } from './docker.js';
 export { deploy, defaultRenderer } from './deploy.js';
 export type { DeployOptions, DeployResult, RendererName } from './deploy.js';
+export type { StepTiming } from './deploy-state.js';
 export { destroyLab, destroyLabLocked, listLabNames, isEmptyResult } from './destroy.js';
 export type { DestroyOptions, DestroyResult } from './destroy.js';
 export { inspectLab, formatTable, imageColumn } from './inspect.js';

@@ -34,8 +34,10 @@ test('a Go-template topology with --vars deploys its rendered nodes and links; i
   ].join('\n') + '\n');
   const vars = join(dir, 'two.yml');
   await writeFile(vars, `lab: ${name}\nsubnet: ${uniqueSubnet(name)}\ncount: 2\np2p: 10.77.0.0/24\n`);
-  const d = await lab(['deploy', '-t', file, '--vars', vars]);
+  const d = await lab(['deploy', '-t', file, '--vars', vars, '--timings']);
   assert.equal(d.exitCode, 0, d.stderr);
+  // --timings: one row per step, then the total
+  for (const step of ['Images', 'Management network', 'Containers', 'Links', 'Exec', 'total']) assert.match(d.stdout, new RegExp(`^  ${step} +\\d+\\.\\d\\d s`, 'm'), d.stdout);
   assert.match(d.stdout, new RegExp(`lab ${name} deployed: 2 containers, 1 links`));
   const ping = await execa('docker', ['exec', `clab-${name}-n1`, 'ping', '-c', '1', '-W', '2', '10.77.0.2'], { reject: false });
   assert.equal(ping.exitCode, 0, ping.stdout + ping.stderr);
