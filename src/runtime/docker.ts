@@ -56,6 +56,8 @@ export interface Runtime {
   /** PID of the container's init process (its network namespace is /proc/<pid>/ns/net). */
   pid(name: string): Promise<number>;
   exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** The container's output so far (`docker logs`), stdout and stderr interleaved as Docker stored them. */
+  logs(name: string): Promise<string>;
   /** Attaches a running container to a network; nothing to do when it is attached already. */
   connectNetwork(network: string, container: string): Promise<void>;
   /** The host address Docker published for a container port (e.g. `6443/tcp`), once it has one. */
@@ -253,6 +255,17 @@ export class DockerRuntime implements Runtime {
     return i.State.Pid;
   }
 
+  async logs(name: string): Promise<string> {
+    try {
+      const c = this.docker.getContainer(name);
+      const tty = (await c.inspect()).Config.Tty;
+      const buf = (await c.logs({ stdout: true, stderr: true, follow: false, timestamps: true })) as unknown as Buffer;
+      return tty ? buf.toString('utf8') : demuxLogs(buf);
+    } catch (e) {
+      throw dockerError(`logs of ${name}`, e);
+    }
+  }
+
   async exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = argv.join(' ');
     let result: ExecResult;
@@ -284,6 +297,17 @@ export class DockerRuntime implements Runtime {
     }
     return result;
   }
+}
+
+/** Docker's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, big-endian length) as text. */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, Math.min(buf.length, i + 8 + len)));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /** A sink that stores writes synchronously, so everything is there when the exec stream ends. */
