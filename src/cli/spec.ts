@@ -63,7 +63,7 @@ const FAULT_EPILOG = [
   "- loss P: an iptables/ip6tables 'statistic --mode random' DROP of P % of the IPv4/IPv6 packets each given end sends (OUTPUT and FORWARD in the node's netns; ARP is not dropped).",
   '  With one end only that direction is impaired: a ping from that end loses ~P %. With both ends both directions are (a ping loses 1-(1-P)^2). loss 0 removes it.',
   '- corrupt: not emulable here (no netem, no tc pedit action); refused.',
-  "- node: docker stop|start|restart|pause|unpause of the node's container.",
+  "- node: docker stop|start|restart|pause|unpause of the node's container (pause freezes its processes, not its kernel: it still answers ping).",
   "- bgp reset: vtysh -c 'clear ip bgp *' (or PEER) in an FRR router.",
   'Every fault is recorded in <labDir>/faults.json: lab fault list shows them, lab fault clear undoes them all (links up, rules removed, nodes started and unpaused).',
 ].join('\n');

@@ -143,7 +143,8 @@ export function planFault(req: FaultRequest, view: LabView, file: FaultFile): Fa
   const docker: Step = { in: 'docker', node: req.node, action: req.action };
   switch (req.action) {
     case 'stop':
-      return { steps: [docker], add: { type: 'node-stop', node: req.node }, remove: onNode('node-stop') };
+      // Docker stops a paused container too; its pause record is over.
+      return { steps: [docker], add: { type: 'node-stop', node: req.node }, remove: [...onNode('node-stop'), ...onNode('node-pause')] };
     case 'start':
       return { steps: [docker], remove: onNode('node-stop') };
     case 'pause':

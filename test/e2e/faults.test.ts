@@ -1,0 +1,173 @@
+/**
+ * `lab capture` and `lab fault` on a two-node linux lab (n1:eth1 -- n2:eth1, 10.9.0.1/24 -- 10.9.0.2/24),
+ * through the real CLI: a capture records the ICMP of a ping; 30 % loss on n1:eth1 loses 20-40 % of 200
+ * pings; link down breaks the ping and `lab fault clear` (from another process, by lab name) restores it;
+ * pause/unpause and stop are recorded and cleared. The lab is destroyed at the end, also on failure.
+ * Run under `flock /tmp/kindlab-docker.lock`.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { execa } from 'execa';
+import { LAB_BIN, NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+
+const name = uniqueLabName('kl-fault');
+let dir = '';
+let file = '';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kindlab-fault-'));
+  file = join(dir, 'topo.yaml');
+  await writeFile(file, [
+    `name: ${name}`,
+    `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+    'topology:',
+    '  nodes:',
+    '    n1: { kind: linux, image: kindlab/base:latest, exec: ["ip addr add 10.9.0.1/24 dev eth1"] }',
+    '    n2: { kind: linux, image: kindlab/base:latest, exec: ["ip addr add 10.9.0.2/24 dev eth1"] }',
+    '  links:',
+    '    - endpoints: ["n1:eth1", "n2:eth1"]',
+  ].join('\n') + '\n');
+  const r = await lab(['deploy', '-t', file]);
+  assert.equal(r.exitCode, 0, r.stderr);
+});
+
+after(async () => {
+  await forceDestroy(name);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface FaultList {
+  faults: Array<{ id: number; fault: { type: string } }>;
+}
+
+async function faultTypes(): Promise<string[]> {
+  const r = await lab(['fault', 'list', '--name', name, '--format', 'json']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  return (JSON.parse(r.stdout) as FaultList).faults.map((f) => f.fault.type);
+}
+
+async function ping(args: string[]): Promise<{ exitCode: number; stdout: string }> {
+  return lab(['exec', '-t', file, 'n1', '--', 'ping', ...args, '10.9.0.2']);
+}
+
+async function dockerState(node: string): Promise<{ Running: boolean; Paused: boolean }> {
+  const r = await execa('docker', ['inspect', '-f', '{{json .State}}', `clab-${name}-${node}`]);
+  return JSON.parse(r.stdout) as { Running: boolean; Paused: boolean };
+}
+
+/** Our iptables rules in a node's netns (by the comment they carry). */
+async function faultRules(node: string): Promise<string[]> {
+  const pid = (await execa('docker', ['inspect', '-f', '{{.State.Pid}}', `clab-${name}-${node}`])).stdout.trim();
+  const out = (await execa('nsenter', ['-t', pid, '-n', 'iptables', '-S'])).stdout + (await execa('nsenter', ['-t', pid, '-n', 'ip6tables', '-S'])).stdout;
+  return out.split('\n').filter((l) => l.includes('kindlab-fault'));
+}
+
+test('lab capture n1:eth1 while n1 pings n2 records the ICMP echo requests and replies (tcpdump -r reads the pcap)', async () => {
+  const pcap = join(dir, 'icmp.pcap');
+  const child = spawn('node', [LAB_BIN, 'capture', '-t', file, 'n1:eth1', '-w', pcap, '-c', '6', '--timeout', '60s'], { cwd: REPO });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await until('tcpdump listening', async () => (/listening on eth1/.test(stderr) ? true : undefined), 20_000, 100);
+  const p = await ping(['-c', '3', '-i', '0.2', '-W', '2']);
+  assert.equal(p.exitCode, 0, p.stdout);
+  assert.equal(await exited, 0, stderr);
+  const read = await execa('tcpdump', ['-r', pcap, '-n', 'icmp']);
+  assert.match(read.stdout, /10\.9\.0\.1 > 10\.9\.0\.2: ICMP echo request/);
+  assert.match(read.stdout, /10\.9\.0\.2 > 10\.9\.0\.1: ICMP echo reply/);
+});
+
+test('lab capture of an unknown node or interface fails naming it', async () => {
+  const iface = await lab(['capture', '-t', file, 'n1:eth7', '-w', join(dir, 'x.pcap')]);
+  assert.equal(iface.exitCode, 1);
+  assert.match(iface.stderr, /node n1 has no interface "eth7"/);
+  assert.match(iface.stderr, /its interfaces: .*eth1/);
+  const node = await lab(['capture', '-t', file, 'n9:eth1', '-w', join(dir, 'x.pcap')]);
+  assert.equal(node.exitCode, 1);
+  assert.match(node.stderr, /has no node "n9"/);
+});
+
+test('30 % loss on n1:eth1 loses 20-40 % of 200 pings; clear removes the rules', async () => {
+  const set = await lab(['fault', '-t', file, 'link', 'n1:eth1', 'loss', '30']);
+  assert.equal(set.exitCode, 0, set.stderr);
+  assert.deepEqual(await faultTypes(), ['link-loss']);
+  assert.equal((await faultRules('n1')).length, 4);
+  const p = await ping(['-c', '200', '-i', '0.01', '-W', '1', '-q']);
+  const m = /(\d+) packets transmitted, (\d+) received/.exec(p.stdout);
+  assert.ok(m, p.stdout);
+  const lossPct = (100 * (Number(m[1]) - Number(m[2]))) / Number(m[1]);
+  assert.ok(lossPct >= 20 && lossPct <= 40, `loss ${lossPct} % (${p.stdout})`);
+  const clear = await lab(['fault', '-t', file, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.match(clear.stdout, /restored: link n1:eth1 loss 30%/);
+  assert.deepEqual(await faultRules('n1'), []);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('link down makes the ping fail; lab fault clear by lab name (another process) brings it back', async () => {
+  const down = await lab(['fault', '-t', file, 'link', 'n1:eth1', 'n2:eth1', 'down']);
+  assert.equal(down.exitCode, 0, down.stderr);
+  assert.notEqual((await ping(['-c', '2', '-W', '1'])).exitCode, 0);
+  assert.deepEqual(await faultTypes(), ['link-down']);
+  const clear = await lab(['fault', '--name', name, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.match(clear.stdout, /restored: link n1:eth1 n2:eth1 down/);
+  const p = await ping(['-c', '3', '-W', '2']);
+  assert.equal(p.exitCode, 0, p.stdout);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('link errors name the interface or the mismatched ends', async () => {
+  const r = await lab(['fault', '-t', file, 'link', 'n1:eth3', 'down']);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /node n1 has no lab link on interface "eth3"/);
+  const c = await lab(['fault', '-t', file, 'link', 'n1:eth1', 'corrupt', '5']);
+  assert.equal(c.exitCode, 1);
+  assert.match(c.stderr, /corruption cannot be emulated/);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('flap --count 1: down then up, the link is up after and nothing stays recorded', async () => {
+  const r = await lab(['fault', '-t', file, 'link', 'n1:eth1', 'flap', '--period', '300ms', '--count', '1']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^down \(1\/1\)\nup \(1\/1\)\n/);
+  const link = await execa('docker', ['exec', `clab-${name}-n1`, 'ip', '-br', 'link', 'show', 'eth1']);
+  assert.match(link.stdout, /\bUP\b/);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('node pause is recorded and cleared (unpaused)', async () => {
+  const r = await lab(['fault', '-t', file, 'node', 'n2', 'pause']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((await dockerState('n2')).Paused, true);
+  // pause freezes the node's processes, not its kernel: n2 still answers pings (a BGP daemon would go silent)
+  assert.deepEqual(await faultTypes(), ['node-pause']);
+  const list = await lab(['fault', 'list', '-t', file]);
+  assert.match(list.stdout, /node n2 paused/);
+  const clear = await lab(['fault', '-t', file, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.equal((await dockerState('n2')).Paused, false);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('node stop is recorded; clear starts the container again', async () => {
+  const r = await lab(['fault', '-t', file, 'node', 'n2', 'stop']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal((await dockerState('n2')).Running, false);
+  assert.deepEqual(await faultTypes(), ['node-stop']);
+  const clear = await lab(['fault', '-t', file, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.equal((await dockerState('n2')).Running, true);
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('destroy leaves nothing behind', async () => {
+  const r = await lab(['destroy', '-t', file, '--cleanup']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.deepEqual(await leftovers(name), NOTHING);
+});
