@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { execa } from 'execa';
 import { ExecError, KindlabError } from '../errors.js';
 import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
@@ -45,15 +44,8 @@ function containerOf(view: LabView, node: string): string {
   return n.container;
 }
 
-/** Docker answers 304 (already so) or 409 (not paused) when the node is in the asked state already. */
-function alreadySo(e: unknown): boolean {
-  const code = (e as { statusCode?: number }).statusCode;
-  return code === 304 || (code === 409 && /is not paused|is already paused/.test(String((e as Error).message)));
-}
-
 export class FaultRunner {
   private readonly runtime = new DockerRuntime();
-  private readonly docker = new Docker();
   constructor(readonly view: LabView, private readonly onWait?: (message: string) => void) {}
 
   async run(step: Step): Promise<void> {
@@ -77,17 +69,10 @@ export class FaultRunner {
   }
 
   private async lifecycle(container: string, node: string, action: NodeAction): Promise<void> {
-    const c = this.docker.getContainer(container);
     try {
-      if (action === 'stop') await c.stop();
-      else if (action === 'start') await c.start();
-      else if (action === 'restart') await c.restart();
-      else if (action === 'pause') await c.pause();
-      else await c.unpause();
+      await this.runtime.containerAction(container, action);
     } catch (e) {
-      if (alreadySo(e)) return;
-      const msg = (e as { json?: { message?: string } }).json?.message ?? (e instanceof Error ? e.message : String(e));
-      throw new KindlabError('FAULT', `node ${node}: docker ${action} ${container} failed: ${msg}`, { cause: e });
+      throw new KindlabError('FAULT', `node ${node}: ${e instanceof KindlabError ? e.shortMessage : String(e)}`, { cause: e });
     }
   }
 

@@ -6,6 +6,7 @@ export interface Endpoint {
   iface: string;
 }
 
+/** The same calls as the runtime's ContainerAction. */
 export type NodeAction = 'stop' | 'start' | 'restart' | 'pause' | 'unpause';
 
 /** What a `lab fault link|node|bgp …` command line asks for. */
