@@ -104,6 +104,6 @@ test('clear: every fault undone, newest first', () => {
 });
 
 test('tcpdump runs from the host in the node netns, pcap to stdout, packet-buffered', () => {
-  assert.deepEqual(tcpdumpArgv(4242, 'eth1', 5), ['nsenter', '--net=/proc/4242/ns/net', 'tcpdump', '-U', '-n', '-i', 'eth1', '-w', '-', '-c', '5']);
+  assert.deepEqual(tcpdumpArgv(4242, 'eth1', 5), ['nsenter', '--net=/proc/4242/ns/net', 'tcpdump', '--immediate-mode', '-U', '-n', '-i', 'eth1', '-w', '-', '-c', '5']);
   assert.deepEqual(tcpdumpArgv(1, 'eth0').slice(-2), ['-w', '-']);
 });

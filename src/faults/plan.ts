@@ -193,7 +193,8 @@ export function describeFault(f: Fault): string {
 /** The command that captures `iface` in the netns of the process `pid`, pcap to stdout (packet-buffered). */
 export function tcpdumpArgv(pid: number, iface: string, count?: number): string[] {
   // -w - and not -w FILE: tcpdump drops root to its own user (and AppArmor confines its paths), so the caller writes the file.
-  return ['nsenter', `--net=/proc/${pid}/ns/net`, 'tcpdump', '-U', '-n', '-i', iface, '-w', '-', ...(count ? ['-c', String(count)] : [])];
+  // --immediate-mode: without it packets wait in the kernel's capture buffer (up to 1 s) and a Ctrl-C right after loses them.
+  return ['nsenter', `--net=/proc/${pid}/ns/net`, 'tcpdump', '--immediate-mode', '-U', '-n', '-i', iface, '-w', '-', ...(count ? ['-c', String(count)] : [])];
 }
 
 /** The lab's nodes and links from its lab directory's state.json and topology-data.json (parsed JSON). */

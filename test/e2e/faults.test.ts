@@ -67,16 +67,18 @@ async function faultRules(node: string): Promise<string[]> {
   return out.split('\n').filter((l) => l.includes('kindlab-fault'));
 }
 
-test('lab capture n1:eth1 while n1 pings n2 records the ICMP echo requests and replies (tcpdump -r reads the pcap)', async () => {
+test('lab capture n1:eth1 while n1 pings n2 records the ICMP echo requests and replies (tcpdump -r reads the pcap); Ctrl-C ends it with 0', async () => {
   const pcap = join(dir, 'icmp.pcap');
-  const child = spawn('node', [LAB_BIN, 'capture', '-t', file, 'n1:eth1', '-w', pcap, '-c', '6', '--timeout', '60s'], { cwd: REPO });
+  const child = spawn('node', [LAB_BIN, 'capture', '-t', file, 'n1:eth1', '-w', pcap, '--timeout', '120s'], { cwd: REPO });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   await until('tcpdump listening', async () => (/listening on eth1/.test(stderr) ? true : undefined), 20_000, 100);
   const p = await ping(['-c', '3', '-i', '0.2', '-W', '2']);
   assert.equal(p.exitCode, 0, p.stdout);
+  child.kill('SIGINT');
   assert.equal(await exited, 0, stderr);
+  assert.match(stderr, /packets captured/);
   const read = await execa('tcpdump', ['-r', pcap, '-n', 'icmp']);
   assert.match(read.stdout, /10\.9\.0\.1 > 10\.9\.0\.2: ICMP echo request/);
   assert.match(read.stdout, /10\.9\.0\.2 > 10\.9\.0\.1: ICMP echo reply/);
