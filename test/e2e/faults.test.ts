@@ -173,3 +173,81 @@ test('destroy leaves nothing behind', async () => {
   assert.equal(r.exitCode, 0, r.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
 });
+
+/** Two FRR routers in eBGP over r1:eth1 -- r2:eth1 (10.8.0.0/30), each announcing its connected routes. */
+function frrNode(me: 1 | 2): string[] {
+  const peer = me === 1 ? 2 : 1;
+  return [
+    `    r${me}:`,
+    '      kind: linux',
+    '      image: frrouting/frr:v8.2.2',
+    '      exec:',
+    `      - ip addr add 10.8.0.${me}/30 dev eth1`,
+    `      - ip addr add 10.8.${me}.1/24 dev lo`,
+    '      - touch /etc/frr/vtysh.conf',
+    "      - sed -i -e 's/bgpd=no/bgpd=yes/g' /etc/frr/daemons",
+    '      - /usr/lib/frr/frrinit.sh start',
+    `      - vtysh -c 'conf t' -c 'router bgp 6500${me}' -c 'no bgp ebgp-requires-policy' -c 'neighbor 10.8.0.${peer} remote-as 6500${peer}' -c 'address-family ipv4 unicast' -c 'redistribute connected' -c 'exit-address-family'`,
+  ];
+}
+
+interface PeerSummary {
+  ipv4Unicast?: { peers?: Record<string, { state?: string; pfxRcd?: number }> };
+}
+
+test('bonus: lab capture of r1:eth1 records the BGP OPEN and UPDATE of a session that lab fault bgp r1 reset restarted', async () => {
+  const bgpName = uniqueLabName('kl-fltbgp');
+  const bgpFile = join(dir, 'bgp.yaml');
+  await writeFile(bgpFile, [
+    `name: ${bgpName}`,
+    `mgmt: { network: kindlab-${bgpName}, ipv4-subnet: ${uniqueSubnet(bgpName)} }`,
+    'topology:',
+    '  nodes:',
+    ...frrNode(1),
+    ...frrNode(2),
+    '  links:',
+    '    - endpoints: ["r1:eth1", "r2:eth1"]',
+  ].join('\n') + '\n');
+  try {
+    const up = await lab(['deploy', '-t', bgpFile]);
+    assert.equal(up.exitCode, 0, up.stderr);
+    const established = () =>
+      until('r1 Established with r2, its routes received', async () => {
+        const r = await lab(['exec', '-t', bgpFile, 'r1', '--', 'vtysh', '-c', 'show bgp summary json']);
+        const peer = r.exitCode === 0 ? (JSON.parse(r.stdout) as PeerSummary).ipv4Unicast?.peers?.['10.8.0.2'] : undefined;
+        return peer?.state === 'Established' && (peer.pfxRcd ?? 0) > 0 ? peer : undefined;
+      }, 90_000, 500);
+    await established();
+
+    const pcap = join(dir, 'bgp.pcap');
+    const child = spawn('node', [LAB_BIN, 'capture', '-t', bgpFile, 'r1:eth1', '-w', pcap, '--timeout', '180s'], { cwd: REPO });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await until('tcpdump listening', async () => (/listening on eth1/.test(stderr) ? true : undefined), 20_000, 100);
+
+    const reset = await lab(['fault', '-t', bgpFile, 'bgp', 'r1', 'reset']);
+    assert.equal(reset.exitCode, 0, reset.stderr);
+    assert.match(reset.stdout, /bgp r1 reset all peers/);
+    // the pcap is written packet by packet (-U): read it while the capture runs, until the new session's messages are in
+    const decoded = () => execa('tcpdump', ['-r', pcap, '-n', '-v', 'tcp port 179'], { reject: false }).then((r) => r.stdout);
+    await until('OPEN and UPDATE in the pcap', async () => {
+      const text = await decoded();
+      return /Open Message/.test(text) && /Update Message/.test(text) ? true : undefined;
+    }, 90_000, 500);
+    await established();
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    const text = await decoded();
+    assert.match(text, /Open Message/);
+    assert.match(text, /Update Message/);
+    const list = await lab(['fault', 'list', '-t', bgpFile]);
+    assert.match(list.stdout, /bgp r1 reset all peers \(event\)/);
+    const clear = await lab(['fault', '-t', bgpFile, 'clear']);
+    assert.equal(clear.exitCode, 0, clear.stderr);
+    assert.match(clear.stdout, /cleared 1 fault/);
+  } finally {
+    await forceDestroy(bgpName);
+  }
+  assert.deepEqual(await leftovers(bgpName), NOTHING);
+});
