@@ -13,6 +13,7 @@ import {
   loadLabView,
   parseCaptureRequest,
   parseFaultRequest,
+  type Fault,
 } from '../faults/index.js';
 import { DockerRuntime, LABEL_LAB, LABEL_LABDIR } from '../runtime/index.js';
 import { formatTable } from '../runtime/index.js';
@@ -47,6 +48,17 @@ function interruptible(): { signal: AbortSignal; done: () => void } {
   };
 }
 
+/** A flap whose process is gone (killed hard) left the link as it was: say so. */
+function staleFlap(f: Fault): string {
+  if (f.type !== 'link-flap') return '';
+  try {
+    process.kill(f.pid, 0);
+    return '';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH' ? '; its process is gone: lab fault clear brings the link up' : '';
+  }
+}
+
 export interface FaultValues extends TargetValues {
   period?: string;
   count?: string;
@@ -61,7 +73,7 @@ export async function runFault(sub: string | undefined, values: FaultValues, wor
     const file = await (await runner(values, FAULT_USAGE)).list();
     if (format === 'json') process.stdout.write(JSON.stringify(file, null, 2) + '\n');
     else if (file.faults.length === 0) process.stdout.write(`lab ${file.lab}: no faults recorded\n`);
-    else process.stdout.write(formatTable([['ID', 'SINCE', 'FAULT'], ...file.faults.map((e) => [String(e.id), e.at, describeFault(e.fault)])]) + '\n');
+    else process.stdout.write(formatTable([['ID', 'SINCE', 'FAULT'], ...file.faults.map((e) => [String(e.id), e.at, describeFault(e.fault) + staleFlap(e.fault)])]) + '\n');
     return 0;
   }
   if (sub === 'clear') {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExecError, KindlabError } from '../errors.js';
 import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
-import { FAULTS_FILE, applyToFile, clearPlan, emptyFaultFile, linkSteps, planFault, tcpdumpArgv, labViewOf } from './plan.js';
+import { FAULTS_FILE, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
 import type { FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
 
@@ -89,7 +89,13 @@ export class FaultRunner {
   async apply(req: FaultRequest): Promise<FaultEntry | undefined> {
     return this.update(async (file) => {
       const plan = planFault(req, this.view, file);
-      for (const s of plan.steps) await this.run(s);
+      try {
+        for (const s of plan.steps) await this.run(s);
+      } catch (e) {
+        // Half a fault is worse than none: undo what ran (the undo steps tolerate what is not there), then fail.
+        if (plan.add) for (const s of undoSteps(plan.add)) await this.run(s).catch(() => undefined);
+        throw e;
+      }
       const r = applyToFile(file, plan, new Date());
       return { file: r.file, result: r.entry };
     });

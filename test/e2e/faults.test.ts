@@ -143,6 +143,45 @@ test('flap --count 1: down then up, the link is up after and nothing stays recor
   assert.deepEqual(await faultTypes(), []);
 });
 
+/** Starts `lab fault link n1:eth1 flap` with no count; resolves once it has taken the link down. */
+async function startFlap(): Promise<{ child: ReturnType<typeof spawn>; out: () => string; exited: Promise<number | null> }> {
+  const child = spawn('node', [LAB_BIN, 'fault', '-t', file, 'link', 'n1:eth1', 'flap', '--period', '500ms'], { cwd: REPO });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await until('the flap took the link down', async () => (/^down \(1\)$/m.test(out) ? true : undefined), 30_000, 100);
+  return { child, out: () => out, exited };
+}
+
+async function eth1Up(): Promise<boolean> {
+  const link = await execa('docker', ['exec', `clab-${name}-n1`, 'ip', '-br', 'link', 'show', 'eth1']);
+  return /\bUP\b/.test(link.stdout);
+}
+
+test('a running flap is stopped by lab fault clear from another process, which leaves the link up', async () => {
+  const flap = await startFlap();
+  assert.deepEqual(await faultTypes(), ['link-flap']);
+  const clear = await lab(['fault', '--name', name, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.equal(await flap.exited, 0, flap.out());
+  assert.match(flap.out(), /flap \d+ ended; the link is up/);
+  assert.ok(await eth1Up());
+  assert.deepEqual(await faultTypes(), []);
+});
+
+test('a flap killed hard stays recorded, is listed as gone, and clear brings the link up', async () => {
+  const flap = await startFlap();
+  flap.child.kill('SIGKILL');
+  await flap.exited;
+  const list = await lab(['fault', 'list', '-t', file]);
+  assert.match(list.stdout, /flap every 500 ms .*its process is gone/);
+  const clear = await lab(['fault', '-t', file, 'clear']);
+  assert.equal(clear.exitCode, 0, clear.stderr);
+  assert.ok(await eth1Up());
+  assert.deepEqual(await faultTypes(), []);
+});
+
 test('node pause is recorded and cleared (unpaused)', async () => {
   const r = await lab(['fault', '-t', file, 'node', 'n2', 'pause']);
   assert.equal(r.exitCode, 0, r.stderr);
