@@ -34,7 +34,7 @@ test('unknown node or interface: an error naming it, with what exists', () => {
   assert.throws(() => planFault({ kind: 'node', node: 'r7', action: 'stop' }, view, f), (e: unknown) => e instanceof KindlabError && e.code === 'NODE_NOT_FOUND');
 });
 
-test('link down: ip link set down on each end given, recorded; up ends it', () => {
+test('link down: ip link set down on each end given, recorded; up on both ends ends it', () => {
   const f0 = emptyFaultFile('x');
   const p = planFault({ kind: 'link', endpoints: [r1e1, r2e1], action: 'down' }, view, f0);
   assert.deepEqual(p.steps.map((s) => [s.node, s.in === 'docker' ? s.action : s.argv.join(' ')]), [
@@ -43,8 +43,8 @@ test('link down: ip link set down on each end given, recorded; up ends it', () =
   ]);
   const f1 = applyToFile(f0, p, new Date(0)).file;
   assert.deepEqual(f1.faults, [{ id: 1, at: '1970-01-01T00:00:00.000Z', fault: { type: 'link-down', endpoints: [r1e1, r2e1] } }]);
-  // `up` on one of the ends ends the whole recorded fault
-  const up = planFault({ kind: 'link', endpoints: [r2e1], action: 'up' }, view, f1);
+  // `up` on both ends ends the recorded fault
+  const up = planFault({ kind: 'link', endpoints: [r2e1, r1e1], action: 'up' }, view, f1);
   assert.deepEqual(up.remove, [1]);
   assert.equal(up.add, undefined);
   assert.deepEqual(applyToFile(f1, up, new Date(0)).file.faults, []);
@@ -72,6 +72,23 @@ test('loss: statistic DROP rules on what the end sends (OUTPUT and FORWARD, v4 a
   assert.equal(p0.add, undefined);
   assert.deepEqual(p0.remove, [1]);
   assert.ok(p0.steps.every((s) => s.in === 'netns' && s.argv[2] === '-D' && s.tolerate?.test('iptables: Bad rule (does a matching rule exist in that chain?).')));
+});
+
+test('down on both ends, then up on one: the other end stays down and recorded', () => {
+  const f1 = record(emptyFaultFile('x'), { kind: 'link', endpoints: [r1e1, r2e1], action: 'down' });
+  const p = planFault({ kind: 'link', endpoints: [r2e1], action: 'up' }, view, f1);
+  assert.deepEqual(p.steps.map((s) => s.node), ['r2']);
+  assert.deepEqual(applyToFile(f1, p, new Date(0)).file.faults.map((x) => x.fault), [{ type: 'link-down', endpoints: [r1e1] }]);
+  // and a down on one end of a recorded two-end down: one entry per end, no end twice
+  const p2 = planFault({ kind: 'link', endpoints: [r1e1], action: 'down' }, view, f1);
+  assert.deepEqual(applyToFile(f1, p2, new Date(0)).file.faults.map((x) => x.fault), [{ type: 'link-down', endpoints: [r2e1] }, { type: 'link-down', endpoints: [r1e1] }]);
+});
+
+test('loss on both ends, then loss 0 on one: the other end keeps its loss (same entry)', () => {
+  const f1 = record(emptyFaultFile('x'), { kind: 'link', endpoints: [r1e1, r2e1], action: 'loss', percent: 30 });
+  const p = planFault({ kind: 'link', endpoints: [r2e1], action: 'loss', percent: 0 }, view, f1);
+  assert.ok(p.steps.length === 4 && p.steps.every((s) => s.node === 'r2' && s.in === 'netns' && s.argv[2] === '-D'));
+  assert.deepEqual(applyToFile(f1, p, new Date(0)).file.faults, [{ id: 1, at: '1970-01-01T00:00:00.000Z', fault: { type: 'link-loss', endpoints: [r1e1], percent: 30 } }]);
 });
 
 test('node faults: docker actions; start/unpause end stop/pause; restart is an event', () => {

@@ -110,10 +110,28 @@ export interface FaultPlan {
   add?: Fault;
   /** Ids of recorded entries this request ends or replaces. */
   remove: number[];
+  /** Recorded entries this request narrows (a loss on two ends, one of them changed): same id, new fault. */
+  narrow?: Array<{ id: number; fault: Fault }>;
 }
 
 const touches = (f: Fault, endpoints: Endpoint[]): boolean =>
   'endpoints' in f && f.endpoints.some((x) => endpoints.some((e) => sameEndpoint(x, e)));
+
+/**
+ * The recorded entries that name some of `endpoints`, split: those naming only these ends are
+ * removed, the others narrowed to their other ends (a down on A and B, then `up` on B: A stays down and recorded).
+ */
+function without(entries: FaultEntry[], endpoints: Endpoint[]): Pick<FaultPlan, 'remove' | 'narrow'> {
+  const remove: number[] = [];
+  const narrow: Array<{ id: number; fault: Fault }> = [];
+  for (const x of entries) {
+    if (!('endpoints' in x.fault)) continue;
+    const others = x.fault.endpoints.filter((e) => !endpoints.some((r) => sameEndpoint(r, e)));
+    if (others.length) narrow.push({ id: x.id, fault: { ...x.fault, endpoints: others } });
+    else remove.push(x.id);
+  }
+  return { remove, ...(narrow.length ? { narrow } : {}) };
+}
 
 export function planFault(req: FaultRequest, view: LabView, file: FaultFile): FaultPlan {
   if (req.kind === 'link') {
@@ -121,16 +139,26 @@ export function planFault(req: FaultRequest, view: LabView, file: FaultFile): Fa
     const on = (types: Fault['type'][]) => file.faults.filter((x) => types.includes(x.fault.type) && touches(x.fault, req.endpoints));
     switch (req.action) {
       case 'down':
-        return { steps: linkSteps(req.endpoints, 'down'), add: { type: 'link-down', endpoints: req.endpoints }, remove: on(['link-down']).map((x) => x.id) };
-      case 'up':
-        return { steps: linkSteps(req.endpoints, 'up'), remove: on(['link-down', 'link-flap']).map((x) => x.id) };
+        return { steps: linkSteps(req.endpoints, 'down'), add: { type: 'link-down', endpoints: req.endpoints }, ...without(on(['link-down']), req.endpoints) };
+      case 'up': {
+        // A flap touched by `up` ends as a whole (its process sees the record gone and leaves every end up).
+        const downs = without(on(['link-down']), req.endpoints);
+        return { steps: linkSteps(req.endpoints, 'up'), ...downs, remove: [...downs.remove, ...on(['link-flap']).map((x) => x.id)] };
+      }
       case 'flap':
         return { steps: [], add: { type: 'link-flap', endpoints: req.endpoints, periodMs: req.periodMs, ...(req.count ? { count: req.count } : {}), pid: 0 }, remove: [] };
       case 'loss': {
-        // A new loss on an end replaces the old one (its rules are deleted first); loss 0 only removes.
+        // A new loss on an end replaces its old one (those rules are deleted first); loss 0 only removes.
+        // An old loss on two ends of which one is named here stays on the other end.
         const old = on(['link-loss']);
-        const steps = [...old.flatMap((x) => undoSteps(x.fault)), ...(req.percent > 0 ? req.endpoints.flatMap((e) => lossRules(e, req.percent, '-I')) : [])];
-        return { steps, ...(req.percent > 0 ? { add: { type: 'link-loss', endpoints: req.endpoints, percent: req.percent } } : {}), remove: old.map((x) => x.id) };
+        const steps: Step[] = [];
+        for (const x of old) {
+          if (x.fault.type !== 'link-loss') continue;
+          const percent = x.fault.percent;
+          steps.push(...x.fault.endpoints.filter((e) => req.endpoints.some((r) => sameEndpoint(r, e))).flatMap((e) => lossRules(e, percent, '-D')));
+        }
+        if (req.percent > 0) steps.push(...req.endpoints.flatMap((e) => lossRules(e, req.percent, '-I')));
+        return { steps, ...(req.percent > 0 ? { add: { type: 'link-loss', endpoints: req.endpoints, percent: req.percent } } : {}), ...without(old, req.endpoints) };
       }
     }
   }
@@ -157,9 +185,9 @@ export function planFault(req: FaultRequest, view: LabView, file: FaultFile): Fa
   }
 }
 
-/** The record after a plan ran: `remove` dropped, `add` appended with the next id. */
-export function applyToFile(file: FaultFile, plan: Pick<FaultPlan, 'add' | 'remove'>, at: Date): { file: FaultFile; entry?: FaultEntry } {
-  const faults = file.faults.filter((x) => !plan.remove.includes(x.id));
+/** The record after a plan ran: `remove` dropped, `narrow` applied, `add` appended with the next id. */
+export function applyToFile(file: FaultFile, plan: Pick<FaultPlan, 'add' | 'remove' | 'narrow'>, at: Date): { file: FaultFile; entry?: FaultEntry } {
+  const faults = file.faults.filter((x) => !plan.remove.includes(x.id)).map((x) => ({ ...x, fault: plan.narrow?.find((n) => n.id === x.id)?.fault ?? x.fault }));
   if (!plan.add) return { file: { ...file, faults } };
   const entry: FaultEntry = { id: file.nextId, at: at.toISOString(), fault: plan.add };
   return { file: { ...file, nextId: file.nextId + 1, faults: [...faults, entry] }, entry };
