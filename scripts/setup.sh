@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine (Node 20; as root, or through sudo when not root) for kindlab:
-#   - host packages: docker.io (when Docker is absent), iproute2, iptables, debootstrap, and the
+#   - host packages: docker.io (when Docker is absent), iproute2, iptables, debootstrap, tcpdump, and the
 #     real BGP daemons the interop tests peer with (frr, bird2, gobgpd), chromium for graphs
 #   - starts dockerd when it is not running (no systemd needed)
 #   - npm dependencies, the TypeScript build, and the lab images (cached by content hash)
@@ -15,11 +15,12 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+# lab capture runs the host's tcpdump inside a node's netns (node images need none)
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 if [ "${KINDLAB_SETUP_TEST_DEPS:-0}" = 1 ]; then
   [ -x /usr/lib/frr/bgpd ] || need+=(frr)
   command -v bird >/dev/null 2>&1 || need+=(bird2)
   command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
-  command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   # the image pull test runs a local registry and builds a tiny image from busybox-static
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)

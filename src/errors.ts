@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'DESTROY'
   | 'LAB_NOT_FOUND'
   | 'NODE_NOT_FOUND'
+  | 'IFACE_NOT_FOUND'
+  | 'FAULT'
   | 'USAGE'
   | 'BGP_CONFIG'
   | 'BGP_ADMIN'

@@ -90,7 +90,7 @@ export function commandWords(words: string[], zsh = isZsh()): string[] | undefin
   }
   let spec = COMMANDS[typed[cmdAt]!]!;
   const sub = typed.slice(cmdAt + 1).find((w) => !w.startsWith('-'));
-  const subSpec = sub ? Object.values(spec.subcommands ?? {}).find((s) => s.command === sub || s.aliases?.includes(sub)) : undefined;
+  const subSpec = sub ? Object.values(spec.subcommands ?? {}).find((s) => s.command.split(' ')[0] === sub || s.aliases?.includes(sub)) : undefined;
   if (spec.subcommands && !subSpec) {
     if (!current.startsWith('-')) return Object.entries(spec.subcommands).map(([name, s]) => described(name, s.about, zsh));
   }

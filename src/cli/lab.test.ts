@@ -40,6 +40,8 @@ const HELP_LINES: Record<string, RegExp[]> = {
   verify: [/^lab verify$/m, /^ {2}-f, --format +output format: text, markdown, json, junit, html .*\[default: "text"\]/m, /^ {6}--wait/m, /^ {6}--concurrency .*\[default: "8"\]/m],
   graph: [/^lab graph$/m, /^ {6}--serve/m, /^ {6}--direction .*\[default: "auto"\]/m, /^ {6}--static/m],
   kubeconfig: [/^lab kubeconfig$/m, /^ {6}--content/m],
+  capture: [/^lab capture \[target\]$/m, /^ {2}target +NODE:IFACE/m, /^ {2}-w, --write/m, /^ {2}-c, --count/m, /^ {6}--timeout/m],
+  fault: [/^lab fault$/m, /^ {2}lab fault link /m, /^ {2}lab fault clear /m, /this kernel has no netem/, /statistic --mode random/, /faults\.json/],
   version: [/^lab version$/m],
 };
 
@@ -153,6 +155,11 @@ test('completion handler: commands, options, node names of the -t topology, topo
     assert.ok((await completions('destroy', '-t', 'x', '--')).includes('--cleanup'));
     assert.ok(!(await completions('destroy', '-t', 'x', '--')).includes('--topo'), 'an option given is not offered again');
     assert.deepEqual(await completions('images', ''), ['build', 'list', 'pull', 'save', 'load']);
+    assert.deepEqual(await completions('fault', ''), ['link', 'node', 'bgp', 'list', 'clear']);
+    // a subcommand with positionals (`link [w1] …`, `show [node]`) is found by its first word
+    const link = await completions('fault', 'link', '--');
+    for (const o of ['--topo', '--name', '--period', '--count']) assert.ok(link.includes(o), `${o} in ${link.join(' ')}`);
+    assert.ok((await completions('config', 'show', '--')).includes('--topo'));
     assert.deepEqual(await completions('exec', '-t', MINIMAL, ''), ['a', 'b']);
     assert.deepEqual(await completions('exec', '-t', MINIMAL, 'b'), ['b']);
     assert.deepEqual(await completions('exec', `--topo=${MINIMAL}`, ''), ['a', 'b']);
@@ -211,4 +218,19 @@ test('config and generate: help, show, diff and generate clos through the CLI en
     process.stdout.write = write;
     process.stderr.write = ewrite;
   }
+});
+
+test('lab fault link|node|bgp take their words as positionals; an extra word or unknown fault is a USAGE error', async () => {
+  const p = await parse(['fault', '-t', 'x.yaml', 'link', 'a:eth1', 'b:eth1', 'loss', '30']);
+  assert.ok(p.kind === 'run');
+  assert.deepEqual(p.command, ['fault', 'link']);
+  assert.deepEqual(p.positionals, ['a:eth1', 'b:eth1', 'loss', '30']);
+  const n = await parse(['fault', 'node', 'r1', 'pause', '--name', 'lab1']);
+  assert.ok(n.kind === 'run');
+  assert.deepEqual([n.command, n.positionals], [['fault', 'node'], ['r1', 'pause']]);
+  await usageError(['fault', 'node', 'r1', 'pause', 'now']);
+  await usageError(['fault', 'dns']);
+  const c = await parse(['capture', 'n1:eth1', '-w', 'f.pcap', '-c', '3', '--name', 'lab1']);
+  assert.ok(c.kind === 'run');
+  assert.deepEqual([c.positionals, c.values['write'], c.values['count']], [['n1:eth1'], 'f.pcap', '3']);
 });

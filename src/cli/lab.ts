@@ -43,6 +43,7 @@ function addCommand(y: Argv, spec: CommandSpec, path: string[], chosen: (p: Pars
       addOptions(sub, spec.options);
       for (const [name, describe] of Object.entries(spec.positionals ?? {})) sub.positional(name, { type: 'string', describe });
       for (const [cmd, what] of spec.examples) sub.example(cmd, what);
+      if (spec.epilog) sub.epilog(spec.epilog);
       for (const [name, s] of Object.entries(spec.subcommands ?? {})) addCommand(sub, s, [...path, name], chosen);
       return sub;
     },
@@ -235,6 +236,10 @@ async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
       return (await import('./verify.js')).runVerify(v);
     case 'graph':
       return (await import('./graph.js')).runGraph(v);
+    case 'capture':
+      return (await import('./fault.js')).runCapture(v, p.positionals);
+    case 'fault':
+      return (await import('./fault.js')).runFault(sub === 'ls' ? 'list' : sub, v, p.positionals);
     case 'kubeconfig':
       return (await import('./kubeconfig.js')).runKubeconfig(v);
     case 'config':

@@ -24,6 +24,8 @@ export interface CommandSpec {
   /** Subcommands (`lab images build`). */
   subcommands?: Record<string, CommandSpec>;
   aliases?: string[];
+  /** Text printed after the options in --help. */
+  epilog?: string;
 }
 
 export const TOPO: OptionSpec = { type: 'string', short: 't', describe: 'topology file (containerlab YAML)' };
@@ -54,6 +56,20 @@ export const IMAGES_USAGE = `usage: lab images build [--force] [--quiet]
        lab images save -o FILE.tar IMAGE...
        lab images load FILE.tar...
 example: lab images save -o labs.tar frrouting/frr:v8.2.2 nicolaka/netshoot:latest   (then on the other machine: lab images load labs.tar)`;
+
+const FAULT_EPILOG = [
+  'What is emulated, and how (this kernel has no netem):',
+  '- down/up: ip link set on each end given (the peer sees no carrier).',
+  '- flap: down for --period, then up for --period, --count times (default: until Ctrl-C), in the foreground.',
+  "- loss P: an iptables/ip6tables 'statistic --mode random' DROP of P % of the IPv4/IPv6 packets each given end sends (OUTPUT and FORWARD in the node's netns; ARP is not dropped).",
+  '  With one end only that direction is impaired: a ping from that end loses ~P %. With both ends both directions are (a ping loses 1-(1-P)^2). loss 0 removes it.',
+  '- corrupt: not emulable here (no netem, no tc pedit action); refused.',
+  "- node: docker stop|start|restart|pause|unpause of the node's container (pause freezes its processes, not its kernel: it still answers ping).",
+  "- bgp reset: vtysh -c 'clear ip bgp *' (or PEER) in an FRR router.",
+  'Every fault is recorded in <labDir>/faults.json: lab fault list shows them, lab fault clear undoes them all (links up, rules removed, nodes started and unpaused).',
+].join('\n');
+
+const FAULT_TARGET: OptionSpecs = { topo: TOPO, name: NAME };
 
 export const REPORT_FORMAT_NAMES = ['text', 'markdown', 'json', 'junit', 'html'] as const;
 
@@ -170,6 +186,73 @@ export const COMMANDS: Record<string, CommandSpec> = {
       static: { type: 'boolean', default: false, describe: 'draw from the file only (no session state)' },
     },
     examples: [['lab graph -t lab.clab.yaml --format svg -o lab.svg', 'draw the lab as SVG']],
+  },
+  capture: {
+    command: 'capture [target]',
+    about: "record packets on a node's interface as pcap (tcpdump from the host in the node's netns)",
+    options: {
+      ...TARGET,
+      write: { type: 'string', short: 'w', describe: 'write the pcap to this file (default: stdout, for Wireshark)' },
+      count: { type: 'string', short: 'c', describe: 'stop after this many packets' },
+      timeout: { type: 'string', describe: 'stop after this long (e.g. 30s)' },
+    },
+    positionals: { target: 'NODE:IFACE' },
+    examples: [
+      ['lab capture -t lab.clab.yaml router1:eth1 -w bgp.pcap -c 50', 'record 50 packets of router1:eth1'],
+      ['lab capture -t lab.clab.yaml router1:eth1 | wireshark -k -i -', 'watch live in Wireshark'],
+    ],
+  },
+  fault: {
+    command: 'fault',
+    about: 'break links and nodes on demand (recorded; lab fault clear restores the lab)',
+    options: {},
+    examples: [
+      ['lab fault -t lab.clab.yaml link r1:eth1 r2:eth1 down', 'cut a link (both ends)'],
+      ['lab fault -t lab.clab.yaml link r1:eth1 loss 30', 'drop 30 % of the packets r1 sends on eth1'],
+      ['lab fault -t lab.clab.yaml clear', 'undo every recorded fault'],
+    ],
+    epilog: FAULT_EPILOG,
+    subcommands: {
+      link: {
+        command: 'link [w1] [w2] [w3] [w4]',
+        about: 'NODE:IFACE [NODE:IFACE] down|up|flap|loss PERCENT',
+        options: {
+          ...FAULT_TARGET,
+          period: { type: 'string', describe: 'flap: how long the link stays down, then up (e.g. 2s)' },
+          count: { type: 'string', describe: 'flap: how many down/up rounds (default: until Ctrl-C)' },
+        },
+        positionals: { w1: 'NODE:IFACE', w2: '[NODE:IFACE] then the action: down, up, flap, loss', w3: '(action or PERCENT)', w4: '(PERCENT)' },
+        examples: [['lab fault -t lab.clab.yaml link r1:eth1 flap --period 2s --count 5', 'five 2 s outages']],
+        epilog: FAULT_EPILOG,
+      },
+      node: {
+        command: 'node [node] [action]',
+        about: 'NAME stop|start|restart|pause|unpause',
+        options: FAULT_TARGET,
+        positionals: { node: 'node name', action: 'stop, start, restart, pause or unpause' },
+        examples: [['lab fault -t lab.clab.yaml node r1 pause', 'freeze r1 (its BGP hold timer runs out on the peers)']],
+      },
+      bgp: {
+        command: 'bgp [node] [action] [peer]',
+        about: 'NAME reset [PEER]: clear the BGP sessions of an FRR router',
+        options: FAULT_TARGET,
+        positionals: { node: 'FRR router', action: 'reset', peer: 'peer address or interface (default: every peer)' },
+        examples: [['lab fault -t lab.clab.yaml bgp r1 reset 10.0.0.2', 'reset one session of r1']],
+      },
+      list: {
+        command: 'list',
+        aliases: ['ls'],
+        about: 'the recorded faults',
+        options: { ...FAULT_TARGET, format: { type: 'string', short: 'f', default: 'table', describe: 'output format: table or json' } },
+        examples: [['lab fault -t lab.clab.yaml list', 'what is broken now']],
+      },
+      clear: {
+        command: 'clear',
+        about: 'undo every recorded fault: links up, loss rules removed, nodes started and unpaused',
+        options: FAULT_TARGET,
+        examples: [['lab fault -t lab.clab.yaml clear', 'back to the intended lab']],
+      },
+    },
   },
   kubeconfig: {
     command: 'kubeconfig',

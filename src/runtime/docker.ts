@@ -43,6 +43,9 @@ export interface ExecOptions {
   workdir?: string;
 }
 
+/** The container lifecycle calls `lab fault node` makes. */
+export type ContainerAction = 'stop' | 'start' | 'restart' | 'pause' | 'unpause';
+
 export interface Runtime {
   createNetwork(opts: Docker.NetworkCreateOptions): Promise<void>;
   inspectNetwork(name: string): Promise<NetworkInfo | undefined>;
@@ -58,6 +61,8 @@ export interface Runtime {
   exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** The container's output so far (`docker logs`), stdout and stderr interleaved as Docker stored them. */
   logs(name: string): Promise<string>;
+  /** docker stop|start|restart|pause|unpause; a container already in the asked state is no error. */
+  containerAction(name: string, action: ContainerAction): Promise<void>;
   /** Attaches a running container to a network; nothing to do when it is attached already. */
   connectNetwork(network: string, container: string): Promise<void>;
   /** The host address Docker published for a container port (e.g. `6443/tcp`), once it has one. */
@@ -263,6 +268,22 @@ export class DockerRuntime implements Runtime {
       return tty ? buf.toString('utf8') : demuxLogs(buf);
     } catch (e) {
       throw dockerError(`logs of ${name}`, e);
+    }
+  }
+
+  async containerAction(name: string, action: ContainerAction): Promise<void> {
+    const c = this.docker.getContainer(name);
+    try {
+      if (action === 'stop') await c.stop();
+      else if (action === 'start') await c.start();
+      else if (action === 'restart') await c.restart();
+      else if (action === 'pause') await c.pause();
+      else await c.unpause();
+    } catch (e) {
+      // 304: already started/stopped; 409 "is not paused" / "is already paused".
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 304 || (code === 409 && /is not paused|is already paused/.test(errorMessage(e)))) return;
+      throw dockerError(`${action} container ${name}`, e);
     }
   }
 

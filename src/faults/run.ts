@@ -1,0 +1,204 @@
+/**
+ * Runs fault plans against a deployed lab and keeps `<labDir>/faults.json` (updated under the lab's
+ * lock, so `lab fault list|clear` in another process sees every fault). Host binaries (ip, iptables,
+ * tcpdump) run inside a node's network namespace with nsenter, so node images need none of them.
+ */
+import { spawn } from 'node:child_process';
+import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ExecError, KindlabError } from '../errors.js';
+import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
+import { FAULTS_FILE, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
+import type { CaptureRequest } from './parse.js';
+import type { FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
+
+export async function loadLabView(labDir: string): Promise<LabView> {
+  const state = await readLabState(labDir);
+  if (!state) throw new KindlabError('LAB_NOT_FOUND', `no deployed lab in ${labDir} (state.json is missing)`, { hint: 'deploy it first: lab deploy -t FILE' });
+  const data: unknown = await readFile(join(labDir, 'topology-data.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+  return labViewOf(labDir, state, data);
+}
+
+export async function readFaultFile(view: Pick<LabView, 'lab' | 'labDir'>): Promise<FaultFile> {
+  let text: string;
+  try {
+    text = await readFile(join(view.labDir, FAULTS_FILE), 'utf8');
+  } catch {
+    return emptyFaultFile(view.lab);
+  }
+  const f = JSON.parse(text) as FaultFile;
+  if (f.version !== 1 || !Array.isArray(f.faults)) throw new KindlabError('FAULT', `${join(view.labDir, FAULTS_FILE)} is not a kindlab fault record`);
+  return f;
+}
+
+async function writeFaultFile(view: LabView, file: FaultFile): Promise<void> {
+  const p = join(view.labDir, FAULTS_FILE);
+  await writeFile(`${p}.tmp`, JSON.stringify(file, null, 2) + '\n');
+  await rename(`${p}.tmp`, p);
+}
+
+function containerOf(view: LabView, node: string): string {
+  const n = view.nodes.find((x) => x.name === node);
+  if (!n) throw new KindlabError('NODE_NOT_FOUND', `lab ${view.lab} has no node "${node}"`, { hint: `nodes: ${view.nodes.map((x) => x.name).join(', ') || '(none)'}` });
+  return n.container;
+}
+
+export class FaultRunner {
+  private readonly runtime = new DockerRuntime();
+  constructor(readonly view: LabView, private readonly onWait?: (message: string) => void) {}
+
+  async run(step: Step): Promise<void> {
+    const container = containerOf(this.view, step.node);
+    if (step.in === 'docker') return this.lifecycle(container, step.node, step.action);
+    if (step.in === 'container') {
+      const r = await this.runtime.exec(container, step.argv, { check: false, target: step.node });
+      if (r.exitCode !== 0) {
+        const missing = /executable file not found|no such file/i.test(r.stderr + r.stdout);
+        throw new KindlabError('FAULT', `${step.node}: ${step.argv.join(' ')} failed (exit ${r.exitCode})`, {
+          detail: [r.stdout.trim(), r.stderr.trim()].filter(Boolean).join('\n') || undefined,
+          ...(missing ? { hint: `node ${step.node} has no ${step.argv[0]} (BGP reset works on FRR routers)` } : {}),
+        });
+      }
+      return;
+    }
+    const pid = await this.runtime.pid(container);
+    const r = await execa('nsenter', ['-t', String(pid), '-n', ...step.argv], { reject: false });
+    if (r.exitCode === 0 || (step.tolerate && step.tolerate.test(r.stderr))) return;
+    throw new ExecError(step.node, step.argv.join(' '), r.exitCode ?? -1, r.stdout, r.stderr);
+  }
+
+  private async lifecycle(container: string, node: string, action: NodeAction): Promise<void> {
+    try {
+      await this.runtime.containerAction(container, action);
+    } catch (e) {
+      throw new KindlabError('FAULT', `node ${node}: ${e instanceof KindlabError ? e.shortMessage : String(e)}`, { cause: e });
+    }
+  }
+
+  /** Read-modify-write of faults.json under the lab's lock. */
+  private async update<T>(fn: (file: FaultFile) => Promise<{ file: FaultFile; result: T }>): Promise<T> {
+    return withLabLock(this.view.lab, async () => {
+      const { file, result } = await fn(await readFaultFile(this.view));
+      await writeFaultFile(this.view, file);
+      return result;
+    }, { onWait: this.onWait });
+  }
+
+  /** Applies a (non-flap) request and records it; returns the new entry, if the request adds one. */
+  async apply(req: FaultRequest): Promise<FaultEntry | undefined> {
+    return this.update(async (file) => {
+      const plan = planFault(req, this.view, file);
+      try {
+        for (const s of plan.steps) await this.run(s);
+      } catch (e) {
+        // Half a fault is worse than none: undo what ran (the undo steps tolerate what is not there), then fail.
+        if (plan.add) for (const s of undoSteps(plan.add)) await this.run(s).catch(() => undefined);
+        throw e;
+      }
+      const r = applyToFile(file, plan, new Date());
+      return { file: r.file, result: r.entry };
+    });
+  }
+
+  async list(): Promise<FaultFile> {
+    return readFaultFile(this.view);
+  }
+
+  /** Undoes every recorded fault (newest first) and empties the record; returns what could not be undone. */
+  async clear(): Promise<{ cleared: FaultEntry[]; failed: Array<{ entry: FaultEntry; error: string }> }> {
+    return this.update(async (file) => {
+      const failed: Array<{ entry: FaultEntry; error: string }> = [];
+      for (const { entry, steps } of clearPlan(file)) {
+        for (const s of steps) {
+          try {
+            await this.run(s);
+          } catch (e) {
+            failed.push({ entry, error: e instanceof KindlabError ? e.message : String(e) });
+          }
+        }
+      }
+      // Failed undos are dropped too: they failed because the node or link is gone (a redeploy, a destroy).
+      return { file: { ...file, faults: [] }, result: { cleared: file.faults, failed } };
+    });
+  }
+
+  private async recorded(id: number): Promise<boolean> {
+    return (await readFaultFile(this.view)).faults.some((x) => x.id === id);
+  }
+
+  /**
+   * Flaps a link in the foreground: down for the period, up for the period, `count` times or until
+   * `signal` aborts or `lab fault clear`/`link … up` drops the record. The link is left up.
+   */
+  async flap(req: Extract<FaultRequest, { action: 'flap' }>, signal: AbortSignal, onState?: (state: 'down' | 'up', round: number) => void): Promise<FaultEntry> {
+    const entry = await this.update(async (file) => {
+      const plan = planFault(req, this.view, file);
+      const add = plan.add?.type === 'link-flap' ? { ...plan.add, pid: process.pid } : plan.add;
+      const r = applyToFile(file, { ...plan, add }, new Date());
+      return { file: r.file, result: r.entry! };
+    });
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    try {
+      for (let round = 1; !req.count || round <= req.count; round++) {
+        if (signal.aborted || !(await this.recorded(entry.id))) break;
+        for (const s of linkSteps(req.endpoints, 'down')) await this.run(s);
+        onState?.('down', round);
+        await sleep(req.periodMs);
+        // Re-checked after the down: a clear that ran meanwhile must not be left with the link down.
+        if (signal.aborted || !(await this.recorded(entry.id))) break;
+        for (const s of linkSteps(req.endpoints, 'up')) await this.run(s);
+        onState?.('up', round);
+        if (req.count && round === req.count) break;
+        await sleep(req.periodMs);
+      }
+    } finally {
+      for (const s of linkSteps(req.endpoints, 'up', true)) await this.run(s).catch(() => undefined);
+      await this.update(async (file) => ({ file: { ...file, faults: file.faults.filter((x) => x.id !== entry.id) }, result: undefined }));
+    }
+    return entry;
+  }
+
+  /** The interface names in a node's network namespace. */
+  async interfaces(node: string): Promise<string[]> {
+    const pid = await this.runtime.pid(containerOf(this.view, node));
+    const r = await execa('nsenter', ['-t', String(pid), '-n', 'ip', '-j', 'link', 'show']);
+    return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+  }
+
+  /**
+   * Captures with the host's tcpdump in the node's netns; the pcap goes to `outFile`, or to our stdout.
+   * tcpdump's messages ("listening on …", the packet count) go to our stderr. Resolves with tcpdump's exit code.
+   */
+  async capture(req: CaptureRequest, outFile: string | undefined, signal: AbortSignal): Promise<number> {
+    const { node, iface } = req.target;
+    const ifaces = await this.interfaces(node);
+    if (!ifaces.includes(iface)) {
+      throw new KindlabError('IFACE_NOT_FOUND', `node ${node} has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
+    }
+    const pid = await this.runtime.pid(containerOf(this.view, node));
+    const [file, ...args] = tcpdumpArgv(pid, iface, req.count);
+    const out = outFile ? await open(outFile, 'w') : undefined;
+    try {
+      const child = spawn(file!, args, { stdio: ['ignore', out ? out.fd : 'inherit', 'inherit'] });
+      const stop = () => child.kill('SIGINT');
+      signal.addEventListener('abort', stop, { once: true });
+      const timer = req.timeoutMs ? setTimeout(stop, req.timeoutMs) : undefined;
+      try {
+        return await new Promise<number>((resolve, reject) => {
+          child.on('error', (e) => reject(new KindlabError('FAULT', `cannot run ${file}: ${e.message}`, { hint: 'install tcpdump on the host (scripts/setup.sh does)' })));
+          child.on('close', (code, sig) => resolve(code ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 0 : 1)));
+        });
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', stop);
+      }
+    } finally {
+      await out?.close();
+    }
+  }
+}
