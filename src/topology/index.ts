@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Env } from './env-subst.js';
 import { loadDocument, parseTopologyText } from './load.js';
+export { MAX_TOPOLOGY_BYTES } from './load.js';
 import { normalizeTopology } from './normalize.js';
 import { planLab, type PlanOptions } from './plan.js';
 import { attachSource, sourceOf, type PathSeg } from './source-map.js';
@@ -27,11 +28,13 @@ import { applyRouting } from '../render/index.js';
 export interface LoadOptions {
   /** Variables for `${VAR}` substitution; default process.env. */
   env?: Env;
+  /** Size cap of the topology file in bytes; default MAX_TOPOLOGY_BYTES (10 MiB). Only benchmarks raise it. */
+  maxBytes?: number;
 }
 
 /** Reads, validates and normalizes a topology file. Throws TopologyError (TOPO_PARSE/VAR/SCHEMA/REF) or KindlabError TOPO_READ. */
 export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
-  const doc = await loadDocument(file, opts.env ?? process.env);
+  const doc = await loadDocument(file, opts.env ?? process.env, opts.maxBytes);
   const raw = validateTopology(doc.data, doc.map);
   const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync });
   return attachSource(spec, doc.map);
