@@ -74,15 +74,16 @@ if (args[0] === '--child') {
   }
   const f = (x: number, d = 2, w = 8) => x.toFixed(d).padStart(w);
   console.log(`node ${process.version}, loadPlan of generated topologies (linux nodes with labels and exec, veth links)`);
-  console.log('   MiB |  nodes |  links |  load s |  CPU s | s per MiB | peak RSS MB');
+  console.log('   MiB |  nodes |  links |  load s |  CPU s | load s/MiB | CPU s/MiB | peak RSS MB');
   for (const r of rows) {
     const mib = r.bytes / 2 ** 20;
-    console.log(`${f(mib, 1, 6)} | ${String(r.nodes).padStart(6)} | ${String(r.links).padStart(6)} | ${f(r.loadS, 2, 7)} | ${f(r.cpuS, 2, 6)} | ${f(r.loadS / mib, 3, 9)} | ${f(r.rssMB, 0, 11)}`);
+    console.log(`${f(mib, 1, 6)} | ${String(r.nodes).padStart(6)} | ${String(r.links).padStart(6)} | ${f(r.loadS, 2, 7)} | ${f(r.cpuS, 2, 6)} | ${f(r.loadS / mib, 3, 10)} | ${f(r.cpuS / mib, 3, 9)} | ${f(r.rssMB, 0, 11)}`);
   }
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;
-  console.log(`time ratio ${(last.loadS / first.loadS).toFixed(1)} for a size ratio ${(last.bytes / first.bytes).toFixed(1)} (linear: equal)`);
+  const sizeRatio = last.bytes / first.bytes;
+  console.log(`size ×${sizeRatio.toFixed(1)}: load time ×${(last.loadS / first.loadS).toFixed(1)}, CPU time ×${(last.cpuS / first.cpuS).toFixed(1)} (linear: ×${sizeRatio.toFixed(1)}; quadratic: ×${(sizeRatio ** 2).toFixed(0)})`);
   console.log(`peak RSS includes the tsx loader (${first.baseRssMB.toFixed(0)} MB before the load); the default cap is 10 MiB, raised here for the larger sizes`);
-  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times are noisy on a shared machine)`);
+  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times are noisy on a shared machine; CPU s is the process's own time)`);
   console.log('goal (issue 18 defect 8): linear, under 5 s at 20 MiB');
 }
