@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Env } from './env-subst.js';
 import { parseTopologyText, readTopologyText } from './load.js';
 import { renderTopologyTemplate } from './template.js';
+export { MAX_TOPOLOGY_BYTES } from './load.js';
 import { normalizeTopology } from './normalize.js';
 import { planLab, type PlanOptions } from './plan.js';
 import { attachSource, sourceOf, type PathSeg } from './source-map.js';
@@ -32,14 +33,16 @@ export interface LoadOptions {
   defaultMgmtSubnet?: string;
   /** Go-template variables files (containerlab's --vars); default: `<name>_vars.*` beside the topology. */
   templateVars?: readonly string[];
+  /** Size cap of the topology file in bytes; default MAX_TOPOLOGY_BYTES (10 MiB). Only benchmarks raise it. */
+  maxBytes?: number;
 }
 
 /** Reads, validates and normalizes a topology file. Throws TopologyError (TOPO_PARSE/VAR/SCHEMA/REF) or KindlabError TOPO_READ. */
 export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
   const abs = resolve(file);
-  const source = await readTopologyText(abs);
+  const source = await readTopologyText(abs, opts.maxBytes);
   // as containerlab: the file is a Go template first, then ${VAR} substitution and YAML
-  const { text, rendered } = await renderTopologyTemplate(source, abs, file, opts.templateVars);
+  const { text, rendered } = await renderTopologyTemplate(source, abs, file, opts.templateVars, opts.maxBytes);
   const parsed = parseTopologyText(text, rendered ? `${file} (rendered)` : file, opts.env ?? process.env);
   const doc = { file: abs, dir: dirname(abs), map: parsed.map, data: parsed.data };
   const raw = validateTopology(doc.data, doc.map);

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter } from 'yaml';
+import { parseYaml } from './parse-yaml.js';
 import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
 import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
@@ -83,7 +84,7 @@ function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
     return undefined;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const doc = parseYaml(text, lineCounter);
   const map = new SourceMap(file, doc, lineCounter);
   if (doc.errors.length) {
     const err = doc.errors[0]!;

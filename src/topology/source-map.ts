@@ -3,7 +3,7 @@
  * `['topology', 'links', 2, 'endpoints', 0]` back to the line and column of the key or value
  * in the YAML text, and prints the path as `topology.links[2].endpoints[0]`.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import type { TopologyIssue } from '../errors.js';
 import type { SourcePos } from './types.js';
 
@@ -34,6 +34,9 @@ export function parsePointer(pointer: string): PathSeg[] {
 }
 
 export class SourceMap {
+  /** Key → pair of each map looked into, built on first use: a scan per lookup made locating every node of a big map quadratic. */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     readonly file: string,
     readonly doc: Document,
@@ -77,7 +80,7 @@ export class SourceMap {
   private child(node: unknown, seg: PathSeg): { node: unknown; pair?: Pair } | undefined {
     const n = isAlias(node) ? node.resolve(this.doc) : node;
     if (isMap(n)) {
-      const pair = n.items.find((it) => isPair(it) && keyString(it.key) === String(seg));
+      const pair = this.pairsOf(n).get(String(seg));
       return pair ? { node: pair.value, pair } : undefined;
     }
     if (isSeq(n) && typeof seg === 'number') {
@@ -85,6 +88,20 @@ export class SourceMap {
       return item === undefined ? undefined : { node: item };
     }
     return undefined;
+  }
+
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const it of map.items) {
+        const k = isPair(it) ? keyString(it.key) : undefined;
+        // The first pair with a key wins, as a scan would find it.
+        if (k !== undefined && !index.has(k)) index.set(k, it);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 }
 

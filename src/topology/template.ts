@@ -67,14 +67,14 @@ async function readPartials(topoFile: string): Promise<Array<{ name: string; tex
  * Renders the topology text as containerlab does. `displayName` names the file in errors;
  * `varsFiles` (resolved against the working directory) replace the discovered ones.
  */
-export async function renderTopologyTemplate(text: string, topoFile: string, displayName: string, varsFiles?: readonly string[]): Promise<RenderedTopology> {
+export async function renderTopologyTemplate(text: string, topoFile: string, displayName: string, varsFiles?: readonly string[], maxBytes = MAX_TOPOLOGY_BYTES): Promise<RenderedTopology> {
   if (!text.includes('{{')) return { text, varsFiles: [], partials: [], rendered: false };
   const files = varsFiles?.length ? varsFiles.map((f) => resolve(f)) : await findVarsFiles(topoFile);
   const data = await readVars(files);
   const partials = await readPartials(topoFile);
   const where = (template: string) => partials.find((p) => p.name === template)?.file ?? displayName;
   try {
-    const out = renderGoTemplate(text, { name: basename(topoFile), data, partials, maxOutput: MAX_TOPOLOGY_BYTES });
+    const out = renderGoTemplate(text, { name: basename(topoFile), data, partials, maxOutput: maxBytes });
     return { text: out, varsFiles: files, partials: partials.map((p) => p.file), rendered: out !== text };
   } catch (e) {
     if (e instanceof TemplateSyntaxError) throw new KindlabError('TOPO_TEMPLATE', `${displayName}:${e.line}:${e.col}: template: ${e.message}`, { hint: 'containerlab reads every topology file as a Go template ({{ … }}); escape a literal "{{" as {{ "{{" }}' });

@@ -206,11 +206,116 @@ test('FSM connection actions: listen-tcp reaches the handler, Idle refuses a con
   assert.equal(taken.msgs[0]!.type, 1);
   assert.equal(s.state, 'OpenSent');
   assert.equal(s.connection?.remotePort, taken.c.localPort);
-  // A second connection from the peer in the same direction is refused with Cease 6/5 (connection rejected).
+  // Once the peer's OPEN arrived on it, a second connection from the peer in the same direction is refused with
+  // Cease 6/5 (connection rejected); while it had sent nothing, it could not have blocked the newcomer.
+  taken.c.write(encodeOpen({ version: 4, asn: 65001, holdTime: 90, routerId: '10.0.0.2', capabilities: { ...emptyCapabilities(), fourOctetAsn: 65001 } }));
+  await until('OpenConfirm', () => s.state === 'OpenConfirm');
   const third = await dial();
   await until('third closed', third.closed);
   assert.deepEqual(third.msgs.map((m) => [m.type, m.body[0], m.body[1]]), [[3, 6, 5]]);
   s.stop();
   taken.c.destroy();
   server.close();
+});
+
+/** A TCP connection from `from` that never speaks BGP (or sends `partial`, an incomplete header); records what it gets. */
+async function silentSocket(port: number, host: string, from: string, partial?: Buffer) {
+  const c = net.connect({ port, host, localAddress: from });
+  const f = new MessageFramer();
+  const msgs: Array<{ type: number; body: Buffer }> = [];
+  let closed = false;
+  c.on('data', (d) => msgs.push(...f.push(d)));
+  c.on('close', () => (closed = true));
+  c.on('error', () => undefined);
+  await once(c, 'connect');
+  if (partial) c.write(partial);
+  return { c, msgs, closed: () => closed };
+}
+
+const kinds = (msgs: Array<{ type: number; body: Buffer }>) => msgs.map((m) => (m.type === 3 ? `NOTIFICATION ${m.body[0]}/${m.body[1]}` : m.type === 1 ? 'OPEN' : `type ${m.type}`));
+
+// Issue 18 defect 12: a connection that sends nothing held the session in OpenSent and every real attempt of the
+// peer was refused until its 240 s hold timer ran out. The fake clocks never advance: no BGP timer can fire, so
+// reaching Established shows the real peer got through without waiting for the hold time.
+for (const partial of [undefined, Buffer.alloc(10, 0xff)]) {
+  test(`a silent connection in OpenSent (${partial ? 'partial header' : 'no bytes'}) does not block the real peer: both silent ones are dropped, the peer reaches Established`, async () => {
+    const port = 22179 + Math.floor(Math.random() * 1000);
+    const la = await TcpListener.listen({ address: '127.0.0.1', port });
+    const lb = await TcpListener.listen({ address: '127.0.0.2', port });
+    const ra = recorder();
+    const rb = recorder();
+    // A waits for connections; its router id is the higher one, so the ids favour no connection of B's.
+    const a = new Session({ localAsn: 65000, routerId: '10.0.0.9', peerAddress: '127.0.0.2', peerAsn: 65001, port, localAddress: '127.0.0.1', passive: true }, ra.h, { clock: new FakeClock() });
+    const b = new Session({ localAsn: 65001, routerId: '10.0.0.2', peerAddress: '127.0.0.1', peerAsn: 65000, port, localAddress: '127.0.0.2' }, rb.h, { clock: new FakeClock() });
+    la.on('connection', (s: net.Socket) => a.incoming(s));
+    lb.on('connection', (s: net.Socket) => b.incoming(s));
+    try {
+      a.start();
+      const first = await silentSocket(port, '127.0.0.1', '127.0.0.2', partial);
+      await until('OPEN on the first silent connection', () => first.msgs.length === 1);
+      assert.equal(a.state, 'OpenSent');
+      // A second silent connection is not refused either: a connection that sent no OPEN cannot be compared.
+      const second = await silentSocket(port, '127.0.0.1', '127.0.0.2', partial);
+      await until('OPEN on the second silent connection', () => second.msgs.length === 1);
+      b.start();
+      await until('both Established', () => a.state === 'Established' && b.state === 'Established');
+      assert.equal(a.connection!.remotePort, b.connection!.localPort, 'A runs the session on B\'s connection');
+      await until('silent connections closed', () => first.closed() && second.closed());
+      // The second silent one made room for B's connection; the first lost the collision once B answered.
+      assert.deepEqual(kinds(second.msgs), ['OPEN', 'NOTIFICATION 6/7']);
+      assert.deepEqual(kinds(first.msgs), ['OPEN', 'NOTIFICATION 6/7']);
+      assert.deepEqual(ra.log, ['established']);
+      assert.deepEqual(rb.log, ['established']);
+      assert.equal(rb.h.negotiated!.holdTime, 90);
+    } finally {
+      a.stop();
+      b.stop();
+      await la.close();
+      await lb.close();
+    }
+  });
+}
+
+test('our own connection answered by a silent listener does not block the peer\'s connection, although our router id is higher', async () => {
+  const port = 23179 + Math.floor(Math.random() * 1000);
+  const la = await TcpListener.listen({ address: '127.0.0.1', port });
+  // The peer's address first answers with a listener that accepts and says nothing.
+  const held: net.Socket[] = [];
+  const heldMsgs: Array<{ type: number; body: Buffer }> = [];
+  let heldClosed = false;
+  const silent = net.createServer((sock) => {
+    const f = new MessageFramer();
+    sock.on('data', (d) => heldMsgs.push(...f.push(d)));
+    sock.on('end', () => (heldClosed = true));
+    sock.on('error', () => undefined);
+    held.push(sock);
+  });
+  silent.listen(port, '127.0.0.2');
+  await once(silent, 'listening');
+  const ra = recorder();
+  const rb = recorder();
+  const a = new Session({ localAsn: 65000, routerId: '10.0.0.9', peerAddress: '127.0.0.2', peerAsn: 65001, port, localAddress: '127.0.0.1' }, ra.h, { clock: new FakeClock() });
+  const b = new Session({ localAsn: 65001, routerId: '10.0.0.2', peerAddress: '127.0.0.1', peerAsn: 65000, port, localAddress: '127.0.0.2', passive: true }, rb.h, { clock: new FakeClock() });
+  la.on('connection', (s: net.Socket) => a.incoming(s));
+  try {
+    a.start();
+    await until('A in OpenSent on its silent outgoing connection', () => a.state === 'OpenSent' && held.length === 1);
+    // The real peer connects to A: crossed directions, and the ids (10.0.0.9 > 10.0.0.2) favour A's own connection,
+    // which has told A nothing; the peer's connection wins once the peer answers A's OPEN on it.
+    const bConn = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    bConn.on('error', () => undefined);
+    await once(bConn, 'connect');
+    b.start();
+    b.incoming(bConn);
+    await until('both Established', () => a.state === 'Established' && b.state === 'Established');
+    assert.equal(a.connection!.localPort, port, 'A runs the session on the connection the peer opened');
+    await until('A closed its silent connection', () => heldClosed);
+    assert.deepEqual(kinds(heldMsgs), ['OPEN', 'NOTIFICATION 6/7']);
+  } finally {
+    a.stop();
+    b.stop();
+    held.forEach((s) => s.destroy());
+    silent.close();
+    await la.close();
+  }
 });

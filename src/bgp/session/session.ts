@@ -325,7 +325,12 @@ export class Session extends EventEmitter {
     this.fire({ type: c.outgoing ? 'Tcp_CR_Acked' : this.conn ? 'TcpConnection_Valid' : 'TcpConnectionConfirmed' }, c);
   }
 
-  /** The session's connection if it has none; else the second one (RFC 4271 §6.8), unless one is already tracked. */
+  /**
+   * The session's connection if it has none; else the second one (RFC 4271 §6.8). A newcomer is refused (Cease 6/5)
+   * only when something we hold is better: a second connection whose OPEN arrived, or a primary in the same direction
+   * whose OPEN arrived. A connection that has received no OPEN cannot be compared (§6.8), so it never blocks the
+   * peer: a silent second is replaced by the newcomer, and a silent primary is kept alongside until one wins.
+   */
   private takeConnection(c: Connection): void {
     if (!this.conn) {
       this.connecting?.abort();
@@ -335,9 +340,15 @@ export class Session extends EventEmitter {
       this.wireUp(c);
       return;
     }
-    if (this.second || this.conn.outgoing === c.outgoing) {
+    const rejectedBy = this.second?.peerOpen ? 'a second connection already sent its OPEN' : this.conn.outgoing === c.outgoing && this.conn.peerOpen ? 'the connection in the same direction already sent its OPEN' : undefined;
+    if (rejectedBy) {
+      this.log.debug('connection refused', { state: this.state, remote: c.remoteAddress, reason: rejectedBy });
       c.close(encodeNotification({ code: NOTIF.CEASE, subcode: CEASE.CONNECTION_REJECTED }));
       return;
+    }
+    if (this.second) {
+      this.log.debug('silent second connection replaced by a new one', { state: this.state });
+      this.dropSecond(this.second, { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
     }
     // A second connection from the same peer: run its OPEN exchange, then resolve the collision.
     this.second = c;
@@ -466,30 +477,47 @@ export class Session extends EventEmitter {
 
   private onSecondMessage(c: Connection, type: number, body: Buffer): void {
     if (type !== MSG.OPEN) {
-      if (type === MSG.KEEPALIVE && c.peerOpen) c.keepaliveSeen = true; // replayed if this connection wins
-      else this.dropSecond(c);
+      if (type !== MSG.KEEPALIVE || !c.peerOpen) return this.dropSecond(c);
+      c.keepaliveSeen = true; // replayed if this connection wins
+      // The peer took our OPEN on this connection while the primary has still told us nothing: this is the
+      // peer's live connection, the primary a stale or silent one that cannot be compared (RFC 4271 §6.8).
+      if (!this.conn?.peerOpen && (this.state === 'OpenSent' || this.state === 'OpenConfirm')) {
+        this.swapToSecond(c, 'connection collision: the peer answered on its new connection, the old one sent no OPEN', { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
+      }
       return;
     }
     const { open, error } = this.decodePeerOpen(body);
     if (!open) return this.dropSecond(c, error);
     c.peerOpen = open;
     if (this.state === 'Established') return this.secondInEstablished(c, open);
-    if (this.conn?.peerOpen || this.state === 'OpenConfirm' || this.state === 'OpenSent') this.resolveCollision(open);
+    if (this.state === 'OpenConfirm' || this.state === 'OpenSent') this.resolveCollision(open);
   }
 
-  /** RFC 4271 §6.8. Returns true when the primary connection was replaced by the second one. */
+  /**
+   * RFC 4271 §6.8, once the second connection's OPEN is in. Returns true when the primary connection was replaced
+   * by the second one. Between connections in opposite directions the BGP Identifiers decide; two connections the
+   * peer opened are not a collision the Identifiers can settle, and the older one, further along, is kept. While
+   * the primary has received no OPEN it cannot be compared: unless the Identifiers favour the second anyway, both
+   * are kept until the primary's OPEN arrives or the peer answers on the second (onSecondMessage).
+   */
   private resolveCollision(open: OpenMessage): boolean {
     const second = this.second;
-    if (!second) return false;
+    const primary = this.conn;
+    if (!second?.peerOpen || !primary) return false;
+    const crossed = primary.outgoing !== second.outgoing;
     const keepOutgoing = collisionKeepsOurs(this.cfg.routerId, open.routerId);
-    const why = `connection collision: kept the connection initiated by ${keepOutgoing ? 'us' : 'the peer'}`;
-    if (second.outgoing !== keepOutgoing) {
-      this.log.debug('collision resolved', { state: this.state, reason: why });
-      this.dropSecond(second, { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
+    const why = crossed ? `connection collision: kept the connection initiated by ${keepOutgoing ? 'us' : 'the peer'}` : 'connection collision: kept the older of two connections from the peer';
+    if (crossed && second.outgoing === keepOutgoing) {
+      this.swapToSecond(second, why, { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
+      return true;
+    }
+    if (!primary.peerOpen) {
+      this.log.debug('collision undecided: the primary connection has sent no OPEN, both kept', { state: this.state });
       return false;
     }
-    this.swapToSecond(second, why, { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
-    return true;
+    this.log.debug('collision resolved', { state: this.state, reason: why });
+    this.dropSecond(second, { code: NOTIF.CEASE, subcode: CEASE.CONNECTION_COLLISION_RESOLUTION });
+    return false;
   }
 
   /** RFC 4724 §4.2: a new OPEN while Established means the peer restarted; otherwise reject the newcomer. */
