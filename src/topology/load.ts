@@ -3,7 +3,6 @@
  * `${VAR}` substitution from an env map. The only I/O of topology/ besides existence checks.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { LineCounter } from 'yaml';
 import { KindlabError, TopologyError, errorMessage, type TopologyIssue } from '../errors.js';
 import { substituteVars, type Env } from './env-subst.js';
@@ -13,17 +12,6 @@ import { SourceMap } from './source-map.js';
 
 /** Alias expansions allowed in one document: plenty for anchors in real labs, far below an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
-
-export interface LoadedDocument {
-  /** Absolute path of the topology file. */
-  file: string;
-  dir: string;
-  /** File name as the user gave it (used in messages). */
-  displayName: string;
-  map: SourceMap;
-  /** Plain data after variable substitution. */
-  data: unknown;
-}
 
 /** `maxBytes` overrides the size cap (benchmarks load larger files on purpose). */
 export async function readTopologyText(file: string, maxBytes = MAX_TOPOLOGY_BYTES): Promise<string> {
@@ -99,12 +87,6 @@ export function parseTopologyText(text: string, displayName: string, env: Env = 
   return { map, data };
 }
 
-export async function loadDocument(file: string, env: Env = process.env, maxBytes = MAX_TOPOLOGY_BYTES): Promise<LoadedDocument> {
-  const abs = resolve(file);
-  const text = await readTopologyText(abs, maxBytes);
-  const { map, data } = parseTopologyText(text, file, env);
-  return { file: abs, dir: dirname(abs), displayName: file, map, data };
-}
 
 /**
  * For an unclosed flow collection or quote, yaml reports where it gave up (often the next line or
