@@ -26,7 +26,9 @@ export interface LinkNodes {
 
 export type LinkOutcome = 'created' | 'existing';
 
-const TRANSIENT = /Device or resource busy|Resource temporarily unavailable|No buffer space|Cannot allocate memory/i;
+export const TRANSIENT_LINK_ERROR = /Device or resource busy|Resource temporarily unavailable|No buffer space|Cannot allocate memory/i;
+
+const TRANSIENT = TRANSIENT_LINK_ERROR;
 
 export function endpointMacOf(lab: string, ep: LinkEndpoint): string {
   return ep.mac ?? endpointMac(lab, ep.node, ep.iface);
@@ -58,7 +60,7 @@ export function linkTitle(link: VethLinkSpec): string {
   return `${a.node}:${a.iface} <-> ${z.node}:${z.iface}`;
 }
 
-async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
@@ -69,7 +71,7 @@ async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   }
 }
 
-async function existingMark(pid: number, iface: string, node: string): Promise<string | null | undefined> {
+export async function existingMark(pid: number, iface: string, node: string): Promise<string | null | undefined> {
   const links = await listLinks(pid, node);
   const l = links.find((x) => x.ifname === iface);
   return l === undefined ? undefined : (l.ifalias ?? null);
