@@ -180,5 +180,5 @@ export function topologyDataLink(lab: string, l: LinkSpec): Record<string, unkno
     default:
       break;
   }
-  return { type: l.type, a, ...(z ? { z } : {}), ...(l.vars ? { vars: l.vars } : {}), ...(l.labels ? { labels: l.labels } : {}) };
+  return { a, ...(z ? { z } : {}), ...(l.vars ? { vars: l.vars } : {}), ...(l.labels ? { labels: l.labels } : {}) };
 }

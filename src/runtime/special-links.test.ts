@@ -53,11 +53,10 @@ test('vxlan argv: id, remote, dstport, the underlay dev; MTU, MAC, netns and sou
 
 test('topology-data: the host end as containerlab\'s "host" node, a dummy with one end, vars kept', () => {
   assert.deepEqual(topologyDataLink('lab1', host), {
-    type: 'host',
     a: { node: 'n1', interface: 'eth1', mac: endpointMac('lab1', 'n1', 'eth1'), peer: 'z' },
     z: { node: 'host', interface: 'veth-n1', mac: endpointMac('lab1', 'host', 'veth-n1'), peer: 'a' },
     vars: { a: 1 },
   });
-  assert.deepEqual(topologyDataLink('lab1', dummy), { type: 'dummy', a: { node: 'n2', interface: 'dummy0', mac: endpointMac('lab1', 'n2', 'dummy0'), peer: 'dummy' } });
+  assert.deepEqual(topologyDataLink('lab1', dummy), { a: { node: 'n2', interface: 'dummy0', mac: endpointMac('lab1', 'n2', 'dummy0'), peer: 'dummy' } });
   assert.deepEqual((topologyDataLink('lab1', stitch) as { z: unknown }).z, { node: 'host', interface: 'vx-n2_eth2', remote: '192.0.2.9', vni: 200, 'dst-port': 14802, peer: 'a' });
 });

@@ -152,9 +152,12 @@ test('vxlan-stitch: host VTEP + veth into n2, stitched by tc, carries pings to t
   await pings('n2', '192.168.202.2');
 });
 
-test('topology-data.json lists every link with its type and keeps link and endpoint vars', async () => {
-  const data = JSON.parse(await readFile(join(dir, `lab-${NEAR}`, 'topology-data.json'), 'utf8')) as { links: Array<{ type: string; a: { node: string; interface: string; vars?: unknown }; z?: { node: string; interface: string }; vars?: unknown }> };
-  assert.deepEqual(data.links.map((l) => l.type), ['host', 'host', 'mgmt-net', 'macvlan', 'dummy', 'vxlan', 'vxlan-stitch']);
+test('topology-data.json lists every link in containerlab\'s shape (far ends on the host) and keeps link and endpoint vars', async () => {
+  const data = JSON.parse(await readFile(join(dir, `lab-${NEAR}`, 'topology-data.json'), 'utf8')) as { links: Array<{ a: { node: string; interface: string; vars?: unknown }; z?: { node: string; interface: string }; vars?: unknown }> };
+  assert.deepEqual(
+    data.links.map((l) => `${l.a.node}:${l.a.interface} ${l.z ? `${l.z.node}:${l.z.interface}` : '(dummy)'}`),
+    ['n1:eth1 host:kl-cl-n1e1', 'n1:eth2 host:kl-cl-n1e2', 'm1:eth1 mgmt-net:kl-cl-m1e1', 'n2:eth1 host:kl-clparent', 'n2:dummy0 (dummy)', 'n1:vx0 host:vxlan', 'n2:eth2 host:vx-n2_eth2'],
+  );
   assert.deepEqual(data.links[0]!.vars, { purpose: 'host-ping' });
   assert.deepEqual(data.links[1]!.a.vars, { side: 'node' });
   assert.deepEqual([data.links[0]!.z?.node, data.links[0]!.z?.interface], ['host', 'kl-cl-n1e1']);
