@@ -4,12 +4,14 @@
  * host's address on their bridge); the near lab has one link of each type: host (brief and
  * extended, MTU + MAC), mgmt-net, macvlan on a veth the test makes, dummy (emulated), vxlan
  * and vxlan-stitch to the far lab's nodes. Pings cross each; `ip -j link` checks types, MTUs
- * and MACs; destroy leaves the host's interfaces, netns and containers as they were.
+ * and MACs; a clash with a host interface that is not ours fails cleanly; destroy leaves the
+ * host's interfaces, netns and containers as they were (judged on what our labs created, since
+ * other labs may come and go on a shared machine).
  *
  * Run under the shared lock: flock /tmp/kindlab-docker.lock node --import tsx --test test/e2e/clab-links.test.ts
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -35,6 +37,8 @@ interface IpLink {
 let dir = '';
 let hostBefore: string[] = [];
 let netnsBefore: string[] = [];
+let ours: string[] = [];
+const OUR_NAMES = /^(kl-cl|vx-|ve-|dm-)/;
 
 const hostIfnames = async () => (JSON.parse((await execa('ip', ['-j', 'link', 'show'])).stdout) as IpLink[]).map((l) => l.ifname).sort();
 const netnsNames = async () => (await execa('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean).sort();
@@ -90,6 +94,11 @@ test('the near lab deploys every containerlab link type', async () => {
   const r = await lab(['deploy', '-t', join(dir, 'near.yaml')]);
   assert.equal(r.exitCode, 0, r.stderr + r.stdout);
   assert.match(r.stdout + r.stderr, /7 links/);
+  // What the two labs created in the host: marked interfaces and their management bridges.
+  const links = JSON.parse((await execa('ip', ['-j', 'link', 'show'])).stdout) as IpLink[];
+  const bridges = await Promise.all([NEAR, FAR].map(async (l) => `br-${(await execa('docker', ['network', 'inspect', '-f', '{{.Id}}', `kindlab-${l}`])).stdout.trim().slice(0, 12)}`));
+  ours = [...links.filter((l) => l.ifalias?.startsWith('kindlab:kl-clinks-')).map((l) => l.ifname), ...bridges].sort();
+  assert.deepEqual(ours, [...bridges, 'kl-cl-m1e1', 'kl-cl-n1e1', 'kl-cl-n1e2', 've-n2_eth2', 'vx-n2_eth2'].sort());
 });
 
 test('host link (brief): the node pings the host end, which carries the lab mark', async () => {
@@ -164,6 +173,33 @@ test('topology-data.json lists every link in containerlab\'s shape (far ends on 
   assert.equal(data.links[4]!.z, undefined);
 });
 
+test('a host interface that is not ours stops the deploy; the rollback leaves it and the host as they were', async () => {
+  const bad = 'kl-clinks-bad';
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, [
+    `name: ${bad}`,
+    `mgmt: {network: kindlab-${bad}, ipv4-subnet: 10.213.3.0/24}`,
+    'topology:',
+    '  nodes:',
+    '    b1: {kind: linux, image: kindlab/base}',
+    '  links:',
+    '    - type: dummy',
+    '      endpoint: {node: b1, interface: dummy0}',
+    `    - endpoints: ["b1:eth1", "host:${PARENT}"]`,
+  ].join('\n') + '\n');
+  const before = await hostLink(PARENT);
+  try {
+    const r = await lab(['deploy', '-t', file]);
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, new RegExp(`the host already has an interface ${PARENT} that this lab did not create`));
+    const afterIt = await hostLink(PARENT);
+    assert.deepEqual([afterIt.address, afterIt.mtu, afterIt.ifalias, afterIt.operstate], [before.address, before.mtu, before.ifalias, before.operstate]);
+    assert.deepEqual(await leftovers(bad), NOTHING);
+  } finally {
+    await forceDestroy(bad);
+  }
+});
+
 test('destroy leaves no interface, netns or container of either lab behind', async () => {
   for (const [name, file] of [[NEAR, 'near.yaml'], [FAR, 'far.yaml']] as const) {
     const r = await lab(['destroy', '-t', join(dir, file), '--cleanup']);
@@ -171,8 +207,11 @@ test('destroy leaves no interface, netns or container of either lab behind', asy
     assert.deepEqual(await leftovers(name), NOTHING);
   }
   await removeTestParent();
-  assert.deepEqual(await hostIfnames(), hostBefore);
-  assert.deepEqual(await netnsNames(), netnsBefore);
+  // Other people's labs may come and go on this machine meanwhile: judge only what ours created.
+  const after = await hostIfnames();
+  assert.deepEqual(ours.filter((n) => after.includes(n)), [], 'every host interface the labs created is gone');
+  assert.deepEqual(after.filter((n) => !hostBefore.includes(n) && OUR_NAMES.test(n)), []);
+  assert.deepEqual((await netnsNames()).filter((n) => !netnsBefore.includes(n) && (n.includes('kl-clinks') || n === TEST_NS)), []);
   const ps = await execa('docker', ['ps', '-a', '--format', '{{.Names}}']);
   assert.deepEqual(ps.stdout.split('\n').filter((n) => n.includes('kl-clinks')), []);
 });
