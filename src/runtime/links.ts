@@ -26,9 +26,7 @@ export interface LinkNodes {
 
 export type LinkOutcome = 'created' | 'existing';
 
-export const TRANSIENT_LINK_ERROR = /Device or resource busy|Resource temporarily unavailable|No buffer space|Cannot allocate memory/i;
-
-const TRANSIENT = TRANSIENT_LINK_ERROR;
+const TRANSIENT = /Device or resource busy|Resource temporarily unavailable|No buffer space|Cannot allocate memory/i;
 
 export function endpointMacOf(lab: string, ep: LinkEndpoint): string {
   return ep.mac ?? endpointMac(lab, ep.node, ep.iface);
