@@ -3,7 +3,7 @@
  * nodes, hosts, bridges) and one edge per link with the interface names of both ends. Session
  * state and pod CIDRs are added after a deploy (live.ts).
  */
-import type { LabPlan, NodePlan } from '../topology/index.js';
+import type { LabPlan, NodePlan, SingleEndpointLinkSpec } from '../topology/index.js';
 
 export type Role = 'router' | 'tor' | 'k8s' | 'host' | 'bridge';
 export const ROLE_TITLES: Record<Role, string> = { router: 'Routers', tor: 'ToRs', k8s: 'Kubernetes nodes', host: 'Hosts', bridge: 'Bridges' };
@@ -74,9 +74,25 @@ export function buildModel(plan: LabPlan, opts: { direction?: 'TB' | 'LR' | 'aut
   const nodes = plan.nodes.map((n): GraphNode => {
     const notes: string[] = [];
     if (n.networkMode.type === 'container') notes.push(`netns of ${n.networkMode.node ?? n.networkMode.container}`);
+    for (const l of plan.links) if (l.type !== 'veth' && l.endpoints[0].node === n.name) notes.push(`${l.endpoints[0].iface}: ${singleEndNote(l)}`);
     return { name: n.name, role: roleOf(n, k8s), kind: n.kind, image: n.image, notes };
   });
-  const edges = plan.links.map((l): GraphEdge => ({ a: { node: l.endpoints[0].node, iface: l.endpoints[0].iface }, z: { node: l.endpoints[1].node, iface: l.endpoints[1].iface } }));
+  const edges = plan.links.flatMap((l): GraphEdge[] => (l.type !== 'veth' ? [] : [{ a: { node: l.endpoints[0].node, iface: l.endpoints[0].iface }, z: { node: l.endpoints[1].node, iface: l.endpoints[1].iface } }]));
   const direction = !opts.direction || opts.direction === 'auto' ? autoDirection(nodes) : opts.direction;
   return { lab: plan.name, direction, nodes, edges };
+}
+
+/** A node's link that ends outside the lab's nodes, in words (shown as a note on the node). */
+function singleEndNote(l: SingleEndpointLinkSpec): string {
+  switch (l.type) {
+    case 'host':
+    case 'mgmt-net':
+      return `${l.type} ${l.host.iface}`;
+    case 'macvlan':
+      return `macvlan on ${l.parent}`;
+    case 'dummy':
+      return 'dummy';
+    default:
+      return `${l.type} vni ${l.vni} to ${l.remote}`;
+  }
 }

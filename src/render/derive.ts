@@ -4,7 +4,7 @@
  * the cluster's nodes. Pure; positioned errors for an ASN out of range, an exhausted pool, a
  * loopback collision or an unnumbered link to a daemon that cannot do it.
  */
-import type { LabPlan, LinkSpec, NodeSpec } from '../topology/index.js';
+import type { LabPlan, LinkSpec, NodeSpec, VethLinkSpec } from '../topology/index.js';
 import type { IntentIssues } from './issues.js';
 import { addrPlus, networkOf, Pool } from './pools.js';
 import type { ClusterAttachment, LinkAddress, RouterIntent, RoutingDefaults, Session } from './types.js';
@@ -135,7 +135,7 @@ export function deriveFabric(spec: LabPlan, intents: RouterIntent[], d: RoutingD
   return out;
 }
 
-function fabricLink(out: Fabric, l: LinkSpec, ra: RouterIntent & { asn: number }, rz: RouterIntent & { asn: number }, unnumbered: boolean, pool: Pool | undefined, issues: IntentIssues, at: (string | number)[]): void {
+function fabricLink(out: Fabric, l: VethLinkSpec, ra: RouterIntent & { asn: number }, rz: RouterIntent & { asn: number }, unnumbered: boolean, pool: Pool | undefined, issues: IntentIssues, at: (string | number)[]): void {
   const [a, z] = l.endpoints;
   let aAddr = a.ipv4[0]?.split('/')[0];
   let zAddr = z.ipv4[0]?.split('/')[0];

@@ -15,7 +15,8 @@ import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext, NodeKind } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
-import { ensureMgmtNetwork } from './mgmt.js';
+import { ensureMgmtNetwork, mgmtBridgeName } from './mgmt.js';
+import { deploySpecialLink } from './special-links.js';
 import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
@@ -157,10 +158,15 @@ export const linksAction: Action = {
   title: 'Links',
   async run(ctx, progress) {
     const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
-    const nodes = { netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!) };
+    let bridge: Promise<string> | undefined;
+    const nodes = {
+      netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!),
+      mgmtBridge: () => (bridge ??= mgmtBridgeName(ctx.runtime, ctx.plan)),
+    };
     let done = 0;
     await runPool(ctx.plan.links, ctx.concurrency, async (link) => {
-      await deployVeth(ctx.plan.name, link, nodes);
+      if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
+      else await deploySpecialLink(ctx.plan.name, link, nodes);
       for (const ep of link.endpoints) {
         const n = byName.get(ep.node)!;
         await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);

@@ -26,6 +26,8 @@ export interface NetworkInfo {
   labels: Record<string, string>;
   subnets: string[];
   internal: boolean;
+  /** The Linux bridge device of a bridge-driver network. */
+  bridge: string;
 }
 
 export interface ExecResult {
@@ -350,5 +352,6 @@ function toNetworkInfo(n: Docker.NetworkInspectInfo): NetworkInfo {
     labels: n.Labels ?? {},
     subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s),
     internal: !!n.Internal,
+    bridge: n.Options?.['com.docker.network.bridge.name'] ?? (n.Name === 'bridge' ? 'docker0' : `br-${n.Id.slice(0, 12)}`),
   };
 }

@@ -6,9 +6,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { LabPlan, NodePlan } from '../topology/index.js';
+import type { LabPlan, LinkEndpoint, LinkSpec, NodePlan } from '../topology/index.js';
 import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
+import { endpointMac } from './mac.js';
+import { hostIfaces } from './special-links.js';
 
 /** What deploy learnt about a node's container (resolved image, management address). */
 export interface NodeRuntimeInfo {
@@ -72,13 +74,7 @@ export function topologyData(plan: LabPlan, info: Map<string, NodeRuntimeInfo>):
       labels: { ...n.labels, 'kindlab.lab': plan.name, 'kindlab.node': n.name, 'kindlab.kind': n.kind },
     };
   });
-  const links = plan.links.map((l) => {
-    const [a, z] = l.endpoints;
-    return {
-      a: { node: a.node, interface: a.iface, mac: endpointMacOf(plan.name, a), peer: 'z' },
-      z: { node: z.node, interface: z.iface, mac: endpointMacOf(plan.name, z), peer: 'a' },
-    };
-  });
+  const links = plan.links.map((l) => topologyDataLink(plan.name, l));
   return {
     name: plan.name,
     type: 'clab',
@@ -156,4 +152,36 @@ export async function readLabState(labDir: string): Promise<LabState | undefined
   } catch {
     return undefined;
   }
+}
+
+type DataEnd = { node: string; interface: string; mac?: string; vars?: Record<string, unknown>; peer: string } & Record<string, unknown>;
+
+/**
+ * One link in topology-data.json: `a` is a node end, `z` the other end — a node, or for
+ * host/mgmt-net/macvlan/vxlan links the host side (containerlab's `host`/`mgmt-net` pseudo
+ * nodes); a dummy has `a` only (peer "dummy"). Link and endpoint `vars`/`labels` are kept.
+ */
+export function topologyDataLink(lab: string, l: LinkSpec): Record<string, unknown> {
+  const end = (ep: LinkEndpoint, peer: string): DataEnd => ({ node: ep.node, interface: ep.iface, mac: endpointMacOf(lab, ep), ...(ep.vars ? { vars: ep.vars } : {}), peer });
+  const a = end(l.endpoints[0], l.type === 'dummy' ? 'dummy' : 'z');
+  let z: DataEnd | undefined;
+  switch (l.type) {
+    case 'veth':
+      z = end(l.endpoints[1], 'a');
+      break;
+    case 'host':
+    case 'mgmt-net':
+      z = { node: l.type, interface: l.host.iface, mac: l.host.mac ?? endpointMac(lab, l.type, l.host.iface), peer: 'a' };
+      break;
+    case 'macvlan':
+      z = { node: 'host', interface: l.parent, mode: l.mode, peer: 'a' };
+      break;
+    case 'vxlan':
+    case 'vxlan-stitch':
+      z = { node: 'host', interface: hostIfaces(l)[0] ?? 'vxlan', remote: l.remote, vni: l.vni, 'dst-port': l.dstPort, peer: 'a' };
+      break;
+    default:
+      break;
+  }
+  return { a, ...(z ? { z } : {}), ...(l.vars ? { vars: l.vars } : {}), ...(l.labels ? { labels: l.labels } : {}) };
 }

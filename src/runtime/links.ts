@@ -58,7 +58,7 @@ export function linkTitle(link: VethLinkSpec): string {
   return `${a.node}:${a.iface} <-> ${z.node}:${z.iface}`;
 }
 
-async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+export async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await fn();
@@ -69,7 +69,7 @@ async function withRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
   }
 }
 
-async function existingMark(pid: number, iface: string, node: string): Promise<string | null | undefined> {
+export async function existingMark(pid: number, iface: string, node: string): Promise<string | null | undefined> {
   const links = await listLinks(pid, node);
   const l = links.find((x) => x.ifname === iface);
   return l === undefined ? undefined : (l.ifalias ?? null);

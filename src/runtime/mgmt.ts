@@ -14,7 +14,7 @@ import { mgmtSubnetConflicts, type HostRoute, type NetworkSubnets } from './mgmt
 export type MgmtOutcome = 'created' | 'reused' | 'not-needed';
 
 export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promise<MgmtOutcome> {
-  if (!plan.nodes.some((n) => n.networkMode.type === 'bridge')) return 'not-needed';
+  if (!plan.nodes.some((n) => n.networkMode.type === 'bridge') && !plan.links.some((l) => l.type === 'mgmt-net')) return 'not-needed';
   const existing = await runtime.inspectNetwork(plan.mgmt.network);
   if (existing) {
     if (!existing.subnets.includes(plan.mgmt.ipv4Subnet)) {
@@ -38,7 +38,7 @@ export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promis
 /** What a mgmt subnet would collide with: the Docker networks and the host's addresses and routes, read now. */
 export async function subnetSurroundings(runtime: Runtime): Promise<{ networks: NetworkSubnets[]; host: HostRoute[] }> {
   const [nets, host] = await Promise.all([runtime.listNetworks({}), readHostRoutes()]);
-  return { networks: nets.map((n) => ({ name: n.name, subnets: n.subnets, lab: n.labels[LABEL_LAB], bridge: n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}` })), host };
+  return { networks: nets.map((n) => ({ name: n.name, subnets: n.subnets, lab: n.labels[LABEL_LAB], bridge: n.bridge })), host };
 }
 
 /** Refuses a mgmt subnet that overlaps another Docker network or the host's own addresses/routes. */
@@ -50,4 +50,11 @@ export async function assertSubnetFree(runtime: Runtime, plan: LabPlan): Promise
   throw new KindlabError('MGMT_SUBNET', `lab ${plan.name}: management subnet ${plan.mgmt.ipv4Subnet} ${conflicts.map((c) => c.message).join('; ')}`, {
     hint: lab ? `set mgmt.ipv4-subnet to a free subnet, or destroy that lab first: lab destroy --name ${lab}` : 'set mgmt.ipv4-subnet to a subnet the host does not use',
   });
+}
+
+/** The Linux bridge behind the lab's management network (mgmt-net links put their host end on it). */
+export async function mgmtBridgeName(runtime: Runtime, plan: LabPlan): Promise<string> {
+  const net = await runtime.inspectNetwork(plan.mgmt.network);
+  if (!net) throw new KindlabError('RUNTIME_DOCKER', `management network ${plan.mgmt.network} does not exist; mgmt-net links need it`);
+  return net.bridge;
 }

@@ -40,3 +40,10 @@ export async function listLinks(pid: number, target = 'host'): Promise<LinkInfo[
   const raw = JSON.parse(out || '[]') as Array<{ ifname: string; ifalias?: string; address?: string; mtu?: number; linkinfo?: { info_kind?: string } }>;
   return raw.map((l) => ({ ifname: l.ifname, ifalias: l.ifalias, address: l.address, mtu: l.mtu, kind: l.linkinfo?.info_kind }));
 }
+
+/** `ip -n NAME …`: runs iproute2 in a named network namespace (/var/run/netns/NAME). */
+export async function ipNamed(netns: string, args: string[]): Promise<string> {
+  const r = await execa('ip', ['-n', netns, ...args], { reject: false });
+  if (r.exitCode !== 0) throw new ExecError(`netns ${netns}`, `ip -n ${netns} ${args.join(' ')}`, r.exitCode ?? -1, r.stdout, r.stderr);
+  return r.stdout;
+}

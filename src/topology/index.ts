@@ -78,7 +78,7 @@ export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {
 export function locateIn(specOrPlan: TopologySpec | LabPlan, path: PathSeg[]): SourcePos | undefined {
   return sourceOf(specOrPlan)?.locate(path);
 }
-export type { LabCluster, LabPlan, LinkEndpoint, NodePlan, SourcePos, VethLinkSpec } from './types.js';
+export type { DummyLinkSpec, HostEnd, HostLinkSpec, LabCluster, LabPlan, LinkEndpoint, LinkSpec, LinkType, MacvlanLinkSpec, MacvlanMode, NodePlan, SingleEndpointLinkSpec, SourcePos, VethLinkSpec, VxlanLinkSpec } from './types.js';
 export { intToIpv4, ipv4ToInt, mask4, parseCidr4 } from './net.js';
 export type { Cidr4 } from './net.js';
 export { shellSplit } from './parse-values.js';

@@ -12,7 +12,7 @@ import { LineCounter } from 'yaml';
 import { parseYaml } from './parse-yaml.js';
 import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
-import type { RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
+import type { RawEndpoint, RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
 import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
 import { normalizeNode } from './normalize-node.js';
 import { SourceMap, type IssueList, type PathSeg } from './source-map.js';
@@ -240,13 +240,19 @@ export function resolveClusterAliases(nodes: Iterable<NodeSpec>, aliases: Map<st
 /** Links naming a cluster node by its container name → by its topology node name (positions are by index, unchanged). */
 export function aliasLinks(links: RawLink[], aliases: Map<string, string>): RawLink[] {
   if (aliases.size === 0) return links;
+  const obj = (e: RawEndpoint): RawEndpoint => (aliases.has(e.node) ? { ...e, node: aliases.get(e.node)! } : e);
   return links.map((l) => ({
     ...l,
-    endpoints: l.endpoints.map((e) => {
-      if (typeof e !== 'string') return aliases.has(e.node) ? { ...e, node: aliases.get(e.node)! } : e;
-      const idx = e.indexOf(':');
-      const node = idx < 0 ? e : e.slice(0, idx);
-      return aliases.has(node) ? `${aliases.get(node)}${e.slice(node.length)}` : e;
-    }),
+    ...(l.endpoint ? { endpoint: obj(l.endpoint) } : {}),
+    ...(l.endpoints
+      ? {
+          endpoints: l.endpoints.map((e) => {
+            if (typeof e !== 'string') return obj(e);
+            const idx = e.indexOf(':');
+            const node = idx < 0 ? e : e.slice(0, idx);
+            return aliases.has(node) ? `${aliases.get(node)}${e.slice(node.length)}` : e;
+          }),
+        }
+      : {}),
   }));
 }

@@ -64,7 +64,9 @@ describe('links', () => {
     ]);
     assert.equal(t.links[0]!.mtu, 9500);
     assert.equal(t.links[0]!.pos.line, 7);
-    assert.deepEqual(t.links[0]!.endpointPos!.map((p) => p.col), [19, 29]);
+    const l = t.links[0]!;
+    assert.equal(l.type, 'veth');
+    assert.deepEqual(l.type === 'veth' && l.endpointPos!.map((p) => p.col), [19, 29]);
   });
   it('extended links keep MACs, address lists and MTU; brief link-level addresses go to each end', async () => {
     const t = await loadTopology(join(fixtures, 'valid-extended-links.yaml'), { env: {} });

@@ -53,18 +53,43 @@ export interface RawEndpoint {
   mac?: string;
   ipv4?: string | string[];
   ipv6?: string | string[];
+  /** containerlab's per-endpoint variables: free-form, kept in topology-data.json. */
+  vars?: Record<string, unknown>;
 }
 
+export type RawLinkType = 'veth' | 'host' | 'mgmt-net' | 'macvlan' | 'dummy' | 'vxlan' | 'vxlan-stitch';
+export type MacvlanMode = 'bridge' | 'vepa' | 'passthru' | 'private' | 'source';
+
 /**
- * A link: brief form `endpoints: ["a:eth1", "b:eth1"]` (optionally with link-level
- * `ipv4: [a, b]` / `ipv6: [a, b]`), or extended form `type: veth` with endpoint objects.
+ * A link as containerlab accepts it. Brief form: no `type`, `endpoints: ["a:eth1", "b:eth1"]`
+ * where one end may be `host:<iface>`, `mgmt-net:<iface>` or `macvlan:<parent>` (optionally with
+ * link-level `ipv4: [a, b]` / `ipv6: [a, b]`). Extended form: `type: veth` with two endpoint
+ * objects, or a single-endpoint type with `endpoint:` and its own keys (`host-interface`, `mode`,
+ * `remote`, `vni`, `dst-port`...). The schema allows each type only its own keys.
  */
 export interface RawLink {
-  type?: 'veth';
-  endpoints: Array<string | RawEndpoint>;
+  type?: RawLinkType;
+  endpoints?: Array<string | RawEndpoint>;
+  endpoint?: RawEndpoint;
+  /** host / mgmt-net: the host end's name; macvlan: the parent interface. */
+  'host-interface'?: string;
+  /** macvlan mode (default bridge). */
+  mode?: MacvlanMode;
+  /** vxlan, vxlan-stitch: the remote VTEP (IP address or host name). */
+  remote?: string;
+  vni?: number;
+  'dst-port'?: number;
+  /** containerlab's deprecated name of dst-port. */
+  'udp-port'?: number;
+  'src-port'?: number;
+  /** The underlay interface (default: the one holding the route to remote). */
+  'parent-interface'?: string;
   mtu?: number;
   ipv4?: string[];
   ipv6?: string[];
+  /** containerlab's link variables: free-form, kept in topology-data.json. */
+  vars?: Record<string, unknown>;
+  labels?: Record<string, string>;
 }
 
 export interface RawMgmt {

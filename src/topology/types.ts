@@ -7,6 +7,9 @@
 import type { ClusterSpec } from '../cluster/index.js';
 import type { RoutingPlan } from '../render/index.js';
 import type { TopologyIssue } from '../errors.js';
+import type { MacvlanMode } from './raw-types.js';
+
+export type { MacvlanMode };
 
 /** Where a value came from in a topology file (1-based line and column). */
 export interface SourcePos {
@@ -139,18 +142,83 @@ export interface LinkEndpoint {
   /** CIDR strings, e.g. `10.0.0.1/31`. */
   ipv4: string[];
   ipv6: string[];
+  /** containerlab endpoint `vars` (free-form, written to topology-data.json). */
+  vars?: Record<string, unknown>;
 }
 
-export interface VethLinkSpec {
+/** What every link type carries. */
+interface LinkCommon {
+  pos: SourcePos;
+  /** containerlab link `vars` and `labels` (free-form, written to topology-data.json). */
+  vars?: Record<string, unknown>;
+  labels?: Record<string, string>;
+}
+
+export interface VethLinkSpec extends LinkCommon {
   type: 'veth';
   endpoints: [LinkEndpoint, LinkEndpoint];
   mtu: number;
-  pos: SourcePos;
   /** Positions of the two endpoints in the file (additive). */
   endpointPos?: [SourcePos, SourcePos];
 }
 
-export type LinkSpec = VethLinkSpec;
+/** The end of a host or mgmt-net link that lives in the host namespace. */
+export interface HostEnd {
+  iface: string;
+  mac?: string;
+  ipv4: string[];
+  ipv6: string[];
+}
+
+/**
+ * A veth from a node to the host namespace: `host` leaves the host end there under its
+ * name, `mgmt-net` also enslaves it to the lab's management bridge.
+ */
+export interface HostLinkSpec extends LinkCommon {
+  type: 'host' | 'mgmt-net';
+  endpoints: [LinkEndpoint];
+  host: HostEnd;
+  mtu: number;
+}
+
+/** A macvlan on a host interface (`parent`), moved into the node. */
+export interface MacvlanLinkSpec extends LinkCommon {
+  type: 'macvlan';
+  endpoints: [LinkEndpoint];
+  parent: string;
+  mode: MacvlanMode;
+  /** Undefined: the parent's MTU (as containerlab does). */
+  mtu?: number;
+}
+
+/** containerlab's dummy interface; emulated by a veth whose peer is parked in the lab's parking netns. */
+export interface DummyLinkSpec extends LinkCommon {
+  type: 'dummy';
+  endpoints: [LinkEndpoint];
+  mtu: number;
+}
+
+/**
+ * A VXLAN tunnel: `vxlan` puts the VTEP in the node; `vxlan-stitch` puts it in the host and
+ * joins it to a veth into the node with tc redirects.
+ */
+export interface VxlanLinkSpec extends LinkCommon {
+  type: 'vxlan' | 'vxlan-stitch';
+  endpoints: [LinkEndpoint];
+  /** IP address or host name, resolved at deploy. */
+  remote: string;
+  vni: number;
+  dstPort: number;
+  srcPort?: number;
+  /** Underlay interface; undefined: the one holding the route to remote. */
+  parent?: string;
+  /** Undefined: the kernel's default (underlay MTU - 50). */
+  mtu?: number;
+}
+
+export type SingleEndpointLinkSpec = HostLinkSpec | MacvlanLinkSpec | DummyLinkSpec | VxlanLinkSpec;
+export type LinkSpec = VethLinkSpec | SingleEndpointLinkSpec;
+export type LinkType = LinkSpec['type'];
 
 export interface MgmtSpec {
   /** Docker network name. Default: `<prefix>-<lab>` style, see plan. */

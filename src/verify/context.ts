@@ -131,6 +131,7 @@ export class LabContext {
   peerAcross(node: string, iface: string): string | undefined {
     const owner = (n: string) => this.plan.nodes.find((x) => x.name === n)?.netnsOwner ?? n;
     for (const l of this.plan.links) {
+      if (l.type !== 'veth') continue; // the other end of a host/macvlan/vxlan link is no node
       const [a, z] = l.endpoints;
       if (a.node === node && a.iface === iface) return owner(z.node);
       if (z.node === node && z.iface === iface) return owner(a.node);
