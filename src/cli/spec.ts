@@ -74,6 +74,21 @@ const FAULT_TARGET: OptionSpecs = { topo: TOPO, name: NAME };
 export const REPORT_FORMAT_NAMES = ['text', 'markdown', 'json', 'junit', 'html'] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
+  export: {
+    command: 'export',
+    about: 'write a lab\'s logs and state into a directory (CI artifacts)',
+    options: {},
+    examples: [['lab export logs -t topo.yaml ./artifacts', 'every container\'s logs, addresses, routes, routing daemon state and the lab directory\'s logs']],
+    subcommands: {
+      logs: {
+        command: 'logs [dir]',
+        about: 'container logs, inspect, ip addr/route/link, FRR/BIRD/GoBGP/agent state, the lab directory\'s logs and reports (never its keys or tokens)',
+        options: TARGET,
+        positionals: { dir: 'directory to write (default: ./<lab>-logs)' },
+        examples: [['lab export logs --name mylab /tmp/mylab-logs', 'from the labels alone (the topology file may be gone)']],
+      },
+    },
+  },
   deploy: {
     command: 'deploy',
     about: 'create a lab from a topology file',

@@ -23,3 +23,4 @@ export type { NodeKind, KindContext } from './kinds/index.js';
 export { fenceBridge, labRuleComment, sweepLabRules } from './host-firewall.js';
 export { containerOptions } from './container-spec.js';
 export { loadLabPlan, planOnFreeSubnet } from './lab-plan.js';
+export { exportLabLogs, type ExportResult } from './export-logs.js';

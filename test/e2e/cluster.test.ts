@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -142,6 +143,21 @@ describe('cluster lab', { concurrency: false }, () => {
     assert.equal((await execa('docker', ['port', containers[0]!, '6443/tcp'])).stdout.trim(), before);
     const again = await until('the API back after the restart', async () => (await kubectl('get', 'pod', 'nettool-1', '-o', 'jsonpath={.metadata.uid}')).trim() || undefined, 30_000);
     assert.equal(again, uid);
+  });
+
+  it('lab export logs: every node\'s logs and state, the API server and node daemon logs, no key or token', async () => {
+    const out = join(tmpdir(), `kindlab-export-${name}`);
+    try {
+      const r = await lab(['export', 'logs', '-t', file, out]);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const files = (await readdir(out, { recursive: true })).map(String);
+      assert.ok(files.includes(join('lab-dir', 'cluster', 'apiserver.log')), files.join(' '));
+      assert.ok(files.some((f) => /^lab-dir\/[^/]+\/logs\/node\.log$/.test(f)), 'a node daemon log');
+      assert.ok(files.some((f) => /^nodes\/[^/]+\/ip-route\.txt$/.test(f)));
+      assert.deepEqual(files.filter((f) => /ca\.key|token|kubeconfig|\bstore\b|pki/.test(f)), [], 'no secret exported');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('destroy leaves nothing: containers, networks, veths, netns, iptables rules, the API bridge', async () => {

@@ -3,7 +3,7 @@
  * nodes and links from `range` over --vars data, and the same --vars on inspect and destroy.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -48,6 +48,16 @@ test('a Go-template topology with --vars deploys its rendered nodes and links; i
   const bad = await lab(['inspect', '-t', file]);
   assert.notEqual(bad.exitCode, 0);
   assert.match(bad.stderr, /ring\.clab\.yml/);
+  // lab export logs: per-node logs and state, the lab directory's reports, never its secrets
+  const out = join(dir, 'artifacts');
+  const ex = await lab(['export', 'logs', out, '--name', name]);
+  assert.equal(ex.exitCode, 0, ex.stderr);
+  assert.match(ex.stdout, new RegExp(`lab ${name}: \\d+ files written to ${out.replace(/[/.]/g, '\\$&')}`));
+  assert.match(await readFile(join(out, 'nodes', 'n1', 'ip-addr.txt'), 'utf8'), /inet 10\.77\.0\.1\/24/);
+  assert.ok(JSON.parse(await readFile(join(out, 'nodes', 'n2', 'inspect.json'), 'utf8')));
+  await readFile(join(out, 'nodes', 'n1', 'container.log'), 'utf8');
+  assert.ok(JSON.parse(await readFile(join(out, 'lab-dir', 'topology-data.json'), 'utf8')));
+  assert.ok(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')));
   const x = await lab(['destroy', '-t', file, '--vars', vars, '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
