@@ -188,8 +188,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
       wait: { type: 'string', describe: 'retry failing checks for up to this long (e.g. 60s, 2m)' },
       timeout: { type: 'string', describe: 'time limit of each check (e.g. 5s)' },
       concurrency: { type: 'string', default: '8', describe: 'checks run at once (positive integer)' },
+      impact: { type: 'boolean', describe: 'fail each link and node in turn, run the checks under the fault, restore; report fault × check (text, markdown, json)' },
+      elements: { type: 'string', describe: 'with --impact: only these links/nodes, comma-separated (router0-tor1, tor0:net1-server0:net0, tor0)' },
+      'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 120s)' },
     },
-    examples: [['lab verify -t lab.clab.yaml --wait 60s --format junit -o report.xml', 'wait for the lab to converge, write a JUnit report']],
+    examples: [
+      ['lab verify -t lab.clab.yaml --wait 60s --format junit -o report.xml', 'wait for the lab to converge, write a JUnit report'],
+      ['lab verify -t lab.clab.yaml --impact --format markdown -o impact.md', 'what each link or node failure breaks'],
+    ],
   },
   graph: {
     command: 'graph',

@@ -23,6 +23,9 @@ export interface VerifyValues extends ReportValues {
   wait?: string;
   timeout?: string;
   concurrency: string;
+  impact?: boolean;
+  elements?: string;
+  'recover-timeout'?: string;
 }
 
 export async function runVerify(values: VerifyValues): Promise<number> {
@@ -37,6 +40,10 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const runtime = new DockerRuntime();
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
+  if (values.impact) {
+    const { runImpactCommand } = await import('./impact.js');
+    return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  }
 
   const progress = process.stderr.isTTY && !!values.wait;
   const report = await verifyLab(plan, {

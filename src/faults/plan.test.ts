@@ -124,3 +124,19 @@ test('tcpdump runs from the host in the node netns, pcap to stdout, packet-buffe
   assert.deepEqual(tcpdumpArgv(4242, 'eth1', 5), ['nsenter', '--net=/proc/4242/ns/net', 'tcpdump', '--immediate-mode', '-U', '-n', '-i', 'eth1', '-w', '-', '-c', '5']);
   assert.deepEqual(tcpdumpArgv(1, 'eth0').slice(-2), ['-w', '-']);
 });
+
+test('clearing a link-down puts back the routes the down flushed (kernel routes come back by themselves)', () => {
+  const f = {
+    type: 'link-down' as const,
+    endpoints: [{ node: 'cp', iface: 'net0' }],
+    routes: [
+      { node: 'cp', iface: 'net0', family: 4 as const, routes: ['10.0.0.0/16 via 10.0.1.1 proto static linkdown', '10.0.1.0/24 proto kernel scope link src 10.0.1.2 linkdown'] },
+      { node: 'cp', iface: 'net0', family: 6 as const, routes: ['fd00::/48 via fd00:1::1 metric 1024 pref medium'] },
+    ],
+  };
+  assert.deepEqual(undoSteps(f), [
+    { in: 'netns', node: 'cp', argv: ['ip', 'link', 'set', 'dev', 'net0', 'up'], tolerate: /Cannot find device/ },
+    { in: 'netns', node: 'cp', argv: ['ip', 'route', 'replace', '10.0.0.0/16', 'via', '10.0.1.1', 'proto', 'static', 'dev', 'net0'], tolerate: /./ },
+    { in: 'netns', node: 'cp', argv: ['ip', '-6', 'route', 'replace', 'fd00::/48', 'via', 'fd00:1::1', 'metric', '1024', 'pref', 'medium', 'dev', 'net0'], tolerate: /./ },
+  ]);
+});

@@ -81,10 +81,28 @@ export function linkSteps(endpoints: Endpoint[], state: 'up' | 'down', tolerant 
   }));
 }
 
+/** Words of `ip route show` output that are state, not something `ip route replace` takes. */
+const ROUTE_STATE_WORDS = new Set(['linkdown', 'dead', 'offload', 'trap', 'rt_offload', 'rt_trap', 'rt_offload_failed']);
+
+/** `ip route replace` of each saved route (kernel routes come back by themselves when the link is up). */
+export function routeRestoreSteps(saved: NonNullable<Extract<Fault, { type: 'link-down' }>['routes']>): Step[] {
+  return saved.flatMap((s) =>
+    s.routes
+      .filter((line) => !/\bproto kernel\b/.test(line) && line.trim() !== '')
+      .map((line) => ({
+        in: 'netns' as const,
+        node: s.node,
+        argv: ['ip', ...(s.family === 6 ? ['-6'] : []), 'route', 'replace', ...line.trim().split(/\s+/).filter((w) => !ROUTE_STATE_WORDS.has(w)), 'dev', s.iface],
+        tolerate: /./,
+      })),
+  );
+}
+
 /** What undoes a recorded fault (nothing for the events). Tolerant: the fault may be half gone already. */
 export function undoSteps(f: Fault): Step[] {
   switch (f.type) {
     case 'link-down':
+      return [...linkSteps(f.endpoints, 'up', true), ...routeRestoreSteps(f.routes ?? [])];
     case 'link-flap':
       return linkSteps(f.endpoints, 'up', true);
     case 'link-loss':

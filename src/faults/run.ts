@@ -11,7 +11,7 @@ import { ExecError, KindlabError } from '../errors.js';
 import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
 import { FAULTS_FILE, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
-import type { FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
+import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
 
 export async function loadLabView(labDir: string): Promise<LabView> {
   const state = await readLabState(labDir);
@@ -89,6 +89,7 @@ export class FaultRunner {
   async apply(req: FaultRequest): Promise<FaultEntry | undefined> {
     return this.update(async (file) => {
       const plan = planFault(req, this.view, file);
+      if (plan.add?.type === 'link-down') plan.add = { ...plan.add, routes: await this.routesThrough(plan.add.endpoints) };
       try {
         for (const s of plan.steps) await this.run(s);
       } catch (e) {
@@ -99,6 +100,20 @@ export class FaultRunner {
       const r = applyToFile(file, plan, new Date());
       return { file: r.file, result: r.entry };
     });
+  }
+
+  /** The routes through each end, as `ip -o route show dev IFACE` prints them, per family. */
+  private async routesThrough(endpoints: Endpoint[]): Promise<NonNullable<Extract<Fault, { type: 'link-down' }>['routes']>> {
+    const out: NonNullable<Extract<Fault, { type: 'link-down' }>['routes']> = [];
+    for (const e of endpoints) {
+      const pid = await this.runtime.pid(containerOf(this.view, e.node));
+      for (const family of [4, 6] as const) {
+        const r = await execa('nsenter', ['-t', String(pid), '-n', 'ip', '-o', ...(family === 6 ? ['-6'] : []), 'route', 'show', 'dev', e.iface], { reject: false });
+        const routes = String(r.stdout).split('\n').filter((l) => l.trim());
+        if (r.exitCode === 0 && routes.length) out.push({ node: e.node, iface: e.iface, family, routes });
+      }
+    }
+    return out;
   }
 
   async list(): Promise<FaultFile> {

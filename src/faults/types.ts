@@ -23,7 +23,15 @@ export type FaultRequest =
  * and are kept only so `lab fault list` shows what was done.
  */
 export type Fault =
-  | { type: 'link-down'; endpoints: Endpoint[] }
+  | {
+      type: 'link-down';
+      endpoints: Endpoint[];
+      /**
+       * The routes through each end before it went down (`ip -o [-6] route show dev IFACE`): setting a
+       * link down flushes them, a pulled cable would not, so clearing the fault puts them back.
+       */
+      routes?: Array<{ node: string; iface: string; family: 4 | 6; routes: string[] }>;
+    }
   | { type: 'link-flap'; endpoints: Endpoint[]; periodMs: number; count?: number; pid: number }
   | { type: 'link-loss'; endpoints: Endpoint[]; percent: number }
   | { type: 'node-stop'; node: string }

@@ -34,6 +34,16 @@ export interface VerifyOptions extends RunOptions {
   cluster?: ClusterLookup;
 }
 
+/**
+ * The lab's checks without its stages (declared, plus derived when `derive` is on): what
+ * `lab verify --impact` runs under each fault. Derived checks need the lab green.
+ */
+export async function labChecks(plan: LabPlan, newContext: () => LabContext, concurrency = 8): Promise<Expectation[]> {
+  const section = loadExpectations(plan);
+  return [...section.checks, ...(section.derive ? await deriveChecks(newContext(), concurrency) : [])];
+}
+export { runChecks, type RunOptions } from './run.js';
+
 /** Loads the expectations (TopologyError on a bad `verify:` section), runs them, and reports. */
 export async function verifyLab(plan: LabPlan, opts: VerifyOptions): Promise<VerifyReport> {
   const section = loadExpectations(plan);

@@ -53,6 +53,9 @@ export async function writeNodeFiles(plan: LabPlan, node: NodePlan, state: Clust
   const dir = hostPaths.nodeDir(plan, node);
   await rm(join(dir, NODE_DAEMON_MARKER), { force: true });
   await rm(join(dir, AGENT_MARKER), { force: true });
+  // A deploy makes a new cluster (its store is wiped): the node's pod addresses and pod state of an
+  // earlier deploy go too, or the new pods would get other addresses than a fresh lab's.
+  for (const f of ['ipam.json', 'ipam-ipv4.json', 'ipam-ipv6.json', 'pods']) await rm(join(dir, f), { recursive: true, force: true });
   await mkdir(join(dir, 'logs'), { recursive: true });
   writeKubeconfig(join(dir, 'kubeconfig'), { clusterName: clusterOf(plan).spec.name, server: `https://${controlPlaneAddress(plan)}:${API_PORT}`, caCert: pki.caCert, token });
   const boot = join(dir, 'boot.sh');

@@ -1,0 +1,123 @@
+/**
+ * `lab verify --impact`: with the lab green, fail each element in turn (links down; a node's
+ * links all down), run the lab's checks under the fault until the failing set settles, restore,
+ * and wait for every check to pass again. Each fault is recorded through the faults module (so
+ * `lab fault clear` restores it even if this process dies) and cleared before the next one;
+ * aborting stops at once and restores.
+ */
+import { KindlabError } from '../errors.js';
+import type { FaultRequest } from '../faults/index.js';
+import type { CheckResult, Expectation, LabContext, RunOptions } from '../verify/index.js';
+import type { ImpactElement } from './elements.js';
+
+export interface ImpactRow {
+  element: string;
+  kind: 'link' | 'node';
+  /** The checks that failed under the fault, with the time from the fault to the round that first saw it. */
+  failed: Array<{ check: string; detectMs: number; detail: string }>;
+  /** From restoring the element until every check passed again (undefined: not within the window). */
+  recoverMs?: number;
+  recovered: boolean;
+  /** The fault could not be applied (then nothing was measured). */
+  error?: string;
+}
+
+export interface ImpactReport {
+  lab: string;
+  /** Every check run, by name, in order. */
+  checks: string[];
+  rows: ImpactRow[];
+  startedAt: string;
+  durationMs: number;
+  /** Set when the run stopped early: aborted, or the lab did not recover from a fault. */
+  stopped?: string;
+}
+
+/** Applies and clears faults (the faults module's FaultRunner). */
+export interface FaultControl {
+  apply(req: FaultRequest): Promise<unknown>;
+  clear(): Promise<{ failed: Array<{ error: string }> }>;
+}
+
+export type RunChecks = (newContext: () => LabContext, checks: Expectation[], opts: RunOptions) => Promise<CheckResult[]>;
+
+export interface ImpactOptions {
+  lab: string;
+  checks: Expectation[];
+  elements: ImpactElement[];
+  newContext: () => LabContext;
+  runChecks: RunChecks;
+  faults: FaultControl;
+  concurrency?: number;
+  /** Per-check timeout under a fault (a traceroute into a black hole waits for it). Default 5 s. */
+  checkTimeoutMs?: number;
+  /** Keep looking at least this long before the failing set may count as settled. Default 3 s. */
+  settleMs?: number;
+  /** At most this long per fault. Default 20 s. */
+  detectMs?: number;
+  /** Wait this long for the lab to be green again after a restore. Default 120 s. */
+  recoverMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** The requests that fail an element: each of its links down at both ends. */
+export function faultRequests(e: ImpactElement): FaultRequest[] {
+  const links = e.kind === 'link' ? [e.endpoints] : e.links;
+  return links.map((l) => ({ kind: 'link', endpoints: [l[0], l[1]], action: 'down' }));
+}
+
+export async function runImpact(o: ImpactOptions): Promise<ImpactReport> {
+  const started = Date.now();
+  const report: ImpactReport = { lab: o.lab, checks: o.checks.map((c) => c.name), rows: [], startedAt: new Date(started).toISOString(), durationMs: 0 };
+  const say = o.onProgress ?? (() => undefined);
+  const run = (waitMs: number) => o.runChecks(o.newContext, o.checks, { concurrency: o.concurrency ?? 8, timeoutMs: o.checkTimeoutMs ?? 5000, waitMs, retryDelayMs: 1000 });
+  for (const [i, e] of o.elements.entries()) {
+    if (o.signal?.aborted) {
+      report.stopped = 'interrupted';
+      break;
+    }
+    say(`[${i + 1}/${o.elements.length}] ${e.kind} ${e.name}: failing it`);
+    const row: ImpactRow = { element: e.name, kind: e.kind, failed: [], recovered: false };
+    report.rows.push(row);
+    try {
+      try {
+        for (const req of faultRequests(e)) await o.faults.apply(req);
+        const t0 = Date.now();
+        const seen = new Map<string, { detectMs: number; detail: string }>();
+        let last = '';
+        for (let round = 1; ; round++) {
+          const results = await run(0);
+          const elapsed = Date.now() - t0;
+          const failing = results.filter((r) => !r.passed);
+          for (const r of failing) if (!seen.has(r.name)) seen.set(r.name, { detectMs: elapsed, detail: r.detail });
+          const key = failing.map((r) => r.name).join('\n');
+          if ((round > 1 && key === last && elapsed >= (o.settleMs ?? 3000)) || elapsed >= (o.detectMs ?? 20_000) || o.signal?.aborted) break;
+          last = key;
+        }
+        row.failed = [...seen.entries()].map(([check, v]) => ({ check, ...v }));
+        say(`  ${row.failed.length} of ${o.checks.length} checks fail`);
+      } catch (err) {
+        row.error = err instanceof KindlabError ? err.shortMessage : String(err);
+      } finally {
+        const cleared = await o.faults.clear();
+        if (cleared.failed.length) row.error = [row.error, ...cleared.failed.map((f) => `restore: ${f.error}`)].filter(Boolean).join('; ');
+      }
+      const t1 = Date.now();
+      const after = await run(o.signal?.aborted ? 0 : (o.recoverMs ?? 120_000));
+      row.recovered = after.every((r) => r.passed);
+      if (row.recovered) row.recoverMs = Date.now() - t1;
+      say(row.recovered ? `  restored; green again after ${((Date.now() - t1) / 1000).toFixed(1)} s` : `  restored, but ${after.filter((r) => !r.passed).length} checks still fail`);
+      if (!row.recovered) {
+        report.stopped = `the lab did not recover from ${e.kind} ${e.name} within ${((o.recoverMs ?? 120_000) / 1000).toFixed(0)} s`;
+        break;
+      }
+    } catch (err) {
+      row.error = [row.error, err instanceof KindlabError ? err.shortMessage : String(err)].filter(Boolean).join('; ');
+      report.stopped = `stopped at ${e.name}: ${row.error}`;
+      break;
+    }
+  }
+  report.durationMs = Date.now() - started;
+  return report;
+}
