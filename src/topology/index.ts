@@ -2,7 +2,7 @@
  * Topology front end: containerlab-format YAML → validated, normalized TopologySpec → LabPlan.
  * Pure apart from reading the topology file and checking that files it names exist.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Env } from './env-subst.js';
 import { loadDocument, parseTopologyText } from './load.js';
@@ -13,6 +13,7 @@ import type { LabPlan, SourcePos, TopologySpec } from './types.js';
 import { validateTopology } from './validate.js';
 
 export type * from './types.js';
+export { STAGES } from './types.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
@@ -33,7 +34,7 @@ export interface LoadOptions {
 export async function loadTopology(file: string, opts: LoadOptions = {}): Promise<TopologySpec> {
   const doc = await loadDocument(file, opts.env ?? process.env);
   const raw = validateTopology(doc.data, doc.map);
-  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync });
+  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync, readText: (p) => readFileSync(p, 'utf8') });
   return attachSource(spec, doc.map);
 }
 

@@ -63,6 +63,20 @@ export interface NodeSpec {
   /** Absolute path of a startup config file, if any. */
   startupConfig?: string;
   waitFor: string[];
+  /** Docker's healthcheck (containerlab `healthcheck`), durations in seconds. */
+  healthcheck?: Healthcheck;
+  /** containerlab's deployment stages, merged defaults < kinds < groups < node (wait-for and exec appended). */
+  stages: NodeStages;
+  dns?: DnsConfig;
+  /** Extra names on the management network. */
+  aliases: string[];
+  /** `certificate.issue: true`: a certificate and key from the lab CA, written under `<labDir>/.tls/<node>/`. */
+  certificate?: NodeCertificate;
+  cgroupParent?: string;
+  /** Absolute paths of `env-files`, read at deploy time; `env` wins over them. */
+  envFiles: string[];
+  /** Resource limits (memory, cpu, cpu-set, shm-size), converted to Docker's units. */
+  resources: NodeResources;
   /** Free-form kind-specific settings (e.g. `bgp:` for rendered router configs). */
   extra: Record<string, unknown>;
   pos: SourcePos;
@@ -76,6 +90,69 @@ export interface NodeSpec {
   k8s?: K8sNodeInfo;
   /** Files rendered from the routing intent (render/), written to the lab directory and bound read-only. */
   files?: Array<{ path: string; content: string }>;
+}
+
+export interface Healthcheck {
+  /** Docker's form: `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`. */
+  test: string[];
+  intervalS?: number;
+  timeoutS?: number;
+  retries?: number;
+  startPeriodS?: number;
+}
+
+export const STAGES = ['create', 'create-links', 'configure', 'healthy', 'exit'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface StageWait {
+  node: string;
+  stage: Stage;
+  pos: SourcePos;
+}
+
+export interface StageExec {
+  command: string;
+  /** `host`: runs on the host (containerlab's target: host), else in the node. */
+  target: 'container' | 'host';
+  pos: SourcePos;
+}
+
+export interface StageSpec {
+  waitFor: StageWait[];
+  onEnter: StageExec[];
+  onExit: StageExec[];
+}
+
+export type NodeStages = Record<Stage, StageSpec>;
+
+export interface DnsConfig {
+  servers: string[];
+  search: string[];
+  options: string[];
+}
+
+export interface NodeCertificate {
+  keySize: number;
+  validityMs: number;
+  /** Extra subject alternative names (the node's names and management addresses are always in). */
+  sans: string[];
+}
+
+export interface NodeResources {
+  memoryBytes?: number;
+  /** Fractional CPUs (containerlab `cpu: 1.5`). */
+  cpus?: number;
+  cpuSet?: string;
+  shmBytes?: number;
+}
+
+/** The lab CA (containerlab `settings.certificate-authority`). */
+export interface CertificateAuthority {
+  /** External CA files (absolute); absent: a CA is generated in `<labDir>/.tls/ca/`. */
+  certFile?: string;
+  keyFile?: string;
+  keySize: number;
+  validityMs: number;
 }
 
 /** What a `k8s-node` node is in its cluster (from the kind Cluster config). */
@@ -184,6 +261,8 @@ export interface TopologySpec {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /** The lab CA, when some node has `certificate.issue: true` (additive). */
+  ca?: CertificateAuthority;
 }
 
 /** A node with everything the runtime needs resolved. */
@@ -214,4 +293,6 @@ export interface LabPlan {
   cluster?: LabCluster;
   /** What the routing intent (`routing:`, node `bgp:` blocks) rendered, when the topology has any. */
   routing?: RoutingPlan;
+  /** The lab CA, when some node has `certificate.issue: true` (additive). */
+  ca?: CertificateAuthority;
 }
