@@ -115,7 +115,7 @@ export function labState(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, mana
   for (const l of plan.links) {
     for (const ep of l.endpoints) {
       const owner = plan.nodes.find((n) => n.name === plan.nodes.find((x) => x.name === ep.node)?.netnsOwner);
-      if (owner && !managed(owner)) external.add(owner.containerName);
+      if (owner && !managed(owner) && owner.networkMode.type !== 'host') external.add(owner.containerName);
       const n = plan.nodes.find((x) => x.name === ep.node);
       if (n?.networkMode.type === 'container' && n.networkMode.container) external.add(n.networkMode.container);
     }
