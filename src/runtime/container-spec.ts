@@ -80,7 +80,7 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
   if (node.user) opts.User = node.user;
   if (node.workdir) opts.WorkingDir = node.workdir;
   if (mode === 'bridge') {
-    const ep: Docker.EndpointSettings = { Aliases: [...new Set([node.name, ...node.aliases])] };
+    const ep: Docker.EndpointSettings = { Aliases: [...new Set([node.name, ...(node.aliases ?? [])])] };
     if (node.mgmtIPv4 || node.mgmtIPv6) {
       ep.IPAMConfig = {};
       if (node.mgmtIPv4) ep.IPAMConfig.IPv4Address = node.mgmtIPv4.split('/')[0];
@@ -106,7 +106,7 @@ function healthcheck(h: Healthcheck): Docker.HealthConfig {
 
 /** Limits as containerlab sets them: memory and shm in bytes, cpu as a CFS quota over a 100 ms period. */
 function resources(node: NodePlan): Partial<Docker.HostConfig> {
-  const r = node.resources;
+  const r = node.resources ?? {};
   const out: Partial<Docker.HostConfig> = {};
   if (r.memoryBytes) out.Memory = r.memoryBytes;
   if (r.cpus) {

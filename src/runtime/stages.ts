@@ -15,7 +15,7 @@
  * Cycles among the waits are refused before anything runs (topology/plan-graph checkStageCycles).
  */
 import { KindlabError, withPrefix } from '../errors.js';
-import { STAGES, type NodePlan, type Stage, type StageExec } from '../topology/index.js';
+import { STAGES, stageOf, type NodePlan, type Stage, type StageExec } from '../topology/index.js';
 import { createNode, deployLink, execNodeLines, kindOf, type Action, type DeployContext } from './deploy-steps.js';
 import { kindFacts } from './kinds/index.js';
 import { runCommand } from './node-exec.js';
@@ -73,14 +73,14 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     }
   };
   const enter = async (n: NodePlan, stage: Stage, extra: string[] = []): Promise<void> => {
-    const waits = [...n.stages[stage].waitFor.map((w) => done.get(key(w.node, w.stage))!.promise), ...extra.map((d) => done.get(key(d, 'create'))!.promise)];
+    const waits = [...stageOf(n, stage).waitFor.map((w) => done.get(key(w.node, w.stage))!.promise), ...extra.map((d) => done.get(key(d, 'create'))!.promise)];
     if (waits.length > 0) progress(`${n.name}: waiting to enter ${stage}`);
     await waitFor(Promise.all(waits).then(() => undefined));
     entered.get(key(n.name, stage))!.resolve();
-    await runExecs(n, stage, n.stages[stage].onEnter, 'on-enter');
+    await runExecs(n, stage, stageOf(n, stage).onEnter, 'on-enter');
   };
   const finish = async (n: NodePlan, stage: Stage): Promise<void> => {
-    await runExecs(n, stage, n.stages[stage].onExit, 'on-exit');
+    await runExecs(n, stage, stageOf(n, stage).onExit, 'on-exit');
     done.get(key(n.name, stage))!.resolve();
   };
 
@@ -146,9 +146,9 @@ export function activeStages(nodes: NodePlan[]): Set<string> {
   const out = new Set<string>();
   for (const n of nodes) {
     for (const st of ['healthy', 'exit'] as const) {
-      if (n.stages[st].onEnter.length + n.stages[st].onExit.length > 0) out.add(`${n.name}\u0000${st}`);
+      if (stageOf(n, st).onEnter.length + stageOf(n, st).onExit.length > 0) out.add(`${n.name}\u0000${st}`);
     }
-    for (const st of STAGES) for (const w of n.stages[st].waitFor) out.add(`${w.node}\u0000${w.stage}`);
+    for (const st of STAGES) for (const w of stageOf(n, st).waitFor) out.add(`${w.node}\u0000${w.stage}`);
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { nodeKindFacts } from './node-kinds.js';
-import { STAGES, type CertificateAuthority, type NodeSpec, type TopologySpec } from './types.js';
+import { STAGES, stageOf, type CertificateAuthority, type NodeSpec, type TopologySpec } from './types.js';
 import { resolveHostPath } from './parse-values.js';
 import { parseDurationMs } from '../lib/index.js';
 
@@ -78,7 +78,7 @@ function checkStageWaits(nodes: Map<string, NodeSpec>, issues: IssueList): void 
   const names = [...nodes.keys()];
   for (const n of nodes.values()) {
     for (const st of STAGES) {
-      n.stages[st].waitFor.forEach((w) => {
+      stageOf(n, st).waitFor.forEach((w) => {
         const path = stageWaitPath(w) ?? ['topology', 'nodes', n.name, 'stages', st];
         const target = nodes.get(w.node);
         if (!target) {

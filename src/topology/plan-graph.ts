@@ -4,7 +4,7 @@
  */
 import { TopologyError, type TopologyIssue } from '../errors.js';
 import { formatPath } from './source-map.js';
-import { STAGES, type NodeSpec, type SourcePos, type Stage } from './types.js';
+import { STAGES, stageOf, type NodeSpec, type SourcePos, type Stage } from './types.js';
 
 export interface DepEdge {
   from: string;
@@ -90,7 +90,7 @@ export function creationWaves(nodes: NodeSpec[], edges: DepEdge[]): string[][] {
 
 /** True when some node declares stage wait-for entries or stage exec commands: the deploy then runs containerlab's per-node stages. */
 export function usesStages(nodes: NodeSpec[]): boolean {
-  return nodes.some((n) => STAGES.some((s) => n.stages[s].waitFor.length + n.stages[s].onEnter.length + n.stages[s].onExit.length > 0));
+  return nodes.some((n) => STAGES.some((s) => stageOf(n, s).waitFor.length + stageOf(n, s).onEnter.length + stageOf(n, s).onExit.length > 0));
 }
 
 /** A node reaches a stage (`enter`) or finishes it (`done`). */
@@ -116,7 +116,7 @@ export function checkStageCycles(nodes: NodeSpec[], links: Array<{ endpoints: Re
     STAGES.forEach((st, i) => {
       add(vtx('done', n.name, st), { to: vtx('enter', n.name, st) });
       if (i > 0) add(vtx('enter', n.name, st), { to: vtx('done', n.name, STAGES[i - 1]!) });
-      n.stages[st].waitFor.forEach((w, j) => {
+      stageOf(n, st).waitFor.forEach((w, j) => {
         add(vtx('enter', n.name, st), {
           to: vtx('done', w.node, w.stage),
           why: { text: `${n.name} ${st} waits for ${w.node} ${w.stage}`, pos: w.pos, path: formatPath(['topology', 'nodes', n.name, 'stages', st, 'wait-for', j]) },

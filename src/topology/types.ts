@@ -65,18 +65,18 @@ export interface NodeSpec {
   waitFor: string[];
   /** Docker's healthcheck (containerlab `healthcheck`), durations in seconds. */
   healthcheck?: Healthcheck;
-  /** containerlab's deployment stages, merged defaults < kinds < groups < node (wait-for and exec appended). */
-  stages: NodeStages;
+  /** containerlab's deployment stages, merged defaults < kinds < groups < node (wait-for and exec appended); additive. */
+  stages?: NodeStages;
   dns?: DnsConfig;
-  /** Extra names on the management network. */
-  aliases: string[];
+  /** Extra names on the management network (additive). */
+  aliases?: string[];
   /** `certificate.issue: true`: a certificate and key from the lab CA, written under `<labDir>/.tls/<node>/`. */
   certificate?: NodeCertificate;
   cgroupParent?: string;
-  /** Absolute paths of `env-files`, read at deploy time; `env` wins over them. */
-  envFiles: string[];
-  /** Resource limits (memory, cpu, cpu-set, shm-size), converted to Docker's units. */
-  resources: NodeResources;
+  /** Absolute paths of `env-files` (their variables are already in `env`, which wins over them); additive. */
+  envFiles?: string[];
+  /** Resource limits (memory, cpu, cpu-set, shm-size), converted to Docker's units (additive). */
+  resources?: NodeResources;
   /** Free-form kind-specific settings (e.g. `bgp:` for rendered router configs). */
   extra: Record<string, unknown>;
   pos: SourcePos;
@@ -124,6 +124,13 @@ export interface StageSpec {
 }
 
 export type NodeStages = Record<Stage, StageSpec>;
+
+const NO_STAGE: StageSpec = Object.freeze({ waitFor: [], onEnter: [], onExit: [] }) as unknown as StageSpec;
+
+/** A node's stage, empty when the node declares none. */
+export function stageOf(n: { stages?: NodeStages }, st: Stage): StageSpec {
+  return n.stages?.[st] ?? NO_STAGE;
+}
 
 export interface DnsConfig {
   servers: string[];
