@@ -60,7 +60,7 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
     netnsPid(n) {
-      if (n.networkMode.type === 'host') return Promise.resolve(0);
+      if (n.networkMode.type === 'host' || kindFacts(n.kind).start === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
       const container = owner.networkMode.type === 'host' ? '' : owner.containerName;
       if (!container) return Promise.resolve(0);

@@ -101,7 +101,8 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     ...optionalArgv('entrypoint', p.entrypoint, r, issues),
     ...(p.user !== undefined ? { user: String(p.user) } : {}),
     ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
-    networkMode: hostKind ? { type: 'host' } : networkMode(name, p['network-mode'], r, issues),
+    // the host kind keeps the default mode in the model: the runtime puts its links in the host netns by kind (runtime/deploy-steps netnsPid)
+    networkMode: hostKind ? { type: 'bridge' } : networkMode(name, p['network-mode'], r, issues),
     ...mgmtAddrs(p, r, issues),
     ports: ports(p, r, issues),
     sysctls: stringMap(p.sysctls),
