@@ -56,7 +56,7 @@ describe('stages', () => {
     assert.deepEqual(problems(`${two}      stages:\n        create:\n          wait-for: [{node: zz}]\n`), ['topo.yaml:10:29 topology.nodes.b.stages.create.wait-for[0].node: wait-for: node "zz" is not defined (nodes: a, b)']);
     assert.match(problems(`${two}      stages:\n        create:\n          wait-for: [{node: a, stage: ready}]\n`)[0]!, /^topo.yaml:10:\d+ .*stage is one of: create, create-links, configure, healthy, exit/);
     assert.match(problems(`${two}      stages:\n        boot: {}\n`)[0]!, /^topo.yaml:9:9 .*boot/);
-    assert.match(problems(`${two}      stages:\n        exit:\n          exec: [{command: x, phase: later}]\n`)[0]!, /^topo.yaml:11:\d+ topology.nodes.b.stages.exit.exec/);
+    assert.match(problems(`${two}      stages:\n        exit:\n          exec: [{command: x, phase: later}]\n`)[0]!, /^topo.yaml:10:38 topology.nodes.b.stages.exit.exec\[0\].phase: must be one of: on-enter, on-exit/);
     assert.deepEqual(problems(`${two}      stages:\n        configure:\n          wait-for: [{node: b}]\n`), ['topo.yaml:10:29 topology.nodes.b.stages.configure.wait-for[0].node: node "b" cannot wait for itself']);
     assert.deepEqual(problems(`${two}      stages:\n        create:\n          wait-for: [{node: a, stage: healthy}]\n`), ['topo.yaml:10:29 topology.nodes.b.stages.create.wait-for[0].node: wait-for: node "a" has no healthcheck, so it never reaches stage healthy (give it a healthcheck)']);
   });
