@@ -178,3 +178,12 @@ describe('kind host', () => {
     ]);
   });
 });
+
+describe('stage commands that cannot run', () => {
+  it('a create on-enter command in the container is refused: the container does not exist yet', () => {
+    assert.deepEqual(problems(`${two}      stages:\n        create:\n          exec: {on-enter: ["touch /x"]}\n`), [
+      'topo.yaml:10:29 topology.nodes.b.stages.create.exec.on-enter[0]: a create on-enter command runs before the container exists: use phase on-exit, or target: host',
+    ]);
+    parse(`${two}      stages:\n        create:\n          exec: [{command: "true", phase: on-enter, target: host}]\n`);
+  });
+});

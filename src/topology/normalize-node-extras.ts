@@ -59,7 +59,7 @@ export function stageWaitPath(w: StageWait): PathSeg[] | undefined {
 }
 
 /** Stages as merged by inherit.ts; wait-for without a stage means `create`. Node references are checked in normalize.ts. */
-export function stages(name: string, r: ResolvedProps, issues: IssueList): NodeStages {
+export function stages(name: string, r: ResolvedProps, issues: IssueList, containerBeforeCreate = false): NodeStages {
   const locate = (p: Parameters<IssueList['add']>[0]): SourcePos => issues.map.locate(p);
   const out = {} as NodeStages;
   for (const st of STAGES) {
@@ -81,6 +81,9 @@ export function stages(name: string, r: ResolvedProps, issues: IssueList): NodeS
       const argv = shellSplit(e.command);
       if (typeof argv === 'string') issues.add(e.path, argv);
       const item = { command: e.command, target: e.target ?? 'container', pos: locate(e.path) } as const;
+      if (st === 'create' && e.phase === 'on-enter' && item.target === 'container' && !containerBeforeCreate) {
+        issues.add(e.path, 'a create on-enter command runs before the container exists: use phase on-exit, or target: host');
+      }
       (e.phase === 'on-exit' ? out[st].onExit : out[st].onEnter).push(item);
     }
     rs.waitFor.forEach((w) => {

@@ -110,7 +110,7 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     ...startupConfig(p, r, ctx),
     waitFor: [...(p['wait-for'] ?? [])],
     ...(healthcheck ? { healthcheck } : {}),
-    stages: extras.stages(name, r, issues),
+    stages: extras.stages(name, r, issues, p.kind !== undefined && ['existing', 'host'].includes(nodeKindFacts(p.kind)?.start ?? '')),
     ...(dns ? { dns } : {}),
     aliases: extras.aliases(r, issues),
     ...(certificate ? { certificate } : {}),
