@@ -5,7 +5,10 @@
  * stage its `on-enter` commands run, on finishing it its `on-exit` commands. What each stage does:
  * - create: the container is created and started;
  * - create-links: the node's links are created; a link is made once both its ends have entered
- *   create-links, so the stage ends when every peer got there too;
+ *   create-links, so the stage ends when every peer got there too — except for a peer that can only
+ *   get there after this node's stage (it waits for a later stage of this node): that link is made
+ *   when the peer arrives. (containerlab makes this node's end at once and parks the far end in the
+ *   host netns; here the interface appears when the peer arrives.)
  * - configure: the kind's post-deploy work (e.g. FRR starts), then after the stage the node's
  *   `exec:` lines (containerlab runs them right after configure);
  * - healthy: only when another node waits for it or it has commands: waits until Docker reports
@@ -15,7 +18,7 @@
  * Cycles among the waits are refused before anything runs (topology/plan-graph checkStageCycles).
  */
 import { KindlabError, withPrefix } from '../errors.js';
-import { STAGES, stageOf, type NodePlan, type Stage, type StageExec } from '../topology/index.js';
+import { STAGES, dependencyEdges, linkEndWaits, stageOf, type NodePlan, type Stage, type StageExec } from '../topology/index.js';
 import { createNode, deployLink, execNodeLines, kindOf, type Action, type DeployContext } from './deploy-steps.js';
 import { kindFacts } from './kinds/index.js';
 import { runCommand } from './node-exec.js';
@@ -62,6 +65,7 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
   };
 
   const active = activeStages(plan.nodes);
+  const endWaits = linkEndWaits(plan.nodes, plan.links, dependencyEdges(plan.nodes));
   const linkRuns = new Map<number, Promise<void>>();
   const concurrency = new Semaphore(ctx.concurrency);
 
@@ -94,6 +98,8 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     const mine = plan.links.map((l, i) => [l, i] as const).filter(([l]) => l.endpoints.some((ep) => ep.node === n.name));
     await Promise.all(
       mine.map(([link, i]) => {
+        // a peer that only gets here after this stage makes the link when it arrives
+        if (!endWaits.has(`${i}:${n.name}`)) return undefined;
         let run = linkRuns.get(i);
         if (!run) {
           const peers = [...new Set(link.endpoints.map((ep) => ep.node))];

@@ -7,6 +7,7 @@ import { TopologyError, formatIssue } from '../errors.js';
 import { loadPlan, loadTopology, parseTopology } from './index.js';
 import { parseBytes, parseEnvFile } from './parse-values.js';
 import { planLab } from './plan.js';
+import { dependencyEdges, linkEndWaits } from './plan-graph.js';
 import { stageOf, type NodeSpec, type TopologySpec } from './types.js';
 
 const node = (t: TopologySpec, name: string): NodeSpec => t.nodes.find((n) => n.name === name)!;
@@ -61,12 +62,16 @@ describe('stages', () => {
     assert.deepEqual(problems(`${two}      stages:\n        create:\n          wait-for: [{node: a, stage: healthy}]\n`), ['topo.yaml:10:29 topology.nodes.b.stages.create.wait-for[0].node: wait-for: node "a" has no healthcheck, so it never reaches stage healthy (give it a healthcheck)']);
   });
   it('refuses waits that can never all be met, naming each wait on the cycle', () => {
-    const got = problems(`${head}  nodes:\n    a:\n      kind: linux\n      image: i\n      stages:\n        create:\n          wait-for: [{node: b, stage: configure}]\n    b:\n      kind: linux\n      image: i\n  links:\n    - endpoints: ["a:eth1", "b:eth1"]\n`, true);
-    // b's links need a to reach create-links, which waits for b's configure, which follows b's create-links
-    assert.equal(got.length, 1);
-    assert.match(got[0]!, /^topo.yaml:9:29 topology.nodes.a.stages.create.wait-for\[0\]: stage dependency cycle \(a create waits for b configure\)/);
-    // without the link there is no cycle
-    planLab(parse(`${head}  nodes:\n    a:\n      kind: linux\n      image: i\n      stages:\n        create:\n          wait-for: [{node: b, stage: configure}]\n    b: {kind: linux, image: i}\n`));
+    const got = problems(`${head}  nodes:\n    a:\n      kind: linux\n      image: i\n      stages:\n        create:\n          wait-for: [{node: b, stage: configure}]\n    b:\n      kind: linux\n      image: i\n      stages:\n        create:\n          wait-for: [{node: a, stage: create-links}]\n`, true);
+    assert.deepEqual(got, [
+      'topo.yaml:9:29 topology.nodes.a.stages.create.wait-for[0]: stage dependency cycle (a create waits for b configure → b create waits for a create-links): these waits can never all be met',
+      'topo.yaml:15:29 topology.nodes.b.stages.create.wait-for[0]: stage dependency cycle (a create waits for b configure → b create waits for a create-links): these waits can never all be met',
+    ]);
+  });
+  it('a link end waits for its peer in create-links unless the peer only gets there after this node\'s stage', () => {
+    const t = parse(`${head}  nodes:\n    a:\n      kind: linux\n      image: i\n      stages:\n        create:\n          wait-for: [{node: b, stage: configure}]\n    b: {kind: linux, image: i}\n    c: {kind: linux, image: i}\n  links:\n    - endpoints: ["a:eth1", "b:eth1"]\n    - endpoints: ["b:eth2", "c:eth1"]\n`);
+    planLab(t); // no cycle: b's link to a is made when a arrives
+    assert.deepEqual([...linkEndWaits(t.nodes, t.links, dependencyEdges(t.nodes))].sort(), ['0:a', '1:b', '1:c']);
   });
 });
 

@@ -14,7 +14,7 @@ import { validateTopology } from './validate.js';
 
 export type * from './types.js';
 export { STAGES, stageOf } from './types.js';
-export { usesStages } from './plan-graph.js';
+export { usesStages, linkEndWaits, dependencyEdges } from './plan-graph.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';

@@ -103,13 +103,7 @@ interface StageEdge {
   why?: { text: string; pos: SourcePos; path: string };
 }
 
-/**
- * containerlab's stage rules as a graph: a node enters a stage after finishing the previous one and
- * once every stage it waits for is done; create-links finishes only when each link peer has entered
- * create-links (a link needs both ends). Throws TOPO_CYCLE when the waits can never all be met,
- * naming the wait-for entries on the cycle.
- */
-export function checkStageCycles(nodes: NodeSpec[], links: Array<{ endpoints: ReadonlyArray<{ node: string }> }>, edges: DepEdge[]): void {
+function stageGraph(nodes: NodeSpec[], edges: DepEdge[]): Map<StageVertex, StageEdge[]> {
   const out = new Map<StageVertex, StageEdge[]>();
   const add = (from: StageVertex, e: StageEdge): void => void out.set(from, [...(out.get(from) ?? []), e]);
   for (const n of nodes) {
@@ -125,10 +119,16 @@ export function checkStageCycles(nodes: NodeSpec[], links: Array<{ endpoints: Re
     });
   }
   for (const e of edges) add(vtx('enter', e.from, 'create'), { to: vtx('done', e.to, 'create') });
-  for (const l of links) {
-    const ends = [...new Set(l.endpoints.map((ep) => ep.node))];
-    for (const a of ends) for (const b of ends) if (a !== b) add(vtx('done', a, 'create-links'), { to: vtx('enter', b, 'create-links') });
-  }
+  return out;
+}
+
+/**
+ * containerlab's stage rules as a graph: a node enters a stage after finishing the previous one and
+ * once every stage it waits for is done. Throws TOPO_CYCLE when the waits can never all be met,
+ * naming the wait-for entries on the cycle.
+ */
+export function checkStageCycles(nodes: NodeSpec[], edges: DepEdge[]): void {
+  const out = stageGraph(nodes, edges);
   const state = new Map<StageVertex, 'visiting' | 'done'>();
   const stack: StageEdge[] = [];
   const issues: TopologyIssue[] = [];
@@ -150,4 +150,40 @@ export function checkStageCycles(nodes: NodeSpec[], links: Array<{ endpoints: Re
   };
   for (const v of out.keys()) if (!state.has(v)) visit(v);
   if (issues.length > 0) throw new TopologyError('TOPO_CYCLE', issues, { hint: 'remove one of the stage wait-for entries in the cycle' });
+}
+
+/**
+ * Which link ends wait for their peer in the create-links stage, as `<link index>:<node>`. A link is
+ * made once both ends' nodes have entered create-links; a node's create-links stage normally waits
+ * for its links, but not for a peer that can only get there after this node's stage is done (e.g. a
+ * peer whose create waits for this node's healthy): that link is made when the peer arrives.
+ * Decided link by link so that the waits added never close a cycle (checkStageCycles ran first).
+ */
+export function linkEndWaits(nodes: NodeSpec[], links: ReadonlyArray<{ endpoints: ReadonlyArray<{ node: string }> }>, edges: DepEdge[]): Set<string> {
+  const out = stageGraph(nodes, edges);
+  const reaches = (from: StageVertex, to: StageVertex): boolean => {
+    const seen = new Set<StageVertex>();
+    const todo = [from];
+    while (todo.length > 0) {
+      const v = todo.pop()!;
+      if (v === to) return true;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      for (const e of out.get(v) ?? []) todo.push(e.to);
+    }
+    return false;
+  };
+  const waits = new Set<string>();
+  links.forEach((l, i) => {
+    const ends = [...new Set(l.endpoints.map((ep) => ep.node))];
+    for (const a of ends) {
+      const peers = ends.filter((b) => b !== a);
+      // a waits for b unless b entering create-links depends on a finishing it
+      if (peers.every((b) => !reaches(vtx('enter', b, 'create-links'), vtx('done', a, 'create-links')))) {
+        waits.add(`${i}:${a}`);
+        for (const b of peers) out.set(vtx('done', a, 'create-links'), [...(out.get(vtx('done', a, 'create-links')) ?? []), { to: vtx('enter', b, 'create-links') }]);
+      }
+    }
+  });
+  return waits;
 }

@@ -28,7 +28,7 @@ export function containerName(prefix: string, lab: string, node: NodeSpec | stri
 export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
   const edges = dependencyEdges(t.nodes);
   checkCycles(t.nodes, edges);
-  checkStageCycles(t.nodes, t.links, edges);
+  checkStageCycles(t.nodes, edges);
   const mgmtIPs = assignMgmtIPv4(t);
   const byName = new Map(t.nodes.map((n) => [n.name, n]));
   const nodes: NodePlan[] = t.nodes.map((n) => {
