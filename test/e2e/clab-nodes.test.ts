@@ -67,7 +67,11 @@ describe('containerlab node keys on real Docker', () => {
       '          exec:',
       `            - { command: '${mark('web-create-links-exit')}', phase: on-exit, target: host }`,
       '        healthy:',
-      `          exec: { on-exit: ['${mark('web-healthy-exit')}'] }`,
+      '          exec:',
+      `            - { command: '${mark('web-healthy-exit')}', phase: on-exit, target: host }`,
+      '        configure:',
+      // the map form: commands in the container
+      `          exec: { on-enter: ["sh -c 'date > /tmp/configured'"] }`,
       '    client:',
       '      env-files: [vars.env]',
       '      env: { OVERRIDDEN: env }',
@@ -116,6 +120,7 @@ describe('containerlab node keys on real Docker', () => {
     assert.ok(log.indexOf('web-create-links-exit') < log.indexOf('client-configure-enter'), log.join(', '));
     // a container command at configure on-enter sees the link made in create-links
     assert.match(await inContainer(c('client'), 'cat', '/tmp/configure-saw-eth1'), /eth1/);
+    assert.notEqual((await inContainer(c('web'), 'cat', '/tmp/configured')).trim(), '');
   });
 
   it('dns options are in /etc/resolv.conf and the servers in the container config; the alias resolves', async () => {
