@@ -175,3 +175,35 @@ describe('containerlab node keys on real Docker', () => {
     assert.equal(existsSync(join(dir, `lab-${name}`)), false);
   });
 });
+
+describe('a node waited for that turns unhealthy', () => {
+  const name = uniqueLabName('kl-unh');
+  let dir = '';
+  after(async () => {
+    await forceDestroy(name);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fails the deploy naming the node and the probe output, and leaves nothing', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kindlab-unh-'));
+    const file = join(dir, 'topo.clab.yml');
+    await writeFile(file, [
+      `name: ${name}`,
+      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+      'topology:',
+      '  defaults: { kind: linux, image: kindlab/base }',
+      '  nodes:',
+      '    sick:',
+      '      healthcheck: { test: [CMD-SHELL, "echo probe-says-no; exit 1"], interval: 1, retries: 1 }',
+      '    waiter:',
+      '      stages:',
+      '        create:',
+      '          wait-for: [{ node: sick, stage: healthy }]',
+    ].join('\n') + '\n');
+    const r = await lab(['deploy', '-t', file]);
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /sick: Docker reports the container unhealthy/);
+    assert.match(r.stderr, /probe-says-no/);
+    assert.deepEqual(await leftovers(name), NOTHING);
+  });
+});
