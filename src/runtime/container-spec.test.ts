@@ -43,6 +43,9 @@ test('cmd: bash gets a TTY and stdin so the shell keeps running (containerlab se
   assert.deepEqual(o.Cmd, ['bash']);
   const m = node('x');
   assert.equal(containerOptions(plan([m]), m, 'img').Tty, false);
+  // any cmd of the node's own gets them too, as every containerlab container: `sh -c "x & sh"` stays up
+  const s = node('s', { cmd: ['sh', '-c', 'date > /tmp/time & sh'] });
+  assert.deepEqual([containerOptions(plan([s]), s, 'img').Tty, containerOptions(plan([s]), s, 'img').OpenStdin], [true, true]);
 });
 
 test('network-mode container:<node> uses the container name, drops net.* sysctls and hostname', () => {

@@ -43,7 +43,9 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
   const ownNetns = mode === 'bridge' || mode === 'none';
   const sysctls = { ...BASE_SYSCTLS, ...node.sysctls };
   if (!ownNetns) for (const k of Object.keys(sysctls)) if (k.startsWith('net.')) delete sysctls[k];
-  const tty = isShellCommand(node.cmd);
+  // containerlab gives every container a TTY and open stdin, so a cmd such as `sh -c "x & sh"` keeps
+  // running; we do the same for any node with a cmd of its own (an image's own command needs neither)
+  const tty = isShellCommand(node.cmd) || (node.cmd !== undefined && node.cmd.length > 0);
   const ports: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of node.ports) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
 
