@@ -207,3 +207,39 @@ describe('a node waited for that turns unhealthy', () => {
     assert.deepEqual(await leftovers(name), NOTHING);
   });
 });
+
+describe('the exit stage', () => {
+  const name = uniqueLabName('kl-exit');
+  let dir = '';
+  after(async () => {
+    await forceDestroy(name);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a node waiting for another\'s exit is created once that container has stopped', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kindlab-exit-'));
+    const file = join(dir, 'topo.clab.yml');
+    await writeFile(file, [
+      `name: ${name}`,
+      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+      'topology:',
+      '  defaults: { kind: linux, image: kindlab/base }',
+      '  nodes:',
+      '    job:',
+      '      cmd: sh -c "sleep 1; exit 0"',
+      '    after:',
+      '      stages:',
+      '        create:',
+      '          wait-for: [{ node: job, stage: exit }]',
+    ].join('\n') + '\n');
+    const r = await lab(['deploy', '-t', file]);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const finished = Date.parse(await inspect(`clab-${name}-job`, '{{.State.FinishedAt}}'));
+    const started = Date.parse(await inspect(`clab-${name}-after`, '{{.Created}}'));
+    assert.equal(await inspect(`clab-${name}-job`, '{{.State.Status}}'), 'exited');
+    assert.ok(started >= finished, `after created ${new Date(started).toISOString()}, job finished ${new Date(finished).toISOString()}`);
+    const d = await lab(['destroy', '-t', file, '--cleanup']);
+    assert.equal(d.exitCode, 0, d.stderr);
+    assert.deepEqual(await leftovers(name), NOTHING);
+  });
+});
