@@ -8,6 +8,7 @@ import { looksLikePodRef, parsePodRef, podExecPrefix, podPlace } from '../cluste
 import { getPod, labClient } from '../cluster/lab/index.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
+import { nodeKindFacts } from '../topology/index.js';
 import { labKubeconfig } from './kubeconfig.js';
 import { resolveLab, type TargetValues } from './target.js';
 
@@ -39,7 +40,12 @@ export async function runExec(values: TargetValues, positionals: string[]): Prom
     return r.exitCode;
   }
   const target = await resolveLab(values, USAGE);
-  let container = target.plan?.nodes.find((n) => n.name === node || n.containerName === node)?.containerName;
+  const planned = target.plan?.nodes.find((n) => n.name === node || n.containerName === node);
+  if (planned && nodeKindFacts(planned.kind)?.start === 'host') {
+    // never docker-exec into a container that merely shares the host node's name
+    throw new KindlabError('USAGE', `node "${node}" is of kind host: it is this machine, not a container`, { hint: `run the command directly: ${cmd.join(' ')}` });
+  }
+  let container = planned?.containerName;
   if (!container) {
     const found = await runtime.listContainers({ [LABEL_LAB]: target.name, [LABEL_NODE]: node });
     container = found[0]?.name;

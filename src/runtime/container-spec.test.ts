@@ -43,6 +43,9 @@ test('cmd: bash gets a TTY and stdin so the shell keeps running (containerlab se
   assert.deepEqual(o.Cmd, ['bash']);
   const m = node('x');
   assert.equal(containerOptions(plan([m]), m, 'img').Tty, false);
+  // any cmd of the node's own gets them too, as every containerlab container: `sh -c "x & sh"` stays up
+  const s = node('s', { cmd: ['sh', '-c', 'date > /tmp/time & sh'] });
+  assert.deepEqual([containerOptions(plan([s]), s, 'img').Tty, containerOptions(plan([s]), s, 'img').OpenStdin], [true, true]);
 });
 
 test('network-mode container:<node> uses the container name, drops net.* sysctls and hostname', () => {
@@ -87,4 +90,24 @@ test('the management network is internal unless mgmt.external', () => {
   assert.deepEqual(o.IPAM?.Config, [{ Subnet: '172.20.20.0/24' }]);
   assert.equal(o.Labels?.['kindlab.lab'], 'demo');
   assert.equal(mgmtNetworkOptions(plan([n], true)).Internal, false);
+});
+
+test('containerlab node keys: healthcheck in nanoseconds, dns, aliases, cgroup parent and limits as containerlab sets them', () => {
+  const n = node('web', {
+    healthcheck: { test: ['CMD-SHELL', 'true'], intervalS: 1, timeoutS: 2, retries: 3, startPeriodS: 4 },
+    dns: { servers: ['8.8.8.8'], search: ['lab.example'], options: ['rotate'] },
+    aliases: ['web.lab.example'],
+    cgroupParent: 'labs.slice',
+    resources: { memoryBytes: 1e9, cpus: 1.5, cpuSet: '0-1', shmBytes: 64e6 },
+  });
+  const o = containerOptions(plan([n]), n, 'img');
+  assert.deepEqual(o.Healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 1e9, Timeout: 2e9, Retries: 3, StartPeriod: 4e9 });
+  assert.deepEqual([o.HostConfig?.Dns, o.HostConfig?.DnsSearch, o.HostConfig?.DnsOptions], [['8.8.8.8'], ['lab.example'], ['rotate']]);
+  assert.deepEqual(o.NetworkingConfig?.EndpointsConfig?.['clab']?.Aliases, ['web', 'web.lab.example']);
+  assert.equal(o.HostConfig?.CgroupParent, 'labs.slice');
+  assert.deepEqual([o.HostConfig?.Memory, o.HostConfig?.CpuQuota, o.HostConfig?.CpuPeriod, o.HostConfig?.CpusetCpus, o.HostConfig?.ShmSize], [1e9, 150000, 100000, '0-1', 64e6]);
+  const plain = containerOptions(plan([node('x')]), node('x'), 'img');
+  assert.equal(plain.Healthcheck, undefined);
+  assert.equal(plain.HostConfig?.Memory, undefined);
+  assert.equal(plain.HostConfig?.Dns, undefined);
 });

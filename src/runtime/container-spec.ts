@@ -3,7 +3,7 @@
  * (like kind's planCreation). Pure: no Docker calls, unit-tested.
  */
 import type Docker from 'dockerode';
-import type { LabPlan, NodePlan } from '../topology/index.js';
+import type { Healthcheck, LabPlan, NodePlan } from '../topology/index.js';
 import { isShellCommand } from './argv.js';
 import { LABEL_KIND, LABEL_NODE, labLabels } from './labels.js';
 import { renderedFilePath } from './labdir.js';
@@ -43,7 +43,9 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
   const ownNetns = mode === 'bridge' || mode === 'none';
   const sysctls = { ...BASE_SYSCTLS, ...node.sysctls };
   if (!ownNetns) for (const k of Object.keys(sysctls)) if (k.startsWith('net.')) delete sysctls[k];
-  const tty = isShellCommand(node.cmd);
+  // containerlab gives every container a TTY and open stdin, so a cmd such as `sh -c "x & sh"` keeps
+  // running; we do the same for any node with a cmd of its own (an image's own command needs neither)
+  const tty = isShellCommand(node.cmd) || (node.cmd !== undefined && node.cmd.length > 0);
   const ports: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of node.ports) (ports[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
 
@@ -69,14 +71,18 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
       PortBindings: ports,
       ExtraHosts: mode === 'bridge' ? extraHosts(plan) : undefined,
       Init: false,
+      ...resources(node),
+      ...(node.cgroupParent ? { CgroupParent: node.cgroupParent } : {}),
+      ...(node.dns ? { Dns: node.dns.servers, DnsSearch: node.dns.search, DnsOptions: node.dns.options } : {}),
     },
   };
+  if (node.healthcheck) opts.Healthcheck = healthcheck(node.healthcheck);
   if (node.cmd) opts.Cmd = node.cmd;
   if (node.entrypoint) opts.Entrypoint = node.entrypoint;
   if (node.user) opts.User = node.user;
   if (node.workdir) opts.WorkingDir = node.workdir;
   if (mode === 'bridge') {
-    const ep: Docker.EndpointSettings = { Aliases: [node.name] };
+    const ep: Docker.EndpointSettings = { Aliases: [...new Set([node.name, ...(node.aliases ?? [])])] };
     if (node.mgmtIPv4 || node.mgmtIPv6) {
       ep.IPAMConfig = {};
       if (node.mgmtIPv4) ep.IPAMConfig.IPv4Address = node.mgmtIPv4.split('/')[0];
@@ -85,6 +91,33 @@ export function containerOptions(plan: LabPlan, node: NodePlan, image: string): 
     opts.NetworkingConfig = { EndpointsConfig: { [plan.mgmt.network]: ep } };
   }
   return opts;
+}
+
+const NS_PER_S = 1_000_000_000;
+
+/** containerlab's mapping: durations in whole seconds → Docker's nanoseconds; 0/absent = Docker's default. */
+function healthcheck(h: Healthcheck): Docker.HealthConfig {
+  return {
+    ...(h.test.length > 0 ? { Test: h.test } : {}),
+    ...(h.intervalS ? { Interval: h.intervalS * NS_PER_S } : {}),
+    ...(h.timeoutS ? { Timeout: h.timeoutS * NS_PER_S } : {}),
+    ...(h.startPeriodS ? { StartPeriod: h.startPeriodS * NS_PER_S } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+  };
+}
+
+/** Limits as containerlab sets them: memory and shm in bytes, cpu as a CFS quota over a 100 ms period. */
+function resources(node: NodePlan): Partial<Docker.HostConfig> {
+  const r = node.resources ?? {};
+  const out: Partial<Docker.HostConfig> = {};
+  if (r.memoryBytes) out.Memory = r.memoryBytes;
+  if (r.cpus) {
+    out.CpuPeriod = 100_000;
+    out.CpuQuota = Math.round(r.cpus * 100_000);
+  }
+  if (r.cpuSet) out.CpusetCpus = r.cpuSet;
+  if (r.shmBytes) out.ShmSize = r.shmBytes;
+  return out;
 }
 
 /** Docker network options for the lab's management network. Internal unless `mgmt.external`. Pure. */

@@ -4,8 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError, withPrefix } from '../errors.js';
-import type { LabPlan, NodePlan } from '../topology/index.js';
-import { splitCommand } from './argv.js';
+import type { LabPlan, LinkSpec, NodePlan } from '../topology/index.js';
+import { runCommand } from './node-exec.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
 import { type ImageResolution, imageSettings, resolveImage } from './images.js';
@@ -61,7 +61,7 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
     netnsPid(n) {
-      if (n.networkMode.type === 'host') return Promise.resolve(0);
+      if (n.networkMode.type === 'host' || kindFacts(n.kind).start === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
       const container = owner.networkMode.type === 'host' ? '' : owner.containerName;
       if (!container) return Promise.resolve(0);
@@ -77,7 +77,7 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
 }
 
 /** Runs fn per node, labelling any error with the node's name. */
-async function perNode(ctx: DeployContext, nodes: NodePlan[], fn: (n: NodePlan) => Promise<void>): Promise<void> {
+export async function perNode(ctx: DeployContext, nodes: NodePlan[], fn: (n: NodePlan) => Promise<void>): Promise<void> {
   await runPool(nodes, ctx.concurrency, async (n) => {
     try {
       await fn(n);
@@ -128,49 +128,58 @@ export const mgmtAction: Action = {
   },
 };
 
+/** Creates one node's container (or checks the existing one), as the containers step and the staged pipeline do. */
+export async function createNode(ctx: DeployContext, n: NodePlan): Promise<void> {
+  const kind = kindOf(ctx, n);
+  const resolved = ctx.images?.get(n.name);
+  const image = resolved?.image ?? resolveImage(n.image, imageAliases(ctx.plan));
+  if (kindFacts(kind.name).managed) {
+    let opts = containerOptions(ctx.plan, n, image);
+    if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
+    if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
+    await ctx.runtime.runContainer(opts);
+  }
+  await kind.afterCreate?.(n, ctx.kindCtx);
+  // the host kind has no container: nothing to inspect (a container of the same name is not it)
+  const c = kindFacts(kind.name).start === 'host' ? undefined : await ctx.runtime.inspectContainer(n.containerName);
+  ctx.info.set(n.name, { image: c?.image ?? image, ...(resolved?.substitute ? { imageSubstitute: resolved.substitute } : {}), mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
+}
+
 export const containersAction: Action = {
   title: 'Containers',
   async run(ctx, progress) {
-    const aliases = imageAliases(ctx.plan);
     const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
     let done = 0;
     for (const wave of ctx.plan.waves) {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
-        const kind = kindOf(ctx, n);
-        const resolved = ctx.images?.get(n.name);
-        const image = resolved?.image ?? resolveImage(n.image, aliases);
-        if (kindFacts(kind.name).managed) {
-          let opts = containerOptions(ctx.plan, n, image);
-          if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
-          if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
-          await ctx.runtime.runContainer(opts);
-        }
-        await kind.afterCreate?.(n, ctx.kindCtx);
-        const c = await ctx.runtime.inspectContainer(n.containerName);
-        ctx.info.set(n.name, { image: c?.image ?? image, ...(resolved?.substitute ? { imageSubstitute: resolved.substitute } : {}), mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
+        await createNode(ctx, n);
         progress(`${++done}/${ctx.plan.nodes.length} ${n.containerName}`);
       });
     }
   },
 };
 
+/** Creates one link and tells the kinds of its ends. */
+export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
+  const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
+  const nodes = {
+    netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!),
+    mgmtBridge: () => mgmtBridgeName(ctx.runtime, ctx.plan),
+  };
+  if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
+  else await deploySpecialLink(ctx.plan.name, link, nodes);
+  for (const ep of link.endpoints) {
+    const n = byName.get(ep.node)!;
+    await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);
+  }
+}
+
 export const linksAction: Action = {
   title: 'Links',
   async run(ctx, progress) {
-    const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
-    let bridge: Promise<string> | undefined;
-    const nodes = {
-      netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!),
-      mgmtBridge: () => (bridge ??= mgmtBridgeName(ctx.runtime, ctx.plan)),
-    };
     let done = 0;
     await runPool(ctx.plan.links, ctx.concurrency, async (link) => {
-      if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
-      else await deploySpecialLink(ctx.plan.name, link, nodes);
-      for (const ep of link.endpoints) {
-        const n = byName.get(ep.node)!;
-        await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);
-      }
+      await deployLink(ctx, link);
       progress(`${++done}/${ctx.plan.links.length}`);
     });
   },
@@ -187,16 +196,20 @@ export const postDeployAction: Action = {
   },
 };
 
+/** Runs a node's `exec:` lines in order: in its container, or on the host for the host kind. */
+export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (msg: string) => void): Promise<void> {
+  const onHost = kindFacts(n.kind).start === 'host';
+  for (const line of n.exec) {
+    progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
+    await runCommand(ctx.runtime, onHost ? undefined : n.containerName, line, n.name);
+  }
+}
+
 export const execAction: Action = {
   title: 'Exec',
   async run(ctx, progress) {
     const nodes = ctx.plan.nodes.filter((n) => n.exec.length > 0);
-    await perNode(ctx, nodes, async (n) => {
-      for (const line of n.exec) {
-        progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
-        await ctx.runtime.exec(n.containerName, splitCommand(line), { target: n.name });
-      }
-    });
+    await perNode(ctx, nodes, (n) => execNodeLines(ctx, n, progress));
   },
 };
 

@@ -5,7 +5,9 @@
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
-import type { LabPlan } from '../topology/index.js';
+import { usesStages, type LabPlan } from '../topology/index.js';
+import { stagedNodesAction } from './stages.js';
+import { certificatesAction } from './node-certs.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
   type Action,
@@ -106,8 +108,10 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
 }
 
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
-export function deployActions(cluster?: ClusterProvider): Action[] {
-  return [imagesAction, labDirAction, mgmtAction, ...(cluster?.prepare ?? []), containersAction, linksAction, postDeployAction, execAction, ...(cluster?.actions ?? []), writeLabDirAction];
+export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action[] {
+  // containerlab's per-node stages when the topology declares any; else one step per phase for all nodes
+  const nodeSteps = plan && usesStages(plan.nodes) ? [stagedNodesAction] : [containersAction, linksAction, postDeployAction, execAction];
+  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), ...nodeSteps, ...(cluster?.actions ?? []), writeLabDirAction];
 }
 
 /** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */
@@ -178,7 +182,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
-    deployActions(ctx.cluster).map((a) => ({
+    deployActions(ctx.cluster, plan).map((a) => ({
       title: a.title,
       task: async (c: DeployContext, task) => {
         current = a.title;

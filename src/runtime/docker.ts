@@ -18,6 +18,10 @@ export interface ContainerInfo {
   mgmtIPv4?: string;
   mgmtIPv4PrefixLength?: number;
   networkMode: string;
+  /** Docker's health status (starting, healthy, unhealthy) when the container has a healthcheck. */
+  health?: string;
+  /** Output of the last health probe, for messages. */
+  healthOutput?: string;
 }
 
 export interface NetworkInfo {
@@ -226,6 +230,7 @@ export class DockerRuntime implements Runtime {
         mgmtIPv4: net?.IPAddress || undefined,
         mgmtIPv4PrefixLength: net?.IPPrefixLen || undefined,
         networkMode: i.HostConfig.NetworkMode ?? '',
+        ...(i.State.Health ? { health: i.State.Health.Status, healthOutput: i.State.Health.Log?.at(-1)?.Output?.trim() } : {}),
       };
     } catch (e) {
       if (isNotFound(e)) return undefined;

@@ -6,7 +6,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { LabPlan, LinkEndpoint, LinkSpec, NodePlan } from '../topology/index.js';
+import { nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
 import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 import { endpointMac } from './mac.js';
@@ -113,7 +113,7 @@ export function labState(plan: LabPlan, info: Map<string, NodeRuntimeInfo>, mana
   for (const l of plan.links) {
     for (const ep of l.endpoints) {
       const owner = plan.nodes.find((n) => n.name === plan.nodes.find((x) => x.name === ep.node)?.netnsOwner);
-      if (owner && !managed(owner)) external.add(owner.containerName);
+      if (owner && !managed(owner) && nodeKindFacts(owner.kind)?.start !== 'host') external.add(owner.containerName);
       const n = plan.nodes.find((x) => x.name === ep.node);
       if (n?.networkMode.type === 'container' && n.networkMode.container) external.add(n.networkMode.container);
     }

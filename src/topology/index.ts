@@ -2,7 +2,7 @@
  * Topology front end: containerlab-format YAML → validated, normalized TopologySpec → LabPlan.
  * Pure apart from reading the topology file and checking that files it names exist.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Env } from './env-subst.js';
 import { parseTopologyText, readTopologyText } from './load.js';
@@ -15,6 +15,8 @@ import type { LabPlan, SourcePos, TopologySpec } from './types.js';
 import { validateTopology } from './validate.js';
 
 export type * from './types.js';
+export { STAGES, stageOf } from './types.js';
+export { usesStages, linkEndWaits, dependencyEdges } from './plan-graph.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
@@ -46,7 +48,7 @@ export async function loadTopology(file: string, opts: LoadOptions = {}): Promis
   const parsed = parseTopologyText(text, rendered ? `${file} (rendered)` : file, opts.env ?? process.env);
   const doc = { file: abs, dir: dirname(abs), map: parsed.map, data: parsed.data };
   const raw = validateTopology(doc.data, doc.map);
-  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync, defaultMgmtSubnet: opts.defaultMgmtSubnet });
+  const spec = normalizeTopology(raw, { file: doc.file, dir: doc.dir, map: doc.map, exists: existsSync, readText: (p) => readFileSync(p, 'utf8'), defaultMgmtSubnet: opts.defaultMgmtSubnet });
   return attachSource(spec, doc.map);
 }
 

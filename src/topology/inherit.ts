@@ -8,13 +8,19 @@
  *   GetNodeExec concatenates them the same way, so shared setup lines in `kinds:` run first;
  * - `cap-add`: union, in layer order;
  * - `binds`: merged by container path; a more specific layer replaces the bind for the same path;
- * - `env`, `labels`, `sysctls`: maps merged key by key, the more specific layer wins;
+ * - `env`, `labels`, `sysctls`, `certificate`: maps merged key by key, the more specific layer wins;
+ * - `env-files`: appended like containerlab's merged string lists, duplicates dropped;
+ * - `stages`: per stage, wait-for entries and exec commands are APPENDED in layer order
+ *   (containerlab's Stages.Merge; a repeated wait-for is dropped); the map form of a stage's exec
+ *   (`on-enter: [...]`, `on-exit: [...]`) becomes list entries with that phase;
+ * - `healthcheck`, `dns`: the most specific layer's object wins whole (containerlab's getField);
  * - `bgp`: deep-merged (maps recursively, lists and scalars replaced).
  * The kind comes from node, then group, then defaults; the group from node, then defaults.
  * Every resolved value remembers which layer (path in the file) it came from, for messages.
  */
-import type { RawNodeProps, RawTopologySection } from './raw-types.js';
+import type { RawNodeProps, RawStage, RawStageExecEntry, RawTopologySection } from './raw-types.js';
 import type { PathSeg } from './source-map.js';
+import { STAGES, type Stage } from './types.js';
 
 interface Layer {
   path: PathSeg[];
@@ -22,13 +28,21 @@ interface Layer {
 }
 
 type Key = keyof RawNodeProps;
-const MAP_KEYS = new Set<Key>(['env', 'labels', 'sysctls']);
+const MAP_KEYS = new Set<Key>(['env', 'labels', 'sysctls', 'certificate']);
+
+/** A stage's merged wait-for and exec entries, each with the path of the layer that gave it. */
+export interface ResolvedStage {
+  waitFor: Array<{ node: string; stage?: Stage; path: PathSeg[] }>;
+  exec: Array<RawStageExecEntry & { path: PathSeg[] }>;
+}
 
 export interface ResolvedProps {
   props: RawNodeProps;
   /** Path in the file of the value that provided `key` (with `sub`: a map key or a list index). */
   at(key: Key, sub?: string | number): PathSeg[];
   nodePath: PathSeg[];
+  /** The merged `stages`, per stage (empty stages when no layer has any). */
+  stages: Record<Stage, ResolvedStage>;
 }
 
 export function nodeLayers(topo: RawTopologySection, name: string): Layer[] {
@@ -52,16 +66,20 @@ export function resolveNodeProps(topo: RawTopologySection, name: string): Resolv
   const out: Record<string, unknown> = {};
   const origin = new Map<string, PathSeg[]>(); // "key" or "key\0sub" → path
   const listOrigin = new Map<string, PathSeg[][]>();
+  const stages = Object.fromEntries(STAGES.map((st) => [st, { waitFor: [], exec: [] } as ResolvedStage])) as Record<Stage, ResolvedStage>;
 
   for (const { path, props } of layers) {
     for (const [k, v] of Object.entries(props) as Array<[Key, unknown]>) {
       if (v === undefined) continue;
       const here = [...path, k];
-      if (k === 'exec' || k === 'cap-add') {
+      if (k === 'stages') {
+        mergeStages(stages, v as Partial<Record<Stage, RawStage | null>>, here);
+        out[k] = v;
+      } else if (k === 'exec' || k === 'cap-add' || k === 'env-files') {
         const prev = (out[k] as string[] | undefined) ?? [];
         const prevAt = listOrigin.get(k) ?? [];
         (v as string[]).forEach((item, i) => {
-          if (k === 'cap-add' && prev.includes(item)) return;
+          if (k !== 'exec' && prev.includes(item)) return;
           prev.push(item);
           prevAt.push([...here, i]);
         });
@@ -88,12 +106,32 @@ export function resolveNodeProps(topo: RawTopologySection, name: string): Resolv
   return {
     props: out as RawNodeProps,
     nodePath,
+    stages,
     at(key, sub) {
       if (typeof sub === 'number') return listOrigin.get(key)?.[sub] ?? [...nodePath, key, sub];
       if (sub !== undefined) return origin.get(`${key}\u0000${sub}`) ?? [...nodePath, key, sub];
       return origin.get(key) ?? [...nodePath, key];
     },
   };
+}
+
+function mergeStages(into: Record<Stage, ResolvedStage>, layer: Partial<Record<Stage, RawStage | null>>, here: PathSeg[]): void {
+  for (const st of STAGES) {
+    const s = layer[st];
+    if (!s) continue;
+    const to = into[st];
+    (s['wait-for'] ?? []).forEach((w, i) => {
+      if (!to.waitFor.some((x) => x.node === w.node && x.stage === w.stage)) to.waitFor.push({ ...w, path: [...here, st, 'wait-for', i] });
+    });
+    const ex = s.exec;
+    if (Array.isArray(ex)) {
+      ex.forEach((e, i) => to.exec.push({ ...e, path: [...here, st, 'exec', i] }));
+    } else if (ex) {
+      for (const phase of ['on-enter', 'on-exit'] as const) {
+        (ex[phase] ?? []).forEach((command, i) => to.exec.push({ command, phase, path: [...here, st, 'exec', phase, i] }));
+      }
+    }
+  }
 }
 
 function mergeBinds(out: Record<string, unknown>, listOrigin: Map<string, PathSeg[][]>, binds: string[], here: PathSeg[]): void {

@@ -11,9 +11,10 @@ export interface NodeKindFacts {
   managed: boolean;
   /**
    * How the node comes up: `image` runs the image's own command, `idle` a container that sleeps
-   * (the kind builds inside its netns), `cluster` the embedded cluster's node, `existing` is not started.
+   * (the kind builds inside its netns), `cluster` the embedded cluster's node, `existing` is not started,
+   * `host` is the host itself (its exec lines run on the host, its links end in the host's netns).
    */
-  start: 'image' | 'idle' | 'cluster' | 'existing';
+  start: 'image' | 'idle' | 'cluster' | 'existing' | 'host';
 }
 
 export const NODE_KIND_FACTS = {
@@ -22,6 +23,7 @@ export const NODE_KIND_FACTS = {
   bridge: { needsImage: false, managed: true, start: 'idle' },
   'k8s-node': { needsImage: false, managed: true, start: 'cluster' },
   'ext-container': { needsImage: false, managed: false, start: 'existing' },
+  host: { needsImage: false, managed: false, start: 'host' },
 } as const satisfies Record<string, NodeKindFacts>;
 
 export type NodeKindName = keyof typeof NODE_KIND_FACTS;

@@ -11,9 +11,10 @@ import type { NetworkMode, NodeSpec, SourcePos } from './types.js';
 import { didYouMean } from './suggest.js';
 import { imageRefProblem, sysctlKeyProblem } from './image-ref.js';
 import { nodeKindFacts } from './node-kinds.js';
+import * as extras from './normalize-node-extras.js';
 
 export const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const EXTRA_KEYS = ['bgp', 'startup-delay', 'restart-policy', 'auto-remove', 'memory', 'cpu'] as const;
+const EXTRA_KEYS = ['bgp', 'startup-delay', 'restart-policy', 'auto-remove'] as const;
 
 export interface NodeContext {
   topo: RawTopologySection;
@@ -21,6 +22,8 @@ export interface NodeContext {
   issues: IssueList;
   /** Existence check for files the topology names (startup-config); omitted → not checked. */
   exists?: (path: string) => boolean;
+  /** Reads files the topology names (env-files); omitted → not read. */
+  readText?: (path: string) => string;
 }
 
 /** Where each normalized node's properties came from (the layer in the file), for later checks. */
@@ -75,6 +78,14 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     if (p[k] !== undefined) keyPos[k] = locate(r.at(k));
   }
   (p['wait-for'] ?? []).forEach((_, i) => (keyPos[`wait-for[${i}]`] = locate(r.at('wait-for', i))));
+  const hostKind = p.kind !== undefined && nodeKindFacts(p.kind)?.start === 'host';
+  if (hostKind && p['network-mode'] !== undefined && p['network-mode'] !== 'host') {
+    issues.add(r.at('network-mode'), `a node of kind host is the host itself: its network-mode cannot be "${p['network-mode']}"`);
+  }
+  const envFiles = extras.envFiles(r, ctx);
+  const healthcheck = extras.healthcheck(r, issues);
+  const dns = extras.dns(r, issues);
+  const certificate = extras.certificate(r, issues);
 
   return {
     name,
@@ -84,19 +95,28 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     ...(groupName !== undefined ? { group: groupName } : {}),
     exec: execLines(p, r, issues),
     binds: binds(p, r, ctx),
-    env: stringMap(p.env),
+    env: { ...envFiles.env, ...stringMap(p.env) },
     labels: labels(p, r, issues),
     ...optionalArgv('cmd', p.cmd, r, issues),
     ...optionalArgv('entrypoint', p.entrypoint, r, issues),
     ...(p.user !== undefined ? { user: String(p.user) } : {}),
     ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
-    networkMode: networkMode(name, p['network-mode'], r, issues),
+    // the host kind keeps the default mode in the model: the runtime puts its links in the host netns by kind (runtime/deploy-steps netnsPid)
+    networkMode: hostKind ? { type: 'bridge' } : networkMode(name, p['network-mode'], r, issues),
     ...mgmtAddrs(p, r, issues),
     ports: ports(p, r, issues),
     sysctls: stringMap(p.sysctls),
     capAdd: (p['cap-add'] ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')),
     ...startupConfig(p, r, ctx),
     waitFor: [...(p['wait-for'] ?? [])],
+    ...(healthcheck ? { healthcheck } : {}),
+    stages: extras.stages(name, r, issues, p.kind !== undefined && ['existing', 'host'].includes(nodeKindFacts(p.kind)?.start ?? '')),
+    ...(dns ? { dns } : {}),
+    aliases: extras.aliases(r, issues),
+    ...(certificate ? { certificate } : {}),
+    ...extras.cgroupParent(r, issues),
+    envFiles: envFiles.paths,
+    resources: extras.resources(r, issues),
     extra: extra(p),
     pos: issues.map.locate(nodePath, 'key'),
     keyPos,

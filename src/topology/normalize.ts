@@ -6,13 +6,19 @@
 import { TopologyError } from '../errors.js';
 import { SECTION_KEYS, type RawTopologyFile } from './raw-types.js';
 import { CONTAINER_NAME, normalizeNode, nodeOrigin } from './normalize-node.js';
+import { stageWaitPath } from './normalize-node-extras.js';
 import { normalizeLinks } from './normalize-links.js';
 import { aliasLinks, clusterAliases, normalizeCluster, resolveClusterAliases } from './normalize-cluster.js';
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { nodeKindFacts } from './node-kinds.js';
-import type { NodeSpec, TopologySpec } from './types.js';
+import { STAGES, stageOf, type CertificateAuthority, type NodeSpec, type TopologySpec } from './types.js';
+import { resolveHostPath } from './parse-values.js';
+import { parseDurationMs } from '../lib/index.js';
+
+/** containerlab's generated lab CA is valid for one year by default. */
+const CA_DEFAULT_VALIDITY_MS = 365 * 24 * 3600 * 1000;
 
 export interface NormalizeContext {
   /** Absolute path of the topology file. */
@@ -24,6 +30,8 @@ export interface NormalizeContext {
   exists?: (path: string) => boolean;
   /** The management subnet when the topology sets none (default 172.20.20.0/24; a deploy may pick a free one). */
   defaultMgmtSubnet?: string;
+  /** Reads files named by the topology (env-files); omitted → not read. */
+  readText?: (path: string) => string;
 }
 
 export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): TopologySpec {
@@ -32,7 +40,9 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
   checkLayers(raw, issues);
 
   const nodes = new Map<string, NodeSpec>();
-  for (const name of Object.keys(topo.nodes ?? {})) nodes.set(name, normalizeNode(name, { topo, dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) }));
+  for (const name of Object.keys(topo.nodes ?? {})) {
+    nodes.set(name, normalizeNode(name, { topo, dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}), ...(ctx.readText ? { readText: ctx.readText } : {}) }));
+  }
   // The kind cluster's nodes join the topology (k8s-node); references may use their container names.
   const cluster = normalizeCluster(raw, nodes, { dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) });
   const aliases = clusterAliases(nodes.values());
@@ -41,6 +51,8 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     issues.add(raw.topology ? ['topology'] : ['name'], 'the topology has no nodes (add topology.nodes, or a cluster section)', 'key');
   }
   resolveReferences(nodes, issues);
+  checkStageWaits(nodes, issues);
+  const ca = certificateAuthority(raw, [...nodes.values()], ctx, issues);
   const mgmt = normalizeMgmt(raw.name, raw.mgmt, issues, ctx.defaultMgmtSubnet);
   checkStaticMgmt([...nodes.values()], mgmt, issues);
   // a lab pinning management addresses keeps its subnet
@@ -61,7 +73,58 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     links,
     sections,
     ...(cluster ? { cluster } : {}),
+    ...(ca ? { ca } : {}),
   };
+}
+
+/**
+ * Stage wait-for entries name nodes of this topology. Waiting for `healthy` of a node without a
+ * `healthcheck` is accepted (its image may declare one); the deploy fails if the container has none.
+ */
+function checkStageWaits(nodes: Map<string, NodeSpec>, issues: IssueList): void {
+  const names = [...nodes.keys()];
+  for (const n of nodes.values()) {
+    for (const st of STAGES) {
+      stageOf(n, st).waitFor.forEach((w) => {
+        const path = stageWaitPath(w) ?? ['topology', 'nodes', n.name, 'stages', st];
+        const target = nodes.get(w.node);
+        if (!target) {
+          if (w.node !== n.name) issues.addRef(path, `wait-for: node "${w.node}" is not defined${didYouMean(w.node, names)} (nodes: ${names.join(', ')})`);
+        } else if (w.stage !== 'create' && !nodeKindFacts(target.kind)?.managed) {
+          issues.add(path, `wait-for: node "${w.node}" is of kind ${target.kind}, whose only stage is create`);
+        }
+      });
+    }
+  }
+}
+
+/** containerlab's `settings.certificate-authority`: an external CA (cert + key) or the generated one's key size and validity. */
+function certificateAuthority(raw: RawTopologyFile, nodes: NodeSpec[], ctx: NormalizeContext, issues: IssueList): CertificateAuthority | undefined {
+  const s = raw.settings?.['certificate-authority'];
+  if (!s && !nodes.some((n) => n.certificate)) return undefined;
+  const at: PathSeg[] = ['settings', 'certificate-authority'];
+  const ca: CertificateAuthority = { keySize: s?.['key-size'] ?? 2048, validityMs: CA_DEFAULT_VALIDITY_MS };
+  if (s?.['validity-duration'] !== undefined) {
+    const ms = parseDurationMs(s['validity-duration']);
+    if (ms === undefined || ms <= 0) issues.add([...at, 'validity-duration'], `validity-duration "${s['validity-duration']}" is not a positive duration such as 8760h`);
+    else ca.validityMs = ms;
+  }
+  const external = s?.cert !== undefined || s?.key !== undefined;
+  if (external) {
+    if (s?.cert === undefined || s.key === undefined) issues.add(at, 'an external CA needs both cert and key', 'key');
+    for (const k of ['key-size', 'validity-duration'] as const) {
+      if (s?.[k] !== undefined) issues.add([...at, k], `${k} applies to the CA kindlab generates; it cannot be set with an external CA (cert/key)`, 'key');
+    }
+    for (const k of ['cert', 'key'] as const) {
+      const v = s?.[k];
+      if (v === undefined) continue;
+      const abs = resolveHostPath(v, ctx.dir);
+      if (ctx.exists && !ctx.exists(abs)) issues.add([...at, k], `CA ${k} file ${abs} does not exist`);
+      if (k === 'cert') ca.certFile = abs;
+      else ca.keyFile = abs;
+    }
+  }
+  return ca;
 }
 
 /** `group` only makes sense on nodes and defaults; a kinds entry must not name another kind. */

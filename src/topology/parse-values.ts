@@ -94,3 +94,56 @@ export function parseBind(spec: string, dir: string): (BindMount & { options: st
   if (options.includes('ro') && options.includes('rw')) return `bind "${spec}" is both ro and rw`;
   return { source: resolveHostPath(src, dir), target, readOnly: options.includes('ro'), options };
 }
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, p: 1e15, pb: 1e15, e: 1e18, eb: 1e18,
+  ki: 2 ** 10, kib: 2 ** 10, mi: 2 ** 20, mib: 2 ** 20, gi: 2 ** 30, gib: 2 ** 30, ti: 2 ** 40, tib: 2 ** 40, pi: 2 ** 50, pib: 2 ** 50, ei: 2 ** 60, eib: 2 ** 60,
+};
+
+/**
+ * A size as containerlab reads `memory`/`shm-size` (go-humanize's ParseBytes): `1G` and `1GB` are
+ * 10^9 bytes, `1GiB` is 2^30, case does not matter, a space before the unit is allowed. Whole bytes,
+ * or undefined when the text is not a size.
+ */
+export function parseBytes(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?) ?([A-Za-z]*)$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = BYTE_UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return undefined;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * A dotenv file as containerlab reads env-files (godotenv): `KEY=VALUE` or `KEY: VALUE` lines,
+ * optional `export `, blank lines and `#` comments skipped, values in '…' taken literally, in "…"
+ * with \n and \" escapes, unquoted values trimmed and cut at ` #`. Returns the map or a message
+ * naming the line at fault.
+ */
+export function parseEnvFile(text: string): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (!m) return `line ${i + 1}: expected KEY=VALUE, got ${JSON.stringify(line)}`;
+    const key = m[1]!;
+    if (!ENV_KEY.test(key)) return `line ${i + 1}: "${key}" is not a variable name`;
+    let v = m[2]!;
+    const q = v[0];
+    if (q === "'" || q === '"') {
+      const end = v.lastIndexOf(q);
+      if (end === 0) return `line ${i + 1}: unterminated ${q === '"' ? 'double' : 'single'} quote`;
+      v = v.slice(1, end);
+      if (q === '"') v = v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
+    } else {
+      v = v.replace(/\s+#.*$/, '').trim();
+    }
+    out[key] = v;
+  }
+  return out;
+}

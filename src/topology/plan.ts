@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TopologyError } from '../errors.js';
 import { intToIpv4, ipv4ToInt, lastAddr4, parseNetwork4 } from './net.js';
 import { attachSource, sourceOf } from './source-map.js';
-import { checkCycles, creationWaves, dependencyEdges } from './plan-graph.js';
+import { checkCycles, checkStageCycles, creationWaves, dependencyEdges } from './plan-graph.js';
 import { nodeKindFacts } from './node-kinds.js';
 import type { LabPlan, NodePlan, NodeSpec, TopologySpec } from './types.js';
 
@@ -28,6 +28,7 @@ export function containerName(prefix: string, lab: string, node: NodeSpec | stri
 export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
   const edges = dependencyEdges(t.nodes);
   checkCycles(t.nodes, edges);
+  checkStageCycles(t.nodes, edges);
   const mgmtIPs = assignMgmtIPv4(t);
   const byName = new Map(t.nodes.map((n) => [n.name, n]));
   const nodes: NodePlan[] = t.nodes.map((n) => {
@@ -53,6 +54,7 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
     waves: creationWaves(t.nodes, edges),
     sections: t.sections,
     ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.ca ? { ca: t.ca } : {}),
   };
   const src = sourceOf(t);
   return src ? attachSource(plan, src) : plan;

@@ -7,6 +7,7 @@
 export type RawScalar = string | number | boolean;
 
 import type { NodeKindName } from './node-kinds.js';
+import type { Stage } from './types.js';
 
 export type RawNodeKind = NodeKindName;
 
@@ -43,8 +44,63 @@ export interface RawNodeProps {
   'startup-delay'?: number;
   'restart-policy'?: 'no' | 'on-failure' | 'always' | 'unless-stopped';
   'auto-remove'?: boolean;
+  /** containerlab's resource limits: sizes as `512MB`, `1GiB` (go-humanize units), CPUs as a fraction. */
   memory?: string;
   cpu?: number;
+  'cpu-set'?: string;
+  'shm-size'?: string;
+  /** Docker's healthcheck; durations in seconds (containerlab's integers). */
+  healthcheck?: RawHealthcheck;
+  /** containerlab's deployment stages: per-stage wait-for and exec. */
+  stages?: RawStages;
+  dns?: { servers?: string[]; search?: string[]; options?: string[] };
+  /** Extra names of the node on the management network (node level only in containerlab). */
+  aliases?: string[];
+  certificate?: RawCertificate;
+  'cgroup-parent'?: string;
+  /** Files of KEY=VALUE lines, relative to the topology file; `env` wins over them. */
+  'env-files'?: string[];
+}
+
+export interface RawHealthcheck {
+  test?: string[];
+  interval?: number;
+  timeout?: number;
+  retries?: number;
+  'start-period'?: number;
+}
+
+
+/** One stage exec entry in the list form; the map form is `{ on-enter: [...], on-exit: [...] }`. */
+export interface RawStageExecEntry {
+  command: string;
+  phase: 'on-enter' | 'on-exit';
+  target?: 'container' | 'host';
+}
+
+export interface RawStage {
+  'wait-for'?: Array<{ node: string; stage?: Stage }>;
+  exec?: RawStageExecEntry[] | { 'on-enter'?: string[]; 'on-exit'?: string[] };
+}
+
+export type RawStages = Partial<Record<Stage, RawStage>>;
+
+export interface RawCertificate {
+  issue?: boolean;
+  'key-size'?: number;
+  /** Go duration (`720h`). */
+  'validity-duration'?: string;
+  sans?: string[];
+}
+
+/** containerlab's top-level `settings`. */
+export interface RawSettings {
+  'certificate-authority'?: {
+    cert?: string;
+    key?: string;
+    'key-size'?: number;
+    'validity-duration'?: string;
+  };
 }
 
 export interface RawEndpoint {
@@ -120,6 +176,8 @@ export interface RawTopologyFile {
   /** Container name prefix; default `clab`; `''` → bare node names; `__lab-name` → `<lab>-<node>`. */
   prefix?: string;
   mgmt?: RawMgmt;
+  /** containerlab's global settings (the lab CA). */
+  settings?: RawSettings;
   topology?: RawTopologySection;
   /** Sections other modules convert at their own edge; kept verbatim in LabPlan.sections. */
   cluster?: Record<string, unknown>;

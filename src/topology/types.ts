@@ -66,6 +66,20 @@ export interface NodeSpec {
   /** Absolute path of a startup config file, if any. */
   startupConfig?: string;
   waitFor: string[];
+  /** Docker's healthcheck (containerlab `healthcheck`), durations in seconds. */
+  healthcheck?: Healthcheck;
+  /** containerlab's deployment stages, merged defaults < kinds < groups < node (wait-for and exec appended); additive. */
+  stages?: NodeStages;
+  dns?: DnsConfig;
+  /** Extra names on the management network (additive). */
+  aliases?: string[];
+  /** `certificate.issue: true`: a certificate and key from the lab CA, written under `<labDir>/.tls/<node>/`. */
+  certificate?: NodeCertificate;
+  cgroupParent?: string;
+  /** Absolute paths of `env-files` (their variables are already in `env`, which wins over them); additive. */
+  envFiles?: string[];
+  /** Resource limits (memory, cpu, cpu-set, shm-size), converted to Docker's units (additive). */
+  resources?: NodeResources;
   /** Free-form kind-specific settings (e.g. `bgp:` for rendered router configs). */
   extra: Record<string, unknown>;
   pos: SourcePos;
@@ -79,6 +93,76 @@ export interface NodeSpec {
   k8s?: K8sNodeInfo;
   /** Files rendered from the routing intent (render/), written to the lab directory and bound read-only. */
   files?: Array<{ path: string; content: string }>;
+}
+
+export interface Healthcheck {
+  /** Docker's form: `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`. */
+  test: string[];
+  intervalS?: number;
+  timeoutS?: number;
+  retries?: number;
+  startPeriodS?: number;
+}
+
+export const STAGES = ['create', 'create-links', 'configure', 'healthy', 'exit'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface StageWait {
+  node: string;
+  stage: Stage;
+  pos: SourcePos;
+}
+
+export interface StageExec {
+  command: string;
+  /** `host`: runs on the host (containerlab's target: host), else in the node. */
+  target: 'container' | 'host';
+  pos: SourcePos;
+}
+
+export interface StageSpec {
+  waitFor: StageWait[];
+  onEnter: StageExec[];
+  onExit: StageExec[];
+}
+
+export type NodeStages = Record<Stage, StageSpec>;
+
+const NO_STAGE: StageSpec = Object.freeze({ waitFor: [], onEnter: [], onExit: [] }) as unknown as StageSpec;
+
+/** A node's stage, empty when the node declares none. */
+export function stageOf(n: { stages?: NodeStages }, st: Stage): StageSpec {
+  return n.stages?.[st] ?? NO_STAGE;
+}
+
+export interface DnsConfig {
+  servers: string[];
+  search: string[];
+  options: string[];
+}
+
+export interface NodeCertificate {
+  keySize: number;
+  validityMs: number;
+  /** Extra subject alternative names (the node's names and management addresses are always in). */
+  sans: string[];
+}
+
+export interface NodeResources {
+  memoryBytes?: number;
+  /** Fractional CPUs (containerlab `cpu: 1.5`). */
+  cpus?: number;
+  cpuSet?: string;
+  shmBytes?: number;
+}
+
+/** The lab CA (containerlab `settings.certificate-authority`). */
+export interface CertificateAuthority {
+  /** External CA files (absolute); absent: a CA is generated in `<labDir>/.tls/ca/`. */
+  certFile?: string;
+  keyFile?: string;
+  keySize: number;
+  validityMs: number;
 }
 
 /** What a `k8s-node` node is in its cluster (from the kind Cluster config). */
@@ -257,6 +341,8 @@ export interface TopologySpec {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /** The lab CA, when some node has `certificate.issue: true` (additive). */
+  ca?: CertificateAuthority;
 }
 
 /** A node with everything the runtime needs resolved. */
@@ -287,4 +373,6 @@ export interface LabPlan {
   cluster?: LabCluster;
   /** What the routing intent (`routing:`, node `bgp:` blocks) rendered, when the topology has any. */
   routing?: RoutingPlan;
+  /** The lab CA, when some node has `certificate.issue: true` (additive). */
+  ca?: CertificateAuthority;
 }

@@ -9,6 +9,7 @@ import { NODE_KINDS, isNodeKindName, nodeKindFacts, type NodeKindFacts, type Nod
 import { bridgeKind } from './bridge.js';
 import { extContainerKind } from './ext-container.js';
 import { frrKind } from './frr.js';
+import { hostKind } from './host.js';
 import { linuxKind } from './linux.js';
 import type { NodeKind } from './types.js';
 
@@ -25,7 +26,7 @@ export function registerKind(kind: NodeKind): void {
   registry.set(kind.name, kind);
 }
 
-for (const k of [linuxKind, frrKind, bridgeKind, extContainerKind]) registerKind(k);
+for (const k of [linuxKind, frrKind, bridgeKind, extContainerKind, hostKind]) registerKind(k);
 
 export function getKind(name: string): NodeKind {
   const k = isNodeKindName(name) ? registry.get(name) : undefined;

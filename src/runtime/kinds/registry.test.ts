@@ -8,7 +8,7 @@ import type { NodeKind } from './types.js';
 
 test('every kind of the facts table has exactly one implementation; a cluster\'s kind is its provider\'s', () => {
   const own = NODE_KINDS.filter((k) => nodeKindFacts(k)!.start !== 'cluster');
-  assert.deepEqual(own, ['linux', 'frr', 'bridge', 'ext-container']);
+  assert.deepEqual(own, ['linux', 'frr', 'bridge', 'ext-container', 'host']);
   for (const k of own) assert.equal(getKind(k).name, k);
   assert.throws(() => getKind('k8s-node'), /implemented by the lab's cluster provider/);
   assert.throws(() => registerKind({ name: 'k8s-node' } as NodeKind), /implemented by the lab's cluster provider, not registered/);

@@ -1,0 +1,205 @@
+/**
+ * containerlab's deployment stages, for labs whose nodes declare `stages:`. Every node runs its own
+ * pipeline — create → create-links → configure → healthy → exit — and enters a stage only after its
+ * previous stage and every stage it waits for (`wait-for: [{node, stage}]`) are done. On entering a
+ * stage its `on-enter` commands run, on finishing it its `on-exit` commands. What each stage does:
+ * - create: the container is created and started;
+ * - create-links: the node's links are created; a link is made once both its ends have entered
+ *   create-links, so the stage ends when every peer got there too — except for a peer that can only
+ *   get there after this node's stage (it waits for a later stage of this node): that link is made
+ *   when the peer arrives. (containerlab makes this node's end at once and parks the far end in the
+ *   host netns; here the interface appears when the peer arrives.)
+ * - configure: the kind's post-deploy work (e.g. FRR starts), then after the stage the node's
+ *   `exec:` lines (containerlab runs them right after configure);
+ * - healthy: only when another node waits for it or it has commands: waits until Docker reports
+ *   the container healthy (fails when Docker reports it unhealthy or the container stops);
+ * - exit: only when waited for or with commands: waits until the container has stopped.
+ * Node-level `wait-for` and `network-mode: container:<node>` wait for that node's create stage.
+ * Cycles among the waits are refused before anything runs (topology/plan-graph checkStageCycles).
+ */
+import { KindlabError, withPrefix } from '../errors.js';
+import { STAGES, dependencyEdges, linkEndWaits, stageOf, type NodePlan, type Stage, type StageExec } from '../topology/index.js';
+import { createNode, deployLink, execNodeLines, kindOf, type Action, type DeployContext } from './deploy-steps.js';
+import { kindFacts } from './kinds/index.js';
+import { runCommand } from './node-exec.js';
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** How often the healthy and exit stages look at the container (containerlab polls every second). */
+const POLL_MS = 1000;
+
+export const stagedNodesAction: Action = {
+  title: 'Nodes (stages)',
+  async run(ctx, progress) {
+    await runStages(ctx, progress);
+  },
+};
+
+export async function runStages(ctx: DeployContext, progress: (msg: string) => void): Promise<void> {
+  const plan = ctx.plan;
+  const done = new Map<string, Deferred>();
+  const entered = new Map<string, Deferred>();
+  const key = (node: string, stage: Stage): string => `${node}\u0000${stage}`;
+  for (const n of plan.nodes) {
+    for (const st of STAGES) {
+      done.set(key(n.name, st), deferred());
+      entered.set(key(n.name, st), deferred());
+    }
+  }
+  // a failing node stops every other pipeline at its next wait
+  const abort = new AbortController();
+  const failed = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }));
+  failed.catch(() => undefined);
+  const waitFor = async (p: Promise<void>): Promise<void> => {
+    abort.signal.throwIfAborted();
+    await Promise.race([p, failed]);
+  };
+
+  const active = activeStages(plan.nodes);
+  const endWaits = linkEndWaits(plan.nodes, plan.links, dependencyEdges(plan.nodes));
+  const linkRuns = new Map<number, Promise<void>>();
+  const concurrency = new Semaphore(ctx.concurrency);
+
+  const runExecs = async (n: NodePlan, stage: Stage, list: StageExec[], phase: string): Promise<void> => {
+    for (const e of list) {
+      progress(`${n.name} ${stage} ${phase}: ${e.command}`);
+      const onHost = e.target === 'host' || kindFacts(n.kind).start === 'host';
+      await runCommand(ctx.runtime, onHost ? undefined : n.containerName, e.command, `${n.name} (stage ${stage} ${phase})`);
+    }
+  };
+  const enter = async (n: NodePlan, stage: Stage, extra: string[] = []): Promise<void> => {
+    const waits = [...stageOf(n, stage).waitFor.map((w) => done.get(key(w.node, w.stage))!.promise), ...extra.map((d) => done.get(key(d, 'create'))!.promise)];
+    if (waits.length > 0) progress(`${n.name}: waiting to enter ${stage}`);
+    await waitFor(Promise.all(waits).then(() => undefined));
+    entered.get(key(n.name, stage))!.resolve();
+    await runExecs(n, stage, stageOf(n, stage).onEnter, 'on-enter');
+  };
+  const finish = async (n: NodePlan, stage: Stage): Promise<void> => {
+    await runExecs(n, stage, stageOf(n, stage).onExit, 'on-exit');
+    done.get(key(n.name, stage))!.resolve();
+  };
+
+  const pipeline = async (n: NodePlan): Promise<void> => {
+    await enter(n, 'create', n.dependsOn);
+    await concurrency.run(() => createNode(ctx, n));
+    progress(`${n.name}: created`);
+    await finish(n, 'create');
+
+    await enter(n, 'create-links');
+    const mine = plan.links.map((l, i) => [l, i] as const).filter(([l]) => l.endpoints.some((ep) => ep.node === n.name));
+    await Promise.all(
+      mine.map(([link, i]) => {
+        // a peer that only gets here after this stage makes the link when it arrives
+        if (!endWaits.has(`${i}:${n.name}`)) return undefined;
+        let run = linkRuns.get(i);
+        if (!run) {
+          const peers = [...new Set(link.endpoints.map((ep) => ep.node))];
+          run = waitFor(Promise.all(peers.map((p) => entered.get(key(p, 'create-links'))!.promise)).then(() => undefined)).then(() => concurrency.run(() => deployLink(ctx, link)));
+          linkRuns.set(i, run);
+        }
+        return run;
+      }),
+    );
+    await finish(n, 'create-links');
+
+    await enter(n, 'configure');
+    const kind = kindOf(ctx, n);
+    if (kind.postDeploy) await concurrency.run(() => kind.postDeploy!(n, ctx.kindCtx));
+    await finish(n, 'configure');
+    await execNodeLines(ctx, n, progress);
+
+    if (active.has(key(n.name, 'healthy'))) {
+      await enter(n, 'healthy');
+      await untilHealthy(ctx, n, abort.signal);
+      progress(`${n.name}: healthy`);
+      await finish(n, 'healthy');
+    }
+    if (active.has(key(n.name, 'exit'))) {
+      await enter(n, 'exit');
+      await untilStopped(ctx, n, abort.signal);
+      progress(`${n.name}: exited`);
+      await finish(n, 'exit');
+    }
+  };
+
+  const results = await Promise.allSettled(
+    plan.nodes.map((n) =>
+      pipeline(n).catch((e: unknown) => {
+        const err = e instanceof KindlabError && e.shortMessage.startsWith(`${n.name}`) ? e : withPrefix(n.name, e, 'DEPLOY');
+        if (!abort.signal.aborted) abort.abort(err);
+        throw err;
+      }),
+    ),
+  );
+  const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (first) {
+    // the first failure is the cause; the others only stopped because of it
+    throw abort.signal.reason ?? first.reason;
+  }
+}
+
+/** Stages a node enters beyond configure: healthy/exit only when some node waits for them or they have commands (containerlab's MustWait). */
+export function activeStages(nodes: NodePlan[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodes) {
+    for (const st of ['healthy', 'exit'] as const) {
+      if (stageOf(n, st).onEnter.length + stageOf(n, st).onExit.length > 0) out.add(`${n.name}\u0000${st}`);
+    }
+    for (const st of STAGES) for (const w of stageOf(n, st).waitFor) out.add(`${w.node}\u0000${w.stage}`);
+  }
+  return out;
+}
+
+async function untilHealthy(ctx: DeployContext, n: NodePlan, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const c = await ctx.runtime.inspectContainer(n.containerName);
+    if (!c || c.state === 'exited' || c.state === 'dead') {
+      throw new KindlabError('DEPLOY', `${n.name}: container ${c ? c.state : 'is gone'} while waiting for it to become healthy`);
+    }
+    if (c.health === undefined) throw new KindlabError('DEPLOY', `${n.name}: container has no healthcheck, so it never becomes healthy`, { hint: 'give the node a healthcheck' });
+    if (c.health === 'healthy') return;
+    if (c.health === 'unhealthy') {
+      throw new KindlabError('DEPLOY', `${n.name}: Docker reports the container unhealthy`, { detail: c.healthOutput ? `last healthcheck output: ${c.healthOutput}` : undefined, hint: 'check the node\'s healthcheck test (and its retries, interval and start-period)' });
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function untilStopped(ctx: DeployContext, n: NodePlan, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const c = await ctx.runtime.inspectContainer(n.containerName);
+    if (!c || c.state === 'exited' || c.state === 'dead') return;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** At most `limit` Docker/kernel operations at once (waiting pipelines hold no slot). */
+class Semaphore {
+  private free: number;
+  private readonly queue: Array<() => void> = [];
+  constructor(limit: number) {
+    this.free = Math.max(1, limit);
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.queue.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
