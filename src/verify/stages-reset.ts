@@ -135,9 +135,16 @@ export async function resetStages(stages: readonly Stage[], opts: ResetOptions):
     const file = baselineFile(opts.labDir);
     const before = await readBaseline(file, cluster);
     const known: Array<{ ref: ObjectRef; scope: RestoreScope }> = [];
+    const queried = new Map<string, KubeObj[]>();
     for (const t of targets) {
-      if (t.via === 'ref') known.push({ ref: t.ref, scope: t.scope });
-      else for (const o of itemsOf(await run(opts.kubectl, log, ['get', ...t.args, '-o', 'json', '--ignore-not-found']))) known.push({ ref: refOf(o), scope: t.scope });
+      if (t.via === 'ref') {
+        known.push({ ref: t.ref, scope: t.scope });
+        continue;
+      }
+      const args = ['get', ...t.args, '-o', 'json', '--ignore-not-found'];
+      let found = queried.get(args.join('\0'));
+      if (!found) queried.set(args.join('\0'), (found = itemsOf(await run(opts.kubectl, log, args))));
+      for (const o of found) known.push({ ref: refOf(o), scope: t.scope });
     }
     const keys = new Set(before.entries.map((e) => objectKey(e.ref)));
     const refs = [...before.entries.map((e) => e.ref), ...known.map((k) => k.ref).filter((r) => !keys.has(objectKey(r)) && keys.add(objectKey(r)))];
