@@ -105,10 +105,20 @@ function describePlan(p: RestorePlan): string {
 }
 
 async function execute(kubectl: Kubectl, log: EvidenceLog, p: RestorePlan): Promise<void> {
+  const failures: string[] = [];
+  const attempt = async (args: string[], input: string) => {
+    try {
+      await run(kubectl, log, args, input);
+    } catch (e) {
+      if (!(e instanceof Step)) throw e;
+      failures.push(e.message);
+    }
+  };
   // delete first (and wait until gone), so that the stages' apply lines create them afresh
-  if (p.remove.length) await run(kubectl, log, ['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=60s'], list(p.remove.map(stubOf)));
-  if (p.recreate.length) await run(kubectl, log, ['create', '-f', '-'], list(p.recreate));
-  for (const x of p.patch) await run(kubectl, log, ['patch', '-f', '-', '--type', 'merge', '-p', JSON.stringify(x.patch)], JSON.stringify(stubOf(x.ref)));
+  if (p.remove.length) await attempt(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=60s'], list(p.remove.map(stubOf)));
+  if (p.recreate.length) await attempt(['create', '-f', '-'], list(p.recreate));
+  for (const x of p.patch) await attempt(['patch', '-f', '-', '--type', 'merge', '-p', JSON.stringify(x.patch)], JSON.stringify(stubOf(x.ref)));
+  if (failures.length) throw new Step(failures.join('; '));
 }
 
 export interface ResetOptions {
