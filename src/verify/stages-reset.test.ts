@@ -3,14 +3,18 @@
  * article labs' real stages), and the plan that puts them back (delete, re-create, merge patch).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, test } from 'node:test';
-import { loadPlan } from '../topology/index.js';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
+import { ControllerManager, ObjectStore, Registry, bootstrapCluster, parseKindCluster, startApiServer, type RunningApiServer } from '../cluster/index.js';
+import { loadPlan, shellSplit } from '../topology/index.js';
+import { baselineFile, resetStages } from './stages-reset.js';
 import { extendBaseline, mergeDiff, objectKey, planRestore, refText, scopedPatch, type Baseline, type KubeObj } from './stages-baseline.js';
 import { kubectlTargets, parseKubectlArgs, stageTargets, type StageTarget } from './stages-targets.js';
-import { loadStages } from './stages.js';
+import { loadStages, type Stage } from './stages.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (f: string) => readFileSync(f, 'utf8');
@@ -123,5 +127,79 @@ describe('stages: putting the objects back', () => {
     assert.deepEqual(plan.patch.map((p) => [refText(p.ref), p.patch]), [['node/worker', { metadata: { labels: { bgp: null } } }]]);
     // nothing changed since: nothing to do
     assert.deepEqual(planRestore(again, byKey(pod('gone'), node({}))), { remove: [], recreate: [], patch: [] });
+  });
+});
+
+/*
+ * The whole reset with the real kubectl against the embedded API server (in-process, plain HTTP):
+ * stages that label a node, apply a namespace with a ConfigMap, annotate it as an article does
+ * (no --overwrite) and patch a Service that existed before. After the "first run" the reset puts
+ * all of it back, so the same lines run again without an error.
+ */
+const haveKubectl = (await execa('kubectl', ['version', '--client'], { reject: false })).exitCode === 0;
+
+describe('stages: reset with kubectl against the API server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kl-reset-'));
+  const store = new ObjectStore({ historySize: 50 });
+  const spec = parseKindCluster({ name: 'r', nodes: [{ role: 'control-plane' }, { role: 'worker' }] });
+  const reg = new Registry(store, { podSubnet: spec.podSubnet, serviceSubnet: spec.serviceSubnet, nodeCidrMask: 24, nodeOrder: spec.nodes.map((n) => n.name) });
+  const ctl = new ControllerManager(reg, { resyncMs: 200 });
+  let srv: RunningApiServer | undefined;
+  const kubeconfig = join(dir, 'kubeconfig');
+  const kubectl = async (args: string[], input?: string) => {
+    const r = await execa('kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false, cwd: dir, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const must = async (args: string[]) => {
+    const r = await kubectl(args);
+    assert.equal(r.exitCode, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  // as kube-ovn-speaker's stages: annotate, remove, annotate with another value
+  const lines = ['label nodes r-worker lab.example/speaker=true', 'annotate configmap cfg -n story lab.example/bgp=true', 'annotate configmap cfg -n story lab.example/bgp-', 'annotate configmap cfg -n story lab.example/bgp=cluster', `patch service web -p '{"spec":{"sessionAffinity":"ClientIP"}}'`];
+  const step = (text: string) => ({ kind: 'kubectl' as const, args: shellSplit(text) as string[], text, pos: { file: 'topo.yaml', line: 1, col: 1 } });
+  const stages: Stage[] = [{ name: 's', steps: [{ kind: 'apply', file: join(dir, 'story.yaml'), text: 'story.yaml', pos: { file: 'topo.yaml', line: 1, col: 1 } }, ...lines.map(step)], checks: [], pos: { file: 'topo.yaml', line: 1, col: 1 } }];
+  const runSteps = async () => {
+    await must(['apply', '-f', join(dir, 'story.yaml')]);
+    for (const l of lines) await must(shellSplit(l) as string[]);
+  };
+
+  before(async () => {
+    bootstrapCluster(reg, spec);
+    // no token: kubectl sends none over plain HTTP
+    srv = await startApiServer({ registry: reg, host: '127.0.0.1', port: 0 });
+    ctl.start();
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: r, cluster: {server: "${srv.url}"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: r, context: {cluster: r, user: u}}]\ncurrent-context: r\n`);
+    writeFileSync(join(dir, 'story.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: story}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg, namespace: story}\ndata: {a: "1"}\n');
+  });
+  after(async () => {
+    ctl.stop();
+    await srv?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('first run records, later runs put back; the article lines run again', { skip: haveKubectl ? false : 'needs kubectl on PATH' }, async () => {
+    await must(['create', 'service', 'clusterip', 'web', '--tcp=80:80']);
+    const opts = { kubectl, labDir: join(dir, 'lab'), baseDir: dir };
+    const first = await resetStages(stages, opts);
+    assert.equal(first?.passed, true, first?.detail);
+    assert.match(first!.detail, /^4 objects as before the first stage \(recorded now; 2 made by the stages\)$/);
+    assert.ok(existsSync(baselineFile(opts.labDir)));
+    await runSteps();
+    // as things stand after a run, the first annotate line fails: the annotation is there, with another value
+    const again = await kubectl(shellSplit(lines[1]!) as string[]);
+    assert.notEqual(again.exitCode, 0);
+
+    const second = await resetStages(stages, opts);
+    assert.equal(second?.passed, true, second?.detail);
+    assert.equal(second!.detail, 'deleted namespace/story, configmap/story/cfg; put back node/r-worker (label lab.example/speaker); service/default/web (spec)');
+    assert.equal(await must(['get', 'node', 'r-worker', '-o', 'jsonpath={.metadata.labels.lab\\.example/speaker}']), '');
+    assert.equal((await kubectl(['get', 'namespace', 'story'])).exitCode, 1);
+    assert.equal(await must(['get', 'service', 'web', '-o', 'jsonpath={.spec.sessionAffinity}']), 'None');
+    // the story replays from its start, and once more
+    await runSteps();
+    assert.equal((await resetStages(stages, opts))?.passed, true);
+    await runSteps();
+    assert.equal(await must(['get', 'configmap', 'cfg', '-n', 'story', '-o', 'jsonpath={.metadata.annotations.lab\\.example/bgp}']), 'cluster');
   });
 });
