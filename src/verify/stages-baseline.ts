@@ -61,9 +61,19 @@ export function extendBaseline(base: Baseline, targets: ReadonlyArray<{ ref: Obj
     const key = objectKey(t.ref);
     const have = entries.get(key);
     if (have) entries.set(key, { ...have, scope: unionScope(have.scope, t.scope) });
-    else entries.set(key, { ref: t.ref, object: current.get(key) ?? null, scope: t.scope });
+    else {
+      const now = current.get(key);
+      entries.set(key, { ref: t.ref, object: now ? recorded(now) : null, scope: t.scope });
+    }
   }
   return { ...base, entries: [...entries.values()] };
+}
+
+/** What the baseline keeps of an object: not its status or managed fields, which nothing puts back. */
+function recorded(o: KubeObj): KubeObj {
+  const { status: _status, ...rest } = o;
+  const { managedFields: _managed, ...metadata } = o.metadata;
+  return { ...rest, apiVersion: o.apiVersion, kind: o.kind, metadata: { ...metadata, name: o.metadata.name } };
 }
 
 export interface RestorePlan {

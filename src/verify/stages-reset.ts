@@ -156,9 +156,10 @@ export async function resetStages(stages: readonly Stage[], opts: ResetOptions):
       if (!found) queried.set(args.join('\0'), (found = itemsOf(await run(opts.kubectl, log, args))));
       for (const o of found) known.push({ ref: refOf(o), scope: t.scope });
     }
-    const keys = new Set(before.entries.map((e) => objectKey(e.ref)));
-    const refs = [...before.entries.map((e) => e.ref), ...known.map((k) => k.ref).filter((r) => !keys.has(objectKey(r)) && keys.add(objectKey(r)))];
-    const current = await fetchAll(opts.kubectl, log, refs);
+    // the baseline's objects and any new ones, each once
+    const refs = new Map(before.entries.map((e) => [objectKey(e.ref), e.ref]));
+    for (const k of known) if (!refs.has(objectKey(k.ref))) refs.set(objectKey(k.ref), k.ref);
+    const current = await fetchAll(opts.kubectl, log, [...refs.values()]);
     const baseline = extendBaseline(before, known, current);
     await writeBaseline(file, baseline);
     const plan = planRestore(baseline, current);
