@@ -1,7 +1,7 @@
 /**
  * `lab verify` on a staged lab is repeatable: for every article lab whose topology has `stages:`
- * (labs/DIR/topo*.yaml), deploy a copy of it (a unique lab name and management subnet; the cluster
- * keeps its name, which the article's kubectl lines use in node names), run `lab verify` twice and
+ * (labs/DIR/topo*.yaml), deploy a copy of it (a unique lab and cluster name and management subnet, so
+ * it runs beside the lab itself), run `lab verify` twice and
  * require both runs to pass every check, the same checks each time; then destroy, and nothing of the
  * lab is left. The second run starts by putting back what the first run's stages changed (the
  * `reset` result), which the test checks for the labs whose stages change cluster objects.
@@ -64,15 +64,31 @@ async function withDockerLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The lab directory copied to a temporary directory, renamed `name` with its own management subnet. */
+/**
+ * The lab directory copied to a temporary directory: lab and cluster renamed `name` (the node containers
+ * are named after the cluster), with its own management subnet. The article's kubectl lines and
+ * manifests name nodes (`kube-ovn-speaker-worker`): those names follow the cluster's new name.
+ */
 async function copyLab(dir: string, topo: string, name: string): Promise<{ tmp: string; file: string }> {
+  const src = join(REPO, 'labs', dir);
   const tmp = await mkdtemp(join(tmpdir(), `kindlab-twice-${dir}-`));
-  for (const f of await readdir(join(REPO, 'labs', dir), { withFileTypes: true })) if (f.isFile() && f.name !== topo) await copyFile(join(REPO, 'labs', dir, f.name), join(tmp, f.name));
-  const doc = parseDocument(await readFile(join(REPO, 'labs', dir, topo), 'utf8'));
-  doc.set('name', name);
-  doc.set('mgmt', doc.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
+  const doc = parseDocument(await readFile(join(src, topo), 'utf8'));
+  const config = doc.getIn(['cluster', 'config']);
+  const fromConfig = typeof config === 'string' ? (parseDocument(await readFile(join(src, config), 'utf8')).get('name') as string | undefined) : undefined;
+  const cluster = (doc.getIn(['cluster', 'name']) as string | undefined) ?? fromConfig ?? String(doc.get('name'));
+  const nodeNames = new RegExp(`\\b${cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(control-plane|worker\\d*)\\b`, 'g');
+  const rename = (text: string) => text.replace(nodeNames, `${name}-$1`);
+  for (const f of await readdir(src, { withFileTypes: true }))
+    if (f.isFile() && f.name !== topo) {
+      if (/\.(ya?ml|json)$/.test(f.name)) await writeFile(join(tmp, f.name), rename(await readFile(join(src, f.name), 'utf8')));
+      else await copyFile(join(src, f.name), join(tmp, f.name));
+    }
+  const renamed = parseDocument(rename(doc.toString()));
+  renamed.set('name', name);
+  renamed.set('mgmt', renamed.createNode({ network: `kindlab-${name}`, 'ipv4-subnet': uniqueSubnet(name) }));
+  renamed.setIn(['cluster', 'name'], name);
   const file = join(tmp, topo);
-  await writeFile(file, doc.toString());
+  await writeFile(file, renamed.toString());
   return { tmp, file };
 }
 
