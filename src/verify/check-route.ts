@@ -1,6 +1,7 @@
 /** route checks: a prefix present or absent on a node, its next hops and ECMP width. */
 import type { EvidenceLog, LabContext } from './context.js';
 import { bgpSource, type Outcome } from './check-bgp.js';
+import { looksLikeRef } from './cluster.js';
 import { familyOf, isAddress } from './net.js';
 import { parseAgentRib, parseBirdRoute, parseFrrRoute, parseGobgpRib, parseKernelRoute, type NextHop, type Route } from './probes/routes.js';
 import type { RouteExpectation, RouteSource } from './types.js';
@@ -40,16 +41,25 @@ async function showHop(ctx: LabContext, node: string, h: NextHop): Promise<strin
   return [h.address ? `via ${h.address}` : '', h.iface ? `dev ${h.iface}` : '', owner ? `(${owner})` : ''].filter(Boolean).join(' ');
 }
 
+/** The prefix to look up: as written, or a pod's IP / Service's ClusterIP (`pod/…`, `svc/…`) as a host route. */
+async function prefixOf(ctx: LabContext, prefix: string): Promise<{ prefix: string; shown: string }> {
+  if (!looksLikeRef(prefix)) return { prefix, shown: prefix };
+  const ip = await ctx.objectAddress(prefix);
+  const host = `${ip}/${familyOf(ip) === 6 ? 128 : 32}`;
+  return { prefix: host, shown: `${host} (${prefix})` };
+}
+
 export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpectation): Promise<Outcome> {
   const source: Concrete = e.source === 'kernel' ? 'kernel' : ((await bgpSource(ctx, e.node, e.source === 'auto' ? 'auto' : e.source)) ?? 'kernel');
-  const cmd = command(source, e.prefix);
+  const { prefix, shown: name } = await prefixOf(ctx, e.prefix);
+  const cmd = command(source, prefix);
   const r = await ctx.run(log, e.node, cmd.argv);
   if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${cmd.argv[0]} failed (exit ${r.exitCode})`);
-  const route = cmd.parse(r.stdout, e.prefix);
-  if (!e.present) return route ? { passed: false, detail: `${source}: ${e.prefix} is present (${route.protocol ?? '?'}), expected absent` } : { passed: true, detail: `${source}: no route to ${e.prefix}` };
-  if (!route) return { passed: false, detail: `${source}: no route to ${e.prefix}` };
+  const route = cmd.parse(r.stdout, prefix);
+  if (!e.present) return route ? { passed: false, detail: `${source}: ${name} is present (${route.protocol ?? '?'}), expected absent` } : { passed: true, detail: `${source}: no route to ${name}` };
+  if (!route) return { passed: false, detail: `${source}: no route to ${name}` };
   const shown = (await Promise.all(route.nexthops.map((h) => showHop(ctx, e.node, h)))).join(', ');
-  const head = `${source}: ${e.prefix}${route.protocol ? ` (${route.protocol})` : ''} ${shown}`;
+  const head = `${source}: ${name}${route.protocol ? ` (${route.protocol})` : ''} ${shown}`;
   for (const want of e.nexthops ?? []) {
     const ok = await Promise.all(route.nexthops.map((h) => hopMatches(ctx, e.node, h, want)));
     if (!ok.includes(true)) return { passed: false, detail: `${head}; no next hop via ${want}` };

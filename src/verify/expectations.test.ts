@@ -110,3 +110,22 @@ test('curl with family: the target\'s address of that family; a url names its ow
     assert.deepEqual(e.issues.map((i) => `${i.path}: ${i.message}`), ['verify[0].curl.family: `family` needs `to` (a `url` names its address itself)']);
   }
 });
+
+test('route prefix: a prefix, or pod/NAME and svc/NAME (resolved when the check runs) in a lab with a cluster', () => {
+  const plan = (head: string, checks: string) => planLab(parseTopology(`name: t\n${head}topology:\n  nodes: {a: {kind: linux, image: x}}\nverify:\n${checks}`, { file: 't.yaml', env: {} }));
+  const withCluster = 'cluster:\n  name: t\n  nodes: [{role: control-plane}]\n';
+  const s = loadExpectations(plan(withCluster, '- route: {node: a, prefix: pod/sample}\n- route: {node: a, prefix: svc/prod/web, absent: true}\n'));
+  assert.deepEqual(s.checks.map((c) => c.name), ['a has route pod/sample', 'a has no route svc/prod/web']);
+  const problems = (head: string, checks: string) => {
+    try {
+      loadExpectations(plan(head, checks));
+    } catch (e) {
+      assert.ok(e instanceof TopologyError, String(e));
+      return e.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+  assert.deepEqual(problems('', '- route: {node: a, prefix: pod/sample}\n'), ['verify[0].route.prefix: "pod/sample": pod and Service references need the lab\'s cluster, and this topology has no cluster section']);
+  assert.deepEqual(problems(withCluster, '- route: {node: a, prefix: pod/a/b/c}\n'), ['verify[0].route.prefix: "pod/a/b/c" is not one of pod/NAME, pod/NAMESPACE/NAME, svc/NAME, svc/NAMESPACE/NAME']);
+  assert.match(problems(withCluster, '- route: {node: a, prefix: 10.1.0.0}\n').join(), /not a prefix/);
+});

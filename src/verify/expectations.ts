@@ -132,8 +132,11 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
     case 'route': {
       const n = node(c, at('node'), b['node'] as string);
       const prefix = b['prefix'] as string;
-      const bad = checkPrefix(prefix);
-      if (bad) c.add(at('prefix'), bad);
+      // pod/NAME, svc/NAME: the pod's IP or the Service's ClusterIP as a host route, looked up when the check runs
+      if (!objectRef(c, at('prefix'), prefix, ['pod', 'service'])) {
+        const bad = checkPrefix(prefix);
+        if (bad) c.add(at('prefix'), bad);
+      }
       if (b['present'] !== undefined && b['absent'] !== undefined && b['present'] === b['absent']) c.add(at('absent'), '`present` and `absent` contradict each other');
       const present = b['absent'] === true ? false : b['present'] !== false;
       const nexthops = b['nexthops'] as string[] | undefined;

@@ -3,6 +3,7 @@
  * by probes run inside the lab's containers; results written as text, Markdown, JSON, JUnit, HTML.
  */
 import { KindlabError } from '../errors.js';
+import { dirname } from 'node:path';
 import type { LabPlan } from '../topology/index.js';
 import { kubeLookup, type ClusterLookup } from './cluster.js';
 import { LabContext, type NodeExec } from './context.js';
@@ -11,6 +12,7 @@ import { loadExpectations } from './expectations.js';
 import { runChecks, type RunOptions } from './run.js';
 import { loadStages } from './stages.js';
 import { runStages, type Kubectl, type StageRunOptions } from './stages-run.js';
+import { resetStages } from './stages-reset.js';
 import type { Expectation, VerifyReport } from './types.js';
 
 export type * from './types.js';
@@ -24,6 +26,7 @@ export { readSessions, bgpSource } from './check-bgp.js';
 export type { Session } from './probes/sessions.js';
 export { loadStages, type Stage, type StageStep } from './stages.js';
 export { runStages, stageSummary, type Kubectl } from './stages-run.js';
+export { baselineFile, resetStages, RESET_NAME } from './stages-reset.js';
 
 export interface VerifyOptions extends RunOptions {
   exec: NodeExec;
@@ -60,6 +63,10 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
   const startedAt = new Date();
   const newContext = () => new LabContext(plan, opts.exec, cluster);
   const deadline = Date.now() + (opts.waitMs ?? 0);
+  const kubectl = opts.kubectl ?? (() => Promise.reject(new KindlabError('INTERNAL', 'no kubectl runner given to verifyLab')));
+  // A staged lab may have been verified before: put back what its stages changed, so that this
+  // run (the `verify:` checks included) starts from the state the first one did.
+  const reset = stages.length > 0 && plan.cluster ? await resetStages(stages, { kubectl, labDir: plan.labDir, baseDir: dirname(plan.file) }) : undefined;
   let checks: Expectation[] = [...section.checks];
   if (section.derive) {
     // Right after a deploy the speakers may not be up yet: with --wait, look again.
@@ -72,8 +79,8 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
   }
   const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
   const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  if (reset) results.unshift(reset);
   if (stages.length > 0) {
-    const kubectl = opts.kubectl ?? (() => Promise.reject(new KindlabError('INTERNAL', 'no kubectl runner given to verifyLab')));
     results.push(...(await runStages(newContext, stages, { ...opts, kubectl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })));
   }
   return {

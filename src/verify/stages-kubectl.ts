@@ -11,8 +11,8 @@ export function labKubeconfig(plan: LabPlan): string {
 }
 
 export function labKubectl(plan: LabPlan, timeoutMs = 60_000): Kubectl {
-  return async (args) => {
-    const r = await execa('kubectl', ['--kubeconfig', labKubeconfig(plan), ...args], { reject: false, cwd: dirname(plan.file), timeout: timeoutMs, stdin: 'ignore' });
+  return async (args, input) => {
+    const r = await execa('kubectl', ['--kubeconfig', labKubeconfig(plan), ...args], { reject: false, cwd: dirname(plan.file), timeout: timeoutMs, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
     if (r.failed && r.exitCode === undefined) throw new KindlabError('VERIFY', r.shortMessage ?? '');
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   };

@@ -12,8 +12,8 @@ import type { Stage, StageStep } from './stages.js';
 import type { CheckResult } from './types.js';
 import { errorMessage } from '../errors.js';
 
-/** Runs kubectl with the lab's kubeconfig; `args` has neither `kubectl` nor --kubeconfig. */
-export type Kubectl = (args: string[]) => Promise<ExecOutput>;
+/** Runs kubectl with the lab's kubeconfig; `args` has neither `kubectl` nor --kubeconfig; `input` is its stdin (`-f -`). */
+export type Kubectl = (args: string[], input?: string) => Promise<ExecOutput>;
 
 export interface StageRunOptions extends RunOptions {
   kubectl: Kubectl;

@@ -96,8 +96,11 @@ export interface Evidence {
 }
 
 export interface CheckResult {
-  /** A check's kind, or `stage` for a stage's own step (apply, kubectl) in `stages:`. */
-  kind: CheckKind | 'stage';
+  /**
+   * A check's kind, `stage` for a stage's own step (apply, kubectl) in `stages:`, or `reset` for
+   * putting back what an earlier run's stages changed (stages-reset.ts).
+   */
+  kind: CheckKind | 'stage' | 'reset';
   name: string;
   passed: boolean;
   /** One line a user reads: why it passed or failed. */
