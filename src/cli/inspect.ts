@@ -24,7 +24,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await inspectLab(runtime, target.name);
+  const r = await inspectLab(runtime, target.name, target.plan);
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');
     return 0;
@@ -35,6 +35,9 @@ export async function runInspect(values: InspectValues): Promise<number> {
   }
   const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, imageColumn(n), n.state, n.mgmtIPv4 || '-'])];
   process.stdout.write(formatTable(rows) + '\n');
+  const degraded = r.nodes.filter((n) => n.reasons?.length);
+  for (const n of degraded) for (const why of n.reasons!) process.stdout.write(`${n.name}: ${why}\n`);
+  if (degraded.length) process.stdout.write(`repair with: lab deploy -t ${values.topo ?? 'FILE'}\n`);
   return 0;
 }
 

@@ -18,6 +18,10 @@ export interface ContainerInfo {
   mgmtIPv4?: string;
   mgmtIPv4PrefixLength?: number;
   networkMode: string;
+  /** When the container last started (Docker's State.StartedAt); set by inspectContainer only. */
+  startedAt?: string;
+  /** Its init process while it runs (0 otherwise); set by inspectContainer only. */
+  pid?: number;
 }
 
 export interface NetworkInfo {
@@ -51,6 +55,12 @@ export interface Runtime {
   /** Creates and starts a container; returns its id. */
   runContainer(opts: Docker.ContainerCreateOptions): Promise<string>;
   removeContainer(name: string): Promise<void>;
+  /** Starts a created or stopped container; nothing to do when it runs. */
+  startContainer(name: string): Promise<void>;
+  /** Stops a running container (SIGTERM, then SIGKILL after `timeoutS`); nothing to do when it is stopped. */
+  stopContainer(name: string, timeoutS?: number): Promise<void>;
+  /** Stops and starts a container (`docker restart`). */
+  restartContainer(name: string, timeoutS?: number): Promise<void>;
   inspectContainer(name: string): Promise<ContainerInfo | undefined>;
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
   /** PID of the container's init process (its network namespace is /proc/<pid>/ns/net). */
@@ -203,6 +213,30 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async startContainer(name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(name).start();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 304) throw dockerError(`start container ${name}`, e);
+    }
+  }
+
+  async stopContainer(name: string, timeoutS = 10): Promise<void> {
+    try {
+      await this.docker.getContainer(name).stop({ t: timeoutS });
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 304) throw dockerError(`stop container ${name}`, e);
+    }
+  }
+
+  async restartContainer(name: string, timeoutS = 10): Promise<void> {
+    try {
+      await this.docker.getContainer(name).restart({ t: timeoutS });
+    } catch (e) {
+      throw dockerError(`restart container ${name}`, e);
+    }
+  }
+
   async inspectContainer(name: string): Promise<ContainerInfo | undefined> {
     try {
       const i = await this.docker.getContainer(name).inspect();
@@ -217,6 +251,8 @@ export class DockerRuntime implements Runtime {
         mgmtIPv4: net?.IPAddress || undefined,
         mgmtIPv4PrefixLength: net?.IPPrefixLen || undefined,
         networkMode: i.HostConfig.NetworkMode ?? '',
+        startedAt: i.State.StartedAt,
+        pid: i.State.Pid,
       };
     } catch (e) {
       if (isNotFound(e)) return undefined;
