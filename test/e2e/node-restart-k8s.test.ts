@@ -38,9 +38,9 @@ test('docker restart of a k8s node: degraded, repaired by lab deploy, objects ke
   const made = await kubectl(['create', 'configmap', 'kept', '--from-literal=k=v']);
   assert.equal(made.exitCode, 0, made.stderr);
 
-  await execa('docker', ['restart', '-t', '1', `clab-${name}-worker`]);
-  const insp = await lab(['inspect', '-t', file, '--format', 'json']);
-  const nodes = new Map((JSON.parse(insp.stdout) as { nodes: Array<{ name: string; state: string; reasons?: string[] }> }).nodes.map((n) => [n.name, n]));
+  const inspect = async () => new Map((JSON.parse((await lab(['inspect', '-t', file, '--format', 'json'])).stdout) as { nodes: Array<{ name: string; container: string; state: string; reasons?: string[] }> }).nodes.map((n) => [n.name, n]));
+  await execa('docker', ['restart', '-t', '1', (await inspect()).get('worker')!.container]);
+  const nodes = await inspect();
   assert.equal(nodes.get('server1')!.state, 'degraded');
   assert.match(nodes.get('server1')!.reasons!.join('\n'), /shares the network namespace of worker but still holds an old one/);
   assert.match(nodes.get('tor0')!.reasons!.join('\n'), /link tor0:net2 <-> server1:net0 is missing/);
