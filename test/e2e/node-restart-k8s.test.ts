@@ -2,7 +2,8 @@
  * A Kubernetes node of the Cilium article lab (labs/cilium-bgp, copied under a unique name) restarted
  * with `docker restart`: its netns sharer server1 holds the old namespace and its link to tor0 is gone.
  * `lab inspect` says degraded, `lab deploy` repairs it without wiping the cluster (a ConfigMap made
- * before the restart is still there) and `lab verify --wait 120s` is green again.
+ * before the restart is still there) and `lab verify --wait 120s` is green again. The same for the
+ * control plane (the API server restarts from its store), and `lab node restart` of a ToR.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -51,6 +52,23 @@ test('docker restart of a k8s node: degraded, repaired by lab deploy, objects ke
   await verify(file, 'after docker restart of worker + deploy');
   const cm = await kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.k}']);
   assert.deepEqual([cm.exitCode, cm.stdout], [0, 'v'], cm.stderr);
+
+  // the control plane (API server restarted by its boot script from its kept store; server0 shares its netns)
+  await execa('docker', ['restart', '-t', '1', (await inspect()).get('control-plane')!.container]);
+  assert.match((await inspect()).get('server0')!.reasons!.join('\n'), /shares the network namespace of control-plane but still holds an old one/);
+  const fixCp = await lab(['deploy', '-t', file]);
+  assert.equal(fixCp.exitCode, 0, `${fixCp.stdout}\n${fixCp.stderr}`);
+  assert.match(fixCp.stdout, /repaired: .*restarted server0 .*re-created 1 link \(tor0:net1 <-> server0:net0\)/);
+  await verify(file, 'after docker restart of control-plane + deploy');
+  const cm2 = await kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.k}']);
+  assert.deepEqual([cm2.exitCode, cm2.stdout], [0, 'v'], cm2.stderr);
+
+  // lab node restart of a ToR: its three links re-created; server0/server1 get back their recorded address and default route
+  const tor = await lab(['node', 'restart', '-t', file, 'tor0']);
+  assert.equal(tor.exitCode, 0, `${tor.stdout}\n${tor.stderr}`);
+  assert.match(tor.stdout, /tor0 restarted: started tor0; re-created 3 links/);
+  await verify(file, 'after lab node restart tor0');
+  for (const n of (await inspect()).values()) assert.equal(n.state, 'running', `${n.name}: ${n.reasons?.join('; ')}`);
 
   const down = await lab(['destroy', '-t', file, '--cleanup']);
   assert.equal(down.exitCode, 0, down.stderr);
