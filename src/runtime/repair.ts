@@ -126,7 +126,15 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
 /** Plans and carries out the repair of a lab; an empty plan does nothing. */
 export async function repairLab(plan: LabPlan, opts: RepairOptions): Promise<RepairResult> {
   const { repair, health } = await planLabRepair(plan, opts.runtime, opts.startable);
-  if (isEmptyRepair(repair)) return { plan: repair, before: health, done: [], warnings: [] };
+  if (isEmptyRepair(repair)) {
+    // a healthy lab deployed before the record existed gets one now: a later restart is then told apart
+    if (health.every((h) => h.status === 'running') && !(await readNodeRecord(plan.labDir))) {
+      const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+      const ctx = makeKindContext(plan, opts.runtime);
+      await recordNodes(plan, opts.runtime, (name) => kindFacts(byName.get(name)!.kind).managed, (name) => ctx.netnsPid(byName.get(name)!)).catch(() => undefined);
+    }
+    return { plan: repair, before: health, done: [], warnings: [] };
+  }
   const { done, warnings } = await carryOutRepair(plan, repair, opts);
   return { plan: repair, before: health, done, warnings };
 }

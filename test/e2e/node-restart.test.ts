@@ -1,7 +1,7 @@
 /**
  * A lab survives its nodes being restarted (defect 3 of issue 18): two FRR routers with one link and
  * eBGP configured by exec lines (r1 of kind frr, r2 a linux node starting FRR as the articles do),
- * and h1 sharing r2's network namespace with a link to r1. After `docker restart` of r2, after
+ * h1 sharing r2's network namespace with a link to r1, and a bridge sw between the routers. After `docker restart` of r2 and of sw, after
  * `docker stop`/`docker start` of r1, and through `lab node stop|start|restart`: `lab inspect`
  * says degraded (with the reason), `lab deploy` (or `lab node start`) repairs the lab, the BGP
  * session is Established again and h1 reaches r1 over its link.
@@ -35,6 +35,7 @@ topology:
       exec:
       - ip addr add 10.0.12.1/24 dev eth1
       - ip addr add 10.0.13.1/24 dev eth2
+      - ip addr add 10.0.14.1/24 dev eth3
       - ip addr add 10.0.0.1/32 dev lo
       - "${bgp(65001, 65002, '10.0.12.2', '10.0.0.1')}"
     r2:
@@ -43,6 +44,7 @@ topology:
       cmd: bash
       exec:
       - ip addr add 10.0.12.2/24 dev eth1
+      - ip addr add 10.0.14.2/24 dev eth2
       - ip addr add 10.0.0.2/32 dev lo
       - touch /etc/frr/vtysh.conf
       - sed -i -e 's/bgpd=no/bgpd=yes/g' /etc/frr/daemons
@@ -54,9 +56,13 @@ topology:
       network-mode: container:r2
       exec:
       - ip addr add 10.0.13.2/24 dev eth3
+    sw:
+      kind: bridge
   links:
   - endpoints: ["r1:eth1", "r2:eth1"]
   - endpoints: ["r1:eth2", "h1:eth3"]
+  - endpoints: ["r1:eth3", "sw:p1"]
+  - endpoints: ["r2:eth2", "sw:p2"]
 `;
 }
 
@@ -83,6 +89,8 @@ async function labWorks(file: string, what: string): Promise<void> {
   assert.equal(peers['10.0.12.2']?.state, 'Established', `${what}: ${s.stdout}`);
   const ping = await lab(['exec', '-t', file, 'h1', '--', 'ping', '-c', '1', '-W', '2', '10.0.13.1']);
   assert.equal(ping.exitCode, 0, `${what}: h1 pings r1 over its link: ${ping.stdout} ${ping.stderr}`);
+  const sw = await lab(['exec', '-t', file, 'r1', '--', 'ping', '-c', '1', '-W', '2', '10.0.14.2']);
+  assert.equal(sw.exitCode, 0, `${what}: r1 pings r2 through the bridge sw: ${sw.stdout} ${sw.stderr}`);
 }
 
 async function allRunning(file: string, what: string): Promise<void> {
@@ -113,12 +121,12 @@ test('restarted and stopped routers are reported degraded and repaired with link
 
   let fix = await lab(['deploy', '-t', file]);
   assert.equal(fix.exitCode, 0, fix.stderr);
-  assert.match(fix.stdout, new RegExp(`lab ${name} repaired: .*restarted h1 to join its owner's network namespace; re-created 2 links .*; ran the exec lines and services of r2, h1 again`));
+  assert.match(fix.stdout, new RegExp(`lab ${name} repaired: .*restarted h1 to join its owner's network namespace; re-created 3 links .*; ran the exec lines and services of r2, h1 again`));
   assert.doesNotMatch(fix.stdout, /nothing to do/);
   await labWorks(file, 'after docker restart r2 + deploy');
   await allRunning(file, 'after docker restart r2 + deploy');
   const again = await lab(['deploy', '-t', file]);
-  assert.match(again.stdout, /already deployed: 3 nodes running, nothing to do/);
+  assert.match(again.stdout, /already deployed: 4 nodes running, nothing to do/);
 
   // docker stop + start of r1 (kind frr: watchfrr must be started again by the repair)
   await execa('docker', ['stop', '-t', '1', `clab-${name}-r1`]);
@@ -130,7 +138,7 @@ test('restarted and stopped routers are reported degraded and repaired with link
   assert.equal(nodes.get('r1')!.state, 'degraded');
   fix = await lab(['deploy', '-t', file]);
   assert.equal(fix.exitCode, 0, fix.stderr);
-  assert.match(fix.stdout, /repaired: .*re-created 2 links.*ran the exec lines and services of r1 again/);
+  assert.match(fix.stdout, /repaired: .*re-created 3 links.*ran the exec lines and services of r1 again/);
   await labWorks(file, 'after docker stop/start r1 + deploy');
   await allRunning(file, 'after docker stop/start r1 + deploy');
 
@@ -143,14 +151,25 @@ test('restarted and stopped routers are reported degraded and repaired with link
   assert.match(nodes.get('h1')!.reasons.join('\n'), /shares the network namespace of r2, which is exited/);
   const start = await lab(['node', 'start', '-t', file, 'r2']);
   assert.equal(start.exitCode, 0, start.stderr);
-  assert.match(start.stdout, /r2 started: started r2; restarted h1 .*; re-created 2 links/);
+  assert.match(start.stdout, /r2 started: started r2; restarted h1 .*; re-created 3 links/);
   await labWorks(file, 'after lab node stop/start r2');
   await allRunning(file, 'after lab node stop/start r2');
 
   // lab node restart of r1; a node name the lab lacks is refused
   const restart = await lab(['node', 'restart', '-t', file, 'r1']);
   assert.equal(restart.exitCode, 0, restart.stderr);
-  assert.match(restart.stdout, /r1 restarted: started r1; re-created 2 links/);
+  assert.match(restart.stdout, /r1 restarted: started r1; re-created 3 links/);
+
+  // docker restart of the bridge: its br0 made again, both ports re-created and enslaved, the routers' addresses given back
+  await execa('docker', ['restart', '-t', '1', `clab-${name}-sw`]);
+  nodes = await inspect(file);
+  assert.equal(nodes.get('sw')!.state, 'degraded');
+  assert.match(nodes.get('r1')!.reasons.join('\n'), /link r1:eth3 <-> sw:p1 is missing/);
+  fix = await lab(['deploy', '-t', file]);
+  assert.equal(fix.exitCode, 0, fix.stderr);
+  assert.match(fix.stdout, /repaired: .*re-created 2 links \(r1:eth3 <-> sw:p1, r2:eth2 <-> sw:p2\); ran the exec lines and services of sw again/);
+  await labWorks(file, 'after docker restart sw + deploy');
+  await allRunning(file, 'after docker restart sw + deploy');
   await labWorks(file, 'after lab node restart r1');
   await allRunning(file, 'after lab node restart r1');
   const bad = await lab(['node', 'restart', '-t', file, 'r9']);
