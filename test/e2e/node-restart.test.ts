@@ -58,6 +58,7 @@ topology:
       - ip addr add 10.0.13.2/24 dev eth3
     sw:
       kind: bridge
+      image: kindlab/base
   links:
   - endpoints: ["r1:eth1", "r2:eth1"]
   - endpoints: ["r1:eth2", "h1:eth3"]
