@@ -1,6 +1,6 @@
 /**
  * Shell completion beyond yargs' own (commands and options): topology files after `-t`, lab names
- * (Docker labels) after `--name`, and node names of the `-t` topology for `lab exec`.
+ * (Docker labels) after `--name`, and node names of the `-t` topology for `lab exec` and `lab node stop|start|restart`.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -21,10 +21,12 @@ export function slotOf(words: string[]): Slot {
   if (prev === '--name') return { type: 'lab' };
   const typed = words.slice(1, -1);
   const cmdAt = typed.findIndex((w) => !w.startsWith('-') && COMMANDS[w]);
-  if (cmdAt < 0 || typed[cmdAt] !== 'exec' || current.startsWith('-') || typed.includes('--')) return { type: 'default' };
+  // `lab exec NODE` and `lab node stop|start|restart NODE`
+  const lifecycle = typed[cmdAt] === 'node' && ['stop', 'start', 'restart'].includes(typed[cmdAt + 1] ?? '');
+  if (cmdAt < 0 || (typed[cmdAt] !== 'exec' && !lifecycle) || current.startsWith('-') || typed.includes('--')) return { type: 'default' };
   let topo: string | undefined;
   let positionals = 0;
-  for (let i = cmdAt + 1; i < typed.length; i++) {
+  for (let i = cmdAt + (lifecycle ? 2 : 1); i < typed.length; i++) {
     const w = typed[i]!;
     if (w === '-t' || w === '--topo') topo = typed[i + 1];
     else if (w.startsWith('--topo=')) topo = w.slice('--topo='.length);

@@ -1,6 +1,9 @@
 /** `lab inspect (-t FILE | --name LAB | --all) [--format table|json]` */
 import { KindlabError } from '../errors.js';
-import { DockerRuntime, formatTable, imageColumn, inspectLab, listLabNames, type InspectResult } from '../runtime/index.js';
+import { existsSync } from 'node:fs';
+import { DockerRuntime, LABEL_LAB, LABEL_TOPO, formatTable, imageColumn, inspectLab, listLabNames, loadLabPlan, type InspectResult } from '../runtime/index.js';
+import type { LabPlan } from '../topology/index.js';
+import { labLoadOptions } from './load-options.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--format table|json]';
@@ -24,7 +27,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await inspectLab(runtime, target.name);
+  const r = await inspectLab(runtime, target.name, target.plan ?? (await ownPlan(runtime, target.name)));
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');
     return 0;
@@ -35,7 +38,17 @@ export async function runInspect(values: InspectValues): Promise<number> {
   }
   const rows = [['NAME', 'CONTAINER', 'KIND', 'IMAGE', 'STATE', 'MGMT IPV4'], ...r.nodes.map((n) => [n.name, n.container, n.kind, imageColumn(n), n.state, n.mgmtIPv4 || '-'])];
   process.stdout.write(formatTable(rows) + '\n');
+  const degraded = r.nodes.filter((n) => n.reasons?.length);
+  for (const n of degraded) for (const why of n.reasons!) process.stdout.write(`${n.name}: ${why}\n`);
+  if (degraded.length) process.stdout.write(`repair with: lab deploy -t ${values.topo ?? 'FILE'} (or lab node start NODE for a stopped one)\n`);
   return 0;
+}
+
+/** `--name LAB`: the plan of the topology file its containers name, when that file still loads (to tell degraded nodes). */
+async function ownPlan(runtime: DockerRuntime, lab: string): Promise<LabPlan | undefined> {
+  const file = (await runtime.listContainers({ [LABEL_LAB]: lab })).map((c) => c.labels[LABEL_TOPO]).find(Boolean);
+  if (!file || !existsSync(file)) return undefined;
+  return loadLabPlan(file, labLoadOptions()).catch(() => undefined);
 }
 
 /** One table for every lab, with a LAB column first (as `containerlab inspect --all`). Pure. */

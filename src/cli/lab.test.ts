@@ -8,6 +8,7 @@ import { KindlabError } from '../errors.js';
 import { commandWords, slotOf, topologyFiles } from './complete.js';
 import { completionScript, labVersion, parse, type Parsed } from './lab.js';
 import { COMMANDS } from './spec.js';
+import { runNode } from './node.js';
 
 const MINIMAL = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'topology', 'valid-minimal.yaml');
 
@@ -180,6 +181,17 @@ test('slotOf: what is being completed', () => {
   assert.deepEqual(slotOf(['lab', 'exec', '-t', 'f.yaml', 'n1', '']), { type: 'default' });
   assert.deepEqual(slotOf(['lab', 'exec', '-t', 'f.yaml', 'n1', '--', '']), { type: 'default' });
   assert.deepEqual(slotOf(['lab', 'inspect', '']), { type: 'default' });
+  assert.deepEqual(slotOf(['lab', 'node', 'restart', '-t', 'f.yaml', '']), { type: 'node', topo: 'f.yaml' });
+  assert.deepEqual(slotOf(['lab', 'node', 'stop', '-t', 'f.yaml', 'r1', '']), { type: 'default' });
+  assert.deepEqual(slotOf(['lab', 'node', '']), { type: 'default' });
+});
+
+test('lab node: a subcommand and a node are required, before anything is loaded', async () => {
+  await assert.rejects(runNode('reboot', { topo: 'x.yaml' }, ['reboot', 'r1']), /expected stop, start or restart, got "reboot"/);
+  await assert.rejects(runNode('stop', {}, ['stop', 'r1']), /missing -t FILE/);
+  await assert.rejects(runNode('stop', { topo: 'labs/cilium-bgp/routers.yaml' }, ['stop']), (e: unknown) => e instanceof KindlabError && /name the node/.test(e.shortMessage) && /router0/.test(e.hint ?? ''));
+  const p = await parse(['node', 'restart', 'r1', '-t', 'f.yaml']);
+  assert.deepEqual(p.kind === 'run' && [p.command, p.positionals, p.values['topo']], [['node', 'restart'], ['r1'], 'f.yaml']);
 });
 
 test('commandWords for zsh carry descriptions', () => {

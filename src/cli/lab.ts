@@ -246,6 +246,8 @@ async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
       return (await import('./config.js')).runConfig(sub ?? p.positionals[0], v, p.positionals);
     case 'export':
       return (await import('./export.js')).runExport(sub ?? p.positionals[0], v, p.positionals.filter((x) => x !== sub));
+    case 'node':
+      return (await import('./node.js')).runNode(sub ?? p.positionals[0], v, p.positionals);
     case 'generate':
       return (await import('./config.js')).runGenerate(sub ?? p.positionals[0], v);
     case 'version':

@@ -303,6 +303,35 @@ export const COMMANDS: Record<string, CommandSpec> = {
       },
     },
   },
+  node: {
+    command: 'node',
+    about: "stop, start or restart one node of a running lab; start re-creates its links and runs its exec lines again",
+    options: {},
+    examples: [['lab node restart -t lab.clab.yaml router1', 'restart router1; its links, sharers and exec lines are redone']],
+    subcommands: {
+      stop: {
+        command: 'stop [node]',
+        about: "stop a node's container (its links go with its network namespace)",
+        options: { topo: TOPO },
+        positionals: { node: 'node name' },
+        examples: [['lab node stop -t lab.clab.yaml router1', 'stop router1']],
+      },
+      start: {
+        command: 'start [node]',
+        about: 'start a stopped node: its links re-created, its sharers moved to its new namespace, its services and exec lines run again',
+        options: { topo: TOPO },
+        positionals: { node: 'node name' },
+        examples: [['lab node start -t lab.clab.yaml router1', 'start router1 and repair its links']],
+      },
+      restart: {
+        command: 'restart [node]',
+        about: 'stop and start a node (as node stop, then node start)',
+        options: { topo: TOPO },
+        positionals: { node: 'node name' },
+        examples: [['lab node restart -t lab.clab.yaml router1', 'restart router1']],
+      },
+    },
+  },
   generate: {
     command: 'generate',
     about: 'write a topology: a leaf-spine fabric with a Kubernetes cluster, as routing intent',

@@ -29,6 +29,8 @@ import { LABEL_LAB } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
 import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
+import { repairLab } from './repair.js';
+import { recordNodesAction } from './node-record.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -54,8 +56,8 @@ export interface DeployOptions {
 
 export interface DeployResult {
   plan: LabPlan;
-  /** `unchanged`: the lab was already running; nothing was done. */
-  status: 'deployed' | 'unchanged';
+  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). */
+  status: 'deployed' | 'unchanged' | 'repaired';
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
@@ -83,7 +85,9 @@ async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: 
   }
   const want = ctx.plan.nodes.filter(isManaged).map((n) => n.containerName);
   const running = new Set(existing.filter((c) => c.state === 'running').map((c) => c.name));
-  if (want.every((w) => running.has(w)) && existing.length === want.length) {
+  const present = new Set(existing.map((c) => c.name));
+  // every container is there (some may be stopped or restarted): the lab is checked and repaired
+  if (want.every((w) => present.has(w)) && existing.length === want.length) {
     return `lab ${ctx.plan.name} is already deployed: ${want.length} nodes running, nothing to do`;
   }
   throw new KindlabError('DEPLOY', `lab ${ctx.plan.name} is partly deployed (${running.size} of ${want.length} containers running)`, {
@@ -111,7 +115,7 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
 export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action[] {
   // containerlab's per-node stages when the topology declares any; else one step per phase for all nodes
   const nodeSteps = plan && usesStages(plan.nodes) ? [stagedNodesAction] : [containersAction, linksAction, postDeployAction, execAction];
-  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), ...nodeSteps, ...(cluster?.actions ?? []), writeLabDirAction];
+  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), ...nodeSteps, ...(cluster?.actions ?? []), recordNodesAction, writeLabDirAction];
 }
 
 /** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */
@@ -172,7 +176,16 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   } catch (e) {
     throw wrapStepError(plan.name, current, e);
   }
-  if (ctx.unchanged) return { plan, status: 'unchanged', message: ctx.unchanged, timings: [] };
+  if (ctx.unchanged) {
+    // a node stopped or restarted behind the lab's back: its links, sharers and exec lines are redone
+    const r = await repairLab(plan, { runtime, cluster: ctx.cluster, onNotice: notice, concurrency: ctx.concurrency }).catch((e: unknown) => {
+      throw withPrefix(`lab ${plan.name}: repair`, e, 'DEPLOY');
+    });
+    if (r.done.length === 0) return { plan, status: 'unchanged', message: ctx.unchanged, timings: [] };
+    for (const w of r.warnings) notice(`warning: ${w}`);
+    const degraded = r.before.filter((h) => h.status !== 'running').map((h) => `${h.node} (${h.status})`);
+    return { plan, status: 'repaired', message: `lab ${plan.name} repaired: ${degraded.join(', ')}: ${r.done.join('; ')}`, timings: [] };
+  }
   // remembered apart from Docker: destroy --cleanup finds the directory even with no container left
   await recordLab({ lab: plan.name, file: plan.file, labDir: plan.labDir });
   // progress is on disk before anything is created: a deploy killed midway is redone by the next one

@@ -22,6 +22,10 @@ export interface ContainerInfo {
   health?: string;
   /** Output of the last health probe, for messages. */
   healthOutput?: string;
+  /** When the container last started (Docker's State.StartedAt); set by inspectContainer only. */
+  startedAt?: string;
+  /** Its init process while it runs (0 otherwise); set by inspectContainer only. */
+  pid?: number;
 }
 
 export interface NetworkInfo {
@@ -68,7 +72,7 @@ export interface Runtime {
   /** The container's output so far (`docker logs`), stdout and stderr interleaved as Docker stored them. */
   logs(name: string): Promise<string>;
   /** docker stop|start|restart|pause|unpause; a container already in the asked state is no error. */
-  containerAction(name: string, action: ContainerAction): Promise<void>;
+  containerAction(name: string, action: ContainerAction, opts?: { timeoutS?: number }): Promise<void>;
   /** Attaches a running container to a network; nothing to do when it is attached already. */
   connectNetwork(network: string, container: string): Promise<void>;
   /** The host address Docker published for a container port (e.g. `6443/tcp`), once it has one. */
@@ -231,6 +235,8 @@ export class DockerRuntime implements Runtime {
         mgmtIPv4PrefixLength: net?.IPPrefixLen || undefined,
         networkMode: i.HostConfig.NetworkMode ?? '',
         ...(i.State.Health ? { health: i.State.Health.Status, healthOutput: i.State.Health.Log?.at(-1)?.Output?.trim() } : {}),
+        startedAt: i.State.StartedAt,
+        pid: i.State.Pid,
       };
     } catch (e) {
       if (isNotFound(e)) return undefined;
@@ -278,12 +284,12 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  async containerAction(name: string, action: ContainerAction): Promise<void> {
+  async containerAction(name: string, action: ContainerAction, opts: { timeoutS?: number } = {}): Promise<void> {
     const c = this.docker.getContainer(name);
     try {
-      if (action === 'stop') await c.stop();
+      if (action === 'stop') await c.stop(opts.timeoutS !== undefined ? { t: opts.timeoutS } : {});
       else if (action === 'start') await c.start();
-      else if (action === 'restart') await c.restart();
+      else if (action === 'restart') await c.restart(opts.timeoutS !== undefined ? { t: opts.timeoutS } : {});
       else if (action === 'pause') await c.pause();
       else await c.unpause();
     } catch (e) {

@@ -24,3 +24,7 @@ export { fenceBridge, labRuleComment, sweepLabRules } from './host-firewall.js';
 export { containerOptions } from './container-spec.js';
 export { loadLabPlan, planOnFreeSubnet } from './lab-plan.js';
 export { exportLabLogs, type ExportResult } from './export-logs.js';
+export { nodeLifecycle } from './node-lifecycle.js';
+export type { NodeAction, NodeLifecycleResult } from './node-lifecycle.js';
+export { labHealth } from './node-probe.js';
+export type { NodeHealth, NodeStatus } from './node-state.js';

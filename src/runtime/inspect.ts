@@ -1,5 +1,7 @@
 /** `lab inspect`: the lab's nodes as Docker labels show them (works without the topology file). */
+import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
+import { labHealth } from './node-probe.js';
 import { type ImageSubstitute, substituteFromLabels, substitutionLine } from './image-plan.js';
 import { LABEL_KIND, LABEL_LAB, LABEL_NODE } from './labels.js';
 
@@ -11,8 +13,11 @@ export interface InspectNode {
   image: string;
   /** The image the topology names and the local substitute that runs instead (fallback or offline). */
   imageSubstitute?: ImageSubstitute;
+  /** Docker's state, or `degraded` when the container runs but lacks what the plan gives it (see `reasons`). */
   state: string;
   mgmtIPv4: string;
+  /** Why the node is degraded: missing links, an old shared netns, exec lines not run since a restart. */
+  reasons?: string[];
 }
 
 export interface InspectResult {
@@ -20,7 +25,8 @@ export interface InspectResult {
   nodes: InspectNode[];
 }
 
-export async function inspectLab(runtime: Runtime, lab: string): Promise<InspectResult> {
+/** With the lab's plan, nodes that run but lack links, their owner's netns or their exec lines are `degraded` (node-state.ts). */
+export async function inspectLab(runtime: Runtime, lab: string, plan?: LabPlan): Promise<InspectResult> {
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
   const nodes = containers
     .map((c) => ({
@@ -33,6 +39,13 @@ export async function inspectLab(runtime: Runtime, lab: string): Promise<Inspect
       mgmtIPv4: c.mgmtIPv4 ? `${c.mgmtIPv4}/${c.mgmtIPv4PrefixLength ?? 32}` : '',
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
+  if (plan && plan.name === lab && nodes.length > 0) {
+    const { health } = await labHealth(plan, runtime);
+    for (const h of health) {
+      const n = nodes.find((x) => x.name === h.node);
+      if (n && h.status === 'degraded') Object.assign(n, { state: 'degraded', reasons: h.reasons });
+    }
+  }
   return { lab, nodes };
 }
 

@@ -28,6 +28,9 @@ export async function ipBatch(pid: number, lines: string[], target = 'host'): Pr
 
 export interface LinkInfo {
   ifname: string;
+  ifindex?: number;
+  /** A veth's peer ifindex (in the peer's namespace). */
+  linkIndex?: number;
   ifalias?: string;
   address?: string;
   mtu?: number;
@@ -37,8 +40,8 @@ export interface LinkInfo {
 /** Interfaces in a namespace, with alias and kind (`ip -j -d link show`). */
 export async function listLinks(pid: number, target = 'host'): Promise<LinkInfo[]> {
   const out = await ip(pid, ['-j', '-d', 'link', 'show'], target);
-  const raw = JSON.parse(out || '[]') as Array<{ ifname: string; ifalias?: string; address?: string; mtu?: number; linkinfo?: { info_kind?: string } }>;
-  return raw.map((l) => ({ ifname: l.ifname, ifalias: l.ifalias, address: l.address, mtu: l.mtu, kind: l.linkinfo?.info_kind }));
+  const raw = JSON.parse(out || '[]') as Array<{ ifname: string; ifindex?: number; link_index?: number; ifalias?: string; address?: string; mtu?: number; linkinfo?: { info_kind?: string } }>;
+  return raw.map((l) => ({ ifname: l.ifname, ifindex: l.ifindex, linkIndex: l.link_index, ifalias: l.ifalias, address: l.address, mtu: l.mtu, kind: l.linkinfo?.info_kind }));
 }
 
 /** `ip -n NAME …`: runs iproute2 in a named network namespace (/var/run/netns/NAME). */

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadPlan, type LabPlan } from '../topology/index.js';
+import { linkMark } from './labels.js';
+import { addrsOf, restoreLines, staticRoutesOf } from './node-record.js';
+import { assessLab, describeRepair, isEmptyRepair, planRepair, type LabObservation, type NodeFacts } from './node-state.js';
+
+// two routers with a link, a host sharing r2's namespace with a link to r1
+const TOPO = `name: nr
+topology:
+  nodes:
+    r1: { kind: frr, image: kindlab/base, exec: ["ip addr add 10.0.12.1/24 dev eth1"] }
+    r2: { kind: linux, image: kindlab/base, exec: ["ip addr add 10.0.12.2/24 dev eth1"] }
+    h1: { kind: linux, image: kindlab/base, network-mode: "container:r2", exec: ["ip addr add 10.0.13.2/24 dev eth3"] }
+    plain: { kind: linux, image: kindlab/base }
+  links:
+    - endpoints: ["r1:eth1", "r2:eth1"]
+    - endpoints: ["r1:eth2", "h1:eth3"]
+`;
+
+let dir = '';
+let plan: LabPlan;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kindlab-nodestate-'));
+  await writeFile(join(dir, 'topo.yaml'), TOPO);
+  plan = await loadPlan(join(dir, 'topo.yaml'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+const facts: NodeFacts = { managed: () => true, hasSetup: (n) => n.exec.length > 0 || n.kind === 'frr' };
+const RECORD = { r1: { startedAt: 't0' }, r2: { startedAt: 't0' }, h1: { startedAt: 't0' }, plain: { startedAt: 't0' } };
+
+/** A healthy lab: r2 and h1 in one namespace, every link end marked and peered. */
+function healthy(): LabObservation {
+  const m1 = linkMark('nr', { node: 'r1', iface: 'eth1' }, { node: 'r2', iface: 'eth1' });
+  const m2 = linkMark('nr', { node: 'r1', iface: 'eth2' }, { node: 'h1', iface: 'eth3' });
+  return {
+    nodes: new Map([
+      ['r1', { state: 'running', startedAt: 't0', netns: 'net:[1]' }],
+      ['r2', { state: 'running', startedAt: 't0', netns: 'net:[2]' }],
+      ['h1', { state: 'running', startedAt: 't0', netns: 'net:[2]' }],
+      ['plain', { state: 'running', startedAt: 't0', netns: 'net:[4]' }],
+    ]),
+    ifaces: new Map([
+      ['r1', new Map([['eth1', { ifindex: 11, linkIndex: 21, alias: m1 }], ['eth2', { ifindex: 12, linkIndex: 23, alias: m2 }]])],
+      ['r2', new Map([['eth1', { ifindex: 21, linkIndex: 11, alias: m1 }], ['eth3', { ifindex: 23, linkIndex: 12, alias: m2 }]])],
+    ]),
+  };
+}
+
+test('a lab as deployed is healthy and needs no repair', () => {
+  const obs = healthy();
+  const h = assessLab(plan, obs, RECORD, facts);
+  assert.deepEqual(h.map((x) => [x.node, x.status]).sort(), [['h1', 'running'], ['plain', 'running'], ['r1', 'running'], ['r2', 'running']]);
+  const r = planRepair(plan, h, obs, RECORD, facts, () => true);
+  assert.ok(isEmptyRepair(r));
+  assert.deepEqual(describeRepair(r), []);
+});
+
+test('docker restart of r2: its links are gone, its sharer holds the old netns, its exec lines did not run', () => {
+  const obs = healthy();
+  obs.nodes.set('r2', { state: 'running', startedAt: 't1', netns: 'net:[5]' });
+  // the old namespace (held by h1) still has the ends: r1's stay peered with it, the new one is empty
+  obs.ifaces.set('r2', new Map());
+  const h = assessLab(plan, obs, RECORD, facts);
+  const by = new Map(h.map((x) => [x.node, x]));
+  assert.equal(by.get('r2')!.status, 'degraded');
+  assert.match(by.get('r2')!.reasons.join('\n'), /restarted at t1: its exec lines and services have not run since/);
+  assert.match(by.get('r2')!.reasons.join('\n'), /link r1:eth1 <-> r2:eth1 is missing: r2:eth1 is absent/);
+  assert.equal(by.get('h1')!.status, 'degraded');
+  assert.match(by.get('h1')!.reasons.join('\n'), /shares the network namespace of r2 but still holds an old one/);
+  assert.match(by.get('h1')!.reasons.join('\n'), /link r1:eth2 <-> h1:eth3 is missing/);
+  assert.equal(by.get('r1')!.status, 'degraded', 'r1 lost its peers');
+  assert.equal(by.get('plain')!.status, 'running');
+
+  const r = planRepair(plan, h, obs, RECORD, facts, () => true);
+  assert.deepEqual(r.start, []);
+  assert.deepEqual(r.restart, ['h1']);
+  assert.deepEqual(r.links.map((l) => l.endpoints.map((e) => `${e.node}:${e.iface}`).join('-')), ['r1:eth1-r2:eth1', 'r1:eth2-h1:eth3']);
+  assert.deepEqual(r.reconfigure.sort(), ['h1', 'r2']);
+  // r1 did not restart: its re-created ends get their recorded addresses back, its exec lines do not run again
+  assert.deepEqual(r.restoreEnds, [{ node: 'r1', iface: 'eth1' }, { node: 'r1', iface: 'eth2' }]);
+  assert.match(describeRepair(r).join('\n'), /restarted h1 to join its owner's network namespace\nre-created 2 links/);
+});
+
+test('a stopped router: stopped, its peers degraded; a deploy starts it, re-creates its links and restarts nothing else', () => {
+  const obs = healthy();
+  obs.nodes.set('r1', { state: 'exited', startedAt: 't0' });
+  obs.ifaces.delete('r1');
+  obs.ifaces.set('r2', new Map());
+  const h = assessLab(plan, obs, RECORD, facts);
+  const by = new Map(h.map((x) => [x.node, x]));
+  assert.deepEqual([by.get('r1')!.status, by.get('r1')!.reasons], ['stopped', ['container clab-nr-r1 is exited']]);
+  assert.match(by.get('r2')!.reasons.join('\n'), /link r1:eth1 <-> r2:eth1 is missing: r1 is exited/);
+  const r = planRepair(plan, h, obs, RECORD, facts, () => true);
+  assert.deepEqual(r.start, ['r1']);
+  assert.deepEqual(r.restart, []);
+  assert.equal(r.links.length, 2);
+  assert.deepEqual(r.reconfigure, ['r1']);
+  assert.deepEqual(r.restoreEnds, [{ node: 'r2', iface: 'eth1' }, { node: 'h1', iface: 'eth3' }]);
+  // a node start of another node leaves r1 stopped, and its links with it
+  const other = planRepair(plan, h, obs, RECORD, facts, (n) => n === 'plain');
+  assert.deepEqual([other.start, other.links, other.skipped], [[], [], ['r1']]);
+});
+
+test('a stopped owner: starting it restarts its sharer, whose exec lines run again', () => {
+  const obs = healthy();
+  obs.nodes.set('r2', { state: 'exited', startedAt: 't0' });
+  obs.ifaces.delete('r2');
+  const h = assessLab(plan, obs, RECORD, facts);
+  assert.match(h.find((x) => x.node === 'h1')!.reasons.join('\n'), /shares the network namespace of r2, which is exited/);
+  const r = planRepair(plan, h, obs, RECORD, facts, (n) => n === 'r2');
+  assert.deepEqual([r.start, r.restart, r.reconfigure], [['r2'], ['h1'], ['r2', 'h1']]);
+  assert.equal(r.links.length, 2);
+});
+
+test('ends that exist but are not each other\'s peer, or not the lab\'s, are a broken link', () => {
+  const obs = healthy();
+  obs.ifaces.get('r2')!.set('eth1', { ifindex: 30, linkIndex: 11, alias: linkMark('nr', { node: 'r1', iface: 'eth1' }, { node: 'r2', iface: 'eth1' }) });
+  let h = assessLab(plan, obs, RECORD, facts);
+  assert.match(h.find((x) => x.node === 'r1')!.reasons.join('\n'), /r1:eth1 and r2:eth1 are not each other's peer/);
+  obs.ifaces.get('r2')!.set('eth1', { ifindex: 21, linkIndex: 11, alias: 'someone' });
+  h = assessLab(plan, obs, RECORD, facts);
+  assert.match(h.find((x) => x.node === 'r2')!.reasons.join('\n'), /r2:eth1 is not the lab's end \(alias someone\)/);
+});
+
+test('a restart of a node without setup or links needs nothing; without a record restarts are not judged', () => {
+  const obs = healthy();
+  obs.nodes.set('plain', { state: 'running', startedAt: 't9', netns: 'net:[9]' });
+  const h = assessLab(plan, obs, RECORD, facts);
+  assert.equal(h.find((x) => x.node === 'plain')!.status, 'running');
+  obs.nodes.set('r1', { state: 'running', startedAt: 't9', netns: 'net:[1]' });
+  assert.equal(assessLab(plan, obs, undefined, facts).find((x) => x.node === 'r1')!.status, 'running');
+  assert.equal(assessLab(plan, obs, RECORD, facts).find((x) => x.node === 'r1')!.status, 'degraded');
+});
+
+test('an unreadable namespace (not root) claims nothing about links', () => {
+  const obs = healthy();
+  obs.ifaces.clear();
+  assert.ok(assessLab(plan, obs, RECORD, facts).every((h) => h.status === 'running'));
+});
+
+test('recorded ends: global addresses and added routes only, given back with replace', () => {
+  const addr = '[{"ifname":"eth1","addr_info":[{"family":"inet","local":"10.0.12.1","prefixlen":24,"scope":"global"},{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"},{"family":"inet6","local":"2001:db8::1","prefixlen":64,"scope":"global"}]}]';
+  assert.deepEqual(addrsOf(addr), ['10.0.12.1/24', '2001:db8::1/64']);
+  const routes = '[{"dst":"default","gateway":"10.0.12.2","metric":5,"flags":[]},{"dst":"10.8.0.0/16","gateway":"10.0.12.3","flags":[]},{"dst":"10.0.12.0/24","protocol":"kernel","scope":"link","flags":[]},{"dst":"10.7.0.0/16","gateway":"10.0.12.2","protocol":"bgp","flags":[]}]';
+  const r = staticRoutesOf(routes, false);
+  assert.deepEqual(r, [['0.0.0.0/0', 'via', '10.0.12.2', 'metric', '5'], ['10.8.0.0/16', 'via', '10.0.12.3']]);
+  assert.deepEqual(restoreLines('eth1', { addrs: ['10.0.12.1/24'], routes: r }), [
+    'addr replace 10.0.12.1/24 dev eth1',
+    'link set dev eth1 up',
+    'route replace 0.0.0.0/0 via 10.0.12.2 metric 5 dev eth1',
+    'route replace 10.8.0.0/16 via 10.0.12.3 dev eth1',
+  ]);
+});
