@@ -1,12 +1,13 @@
 /**
  * Every article lab (labs/*), the way CI runs it and a user would: `lab deploy` → `lab verify
- * --wait` (the `verify:` checks and all `stages:`) → `lab destroy --cleanup`, then nothing of the
+ * --wait` (the `verify:` checks and all `stages:`; a staged lab is verified a second time, which
+ * must pass in full too) → `lab destroy --cleanup`, then nothing of the
  * lab is left (containers, networks, marked veths, netns). A failing check fails the test, with
  * the failing checks' detail in the message. Needs Docker and `npm run build` (the nodes run dist/).
  * KINDLAB_LABS=kube-router-bgp,kube-router-bgp-multihop/topo-no-multihop.yaml picks labs.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NOTHING, REPO, forceDestroy, lab, leftovers } from './helpers.js';
@@ -43,6 +44,14 @@ describe('article labs: deploy → verify (all stages) → destroy', { concurren
         assert.deepEqual(failed, [], `lab ${l.name}: ${failed.length} of ${report.checks.length} checks failed`);
         assert.equal(v.exitCode, 0);
         assert.ok(report.checks.length > 0);
+        if (/^stages:/m.test(readFileSync(file, 'utf8'))) {
+          // a staged lab verifies again as the first time: the stage runner puts back what its stages changed
+          const again = await lab(['verify', '-t', file, '--wait', l.wait, '--format', 'json']);
+          const second = JSON.parse(again.stdout) as Report;
+          const failedAgain = second.checks.filter((c) => !c.passed).map((c) => `${c.stage ? `[${c.stage}] ` : ''}${c.kind} ${c.name}: ${c.detail}`);
+          assert.deepEqual(failedAgain, [], `lab ${l.name}, second verify: ${failedAgain.length} of ${second.checks.length} checks failed`);
+          assert.ok(second.checks.some((c) => c.kind === 'reset') || !/^\s+(apply|kubectl):/m.test(readFileSync(file, 'utf8')) || second.checks.length >= report.checks.length);
+        }
         for (const d of l.down ?? []) {
           const r = await lab(['exec', '-t', file, d.node, '--', 'lab-agent', 'neighbor', '--json']);
           assert.equal(r.exitCode, 0, r.stderr);
