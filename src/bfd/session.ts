@@ -206,7 +206,8 @@ export class BfdSession extends EventEmitter {
 
   /** §6.8.4 (asynchronous mode): the remote's DetectMult × max(our RequiredMinRx, its DesiredMinTx). */
   private detectTimeUs(): number {
-    if (this.remoteDetectMult === 0) return 0;
+    // Required Min RX 0: we asked for no periodic packets, so their absence proves nothing.
+    if (this.remoteDetectMult === 0 || this.requiredMinRxUs === 0) return 0;
     return this.remoteDetectMult * Math.max(this.requiredMinRxUs, this.remoteDesiredMinTxUs);
   }
 
@@ -232,6 +233,10 @@ export class BfdSession extends EventEmitter {
     this.txTimer = undefined;
     if (!this.running) return;
     if (now) this.transmit(false);
+    // Sending may have re-entered us (the remote answered at once) and armed a timer: keep one only.
+    this.clock.clearTimeout(this.txTimer);
+    this.txTimer = undefined;
+    if (!this.running) return;
     const us = this.txIntervalUs();
     if (us === 0) return;
     // §6.8.7: reduce each interval by a random 0–25 % (10–25 % when DetectMult is 1).
