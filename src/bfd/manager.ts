@@ -97,7 +97,8 @@ export class BfdManager extends EventEmitter {
     entry.session = new BfdSession(discr, cfg, (b) => entry.tx?.send(b, port, cfg.peer), this.clock);
     entry.session.on('state', (c: BfdStateChange) => {
       const level = c.state === 'Up' || c.from === 'Up' ? 'info' : 'debug';
-      this.log[level](`BFD ${c.from} -> ${c.state}`, { peer: cfg.peer, state: c.state, from: c.from, reason: c.cause, diag: c.diag });
+      const st = entry.session.status();
+      this.log[level](`BFD ${c.from} -> ${c.state}`, { peer: cfg.peer, state: c.state, from: c.from, reason: c.cause, diag: c.diag, remoteDiag: st.remoteDiag, localDiscr: st.localDiscr, remoteDiscr: st.remoteDiscr });
       this.emit('state', cfg.peer, c);
     });
     this.byPeer.set(cfg.peer, entry);
@@ -180,6 +181,14 @@ export class BfdManager extends EventEmitter {
     const e = p.yourDiscr !== 0 ? this.byDiscr.get(p.yourDiscr) : this.byPeer.get(from);
     if (!e) return this.drop(p.yourDiscr !== 0 ? `no session with discriminator ${p.yourDiscr}` : 'no session for this source address', from);
     if (e.cfg.peer !== from) return this.drop(`discriminator ${p.yourDiscr} belongs to another peer`, from);
+    // Without Your Discriminator, My Discriminator also selects (§6.8.6): while Up with a known remote session, a
+    // packet from another session of the same address is not ours. Otherwise two remote sessions towards us (FRR
+    // replaces its session when bgpd re-registers it with the local address) knock each other down in turn. A remote
+    // that restarted is heard once our Detection Time has passed and forgotten its old discriminator.
+    const st = e.session.status();
+    if (p.yourDiscr === 0 && st.state === 'Up' && st.remoteDiscr !== 0 && p.myDiscr !== st.remoteDiscr) {
+      return this.drop(`discriminator ${p.myDiscr} is not the remote session ${st.remoteDiscr}`, from);
+    }
     if ((e.cfg.multihop ?? false) !== multihop) return this.drop(multihop ? 'single-hop session on the multihop port' : 'multihop session on the single-hop port', from);
     e.session.receive(p);
   }

@@ -160,3 +160,33 @@ test('jitter: intervals are 75–100 % of the negotiated one (75–90 % with mul
     assert.ok(gaps.every((g) => g >= lo * 10 - 0.001 && g <= hi * 10 + 0.001), `${mult}: ${Math.min(...gaps)}..${Math.max(...gaps)}`);
   }
 });
+
+test('a remote that asks for 1 s while Down and 100 ms once Up (as FRR): our interval follows at once, no timeout', () => {
+  const clock = new FakeClock();
+  const sent: Array<{ at: number; p: ControlPacket }> = [];
+  const s = new BfdSession(0x1111, fast, (b) => {
+    const d = decodeControl(b);
+    assert.ok(d.ok);
+    sent.push({ at: clock.now(), p: d.packet });
+  }, clock, () => 1);
+  const changes: BfdStateChange[] = [];
+  s.on('state', (c: BfdStateChange) => changes.push(c));
+  s.start();
+  const remote = (state: 'Down' | 'Up', rxUs: number, poll = false): ControlPacket =>
+    ({ diag: 0, state, poll, final: false, cpi: false, auth: false, demand: false, multipoint: false, detectMult: 3, myDiscr: 0x9999, yourDiscr: state === 'Down' ? 0 : 0x1111, desiredMinTxUs: state === 'Up' ? 100_000 : 1_000_000, requiredMinRxUs: rxUs, requiredMinEchoRxUs: 0 });
+  s.receive(remote('Down', 1_000_000));
+  assert.equal(s.sessionState, 'Init');
+  assert.equal(s.status().txIntervalMs, 1000);
+  clock.advance(500);
+  // FRR goes Up still asking for 1 s, then polls with its 100 ms: no state change of ours on that packet.
+  s.receive(remote('Up', 1_000_000));
+  assert.equal(s.sessionState, 'Up');
+  assert.equal(s.status().txIntervalMs, 1000);
+  clock.advance(10);
+  s.receive(remote('Up', 100_000, true));
+  const t0 = clock.now();
+  assert.equal(s.status().txIntervalMs, 100);
+  clock.advance(1000);
+  const gaps = sent.filter((x) => x.at >= t0).map((x) => x.at).map((t, i, a) => (i === 0 ? t - t0 : t - a[i - 1]!));
+  assert.ok(gaps.every((g) => g <= 100), `gaps after the remote's 100 ms poll: ${gaps.join(', ')}`);
+});

@@ -142,7 +142,7 @@ export class BfdSession extends EventEmitter {
     this.remoteDiag = p.diag;
     this.remoteDemand = p.demand;
     this.remoteDetectMult = p.detectMult;
-    const rxChanged = this.remoteMinRxUs !== p.requiredMinRxUs;
+    const txBefore = this.txIntervalUs();
     this.remoteMinRxUs = p.requiredMinRxUs;
     this.remoteDesiredMinTxUs = p.desiredMinTxUs;
     if (p.final) this.pollActive = false;
@@ -151,8 +151,9 @@ export class BfdSession extends EventEmitter {
     // §6.8.7: answer a Poll at once, whatever the timers say.
     if (p.poll) this.transmit(true);
     this.armDetect();
-    // A longer remote receive interval takes effect now; a shorter one at the next timer (no burst).
-    if (rxChanged && this.txTimer === undefined) this.scheduleTx(false);
+    // The remote's Required Min RX changed the interval: re-arm from now. A remote that asked for 1 s while Down and
+    // polls with 100 ms once Up (FRR) times us out after 3 × 100 ms if we sit out the old 1 s timer.
+    if (this.running && this.txIntervalUs() !== txBefore) this.scheduleTx(false);
   }
 
   status(): BfdSessionStatus {

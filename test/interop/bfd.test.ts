@@ -1,6 +1,6 @@
 /**
  * BFD interop with FRR (zebra + bgpd + bfdd from the Debian package). Our agent and FRR each run in their own netns,
- * joined by one veth. eBGP with a 90 s hold time plus `neighbor X bfd` (100 ms intervals, multiplier 3) on FRR's
+ * joined by one veth. eBGP over IPv4 and IPv6 with a 90 s hold time plus `neighbor X bfd` (100 ms intervals, multiplier 3) on FRR's
  * side and `bfd:` on ours. When the veth goes down, our BGP session must leave Established *because of BFD* (the
  * reason says so); with a 90 s hold time nothing else could take it down in the wait below. The elapsed time is
  * printed, not asserted. A second part checks the kernel-side TTL 255 check (RFC 5881 §5) of our receive socket.
@@ -32,6 +32,7 @@ async function agentNetns(p: NetnsPeer): Promise<{ ns: string; cleanup(): Promis
   try {
     await execa('ip', ['link', 'set', p.hostIf, 'netns', ns]);
     await inNs(['addr', 'add', `${p.host4}/30`, 'dev', p.hostIf]);
+    await inNs(['-6', 'addr', 'add', `${p.host6}/64`, 'dev', p.hostIf, 'nodad']);
     await inNs(['link', 'set', p.hostIf, 'up']);
     await inNs(['link', 'set', 'lo', 'up']);
   } catch (e) {
@@ -54,8 +55,16 @@ function bgpdConf(p: NetnsPeer): string {
     ` neighbor ${p.host4} timers connect 2`,
     ` neighbor ${p.host4} bfd`,
     ` neighbor ${p.host4} bfd profile fast`,
+    ` neighbor ${p.host6} remote-as ${AGENT_AS}`,
+    ` neighbor ${p.host6} timers 30 90`,
+    ` neighbor ${p.host6} timers connect 2`,
+    ` neighbor ${p.host6} bfd`,
+    ` neighbor ${p.host6} bfd profile fast`,
     ' address-family ipv4 unicast',
     `  neighbor ${p.host4} activate`,
+    ' exit-address-family',
+    ' address-family ipv6 unicast',
+    `  neighbor ${p.host6} activate`,
     ' exit-address-family',
     '',
   ].join('\n');
@@ -96,7 +105,7 @@ describe('BFD with FRR bfdd: a dead link takes the BGP session down through BFD'
   let frr: Frr;
   let bfdd: { proc: ResultPromise } | undefined;
   let agent: AgentProcess;
-  const ours = () => agent.neighbor(p.peer4) as Promise<AgentNeighborStatus | undefined>;
+  const ours = (a = p.peer4) => agent.neighbor(a) as Promise<AgentNeighborStatus | undefined>;
 
   before(async () => {
     p = await createNetnsPeer('bfd');
@@ -108,18 +117,16 @@ describe('BFD with FRR bfdd: a dead link takes the BGP session down through BFD'
         asn: AGENT_AS,
         routerId: '10.255.0.1',
         logLevel: 'debug',
-        neighbors: [
-          {
-            address: p.peer4,
-            asn: FRR_AS,
-            localAddress: p.host4,
-            holdTime: 90,
-            keepaliveTime: 30,
-            connectRetryTime: 2,
-            idleHoldTime: 1,
-            bfd: { transmitInterval: 100, receiveInterval: 100, detectMultiplier: 3 },
-          },
-        ],
+        neighbors: [p.peer4, p.peer6].map((address, i) => ({
+          address,
+          asn: FRR_AS,
+          localAddress: i === 0 ? p.host4 : p.host6,
+          holdTime: 90,
+          keepaliveTime: 30,
+          connectRetryTime: 2,
+          idleHoldTime: 1,
+          bfd: { transmitInterval: 100, receiveInterval: 100, detectMultiplier: 3 },
+        })),
       },
       { netns: a.ns },
     );
@@ -137,6 +144,16 @@ describe('BFD with FRR bfdd: a dead link takes the BGP session down through BFD'
 
   test('BGP is Established and BFD is Up on both sides, with the negotiated 100 ms intervals', async () => {
     await waitFor('BGP Established both sides', async () => (await ours())?.state === 'Established' && (await frrNeighborState(frr, p.host4)) === 'Established', 60_000);
+    // FRR 8.4 replaces its BFD session once bgpd learns the session's local address (after Established), which takes
+    // the BFD session down once, and BGP with it, on both sides (FRR's commit 247a75d5c6 describes that double reset).
+    // So wait until both sessions have been up together for a few seconds.
+    await waitFor('IPv4 and IPv6: BGP Established and BFD Up (hop limit 255 both ways), both stable for 3 s', async () => {
+      for (const a of [p.peer4, p.peer6]) {
+        const n = await ours(a);
+        if (n?.state !== 'Established' || n.uptimeSeconds < 3 || n.bfd?.state !== 'Up' || n.bfd.sinceSeconds < 3) return false;
+      }
+      return (await frrBfdPeer(frr, p.host6))?.status === 'up';
+    }, 90_000, 500);
     const n = await waitFor('our BFD Up', async () => ((await ours())?.bfd?.state === 'Up' ? ours() : undefined), 30_000);
     assert.equal(n!.bfd!.remoteState, 'Up');
     assert.equal(n!.bfd!.multihop, false);
@@ -176,12 +193,20 @@ describe('BFD with FRR bfdd: a dead link takes the BGP session down through BFD'
     assert.equal(after.bfd!.state, 'Down');
     assert.equal(after.bfd!.diag, 1);
     assert.ok(agent.logs.some((l) => l.includes('BGP session torn down by BFD')), 'the agent logged the BFD teardown');
+    const n6 = await waitFor('IPv6 session left Established', async () => {
+      const x = await ours(p.peer6);
+      return x && x.state !== 'Established' ? x : undefined;
+    }, 30_000, 20);
+    assert.match(n6.reason, /^BFD down: control detection time expired$/);
   });
 
   test('the veth comes back: BFD Up again and BGP re-established', async () => {
     await p.exec('ip', ['link', 'set', p.nsIf, 'up']);
+    // Linux drops IPv6 addresses of a link that goes down (keep_addr_on_down 0): give FRR's side its address back.
+    await p.exec('ip', ['-6', 'addr', 'replace', `${p.peer6}/64`, 'dev', p.nsIf, 'nodad']);
     await waitFor('BFD Up again', async () => (await ours())?.bfd?.state === 'Up', 30_000);
     await waitFor('BGP Established again', async () => (await ours())?.state === 'Established' && (await frrNeighborState(frr, p.host4)) === 'Established', 60_000);
+    await waitFor('IPv6 BGP Established again', async () => (await ours(p.peer6))?.state === 'Established', 60_000);
   });
 });
 
