@@ -190,3 +190,20 @@ test('a remote that asks for 1 s while Down and 100 ms once Up (as FRR): our int
   const gaps = sent.filter((x) => x.at >= t0).map((x) => x.at).map((t, i, a) => (i === 0 ? t - t0 : t - a[i - 1]!));
   assert.ok(gaps.every((g) => g <= 100), `gaps after the remote's 100 ms poll: ${gaps.join(', ')}`);
 });
+
+test('AdminDown locally: packets are discarded, AdminDown (diag 7) is sent, AdminUp returns to Down', () => {
+  const { clock, a, b, sent } = pair(fast, fast);
+  a.start();
+  b.start();
+  clock.advance(2000);
+  a.adminDown();
+  assert.equal(a.sessionState, 'AdminDown');
+  const n = a.status().received;
+  clock.advance(1000);
+  assert.equal(a.status().received, n, 'nothing is taken in while AdminDown');
+  assert.ok(sent.a.some((p) => p.state === 'AdminDown' && p.diag === 7));
+  assert.equal(b.sessionState, 'Down', 'the remote sees AdminDown and goes Down');
+  a.adminUp();
+  clock.advance(3000);
+  assert.equal(a.sessionState, 'Up');
+});

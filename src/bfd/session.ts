@@ -135,7 +135,8 @@ export class BfdSession extends EventEmitter {
 
   /** A packet the demultiplexer matched to this session (it passed decodeControl's checks). */
   receive(p: ControlPacket): void {
-    if (!this.running) return;
+    // §6.8.6: while AdminDown every packet is discarded.
+    if (!this.running || this.state === 'AdminDown') return;
     this.received++;
     this.remoteDiscr = p.myDiscr;
     this.remoteState = p.state;
@@ -146,7 +147,6 @@ export class BfdSession extends EventEmitter {
     this.remoteMinRxUs = p.requiredMinRxUs;
     this.remoteDesiredMinTxUs = p.desiredMinTxUs;
     if (p.final) this.pollActive = false;
-    if (this.state === 'AdminDown') return;
     this.step({ type: 'Recv', remote: p.state });
     // §6.8.7: answer a Poll at once, whatever the timers say.
     if (p.poll) this.transmit(true);
