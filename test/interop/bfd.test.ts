@@ -232,20 +232,39 @@ describe('BFD receive socket: single-hop packets with a TTL below 255 never reac
     await p?.cleanup();
   });
 
-  const down = encodeControl(controlPacket({ state: 'Down', detectMult: 3, myDiscr: 0x77, yourDiscr: 0, desiredMinTxUs: 1_000_000, requiredMinRxUs: 1_000_000 }));
+  // The packets that must be dropped carry another discriminator than the one that must arrive (0x77), so the test
+  // waits for 0x77 and then sees whether anything else got in before it.
+  const downFrom = (myDiscr: number) => encodeControl(controlPacket({ state: 'Down', detectMult: 3, myDiscr, yourDiscr: 0, desiredMinTxUs: 1_000_000, requiredMinRxUs: 1_000_000 }));
+  const down = downFrom(0x77);
+  const arrived = (mgr: BfdManager) => waitFor('the packet with the right TTL', async () => {
+    const x = mgr.statusOf(p.peer4);
+    return x && x.remoteDiscr === 0x77 ? x : undefined;
+  }, 10_000, 50);
 
   test('TTL 64 is dropped by the kernel filter, TTL 254 too', async () => {
-    await sendFromNs(p.ns, p.host4, port, 64, down);
-    await sendFromNs(p.ns, p.host4, port, 254, down);
-    // Wait for something observable after them: a valid packet from the same sender, then look at the counts.
+    await sendFromNs(p.ns, p.host4, port, 64, downFrom(0x64));
+    await sendFromNs(p.ns, p.host4, port, 254, downFrom(0x254));
     await sendFromNs(p.ns, p.host4, port, 255, down);
-    const s = await waitFor('the TTL 255 packet', async () => {
-      const x = m.statusOf(p.peer4);
-      return x && x.received > 0 ? x : undefined;
-    }, 10_000, 50);
+    const s = await arrived(m);
     assert.equal(s.received, 1, 'only the TTL 255 packet reached the session');
     assert.equal(s.remoteDiscr, 0x77);
     assert.equal(s.state, 'Init', 'Down heard while Down → Init');
+  });
+
+  test('multihop (RFC 5883, its own port): TTL 254 accepted (FRR\'s default minimum), 253 dropped', async () => {
+    const mh = new BfdManager({ multihopPort: port + 1 });
+    try {
+      await mh.add({ peer: p.peer4, minTxMs: 1000, minRxMs: 1000, multiplier: 3, passive: true, multihop: true });
+      await sendFromNs(p.ns, p.host4, port + 1, 253, downFrom(0x253));
+      await sendFromNs(p.ns, p.host4, port + 1, 254, down);
+      const s = await arrived(mh);
+      assert.equal(s.received, 1);
+      assert.equal(s.multihop, true);
+      // A single-hop packet for a multihop session is not accepted on the single-hop port either.
+      assert.equal(m.statusOf(p.peer4)!.received, 1);
+    } finally {
+      await mh.close();
+    }
   });
 
   test('a malformed packet with TTL 255 passes the kernel but is discarded by the codec', async () => {
