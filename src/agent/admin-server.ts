@@ -4,12 +4,54 @@
  */
 import http from 'node:http';
 import { rm } from 'node:fs/promises';
-import type { BgpSpeaker } from '../bgp/index.js';
+import type { BgpSpeaker, NeighborStatus } from '../bgp/index.js';
 import type { Family } from '../bgp/index.js';
+import type { BfdPeerStatus } from '../bfd/index.js';
 import { KindlabError, errorMessage } from '../errors.js';
 import { parseAdminAddress } from './admin-addr.js';
 import { renderMetrics } from './metrics.js';
 import { parseAgentConfig } from './config.js';
+import type { BfdLink } from './bfd-link.js';
+
+export interface AdminExtras {
+  /** BFD state per neighbor in GET /neighbors; POST/DELETE /neighbors also set the neighbor's BFD session. */
+  bfd?: BfdLink;
+}
+
+/** A neighbor as GET /neighbors shows it: the speaker's status plus its BFD session, if it has one. */
+export interface AgentNeighborStatus extends NeighborStatus {
+  bfd?: BfdSummary;
+}
+
+export interface BfdSummary {
+  state: BfdPeerStatus['state'];
+  remoteState: BfdPeerStatus['state'];
+  /** Our diagnostic code (reason of the last state change) and the remote's. */
+  diag: number;
+  remoteDiag: number;
+  multihop: boolean;
+  txIntervalMs: number;
+  detectTimeMs: number;
+  localDiscr: number;
+  remoteDiscr: number;
+  /** Seconds since the last state change. */
+  sinceSeconds: number;
+}
+
+export function neighborsWithBfd(sp: BgpSpeaker, extras: AdminExtras = {}): AgentNeighborStatus[] {
+  const bfd = new Map((extras.bfd?.status() ?? []).map((b) => [b.peer, b]));
+  const now = Date.now();
+  return sp.neighborStatus().map((n) => {
+    const b = bfd.get(n.address);
+    if (!b) return n;
+    const summary: BfdSummary = {
+      state: b.state, remoteState: b.remoteState, diag: b.diag, remoteDiag: b.remoteDiag, multihop: b.multihop,
+      txIntervalMs: b.txIntervalMs, detectTimeMs: b.detectTimeMs, localDiscr: b.localDiscr, remoteDiscr: b.remoteDiscr,
+      sinceSeconds: Math.max(0, Math.floor((now - b.since) / 1000)),
+    };
+    return { ...n, bfd: summary };
+  });
+}
 
 export function parseFamily(s: string | null | undefined): Family {
   if (!s || s === 'ipv4' || s === 'ipv4-unicast') return 'ipv4-unicast';
@@ -53,9 +95,9 @@ async function body(req: http.IncomingMessage): Promise<Record<string, unknown>>
   return s ? (JSON.parse(s) as Record<string, unknown>) : {};
 }
 
-export async function startAdminServer(sp: BgpSpeaker, addr: string, started = Date.now()): Promise<http.Server> {
+export async function startAdminServer(sp: BgpSpeaker, addr: string, started = Date.now(), extras: AdminExtras = {}): Promise<http.Server> {
   const server = http.createServer((req, res) => {
-    handle(sp, req, started).then(
+    handle(sp, req, started, extras).then(
       ({ status, json, text }) => {
         res.writeHead(status, { 'content-type': text !== undefined ? 'text/plain; version=0.0.4' : 'application/json' });
         res.end(text ?? `${JSON.stringify(json, null, 1)}\n`);
@@ -77,7 +119,7 @@ export async function startAdminServer(sp: BgpSpeaker, addr: string, started = D
   return server;
 }
 
-async function handle(sp: BgpSpeaker, req: http.IncomingMessage, started: number): Promise<{ status: number; json?: unknown; text?: string }> {
+async function handle(sp: BgpSpeaker, req: http.IncomingMessage, started: number, extras: AdminExtras): Promise<{ status: number; json?: unknown; text?: string }> {
   const url = new URL(req.url ?? '/', 'http://agent');
   const q = url.searchParams;
   const route = `${req.method} ${url.pathname}`;
@@ -85,7 +127,7 @@ async function handle(sp: BgpSpeaker, req: http.IncomingMessage, started: number
     case 'GET /healthz':
       return { status: 200, json: { status: 'ok' } };
     case 'GET /neighbors':
-      return { status: 200, json: sp.neighborStatus() };
+      return { status: 200, json: neighborsWithBfd(sp, extras) };
     case 'GET /rib': {
       const peerAddr = q.get('peer');
       const peer = peerAddr ? sp.ribPeerOf(peerAddr) : undefined;
@@ -126,10 +168,12 @@ async function handle(sp: BgpSpeaker, req: http.IncomingMessage, started: number
       const b = await body(req);
       const cfg = parseAgentConfig(JSON.stringify({ asn: sp.cfg.asn, routerId: sp.cfg.routerId, neighbors: [b] }), 'POST /neighbors');
       sp.updateNeighbor(cfg.speaker.neighbors[0]!);
+      await extras.bfd?.set(cfg.speaker.neighbors[0]!.peerAddress, cfg.bfd[0]);
       return { status: 200, json: { neighbor: cfg.speaker.neighbors[0]!.peerAddress } };
     }
     case 'DELETE /neighbors': {
       const removed = sp.removeNeighbor(q.get('address') ?? '');
+      if (removed) await extras.bfd?.set(q.get('address') ?? '', undefined);
       return { status: removed ? 200 : 404, json: { removed } };
     }
     default:

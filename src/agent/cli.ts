@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { KindlabError } from '../errors.js';
-import type { NeighborStatus } from '../bgp/index.js';
+import type { AgentNeighborStatus } from './admin-server.js';
 import { adminRequest } from './client.js';
 import { DEFAULT_ADMIN } from './config.js';
 import { formatNeighbors, formatRib } from './format.js';
@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'neighbor': {
-      const ns = await adminRequest<NeighborStatus[]>(admin, 'GET', '/neighbors');
+      const ns = await adminRequest<AgentNeighborStatus[]>(admin, 'GET', '/neighbors');
       console.log(v.json ? JSON.stringify(ns, null, 2) : formatNeighbors(ns));
       return 0;
     }

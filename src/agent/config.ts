@@ -11,6 +11,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 
 import { KindlabError, TopologyError, type TopologyIssue, errorMessage } from '../errors.js';
 import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/index.js';
 import type { Family } from '../bgp/index.js';
+import { BFD_DEFAULTS, type BfdPeerConfig } from '../bfd/index.js';
 
 export interface AgentFileNeighbor {
   address: string;
@@ -32,6 +33,21 @@ export interface AgentFileNeighbor {
   nextHopSelf?: boolean;
   routeReflectorClient?: boolean;
   extendedNextHop?: boolean;
+  /** BFD for this session (`true` = FRR's defaults); BFD going down tears the BGP session down at once. */
+  bfd?: boolean | AgentFileBfd;
+}
+
+/** Named as FRR's bfdd profile settings (and MetalLB's BFDProfile); intervals in milliseconds. */
+export interface AgentFileBfd {
+  enabled?: boolean;
+  transmitInterval?: number;
+  receiveInterval?: number;
+  detectMultiplier?: number;
+  /** RFC 5883 (UDP 4784, no TTL 255 check); default: eBGP multihop (multihopTtl > 1). */
+  multihop?: boolean;
+  /** Multihop only: lowest TTL accepted (default 254). */
+  minimumTtl?: number;
+  passiveMode?: boolean;
 }
 
 export interface AgentFile {
@@ -50,6 +66,8 @@ export interface AgentConfig {
   admin: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   originate: Array<{ prefix: string; attrs: OriginateAttrs }>;
+  /** BFD sessions, one per neighbor that asks for BFD. */
+  bfd: BfdPeerConfig[];
 }
 
 export const DEFAULT_ADMIN = '127.0.0.1:50052';
@@ -167,6 +185,23 @@ function neighbor(n: AgentFileNeighbor, localAsn: number): NeighborConfig {
   };
 }
 
+/** The BFD session of a neighbor, or undefined when it has none. */
+export function neighborBfd(n: AgentFileNeighbor, localAsn: number): BfdPeerConfig | undefined {
+  const b = n.bfd === true ? {} : n.bfd === false || n.bfd === undefined ? undefined : n.bfd;
+  if (!b || b.enabled === false) return undefined;
+  const hops = n.multihopTtl ?? (n.asn !== localAsn ? 1 : 64);
+  const multihop = b.multihop ?? (n.asn !== localAsn && hops > 1);
+  return {
+    peer: n.address,
+    ...(n.localAddress ? { local: n.localAddress } : {}),
+    minTxMs: b.transmitInterval ?? BFD_DEFAULTS.minTxMs,
+    minRxMs: b.receiveInterval ?? BFD_DEFAULTS.minRxMs,
+    multiplier: b.detectMultiplier ?? BFD_DEFAULTS.multiplier,
+    ...(multihop ? { multihop: true, ...(b.minimumTtl !== undefined ? { minTtl: b.minimumTtl } : {}) } : {}),
+    ...(b.passiveMode ? { passive: true } : {}),
+  };
+}
+
 function toInternal(f: AgentFile): AgentConfig {
   const listenAddr = f.listen?.address ?? '::';
   return {
@@ -179,6 +214,7 @@ function toInternal(f: AgentFile): AgentConfig {
     },
     admin: f.admin ?? DEFAULT_ADMIN,
     logLevel: f.logLevel ?? 'info',
+    bfd: (f.neighbors ?? []).flatMap((n) => neighborBfd(n, f.asn) ?? []),
     originate: (f.originate ?? []).map((o) => ({
       prefix: o.prefix,
       attrs: { communities: o.communities, largeCommunities: o.largeCommunities, med: o.med, localPref: o.localPref, nextHop: o.nextHop },

@@ -1,6 +1,5 @@
 /** Readable tables for `lab-agent neighbor` and `lab-agent rib`, in the spirit of `gobgp neighbor` / `gobgp global rib`. */
-import type { NeighborStatus } from '../bgp/index.js';
-import type { RibJson } from './admin-server.js';
+import type { AgentNeighborStatus, RibJson } from './admin-server.js';
 
 export function table(head: string[], rows: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -18,10 +17,13 @@ export function duration(secs: number): string {
   return d > 0 ? `${d}d ${hms}` : hms;
 }
 
-export function formatNeighbors(ns: NeighborStatus[]): string {
+/** The BFD column appears only when some neighbor has BFD: its state, and our diagnostic when not Up. */
+export function formatNeighbors(ns: AgentNeighborStatus[]): string {
+  const bfd = ns.some((n) => n.bfd);
+  const bfdCell = (n: AgentNeighborStatus) => (!n.bfd ? '-' : n.bfd.state === 'Up' || n.bfd.diag === 0 ? n.bfd.state : `${n.bfd.state}(diag ${n.bfd.diag})`);
   return table(
-    ['Peer', 'AS', 'Up/Down', 'State', '#Received', 'Accepted', 'Advertised', 'Reason'],
-    ns.map((n) => [n.address, String(n.asn), duration(n.uptimeSeconds), n.state, String(n.received), String(n.accepted), String(n.advertised), n.state === 'Established' ? '' : n.lastError ?? n.reason]),
+    ['Peer', 'AS', 'Up/Down', 'State', '#Received', 'Accepted', 'Advertised', ...(bfd ? ['BFD'] : []), 'Reason'],
+    ns.map((n) => [n.address, String(n.asn), duration(n.uptimeSeconds), n.state, String(n.received), String(n.accepted), String(n.advertised), ...(bfd ? [bfdCell(n)] : []), n.state === 'Established' ? '' : n.lastError ?? n.reason]),
   );
 }
 

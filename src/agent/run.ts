@@ -3,6 +3,7 @@ import { createSpeaker } from '../bgp/index.js';
 import { createLogger } from '../bgp/index.js';
 import { loadAgentConfig } from './config.js';
 import { startAdminServer } from './admin-server.js';
+import { BfdLink } from './bfd-link.js';
 
 export async function runAgent(opts: { config: string; admin?: string; restarting?: boolean }): Promise<void> {
   const cfg = await loadAgentConfig(opts.config);
@@ -10,15 +11,18 @@ export async function runAgent(opts: { config: string; admin?: string; restartin
   const speaker = createSpeaker(cfg.speaker, { log, restarting: opts.restarting });
   for (const o of cfg.originate) speaker.originate(o.prefix, o.attrs);
   await speaker.start();
+  const bfd = new BfdLink(() => speaker, { log });
+  await bfd.sync(cfg.bfd);
   const admin = opts.admin ?? cfg.admin;
-  const server = await startAdminServer(speaker, admin);
+  const server = await startAdminServer(speaker, admin, Date.now(), { bfd });
   log.info('agent started', { asn: cfg.speaker.asn, routerId: cfg.speaker.routerId, admin, neighbors: cfg.speaker.neighbors.length });
   let stopping = false;
   const stop = (signal: string, graceful: boolean) => {
     if (stopping) return;
     stopping = true;
     log.info('agent stopping', { signal, graceful });
-    void speaker.stop({ graceful }).finally(() => {
+    // BFD first (AdminDown to the peers, RFC 5882 §3.2), so that they do not take our stop for a path failure.
+    void bfd.close().then(() => speaker.stop({ graceful })).finally(() => {
       server.close();
       setTimeout(() => process.exit(0), 200).unref();
     });

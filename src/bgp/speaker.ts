@@ -149,6 +149,14 @@ export class BgpSpeaker extends EventEmitter {
     this.rib.withdrawOriginated(prefix);
   }
 
+  /** The neighbor's BFD session went Down from Up: its BGP session is torn down at once (Session.bfdDown). */
+  bfdDown(address: string, reason?: string): boolean {
+    const n = this.neighbors.get(plainAddress(address));
+    if (!n) return false;
+    n.session.bfdDown(reason);
+    return true;
+  }
+
   /** Asks the peer to resend its routes (ROUTE-REFRESH). */
   refresh(address: string, family: Family): boolean {
     return this.neighbors.get(plainAddress(address))?.session.requestRefresh(family) ?? false;

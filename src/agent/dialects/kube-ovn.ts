@@ -159,7 +159,6 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
     if (o.bfd.enabled) p.bfd = { minTxMs: o.bfd.minTxMs, minRxMs: o.bfd.minRxMs, multiplier: o.bfd.multiplier };
     intent.peers.push(p);
   }
-  if (o.bfd.enabled) problems.push(`--enable-bfd (min-tx ${o.bfd.minTxMs} ms, min-rx ${o.bfd.minRxMs} ms, multiplier ${o.bfd.multiplier}) not applied: the agent's sessions have no BFD yet; failures are detected by the ${o.holdTime} s hold time`);
   const subnets = (v.objects.Subnet ?? []) as Subnet[];
   const localSubnets: string[] = [];
   for (const s of subnets) {

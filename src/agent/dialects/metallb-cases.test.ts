@@ -70,7 +70,13 @@ const CASES: Case[] = [
   { name: 'passwordSecret: basic-auth secret, key password', objs: [N1, secret('tor-pw', 'fromsecret'), peer('tor', { passwordSecret: { name: 'tor-pw', namespace: NS } })], check: (i) => assert.equal(at(i, '10.0.0.1').password, 'fromsecret') },
   { name: 'passwordSecret of a non basic-auth type is refused', objs: [N1, secret('tor-pw', 'x', 'Opaque'), peer('tor', { passwordSecret: { name: 'tor-pw' } })], peers: [], problems: [/type Opaque, MetalLB needs kubernetes.io\/basic-auth/] },
   { name: 'password and passwordSecret together are refused', objs: [N1, secret('tor-pw', 'x'), peer('tor', { password: 'a', passwordSecret: { name: 'tor-pw' } })], peers: [], problems: [/mutually exclusive/] },
-  { name: 'bfdProfile is reported as not applied; the session stays', objs: [N1, peer('tor', { bfdProfile: 'fast' })], peers: ['10.0.0.1:179 64501'], problems: [/spec.bfdProfile fast is not applied/], check: (i) => assert.equal(at(i, '10.0.0.1').bfd, undefined) },
+  { name: 'bfdProfile: the BFDProfile\'s intervals, multiplier, passive mode and minimum TTL go on the session', objs: [N1, mlb('BFDProfile', 'fast', { receiveInterval: 100, transmitInterval: 150, detectMultiplier: 5, passiveMode: true, minimumTtl: 250 }), peer('tor', { bfdProfile: 'fast', ebgpMultiHop: true })], peers: ['10.0.0.1:179 64501'], noProblems: true,
+    check: (i) => assert.deepEqual(at(i, '10.0.0.1').bfd, { minTxMs: 150, minRxMs: 100, multiplier: 5, passive: true, minTtl: 250 }) },
+  { name: 'bfdProfile naming an empty BFDProfile: MetalLB\'s defaults 300 ms / 300 ms / 3', objs: [N1, mlb('BFDProfile', 'plain', {}), peer('tor', { bfdProfile: 'plain' })], noProblems: true, check: (i) => assert.deepEqual(at(i, '10.0.0.1').bfd, { minTxMs: 300, minRxMs: 300, multiplier: 3 }) },
+  { name: 'bfdProfile naming no BFDProfile: the peer is refused in MetalLB\'s words', objs: [N1, peer('tor', { bfdProfile: 'fast' })], peers: [], problems: [/peer tor referencing non existing bfd profile fast/] },
+  { name: 'a BFDProfile in another namespace does not count', objs: [N1, { ...mlb('BFDProfile', 'fast', {}), metadata: { name: 'fast', namespace: 'other' } } as unknown as KubeObject, peer('tor', { bfdProfile: 'fast' })], peers: [], problems: [/referencing non existing bfd profile fast/] },
+  { name: 'BFDProfile detectMultiplier 1 is outside MetalLB\'s 2-255: the peer is refused, field named', objs: [N1, mlb('BFDProfile', 'bad', { detectMultiplier: 1 }), peer('tor', { bfdProfile: 'bad' })], peers: [], problems: [/BFDProfile metallb-system\/bad: spec.detectMultiplier 1 must be an integer in 2-255/] },
+  { name: 'BFDProfile echoMode is reported (no echo function); BFD still runs', objs: [N1, mlb('BFDProfile', 'echo', { echoMode: true, echoInterval: 50 }), peer('tor', { bfdProfile: 'echo' })], problems: [/spec.echoMode is not applied/], check: (i) => assert.equal(at(i, '10.0.0.1').bfd?.multiplier, 3) },
   { name: 'IPv6 peer; disableMP keeps the session single-family', objs: [N1, peer('tor6', { peerAddress: 'fc00::1', disableMP: true })], peers: ['fc00::1:179 64501'], check: (i) => assert.deepEqual(at(i, 'fc00::1').families, ['ipv6-unicast']) },
   { name: 'a second BGPPeer with another myASN is refused (one AS per speaker)', objs: [N1, peer('a', {}), peer('b', { myASN: 64999, peerAddress: '10.0.0.2' })], asn: 64500, peers: ['10.0.0.1:179 64501'], problems: [/BGPPeer b: spec.myASN 64999 differs/] },
   { name: 'duplicate peer address is refused', objs: [N1, peer('a', {}), peer('b', {})], peers: ['10.0.0.1:179 64501'], problems: [/already defined by BGPPeer a/] },
@@ -135,6 +141,7 @@ const FIELDS: Record<string, string[]> = {
   IPAddressPool: ['addresses', 'autoAssign'],
   BGPAdvertisement: ['ipAddressPools', 'ipAddressPoolSelectors', 'aggregationLength', 'aggregationLengthV6', 'communities', 'localPref', 'peers', 'nodeSelectors'],
   Community: ['communities'],
+  BFDProfile: ['receiveInterval', 'transmitInterval', 'detectMultiplier', 'echoMode', 'passiveMode', 'minimumTtl'],
 };
 
 test('metallb fuzz: 3000 hostile configurations never throw, never yield NaN/empty peers or prefixes, and the good peer and route stay', () => {
@@ -163,6 +170,7 @@ test('metallb fuzz: 3000 hostile configurations never throw, never yield NaN/emp
       assert.ok(Number.isInteger(p.port) && p.port > 0 && p.port < 65536, `seed ${seed}: port ${p.port}`);
       assert.ok([p.holdTime, p.keepalive, p.connectRetry, p.multihopTtl ?? 1].every(Number.isFinite), `seed ${seed}: timers of ${p.address}`);
       if (p.localAddress !== undefined) assert.ok(isIP(p.localAddress) !== 0, `seed ${seed}: localAddress`);
+      if (p.bfd) assert.ok([p.bfd.minTxMs, p.bfd.minRxMs, p.bfd.multiplier].every((x) => Number.isInteger(x) && x > 0), `seed ${seed}: bfd ${JSON.stringify(p.bfd)}`);
     }
     assert.ok(Number.isInteger(i.localAsn) && i.localAsn > 0, `seed ${seed}: local asn ${i.localAsn}`);
     for (const a of i.advertise) {

@@ -9,7 +9,8 @@
  *     service has a ready endpoint anywhere; never from nodes labelled node.kubernetes.io/exclude-from-external-load-balancers.
  * Objects MetalLB's webhook refuses (bad ASN/address/port, password and passwordSecret together, ebgpMultiHop on an
  * iBGP peer, an aggregation length shorter than the pool's CIDR, an unknown community alias) are refused here with the
- * object and field named; the rest keeps working. Fields that cannot apply in the lab (bfdProfile, vrf) are reported.
+ * object and field named; the rest keeps working. A bfdProfile gives the session BFD with that BFDProfile's timers
+ * (a missing profile refuses the peer, as MetalLB does). Fields that cannot apply in the lab (vrf, echoMode) are reported.
  */
 import { isIP } from 'node:net';
 import type { KubeObject, Service } from '../../cluster/client/index.js';
@@ -113,11 +114,50 @@ function readPeer(v: ClusterView, o: KubeObject, problems: string[]): MlbPeer | 
     if (pw === undefined) return refuse(`spec.passwordSecret: secret ${ns}/${sname} has no key "password"`);
     p.password = pw;
   }
-  if (typeof s.bfdProfile === 'string' && s.bfdProfile) problems.push(`${who}: spec.bfdProfile ${s.bfdProfile} is not applied in this lab (no BFD on MetalLB sessions); BGP timers alone detect a failure`);
+  if (s.bfdProfile !== undefined && s.bfdProfile !== '') {
+    const bfd = readBfdProfile(v, o, s.bfdProfile, who, problems);
+    if (typeof bfd === 'string') return refuse(bfd);
+    p.bfd = bfd;
+  }
   if (typeof s.vrf === 'string' && s.vrf) problems.push(`${who}: spec.vrf ${s.vrf} is not applied in this lab; the session uses the node's default VRF`);
   const routerId = typeof s.routerID === 'string' && isIP(s.routerID.trim()) === 4 ? s.routerID.trim() : undefined;
   if (s.routerID !== undefined && s.routerID !== '' && !routerId) problems.push(`${who}: spec.routerID ${JSON.stringify(s.routerID)} is not an IPv4 address; the node address is used`);
   return { name, myAsn: s.myASN, routerId, peer: p };
+}
+
+/** MetalLB's BFDProfile defaults (its API reference: 300 ms, 300 ms, multiplier 3). */
+const BFD_PROFILE_DEFAULTS = { receiveInterval: 300, transmitInterval: 300, detectMultiplier: 3 } as const;
+
+/**
+ * spec.bfdProfile → the BFD settings of the session, from the BFDProfile of that name in the peer's namespace, as
+ * MetalLB's FRR speaker configures bfdd. A missing profile makes MetalLB refuse the configuration ("peer X referencing
+ * non existing bfd profile Y"); here only that peer is refused. echoMode cannot apply (no echo function) and is reported.
+ */
+function readBfdProfile(v: ClusterView, peer: KubeObject, ref: unknown, who: string, problems: string[]): NonNullable<PeerIntent['bfd']> | string {
+  if (typeof ref !== 'string') return `spec.bfdProfile ${JSON.stringify(ref)} is not a profile name`;
+  const ns = peer.metadata?.namespace ?? 'metallb-system';
+  const prof = objectsOf(v, METALLB_GROUP, 'BFDProfile').find((b) => nameOf(b) === ref && (b.metadata?.namespace ?? 'metallb-system') === ns);
+  if (!prof) return `spec.bfdProfile: peer ${nameOf(peer)} referencing non existing bfd profile ${ref}`;
+  const b = specOf(prof);
+  const pwho = `BFDProfile ${ns}/${ref}`;
+  const int = (k: string, min: number, max: number, dflt: number): number | string => {
+    const x = b[k];
+    if (x === undefined || x === null) return dflt;
+    return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max ? x : `${pwho}: spec.${k} ${JSON.stringify(x)} must be an integer in ${min}-${max}`;
+  };
+  const rx = int('receiveInterval', 10, 60000, BFD_PROFILE_DEFAULTS.receiveInterval);
+  const tx = int('transmitInterval', 10, 60000, BFD_PROFILE_DEFAULTS.transmitInterval);
+  const mult = int('detectMultiplier', 2, 255, BFD_PROFILE_DEFAULTS.detectMultiplier);
+  const minTtl = b.minimumTtl === undefined ? undefined : int('minimumTtl', 1, 254, 254);
+  for (const x of [rx, tx, mult, minTtl]) if (typeof x === 'string') return x;
+  if (b.echoMode === true) problems.push(`${who}: ${pwho} spec.echoMode is not applied (the agent's BFD has no echo function); control packets alone detect a failure`);
+  return {
+    minTxMs: tx as number,
+    minRxMs: rx as number,
+    multiplier: mult as number,
+    ...(b.passiveMode === true ? { passive: true } : {}),
+    ...(typeof minTtl === 'number' ? { minTtl } : {}),
+  };
 }
 
 interface Pool { name: string; labels: Record<string, string>; ranges: PoolRange[] }

@@ -41,8 +41,11 @@ export interface PeerIntent {
   password?: string;
   /** Source address the session binds to (kube-router localip / peer.localips); undefined = the kernel's choice. */
   localAddress?: string;
-  /** BFD the dialect asks for on this session (Kube-OVN --enable-bfd); applied by the speaker when it has BFD. */
-  bfd?: { minTxMs: number; minRxMs: number; multiplier: number };
+  /**
+   * BFD on this session (Kube-OVN --enable-bfd, MetalLB bfdProfile): the agent runs a BFD session with the peer and
+   * tears the BGP session down when it goes Down. `passive` / `minTtl` (multihop only) as FRR's profile settings.
+   */
+  bfd?: { minTxMs: number; minRxMs: number; multiplier: number; passive?: boolean; minTtl?: number };
   holdTime: number;
   keepalive: number;
   connectRetry: number;

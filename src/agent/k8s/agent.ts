@@ -13,7 +13,8 @@ import { startAdminServer } from '../admin-server.js';
 import { bindDialect, detectDialect, DIALECT_MODULES, type BoundDialect } from '../dialects/index.js';
 import type { AgentIntent, ClusterView, DialectName } from '../dialects/types.js';
 import { FibInstaller } from '../fib/installer.js';
-import { planIsEmpty, planReconcile } from './reconcile.js';
+import { bfdPeers, planIsEmpty, planReconcile } from './reconcile.js';
+import { BfdLink } from '../bfd-link.js';
 import { markerValid, takeRestartMarker, writeRestartMarker } from './restart-marker.js';
 import { ClusterWatch } from './watch.js';
 import { errorMessage } from '../../errors.js';
@@ -52,11 +53,14 @@ export class K8sAgent {
   /** This run follows a planned restart (valid marker): R/F bits, kernel routes kept until End-of-RIB. */
   private restarting = false;
   private releaseTimer: NodeJS.Timeout | undefined;
+  /** BFD sessions of the peers that ask for them; a BFD Up → Down tears the BGP session down. */
+  private readonly bfd: BfdLink;
   recomputes = 0;
 
   constructor(private readonly o: K8sAgentOptions) {
     this.client = new KubeClient(loadKubeconfig(o.kubeconfig), { userAgent: `lab-agent/${o.node}` });
     if (o.dialect) this.dialect = bindDialect(o.dialect, o.dialectArgs);
+    this.bfd = new BfdLink(() => this.speaker, { log: o.log });
   }
 
   get currentIntent(): AgentIntent | undefined {
@@ -111,6 +115,7 @@ export class K8sAgent {
     const next = d.intent(view, this.o.node);
     this.logProblems(next);
     const plan = planReconcile(this.intent, next);
+    await this.bfd.sync(next.localAsn !== 0 ? bfdPeers(next) : []);
     if (planIsEmpty(plan)) return;
     if (plan.newSpeaker) await this.replaceSpeaker(next);
     const sp = this.speaker!;
@@ -157,7 +162,7 @@ export class K8sAgent {
       await this.fib.attach(rib, { keep: restarting });
       if (restarting) this.releaseAfterEndOfRib(next);
     }
-    this.admin = await startAdminServer(this.speaker, this.o.admin, this.started);
+    this.admin = await startAdminServer(this.speaker, this.o.admin, this.started, { bfd: this.bfd });
     this.intent = undefined;
   }
 
@@ -196,6 +201,8 @@ export class K8sAgent {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.watch?.stop();
     await this.applying;
+    // BFD first: AdminDown tells the peers that this is not a path failure (RFC 5882 §3.2).
+    await this.bfd.close();
     await this.speaker?.stop({ graceful: opts.graceful });
     const gr = (this.intent?.peers ?? []).filter((p) => p.gracefulRestart.enabled);
     if (opts.graceful && this.o.restartMarker && gr.length > 0) {

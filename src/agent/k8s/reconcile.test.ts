@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CILIUM_DEFAULTS, peerDefaults } from '../dialects/common.js';
 import type { AgentIntent } from '../dialects/types.js';
-import { planIsEmpty, planReconcile } from './reconcile.js';
+import { bfdPeers, planIsEmpty, planReconcile } from './reconcile.js';
 
 const base = (): AgentIntent => ({
   dialect: 'cilium', node: 'n1', localAsn: 65010, routerId: '10.0.1.2', installRoutes: false, ibgpMesh: false, problems: [],
@@ -51,4 +51,18 @@ test('kube-router path prepend reaches originate as repeated AS numbers; a chang
   q.advertise[0]!.asPathPrepend = { asn: 64512, count: 1 };
   assert.deepEqual(planReconcile(p, q).originate, [{ prefix: '10.1.0.0/24', attrs: { asPathPrepend: [64512] } }]);
   assert.deepEqual(planReconcile(p, base()).originate, [{ prefix: '10.1.0.0/24', attrs: {} }], 'annotation removed: plain path again');
+});
+
+test('BFD sessions from the intent: single hop by default, multihop for eBGP with a multihop TTL, local address kept', () => {
+  const i = base();
+  assert.deepEqual(bfdPeers(i), []);
+  const ebgp = { ...peerDefaults('10.0.0.2', 65020, 'x', CILIUM_DEFAULTS), multihopTtl: 3, bfd: { minTxMs: 100, minRxMs: 200, multiplier: 4, minTtl: 250 } };
+  const direct = { ...peerDefaults('10.0.0.3', 65020, 'x', CILIUM_DEFAULTS), localAddress: '10.0.0.9', bfd: { minTxMs: 300, minRxMs: 300, multiplier: 3, passive: true, minTtl: 250 } };
+  const ibgp = { ...peerDefaults('10.0.0.4', 65010, 'x', CILIUM_DEFAULTS), multihopTtl: 64, bfd: { minTxMs: 300, minRxMs: 300, multiplier: 3 } };
+  i.peers.push(ebgp, direct, ibgp);
+  assert.deepEqual(bfdPeers(i), [
+    { peer: '10.0.0.2', minTxMs: 100, minRxMs: 200, multiplier: 4, multihop: true, minTtl: 250 },
+    { peer: '10.0.0.3', minTxMs: 300, minRxMs: 300, multiplier: 3, local: '10.0.0.9', passive: true },
+    { peer: '10.0.0.4', minTxMs: 300, minRxMs: 300, multiplier: 3 },
+  ]);
 });

@@ -4,6 +4,7 @@
  * originate or withdraw (no session reset). A new local ASN or router id needs a new speaker.
  */
 import type { NeighborConfig, OriginateAttrs } from '../../bgp/index.js';
+import type { BfdPeerConfig } from '../../bfd/index.js';
 import type { Advertisement, AgentIntent, PeerIntent } from '../dialects/types.js';
 
 export function neighborConfig(p: PeerIntent): NeighborConfig {
@@ -26,6 +27,23 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
   if (p.password !== undefined) c.password = p.password;
   if (p.localAddress !== undefined) c.localAddress = p.localAddress;
   return c;
+}
+
+/**
+ * The BFD sessions the intent asks for (peers with `bfd`). Multihop (RFC 5883) for an eBGP peer with a multihop TTL
+ * above 1, as FRR decides for `neighbor X bfd`; single hop otherwise.
+ */
+export function bfdPeers(i: AgentIntent): BfdPeerConfig[] {
+  return i.peers.flatMap((p) => {
+    if (!p.bfd) return [];
+    const multihop = p.asn !== i.localAsn && (p.multihopTtl ?? 1) > 1;
+    const c: BfdPeerConfig = { peer: p.address, minTxMs: p.bfd.minTxMs, minRxMs: p.bfd.minRxMs, multiplier: p.bfd.multiplier };
+    if (p.localAddress !== undefined) c.local = p.localAddress;
+    if (multihop) c.multihop = true;
+    if (multihop && p.bfd.minTtl !== undefined) c.minTtl = p.bfd.minTtl;
+    if (p.bfd.passive) c.passive = true;
+    return [c];
+  });
 }
 
 export function originateAttrs(a: Advertisement): OriginateAttrs {

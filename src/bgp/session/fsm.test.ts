@@ -102,6 +102,10 @@ const rows: Row[] = [
     includes: ['stop-timer:hold', 'stop-timer:keepalive', 'stop-timer:connectRetry', 'start-timer:hold:large'],
   })),
   ...(['Idle', 'Connect', 'Active'] as const).map((state): Row => ({ state, event: 'ConnectionSwitch', next: state, includes: [], notification: null })),
+  // BFD down (RFC 5882 §4.3, Cease 6/10 of RFC 9384 as FRR sends): tear down what has a connection, routes only when Established
+  { state: 'Established', event: 'BfdDown', next: 'Idle', includes: ['stop-timer:hold', 'stop-timer:keepalive', 'delete-routes', 'release-resources', 'drop-tcp', 'increment-connect-retry-counter'], notification: '6/10' },
+  ...(['OpenSent', 'OpenConfirm'] as const).map((state): Row => ({ state, event: 'BfdDown', next: 'Idle', includes: ['drop-tcp'], excludes: ['delete-routes'], notification: '6/10' })),
+  ...(['Idle', 'Connect', 'Active'] as const).map((state): Row => ({ state, event: 'BfdDown', next: state, includes: [], notification: null })),
   // Established
   { state: 'Established', event: 'ManualStart', next: 'Established', includes: [] },
   { state: 'Established', event: 'ManualStop', next: 'Idle', includes: ['delete-routes', 'release-resources', 'drop-tcp', 'reset-connect-retry-counter'], notification: '6/2' },

@@ -43,6 +43,8 @@ export type FsmEvent =
   | { type: 'GracefulStop'; reason?: string }
   /** RFC 4271 §6.8 collision resolved for the second connection (or the peer restarted, RFC 4724 §4.2): carry on with it. */
   | { type: 'ConnectionSwitch'; reason: string }
+  /** The peer's BFD session went from Up to Down (RFC 5882 §4.3): stop at once with Cease 6/10 "BFD Down" (RFC 9384), as FRR. */
+  | { type: 'BfdDown'; reason?: string }
   | { type: 'UpdateMsgErr'; notification: Notification };
 
 export type FsmEventType = FsmEvent['type'];
@@ -90,6 +92,8 @@ export interface Transition {
 }
 
 const CEASE = 6;
+/** Cease subcode "BFD Down" (RFC 9384). */
+const BFD_DOWN = 10;
 const A = {
   init: { do: 'initialize-resources' } as const,
   release: { do: 'release-resources' } as const,
@@ -145,6 +149,8 @@ export function describeEvent(e: FsmEvent): string {
       return e.reason ?? 'graceful restart: connection closed without NOTIFICATION';
     case 'ConnectionSwitch':
       return e.reason;
+    case 'BfdDown':
+      return e.reason ?? 'BFD down';
     default:
       return `unexpected event ${e.type}`;
   }
@@ -160,6 +166,11 @@ export function transition(state: FsmState, event: FsmEvent, ctx: FsmContext = {
       return { next: 'OpenSent', actions: [A.stop('hold'), A.stop('keepalive'), A.stop('connectRetry'), A.start('hold', true)], reason: describeEvent(event) };
     }
     return stay(state, `${event.type} ignored in ${state}`);
+  }
+  if (event.type === 'BfdDown') {
+    // Without a connection there is nothing to tear down; the restart logic keeps trying as usual.
+    if (state === 'Idle' || state === 'Connect' || state === 'Active') return stay(state, `${event.type} ignored in ${state}`);
+    return teardown(event, [A.notify(CEASE, BFD_DOWN)], A.incCounter, state === 'Established');
   }
   switch (state) {
     case 'Idle':

@@ -108,6 +108,11 @@ export class Session extends EventEmitter {
     else this.fire({ type: 'ManualStop' });
   }
 
+  /** The peer's BFD session went Down from Up: the FSM tears the session down (BfdDown). */
+  bfdDown(reason = 'BFD down'): void {
+    this.fire({ type: 'BfdDown', reason });
+  }
+
   /** An incoming TCP connection from this peer's address (routed here by the speaker's listener). */
   incoming(sock: net.Socket): void {
     this.newConnection(new Connection(sock, false));

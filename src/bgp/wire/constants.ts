@@ -56,7 +56,7 @@ export const FSM_ERR = {
   UNEXPECTED_MESSAGE_IN_ESTABLISHED: 3,
 } as const;
 
-/** Cease subcodes (RFC 4486, RFC 8203 shutdown communication, RFC 9003). */
+/** Cease subcodes (RFC 4486, RFC 8203 shutdown communication, RFC 9003, RFC 9384). */
 export const CEASE = {
   MAX_PREFIXES_REACHED: 1,
   ADMINISTRATIVE_SHUTDOWN: 2,
@@ -67,6 +67,8 @@ export const CEASE = {
   CONNECTION_COLLISION_RESOLUTION: 7,
   OUT_OF_RESOURCES: 8,
   HARD_RESET: 9,
+  /** RFC 9384. */
+  BFD_DOWN: 10,
 } as const;
 
 /** ROUTE-REFRESH Message Error subcodes (RFC 7313 §5). */

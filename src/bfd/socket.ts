@@ -1,0 +1,148 @@
+/**
+ * The receive sockets of BFD. RFC 5881 §5 wants single-hop packets with a TTL / hop limit other than 255 dropped
+ * (GTSM). Node's dgram cannot read the received TTL (no IP_RECVTTL ancillary data) and Linux does not apply
+ * IP_MINTTL to UDP, so the check is a classic BPF socket filter that loads the TTL (IPv4 byte 8, IPv6 byte 7) from
+ * the network header and drops the datagram in the kernel. The socket is made and filtered through libc (koffi),
+ * then handed to Node with `dgram bind({ fd })`. Linux only.
+ */
+import dgram from 'node:dgram';
+import koffi from 'koffi';
+import { KindlabError } from '../errors.js';
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_ATTACH_FILTER = 26;
+const IPPROTO_IPV6 = 41;
+const IPV6_V6ONLY = 26;
+/** Classic BPF: offsets from this base address the network header (linux/filter.h SKF_NET_OFF). */
+const SKF_NET_OFF = -0x100000;
+const BPF_LD_B_ABS = 0x30;
+const BPF_JEQ_K = 0x15;
+const BPF_JGE_K = 0x35;
+const BPF_RET_K = 0x06;
+
+interface Libc {
+  socket: (domain: number, type: number, proto: number) => number;
+  setsockopt: (fd: number, level: number, name: number, val: Buffer, len: number) => number;
+  attachFilter: (fd: number, level: number, name: number, prog: { len: number; filter: FilterInsn[] }, len: number) => number;
+  bind: (fd: number, addr: Buffer, len: number) => number;
+  close: (fd: number) => number;
+  strerror: (e: number) => string;
+  fprogSize: number;
+}
+
+interface FilterInsn {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
+}
+
+let libc: Libc | undefined;
+function lib(): Libc {
+  if (libc) return libc;
+  const l = koffi.load('libc.so.6');
+  const insn = koffi.struct('bfd_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
+  const fprog = koffi.struct('bfd_sock_fprog', { len: 'uint16', filter: koffi.pointer(insn) });
+  libc = {
+    socket: l.func('int socket(int, int, int)'),
+    setsockopt: l.func('int setsockopt(int, int, int, void *, uint32_t)'),
+    attachFilter: l.func('int setsockopt(int, int, int, _In_ bfd_sock_fprog *, uint32_t)'),
+    bind: l.func('int bind(int, void *, uint32_t)'),
+    close: l.func('int close(int)'),
+    strerror: l.func('const char *strerror(int)'),
+    fprogSize: koffi.sizeof(fprog),
+  };
+  return libc;
+}
+
+function fail(what: string): never {
+  const e = koffi.errno();
+  throw new KindlabError('BGP_CONFIG', `BFD ${what}: ${lib().strerror(e)} (errno ${e})`, {
+    hint: e === 98 ? 'another BFD daemon (bfdd?) already listens on this port in this network namespace' : e === 1 || e === 13 ? 'socket filters and low ports need root or CAP_NET_ADMIN' : undefined,
+  });
+}
+
+/** The filter: accept when TTL == 255 (single hop) or TTL >= minTtl (multihop), else drop. */
+export function ttlFilter(family: 4 | 6, minTtl: number): FilterInsn[] {
+  const off = (SKF_NET_OFF + (family === 4 ? 8 : 7)) >>> 0;
+  return [
+    { code: BPF_LD_B_ABS, jt: 0, jf: 0, k: off },
+    minTtl >= 255 ? { code: BPF_JEQ_K, jt: 0, jf: 1, k: 255 } : { code: BPF_JGE_K, jt: 0, jf: 1, k: minTtl },
+    { code: BPF_RET_K, jt: 0, jf: 0, k: 0xffff },
+    { code: BPF_RET_K, jt: 0, jf: 0, k: 0 },
+  ];
+}
+
+/**
+ * A UDP socket on the wildcard address and `port` that only sees datagrams whose TTL / hop limit is at least
+ * `minTtl` (255 for single hop). IPv6 sockets are v6-only, so an IPv4 peer is always seen on the IPv4 socket.
+ */
+export async function openReceiveSocket(family: 4 | 6, port: number, minTtl: number): Promise<dgram.Socket> {
+  const c = lib();
+  const fd = c.socket(family === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) fail('socket()');
+  let handed = false;
+  try {
+    if (family === 6) {
+      const one = Buffer.alloc(4);
+      one.writeInt32LE(1);
+      if (c.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, one, 4) < 0) fail('IPV6_V6ONLY');
+    }
+    const prog = ttlFilter(family, minTtl);
+    if (c.attachFilter(fd, SOL_SOCKET, SO_ATTACH_FILTER, { len: prog.length, filter: prog }, c.fprogSize) < 0) fail('SO_ATTACH_FILTER (TTL check)');
+    // struct sockaddr_in / sockaddr_in6 on the wildcard address.
+    const sa = Buffer.alloc(family === 4 ? 16 : 28);
+    sa.writeUInt16LE(family === 4 ? AF_INET : AF_INET6, 0);
+    sa.writeUInt16BE(port, 2);
+    if (c.bind(fd, sa, sa.length) < 0) fail(`bind to UDP port ${port} (IPv${family})`);
+    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+    handed = true;
+    await new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.bind({ fd }, () => {
+        sock.off('error', reject);
+        resolve();
+      });
+    });
+    return sock;
+  } finally {
+    if (!handed) c.close(fd);
+  }
+}
+
+/** RFC 5881 §4: the source port of a session is one of 49152–65535, the same for all its packets. */
+export const SOURCE_PORT_MIN = 49152;
+export const SOURCE_PORT_MAX = 65535;
+
+/**
+ * A UDP socket for sending one session's packets: bound to a free port of the RFC 5881 range (on `local` if
+ * given), TTL / hop limit 255 (RFC 5881 §5, RFC 5883 §2).
+ */
+export async function openSendSocket(family: 4 | 6, local: string | undefined, random: () => number = Math.random): Promise<dgram.Socket> {
+  let last: Error | undefined;
+  for (let i = 0; i < 32; i++) {
+    const port = SOURCE_PORT_MIN + Math.floor(random() * (SOURCE_PORT_MAX - SOURCE_PORT_MIN + 1));
+    const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind({ port, address: local ?? (family === 4 ? '0.0.0.0' : '::'), exclusive: true }, () => {
+          sock.off('error', reject);
+          resolve();
+        });
+      });
+      sock.setTTL(255);
+      return sock;
+    } catch (e) {
+      sock.close();
+      last = e as Error;
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
+    }
+  }
+  throw new KindlabError('BGP_CONFIG', `BFD: cannot bind a source port${local ? ` on ${local}` : ''}: ${last?.message ?? 'no free port'}`);
+}
