@@ -17,8 +17,8 @@ test('a topology with stages deploys its nodes through the staged pipeline; one 
   assert.equal(usesStages(staged.nodes), true);
   assert.equal(usesStages(plain.nodes), false);
   const titles = (p: typeof plain) => deployActions(undefined, p).map((a) => a.title);
-  assert.deepEqual(titles(staged), ['Images', 'Lab directory', 'Management network', 'Nodes (stages)', 'Write lab directory']);
-  assert.deepEqual(titles(plain), ['Images', 'Lab directory', 'Management network', 'Containers', 'Links', 'Start node services', 'Exec', 'Write lab directory']);
+  assert.deepEqual(titles(staged), ['Images', 'Lab directory', 'Management network', 'Nodes (stages)', 'Record node state', 'Write lab directory']);
+  assert.deepEqual(titles(plain), ['Images', 'Lab directory', 'Management network', 'Containers', 'Links', 'Start node services', 'Exec', 'Record node state', 'Write lab directory']);
   const withCert = planLab(parseTopology(text('      certificate: {issue: true}\n'), { env: {} }));
   assert.ok(deployActions(undefined, withCert).some((a) => a.title === 'Certificates'));
 });
