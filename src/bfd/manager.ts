@@ -9,7 +9,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { decodeControl } from './packet.js';
-import { BfdSession, realClock, type BfdClock, type BfdSessionStatus, type BfdStateChange, type BfdTimers } from './session.js';
+import { realClock } from '../lib/index.js';
+import { BfdSession, type BfdClock, type BfdSessionStatus, type BfdStateChange, type BfdTimers } from './session.js';
 import { openReceiveSocket, openSendSocket } from './socket.js';
 
 export const SINGLE_HOP_PORT = 3784;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../bgp/session/clock.js';
+import { FakeClock } from '../lib/index.js';
 import { BfdSession, type BfdStateChange, type BfdTimers } from './session.js';
 import { decodeControl, type ControlPacket } from './packet.js';
 

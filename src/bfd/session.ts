@@ -8,22 +8,10 @@
 import { EventEmitter } from 'node:events';
 import { controlPacket, encodeControl, type BfdState, type ControlPacket } from './packet.js';
 import { bfdTransition, type BfdCause, type BfdEvent } from './fsm.js';
+import { realClock, type Clock } from '../lib/index.js';
 
-export interface BfdClock {
-  now(): number;
-  setTimeout(cb: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realClock: BfdClock = {
-  now: () => Date.now(),
-  setTimeout: (cb, ms) => {
-    const t = setTimeout(cb, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+/** The clock BFD timers run on (lib's Clock; tests use its FakeClock). */
+export type BfdClock = Clock;
 
 export interface BfdTimers {
   /** bfd.DesiredMinTxInterval once Up, milliseconds. */

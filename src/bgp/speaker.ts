@@ -11,7 +11,7 @@ import { Session, type SessionHandler } from './session/session.js';
 import { TcpListener, plainAddress } from './session/transport.js';
 import { linkGlobal6 } from './session/link-address.js';
 import { isIbgp, type Negotiated } from './session/negotiate.js';
-import { realClock, type Clock } from './session/clock.js';
+import { realClock, type Clock } from '../lib/index.js';
 import { silentLogger, type Logger } from './session/log.js';
 import { LogBudget } from './session/log-budget.js';
 import type { NeighborConfig, NeighborStatus, OriginateAttrs, RibApi, SpeakerConfig } from './speaker-types.js';

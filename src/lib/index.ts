@@ -3,5 +3,6 @@ export { mapPool, runPool } from './pool.js';
 export { ipv4ToNumber, numberToIpv4, parseIpv4 } from './ipv4.js';
 export { parseDurationMs } from './duration.js';
 export { shellQuote, shellQuoteArg } from './shell.js';
-export { formatIpv6Groups } from './ipv6.js';
+export { bigToIp6, formatIpv6Groups, ip6ToBig } from './ipv6.js';
 export { matchesSelector, type LabelSelector } from './label-selector.js';
+export { FakeClock, realClock, type Clock } from './clock.js';

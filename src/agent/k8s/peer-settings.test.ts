@@ -12,7 +12,7 @@ import type { KubeObject } from '../../cluster/client/types.js';
 import { BgpSpeaker, createSpeaker } from '../../bgp/index.js';
 import { Rib } from '../../bgp/rib/index.js';
 import type { PeerInfo } from '../../bgp/rib/index.js';
-import { FakeClock } from '../../bgp/session/clock.js';
+import { FakeClock } from '../../lib/index.js';
 import { cilium } from '../dialects/cilium.js';
 import { computeKubeRouter, parseKubeRouterFlags } from '../dialects/kube-router.js';
 import type { PeerIntent } from '../dialects/types.js';

@@ -9,7 +9,7 @@ import { MessageFramer } from '../wire/framer.js';
 import { decodeOpen, encodeOpen } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
 import { emptyCapabilities } from '../wire/capabilities.js';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../../lib/index.js';
 import { Session, type SessionHandler } from './session.js';
 import { TcpListener } from './transport.js';
 import type { Negotiated } from './negotiate.js';

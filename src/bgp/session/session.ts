@@ -16,7 +16,7 @@ import { transition, describeEvent, type FsmAction, type FsmEvent, type FsmState
 import { buildOpen, checkPeerOpen, collisionKeepsOurs, negotiate, DEFAULTS, isIbgp, type Negotiated, type SessionConfig } from './negotiate.js';
 import { Connection } from './connection.js';
 import { connectTcp, secureAccepted } from './transport.js';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../../lib/index.js';
 import { silentLogger, type Logger } from './log.js';
 import { SessionStats } from './stats.js';
 import { errorMessage } from '../../errors.js';

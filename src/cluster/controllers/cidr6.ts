@@ -3,7 +3,7 @@
  * IPv4 helpers of ./ipam.ts: pod CIDRs per family for a node, ClusterIPs per family for a
  * Service (ipFamilies / ipFamilyPolicy / clusterIPs). Pure: callers pass what is in use.
  */
-import { formatIpv6Groups } from '../../lib/index.js';
+import { bigToIp6, ip6ToBig } from '../../lib/index.js';
 import { allocateClusterIP, isIPv4, parseCidr, podCidrForIndex, type AllocResult } from './ipam.js';
 
 export type IPFamily = 'IPv4' | 'IPv6';
@@ -13,37 +13,9 @@ export interface Cidr6 {
   prefix: number;
 }
 
+export { bigToIp6, ip6ToBig };
+
 const MAX6 = (1n << 128n) - 1n;
-
-/** `fd00:10:244::1` → bigint; throws on anything that is not an IPv6 address (IPv4-suffixed forms included). */
-export function ip6ToBig(ip: string): bigint {
-  const bad = () => new Error(`invalid IPv6 address "${ip}"`);
-  if (!/^[0-9a-fA-F:.]+$/.test(ip)) throw bad();
-  let text = ip;
-  const lastColon = text.lastIndexOf(':');
-  if (lastColon >= 0 && text.slice(lastColon + 1).includes('.')) {
-    const v4 = text.slice(lastColon + 1);
-    if (!isIPv4(v4)) throw bad();
-    const o = v4.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}${(o[0]! * 256 + o[1]!).toString(16)}:${(o[2]! * 256 + o[3]!).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) throw bad();
-  const parse = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => (/^[0-9a-fA-F]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (halves.length === 2 && head.length + rest.length > 7) throw bad();
-  const groups = halves.length === 2 ? [...head, ...new Array<number>(8 - head.length - rest.length).fill(0), ...rest] : head;
-  if (groups.length !== 8 || groups.some((g) => !Number.isInteger(g) || g < 0)) throw bad();
-  return groups.reduce((a, g) => (a << 16n) | BigInt(g), 0n);
-}
-
-/** bigint → RFC 5952 text (lower case, longest run of two or more zero groups as `::`). */
-export function bigToIp6(n: bigint): string {
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  return formatIpv6Groups(g);
-}
 
 export function isStrictIPv6(s: string): boolean {
   try {

@@ -3,6 +3,7 @@
  * ones containerlab adds (arithmetic, seq, slice, ToJSON, and the strings/conv/net namespaces),
  * written from their documented behaviour. `and`/`or` are evaluated lazily by the executor.
  */
+import { bigToIp6, ip6ToBig, numberToIpv4, parseIpv4 } from '../../lib/index.js';
 import { formatValue, isMap, sprint, sprintf, sprintln, type Value } from './format.js';
 
 export class FuncError extends Error {}
@@ -153,7 +154,7 @@ function cidrHost(hostnum: Value, prefix: Value): string {
   const bits = v6 ? 128 : 32;
   const plen = Number(lenText);
   if (plen > bits) throw new FuncError(`netip.ParsePrefix("${text}"): prefix length out of range`);
-  const base = v6 ? parse6(addr) : parse4(addr);
+  const base = addrToBig(addr, v6);
   if (base === undefined) throw new FuncError(`netip.ParsePrefix("${text}"): bad address`);
   const host = BigInt(toInt(hostnum));
   const size = 1n << BigInt(bits - plen);
@@ -161,46 +162,20 @@ function cidrHost(hostnum: Value, prefix: Value): string {
   const off = host < 0n ? size + host : host;
   if (off < 0n || off >= size) throw new FuncError(`prefix of length ${plen} does not accommodate a host numbered ${host}`);
   const ip = net + off;
-  return v6 ? format6(ip) : [24n, 16n, 8n, 0n].map((s) => String((ip >> s) & 255n)).join('.');
+  return v6 ? bigToIp6(ip) : numberToIpv4(Number(ip));
 }
 
-function parse4(a: string): bigint | undefined {
-  const p = a.split('.');
-  if (p.length !== 4 || p.some((x) => !/^\d{1,3}$/.test(x) || Number(x) > 255)) return undefined;
-  return p.reduce((acc, x) => (acc << 8n) + BigInt(x), 0n);
-}
-
-function parse6(a: string): bigint | undefined {
-  const halves = a.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  const fill = 8 - head.length - tail.length;
-  if ((halves.length === 1 && fill !== 0) || fill < 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
-  if (all.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  return all.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g, 16)), 0n);
-}
-
-function format6(ip: bigint): string {
-  const g = Array.from({ length: 8 }, (_, i) => Number((ip >> BigInt((7 - i) * 16)) & 0xffffn));
-  // RFC 5952: the longest run (≥ 2) of zero groups becomes ::
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) (best = i), (bestLen = j - i);
-    i = j;
+/** An address as a number (undefined: not an address of that family). */
+function addrToBig(a: string, v6: boolean): bigint | undefined {
+  if (!v6) {
+    const n = parseIpv4(a);
+    return n === undefined ? undefined : BigInt(n);
   }
-  const hex = g.map((x) => x.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  try {
+    return ip6ToBig(a);
+  } catch {
+    return undefined;
+  }
 }
 
 function joinList(list: Value, sep: Value): string {

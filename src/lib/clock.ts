@@ -1,4 +1,4 @@
-/** Time source for session timers, so that tests advance a fake clock instead of waiting. */
+/** Time source for timers (BGP sessions, BFD sessions), so that tests advance a fake clock instead of waiting. */
 export interface Clock {
   now(): number;
   setTimeout(cb: () => void, ms: number): unknown;
