@@ -10,76 +10,48 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { execa } from 'execa';
-import { after, before, test } from 'node:test';
-import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
-import { copyArticleLab } from './cluster-lab.js';
+import { test } from 'node:test';
+import { NOTHING, lab, leftovers } from './helpers.js';
+import { checkNamed, deployedArticleLab, verifyJson } from './cluster-lab.js';
 import { uniqueLabName } from './plan-helpers.js';
 
 const KUBECTL = existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubectl';
 const name = uniqueLabName('kl-dual');
-let dir = '';
-let file = '';
-
-interface Check {
-  kind: string;
-  name: string;
-  passed: boolean;
-  detail: string;
-  derived?: boolean;
-}
-
-before(async () => {
-  ({ dir, file } = await copyArticleLab(name, 'kindlab-cilium-dual-', 'labs/cilium-bgp-dual'));
-  const up = await lab(['deploy', '-t', file]);
-  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
-});
-
-after(async () => {
-  await forceDestroy(name);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const byName = (checks: Check[], n: string) => {
-  const c = checks.find((x) => x.name === n);
-  assert.ok(c, `no check "${n}" in ${checks.map((x) => x.name).join(' | ')}`);
-  return c;
-};
+const labCopy = deployedArticleLab(name, 'kindlab-cilium-dual-', 'labs/cilium-bgp-dual');
 
 test('dual-stack lab: routers learn every node\'s IPv4 and IPv6 pod CIDR; ping and ping6 across racks', async () => {
-  const r = await lab(['verify', '-t', file, '--format', 'json', '--wait', '120s']);
-  assert.ok(r.stdout.startsWith('{'), `lab verify printed no JSON: ${r.stderr}`);
-  const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+  const { exitCode, report } = await verifyJson(labCopy.file, ['--wait', '120s']);
+  const checks = report.checks;
   assert.deepEqual(checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
-  assert.equal(r.exitCode, 0);
-  assert.match(byName(checks, 'tor0 peer fd00:10:0:1::2 Established').detail, /fd00:10:0:1::2 AS65010 Established 1 pfx/);
-  assert.match(byName(checks, 'tor1 has route fd00:10:1:3::/64').detail, /via fd00:10:0:4::2 dev net2/);
-  assert.match(byName(checks, 'router0 has route fd00:10:1:2::/64').detail, /dev net1 \(tor1\)$/);
-  assert.match(byName(checks, 'ping6 nettool-1 → nettool-2 across racks').detail, /^pod\/nettool-2 \(fd00:10:1:2::\d+\): 3\/3 replies, 0% loss$/);
-  assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2').detail, /^pod\/nettool-2 \(10\.1\.2\.\d+\): 3\/3 replies, 0% loss$/);
-  assert.match(byName(checks, 'nettool-1 → Service web, IPv4 ClusterIP').detail, /^http:\/\/10\.96\.\d+\.\d+\/: HTTP 200, body has "Welcome to nginx"$/);
-  assert.match(byName(checks, 'nettool-1 → Service web, IPv6 ClusterIP').detail, /^http:\/\/\[fd00:10:96::[0-9a-f]+\]\/: HTTP 200, body has "Welcome to nginx"$/);
-  assert.match(byName(checks, 'nettool-1 → worker3 NodePort 30080, IPv6').detail, /^http:\/\/\[fd00:10:0:4::2\]:30080\/: HTTP 200, body has "Welcome to nginx"$/);
-  assert.match(byName(checks, 'pod/nettool-1 → pod/nettool-2 (IPv6) via worker, tor0, router0, tor1, worker2').detail, /^worker \(fd00:10:1:1::1\) → tor0 .* → router0 .* → tor1 .* → worker2 .* → pod\/nettool-2 \(fd00:10:1:2::\d+\)$/);
+  assert.equal(exitCode, 0);
+  assert.match(checkNamed(checks, 'tor0 peer fd00:10:0:1::2 Established').detail, /fd00:10:0:1::2 AS65010 Established 1 pfx/);
+  assert.match(checkNamed(checks, 'tor1 has route fd00:10:1:3::/64').detail, /via fd00:10:0:4::2 dev net2/);
+  assert.match(checkNamed(checks, 'router0 has route fd00:10:1:2::/64').detail, /dev net1 \(tor1\)$/);
+  assert.match(checkNamed(checks, 'ping6 nettool-1 → nettool-2 across racks').detail, /^pod\/nettool-2 \(fd00:10:1:2::\d+\): 3\/3 replies, 0% loss$/);
+  assert.match(checkNamed(checks, 'pod/nettool-1 → pod/nettool-2').detail, /^pod\/nettool-2 \(10\.1\.2\.\d+\): 3\/3 replies, 0% loss$/);
+  assert.match(checkNamed(checks, 'nettool-1 → Service web, IPv4 ClusterIP').detail, /^http:\/\/10\.96\.\d+\.\d+\/: HTTP 200, body has "Welcome to nginx"$/);
+  assert.match(checkNamed(checks, 'nettool-1 → Service web, IPv6 ClusterIP').detail, /^http:\/\/\[fd00:10:96::[0-9a-f]+\]\/: HTTP 200, body has "Welcome to nginx"$/);
+  assert.match(checkNamed(checks, 'nettool-1 → worker3 NodePort 30080, IPv6').detail, /^http:\/\/\[fd00:10:0:4::2\]:30080\/: HTTP 200, body has "Welcome to nginx"$/);
+  assert.match(checkNamed(checks, 'pod/nettool-1 → pod/nettool-2 (IPv6) via worker, tor0, router0, tor1, worker2').detail, /^worker \(fd00:10:1:1::1\) → tor0 .* → router0 .* → tor1 .* → worker2 .* → pod\/nettool-2 \(fd00:10:1:2::\d+\)$/);
 
   // the pods and nodes as kubectl shows them: both families
-  const pod = await lab(['exec', '-t', file, 'pod/nettool-1', '--', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+  const pod = await lab(['exec', '-t', labCopy.file, 'pod/nettool-1', '--', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
   assert.equal(pod.exitCode, 0, pod.stderr);
   assert.match(pod.stdout, /inet 10\.1\.1\.\d+\/24/);
   assert.match(pod.stdout, /inet6 fd00:10:1:1::\d+\/64 scope global/);
-  const nb = await lab(['exec', '-t', file, 'worker', '--', 'lab-agent', 'neighbor']);
+  const nb = await lab(['exec', '-t', labCopy.file, 'worker', '--', 'lab-agent', 'neighbor']);
   assert.equal(nb.exitCode, 0, nb.stderr);
   assert.match(nb.stdout, /fd00:10::1\s+65010\s+\S+\s+Established/);
   // ip6tables Service NAT is programmed next to the IPv4 one (the kubernetes Service has an IPv6 ClusterIP in a dual cluster)
-  const nat6 = await lab(['exec', '-t', file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
+  const nat6 = await lab(['exec', '-t', labCopy.file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
   assert.equal(nat6.exitCode, 0, nat6.stderr);
   assert.match(nat6.stdout, /-A PREROUTING .*-j KINDLAB-SERVICES/);
   assert.match(nat6.stdout, /-A KINDLAB-MASQ -j MASQUERADE/);
 });
 
 test('dual-stack Service: an IPv4 and an IPv6 ClusterIP, one EndpointSlice per family, both answer curl from a pod', async () => {
-  const kc = await lab(['kubeconfig', '-t', file]);
+  const kc = await lab(['kubeconfig', '-t', labCopy.file]);
   assert.equal(kc.exitCode, 0, kc.stderr);
   const kubectl = async (...args: string[]) => {
     const r = await execa(KUBECTL, args, { env: { KUBECONFIG: kc.stdout.trim() }, reject: false, timeout: 30_000 });
@@ -98,18 +70,18 @@ test('dual-stack Service: an IPv4 and an IPv6 ClusterIP, one EndpointSlice per f
   assert.match(v6slice.endpoints[0]!.addresses[0]!, /^fd00:10:1:[23]::[0-9a-f]+$/, 'the nginx pod on rack1, its IPv6 address');
   // the curl checks of the lab's verify section passed in the test above; here by hand, each ClusterIP
   for (const url of [`http://${ip4}/`, `http://[${ip6}]/`]) {
-    const r = await lab(['exec', '-t', file, 'pod/nettool-1', '--', 'curl', '-sS', '-m', '5', url]);
+    const r = await lab(['exec', '-t', labCopy.file, 'pod/nettool-1', '--', 'curl', '-sS', '-m', '5', url]);
     assert.equal(r.exitCode, 0, `${url}: ${r.stderr}`);
     assert.match(r.stdout, /<title>Welcome to nginx!<\/title>/, url);
   }
-  const nat6 = await lab(['exec', '-t', file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
+  const nat6 = await lab(['exec', '-t', labCopy.file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
   assert.equal(nat6.exitCode, 0, nat6.stderr);
   assert.match(nat6.stdout, new RegExp(`-A KINDLAB-SERVICES -d ${ip6}/128 -p tcp -m tcp --dport 80 .*default/web:http cluster IP`));
   assert.match(nat6.stdout, /-j DNAT --to-destination \[fd00:10:1:[23]::[0-9a-f]+\]:80/);
 });
 
 test('destroy leaves nothing', async () => {
-  const down = await lab(['destroy', '-t', file]);
+  const down = await lab(['destroy', '-t', labCopy.file]);
   assert.equal(down.exitCode, 0, down.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
 });

@@ -10,60 +10,26 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { execa } from 'execa';
 import { validateJunit } from '../fixtures/verify/junit-validator.js';
-import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
-import { copyArticleLab } from './cluster-lab.js';
+import { NOTHING, lab, leftovers, until } from './helpers.js';
+import { checkNamed, deployedArticleLab, verifyJson as verifyLabJson, type VerifyJsonReport } from './cluster-lab.js';
 import { uniqueLabName } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-cil');
-let dir = '';
-let file = '';
-
-interface Check {
-  kind: string;
-  name: string;
-  passed: boolean;
-  detail: string;
-  derived?: boolean;
-  evidence: { command: string; output: string };
-}
-interface Report {
-  lab: string;
-  passed: boolean;
-  checks: Check[];
-}
+type Report = VerifyJsonReport;
 
 const TRACE = 'pod/nettool-1 → pod/nettool-2 via worker, tor0, router0, tor1, worker2';
 const DECLARED = 20; // 18 verify checks and the 2 kubectl exec lines of the stages
 
-before(async () => {
-  ({ dir, file } = await copyArticleLab(name, 'kindlab-cilium-'));
-  const up = await lab(['deploy', '-t', file]);
-  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
-  assert.match(up.stdout + up.stderr, /Cluster BGP agents/);
-});
-
-after(async () => {
-  await forceDestroy(name);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function verifyJson(args: string[] = []): Promise<{ exitCode: number; report: Report }> {
-  const r = await lab(['verify', '-t', file, '--format', 'json', ...args]);
-  assert.ok(r.stdout.startsWith('{'), `lab verify printed no JSON: ${r.stderr}`);
-  return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as Report };
-}
+const labCopy = deployedArticleLab(name, 'kindlab-cilium-', 'labs/cilium-bgp', (out) => assert.match(out, /Cluster BGP agents/));
+const verifyJson = (args: string[] = []) => verifyLabJson(labCopy.file, args);
 
 /** The article's kubectl line in the stages: it fails with the path to nettool-2 (traceroute after it is then not run). */
 const PING_STEP = 'kubectl exec -it nettool-1 -- ping -c 3 10.1.2.2';
 const failedDeclared = (r: Report) => r.checks.filter((c) => !c.passed && !c.derived).map((c) => c.name).sort();
-const byName = (r: Report, n: string) => {
-  const c = r.checks.find((x) => x.name === n);
-  assert.ok(c, `no check "${n}" in ${r.checks.map((x) => x.name).join(' | ')}`);
-  return c;
-};
+const byName = (r: Report, n: string) => checkNamed(r.checks, n);
 
 test('deploy + lab verify --wait 90s: every declared and derived check passes; JUnit is schema-valid', async () => {
   const { exitCode, report } = await verifyJson(['--wait', '90s']);
@@ -90,14 +56,14 @@ test('deploy + lab verify --wait 90s: every declared and derived check passes; J
   assert.deepEqual(derived.filter((d) => d.startsWith('pod/')).sort(), ['pod/default/nettool-1 → pod/default/nettool-2', 'pod/default/nettool-2 → pod/default/nettool-1']);
 
   // the agent is inspectable in the node, and logs into the lab directory
-  const nb = await lab(['exec', '-t', file, 'worker', '--', 'lab-agent', 'neighbor']);
+  const nb = await lab(['exec', '-t', labCopy.file, 'worker', '--', 'lab-agent', 'neighbor']);
   assert.equal(nb.exitCode, 0, nb.stderr);
   assert.match(nb.stdout, /10\.0\.0\.1\s+65010\s+\S+\s+Established/);
-  const log = await readFile(join(dir, `lab-${name}`, 'worker', 'logs', 'agent.log'), 'utf8');
+  const log = await readFile(join(labCopy.dir, `lab-${name}`, 'worker', 'logs', 'agent.log'), 'utf8');
   assert.match(log, /"msg":"Peer Up".*"peer":"10\.0\.0\.1"/);
 
-  const junitFile = join(dir, 'ok.xml');
-  const j = await lab(['verify', '-t', file, '--format', 'junit', '-o', junitFile]);
+  const junitFile = join(labCopy.dir, 'ok.xml');
+  const j = await lab(['verify', '-t', labCopy.file, '--format', 'junit', '-o', junitFile]);
   assert.equal(j.exitCode, 0, j.stderr);
   const xml = await readFile(junitFile, 'utf8');
   assert.deepEqual(validateJunit(xml), []);
@@ -105,7 +71,7 @@ test('deploy + lab verify --wait 90s: every declared and derived check passes; J
 });
 
 test('(a) tor1–router0 link down: rack1 is cut off; the dependent checks fail with evidence; it recovers', async () => {
-  const down = await lab(['exec', '-t', file, 'tor1', '--', 'ip', 'link', 'set', 'net0', 'down']);
+  const down = await lab(['exec', '-t', labCopy.file, 'tor1', '--', 'ip', 'link', 'set', 'net0', 'down']);
   assert.equal(down.exitCode, 0, down.stderr);
   try {
     const { exitCode, report } = await until('router0 to lose rack1', async () => {
@@ -136,14 +102,14 @@ test('(a) tor1–router0 link down: rack1 is cut off; the dependent checks fail 
     assert.ok(derivedFailed.includes(`router0 has pod CIDR 10.1.3.0/24 of ${name}-worker3`), derivedFailed.join(' | '));
     assert.ok(derivedFailed.includes(`tor1 has pod CIDR 10.1.0.0/24 of ${name}-control-plane`));
 
-    const junitFile = join(dir, 'broken.xml');
-    const j = await lab(['verify', '-t', file, '--format', 'junit', '-o', junitFile]);
+    const junitFile = join(labCopy.dir, 'broken.xml');
+    const j = await lab(['verify', '-t', labCopy.file, '--format', 'junit', '-o', junitFile]);
     assert.equal(j.exitCode, 1);
     const xml = await readFile(junitFile, 'utf8');
     assert.deepEqual(validateJunit(xml), []);
     assert.match(xml, /<testcase classname="[^"]+\.ping" name="pod\/nettool-1 → pod\/nettool-2" time="[\d.]+">\s*<failure message="pod\/nettool-2 \(10\.1\.2\.\d+\): 0\/3 replies, 100% loss \(max 0%\)" type="ping">\$ pod\/nettool-1\$ ping/);
   } finally {
-    await lab(['exec', '-t', file, 'tor1', '--', 'ip', 'link', 'set', 'net0', 'up']);
+    await lab(['exec', '-t', labCopy.file, 'tor1', '--', 'ip', 'link', 'set', 'net0', 'up']);
   }
   const again = await verifyJson(['--wait', '90s']);
   assert.deepEqual(again.report.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
@@ -151,7 +117,7 @@ test('(a) tor1–router0 link down: rack1 is cut off; the dependent checks fail 
 
 test('(b) the agent on worker2 stopped: its session and pod CIDR go, nettool-2 is unreachable; it recovers', async () => {
   const worker2 = `${name}-worker2`;
-  const marker = join(dir, `lab-${name}`, 'worker2', 'agent.enabled');
+  const marker = join(labCopy.dir, `lab-${name}`, 'worker2', 'agent.enabled');
   // Stop for good: without the marker the supervisor (agent.sh) does not restart it.
   await rm(marker);
   const pid = (await execa('docker', ['exec', worker2, 'pgrep', '-f', 'dist/agent/cli.js k8s'])).stdout.trim();
@@ -191,7 +157,7 @@ test('(b) the agent on worker2 stopped: its session and pod CIDR go, nettool-2 i
 });
 
 test('destroy leaves nothing', async () => {
-  const down = await lab(['destroy', '-t', file]);
+  const down = await lab(['destroy', '-t', labCopy.file]);
   assert.equal(down.exitCode, 0, down.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
   const rules = await execa('iptables', ['-w', '5', '-S', 'DOCKER-USER']);

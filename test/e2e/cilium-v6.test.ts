@@ -8,66 +8,38 @@
  * docker lock.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
-import { copyArticleLab } from './cluster-lab.js';
+import { test } from 'node:test';
+import { NOTHING, lab, leftovers } from './helpers.js';
+import { checkNamed, deployedArticleLab, verifyJson } from './cluster-lab.js';
 import { uniqueLabName } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-v6');
-let dir = '';
-let file = '';
-
-interface Check {
-  kind: string;
-  name: string;
-  passed: boolean;
-  detail: string;
-  stage?: string;
-}
-
-before(async () => {
-  ({ dir, file } = await copyArticleLab(name, 'kindlab-cilium-v6-', 'labs/cilium-bgp-v6'));
-  const up = await lab(['deploy', '-t', file]);
-  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
-});
-
-after(async () => {
-  await forceDestroy(name);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const byName = (checks: Check[], n: string) => {
-  const c = checks.find((x) => x.name === n);
-  assert.ok(c, `no check "${n}" in ${checks.map((x) => x.name).join(' | ')}`);
-  return c;
-};
+const labCopy = deployedArticleLab(name, 'kindlab-cilium-v6-', 'labs/cilium-bgp-v6');
 
 test('IPv6-only lab: router-ids by annotation, IPv6 sessions and pod CIDRs, ping6 across racks, the Service\'s IPv6 ClusterIP answers', async () => {
-  const r = await lab(['verify', '-t', file, '--format', 'json', '--wait', '120s']);
-  assert.ok(r.stdout.startsWith('{'), `lab verify printed no JSON: ${r.stderr}`);
+  const { exitCode, report } = await verifyJson(labCopy.file, ['--wait', '120s']);
   // the stage's steps (kubectl annotate) and checks are in the list too, with their stage's name
-  const checks = (JSON.parse(r.stdout) as { checks: Check[] }).checks;
+  const checks = report.checks;
   assert.deepEqual(checks.filter((c) => c.kind === 'stage').map((c) => [c.stage, c.passed]), [['router-ids', true], ['router-ids', true], ['router-ids', true], ['router-ids', true]]);
   assert.deepEqual(checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
-  assert.equal(r.exitCode, 0, r.stdout);
-  assert.match(byName(checks, 'tor0 peer fd00:10:0:1::2 Established').detail, /fd00:10:0:1::2 AS65010 Established 1 pfx/);
-  assert.match(byName(checks, 'tor1 has route fd00:10:1:3::/64').detail, /via fd00:10:0:4::2 dev net2/);
-  assert.match(byName(checks, 'ping6 nettool-1 → nettool-2 across racks').detail, /^pod\/nettool-2 \(fd00:10:1:2::\d+\): 3\/3 replies, 0% loss$/);
-  assert.match(byName(checks, 'nettool-1 → Service web (IPv6 ClusterIP)').detail, /^http:\/\/\[fd00:10:96::[0-9a-f]+\]\/: HTTP 200, body has "Welcome to nginx"$/);
+  assert.equal(exitCode, 0, JSON.stringify(report.checks.filter((c) => !c.passed)));
+  assert.match(checkNamed(checks, 'tor0 peer fd00:10:0:1::2 Established').detail, /fd00:10:0:1::2 AS65010 Established 1 pfx/);
+  assert.match(checkNamed(checks, 'tor1 has route fd00:10:1:3::/64').detail, /via fd00:10:0:4::2 dev net2/);
+  assert.match(checkNamed(checks, 'ping6 nettool-1 → nettool-2 across racks').detail, /^pod\/nettool-2 \(fd00:10:1:2::\d+\): 3\/3 replies, 0% loss$/);
+  assert.match(checkNamed(checks, 'nettool-1 → Service web (IPv6 ClusterIP)').detail, /^http:\/\/\[fd00:10:96::[0-9a-f]+\]\/: HTTP 200, body has "Welcome to nginx"$/);
 
   // IPv6 only: the pod has no IPv4 address, the node no IPv4 Service rules for web
-  const pod = await lab(['exec', '-t', file, 'pod/nettool-1', '--', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
+  const pod = await lab(['exec', '-t', labCopy.file, 'pod/nettool-1', '--', 'ip', '-o', 'addr', 'show', 'dev', 'eth0']);
   assert.equal(pod.exitCode, 0, pod.stderr);
   assert.match(pod.stdout, /inet6 fd00:10:1:1::\d+\/64 scope global/);
   assert.doesNotMatch(pod.stdout, /\binet /);
-  const nat6 = await lab(['exec', '-t', file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
+  const nat6 = await lab(['exec', '-t', labCopy.file, 'worker', '--', 'ip6tables-save', '-t', 'nat']);
   assert.equal(nat6.exitCode, 0, nat6.stderr);
   assert.match(nat6.stdout, /-A KINDLAB-SERVICES -d fd00:10:96::[0-9a-f]+\/128 -p tcp -m tcp --dport 80 .*default\/web:http cluster IP/);
 });
 
 test('destroy leaves nothing', async () => {
-  const down = await lab(['destroy', '-t', file]);
+  const down = await lab(['destroy', '-t', labCopy.file]);
   assert.equal(down.exitCode, 0, down.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
 });

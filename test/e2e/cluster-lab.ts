@@ -10,7 +10,9 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { REPO } from './helpers.js';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { REPO, forceDestroy, lab } from './helpers.js';
 import { uniqueSubnet } from './plan-helpers.js';
 
 export const NODE_IPS = ['10.0.1.2', '10.0.2.2', '10.0.3.2', '10.0.4.2'];
@@ -60,4 +62,54 @@ export async function copyArticleLab(name: string, tmpPrefix: string, lab = 'lab
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** One check of `lab verify --format json`. */
+export interface VerifyCheck {
+  kind: string;
+  name: string;
+  passed: boolean;
+  detail: string;
+  derived?: boolean;
+  stage?: string;
+  evidence: { command: string; output: string };
+}
+
+export interface VerifyJsonReport {
+  lab: string;
+  passed: boolean;
+  checks: VerifyCheck[];
+}
+
+/** `lab verify -t FILE --format json ARGS…`: its exit code and the parsed report. */
+export async function verifyJson(file: string, args: string[] = []): Promise<{ exitCode: number; report: VerifyJsonReport }> {
+  const r = await lab(['verify', '-t', file, '--format', 'json', ...args]);
+  assert.ok(r.stdout.startsWith('{'), `lab verify printed no JSON: ${r.stderr}`);
+  return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as VerifyJsonReport };
+}
+
+/** The check named `n` (the test fails, listing the names there are, when there is none). */
+export function checkNamed(checks: VerifyCheck[], n: string): VerifyCheck {
+  const c = checks.find((x) => x.name === n);
+  assert.ok(c, `no check "${n}" in ${checks.map((x) => x.name).join(' | ')}`);
+  return c;
+}
+
+/**
+ * A copy of an article lab under `name` (copyArticleLab), deployed before this test file's tests and
+ * destroyed (with its copy) after them. `file`/`dir` are set once the `before` hook ran.
+ */
+export function deployedArticleLab(name: string, tmpPrefix: string, labDir = 'labs/cilium-bgp', onDeployed?: (output: string) => void): { file: string; dir: string } {
+  const it = { file: '', dir: '' };
+  before(async () => {
+    Object.assign(it, await copyArticleLab(name, tmpPrefix, labDir));
+    const up = await lab(['deploy', '-t', it.file]);
+    assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+    onDeployed?.(up.stdout + up.stderr);
+  });
+  after(async () => {
+    await forceDestroy(name);
+    if (it.dir) await rm(it.dir, { recursive: true, force: true });
+  });
+  return it;
 }
