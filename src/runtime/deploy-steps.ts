@@ -31,6 +31,8 @@ export interface DeployContext {
   cluster?: ClusterProvider;
   /** `--offline`: use the local substitutes for missing images instead of pulling. */
   offline?: boolean;
+  /** The management network's bridge, looked up once when a mgmt-net link first needs it. */
+  mgmtBridge?: Promise<string>;
   /** Set by the images action: what each managed node runs (pulled, local or substituted). */
   images?: Map<string, ImageResolution>;
 }
@@ -60,6 +62,11 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
     plan,
     runtime,
     nodeDir: (n) => nodeDir(plan, n),
+    node(name) {
+      const n = byName.get(name);
+      if (!n) throw new KindlabError('INTERNAL', `lab ${plan.name} has no node "${name}"`);
+      return n;
+    },
     netnsPid(n) {
       if (n.networkMode.type === 'host' || kindFacts(n.kind).start === 'host') return Promise.resolve(0);
       const owner = byName.get(n.netnsOwner) ?? n;
@@ -161,17 +168,14 @@ export const containersAction: Action = {
 
 /** Creates one link and tells the kinds of its ends. */
 export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
-  const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
+  const node = (name: string) => ctx.kindCtx.node(name);
   const nodes = {
-    netnsPid: (name: string) => ctx.kindCtx.netnsPid(byName.get(name)!),
-    mgmtBridge: () => mgmtBridgeName(ctx.runtime, ctx.plan),
+    netnsPid: (name: string) => ctx.kindCtx.netnsPid(node(name)),
+    mgmtBridge: () => (ctx.mgmtBridge ??= mgmtBridgeName(ctx.runtime, ctx.plan)),
   };
   if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
   else await deploySpecialLink(ctx.plan.name, link, nodes);
-  for (const ep of link.endpoints) {
-    const n = byName.get(ep.node)!;
-    await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);
-  }
+  for (const ep of link.endpoints) await kindOf(ctx, node(ep.node)).onEndpoint?.(node(ep.node), ep.iface, ctx.kindCtx);
 }
 
 export const linksAction: Action = {

@@ -15,6 +15,8 @@ export interface KindContext {
   nodeDir(node: NodePlan): string;
   /** PID whose netns holds the node's interfaces. */
   netnsPid(node: NodePlan): Promise<number>;
+  /** The plan's node of that name. */
+  node(name: string): NodePlan;
 }
 
 export interface NodeKind {
