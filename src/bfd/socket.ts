@@ -2,15 +2,13 @@
  * The receive sockets of BFD. RFC 5881 §5 wants single-hop packets with a TTL / hop limit other than 255 dropped
  * (GTSM). Node's dgram cannot read the received TTL (no IP_RECVTTL ancillary data) and Linux does not apply
  * IP_MINTTL to UDP, so the check is a classic BPF socket filter that loads the TTL (IPv4 byte 8, IPv6 byte 7) from
- * the network header and drops the datagram in the kernel. The socket is made and filtered through libc (koffi),
+ * the network header and drops the datagram in the kernel. The socket is made and filtered through libc (src/libc),
  * then handed to Node with `dgram bind({ fd })`. Linux only.
  */
 import dgram from 'node:dgram';
-import koffi from 'koffi';
 import { KindlabError } from '../errors.js';
+import { AF_INET, AF_INET6, lastErrno, libc as lib, sockaddr, type FilterInsn } from '../libc/index.js';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
@@ -25,43 +23,8 @@ const BPF_JEQ_K = 0x15;
 const BPF_JGE_K = 0x35;
 const BPF_RET_K = 0x06;
 
-interface Libc {
-  socket: (domain: number, type: number, proto: number) => number;
-  setsockopt: (fd: number, level: number, name: number, val: Buffer, len: number) => number;
-  attachFilter: (fd: number, level: number, name: number, prog: { len: number; filter: FilterInsn[] }, len: number) => number;
-  bind: (fd: number, addr: Buffer, len: number) => number;
-  close: (fd: number) => number;
-  strerror: (e: number) => string;
-  fprogSize: number;
-}
-
-interface FilterInsn {
-  code: number;
-  jt: number;
-  jf: number;
-  k: number;
-}
-
-let libc: Libc | undefined;
-function lib(): Libc {
-  if (libc) return libc;
-  const l = koffi.load('libc.so.6');
-  const insn = koffi.struct('bfd_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
-  const fprog = koffi.struct('bfd_sock_fprog', { len: 'uint16', filter: koffi.pointer(insn) });
-  libc = {
-    socket: l.func('int socket(int, int, int)'),
-    setsockopt: l.func('int setsockopt(int, int, int, void *, uint32_t)'),
-    attachFilter: l.func('int setsockopt(int, int, int, _In_ bfd_sock_fprog *, uint32_t)'),
-    bind: l.func('int bind(int, void *, uint32_t)'),
-    close: l.func('int close(int)'),
-    strerror: l.func('const char *strerror(int)'),
-    fprogSize: koffi.sizeof(fprog),
-  };
-  return libc;
-}
-
 function fail(what: string): never {
-  const e = koffi.errno();
+  const e = lastErrno();
   throw new KindlabError('BGP_CONFIG', `BFD ${what}: ${lib().strerror(e)} (errno ${e})`, {
     hint: e === 98 ? 'another BFD daemon (bfdd?) already listens on this port in this network namespace' : e === 1 || e === 13 ? 'socket filters and low ports need root or CAP_NET_ADMIN' : undefined,
   });
@@ -95,11 +58,8 @@ export async function openReceiveSocket(family: 4 | 6, port: number, minTtl: num
     }
     const prog = ttlFilter(family, minTtl);
     if (c.attachFilter(fd, SOL_SOCKET, SO_ATTACH_FILTER, { len: prog.length, filter: prog }, c.fprogSize) < 0) fail('SO_ATTACH_FILTER (TTL check)');
-    // struct sockaddr_in / sockaddr_in6 on the wildcard address.
-    const sa = Buffer.alloc(family === 4 ? 16 : 28);
-    sa.writeUInt16LE(family === 4 ? AF_INET : AF_INET6, 0);
-    sa.writeUInt16BE(port, 2);
-    if (c.bind(fd, sa, sa.length) < 0) fail(`bind to UDP port ${port} (IPv${family})`);
+    const sa = sockaddr(undefined, port, family === 4 ? AF_INET : AF_INET6);
+    if (c.bind(fd, sa.buf, sa.len) < 0) fail(`bind to UDP port ${port} (IPv${family})`);
     const sock = dgram.createSocket(family === 4 ? 'udp4' : 'udp6');
     handed = true;
     await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,11 @@
 /**
  * Raw socket options Node does not expose (TCP MD5 RFC 2385, IP_TTL, IP_MINTTL/GTSM RFC 5082), set through libc
- * with the `koffi` FFI on a file descriptor we create ourselves. Linux only.
+ * (the shared binding in src/libc) on a file descriptor we create ourselves. Linux only.
  */
-import { isIPv4, isIPv6 } from 'node:net';
-import koffi from 'koffi';
 import { KindlabError } from '../../errors.js';
+import { AF_INET, AF_INET6, familyOf as libcFamilyOf, lastErrno, libc as lib, sockaddr } from '../../libc/index.js';
 
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+export { AF_INET, AF_INET6, sockaddr };
 const SOCK_STREAM = 1;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
@@ -29,36 +27,6 @@ const TCP_MD5SIG_MAXKEYLEN = 80;
 const POLLOUT = 4;
 export const EINPROGRESS = 115;
 
-interface Libc {
-  socket: (domain: number, type: number, proto: number) => number;
-  setsockopt: (fd: number, level: number, name: number, val: Buffer, len: number) => number;
-  getsockopt: (fd: number, level: number, name: number, val: Buffer, len: Buffer) => number;
-  bind: (fd: number, addr: Buffer, len: number) => number;
-  connect: (fd: number, addr: Buffer, len: number) => number;
-  listen: (fd: number, backlog: number) => number;
-  close: (fd: number) => number;
-  poll: (fds: Buffer, n: number, timeout: number) => number;
-  strerror: (e: number) => string;
-}
-
-let libc: Libc | undefined;
-function lib(): Libc {
-  if (libc) return libc;
-  const l = koffi.load('libc.so.6');
-  libc = {
-    socket: l.func('int socket(int, int, int)'),
-    setsockopt: l.func('int setsockopt(int, int, int, void *, uint32_t)'),
-    getsockopt: l.func('int getsockopt(int, int, int, void *, void *)'),
-    bind: l.func('int bind(int, void *, uint32_t)'),
-    connect: l.func('int connect(int, void *, uint32_t)'),
-    listen: l.func('int listen(int, int)'),
-    close: l.func('int close(int)'),
-    poll: l.func('int poll(void *, unsigned long, int)'),
-    strerror: l.func('const char *strerror(int)'),
-  };
-  return libc;
-}
-
 export class SocketOptionError extends KindlabError {
   readonly errno: number;
   constructor(what: string, errno: number) {
@@ -70,45 +38,15 @@ export class SocketOptionError extends KindlabError {
 }
 
 function check(rc: number, what: string): number {
-  if (rc < 0) throw new SocketOptionError(what, koffi.errno());
+  if (rc < 0) throw new SocketOptionError(what, lastErrno());
   return rc;
 }
 
 /** Returns the address family of a literal address (IPv4-mapped IPv6 counts as IPv6). */
 export function familyOf(address: string): number {
-  if (isIPv4(address)) return AF_INET;
-  if (isIPv6(address)) return AF_INET6;
-  throw new KindlabError('BGP_CONFIG', `not an IP address: ${address}`);
-}
-
-/** struct sockaddr_in / sockaddr_in6 (padded to 128 bytes = sockaddr_storage). */
-export function sockaddr(address: string, port: number, family = familyOf(address)): { buf: Buffer; len: number } {
-  const buf = Buffer.alloc(128);
-  buf.writeUInt16LE(family, 0);
-  buf.writeUInt16BE(port, 2);
-  if (family === AF_INET) {
-    address.split('.').forEach((o, i) => (buf[4 + i] = Number(o)));
-    return { buf, len: 16 };
-  }
-  const v6 = isIPv4(address) ? `::ffff:${address}` : address;
-  ipv6Bytes(v6).copy(buf, 8);
-  return { buf, len: 28 };
-}
-
-function ipv6Bytes(a: string): Buffer {
-  let s = a.split('%')[0]!;
-  const out = Buffer.alloc(16);
-  const m = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (m) {
-    const o = m[1]!.split('.').map(Number);
-    s = s.slice(0, -m[1]!.length) + `${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-  }
-  const [head, tail] = s.split('::') as [string, string | undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || '0', 16), i * 2));
-  return out;
+  const f = libcFamilyOf(address);
+  if (f === undefined) throw new KindlabError('BGP_CONFIG', `not an IP address: ${address}`);
+  return f;
 }
 
 /** A non-blocking, close-on-exec TCP socket. */
@@ -178,7 +116,7 @@ export function startConnect(fd: number, address: string, port: number, family: 
   const a = sockaddr(address, port, family);
   const rc = lib().connect(fd, a.buf, a.len);
   if (rc === 0) return 0;
-  const e = koffi.errno();
+  const e = lastErrno();
   if (e === EINPROGRESS) return EINPROGRESS;
   throw new SocketOptionError(`connect(${address}:${port})`, e);
 }
