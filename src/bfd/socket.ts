@@ -7,15 +7,22 @@
  */
 import dgram from 'node:dgram';
 import { KindlabError } from '../errors.js';
-import { AF_INET, AF_INET6, lastErrno, libc as lib, sockaddr, type FilterInsn } from '../libc/index.js';
+import {
+  AF_INET,
+  AF_INET6,
+  IPPROTO_IPV6,
+  IPV6_V6ONLY,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+  SO_ATTACH_FILTER,
+  lastErrno,
+  libc as lib,
+  sockaddr,
+  type FilterInsn,
+} from '../libc/index.js';
 
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_ATTACH_FILTER = 26;
-const IPPROTO_IPV6 = 41;
-const IPV6_V6ONLY = 26;
 /** Classic BPF: offsets from this base address the network header (linux/filter.h SKF_NET_OFF). */
 const SKF_NET_OFF = -0x100000;
 const BPF_LD_B_ABS = 0x30;

@@ -3,29 +3,36 @@
  * (the shared binding in src/libc) on a file descriptor we create ourselves. Linux only.
  */
 import { KindlabError } from '../../errors.js';
-import { AF_INET, AF_INET6, familyOf as libcFamilyOf, lastErrno, libc as lib, sockaddr } from '../../libc/index.js';
+import {
+  AF_INET,
+  AF_INET6,
+  EINPROGRESS,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPV6_MINHOPCOUNT,
+  IPV6_TCLASS,
+  IPV6_UNICAST_HOPS,
+  IPV6_V6ONLY,
+  IP_MINTTL,
+  IP_TOS,
+  IP_TTL,
+  POLLOUT,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SO_ERROR,
+  SO_REUSEADDR,
+  TCP_MD5SIG,
+  TCP_MD5SIG_MAXKEYLEN,
+  familyOf as libcFamilyOf,
+  lastErrno,
+  libc as lib,
+  sockaddr,
+} from '../../libc/index.js';
 
-export { AF_INET, AF_INET6, sockaddr };
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const SO_ERROR = 4;
-const IPPROTO_IP = 0;
-const IP_TOS = 1;
-const IP_TTL = 2;
-const IP_MINTTL = 21;
-const IPPROTO_IPV6 = 41;
-const IPV6_UNICAST_HOPS = 16;
-const IPV6_V6ONLY = 26;
-const IPV6_TCLASS = 67;
-const IPV6_MINHOPCOUNT = 73;
-const IPPROTO_TCP = 6;
-const TCP_MD5SIG = 14;
-const TCP_MD5SIG_MAXKEYLEN = 80;
-const POLLOUT = 4;
-export const EINPROGRESS = 115;
+export { AF_INET, AF_INET6, EINPROGRESS, sockaddr };
 
 export class SocketOptionError extends KindlabError {
   readonly errno: number;

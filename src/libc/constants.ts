@@ -1,0 +1,23 @@
+/** Linux (x86-64 and arm64 share these) socket constants from the kernel's uapi headers, declared once. */
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+export const SO_ERROR = 4;
+export const SO_ATTACH_FILTER = 26;
+export const IPPROTO_IP = 0;
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+export const IP_MINTTL = 21;
+export const IPPROTO_TCP = 6;
+export const TCP_MD5SIG = 14;
+export const TCP_MD5SIG_MAXKEYLEN = 80;
+export const IPPROTO_IPV6 = 41;
+export const IPV6_UNICAST_HOPS = 16;
+export const IPV6_V6ONLY = 26;
+export const IPV6_TCLASS = 67;
+export const IPV6_MINHOPCOUNT = 73;
+export const POLLOUT = 4;
+export const EINPROGRESS = 115;
