@@ -99,6 +99,17 @@ test('options parse as before: strings stay strings, short forms, defaults', asy
   assert.equal(all.values['all'], true);
 });
 
+test('variadic positionals keep every word; a repeated single-valued option keeps its last value', async () => {
+  const pull = await ran(['images', 'pull', 'frrouting/frr:v9.1.0', 'alpine:3.20', 'busybox']);
+  assert.deepEqual(pull.command, ['images', 'pull']);
+  assert.deepEqual(pull.positionals, ['frrouting/frr:v9.1.0', 'alpine:3.20', 'busybox']);
+  assert.deepEqual((await ran(['images', 'load', 'a.tar', 'b.tar'])).positionals, ['a.tar', 'b.tar']);
+  const twice = await ran(['deploy', '-t', 'a.yaml', '-t', 'b.yaml', '-v', '-v']);
+  assert.equal(twice.values['topo'], 'b.yaml');
+  assert.equal(twice.values['verbose'], true);
+  assert.deepEqual((await ran(['deploy', '-t', 'a.yaml', '--vars', 'x.yml', '--vars', 'y.yml'])).values['vars'], ['x.yml', 'y.yml']);
+});
+
 test('exec: NODE and the command after -- (its own options untouched), or without --', async () => {
   const e = await ran(['exec', '-t', 'f.yaml', 'n1', '--', 'ip', '-4', 'addr', 'show']);
   assert.deepEqual(e.command, ['exec']);

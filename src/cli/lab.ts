@@ -22,6 +22,10 @@ export type Parsed =
   | { kind: 'run'; command: string[]; values: Record<string, unknown>; positionals: string[] }
   | { kind: 'print'; text: string; code: number };
 
+function lastOf(v: unknown): unknown {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
 function addOptions(y: Argv, options: OptionSpecs): Argv {
   for (const [key, o] of Object.entries(options)) {
     y.option(key, {
@@ -30,6 +34,8 @@ function addOptions(y: Argv, options: OptionSpecs): Argv {
       ...(o.short ? { alias: o.short } : {}),
       ...(o.default !== undefined ? { default: o.default } : {}),
       ...(o.type === 'string' ? { requiresArg: true } : {}),
+      // A repeated single-valued option keeps its last value (duplicate-arguments-array is on for variadic positionals).
+      coerce: lastOf,
     });
   }
   return y;
@@ -73,12 +79,14 @@ export function buildParser(onRun: (p: Parsed) => void, shell?: 'bash' | 'zsh', 
         'parse-numbers': false,
         'parse-positional-numbers': false,
         'dot-notation': false,
-        'duplicate-arguments-array': false,
+        // On, so that `lab images pull a b` gives every image to `[images..]` (off, yargs keeps only the last one);
+        // single-valued options take their last value through lastOf.
+        'duplicate-arguments-array': true,
         'populate--': true,
         'strip-aliased': true,
         'camel-case-expansion': false,
       })
-      .option('verbose', { type: 'boolean', alias: VERBOSE.short, describe: VERBOSE.describe, global: true })
+      .option('verbose', { type: 'boolean', alias: VERBOSE.short, describe: VERBOSE.describe, global: true, coerce: lastOf })
       .option('vars', { type: 'string', array: true, describe: 'Go-template variables file for the topology (YAML/JSON; repeatable; default: <topology>_vars.yml beside it)', global: true })
       .help('help')
       .alias('help', 'h')
