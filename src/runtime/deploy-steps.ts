@@ -17,6 +17,7 @@ import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from '
 import { deployVeth } from './links.js';
 import { ensureMgmtNetwork, mgmtBridgeName } from './mgmt.js';
 import { deploySpecialLink } from './special-links.js';
+import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
 import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
@@ -135,8 +136,11 @@ export const mgmtAction: Action = {
   },
 };
 
-/** Creates one node's container (or checks the existing one), as the containers step and the staged pipeline do. */
-export async function createNode(ctx: DeployContext, n: NodePlan): Promise<void> {
+/**
+ * Creates one node's container (or checks the existing one), as the containers step and the staged pipeline do.
+ * `notice` hears what the node lacks but runs without (read-only net sysctls).
+ */
+export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: string) => void = () => undefined): Promise<void> {
   const kind = kindOf(ctx, n);
   const resolved = ctx.images?.get(n.name);
   const image = resolved?.image ?? resolveImage(n.image, imageAliases(ctx.plan));
@@ -145,6 +149,10 @@ export async function createNode(ctx: DeployContext, n: NodePlan): Promise<void>
     if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
     if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
     await ctx.runtime.runContainer(opts);
+    if (wantsNetSysctls(n)) {
+      const warning = await unlockNetSysctls(ctx.runtime, n);
+      if (warning) notice(warning);
+    }
   }
   await kind.afterCreate?.(n, ctx.kindCtx);
   // the host kind has no container: nothing to inspect (a container of the same name is not it)
@@ -159,7 +167,7 @@ export const containersAction: Action = {
     let done = 0;
     for (const wave of ctx.plan.waves) {
       await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
-        await createNode(ctx, n);
+        await createNode(ctx, n, progress);
         progress(`${++done}/${ctx.plan.nodes.length} ${n.containerName}`);
       });
     }

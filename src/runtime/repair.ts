@@ -22,6 +22,7 @@ import { linkMark } from './labels.js';
 import { deployVeth, linkTitle } from './links.js';
 import { ip, ipBatch, listLinks } from './netns.js';
 import { labHealth, nodeFacts } from './node-probe.js';
+import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
 import { readNodeRecord, recordNodes, restoreLines } from './node-record.js';
 import { describeRepair, isEmptyRepair, planRepair, type NodeHealth, type RepairPlan } from './node-state.js';
 
@@ -90,7 +91,14 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
   const ctx: DeployContext = { plan, runtime, concurrency: opts.concurrency ?? 4, info: new Map(), kindCtx: makeKindContext(plan, runtime), cluster: opts.cluster };
   const again = repair.reconfigure.map((n) => byName.get(n)!);
   const ownKind = (n: NodePlan) => kindFacts(n.kind).start !== 'cluster';
-  for (const n of again) if (ownKind(n)) await kindOf(ctx, n).afterCreate?.(n, ctx.kindCtx);
+  for (const n of again) {
+    // a restarted container has Docker's read-only /proc/sys again
+    if (kindFacts(n.kind).managed && wantsNetSysctls(n)) {
+      const warning = await unlockNetSysctls(runtime, n);
+      if (warning) warnings.push(warning);
+    }
+    if (ownKind(n)) await kindOf(ctx, n).afterCreate?.(n, ctx.kindCtx);
+  }
 
   const record = await readNodeRecord(plan.labDir);
   for (const link of repair.links) {

@@ -90,7 +90,7 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
 
   const pipeline = async (n: NodePlan): Promise<void> => {
     await enter(n, 'create', n.dependsOn);
-    await concurrency.run(() => createNode(ctx, n));
+    await concurrency.run(() => createNode(ctx, n, progress));
     progress(`${n.name}: created`);
     await finish(n, 'create');
 

@@ -86,6 +86,8 @@ describe('containerlab node keys on real Docker', () => {
       '          exec:',
       `            - { command: '${mark('client-configure-enter')}', phase: on-enter, target: host }`,
       '            - { command: "sh -c \'ip -o link show eth1 > /tmp/configure-saw-eth1\'", phase: on-enter }',
+      // containerlab's privileged nodes may write net.* sysctls from exec lines; ours too (issue 11)
+      '            - { command: "sysctl net.ipv4.conf.all.rp_filter=2", phase: on-enter }',
       '    h:',
       '      kind: host',
       `      exec: ["ip link show dev ${hostIf}"]`,
@@ -129,6 +131,14 @@ describe('containerlab node keys on real Docker', () => {
     assert.match(resolv, /^options .*ndots:2/m);
     assert.equal(await inspect(c('client'), '{{json .HostConfig.Dns}}'), '["192.0.2.53"]');
     assert.match(await inContainer(c('client'), 'getent', 'hosts', 'web.lab.example'), /^\d+\.\d+\.\d+\.\d+\s+web\.lab\.example/);
+  });
+
+  it('an exec line wrote a net.* sysctl of the node\'s netns; the host\'s is untouched and non-net sysctls stay locked', async () => {
+    assert.equal((await inContainer(c('client'), 'cat', '/proc/sys/net/ipv4/conf/all/rp_filter')).trim(), '2');
+    assert.notEqual((await readFile('/proc/sys/net/ipv4/conf/all/rp_filter', 'utf8')).trim(), '2');
+    const locked = await execa('docker', ['exec', c('client'), 'sysctl', '-w', 'vm.swappiness=7'], { reject: false });
+    assert.notEqual(locked.exitCode, 0, 'vm.swappiness must stay read-only in a node');
+    assert.notEqual((await readFile('/proc/sys/vm/swappiness', 'utf8')).trim(), '7');
   });
 
   it('the memory limit is set', async () => {
