@@ -4,7 +4,10 @@ import type { K8sObject } from '../store/types.js';
 import { addressTypesFor, buildEndpointSlice, buildEndpointSlices, buildEndpoints, endpointSliceName } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
-import { desiredReplicaSet, planReplicaSet, podFromTemplate } from './workloads.js';
+import { newReplicaSet } from './rollout.js';
+import { planReplicaSet, podFromTemplate } from './workloads.js';
+
+const desiredReplicaSet = (d: K8sObject) => newReplicaSet(d, 3, 1, 1);
 
 const node = (name: string, labels: Record<string, string>, extra: Partial<{ ready: string; taints: unknown[]; unschedulable: boolean }> = {}): K8sObject => ({
   apiVersion: 'v1',

@@ -1,34 +1,5 @@
 import type { K8sObject } from '../store/types.js';
-import { controllerRef, isPodReady, isTerminating, safeHash, type Obj } from './util.js';
-
-/** Hash of a pod template, as the `pod-template-hash` label and ReplicaSet name suffix. */
-export function podTemplateHash(template: unknown): string {
-  return safeHash(JSON.stringify(template ?? {}), 10);
-}
-
-/** The ReplicaSet a Deployment wants for its current template. */
-export function desiredReplicaSet(dep: K8sObject): K8sObject {
-  const spec = dep.spec as Obj & { template?: Obj; selector?: { matchLabels?: Record<string, string> }; replicas?: number };
-  const hash = podTemplateHash(spec.template);
-  const tpl = structuredClone(spec.template ?? {}) as Obj & { metadata?: { labels?: Record<string, string> } };
-  tpl.metadata = { ...(tpl.metadata ?? {}), labels: { ...(tpl.metadata?.labels ?? {}), 'pod-template-hash': hash } };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: {
-      name: `${dep.metadata.name}-${hash}`,
-      namespace: dep.metadata.namespace,
-      labels: { ...(tpl.metadata.labels ?? {}) },
-      annotations: { 'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1) },
-      ownerReferences: [controllerRef(dep)],
-    },
-    spec: {
-      replicas: spec.replicas ?? 1,
-      selector: { ...(spec.selector ?? {}), matchLabels: { ...(spec.selector?.matchLabels ?? {}), 'pod-template-hash': hash } },
-      template: tpl,
-    },
-  };
-}
+import { controllerRef, isPodReady, isTerminating, type Obj } from './util.js';
 
 export interface ReplicaSetPlan {
   create: number;
