@@ -150,9 +150,9 @@ describe('workload controllers and kubectl workload verbs', { concurrency: false
     const s = undone.status as { observedGeneration: number; updatedReplicas: number; readyReplicas: number; availableReplicas: number; conditions: Array<{ type: string; status: string; reason: string }> };
     assert.deepEqual([s.updatedReplicas, s.readyReplicas, s.availableReplicas], [3, 3, 3]);
     assert.deepEqual(s.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Available=True/MinimumReplicasAvailable', 'Progressing=True/NewReplicaSetAvailable']);
-    // revisionHistoryLimit 2: revision 1 is gone, 3 (the restart) and 4 stay with the new one.
+    // Undo reused revision 2's set (now 4); revisionHistoryLimit 2 counts idle old sets: 1 and 3 stay.
     const revs = (await ok('get', 'rs', '-l', 'app=roll', '-o', `jsonpath={range .items[*]}{.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}`)).split('\n').filter(Boolean).sort();
-    assert.deepEqual(revs, ['3', '4']);
+    assert.deepEqual(revs, ['1', '3', '4']);
     const pods = JSON.parse(await ok('get', 'pods', '-l', 'app=roll', '-o', 'json')) as { items: Array<{ metadata: { deletionTimestamp?: string } }> };
     assert.equal(pods.items.filter((p) => !p.metadata.deletionTimestamp).length, 3);
   });

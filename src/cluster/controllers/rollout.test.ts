@@ -122,6 +122,11 @@ test('undo: the template of an old set makes it the new one again, at the next r
   const sets = [rsOf(v1, 1, 0), rsOf(v2, 2, 3, 3, '2025-12-02T00:00:00Z')];
   const back = deployment({ annotations: { [REVISION]: '2' } });
   assert.equal(findNewReplicaSet(back, sets), sets[0]);
+  // kubectl rollout undo writes the template back with metadata.creationTimestamp: null and its own key order.
+  const patched = structuredClone(back);
+  const t = (patched.spec as { template: { metadata: Record<string, unknown>; spec: unknown } }).template;
+  (patched.spec as Record<string, unknown>).template = { spec: t.spec, metadata: { creationTimestamp: null, ...t.metadata } };
+  assert.equal(findNewReplicaSet(patched, sets), sets[0]);
   const plan = planDeployment(back, sets, NOW, T0);
   assert.ok(!plan.actions.some((a) => a.kind === 'create'));
   assert.equal(plan.annotations?.[REVISION], '3');

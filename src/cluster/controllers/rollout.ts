@@ -12,12 +12,15 @@ export const DESIRED = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
 const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 
-/** JSON with object keys sorted, so equal templates hash equal whatever order a patch left the keys in. */
+/**
+ * JSON with object keys sorted and null fields left out, so equal templates hash equal whatever
+ * order a patch left the keys in, and `creationTimestamp: null` (what kubectl's typed template carries) equals unset.
+ */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v as Obj)
-      .filter((k) => (v as Obj)[k] !== undefined)
+      .filter((k) => (v as Obj)[k] !== undefined && (v as Obj)[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Obj)[k])}`)
       .join(',')}}`;
