@@ -13,10 +13,14 @@ interface JobSpec {
   parallelism?: number;
   backoffLimit?: number;
   suspend?: boolean;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
   template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj & { restartPolicy?: string } };
 }
 
 export interface JobPlan {
+  /** ttlSecondsAfterFinished has passed: the Job (and through the GC its pods) goes. */
+  expired?: boolean;
   create: number;
   remove: K8sObject[];
   status: Obj;
@@ -51,8 +55,9 @@ export function jobPod(job: K8sObject, suffix: string): K8sObject {
 
 const cond = (type: string, reason: string, message: string, now: string): Condition => ({ type, status: 'True', lastProbeTime: now, lastTransitionTime: now, reason, message }) as Condition;
 
-/** One sync of a Job over the pods it owns. */
+/** One sync of a Job over the pods it owns; `now` is RFC 3339 (second precision). */
 export function planJob(job: K8sObject, pods: K8sObject[], now: string): JobPlan {
+  const nowMs = Date.parse(now);
   const spec = (job.spec ?? {}) as JobSpec;
   const parallelism = Number(spec.parallelism ?? 1);
   const completions = spec.completions === null ? undefined : Number(spec.completions ?? 1);
@@ -68,9 +73,15 @@ export function planJob(job: K8sObject, pods: K8sObject[], now: string): JobPlan
   let conditions = [...(prev.conditions ?? [])];
   let completionTime = prev.completionTime as string | undefined;
   const done = jobFinished(job);
+  const started = typeof prev.startTime === 'string' ? Date.parse(prev.startTime) : nowMs;
+  const overdue = spec.activeDeadlineSeconds !== undefined && nowMs - started >= spec.activeDeadlineSeconds * 1000;
   let create = 0;
   let remove: K8sObject[] = [];
-  if (done) remove = active;
+  if (done) {
+    remove = active;
+    const finishedAt = Date.parse(String((prev.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime ?? now));
+    if (spec.ttlSecondsAfterFinished !== undefined && nowMs - finishedAt >= spec.ttlSecondsAfterFinished * 1000) return { expired: true, create: 0, remove: [], status: prev, events: [] };
+  }
   else if (completions !== undefined && succeeded >= completions) {
     remove = active;
     conditions = [...conditions, cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', now), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now)];
@@ -80,6 +91,10 @@ export function planJob(job: K8sObject, pods: K8sObject[], now: string): JobPlan
     conditions = [...conditions, cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', now), cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now)];
     completionTime = now;
     events.push({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
+  } else if (overdue) {
+    remove = active;
+    conditions = [...conditions, cond('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline', now), cond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline', now)];
+    events.push({ type: 'Warning', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
   } else if (failures > backoffLimit) {
     remove = active;
     conditions = [...conditions, cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now), cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', now)];

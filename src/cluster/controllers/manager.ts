@@ -169,6 +169,10 @@ export class ControllerManager {
     for (const job of this.list(D.jobs)) {
       if (job.metadata.deletionTimestamp) continue;
       const plan = planJob(job, pods.filter((p) => ownedBy(p, job)), nowIso());
+      if (plan.expired) {
+        this.reg.delete(D.jobs, job.metadata.namespace, job.metadata.name!);
+        continue;
+      }
       for (let i = 0; i < plan.create; i++) {
         const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix()));
         this.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`, 'job-controller');

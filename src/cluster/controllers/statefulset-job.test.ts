@@ -135,3 +135,15 @@ test('job: completions unset (work queue) stops starting pods once one succeeded
   const done = planJob(j, [jp(j, 'a', 'Succeeded'), jp(j, 'b', 'Succeeded')], NOW);
   assert.ok((done.status.conditions as Array<{ type: string }>).some((c) => c.type === 'Complete'));
 });
+
+test('job: activeDeadlineSeconds fails it with DeadlineExceeded; ttlSecondsAfterFinished expires a finished one', () => {
+  const j = job({ activeDeadlineSeconds: 30 }, { startTime: '2026-01-01T00:00:00Z', active: 1 });
+  const running = jp(j, 'a', 'Running');
+  assert.equal(planJob(j, [running], '2026-01-01T00:00:20Z').remove.length, 0);
+  const p = planJob(j, [running], '2026-01-01T00:00:31Z');
+  assert.deepEqual(p.remove, [running]);
+  assert.deepEqual((p.status.conditions as Array<{ type: string; reason: string }>).map((c) => `${c.type}/${c.reason}`), ['FailureTarget/DeadlineExceeded', 'Failed/DeadlineExceeded']);
+  const finished = job({ ttlSecondsAfterFinished: 10 }, { succeeded: 1, conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] });
+  assert.equal(planJob(finished, [], '2026-01-01T00:00:05Z').expired, undefined);
+  assert.equal(planJob(finished, [], '2026-01-01T00:00:10Z').expired, true);
+});

@@ -1,5 +1,5 @@
 import type { K8sObject } from '../store/types.js';
-import { controllerRef, isPodReady, isTerminating, type Obj } from './util.js';
+import { controllerRef, getCondition, isPodReady, isTerminating, type Obj } from './util.js';
 
 export interface ReplicaSetPlan {
   create: number;
@@ -33,8 +33,18 @@ export function podFromTemplate(rs: K8sObject, suffix: string): K8sObject {
   };
 }
 
-export function replicaSetStatus(rs: K8sObject, pods: K8sObject[]): Obj {
+/** Ready for at least minReadySeconds (what "available" means for ReplicaSets and Deployments). */
+export function isPodAvailable(p: K8sObject, minReadySeconds: number, nowMs: number): boolean {
+  if (!isPodReady(p)) return false;
+  if (minReadySeconds <= 0) return true;
+  const since = getCondition(p, 'Ready')?.lastTransitionTime;
+  return typeof since === 'string' && Date.parse(since) + minReadySeconds * 1000 <= nowMs;
+}
+
+export function replicaSetStatus(rs: K8sObject, pods: K8sObject[], nowMs = Date.now()): Obj {
   const live = pods.filter((p) => !isTerminating(p));
   const ready = live.filter(isPodReady).length;
-  return { replicas: live.length, fullyLabeledReplicas: live.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+  const minReady = Number((rs.spec as Obj | undefined)?.minReadySeconds ?? 0);
+  const available = live.filter((p) => isPodAvailable(p, minReady, nowMs)).length;
+  return { replicas: live.length, fullyLabeledReplicas: live.length, readyReplicas: ready, availableReplicas: available, observedGeneration: rs.metadata.generation ?? 1 };
 }
