@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { K8sObject } from '../store/types.js';
 
 type Obj = Record<string, unknown>;
@@ -35,11 +36,41 @@ function defaultPodTemplateOwner(o: K8sObject, kind: string): void {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
   }
+  if (kind === 'StatefulSet') {
+    spec.podManagementPolicy ??= 'OrderedReady';
+    spec.updateStrategy ??= { type: 'RollingUpdate' };
+    const us = obj(spec.updateStrategy);
+    if (us.type === 'RollingUpdate') us.rollingUpdate ??= { partition: 0 };
+    spec.revisionHistoryLimit ??= 10;
+    spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+  }
   const tpl = obj(spec.template);
   if (spec.template) {
     tpl.metadata ??= {};
     defaultPodSpec((tpl.spec ??= {}) as Obj);
   }
+}
+
+/**
+ * Jobs: the API server picks the selector itself (controller-uid of the Job, so it needs the uid
+ * now) and labels the template with it and the job name, unless spec.manualSelector.
+ */
+function defaultJob(o: K8sObject): void {
+  const spec = (o.spec ??= {}) as Obj;
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  const tpl = (spec.template ??= {}) as Obj;
+  const meta = (tpl.metadata ??= {}) as Obj;
+  defaultPodSpec((tpl.spec ??= {}) as Obj);
+  if (spec.manualSelector === true) return;
+  const uid = (o.metadata.uid ??= randomUUID());
+  const name = o.metadata.name ?? '';
+  spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  meta.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name, ...obj(meta.labels) };
 }
 
 function defaultService(o: K8sObject): void {
@@ -73,7 +104,11 @@ export function applyDefaults(o: K8sObject): void {
       break;
     case 'Deployment':
     case 'ReplicaSet':
+    case 'StatefulSet':
       defaultPodTemplateOwner(o, o.kind);
+      break;
+    case 'Job':
+      defaultJob(o);
       break;
     case 'Namespace':
       o.spec ??= { finalizers: ['kubernetes'] };

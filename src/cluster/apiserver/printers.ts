@@ -18,6 +18,13 @@ const none = (s: string | undefined) => (s ? s : '<none>');
 const NAME: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata.name ?? '' };
 const AGE: Column = { name: 'Age', type: 'string', cell: (o) => age(o.metadata.creationTimestamp) };
 
+/** kubectl 1.32's job STATUS column: the finishing condition, else Suspended or Running. */
+function jobStatus(o: K8sObject): string {
+  const conds = arr<{ type?: string; status?: string }>(status(o).conditions);
+  for (const t of ['Complete', 'Failed', 'FailureTarget', 'SuccessCriteriaMet', 'Suspended']) if (conds.some((c) => c.type === t && c.status === 'True')) return t;
+  return 'Running';
+}
+
 function podStatus(o: K8sObject): string {
   if (o.metadata.deletionTimestamp) return 'Terminating';
   const st = status(o);
@@ -128,6 +135,22 @@ const PRINTERS: Record<string, Column[]> = {
     { name: 'Desired', type: 'integer', cell: (o) => Number(spec(o).replicas ?? 0) },
     { name: 'Current', type: 'integer', cell: (o) => Number(status(o).replicas ?? 0) },
     { name: 'Ready', type: 'integer', cell: (o) => Number(status(o).readyReplicas ?? 0) },
+    AGE,
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.name).join(',') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.image).join(',') },
+  ],
+  StatefulSet: [
+    NAME,
+    { name: 'Ready', type: 'string', cell: (o) => `${status(o).readyReplicas ?? 0}/${spec(o).replicas ?? 0}` },
+    AGE,
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.name).join(',') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.image).join(',') },
+  ],
+  Job: [
+    NAME,
+    { name: 'Status', type: 'string', cell: jobStatus },
+    { name: 'Completions', type: 'string', cell: (o) => `${status(o).succeeded ?? 0}/${spec(o).completions ?? 1}` },
+    { name: 'Duration', type: 'string', cell: (o) => (status(o).startTime ? age(status(o).startTime as string, status(o).completionTime ? Date.parse(status(o).completionTime as string) : undefined) : '') },
     AGE,
     { name: 'Containers', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.name).join(',') },
     { name: 'Images', type: 'string', priority: 1, cell: (o) => containersOf(o).map((c) => c.image).join(',') },

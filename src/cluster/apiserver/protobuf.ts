@@ -3,7 +3,7 @@ import { errorMessage } from '../../errors.js';
 
 /**
  * Decoder for the Kubernetes protobuf envelope that kubectl's typed clients send
- * (`kubectl create deployment|namespace|configmap|secret|service` POST
+ * (`kubectl create deployment|job|namespace|configmap|secret|service` POST
  * `application/vnd.kubernetes.protobuf`, and client-go does not fall back to JSON on
  * 415). Only the messages those generators fill are described; unknown fields are skipped.
  * Responses are always JSON (clients accept it).
@@ -44,6 +44,12 @@ const DeploymentSpec: Schema = {
   1: f('replicas', 'int', { keepZero: true }), 2: f('selector', LabelSelector), 3: f('template', PodTemplateSpec), 4: f('strategy', { 1: f('type', 'string'), 2: f('rollingUpdate', RollingUpdate) }),
   5: f('minReadySeconds', 'int'), 6: f('revisionHistoryLimit', 'int', { keepZero: true }), 7: f('paused', 'bool'), 9: f('progressDeadlineSeconds', 'int', { keepZero: true }),
 };
+// batch/v1 JobSpec (`kubectl create job`): the pointer ints keep an explicit 0.
+const JobSpec: Schema = {
+  1: f('parallelism', 'int', { keepZero: true }), 2: f('completions', 'int', { keepZero: true }), 3: f('activeDeadlineSeconds', 'int', { keepZero: true }), 4: f('selector', LabelSelector),
+  5: f('manualSelector', 'bool'), 6: f('template', PodTemplateSpec), 7: f('backoffLimit', 'int', { keepZero: true }), 8: f('ttlSecondsAfterFinished', 'int', { keepZero: true }),
+  9: f('completionMode', 'string'), 10: f('suspend', 'bool'),
+};
 const ServicePort: Schema = { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int') };
 const ServiceSpec: Schema = {
   1: f('ports', ServicePort, { repeated: true }), 2: f('selector', 'map'), 3: f('clusterIP', 'string'), 4: f('type', 'string'), 5: f('externalIPs', 'string', { repeated: true }),
@@ -53,6 +59,7 @@ const ServiceSpec: Schema = {
 const BY_KIND: Record<string, Schema> = {
   Deployment: { 1: f('metadata', ObjectMeta), 2: f('spec', DeploymentSpec) },
   Pod: { 1: f('metadata', ObjectMeta), 2: f('spec', PodSpec) },
+  Job: { 1: f('metadata', ObjectMeta), 2: f('spec', JobSpec) },
   Namespace: { 1: f('metadata', ObjectMeta) },
   ConfigMap: { 1: f('metadata', ObjectMeta), 2: f('data', 'map'), 3: f('binaryData', 'mapBytes'), 4: f('immutable', 'bool') },
   Secret: { 1: f('metadata', ObjectMeta), 2: f('data', 'mapBytes'), 3: f('type', 'string'), 4: f('stringData', 'map'), 5: f('immutable', 'bool') },

@@ -104,6 +104,17 @@ function validateWorkload(o: K8sObject, out: StatusCause[]): void {
   validatePodSpec(tpl.spec, 'spec.template.spec', out);
 }
 
+/** A Job's pods must end: restartPolicy OnFailure or Never (the Always default of a bare pod is refused). */
+function validateJob(o: K8sObject, out: StatusCause[]): void {
+  validateWorkload(o, out);
+  const s = o.spec as Obj;
+  const tplSpec = isObj(s.template) && isObj(s.template.spec) ? s.template.spec : {};
+  const rp = tplSpec.restartPolicy;
+  if (rp !== 'OnFailure' && rp !== 'Never') out.push(unsupported('spec.template.spec.restartPolicy', rp, ['OnFailure', 'Never']));
+  for (const f of ['parallelism', 'completions', 'backoffLimit'])
+    if (s[f] !== undefined && s[f] !== null && (!Number.isInteger(s[f]) || (s[f] as number) < 0)) out.push(bad(`spec.${f}`, s[f], 'must be greater than or equal to 0'));
+}
+
 /** Kubernetes caps a ConfigMap's and a Secret's data at 1 MiB (corev1 MaxSecretSize / ConfigMap total). */
 export const MAX_DATA_BYTES = 1024 * 1024;
 
@@ -126,10 +137,11 @@ function validateDataSize(o: K8sObject, out: StatusCause[]): void {
 export function validateObject(o: K8sObject, group: string): void {
   const out: StatusCause[] = [];
   validateMeta(o, out);
-  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet') && !isObj(o.spec)) out.push(req('spec'));
+  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'Job') && !isObj(o.spec)) out.push(req('spec'));
   else if (o.kind === 'Pod') validatePodSpec(o.spec, 'spec', out);
   else if (o.kind === 'Service') validateService(o, out);
-  else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet') validateWorkload(o, out);
+  else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet') validateWorkload(o, out);
+  else if (o.kind === 'Job') validateJob(o, out);
   else if (o.kind === 'ConfigMap' || o.kind === 'Secret') validateDataSize(o, out);
   if (out.length) throw invalid(o.kind, o.metadata.name ?? '', out, group || undefined);
 }

@@ -59,6 +59,10 @@ export interface Container {
   workingDir?: string;
   ports?: ContainerPort[];
   readinessProbe?: Probe;
+  /** Keep stdin open for `kubectl attach -i` / `kubectl run -i`; stdinOnce closes it after the first attach. */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface ContainerStatus {

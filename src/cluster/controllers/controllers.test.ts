@@ -4,7 +4,10 @@ import type { K8sObject } from '../store/types.js';
 import { addressTypesFor, buildEndpointSlice, buildEndpointSlices, buildEndpoints, endpointSliceName } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
-import { desiredReplicaSet, planReplicaSet, podFromTemplate } from './workloads.js';
+import { newReplicaSet } from './rollout.js';
+import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+
+const desiredReplicaSet = (d: K8sObject) => newReplicaSet(d, 3, 1, 1);
 
 const node = (name: string, labels: Record<string, string>, extra: Partial<{ ready: string; taints: unknown[]; unschedulable: boolean }> = {}): K8sObject => ({
   apiVersion: 'v1',
@@ -130,4 +133,12 @@ test('node lifecycle: bootstrap Ready kept, stale lease → Unknown after 40 s, 
   assert.equal(down?.status, 'Unknown');
   const unknown = node('w1', {}, { ready: 'Unknown' });
   assert.equal(nodeReadyDecision(unknown, lease(t0 + 60_000), t0 + 61_000)?.status, 'True');
+});
+
+test('replicaset status: available = Ready for at least minReadySeconds', () => {
+  const rs = { ...desiredReplicaSet(dep), spec: { replicas: 2, minReadySeconds: 10 } } as K8sObject;
+  const readySince = (t: string) => pod(`p${t}`, { nodeName: 'w1' }, { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] });
+  const pods = [readySince('2026-01-01T00:00:00Z'), readySince('2026-01-01T00:00:08Z')];
+  const st = replicaSetStatus(rs, pods, Date.parse('2026-01-01T00:00:12Z'));
+  assert.deepEqual([st.readyReplicas, st.availableReplicas], [2, 1]);
 });

@@ -9,7 +9,10 @@ import { buildEvent, eventSuffix } from './events.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
 import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
-import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+import { planDeployment } from './rollout.js';
+import { planStatefulSet } from './statefulset.js';
+import { jobPod, planJob } from './job.js';
 import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
@@ -29,6 +32,8 @@ const D = {
   slices: def('discovery.k8s.io', 'endpointslices'),
   deployments: def('apps', 'deployments'),
   replicasets: def('apps', 'replicasets'),
+  statefulsets: def('apps', 'statefulsets'),
+  jobs: findResource('batch', 'v1', 'jobs')!,
   events: def('', 'events'),
 };
 /** Pool kinds LB-IPAM reads; any that is not served is simply absent. */
@@ -81,6 +86,8 @@ export class ControllerManager {
         ['nodes', () => this.nodeLifecycle()],
         ['deployments', () => this.deployments()],
         ['replicasets', () => this.replicaSets()],
+        ['statefulsets', () => this.statefulSets()],
+        ['jobs', () => this.jobs()],
         ['scheduler', () => this.schedule()],
         ['endpoints', () => this.endpoints()],
         ['lb-ipam', () => this.lbIpam()],
@@ -127,33 +134,55 @@ export class ControllerManager {
     const allRs = this.list(D.replicasets);
     for (const dep of this.list(D.deployments)) {
       if (dep.metadata.deletionTimestamp) continue;
-      const want = desiredReplicaSet(dep);
-      const owned = allRs.filter((rs) => ownedBy(rs, dep));
-      let cur = owned.find((rs) => rs.metadata.name === want.metadata.name);
-      if (!cur) cur = this.reg.create(D.replicasets, dep.metadata.namespace, want);
-      else if ((cur.spec as Obj).replicas !== (want.spec as Obj).replicas) {
-        cur = this.reg.update(D.replicasets, cur.metadata.namespace, cur.metadata.name!, { ...cur, spec: { ...(cur.spec as Obj), replicas: (want.spec as Obj).replicas }, metadata: { ...cur.metadata, annotations: want.metadata.annotations } });
+      const plan = planDeployment(dep, allRs.filter((rs) => ownedBy(rs, dep) && !rs.metadata.deletionTimestamp), nowIso(), Date.now());
+      for (const a of plan.actions) {
+        if (a.kind === 'create') this.reg.create(D.replicasets, dep.metadata.namespace, a.rs);
+        else if (a.kind === 'delete') this.reg.delete(D.replicasets, a.rs.metadata.namespace, a.rs.metadata.name!);
+        else this.reg.update(D.replicasets, a.rs.metadata.namespace, a.rs.metadata.name!, { ...a.rs, metadata: { ...a.rs.metadata, annotations: a.annotations }, spec: { ...(a.rs.spec as Obj), replicas: a.replicas } });
       }
-      // Older templates: scale to zero (a Recreate-style rollout), keep revisionHistoryLimit of them.
-      const old = owned.filter((rs) => rs.metadata.name !== want.metadata.name);
-      for (const rs of old) if ((rs.spec as Obj).replicas !== 0) this.reg.update(D.replicasets, rs.metadata.namespace, rs.metadata.name!, { ...rs, spec: { ...(rs.spec as Obj), replicas: 0 } });
-      const limit = Number((dep.spec as Obj).revisionHistoryLimit ?? 10);
-      const idle = old.filter((rs) => !Number((rs.status as Obj | undefined)?.replicas ?? 0)).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-      for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) this.reg.delete(D.replicasets, rs.metadata.namespace, rs.metadata.name!);
-      const rsList = [cur, ...old];
-      const sum = (k: string, from = rsList) => from.reduce((a, rs) => a + Number((rs.status as Obj | undefined)?.[k] ?? 0), 0);
-      const replicas = Number((dep.spec as Obj).replicas ?? 1);
-      const avail = sum('availableReplicas');
-      const st = (dep.status ?? {}) as Obj & { conditions?: Condition[] };
-      let conds = withCondition(st.conditions ?? [], avail >= replicas ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' } : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
-      conds = withCondition(conds, { type: 'Progressing', status: 'True', reason: sum('replicas', [cur]) === replicas && avail >= replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', message: `ReplicaSet "${cur.metadata.name}" is progressing.` });
-      conds = conds.map((c) => {
-        const prev = (st.conditions ?? []).find((p) => p.type === c.type);
-        return prev && prev.status === c.status && prev.reason === c.reason ? prev : { ...c, lastUpdateTime: nowIso() };
-      });
-      const status: Obj = { observedGeneration: dep.metadata.generation ?? 1, replicas: sum('replicas'), updatedReplicas: sum('replicas', [cur]), readyReplicas: sum('readyReplicas'), availableReplicas: avail, ...(replicas - avail > 0 ? { unavailableReplicas: replicas - avail } : {}), conditions: conds };
-      for (const k of ['readyReplicas', 'availableReplicas', 'updatedReplicas', 'replicas'] as const) if (status[k] === 0) delete status[k];
-      this.setStatus(D.deployments, dep, status);
+      for (const e of plan.events) this.event(dep, e.type, e.reason, e.message, 'deployment-controller');
+      let cur = dep;
+      if (plan.annotations) cur = this.reg.update(D.deployments, dep.metadata.namespace, dep.metadata.name!, { ...dep, metadata: { ...dep.metadata, annotations: plan.annotations } });
+      this.setStatus(D.deployments, cur, plan.status);
+    }
+  }
+
+  private statefulSets(): void {
+    const pods = this.list(D.pods);
+    for (const sts of this.list(D.statefulsets)) {
+      if (sts.metadata.deletionTimestamp) continue;
+      const plan = planStatefulSet(sts, pods.filter((p) => ownedBy(p, sts)));
+      for (const p of plan.create) {
+        this.reg.create(D.pods, sts.metadata.namespace, p);
+        this.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${p.metadata.name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
+      }
+      for (const p of plan.remove) {
+        this.reg.delete(D.pods, p.metadata.namespace, p.metadata.name!);
+        this.event(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
+      }
+      this.setStatus(D.statefulsets, sts, plan.status);
+    }
+  }
+
+  private jobs(): void {
+    const pods = this.list(D.pods);
+    for (const job of this.list(D.jobs)) {
+      if (job.metadata.deletionTimestamp) continue;
+      const plan = planJob(job, pods.filter((p) => ownedBy(p, job)), nowIso());
+      if (plan.expired) {
+        this.reg.delete(D.jobs, job.metadata.namespace, job.metadata.name!);
+        continue;
+      }
+      for (let i = 0; i < plan.create; i++) {
+        const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix()));
+        this.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`, 'job-controller');
+      }
+      for (const p of plan.remove) {
+        this.reg.delete(D.pods, p.metadata.namespace, p.metadata.name!);
+        this.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'job-controller');
+      }
+      for (const e of plan.events) this.event(job, e.type, e.reason, e.message, 'job-controller');
+      this.setStatus(D.jobs, job, plan.status);
     }
   }
 
@@ -163,8 +192,15 @@ export class ControllerManager {
       if (rs.metadata.deletionTimestamp) continue;
       const mine = pods.filter((p) => ownedBy(p, rs));
       const plan = planReplicaSet(rs, mine);
-      for (let i = 0; i < plan.create; i++) mine.push(this.reg.create(D.pods, rs.metadata.namespace, podFromTemplate(rs, randomSuffix())));
-      for (const p of plan.remove) this.reg.delete(D.pods, p.metadata.namespace, p.metadata.name!);
+      for (let i = 0; i < plan.create; i++) {
+        const p = this.reg.create(D.pods, rs.metadata.namespace, podFromTemplate(rs, randomSuffix()));
+        mine.push(p);
+        this.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`, 'replicaset-controller');
+      }
+      for (const p of plan.remove) {
+        this.reg.delete(D.pods, p.metadata.namespace, p.metadata.name!);
+        this.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
+      }
       const left = mine.filter((p) => !plan.remove.includes(p));
       this.setStatus(D.replicasets, rs, replicaSetStatus(rs, left));
     }
@@ -198,12 +234,12 @@ export class ControllerManager {
     }
   }
 
-  /** An Event from the scheduler about a pod (controllers/events.ts); a failed write is only logged. */
-  private event(p: K8sObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  /** An Event about an object (controllers/events.ts), from the scheduler unless `component` says; a failed write is only logged. */
+  private event(p: K8sObject, type: 'Normal' | 'Warning', reason: string, message: string, component = 'default-scheduler'): void {
     const now = new Date();
     const ns = p.metadata.namespace ?? 'default';
     try {
-      this.reg.create(D.events, ns, buildEvent({ type, reason, message, component: 'default-scheduler', object: { kind: 'Pod', name: p.metadata.name!, namespace: ns, ...(p.metadata.uid ? { uid: p.metadata.uid } : {}) } }, now, eventSuffix(now)));
+      this.reg.create(D.events, ns, buildEvent({ type, reason, message, component, object: { kind: p.kind, apiVersion: p.apiVersion, name: p.metadata.name!, namespace: ns, ...(p.metadata.uid ? { uid: p.metadata.uid } : {}) } }, now, eventSuffix(now)));
     } catch (e) {
       this.opts.log?.({ level: 'warn', msg: 'event not recorded', reason, error: errorMessage(e) });
     }
@@ -255,8 +291,8 @@ export class ControllerManager {
   /** Deletes objects whose controller owner (of a kind we serve) is gone. */
   private garbageCollect(): void {
     const uids = new Set<string>();
-    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'Service', 'Pod', 'Node']);
-    for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
+    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'Service', 'Pod', 'Node']);
+    for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps' || d.group === 'batch')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
     for (const d of [D.replicasets, D.pods, D.slices, D.endpoints]) {
       for (const o of this.list(d)) {
         const refs = o.metadata.ownerReferences ?? [];

@@ -1,34 +1,5 @@
 import type { K8sObject } from '../store/types.js';
-import { controllerRef, isPodReady, isTerminating, safeHash, type Obj } from './util.js';
-
-/** Hash of a pod template, as the `pod-template-hash` label and ReplicaSet name suffix. */
-export function podTemplateHash(template: unknown): string {
-  return safeHash(JSON.stringify(template ?? {}), 10);
-}
-
-/** The ReplicaSet a Deployment wants for its current template. */
-export function desiredReplicaSet(dep: K8sObject): K8sObject {
-  const spec = dep.spec as Obj & { template?: Obj; selector?: { matchLabels?: Record<string, string> }; replicas?: number };
-  const hash = podTemplateHash(spec.template);
-  const tpl = structuredClone(spec.template ?? {}) as Obj & { metadata?: { labels?: Record<string, string> } };
-  tpl.metadata = { ...(tpl.metadata ?? {}), labels: { ...(tpl.metadata?.labels ?? {}), 'pod-template-hash': hash } };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: {
-      name: `${dep.metadata.name}-${hash}`,
-      namespace: dep.metadata.namespace,
-      labels: { ...(tpl.metadata.labels ?? {}) },
-      annotations: { 'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1) },
-      ownerReferences: [controllerRef(dep)],
-    },
-    spec: {
-      replicas: spec.replicas ?? 1,
-      selector: { ...(spec.selector ?? {}), matchLabels: { ...(spec.selector?.matchLabels ?? {}), 'pod-template-hash': hash } },
-      template: tpl,
-    },
-  };
-}
+import { controllerRef, getCondition, isPodReady, isTerminating, type Obj } from './util.js';
 
 export interface ReplicaSetPlan {
   create: number;
@@ -62,8 +33,18 @@ export function podFromTemplate(rs: K8sObject, suffix: string): K8sObject {
   };
 }
 
-export function replicaSetStatus(rs: K8sObject, pods: K8sObject[]): Obj {
+/** Ready for at least minReadySeconds (what "available" means for ReplicaSets and Deployments). */
+export function isPodAvailable(p: K8sObject, minReadySeconds: number, nowMs: number): boolean {
+  if (!isPodReady(p)) return false;
+  if (minReadySeconds <= 0) return true;
+  const since = getCondition(p, 'Ready')?.lastTransitionTime;
+  return typeof since === 'string' && Date.parse(since) + minReadySeconds * 1000 <= nowMs;
+}
+
+export function replicaSetStatus(rs: K8sObject, pods: K8sObject[], nowMs = Date.now()): Obj {
   const live = pods.filter((p) => !isTerminating(p));
   const ready = live.filter(isPodReady).length;
-  return { replicas: live.length, fullyLabeledReplicas: live.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 };
+  const minReady = Number((rs.spec as Obj | undefined)?.minReadySeconds ?? 0);
+  const available = live.filter((p) => isPodAvailable(p, minReady, nowMs)).length;
+  return { replicas: live.length, fullyLabeledReplicas: live.length, readyReplicas: ready, availableReplicas: available, observedGeneration: rs.metadata.generation ?? 1 };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { execArgv, resizePty } from './exec-in-pod.js';
 import type { Logger } from './sys.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -29,6 +30,23 @@ export interface ContainerProcessOptions {
   restartPolicy: RestartPolicy;
   onChange: () => void;
   log: Logger;
+  /** The container's stdin stays open for attach (spec stdin); tty runs it on a pseudo-terminal. */
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
+}
+
+/** One `kubectl attach` to a running container. */
+export interface Attachment {
+  /** Into the container's stdin (dropped when it has none). */
+  write(d: Buffer): void;
+  /** The client closed stdin: with stdinOnce the container's stdin closes too. */
+  closeStdin(): void;
+  resize(width: number, height: number): void;
+  /** Stop receiving output; the container keeps running. */
+  detach(): void;
+  /** Resolves with the exit code when the container's process ends. */
+  exited: Promise<number>;
 }
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -63,6 +81,9 @@ export class ContainerProcess {
   private stopping = false;
   private backoffMs = 1000;
   st: ContainerRunState = { state: 'waiting', reason: 'ContainerCreating', restartCount: 0 };
+  private readonly listeners = new Set<(d: Buffer, stream: 'stdout' | 'stderr') => void>();
+  private exitWaiters: Array<(code: number) => void> = [];
+  private stdinClosed = false;
 
   constructor(private readonly o: ContainerProcessOptions) {}
 
@@ -75,11 +96,22 @@ export class ContainerProcess {
     if (this.stopping) return;
     const out = fs.openSync(this.o.logFile, 'a');
     // Host-network pods (netns '') run directly in the node's namespace.
-    const [cmd, ...argv] = this.o.netns ? ['ip', 'netns', 'exec', this.o.netns, ...this.o.argv] : this.o.argv;
-    const env = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: this.o.netns, ...this.o.env };
+    // A stdin container is run through pipes the daemon holds (and `script` for a tty), so attach can reach it.
+    const [cmd, ...argv] = this.o.stdin ? execArgv({ netns: this.o.netns, command: this.o.argv, tty: !!this.o.tty }) : this.o.netns ? ['ip', 'netns', 'exec', this.o.netns, ...this.o.argv] : this.o.argv;
+    const env = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: this.o.netns, ...(this.o.tty ? { TERM: 'xterm' } : {}), ...this.o.env };
     const startedAt = now();
-    const child = spawn(cmd!, argv, { detached: true, stdio: ['ignore', out, out], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
-    fs.closeSync(out);
+    const child = spawn(cmd!, argv, { detached: true, stdio: this.o.stdin ? ['pipe', 'pipe', 'pipe'] : ['ignore', out, out], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
+    if (this.o.stdin) {
+      const pump = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
+        fs.writeSync(out, d);
+        for (const l of this.listeners) l(d, stream);
+      };
+      child.stdout?.on('data', pump('stdout'));
+      child.stderr?.on('data', pump('stderr'));
+      child.stdin?.on('error', () => undefined);
+      this.stdinClosed = false;
+      child.once('close', () => fs.closeSync(out));
+    } else fs.closeSync(out);
     this.child = child;
     if (child.pid) fs.writeFileSync(this.o.pidFile, String(child.pid));
     this.st = { state: 'running', startedAt, restartCount: this.st.restartCount, ...(this.st.last ? { last: this.st.last } : {}), ...(child.pid ? { pid: child.pid } : {}) };
@@ -91,6 +123,7 @@ export class ContainerProcess {
 
   private exited(child: ChildProcess, exitCode: number, startedAt: string): void {
     if (this.child !== child) return;
+    for (const w of this.exitWaiters.splice(0)) w(exitCode);
     this.child = undefined;
     fs.rmSync(this.o.pidFile, { force: true });
     const finishedAt = now();
@@ -109,6 +142,41 @@ export class ContainerProcess {
     this.st = { state: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.o.name}`, restartCount: this.st.restartCount + 1, last: { exitCode, reason, startedAt, finishedAt } };
     this.timer = setTimeout(() => this.spawn(), delay);
     this.o.onChange();
+  }
+
+  /**
+   * Attaches to the running process: output as it is written (for a container without stdin,
+   * the log file followed from its current end), input into its stdin. Undefined when not running.
+   */
+  attach(onOutput: (d: Buffer, stream: 'stdout' | 'stderr') => void): Attachment | undefined {
+    const child = this.child;
+    if (!child) return undefined;
+    const exited = new Promise<number>((r) => this.exitWaiters.push(r));
+    let stopFollow = () => {};
+    if (this.o.stdin) this.listeners.add(onOutput);
+    else stopFollow = followFile(this.o.logFile, (d) => onOutput(d, 'stdout'));
+    return {
+      write: (d) => {
+        if (!this.stdinClosed && child === this.child) child.stdin?.write(d);
+      },
+      closeStdin: () => {
+        if (!this.o.stdinOnce || child !== this.child) return;
+        this.stdinClosed = true;
+        child.stdin?.end();
+      },
+      resize: (w, h) => {
+        if (this.o.tty && child.pid) resizePty(child.pid, w, h);
+      },
+      detach: () => {
+        this.listeners.delete(onOutput);
+        stopFollow();
+        if (this.o.stdinOnce && child === this.child && !this.stdinClosed) {
+          this.stdinClosed = true;
+          child.stdin?.end();
+        }
+      },
+      exited,
+    };
   }
 
   get running(): boolean {
@@ -134,4 +202,25 @@ export class ContainerProcess {
     await done;
     clearTimeout(t);
   }
+}
+
+/** Calls `onData` with what is appended to `file` from now on; returns the stop function. */
+function followFile(file: string, onData: (d: Buffer) => void): () => void {
+  let pos = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  const t = setInterval(() => {
+    try {
+      const size = fs.statSync(file).size;
+      if (size < pos) pos = 0;
+      if (size === pos) return;
+      const fd = fs.openSync(file, 'r');
+      const buf = Buffer.alloc(size - pos);
+      fs.readSync(fd, buf, 0, buf.length, pos);
+      fs.closeSync(fd);
+      pos = size;
+      onData(buf);
+    } catch {
+      /* not there yet */
+    }
+  }, 200);
+  return () => clearInterval(t);
 }

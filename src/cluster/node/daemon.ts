@@ -163,7 +163,7 @@ export class NodeDaemon {
     await podInf.start();
     if (this.o.stream?.port !== 0) {
       const ns = (p: Pod) => p.metadata.namespace ?? 'default';
-      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), log });
+      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), attachTo: (p, c) => pods.containerProcess(ns(p), p.metadata.name!, c, p.metadata.uid), log });
       try {
         log({ msg: 'stream endpoint listening', node: nodeName, port: await this.stream.start() });
       } catch (e) {

@@ -35,38 +35,10 @@ export class PodExec {
     this.child.stdin?.on('error', () => undefined);
   }
 
-  /** The pseudo-terminal `script` made for the command (its child's stdin), once it exists. */
-  private ptyPath(): string | undefined {
-    const pids: number[] = [this.child.pid ?? 0];
-    // ip netns exec execs in place, script forks the command: search a few levels down.
-    for (let i = 0; i < pids.length && i < 16; i++) {
-      const pid = pids[i]!;
-      if (!pid) continue;
-      try {
-        const fd0 = fs.readlinkSync(`/proc/${pid}/fd/0`);
-        if (fd0.startsWith('/dev/pts/')) return fd0;
-      } catch {
-        /* gone */
-      }
-      try {
-        for (const t of fs.readdirSync(`/proc/${pid}/task`)) pids.push(...fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-      } catch {
-        /* gone */
-      }
-    }
-    return undefined;
-  }
-
   /** Sets the terminal size (the kernel then sends SIGWINCH to the foreground job); retried until the pty exists. */
-  resize(width: number, height: number, tries = 20): void {
-    if (!this.s.tty || this.child.exitCode !== null) return;
-    const pty = this.ptyPath();
-    if (!pty) {
-      if (tries > 0) setTimeout(() => this.resize(width, height, tries - 1), 50);
-      return;
-    }
-    const p = spawn('stty', ['-F', pty, 'rows', String(height), 'cols', String(width)], { stdio: 'ignore' });
-    p.on('error', () => undefined);
+  resize(width: number, height: number): void {
+    if (!this.s.tty || this.child.exitCode !== null || !this.child.pid) return;
+    resizePty(this.child.pid, width, height);
   }
 
   kill(): void {
@@ -76,4 +48,36 @@ export class PodExec {
       /* gone */
     }
   }
+}
+
+/** The pseudo-terminal `script` made under process `root` (the stdin of some descendant), once it exists. */
+function ptyPath(root: number): string | undefined {
+  const pids: number[] = [root];
+  // ip netns exec execs in place, script forks the command: search a few levels down.
+  for (let i = 0; i < pids.length && i < 16; i++) {
+    const pid = pids[i]!;
+    try {
+      const fd0 = fs.readlinkSync(`/proc/${pid}/fd/0`);
+      if (fd0.startsWith('/dev/pts/')) return fd0;
+    } catch {
+      /* gone */
+    }
+    try {
+      for (const t of fs.readdirSync(`/proc/${pid}/task`)) pids.push(...fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+/** Sets the size of the pty under process `root` (stty), retried while `script` is still making it. */
+export function resizePty(root: number, width: number, height: number, tries = 20): void {
+  const pty = ptyPath(root);
+  if (!pty) {
+    if (tries > 0) setTimeout(() => resizePty(root, width, height, tries - 1), 50);
+    return;
+  }
+  const p = spawn('stty', ['-F', pty, 'rows', String(height), 'cols', String(width)], { stdio: 'ignore' });
+  p.on('error', () => undefined);
 }

@@ -103,7 +103,7 @@ export class PodRuntime {
         fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
         fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
       }
-      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
       rt.proc.start();
     }
     this.probeTimer = setInterval(() => void this.probe(), 1000);
@@ -124,6 +124,11 @@ export class PodRuntime {
       }
     }
     if (changed && !this.stopped) this.onChange();
+  }
+
+  /** The process of a container, for kubectl attach. */
+  process(container: string): ContainerProcess | undefined {
+    return this.containers.find((c) => c.spec.name === container)?.proc;
   }
 
   reports(): ContainerReport[] {

@@ -5,7 +5,7 @@ import { isNotFound } from '../client/errors.js';
 import type { Change } from '../client/informer.js';
 import { PODS } from '../client/resources.js';
 import type { ContainerStatus, Pod } from '../client/types.js';
-import { killStale } from './container-process.js';
+import { killStale, type ContainerProcess } from './container-process.js';
 import { listPodNetns, teardownPodNetwork } from './podnet.js';
 import { netnsName } from './podnet-plan.js';
 import { containerEvents, killingEvents, type EventRecorder } from './pod-events.js';
@@ -34,6 +34,12 @@ export class PodManager {
   events: EventRecorder | undefined;
 
   constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
+
+  /** A running container's process (kubectl attach); `uid` guards against a pod recreated under the same name. */
+  containerProcess(namespace: string, name: string, container: string, uid?: string): ContainerProcess | undefined {
+    const rt = this.pods.get(`${namespace}/${name}`);
+    return rt && (!uid || rt.uid === uid) ? rt.process(container) : undefined;
+  }
 
   onChange(c: Change<Pod>): void {
     const p = c.object;

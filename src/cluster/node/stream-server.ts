@@ -14,6 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../client/types.js';
 import { SpdySession } from '../spdy/index.js';
+import type { ContainerProcess } from './container-process.js';
 import { PodExec } from './exec-in-pod.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward } from './port-forward.js';
 import { podDirName } from './pod-runtime.js';
@@ -31,6 +32,8 @@ export interface StreamServerOptions {
   stateDir: string;
   /** The pod bound to this node, from the daemon's informer. */
   findPod: (namespace: string, name: string) => Pod | undefined;
+  /** The running process of a pod's container (kubectl attach); absent: attach is refused. */
+  attachTo?: (pod: Pod, container: string) => ContainerProcess | undefined;
   log: Logger;
 }
 
@@ -176,7 +179,7 @@ export class StreamServer {
     }
     if (!running(pod, container)) return fail(`unable to upgrade connection: container not found ("${container}")`);
     const req = parseExecQuery(q);
-    if (kind === 'attach') return fail(`attach to container "${container}" of pod ${ns}/${name}: the stand-in workloads run without a terminal to attach to; use kubectl exec`);
+    if (kind === 'attach') return this.attach(ws, pod, container, req.tty, fail);
     if (!req.command.length) return fail('you must specify at least one command for the container');
     const netns = pod.spec.hostNetwork ? '' : netnsName(ns, name);
     const proc = new PodExec({ netns, command: req.command, tty: req.tty });
@@ -197,6 +200,32 @@ export class StreamServer {
     });
     void proc.exited.then((code) => {
       this.live.delete(proc);
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
+      ws.close(1000);
+    });
+  }
+
+  /**
+   * kubectl attach: the container's own process. Output flows until it exits (then the exit
+   * Status, as for exec) or the client leaves (the container keeps running).
+   */
+  private attach(ws: WebSocket, pod: Pod, container: string, tty: boolean, fail: (message: string) => void): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const proc = this.o.attachTo?.(pod, container);
+    const send = (ch: number) => (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(ch, d));
+    const a = proc?.attach((d, stream) => send(stream === 'stderr' && !tty ? CH.stderr : CH.stdout)(d));
+    if (!a) return fail(`unable to upgrade connection: container ${container} of pod ${ns}/${pod.metadata.name} is not running on this node`);
+    this.o.log({ msg: 'attach', pod: `${ns}/${pod.metadata.name}`, container, tty });
+    ws.on('message', (data: Buffer) => {
+      const m = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+      if (m.kind === 'stdin') a.write(m.data);
+      else if (m.kind === 'close' && m.channel === CH.stdin) a.closeStdin();
+      else if (m.kind === 'resize') a.resize(m.width, m.height);
+    });
+    ws.on('close', () => a.detach());
+    void a.exited.then((code) => {
+      a.detach();
       if (ws.readyState !== ws.OPEN) return;
       ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
       ws.close(1000);

@@ -63,3 +63,15 @@ test('other images: command when the binary exists, else ErrImageNeverPull', () 
   const argsOnly = { name: 'c', image: 'redis:7', args: ['sleep', '1'] };
   assert.equal(planWorkload(pod(argsOnly), argsOnly, ctx).kind, 'unavailable', 'args alone need the image entrypoint');
 });
+
+test('tool images without entrypoint: args alone are the command; stdin with nothing to run starts a shell', () => {
+  const run = { name: 'r', image: 'busybox', args: ['sh', '-c', 'echo hi'] };
+  const a = planWorkload(pod(run), run, ctx);
+  assert.deepEqual(a.kind === 'process' && a.argv, ['/bin/sh', '-c', 'echo hi']);
+  const it = { name: 'r', image: 'busybox', stdin: true, tty: true };
+  const b = planWorkload(pod(it), it, ctx);
+  assert.deepEqual(b.kind === 'process' && b.argv, ['/bin/sh']);
+  const idle = { name: 'r', image: 'busybox' };
+  const c = planWorkload(pod(idle), idle, ctx);
+  assert.deepEqual(c.kind === 'process' && c.argv, ['/usr/bin/sleep', 'infinity']);
+});

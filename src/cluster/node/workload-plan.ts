@@ -83,7 +83,14 @@ export function planWorkload(pod: Pod, c: Container, ctx: PlanContext): Workload
   const bin = argv.length && c.command?.length ? ctx.resolveBinary(argv[0]!) : undefined;
   const proc = (a: string[]): WorkloadPlan => ({ kind: 'process', argv: a, env, ...(c.workingDir ? { cwd: c.workingDir } : {}), ...(c.readinessProbe ? { readiness: c.readinessProbe } : {}) });
   if (bin) return proc([bin, ...argv.slice(1)]);
-  if (cls === 'tools') return proc([ctx.resolveBinary('sleep') ?? '/bin/sleep', 'infinity']);
+  if (cls === 'tools') {
+    // Tool images have no entrypoint: args alone are the command (`kubectl run --image=busybox -- sh -c …`),
+    // and with stdin open and nothing to run they start their shell (`kubectl run -it --image=busybox`).
+    const fromArgs = !c.command?.length && c.args?.length ? ctx.resolveBinary(c.args[0]!) : undefined;
+    if (fromArgs) return proc([fromArgs, ...c.args!.slice(1)]);
+    if (c.stdin && !argv.length) return proc([ctx.resolveBinary('sh') ?? '/bin/sh']);
+    return proc([ctx.resolveBinary('sleep') ?? '/bin/sleep', 'infinity']);
+  }
   const ns = pod.metadata.namespace ?? 'default';
   const why = c.command?.length ? `the command "${argv[0]}" does not exist in the node image` : 'the image has no stand-in and the container sets no command';
   return { kind: 'unavailable', reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never (kindlab runs pods from the node image: ${why}; pod ${ns}/${pod.metadata.name})` };

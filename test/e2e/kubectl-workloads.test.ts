@@ -1,0 +1,217 @@
+/**
+ * The workload controllers and kubectl's workload verbs as users type them, with the real
+ * kubectl v1.32 against a cluster lab (the Cilium article's 4-node cluster, real Docker):
+ * a Deployment rolled with `set image`, `rollout restart` and `rollout undo`, watched with
+ * `rollout status` and listed by `rollout history`; a StatefulSet created in order and scaled
+ * down in reverse; Jobs run to completion (`kubectl wait --for=condition=complete`) and to
+ * failure; `kubectl attach -it` and `kubectl run --rm -it` through a pseudo-terminal (`script`).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { REPO, forceDestroy, lab, until } from './helpers.js';
+import { writeClusterLab } from './cluster-lab.js';
+import { uniqueLabName } from './plan-helpers.js';
+
+const KUBECTL = existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubectl';
+const name = uniqueLabName('kl-kwork');
+let dir = '';
+let kubeconfig = '';
+
+async function kubectl(args: string[], input?: string) {
+  const r = await execa(KUBECTL, args, { env: { KUBECONFIG: kubeconfig }, reject: false, timeout: 90_000, ...(input !== undefined ? { input } : {}) });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(args);
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+/** A kubectl command line run on a pseudo-terminal (as a user's shell would), `input` typed into it. */
+async function onTty(cmdline: string, input: string) {
+  const r = await execa('script', ['-qfec', cmdline, '/dev/null'], { env: { KUBECONFIG: kubeconfig }, input, reject: false, timeout: 90_000 });
+  return { code: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}` };
+}
+type Ev = { reason: string; message: string; involvedObject: { kind: string; name: string } };
+async function events(kind: string, obj: string): Promise<Ev[]> {
+  const j = JSON.parse(await ok('get', 'events', '-o', 'json')) as { items: Array<Ev & { eventTime?: string; metadata: { name: string } }> };
+  return j.items.filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === obj).sort((a, b) => (a.eventTime ?? '').localeCompare(b.eventTime ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+}
+
+const ROLL = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: roll
+spec:
+  replicas: 3
+  revisionHistoryLimit: 2
+  selector:
+    matchLabels: {app: roll}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  template:
+    metadata:
+      labels: {app: roll}
+    spec:
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sleep", "3600"]
+`;
+const DB = `apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 80}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 3
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+        command: ["sleep", "3600"]
+`;
+const TTY = `apiVersion: v1
+kind: Pod
+metadata:
+  name: tty
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    stdin: true
+    tty: true
+`;
+
+before(async () => {
+  assert.ok(existsSync(join(REPO, 'dist/cluster/node/main.js')), 'run npm run build first (the node containers run dist/)');
+  let file: string;
+  ({ dir, file } = await writeClusterLab(name, { manifests: [] }));
+  const up = await lab(['deploy', '-t', file]);
+  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+  kubeconfig = (await lab(['kubeconfig', '-t', file])).stdout.trim();
+});
+after(async () => {
+  await forceDestroy(name);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('workload controllers and kubectl workload verbs', { concurrency: false }, () => {
+  it('deployment: rollout status, set image, restart, history, undo; revisions on the ReplicaSets', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], ROLL)).code, 0);
+    assert.match(await ok('rollout', 'status', 'deployment/roll', '--timeout=60s'), /deployment "roll" successfully rolled out/);
+    await ok('set', 'image', 'deployment/roll', 'c=busybox:1.37');
+    const st = await ok('rollout', 'status', 'deployment/roll', '--timeout=60s');
+    assert.match(st, /Waiting for deployment "roll" rollout to finish/, 'kubectl saw the rollout in progress');
+    assert.match(st, /successfully rolled out/);
+    const rs = JSON.parse(await ok('get', 'rs', '-l', 'app=roll', '-o', 'json')) as { items: Array<{ metadata: { annotations: Record<string, string> }; spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } } }> };
+    const byRev = Object.fromEntries(rs.items.map((r) => [r.metadata.annotations['deployment.kubernetes.io/revision'], r]));
+    assert.deepEqual(Object.keys(byRev).sort(), ['1', '2']);
+    assert.deepEqual([byRev['1']!.spec.replicas, byRev['2']!.spec.replicas], [0, 3]);
+    assert.equal(byRev['2']!.spec.template.spec.containers[0]!.image, 'busybox:1.37');
+    const scaling = (await events('Deployment', 'roll')).filter((e) => e.reason === 'ScalingReplicaSet').map((e) => e.message);
+    assert.ok(scaling.some((m) => /^Scaled down replica set roll-\w+ from 3 to 2$/.test(m)), scaling.join('\n'));
+
+    await ok('rollout', 'restart', 'deployment/roll');
+    assert.match(await ok('rollout', 'status', 'deployment/roll', '--timeout=60s'), /successfully rolled out/);
+    const restarted = JSON.parse(await ok('get', 'deployment', 'roll', '-o', 'json')) as { metadata: { annotations: Record<string, string> }; spec: { template: { metadata: { annotations?: Record<string, string> } } }; status: Record<string, unknown> };
+    assert.ok(restarted.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']);
+    assert.equal(restarted.metadata.annotations['deployment.kubernetes.io/revision'], '3');
+    const history = await ok('rollout', 'history', 'deployment/roll');
+    assert.match(history, /^REVISION\s+CHANGE-CAUSE$/m);
+    assert.deepEqual(history.split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0]), ['1', '2', '3']);
+
+    // Undo goes back to revision 2's template (1.37, no restartedAt), which becomes revision 4.
+    await ok('rollout', 'undo', 'deployment/roll');
+    assert.match(await ok('rollout', 'status', 'deployment/roll', '--timeout=60s'), /successfully rolled out/);
+    const undone = JSON.parse(await ok('get', 'deployment', 'roll', '-o', 'json')) as typeof restarted & { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+    assert.equal(undone.spec.template.spec.containers[0]!.image, 'busybox:1.37');
+    assert.equal(undone.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], undefined);
+    assert.equal(undone.metadata.annotations['deployment.kubernetes.io/revision'], '4');
+    const s = undone.status as { observedGeneration: number; updatedReplicas: number; readyReplicas: number; availableReplicas: number; conditions: Array<{ type: string; status: string; reason: string }> };
+    assert.deepEqual([s.updatedReplicas, s.readyReplicas, s.availableReplicas], [3, 3, 3]);
+    assert.deepEqual(s.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Available=True/MinimumReplicasAvailable', 'Progressing=True/NewReplicaSetAvailable']);
+    // Undo reused revision 2's set (now 4); revisionHistoryLimit 2 counts idle old sets: 1 and 3 stay.
+    const revs = (await ok('get', 'rs', '-l', 'app=roll', '-o', `jsonpath={range .items[*]}{.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}`)).split('\n').filter(Boolean).sort();
+    assert.deepEqual(revs, ['1', '3', '4']);
+    const pods = JSON.parse(await ok('get', 'pods', '-l', 'app=roll', '-o', 'json')) as { items: Array<{ metadata: { deletionTimestamp?: string } }> };
+    assert.equal(pods.items.filter((p) => !p.metadata.deletionTimestamp).length, 3);
+  });
+
+  it('statefulset: NAME-0..2 created in order, scaled down from the highest ordinal', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], DB)).code, 0);
+    assert.match(await ok('rollout', 'status', 'statefulset/db', '--timeout=60s'), /partitioned roll out complete|rolling update complete 3 pods/);
+    const names = (await ok('get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').sort();
+    assert.deepEqual(names, ['db-0', 'db-1', 'db-2']);
+    assert.equal((await ok('get', 'pod', 'db-1', '-o', 'jsonpath={.spec.hostname}.{.spec.subdomain}')).trim(), 'db-1.db');
+    const created = (await events('StatefulSet', 'db')).filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message);
+    assert.deepEqual(created, ['create Pod db-0 in StatefulSet db successful', 'create Pod db-1 in StatefulSet db successful', 'create Pod db-2 in StatefulSet db successful']);
+    await ok('scale', 'statefulset/db', '--replicas=1');
+    await until('db scaled to 1', async () => ((await ok('get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}')).trim() === 'db-0' ? true : undefined), 60_000, 500);
+    const deleted = (await events('StatefulSet', 'db')).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
+    assert.deepEqual(deleted, ['delete Pod db-2 in StatefulSet db successful', 'delete Pod db-1 in StatefulSet db successful']);
+    assert.match(await ok('get', 'statefulset', 'db'), /^db\s+1\/1\s/m);
+  });
+
+  it('jobs: run to completion (kubectl wait --for=condition=complete), or fail past backoffLimit', async () => {
+    await ok('create', 'job', 'calc', '--image=busybox', '--', 'sh', '-c', 'echo result-$((6*7))');
+    assert.match(await ok('wait', '--for=condition=complete', 'job/calc', '--timeout=60s'), /job.batch\/calc condition met/);
+    assert.match(await ok('logs', 'job/calc'), /result-42/);
+    assert.match(await ok('get', 'job', 'calc'), /^calc\s+Complete\s+1\/1\s/m);
+    assert.ok((await events('Job', 'calc')).some((e) => e.reason === 'Completed' && e.message === 'Job completed'));
+    const failing = `apiVersion: batch/v1
+kind: Job
+metadata: {name: broken}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["sh", "-c", "exit 3"]}]
+`;
+    assert.equal((await kubectl(['apply', '-f', '-'], failing)).code, 0);
+    assert.match(await ok('wait', '--for=condition=failed', 'job/broken', '--timeout=60s'), /condition met/);
+    const j = JSON.parse(await ok('get', 'job', 'broken', '-o', 'json')) as { status: { failed: number; conditions: Array<{ type: string; reason: string }> } };
+    assert.equal(j.status.failed, 2);
+    assert.ok(j.status.conditions.some((c) => c.type === 'Failed' && c.reason === 'BackoffLimitExceeded'));
+    const always = await kubectl(['apply', '-f', '-'], failing.replace('broken', 'always').replace('restartPolicy: Never', 'restartPolicy: Always'));
+    assert.notEqual(always.code, 0);
+    assert.match(always.stderr, /spec\.template\.spec\.restartPolicy: Unsupported value: "Always"/);
+  });
+
+  it('attach -it reaches the container’s own shell on a pseudo-terminal', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], TTY)).code, 0);
+    await until('tty pod Running', async () => ((await ok('get', 'pod', 'tty', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined), 60_000, 300);
+    const r = await onTty(`${KUBECTL} attach -it tty -c c`, 'echo attached-$((6*7)) $(tty)\nexit 0\n');
+    assert.match(r.out, /attached-42 \/dev\/pts\/\d+/);
+    await until('tty pod Succeeded after its shell exited', async () => ((await ok('get', 'pod', 'tty', '-o', 'jsonpath={.status.phase}')) === 'Succeeded' ? true : undefined), 30_000, 300);
+  });
+
+  it('run --rm -it: stdin reaches the new pod’s command, the pod is deleted afterwards', async () => {
+    const r = await onTty(`${KUBECTL} run once --image=busybox --rm -it --restart=Never -- sh -c 'read x; echo got-$x'`, 'abc\n');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /got-abc/);
+    assert.match(r.out, /pod "once" deleted/);
+    const gone = await kubectl(['get', 'pod', 'once']);
+    assert.match(gone.stderr, /NotFound|not found/);
+  });
+});
