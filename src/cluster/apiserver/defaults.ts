@@ -42,6 +42,26 @@ function defaultPodTemplateOwner(o: K8sObject, kind: string): void {
   }
 }
 
+/** apps/v1 DaemonSet defaults (RollingUpdate, maxUnavailable 1, maxSurge 0), no replicas. */
+function defaultDaemonSet(o: K8sObject): void {
+  const spec = (o.spec ??= {}) as Obj;
+  spec.updateStrategy ??= {};
+  const st = obj(spec.updateStrategy);
+  st.type ??= 'RollingUpdate';
+  if (st.type === 'RollingUpdate') {
+    st.rollingUpdate ??= {};
+    const ru = obj(st.rollingUpdate);
+    ru.maxUnavailable ??= 1;
+    ru.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  if (spec.template) {
+    const tpl = obj(spec.template);
+    tpl.metadata ??= {};
+    defaultPodSpec((tpl.spec ??= {}) as Obj);
+  }
+}
+
 function defaultService(o: K8sObject): void {
   const spec = (o.spec ??= {}) as Obj;
   spec.type ??= 'ClusterIP';
@@ -74,6 +94,9 @@ export function applyDefaults(o: K8sObject): void {
     case 'Deployment':
     case 'ReplicaSet':
       defaultPodTemplateOwner(o, o.kind);
+      break;
+    case 'DaemonSet':
+      defaultDaemonSet(o);
       break;
     case 'Namespace':
       o.spec ??= { finalizers: ['kubernetes'] };

@@ -10,6 +10,7 @@ import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
 import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
 import { desiredReplicaSet, planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
+import { syncDaemonSets } from './daemonsets.js';
 import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
@@ -81,6 +82,7 @@ export class ControllerManager {
         ['nodes', () => this.nodeLifecycle()],
         ['deployments', () => this.deployments()],
         ['replicasets', () => this.replicaSets()],
+        ['daemonsets', () => syncDaemonSets(this.reg, this.opts.log)],
         ['scheduler', () => this.schedule()],
         ['endpoints', () => this.endpoints()],
         ['lb-ipam', () => this.lbIpam()],
@@ -255,7 +257,7 @@ export class ControllerManager {
   /** Deletes objects whose controller owner (of a kind we serve) is gone. */
   private garbageCollect(): void {
     const uids = new Set<string>();
-    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'Service', 'Pod', 'Node']);
+    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'DaemonSet', 'Service', 'Pod', 'Node']);
     for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
     for (const d of [D.replicasets, D.pods, D.slices, D.endpoints]) {
       for (const o of this.list(d)) {
