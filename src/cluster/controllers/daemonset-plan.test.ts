@@ -169,20 +169,20 @@ test('rolling update waits while a new pod is not yet available', () => {
 });
 
 test('rolling update: a node without any pod counts as unavailable', () => {
-  const d = ds({}, { image: 'agent:v2' });
+  const d = ds({}, { image: 'agent:v2', generation: 2 });
   const plan = planDaemonSet(d, [pod(d, 'n2', { old: true })], [node('n1'), node('n2')], NOW);
   assert.deepEqual(plan.create, ['n1']);
   assert.deepEqual(plan.remove, []);
 });
 
 test('rolling update: old pods that are not available are replaced at once, beyond maxUnavailable', () => {
-  const d = ds({}, { image: 'agent:v2' });
+  const d = ds({}, { image: 'agent:v2', generation: 2 });
   const pods = ['n1', 'n2', 'n3'].map((n) => pod(d, n, { old: true, ready: false }));
   assert.equal(planDaemonSet(d, pods, ['n1', 'n2', 'n3'].map((n) => node(n)), NOW).remove.length, 3);
 });
 
 test('rolling update: maxUnavailable as a percent of the desired count, rounded up', () => {
-  const d = ds({}, { image: 'agent:v2', strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } } });
+  const d = ds({}, { image: 'agent:v2', generation: 2, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } } });
   const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'].map((n) => node(n));
   const pods = nodes.map((n) => pod(d, n.metadata.name!, { old: true }));
   assert.equal(planDaemonSet(d, pods, nodes, NOW).remove.length, 3);
@@ -215,6 +215,16 @@ test('minReadySeconds: ready but not for long enough is not available', () => {
   const st = planDaemonSet(d, [fresh], [node('n1')], NOW).status;
   assert.equal(st.numberReady, 1);
   assert.equal(st.numberAvailable, 0);
+});
+
+test('a pod is updated when its revision hash or its template generation matches', () => {
+  const d = ds({}, { image: 'agent:v2', generation: 4 });
+  const p = daemonPod(d, 'n1', 'x');
+  assert.equal(isUpdated(p, d), true);
+  p.metadata.labels!['controller-revision-hash'] = 'other';
+  assert.equal(isUpdated(p, d), true, 'generation still matches');
+  p.metadata.labels!['pod-template-generation'] = '3';
+  assert.equal(isUpdated(p, d), false);
 });
 
 test('the template hash changes with the template only', () => {

@@ -4,7 +4,8 @@
  * node affinity, NoSchedule/NoExecute taints against the pod's tolerations plus the ones the
  * controller adds), which pods to create or delete per node, which old pods a RollingUpdate
  * may replace within maxUnavailable, and the status. Daemon pods are bound to their node
- * directly (spec.nodeName), so the scheduler never sees them. Pure.
+ * directly (spec.nodeName), so the scheduler never sees them. maxSurge is not implemented: a
+ * RollingUpdate always deletes first, as with maxSurge 0 (the default). Pure.
  */
 import type { K8sObject } from '../store/types.js';
 import { nodeSelectorMatches, untoleratedTaint, type Taint, type Toleration } from './node-fit.js';
@@ -53,11 +54,10 @@ export function templateHash(ds: K8sObject): string {
   return safeHash(JSON.stringify(((ds.spec ?? {}) as Obj).template ?? {}), 10);
 }
 
-/** A pod runs the current template (its revision hash, else its template generation, as upstream IsPodUpdated). */
+/** A pod runs the current template: its revision hash or its template generation matches (upstream IsPodUpdated). */
 export function isUpdated(pod: K8sObject, ds: K8sObject, hash = templateHash(ds)): boolean {
   const l = pod.metadata.labels ?? {};
-  if (l[REVISION_LABEL] !== undefined) return l[REVISION_LABEL] === hash;
-  return l[TEMPLATE_GENERATION_LABEL] !== undefined && l[TEMPLATE_GENERATION_LABEL] === String(ds.metadata.generation ?? 1);
+  return l[REVISION_LABEL] === hash || l[TEMPLATE_GENERATION_LABEL] === String(ds.metadata.generation ?? 1);
 }
 
 /** Ready for minReadySeconds (podutil.IsPodAvailable), at `now` in ms. */
@@ -188,7 +188,7 @@ function daemonSetStatus(ds: K8sObject, nodes: K8sObject[], wanted: K8sObject[],
       ready++;
       if (isAvailable(p, minReady, now)) available++;
     }
-    if (pods.some((x) => isUpdated(x, ds, hash))) updated++;
+    if (isUpdated(p, ds, hash)) updated++;
   }
   const desired = wanted.length;
   return {
