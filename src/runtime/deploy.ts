@@ -114,7 +114,7 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
 export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action[] {
   // containerlab's per-node stages when the topology declares any; else one step per phase for all nodes
-  const nodeSteps = plan && usesStages(plan.nodes) ? [stagedNodesAction] : [containersAction, linksAction, postDeployAction, execAction];
+  const nodeSteps = plan && (usesStages(plan.nodes) || process.env["KINDLAB_EXPERIMENT_STAGED"]) ? [stagedNodesAction] : [containersAction, linksAction, postDeployAction, execAction];
   return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), ...nodeSteps, ...(cluster?.actions ?? []), recordNodesAction, writeLabDirAction];
 }
 

@@ -7,10 +7,12 @@
  * KINDLAB_LABS=kube-router-bgp,kube-router-bgp-multihop/topo-no-multihop.yaml picks labs.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, test } from 'node:test';
-import { NOTHING, REPO, forceDestroy, lab, leftovers } from './helpers.js';
+import { NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
 import { ARTICLE_LABS } from './labs-list.js';
 
 interface Report {
@@ -51,6 +53,7 @@ describe('article labs: deploy → verify (all stages) → destroy', { concurren
           const failedAgain = second.checks.filter((c) => !c.passed).map((c) => `${c.stage ? `[${c.stage}] ` : ''}${c.kind} ${c.name}: ${c.detail}`);
           assert.deepEqual(failedAgain, [], `lab ${l.name}, second verify: ${failedAgain.length} of ${second.checks.length} checks failed`);
         }
+        for (const ds of l.daemonSets ?? []) await checkDaemonSet(join(dirname(file), `lab-${l.name}`, 'kubeconfig'), ds, dirname(file));
         for (const d of l.down ?? []) {
           const r = await lab(['exec', '-t', file, d.node, '--', 'lab-agent', 'neighbor', '--json']);
           assert.equal(r.exitCode, 0, r.stderr);
@@ -68,3 +71,31 @@ describe('article labs: deploy → verify (all stages) → destroy', { concurren
     });
   }
 });
+
+const run = promisify(execFile);
+
+/** `kubectl rollout status ds/NAME` succeeds; every pod of it says (status message and Event) what runs for its image. */
+async function checkDaemonSet(kubeconfig: string, ds: NonNullable<(typeof ARTICLE_LABS)[number]['daemonSets']>[number], labDir: string): Promise<void> {
+  const k = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, '-n', ds.namespace, ...args], { timeout: 90_000 });
+  const rolledOut = async () => assert.match((await k('rollout', 'status', `ds/${ds.name}`, '--timeout=60s')).stdout, new RegExp(`daemon set "${ds.name}" successfully rolled out`));
+  await rolledOut();
+  const set = JSON.parse((await k('get', 'ds', ds.name, '-o', 'json')).stdout) as { spec: { selector: { matchLabels: Record<string, string> } }; status: { desiredNumberScheduled: number } };
+  const selector = Object.entries(set.spec.selector.matchLabels).map(([a, b]) => `${a}=${b}`).join(',');
+  const pods = (JSON.parse((await k('get', 'pods', '-l', selector, '-o', 'json')).stdout) as { items: Array<{ metadata: { name: string }; spec: { nodeName: string }; status: { message?: string } }> }).items;
+  assert.equal(pods.length, set.status.desiredNumberScheduled, 'one pod per selected node');
+  assert.ok(pods.length > 0);
+  const events = (JSON.parse((await k('get', 'events', '-o', 'json')).stdout) as { items: Array<{ reason: string; message: string; involvedObject: { name: string } }> }).items;
+  for (const p of pods) {
+    assert.match(p.status.message ?? '', ds.message, `pod ${p.metadata.name} status message`);
+    assert.ok(events.some((e) => e.involvedObject.name === p.metadata.name && e.reason === 'KindlabAgent' && ds.message.test(e.message)), `pod ${p.metadata.name}: no KindlabAgent Event`);
+    if (ds.replaces) assert.ok(events.some((e) => e.involvedObject.name === p.metadata.name && e.reason === 'AgentReplaced'), `pod ${p.metadata.name}: no AgentReplaced Event`);
+  }
+  if (ds.manifest) {
+    // The article's own lines: delete what the file made (its pods go with the DaemonSet), then create it again.
+    const file = join(labDir, ds.manifest);
+    await k('delete', '-f', file, '--wait=true');
+    await until('the DaemonSet\'s pods are gone', async () => ((await k('get', 'pods', '-o', 'name')).stdout.includes(`pod/${ds.name}-`) ? undefined : true), 30_000, 500);
+    assert.match((await k('create', '-f', file)).stdout, new RegExp(`daemonset.apps/${ds.name} created`));
+    await rolledOut();
+  }
+}

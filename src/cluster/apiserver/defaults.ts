@@ -73,6 +73,26 @@ function defaultJob(o: K8sObject): void {
   meta.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name, ...obj(meta.labels) };
 }
 
+/** apps/v1 DaemonSet defaults (RollingUpdate, maxUnavailable 1, maxSurge 0), no replicas. */
+function defaultDaemonSet(o: K8sObject): void {
+  const spec = (o.spec ??= {}) as Obj;
+  spec.updateStrategy ??= {};
+  const st = obj(spec.updateStrategy);
+  st.type ??= 'RollingUpdate';
+  if (st.type === 'RollingUpdate') {
+    st.rollingUpdate ??= {};
+    const ru = obj(st.rollingUpdate);
+    ru.maxUnavailable ??= 1;
+    ru.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  if (spec.template) {
+    const tpl = obj(spec.template);
+    tpl.metadata ??= {};
+    defaultPodSpec((tpl.spec ??= {}) as Obj);
+  }
+}
+
 function defaultService(o: K8sObject): void {
   const spec = (o.spec ??= {}) as Obj;
   spec.type ??= 'ClusterIP';
@@ -109,6 +129,9 @@ export function applyDefaults(o: K8sObject): void {
       break;
     case 'Job':
       defaultJob(o);
+      break;
+    case 'DaemonSet':
+      defaultDaemonSet(o);
       break;
     case 'Namespace':
       o.spec ??= { finalizers: ['kubernetes'] };

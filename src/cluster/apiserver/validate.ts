@@ -137,10 +137,10 @@ function validateDataSize(o: K8sObject, out: StatusCause[]): void {
 export function validateObject(o: K8sObject, group: string): void {
   const out: StatusCause[] = [];
   validateMeta(o, out);
-  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'Job') && !isObj(o.spec)) out.push(req('spec'));
+  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'Job' || o.kind === 'DaemonSet') && !isObj(o.spec)) out.push(req('spec'));
   else if (o.kind === 'Pod') validatePodSpec(o.spec, 'spec', out);
   else if (o.kind === 'Service') validateService(o, out);
-  else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet') validateWorkload(o, out);
+  else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet') validateWorkload(o, out);
   else if (o.kind === 'Job') validateJob(o, out);
   else if (o.kind === 'ConfigMap' || o.kind === 'Secret') validateDataSize(o, out);
   if (out.length) throw invalid(o.kind, o.metadata.name ?? '', out, group || undefined);

@@ -13,6 +13,7 @@ import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.j
 import { planDeployment } from './rollout.js';
 import { planStatefulSet } from './statefulset.js';
 import { jobPod, planJob } from './job.js';
+import { syncDaemonSets } from './daemonsets.js';
 import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
@@ -88,6 +89,7 @@ export class ControllerManager {
         ['replicasets', () => this.replicaSets()],
         ['statefulsets', () => this.statefulSets()],
         ['jobs', () => this.jobs()],
+        ['daemonsets', () => syncDaemonSets(this.reg, this.opts.log)],
         ['scheduler', () => this.schedule()],
         ['endpoints', () => this.endpoints()],
         ['lb-ipam', () => this.lbIpam()],
@@ -291,7 +293,7 @@ export class ControllerManager {
   /** Deletes objects whose controller owner (of a kind we serve) is gone. */
   private garbageCollect(): void {
     const uids = new Set<string>();
-    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'Service', 'Pod', 'Node']);
+    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'DaemonSet', 'Service', 'Pod', 'Node']);
     for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps' || d.group === 'batch')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
     for (const d of [D.replicasets, D.pods, D.slices, D.endpoints]) {
       for (const o of this.list(d)) {

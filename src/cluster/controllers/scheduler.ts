@@ -1,33 +1,6 @@
-import { matchesLabels, selectorObjectToRequirements } from '../apiserver/selectors.js';
 import type { K8sObject } from '../store/types.js';
 import { getCondition, type Obj } from './util.js';
-
-interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
-
-function tolerates(tols: Toleration[], t: Taint): boolean {
-  return tols.some((tol) => {
-    if (tol.effect && tol.effect !== t.effect) return false;
-    if (!tol.key) return tol.operator === 'Exists';
-    if (tol.key !== t.key) return false;
-    return tol.operator === 'Exists' || (tol.value ?? '') === (t.value ?? '');
-  });
-}
-
-function affinityOk(spec: Obj, labels: Record<string, string>): boolean {
-  const req = (((spec.affinity as Obj | undefined)?.nodeAffinity as Obj | undefined)?.requiredDuringSchedulingIgnoredDuringExecution as Obj | undefined)?.nodeSelectorTerms;
-  if (!Array.isArray(req) || !req.length) return true;
-  return req.some((term: Obj) => matchesLabels(selectorObjectToRequirements({ matchExpressions: (term.matchExpressions as never) ?? [] }), labels));
-}
+import { nodeSelectorMatches, untoleratedTaint, type Taint, type Toleration } from './node-fit.js';
 
 export type ScheduleResult = { node: string } | { reason: string };
 
@@ -38,19 +11,17 @@ export type ScheduleResult = { node: string } | { reason: string };
  */
 export function pickNode(pod: K8sObject, nodes: K8sObject[], podsPerNode: Map<string, number>): ScheduleResult {
   const spec = (pod.spec ?? {}) as Obj;
-  const sel = (spec.nodeSelector ?? {}) as Record<string, string>;
   const tols = (spec.tolerations ?? []) as Toleration[];
   const why = new Map<string, number>();
   const note = (r: string) => why.set(r, (why.get(r) ?? 0) + 1);
   const fit: K8sObject[] = [];
   for (const n of nodes) {
     const ns = (n.spec ?? {}) as { unschedulable?: boolean; taints?: Taint[] };
-    const labels = n.metadata.labels ?? {};
     if (getCondition(n, 'Ready')?.status !== 'True') note("node(s) had untolerated taint {node.kubernetes.io/not-ready: }");
     else if (ns.unschedulable) note('node(s) were unschedulable');
-    else if (!Object.entries(sel).every(([k, v]) => labels[k] === v) || !affinityOk(spec, labels)) note("node(s) didn't match Pod's node affinity/selector");
+    else if (!nodeSelectorMatches(spec, n)) note("node(s) didn't match Pod's node affinity/selector");
     else {
-      const bad = (ns.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tols, t));
+      const bad = untoleratedTaint(ns.taints ?? [], tols);
       if (bad) note(`node(s) had untolerated taint {${bad.key}: ${bad.value ?? ''}}`);
       else fit.push(n);
     }

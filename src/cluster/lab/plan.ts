@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultSans } from '../apiserver/tls.js';
+import { SUPERVISED_AGENT_MARKER } from '../node/project-agent.js';
 import { KindlabError } from '../../errors.js';
 import type { LabCluster, LabPlan, NodePlan } from '../../topology/index.js';
 import { shellQuoteArg as shq } from '../../lib/index.js';
@@ -32,7 +33,7 @@ export const NODE_DAEMON_MAIN = 'dist/cluster/node/main.js';
 export const NODE_DAEMON_MARKER = 'node-daemon.enabled';
 /** The node BGP agent (`lab-agent k8s`), its marker (present: agent.sh keeps it running) and its supervisor script. */
 export const AGENT_MAIN = 'dist/agent/cli.js';
-export const AGENT_MARKER = 'agent.enabled';
+export const AGENT_MARKER = SUPERVISED_AGENT_MARKER;
 export const AGENT_SUPERVISOR = 'agent.sh';
 /** The command users run in a node (`lab exec -t FILE worker -- lab-agent neighbor`). */
 export const AGENT_WRAPPER = '/usr/local/bin/lab-agent';

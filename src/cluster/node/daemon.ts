@@ -29,6 +29,8 @@ export interface NodeDaemonOptions {
   log: Logger;
   /** kube-proxy's --cluster-cidr; default: derived from the Nodes' pod CIDRs (proxy/cluster-cidr.ts). */
   clusterCIDR?: string;
+  /** Run the projects' BGP DaemonSet images as kindlab's agent (project-agent.ts): the agent's command and kubeconfig. */
+  projectAgents?: { kubeconfig: string; nodeBinary: string; agentMain: string };
   /** The exec/attach/log endpoint the API server proxies to (stream-server.ts); port 0 = off. */
   stream?: { port: number; token: string | undefined };
 }
@@ -151,6 +153,7 @@ export class NodeDaemon {
     });
     const pods = new PodManager(client, { bridge: net.bridge, cidrs, mtu, hostIPs: nodeIPs }, this.o.stateDir, log);
     pods.events = new EventRecorder(client, nodeName, log);
+    if (this.o.projectAgents) pods.projectAgents = { nodeName, ...this.o.projectAgents };
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
     this.informers = [services, slices, nodeInf, podInf];

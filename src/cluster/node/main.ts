@@ -9,6 +9,8 @@
  *   stay so traffic keeps flowing across a daemon restart), --cleanup (remove them and exit),
  *   --stream-port N (10250: pods/exec, attach, log for the API server; 0 = off), --verbose (debug logs). Logs are JSON lines on stderr.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
@@ -17,6 +19,9 @@ import { Proxier } from './proxy/proxier.js';
 import { removeNetpolRules } from './netpol/enforcer.js';
 import { jsonLogger, type Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
+
+/** bin/lab-agent.js of the same build (dist/cluster/node/main.js → <root>/bin/lab-agent.js). */
+const AGENT_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/lab-agent.js');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
   if (!values.node) throw new Error('--node NAME is required');
   const config = loadKubeconfig(values.kubeconfig);
   const client = new KubeClient(config, { userAgent: `kindlab-node/${values.node}` });
-  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), ...(values['cluster-cidr'] ? { clusterCIDR: values['cluster-cidr'] } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, stream: { port: Number(values['stream-port']), token: config.token }, log });
+  const daemon = new NodeDaemon({ client, nodeName: values.node, stateDir: values['state-dir'], bridge: values.bridge, ...(values['node-ip'] ? { nodeIP: values['node-ip'] } : {}), ...(values.mtu ? { mtu: Number(values.mtu) } : {}), ...(values['cluster-cidr'] ? { clusterCIDR: values['cluster-cidr'] } : {}), heartbeatMs: Number(values['heartbeat-seconds']) * 1000, stream: { port: Number(values['stream-port']), token: config.token }, ...(values.kubeconfig ? { projectAgents: { kubeconfig: values.kubeconfig, nodeBinary: process.execPath, agentMain: AGENT_MAIN } } : {}), log });
   let stopping = false;
   const shutdown = (sig: string) => {
     if (stopping) return;

@@ -9,6 +9,7 @@ import type { ContainerReport } from './pod-status.js';
 import { runProbe } from './probes.js';
 import type { Logger } from './sys.js';
 import { planWorkload, type WorkloadPlan } from './workload-plan.js';
+import { projectAgentPlan, type ProjectAgentContext } from './project-agent.js';
 
 /** One pod CIDR of the node: its gateway on the bridge and the IPAM handing out its addresses. */
 export interface PodCidrNet {
@@ -30,6 +31,8 @@ export interface NodeNet {
 interface ContainerRt {
   spec: Container;
   plan: WorkloadPlan;
+  /** A project's BGP daemon image run as kindlab's agent (project-agent.ts): what the pod status says. */
+  note?: string;
   proc?: ContainerProcess;
   ready: boolean;
 }
@@ -69,7 +72,10 @@ export class PodRuntime {
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void) {
+  /** Project agents started (their messages), for the pod's Events. */
+  readonly agentNotes: string[] = [];
+
+  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }) {
     const ns = pod.metadata.namespace ?? 'default';
     this.netns = pod.spec.hostNetwork ? undefined : netnsName(ns, pod.metadata.name!);
     this.hostVeth = hostVethName(ns, pod.metadata.name!);
@@ -92,8 +98,13 @@ export class PodRuntime {
     this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined });
     const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
     for (const c of this.pod.spec.containers ?? []) {
-      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6: this.ips.some((ip) => ip.includes(':')) });
-      const rt: ContainerRt = { spec: c, plan, ready: false };
+      const agent = this.agent && projectAgentPlan(this.pod, c, this.agent);
+      const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6: this.ips.some((ip) => ip.includes(':')) });
+      const rt: ContainerRt = { spec: c, plan, ready: false, ...(agent ? { note: agent.message } : {}) };
+      if (agent) {
+        const took = await this.agent!.claim();
+        this.agentNotes.push(agent.message, ...(took ? [took] : []));
+      }
       this.containers.push(rt);
       if (plan.kind === 'unavailable') {
         this.log({ level: 'warn', msg: 'container cannot run', pod: key, container: c.name, reason: plan.reason, image: c.image });
@@ -103,7 +114,7 @@ export class PodRuntime {
         fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
         fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
       }
-      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc = new ContainerProcess({ name: c.name, netns: agent ? '' : (this.netns ?? ''), argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
       rt.proc.start();
     }
     this.probeTimer = setInterval(() => void this.probe(), 1000);
@@ -132,7 +143,7 @@ export class PodRuntime {
   }
 
   reports(): ContainerReport[] {
-    return this.containers.map((c) => ({ name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}) }));
+    return this.containers.map((c) => ({ name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}), ...(c.note ? { note: c.note } : {}) }));
   }
 
   /** Stops the workloads; with `network`, also removes netns and veth and releases the IP. */

@@ -66,3 +66,10 @@ test('dual-stack pod: podIP is the primary family, podIPs and hostIPs list both'
   assert.deepEqual(s.hostIPs, [{ ip: '10.0.2.2' }, { ip: 'fd00:10:0:2::2' }]);
   assert.equal(s.phase, 'Running');
 });
+
+test("a project's BGP image run as kindlab's agent: the note is the pod's status message, no reason", () => {
+  const s = report([{ name: 'kube-router', image: 'cloudnativelabs/kube-router', ready: true, note: 'kindlab runs its agent', run: { state: 'running', startedAt: T, restartCount: 0 } }]);
+  assert.equal(s.message, 'kindlab runs its agent');
+  assert.equal(s.reason, undefined);
+  assert.equal(s.phase, 'Running');
+});

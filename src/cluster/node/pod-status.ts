@@ -8,6 +8,8 @@ export interface ContainerReport {
   /** undefined while the pod network or the workload is not set up yet. */
   run?: ContainerRunState;
   ready: boolean;
+  /** Said in the pod's status message (a project's BGP image run as kindlab's agent). */
+  note?: string;
   /** Set when the container cannot run at all (ErrImageNeverPull). */
   unavailable?: { reason: string; message: string };
 }
@@ -83,8 +85,13 @@ export function buildPodStatus(r: PodReport): PodStatus {
     ...(r.podIPs.length ? { podIP: r.podIPs[0], podIPs: r.podIPs.map((ip) => ({ ip })) } : {}),
     startTime: r.startTime,
     containerStatuses: statuses,
-    ...(r.error ? { message: r.error, reason: 'NetworkSetupFailed' } : {}),
+    ...(r.error ? { message: r.error, reason: 'NetworkSetupFailed' } : notes(r.containers)),
   };
+}
+
+function notes(cs: ContainerReport[]): { message?: string } {
+  const n = cs.flatMap((c) => (c.note ? [c.note] : []));
+  return n.length ? { message: n.join('\n') } : {};
 }
 
 /** Status equality ignoring times that change without news (probe times). */

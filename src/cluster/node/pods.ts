@@ -12,6 +12,8 @@ import { containerEvents, killingEvents, type EventRecorder } from './pod-events
 import { buildPodStatus, sameStatus } from './pod-status.js';
 import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
 import type { Logger } from './sys.js';
+import type { ProjectAgentContext } from './project-agent.js';
+import { stopSupervisedAgent } from './agent-takeover.js';
 import { errorMessage } from '../../errors.js';
 
 const keyOf = (p: Pod) => `${p.metadata.namespace}/${p.metadata.name}`;
@@ -32,6 +34,8 @@ export class PodManager {
   /** Container statuses last posted per pod: what pod events are derived from (pod-events.ts). */
   private readonly lastContainers = new Map<string, ContainerStatus[]>();
   events: EventRecorder | undefined;
+  /** Set: pods of the projects' BGP DaemonSets run kindlab's agent (project-agent.ts). */
+  projectAgents: ProjectAgentContext | undefined;
 
   constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
 
@@ -73,15 +77,24 @@ export class PodManager {
     }
     const phase = p.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
-    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key));
+    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.projectAgents && { ...this.projectAgents, claim: () => this.claimAgent(key) });
     this.pods.set(key, rt);
     try {
       await rt.start();
+      this.events?.record(p, rt.agentNotes.map((message, i) => ({ type: i === 0 ? 'Normal' : 'Warning', reason: i === 0 ? 'KindlabAgent' : 'AgentReplaced', message })));
     } catch (e) {
       rt.error = `pod network setup failed: ${errorMessage(e)}`;
       this.report(key);
       throw e;
     }
+  }
+
+  /** A DaemonSet's agent takes the node: kindlab's own supervised agent (cluster.bgp) stops for good. */
+  private async claimAgent(key: string): Promise<string | undefined> {
+    const pids = await stopSupervisedAgent(this.stateDir);
+    if (!pids.length) return undefined;
+    this.log({ level: 'warn', msg: 'stopped the supervised BGP agent: a DaemonSet pod runs the agent on this node', pod: key, pids });
+    return "kindlab's own BGP agent on this node (the lab's cluster.bgp) was stopped: the DaemonSet's agent replaces it (two agents cannot share port 179)";
   }
 
   private async remove(key: string, uid: string | undefined): Promise<void> {
