@@ -117,3 +117,19 @@ test('controller: a LoadBalancer service gets status.loadBalancer.ingress from a
   ctl.runPass();
   assert.equal(store.get('services', 'default', 'web')!.metadata.resourceVersion, got.metadata.resourceVersion, 'a second pass changes nothing');
 });
+
+test('controller: a dual-stack LoadBalancer service in a dual cluster gets an IPv4 and an IPv6 ingress, in ipFamilies order', () => {
+  const store = new ObjectStore({ historySize: 20 });
+  const spec = parseKindCluster({ name: 't', networking: { ipFamily: 'dual' }, nodes: [{ role: 'control-plane' }] });
+  const reg = new Registry(store, { podSubnet: spec.podSubnet, serviceSubnet: spec.serviceSubnet, nodeCidrMask: 24, nodeOrder: spec.nodes.map((n) => n.name) });
+  bootstrapCluster(reg, spec);
+  const ctl = new ControllerManager(reg);
+  reg.create(findResource('cilium.io', 'v2', 'ciliumloadbalancerippools')!, undefined, { apiVersion: 'cilium.io/v2', kind: 'CiliumLoadBalancerIPPool', metadata: { name: 'p' }, spec: { blocks: [{ cidr: '172.16.10.0/24' }, { cidr: '2004::/64' }] } });
+  reg.create(findResource('', 'v1', 'services')!, 'default', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { type: 'LoadBalancer', ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'], ports: [{ port: 80 }] } });
+  ctl.runPass();
+  const got = store.get('services', 'default', 'web')!;
+  assert.deepEqual((got.spec as { ipFamilies: string[] }).ipFamilies, ['IPv6', 'IPv4']);
+  assert.deepEqual((got.status as { loadBalancer: unknown }).loadBalancer, { ingress: [{ ip: '2004::', ipMode: 'VIP' }, { ip: '172.16.10.0', ipMode: 'VIP' }] });
+  ctl.runPass();
+  assert.equal(store.get('services', 'default', 'web')!.metadata.resourceVersion, got.metadata.resourceVersion, 'a second pass changes nothing');
+});
