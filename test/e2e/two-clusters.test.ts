@@ -5,7 +5,9 @@
  * and pod CIDR (kind's default moved apart for the second cluster: 10.244.0.0/24 and
  * 10.245.0.0/24); each cluster's agent (kube-router dialect, flags from the topology's bgp:)
  * peers with the router, which learns both pod CIDRs. kubectl works against each kubeconfig and
- * sees only its own cluster. Destroy removes both. Run under the docker lock.
+ * sees only its own cluster. Both clusters are in AS 65001 (one bgp: for all), so the router
+ * passes each cluster's pod CIDR to the other with as-override, and a pod of one pings a pod of the
+ * other. Destroy removes both. Run under the docker lock.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -43,7 +45,7 @@ const FRR = [
   'touch /etc/frr/vtysh.conf',
   "sed -i -e 's/bgpd=no/bgpd=yes/g' /etc/frr/daemons",
   '/usr/lib/frr/frrinit.sh start',
-  "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no bgp ebgp-requires-policy' -c ' neighbor 10.0.0.2 remote-as 65001' -c ' neighbor 10.0.0.3 remote-as 65001'",
+  "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no bgp ebgp-requires-policy' -c ' neighbor 10.0.0.2 remote-as 65001' -c ' neighbor 10.0.0.3 remote-as 65001' -c ' address-family ipv4 unicast' -c '  neighbor 10.0.0.2 as-override' -c '  neighbor 10.0.0.3 as-override'",
 ];
 
 before(async () => {
@@ -116,6 +118,32 @@ test('the router learns each cluster\'s pod CIDR from that cluster\'s agent', as
   }, 60_000, 1000);
   assert.match(routes, /B>\* 10\.244\.0\.0\/24 \[20\/0\] via 10\.0\.0\.2/);
   assert.match(routes, /B>\* 10\.245\.0\.0\/24 \[20\/0\] via 10\.0\.0\.3/);
+});
+
+test('a pod of one cluster reaches a pod of the other through the router\'s routes', async () => {
+  const pod = `apiVersion: v1
+kind: Pod
+metadata: { name: nettool }
+spec: { containers: [{ name: nettool, image: cr7258/nettool:v1 }] }
+`;
+  const ips: Record<string, string> = {};
+  for (const c of [A, B]) {
+    const r = await execa(KUBECTL, ['apply', '-f', '-'], { input: pod, env: { KUBECONFIG: join(dir, `lab-${name}`, c, 'kubeconfig') }, reject: false });
+    assert.equal(r.exitCode, 0, r.stderr);
+  }
+  for (const c of [A, B]) {
+    ips[c] = await until(`pod nettool Running in ${c}`, async () => {
+      const p = JSON.parse(await kubectl(c, ['get', 'pod', 'nettool', '-o', 'json'])) as { status: { phase?: string; podIP?: string } };
+      return p.status.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined;
+    }, 60_000, 500);
+  }
+  assert.match(ips[A]!, /^10\.244\.0\.\d+$/);
+  assert.match(ips[B]!, /^10\.245\.0\.\d+$/);
+  const ping = await until('ping from cluster A\'s pod to cluster B\'s', async () => {
+    const r = await execa(KUBECTL, ['exec', 'nettool', '--', 'ping', '-c', '3', '-W', '2', ips[B]!], { env: { KUBECONFIG: join(dir, `lab-${name}`, A, 'kubeconfig') }, reject: false, timeout: 30_000 });
+    return r.exitCode === 0 ? r.stdout : undefined;
+  }, 60_000, 1000);
+  assert.match(ping, /3 packets transmitted, 3 (packets )?received/);
 });
 
 test('destroy removes both clusters', async () => {
