@@ -24,6 +24,7 @@ import {
   writeLabDirAction,
 } from './deploy-steps.js';
 import type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
+import { multiClusterProvider } from './cluster-providers.js';
 import { destroyLab } from './destroy.js';
 import { LABEL_LAB } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
@@ -122,6 +123,8 @@ export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action
 function providerFor(plan: LabPlan, factory: ClusterProviderFactory | undefined): ClusterProvider | undefined {
   if (!plan.cluster) return undefined;
   if (!factory) throw new KindlabError('INTERNAL', `lab ${plan.name} has a cluster section but the deploy was given no cluster provider`, { hint: 'pass clusterProvider: embeddedCluster (src/cluster/lab)' });
+  // several clusters (k8s-kind nodes): one provider per cluster
+  if (plan.clusters && plan.clusters.length > 1) return multiClusterProvider(plan, plan.clusters, factory);
   return factory.forDeploy(plan);
 }
 

@@ -22,6 +22,8 @@ export const NODE_KIND_FACTS = {
   frr: { needsImage: true, managed: true, start: 'image' },
   bridge: { needsImage: false, managed: true, start: 'idle' },
   'k8s-node': { needsImage: false, managed: true, start: 'cluster' },
+  // containerlab's node that runs a kind cluster: replaced by that cluster's k8s-node nodes at normalize
+  'k8s-kind': { needsImage: false, managed: true, start: 'cluster' },
   'ext-container': { needsImage: false, managed: false, start: 'existing' },
   host: { needsImage: false, managed: false, start: 'host' },
 } as const satisfies Record<string, NodeKindFacts>;

@@ -16,7 +16,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Reads the block; `undefined` when neither place has one (the agent then starts with dialect detection). */
-export function normalizeClusterBgp(raw: RawTopologyFile, issues: IssueList): ClusterBgp | undefined {
+export function normalizeClusterBgp(raw: RawTopologyFile, issues: IssueList, hasCluster = raw.cluster !== undefined): ClusterBgp | undefined {
   const inCluster = isObj(raw.cluster) ? raw.cluster['bgp'] : undefined;
   const top = raw.bgp;
   if (inCluster !== undefined && top !== undefined) {
@@ -25,7 +25,7 @@ export function normalizeClusterBgp(raw: RawTopologyFile, issues: IssueList): Cl
   const value = inCluster ?? top;
   if (value === undefined) return undefined;
   const at: PathSeg[] = inCluster !== undefined ? ['cluster', 'bgp'] : ['bgp'];
-  if (raw.cluster === undefined) issues.add(at, 'bgp configures the cluster\'s node agent, but the topology has no cluster section', 'key');
+  if (!hasCluster) issues.add(at, 'bgp configures the cluster\'s node agent, but the topology has no cluster section', 'key');
   if (!isObj(value)) {
     issues.add(at, 'bgp is a mapping: { dialect: cilium|calico|kube-router|kube-ovn|metallb, flags: [...], agent: true|false }');
     return undefined;

@@ -15,16 +15,20 @@ import { KindlabError } from '../errors.js';
 import type { RawEndpoint, RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
 import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
 import { normalizeNode } from './normalize-node.js';
-import { SourceMap, type IssueList, type PathSeg } from './source-map.js';
-import type { BindMount, LabCluster, NodeSpec, PortMapping, SourcePos } from './types.js';
+import { IssueList, SourceMap, type PathSeg } from './source-map.js';
+import type { BindMount, ClusterBgp, LabCluster, NodeSpec, PortMapping, SourcePos } from './types.js';
 
 export const K8S_NODE_KIND = 'k8s-node';
+/** containerlab's kind for a node that runs a whole kind cluster (its config in startup-config). */
+export const K8S_KIND_KIND = 'k8s-kind';
 export const K8S_NODE_IMAGE = 'kindlab/base:latest';
 
 export interface ClusterContext {
   dir: string;
   issues: IssueList;
   exists?: (path: string) => boolean;
+  /** How many clusters k8s-kind nodes declared (normalizeKindNodes runs first). */
+  kindClusters?: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -76,11 +80,19 @@ function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
     if (k !== 'config' && k !== 'name' && k !== 'bgp') issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config file`, 'key');
   }
   const file = isAbsolute(String(section.config)) ? String(section.config) : resolve(ctx.dir, String(section.config));
+  const source = readKindFile(file, ['cluster', 'config'], ctx);
+  if (source && typeof section.name === 'string' && isObj(source.obj)) source.obj.name = section.name;
+  return source;
+}
+
+/** A kind Cluster config file as a Source; problems reading or parsing it are reported at `at` (the key naming it). */
+function readKindFile(file: string, at: PathSeg[], ctx: ClusterContext): Source | undefined {
+  const { issues } = ctx;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    issues.add(['cluster', 'config'], `kind config file ${file} cannot be read (does it exist?)`);
+    issues.add(at, `kind config file ${file} cannot be read (does it exist?)`);
     return undefined;
   }
   const lineCounter = new LineCounter();
@@ -93,37 +105,81 @@ function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
     return undefined;
   }
   const obj = doc.toJS() as unknown;
-  if (typeof section.name === 'string' && isObj(obj)) obj.name = section.name;
   return {
     obj,
     src: file,
     configFile: file,
-    locate: (p, at) => map.locate(p, at),
-    report: (p, m, at) => issues.issues.push(map.issue(p, m, at)),
+    locate: (p, at2) => map.locate(p, at2),
+    report: (p, m, at2) => issues.issues.push(map.issue(p, m, at2)),
   };
 }
 
 /**
  * Converts the cluster section and puts its nodes into `nodes` (first, in config order; a user
  * node of kind k8s-node with the same name adds exec/binds/labels/mgmt-ipv4 to it). Returns
- * undefined without a cluster section. Problems go to ctx.issues.
+ * undefined without a cluster section. Problems go to ctx.issues. Nodes that already belong to a
+ * `k8s-kind` node's cluster (normalizeKindNodes, run first) are left alone.
  */
 export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSpec>, ctx: ClusterContext): LabCluster | undefined {
   const { issues } = ctx;
   const section = raw.cluster;
+  const loose = () => [...nodes.values()].filter((n) => n.kind === K8S_NODE_KIND && !n.k8s);
   if (section === undefined) {
-    for (const n of nodes.values()) {
-      if (n.kind === K8S_NODE_KIND) issues.add(['topology', 'nodes', n.name, 'kind'], `node "${n.name}" is of kind k8s-node, but the topology has no cluster section (k8s-node nodes come from cluster.nodes)`);
+    for (const n of loose()) {
+      issues.add(['topology', 'nodes', n.name, 'kind'], `node "${n.name}" is of kind k8s-node, but the topology has no cluster section (k8s-node nodes come from cluster.nodes or a k8s-kind node's cluster)`);
     }
     if (raw.manifests !== undefined) issues.add(['manifests'], 'manifests are applied to the lab\'s cluster, but the topology has no cluster section', 'key');
-    if (raw.bgp !== undefined) normalizeClusterBgp(raw, issues);
+    if (raw.bgp !== undefined && !ctx.kindClusters) normalizeClusterBgp(raw, issues);
     return undefined;
   }
   const source = typeof section.config === 'string' ? fileSource(section, ctx) : inlineSource(section, ctx);
   if (!source) return undefined;
+  const cluster = convertCluster(source, raw, raw.name, nodes, ctx, false);
+  if (!cluster) return undefined;
+  const names = new Set([...nodes.values()].filter((n) => n.k8s?.cluster === cluster.spec.name).map((n) => n.name));
+  for (const n of loose()) {
+    if (!names.has(n.name)) issues.add(['topology', 'nodes', n.name], `node "${n.name}" is of kind k8s-node but cluster ${cluster.spec.name} has no such node (its nodes: ${[...names].join(', ')})`, 'key');
+  }
+  return { ...cluster, manifests: manifestList(raw, ctx), ...bgpOf(raw, issues) };
+}
+
+const bgpOf = (raw: RawTopologyFile, issues: IssueList): { bgp?: ClusterBgp } => {
+  const bgp = normalizeClusterBgp(raw, issues);
+  return bgp ? { bgp } : {};
+};
+
+/**
+ * containerlab's `k8s-kind` nodes: each runs a kind cluster whose config is the node's
+ * `startup-config`; its name is the node's unless the config sets one. The node is replaced by
+ * the cluster's nodes, named as their containers (`<cluster>-control-plane`, `<cluster>-worker`…,
+ * as containerlab's examples link them); a user node of kind k8s-node with such a name adds
+ * settings to it. Such a cluster gets no manifests (the topology's `manifests:` go to `cluster:`);
+ * the topology-level `bgp:` applies to every cluster's agents.
+ */
+export function normalizeKindNodes(raw: RawTopologyFile, nodes: Map<string, NodeSpec>, ctx: ClusterContext): LabCluster[] {
+  const out: LabCluster[] = [];
+  const kindNodes = [...nodes.values()].filter((x) => x.kind === K8S_KIND_KIND);
+  // the topology-level agent settings, reported here when there is no cluster section to report them
+  const bgp = kindNodes.length ? normalizeClusterBgp(raw, raw.cluster === undefined ? ctx.issues : new IssueList(ctx.issues.map), true) : undefined;
+  for (const n of kindNodes) {
+    nodes.delete(n.name);
+    if (!n.startupConfig) {
+      ctx.issues.add(['topology', 'nodes', n.name], `node "${n.name}" is of kind k8s-kind: name its kind Cluster config in startup-config`, 'key');
+      continue;
+    }
+    const source = readKindFile(n.startupConfig, ['topology', 'nodes', n.name, 'startup-config'], ctx);
+    if (!source) continue;
+    const cluster = convertCluster(source, raw, n.name, nodes, ctx, true);
+    if (cluster) out.push({ ...cluster, manifests: [], ...(bgp ? { bgp } : {}), pos: n.pos });
+  }
+  return out;
+}
+
+/** The kind Cluster of `source` → its nodes put first into `nodes`; undefined (problems reported) when it does not parse. */
+function convertCluster(source: Source, raw: RawTopologyFile, defaultName: string, nodes: Map<string, NodeSpec>, ctx: ClusterContext, fullNames: boolean): Omit<LabCluster, 'manifests'> | undefined {
   let spec: ClusterSpec;
   try {
-    spec = parseKindCluster(source.obj, { source: source.src, defaultName: raw.name });
+    spec = parseKindCluster(source.obj, { source: source.src, defaultName });
   } catch (e) {
     if (!(e instanceof KindlabError) || e.code !== 'CLUSTER_CONFIG') throw e;
     // an unknown field is shown at its key (kind's strict decoding names the key)
@@ -133,7 +189,7 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
   if (!/^127\./.test(spec.apiServerAddress) && spec.apiServerAddress !== '::1') {
     source.report(['networking', 'apiServerAddress'], `kindlab publishes the API server on loopback only (127.0.0.1 or ::1), not on ${spec.apiServerAddress}`);
   }
-  const clusterNodes = spec.nodes.map((cn) => clusterNode(cn, spec, raw.topology ?? {}, nodes, source, ctx));
+  const clusterNodes = spec.nodes.map((cn) => clusterNode(cn, spec, raw.topology ?? {}, nodes, source, ctx, fullNames));
   // Fields read but not applicable in kindlab: kept on the plan, each at its position in the file.
   const warnings = spec.warnings.map((w) => {
     const path = parseKeyPath(w.path);
@@ -141,17 +197,11 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
     return { file: pos.file, line: pos.line, col: pos.col, path: `${source.configFile ? '' : 'cluster.'}${w.path}`, message: w.message };
   });
   const names = new Set(clusterNodes.map((n) => n.name));
-  for (const n of nodes.values()) {
-    if (n.kind === K8S_NODE_KIND && !names.has(n.name)) {
-      issues.add(['topology', 'nodes', n.name], `node "${n.name}" is of kind k8s-node but cluster ${spec.name} has no such node (its nodes: ${[...names].join(', ')})`, 'key');
-    }
-  }
   const rest = [...nodes.values()].filter((n) => !names.has(n.name));
   nodes.clear();
   for (const n of [...clusterNodes, ...rest]) nodes.set(n.name, n);
   const obj = isObj(source.obj) ? { ...source.obj, name: spec.name } : { name: spec.name };
-  const bgp = normalizeClusterBgp(raw, issues);
-  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), manifests: manifestList(raw, ctx), ...(bgp ? { bgp } : {}), warnings };
+  return { spec, raw: obj, ...(source.configFile ? { configFile: source.configFile } : {}), warnings };
 }
 
 /** `<cluster>-worker2` → `worker2`. */
@@ -159,8 +209,8 @@ export function shortName(spec: ClusterSpec, cn: ClusterNodeSpec): string {
   return cn.name.slice(spec.name.length + 1);
 }
 
-function clusterNode(cn: ClusterNodeSpec, spec: ClusterSpec, topo: RawTopologySection, nodes: Map<string, NodeSpec>, source: Source, ctx: ClusterContext): NodeSpec {
-  const name = shortName(spec, cn);
+function clusterNode(cn: ClusterNodeSpec, spec: ClusterSpec, topo: RawTopologySection, nodes: Map<string, NodeSpec>, source: Source, ctx: ClusterContext, fullNames: boolean): NodeSpec {
+  const name = fullNames ? cn.name : shortName(spec, cn);
   const user = nodes.get(name) ?? nodes.get(cn.name);
   const userKey = nodes.has(name) ? name : cn.name;
   if (user && user.kind !== K8S_NODE_KIND) {

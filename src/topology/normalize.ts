@@ -8,12 +8,13 @@ import { SECTION_KEYS, type RawTopologyFile } from './raw-types.js';
 import { CONTAINER_NAME, normalizeNode, nodeOrigin } from './normalize-node.js';
 import { stageWaitPath } from './normalize-node-extras.js';
 import { normalizeLinks } from './normalize-links.js';
-import { aliasLinks, clusterAliases, normalizeCluster, resolveClusterAliases } from './normalize-cluster.js';
+import { aliasLinks, clusterAliases, normalizeCluster, normalizeKindNodes, resolveClusterAliases } from './normalize-cluster.js';
+import { planClusters } from './plan-clusters.js';
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { nodeKindFacts } from './node-kinds.js';
-import { STAGES, stageOf, type CertificateAuthority, type NodeSpec, type TopologySpec } from './types.js';
+import { STAGES, stageOf, type CertificateAuthority, type LabCluster, type NodeSpec, type TopologySpec } from './types.js';
 import { resolveHostPath } from './parse-values.js';
 import { parseDurationMs } from '../lib/index.js';
 
@@ -44,7 +45,12 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     nodes.set(name, normalizeNode(name, { topo, dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}), ...(ctx.readText ? { readText: ctx.readText } : {}) }));
   }
   // The kind cluster's nodes join the topology (k8s-node); references may use their container names.
-  const cluster = normalizeCluster(raw, nodes, { dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) });
+  const cctx = { dir: ctx.dir, issues, ...(ctx.exists ? { exists: ctx.exists } : {}) };
+  const kindClusters = normalizeKindNodes(raw, nodes, cctx);
+  const first = normalizeCluster(raw, nodes, { ...cctx, kindClusters: kindClusters.length });
+  const all = [...(first ? [first] : []), ...kindClusters];
+  if (all.length > 1) placeClusters(all, issues);
+  const cluster = all[0];
   const aliases = clusterAliases(nodes.values());
   resolveClusterAliases(nodes.values(), aliases);
   if (nodes.size === 0 && raw.cluster === undefined) {
@@ -73,8 +79,25 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     links,
     sections,
     ...(cluster ? { cluster } : {}),
+    ...(all.length > 1 ? { clusters: all } : {}),
     ...(ca ? { ca } : {}),
   };
+}
+
+/**
+ * Several clusters on one fabric: their subnets moved apart (or overlaps refused) by planClusters,
+ * and the moved ones written into the spec and into the kind config the API server reads.
+ */
+function placeClusters(all: LabCluster[], issues: IssueList): void {
+  const r = planClusters(all.map((c) => ({ spec: c.spec, pos: c.pos ?? issues.map.locate(['cluster']) })));
+  for (const i of r.issues) issues.issues.push({ ...i.pos, path: '(clusters)', message: i.message });
+  r.clusters.forEach((p, i) => {
+    const c = all[i]!;
+    if (p.podSubnet === c.spec.podSubnet && p.serviceSubnet === c.spec.serviceSubnet) return;
+    c.spec = { ...c.spec, podSubnet: p.podSubnet, serviceSubnet: p.serviceSubnet };
+    const net = (c.raw.networking && typeof c.raw.networking === 'object' ? c.raw.networking : {}) as Record<string, unknown>;
+    c.raw = { ...c.raw, networking: { ...net, podSubnet: p.podSubnet, serviceSubnet: p.serviceSubnet } };
+  });
 }
 
 /**

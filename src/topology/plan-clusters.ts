@@ -1,10 +1,11 @@
 /**
- * Several kind clusters in one lab (issue [K]; containerlab's k8s-kind example runs two). Planning only:
- * the runtime does not deploy more than one cluster yet.
+ * Several kind clusters in one lab (issue [K]; containerlab's k8s-kind example runs two). Pure planning;
+ * topology/normalize writes the moved subnets into each cluster, and the deploy runs one cluster
+ * provider per cluster (runtime/cluster-providers.ts).
  *
  * Shape chosen: the containerlab form. Each cluster is a topology node of kind `k8s-kind` whose
  * `startup-config` names a kind Cluster config (inline `cluster:` stays the one-cluster form and counts
- * as one more cluster when both are present). The node name is the cluster's name unless the kind
+ * as one more cluster, the first, when both are present). The node name is the cluster's name unless the kind
  * config sets `name`; its Kubernetes nodes are containers `<cluster>-control-plane`, `<cluster>-worker`…
  * as with kind, and links/ext-container nodes refer to them by those names.
  *

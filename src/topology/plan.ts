@@ -54,6 +54,7 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
     waves: creationWaves(t.nodes, edges),
     sections: t.sections,
     ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.clusters ? { clusters: t.clusters } : {}),
     ...(t.ca ? { ca: t.ca } : {}),
   };
   const src = sourceOf(t);

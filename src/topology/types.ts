@@ -203,6 +203,8 @@ export interface LabCluster {
    * NodeSpecs' ports/binds), proxyMode (none = our proxy off), featureGates, runtimeConfig, dnsSearch.
    */
   warnings?: TopologyIssue[];
+  /** Where a `k8s-kind` node declared it (additive; the `cluster:` section's has none). */
+  pos?: SourcePos;
 }
 
 export const CLUSTER_BGP_DIALECTS = ['cilium', 'calico', 'kube-router', 'kube-ovn', 'metallb'] as const;
@@ -341,6 +343,11 @@ export interface TopologySpec {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /**
+   * Every cluster of the lab when there is more than one (`cluster:` first, then each `k8s-kind`
+   * node's), with subnets moved apart (topology/plan-clusters.ts); `cluster` is the first (additive).
+   */
+  clusters?: LabCluster[];
   /** The lab CA, when some node has `certificate.issue: true` (additive). */
   ca?: CertificateAuthority;
 }
@@ -371,6 +378,8 @@ export interface LabPlan {
   sections: Record<string, unknown>;
   /** The kind cluster, when the topology has a `cluster:` section (additive). */
   cluster?: LabCluster;
+  /** Every cluster of the lab when there is more than one; `cluster` is the first (additive). */
+  clusters?: LabCluster[];
   /** What the routing intent (`routing:`, node `bgp:` blocks) rendered, when the topology has any. */
   routing?: RoutingPlan;
   /** The lab CA, when some node has `certificate.issue: true` (additive). */

@@ -80,6 +80,55 @@ test('dual-stack Service: an IPv4 and an IPv6 ClusterIP, one EndpointSlice per f
   assert.match(nat6.stdout, /-j DNAT --to-destination \[fd00:10:1:[23]::[0-9a-f]+\]:80/);
 });
 
+test('NetworkPolicy for both families: podSelector admits a pod\'s IPv4 and IPv6 addresses, an IPv6 ipBlock with except, enforced by ip6tables', async () => {
+  const kc = await lab(['kubeconfig', '-t', labCopy.file]);
+  assert.equal(kc.exitCode, 0, kc.stderr);
+  const kubectl = async (args: string[], input?: string) => {
+    const r = await execa(KUBECTL, args, { env: { KUBECONFIG: kc.stdout.trim() }, reject: false, timeout: 30_000, ...(input ? { input } : {}) });
+    assert.equal(r.exitCode, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const svc = JSON.parse(await kubectl(['get', 'svc', 'web', '-o', 'json'])) as { spec: { clusterIPs: string[] } };
+  const [ip4, ip6] = svc.spec.clusterIPs;
+  const webPod = (JSON.parse(await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: Array<{ spec: { nodeName: string }; status: { podIPs: Array<{ ip: string }> } }> }).items[0]!;
+  const webNode = webPod.spec.nodeName.replace(/^.*-(control-plane|worker\d*)$/, '$1');
+  // nettool-1 (rack0) reaches web (rack1) by its IPv6 address only through the ipBlock; nettool-2 through its labels, both families
+  const policy = (except: string[]) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-ingress, namespace: default }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  ingress:
+  - from: [{ podSelector: { matchLabels: { run: nettool-2 } } }]
+    ports: [{ port: 80 }]
+  - from: [{ ipBlock: { cidr: 'fd00:10:1::/48', except: ${JSON.stringify(except)} } }]
+`;
+  const curl = async (from: string, url: string) => (await lab(['exec', '-t', labCopy.file, `pod/${from}`, '--', 'curl', '-sS', '-o', '/dev/null', '-m', '2', url])).exitCode === 0;
+  const expect = async (want: Record<string, boolean>) => {
+    const probe = async () => Object.fromEntries(await Promise.all(Object.keys(want).map(async (k) => { const [from, url] = k.split(' '); return [k, await curl(from!, url!)] as const; })));
+    let got = await probe();
+    for (let i = 0; i < 10 && JSON.stringify(got) !== JSON.stringify(want); i++) got = await probe(); // the enforcer applies within a watch event
+    assert.deepEqual(got, want);
+  };
+  const v4 = `http://${ip4}/`;
+  const v6 = `http://[${ip6}]/`;
+  try {
+    await kubectl(['apply', '-f', '-'], policy(['fd00:10:1:3::/64']));
+    await expect({ [`nettool-1 ${v6}`]: true, [`nettool-1 ${v4}`]: false, [`nettool-2 ${v4}`]: true, [`nettool-2 ${v6}`]: true });
+    const save6 = await lab(['exec', '-t', labCopy.file, webNode, '--', 'ip6tables-save', '-t', 'filter']);
+    assert.equal(save6.exitCode, 0, save6.stderr);
+    const web6 = webPod.status.podIPs.find((a) => a.ip.includes(':'))!.ip;
+    assert.match(save6.stdout, new RegExp(`-A KLNP-INGRESS -d ${web6}/128 .*isolated by default/web-ingress.* -j KLNP-POD-`));
+    assert.match(save6.stdout, /-A KLNP-POD-\S+ -s fd00:10:1:4::\/62 .*allowed by default\/web-ingress.* -j RETURN/);
+    // nettool-1's own /64 excepted: its IPv6 is refused too
+    await kubectl(['apply', '-f', '-'], policy(['fd00:10:1:1::/64']));
+    await expect({ [`nettool-1 ${v6}`]: false, [`nettool-2 ${v6}`]: true });
+  } finally {
+    await kubectl(['delete', 'networkpolicy', 'web-ingress', '--ignore-not-found']);
+  }
+  await expect({ [`nettool-1 ${v6}`]: true, [`nettool-1 ${v4}`]: true });
+});
+
 test('destroy leaves nothing', async () => {
   const down = await lab(['destroy', '-t', labCopy.file]);
   assert.equal(down.exitCode, 0, down.stderr);

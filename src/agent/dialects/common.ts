@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Node, Pod, Service } from '../../cluster/client/index.js';
 import type { Family } from '../../bgp/index.js';
 import type { Advertisement, AgentIntent, ClusterView, DialectName, ExportPolicy, PeerIntent } from './types.js';
-import { parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
+import { ip6ToBig, parseDurationMs, ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4 } from '../../lib/index.js';
 
 export { matchesSelector, type LabelSelector } from '../../lib/index.js';
 
@@ -42,10 +42,16 @@ export function cidrsOf(entries: ReadonlyArray<string | null | undefined>, field
 
 export { ipv4ToInt, intToIpv4 };
 
-/** Whether IPv4 `ip` is inside `cidr` (IPv6: prefix compare on the expanded text is not attempted; exact only). */
+/** Whether `ip` is inside `cidr`, either family (an address of the other family never is). */
 export function inCidr(ip: string, cidr: string): boolean {
   const [net, lenText] = cidr.split('/');
-  if (isIP(ip) !== 4 || isIP(net ?? '') !== 4) return ip === net;
+  const fam = isIP(ip);
+  if (fam === 0 || fam !== isIP(net ?? '')) return false;
+  if (fam === 6) {
+    const len = BigInt(Number(lenText ?? 128));
+    const shift = 128n - len;
+    return ip6ToBig(ip) >> shift === ip6ToBig(net!) >> shift;
+  }
   const len = Number(lenText ?? 32);
   const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
   return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(net!) & mask) >>> 0);

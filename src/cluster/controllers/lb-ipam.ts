@@ -1,26 +1,41 @@
 /**
- * LoadBalancer IPAM, planning only (IPv4): from whichever pools exist — Cilium
+ * LoadBalancer IPAM, planning only, both families: from whichever pools exist — Cilium
  * CiliumLoadBalancerIPPool, Calico IPPool with `allowedUses: [LoadBalancer]`, MetalLB
- * IPAddressPool — pick each `type: LoadBalancer` Service's ingress address. An address a
+ * IPAddressPool — pick each `type: LoadBalancer` Service's ingress addresses. An address a
  * service already holds stays while a pool still covers it; requested addresses
  * (annotations, spec.loadBalancerIP) are honoured or refused with a reason.
+ *
+ * Families, as the projects decide them: the service wants one address per family of
+ * spec.ipFamilies (its order is the order of status.loadBalancer.ingress); SingleStack wants
+ * only the first; without ipFamilies, IPv4. RequireDualStack needs every family or nothing;
+ * PreferDualStack (and no policy) takes what the pools give. Cilium and Calico take each
+ * family from any eligible pool; MetalLB treats a service with two ipFamilies as dual-stack
+ * whatever its policy and gives it both addresses from one pool that has both, or nothing (its
+ * allocator works per pool); avoidBuggyIPs is IPv4 only.
  */
 import type { K8sObject } from '../store/types.js';
+import { bigToIp6, ip6ToBig } from '../../lib/index.js';
 
 type Labels = Record<string, string>;
 interface Selector {
   matchLabels?: Labels;
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
+export type IpFamily = 'IPv4' | 'IPv6';
+export interface LbRange {
+  family: IpFamily;
+  lo: bigint;
+  hi: bigint;
+}
 export interface LbPool {
   source: 'cilium' | 'calico' | 'metallb';
   name: string;
-  ranges: Array<[number, number]>;
+  ranges: LbRange[];
   /** Cilium serviceSelector / MetalLB serviceAllocation.serviceSelectors (any of). */
   selectors?: Selector[];
   namespaces?: string[];
   autoAssign: boolean;
-  /** MetalLB avoidBuggyIPs: never hand out .0 or .255. */
+  /** MetalLB avoidBuggyIPs: never hand out .0 or .255 (IPv4). */
   avoidBuggy?: boolean;
 }
 export type LbDecision = { ips: string[] } | { error: string };
@@ -34,18 +49,38 @@ export function v4ToInt(ip: string): number | undefined {
 }
 const intToV4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
-function cidrRange(cidr: string, trimEnds: boolean): [number, number] | undefined {
-  const [ip, len] = cidr.trim().split('/');
-  const base = v4ToInt(ip ?? '');
-  const prefix = Number(len);
-  if (base === undefined || !/^\d{1,2}$/.test(len ?? '') || prefix > 32) return undefined;
-  const size = 2 ** (32 - prefix);
-  const lo = base - (base % size);
-  return trimEnds && size > 2 ? [lo + 1, lo + size - 2] : [lo, lo + size - 1];
+/** An address of either family as (family, number); undefined when it is neither. */
+interface Addr {
+  family: IpFamily;
+  n: bigint;
 }
-function startStop(a: string, b: string): [number, number] | undefined {
-  const lo = v4ToInt(a), hi = v4ToInt(b);
-  return lo !== undefined && hi !== undefined && lo <= hi ? [lo, hi] : undefined;
+function parseAddr(ip: string): Addr | undefined {
+  const t = ip.trim();
+  if (!t.includes(':')) {
+    const n = v4ToInt(t);
+    return n === undefined ? undefined : { family: 'IPv4', n: BigInt(n) };
+  }
+  try {
+    return { family: 'IPv6', n: ip6ToBig(t) };
+  } catch {
+    return undefined;
+  }
+}
+const addrText = (a: Addr): string => (a.family === 'IPv4' ? intToV4(Number(a.n)) : bigToIp6(a.n));
+const addrKey = (a: Addr): string => `${a.family}/${a.n}`;
+
+function cidrRange(cidr: string, trimEnds: boolean): LbRange | undefined {
+  const [ip, len, extra] = cidr.trim().split('/');
+  const a = parseAddr(ip ?? '');
+  const bits = a?.family === 'IPv6' ? 128 : 32;
+  if (!a || extra !== undefined || !/^\d{1,3}$/.test(len ?? '') || Number(len) > bits) return undefined;
+  const size = 1n << BigInt(bits - Number(len));
+  const lo = a.n - (a.n % size);
+  return trimEnds && size > 2n ? { family: a.family, lo: lo + 1n, hi: lo + size - 2n } : { family: a.family, lo, hi: lo + size - 1n };
+}
+function startStop(x: string, y: string): LbRange | undefined {
+  const lo = parseAddr(x), hi = parseAddr(y);
+  return lo && hi && lo.family === hi.family && lo.n <= hi.n ? { family: lo.family, lo: lo.n, hi: hi.n } : undefined;
 }
 const spec = (o: K8sObject): Record<string, unknown> => (o.spec ?? {}) as Record<string, unknown>;
 const strs = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
@@ -56,7 +91,7 @@ export function lbPools(cilium: K8sObject[], calico: K8sObject[], metallb: K8sOb
   for (const o of cilium) {
     const s = spec(o) as { disabled?: boolean; blocks?: Array<{ cidr?: string; start?: string; stop?: string }>; cidrs?: Array<{ cidr?: string; start?: string; stop?: string }>; serviceSelector?: Selector; allowFirstLastIPs?: string };
     if (s.disabled === true) continue;
-    const ranges: Array<[number, number]> = [];
+    const ranges: LbRange[] = [];
     for (const b of [...(Array.isArray(s.blocks) ? s.blocks : []), ...(Array.isArray(s.cidrs) ? s.cidrs : [])]) {
       const r = typeof b?.cidr === 'string' ? cidrRange(b.cidr, s.allowFirstLastIPs === 'No') : typeof b?.start === 'string' ? startStop(b.start, typeof b.stop === 'string' ? b.stop : b.start) : undefined;
       if (r) ranges.push(r);
@@ -71,9 +106,9 @@ export function lbPools(cilium: K8sObject[], calico: K8sObject[], metallb: K8sOb
   }
   for (const o of metallb) {
     const s = spec(o) as { addresses?: unknown; autoAssign?: boolean; avoidBuggyIPs?: boolean; serviceAllocation?: { namespaces?: unknown; serviceSelectors?: Selector[] } };
-    const ranges: Array<[number, number]> = [];
+    const ranges: LbRange[] = [];
     for (const a of strs(s.addresses)) {
-      const r = a.includes('/') ? cidrRange(a, false) : a.includes('-') ? startStop(a.split('-')[0]!, a.split('-')[1]!) : undefined;
+      const r = a.includes('/') ? cidrRange(a, false) : a.split('-').length === 2 ? startStop(a.split('-')[0]!, a.split('-')[1]!) : undefined;
       if (r) ranges.push(r);
     }
     const sa = s.serviceAllocation;
@@ -99,12 +134,22 @@ function eligible(p: LbPool, s: K8sObject): boolean {
   if (p.namespaces && !p.namespaces.includes(s.metadata.namespace ?? 'default')) return false;
   return !p.selectors || p.selectors.some((sel) => matches(sel, svcLabels(s)));
 }
-const covers = (p: LbPool, n: number): boolean => p.ranges.some(([a, b]) => n >= a && n <= b);
+const covers = (p: LbPool, a: Addr): boolean => p.ranges.some((r) => r.family === a.family && a.n >= r.lo && a.n <= r.hi);
+const hasFamily = (p: LbPool, f: IpFamily): boolean => p.ranges.some((r) => r.family === f);
 
 export const isLbService = (s: K8sObject): boolean => {
   const sp = spec(s) as { type?: string; loadBalancerClass?: string };
   return sp.type === 'LoadBalancer' && !sp.loadBalancerClass;
 };
+
+/** The families a service wants an address of, in spec.ipFamilies order, and whether it needs them all. */
+export function wantedFamilies(s: K8sObject): { families: IpFamily[]; requireAll: boolean } {
+  const sp = spec(s) as { ipFamilies?: unknown; ipFamilyPolicy?: unknown };
+  const fams = strs(sp.ipFamilies).filter((f): f is IpFamily => f === 'IPv4' || f === 'IPv6');
+  const listed = fams.length ? [...new Set(fams)] : (['IPv4'] as IpFamily[]);
+  if (sp.ipFamilyPolicy === 'SingleStack') return { families: listed.slice(0, 1), requireAll: true };
+  return { families: listed, requireAll: sp.ipFamilyPolicy === 'RequireDualStack' };
+}
 
 function requested(s: K8sObject): string[] {
   for (const a of REQUEST_ANNOTATIONS) {
@@ -116,8 +161,10 @@ function requested(s: K8sObject): string[] {
 }
 export function currentIngress(s: K8sObject): string[] {
   const ing = (s.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)?.loadBalancer?.ingress ?? [];
-  return ing.map((i) => i.ip).filter((x): x is string => typeof x === 'string' && v4ToInt(x) !== undefined);
+  return ing.map((i) => i.ip).filter((x): x is string => typeof x === 'string' && parseAddr(x) !== undefined);
 }
+
+const byFamilyOrder = (families: IpFamily[]) => (a: Addr, b: Addr) => families.indexOf(a.family) - families.indexOf(b.family);
 
 /**
  * Decisions per service key `ns/name` for every LoadBalancer service. Services are visited
@@ -125,47 +172,100 @@ export function currentIngress(s: K8sObject): string[] {
  */
 export function planLbIpam(services: K8sObject[], pools: LbPool[]): Map<string, LbDecision> {
   const out = new Map<string, LbDecision>();
-  const used = new Set<number>();
+  const used = new Set<string>();
   const lbs = services.filter(isLbService).sort((a, b) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   const key = (s: K8sObject) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
   const pending: K8sObject[] = [];
-  // Keep what services already hold (still covered by an eligible pool, not taken).
+  // Keep what services already hold (still covered by an eligible pool, not taken, of the families wanted).
   for (const s of lbs) {
-    const want = requested(s);
-    const have = currentIngress(s).map((ip) => v4ToInt(ip)!);
-    const keep = have.length && (!want.length || want.every((w) => have.includes(v4ToInt(w) ?? -1))) && have.every((n) => !used.has(n) && pools.some((p) => eligible(p, s) && covers(p, n)));
+    const { families, requireAll } = wantedFamilies(s);
+    const want = requested(s).map(parseAddr);
+    const have = currentIngress(s).map((ip) => parseAddr(ip)!);
+    const haveFams = new Set(have.map((a) => a.family));
+    const keep =
+      have.length &&
+      haveFams.size === have.length &&
+      have.every((a) => families.includes(a.family)) &&
+      (!requireAll || families.every((f) => haveFams.has(f))) &&
+      (!want.length || want.every((w) => w && have.some((h) => addrKey(h) === addrKey(w)))) &&
+      have.every((a) => !used.has(addrKey(a)) && pools.some((p) => eligible(p, s) && covers(p, a))) &&
+      // a family a pool could now give is not left out
+      families.every((f) => haveFams.has(f) || !pools.some((p) => p.autoAssign && eligible(p, s) && hasFamily(p, f)));
     if (keep) {
-      for (const n of have) used.add(n);
-      out.set(key(s), { ips: have.map(intToV4) });
+      for (const a of have) used.add(addrKey(a));
+      out.set(key(s), { ips: have.sort(byFamilyOrder(families)).map(addrText) });
     } else pending.push(s);
   }
-  for (const s of pending) {
-    const want = requested(s);
-    if (!pools.length) { out.set(key(s), { error: 'no LoadBalancer IP pool exists' }); continue; }
-    if (want.length) {
-      const ns = want.map((w) => v4ToInt(w));
-      const bad = want.find((w, i) => ns[i] === undefined);
-      if (bad !== undefined) { out.set(key(s), { error: `requested address "${bad}" is not an IPv4 address` }); continue; }
-      const taken = ns.find((n) => used.has(n!));
-      if (taken !== undefined) { out.set(key(s), { error: `requested address ${intToV4(taken)} is already in use` }); continue; }
-      const outside = ns.find((n) => !pools.some((p) => eligible(p, s) && covers(p, n!)));
-      if (outside !== undefined) { out.set(key(s), { error: `requested address ${intToV4(outside)} is in no pool that selects this service` }); continue; }
-      for (const n of ns) used.add(n!);
-      out.set(key(s), { ips: want.map((w) => w.trim()) });
-      continue;
-    }
-    const ip = pick(pools.filter((p) => p.autoAssign && eligible(p, s)), used);
-    if (ip === undefined) out.set(key(s), { error: 'no free address in any pool that selects this service' });
-    else { used.add(ip); out.set(key(s), { ips: [intToV4(ip)] }); }
-  }
+  for (const s of pending) out.set(key(s), decide(s, pools, used));
   return out;
 }
 
-function pick(pools: LbPool[], used: Set<number>): number | undefined {
+function decide(s: K8sObject, pools: LbPool[], used: Set<string>): LbDecision {
+  const { families, requireAll } = wantedFamilies(s);
+  const want = requested(s);
+  if (!pools.length) return { error: 'no LoadBalancer IP pool exists' };
+  const eligiblePools = pools.filter((p) => eligible(p, s));
+  if (want.length) {
+    const addrs: Addr[] = [];
+    for (const w of want) {
+      const a = parseAddr(w);
+      if (!a) return { error: `requested address "${w}" is not an IP address` };
+      if (!families.includes(a.family)) return { error: `requested address ${w} is ${a.family}, not of the service's ipFamilies (${families.join(', ')})` };
+      if (addrs.some((x) => x.family === a.family)) return { error: `more than one ${a.family} address requested (${want.join(', ')})` };
+      addrs.push(a);
+    }
+    const taken = addrs.find((a) => used.has(addrKey(a)));
+    if (taken) return { error: `requested address ${addrText(taken)} is already in use` };
+    const outside = addrs.find((a) => !eligiblePools.some((p) => covers(p, a)));
+    if (outside) return { error: `requested address ${addrText(outside)} is in no pool that selects this service` };
+    if (requireAll) {
+      const missing = families.find((f) => !addrs.some((a) => a.family === f));
+      if (missing) return { error: `ipFamilyPolicy ${familyPolicy(s)} needs an ${missing} address too, none requested` };
+    }
+    for (const a of addrs) used.add(addrKey(a));
+    return { ips: addrs.sort(byFamilyOrder(families)).map(addrText) };
+  }
+  const auto = eligiblePools.filter((p) => p.autoAssign);
+  const got: Addr[] = [];
+  const missing: IpFamily[] = [];
+  if (families.length > 1 && auto.length && auto.every((p) => p.source === 'metallb')) {
+    // MetalLB: a service with two ipFamilies is dual-stack whatever its policy, and gets both
+    // addresses from one pool that has both families, or none.
+    for (const p of auto.filter((x) => families.every((f) => hasFamily(x, f)))) {
+      const picks = families.map((f) => pick([p], f, used));
+      if (picks.every((x) => x !== undefined)) {
+        got.push(...(picks as Addr[]));
+        break;
+      }
+    }
+    if (!got.length) return { error: `no pool that selects this service has free ${families.join(' and ')} addresses` };
+  } else {
+    // An address held from before (a family added later, say) stays; the others are picked.
+    const held = currentIngress(s).map((ip) => parseAddr(ip)!).filter((a) => !used.has(addrKey(a)) && eligiblePools.some((p) => covers(p, a)));
+    for (const f of families) {
+      const a = held.find((h) => h.family === f) ?? pick(auto, f, used);
+      if (a) got.push(a);
+      else missing.push(f);
+    }
+  }
+  if (!got.length || (requireAll && missing.length)) return { error: families.length > 1 ? `no free ${missing.join(' or ')} address in any pool that selects this service` : noFree(families[0]!) };
+  for (const a of got) used.add(addrKey(a));
+  return { ips: got.map(addrText) };
+}
+
+const noFree = (f: IpFamily) => (f === 'IPv4' ? 'no free address in any pool that selects this service' : `no free IPv6 address in any pool that selects this service`);
+const familyPolicy = (s: K8sObject) => String((spec(s) as { ipFamilyPolicy?: unknown }).ipFamilyPolicy);
+
+function pick(pools: LbPool[], family: IpFamily, used: Set<string>): Addr | undefined {
   for (const p of pools) {
-    const buggy = p.avoidBuggy === true;
-    for (const [a, b] of p.ranges)
-      for (let n = a; n <= b && n - a < 1 << 20; n++) if (!used.has(n) && !(buggy && ((n & 255) === 0 || (n & 255) === 255))) return n;
+    const buggy = p.avoidBuggy === true && family === 'IPv4';
+    for (const r of p.ranges) {
+      if (r.family !== family) continue;
+      for (let n = r.lo; n <= r.hi && n - r.lo < 1n << 20n; n++) {
+        const a = { family, n };
+        if (!used.has(addrKey(a)) && !(buggy && ((n & 255n) === 0n || (n & 255n) === 255n))) return a;
+      }
+    }
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  *
  * Layout:
  *   host <labDir>/kubeconfig            kubeconfig for the host (https://127.0.0.1:<port>)
+ *        (several clusters in the lab: <labDir>/<cluster>/kubeconfig and <labDir>/<cluster>/cluster/)
  *   host <labDir>/cluster/              API server data: store, pki, token, kind config, apiserver.log
  *        → /var/lib/kindlab/cluster     in the control-plane container only (holds the CA key)
  *   host <labDir>/<node>/               kubeconfig (https://<control-plane mgmt IP>:6443), boot.sh, logs
@@ -71,13 +72,16 @@ export function isControlPlane(plan: LabPlan, node: NodePlan): boolean {
   return !!node.k8s && controlPlane(plan).name === node.name;
 }
 
+/** With several clusters in the lab, each keeps its files under `<labDir>/<cluster name>/`. */
+const clusterBase = (plan: LabPlan): string => ((plan.clusters?.length ?? 0) > 1 ? join(plan.labDir, clusterOf(plan).spec.name) : plan.labDir);
+
 export const hostPaths = {
-  clusterDir: (plan: LabPlan) => join(plan.labDir, 'cluster'),
-  kubeconfig: (plan: LabPlan) => join(plan.labDir, 'kubeconfig'),
-  kindConfig: (plan: LabPlan) => join(plan.labDir, 'cluster', 'kind-cluster.yaml'),
-  apiserverLog: (plan: LabPlan) => join(plan.labDir, 'cluster', 'apiserver.log'),
-  pki: (plan: LabPlan) => join(plan.labDir, 'cluster', 'pki'),
-  token: (plan: LabPlan) => join(plan.labDir, 'cluster', 'token'),
+  clusterDir: (plan: LabPlan) => join(clusterBase(plan), 'cluster'),
+  kubeconfig: (plan: LabPlan) => join(clusterBase(plan), 'kubeconfig'),
+  kindConfig: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'kind-cluster.yaml'),
+  apiserverLog: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'apiserver.log'),
+  pki: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'pki'),
+  token: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'token'),
   nodeDir: (plan: LabPlan, n: NodePlan) => join(plan.labDir, n.name),
 };
 

@@ -2,7 +2,7 @@
  * Runs the NetworkPolicy enforcer on a node: watches NetworkPolicies, Namespaces, every Pod and
  * its own Node, and after each change (debounced) renders the whole KLNP-* filter state and
  * applies it in one `iptables-restore --noflush` transaction, then makes sure FORWARD jumps to
- * it. The node label kindlab.io/run-firewall=false turns it off on that node (rules removed).
+ * it; the same for IPv6 with ip6tables once a pod has an IPv6 address. The node label kindlab.io/run-firewall=false turns it off on that node (rules removed).
  */
 import type { KubeClient } from '../../client/client.js';
 import { Informer } from '../../client/informer.js';
@@ -10,6 +10,7 @@ import { NAMESPACES, NODES, PODS } from '../../client/resources.js';
 import type { KubeObject, Node, Pod } from '../../client/types.js';
 import { run, type Logger } from '../sys.js';
 import { buildNetpolModel } from './model.js';
+import { familyOf, type Family } from './cidr.js';
 import { HOOK, netpolChainsInSave, renderNetpol, renderNetpolCleanup } from './render.js';
 import { NETWORKPOLICIES, RUN_FIREWALL_LABEL, type NetworkPolicy } from './types.js';
 import { errorMessage } from '../../../errors.js';
@@ -28,7 +29,7 @@ export class NetworkPolicyEnforcer {
   private readonly node: Informer<Node>;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private lastApplied = '';
+  private lastApplied: Record<Family, string> = { 4: '', 6: '' };
   private stopped = false;
   syncs = 0;
 
@@ -64,23 +65,28 @@ export class NetworkPolicyEnforcer {
   private async sync(): Promise<void> {
     if (this.stopped) return;
     if (!this.enabled) {
-      if (this.lastApplied !== 'off') {
+      if (this.lastApplied[4] !== 'off') {
         await removeNetpolRules();
-        this.lastApplied = 'off';
+        this.lastApplied = { 4: 'off', 6: 'off' };
         this.o.log({ msg: 'network policy enforcement off (node label)', label: `${RUN_FIREWALL_LABEL}=false` });
       }
       return;
     }
     const model = buildNetpolModel({ nodeName: this.o.nodeName, policies: this.policies.list(), namespaces: this.namespaces.list(), pods: this.pods.list() });
-    const existing = netpolChainsInSave((await run(['iptables-save', '-t', 'filter'])).stdout);
-    const text = renderNetpol(model, existing);
-    if (text !== this.lastApplied) {
-      await run(['iptables-restore', '--noflush'], { input: text });
-      this.lastApplied = text;
-      this.o.log({ msg: 'network policies applied', isolatedPods: model.length, allowRules: model.reduce((n, p) => n + p.allow.length, 0) });
+    // ip6tables only once the cluster has IPv6 pods (an IPv4 cluster's node may lack ip6tables support).
+    const v6 = this.pods.list().some((p) => (p.status as { podIPs?: Array<{ ip: string }> } | undefined)?.podIPs?.some((x) => familyOf(x.ip) === 6));
+    for (const family of v6 || (this.lastApplied[6] !== '' && this.lastApplied[6] !== 'off') ? ([4, 6] as const) : ([4] as const)) {
+      const cmd = family === 4 ? 'iptables' : 'ip6tables';
+      const existing = netpolChainsInSave((await run([`${cmd}-save`, '-t', 'filter'])).stdout);
+      const text = renderNetpol(model, existing, family);
+      if (text !== this.lastApplied[family]) {
+        await run([`${cmd}-restore`, '--noflush'], { input: text });
+        this.lastApplied[family] = text;
+        this.o.log({ msg: 'network policies applied', family: `IPv${family}`, isolatedPods: model.filter((p) => p.ips.some((ip) => familyOf(ip) === family)).length, allowRules: model.reduce((n, p) => n + p.allow.length, 0) });
+      }
+      const present = await run([cmd, '-t', HOOK.table, '-C', HOOK.chain, ...HOOK.rule], { reject: false });
+      if (present.code !== 0) await run([cmd, '-t', HOOK.table, '-I', HOOK.chain, '1', ...HOOK.rule]);
     }
-    const present = await run(['iptables', '-t', HOOK.table, '-C', HOOK.chain, ...HOOK.rule], { reject: false });
-    if (present.code !== 0) await run(['iptables', '-t', HOOK.table, '-I', HOOK.chain, '1', ...HOOK.rule]);
     this.syncs++;
   }
 
@@ -94,9 +100,14 @@ export class NetworkPolicyEnforcer {
   }
 }
 
-/** Removes the FORWARD hook and every KLNP-* chain. */
+/** Removes the FORWARD hook and every KLNP-* chain, of both families (a node without ip6tables has no IPv6 ones). */
 export async function removeNetpolRules(): Promise<void> {
-  while ((await run(['iptables', '-t', HOOK.table, '-D', HOOK.chain, ...HOOK.rule], { reject: false })).code === 0);
-  const text = renderNetpolCleanup(netpolChainsInSave((await run(['iptables-save', '-t', 'filter'])).stdout));
-  if (text) await run(['iptables-restore', '--noflush'], { input: text });
+  await removeFamily('iptables');
+  await removeFamily('ip6tables').catch(() => undefined);
+}
+
+async function removeFamily(cmd: string): Promise<void> {
+  while ((await run([cmd, '-t', HOOK.table, '-D', HOOK.chain, ...HOOK.rule], { reject: false })).code === 0);
+  const text = renderNetpolCleanup(netpolChainsInSave((await run([`${cmd}-save`, '-t', 'filter'])).stdout));
+  if (text) await run([`${cmd}-restore`, '--noflush'], { input: text });
 }

@@ -6,10 +6,11 @@
  * namespaceSelector (every pod there), both (the pods of those namespaces that match), ipBlock
  * (cidr minus except). Empty `from` = any source, empty `ports` = any port. The beta namespace
  * annotation `net.beta.kubernetes.io/network-policy: {"ingress":{"isolation":"DefaultDeny"}}`
- * isolates every pod of the namespace. Pure.
+ * isolates every pod of the namespace. Both families: a dual-stack pod's every address is a source
+ * and a destination; ipBlock may be IPv4 or IPv6 (the renderer splits the model per family). Pure.
  */
 import type { KubeObject, Pod } from '../../client/types.js';
-import { subtractCidrs } from './cidr.js';
+import { hostCidr, subtractCidrs } from './cidr.js';
 import { DEFAULT_DENY_ANNOTATION, type AllowedPort, type IngressAllow, type IsolatedPod, type LabelSelector, type NetworkPolicy, type PolicyPort } from './types.js';
 
 import { matchesSelector } from '../../../lib/index.js';
@@ -28,8 +29,13 @@ export function namespaceDefaultDeny(ns: KubeObject | undefined): boolean {
 }
 
 const appliesToIngress = (p: NetworkPolicy) => !p.spec.policyTypes || p.spec.policyTypes.includes('Ingress');
-const podIP = (p: Pod): string | undefined => (p.status as { podIP?: string } | undefined)?.podIP;
-const live = (p: Pod) => !p.spec.hostNetwork && !['Succeeded', 'Failed'].includes(String(p.status?.phase)) && !!podIP(p);
+/** status.podIPs (both families on a dual-stack pod), else status.podIP. */
+const podIPs = (p: Pod): string[] => {
+  const s = p.status as { podIP?: string; podIPs?: Array<{ ip: string }> } | undefined;
+  const all = (s?.podIPs ?? []).map((x) => x.ip).filter(Boolean);
+  return all.length ? all : s?.podIP ? [s.podIP] : [];
+};
+const live = (p: Pod) => !p.spec.hostNetwork && !['Succeeded', 'Failed'].includes(String(p.status?.phase)) && podIPs(p).length > 0;
 const id = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
 export interface NetpolInput {
@@ -80,7 +86,7 @@ export function buildNetpolModel(input: NetpolInput): IsolatedPod[] {
             for (const src of livePods) {
               const srcNs = src.metadata.namespace ?? 'default';
               const nsOk = peer.namespaceSelector ? matchesSelector(peer.namespaceSelector, nsLabels.get(srcNs)) : srcNs === (pol.metadata.namespace ?? 'default');
-              if (nsOk && (!peer.podSelector || matchesSelector(peer.podSelector, src.metadata.labels))) set.add(`${podIP(src)}/32`);
+              if (nsOk && (!peer.podSelector || matchesSelector(peer.podSelector, src.metadata.labels))) for (const ip of podIPs(src)) set.add(hostCidr(ip));
             }
           }
           sources = [...set].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
@@ -89,7 +95,7 @@ export function buildNetpolModel(input: NetpolInput): IsolatedPod[] {
         allow.push({ policy: id(pol), ...(sources ? { sources } : {}), ...(ports ? { ports } : {}) });
       }
     }
-    out.push({ pod: id(pod), ip: podIP(pod)!, isolatedBy: [...selecting.map(id), ...(defaultDeny ? [`namespace ${ns} DefaultDeny`] : [])], allow });
+    out.push({ pod: id(pod), ips: podIPs(pod), isolatedBy: [...selecting.map(id), ...(defaultDeny ? [`namespace ${ns} DefaultDeny`] : [])], allow });
   }
   return out.sort((a, b) => a.pod.localeCompare(b.pod));
 }

@@ -48,7 +48,7 @@ export interface AllowedPort {
 export interface IngressAllow {
   /** Why: `namespace/policy` (or the namespace annotation). */
   policy: string;
-  /** Source CIDRs; undefined = any source. */
+  /** Source CIDRs of either family (pod addresses as /32 and /128); undefined = any source. */
   sources?: string[];
   /** Undefined = every port and protocol. */
   ports?: AllowedPort[];
@@ -58,7 +58,8 @@ export interface IngressAllow {
 export interface IsolatedPod {
   /** `namespace/name`. */
   pod: string;
-  ip: string;
+  /** The pod's addresses (status.podIPs: one per family on a dual-stack pod). */
+  ips: string[];
   /** Why it is isolated: the selecting policies, or the namespace's DefaultDeny. */
   isolatedBy: string[];
   allow: IngressAllow[];
