@@ -9,7 +9,7 @@ import type net from 'node:net';
 import { CEASE, NOTIF, type Family } from './wire/constants.js';
 import { Session, type SessionHandler } from './session/session.js';
 import { TcpListener, plainAddress } from './session/transport.js';
-import { linkGlobal6 } from './session/link-address.js';
+import { interfaceOf, linkGlobal6 } from './session/link-address.js';
 import { isIbgp, type Negotiated } from './session/negotiate.js';
 import { realClock, type Clock } from '../lib/index.js';
 import { silentLogger, type Logger } from './session/log.js';
@@ -263,6 +263,9 @@ export class BgpSpeaker extends EventEmitter {
       nextHopSelf: n.cfg.nextHopSelf,
       maxPrefixes: n.cfg.maxPrefixes,
       exportPolicy: n.cfg.exportPolicy,
+      importRules: n.cfg.importRules,
+      exportRules: n.cfg.exportRules,
+      ifname: interfaceOf(conn.localAddress),
     };
     const key = JSON.stringify(info);
     if (n.ribPeer !== undefined && n.ribKey !== key) {

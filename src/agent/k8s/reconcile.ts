@@ -26,6 +26,8 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
   if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
   if (p.password !== undefined) c.password = p.password;
   if (p.localAddress !== undefined) c.localAddress = p.localAddress;
+  if (p.importRules?.length) c.importRules = p.importRules;
+  if (p.exportRules?.length) c.exportRules = p.exportRules;
   return c;
 }
 
