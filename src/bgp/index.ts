@@ -6,6 +6,7 @@ import type { SpeakerConfig } from './speaker-types.js';
 export { BgpSpeaker, type SpeakerOptions } from './speaker.js';
 export type { SpeakerConfig, NeighborConfig, NeighborStatus, OriginateAttrs, RibApi } from './speaker-types.js';
 export { Session, type SessionHandler } from './session/session.js';
+export { neighborKey, normalizeNeighborKey } from './neighbor-key.js';
 export type { SessionConfig, Negotiated } from './session/negotiate.js';
 export { transition, type FsmState, type FsmEvent, type FsmAction } from './session/fsm.js';
 export { connectTcp, TcpListener } from './session/transport.js';

@@ -30,6 +30,8 @@ export interface SpeakerConfig {
 
 export interface NeighborStatus {
   address: string;
+  /** The peer's port when it is not 179 (the neighbor is then named "address:port"). */
+  port?: number;
   name: string;
   asn: number;
   state: FsmState;

@@ -177,11 +177,7 @@ function finishCalico(i: AgentIntent): AgentIntent {
   i.peers = i.peers
     .filter((p) => { const k = `${p.address}|${p.port}`; return seen.has(k) ? false : (seen.add(k), true); })
     .sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
-  // Calico keeps one BIRD protocol per address:port; the agent's speaker keys neighbors by address (reconcile.ts).
-  for (let k = 1; k < i.peers.length; k++) {
-    const [a, b] = [i.peers[k - 1]!, i.peers[k]!];
-    if (a.address === b.address) i.problems.push(`${b.source}: peer ${b.address} port ${b.port} shares its address with ${a.source} port ${a.port}; the agent's speaker keeps one session per address`);
-  }
+  // Calico keeps one BIRD protocol per address:port, and so does the agent's speaker (neighborKey).
   return i;
 }
 

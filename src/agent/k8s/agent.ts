@@ -128,7 +128,7 @@ export class K8sAgent {
     this.intent = next;
     this.o.log.info('intent applied', {
       dialect: next.dialect, asn: next.localAsn, peers: next.peers.length, prefixes: next.advertise.length,
-      added: plan.addNeighbors.map((n) => n.peerAddress), changed: plan.changeNeighbors.map((n) => n.peerAddress), removed: plan.removeNeighbors,
+      added: plan.addNeighbors.map((n) => n.name), changed: plan.changeNeighbors.map((n) => n.name), removed: plan.removeNeighbors,
       originated: plan.originate.map((x) => x.prefix), withdrawn: plan.withdraw,
     });
   }
