@@ -95,10 +95,14 @@ test('link down: BFD takes the agent\'s BGP session down long before the 90 s ho
   assert.match(gone.reason, /BFD down/);
   // The agent's Kubernetes Event says the same.
   const kubeconfig = (await lab(['kubeconfig', '-t', file])).stdout.trim();
-  await until('BGPSessionDown event naming BFD', async () => {
-    const r = await execa(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'events', '-n', 'default', '--field-selector', 'reason=BGPSessionDown'], { reject: false });
-    return /node\/control-plane\s+BGP session with 10\.77\.0\.1 down: BFD down/.test(String(r.stdout)) ? true : undefined;
-  }, 15_000, 500);
+  let seen = '';
+  const ev = await until('BGPSessionDown event naming BFD', async () => {
+    const r = await execa(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'events', '-n', 'default', '-o', 'json'], { reject: false });
+    seen = `${String(r.stdout)}${String(r.stderr)}`.slice(-2000);
+    const items = r.exitCode === 0 ? (JSON.parse(String(r.stdout)) as { items: Array<{ reason: string; message: string; involvedObject: { kind: string } }> }).items : [];
+    return items.find((e) => e.reason === 'BGPSessionDown' && e.involvedObject.kind === 'Node' && /10\.77\.0\.1 down: BFD down/.test(e.message));
+  }, 15_000, 500).catch((e: unknown) => assert.fail(`${String(e)}\n${seen}`));
+  assert.ok(ev);
 
   const clear = await lab(['fault', '-t', file, 'clear']);
   assert.equal(clear.exitCode, 0, clear.stderr);
