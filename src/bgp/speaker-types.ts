@@ -2,6 +2,7 @@
 import type { Family } from './wire/constants.js';
 import type { SessionConfig } from './session/negotiate.js';
 import type { FsmState } from './session/fsm.js';
+import type { RouteFilterRule } from './rib/index.js';
 
 export type { Family };
 
@@ -13,6 +14,9 @@ export interface NeighborConfig extends Omit<SessionConfig, 'localAsn' | 'router
   stalePathTime?: number;
   /** 'originated': send this peer only the routes we originate (RIB PeerInfo.exportPolicy); default 'all'. */
   exportPolicy?: 'all' | 'originated';
+  /** Prefix filters on routes from / to this peer (RIB PeerInfo.importRules / exportRules). */
+  importRules?: RouteFilterRule[];
+  exportRules?: RouteFilterRule[];
 }
 
 export interface SpeakerConfig {
@@ -26,6 +30,8 @@ export interface SpeakerConfig {
 
 export interface NeighborStatus {
   address: string;
+  /** The peer's port when it is not 179 (the neighbor is then named "address:port"). */
+  port?: number;
   name: string;
   asn: number;
   state: FsmState;

@@ -9,7 +9,8 @@ import type net from 'node:net';
 import { CEASE, NOTIF, type Family } from './wire/constants.js';
 import { Session, type SessionHandler } from './session/session.js';
 import { TcpListener, plainAddress } from './session/transport.js';
-import { linkGlobal6 } from './session/link-address.js';
+import { neighborKey, normalizeNeighborKey } from './neighbor-key.js';
+import { interfaceOf, linkGlobal6 } from './session/link-address.js';
 import { isIbgp, type Negotiated } from './session/negotiate.js';
 import { realClock, type Clock } from '../lib/index.js';
 import { silentLogger, type Logger } from './session/log.js';
@@ -22,6 +23,8 @@ const COALESCE_BYTES = 64 * 1024;
 const BACKLOG_POLL_MS = 5;
 
 interface Neighbor {
+  /** neighborKey(address, port): the map key and the name in events. */
+  key: string;
   cfg: NeighborConfig;
   session: Session;
   ribPeer?: number;
@@ -51,6 +54,7 @@ export interface SpeakerOptions {
 export class BgpSpeaker extends EventEmitter {
   readonly rib: RibApi;
   private readonly neighbors = new Map<string, Neighbor>();
+  private readonly bySession = new Map<Session, Neighbor>();
   private listener: TcpListener | undefined;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -98,15 +102,17 @@ export class BgpSpeaker extends EventEmitter {
 
   addNeighbor(given: NeighborConfig): void {
     const c = canonical(given);
-    if (this.neighbors.has(c.peerAddress)) throw new Error(`neighbor ${c.peerAddress} exists`);
+    const key = neighborKey(c.peerAddress, c.port);
+    if (this.neighbors.has(key)) throw new Error(`neighbor ${key} exists`);
     const session = new Session({ ...c, localAsn: this.cfg.asn, routerId: this.cfg.routerId }, this.handler, {
       clock: this.clock,
       log: this.log,
       restarting: this.opts.restarting,
     });
-    const n: Neighbor = { cfg: c, session, stale: new Set(), flushQueued: false, updateErrorLog: new LogBudget() };
-    this.neighbors.set(c.peerAddress, n);
-    session.on('state', (state: string, from: string, reason: string) => this.emit('state', c.peerAddress, state, from, reason));
+    const n: Neighbor = { key, cfg: c, session, stale: new Set(), flushQueued: false, updateErrorLog: new LogBudget() };
+    this.neighbors.set(key, n);
+    this.bySession.set(session, n);
+    session.on('state', (state: string, from: string, reason: string) => this.emit('state', key, state, from, reason));
     // The listener learns the peer's TCP-MD5 key when the session's FSM says listen-tcp (handler.listen).
     const i = this.cfg.neighbors.indexOf(given);
     if (i >= 0) this.cfg.neighbors[i] = c;
@@ -116,28 +122,45 @@ export class BgpSpeaker extends EventEmitter {
 
   /** Removes a neighbor: Cease 6/3 (peer de-configured), its routes withdrawn. */
   removeNeighbor(given: string): boolean {
-    const address = plainAddress(given);
-    const n = this.neighbors.get(address);
+    const n = this.find(given);
     if (!n) return false;
     n.session.stop({ notification: { code: NOTIF.CEASE, subcode: CEASE.PEER_DECONFIGURED }, reason: 'neighbor removed' });
     if (n.staleTimer !== undefined) this.clock.clearTimeout(n.staleTimer);
     if (n.ribPeer !== undefined) this.rib.removePeer(n.ribPeer);
-    this.listener?.setPassword(address, undefined);
-    this.neighbors.delete(address);
-    this.cfg.neighbors = this.cfg.neighbors.filter((x) => x.peerAddress !== address);
+    this.forget(n);
+    // The listener's TCP-MD5 key is per address: keep it while another neighbor at that address remains.
+    if (!this.atAddress(n.cfg.peerAddress).length) this.listener?.setPassword(n.cfg.peerAddress, undefined);
     return true;
+  }
+
+  private forget(n: Neighbor): void {
+    this.neighbors.delete(n.key);
+    this.bySession.delete(n.session);
+    this.cfg.neighbors = this.cfg.neighbors.filter((x) => neighborKey(x.peerAddress, x.port) !== n.key);
+  }
+
+  /** A neighbor by key ("address" / "address:port"), or by plain address when only one neighbor has it. */
+  private find(given: string): Neighbor | undefined {
+    const n = this.neighbors.get(normalizeNeighborKey(given));
+    if (n) return n;
+    const at = this.atAddress(given);
+    return at.length === 1 ? at[0] : undefined;
+  }
+
+  private atAddress(address: string): Neighbor[] {
+    const a = plainAddress(address);
+    return [...this.neighbors.values()].filter((x) => x.cfg.peerAddress === a);
   }
 
   /** Applies a changed configuration: the session restarts (Cease 6/6) only when something changed. */
   updateNeighbor(given: NeighborConfig): void {
     const c = canonical(given);
-    const n = this.neighbors.get(c.peerAddress);
+    const n = this.neighbors.get(neighborKey(c.peerAddress, c.port));
     if (!n) return this.addNeighbor(c);
     if (JSON.stringify(n.cfg) === JSON.stringify(c)) return;
     n.session.stop({ notification: { code: NOTIF.CEASE, subcode: CEASE.OTHER_CONFIGURATION_CHANGE }, reason: 'configuration changed' });
     if (n.ribPeer !== undefined) this.rib.removePeer(n.ribPeer);
-    this.neighbors.delete(c.peerAddress);
-    this.cfg.neighbors = this.cfg.neighbors.filter((x) => x.peerAddress !== c.peerAddress);
+    this.forget(n);
     this.addNeighbor(c);
   }
 
@@ -151,19 +174,20 @@ export class BgpSpeaker extends EventEmitter {
 
   /** The neighbor's BFD session went Down from Up: its BGP session is torn down at once (Session.bfdDown). */
   bfdDown(address: string, reason?: string): boolean {
-    const n = this.neighbors.get(plainAddress(address));
-    if (!n) return false;
-    n.session.bfdDown(reason);
-    return true;
+    // BFD runs per address: every session to that address (any port) goes down with it.
+    const exact = this.neighbors.get(normalizeNeighborKey(address));
+    const ns = exact ? [exact] : this.atAddress(address);
+    for (const n of ns) n.session.bfdDown(reason);
+    return ns.length > 0;
   }
 
   /** Asks the peer to resend its routes (ROUTE-REFRESH). */
   refresh(address: string, family: Family): boolean {
-    return this.neighbors.get(plainAddress(address))?.session.requestRefresh(family) ?? false;
+    return this.find(address)?.session.requestRefresh(family) ?? false;
   }
 
   ribPeerOf(address: string): number | undefined {
-    return this.neighbors.get(plainAddress(address))?.ribPeer;
+    return this.find(address)?.ribPeer;
   }
 
   neighborStatus(): NeighborStatus[] {
@@ -175,7 +199,8 @@ export class BgpSpeaker extends EventEmitter {
       const conn = s.connection;
       return {
         address: n.cfg.peerAddress,
-        name: n.cfg.name ?? n.cfg.peerAddress,
+        ...(n.key !== n.cfg.peerAddress ? { port: n.cfg.port } : {}),
+        name: n.cfg.name ?? n.key,
         asn: n.cfg.peerAsn,
         state: s.state,
         uptimeSeconds: s.stats.establishedAt !== undefined ? Math.floor((now - s.stats.establishedAt) / 1000) : 0,
@@ -200,18 +225,21 @@ export class BgpSpeaker extends EventEmitter {
   // ---- internals --------------------------------------------------------------------------------------------
 
   private onIncoming(sock: net.Socket): void {
-    const n = this.neighbors.get(plainAddress(sock.remoteAddress));
-    if (!n) {
-      this.log.info('connection from unknown peer refused', { peer: plainAddress(sock.remoteAddress) });
+    const peer = plainAddress(sock.remoteAddress);
+    const ns = this.atAddress(peer);
+    if (ns.length !== 1) {
+      // Several neighbors at one address (different ports): a connection from it names no port of theirs, so it
+      // cannot be told apart; those sessions are made by our connections only.
+      this.log.info(ns.length ? 'connection from a shared peer address refused (we connect to each port)' : 'connection from unknown peer refused', { peer, ...(ns.length ? { neighbors: ns.map((x) => x.key).join(',') } : {}) });
       sock.on('error', () => undefined);
       sock.destroy();
       return;
     }
-    n.session.incoming(sock);
+    ns[0]!.session.incoming(sock);
   }
 
   private neighborOf(s: Session): Neighbor {
-    return this.neighbors.get(s.peer)!;
+    return this.bySession.get(s)!;
   }
 
   private readonly handler: SessionHandler = {
@@ -228,7 +256,7 @@ export class BgpSpeaker extends EventEmitter {
       }
       if (r.endOfRib) {
         this.onEndOfRib(n, r.endOfRib);
-        this.emit('end-of-rib', s.peer, r.endOfRib);
+        this.emit('end-of-rib', n.key, r.endOfRib);
       }
       if (r.action === 'session-reset') return { reset: r.notification ?? { code: NOTIF.UPDATE_MESSAGE_ERROR, subcode: 0 } };
       if (r.action === 'max-prefix') return { cease: r.notification ?? { code: NOTIF.CEASE, subcode: CEASE.MAX_PREFIXES_REACHED } };
@@ -247,7 +275,7 @@ export class BgpSpeaker extends EventEmitter {
     const conn = s.connection!;
     const v6 = conn.localAddress.includes(':');
     const info = {
-      name: n.cfg.name ?? n.cfg.peerAddress,
+      name: n.cfg.name ?? n.key,
       address: n.cfg.peerAddress,
       localAddress: n.cfg.localAddress ?? conn.localAddress,
       // An IPv4 session carrying IPv6 unicast offers our global IPv6 address on the link as next hop.
@@ -263,6 +291,9 @@ export class BgpSpeaker extends EventEmitter {
       nextHopSelf: n.cfg.nextHopSelf,
       maxPrefixes: n.cfg.maxPrefixes,
       exportPolicy: n.cfg.exportPolicy,
+      importRules: n.cfg.importRules,
+      exportRules: n.cfg.exportRules,
+      ifname: interfaceOf(conn.localAddress),
     };
     const key = JSON.stringify(info);
     if (n.ribPeer !== undefined && n.ribKey !== key) {

@@ -95,6 +95,8 @@ spec:
     const r = await api.kubectl(['apply', '-f', '-'], policy);
     assert.equal(r.code, 0, r.stderr);
     await established();
+    // The agent records the session on its Node, as `kubectl get events` shows it.
+    await eventually(async () => (await api.ok('get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${NODE}`)).match(new RegExp(`BGPSessionEstablished\\s+node/${NODE}\\s+BGP session with ${peer.peer4.replaceAll('.', '\\.')} established`)), 'BGPSessionEstablished event', 10_000);
     const routes = await eventually(async () => { const x = await frrRoutes(frr!); return x[podCidr] ? x : undefined; }, `${podCidr} in FRR`, 10_000);
     assert.deepEqual(routes[podCidr], [peer.host4], 'next hop = the node address on the peering interface');
 
@@ -124,6 +126,18 @@ spec: { type: LoadBalancer, ports: [{ port: 80 }] }
     await eventually(async () => (await frrRoutes(frr!))[podCidr], 'pod CIDR back', 20_000);
     await api.ok('delete', 'ciliumbgppeeringpolicy', 'rack0');
     await eventually(async () => !(await frrRoutes(frr!))[podCidr], 'pod CIDR withdrawn after policy delete', 10_000);
+    // Session down and a refused object, each an Event with its reason.
+    const bad = await api.kubectl(['apply', '-f', '-'], policy.replace('name: rack0', 'name: bad').replace(`"${peer.peer4}/32"`, '"<CHANGE ME>"'));
+    assert.equal(bad.code, 0, bad.stderr);
+    type Ev = { items: Array<{ type: string; reason: string; message: string; count: number; involvedObject: { kind: string; name: string } }> };
+    const evs = await eventually(async () => {
+      const e = (await api.json<Ev>('get', 'events', '-n', 'default')).items.filter((x) => x.involvedObject.kind === 'Node' && x.involvedObject.name === NODE);
+      return e.some((x) => x.reason === 'BGPSessionDown') && e.some((x) => x.reason === 'BGPConfigRefused') ? e : undefined;
+    }, 'BGPSessionDown and BGPConfigRefused events', 10_000);
+    assert.match(evs.find((x) => x.reason === 'BGPConfigRefused')!.message, /bad.*CHANGE ME/);
+    assert.ok(evs.filter((x) => x.reason === 'BGPSessionEstablished').every((x) => x.type === 'Normal'));
+    assert.ok(evs.filter((x) => x.reason === 'BGPSessionDown').every((x) => x.type === 'Warning'));
+    await api.ok('delete', 'ciliumbgppeeringpolicy', 'bad');
   });
 
   test('Calico: service range from the node, eTP Local /32 only while a ready endpoint runs on this node', async (t) => {

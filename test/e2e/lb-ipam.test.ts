@@ -1,7 +1,8 @@
 /**
  * LoadBalancer IPAM end to end: the real API server (its controllers assign status.loadBalancer.ingress from the LB
  * pools), two of our agents in-process as the two rack0/rack1 workers, each peering with its own FRR ToR in a netns.
- * `kubectl expose`-style LoadBalancer Services get an address from a CiliumLoadBalancerIPPool (Cilium dialect) or a
+ * `kubectl expose`-style LoadBalancer Services get an address from a CiliumLoadBalancerIPPool (Cilium dialect), a Calico
+ * IPPool with allowedUses LoadBalancer (Calico dialect: serviceLoadBalancerIPs + BGPPeer) or a
  * MetalLB IPAddressPool (MetalLB dialect: BGPPeer + BGPAdvertisement), and the ToRs learn the /32; with
  * externalTrafficPolicy Local only the ToR of the node running the endpoint does, and the route follows the pod.
  * Needs root (netns) and FRR; run under the docker lock.
@@ -202,5 +203,46 @@ spec:
     await api.ok('delete', 'pod', 'shop-1', '--wait=false');
     await waitTors(`${ip}/32`, [], 'eTP Cluster without any ready endpoint: withdrawn (MetalLB)');
     await api.ok('delete', 'service', 'shop');
+  });
+
+  test('Calico: an IPPool with allowedUses LoadBalancer gives the address; serviceLoadBalancerIPs advertised by every node, the eTP Local /32 by the endpoint\'s node only', async (t) => {
+    t.after(stopAgents);
+    // Only Calico's pool from here on.
+    await api.ok('delete', 'ciliumloadbalancerippools.cilium.io', '--all');
+    await api.ok('delete', 'ipaddresspools.metallb.io', '--all', '-n', 'metallb-system');
+    await apply(`apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata: { name: lb }
+spec: { cidr: 172.16.70.0/28, allowedUses: [LoadBalancer] }
+---
+apiVersion: projectcalico.org/v3
+kind: BGPConfiguration
+metadata: { name: default }
+spec:
+  asNumber: ${NODE_ASN}
+  nodeToNodeMeshEnabled: false
+  serviceLoadBalancerIPs: [{ cidr: 172.16.70.0/28 }]
+---
+` + NODES.map((node, i) => `apiVersion: projectcalico.org/v3
+kind: BGPPeer
+metadata: { name: tor${i} }
+spec: { node: ${node}, peerIP: ${peers[i]!.peer4}, asNumber: ${TOR_ASN} }
+`).join('---\n') + `---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: default }
+spec: { type: LoadBalancer, externalTrafficPolicy: Local, selector: { app: cart }, ports: [{ port: 80 }] }
+`);
+    await startAgents('calico');
+    await established();
+    const ip = await lbIp('cart');
+    assert.match(ip, /^172\.16\.70\.\d+$/, 'address from the Calico IPPool');
+    await waitTors('172.16.70.0/28', [0, 1], 'the serviceLoadBalancerIPs range from every node');
+    assert.deepEqual(await torsWith(`${ip}/32`), [], 'eTP Local without endpoints: no /32');
+    await readyPod('cart-1', 'cart', NODES[1], '10.1.3.21');
+    await waitTors(`${ip}/32`, [1], 'eTP Local: the /32 from the endpoint\'s node only');
+    await api.ok('delete', 'pod', 'cart-1', '--wait=false');
+    await waitTors(`${ip}/32`, [], 'endpoint gone: /32 withdrawn');
+    await api.ok('delete', 'service', 'cart');
   });
 });

@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import type { KubeObject, Node } from '../../cluster/client/index.js';
 import { parseCalicoSelector } from './calico-selector.js';
+import { filterRules, peerFilterRules } from './calico-filter.js';
 import {
   addAdvert, clusterIPs, emptyIntent, externalIPs, findNode, hasLocalEndpoint, hostPrefix, inCidr, loadBalancerIPs, nodeAddresses,
   CALICO_BIRD_DEFAULTS, cidrsOf, normalizeCidr, parseDuration, peerDefaults, podCidrs, secretValue, splitCommunities, stripMask, svcName,
@@ -95,6 +96,9 @@ function selects(expr: string | undefined, labels: Record<string, string> | unde
 function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: ClusterView, problems: string[]): PeerIntent {
   const s = bp.spec ?? {};
   const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`, CALICO_BIRD_DEFAULTS);
+  const rules = peerFilterRules(s.filters, byName(v.objects.BGPFilter), `BGPPeer ${bp.metadata.name}`, []);
+  if (rules.importRules.length) p.importRules = rules.importRules;
+  if (rules.exportRules.length) p.exportRules = rules.exportRules;
   p.port = port;
   p.holdTime = 240;
   p.keepalive = dur(s.keepaliveTime, 80);
@@ -173,11 +177,7 @@ function finishCalico(i: AgentIntent): AgentIntent {
   i.peers = i.peers
     .filter((p) => { const k = `${p.address}|${p.port}`; return seen.has(k) ? false : (seen.add(k), true); })
     .sort((a, b) => a.address.localeCompare(b.address) || a.port - b.port);
-  // Calico keeps one BIRD protocol per address:port; the agent's speaker keys neighbors by address (reconcile.ts).
-  for (let k = 1; k < i.peers.length; k++) {
-    const [a, b] = [i.peers[k - 1]!, i.peers[k]!];
-    if (a.address === b.address) i.problems.push(`${b.source}: peer ${b.address} port ${b.port} shares its address with ${a.source} port ${a.port}; the agent's speaker keeps one session per address`);
-  }
+  // Calico keeps one BIRD protocol per address:port, and so does the agent's speaker (neighborKey).
   return i;
 }
 
@@ -252,6 +252,7 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
       }
     }
   }
+  for (const f of byName(v.objects.BGPFilter)) filterRules(f, problems);
   const add = (a: Omit<Advertisement, 'communities' | 'largeCommunities'>) => addAdvert(intent.advertise, { ...a, ...communitiesFor(a.prefix, cfg) });
   for (const c of podCidrs(node)) add({ prefix: c, reason: 'pod CIDR' });
   const ranges: Array<[string, string, unknown, (s: Parameters<typeof clusterIPs>[0]) => string[]]> = [
@@ -286,12 +287,9 @@ function unsupportedFields(bp: BgpPeer, v: ClusterView): string[] {
   if (s.ttlSecurity !== undefined && s.ttlSecurity !== 0) out.push(`spec.ttlSecurity ${String(s.ttlSecurity)} not applied (no GTSM in the agent's speaker)`);
   if (s.sourceAddress === 'None') out.push('spec.sourceAddress None not applied (the agent binds the node IP)');
   if (s.reachableBy !== undefined && s.reachableBy !== '') out.push(`spec.reachableBy ${String(s.reachableBy)} not applied (no static route to the peer is installed)`);
-  if (Array.isArray(s.filters) && s.filters.length) {
-    const known = new Set(byName(v.objects.BGPFilter).map((f) => f.metadata.name));
-    const missing = s.filters.filter((f) => !known.has(String(f)));
-    out.push(`spec.filters ${s.filters.join(',')} not applied (BGPFilter import/export rules are not enforced by the agent's speaker)${missing.length ? `; BGPFilter ${missing.join(',')} not found` : ''}`);
-  }
-  return out;
+  // Filter problems once per peer object, whichever addresses it yields.
+  peerFilterRules(s.filters, byName(v.objects.BGPFilter), '', out);
+  return out.map((x) => x.replace(/^: /, ''));
 }
 
 export const calico: Dialect<CalicoOptions> = {

@@ -200,8 +200,15 @@ export function addAdvert(list: Advertisement[], a: Advertisement): void {
 /** Sorted, de-duplicated output so equal intents compare equal. */
 export function finish(i: AgentIntent): AgentIntent {
   i.advertise.sort((a, b) => a.prefix.localeCompare(b.prefix));
-  const seen = new Set<string>();
-  i.peers = i.peers.filter((p) => (seen.has(p.address) ? false : (seen.add(p.address), true))).sort((a, b) => a.address.localeCompare(b.address));
+  // GoBGP (Cilium, kube-router) and FRR (MetalLB, Kube-OVN) keep one neighbor per address: a second one at the
+  // same address on another port is refused ("can't overwrite the existing peer"). Calico (BIRD) keeps both.
+  const first = new Map<string, PeerIntent>();
+  i.peers = i.peers.filter((p) => {
+    const had = first.get(p.address);
+    if (!had) return (first.set(p.address, p), true);
+    if (had.port !== p.port) i.problems.push(`${p.source}: peer ${p.address} port ${p.port} refused: ${had.source} already peers with ${p.address} (port ${had.port}); one neighbor per address`);
+    return false;
+  }).sort((a, b) => a.address.localeCompare(b.address));
   return i;
 }
 

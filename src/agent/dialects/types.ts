@@ -5,7 +5,7 @@
  */
 import type { EndpointSlice, KubeObject, Node, Pod, Service } from '../../cluster/client/index.js';
 import type { Family } from '../../bgp/index.js';
-import type { ExportPolicy } from '../../bgp/index.js';
+import type { ExportPolicy, RouteFilterRule } from '../../bgp/index.js';
 
 export type { ExportPolicy };
 
@@ -63,6 +63,9 @@ export interface PeerIntent {
    * as the CNIs' daemons do towards external routers; 'all' = whatever the BGP rules allow (route reflection).
    */
   exportPolicy: ExportPolicy;
+  /** Prefix rules on routes from / to this peer, first match decides (Calico BGPFilter); absent = none. */
+  importRules?: RouteFilterRule[];
+  exportRules?: RouteFilterRule[];
   /** Where the peer comes from: "policy rack0", "BGPPeer global-64512", "node mesh", ... */
   source: string;
 }

@@ -17,6 +17,7 @@ import { bfdPeers, planIsEmpty, planReconcile } from './reconcile.js';
 import { BfdLink } from '../bfd-link.js';
 import { markerValid, takeRestartMarker, writeRestartMarker } from './restart-marker.js';
 import { ClusterWatch } from './watch.js';
+import { EventRecorder, problemEvent, sessionEvent } from './events.js';
 import { errorMessage } from '../../errors.js';
 
 export interface K8sAgentOptions {
@@ -55,12 +56,15 @@ export class K8sAgent {
   private releaseTimer: NodeJS.Timeout | undefined;
   /** BFD sessions of the peers that ask for them; a BFD Up → Down tears the BGP session down. */
   private readonly bfd: BfdLink;
+  /** Kubernetes Events on this node: sessions up/down, configuration problems. */
+  private readonly events: EventRecorder;
   recomputes = 0;
 
   constructor(private readonly o: K8sAgentOptions) {
     this.client = new KubeClient(loadKubeconfig(o.kubeconfig), { userAgent: `lab-agent/${o.node}` });
     if (o.dialect) this.dialect = bindDialect(o.dialect, o.dialectArgs);
     this.bfd = new BfdLink(() => this.speaker, { log: o.log });
+    this.events = new EventRecorder(this.client, o.node, o.log);
   }
 
   get currentIntent(): AgentIntent | undefined {
@@ -128,14 +132,18 @@ export class K8sAgent {
     this.intent = next;
     this.o.log.info('intent applied', {
       dialect: next.dialect, asn: next.localAsn, peers: next.peers.length, prefixes: next.advertise.length,
-      added: plan.addNeighbors.map((n) => n.peerAddress), changed: plan.changeNeighbors.map((n) => n.peerAddress), removed: plan.removeNeighbors,
+      added: plan.addNeighbors.map((n) => n.name), changed: plan.changeNeighbors.map((n) => n.name), removed: plan.removeNeighbors,
       originated: plan.originate.map((x) => x.prefix), withdrawn: plan.withdraw,
     });
   }
 
   private logProblems(i: AgentIntent): void {
     const now = new Set(i.problems);
-    for (const p of now) if (!this.problems.has(p)) this.o.log.warn('configuration problem', { dialect: i.dialect, node: i.node, reason: p });
+    for (const p of now) {
+      if (this.problems.has(p)) continue;
+      this.o.log.warn('configuration problem', { dialect: i.dialect, node: i.node, reason: p });
+      this.events.record(problemEvent(p));
+    }
     this.problems = now;
   }
 
@@ -155,7 +163,11 @@ export class K8sAgent {
       { asn: next.localAsn, routerId, listen: active ? this.o.listen : { address: this.o.listen.address, port: 0 }, neighbors: [], multipath: next.installRoutes ? 8 : 1 },
       { rib, log: this.o.log.child({ asn: next.localAsn }), restarting },
     );
-    this.speaker.on('state', (peer: string, state: string, from: string, reason: string) => this.o.log.info(state === 'Established' ? 'Peer Up' : 'Peer state', { peer, state, from, reason }));
+    this.speaker.on('state', (peer: string, state: string, from: string, reason: string) => {
+      this.o.log.info(state === 'Established' ? 'Peer Up' : 'Peer state', { peer, state, from, reason });
+      const ev = sessionEvent(peer, state, from, reason);
+      if (ev) this.events.record(ev);
+    });
     await this.speaker.start();
     if (next.installRoutes && this.o.fibNetns !== false) {
       this.fib = new FibInstaller({ log: this.o.log, ...(this.o.fibNetns ? { netns: this.o.fibNetns } : {}) });
@@ -210,6 +222,7 @@ export class K8sAgent {
     }
     if (!opts.graceful) await this.fib?.stop();
     await this.closeAdmin();
+    await this.events.close();
     this.client.close();
   }
 }

@@ -66,3 +66,21 @@ test('BFD sessions from the intent: single hop by default, multihop for eBGP wit
     { peer: '10.0.0.4', minTxMs: 300, minRxMs: 300, multiplier: 3 },
   ]);
 });
+
+test('one address on two ports is two neighbors (keyed "address:port"); removing one port leaves the other', () => {
+  const two = base();
+  const alt = peerDefaults('10.0.0.1', 65011, 'peer alt', CILIUM_DEFAULTS);
+  alt.port = 1790;
+  two.peers.push(alt);
+  const p = planReconcile(base(), two);
+  assert.deepEqual(p.addNeighbors.map((n) => [n.name, n.peerAddress, n.port, n.peerAsn]), [['10.0.0.1:1790', '10.0.0.1', 1790, 65011]]);
+  assert.deepEqual([p.changeNeighbors, p.removeNeighbors], [[], []]);
+  assert.deepEqual(planReconcile(two, base()).removeNeighbors, ['10.0.0.1:1790']);
+});
+
+test('filter rules reach the neighbor config (a changed filter changes the neighbor)', () => {
+  const f = base();
+  f.peers[0]!.exportRules = [{ family: 'ipv4-unicast', action: 'reject' }];
+  const p = planReconcile(base(), f);
+  assert.deepEqual(p.changeNeighbors.map((n) => n.exportRules), [[{ family: 'ipv4-unicast', action: 'reject' }]]);
+});

@@ -3,13 +3,13 @@
  * change (the speaker resets only those whose session parameters differ) or remove, and which prefixes to
  * originate or withdraw (no session reset). A new local ASN or router id needs a new speaker.
  */
-import type { NeighborConfig, OriginateAttrs } from '../../bgp/index.js';
+import { neighborKey, type NeighborConfig, type OriginateAttrs } from '../../bgp/index.js';
 import type { BfdPeerConfig } from '../../bfd/index.js';
 import type { Advertisement, AgentIntent, PeerIntent } from '../dialects/types.js';
 
 export function neighborConfig(p: PeerIntent): NeighborConfig {
   const c: NeighborConfig = {
-    name: p.address,
+    name: neighborKey(p.address, p.port),
     peerAddress: p.address,
     peerAsn: p.asn,
     port: p.port,
@@ -26,6 +26,8 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
   if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
   if (p.password !== undefined) c.password = p.password;
   if (p.localAddress !== undefined) c.localAddress = p.localAddress;
+  if (p.importRules?.length) c.importRules = p.importRules;
+  if (p.exportRules?.length) c.exportRules = p.exportRules;
   return c;
 }
 
@@ -34,8 +36,11 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
  * above 1, as FRR decides for `neighbor X bfd`; single hop otherwise.
  */
 export function bfdPeers(i: AgentIntent): BfdPeerConfig[] {
+  const seen = new Set<string>();
   return i.peers.flatMap((p) => {
-    if (!p.bfd) return [];
+    // BFD runs per address: sessions to one address on several ports share one BFD session (the first asks).
+    if (!p.bfd || seen.has(p.address)) return [];
+    seen.add(p.address);
     const multihop = p.asn !== i.localAsn && (p.multihopTtl ?? 1) > 1;
     const c: BfdPeerConfig = { peer: p.address, minTxMs: p.bfd.minTxMs, minRxMs: p.bfd.minRxMs, multiplier: p.bfd.multiplier };
     if (p.localAddress !== undefined) c.local = p.localAddress;
@@ -70,8 +75,9 @@ const key = (x: unknown) => JSON.stringify(x);
 
 export function planReconcile(prev: AgentIntent | undefined, next: AgentIntent): ReconcilePlan {
   const newSpeaker = !prev || prev.localAsn !== next.localAsn || prev.routerId !== next.routerId;
-  const before = newSpeaker ? new Map<string, NeighborConfig>() : new Map(prev!.peers.map((p) => [p.address, neighborConfig(p)]));
-  const after = new Map(next.peers.map((p) => [p.address, neighborConfig(p)]));
+  // Neighbors are keyed by address and port: two ports at one address are two sessions.
+  const before = newSpeaker ? new Map<string, NeighborConfig>() : new Map(prev!.peers.map((p) => [neighborKey(p.address, p.port), neighborConfig(p)]));
+  const after = new Map(next.peers.map((p) => [neighborKey(p.address, p.port), neighborConfig(p)]));
   const plan: ReconcilePlan = { newSpeaker, addNeighbors: [], changeNeighbors: [], removeNeighbors: [], originate: [], withdraw: [] };
   for (const [addr, c] of after) {
     const old = before.get(addr);

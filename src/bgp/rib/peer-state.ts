@@ -6,6 +6,7 @@ import type { ExportSource } from './export.js';
 import { NumTable, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
 import type { PeerInfo } from './types.js';
+import { compileRouteFilter, type RouteFilter } from './route-filter.js';
 
 /** Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). */
 export const STALE = 1 << 30;
@@ -40,6 +41,8 @@ export class PeerState {
   readonly ctx: AttrContext;
   readonly facts: PeerFacts;
   readonly source: ExportSource;
+  readonly importFilter: RouteFilter | undefined;
+  readonly exportFilter: RouteFilter | undefined;
 
   constructor(
     readonly index: number,
@@ -49,6 +52,8 @@ export class PeerState {
     const local = index === 0;
     this.facts = { ibgp: info.ibgp, local, routerId: ipv4ToNumber(info.routerId), addressKey: addressKey(info.address) };
     this.source = { local, ibgp: info.ibgp, routeReflectorClient: !!info.routeReflectorClient, routerId: info.routerId };
+    this.importFilter = compileRouteFilter(info.importRules ?? []);
+    this.exportFilter = compileRouteFilter(info.exportRules ?? []);
   }
 
   hasFamily(f: Family): boolean {

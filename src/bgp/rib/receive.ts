@@ -44,7 +44,8 @@ function applyNlri(core: RibCore, p: PeerState, family: Family, b: Buffer, start
       key = v4Key(addr, len);
     } else key = v6KeyFromNlri(b, o + 1, len);
     o += 1 + nb;
-    if (set >= 0) core.announce(p, family, key, set);
+    // An import filter's reject drops the route as a withdraw would (it may replace an accepted one).
+    if (set >= 0 && p.importFilter?.({ family, key, learned: true, ifname: p.info.ifname }) !== 'reject') core.announce(p, family, key, set);
     else if (!core.withdraw(p, family, key)) continue;
     n++;
   }

@@ -7,6 +7,7 @@ import { exportEbgpV4Bytes } from './export-fast.js';
 import { MessageSink, packAnnouncements, packWithdrawals } from './packer.js';
 import { SET_MASK, type PeerState } from './peer-state.js';
 import type { PrefixKey } from './prefix-key.js';
+import type { PeerInfo } from './types.js';
 
 export interface TakeOptions {
   maxMessageSize: number;
@@ -30,6 +31,8 @@ class ExportCache {
     private family: Family,
     /** Largest attribute block that still leaves room for one NLRI in a message. */
     private maxAttrs: number,
+    /** The destination as the export rules see it (an export filter's accept lifts its export policy). */
+    private dstInfo: PeerInfo = dst.info,
   ) {}
   get(set: number, src: PeerState): number {
     let memo = this.bySource.get(src.index);
@@ -37,13 +40,13 @@ class ExportCache {
     const hit = memo[set]!;
     if (hit !== 0) return hit - 1;
     let id = -1;
-    const fast = this.family === 'ipv4-unicast' ? exportEbgpV4Bytes(this.core.store.bytes(set), src.source, this.dst.info) : null;
+    const fast = this.family === 'ipv4-unicast' ? exportEbgpV4Bytes(this.core.store.bytes(set), src.source, this.dstInfo) : null;
     if (fast === 'filtered') id = -1;
     else if (fast) id = this.core.outStore.intern(fast, 0, fast.length).id;
     else {
-      const ex = exportAttributes(this.core.attrsOf(set), src.source, this.dst.info, this.family, this.core.clusterId);
+      const ex = exportAttributes(this.core.attrsOf(set), src.source, this.dstInfo, this.family, this.core.clusterId);
       if (ex) {
-        const b = encodeExport(ex, this.dst.info);
+        const b = encodeExport(ex, this.dstInfo);
         id = this.core.outStore.intern(b, 0, b.length).id;
       }
     }
@@ -79,7 +82,9 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
     });
     for (const k of gone) fn(k);
   };
-  const cache = new ExportCache(core, p, f, max - 19 - 4 - 4 - 17);
+  const maxAttrs = max - 19 - 4 - 4 - 17;
+  const cache = new ExportCache(core, p, f, maxAttrs);
+  let acceptCache: ExportCache | undefined;
   // Announcements as two parallel arrays of numbers/strings (no per-group objects), grouped below by a counting sort.
   const room = full ? loc.size + adjOut.size : log.length - from;
   const annIds = new Int32Array(room);
@@ -91,7 +96,11 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
     let outId = -1;
     if (lv >= 0) {
       const src = core.peers[lv & 0xffff]!;
-      if (src !== p) outId = cache.get(src.adjIn[f].get(k) & SET_MASK, src);
+      const verdict = src === p ? 'reject' : p.exportFilter?.({ family: f, key: k, learned: !src.source.local, ifname: src.info.ifname });
+      if (verdict === 'accept') {
+        acceptCache ??= new ExportCache(core, p, f, maxAttrs, { ...p.info, exportPolicy: 'all' });
+        outId = acceptCache.get(src.adjIn[f].get(k) & SET_MASK, src);
+      } else if (verdict !== 'reject') outId = cache.get(src.adjIn[f].get(k) & SET_MASK, src);
     }
     if (outId < 0) {
       const old = adjOut.delete(k);
@@ -113,6 +122,7 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
   if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
   packGrouped(core, f, annIds, annKeys, nAnn, max, out);
   cache.done();
+  acceptCache?.done();
 }
 
 /** Counting sort of announcements by exported set id, then one packing run per set. */

@@ -1,4 +1,8 @@
 import type { Family } from '../wire/constants.js';
+import type { RouteFilterRule } from './route-filter.js';
+
+export type { RouteFilterRule };
+export type { RouteFilterAction } from './route-filter.js';
 
 export type { Family };
 
@@ -26,6 +30,15 @@ export interface PeerInfo {
    * BIRD export filters). Applies on top of the RFC rules, so it only ever removes routes.
    */
   exportPolicy?: ExportPolicy;
+  /** Prefix rules on what this peer sends us (route-filter.ts); no verdict = accept. */
+  importRules?: RouteFilterRule[];
+  /**
+   * Prefix rules on what we send this peer, before the export policy: accept sends the route even where the
+   * policy would keep it back (the RFC rules still apply), reject keeps it back; no verdict = the policy decides.
+   */
+  exportRules?: RouteFilterRule[];
+  /** The interface the session runs over: the interface of the routes learned from this peer (filter `ifname`). */
+  ifname?: string;
 }
 
 /** Per-peer export policy (PeerInfo.exportPolicy). */

@@ -9,6 +9,13 @@ export type InterfaceTable = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 
 const isLinkLocal6 = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
 
+/** The name of the interface holding `localAddress` (undefined when none does). */
+export function interfaceOf(localAddress: string, table: InterfaceTable = os.networkInterfaces()): string | undefined {
+  const a = localAddress.replace(/^::ffff:/, '');
+  for (const [name, addrs] of Object.entries(table)) if (addrs?.some((x) => x.address === a)) return name;
+  return undefined;
+}
+
 /** The global IPv6 address on the interface of `localAddress` (undefined when there is none, or for an IPv6 `localAddress`). */
 export function linkGlobal6(localAddress: string, table: InterfaceTable = os.networkInterfaces()): string | undefined {
   if (localAddress.includes(':')) return undefined;

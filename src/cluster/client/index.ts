@@ -8,5 +8,6 @@ export { KubeApiError, isConflict, isNotFound } from './errors.js';
 export { Informer, keyOf, type Change, type ChangeType, type InformerOptions } from './informer.js';
 export { inClusterConfig, loadKubeconfig, parseKubeconfig, type ClientConfig } from './kubeconfig.js';
 export { ENDPOINTSLICES, LEASES, NAMESPACES, NODES, PODS, SERVICES, apiVersionOf, resourcePath, resourceType, type ResourceType } from './resources.js';
+export { buildEvent, eventSuffix, type EventSpec, type KubeEvent } from './events.js';
 export type * from './types.js';
 export type { EndpointSlice, KubeObject, Node, Pod, Service } from './types.js';

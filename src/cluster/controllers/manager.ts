@@ -5,7 +5,7 @@ import { ApiError } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
 import { buildEndpointSlices, buildEndpoints } from './endpoints.js';
 import { nodeReadyDecision } from './node-lifecycle.js';
-import { buildEvent, eventSuffix } from './events.js';
+import { buildEvent, eventSuffix } from '../client/index.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
 import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContainerStatus, Pod } from '../client/types.js';
-import { buildEvent } from '../controllers/events.js';
+import { buildEvent } from '../client/index.js';
 import { containerEvents, killingEvents } from './pod-events.js';
 
 const pod = { metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as unknown as Pod;

@@ -7,7 +7,7 @@
 import type { KubeClient } from '../client/client.js';
 import { resourceType } from '../client/resources.js';
 import type { ContainerStatus, KubeObject, Pod } from '../client/types.js';
-import { buildEvent, eventSuffix, type EventSpec } from '../controllers/events.js';
+import { buildEvent, eventSuffix, type EventSpec } from '../client/index.js';
 import type { Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
 

@@ -1,8 +1,22 @@
 /**
  * core/v1 Events as kubelet and kube-scheduler write them (what `kubectl describe pod` and
- * `kubectl get events` show): one object per occurrence, named <object>.<unique suffix>. Pure.
+ * `kubectl get events` show): one object per occurrence, named <object>.<unique suffix>. Pure. Used by the
+ * controllers, the node daemon and the BGP agent.
  */
-import type { K8sObject } from '../store/types.js';
+import type { KubeObject } from './types.js';
+
+/** A core/v1 Event object. */
+export interface KubeEvent extends KubeObject {
+  apiVersion: string;
+  kind: string;
+  involvedObject: { kind: string; name: string; namespace: string; apiVersion: string; uid?: string; fieldPath?: string };
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+}
 
 export interface EventSpec {
   /** The object the event is about (a Pod here). */
@@ -15,7 +29,7 @@ export interface EventSpec {
   host?: string;
 }
 
-export function buildEvent(e: EventSpec, now: Date, suffix: string): K8sObject {
+export function buildEvent(e: EventSpec, now: Date, suffix: string): KubeEvent {
   const ts = now.toISOString().replace(/\.\d+Z$/, 'Z');
   const micro = now.toISOString().replace(/Z$/, '000Z');
   return {
@@ -33,7 +47,7 @@ export function buildEvent(e: EventSpec, now: Date, suffix: string): K8sObject {
     lastTimestamp: ts,
     eventTime: micro,
     count: 1,
-  } as K8sObject;
+  };
 }
 
 /** A unique-enough event name suffix: time in hex, then a counter (kubelet uses the time in ns). */
