@@ -95,6 +95,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: DEPLOY_OPTIONS,
     examples: [['lab deploy -t srl02.clab.yaml', 'create the lab; its files go to clab-<lab>/ beside the topology']],
   },
+  apply: {
+    command: 'apply',
+    about: 'change a running lab in place to match its edited topology (only the nodes and links that differ)',
+    options: {
+      topo: TOPO,
+      'dry-run': { type: 'boolean', describe: 'print the plan (+ add, - remove, ~ change, -/+ make again) and change nothing' },
+      force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
+    },
+    examples: [['lab apply -t lab.clab.yaml --dry-run', 'show what applying the edited file would add, remove and re-make']],
+  },
   destroy: {
     command: 'destroy',
     about: 'remove a lab (from its labels; the file may be gone)',

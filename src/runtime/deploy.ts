@@ -91,7 +91,7 @@ async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: 
     return `lab ${ctx.plan.name} is already deployed: ${want.length} nodes running, nothing to do`;
   }
   throw new KindlabError('DEPLOY', `lab ${ctx.plan.name} is partly deployed (${running.size} of ${want.length} containers running)`, {
-    hint: `redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
+    hint: `if you edited the topology, change the running lab in place: lab apply -t ${ctx.plan.file} (--dry-run shows the plan); else redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
   });
 }
 
