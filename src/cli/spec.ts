@@ -66,6 +66,7 @@ const FAULT_EPILOG = [
   '- corrupt: not emulable here (no netem, no tc pedit action); refused.',
   "- node: docker stop|start|restart|pause|unpause of the node's container (pause freezes its processes, not its kernel: it still answers ping).",
   "- bgp reset: vtysh -c 'clear ip bgp *' (or PEER) in an FRR router.",
+  '- agent kill|restart: SIGKILL (a crash) or SIGTERM (graceful: Cease to its peers) to the k8s node\'s lab-agent; its supervisor (agent.sh) starts a new one 1 s later, and the new pid and delay are recorded. agent stop keeps it down until agent start or clear.',
   'Every fault is recorded in <labDir>/faults.json: lab fault list shows them, lab fault clear undoes them all (links up, rules removed, nodes started and unpaused).',
 ].join('\n');
 
@@ -269,6 +270,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         options: FAULT_TARGET,
         positionals: { node: 'FRR router', action: 'reset', peer: 'peer address or interface (default: every peer)' },
         examples: [['lab fault -t lab.clab.yaml bgp r1 reset 10.0.0.2', 'reset one session of r1']],
+      },
+      agent: {
+        command: 'agent [node] [action]',
+        about: "NAME kill|restart|stop|start: a k8s node's BGP agent (kill: SIGKILL, restart: SIGTERM; its supervisor starts a new one)",
+        options: FAULT_TARGET,
+        positionals: { node: 'k8s-node name', action: 'kill, restart, stop or start' },
+        examples: [['lab fault -t lab.clab.yaml agent worker kill', "crash worker's agent; prints the supervisor's new agent and how long it took"]],
       },
       list: {
         command: 'list',
