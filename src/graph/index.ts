@@ -12,7 +12,7 @@ import { buildModel, type GraphModel } from './model.js';
 
 export { buildModel, autoDirection, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
 export type { GraphModel, GraphNode, GraphEdge, Role, SessionState } from './model.js';
-export { toMermaid, nodeId } from './mermaid.js';
+export { toMermaid, nodeId, type MermaidOverlay } from './mermaid.js';
 export { renderSvg, renderPng, chromiumPath, CHROMIUM_ARGS } from './render.js';
 export { graphHtml } from './html.js';
 export { cachedPage, parsePort, serveGraph, type GraphServer } from './serve.js';
