@@ -9,7 +9,7 @@
  * 1-(1-p)² ≈ 51 % at 30 %). ARP is not IP and is not dropped.
  */
 import { KindlabError } from '../errors.js';
-import { AGENT_MARKER, AGENT_PROCESS_PATTERN, AGENT_SUPERVISOR, IN_CONTAINER } from '../cluster/lab/index.js';
+import { AGENT_MARKER, AGENT_PROCESS_PATTERN, IN_CONTAINER } from '../cluster/lab/index.js';
 import type { AgentAction, Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, Step } from './types.js';
 
 export const FAULTS_FILE = 'faults.json';
@@ -139,7 +139,8 @@ export function agentScript(action: AgentAction): string {
   const find = `pgrep -o -f '${AGENT_PROCESS_PATTERN}'`;
   const waitNew = (old: string) =>
     `t0=$(date +%s%N); i=0; while [ $i -lt ${AGENT_WAIT_S * 10} ]; do new=$(${find}); if [ -n "$new" ] && [ "$new" != "${old}" ]; then echo "agent pid ${old || '-'} -> $new in $(( ($(date +%s%N) - t0) / 1000000 )) ms"; exit 0; fi; sleep 0.1; i=$((i+1)); done; ` +
-    `echo "no new agent within ${AGENT_WAIT_S} s: is the supervisor (${d}/${AGENT_SUPERVISOR}) running? ${d}/logs/agent.log says why" >&2; exit 4`;
+    // (the supervisor's path must not appear here: boot.sh looks for it with pgrep -f and would take this shell for it)
+    `echo "no new agent within ${AGENT_WAIT_S} s: is its supervisor running? ${d}/logs/agent.log says why" >&2; exit 4`;
   switch (action) {
     case 'kill':
     case 'restart':
