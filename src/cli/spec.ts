@@ -218,6 +218,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       serve: { type: 'string', describe: 'serve the HTML page on 127.0.0.1:PORT' },
       direction: { type: 'string', default: 'auto', describe: 'layout: auto, TB or LR' },
       static: { type: 'boolean', default: false, describe: 'draw from the file only (no session state)' },
+      unfold: { type: 'boolean', default: false, describe: "draw the nodes sharing another node's netns (network-mode: container:X) as boxes of their own, not inside X" },
     },
     examples: [['lab graph -t lab.clab.yaml --format svg -o lab.svg', 'draw the lab as SVG']],
   },

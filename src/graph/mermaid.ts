@@ -56,7 +56,8 @@ export function toMermaid(m: GraphModel, overlay: MermaidOverlay = {}): string {
     const label = e.session ? 'BGP' : busy ? `${e.a.iface}·${e.z.iface}` : `${e.a.iface} — ${e.z.iface}`;
     const arrow = e.session ? `-. "${labelText(label)}" .-` : `-- "${labelText(label)}" ---`;
     out.push(`  ${nodeId(e.a.node)} ${arrow} ${nodeId(e.z.node)}`);
-    const colour = overlay.edge?.(e.a, e.z);
+    // the overlay knows the elements by their own names (a folded sharer's link is still server0:net0)
+    const colour = overlay.edge?.({ node: e.a.folded ?? e.a.node, iface: e.a.folded ? e.a.iface.slice(e.a.folded.length + 1) : e.a.iface }, { node: e.z.folded ?? e.z.node, iface: e.z.folded ? e.z.iface.slice(e.z.folded.length + 1) : e.z.iface });
     if (colour) styles.push(`  linkStyle ${i} stroke:${colour},stroke-width:4px`);
     else if (e.state) styles.push(`  linkStyle ${i} ${STATE_STYLE[e.state]}`);
   });
