@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError, errorMessage } from '../errors.js';
-import { intToIpv4, mask4, parseCidr4, type LabPlan, type LinkSpec, type NodePlan } from '../topology/index.js';
+import { intToIpv4, mask4, parseCidr4, usesStages, type LabPlan, type LinkSpec, type NodePlan } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import type { ClusterProviderFactory } from './cluster-provider.js';
 import { DockerRuntime, type Runtime } from './docker.js';
@@ -171,6 +171,32 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
   await writeLabDir(plan, info, isManaged);
   await recordNodes(plan, runtime, (name) => isManaged(byName.get(name)!), (name) => ctx.kindCtx.netnsPid(byName.get(name)!));
   return warnings;
+}
+
+/**
+ * `lab deploy` of a running lab whose topology was edited: the changes applied in place, as
+ * `lab apply` does (the caller holds the lab's lock). Undefined when there is nothing to apply
+ * that way: no lab running, a deploy that did not finish, no recorded plan (an older kindlab),
+ * a staged lab, or no change; the deploy then goes on as before (repair, or nothing to do).
+ */
+export async function applyIfChanged(plan0: LabPlan, opts: ApplyOptions & { runtime: Runtime }): Promise<ApplyResult | undefined> {
+  const { runtime } = opts;
+  if (usesStages(plan0.nodes)) return undefined;
+  if ((await runtime.listContainers({ [LABEL_LAB]: plan0.name })).length === 0) return undefined;
+  const last = await readDeployState(plan0.labDir);
+  if (!last || last.status !== 'complete') return undefined;
+  const old = await readAppliedPlan(plan0.labDir);
+  if (!old) return undefined;
+  const plan = pinMgmtAddresses(old, plan0, freeMgmtAddress(plan0));
+  const diff = diffPlans(old, plan);
+  if (isEmptyDiff(diff)) return undefined;
+  const steps = applySteps(old, plan, diff);
+  const text = formatDiff(plan.name, diff, steps);
+  const refused = refusal(plan, old, diff);
+  if (refused) throw new KindlabError(refused.code, refused.shortMessage, { hint: refused.hint, detail: text });
+  opts.onNotice?.(text.trimEnd());
+  const warnings = await carryOut(plan, old, steps, runtime, opts);
+  return { plan, diff, steps, text, status: 'applied', warnings };
 }
 
 export async function applyLab(source: { plan: LabPlan }, opts: ApplyOptions = {}): Promise<ApplyResult> {

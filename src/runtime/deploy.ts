@@ -1,7 +1,8 @@
 /**
  * `lab deploy`: an ordered list of small named actions run under listr2. On failure everything
  * carrying the lab's label is removed (unless `retain`), and the error names the step and node.
- * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
+ * A second deploy of a running lab changes nothing and says so (or repairs restarted nodes, or, when the
+ * topology was edited, applies just the changes: apply.ts); `reconfigure` destroys first.
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
@@ -31,6 +32,7 @@ import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 import { repairLab } from './repair.js';
 import { recordNodesAction } from './node-record.js';
+import { applyIfChanged } from './apply.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -56,8 +58,8 @@ export interface DeployOptions {
 
 export interface DeployResult {
   plan: LabPlan;
-  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). */
-  status: 'deployed' | 'unchanged' | 'repaired';
+  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). `applied`: the edited topology's changes were made in place (apply.ts). */
+  status: 'deployed' | 'unchanged' | 'repaired' | 'applied';
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
@@ -171,6 +173,14 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
   if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
+  if (!opts.reconfigure) {
+    // the topology was edited since the lab was deployed: only what changed is made or removed (lab apply)
+    const applied = await applyIfChanged(plan, { runtime, onNotice: notice, clusterProvider: opts.clusterProvider, concurrency: ctx.concurrency });
+    if (applied) {
+      for (const w of applied.warnings) notice(`warning: ${w}`);
+      return { plan: applied.plan, status: 'applied', message: `lab ${plan.name} changed in place (the other containers were not touched)`, timings: [] };
+    }
+  }
   try {
     ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);
   } catch (e) {

@@ -80,9 +80,9 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
   assert.deepEqual([...before.keys()].sort(), ['a', 'b', 'h']);
 
   // the same file: nothing to do
-  const same = await lab(['apply', '-t', file]);
-  assert.equal(same.exitCode, 0, same.stderr);
-  assert.match(same.stdout, /no changes/);
+  const none = await lab(['apply', '-t', file]);
+  assert.equal(none.exitCode, 0, none.stderr);
+  assert.match(none.stdout, /no changes/);
 
   await writeFile(file, topology(true));
   const dry = await lab(['apply', '-t', file, '--dry-run']);
@@ -127,6 +127,21 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
   const ins = await lab(['inspect', '-t', file, '--format', 'json']);
   const states = (JSON.parse(ins.stdout) as { nodes: Array<{ name: string; state: string }> }).nodes.map((n) => `${n.name}=${n.state}`).sort();
   assert.deepEqual(states, ['a=running', 'b=running', 'c=running']);
+
+  // back to the first file, through lab deploy this time: c goes, h (sharing b's netns) and its link to a come back
+  await writeFile(file, topology(false));
+  const redo = await lab(['deploy', '-t', file]);
+  assert.equal(redo.exitCode, 0, `${redo.stdout}\n${redo.stderr}`);
+  assert.match(redo.stdout, /changed in place/);
+  assert.match(redo.stderr, /^ {2}\+ node h$/m);
+  assert.match(redo.stderr, /^ {2}- node c$/m);
+  const back = await containers();
+  assert.deepEqual([...back.keys()].sort(), ['a', 'b', 'h']);
+  for (const n of ['a', 'b']) assert.equal(back.get(n), before.get(n), `${n} kept its container through the deploy`);
+  assert.equal((await sh('a', 'ip -o link show dev eth2')).exitCode, 0, 'the link a–h is back');
+  assert.equal((await sh('b', 'ip -o link show dev eth3')).exitCode, 0, "h's end is in b's namespace");
+  const same = await lab(['deploy', '-t', file]);
+  assert.match(same.stdout, /already deployed/);
 
   const gone = await lab(['destroy', '-t', file, '--cleanup']);
   assert.equal(gone.exitCode, 0, gone.stderr);
