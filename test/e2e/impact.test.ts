@@ -53,9 +53,10 @@ test('verify --impact: rack1 isolated by router0–tor1, only the control-plane 
   const broken = report.rows.reduce((a, x) => a + x.failed.length, 0);
   assert.match(xml, new RegExp(`<testsuites [^>]*tests="${3 * (report.checks.length + 1)}" failures="${broken}" errors="0"`));
   const page = await readFile(html, 'utf8');
-  assert.match(page, /Single points of failure<\/strong>[^<]*: node tor0/);
+  assert.match(page, /Single points of failure<\/strong>[^<]*node tor0/);
   assert.match(page, /<svg[\s\S]*<\/svg>|flowchart/, 'the graph, drawn or as Mermaid text');
-  assert.match(page, /#cf222e/, 'the worst element coloured red');
+  const tor0Row = page.split('\n').find((l) => l.includes('>node tor0</td>')) ?? '';
+  assert.match(tor0Row, /border-left:4px solid #cf222e/, 'the worst element coloured red');
   assert.equal(report.stopped, undefined);
   assert.deepEqual(report.rows.map((x) => x.element), ['router0:net1 — tor1:net0', 'tor0:net1 — server0:net0', 'tor0']);
   assert.ok(report.rows[2]!.failed.length > report.rows[1]!.failed.length, 'tor0 down breaks more than one of its links');
