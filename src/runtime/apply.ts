@@ -12,7 +12,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError, errorMessage } from '../errors.js';
 import { intToIpv4, mask4, parseCidr4, usesStages, type LabPlan, type LinkSpec, type NodePlan } from '../topology/index.js';
-import { splitCommand } from './argv.js';
+import { runCommand } from './node-exec.js';
+import { running } from './repair.js';
 import type { ClusterProviderFactory } from './cluster-provider.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import { type DeployContext, createNode, deployLink, isManaged, kindOf, makeKindContext } from './deploy-steps.js';
@@ -85,23 +86,15 @@ async function deleteLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
   }
 }
 
-async function running(runtime: Runtime, name: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const c = await runtime.inspectContainer(name);
-    if (c?.state === 'running' && c.pid) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new KindlabError('RUNTIME_CONTAINER', `container ${name} did not start`, { hint: `see its logs: docker logs ${name}` });
-}
-
+/** Runs exec lines as a deploy does (in the container, or on the host for the host kind); a failing line is reported and the rest run. */
 async function execLines(ctx: DeployContext, n: NodePlan, lines: string[], warnings: string[]): Promise<void> {
   const onHost = kindFacts(n.kind).start === 'host';
   for (const line of lines) {
-    const argv = onHost ? ['sh', '-c', line] : splitCommand(line);
-    const r = onHost
-      ? { exitCode: -1, stdout: '', stderr: 'exec lines of host nodes are not re-run by apply' }
-      : await ctx.runtime.exec(n.containerName, argv, { check: false, target: n.name }).catch((e: unknown) => ({ exitCode: -1, stdout: '', stderr: errorMessage(e) }));
-    if (r.exitCode !== 0) warnings.push(`${n.name}: exec line failed (exit ${r.exitCode}): ${line}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
+    try {
+      await runCommand(ctx.runtime, onHost ? undefined : n.containerName, line, n.name);
+    } catch (e) {
+      warnings.push(`${n.name}: exec line failed: ${line}: ${errorMessage(e).split('\n')[0]}`);
+    }
   }
 }
 
@@ -204,9 +197,9 @@ export async function applyLab(source: { plan: LabPlan }, opts: ApplyOptions = {
   const lab = source.plan.name;
   return withLabLock(lab, async () => {
     if (!opts.force) await assertLabOwner(runtime, lab, source.plan.file, 'deploy');
-    const running = await runtime.listContainers({ [LABEL_LAB]: lab });
+    const existing = await runtime.listContainers({ [LABEL_LAB]: lab });
     const old = await readAppliedPlan(source.plan.labDir);
-    if (running.length === 0) throw new KindlabError('APPLY', `lab ${lab} is not running: nothing to change in place`, { hint: `deploy it: lab deploy -t ${source.plan.file}` });
+    if (existing.length === 0) throw new KindlabError('APPLY', `lab ${lab} is not running: nothing to change in place`, { hint: `deploy it: lab deploy -t ${source.plan.file}` });
     const last = await readDeployState(source.plan.labDir);
     if (last && last.status !== 'complete') throw new KindlabError('APPLY', `lab ${lab}: its last deploy did not finish (${last.status})`, { hint: `finish it first: lab deploy -t ${source.plan.file}` });
     if (!old) {
