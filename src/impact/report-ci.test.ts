@@ -6,7 +6,8 @@ import { toMermaid, type GraphModel } from '../graph/index.js';
 
 const report: ImpactReport = {
   lab: 'demo<&>',
-  checks: ['ping a-b', 'bgp r1<->r2', 'pod ping'],
+  // a name twice: two derived checks may be named alike (the run tells checks apart by name)
+  checks: ['ping a-b', 'bgp r1<->r2', 'pod ping', 'ping a-b'],
   startedAt: '2026-12-06T20:00:00.000Z',
   durationMs: 61_000,
   rows: [

@@ -44,7 +44,9 @@ function suite(report: ImpactReport, r: ImpactRow): { xml: string; tests: number
   }
   const cases: string[] = [];
   let failures = 0;
-  for (const check of report.checks) {
+  // a run knows a check by its name (two derived checks may share one): one testcase per name
+  const names = [...new Set(report.checks)];
+  for (const check of names) {
     const f = r.failed.find((x) => x.check === check);
     const head = `    <testcase classname="${cls}" name="${xmlEscape(`${check} under ${name}`)}" time="${secs(f?.detectMs)}"`;
     if (!f) {
@@ -60,7 +62,7 @@ function suite(report: ImpactReport, r: ImpactRow): { xml: string; tests: number
     failures++;
     cases.push(`${rec}>`, `      <failure message="${xmlEscape(`the lab was not green again after ${name} was restored`)}" type="recovery"/>`, '    </testcase>');
   }
-  const tests = report.checks.length + 1;
+  const tests = names.length + 1;
   const time = (r.failed.length ? Math.max(...r.failed.map((x) => x.detectMs)) : 0) + (r.recoverMs ?? 0);
   const xml = [
     `  <testsuite name="${xmlEscape(name)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${secs(time)}" timestamp="${xmlEscape(report.startedAt.replace(/\.\d+Z$/, ''))}">`,
@@ -139,11 +141,12 @@ export function writeImpactHtml(report: ImpactReport, opts: ImpactHtmlOptions = 
   const esc = xmlEscape;
   const worst = worstRows(report);
   const max = Math.max(0, ...report.rows.map((r) => r.failed.length));
-  const head = `<tr><th>fault</th><th>broken</th><th>detect (last)</th><th>recover</th>${report.checks.map((c) => `<th class="check" title="${esc(c)}">${esc(c)}</th>`).join('')}</tr>`;
+  const names = [...new Set(report.checks)];
+  const head = `<tr><th>fault</th><th>broken</th><th>detect (last)</th><th>recover</th>${names.map((c) => `<th class="check" title="${esc(c)}">${esc(c)}</th>`).join('')}</tr>`;
   const rows = report.rows.map((r) => {
     const sev = r.error ? undefined : SEVERITY_COLOURS[severityOf(r, max)];
     const style = sev ? ` style="background:${sev.fill};border-left:4px solid ${sev.stroke}"` : '';
-    const cells = report.checks.map((c) => {
+    const cells = names.map((c) => {
       const f = r.failed.find((x) => x.check === c);
       return f ? `<td class="x" title="${esc(`${f.detail} (after ${s1(f.detectMs)})`)}">✘</td>` : '<td class="o">·</td>';
     });
