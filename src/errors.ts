@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'LINK_CREATE'
   | 'DEPLOY'
   | 'DEPLOY_INTERRUPTED'
+  | 'APPLY'
+  | 'APPLY_UNSUPPORTED'
   | 'LAB_OWNER'
   | 'TOPO_TOO_BIG'
   | 'MGMT_SUBNET'

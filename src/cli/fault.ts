@@ -1,5 +1,5 @@
 /**
- * `lab fault link|node|bgp|list|clear` and `lab capture NODE:IFACE`: CLI glue over src/faults.
+ * `lab fault link|node|bgp|agent|list|clear` and `lab capture NODE:IFACE`: CLI glue over src/faults.
  * The lab directory (where faults.json lives) comes from the topology (-t) or from the lab's
  * container labels (--name), so a fault set from one shell is listed and cleared from another.
  */
@@ -66,7 +66,7 @@ export interface FaultValues extends TargetValues {
 }
 
 export async function runFault(sub: string | undefined, values: FaultValues, words: string[]): Promise<number> {
-  if (!sub) throw new KindlabError('USAGE', 'give a fault: link, node, bgp, list or clear', { detail: FAULT_USAGE });
+  if (!sub) throw new KindlabError('USAGE', 'give a fault: link, node, bgp, agent, list or clear', { detail: FAULT_USAGE });
   if (sub === 'list') {
     const format = values.format ?? 'table';
     if (format !== 'table' && format !== 'json') throw new KindlabError('USAGE', `unknown format "${format}" (table or json)`, { detail: FAULT_USAGE });

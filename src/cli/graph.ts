@@ -1,4 +1,4 @@
-/** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]` */
+/** `lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static] [--unfold]` */
 import { labLoadOptions } from './load-options.js';
 import { loadLabPlan } from '../runtime/index.js';
 import { writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { cachedPage, graphHtml, graphOfPlan, parsePort, renderPng, renderSvg, se
 
 const FORMATS = ['mermaid', 'svg', 'png', 'html'] as const;
 type Format = (typeof FORMATS)[number];
-const USAGE = 'usage: lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static]';
+const USAGE = 'usage: lab graph -t FILE [--format mermaid|svg|png|html] [-o PATH] [--serve PORT] [--direction auto|TB|LR] [--static] [--unfold]';
 
 async function produce(file: string, format: Format, opts: LabGraphOptions): Promise<string | Buffer> {
   const model = await graphOfPlan(await loadLabPlan(file, labLoadOptions()), opts);
@@ -23,13 +23,14 @@ export interface GraphValues extends ReportValues {
   serve?: string;
   direction: string;
   static: boolean;
+  unfold?: boolean;
 }
 
 export async function runGraph(values: GraphValues): Promise<number> {
   const topo = requireTopo(values.topo, USAGE);
   const format = pickFormat(values.format, FORMATS, USAGE);
   if (values.direction !== 'TB' && values.direction !== 'LR' && values.direction !== 'auto') throw new KindlabError('USAGE', `--direction must be TB, LR or auto`, { detail: USAGE });
-  const opts: LabGraphOptions = { direction: values.direction, live: !values.static };
+  const opts: LabGraphOptions = { direction: values.direction, live: !values.static, fold: !values.unfold };
   if (values.serve !== undefined) return serve(topo, values.serve, opts);
   if (format === 'png' && !values.output && process.stdout.isTTY) throw new KindlabError('USAGE', 'PNG output needs -o FILE (or a pipe)', { detail: USAGE });
   const out = await produce(topo, format, opts);

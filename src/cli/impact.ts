@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { FaultRunner, loadLabView } from '../faults/index.js';
-import { IMPACT_FORMATS, impactElements, pickElements, runImpact, writeImpact, type ImpactFormat } from '../impact/index.js';
+import { IMPACT_FORMATS, SEVERITY_COLOURS, impactElements, impactOverlay, linkSeverity, pickElements, runImpact, writeImpact, writeImpactHtml, writeImpactJunit, type ImpactFormat, type ImpactReport } from '../impact/index.js';
 import { DockerRuntime } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { LabContext, dockerExec, kubeLookup, labChecks, runChecks } from '../verify/index.js';
@@ -15,6 +15,26 @@ export interface ImpactValues {
   timeoutMs?: number;
   elements?: string;
   recoverMs?: number;
+  /** Also write the matrix as JUnit XML here. */
+  junit?: string;
+  /** Also write the static HTML report (graph coloured by impact) here. */
+  html?: string;
+}
+
+/** The lab's graph with each element coloured by the checks its failure breaks; Mermaid text when it cannot be drawn. */
+async function impactGraph(plan: LabPlan, report: ImpactReport): Promise<{ graphSvg?: string; graphMermaid?: string }> {
+  const { graphOfPlan, toMermaid, renderSvg } = await import('../graph/index.js');
+  const overlay = impactOverlay(report);
+  const nodes = Object.fromEntries(Object.entries(overlay.nodes).map(([n, sev]) => [n, SEVERITY_COLOURS[sev]]));
+  const mermaid = toMermaid(await graphOfPlan(plan, { live: false }), { nodes, edge: (a, z) => {
+    const sev = linkSeverity(overlay, a, z);
+    return sev ? SEVERITY_COLOURS[sev].stroke : undefined;
+  } });
+  try {
+    return { graphSvg: await renderSvg(mermaid) };
+  } catch {
+    return { graphMermaid: mermaid };
+  }
 }
 
 export async function runImpactCommand(plan: LabPlan, runtime: DockerRuntime, v: ImpactValues): Promise<number> {
@@ -53,6 +73,14 @@ export async function runImpactCommand(plan: LabPlan, runtime: DockerRuntime, v:
       signal: ac.signal,
       onProgress: (m) => process.stderr.write(`${m}\n`),
     });
+    if (v.junit) {
+      await writeFile(v.junit, writeImpactJunit(report));
+      process.stderr.write(`JUnit XML written to ${v.junit}\n`);
+    }
+    if (v.html) {
+      await writeFile(v.html, writeImpactHtml(report, await impactGraph(plan, report)));
+      process.stderr.write(`HTML report written to ${v.html}\n`);
+    }
     const text = writeImpact(report, v.format as ImpactFormat);
     if (v.output) {
       await writeFile(v.output, text);

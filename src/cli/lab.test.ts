@@ -167,7 +167,7 @@ test('completion handler: commands, options, node names of the -t topology, topo
     assert.ok((await completions('destroy', '-t', 'x', '--')).includes('--cleanup'));
     assert.ok(!(await completions('destroy', '-t', 'x', '--')).includes('--topo'), 'an option given is not offered again');
     assert.deepEqual(await completions('images', ''), ['build', 'list', 'pull', 'save', 'load']);
-    assert.deepEqual(await completions('fault', ''), ['link', 'node', 'bgp', 'list', 'clear']);
+    assert.deepEqual(await completions('fault', ''), ['link', 'node', 'bgp', 'agent', 'list', 'clear']);
     // a subcommand with positionals (`link [w1] …`, `show [node]`) is found by its first word
     const link = await completions('fault', 'link', '--');
     for (const o of ['--topo', '--name', '--period', '--count']) assert.ok(link.includes(o), `${o} in ${link.join(' ')}`);

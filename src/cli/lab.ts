@@ -228,6 +228,8 @@ async function run(p: Extract<Parsed, { kind: 'run' }>): Promise<number> {
   switch (name) {
     case 'deploy':
       return (await import('./deploy.js')).runDeploy(v);
+    case 'apply':
+      return (await import('./apply.js')).runApply(v);
     case 'redeploy':
       return (await import('./deploy.js')).runRedeploy(v);
     case 'destroy':

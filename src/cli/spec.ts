@@ -66,6 +66,7 @@ const FAULT_EPILOG = [
   '- corrupt: not emulable here (no netem, no tc pedit action); refused.',
   "- node: docker stop|start|restart|pause|unpause of the node's container (pause freezes its processes, not its kernel: it still answers ping).",
   "- bgp reset: vtysh -c 'clear ip bgp *' (or PEER) in an FRR router.",
+  '- agent kill|restart: SIGKILL (a crash) or SIGTERM (graceful: Cease to its peers) to the k8s node\'s lab-agent; its supervisor (agent.sh) starts a new one 1 s later, and the new pid and delay are recorded. agent stop keeps it down until agent start or clear.',
   'Every fault is recorded in <labDir>/faults.json: lab fault list shows them, lab fault clear undoes them all (links up, rules removed, nodes started and unpaused).',
 ].join('\n');
 
@@ -94,6 +95,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: 'create a lab from a topology file',
     options: DEPLOY_OPTIONS,
     examples: [['lab deploy -t srl02.clab.yaml', 'create the lab; its files go to clab-<lab>/ beside the topology']],
+  },
+  apply: {
+    command: 'apply',
+    about: 'change a running lab in place to match its edited topology (only the nodes and links that differ)',
+    options: {
+      topo: TOPO,
+      'dry-run': { type: 'boolean', describe: 'print the plan (+ add, - remove, ~ change, -/+ make again) and change nothing' },
+      force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
+    },
+    examples: [['lab apply -t lab.clab.yaml --dry-run', 'show what applying the edited file would add, remove and re-make']],
   },
   destroy: {
     command: 'destroy',
@@ -191,6 +202,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       impact: { type: 'boolean', describe: 'fail each link and node in turn, run the checks under the fault, restore; report fault × check (text, markdown, json)' },
       elements: { type: 'string', describe: 'with --impact: only these links/nodes, comma-separated (router0-tor1, tor0:net1-server0:net0, tor0)' },
       'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 120s)' },
+      junit: { type: 'string', describe: 'with --impact: also write the fault × check matrix as JUnit XML to this file' },
+      html: { type: 'string', describe: 'with --impact: also write a static HTML report (the graph coloured by what each failure breaks) to this file' },
     },
     examples: [
       ['lab verify -t lab.clab.yaml --wait 60s --format junit -o report.xml', 'wait for the lab to converge, write a JUnit report'],
@@ -205,6 +218,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       serve: { type: 'string', describe: 'serve the HTML page on 127.0.0.1:PORT' },
       direction: { type: 'string', default: 'auto', describe: 'layout: auto, TB or LR' },
       static: { type: 'boolean', default: false, describe: 'draw from the file only (no session state)' },
+      unfold: { type: 'boolean', default: false, describe: "draw the nodes sharing another node's netns (network-mode: container:X) as boxes of their own, not inside X" },
     },
     examples: [['lab graph -t lab.clab.yaml --format svg -o lab.svg', 'draw the lab as SVG']],
   },
@@ -259,6 +273,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         options: FAULT_TARGET,
         positionals: { node: 'FRR router', action: 'reset', peer: 'peer address or interface (default: every peer)' },
         examples: [['lab fault -t lab.clab.yaml bgp r1 reset 10.0.0.2', 'reset one session of r1']],
+      },
+      agent: {
+        command: 'agent [node] [action]',
+        about: "NAME kill|restart|stop|start: a k8s node's BGP agent (kill: SIGKILL, restart: SIGTERM; its supervisor starts a new one)",
+        options: FAULT_TARGET,
+        positionals: { node: 'k8s-node name', action: 'kill, restart, stop or start' },
+        examples: [['lab fault -t lab.clab.yaml agent worker kill', "crash worker's agent; prints the supervisor's new agent and how long it took"]],
       },
       list: {
         command: 'list',

@@ -26,6 +26,8 @@ export interface VerifyValues extends ReportValues {
   impact?: boolean;
   elements?: string;
   'recover-timeout'?: string;
+  junit?: string;
+  html?: string;
 }
 
 export async function runVerify(values: VerifyValues): Promise<number> {
@@ -40,9 +42,10 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const runtime = new DockerRuntime();
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
+  if ((values.junit || values.html) && !values.impact) throw new KindlabError('USAGE', '--junit and --html go with --impact (for a plain verify use --format junit|html -o FILE)', { detail: USAGE });
   if (values.impact) {
     const { runImpactCommand } = await import('./impact.js');
-    return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
   const progress = process.stderr.isTTY && !!values.wait;

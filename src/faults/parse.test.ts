@@ -57,6 +57,11 @@ test('node and bgp requests', () => {
   fails(() => parseFaultRequest('node', ['r1']), 'USAGE', /give a node and an action/);
   fails(() => parseFaultRequest('bgp', ['r1', 'reset', '10.0.0.2; reboot']), 'USAGE', /not a BGP peer/);
   fails(() => parseFaultRequest('dns', ['x']), 'USAGE', /unknown fault "dns"/);
+  assert.deepEqual(parseFaultRequest('agent', ['worker', 'kill']), { kind: 'agent', node: 'worker', action: 'kill' });
+  assert.deepEqual(parseFaultRequest('agent', ['worker', 'restart']), { kind: 'agent', node: 'worker', action: 'restart' });
+  fails(() => parseFaultRequest('agent', ['worker', 'pause']), 'USAGE', /unknown agent action "pause"/);
+  fails(() => parseFaultRequest('agent', ['worker']), 'USAGE', /give a node and an action/);
+  fails(() => parseFaultRequest('agent', ['worker', 'kill', 'now']), 'USAGE', /unexpected "now"/);
 });
 
 test('capture requests', () => {

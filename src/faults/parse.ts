@@ -1,17 +1,19 @@
 /** Command-line words of `lab fault` and `lab capture` → requests. Pure; bad input is a USAGE error naming the word. */
 import { KindlabError } from '../errors.js';
 import { parseDurationMs } from '../lib/index.js';
-import type { Endpoint, FaultRequest, NodeAction } from './types.js';
+import type { AgentAction, Endpoint, FaultRequest, NodeAction } from './types.js';
 
 export const FAULT_USAGE = `usage: lab fault link NODE:IFACE [NODE:IFACE] down|up
        lab fault link NODE:IFACE [NODE:IFACE] flap --period 2s [--count N]
        lab fault link NODE:IFACE [NODE:IFACE] loss PERCENT
        lab fault node NAME stop|start|restart|pause|unpause
        lab fault bgp NAME reset [PEER]
+       lab fault agent NAME kill|restart|stop|start
        lab fault list
        lab fault clear`;
 
 const NODE_ACTIONS: readonly NodeAction[] = ['stop', 'start', 'restart', 'pause', 'unpause'];
+const AGENT_ACTIONS: readonly AgentAction[] = ['kill', 'restart', 'stop', 'start'];
 const LINK_ACTIONS = ['down', 'up', 'flap', 'loss', 'corrupt'] as const;
 
 function usage(message: string): KindlabError {
@@ -66,7 +68,14 @@ export function parseFaultRequest(group: string, words: string[], opts: FaultOpt
     if (peer !== undefined && !/^[\w.:-]+$/.test(peer)) throw usage(`"${peer}" is not a BGP peer address or interface`);
     return { kind: 'bgp', node, ...(peer !== undefined ? { peer } : {}) };
   }
-  throw usage(`unknown fault "${group}" (link, node, bgp, list, clear)`);
+  if (group === 'agent') {
+    const [node, action, ...rest] = words;
+    if (!node || !action) throw usage('give a node and an action: lab fault agent NAME kill|restart|stop|start');
+    if (!(AGENT_ACTIONS as readonly string[]).includes(action)) throw usage(`unknown agent action "${action}" (${AGENT_ACTIONS.join(', ')})`);
+    if (rest.length) throw usage(`unexpected "${rest.join(' ')}" after lab fault agent ${node} ${action}`);
+    return { kind: 'agent', node, action: action as AgentAction };
+  }
+  throw usage(`unknown fault "${group}" (link, node, bgp, agent, list, clear)`);
 }
 
 function parseLink(words: string[], opts: FaultOptions): FaultRequest {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KindlabError } from '../errors.js';
-import { applyToFile, clearPlan, emptyFaultFile, labViewOf, lossRules, planFault, probability, tcpdumpArgv, undoSteps } from './plan.js';
+import { agentScript, describeFault, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, lossRules, planFault, probability, tcpdumpArgv, undoSteps } from './plan.js';
 import type { FaultFile, FaultRequest, LabView } from './types.js';
 
 const view: LabView = labViewOf(
@@ -139,4 +139,36 @@ test('clearing a link-down puts back the routes the down flushed (kernel routes 
     { in: 'netns', node: 'cp', argv: ['ip', 'route', 'replace', '10.0.0.0/16', 'via', '10.0.1.1', 'proto', 'static', 'dev', 'net0'], tolerate: /./ },
     { in: 'netns', node: 'cp', argv: ['ip', '-6', 'route', 'replace', 'fd00::/48', 'via', 'fd00:1::1', 'metric', '1024', 'pref', 'medium', 'dev', 'net0'], tolerate: /./ },
   ]);
+});
+
+test('agent faults: only on k8s nodes; kill/restart are events with the new pid; stop is undone by start or clear', () => {
+  const k8s = labViewOf('/tmp/lab-k', { lab: 'k', nodes: [{ name: 'worker', container: 'k-worker', kind: 'k8s-node' }, { name: 'r1', container: 'k-r1', kind: 'linux' }] }, { links: [] });
+  const f0 = emptyFaultFile('k');
+  assert.throws(() => planFault({ kind: 'agent', node: 'r1', action: 'kill' }, k8s, f0), (e: unknown) => e instanceof KindlabError && e.code === 'FAULT' && /only k8s-node nodes/.test(e.message) && /worker/.test(e.hint ?? ''));
+  const kill = planFault({ kind: 'agent', node: 'worker', action: 'kill' }, k8s, f0);
+  assert.equal(kill.steps.length, 1);
+  const step = kill.steps[0]!;
+  assert.ok(step.in === 'container' && step.argv[0] === 'sh' && /kill -KILL "\$old"/.test(step.argv[2]!));
+  assert.match(agentScript('restart'), /kill -TERM "\$old"/);
+  assert.deepEqual(kill.add, { type: 'agent-kill', node: 'worker' });
+  // the supervisor's new agent, as the script prints it, goes into the record
+  const seen = parseAgentRestart('agent pid 41 -> 97 in 1130 ms\n');
+  assert.deepEqual(seen, { oldPid: 41, newPid: 97, restartMs: 1130 });
+  assert.deepEqual(parseAgentRestart('agent pid - -> 12 in 5 ms'), { newPid: 12, restartMs: 5 });
+  assert.deepEqual(parseAgentRestart('stopped'), {});
+  const f1 = applyToFile(f0, { ...kill, add: { ...kill.add!, ...seen } }, new Date(0)).file;
+  assert.equal(describeFault(f1.faults[0]!.fault), 'agent worker killed (SIGKILL) pid 41; its supervisor started pid 97 1130 ms later (event)');
+  assert.deepEqual(undoSteps(f1.faults[0]!.fault), []);
+  const f2 = applyToFile(f1, planFault({ kind: 'agent', node: 'worker', action: 'stop' }, k8s, f1), new Date(0)).file;
+  assert.deepEqual(f2.faults.map((x) => x.fault.type), ['agent-kill', 'agent-stop']);
+  const undo = undoSteps(f2.faults[1]!.fault);
+  assert.ok(undo[0]!.in === 'container' && /touch \/var\/lib\/kindlab\/node\/agent\.enabled/.test(undo[0]!.argv[2]!));
+  assert.deepEqual(clearPlan(f2).map((c) => c.steps.length), [1, 0]);
+  const f3 = applyToFile(f2, planFault({ kind: 'agent', node: 'worker', action: 'start' }, k8s, f2), new Date(0)).file;
+  assert.deepEqual(f3.faults.map((x) => x.fault.type), ['agent-kill']);
+  // the pgrep pattern in the script cannot match the script's own command line
+  const pattern = /(agent\/cli|bin\/lab-agent)\.js k8s/;
+  for (const a of ['kill', 'restart', 'stop', 'start'] as const) assert.ok(!pattern.test(agentScript(a)), a);
+  // nor the supervisor's: pkill would end this shell, and boot.sh (run by start) would take it for the supervisor and start none
+  for (const a of ['kill', 'restart', 'stop', 'start'] as const) assert.ok(!/agent\.sh/.test(agentScript(a)), `${a}: ${agentScript(a)}`);
 });

@@ -9,7 +9,8 @@
  * 1-(1-p)² ≈ 51 % at 30 %). ARP is not IP and is not dropped.
  */
 import { KindlabError } from '../errors.js';
-import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, Step } from './types.js';
+import { AGENT_MARKER, AGENT_PROCESS_PATTERN, IN_CONTAINER } from '../cluster/lab/index.js';
+import type { AgentAction, Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, Step } from './types.js';
 
 export const FAULTS_FILE = 'faults.json';
 
@@ -111,14 +112,56 @@ export function undoSteps(f: Fault): Step[] {
       return [{ in: 'docker', node: f.node, action: 'start' }];
     case 'node-pause':
       return [{ in: 'docker', node: f.node, action: 'unpause' }];
+    case 'agent-stop':
+      return [agentStep(f.node, 'start')];
     case 'node-restart':
     case 'bgp-reset':
+    case 'agent-kill':
+    case 'agent-restart':
       return [];
   }
 }
 
 export function isEvent(f: Fault): boolean {
-  return f.type === 'node-restart' || f.type === 'bgp-reset';
+  return f.type === 'node-restart' || f.type === 'bgp-reset' || f.type === 'agent-kill' || f.type === 'agent-restart';
+}
+
+/** How long `kill`/`restart`/`start` wait for the supervisor's new agent (it restarts one 1 s after an exit). */
+export const AGENT_WAIT_S = 15;
+
+/**
+ * The shell run in the node's container for an agent fault. kill/restart send the signal to the
+ * agent and wait for the supervisor's new one, printing `agent pid OLD -> NEW in MS ms` (the runner
+ * records it). The pgrep pattern cannot match this script's own command line (its `)` sits before `\.js`).
+ */
+export function agentScript(action: AgentAction): string {
+  const d = IN_CONTAINER.nodeDir;
+  const find = `pgrep -o -f '${AGENT_PROCESS_PATTERN}'`;
+  const waitNew = (old: string) =>
+    `t0=$(date +%s%N); i=0; while [ $i -lt ${AGENT_WAIT_S * 10} ]; do new=$(${find}); if [ -n "$new" ] && [ "$new" != "${old}" ]; then echo "agent pid ${old || '-'} -> $new in $(( ($(date +%s%N) - t0) / 1000000 )) ms"; exit 0; fi; sleep 0.1; i=$((i+1)); done; ` +
+    // (the supervisor's path must not appear here: boot.sh looks for it with pgrep -f and would take this shell for it)
+    `echo "no new agent within ${AGENT_WAIT_S} s: is its supervisor running? ${d}/logs/agent.log says why" >&2; exit 4`;
+  switch (action) {
+    case 'kill':
+    case 'restart':
+      return `old=$(${find}) || { echo "no BGP agent runs on this node" >&2; exit 3; }; kill -${action === 'kill' ? 'KILL' : 'TERM'} "$old"; ${waitNew('$old')}`;
+    case 'stop':
+      // without the marker the supervisor does not start another; the [a] keeps pkill off this shell
+      return `rm -f ${d}/${AGENT_MARKER}; pkill -TERM -f '[a]gent\.sh' ; pkill -TERM -f '${AGENT_PROCESS_PATTERN}'; echo stopped`;
+    case 'start':
+      return `touch ${d}/${AGENT_MARKER}; sh ${d}/boot.sh >/dev/null 2>&1; old=$(${find}) && { echo "agent pid $old running"; exit 0; }; ${waitNew('')}`;
+  }
+}
+
+export function agentStep(node: string, action: AgentAction): Step {
+  return { in: 'container', node, argv: ['sh', '-c', agentScript(action)], hint: `node ${node} runs no kindlab BGP agent (k8s-node nodes of a lab whose cluster has bgp.agent on do)` };
+}
+
+/** `agent pid 41 -> 97 in 1130 ms` → the numbers (undefined parts when the line says less). */
+export function parseAgentRestart(out: string): { oldPid?: number; newPid?: number; restartMs?: number } {
+  const m = /agent pid (\d+|-) -> (\d+) in (\d+) ms/.exec(out);
+  if (!m) return {};
+  return { ...(m[1] !== '-' ? { oldPid: Number(m[1]) } : {}), newPid: Number(m[2]), restartMs: Number(m[3]) };
 }
 
 /** The plan of one request: undo `replaced` entries, run `steps`, record `add`, drop the `remove` ids. */
@@ -181,10 +224,27 @@ export function planFault(req: FaultRequest, view: LabView, file: FaultFile): Fa
     }
   }
   checkNode(view, req.node);
+  if (req.kind === 'agent') {
+    const kind = view.nodes.find((n) => n.name === req.node)!.kind;
+    if (kind !== 'k8s-node') throw new KindlabError('FAULT', `node ${req.node} is of kind ${kind}: only k8s-node nodes run the kindlab BGP agent`, { hint: `the lab's k8s nodes: ${view.nodes.filter((n) => n.kind === 'k8s-node').map((n) => n.name).join(', ') || '(none)'}` });
+  }
   const onNode = (type: Fault['type']) => file.faults.filter((x) => x.fault.type === type && 'node' in x.fault && x.fault.node === req.node).map((x) => x.id);
   if (req.kind === 'bgp') {
     const clear = req.peer ? `clear ip bgp ${req.peer}` : 'clear ip bgp *';
     return { steps: [{ in: 'container', node: req.node, argv: ['vtysh', '-c', clear] }], add: { type: 'bgp-reset', node: req.node, ...(req.peer ? { peer: req.peer } : {}) }, remove: [] };
+  }
+  if (req.kind === 'agent') {
+    const step = agentStep(req.node, req.action);
+    switch (req.action) {
+      case 'kill':
+        return { steps: [step], add: { type: 'agent-kill', node: req.node }, remove: [] };
+      case 'restart':
+        return { steps: [step], add: { type: 'agent-restart', node: req.node }, remove: [] };
+      case 'stop':
+        return { steps: [step], add: { type: 'agent-stop', node: req.node }, remove: onNode('agent-stop') };
+      case 'start':
+        return { steps: [step], remove: onNode('agent-stop') };
+    }
   }
   const docker: Step = { in: 'docker', node: req.node, action: req.action };
   switch (req.action) {
@@ -233,6 +293,14 @@ export function describeFault(f: Fault): string {
       return `node ${f.node} restarted (event)`;
     case 'bgp-reset':
       return `bgp ${f.node} reset ${f.peer ?? 'all peers'} (event)`;
+    case 'agent-kill':
+    case 'agent-restart': {
+      const how = f.type === 'agent-kill' ? 'killed (SIGKILL)' : 'restarted (SIGTERM)';
+      const back = f.newPid ? `; its supervisor started pid ${f.newPid}${f.restartMs !== undefined ? ` ${f.restartMs} ms later` : ''}` : '';
+      return `agent ${f.node} ${how}${f.oldPid ? ` pid ${f.oldPid}` : ''}${back} (event)`;
+    }
+    case 'agent-stop':
+      return `agent ${f.node} stopped (its supervisor told to stop)`;
   }
 }
 

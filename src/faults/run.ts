@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExecError, KindlabError } from '../errors.js';
 import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
-import { FAULTS_FILE, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
+import { FAULTS_FILE, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
 import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
 
@@ -48,19 +48,21 @@ export class FaultRunner {
   private readonly runtime = new DockerRuntime();
   constructor(readonly view: LabView, private readonly onWait?: (message: string) => void) {}
 
-  async run(step: Step): Promise<void> {
+  /** Runs one step; a container step's output is returned (an agent fault reads the new agent's pid from it). */
+  async run(step: Step): Promise<string | void> {
     const container = containerOf(this.view, step.node);
     if (step.in === 'docker') return this.lifecycle(container, step.node, step.action);
     if (step.in === 'container') {
       const r = await this.runtime.exec(container, step.argv, { check: false, target: step.node });
       if (r.exitCode !== 0) {
         const missing = /executable file not found|no such file/i.test(r.stderr + r.stdout);
-        throw new KindlabError('FAULT', `${step.node}: ${step.argv.join(' ')} failed (exit ${r.exitCode})`, {
+        const shown = step.argv[0] === 'sh' && step.argv[1] === '-c' ? step.argv[0] : step.argv.join(' ');
+        throw new KindlabError('FAULT', `${step.node}: ${step.hint && shown === 'sh' ? r.stderr.trim().split('\n')[0] || 'the fault' : shown} failed (exit ${r.exitCode})`, {
           detail: [r.stdout.trim(), r.stderr.trim()].filter(Boolean).join('\n') || undefined,
-          ...(missing ? { hint: `node ${step.node} has no ${step.argv[0]} (BGP reset works on FRR routers)` } : {}),
+          ...(missing ? { hint: step.hint ?? `node ${step.node} has no ${step.argv[0]} (BGP reset works on FRR routers)` } : step.hint && r.exitCode === 3 ? { hint: step.hint } : {}),
         });
       }
-      return;
+      return r.stdout;
     }
     const pid = await this.runtime.pid(container);
     const r = await execa('nsenter', ['-t', String(pid), '-n', ...step.argv], { reject: false });
@@ -91,7 +93,10 @@ export class FaultRunner {
       const plan = planFault(req, this.view, file);
       if (plan.add?.type === 'link-down') plan.add = { ...plan.add, routes: await this.routesThrough(plan.add.endpoints) };
       try {
-        for (const s of plan.steps) await this.run(s);
+        let out = '';
+        for (const s of plan.steps) out = (await this.run(s)) ?? out;
+        // the supervisor's new agent, as the step saw it
+        if (plan.add?.type === 'agent-kill' || plan.add?.type === 'agent-restart') plan.add = { ...plan.add, ...parseAgentRestart(out) };
       } catch (e) {
         // Half a fault is worse than none: undo what ran (the undo steps tolerate what is not there), then fail.
         if (plan.add) for (const s of undoSteps(plan.add)) await this.run(s).catch(() => undefined);

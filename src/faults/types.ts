@@ -15,7 +15,16 @@ export type FaultRequest =
   | { kind: 'link'; endpoints: Endpoint[]; action: 'flap'; periodMs: number; count?: number }
   | { kind: 'link'; endpoints: Endpoint[]; action: 'loss'; percent: number }
   | { kind: 'node'; node: string; action: NodeAction }
-  | { kind: 'bgp'; node: string; peer?: string };
+  | { kind: 'bgp'; node: string; peer?: string }
+  | { kind: 'agent'; node: string; action: AgentAction };
+
+/**
+ * The BGP agent of a k8s node (lab-agent k8s under its supervisor agent.sh): `kill` is a hard crash
+ * (SIGKILL), `restart` a graceful one (SIGTERM: the agent closes its sessions with a Cease); in both
+ * the supervisor starts a new agent. `stop` keeps it down (the supervisor told to stop) until `start`
+ * or `lab fault clear`.
+ */
+export type AgentAction = 'kill' | 'restart' | 'stop' | 'start';
 
 /**
  * A fault as recorded in `<labDir>/faults.json`. The persistent ones (link down, flap, loss,
@@ -37,7 +46,10 @@ export type Fault =
   | { type: 'node-stop'; node: string }
   | { type: 'node-pause'; node: string }
   | { type: 'node-restart'; node: string }
-  | { type: 'bgp-reset'; node: string; peer?: string };
+  | { type: 'bgp-reset'; node: string; peer?: string }
+  /** An agent killed or restarted (an event): the supervisor's new agent, when it was seen. */
+  | { type: 'agent-kill' | 'agent-restart'; node: string; oldPid?: number; newPid?: number; restartMs?: number }
+  | { type: 'agent-stop'; node: string };
 
 export interface FaultEntry {
   id: number;
@@ -63,7 +75,7 @@ export interface FaultFile {
 export type Step =
   | { in: 'netns'; node: string; argv: string[]; tolerate?: RegExp }
   | { in: 'docker'; node: string; action: NodeAction }
-  | { in: 'container'; node: string; argv: string[] };
+  | { in: 'container'; node: string; argv: string[]; hint?: string };
 
 /** The nodes and links of a deployed lab, as its lab directory records them. */
 export interface LabView {

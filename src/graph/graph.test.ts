@@ -6,7 +6,7 @@ import { parseTopology, planLab } from '../topology/index.js';
 import { LabContext } from '../verify/context.js';
 import { applyPodCidrs, applySessions } from './live.js';
 import { toMermaid, nodeId } from './mermaid.js';
-import { buildModel } from './model.js';
+import { buildModel, foldSharers } from './model.js';
 
 const routers = () => planLab(parseTopology(readFileSync(new URL('../../labs/cilium-bgp/routers.yaml', import.meta.url), 'utf8'), { file: 'routers.yaml', env: {} }));
 
@@ -88,6 +88,31 @@ describe('mermaid', () => {
     assert.deepEqual(m.nodes.find((n) => n.name === 'server0')!.notes, ['netns of control-plane', 'pods 10.1.0.0/24']);
     assert.deepEqual(m.nodes.find((n) => n.name === 'control-plane')!.notes, ['pods 10.1.0.0/24']);
     assert.deepEqual(m.nodes.find((n) => n.name === 'worker')!.notes, []);
+  });
+
+  test('netns sharers fold into their owner: one box naming them, their links and pod CIDRs on it; sessions found first', async () => {
+    const plan = planLab(parseTopology(K8S, { env: {} }));
+    const m = buildModel(plan);
+    const ctx = new LabContext(plan, async () => ({ exitCode: 1, stdout: '', stderr: 'not running' }));
+    await applySessions(m, ctx, [{ node: 'leaf1', session: { peer: 'eth2', state: 'Established', established: true } }]);
+    applyPodCidrs(m, plan, new Map([['demo-control-plane', ['10.1.0.0/24']]]));
+    const f = foldSharers(m, plan);
+    assert.deepEqual(f.nodes.map((n) => n.name).sort(), ['br0', 'control-plane', 'end', 'leaf1', 'rack-a', 'spine1', 'worker']);
+    assert.deepEqual(f.nodes.find((n) => n.name === 'control-plane')!.notes, ['pods 10.1.0.0/24', 'with server0 (same netns)']);
+    const e = f.edges.find((x) => x.a.node === 'leaf1' && x.a.iface === 'eth2')!;
+    assert.deepEqual(e.z, { node: 'control-plane', iface: 'server0/net0', folded: 'server0' });
+    assert.equal(e.state, 'established', 'the session found on the unfolded graph stays on the link');
+    const text = toMermaid(f);
+    assert.ok(!text.includes(nodeId('server0')), 'no box of its own');
+    assert.match(text, new RegExp(`${nodeId('leaf1')} -- "eth2 — server0/net0" --- ${nodeId('control-plane')}`));
+    // the overlay still names the link by its own ends
+    const seen: string[] = [];
+    toMermaid(f, { edge: (a, z) => void seen.push(`${a.node}:${a.iface}-${z.node}:${z.iface}`) as undefined });
+    assert.ok(seen.includes('leaf1:eth2-server0:net0'), seen.join(' '));
+    // the input is untouched, and a lab without sharers is the same model
+    assert.ok(m.nodes.some((n) => n.name === 'server0'));
+    const r = buildModel(routers());
+    assert.equal(foldSharers(r, routers()), r, 'routers.yaml: its servers share the netns of kind nodes outside the lab');
   });
 
   test('wide labs go left to right', () => {

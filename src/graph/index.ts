@@ -8,11 +8,11 @@ import { LABEL_LAB } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { dockerExec } from '../verify/index.js';
 import { applyPodCidrs, applySessions, collectSessions, podCidrs } from './live.js';
-import { buildModel, type GraphModel } from './model.js';
+import { buildModel, foldSharers, type GraphModel } from './model.js';
 
-export { buildModel, autoDirection, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
-export type { GraphModel, GraphNode, GraphEdge, Role, SessionState } from './model.js';
-export { toMermaid, nodeId } from './mermaid.js';
+export { buildModel, autoDirection, foldSharers, roleOf, ROLE_ORDER, ROLE_TITLES } from './model.js';
+export type { EdgeEnd, GraphModel, GraphNode, GraphEdge, Role, SessionState } from './model.js';
+export { toMermaid, nodeId, type MermaidOverlay } from './mermaid.js';
 export { renderSvg, renderPng, chromiumPath, CHROMIUM_ARGS } from './render.js';
 export { graphHtml } from './html.js';
 export { cachedPage, parsePort, serveGraph, type GraphServer } from './serve.js';
@@ -21,17 +21,20 @@ export interface LabGraphOptions {
   direction?: 'TB' | 'LR' | 'auto';
   /** Add session state and pod CIDRs when the lab is running (default true). */
   live?: boolean;
+  /** Draw the nodes sharing another node's netns inside it (default true; false: each its own box). */
+  fold?: boolean;
 }
 
 /** The model of a lab from its plan, plus live state when the lab is deployed. */
 export async function graphOfPlan(plan: LabPlan, opts: LabGraphOptions = {}): Promise<GraphModel> {
   const model = buildModel(plan, opts.direction ? { direction: opts.direction } : {});
-  if (opts.live === false) return model;
+  const done = (m: GraphModel) => (opts.fold === false ? m : foldSharers(m, plan));
+  if (opts.live === false) return done(model);
   const runtime = new DockerRuntime();
   const running = await runtime.listContainers({ [LABEL_LAB]: plan.name }).catch(() => []);
-  if (!running.some((c) => c.state === 'running')) return model;
+  if (!running.some((c) => c.state === 'running')) return done(model);
   const { ctx, ends } = await collectSessions(plan, dockerExec(runtime, plan, 10));
   await applySessions(model, ctx, ends);
   applyPodCidrs(model, plan, await podCidrs(plan));
-  return model;
+  return done(model);
 }

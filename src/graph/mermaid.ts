@@ -31,7 +31,16 @@ function nodeLine(n: GraphNode): string {
   return `${nodeId(n.name)}${shape[0]}"${lines.join('<br/>')}"${shape[1]}:::${n.role}`;
 }
 
-export function toMermaid(m: GraphModel): string {
+/**
+ * Colours laid over the picture (e.g. `lab verify --impact`: each element by the checks its failure
+ * breaks): a node's fill and stroke by name, a link's stroke by its ends (either order).
+ */
+export interface MermaidOverlay {
+  nodes?: Record<string, { fill: string; stroke: string }>;
+  edge?: (a: { node: string; iface: string }, z: { node: string; iface: string }) => string | undefined;
+}
+
+export function toMermaid(m: GraphModel, overlay: MermaidOverlay = {}): string {
   const out = [`---`, `title: ${m.lab.replace(/[\r\n]/g, ' ')}`, `---`, `flowchart ${m.direction}`];
   for (const role of ROLE_ORDER) {
     const members = m.nodes.filter((n) => n.role === role);
@@ -47,9 +56,13 @@ export function toMermaid(m: GraphModel): string {
     const label = e.session ? 'BGP' : busy ? `${e.a.iface}·${e.z.iface}` : `${e.a.iface} — ${e.z.iface}`;
     const arrow = e.session ? `-. "${labelText(label)}" .-` : `-- "${labelText(label)}" ---`;
     out.push(`  ${nodeId(e.a.node)} ${arrow} ${nodeId(e.z.node)}`);
-    if (e.state) styles.push(`  linkStyle ${i} ${STATE_STYLE[e.state]}`);
+    // the overlay knows the elements by their own names (a folded sharer's link is still server0:net0)
+    const colour = overlay.edge?.({ node: e.a.folded ?? e.a.node, iface: e.a.folded ? e.a.iface.slice(e.a.folded.length + 1) : e.a.iface }, { node: e.z.folded ?? e.z.node, iface: e.z.folded ? e.z.iface.slice(e.z.folded.length + 1) : e.z.iface });
+    if (colour) styles.push(`  linkStyle ${i} stroke:${colour},stroke-width:4px`);
+    else if (e.state) styles.push(`  linkStyle ${i} ${STATE_STYLE[e.state]}`);
   });
   out.push(...styles);
+  for (const [name, c] of Object.entries(overlay.nodes ?? {})) if (m.nodes.some((n) => n.name === name)) out.push(`  style ${nodeId(name)} fill:${c.fill},stroke:${c.stroke},stroke-width:3px`);
   for (const role of ROLE_ORDER) out.push(`  classDef ${role} ${CLASS_STYLE[role]}`);
   for (const role of ROLE_ORDER) if (m.nodes.some((n) => n.role === role)) out.push(`  style ${role}s fill:transparent,stroke:#d0d7de,stroke-dasharray:4 3`);
   return out.join('\n') + '\n';

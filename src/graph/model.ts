@@ -21,9 +21,16 @@ export interface GraphNode {
   notes: string[];
 }
 
+/** One end of an edge; `folded`: the node the interface really belongs to, when that node was folded into `node`. */
+export interface EdgeEnd {
+  node: string;
+  iface: string;
+  folded?: string;
+}
+
 export interface GraphEdge {
-  a: { node: string; iface: string };
-  z: { node: string; iface: string };
+  a: EdgeEnd;
+  z: EdgeEnd;
   /** BGP over this link, after a deploy: established, down, or undefined (no session seen). */
   state?: SessionState;
   /** Session edges that do not follow a link (multihop, loopback peering) are dashed. */
@@ -95,4 +102,42 @@ function singleEndNote(l: SingleEndpointLinkSpec): string {
     default:
       return `${l.type} vni ${l.vni} to ${l.remote}`;
   }
+}
+
+/**
+ * Folds the nodes that share another lab node's network namespace (`network-mode: container:X`,
+ * server0…server3 of the Cilium lab in the kind nodes) into that node: one box with the sharers
+ * named in it, their links drawn from it (the interface labelled `server0/net0`), their notes
+ * (pod CIDRs) kept once. A sharer of a container outside the lab stays as it is. Pure; run after
+ * the live state is applied (sessions are matched by the unfolded names).
+ */
+export function foldSharers(model: GraphModel, plan: LabPlan): GraphModel {
+  const inModel = new Set(model.nodes.map((n) => n.name));
+  const ownerOf = new Map<string, string>();
+  for (const n of plan.nodes) if (n.netnsOwner && n.netnsOwner !== n.name && inModel.has(n.netnsOwner)) ownerOf.set(n.name, n.netnsOwner);
+  if (ownerOf.size === 0) return model;
+  const sharersOf = new Map<string, string[]>();
+  for (const [sharer, owner] of ownerOf) sharersOf.set(owner, [...(sharersOf.get(owner) ?? []), sharer]);
+  const byName = new Map(model.nodes.map((n) => [n.name, n]));
+  const nodes = model.nodes
+    .filter((n) => !ownerOf.has(n.name))
+    .map((n) => {
+      const sharers = sharersOf.get(n.name);
+      if (!sharers) return n;
+      const notes = [...n.notes, `with ${sharers.join(', ')} (same netns)`];
+      for (const sh of sharers) for (const note of byName.get(sh)?.notes ?? []) if (!note.startsWith('netns of ') && !notes.includes(note)) notes.push(note);
+      return { ...n, notes };
+    });
+  const end = (e: EdgeEnd): EdgeEnd => {
+    const owner = ownerOf.get(e.node);
+    return owner ? { node: owner, iface: e.iface ? `${e.node}/${e.iface}` : e.iface, folded: e.node } : e;
+  };
+  const edges: GraphEdge[] = [];
+  for (const e of model.edges) {
+    const f = { ...e, a: end(e.a), z: end(e.z) };
+    // a session edge between two members of one namespace, or a duplicate session edge, goes
+    if (f.session && (f.a.node === f.z.node || edges.some((x) => x.session && [x.a.node, x.z.node].sort().join() === [f.a.node, f.z.node].sort().join()))) continue;
+    edges.push(f);
+  }
+  return { ...model, nodes, edges };
 }

@@ -1,7 +1,8 @@
 /**
  * `lab deploy`: an ordered list of small named actions run under listr2. On failure everything
  * carrying the lab's label is removed (unless `retain`), and the error names the step and node.
- * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
+ * A second deploy of a running lab changes nothing and says so (or repairs restarted nodes, or, when the
+ * topology was edited, applies just the changes: apply.ts); `reconfigure` destroys first.
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
@@ -32,6 +33,7 @@ import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 import { repairLab } from './repair.js';
 import { recordNodesAction } from './node-record.js';
+import { applyIfChanged } from './apply.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -57,8 +59,8 @@ export interface DeployOptions {
 
 export interface DeployResult {
   plan: LabPlan;
-  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). */
-  status: 'deployed' | 'unchanged' | 'repaired';
+  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). `applied`: the edited topology's changes were made in place (apply.ts). */
+  status: 'deployed' | 'unchanged' | 'repaired' | 'applied';
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
@@ -92,7 +94,7 @@ async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: 
     return `lab ${ctx.plan.name} is already deployed: ${want.length} nodes running, nothing to do`;
   }
   throw new KindlabError('DEPLOY', `lab ${ctx.plan.name} is partly deployed (${running.size} of ${want.length} containers running)`, {
-    hint: `redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
+    hint: `if you edited the topology, change the running lab in place: lab apply -t ${ctx.plan.file} (--dry-run shows the plan); else redeploy from scratch with: lab deploy --reconfigure -t ${ctx.plan.file}, or remove it: lab destroy --name ${ctx.plan.name}`,
   });
 }
 
@@ -174,6 +176,14 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
   if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
+  if (!opts.reconfigure) {
+    // the topology was edited since the lab was deployed: only what changed is made or removed (lab apply)
+    const applied = await applyIfChanged(plan, { runtime, onNotice: notice, clusterProvider: opts.clusterProvider, concurrency: ctx.concurrency });
+    if (applied) {
+      for (const w of applied.warnings) notice(`warning: ${w}`);
+      return { plan: applied.plan, status: 'applied', message: `lab ${plan.name} changed in place (the other containers were not touched)`, timings: [] };
+    }
+  }
   try {
     ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);
   } catch (e) {

@@ -28,3 +28,5 @@ export { nodeLifecycle } from './node-lifecycle.js';
 export type { NodeAction, NodeLifecycleResult } from './node-lifecycle.js';
 export { labHealth } from './node-probe.js';
 export type { NodeHealth, NodeStatus } from './node-state.js';
+export { applyLab } from './apply.js';
+export type { ApplyOptions, ApplyResult } from './apply.js';

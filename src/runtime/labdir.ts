@@ -3,7 +3,7 @@
  * containerlab labs read ours), ansible-inventory.yml grouped by kind, and state.json (what
  * destroy and inspect need without the topology file). Builders are pure; `writeLabDir` writes.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
@@ -11,6 +11,7 @@ import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 import { endpointMac } from './mac.js';
 import { hostIfaces } from './special-links.js';
+import { appliedPlan, type AppliedPlan } from './plan-diff.js';
 
 /** What deploy learnt about a node's container (resolved image, management address). */
 export interface NodeRuntimeInfo {
@@ -144,6 +145,24 @@ export async function writeLabDir(plan: LabPlan, info: Map<string, NodeRuntimeIn
   await writeFile(join(plan.labDir, 'topology-data.json'), JSON.stringify(topologyData(plan, info), null, 2) + '\n');
   await writeFile(join(plan.labDir, 'ansible-inventory.yml'), ansibleInventory(plan, info));
   await writeFile(join(plan.labDir, 'state.json'), JSON.stringify(labState(plan, info, managed), null, 2) + '\n');
+  await writeAppliedPlan(plan.labDir, appliedPlan(plan));
+}
+
+/** What `lab apply` compares the edited topology with: the plan the running lab was made from. */
+export const APPLIED_PLAN_FILE = 'applied-plan.json';
+
+export async function readAppliedPlan(labDir: string): Promise<AppliedPlan | undefined> {
+  try {
+    return JSON.parse(await readFile(join(labDir, APPLIED_PLAN_FILE), 'utf8')) as AppliedPlan;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAppliedPlan(labDir: string, applied: AppliedPlan): Promise<void> {
+  const p = join(labDir, APPLIED_PLAN_FILE);
+  await writeFile(`${p}.tmp`, JSON.stringify(applied) + '\n');
+  await rename(`${p}.tmp`, p);
 }
 
 export async function readLabState(labDir: string): Promise<LabState | undefined> {

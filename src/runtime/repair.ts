@@ -63,7 +63,7 @@ async function removeLeftEnds(plan: LabPlan, ctx: DeployContext, link: VethLinkS
 }
 
 /** Waits until a Docker-started container has a pid (its namespace exists). */
-async function running(runtime: Runtime, name: string): Promise<void> {
+export async function running(runtime: Runtime, name: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const c = await runtime.inspectContainer(name);
     if (c?.state === 'running' && c.pid) return;

@@ -97,6 +97,20 @@ describe('cluster section errors', () => {
     assert.match(i!.message, /control-plane.*worker/);
   });
 
+  it('an inline cluster.config: block (defect 11): its problems at their own line, not at the config key', () => {
+    const text = 'name: x\ncluster:\n  config:\n    kind: Cluster\n    apiVersion: kind.x-k8s.io/v1alpha4\n    nodes:\n    - role: control-plane\n    - role: wrker\n';
+    const [i] = issuesOf(() => parseTopology(text, { file: 'topo.yaml', dir }));
+    assert.equal(i!.path, 'cluster.config.nodes[1].role');
+    assert.deepEqual([i!.line, i!.col], [8, 13]);
+    // and a valid one plans its nodes, named as its name says
+    const ok = planLab(parseTopology('name: x\ncluster:\n  name: inl\n  config:\n    kind: Cluster\n    nodes: [{role: control-plane}, {role: worker}]\n', { file: 'topo.yaml', dir }));
+    assert.deepEqual(ok.nodes.map((n) => n.containerName), ['inl-control-plane', 'inl-worker']);
+    // a `config: |` text block is no file name: said at the config value
+    const [t] = issuesOf(() => parseTopology('name: x\ncluster:\n  config: |\n    kind: Cluster\n', { file: 'topo.yaml', dir }));
+    assert.equal(t!.line, 3);
+    assert.match(t!.message, /holds YAML text here/);
+  });
+
   it('problems in a cluster.yaml named by config: point into that file', () => {
     writeFileSync(join(dir, 'bad-cluster.yaml'), 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  podSubnet: 10.1.0.0/33\nnodes:\n- role: control-plane\n');
     const [i] = issuesOf(() => parseTopology('name: x\ncluster: {config: bad-cluster.yaml}\n', { file: 'topo.yaml', dir }));

@@ -63,14 +63,37 @@ interface Source {
   report(path: PathSeg[], message: string, at?: 'key' | 'value'): void;
   configFile?: string;
   src: string;
+  /** Put before a kind path in messages ('' for a file of its own). */
+  prefix?: string;
 }
 
 function inlineSource(section: Obj, ctx: ClusterContext): Source {
   return {
     obj: withoutBgp(section),
     src: 'cluster',
+    prefix: 'cluster.',
     locate: (p, at) => ctx.issues.map.locate(['cluster', ...p], at),
     report: (p, m, at) => ctx.issues.add(['cluster', ...p], m, at),
+  };
+}
+
+/**
+ * `cluster: { config: { kind: Cluster, nodes: [...] } }`: the kind config written inline under
+ * `config:`. Its problems are shown at their own lines (cluster.config.nodes[1].role...), not at
+ * the `config` key (defect 11 of issue 18: it was taken as an unknown kind field "config").
+ */
+function inlineConfigSource(section: Obj, ctx: ClusterContext): Source {
+  for (const k of Object.keys(section)) {
+    if (k !== 'config' && k !== 'name' && k !== 'bgp') ctx.issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config under cluster.config`, 'key');
+  }
+  const obj: Obj = { ...(section.config as Obj) };
+  if (typeof section.name === 'string') obj.name = section.name;
+  return {
+    obj,
+    src: 'cluster.config',
+    prefix: 'cluster.config.',
+    locate: (p, at) => ctx.issues.map.locate(['cluster', 'config', ...p], at),
+    report: (p, m, at) => ctx.issues.add(['cluster', 'config', ...p], m, at),
   };
 }
 
@@ -78,6 +101,11 @@ function fileSource(section: Obj, ctx: ClusterContext): Source | undefined {
   const { issues } = ctx;
   for (const k of Object.keys(section)) {
     if (k !== 'config' && k !== 'name' && k !== 'bgp') issues.add(['cluster', k], `"${k}" cannot sit next to cluster.config: put it in the kind config file`, 'key');
+  }
+  if (String(section.config).includes('\n')) {
+    // a `config: |` block of YAML text is not a file name
+    issues.add(['cluster', 'config'], 'cluster.config names a kind config file, but it holds YAML text here: write the kind Cluster as a mapping under cluster.config (no "|"), or give a file name');
+    return undefined;
   }
   const file = isAbsolute(String(section.config)) ? String(section.config) : resolve(ctx.dir, String(section.config));
   const source = readKindFile(file, ['cluster', 'config'], ctx);
@@ -108,6 +136,7 @@ function readKindFile(file: string, at: PathSeg[], ctx: ClusterContext): Source 
   return {
     obj,
     src: file,
+    prefix: '',
     configFile: file,
     locate: (p, at2) => map.locate(p, at2),
     report: (p, m, at2) => issues.issues.push(map.issue(p, m, at2)),
@@ -132,7 +161,7 @@ export function normalizeCluster(raw: RawTopologyFile, nodes: Map<string, NodeSp
     if (raw.bgp !== undefined && !ctx.kindClusters) normalizeClusterBgp(raw, issues);
     return undefined;
   }
-  const source = typeof section.config === 'string' ? fileSource(section, ctx) : inlineSource(section, ctx);
+  const source = isObj(section.config) ? inlineConfigSource(section, ctx) : typeof section.config === 'string' ? fileSource(section, ctx) : inlineSource(section, ctx);
   if (!source) return undefined;
   const cluster = convertCluster(source, raw, raw.name, nodes, ctx, false);
   if (!cluster) return undefined;
@@ -194,7 +223,7 @@ function convertCluster(source: Source, raw: RawTopologyFile, defaultName: strin
   const warnings = spec.warnings.map((w) => {
     const path = parseKeyPath(w.path);
     const pos = source.locate(path, 'key');
-    return { file: pos.file, line: pos.line, col: pos.col, path: `${source.configFile ? '' : 'cluster.'}${w.path}`, message: w.message };
+    return { file: pos.file, line: pos.line, col: pos.col, path: `${source.prefix ?? ''}${w.path}`, message: w.message };
   });
   const names = new Set(clusterNodes.map((n) => n.name));
   const rest = [...nodes.values()].filter((n) => !names.has(n.name));

@@ -95,3 +95,4 @@ export { dockerExec } from './docker-exec.js';
 export { labKubectl } from './stages-kubectl.js';
 export { EvidenceLog } from './context.js';
 export { podCidrsOf } from './derive-cluster.js';
+export { xmlEscape, xmlText } from './report/junit.js';

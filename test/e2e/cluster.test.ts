@@ -84,6 +84,23 @@ describe('cluster lab', { concurrency: false }, () => {
     assert.equal(mgmt.stdout.trim(), 'true', 'the management network stays internal');
   });
 
+  it('the API port is fenced (defect 7): a worker gets 401, the bridge container and the host through the mgmt network a reset', async () => {
+    const ip = (await execa('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "kindlab-${name}").IPAddress}}`, containers[0]!])).stdout.trim();
+    assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+    const probe = `curl -sk -m 5 -o /dev/null -w '%{http_code}' https://${ip}:6443/api; echo " rc=$?"`;
+    const fromWorker = await lab(['exec', '-t', file, 'worker', '--', 'sh', '-c', probe]);
+    assert.match(fromWorker.stdout, /^401 rc=0/, `${fromWorker.stdout}\n${fromWorker.stderr}`);
+    // sw is a lab container on the mgmt network but no cluster node: connection reset (curl 7 or 56), no HTTP answer
+    const fromSw = await lab(['exec', '-t', file, 'sw', '--', 'sh', '-c', probe]);
+    assert.match(fromSw.stdout, /^000 rc=(7|35|56)/, `${fromSw.stdout}\n${fromSw.stderr}`);
+    const fromHost = await execa('sh', ['-c', probe], { reject: false });
+    assert.match(fromHost.stdout, /^000 rc=(7|35|56)/, fromHost.stdout);
+    // the host's way in, the published port, still answers
+    const port = (await execa('docker', ['port', containers[0]!, '6443/tcp'])).stdout.trim();
+    const published = await execa('sh', ['-c', `curl -sk -m 5 -o /dev/null -w '%{http_code}' https://${port}/api`], { reject: false });
+    assert.equal(published.stdout, '401');
+  });
+
   it('manifests applied: nettool pods scheduled by their rack nodeSelector', async () => {
     const out = await kubectl('get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.nodeName}{"\\n"}{end}');
     const where = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=')));
@@ -136,6 +153,35 @@ describe('cluster lab', { concurrency: false }, () => {
     assert.match(np, /Welcome to nginx/);
   });
 
+  it('lab fault agent: kill and restart are recorded with the supervisor\'s new agent; stop holds it down until clear', async () => {
+    const agentPid = async () => (await execa('docker', ['exec', containers[1]!, 'pgrep', '-o', '-f', '(agent/cli|bin/lab-agent)\\.js k8s'], { reject: false })).stdout.trim();
+    const first = await until('the agent on worker', async () => (await agentPid()) || undefined, 15_000);
+    const kill = await lab(['fault', '-t', file, 'agent', 'worker', 'kill']);
+    assert.equal(kill.exitCode, 0, `${kill.stdout}\n${kill.stderr}`);
+    const m = /agent worker killed \(SIGKILL\) pid (\d+); its supervisor started pid (\d+) (\d+) ms later/.exec(kill.stdout);
+    assert.ok(m, kill.stdout);
+    assert.equal(m[1], first);
+    assert.equal(m[2], await agentPid(), 'the new agent runs');
+    // the supervisor's own log line: the agent died of SIGKILL (137)
+    const log = await execa('docker', ['exec', containers[1]!, 'cat', '/var/lib/kindlab/node/logs/agent.log']);
+    assert.match(log.stdout, /agent exited \(restarted in 1 s while agent.enabled exists\)","code":137/);
+    const restart = await lab(['fault', '-t', file, 'agent', 'worker', 'restart']);
+    assert.match(restart.stdout, /agent worker restarted \(SIGTERM\) pid \d+; its supervisor started pid \d+/, restart.stderr);
+    const router = await lab(['fault', '-t', file, 'agent', 'sw', 'kill']);
+    assert.notEqual(router.exitCode, 0);
+    assert.match(router.stderr, /only k8s-node nodes run the kindlab BGP agent/);
+    const stop = await lab(['fault', '-t', file, 'agent', 'worker', 'stop']);
+    assert.equal(stop.exitCode, 0, stop.stderr);
+    await until('no agent on worker', async () => ((await agentPid()) ? undefined : true), 10_000);
+    const list = await lab(['fault', '-t', file, 'list']);
+    assert.match(list.stdout, /agent worker killed/);
+    assert.match(list.stdout, /agent worker stopped/);
+    const clear = await lab(['fault', '-t', file, 'clear']);
+    assert.equal(clear.exitCode, 0, clear.stderr);
+    assert.match(clear.stdout, /restored: agent worker stopped/);
+    assert.ok(await until('the agent back on worker', async () => (await agentPid()) || undefined, 15_000));
+  });
+
   it('the API state survives a restart of the control-plane container (same port, same objects)', async () => {
     const before = (await execa('docker', ['port', containers[0]!, '6443/tcp'])).stdout.trim();
     const uid = (await kubectl('get', 'pod', 'nettool-1', '-o', 'jsonpath={.metadata.uid}')).trim();
@@ -143,6 +189,9 @@ describe('cluster lab', { concurrency: false }, () => {
     assert.equal((await execa('docker', ['port', containers[0]!, '6443/tcp'])).stdout.trim(), before);
     const again = await until('the API back after the restart', async () => (await kubectl('get', 'pod', 'nettool-1', '-o', 'jsonpath={.metadata.uid}')).trim() || undefined, 30_000);
     assert.equal(again, uid);
+    // the fence comes back with the container (boot.sh sets it at every start)
+    const fence = await execa('docker', ['exec', containers[0]!, 'iptables', '-S', 'KINDLAB-API']);
+    assert.match(fence.stdout, /-j REJECT --reject-with tcp-reset/);
   });
 
   it('lab export logs: every node\'s logs and state, the API server and node daemon logs, no key or token', async () => {

@@ -42,9 +42,21 @@ test('verify --impact: rack1 isolated by router0–tor1, only the control-plane 
   assert.equal(listed.filter((e) => e.includes('—')).length, 6, bad.stderr);
   assert.deepEqual(listed.filter((e) => !e.includes('—')).sort(), ['control-plane', 'router0', 'tor0', 'tor1', 'worker', 'worker2', 'worker3']);
   const out = join(dir, 'impact.json');
-  const r = await lab(['verify', '-t', copy.file, '--impact', '--elements', 'router0-tor1,tor0:net1-server0:net0,tor0', '--format', 'json', '-o', out]);
+  const junit = join(dir, 'impact.xml');
+  const html = join(dir, 'impact.html');
+  const r = await lab(['verify', '-t', copy.file, '--impact', '--elements', 'router0-tor1,tor0:net1-server0:net0,tor0', '--format', 'json', '-o', out, '--junit', junit, '--html', html]);
   assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
   const report = JSON.parse(await readFile(out, 'utf8')) as { rows: Row[]; checks: string[]; stopped?: string };
+  // the same matrix as JUnit (a suite per fault, a case per check + recovered) and as HTML with the coloured graph
+  const xml = await readFile(junit, 'utf8');
+  assert.equal((xml.match(/<testsuite /g) ?? []).length, 3);
+  const broken = report.rows.reduce((a, x) => a + x.failed.length, 0);
+  assert.match(xml, new RegExp(`<testsuites [^>]*tests="${3 * (new Set(report.checks).size + 1)}" failures="${broken}" errors="0"`));
+  const page = await readFile(html, 'utf8');
+  assert.match(page, /Single points of failure<\/strong>[^<]*node tor0/);
+  assert.match(page, /<svg[\s\S]*<\/svg>|flowchart/, 'the graph, drawn or as Mermaid text');
+  const tor0Row = page.split('\n').find((l) => l.includes('>node tor0</td>')) ?? '';
+  assert.match(tor0Row, /border-left:4px solid #cf222e/, 'the worst element coloured red');
   assert.equal(report.stopped, undefined);
   assert.deepEqual(report.rows.map((x) => x.element), ['router0:net1 — tor1:net0', 'tor0:net1 — server0:net0', 'tor0']);
   assert.ok(report.rows[2]!.failed.length > report.rows[1]!.failed.length, 'tor0 down breaks more than one of its links');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../../topology/index.js';
-import { AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
+import { apiAllowedSources, apiFenceLines, AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
 import { k8sNodeKind } from './node-kind.js';
 import type { ClusterDeployState } from './files.js';
 import { containerOptions, DockerRuntime, makeKindContext } from '../../runtime/index.js';
@@ -26,6 +26,31 @@ describe('cluster plan', () => {
     const plan = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}, {role: worker}]}\n', { file: 't.yaml', dir: '/tmp' }));
     assert.deepEqual(fallbackNodeIPs(plan), { 't-control-plane': plan.nodes[0]!.mgmtIPv4, 't-worker': plan.nodes[1]!.mgmtIPv4 });
     assert.deepEqual(apiServerArgv(plan).slice(-5, -1), ['--node-ip', `t-control-plane=${plan.nodes[0]!.mgmtIPv4}`, '--node-ip', `t-worker=${plan.nodes[1]!.mgmtIPv4}`]);
+  });
+
+  it('API port fence (defect 7): only the cluster\'s nodes, its pods, lo and the API network reach 6443; the rest is reset', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const nodes = plan.nodes.filter((n) => n.k8s);
+    const { v4, v6 } = apiAllowedSources(plan);
+    for (const n of nodes) assert.ok(v4.includes(n.mgmtIPv4!), `${n.name}'s mgmt address`);
+    for (const a of ['10.0.1.2', '10.0.4.2']) assert.ok(v4.includes(a), `node-ip ${a}`);
+    assert.ok(v4.includes(plan.cluster!.spec.podSubnet), 'the pod subnet');
+    // the article's routers are on the mgmt network too: not allowed
+    for (const r of plan.nodes.filter((n) => !n.k8s && n.mgmtIPv4 && n.netnsOwner === n.name)) assert.ok(!v4.includes(r.mgmtIPv4!), r.name);
+    assert.deepEqual(v6, []);
+    const lines = apiFenceLines(plan).join('\n');
+    assert.match(lines, /iptables -I INPUT -p tcp --dport 6443 -j KINDLAB-API/);
+    assert.match(lines, /iptables -A KINDLAB-API -i lo -j RETURN/);
+    assert.match(lines, /-s "\$\(cat \/var\/lib\/kindlab\/node\/api-net\.subnet\)" -j RETURN/);
+    // the reset comes last in each family's chain
+    const v4Lines = lines.split('\n').filter((l) => /^\s+iptables -A/.test(l));
+    assert.match(v4Lines.at(-1)!, /-j REJECT --reject-with tcp-reset$/);
+    const [cp, w] = plan.nodes;
+    assert.match(bootScript(plan, cp!), /KINDLAB-API/);
+    assert.doesNotMatch(bootScript(plan, w!), /KINDLAB-API/);
+    // the fence is in place before the API server starts
+    const boot = bootScript(plan, cp!);
+    assert.ok(boot.indexOf('tcp-reset') < boot.indexOf('apiserver/main.js'));
   });
 
   it('boot script: the API server on the control-plane only; the node daemon behind its marker', async () => {

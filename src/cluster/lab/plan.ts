@@ -164,9 +164,51 @@ function startLine(argv: string[], log: string, guard?: string): string {
  * bind-mounted data dir); the node daemon starts once the deploy has enabled it (after links
  * and the topology's exec lines gave the node its address).
  */
+/** The control-plane's file naming the API network's subnet (written by the Cluster API network step; read by boot.sh). */
+export const API_NET_SUBNET_FILE = 'api-net.subnet';
+export const API_FENCE_CHAIN = 'KINDLAB-API';
+
+/**
+ * Who may open the API server's port inside the control-plane's netns (defect 7: it listens on
+ * 0.0.0.0:6443, so without this every lab container and the host, through the mgmt bridge, reach
+ * it): the node itself (lo), the cluster's nodes (their mgmt and node-ip addresses), its pods (the
+ * `kubernetes` Service's backend is this port) and the API network the host's published port
+ * arrives through. Everyone else gets a TCP reset. Per family; sorted, deduplicated.
+ */
+export function apiAllowedSources(plan: LabPlan): { v4: string[]; v6: string[] } {
+  const spec = clusterOf(plan).spec;
+  const all = new Set<string>();
+  for (const n of clusterNodes(plan)) {
+    for (const a of [n.mgmtIPv4, n.mgmtIPv6, n.k8s!.nodeIP, ...(n.k8s!.nodeIPs ?? [])]) if (a) all.add(a.split('/')[0]!);
+  }
+  for (const s of spec.podSubnet.split(',').map((x) => x.trim()).filter(Boolean)) all.add(s);
+  const list = [...all].sort();
+  return { v4: list.filter((a) => !a.includes(':')), v6: list.filter((a) => a.includes(':')) };
+}
+
+/** The boot lines that fence 6443 (idempotent: the chain is flushed and refilled at every start). */
+export function apiFenceLines(plan: LabPlan): string[] {
+  const { v4, v6 } = apiAllowedSources(plan);
+  const chain = API_FENCE_CHAIN;
+  const family = (bin: string, sources: string[], extra: string[]) => [
+    `${bin} -N ${chain} 2>/dev/null; ${bin} -F ${chain}`,
+    `${bin} -C INPUT -p tcp --dport ${API_PORT} -j ${chain} 2>/dev/null || ${bin} -I INPUT -p tcp --dport ${API_PORT} -j ${chain}`,
+    `${bin} -A ${chain} -i lo -j RETURN`,
+    ...sources.map((s) => `${bin} -A ${chain} -s ${s} -j RETURN`),
+    ...extra,
+    `${bin} -A ${chain} -p tcp -j REJECT --reject-with tcp-reset`,
+  ];
+  const subnetFile = `${IN_CONTAINER.nodeDir}/${API_NET_SUBNET_FILE}`;
+  const lines = [
+    ...family('iptables', v4, [`[ -s ${subnetFile} ] && iptables -A ${chain} -s "$(cat ${subnetFile})" -j RETURN`]),
+    ...family('ip6tables', v6, []),
+  ];
+  return ['# the API server port: only this node, the cluster\'s nodes and pods, and the published port (api-net)', `if command -v iptables >/dev/null; then`, ...lines.map((l) => `  ${l}`), 'fi'];
+}
+
 export function bootScript(plan: LabPlan, node: NodePlan): string {
   const lines = ['#!/bin/sh', '# Written by kindlab: starts this Kubernetes node\'s processes (idempotent).', `mkdir -p ${IN_CONTAINER.nodeDir}/logs`];
-  if (isControlPlane(plan, node)) lines.push(startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
+  if (isControlPlane(plan, node)) lines.push(...apiFenceLines(plan), startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
   lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
   lines.push(`[ -x ${AGENT_WRAPPER} ] || { printf '#!/bin/sh\\nexec node ${IN_CONTAINER.root}/bin/lab-agent.js "$@"\\n' >${AGENT_WRAPPER} && chmod 755 ${AGENT_WRAPPER}; }`);
   if (agentEnabled(plan)) {

@@ -8,14 +8,14 @@
  *   Cluster BGP agents    lab-agent k8s on every node (supervised by agent.sh; unless bgp.agent is false)
  *   Cluster manifests     the topology's manifests, then the objects rendered from the routing intent, applied (server-side apply)
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError, errorMessage } from '../../errors.js';
 import type { Node } from '../client/index.js';
 import type { LabPlan } from '../../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './api-net.js';
-import { AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
+import { API_NET_SUBNET_FILE, apiNetwork, AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
 import type { Action, DeployContext } from '../../runtime/index.js';
 import { runPool } from '../../lib/index.js';
 import type { ClusterDeployState } from './files.js';
@@ -35,6 +35,11 @@ export const clusterNetworkAction = (state: ClusterDeployState): Action => ({
   async run(ctx, progress) {
     requireBuilt([APISERVER_MAIN, NODE_DAEMON_MAIN, ...(agentEnabled(ctx.plan) ? [AGENT_MAIN] : [])]);
     const outcome = await ensureApiNetwork(ctx.runtime, ctx.plan);
+    // the control-plane's boot.sh lets the API port be reached from this subnet (the published port) only
+    const subnet = (await ctx.runtime.inspectNetwork(apiNetwork(ctx.plan).network))?.subnets[0];
+    const cpDir = hostPaths.nodeDir(ctx.plan, controlPlane(ctx.plan));
+    await mkdir(cpDir, { recursive: true });
+    if (subnet) await writeFile(join(cpDir, API_NET_SUBNET_FILE), `${subnet}\n`);
     const ip = clusterOf(ctx.plan).spec.apiServerAddress;
     progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, state)} only, forwarding dropped`);
   },

@@ -1,0 +1,207 @@
+/**
+ * `lab apply`: the deployed plan (recorded in `<labDir>/applied-plan.json`) against the plan of
+ * the edited topology. Pure: which nodes are added, removed or changed (and why), which links are
+ * added or removed, which nodes only gained or lost exec lines; then what an in-place apply does
+ * with that (which containers go, which come, which links are made, which sharers restart), and
+ * the `terraform plan`-like text. Source positions are not part of a node or a link: editing the
+ * file elsewhere changes nothing.
+ */
+import type { LabPlan, LinkSpec, NodePlan } from '../topology/index.js';
+
+/** What a deployed lab was made from: the plan's nodes and links, as JSON. */
+export interface AppliedPlan {
+  nodes: NodePlan[];
+  links: LinkSpec[];
+  /** The parts of the plan that cannot change in place (mgmt network, cluster spec), canonical JSON. */
+  fixed: string;
+}
+
+export interface NodeChange {
+  node: string;
+  /** The node's keys whose value differs (exec apart). */
+  keys: string[];
+}
+
+export interface ExecChange {
+  node: string;
+  added: string[];
+  removed: string[];
+}
+
+export interface PlanDiff {
+  addedNodes: string[];
+  removedNodes: string[];
+  /** The container must be made again (image, binds, startup-config... changed). */
+  changedNodes: NodeChange[];
+  /** Only the exec lines changed: the added lines run, nothing restarts. */
+  execChanges: ExecChange[];
+  addedLinks: string[];
+  removedLinks: string[];
+  /** Set when the lab-wide settings (mgmt, cluster) differ: not applicable in place. */
+  fixedChanged: boolean;
+}
+
+/** Keys that say where a thing was written, or that follow from others, not what it is. */
+const IGNORED_NODE_KEYS = new Set(['exec', 'dependsOn']);
+/** `pos`, `keyPos`, `endpointPos`...: where in the file, not what. */
+const POSITION_KEY = /^pos$|Pos$/;
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (k, x: unknown) => {
+    if (POSITION_KEY.test(k)) return undefined;
+    if (x && typeof x === 'object' && !Array.isArray(x)) {
+      return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return x;
+  });
+}
+
+/** A link's identity: its type and its ends (order-free). */
+export function linkKey(l: LinkSpec): string {
+  const ends = l.endpoints.map((e) => `${e.node}:${e.iface}`).sort();
+  return l.type === 'veth' ? ends.join(' -- ') : `${ends.join(' -- ')} (${l.type})`;
+}
+
+export function appliedPlan(plan: LabPlan): AppliedPlan {
+  return { nodes: plan.nodes, links: plan.links, fixed: fixedPart(plan) };
+}
+
+function fixedPart(plan: Pick<LabPlan, 'mgmt' | 'cluster' | 'name' | 'prefix'>): string {
+  const { ipv4Subnet, ipv6Subnet, network, bridge, external, mtu } = plan.mgmt;
+  return canonical({ name: plan.name, prefix: plan.prefix, mgmt: { ipv4Subnet, ipv6Subnet, network, bridge, external, mtu }, cluster: plan.cluster?.spec ?? null });
+}
+
+function changedKeys(a: NodePlan, b: NodePlan): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const out: string[] = [];
+  for (const k of [...keys].sort()) {
+    if (IGNORED_NODE_KEYS.has(k) || POSITION_KEY.test(k)) continue;
+    if (canonical((a as unknown as Record<string, unknown>)[k]) !== canonical((b as unknown as Record<string, unknown>)[k])) out.push(k);
+  }
+  return out;
+}
+
+/**
+ * Kept nodes keep the management address they run with (the plan hands out free addresses in
+ * node order, so a node added before them would otherwise move theirs); added nodes get one no
+ * kept node holds. Returns the new plan with those addresses.
+ */
+export function pinMgmtAddresses(old: AppliedPlan, plan: LabPlan, free: (taken: Set<string>) => string | undefined): LabPlan {
+  const before = new Map(old.nodes.map((n) => [n.name, n]));
+  const taken = new Set<string>();
+  const nodes = plan.nodes.map((n) => {
+    const o = before.get(n.name);
+    if (o && n.mgmtIPv4 !== undefined && o.mgmtIPv4 !== undefined) {
+      taken.add(o.mgmtIPv4);
+      return { ...n, mgmtIPv4: o.mgmtIPv4 };
+    }
+    return n;
+  });
+  const out = nodes.map((n) => {
+    if (before.has(n.name) || n.mgmtIPv4 === undefined || !taken.has(n.mgmtIPv4)) {
+      if (n.mgmtIPv4 !== undefined) taken.add(n.mgmtIPv4);
+      return n;
+    }
+    const ip = free(taken);
+    if (ip) taken.add(ip);
+    return { ...n, mgmtIPv4: ip };
+  });
+  return { ...plan, nodes: out };
+}
+
+export function diffPlans(old: AppliedPlan, plan: LabPlan): PlanDiff {
+  const before = new Map(old.nodes.map((n) => [n.name, n]));
+  const after = new Map(plan.nodes.map((n) => [n.name, n]));
+  const diff: PlanDiff = { addedNodes: [], removedNodes: [], changedNodes: [], execChanges: [], addedLinks: [], removedLinks: [], fixedChanged: old.fixed !== fixedPart(plan) };
+  for (const n of plan.nodes) {
+    const o = before.get(n.name);
+    if (!o) {
+      diff.addedNodes.push(n.name);
+      continue;
+    }
+    const keys = changedKeys(o, n);
+    if (keys.length) diff.changedNodes.push({ node: n.name, keys });
+    else if (canonical(o.exec) !== canonical(n.exec)) {
+      diff.execChanges.push({ node: n.name, added: n.exec.filter((l) => !o.exec.includes(l)), removed: o.exec.filter((l) => !n.exec.includes(l)) });
+    }
+  }
+  for (const o of old.nodes) if (!after.has(o.name)) diff.removedNodes.push(o.name);
+  const oldLinks = new Map(old.links.map((l) => [linkKey(l), canonical(l)]));
+  const newLinks = new Map(plan.links.map((l) => [linkKey(l), canonical(l)]));
+  for (const [k, v] of newLinks) {
+    const o = oldLinks.get(k);
+    if (o === undefined) diff.addedLinks.push(k);
+    else if (o !== v) {
+      // same ends, other settings (addresses, MTU): made again
+      diff.removedLinks.push(k);
+      diff.addedLinks.push(k);
+    }
+  }
+  for (const k of oldLinks.keys()) if (!newLinks.has(k)) diff.removedLinks.push(k);
+  return diff;
+}
+
+export function isEmptyDiff(d: PlanDiff): boolean {
+  return !d.fixedChanged && !d.addedNodes.length && !d.removedNodes.length && !d.changedNodes.length && !d.execChanges.length && !d.addedLinks.length && !d.removedLinks.length;
+}
+
+/** What an in-place apply does, derived from the diff and the new plan. */
+export interface ApplySteps {
+  /** Containers removed (removed and changed nodes; sharers before their owners). */
+  removeContainers: string[];
+  /** Links deleted between nodes that stay (a removed node's links go with its container). */
+  deleteLinks: string[];
+  /** Containers created (added and changed nodes), in the new plan's wave order. */
+  createNodes: string[];
+  /** Kept sharers of a re-made owner: they hold its old namespace and are restarted into the new one. */
+  restartSharers: string[];
+  /** Links created: added ones and every link of a node made again. */
+  createLinks: string[];
+  /** Exec lines run on nodes that are not made again. */
+  execLines: Array<{ node: string; lines: string[] }>;
+}
+
+export function applySteps(old: AppliedPlan, plan: LabPlan, d: PlanDiff): ApplySteps {
+  const remade = new Set([...d.changedNodes.map((c) => c.node)]);
+  const gone = new Set([...d.removedNodes, ...remade]);
+  const oldByName = new Map(old.nodes.map((n) => [n.name, n]));
+  const sharersLast = (names: string[]) => [...names].sort((a, b) => Number(oldByName.get(a)?.netnsOwner === a) - Number(oldByName.get(b)?.netnsOwner === b));
+  const removeContainers = sharersLast(old.nodes.filter((n) => gone.has(n.name)).map((n) => n.name));
+  const restartSharers = plan.nodes.filter((n) => n.netnsOwner !== n.name && !gone.has(n.name) && !d.addedNodes.includes(n.name) && gone.has(n.netnsOwner)).map((n) => n.name);
+  // an end whose namespace goes away takes the link with it; the others are deleted by hand
+  // (a sharer's interfaces live in its owner's namespace: removing the sharer leaves them)
+  const nsGone = (node: string) => gone.has(oldByName.get(node)?.netnsOwner ?? node);
+  const deleteLinks = old.links.filter((l) => d.removedLinks.includes(linkKey(l)) && !l.endpoints.some((e) => nsGone(e.node))).map(linkKey);
+  const touches = (l: LinkSpec) => l.endpoints.some((e) => remade.has(e.node) || restartSharers.includes(e.node));
+  const createLinks = plan.links.filter((l) => d.addedLinks.includes(linkKey(l)) || touches(l)).map(linkKey);
+  const adding = new Set([...d.addedNodes, ...remade]);
+  const createNodes = plan.waves.flat().filter((n) => adding.has(n));
+  const execLines = d.execChanges.filter((c) => c.added.length).map((c) => ({ node: c.node, lines: c.added }));
+  return { removeContainers, deleteLinks, createNodes, restartSharers, createLinks: [...new Set(createLinks)], execLines };
+}
+
+/** `terraform plan`-like: `+` added, `-` removed, `~` changed in place, `-/+` made again. */
+export function formatDiff(lab: string, d: PlanDiff, steps: ApplySteps): string {
+  if (isEmptyDiff(d)) return `lab ${lab}: no changes; the running lab matches the topology\n`;
+  const lines: string[] = [`lab ${lab}: the running lab and the topology differ:`, ''];
+  for (const n of d.addedNodes) lines.push(`  + node ${n}`);
+  for (const c of d.changedNodes) lines.push(`-/+ node ${c.node} (container made again: ${c.keys.join(', ')} changed)`);
+  for (const c of d.execChanges) {
+    lines.push(`  ~ node ${c.node} (exec lines)`);
+    for (const l of c.added) lines.push(`      + exec: ${l}`);
+    for (const l of c.removed) lines.push(`      - exec: ${l} (not undone: it already ran)`);
+  }
+  for (const n of d.removedNodes) lines.push(`  - node ${n}`);
+  for (const s of steps.restartSharers) lines.push(`  ~ node ${s} (restarted: it shares the netns of a node made again)`);
+  const remadeLinks = new Set(d.removedLinks.filter((k) => d.addedLinks.includes(k)));
+  for (const k of d.addedLinks) if (!remadeLinks.has(k)) lines.push(`  + link ${k}`);
+  for (const k of remadeLinks) lines.push(`-/+ link ${k} (settings changed)`);
+  for (const k of d.removedLinks) if (!remadeLinks.has(k)) lines.push(`  - link ${k}`);
+  const relinked = steps.createLinks.filter((k) => !d.addedLinks.includes(k));
+  for (const k of relinked) lines.push(`  ~ link ${k} (made again with its node)`);
+  const nodes = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
+  const links = (n: number) => `${n} link${n === 1 ? '' : 's'}`;
+  lines.push('', `Plan: ${nodes(d.addedNodes.length)} to add, ${nodes(d.changedNodes.length + d.execChanges.length)} to change, ${nodes(d.removedNodes.length)} to remove; ${links(d.addedLinks.length - remadeLinks.size)} to add, ${links(d.removedLinks.length - remadeLinks.size)} to remove.`);
+  if (d.fixedChanged) lines.push('The lab-wide settings (name, prefix, mgmt network or cluster) changed: they cannot change in place.');
+  return `${lines.join('\n')}\n`;
+}
