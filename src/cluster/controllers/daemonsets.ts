@@ -9,7 +9,7 @@ import { randomSuffix } from '../apiserver/registry.js';
 import { findResource, grOf, type ResourceDef } from '../apiserver/resources.js';
 import type { K8sObject } from '../store/types.js';
 import { daemonPod, planDaemonSet } from './daemonset-plan.js';
-import { buildEvent, eventSuffix } from './events.js';
+import { buildEvent, eventSuffix } from '../client/index.js';
 import { ownedBy, same } from './util.js';
 import { errorMessage } from '../../errors.js';
 
