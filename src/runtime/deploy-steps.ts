@@ -18,7 +18,6 @@ import { deployVeth } from './links.js';
 import { ensureMgmtNetwork, mgmtBridgeName } from './mgmt.js';
 import { deploySpecialLink } from './special-links.js';
 import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
-import { runPool } from '../lib/index.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -82,18 +81,6 @@ export function makeKindContext(plan: LabPlan, runtime: Runtime): KindContext {
       return p;
     },
   };
-}
-
-/** Runs fn per node, labelling any error with the node's name. */
-export async function perNode(ctx: DeployContext, nodes: NodePlan[], fn: (n: NodePlan) => Promise<void>): Promise<void> {
-  await runPool(nodes, ctx.concurrency, async (n) => {
-    try {
-      await fn(n);
-    } catch (e) {
-      if (e instanceof KindlabError && e.shortMessage.startsWith(`${n.name}:`)) throw e;
-      throw withPrefix(n.name, e, 'DEPLOY');
-    }
-  });
 }
 
 export function imageAliases(plan: LabPlan): Record<string, string> {
@@ -160,20 +147,6 @@ export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: 
   ctx.info.set(n.name, { image: c?.image ?? image, ...(resolved?.substitute ? { imageSubstitute: resolved.substitute } : {}), mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
 }
 
-export const containersAction: Action = {
-  title: 'Containers',
-  async run(ctx, progress) {
-    const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
-    let done = 0;
-    for (const wave of ctx.plan.waves) {
-      await perNode(ctx, wave.map((w) => byName.get(w)!), async (n) => {
-        await createNode(ctx, n, progress);
-        progress(`${++done}/${ctx.plan.nodes.length} ${n.containerName}`);
-      });
-    }
-  },
-};
-
 /** Creates one link and tells the kinds of its ends. */
 export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
   const node = (name: string) => ctx.kindCtx.node(name);
@@ -186,28 +159,6 @@ export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<vo
   for (const ep of link.endpoints) await kindOf(ctx, node(ep.node)).onEndpoint?.(node(ep.node), ep.iface, ctx.kindCtx);
 }
 
-export const linksAction: Action = {
-  title: 'Links',
-  async run(ctx, progress) {
-    let done = 0;
-    await runPool(ctx.plan.links, ctx.concurrency, async (link) => {
-      await deployLink(ctx, link);
-      progress(`${++done}/${ctx.plan.links.length}`);
-    });
-  },
-};
-
-export const postDeployAction: Action = {
-  title: 'Start node services',
-  async run(ctx, progress) {
-    const nodes = ctx.plan.nodes.filter((n) => kindOf(ctx, n).postDeploy);
-    await perNode(ctx, nodes, async (n) => {
-      await kindOf(ctx, n).postDeploy!(n, ctx.kindCtx);
-      progress(n.name);
-    });
-  },
-};
-
 /** Runs a node's `exec:` lines in order: in its container, or on the host for the host kind. */
 export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (msg: string) => void): Promise<void> {
   const onHost = kindFacts(n.kind).start === 'host';
@@ -216,14 +167,6 @@ export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (
     await runCommand(ctx.runtime, onHost ? undefined : n.containerName, line, n.name);
   }
 }
-
-export const execAction: Action = {
-  title: 'Exec',
-  async run(ctx, progress) {
-    const nodes = ctx.plan.nodes.filter((n) => n.exec.length > 0);
-    await perNode(ctx, nodes, (n) => execNodeLines(ctx, n, progress));
-  },
-};
 
 export const writeLabDirAction: Action = {
   title: 'Write lab directory',

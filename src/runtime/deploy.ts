@@ -6,22 +6,18 @@
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
-import { usesStages, type LabPlan } from '../topology/index.js';
-import { stagedNodesAction } from './stages.js';
+import type { LabPlan } from '../topology/index.js';
+import { nodesAction } from './stages.js';
 import { certificatesAction } from './node-certs.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import {
   type Action,
   type DeployContext,
-  containersAction,
-  execAction,
   imagesAction,
   isManaged,
   labDirAction,
-  linksAction,
   makeKindContext,
   mgmtAction,
-  postDeployAction,
   writeLabDirAction,
 } from './deploy-steps.js';
 import type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
@@ -116,9 +112,10 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
 
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
 export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action[] {
-  // containerlab's per-node stages when the topology declares any; else one step per phase for all nodes
-  const nodeSteps = plan && (usesStages(plan.nodes) || process.env["KINDLAB_EXPERIMENT_STAGED"]) ? [stagedNodesAction] : [containersAction, linksAction, postDeployAction, execAction];
-  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), ...nodeSteps, ...(cluster?.actions ?? []), recordNodesAction, writeLabDirAction];
+  // Every node runs its own pipeline (containerlab's stages: create → links → configure → exec), with or without
+  // `stages:` in the topology: a node's exec lines start once its own links are up, not after every container and
+  // link of the lab (measured on the Cilium article lab: 10.7 s → 7.5 s, 21.9 s → 18.3 s under load).
+  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), nodesAction, ...(cluster?.actions ?? []), recordNodesAction, writeLabDirAction];
 }
 
 /** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */

@@ -11,14 +11,14 @@ test('healthy and exit are entered only when waited for or given commands (conta
   assert.deepEqual([...activeStages(plan.nodes)].map((k) => k.replace('\u0000', '/')).sort(), ['a/healthy', 'b/exit']);
 });
 
-test('a topology with stages deploys its nodes through the staged pipeline; one without keeps the phase steps', () => {
+test('every lab deploys its nodes through the per-node pipeline, with or without stages', () => {
   const staged = planLab(parseTopology(text('      stages:\n        configure:\n          wait-for: [{node: a}]\n'), { env: {} }));
   const plain = planLab(parseTopology(text('      exec: ["true"]\n'), { env: {} }));
   assert.equal(usesStages(staged.nodes), true);
   assert.equal(usesStages(plain.nodes), false);
   const titles = (p: typeof plain) => deployActions(undefined, p).map((a) => a.title);
-  assert.deepEqual(titles(staged), ['Images', 'Lab directory', 'Management network', 'Nodes (stages)', 'Record node state', 'Write lab directory']);
-  assert.deepEqual(titles(plain), ['Images', 'Lab directory', 'Management network', 'Containers', 'Links', 'Start node services', 'Exec', 'Record node state', 'Write lab directory']);
+  assert.deepEqual(titles(staged), ['Images', 'Lab directory', 'Management network', 'Nodes', 'Record node state', 'Write lab directory']);
+  assert.deepEqual(titles(plain), titles(staged));
   const withCert = planLab(parseTopology(text('      certificate: {issue: true}\n'), { env: {} }));
   assert.ok(deployActions(undefined, withCert).some((a) => a.title === 'Certificates'));
 });

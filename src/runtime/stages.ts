@@ -1,5 +1,5 @@
 /**
- * containerlab's deployment stages, for labs whose nodes declare `stages:`. Every node runs its own
+ * containerlab's deployment stages, for every lab (a node without `stages:` has the default ones). Every node runs its own
  * pipeline — create → create-links → configure → healthy → exit — and enters a stage only after its
  * previous stage and every stage it waits for (`wait-for: [{node, stage}]`) are done. On entering a
  * stage its `on-enter` commands run, on finishing it its `on-exit` commands. What each stage does:
@@ -37,8 +37,8 @@ function deferred(): Deferred {
 /** How often the healthy and exit stages look at the container (containerlab polls every second). */
 const POLL_MS = 1000;
 
-export const stagedNodesAction: Action = {
-  title: 'Nodes (stages)',
+export const nodesAction: Action = {
+  title: 'Nodes',
   async run(ctx, progress) {
     await runStages(ctx, progress);
   },

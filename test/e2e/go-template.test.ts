@@ -37,7 +37,7 @@ test('a Go-template topology with --vars deploys its rendered nodes and links; i
   const d = await lab(['deploy', '-t', file, '--vars', vars, '--timings']);
   assert.equal(d.exitCode, 0, d.stderr);
   // --timings: one row per step, then the total
-  for (const step of ['Images', 'Management network', 'Containers', 'Links', 'Exec', 'total']) assert.match(d.stdout, new RegExp(`^  ${step} +\\d+\\.\\d\\d s`, 'm'), d.stdout);
+  for (const step of ['Images', 'Management network', 'Nodes', 'total']) assert.match(d.stdout, new RegExp(`^  ${step} +\\d+\\.\\d\\d s`, 'm'), d.stdout);
   assert.match(d.stdout, new RegExp(`lab ${name} deployed: 2 containers, 1 links`));
   const ping = await execa('docker', ['exec', `clab-${name}-n1`, 'ping', '-c', '1', '-W', '2', '10.77.0.2'], { reject: false });
   assert.equal(ping.exitCode, 0, ping.stdout + ping.stderr);

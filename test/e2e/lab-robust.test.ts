@@ -104,12 +104,6 @@ function startDeploy(file: string, args: string[] = []) {
   return { child, exited };
 }
 
-async function stepStarted(dir: string, name: string, title: string): Promise<true | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  const s = JSON.parse(await readFile(join(dir, `lab-${name}`, 'deploy-state.json'), 'utf8')) as { steps: Array<{ title: string }> };
-  return s.steps.some((x) => x.title === title) ? true : undefined;
-}
-
 test('defect 2: kill -9 of lab deploy right after the first container, then lab deploy: the lab is complete', async () => {
   const { name, file } = await twoNodeLab('kl-k9a');
   const { child, exited } = startDeploy(file);
@@ -118,7 +112,7 @@ test('defect 2: kill -9 of lab deploy right after the first container, then lab 
   await exited;
   const r = await lab(['deploy', '-t', file]);
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stderr, /the last deploy \(pid \d+, .*\) did not finish \(running, stopped in step "Containers"\); removing what it left and deploying again/);
+  assert.match(r.stderr, /the last deploy \(pid \d+, .*\) did not finish \(running, stopped in step "Nodes"\); removing what it left and deploying again/);
   assert.match(r.stdout, /deployed: 2 containers, 1 links/);
   assert.ok(await hasLink(name, 'n1', 'eth1'));
   assert.ok(await hasLink(name, 'n2', 'eth1'));
@@ -130,13 +124,14 @@ test('defect 2: kill -9 of lab deploy right after the first container, then lab 
 test('defect 2: kill -9 during the exec lines (links made), then lab deploy: exec lines run, not "already deployed"', async () => {
   const { name, file, dir } = await twoNodeLab('kl-k9b', { n1Exec: ['sleep 8', 'ip addr add 10.99.0.1/24 dev eth1'] });
   const { child, exited } = startDeploy(file);
-  await until('Exec step', () => stepStarted(dir, name, 'Exec'), 60_000, 50);
+  // the per-node pipeline runs n1's exec lines once its link exists
+  await until('n1 link made', async () => ((await hasLink(name, 'n1', 'eth1')) ? true : undefined), 60_000, 50);
   child.kill('SIGKILL');
   await exited;
   const r = await lab(['deploy', '-t', file]);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /already deployed/);
-  assert.match(r.stderr, /stopped in step "Exec"/);
+  assert.match(r.stderr, /stopped in step "Nodes"/);
   const addr = await execa('docker', ['exec', `clab-${name}-n1`, 'ip', '-4', 'addr', 'show', 'eth1']);
   assert.match(addr.stdout, /inet 10\.99\.0\.1\/24/);
   assert.equal((await lab(['destroy', '-t', file, '--cleanup'])).exitCode, 0);
@@ -147,14 +142,14 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`defect 2: ${sig} during lab deploy rolls back: exit ${code}, a message, nothing left`, async () => {
     const { name, file, dir } = await twoNodeLab(`kl-${sig.toLowerCase()}`, { n1Exec: ['sleep 30'] });
     const { child, exited } = startDeploy(file);
-    await until('Exec step', () => stepStarted(dir, name, 'Exec'), 60_000, 50);
+    await until('n1 link made', async () => ((await hasLink(name, 'n1', 'eth1')) ? true : undefined), 60_000, 50);
     const t0 = Date.now();
     child.kill(sig);
     const r = await exited;
     assert.equal(r.code, code, r.stderr);
     assert.ok(Date.now() - t0 < 25_000, 'stops within the 20 s grace');
     assert.match(r.stderr, new RegExp(`${sig}: stopping the deploy of lab ${name} and removing what it created`));
-    assert.match(r.stderr, new RegExp(`^ERROR: lab ${name}: deploy (interrupted|terminated) \\(${sig}\\) during step "Exec"$`, 'm'));
+    assert.match(r.stderr, new RegExp(`^ERROR: lab ${name}: deploy (interrupted|terminated) \\(${sig}\\) during step "Nodes"$`, 'm'));
     assert.match(r.stderr, /^hint: everything the deploy created was removed; deploy again with the same command$/m);
     assert.deepEqual(await leftovers(name), NOTHING);
     assert.equal(await exists(join(dir, `lab-${name}`)), false);
