@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'LINK_CREATE'
   | 'DEPLOY'
   | 'DEPLOY_INTERRUPTED'
+  | 'RECONFIGURE'
   | 'LAB_OWNER'
   | 'TOPO_TOO_BIG'
   | 'MGMT_SUBNET'

@@ -68,3 +68,4 @@ export function applyRouting(plan: LabPlan, locate: Locate): LabPlan {
 }
 export { generateClos, type ClosOptions } from './generate-clos.js';
 export { configDiff, renderedConfig } from './config-view.js';
+export { addressingDelta, frrConfigDiff, planReload, type ReloadPlan, type ReloadStep } from './reload.js';

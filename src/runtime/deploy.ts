@@ -1,7 +1,8 @@
 /**
  * `lab deploy`: an ordered list of small named actions run under listr2. On failure everything
  * carrying the lab's label is removed (unless `retain`), and the error names the step and node.
- * A second deploy of a running lab changes nothing and says so; `reconfigure` destroys first.
+ * A second deploy of a running lab changes nothing and says so; `reconfigure` applies a changed
+ * routing intent to the running routers in place (reconfigure.ts), or else destroys first.
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
@@ -31,6 +32,7 @@ import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 import { repairLab } from './repair.js';
 import { recordNodesAction } from './node-record.js';
+import { inPlaceReason, reconfigureRouters } from './reconfigure.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -56,8 +58,11 @@ export interface DeployOptions {
 
 export interface DeployResult {
   plan: LabPlan;
-  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). */
-  status: 'deployed' | 'unchanged' | 'repaired';
+  /**
+   * `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts).
+   * `reconfigured`: the routers took the new routing intent in place (reconfigure.ts).
+   */
+  status: 'deployed' | 'unchanged' | 'repaired' | 'reconfigured';
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
@@ -171,6 +176,15 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
   if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
+  if (opts.reconfigure && plan.routing) {
+    const why = await inPlaceReason(plan, runtime);
+    if (!why) {
+      const lines = await reconfigureRouters(plan, runtime, notice);
+      const message = lines.length ? `lab ${plan.name} reconfigured in place, no container recreated:\n${lines.map((l) => `  ${l}`).join('\n')}` : `lab ${plan.name}: the rendered configs are unchanged, nothing to reconfigure`;
+      return { plan, status: 'reconfigured', message, timings: [] };
+    }
+    if (why !== 'it is not running') notice(`lab ${plan.name} cannot be reconfigured in place (${why}): destroying and deploying it again`);
+  }
   try {
     ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);
   } catch (e) {
