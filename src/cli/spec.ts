@@ -182,7 +182,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   verify: {
     command: 'verify',
-    about: 'check a running lab: BGP sessions, routes, ping, traceroute, curl',
+    about: 'check a running lab: BGP sessions, routes (next hops, communities, AS paths), ping, traceroute, curl, exec lines',
     options: {
       ...reportOptionSpecs('text', REPORT_FORMAT_NAMES),
       wait: { type: 'string', describe: 'retry failing checks for up to this long (e.g. 60s, 2m)' },
@@ -191,9 +191,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
       impact: { type: 'boolean', describe: 'fail each link and node in turn, run the checks under the fault, restore; report fault × check (text, markdown, json)' },
       elements: { type: 'string', describe: 'with --impact: only these links/nodes, comma-separated (router0-tor1, tor0:net1-server0:net0, tor0)' },
       'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 120s)' },
+      node: { type: 'string', describe: 'only the checks that run in this node (its sessions, routes, probes from it, exec lines); stages are left out' },
+      list: { type: 'boolean', describe: 'list the checks (declared and derived) without running them' },
     },
     examples: [
       ['lab verify -t lab.clab.yaml --wait 60s --format junit -o report.xml', 'wait for the lab to converge, write a JUnit report'],
+      ['lab verify -t lab.clab.yaml --node leaf1 --list', "the checks that run in leaf1, without running them"],
       ['lab verify -t lab.clab.yaml --impact --format markdown -o impact.md', 'what each link or node failure breaks'],
     ],
   },
