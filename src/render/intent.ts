@@ -14,7 +14,7 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 
 const ROUTING_KEYS = ['asns', 'asn', 'loopbacks', 'links', 'access', 'multipath', 'bfd', 'password', 'redistribute', 'cluster'];
 const BGP_KEYS = ['role', 'daemon', 'asn', 'router-id', 'loopback', 'originate', 'default-originate', 'password', 'bfd', 'multipath', 'prefix-in', 'prefix-out', 'communities'];
-const CLUSTER_KEYS = ['asn', 'objects'];
+const CLUSTER_KEYS = ['asn', 'objects', 'lb-pool'];
 
 export function validAsn(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 4294967295;
@@ -102,8 +102,9 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
   const cl = raw['cluster'];
   let clusterAsn: number | undefined;
   let clusterObjects = true;
+  let lbPool: string | undefined;
   if (cl !== undefined) {
-    if (!isObj(cl)) issues.add(['routing', 'cluster'], 'cluster must be a map (asn, objects)');
+    if (!isObj(cl)) issues.add(['routing', 'cluster'], 'cluster must be a map (asn, objects, lb-pool)');
     else {
       unknownKeys(cl, CLUSTER_KEYS, ['routing', 'cluster'], issues);
       if (cl['asn'] !== undefined) {
@@ -111,6 +112,7 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
         else issues.add(['routing', 'cluster', 'asn'], `ASN ${JSON.stringify(cl['asn'])} is out of range (1-4294967295)`);
       }
       clusterObjects = bool(cl['objects'], true, ['routing', 'cluster', 'objects'], issues);
+      if (cl['lb-pool'] !== undefined) lbPool = cidr(cl['lb-pool'], ['routing', 'cluster', 'lb-pool'], issues, 'LoadBalancer pool');
     }
   }
   const password = raw['password'];
@@ -126,6 +128,7 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
     redistributeConnected: raw['redistribute'] === undefined ? true : red.includes('connected'),
     ...(clusterAsn !== undefined ? { clusterAsn } : {}),
     clusterObjects,
+    ...(lbPool ? { lbPool } : {}),
     pos,
   };
 }

@@ -83,7 +83,7 @@ test('reload plans: nothing for an unchanged router; vtysh -f for FRR; birdc con
   assert.deepEqual(p.steps.map((s) => s.what), ['vtysh -f (3 lines)', 'clear bgp * soft']);
   assert.match(p.steps[0]!.argv[2]!, /^router bgp 65010\n neighbor 10\.1\.0\.2 description fabric s2\nexit\n/m);
   const restart = planReload(frr, (p) => (p === '/etc/frr/frr.conf' ? BEFORE : 'other'), frr.exec);
-  assert.deepEqual(restart.steps.map((s) => s.what), ['restart FRR (its daemons changed)']);
+  assert.equal(restart.recreate, 'the FRR daemons it runs changed (bfdd)');
   const bird = planReload(router('bird', [['/etc/bird/bird.conf', 'new']], []), () => 'old', []);
   assert.deepEqual(bird.steps.map((s) => s.argv), [['birdc', 'configure']]);
   assert.ok(bird.steps[0]!.needs!.test('Reconfigured'));

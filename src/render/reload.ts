@@ -137,6 +137,8 @@ export interface ReloadPlan {
   /** Files whose content changed (written over the bind-mounted copies before the steps run). */
   files: RenderedFile[];
   steps: ReloadStep[];
+  /** Set when no reload can apply the change: why the container has to be recreated. */
+  recreate?: string;
 }
 
 const sh = (script: string): string[] => ['sh', '-c', script];
@@ -152,12 +154,9 @@ export function planReload(r: RenderedRouter, deployed: (path: string) => string
   const steps: ReloadStep[] = addressing.map((l) => ({ what: l, argv: sh(`${l}${l.includes(' del ') ? ' 2>/dev/null || true' : ''}`) }));
   if (!files.length && !addressing.length) return { node: r.node, daemon: r.daemon, files, steps: [] };
   if (r.daemon === 'frr') {
-    const daemons = files.some((f) => f.path === '/etc/frr/daemons');
-    if (daemons) {
-      // another set of daemons (bfdd on or off): FRR itself restarts, in the same container
-      steps.push({ what: 'restart FRR (its daemons changed)', argv: sh('/usr/lib/frr/frrinit.sh restart > /tmp/kindlab-frr-restart.log 2>&1 < /dev/null || { cat /tmp/kindlab-frr-restart.log >&2; exit 1; }') });
-      return { node: r.node, daemon: r.daemon, files, steps };
-    }
+    // another set of daemons (bfdd on or off) cannot be had by a reload: restarting FRR in a lab
+    // container hangs on its unreaped daemons (no init), so the node is recreated instead
+    if (files.some((f) => f.path === '/etc/frr/daemons')) return { node: r.node, daemon: r.daemon, files, steps, recreate: 'the FRR daemons it runs changed (bfdd)' };
     const conf = r.files.find((f) => f.path === '/etc/frr/frr.conf');
     const script = conf ? frrConfigDiff(deployed(conf.path) ?? '', conf.content) : '';
     if (script) {

@@ -29,6 +29,8 @@ export async function inPlaceReason(plan: LabPlan, runtime: Runtime): Promise<st
   const data = await readFile(join(plan.labDir, 'topology-data.json'), 'utf8').then((t) => JSON.parse(t) as { links?: unknown[] }, () => undefined);
   const links = plan.links.map((l) => topologyDataLink(plan.name, l));
   if (!data || JSON.stringify(data.links) !== JSON.stringify(links)) return 'its links changed';
+  const recreate = planLabReload(plan).find((r) => r.recreate);
+  if (recreate) return `${recreate.node}: ${recreate.recreate}`;
   return undefined;
 }
 

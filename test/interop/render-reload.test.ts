@@ -58,7 +58,7 @@ async function startOn(conf: string) {
 }
 
 before(async () => {
-  await execa('docker', ['run', '-d', '--name', NAME, '--label', 'kindlab.test=render-reload', '--entrypoint', 'sleep', 'kindlab/base:latest', 'infinity']);
+  await execa('docker', ['run', '-d', '--name', NAME, '--label', 'kindlab.test=render-reload', '--init', '--entrypoint', 'sleep', 'kindlab/base:latest', 'infinity']);
   await put('/etc/frr/daemons', PLAIN.daemons);
   await put('/etc/frr/vtysh.conf', 'service integrated-vtysh-config\n');
 });
