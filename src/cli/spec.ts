@@ -41,7 +41,7 @@ export function reportOptionSpecs(defaultFormat: string, formats: readonly strin
 
 const DEPLOY_OPTIONS: OptionSpecs = {
   topo: TOPO,
-  reconfigure: { type: 'boolean', short: 'c', describe: 'remove a running lab of the same name first' },
+  reconfigure: { type: 'boolean', short: 'c', describe: 'apply a changed routing intent to the running lab in place; otherwise remove it first and deploy again' },
   offline: { type: 'boolean', describe: 'use the local article-image aliases instead of pulling' },
   retain: { type: 'boolean', describe: 'keep the containers when the deploy fails' },
   force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },

@@ -3,7 +3,9 @@
  * intent passes its verify with the article's 12 routes on router0, and the intent-only Clos (FRR,
  * BIRD and GoBGP leaves, a 4-node Cilium cluster) passes every derived check. Destroy leaves nothing.
  * The Clos (a copy in a temporary directory) then takes a changed intent with `deploy --reconfigure`:
- * new prefixes on the FRR, BIRD and GoBGP leaves and a community, applied without recreating a container.
+ * new prefixes on the FRR, BIRD and GoBGP leaves and a community, applied without recreating a container;
+ * declared checks on the community and AS path (as FRR, BIRD and GoBGP see them) and an exec line pass,
+ * and verify --list / --node scope the checks to one node.
  * Also: a cluster node sees only the built code, not the checkout with other labs' secrets.
  */
 import assert from 'node:assert/strict';
@@ -77,7 +79,18 @@ test('an intent-only Clos with FRR, BIRD and GoBGP leaves and a Cilium cluster p
   doc.setIn(['topology', 'nodes', 'leaf1', 'bgp', 'communities'], doc.createNode(['65001:7']));
   doc.setIn(['topology', 'nodes', 'leaf2', 'bgp', 'originate'], doc.createNode(['198.51.101.0/24']));
   doc.setIn(['topology', 'nodes', 'leaf3', 'bgp', 'originate'], doc.createNode(['198.51.100.0/24', '198.51.102.0/24']));
+  // and checks in the richer vocabulary: the community and AS path as FRR, BIRD and GoBGP see them, an exec line
+  const attrs = (node: string, aspath: string) => ({ route: { node, prefix: '192.0.2.0/24', communities: ['65001:7'], aspath } });
+  doc.set('verify', doc.createNode({
+    derive: true,
+    checks: [attrs('spine1', '65001'), attrs('leaf2', '65100 65001'), attrs('leaf3', '65100 65001'), { route: { node: 'leaf4', prefix: '203.0.113.0/24', absent: true } },
+      { exec: { node: 'leaf1', command: "vtysh -c 'show running-config'", regex: '^ *network 192\\.0\\.2\\.0/24$' } }],
+  }));
   await writeFile(topo, doc.toString());
+  const listed = await lab(['verify', '-t', topo, '--list', '--node', 'leaf2']);
+  assert.equal(listed.exitCode, 0, listed.stderr);
+  assert.match(listed.stdout, /^route +leaf2 +leaf2 has route 192\.0\.2\.0\/24$/m);
+  assert.doesNotMatch(listed.stdout, /spine1 has route|leaf1: vtysh/, 'only the checks that run in leaf2');
   const pending = await lab(['config', 'diff', 'leaf1', '-t', topo]);
   assert.equal(pending.exitCode, 1, pending.stdout);
   assert.match(pending.stdout, /^\+  network 192\.0\.2\.0\/24$/m);
@@ -95,6 +108,11 @@ test('an intent-only Clos with FRR, BIRD and GoBGP leaves and a Cilium cluster p
   const report2 = JSON.parse(v2.stdout) as { passed: boolean; checks: Array<{ name: string; passed: boolean; detail: string }> };
   assert.deepEqual(report2.checks.filter((c) => !c.passed), [], v2.stdout);
   for (const p of ['192.0.2.0/24', '198.51.101.0/24', '198.51.102.0/24']) assert.ok(report2.checks.some((c) => c.name.includes(`learns ${p}`)), `a check that ${p} is learnt`);
+  assert.equal(report2.checks.filter((c) => / has route 192\.0\.2\.0\/24$/.test(c.name) && /communities 65001:7/.test(c.detail)).length, 3, 'the community checked through FRR, BIRD and GoBGP');
+  // --node: only leaf1's checks run
+  const v3 = await lab(['verify', '-t', topo, '--node', 'leaf1', '--format', 'json']);
+  const report3 = JSON.parse(v3.stdout) as { checks: Array<{ name: string; passed: boolean }> };
+  assert.ok(report3.checks.length > 0 && report3.checks.every((c) => c.passed && /^leaf1\b/.test(c.name)), v3.stdout);
   const x = await lab(['destroy', '-t', topo, '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr);
   assert.deepEqual(await leftovers('intent-clos'), NOTHING);
