@@ -45,7 +45,7 @@ export function renderRouting(plan: LabPlan, locate: Locate): RoutingPlan | unde
     clusterObjects: cl.objects,
     clusterFlags: cl.flags,
     notes: cl.notes,
-    checks: deriveIntentChecks(fabric, defaults?.redistributeConnected ?? true),
+    checks: deriveIntentChecks(fabric, defaults?.redistributeConnected ?? true, !!defaults?.ospf),
   };
 }
 

@@ -12,7 +12,7 @@ import { ROUTER_DAEMONS, type AsnScheme, type RouterDaemon, type RouterIntent, t
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-const ROUTING_KEYS = ['asns', 'asn', 'loopbacks', 'links', 'access', 'multipath', 'bfd', 'password', 'redistribute', 'cluster'];
+const ROUTING_KEYS = ['asns', 'asn', 'loopbacks', 'links', 'access', 'multipath', 'bfd', 'password', 'redistribute', 'cluster', 'ospf'];
 const BGP_KEYS = ['role', 'daemon', 'asn', 'router-id', 'loopback', 'originate', 'default-originate', 'password', 'bfd', 'multipath', 'prefix-in', 'prefix-out', 'communities'];
 const CLUSTER_KEYS = ['asn', 'objects', 'lb-pool'];
 
@@ -117,6 +117,16 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
   }
   const password = raw['password'];
   if (password !== undefined && (typeof password !== 'string' || !password)) issues.add(['routing', 'password'], 'password must be a non-empty string');
+  let ospf: { area: number } | undefined;
+  const o = raw['ospf'];
+  if (o === true) ospf = { area: 0 };
+  else if (isObj(o)) {
+    unknownKeys(o, ['area'], ['routing', 'ospf'], issues);
+    const area = o['area'] ?? 0;
+    if (typeof area === 'number' && Number.isInteger(area) && area >= 0 && area <= 4294967295) ospf = { area };
+    else issues.add(['routing', 'ospf', 'area'], `area ${JSON.stringify(area)} must be a number from 0 to 4294967295`);
+  } else if (o !== undefined && o !== false) issues.add(['routing', 'ospf'], 'ospf is true, false or a map ({ area: 0 })');
+  if (ospf && 'unnumbered' in links) issues.add(['routing', 'ospf'], 'OSPF is rendered on numbered links only (routing.links is unnumbered)');
   return {
     asns,
     ...(raw['loopbacks'] !== undefined ? { loopbacks: cidr(raw['loopbacks'], ['routing', 'loopbacks'], issues, 'loopback pool') ?? '' } : {}),
@@ -129,6 +139,7 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
     ...(clusterAsn !== undefined ? { clusterAsn } : {}),
     clusterObjects,
     ...(lbPool ? { lbPool } : {}),
+    ...(ospf ? { ospf } : {}),
     pos,
   };
 }

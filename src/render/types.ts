@@ -30,6 +30,8 @@ export interface RoutingDefaults {
   clusterObjects: boolean;
   /** LoadBalancer addresses for MetalLB's generated IPAddressPool (`routing.cluster.lb-pool`). */
   lbPool?: string;
+  /** OSPF (`routing.ospf`) on every router–router link between FRR and BIRD routers, in this area. */
+  ospf?: { area: number };
   pos: SourcePos;
 }
 
