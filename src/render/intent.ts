@@ -76,7 +76,7 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
   const at = ['routing'];
   const pos = issues.pos(at);
   if (raw !== null && !isObj(raw)) {
-    issues.add(at, 'routing must be a map (asns, loopbacks, links, access, multipath, bfd, password, redistribute, cluster)');
+    issues.add(at, 'routing must be a map (asns, loopbacks, links, access, multipath, bfd, password, redistribute, cluster, ospf)');
     return undefined;
   }
   unknownKeys(raw, ROUTING_KEYS, at, issues);
