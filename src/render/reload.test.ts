@@ -89,4 +89,8 @@ test('reload plans: nothing for an unchanged router; vtysh -f for FRR; birdc con
   assert.ok(bird.steps[0]!.needs!.test('Reconfigured'));
   const gobgp = planReload(router('gobgp', [['/etc/gobgp/gobgpd.toml', 'new']], ['ip addr add 10.0.0.3/32 dev lo', 'gobgp global rib add 10.0.0.3/32']), () => 'old', ['ip addr add 10.0.0.3/32 dev lo']);
   assert.deepEqual(gobgp.steps.map((s) => s.what), ['stop gobgpd', 'gobgp global rib add 10.0.0.3/32']);
+  // a new announcement is an exec line only: gobgpd restarts with it although its config is the same
+  const announce = router('gobgp', [['/etc/gobgp/gobgpd.toml', 'same']], ['ip addr add 10.0.0.3/32 dev lo', 'gobgp global rib add 10.0.0.3/32', 'gobgp global rib add 192.0.2.0/24']);
+  assert.deepEqual(planReload(announce, () => 'same', announce.exec.slice(0, 2)).steps.map((s) => s.what), ['stop gobgpd', 'gobgp global rib add 10.0.0.3/32', 'gobgp global rib add 192.0.2.0/24']);
+  assert.deepEqual(planReload(announce, () => 'same', announce.exec).steps, []);
 });

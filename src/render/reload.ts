@@ -152,7 +152,10 @@ export function planReload(r: RenderedRouter, deployed: (path: string) => string
   const files = r.files.filter((f) => deployed(f.path) !== f.content);
   const addressing = addressingDelta(deployedExec, r.exec);
   const steps: ReloadStep[] = addressing.map((l) => ({ what: l, argv: sh(`${l}${l.includes(' del ') ? ' 2>/dev/null || true' : ''}`) }));
-  if (!files.length && !addressing.length) return { node: r.node, daemon: r.daemon, files, steps: [] };
+  // GoBGP's announcements are exec lines (`gobgp global rib add`), not config
+  const daemonLines = (exec: string[]) => exec.filter((l) => !ADDRESSING.test(l));
+  const linesChanged = JSON.stringify(daemonLines(deployedExec)) !== JSON.stringify(daemonLines(r.exec));
+  if (!files.length && !addressing.length && !linesChanged) return { node: r.node, daemon: r.daemon, files, steps: [] };
   if (r.daemon === 'frr') {
     // another set of daemons (bfdd on or off) cannot be had by a reload: restarting FRR in a lab
     // container hangs on its unreaped daemons (no init), so the node is recreated instead
@@ -171,9 +174,8 @@ export function planReload(r: RenderedRouter, deployed: (path: string) => string
     if (files.length) steps.push({ what: 'birdc configure', argv: ['birdc', 'configure'], failsOn: /error|failed/i, needs: /Reconfigur/ });
   } else {
     // gobgpd's routes come from `gobgp global rib add` lines: the daemon and those lines run again
-    const daemonLines = r.exec.filter((l) => !ADDRESSING.test(l));
     steps.push({ what: 'stop gobgpd', argv: sh('kill $(pidof gobgpd) 2>/dev/null; for i in $(seq 100); do pidof gobgpd >/dev/null || exit 0; sleep 0.1; done; echo gobgpd did not stop >&2; exit 1') });
-    for (const l of daemonLines) steps.push({ what: l, argv: sh(l) });
+    for (const l of daemonLines(r.exec)) steps.push({ what: l, argv: sh(l) });
   }
   return { node: r.node, daemon: r.daemon, files, steps };
 }
