@@ -58,7 +58,7 @@ after(async () => {
 /** A new container running FRR on `conf` (restarting FRR in place is slow: a fresh container is quicker). */
 async function frrOn(name: string, conf: string): Promise<void> {
   containers.push(name);
-  await execa('docker', ['run', '-d', '--name', name, '--label', 'kindlab.test=render-reload', '--init', '--entrypoint', 'sleep', 'kindlab/base:latest', 'infinity']);
+  await execa('docker', ['run', '-d', '--name', name, '--label', 'kindlab.test=render-reload', '--init', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--cap-add', 'SYS_ADMIN', '--entrypoint', 'sleep', 'kindlab/base:latest', 'infinity']);
   await put(name, '/etc/frr/daemons', PLAIN.daemons);
   await put(name, '/etc/frr/vtysh.conf', 'service integrated-vtysh-config\n');
   await put(name, '/etc/frr/frr.conf', conf);
