@@ -3,7 +3,8 @@
  * intent passes its verify with the article's 12 routes on router0, and the intent-only Clos (FRR,
  * BIRD and GoBGP leaves, a 4-node Cilium cluster) passes every derived check. Destroy leaves nothing.
  * The Clos (a copy in a temporary directory) then takes a changed intent with `deploy --reconfigure`:
- * new prefixes on the FRR, BIRD and GoBGP leaves and a community, applied without recreating a container;
+ * new prefixes on the FRR, BIRD and GoBGP leaves, a community and OSPF on the fabric links, applied without
+ * recreating a container (OSPF adjacencies Full on FRR and BIRD);
  * declared checks on the community and AS path (as FRR, BIRD and GoBGP see them) and an exec line pass,
  * and verify --list / --node scope the checks to one node.
  * Also: a cluster node sees only the built code, not the checkout with other labs' secrets.
@@ -79,6 +80,8 @@ test('an intent-only Clos with FRR, BIRD and GoBGP leaves and a Cilium cluster p
   doc.setIn(['topology', 'nodes', 'leaf1', 'bgp', 'communities'], doc.createNode(['65001:7']));
   doc.setIn(['topology', 'nodes', 'leaf2', 'bgp', 'originate'], doc.createNode(['198.51.101.0/24']));
   doc.setIn(['topology', 'nodes', 'leaf3', 'bgp', 'originate'], doc.createNode(['198.51.100.0/24', '198.51.102.0/24']));
+  // OSPF on the fabric links too (FRR and BIRD; not to the GoBGP leaf)
+  doc.setIn(['routing', 'ospf'], doc.createNode({ area: 0 }));
   // and checks in the richer vocabulary: the community and AS path as FRR, BIRD and GoBGP see them, an exec line
   const attrs = (node: string, aspath: string) => ({ route: { node, prefix: '192.0.2.0/24', communities: ['65001:7'], aspath } });
   doc.set('verify', doc.createNode({
@@ -109,6 +112,7 @@ test('an intent-only Clos with FRR, BIRD and GoBGP leaves and a Cilium cluster p
   assert.deepEqual(report2.checks.filter((c) => !c.passed), [], v2.stdout);
   for (const p of ['192.0.2.0/24', '198.51.101.0/24', '198.51.102.0/24']) assert.ok(report2.checks.some((c) => c.name.includes(`learns ${p}`)), `a check that ${p} is learnt`);
   assert.equal(report2.checks.filter((c) => / has route 192\.0\.2\.0\/24$/.test(c.name) && /communities 65001:7/.test(c.detail)).length, 3, 'the community checked through FRR, BIRD and GoBGP');
+  assert.equal(report2.checks.filter((c) => / OSPF neighbor .* Full$/.test(c.name)).length, 12, 'both ends of the 6 spine–leaf links without GoBGP');
   // --node: only leaf1's checks run
   const v3 = await lab(['verify', '-t', topo, '--node', 'leaf1', '--format', 'json']);
   const report3 = JSON.parse(v3.stdout) as { checks: Array<{ name: string; passed: boolean }> };
