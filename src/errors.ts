@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'DEPLOY_INTERRUPTED'
   | 'APPLY'
   | 'APPLY_UNSUPPORTED'
+  | 'RECONFIGURE'
   | 'LAB_OWNER'
   | 'TOPO_TOO_BIG'
   | 'MGMT_SUBNET'

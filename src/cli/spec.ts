@@ -41,7 +41,7 @@ export function reportOptionSpecs(defaultFormat: string, formats: readonly strin
 
 const DEPLOY_OPTIONS: OptionSpecs = {
   topo: TOPO,
-  reconfigure: { type: 'boolean', short: 'c', describe: 'remove a running lab of the same name first' },
+  reconfigure: { type: 'boolean', short: 'c', describe: 'apply a changed routing intent to the running lab in place; otherwise remove it first and deploy again' },
   offline: { type: 'boolean', describe: 'use the local article-image aliases instead of pulling' },
   retain: { type: 'boolean', describe: 'keep the containers when the deploy fails' },
   force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
@@ -193,7 +193,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   verify: {
     command: 'verify',
-    about: 'check a running lab: BGP sessions, routes, ping, traceroute, curl',
+    about: 'check a running lab: BGP sessions, routes (next hops, communities, AS paths), ping, traceroute, curl, exec lines',
     options: {
       ...reportOptionSpecs('text', REPORT_FORMAT_NAMES),
       wait: { type: 'string', describe: 'retry failing checks for up to this long (e.g. 60s, 2m)' },
@@ -204,9 +204,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 120s)' },
       junit: { type: 'string', describe: 'with --impact: also write the fault × check matrix as JUnit XML to this file' },
       html: { type: 'string', describe: 'with --impact: also write a static HTML report (the graph coloured by what each failure breaks) to this file' },
+      node: { type: 'string', describe: 'only the checks that run in this node (its sessions, routes, probes from it, exec lines); stages are left out' },
+      list: { type: 'boolean', describe: 'list the checks (declared and derived) without running them' },
     },
     examples: [
       ['lab verify -t lab.clab.yaml --wait 60s --format junit -o report.xml', 'wait for the lab to converge, write a JUnit report'],
+      ['lab verify -t lab.clab.yaml --node leaf1 --list', "the checks that run in leaf1, without running them"],
       ['lab verify -t lab.clab.yaml --impact --format markdown -o impact.md', 'what each link or node failure breaks'],
     ],
   },

@@ -7,10 +7,10 @@ import { DockerRuntime } from '../runtime/index.js';
 import { LABEL_LAB } from '../runtime/index.js';
 import { loadLabPlan } from '../runtime/index.js';
 import { dockerExec } from '../verify/index.js';
-import { REPORT_FORMATS, formatMs, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
+import { REPORT_FORMATS, formatCheckList, formatMs, listChecks, parseDuration, stageSummary, verifyLab, writeReport, type ReportFormat } from '../verify/index.js';
 import { labKubectl } from '../verify/index.js';
 
-const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N]`;
+const USAGE = `usage: lab verify -t FILE [--format ${REPORT_FORMATS.join('|')}] [-o FILE] [--wait DURATION] [--timeout DURATION] [--concurrency N] [--node NODE] [--list]`;
 
 function duration(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -28,6 +28,8 @@ export interface VerifyValues extends ReportValues {
   'recover-timeout'?: string;
   junit?: string;
   html?: string;
+  node?: string;
+  list?: boolean;
 }
 
 export async function runVerify(values: VerifyValues): Promise<number> {
@@ -43,6 +45,15 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
   if ((values.junit || values.html) && !values.impact) throw new KindlabError('USAGE', '--junit and --html go with --impact (for a plain verify use --format junit|html -o FILE)', { detail: USAGE });
+  if (values.node !== undefined && !plan.nodes.some((n) => n.name === values.node)) {
+    throw new KindlabError('NODE_NOT_FOUND', `--node: node "${values.node}" is not in lab ${plan.name}`, { hint: `nodes: ${plan.nodes.map((n) => n.name).join(', ')}` });
+  }
+  if (values.list) {
+    const checks = await listChecks(plan, dockerExec(runtime, plan), { concurrency, ...(values.node !== undefined ? { node: values.node } : {}) });
+    if (format === 'json') process.stdout.write(`${JSON.stringify(checks.map(({ pos: _pos, ...e }) => e), null, 2)}\n`);
+    else process.stdout.write(formatCheckList(checks));
+    return 0;
+  }
   if (values.impact) {
     const { runImpactCommand } = await import('./impact.js');
     return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
@@ -58,6 +69,7 @@ export async function runVerify(values: VerifyValues): Promise<number> {
     concurrency,
     waitMs,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(values.node !== undefined ? { node: values.node } : {}),
     onRound: (round, results) => {
       const failing = results.filter((r) => !r.passed).length;
       if (progress && failing > 0) process.stderr.write(`round ${round}: ${failing} of ${results.length} checks failing${waitMs ? `, retrying for up to ${formatMs(waitMs)}` : ''}\n`);

@@ -5,6 +5,7 @@
  * path has a forwarding plane (GoBGP keeps routes out of the kernel).
  */
 import type { Fabric } from './derive.js';
+import { ospfIfaces } from './routers.js';
 import type { DerivedCheck } from './types.js';
 
 type Router = Fabric['routers'] extends Map<string, infer R> ? R : never;
@@ -41,8 +42,25 @@ function ecmpWidth(fabric: Fabric, at: string, target: string): number {
   return [...peers].filter((p) => d.get(p) === mine - 1).length;
 }
 
-export function deriveIntentChecks(fabric: Fabric, redistributeConnected: boolean): DerivedCheck[] {
+/**
+ * OSPF: each end of an OSPF link sees its neighbor's router ID Full — an exec check on the daemon's
+ * neighbor table (FRR `show ip ospf neighbor`, BIRD `show ospf neighbors`: router ID, priority, state).
+ */
+function ospfChecks(fabric: Fabric): DerivedCheck[] {
   const out: DerivedCheck[] = [];
+  for (const r of fabric.routers.values()) {
+    if (r.daemon === 'gobgp') continue;
+    for (const l of ospfIfaces(r.node, fabric)) {
+      const rid = fabric.routers.get(l.peer)!.routerId;
+      const command = r.daemon === 'frr' ? "vtysh -c 'show ip ospf neighbor'" : 'birdc show ospf neighbors kl_ospf';
+      out.push({ exec: { node: r.node, command, regex: `^${rid.replace(/\./g, '\\.')}\\s+\\d+\\s+Full`, name: `${r.node} OSPF neighbor ${l.peer} (${rid}) on ${l.iface} Full` } });
+    }
+  }
+  return out;
+}
+
+export function deriveIntentChecks(fabric: Fabric, redistributeConnected: boolean, ospf = false): DerivedCheck[] {
+  const out: DerivedCheck[] = ospf ? ospfChecks(fabric) : [];
   for (const s of fabric.sessions) {
     const peer = s.peerAddress ?? s.iface;
     out.push({ bgp: { node: s.local, peer, name: `${s.local} ${s.kind} session to ${s.peer} (${peer}) Established` } });

@@ -34,8 +34,8 @@ export function renderRouting(plan: LabPlan, locate: Locate): RoutingPlan | unde
   issues.throwIfAny();
   const routers = [...fabric.routers.keys()].map((n) => renderRouter(n, fabric, defaults));
   const cl = plan.cluster && (defaults?.clusterObjects ?? true)
-    ? clusterObjects(plan.cluster.bgp?.dialect, fabric.attachments, (t) => fabric.routers.get(t)!.asn, (t) => fabric.routers.get(t)!.loopback)
-    : { objects: [], notes: [] };
+    ? clusterObjects(plan.cluster.bgp?.dialect, fabric.attachments, { torAsn: (t) => fabric.routers.get(t)!.asn, torLoopback: (t) => fabric.routers.get(t)!.loopback, ...(defaults?.lbPool ? { lbPool: defaults.lbPool } : {}) })
+    : { objects: [], flags: [], notes: [] };
   return {
     routers,
     addresses: fabric.addresses,
@@ -43,8 +43,9 @@ export function renderRouting(plan: LabPlan, locate: Locate): RoutingPlan | unde
     attachments: fabric.attachments,
     hostExec: fabric.hostExec,
     clusterObjects: cl.objects,
+    clusterFlags: cl.flags,
     notes: cl.notes,
-    checks: deriveIntentChecks(fabric, defaults?.redistributeConnected ?? true),
+    checks: deriveIntentChecks(fabric, defaults?.redistributeConnected ?? true, !!defaults?.ospf),
   };
 }
 
@@ -63,8 +64,14 @@ export function applyRouting(plan: LabPlan, locate: Locate): LabPlan {
     if (host && n.exec.length === 0) return { ...n, exec: host };
     return n;
   });
-  const cluster = plan.cluster && routing.clusterObjects.length ? { ...plan.cluster, objects: [...(plan.cluster.objects ?? []), ...routing.clusterObjects] } : plan.cluster;
+  let cluster = plan.cluster && routing.clusterObjects.length ? { ...plan.cluster, objects: [...(plan.cluster.objects ?? []), ...routing.clusterObjects] } : plan.cluster;
+  // the dialect's flags (Kube-OVN) when the lab gives none of its own
+  if (cluster?.bgp && routing.clusterFlags.length) {
+    if (cluster.bgp.flags.length === 0) cluster = { ...cluster, bgp: { ...cluster.bgp, flags: routing.clusterFlags } };
+    else notes.push(`cluster.bgp.flags are the lab's own; the rendered ones are not used: ${routing.clusterFlags.join(' ')}`);
+  }
   return { ...plan, nodes, ...(cluster ? { cluster } : {}), routing: { ...routing, notes } };
 }
 export { generateClos, type ClosOptions } from './generate-clos.js';
 export { configDiff, renderedConfig } from './config-view.js';
+export { addressingDelta, frrConfigDiff, planReload, type ReloadPlan, type ReloadStep } from './reload.js';

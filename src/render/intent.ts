@@ -12,9 +12,9 @@ import { ROUTER_DAEMONS, type AsnScheme, type RouterDaemon, type RouterIntent, t
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
-const ROUTING_KEYS = ['asns', 'asn', 'loopbacks', 'links', 'access', 'multipath', 'bfd', 'password', 'redistribute', 'cluster'];
+const ROUTING_KEYS = ['asns', 'asn', 'loopbacks', 'links', 'access', 'multipath', 'bfd', 'password', 'redistribute', 'cluster', 'ospf'];
 const BGP_KEYS = ['role', 'daemon', 'asn', 'router-id', 'loopback', 'originate', 'default-originate', 'password', 'bfd', 'multipath', 'prefix-in', 'prefix-out', 'communities'];
-const CLUSTER_KEYS = ['asn', 'objects'];
+const CLUSTER_KEYS = ['asn', 'objects', 'lb-pool'];
 
 export function validAsn(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 4294967295;
@@ -76,7 +76,7 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
   const at = ['routing'];
   const pos = issues.pos(at);
   if (raw !== null && !isObj(raw)) {
-    issues.add(at, 'routing must be a map (asns, loopbacks, links, access, multipath, bfd, password, redistribute, cluster)');
+    issues.add(at, 'routing must be a map (asns, loopbacks, links, access, multipath, bfd, password, redistribute, cluster, ospf)');
     return undefined;
   }
   unknownKeys(raw, ROUTING_KEYS, at, issues);
@@ -102,8 +102,9 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
   const cl = raw['cluster'];
   let clusterAsn: number | undefined;
   let clusterObjects = true;
+  let lbPool: string | undefined;
   if (cl !== undefined) {
-    if (!isObj(cl)) issues.add(['routing', 'cluster'], 'cluster must be a map (asn, objects)');
+    if (!isObj(cl)) issues.add(['routing', 'cluster'], 'cluster must be a map (asn, objects, lb-pool)');
     else {
       unknownKeys(cl, CLUSTER_KEYS, ['routing', 'cluster'], issues);
       if (cl['asn'] !== undefined) {
@@ -111,10 +112,21 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
         else issues.add(['routing', 'cluster', 'asn'], `ASN ${JSON.stringify(cl['asn'])} is out of range (1-4294967295)`);
       }
       clusterObjects = bool(cl['objects'], true, ['routing', 'cluster', 'objects'], issues);
+      if (cl['lb-pool'] !== undefined) lbPool = cidr(cl['lb-pool'], ['routing', 'cluster', 'lb-pool'], issues, 'LoadBalancer pool');
     }
   }
   const password = raw['password'];
   if (password !== undefined && (typeof password !== 'string' || !password)) issues.add(['routing', 'password'], 'password must be a non-empty string');
+  let ospf: { area: number } | undefined;
+  const o = raw['ospf'];
+  if (o === true) ospf = { area: 0 };
+  else if (isObj(o)) {
+    unknownKeys(o, ['area'], ['routing', 'ospf'], issues);
+    const area = o['area'] ?? 0;
+    if (typeof area === 'number' && Number.isInteger(area) && area >= 0 && area <= 4294967295) ospf = { area };
+    else issues.add(['routing', 'ospf', 'area'], `area ${JSON.stringify(area)} must be a number from 0 to 4294967295`);
+  } else if (o !== undefined && o !== false) issues.add(['routing', 'ospf'], 'ospf is true, false or a map ({ area: 0 })');
+  if (ospf && 'unnumbered' in links) issues.add(['routing', 'ospf'], 'OSPF is rendered on numbered links only (routing.links is unnumbered)');
   return {
     asns,
     ...(raw['loopbacks'] !== undefined ? { loopbacks: cidr(raw['loopbacks'], ['routing', 'loopbacks'], issues, 'loopback pool') ?? '' } : {}),
@@ -126,6 +138,8 @@ export function readRoutingDefaults(spec: LabPlan, issues: IntentIssues): Routin
     redistributeConnected: raw['redistribute'] === undefined ? true : red.includes('connected'),
     ...(clusterAsn !== undefined ? { clusterAsn } : {}),
     clusterObjects,
+    ...(lbPool ? { lbPool } : {}),
+    ...(ospf ? { ospf } : {}),
     pos,
   };
 }

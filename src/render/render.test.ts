@@ -101,3 +101,26 @@ test('spines sharing an ASN do not expect each other\'s loopback (eBGP loop prev
   assert.equal(checks.some((c) => c['route']?.['node'] === 's1' && c['route']?.['prefix'] === '10.10.0.1/32'), false);
   assert.ok(checks.some((c) => c['route']?.['node'] === 's1' && c['route']?.['prefix'] === '10.10.0.2/32'));
 });
+
+test('OSPF (routing.ospf): FRR and BIRD routers run it on their fabric links to FRR/BIRD, with an adjacency check per end', () => {
+  const p = routed(CLOS.replace('  links: 10.20.0.0/24\n', '  links: 10.20.0.0/24\n  ospf: { area: 0 }\n'));
+  const file = (node: string, path: string) => p.nodes.find((n) => n.name === node)!.files!.find((f) => f.path === path)!.content;
+  const s1 = file('s1', '/etc/frr/frr.conf');
+  assert.match(s1, /^interface e1\n ip ospf area 0\n ip ospf network point-to-point\nexit$/m);
+  assert.match(s1, /^interface e2\n ip ospf area 0/m);
+  assert.doesNotMatch(s1, /^interface e3$/m, 'e3 goes to the GoBGP leaf: no OSPF there');
+  assert.match(s1, /^router ospf\n ospf router-id 10\.10\.0\.0$/m);
+  const bird = file('l2', '/etc/bird/bird.conf');
+  assert.match(bird, /protocol ospf v2 kl_ospf \{\n  ipv4 \{ import all; export none; \};\n  area 0 \{\n    interface "e1" \{ type ptp; \};\n    interface "e2" \{ type ptp; \};\n  \};\n\}/);
+  assert.match(bird, /RTS_STATIC, RTS_OSPF \]/);
+  assert.doesNotMatch(file('l3', '/etc/gobgp/gobgpd.toml'), /ospf/i);
+  const ospf = p.routing!.checks.filter((c) => 'exec' in c).map((c) => (c['exec'] as { name: string; regex: string }));
+  // s1–l1, s1–l2, s2–l1, s2–l2: both ends each
+  assert.equal(ospf.length, 8);
+  const l2s1 = ospf.find((c) => c.name.startsWith('l2 OSPF neighbor s1'))!;
+  assert.equal(l2s1.regex, '^10\\.10\\.0\\.0\\s+\\d+\\s+Full');
+  assert.ok(new RegExp(l2s1.regex, 'm').test('Router ID   \tPri\t     State     \tDTime\tInterface  Router IP\n10.10.0.0\t  1\t     Full/PtP  \t 32.692\te1         10.20.0.0'));
+  assert.ok(new RegExp(l2s1.regex, 'm').test('Neighbor ID     Pri State           Up Time         Dead Time Address\n10.10.0.0         1 Full/-          1m02s             39.271s 10.20.0.2'));
+  assert.throws(() => routed(CLOS.replace('  links: 10.20.0.0/24\n', '  links: unnumbered\n  ospf: true\n')), /routing\.ospf.*numbered links only/s);
+  assert.throws(() => routed(CLOS.replace('  links: 10.20.0.0/24\n', '  links: 10.20.0.0/24\n  ospf: { area: -1 }\n')), /area -1 must be a number/);
+});

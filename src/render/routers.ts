@@ -46,11 +46,27 @@ function connected(lo: string, addrs: LinkAddress[]): string[] {
   return out;
 }
 
+/** The interfaces of `name` on fabric links to an OSPF-capable router (FRR, BIRD), with that router. */
+export function ospfIfaces(name: string, fabric: Fabric): Array<{ iface: string; peer: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ iface: string; peer: string }> = [];
+  for (const s of fabric.sessions) {
+    if (s.kind !== 'fabric' || s.local !== name || seen.has(s.iface)) continue;
+    if (fabric.routers.get(s.peer)?.daemon === 'gobgp') continue;
+    seen.add(s.iface);
+    out.push({ iface: s.iface, peer: s.peer });
+  }
+  return out;
+}
+
 export function renderRouter(name: string, fabric: Fabric, d: RoutingDefaults | undefined): RenderedRouter {
   const r = fabric.routers.get(name)!;
   const sessions = fabric.sessions.filter((s) => s.local === name);
   const addrs = fabric.addresses.filter((a) => a.node === name);
+  // OSPF on the router–router links whose far end runs FRR or BIRD (GoBGP has none)
+  const ospfLinks = d?.ospf && r.daemon !== 'gobgp' ? ospfIfaces(name, fabric) : [];
   const view = {
+    ospf: d?.ospf && ospfLinks.length ? { area: d.ospf.area, ifaces: ospfLinks.map((l) => l.iface) } : undefined,
     node: name,
     asn: r.asn,
     routerId: r.routerId,

@@ -28,6 +28,10 @@ export interface RoutingDefaults {
   clusterAsn?: number;
   /** Generate the cluster dialect's peering objects (default true). */
   clusterObjects: boolean;
+  /** LoadBalancer addresses for MetalLB's generated IPAddressPool (`routing.cluster.lb-pool`). */
+  lbPool?: string;
+  /** OSPF (`routing.ospf`) on every router–router link between FRR and BIRD routers, in this area. */
+  ospf?: { area: number };
   pos: SourcePos;
 }
 
@@ -120,6 +124,8 @@ export interface RoutingPlan {
   hostExec: Record<string, string[]>;
   /** Kubernetes objects for the cluster's dialect (YAML documents). */
   clusterObjects: Array<Record<string, unknown>>;
+  /** The dialect's flags derived from the intent (Kube-OVN's speaker), used when cluster.bgp.flags is empty. */
+  clusterFlags: string[];
   /** What could not be generated or was overridden by the user's own config. */
   notes: string[];
   checks: DerivedCheck[];

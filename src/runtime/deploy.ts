@@ -2,7 +2,8 @@
  * `lab deploy`: an ordered list of small named actions run under listr2. On failure everything
  * carrying the lab's label is removed (unless `retain`), and the error names the step and node.
  * A second deploy of a running lab changes nothing and says so (or repairs restarted nodes, or, when the
- * topology was edited, applies just the changes: apply.ts); `reconfigure` destroys first.
+ * topology was edited, applies just the changes: apply.ts); `reconfigure` applies a changed routing intent to
+ * the running routers in place (reconfigure.ts), or else destroys first.
  */
 import { Listr } from 'listr2';
 import { KindlabError, errorMessage, withPrefix } from '../errors.js';
@@ -30,6 +31,7 @@ import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './d
 import { repairLab } from './repair.js';
 import { recordNodesAction } from './node-record.js';
 import { applyIfChanged } from './apply.js';
+import { inPlaceReason, reconfigureRouters } from './reconfigure.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -55,8 +57,12 @@ export interface DeployOptions {
 
 export interface DeployResult {
   plan: LabPlan;
-  /** `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts). `applied`: the edited topology's changes were made in place (apply.ts). */
-  status: 'deployed' | 'unchanged' | 'repaired' | 'applied';
+  /**
+   * `unchanged`: the lab was already running; nothing was done. `repaired`: stopped or restarted nodes were brought back (repair.ts).
+   * `applied`: the edited topology's changes were made in place (apply.ts).
+   * `reconfigured`: the routers took the new routing intent in place (reconfigure.ts).
+   */
+  status: 'deployed' | 'unchanged' | 'repaired' | 'applied' | 'reconfigured';
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
@@ -180,6 +186,15 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
       for (const w of applied.warnings) notice(`warning: ${w}`);
       return { plan: applied.plan, status: 'applied', message: `lab ${plan.name} changed in place (the other containers were not touched)`, timings: [] };
     }
+  }
+  if (opts.reconfigure && plan.routing) {
+    const why = await inPlaceReason(plan, runtime);
+    if (!why) {
+      const lines = await reconfigureRouters(plan, runtime, notice);
+      const message = lines.length ? `lab ${plan.name} reconfigured in place, no container recreated:\n${lines.map((l) => `  ${l}`).join('\n')}` : `lab ${plan.name}: the rendered configs are unchanged, nothing to reconfigure`;
+      return { plan, status: 'reconfigured', message, timings: [] };
+    }
+    if (why !== 'it is not running') notice(`lab ${plan.name} cannot be reconfigured in place (${why}): destroying and deploying it again`);
   }
   try {
     ctx.unchanged = await checkState(ctx, !!opts.reconfigure, notice);

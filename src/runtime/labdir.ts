@@ -44,13 +44,22 @@ export function renderedFilePath(plan: LabPlan, node: NodePlan, path: string): s
   return join(nodeDir(plan, node), 'rendered', ...path.split('/').filter((p) => p && p !== '..'));
 }
 
-/** Writes a node's rendered files where its container binds them. */
+/** Where the exec lines a rendered node was given are kept (`lab deploy --reconfigure` diffs against them). */
+export function renderedExecPath(plan: LabPlan, node: NodePlan): string {
+  return join(nodeDir(plan, node), 'rendered-exec.json');
+}
+
+/**
+ * Writes a node's rendered files where its container binds them, and its exec lines beside them.
+ * In place (same inode): a container binds each file by itself and sees a rewrite only so.
+ */
 export async function writeRenderedFiles(plan: LabPlan, node: NodePlan): Promise<void> {
   for (const f of node.files ?? []) {
     const host = renderedFilePath(plan, node, f.path);
     await mkdir(dirname(host), { recursive: true });
     await writeFile(host, f.content);
   }
+  if (node.files?.length) await writeFile(renderedExecPath(plan, node), JSON.stringify(node.exec, null, 1) + '\n');
 }
 
 export function topologyData(plan: LabPlan, info: Map<string, NodeRuntimeInfo>): object {

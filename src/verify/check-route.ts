@@ -3,7 +3,7 @@ import type { EvidenceLog, LabContext } from './context.js';
 import { bgpSource, type Outcome } from './check-bgp.js';
 import { looksLikeRef } from './cluster.js';
 import { familyOf, isAddress } from './net.js';
-import { parseAgentRib, parseBirdRoute, parseFrrRoute, parseGobgpRib, parseKernelRoute, type NextHop, type Route } from './probes/routes.js';
+import { parseAgentRib, parseBirdBgpAttrs, parseBirdRoute, parseFrrBgpAttrs, parseFrrRoute, parseGobgpAttrs, parseGobgpRib, parseKernelRoute, type BgpAttrs, type NextHop, type Route } from './probes/routes.js';
 import type { RouteExpectation, RouteSource } from './types.js';
 import { KindlabError } from '../errors.js';
 
@@ -49,6 +49,26 @@ async function prefixOf(ctx: LabContext, prefix: string): Promise<{ prefix: stri
   return { prefix: host, shown: `${host} (${prefix})` };
 }
 
+/** The best BGP path's attributes, from the same source the route was read from (FRR asks bgpd). */
+async function bgpAttrs(ctx: LabContext, log: EvidenceLog, node: string, source: Concrete, prefix: string, routeOut: string): Promise<BgpAttrs | undefined> {
+  if (source === 'bird') return parseBirdBgpAttrs(routeOut, prefix);
+  if (source === 'gobgp') return parseGobgpAttrs(routeOut, prefix);
+  if (source !== 'frr') throw new KindlabError('VERIFY', `communities and AS paths are read from FRR, BIRD or GoBGP, and ${node}'s routes come from ${source}`);
+  const r = await ctx.run(log, node, ['vtysh', '-c', `show bgp ${familyOf(prefix) === 6 ? 'ipv6' : 'ipv4'} unicast ${prefix} json`]);
+  if (r.exitCode !== 0) throw new KindlabError('VERIFY', `vtysh failed (exit ${r.exitCode})`);
+  return parseFrrBgpAttrs(r.stdout);
+}
+
+/** Does the best path carry the expected communities and AS path? undefined: yes; else why not. */
+export function attrsProblem(e: Pick<RouteExpectation, 'communities' | 'aspath'>, a: BgpAttrs | undefined): string | undefined {
+  if (!a) return 'no BGP path for it';
+  const missing = (e.communities ?? []).filter((c) => !a.communities.includes(c));
+  if (missing.length) return `communities ${a.communities.length ? a.communities.join(' ') : '(none)'}, missing ${missing.join(' ')}`;
+  const norm = (s: string) => s.trim().split(/\s+/).filter(Boolean).join(' ');
+  if (e.aspath !== undefined && norm(e.aspath) !== norm(a.aspath)) return `AS path "${a.aspath}", expected "${norm(e.aspath)}"`;
+  return undefined;
+}
+
 export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpectation): Promise<Outcome> {
   const source: Concrete = e.source === 'kernel' ? 'kernel' : ((await bgpSource(ctx, e.node, e.source === 'auto' ? 'auto' : e.source)) ?? 'kernel');
   const { prefix, shown: name } = await prefixOf(ctx, e.prefix);
@@ -65,5 +85,11 @@ export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpe
     if (!ok.includes(true)) return { passed: false, detail: `${head}; no next hop via ${want}` };
   }
   if (e.ecmp !== undefined && route.nexthops.length !== e.ecmp) return { passed: false, detail: `${head}; ${route.nexthops.length} next hops, expected ECMP width ${e.ecmp}` };
+  if (e.communities || e.aspath !== undefined) {
+    const a = await bgpAttrs(ctx, log, e.node, source, prefix, r.stdout);
+    const problem = attrsProblem(e, a);
+    if (problem) return { passed: false, detail: `${head}; ${problem}` };
+    return { passed: true, detail: `${head}; AS path "${a!.aspath}"${a!.communities.length ? `, communities ${a!.communities.join(' ')}` : ''}` };
+  }
   return { passed: true, detail: head };
 }

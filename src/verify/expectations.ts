@@ -145,11 +145,41 @@ function convert(c: Collector, path: PathSeg[], kind: Expectation['kind'], b: Ra
         if (!c.plan.nodes.some((x) => x.name === h) && !isAddress(h) && !ifaces.has(h)) c.add([...at('nexthops'), i], `next hop "${h}" is neither a node, an IP address nor an interface of ${n}`);
       });
       if (!present && (nexthops || b['ecmp'] !== undefined)) c.add(at(nexthops ? 'nexthops' : 'ecmp'), 'an absent route has no next hops');
+      const communities = b['communities'] as string[] | undefined;
+      communities?.forEach((x, i) => {
+        const m = /^(\d+):(\d+)$/.exec(x);
+        if (!m || Number(m[1]) > 65535 || Number(m[2]) > 65535) c.add([...at('communities'), i], `"${x}" is not a standard community (ASN:VALUE, each 0-65535)`);
+      });
+      const aspath = b['aspath'] as string | undefined;
+      if (aspath !== undefined && !/^\s*(\d+\s*)*$/.test(aspath)) c.add(at('aspath'), `AS path "${aspath}" is not a list of ASNs separated by spaces ("" for a local route)`);
+      if (!present && (communities || aspath !== undefined)) c.add(at(communities ? 'communities' : 'aspath'), 'an absent route has no BGP attributes');
+      if ((communities || aspath !== undefined) && (b['source'] === 'kernel' || b['source'] === 'agent')) c.add(at('source'), 'communities and AS paths are read from frr, bird or gobgp');
       return {
         kind, ...common, node: n, prefix, present, source: (b['source'] as RouteSource) ?? 'auto',
         name: named(`${n} ${present ? 'has' : 'has no'} route ${prefix}`),
         ...(nexthops ? { nexthops } : {}),
         ...(typeof b['ecmp'] === 'number' ? { ecmp: b['ecmp'] as number } : {}),
+        ...(communities ? { communities } : {}),
+        ...(aspath !== undefined ? { aspath } : {}),
+      };
+    }
+    case 'exec': {
+      const n = node(c, at('node'), b['node'] as string);
+      const command = b['command'] as string;
+      const regex = b['regex'] as string | undefined;
+      if (regex !== undefined) {
+        try {
+          new RegExp(regex, 'm');
+        } catch (err) {
+          c.add(at('regex'), `not a regular expression: ${(err as Error).message}`);
+        }
+      }
+      return {
+        kind, ...common, node: n, command, exitCode: (b['exitCode'] as number | undefined) ?? 0,
+        name: named(`${n}: ${command}`),
+        ...(typeof b['contains'] === 'string' ? { contains: b['contains'] as string } : {}),
+        ...(regex !== undefined ? { regex } : {}),
+        ...(typeof b['equals'] === 'string' ? { equals: b['equals'] as string } : {}),
       };
     }
     case 'ping': {

@@ -13,9 +13,10 @@ import { runChecks, type RunOptions } from './run.js';
 import { loadStages } from './stages.js';
 import { runStages, type Kubectl, type StageRunOptions } from './stages-run.js';
 import { resetStages } from './stages-reset.js';
-import type { Expectation, VerifyReport } from './types.js';
+import { checkNode, type Expectation, type VerifyReport } from './types.js';
 
 export type * from './types.js';
+export { checkNode } from './types.js';
 export type { NodeExec, ExecOutput } from './context.js';
 export { LabContext } from './context.js';
 export { kubeLookup, parseObjectRef, type ClusterLookup } from './cluster.js';
@@ -35,6 +36,32 @@ export interface VerifyOptions extends RunOptions {
   onStage?: StageRunOptions['onStage'];
   /** The lab's cluster for pod/… and svc/… references and cluster checks (default: from the lab's kubeconfig). */
   cluster?: ClusterLookup;
+  /** Only the checks that run in this node (`lab verify --node`); stages are left out. */
+  node?: string;
+}
+
+/** The checks that run in `node` (all when undefined). A probe from a pod is scoped to no node. */
+export function scopeChecks(checks: Expectation[], node: string | undefined): Expectation[] {
+  return node === undefined ? checks : checks.filter((e) => checkNode(e) === node);
+}
+
+/** One line per check for `lab verify --list`: kind, node, name, and [derived]. Pure. */
+export function formatCheckList(checks: Expectation[]): string {
+  if (checks.length === 0) return 'no checks\n';
+  const w = Math.max(...checks.map((e) => e.kind.length));
+  const nw = Math.max(...checks.map((e) => checkNode(e).length));
+  return `${checks.map((e) => `${e.kind.padEnd(w)}  ${checkNode(e).padEnd(nw)}  ${e.name}${e.derived ? '  [derived]' : ''}`).join('\n')}\n${checks.length} checks\n`;
+}
+
+/** The checks `lab verify` would run (declared, then derived when on; derivation reads the running lab), scoped to `node`. */
+export async function listChecks(plan: LabPlan, exec: NodeExec, opts: { node?: string; concurrency?: number; cluster?: ClusterLookup } = {}): Promise<Expectation[]> {
+  const cluster = opts.cluster ?? (plan.cluster ? kubeLookup(plan) : undefined);
+  try {
+    const checks = await labChecks(plan, () => new LabContext(plan, exec, cluster), opts.concurrency);
+    return scopeChecks(checks, opts.node);
+  } finally {
+    if (!opts.cluster) cluster?.close();
+  }
 }
 
 /**
@@ -66,7 +93,7 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
   const kubectl = opts.kubectl ?? (() => Promise.reject(new KindlabError('INTERNAL', 'no kubectl runner given to verifyLab')));
   // A staged lab may have been verified before: put back what its stages changed, so that this
   // run (the `verify:` checks included) starts from the state the first one did.
-  const reset = stages.length > 0 && plan.cluster ? await resetStages(stages, { kubectl, labDir: plan.labDir, baseDir: dirname(plan.file) }) : undefined;
+  const reset = stages.length > 0 && plan.cluster && opts.node === undefined ? await resetStages(stages, { kubectl, labDir: plan.labDir, baseDir: dirname(plan.file) }) : undefined;
   let checks: Expectation[] = [...section.checks];
   if (section.derive) {
     // Right after a deploy the speakers may not be up yet: with --wait, look again.
@@ -77,10 +104,11 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
     }
     checks = [...checks, ...derived];
   }
+  checks = scopeChecks(checks, opts.node);
   const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
   const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (reset) results.unshift(reset);
-  if (stages.length > 0) {
+  if (stages.length > 0 && opts.node === undefined) {
     results.push(...(await runStages(newContext, stages, { ...opts, kubectl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })));
   }
   return {

@@ -5,6 +5,7 @@
 import { checkBgp, type Outcome } from './check-bgp.js';
 import { checkCurl, checkPing, checkTraceroute } from './check-reach.js';
 import { checkRoute } from './check-route.js';
+import { checkExec } from './check-exec.js';
 import { EvidenceLog, type LabContext } from './context.js';
 import { formatMs } from './duration.js';
 import type { CheckResult, Expectation } from './types.js';
@@ -35,6 +36,8 @@ function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation): Promise<Ou
       return checkTraceroute(ctx, log, e);
     case 'curl':
       return checkCurl(ctx, log, e);
+    case 'exec':
+      return checkExec(ctx, log, e);
   }
 }
 

@@ -41,7 +41,26 @@ export interface RouteExpectation extends Common {
   /** Each entry a node name, an IP address or an interface name of `node`. */
   nexthops?: string[];
   ecmp?: number;
+  /** Standard communities (`65000:1`) the best BGP path must carry (FRR, BIRD or GoBGP's view). */
+  communities?: string[];
+  /** The best BGP path's AS path, ASNs separated by spaces ('' for a locally originated route). */
+  aspath?: string;
   source: RouteSource;
+}
+
+/** A command run in a node and a condition on what it prints or how it exits. */
+export interface ExecExpectation extends Common {
+  kind: 'exec';
+  node: string;
+  /** Split like a shell line, run without a shell (as `exec:` lines are). */
+  command: string;
+  contains?: string;
+  /** A JavaScript regular expression matched against stdout (multiline). */
+  regex?: string;
+  /** stdout, trimmed, equals this. */
+  equals?: string;
+  /** The exit code expected (default 0). */
+  exitCode: number;
 }
 
 /**
@@ -87,7 +106,12 @@ export interface CurlExpectation extends Common {
   family?: 4 | 6;
 }
 
-export type Expectation = BgpExpectation | RouteExpectation | PingExpectation | TracerouteExpectation | CurlExpectation;
+export type Expectation = BgpExpectation | RouteExpectation | PingExpectation | TracerouteExpectation | CurlExpectation | ExecExpectation;
+
+/** The node a check runs in (`from` for probes; a pod reference for probes from a pod). */
+export function checkNode(e: Expectation): string {
+  return e.kind === 'bgp' || e.kind === 'route' || e.kind === 'exec' ? e.node : e.from;
+}
 export type CheckKind = Expectation['kind'];
 
 export interface Evidence {

@@ -37,6 +37,7 @@ const VARIANTS: Array<[string, string, string]> = [
   ['plain', '  asns: { spine: 65000, leaf: "65010+" }', 'originate: [192.0.2.0/24]'],
   ['every option', '  asns: { spine: 65000, leaf: "65010+" }\n  password: s3cret\n  bfd: true\n  multipath: true', 'originate: [198.51.100.0/24], default-originate: true, prefix-in: [10.0.0.0/8], prefix-out: [10.10.0.0/16], communities: ["65000:1", "65000:2"]'],
   ['no multipath, no redistribute', '  asns: { spine: 65000, leaf: "65010+" }\n  multipath: false\n  redistribute: []', 'originate: [203.0.113.0/24]'],
+  ['OSPF on the fabric links', '  asns: { spine: 65000, leaf: "65010+" }\n  ospf: { area: 0 }', 'originate: [192.0.2.0/24]'],
 ];
 
 async function loads(argv: string[], file: string): Promise<void> {

@@ -109,3 +109,64 @@ export function parseAgentRib(stdout: string, prefix: string): Route | undefined
   const best = routes.filter((r) => r['best'] === true);
   return { prefix, protocol: 'bgp', nexthops: (best.length > 0 ? best : routes).map((r) => hop(r['nextHop'], undefined)) };
 }
+
+/** A BGP path's attributes the checks compare: AS path (ASNs separated by spaces, '' for a local route) and standard communities (`65000:1`). */
+export interface BgpAttrs {
+  aspath: string;
+  communities: string[];
+}
+
+/** FRR: `show bgp ipv4 unicast PREFIX json`: the best path's AS path and communities. */
+export function parseFrrBgpAttrs(stdout: string): BgpAttrs | undefined {
+  const data = JSON.parse(stdout || '{}') as unknown;
+  if (!isObj(data) || !Array.isArray(data['paths'])) return undefined;
+  const paths = (data['paths'] as unknown[]).filter(isObj);
+  const best = paths.find((p) => isObj(p['bestpath']) && (p['bestpath'] as Obj)['overall'] === true) ?? paths[0];
+  if (!best) return undefined;
+  const asp = isObj(best['aspath']) ? str((best['aspath'] as Obj)['string']) : undefined;
+  const com = isObj(best['community']) ? str((best['community'] as Obj)['string']) : undefined;
+  return { aspath: asp === 'Local' || asp === undefined ? '' : asp, communities: com ? com.split(/\s+/) : [] };
+}
+
+/** BIRD 2: the preferred route's `BGP.as_path` and `BGP.community` lines in `show route PREFIX all`. */
+export function parseBirdBgpAttrs(stdout: string, prefix: string): BgpAttrs | undefined {
+  let inPrefix = false;
+  let chosen = false;
+  let seen = false;
+  const out: BgpAttrs = { aspath: '', communities: [] };
+  for (const line of stdout.split('\n')) {
+    const entry = /^(\S+)?\s+(unicast|blackhole|unreachable|prohibit)\s+\[[^\]]*\]\s*(\*)?/.exec(line);
+    if (entry) {
+      if (entry[1]) inPrefix = entry[1] === prefix;
+      chosen = inPrefix && (!!entry[3] || !seen);
+      if (chosen) {
+        seen = true;
+        out.aspath = '';
+        out.communities = [];
+      }
+      continue;
+    }
+    if (!chosen) continue;
+    const asp = /^\s+BGP\.as_path:\s*(.*)$/.exec(line);
+    if (asp) out.aspath = asp[1]!.trim();
+    const com = /^\s+BGP\.community:\s*(.*)$/.exec(line);
+    if (com) out.communities = [...com[1]!.matchAll(/\((\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`);
+  }
+  return seen ? out : undefined;
+}
+
+/** GoBGP: the best path's AS_PATH (type 2) and COMMUNITIES (type 8, 32-bit values) in `gobgp global rib -j PREFIX`. */
+export function parseGobgpAttrs(stdout: string, prefix: string): BgpAttrs | undefined {
+  const data = JSON.parse(stdout || '{}') as unknown;
+  if (!isObj(data)) return undefined;
+  const paths = ((data[prefix] ?? []) as unknown[]).filter(isObj);
+  const best = paths.find((p) => p['best'] === true) ?? paths[0];
+  if (!best) return undefined;
+  const attrs = (Array.isArray(best['attrs']) ? best['attrs'] : []).filter(isObj);
+  const asp = attrs.find((a) => a['type'] === 2);
+  const segs = asp && Array.isArray(asp['as_paths']) ? (asp['as_paths'] as unknown[]).filter(isObj) : [];
+  const aspath = segs.flatMap((s) => (Array.isArray(s['asns']) ? (s['asns'] as unknown[]).map(String) : [])).join(' ');
+  const com = attrs.find((a) => a['type'] === 8);
+  const communities = com && Array.isArray(com['communities']) ? (com['communities'] as unknown[]).filter((c): c is number => typeof c === 'number').map((c) => `${Math.floor(c / 65536)}:${c % 65536}`) : [];
+  return { aspath, communities };
+}
