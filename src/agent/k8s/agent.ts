@@ -84,6 +84,7 @@ export class K8sAgent {
   }
 
   private schedule(): void {
+    this.o.log.debug('cluster change');
     if (this.stopped || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
