@@ -9,14 +9,15 @@
  * installed or removed the route in the kernel (after bgpd received the UPDATE and selected the path); the time is
  * when the bench reads that netlink event. The agent runs with --log-level debug and its log lines give the stages
  * in between: "cluster change" (first watch event at the agent), "intent applied", "updates sent" (UPDATE written
- * to the ToR's socket). All times are wall clock relative to kubectl returning (negative = before it returned; the
+ * to the ToR's socket); bgpd's `debug bgp updates in` log (µs timestamps) gives when the ToR received it. All times are wall clock relative to kubectl returning (negative = before it returned; the
  * API server notifies watchers before it answers). Prints p50/p90/p99 of each stage. No assertions.
  *   node --import tsx bench/agent-convergence.ts [--changes 100] [--debounce-ms N] [--frr-profile datacenter|traditional] [--root DIR]
  * --root runs another checkout's agent (e.g. the base build, for a side-by-side table).
  * Needs root (netns) and FRR (/usr/lib/frr/bgpd, zebra, vtysh).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,7 +36,7 @@ const ROOT = values.root ? path.resolve(values.root) : path.resolve(import.meta.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stage times of one change, ms after kubectl returned. */
-interface Sample { what: string; kubectl: number; watch?: number; applied?: number; sent?: number; tor: number }
+interface Sample { what: string; kubectl: number; watch?: number; applied?: number; sent?: number; bgpd?: number; tor: number }
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,6 +104,20 @@ async function main(): Promise<void> {
       `frr defaults ${values['frr-profile']}`, 'hostname tor0', 'router bgp 65100', ' bgp router-id 10.0.0.1', ' no bgp ebgp-requires-policy',
       ` neighbor ${peer.host4} remote-as 64512`, ` neighbor ${peer.host4} passive`, '',
     ].join('\n'));
+    // bgpd's own receive time: `debug bgp updates in` to a log file with µs timestamps (bgpd runs in UTC here).
+    const frrLog = path.join(frr.dir, 'bgpd.log');
+    await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `log file ${frrLog} debugging`, '-c', 'log timestamp precision 6', '-c', 'debug bgp updates in']);
+    const rcvd = (from: number, prefix: string): number | undefined => {
+      let text = '';
+      try { text = readFileSync(frrLog, 'utf8'); } catch { return undefined; }
+      for (const line of text.split('\n')) {
+        const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d:\d\d:\d\d\.\d+)/.exec(line);
+        if (!m || !line.includes('rcvd') || !line.includes(prefix)) continue;
+        const at = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]!.slice(0, 12)}Z`);
+        if (at >= from) return at;
+      }
+      return undefined;
+    };
     mon = new RouteMonitor(spawn('ip', ['netns', 'exec', peer.ns, 'ip', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] }));
     // The agent's debug log lines carry a wall-clock time; keep each stage's times.
     const stages = { 'cluster change': [] as number[], 'intent applied': [] as number[], 'updates sent': [] as number[] };
@@ -150,22 +165,23 @@ spec: { type: ClusterIP, ports: [{ port: 80 }] }
       const tor = await mon.wait(from.r, s.prefix, s.appears);
       await sleep(20); // the agent's log lines of this change are read
       samples.push({
-        what: s.what, kubectl: t0 - k0, tor: tor - t0,
+        what: s.what, kubectl: t0 - k0, tor: tor - t0, bgpd: ((x) => (x === undefined ? undefined : x - t0))(rcvd(k0, s.prefix)),
         watch: after(stages['cluster change'], from.w, t0), applied: after(stages['intent applied'], from.a, t0), sent: after(stages['updates sent'], from.u, t0),
       });
     }
     console.log(`agent convergence: kubectl returns → route in/out of the ToR's kernel table (FRR ${values['frr-profile']} defaults, ip monitor), ${n} changes, agent from ${ROOT}`);
-    console.log(' #  change                     kubectl  watch  applied  sent    ToR   (ms; stages relative to kubectl returning)');
-    samples.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.what.padEnd(26)} ${fmt(s.kubectl)}   ${fmt(s.watch)}   ${fmt(s.applied)}   ${fmt(s.sent)}   ${fmt(s.tor)}`));
+    console.log(' #  change                     kubectl  watch  applied  sent   bgpd    ToR   (ms; stages relative to kubectl returning)');
+    samples.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.what.padEnd(26)} ${fmt(s.kubectl)}   ${fmt(s.watch)}   ${fmt(s.applied)}   ${fmt(s.sent)}   ${fmt(s.bgpd)}   ${fmt(s.tor)}`));
     console.log('\nstage (ms after kubectl returned)            p50   p90   p99   max');
     const row = (name: string, xs: number[]) => {
       if (xs.length) console.log(`${name.padEnd(42)} ${fmt(pct(xs, 50))}  ${fmt(pct(xs, 90))}  ${fmt(pct(xs, 99))}  ${fmt(Math.max(...xs))}   (${xs.length})`);
     };
-    const pick = (k: 'watch' | 'applied' | 'sent') => samples.flatMap((s) => (s[k] === undefined ? [] : [s[k]]));
+    const pick = (k: 'watch' | 'applied' | 'sent' | 'bgpd') => samples.flatMap((s) => (s[k] === undefined ? [] : [s[k]]));
     row('kubectl run (start → return)', samples.map((s) => s.kubectl));
     row('watch event at the agent', pick('watch'));
     row('intent applied', pick('applied'));
     row('UPDATE sent', pick('sent'));
+    row('UPDATE received at the ToR (bgpd debug log)', pick('bgpd'));
     row('route at the ToR (kernel, zebra)', samples.map((s) => s.tor));
     console.log('target: route at the ToR p50 ≤ 30, p99 ≤ 100');
   } finally {
