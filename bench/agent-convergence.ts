@@ -12,6 +12,7 @@
  * to the ToR's socket); bgpd's `debug bgp updates in` log (µs timestamps) gives when the ToR received it. All times are wall clock relative to kubectl returning (negative = before it returned; the
  * API server notifies watchers before it answers). Prints p50/p90/p99 of each stage. No assertions.
  *   node --import tsx bench/agent-convergence.ts [--changes 100] [--debounce-ms N] [--frr-profile datacenter|traditional] [--root DIR]
+ *     [--zebra-work-queue MS]
  * --root runs another checkout's agent (e.g. the base build, for a side-by-side table).
  * Needs root (netns) and FRR (/usr/lib/frr/bgpd, zebra, vtysh).
  */
@@ -28,6 +29,7 @@ import { startFrr, type Frr } from '../test/interop/lib/frr.js';
 const { values } = parseArgs({ options: {
   changes: { type: 'string', default: '100' },
   root: { type: 'string' },
+  'zebra-work-queue': { type: 'string' },
   'debounce-ms': { type: 'string' },
   'frr-profile': { type: 'string', default: 'datacenter' },
 } });
@@ -118,6 +120,8 @@ async function main(): Promise<void> {
       }
       return undefined;
     };
+    // zebra holds RIB work 10 ms by default (`zebra work-queue`); bgpd's 50 ms process-queue hold is fixed.
+    if (values['zebra-work-queue']) await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `zebra work-queue ${values['zebra-work-queue']}`]);
     mon = new RouteMonitor(spawn('ip', ['netns', 'exec', peer.ns, 'ip', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] }));
     // The agent's debug log lines carry a wall-clock time; keep each stage's times.
     const stages = { 'cluster change': [] as number[], 'intent applied': [] as number[], 'updates sent': [] as number[] };
@@ -169,7 +173,7 @@ spec: { type: ClusterIP, ports: [{ port: 80 }] }
         watch: after(stages['cluster change'], from.w, t0), applied: after(stages['intent applied'], from.a, t0), sent: after(stages['updates sent'], from.u, t0),
       });
     }
-    console.log(`agent convergence: kubectl returns → route in/out of the ToR's kernel table (FRR ${values['frr-profile']} defaults, ip monitor), ${n} changes, agent from ${ROOT}`);
+    console.log(`agent convergence: kubectl returns → route in/out of the ToR's kernel table (FRR ${values['frr-profile']} defaults${values['zebra-work-queue'] ? `, zebra work-queue ${values['zebra-work-queue']}` : ''}, ip monitor), ${n} changes, agent from ${ROOT}`);
     console.log(' #  change                     kubectl  watch  applied  sent   bgpd    ToR   (ms; stages relative to kubectl returning)');
     samples.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.what.padEnd(26)} ${fmt(s.kubectl)}   ${fmt(s.watch)}   ${fmt(s.applied)}   ${fmt(s.sent)}   ${fmt(s.bgpd)}   ${fmt(s.tor)}`));
     console.log('\nstage (ms after kubectl returned)            p50   p90   p99   max');
