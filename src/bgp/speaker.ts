@@ -363,7 +363,9 @@ export class BgpSpeaker extends EventEmitter {
       }
       n.flushQueued = false;
       if (n.session.state !== 'Established' || n.ribPeer === undefined) return;
-      n.session.sendUpdates(this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES }));
+      const msgs = this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES });
+      n.session.sendUpdates(msgs);
+      if (msgs.length > 0) this.log.debug('updates sent', { peer: n.cfg.peerAddress, messages: msgs.length });
     };
     setImmediate(flush);
   }

@@ -46,6 +46,8 @@ export class K8sAgent {
   private fib: FibInstaller | undefined;
   private intent: AgentIntent | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last debounced recompute fired (ms since epoch). */
+  private lastFired = 0;
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly started = Date.now();
@@ -88,11 +90,16 @@ export class K8sAgent {
   }
 
   private schedule(): void {
+    this.o.log.debug('cluster change');
     if (this.stopped || this.timer) return;
+    // Adaptive: the first change after a quiet debounce window goes at once (a 0 ms timer still joins the events of
+    // the same read); changes within the window of the last recompute wait for its end, so a burst costs one recompute.
+    const wait = Math.max(0, (this.o.debounceMs ?? 20) - (Date.now() - this.lastFired));
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastFired = Date.now();
       void this.recompute();
-    }, this.o.debounceMs ?? 20);
+    }, wait);
   }
 
   /** Serialised: one apply at a time, always from the latest view. */
