@@ -10,7 +10,7 @@ import { listPodNetns, teardownPodNetwork } from './podnet.js';
 import { netnsName } from './podnet-plan.js';
 import { containerEvents, killingEvents, type EventRecorder } from './pod-events.js';
 import { buildPodStatus, sameStatus } from './pod-status.js';
-import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
+import { podDirName, PodRuntime, type NodeNet, type RealPods } from './pod-runtime.js';
 import type { Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
 
@@ -32,6 +32,8 @@ export class PodManager {
   /** Container statuses last posted per pod: what pod events are derived from (pod-events.ts). */
   private readonly lastContainers = new Map<string, ContainerStatus[]>();
   events: EventRecorder | undefined;
+  /** Set when the node reaches the Docker engine: pods may run their real images. */
+  real: RealPods | undefined;
 
   constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
 
@@ -67,7 +69,7 @@ export class PodManager {
     }
     const phase = p.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
-    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key));
+    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.real, (pod, e) => this.events?.record(pod, [e]));
     this.pods.set(key, rt);
     try {
       await rt.start();
@@ -98,7 +100,7 @@ export class PodManager {
       setTimeout(() => {
         const rt = this.pods.get(key);
         if (!rt || this.stopping) return;
-        const status = buildPodStatus({ pod: rt.pod, hostIPs: this.net.hostIPs, podIPs: rt.ips, startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}) });
+        const status = buildPodStatus({ pod: rt.pod, hostIPs: this.net.hostIPs, podIPs: rt.ips, startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}), ...(rt.notice ? { notice: rt.notice } : {}) });
         const text = JSON.stringify(status);
         if (this.lastSent.get(key) === text || sameStatus(rt.pod.status, status)) return;
         this.lastSent.set(key, text);
@@ -124,6 +126,9 @@ export class PodManager {
    * (netns, IP allocations, workload processes, pod directories).
    */
   async collectGarbage(current: Pod[]): Promise<void> {
+    // Pod containers of an earlier daemon (or of the node container before its restart) go first: pods are set up again.
+    const swept = await this.real?.docker.sweep().catch((e) => this.log({ level: 'warn', msg: 'old pod containers not removed', error: errorMessage(e) }));
+    if (swept) this.log({ msg: 'removed pod containers of an earlier run', count: swept });
     const uids = new Set(current.map((p) => p.metadata.uid));
     const wanted = new Set(current.filter((p) => !p.spec.hostNetwork).map((p) => netnsName(p.metadata.namespace ?? 'default', p.metadata.name!)));
     for (const ns of await listPodNetns()) {
@@ -148,6 +153,11 @@ export class PodManager {
     await Promise.allSettled([...this.queues.values()]);
     await Promise.all([...this.pods.values()].map((rt) => rt.stop(opts)));
     this.pods.clear();
+  }
+
+  /** The Docker container id of a real-image container, for exec. */
+  realContainerId(namespace: string, name: string, container: string): string | undefined {
+    return this.pods.get(`${namespace}/${name}`)?.realContainerId(container);
   }
 
   get size(): number {
