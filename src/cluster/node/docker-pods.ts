@@ -14,7 +14,7 @@ import type { KubeClient } from '../client/client.js';
 import { resourceType } from '../client/resources.js';
 import type { KubeObject, Pod } from '../client/types.js';
 import { Engine, ENGINE_SOCKET } from './engine.js';
-import { hostPathMapper, LABEL_POD_OF, projectedFiles, SANDBOX_ENV, sandboxCreate, VolumeError, type RealPodContext, type VolumePlan } from './real-pod-plan.js';
+import { hostPathMapper, LABEL_POD_OF, projectedFiles, SANDBOX_ENV, sandboxCreate, sandboxName, VolumeError, type RealPodContext, type VolumePlan } from './real-pod-plan.js';
 import { run } from './sys.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from './sys.js';
@@ -78,22 +78,25 @@ export class DockerPods {
     return stale.length;
   }
 
-  /**
-   * Creates and starts the pod's sandbox and mounts its network namespace as `netns` (as
-   * `ip netns add` would have made it), so the pod network is set up in it as for any pod.
-   */
-  async startSandbox(pod: Pod, ctx: RealPodContext, netns: string): Promise<string> {
+  /** Creates the pod's sandbox (a container left under its name goes first); its id. */
+  async createSandbox(pod: Pod, ctx: RealPodContext): Promise<string> {
     const sb = sandboxCreate(pod, ctx);
     await this.engine.remove(sb.name);
-    const id = await this.engine.create(sb.name, sb.body);
+    return this.engine.create(sb.name, sb.body);
+  }
+
+  /**
+   * Starts the sandbox and mounts its network namespace as `netns` (as `ip netns add` would have
+   * made it), so the pod network is set up in it as for any pod.
+   */
+  async startSandbox(pod: Pod, id: string, netns: string): Promise<void> {
     await this.engine.start(id);
     const pid = findSandboxPid(pod.metadata.uid!);
-    if (!pid) throw new Error(`sandbox ${sb.name} started but its process is not in the node's PID namespace`);
+    if (!pid) throw new Error(`sandbox ${sandboxName(pod)} started but its process is not in the node's PID namespace`);
     fs.mkdirSync('/run/netns', { recursive: true });
     const file = `/run/netns/${netns}`;
     fs.closeSync(fs.openSync(file, 'a'));
     await run(['mount', '--bind', `/proc/${pid}/ns/net`, file]);
-    return id;
   }
 
   async removeSandbox(pod: Pod, ctx: RealPodContext): Promise<void> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Container, Pod } from '../client/types.js';
 import { ContainerProcess, type RestartPolicy } from './container-process.js';
 import type { HostLocalIpam } from './ipam.js';
-import { setupPodNetwork, teardownPodNetwork } from './podnet.js';
+import { netnsExists, setupPodNetwork, teardownPodNetwork } from './podnet.js';
 import { hostVethName, netnsName, podNetworkCommands } from './podnet-plan.js';
 import type { KubeClient } from '../client/client.js';
 import type { DockerPods } from './docker-pods.js';
@@ -124,34 +124,20 @@ export class PodRuntime {
     return out;
   }
 
+  /**
+   * Sets the pod up: its choices of runtime, then (for real images) volumes, the sandbox created
+   * and the containers created while the sandbox starts and the network is set up in it (the
+   * engine's slow steps overlap), then every container started.
+   */
   async start(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     const key = `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
     const choices = await this.choose();
     const real = this.realPods;
-    const wantReal = !!real && [...choices.values()].some((c) => c.run === 'image');
     const ctx = real ? real.docker.context(this.dir) : undefined;
-    if (this.netns) {
-      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
-      const spec = { netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu };
-      if (wantReal && real && ctx) {
-        // The sandbox's netns becomes the pod's: same veth, addresses and routes as a stand-in pod's.
-        await teardownPodNetwork(spec);
-        this.sandbox = ctx;
-        try {
-          await real.docker.startSandbox(this.pod, ctx, this.netns);
-          await runAll(podNetworkCommands(spec, { netnsExists: true }));
-        } catch (e) {
-          await teardownPodNetwork(spec);
-          await real.docker.removeSandbox(this.pod, ctx).catch(() => undefined);
-          throw e;
-        }
-      } else await setupPodNetwork(spec);
-      this.ips = ips;
-    } else this.ips = [...this.net.hostIPs];
-    this.ip = this.ips[0];
-    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined, sandbox: wantReal });
     const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
+    const ipv6 = this.netns ? this.net.cidrs.some((c) => c.cidr.includes(':')) : this.net.hostIPs.some((ip) => ip.includes(':'));
+    const wantReal = !!real && [...choices.values()].some((c) => c.run === 'image');
     let volumes: VolumePlan[] | Error = [];
     if (wantReal && real) {
       try {
@@ -164,27 +150,52 @@ export class PodRuntime {
     const standIns: string[] = [];
     for (const c of this.pod.spec.containers ?? []) {
       const choice = choices.get(c.name)!;
-      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6: this.ips.some((ip) => ip.includes(':')) });
+      const plan = planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6 });
       const rt: ContainerRt = { spec: c, plan, ready: false };
       this.containers.push(rt);
-      const logFile = path.join(this.dir, `${c.name}.log`);
-      if (choice.run === 'image' && real && ctx) {
-        if (volumes instanceof Error) {
-          rt.failed = { reason: 'CreateContainerConfigError', message: volumes.message };
-          continue;
-        }
-        let create;
-        try {
-          create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
-        } catch (e) {
-          rt.failed = { reason: 'CreateContainerConfigError', message: errorMessage(e) };
-          continue;
-        }
-        rt.real = new RealContainer({ engine: real.docker.engine, name: c.name, create, logFile, restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
-        void rt.real.start();
-        continue;
-      }
       if (choice.run === 'standin' && choice.why) standIns.push(`container ${c.name} runs a stand-in: ${choice.why}`);
+      if (choice.run !== 'image' || !real || !ctx) continue;
+      try {
+        if (volumes instanceof Error) throw volumes;
+        const create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
+        rt.real = new RealContainer({ engine: real.docker.engine, name: c.name, create, logFile: path.join(this.dir, `${c.name}.log`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      } catch (e) {
+        rt.failed = { reason: 'CreateContainerConfigError', message: errorMessage(e) };
+      }
+    }
+    const reals = this.containers.filter((c) => c.real);
+    let created: Promise<boolean[]> = Promise.resolve([]);
+    if (this.netns) {
+      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
+      const spec = { netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu };
+      if (reals.length && real && ctx) {
+        // The sandbox's netns becomes the pod's: same veth, addresses and routes as a stand-in pod's.
+        if (netnsExists(spec.netns) || fs.existsSync(`/sys/class/net/${spec.hostVeth}`)) await teardownPodNetwork(spec);
+        this.sandbox = ctx;
+        try {
+          const id = await real.docker.createSandbox(this.pod, ctx);
+          created = Promise.all(reals.map((c) => c.real!.prepare()));
+          await real.docker.startSandbox(this.pod, id, this.netns);
+          await runAll(podNetworkCommands(spec, { netnsExists: true }));
+        } catch (e) {
+          await created.catch(() => undefined);
+          await teardownPodNetwork(spec);
+          await real.docker.removeSandbox(this.pod, ctx).catch(() => undefined);
+          throw e;
+        }
+      } else await setupPodNetwork(spec);
+      this.ips = ips;
+    } else {
+      this.ips = [...this.net.hostIPs];
+      created = Promise.all(reals.map((c) => c.real!.prepare()));
+    }
+    this.ip = this.ips[0];
+    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined, sandbox: !!this.sandbox });
+    const ok = await created;
+    reals.forEach((c, i) => ok[i] && c.real!.begin());
+    for (const rt of this.containers) {
+      const { plan, spec: c } = rt;
+      if (rt.real || rt.failed) continue;
       if (plan.kind === 'unavailable') {
         this.log({ level: 'warn', msg: 'container cannot run', pod: key, container: c.name, reason: plan.reason, image: c.image });
         continue;
@@ -193,7 +204,7 @@ export class PodRuntime {
         fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
         fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
       }
-      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile, pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc = new ContainerProcess({ name: c.name, netns: this.netns ?? '', argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
       rt.proc.start();
     }
     if (standIns.length) {

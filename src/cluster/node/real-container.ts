@@ -35,18 +35,24 @@ export class RealContainer {
 
   constructor(private readonly o: RealContainerOptions) {}
 
-  async start(): Promise<void> {
+  /** Removes a container left under its name and creates it; false (and a waiting state) when creation fails. */
+  async prepare(): Promise<boolean> {
     const { engine, create } = this.o;
     try {
       await engine.remove(create.name);
       this.id = await engine.create(create.name, create.body);
+      return true;
     } catch (e) {
       this.st = { state: 'waiting', reason: 'CreateContainerError', message: errorMessage(e), restartCount: 0 };
       this.o.log({ level: 'warn', msg: 'container not created', container: this.o.name, error: errorMessage(e) });
       this.o.onChange();
-      return;
+      return false;
     }
-    await this.run();
+  }
+
+  /** Runs the created container (and again after exits, per restartPolicy). */
+  begin(): void {
+    void this.run();
   }
 
   private async run(): Promise<void> {
@@ -55,7 +61,7 @@ export class RealContainer {
     const startedAt = now();
     try {
       const out = fs.openSync(this.o.logFile, 'a');
-      this.attached = await this.o.engine.attachOutput(id, (d) => fs.writeSync(out, d));
+      this.attached = await this.o.engine.attachOutput(id, this.o.create.body.Tty, (d) => fs.writeSync(out, d));
       this.attached.once('close', () => fs.closeSync(out));
       await this.o.engine.start(id);
     } catch (e) {
