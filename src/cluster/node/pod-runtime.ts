@@ -158,7 +158,7 @@ export class PodRuntime {
       try {
         if (volumes instanceof Error) throw volumes;
         const create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
-        rt.real = new RealContainer({ engine: real.docker.engine, name: c.name, create, logFile: path.join(this.dir, `${c.name}.log`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+        rt.real = new RealContainer({ engine: real.docker.engine, name: c.name, create, logFile: path.join(this.dir, `${c.name}.log`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.changed() });
       } catch (e) {
         rt.failed = { reason: 'CreateContainerConfigError', message: errorMessage(e) };
       }
@@ -217,6 +217,15 @@ export class PodRuntime {
     this.onChange();
   }
 
+  private soon: NodeJS.Timeout | undefined;
+
+  /** A real container changed state: report, and probe shortly (a started server is usually ready well before the next 1 s tick). */
+  private changed(): void {
+    this.onChange();
+    clearTimeout(this.soon);
+    this.soon = setTimeout(() => void this.probe(), 200);
+  }
+
   /** The Docker container id of a container running its real image (for exec). */
   realContainerId(name: string): string | undefined {
     return this.containers.find((c) => c.spec.name === name)?.real?.id;
@@ -253,6 +262,7 @@ export class PodRuntime {
   async stop(opts: { network: boolean }): Promise<void> {
     this.stopped = true;
     clearInterval(this.probeTimer);
+    clearTimeout(this.soon);
     const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 5) * 1000;
     await Promise.all(this.containers.map((c) => c.proc?.stop() ?? c.real?.stop(Math.min(grace, 5000))));
     if (opts.network) {
