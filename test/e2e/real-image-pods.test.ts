@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +53,7 @@ metadata:
   name: web
 spec:
   nodeName: ${WORKER}
+  terminationGracePeriodSeconds: 1
   containers:
   - name: httpd
     image: ${IMAGE}
@@ -150,6 +151,12 @@ describe('pods run their real images', { concurrency: false }, () => {
     // The pod's address is in the container's own network namespace.
     assert.match(await ok('exec', 'web', '--', 'cat', '/proc/net/fib_trie'), new RegExp(ip.replace(/\./g, '\\.')));
     assert.match(await ok('logs', 'web'), /^started-hello-env$/m);
+    // kubectl cp both ways (tar in the image, through exec).
+    await ok('cp', 'web:/www/index.html', join(dir, 'copied.html'));
+    assert.equal(readFileSync(join(dir, 'copied.html'), 'utf8').trim(), TOKEN);
+    writeFileSync(join(dir, 'up.txt'), 'uploaded\n');
+    await ok('cp', join(dir, 'up.txt'), 'web:/scratch/up.txt');
+    assert.equal((await ok('exec', 'web', '--', 'cat', '/scratch/up.txt')).trim(), 'uploaded');
     // Two containers on the engine for the pod (sandbox + httpd), labelled with the lab, hidden from inspect.
     assert.equal((await dockerPs(`label=io.kubernetes.pod.uid=${web.metadata.uid}`)).length, 2);
     assert.equal((await dockerPs(`label=kindlab.lab=${name}`)).filter((l) => l.startsWith('k8s_')).length, 2);
@@ -157,6 +164,10 @@ describe('pods run their real images', { concurrency: false }, () => {
     assert.ok(!inspect.nodes.some((n) => n.container.startsWith('k8s_')), 'pod containers hidden by default');
     const all = JSON.parse((await lab(['inspect', '--name', name, '--pods', '--format', 'json'])).stdout) as { nodes: Array<{ container: string; podOf?: string }> };
     assert.equal(all.nodes.filter((n) => n.podOf === WORKER).length, 2);
+    // Pod containers are not nodes: deploying the lab again finds it complete.
+    const again = await lab(['deploy', '-t', file]);
+    assert.equal(again.exitCode, 0, `${again.stdout}\n${again.stderr}`);
+    assert.match(`${again.stdout}${again.stderr}`, /already deployed/);
   });
 
   it('an image that cannot be had runs the stand-in, said in the status message and an Event', async () => {
