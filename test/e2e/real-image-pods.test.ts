@@ -148,6 +148,13 @@ describe('pods run their real images', { concurrency: false }, () => {
     assert.equal(ex.code, 4, ex.stderr);
     assert.match(ex.stderr, /^to-err$/m);
     assert.equal((await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'wc -c'], 'y'.repeat(5000))).stdout.trim(), '5000');
+    // -it: a terminal made by the engine, with the size kubectl sends.
+    const inner = `stty rows 31 cols 97; ${KUBECTL} exec -it web -- sh -c 'sleep 1; busybox tty; busybox stty size; read x; echo got-$x'`;
+    const tty = await execa('script', ['-qfec', inner, '/dev/null'], { env: { KUBECONFIG: kubeconfig }, input: 'hi\n', reject: false, timeout: 60_000 });
+    assert.equal(tty.exitCode, 0, `${tty.stdout}\n${tty.stderr}`);
+    assert.match(tty.stdout, /\/dev\/pts\/\d+/);
+    assert.match(tty.stdout, /^31 97\r?$/m);
+    assert.match(tty.stdout, /got-hi/);
     // The pod's address is in the container's own network namespace.
     assert.match(await ok('exec', 'web', '--', 'cat', '/proc/net/fib_trie'), new RegExp(ip.replace(/\./g, '\\.')));
     assert.match(await ok('logs', 'web'), /^started-hello-env$/m);

@@ -192,6 +192,7 @@ export class StreamServer {
       engine.exec(realId, { cmd: req.command, tty: req.tty, stdin: req.stdin }).then(
         (proc) => {
           ws.off('message', keep);
+          if (ws.readyState !== ws.OPEN) return proc.kill();
           this.wire(ws, proc, req, ns, name, container);
           for (const d of early) ws.emit('message', d);
         },
