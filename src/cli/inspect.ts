@@ -1,4 +1,4 @@
-/** `lab inspect (-t FILE | --name LAB | --all) [--format table|json]` */
+/** `lab inspect (-t FILE | --name LAB | --all) [--pods] [--format table|json]` */
 import { KindlabError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { DockerRuntime, LABEL_LAB, LABEL_TOPO, formatTable, imageColumn, inspectLab, listLabNames, loadLabPlan, type InspectResult } from '../runtime/index.js';
@@ -6,10 +6,12 @@ import type { LabPlan } from '../topology/index.js';
 import { labLoadOptions } from './load-options.js';
 import { resolveLab, type TargetValues } from './target.js';
 
-const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--format table|json]';
+const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--pods] [--format table|json]';
 
 export interface InspectValues extends TargetValues {
   all?: boolean;
+  /** Also list pods' containers (real-image pods run by the cluster's node daemons). */
+  pods?: boolean;
   format: string;
 }
 
@@ -18,7 +20,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
   const runtime = new DockerRuntime();
   if (values.all) {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
-    const labs = await Promise.all((await listLabNames(runtime)).map((lab) => inspectLab(runtime, lab)));
+    const labs = await Promise.all((await listLabNames(runtime)).map((lab) => inspectLab(runtime, lab, undefined, { pods: !!values.pods })));
     if (values.format === 'json') {
       process.stdout.write(JSON.stringify(labs.map((r) => ({ lab: r.lab, nodes: r.nodes })), null, 2) + '\n');
       return 0;
@@ -27,7 +29,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await inspectLab(runtime, target.name, target.plan ?? (await ownPlan(runtime, target.name)));
+  const r = await inspectLab(runtime, target.name, target.plan ?? (await ownPlan(runtime, target.name)), { pods: !!values.pods });
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');
     return 0;

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime, LABEL_LAB, LABEL_LABDIR, LABEL_NODE, type Runtime } from '../runtime/index.js';
+import { DockerRuntime, LABEL_LAB, LABEL_LABDIR, LABEL_NODE, LABEL_POD_OF, type Runtime } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab save (-t FILE | --name LAB) [-v]';
@@ -30,7 +30,7 @@ export interface SavedNode {
 
 /** Runs the savers in every running container of the lab and writes what they print. */
 export async function saveLab(runtime: Runtime, lab: string, labDir: string | undefined): Promise<SavedNode[]> {
-  const containers = (await runtime.listContainers({ [LABEL_LAB]: lab })).filter((c) => c.state === 'running');
+  const containers = (await runtime.listContainers({ [LABEL_LAB]: lab })).filter((c) => c.state === 'running' && !c.labels[LABEL_POD_OF]);
   if (containers.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${lab} is not running`, { hint: 'deploy it: lab deploy -t FILE' });
   const dir = labDir ?? containers.map((c) => c.labels[LABEL_LABDIR]).find(Boolean);
   if (!dir) throw new KindlabError('LAB_NOT_FOUND', `lab ${lab} has no lab directory label`);

@@ -129,6 +129,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {
       ...TARGET,
       all: { type: 'boolean', short: 'a', describe: 'every lab on this Docker engine' },
+      pods: { type: 'boolean', describe: "also the containers of the cluster's real-image pods (hidden by default)" },
       format: { type: 'string', short: 'f', default: 'table', describe: 'output format: table or json' },
     },
     examples: [['lab inspect --all --format json', 'every lab\'s nodes as JSON']],

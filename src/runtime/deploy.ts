@@ -24,7 +24,7 @@ import {
 import type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
 import { multiClusterProvider } from './cluster-providers.js';
 import { destroyLab } from './destroy.js';
-import { LABEL_LAB } from './labels.js';
+import { LABEL_LAB, LABEL_POD_OF } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
 import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
@@ -74,7 +74,8 @@ export function defaultRenderer(): RendererName {
 
 /** The lab's current state from Docker labels: unchanged, fresh, or an error for a partial lab. */
 async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: string) => void): Promise<string | undefined> {
-  const existing = await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name });
+  // A cluster's pod containers (real-image pods) are the node daemons' business, not nodes of the lab.
+  const existing = (await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name })).filter((c) => !c.labels[LABEL_POD_OF]);
   const last = await readDeployState(ctx.plan.labDir);
   if (last && last.status !== 'complete' && !reconfigure) {
     // killed midway (or its rollback was): the containers may run but links, exec or the cluster are missing

@@ -71,6 +71,11 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
       result.containers.push(c.name);
     });
   }
+  // A cluster node daemon may have made a pod container while the nodes were going: a second look.
+  for (const c of await runtime.listContainers({ [LABEL_LAB]: lab })) {
+    await runtime.removeContainer(c.id);
+    result.containers.push(c.name);
+  }
   for (const n of await runtime.listNetworks({ [LABEL_LAB]: lab })) {
     await runtime.removeNetwork(n.id);
     result.networks.push(n.name);

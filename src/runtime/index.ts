@@ -10,7 +10,7 @@ export { inspectLab, formatTable, imageColumn } from './inspect.js';
 export type { InspectNode, InspectResult } from './inspect.js';
 export { readLabState, renderedFilePath } from './labdir.js';
 export type { LabState } from './labdir.js';
-export { LABEL_LAB, LABEL_NODE, LABEL_KIND, LABEL_LABDIR, LABEL_TOPO, labLabels } from './labels.js';
+export { LABEL_LAB, LABEL_NODE, LABEL_KIND, LABEL_LABDIR, LABEL_TOPO, LABEL_POD_OF, labLabels } from './labels.js';
 export { splitCommand } from './argv.js';
 export { BASE_IMAGE, DEFAULT_ALIASES, substitutionLine } from './images.js';
 export type { ImageResolution, ImageSubstitute } from './images.js';

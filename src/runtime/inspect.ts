@@ -3,7 +3,7 @@ import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
 import { labHealth } from './node-probe.js';
 import { type ImageSubstitute, substituteFromLabels, substitutionLine } from './image-plan.js';
-import { LABEL_KIND, LABEL_LAB, LABEL_NODE } from './labels.js';
+import { LABEL_KIND, LABEL_LAB, LABEL_NODE, LABEL_POD_OF } from './labels.js';
 
 /** One row of `lab inspect --format json` (contract in architecture.md). */
 export interface InspectNode {
@@ -18,6 +18,8 @@ export interface InspectNode {
   mgmtIPv4: string;
   /** Why the node is degraded: missing links, an old shared netns, exec lines not run since a restart. */
   reasons?: string[];
+  /** For a pod's container (shown with `--pods`): the node container that runs it. */
+  podOf?: string;
 }
 
 export interface InspectResult {
@@ -26,10 +28,12 @@ export interface InspectResult {
 }
 
 /** With the lab's plan, nodes that run but lack links, their owner's netns or their exec lines are `degraded` (node-state.ts). */
-export async function inspectLab(runtime: Runtime, lab: string, plan?: LabPlan): Promise<InspectResult> {
-  const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
+export async function inspectLab(runtime: Runtime, lab: string, plan?: LabPlan, opts: { pods?: boolean } = {}): Promise<InspectResult> {
+  // A pod's containers (real-image pods of the cluster) are not nodes: shown only when asked.
+  const containers = (await runtime.listContainers({ [LABEL_LAB]: lab })).filter((c) => opts.pods || !c.labels[LABEL_POD_OF]);
   const nodes = containers
     .map((c) => ({
+      ...(c.labels[LABEL_POD_OF] ? { podOf: c.labels[LABEL_POD_OF] } : {}),
       name: c.labels[LABEL_NODE] ?? c.name,
       container: c.name,
       kind: c.labels[LABEL_KIND] ?? '',

@@ -7,6 +7,8 @@ export const LABEL_NODE = 'kindlab.node';
 export const LABEL_KIND = 'kindlab.kind';
 export const LABEL_LABDIR = 'kindlab.labdir';
 export const LABEL_TOPO = 'kindlab.topo';
+/** On a pod's containers (sandbox and real-image containers): the node container whose node daemon runs them (cluster/node/real-pod-plan.ts sets it). */
+export const LABEL_POD_OF = 'kindlab.pod-of';
 
 /** Interface alias prefix marking veth ends we created: `kindlab:<lab>:<link>`. */
 export const LINK_MARK_PREFIX = 'kindlab:';

@@ -12,6 +12,7 @@ import { DockerRuntime, type Runtime } from './docker.js';
 import { kindFacts } from './kinds/index.js';
 import { withLabLock } from './lab-registry.js';
 import { repairLab } from './repair.js';
+import { LABEL_POD_OF } from './labels.js';
 
 export type NodeAction = 'stop' | 'start' | 'restart';
 
@@ -44,13 +45,20 @@ export async function nodeLifecycle(plan: LabPlan, name: string, action: NodeAct
     if (action === 'stop') {
       if (c.state !== 'running') return { message: `${name} is already stopped (${c.state})`, warnings: [] };
       await runtime.containerAction(node.containerName, 'stop');
+      await removePodContainers(runtime, node.containerName);
       return { message: `${name} stopped; its links went with its network namespace (lab node start ${name} re-creates them)`, warnings: [] };
     }
     if (action === 'restart' && c.state === 'running') await runtime.containerAction(node.containerName, 'stop');
+    await removePodContainers(runtime, node.containerName);
     const cluster = plan.cluster ? opts.clusterProvider?.forDeploy(plan) : undefined;
     const r = await repairLab(plan, { runtime, cluster, onNotice: opts.onNotice, startable: (n) => n === name });
     const verb = action === 'restart' ? 'restarted' : 'started';
     if (r.done.length === 0) return { message: `${name} is running; nothing to repair`, warnings: [] };
     return { message: `${name} ${verb}: ${r.done.join('; ')}`, warnings: r.warnings };
   }, { onWait: opts.onNotice });
+}
+
+/** A k8s node's pod containers die with it (their sandbox is in its PID namespace) but stay listed: removed, its node daemon makes them again. */
+async function removePodContainers(runtime: Runtime, nodeContainer: string): Promise<void> {
+  for (const c of await runtime.listContainers({ [LABEL_POD_OF]: nodeContainer })) await runtime.removeContainer(c.id);
 }

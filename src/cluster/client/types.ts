@@ -63,6 +63,26 @@ export interface Container {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  livenessProbe?: Probe;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  volumeMounts?: VolumeMount[];
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
+/** The volume sources a lab uses; others are reported as not supported. */
+export interface Volume {
+  name: string;
+  emptyDir?: Record<string, unknown>;
+  hostPath?: { path: string; type?: string };
+  configMap?: { name: string; items?: Array<{ key: string; path: string }>; optional?: boolean };
+  secret?: { secretName: string; items?: Array<{ key: string; path: string }>; optional?: boolean };
+  [key: string]: unknown;
 }
 
 export interface ContainerStatus {
@@ -91,7 +111,7 @@ export interface PodStatus {
 }
 
 export interface Pod extends KubeObject {
-  spec: { nodeName?: string; containers: Container[]; restartPolicy?: 'Always' | 'OnFailure' | 'Never'; hostNetwork?: boolean; [key: string]: unknown };
+  spec: { nodeName?: string; containers: Container[]; restartPolicy?: 'Always' | 'OnFailure' | 'Never'; hostNetwork?: boolean; volumes?: Volume[]; terminationGracePeriodSeconds?: number; [key: string]: unknown };
   status?: PodStatus;
 }
 

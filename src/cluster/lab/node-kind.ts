@@ -41,6 +41,17 @@ function codeBinds(root: string): string[] {
   return CODE_PATHS.map((p) => `${join(root, p)}:${IN_CONTAINER.root}/${p}:ro`);
 }
 
+/**
+ * The engine's unix socket on the host (DOCKER_HOST when it names one), bind-mounted into each
+ * node so its daemon runs pods' real images as sibling containers (cluster/node/docker-pods.ts
+ * says why a socket and not a host-side channel). A TCP engine gives nodes no socket: stand-ins only.
+ */
+export function engineSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const host = env['DOCKER_HOST'];
+  if (!host) return '/var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
 /** The kind for one deploy: its state holds the API port reserved and the credentials prepared. */
 export function k8sNodeKind(state: ClusterDeployState): NodeKind {
   return {
@@ -49,7 +60,8 @@ export function k8sNodeKind(state: ClusterDeployState): NodeKind {
       const { plan } = ctx;
       const nodeDir = ctx.nodeDir(node);
       const cp = isControlPlane(plan, node);
-      const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`];
+      const socket = engineSocket();
+      const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`, ...(socket ? [`${socket}:/var/run/docker.sock`] : [])];
       if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
       const spec = clusterOf(plan).spec;
       const port = `${API_PORT}/tcp`;
@@ -61,7 +73,8 @@ export function k8sNodeKind(state: ClusterDeployState): NodeKind {
         Tty: false,
         OpenStdin: false,
         Labels: { ...opts.Labels, ...k8sLabels(node) },
-        Env: [...(opts.Env ?? []), `KUBECONFIG=${IN_CONTAINER.nodeDir}/kubeconfig`],
+        // The node daemon names its own container to the engine (labels, image, mounts, PID namespace for pod sandboxes).
+        Env: [...(opts.Env ?? []), `KUBECONFIG=${IN_CONTAINER.nodeDir}/kubeconfig`, `KINDLAB_NODE_CONTAINER=${node.containerName}`],
         ...(cp ? { ExposedPorts: { ...opts.ExposedPorts, [port]: {} } } : {}),
         HostConfig: {
           ...opts.HostConfig,

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../../topology/index.js';
 import { apiAllowedSources, apiFenceLines, AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
-import { k8sNodeKind } from './node-kind.js';
+import { engineSocket, k8sNodeKind } from './node-kind.js';
 import type { ClusterDeployState } from './files.js';
 import { containerOptions, DockerRuntime, makeKindContext } from '../../runtime/index.js';
 
@@ -102,5 +102,13 @@ describe('cluster plan', () => {
     assert.equal(a.network, 'kindlab-bgp-cplane-demo-api');
     assert.ok(a.bridge.length <= 15);
     assert.equal(a.comment, 'kindlab:bgp-cplane-demo:api');
+  });
+});
+
+describe('engine socket for real-image pods', () => {
+  it('the default socket, a unix DOCKER_HOST, none for a TCP engine', () => {
+    assert.equal(engineSocket({}), '/var/run/docker.sock');
+    assert.equal(engineSocket({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }), '/run/user/1000/docker.sock');
+    assert.equal(engineSocket({ DOCKER_HOST: 'tcp://10.0.0.1:2375' }), undefined);
   });
 });

@@ -11,6 +11,7 @@ import { nodeSysctls } from './podnet-plan.js';
 import type { PodCidrNet } from './pod-runtime.js';
 import { EventRecorder } from './pod-events.js';
 import { PodManager } from './pods.js';
+import { DockerPods } from './docker-pods.js';
 import { clusterCidrFor, coveringCidr6, nodePodCidrs as allPodCidrs } from './proxy/cluster-cidr.js';
 import { Proxier } from './proxy/proxier.js';
 import { StreamServer } from './stream-server.js';
@@ -154,6 +155,8 @@ export class NodeDaemon {
     const pods = new PodManager(client, { bridge: net.bridge, cidrs, mtu, hostIPs: nodeIPs }, this.o.stateDir, log);
     pods.events = new EventRecorder(client, nodeName, log);
     if (this.o.projectAgents) pods.projectAgents = { nodeName, ...this.o.projectAgents };
+    const docker = await DockerPods.connect(log);
+    if (docker) pods.real = { docker, client };
     this.pods = pods;
     const podInf = new Informer(client, PODS, { fieldSelector: `spec.nodeName=${nodeName}`, log: informerLog });
     this.informers = [services, slices, nodeInf, podInf];
@@ -166,7 +169,7 @@ export class NodeDaemon {
     await podInf.start();
     if (this.o.stream?.port !== 0) {
       const ns = (p: Pod) => p.metadata.namespace ?? 'default';
-      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), attachTo: (p, c) => pods.containerProcess(ns(p), p.metadata.name!, c, p.metadata.uid), log });
+      this.stream = new StreamServer({ host: '0.0.0.0', port: this.o.stream?.port ?? 10250, token: this.o.stream?.token, stateDir: this.o.stateDir, findPod: (n, name) => podInf.list().find((p) => ns(p) === n && p.metadata.name === name), attachTo: (p, c) => pods.containerProcess(ns(p), p.metadata.name!, c, p.metadata.uid), ...(docker ? { realContainer: (n: string, name: string, c: string) => pods.realContainerId(n, name, c), engine: docker.engine } : {}), log });
       try {
         log({ msg: 'stream endpoint listening', node: nodeName, port: await this.stream.start() });
       } catch (e) {

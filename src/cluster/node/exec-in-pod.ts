@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { shellQuote } from './stream-protocol.js';
 
 export interface ExecSpec {
@@ -16,8 +17,19 @@ export function execArgv(s: ExecSpec): string[] {
   return s.netns ? ['ip', 'netns', 'exec', s.netns, ...inner] : inner;
 }
 
+/** A command running in a pod: a stand-in's (PodExec) or a real-image container's (engine exec). */
+export interface ExecHandle {
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly exited: Promise<number>;
+  write(d: Buffer): void;
+  endInput(): void;
+  resize(width: number, height: number): void;
+  kill(): void;
+}
+
 /** A command running in a pod (its netns on this node), stdio as pipes. */
-export class PodExec {
+export class PodExec implements ExecHandle {
   readonly child: ChildProcess;
   readonly exited: Promise<number>;
 
@@ -35,6 +47,22 @@ export class PodExec {
     this.child.stdin?.on('error', () => undefined);
   }
 
+  get stdout(): Readable {
+    return this.child.stdout!;
+  }
+
+  get stderr(): Readable {
+    return this.child.stderr!;
+  }
+
+  write(d: Buffer): void {
+    this.child.stdin?.write(d);
+  }
+
+  endInput(): void {
+    this.child.stdin?.end();
+  }
+
   /** Sets the terminal size (the kernel then sends SIGWINCH to the foreground job); retried until the pty exists. */
   resize(width: number, height: number): void {
     if (!this.s.tty || this.child.exitCode !== null || !this.child.pid) return;
@@ -42,6 +70,7 @@ export class PodExec {
   }
 
   kill(): void {
+    if (this.child.exitCode !== null) return;
     try {
       if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
     } catch {

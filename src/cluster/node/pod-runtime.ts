@@ -3,8 +3,14 @@ import path from 'node:path';
 import type { Container, Pod } from '../client/types.js';
 import { ContainerProcess, type RestartPolicy } from './container-process.js';
 import type { HostLocalIpam } from './ipam.js';
-import { setupPodNetwork, teardownPodNetwork } from './podnet.js';
-import { hostVethName, netnsName } from './podnet-plan.js';
+import { netnsExists, setupPodNetwork, teardownPodNetwork } from './podnet.js';
+import { hostVethName, netnsName, podNetworkCommands } from './podnet-plan.js';
+import type { KubeClient } from '../client/client.js';
+import type { DockerPods } from './docker-pods.js';
+import { RealContainer } from './real-container.js';
+import { chooseRuntime, containerCreate, planVolumes, wantsImage, type RealPodContext, type RuntimeChoice, type VolumePlan } from './real-pod-plan.js';
+import { runAll } from './sys.js';
+import { errorMessage } from '../../errors.js';
 import type { ContainerReport } from './pod-status.js';
 import { runProbe } from './probes.js';
 import type { Logger } from './sys.js';
@@ -34,8 +40,20 @@ interface ContainerRt {
   /** A project's BGP daemon image run as kindlab's agent (project-agent.ts): what the pod status says. */
   note?: string;
   proc?: ContainerProcess;
+  /** Set when the container runs its real image. */
+  real?: RealContainer;
+  /** Set when the real container cannot be made (a volume it needs). */
+  failed?: { reason: string; message: string };
   ready: boolean;
 }
+
+/** What a pod needs to run real images: the engine side and the API (configMaps, secrets). */
+export interface RealPods {
+  docker: DockerPods;
+  client: KubeClient;
+}
+
+export type PodEventSink = (pod: Pod, e: { type: 'Normal' | 'Warning'; reason: string; message: string; fieldPath?: string }) => void;
 
 /** Absolute path of an executable on the node, searching PATH for bare names. */
 export function resolveBinary(name: string): string | undefined {
@@ -67,15 +85,18 @@ export class PodRuntime {
   ips: string[] = [];
   ip: string | undefined;
   error: string | undefined;
+  /** Why containers run stand-ins instead of their images (the pod status message). */
+  notice: string | undefined;
   readonly startTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   private containers: ContainerRt[] = [];
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private sandbox: RealPodContext | undefined;
 
   /** Project agents started (their messages), for the pod's Events. */
   readonly agentNotes: string[] = [];
 
-  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }) {
+  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly realPods?: RealPods, private readonly event?: PodEventSink, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }) {
     const ns = pod.metadata.namespace ?? 'default';
     this.netns = pod.spec.hostNetwork ? undefined : netnsName(ns, pod.metadata.name!);
     this.hostVeth = hostVethName(ns, pod.metadata.name!);
@@ -86,26 +107,111 @@ export class PodRuntime {
     return this.pod.metadata.uid!;
   }
 
+  /** Per container: its real image, or the stand-in (with the reason when the image was wanted). */
+  private async choose(): Promise<Map<string, RuntimeChoice>> {
+    const out = new Map<string, RuntimeChoice>();
+    const r = this.realPods;
+    for (const c of this.pod.spec.containers ?? []) {
+      // a project's BGP image runs as kindlab's agent: never pulled, never run
+      if (this.agent && projectAgentPlan(this.pod, c, this.agent)) {
+        out.set(c.name, { run: 'standin' });
+        continue;
+      }
+      const present = !!r && wantsImage(this.pod, c) && (await r.docker.engine.imagePresent(c.image ?? '').catch(() => false));
+      let choice = chooseRuntime(this.pod, c, { engine: !!r, present });
+      if (choice.run === 'pull' && r) {
+        const fieldPath = `spec.containers{${c.name}}`;
+        this.event?.(this.pod, { type: 'Normal', reason: 'Pulling', message: `Pulling image "${c.image}"`, fieldPath });
+        try {
+          await r.docker.engine.pull(c.image ?? '', 120_000);
+          this.event?.(this.pod, { type: 'Normal', reason: 'Pulled', message: `Successfully pulled image "${c.image}"`, fieldPath });
+          choice = { run: 'image' };
+        } catch (e) {
+          choice = { run: 'standin', why: `pulling image "${c.image}" failed: ${errorMessage(e)}` };
+        }
+      }
+      out.set(c.name, choice);
+    }
+    return out;
+  }
+
+  /**
+   * Sets the pod up: its choices of runtime, then (for real images) volumes, the sandbox created
+   * and the containers created while the sandbox starts and the network is set up in it (the
+   * engine's slow steps overlap), then every container started.
+   */
   async start(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     const key = `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
-    if (this.netns) {
-      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
-      await setupPodNetwork({ netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu });
-      this.ips = ips;
-    } else this.ips = [...this.net.hostIPs];
-    this.ip = this.ips[0];
-    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined });
+    const choices = await this.choose();
+    const real = this.realPods;
+    const ctx = real ? real.docker.context(this.dir) : undefined;
     const policy = (this.pod.spec.restartPolicy ?? 'Always') as RestartPolicy;
+    const ipv6 = this.netns ? this.net.cidrs.some((c) => c.cidr.includes(':')) : this.net.hostIPs.some((ip) => ip.includes(':'));
+    const wantReal = !!real && [...choices.values()].some((c) => c.run === 'image');
+    let volumes: VolumePlan[] | Error = [];
+    if (wantReal && real) {
+      try {
+        volumes = planVolumes(this.pod, this.dir);
+        await real.docker.prepareVolumes(this.pod, volumes, real.client);
+      } catch (e) {
+        volumes = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    const standIns: string[] = [];
     for (const c of this.pod.spec.containers ?? []) {
+      const choice = choices.get(c.name)!;
       const agent = this.agent && projectAgentPlan(this.pod, c, this.agent);
-      const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6: this.ips.some((ip) => ip.includes(':')) });
+      const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6 });
       const rt: ContainerRt = { spec: c, plan, ready: false, ...(agent ? { note: agent.message } : {}) };
       if (agent) {
         const took = await this.agent!.claim();
         this.agentNotes.push(agent.message, ...(took ? [took] : []));
       }
       this.containers.push(rt);
+      if (choice.run === 'standin' && choice.why) standIns.push(`container ${c.name} runs a stand-in: ${choice.why}`);
+      if (choice.run !== 'image' || !real || !ctx) continue;
+      try {
+        if (volumes instanceof Error) throw volumes;
+        const create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
+        rt.real = new RealContainer({ engine: real.docker.engine, name: c.name, create, logFile: path.join(this.dir, `${c.name}.log`), restartPolicy: policy, log: (l) => this.log({ pod: key, ...l }), onChange: () => this.changed() });
+      } catch (e) {
+        rt.failed = { reason: 'CreateContainerConfigError', message: errorMessage(e) };
+      }
+    }
+    const reals = this.containers.filter((c) => c.real);
+    let created: Promise<boolean[]> = Promise.resolve([]);
+    if (this.netns) {
+      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
+      const spec = { netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu };
+      if (reals.length && real && ctx) {
+        // The sandbox's netns becomes the pod's: same veth, addresses and routes as a stand-in pod's.
+        if (netnsExists(spec.netns) || fs.existsSync(`/sys/class/net/${spec.hostVeth}`)) await teardownPodNetwork(spec);
+        this.sandbox = ctx;
+        try {
+          const id = await real.docker.createSandbox(this.pod, ctx);
+          created = Promise.all(reals.map((c) => c.real!.prepare()));
+          await real.docker.startSandbox(this.pod, id, this.netns);
+          await runAll(podNetworkCommands(spec, { netnsExists: true }));
+        } catch (e) {
+          await created.catch(() => undefined);
+          await teardownPodNetwork(spec);
+          await real.docker.removeSandbox(this.pod, ctx).catch(() => undefined);
+          throw e;
+        }
+      } else await setupPodNetwork(spec);
+      this.ips = ips;
+    } else {
+      this.ips = [...this.net.hostIPs];
+      created = Promise.all(reals.map((c) => c.real!.prepare()));
+    }
+    this.ip = this.ips[0];
+    this.log({ msg: 'pod network ready', pod: key, netns: this.netns, ip: this.ip, ips: this.ips, veth: this.netns ? this.hostVeth : undefined, sandbox: !!this.sandbox });
+    const ok = await created;
+    reals.forEach((c, i) => ok[i] && c.real!.begin());
+    for (const rt of this.containers) {
+      const { plan, spec: c } = rt;
+      if (rt.real || rt.failed) continue;
       if (plan.kind === 'unavailable') {
         this.log({ level: 'warn', msg: 'container cannot run', pod: key, container: c.name, reason: plan.reason, image: c.image });
         continue;
@@ -114,21 +220,43 @@ export class PodRuntime {
         fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
         fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
       }
-      rt.proc = new ContainerProcess({ name: c.name, netns: agent ? '' : (this.netns ?? ''), argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc = new ContainerProcess({ name: c.name, netns: rt.note !== undefined ? '' : (this.netns ?? ''), argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
       rt.proc.start();
+    }
+    if (standIns.length) {
+      this.notice = standIns.join('; ');
+      for (const m of standIns) this.event?.(this.pod, { type: 'Warning', reason: 'StandIn', message: m, fieldPath: `spec.containers{${m.split(' ')[1]}}` });
+      this.log({ level: 'warn', msg: 'stand-ins instead of images', pod: key, notice: this.notice });
     }
     this.probeTimer = setInterval(() => void this.probe(), 1000);
     void this.probe();
     this.onChange();
   }
 
+  private soon: NodeJS.Timeout | undefined;
+
+  /** A real container changed state: report, and probe shortly (a started server is usually ready well before the next 1 s tick). */
+  private changed(): void {
+    this.onChange();
+    clearTimeout(this.soon);
+    this.soon = setTimeout(() => void this.probe(), 200);
+  }
+
+  /** The Docker container id of a container running its real image (for exec). */
+  realContainerId(name: string): string | undefined {
+    return this.containers.find((c) => c.spec.name === name)?.real?.id;
+  }
+
   private async probe(): Promise<void> {
     if (this.stopped || !this.ip) return;
     let changed = false;
     for (const c of this.containers) {
-      const running = c.proc?.st.state === 'running';
-      const probe = c.plan.kind === 'unavailable' ? undefined : c.plan.readiness;
-      const ready = running && (!probe || (await runProbe(probe, c.spec, this.ip, this.netns)));
+      const running = (c.real ?? c.proc)?.st.state === 'running';
+      const probe = c.real ? c.spec.readinessProbe : c.plan.kind === 'unavailable' ? undefined : c.plan.readiness;
+      const real = c.real;
+      const engine = this.realPods?.docker.engine;
+      const exec = real?.id && engine ? async (cmd: string[]) => (await engine.exec(real.id!, { cmd, tty: false, stdin: false })).exited : undefined;
+      const ready = running && (!probe || (await runProbe(probe, c.spec, this.ip, this.netns, 1000, exec)));
       if (ready !== c.ready) {
         c.ready = ready;
         changed = true;
@@ -143,16 +271,24 @@ export class PodRuntime {
   }
 
   reports(): ContainerReport[] {
-    return this.containers.map((c) => ({ name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}), ...(c.note ? { note: c.note } : {}) }));
+    return this.containers.map((c) => {
+      const base = { name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.note ? { note: c.note } : {}) };
+      if (c.failed) return { ...base, unavailable: c.failed };
+      if (c.real) return { ...base, run: c.real.st, ...(c.real.id ? { containerID: `docker://${c.real.id}`, imageID: `docker://${c.spec.image ?? ''}` } : {}) };
+      return { ...base, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}) };
+    });
   }
 
   /** Stops the workloads; with `network`, also removes netns and veth and releases the IP. */
   async stop(opts: { network: boolean }): Promise<void> {
     this.stopped = true;
     clearInterval(this.probeTimer);
-    await Promise.all(this.containers.map((c) => c.proc?.stop()));
+    clearTimeout(this.soon);
+    const grace = (this.pod.spec.terminationGracePeriodSeconds ?? 5) * 1000;
+    await Promise.all(this.containers.map((c) => c.proc?.stop() ?? c.real?.stop(Math.min(grace, 5000))));
     if (opts.network) {
       if (this.netns) await teardownPodNetwork({ netns: this.netns, hostVeth: this.hostVeth });
+      if (this.sandbox && this.realPods) await this.realPods.docker.removeSandbox(this.pod, this.sandbox).catch((e) => this.log({ level: 'warn', msg: 'pod sandbox not removed', pod: this.pod.metadata.name, error: errorMessage(e) }));
       for (const c of this.net.cidrs) c.ipam.release(this.uid);
       fs.rmSync(this.dir, { recursive: true, force: true });
     }

@@ -73,3 +73,11 @@ test("a project's BGP image run as kindlab's agent: the note is the pod's status
   assert.equal(s.reason, undefined);
   assert.equal(s.phase, 'Running');
 });
+
+test('a real-image container reports its Docker ids; a stand-in fallback is the pod message', () => {
+  const s = buildPodStatus({ pod: pod(), hostIPs: ['10.0.2.2'], startTime: T, now: T, podIPs: ['10.1.1.2'], notice: 'container web runs a stand-in: why', containers: [{ name: 'web', image: 'me/x:1', ready: true, containerID: 'docker://abc', imageID: 'docker://me/x:1', run: { state: 'running', startedAt: T, restartCount: 0 } }] });
+  assert.equal(s.containerStatuses![0]!.containerID, 'docker://abc');
+  assert.equal(s.containerStatuses![0]!.imageID, 'docker://me/x:1');
+  assert.equal(s.message, 'container web runs a stand-in: why');
+  assert.equal(s.reason, undefined);
+});

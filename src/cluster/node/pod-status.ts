@@ -12,6 +12,9 @@ export interface ContainerReport {
   note?: string;
   /** Set when the container cannot run at all (ErrImageNeverPull). */
   unavailable?: { reason: string; message: string };
+  /** A real-image container's ids (`docker://…`); stand-ins get kindlab:// ones. */
+  containerID?: string;
+  imageID?: string;
 }
 
 export interface PodReport {
@@ -24,6 +27,8 @@ export interface PodReport {
   containers: ContainerReport[];
   /** A pod-level failure (network setup). */
   error?: string;
+  /** Why containers run stand-ins instead of their images (status message, no reason). */
+  notice?: string;
   now: string;
 }
 
@@ -63,8 +68,8 @@ export function buildPodStatus(r: PodReport): PodStatus {
   const statuses: ContainerStatus[] = r.containers.map((c) => ({
     name: c.name,
     image: c.image,
-    imageID: `kindlab://node-image/${c.image}`,
-    ...(c.run?.state === 'running' ? { containerID: `kindlab://${r.pod.metadata.uid ?? ''}/${c.name}` } : {}),
+    imageID: c.imageID ?? `kindlab://node-image/${c.image}`,
+    ...(c.run?.state === 'running' ? { containerID: c.containerID ?? `kindlab://${r.pod.metadata.uid ?? ''}/${c.name}` } : {}),
     ready: c.ready,
     started: c.run?.state === 'running',
     restartCount: c.run?.restartCount ?? 0,
@@ -85,7 +90,7 @@ export function buildPodStatus(r: PodReport): PodStatus {
     ...(r.podIPs.length ? { podIP: r.podIPs[0], podIPs: r.podIPs.map((ip) => ({ ip })) } : {}),
     startTime: r.startTime,
     containerStatuses: statuses,
-    ...(r.error ? { message: r.error, reason: 'NetworkSetupFailed' } : notes(r.containers)),
+    ...(r.error ? { message: r.error, reason: 'NetworkSetupFailed' } : r.notice ? { message: [r.notice, notes(r.containers).message].filter(Boolean).join('\n') } : notes(r.containers)),
   };
 }
 

@@ -62,11 +62,12 @@ export function bridgeCommands(b: BridgeSpec, have: { exists: boolean; addrs: st
  * pod reaches itself through a Service; pod end renamed eth0), one address per pod CIDR,
  * lo, a default route per family via that family's gateway. Pure.
  */
-export function podNetworkCommands(p: PodNetSpec): string[][] {
+export function podNetworkCommands(p: PodNetSpec, o: { netnsExists?: boolean } = {}): string[][] {
   if (p.ips.length !== p.gateways.length) throw new Error(`pod ${p.netns}: ${p.ips.length} addresses for ${p.gateways.length} pod CIDRs`);
   const inNs = (...args: string[]) => ['ip', '-n', p.netns, ...args];
   return [
-    ['ip', 'netns', 'add', p.netns],
+    // A real-image pod's netns is its sandbox's, mounted under the same name beforehand (docker-pods.ts).
+    ...(o.netnsExists ? [] : [['ip', 'netns', 'add', p.netns]]),
     ['ip', 'link', 'add', p.hostVeth, 'mtu', String(p.mtu), 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', String(p.mtu), 'netns', p.netns],
     ['ip', 'link', 'set', p.hostVeth, 'master', p.bridge],
     ['ip', 'link', 'set', p.hostVeth, 'type', 'bridge_slave', 'hairpin', 'on'],

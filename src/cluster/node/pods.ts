@@ -10,7 +10,7 @@ import { listPodNetns, teardownPodNetwork } from './podnet.js';
 import { netnsName } from './podnet-plan.js';
 import { containerEvents, killingEvents, type EventRecorder } from './pod-events.js';
 import { buildPodStatus, sameStatus } from './pod-status.js';
-import { podDirName, PodRuntime, type NodeNet } from './pod-runtime.js';
+import { podDirName, PodRuntime, type NodeNet, type RealPods } from './pod-runtime.js';
 import type { Logger } from './sys.js';
 import type { ProjectAgentContext } from './project-agent.js';
 import { stopSupervisedAgent } from './agent-takeover.js';
@@ -36,6 +36,8 @@ export class PodManager {
   events: EventRecorder | undefined;
   /** Set: pods of the projects' BGP DaemonSets run kindlab's agent (project-agent.ts). */
   projectAgents: ProjectAgentContext | undefined;
+  /** Set when the node reaches the Docker engine: pods may run their real images. */
+  real: RealPods | undefined;
 
   constructor(private readonly client: KubeClient, private readonly net: NodeNet, private readonly stateDir: string, private readonly log: Logger) {}
 
@@ -77,7 +79,7 @@ export class PodManager {
     }
     const phase = p.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
-    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.projectAgents && { ...this.projectAgents, claim: () => this.claimAgent(key) });
+    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.real, (pod, e) => this.events?.record(pod, [e]), this.projectAgents && { ...this.projectAgents, claim: () => this.claimAgent(key) });
     this.pods.set(key, rt);
     try {
       await rt.start();
@@ -117,7 +119,7 @@ export class PodManager {
       setTimeout(() => {
         const rt = this.pods.get(key);
         if (!rt || this.stopping) return;
-        const status = buildPodStatus({ pod: rt.pod, hostIPs: this.net.hostIPs, podIPs: rt.ips, startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}) });
+        const status = buildPodStatus({ pod: rt.pod, hostIPs: this.net.hostIPs, podIPs: rt.ips, startTime: rt.startTime, containers: rt.reports(), now: now(), ...(rt.error ? { error: rt.error } : {}), ...(rt.notice ? { notice: rt.notice } : {}) });
         const text = JSON.stringify(status);
         if (this.lastSent.get(key) === text || sameStatus(rt.pod.status, status)) return;
         this.lastSent.set(key, text);
@@ -143,6 +145,9 @@ export class PodManager {
    * (netns, IP allocations, workload processes, pod directories).
    */
   async collectGarbage(current: Pod[]): Promise<void> {
+    // Pod containers of an earlier daemon (or of the node container before its restart) go first: pods are set up again.
+    const swept = await this.real?.docker.sweep().catch((e) => this.log({ level: 'warn', msg: 'old pod containers not removed', error: errorMessage(e) }));
+    if (swept) this.log({ msg: 'removed pod containers of an earlier run', count: swept });
     const uids = new Set(current.map((p) => p.metadata.uid));
     const wanted = new Set(current.filter((p) => !p.spec.hostNetwork).map((p) => netnsName(p.metadata.namespace ?? 'default', p.metadata.name!)));
     for (const ns of await listPodNetns()) {
@@ -167,6 +172,11 @@ export class PodManager {
     await Promise.allSettled([...this.queues.values()]);
     await Promise.all([...this.pods.values()].map((rt) => rt.stop(opts)));
     this.pods.clear();
+  }
+
+  /** The Docker container id of a real-image container, for exec. */
+  realContainerId(namespace: string, name: string, container: string): string | undefined {
+    return this.pods.get(`${namespace}/${name}`)?.realContainerId(container);
   }
 
   get size(): number {

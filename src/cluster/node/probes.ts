@@ -36,9 +36,9 @@ function httpOk(host: string, port: number, path: string, timeoutMs: number): Pr
 
 /**
  * Runs one readiness probe against the pod: TCP and HTTP from the node to the pod IP
- * (reachable over the bridge), exec inside the pod netns.
+ * (reachable over the bridge), exec inside the container (real image) or the pod netns (stand-in).
  */
-export async function runProbe(p: Probe, c: Container, podIP: string, netns: string | undefined, timeoutMs = 1000): Promise<boolean> {
+export async function runProbe(p: Probe, c: Container, podIP: string, netns: string | undefined, timeoutMs = 1000, exec?: (cmd: string[]) => Promise<number>): Promise<boolean> {
   if (p.tcpSocket) {
     const port = probePort(p.tcpSocket.port, c);
     return port !== undefined && tcpOpen(podIP, port, timeoutMs);
@@ -48,6 +48,8 @@ export async function runProbe(p: Probe, c: Container, podIP: string, netns: str
     return port !== undefined && httpOk(podIP, port, p.httpGet.path ?? '/', timeoutMs);
   }
   if (p.exec?.command?.length) {
+    // A real-image container runs the command in itself (docker exec); a stand-in's runs from the node image in the pod netns.
+    if (exec) return (await exec(p.exec.command).catch(() => 1)) === 0;
     const argv = netns ? ['ip', 'netns', 'exec', netns, ...p.exec.command] : p.exec.command;
     return (await run(argv, { reject: false }).catch(() => ({ code: 1 }))).code === 0;
   }

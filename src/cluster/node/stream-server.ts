@@ -15,7 +15,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from '../client/types.js';
 import { SpdySession } from '../spdy/index.js';
 import type { ContainerProcess } from './container-process.js';
-import { PodExec } from './exec-in-pod.js';
+import { PodExec, type ExecHandle } from './exec-in-pod.js';
+import type { Engine } from './engine.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward } from './port-forward.js';
 import { podDirName } from './pod-runtime.js';
 import { netnsName } from './podnet-plan.js';
@@ -34,6 +35,9 @@ export interface StreamServerOptions {
   findPod: (namespace: string, name: string) => Pod | undefined;
   /** The running process of a pod's container (kubectl attach); absent: attach is refused. */
   attachTo?: (pod: Pod, container: string) => ContainerProcess | undefined;
+  /** The Docker container id of a container running its real image; exec goes through the engine then. */
+  realContainer?: (namespace: string, name: string, container: string) => string | undefined;
+  engine?: Engine;
   log: Logger;
 }
 
@@ -72,7 +76,7 @@ function running(pod: Pod, container: string): boolean {
 export class StreamServer {
   private server: http.Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
-  private readonly live = new Set<PodExec>();
+  private readonly live = new Set<ExecHandle>();
   private readonly spdy = new Set<SpdySession>();
 
   constructor(private readonly o: StreamServerOptions) {}
@@ -181,24 +185,47 @@ export class StreamServer {
     const req = parseExecQuery(q);
     if (kind === 'attach') return this.attach(ws, pod, container, req.tty, fail);
     if (!req.command.length) return fail('you must specify at least one command for the container');
+    const realId = this.o.realContainer?.(ns, name, container);
+    const engine = this.o.engine;
+    if (realId && engine) {
+      // Messages that arrive while the engine sets the exec up are kept for it.
+      const early: Buffer[] = [];
+      const keep = (d: Buffer) => early.push(Buffer.isBuffer(d) ? d : Buffer.from(d as ArrayBuffer));
+      ws.on('message', keep);
+      engine.exec(realId, { cmd: req.command, tty: req.tty, stdin: req.stdin }).then(
+        (proc) => {
+          ws.off('message', keep);
+          if (ws.readyState !== ws.OPEN) return proc.kill();
+          this.wire(ws, proc, req, ns, name, container);
+          for (const d of early) ws.emit('message', d);
+        },
+        (e) => fail(`exec in container "${container}" of pod ${ns}/${name}: ${errorMessage(e)}`),
+      );
+      return;
+    }
     const netns = pod.spec.hostNetwork ? '' : netnsName(ns, name);
-    const proc = new PodExec({ netns, command: req.command, tty: req.tty });
+    this.wire(ws, new PodExec({ netns, command: req.command, tty: req.tty }), req, ns, name, container);
+  }
+
+  private wire(ws: WebSocket, proc: ExecHandle, req: { command: string[]; tty: boolean; stdin: boolean }, ns: string, name: string, container: string): void {
     this.live.add(proc);
     this.o.log({ msg: 'exec', pod: `${ns}/${name}`, container, command: req.command, tty: req.tty });
     const send = (ch: number) => (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(ch, d));
-    proc.child.stdout?.on('data', send(CH.stdout));
-    proc.child.stderr?.on('data', send(req.tty ? CH.stdout : CH.stderr));
-    if (!req.stdin) proc.child.stdin?.end();
+    proc.stdout.on('data', send(CH.stdout));
+    proc.stderr.on('data', send(req.tty ? CH.stdout : CH.stderr));
+    if (!req.stdin) proc.endInput();
     ws.on('message', (data: Buffer) => {
       const m = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
-      if (m.kind === 'stdin') proc.child.stdin?.write(m.data);
-      else if (m.kind === 'close' && m.channel === CH.stdin) proc.child.stdin?.end();
+      if (m.kind === 'stdin') proc.write(m.data);
+      else if (m.kind === 'close' && m.channel === CH.stdin) proc.endInput();
       else if (m.kind === 'resize') proc.resize(m.width, m.height);
     });
+    let done = false;
     ws.on('close', () => {
-      if (proc.child.exitCode === null) proc.kill();
+      if (!done) proc.kill();
     });
     void proc.exited.then((code) => {
+      done = true;
       this.live.delete(proc);
       if (ws.readyState !== ws.OPEN) return;
       ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
