@@ -10,6 +10,7 @@ import { stageWaitPath } from './normalize-node-extras.js';
 import { normalizeLinks } from './normalize-links.js';
 import { aliasLinks, clusterAliases, normalizeCluster, resolveClusterAliases } from './normalize-cluster.js';
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
+import { checkNodeHosts, normalizeHosts } from './hosts.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { nodeKindFacts } from './node-kinds.js';
@@ -59,6 +60,8 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
   if ([...nodes.values()].some((n) => n.mgmtIPv4 !== undefined)) mgmt.defaultSubnet = false;
   checkPorts([...nodes.values()], issues);
   const links = normalizeLinks(aliasLinks(topo.links ?? [], aliases), nodes, issues);
+  const hosts = normalizeHosts(raw.hosts, ctx.dir, issues, ctx.exists);
+  checkNodeHosts([...nodes.values()], raw.hosts, issues);
 
   if (issues.size > 0) throw new TopologyError(issues.code, sortIssues(issues.issues));
   const sections: Record<string, unknown> = {};
@@ -74,6 +77,7 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     sections,
     ...(cluster ? { cluster } : {}),
     ...(ca ? { ca } : {}),
+    ...(hosts ? { hosts } : {}),
   };
 }
 
