@@ -28,3 +28,5 @@ export { nodeLifecycle } from './node-lifecycle.js';
 export type { NodeAction, NodeLifecycleResult } from './node-lifecycle.js';
 export { labHealth } from './node-probe.js';
 export type { NodeHealth, NodeStatus } from './node-state.js';
+export { EngineRuntime, engineRuntime, runtimeForLab } from './engines.js';
+export type { Engine, HostRecord } from './engines.js';

@@ -94,7 +94,7 @@ topology:
     side: { network-mode: "container:x", host: b }
 `);
     assert.equal(got.length, 1);
-    assert.match(got[0]!, /^topo\.yaml:9:47 topology\.nodes\.side\.host: node "side" shares the network namespace of "x", which runs on host "a": it cannot run on "b"$/);
+    assert.match(got[0]!, /^topo\.yaml:9:48 topology\.nodes\.side\.host: node "side" shares the network namespace of "x", which runs on host "a": it cannot run on "b"$/);
   });
 
   it('the schema refuses unknown keys in a host', () => {
