@@ -63,6 +63,8 @@ export interface DeployResult {
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
+  /** What the user should know of the lab as built (cross-host links: VNI, lowered MTU), one line each (additive). */
+  notes?: string[];
 }
 
 export function defaultRenderer(): RendererName {
@@ -262,6 +264,5 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   await progress.finish('complete');
   const managed = plan.nodes.filter(isManaged).length;
   const hosts = plan.hosts ? ` on ${plan.hosts.length} hosts` : '';
-  const notes = (ctx.notes ?? []).map((n) => `\n  ${n}`).join('');
-  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links${hosts}${notes}`, timings: progress.timings() };
+  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links${hosts}`, timings: progress.timings(), ...(ctx.notes ? { notes: ctx.notes } : {}) };
 }
