@@ -5,7 +5,7 @@
  * moved into the node at creation under the interface name the topology gives. A veth between
  * the engines would only work when they share a kernel; real machines need the tunnel.
  *
- * The commands run on the engine's machine, in a short-lived privileged helper container with the
+ * The commands run on the engine's machine, in a short-lived helper container (NET_ADMIN, SYS_ADMIN, SYS_PTRACE) with the
  * host's network and pid namespaces (`kindlab-<lab>-<host>-vtep`, labelled with the lab so destroy
  * sweeps it); node pids are the engine's. The MTU is the link's, at most the underlay's minus the
  * 50 bytes of VXLAN/UDP/IP/Ethernet headers.
@@ -72,7 +72,8 @@ export class VtepHelpers {
           Image: BASE_IMAGE,
           Entrypoint: ['sleep', 'infinity'],
           Labels: { ...labLabels(this.lab, this.labels.labDir, this.labels.topo), [LABEL_HELPER]: 'vtep' },
-          HostConfig: { NetworkMode: 'host', PidMode: 'host', Privileged: true },
+          // not --privileged: some hosts (this CI's included) cannot grant every capability; these are what ip and nsenter need
+          HostConfig: { NetworkMode: 'host', PidMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] },
         });
         return name;
       })();
