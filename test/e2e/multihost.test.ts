@@ -124,6 +124,15 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   // 10 requests out and 10 replies in, encapsulated on the underlay
   assert.ok((await underlayPackets(A)) - before >= 20, 'the lab traffic crosses the underlay veth');
 
+  // inspect and exec find each node on its engine
+  const i = await lab(['inspect', '--name', LAB, '--format', 'json']);
+  assert.equal(i.exitCode, 0, i.stderr);
+  const nodes = (JSON.parse(i.stdout) as { nodes: Array<{ name: string; state: string }> }).nodes;
+  assert.deepEqual(nodes.map((n) => `${n.name}:${n.state}`).sort(), ['r1:running', 'r2:running', 'r3:running']);
+  const e = await lab(['exec', '--name', LAB, 'r3', '--', 'ip', '-br', 'addr', 'show', 'dev', 'eth1']);
+  assert.equal(e.exitCode, 0, e.stderr);
+  assert.match(e.stdout, /10\.0\.23\.2\/30/);
+
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
   assert.deepEqual(await leftOn(A), []);
