@@ -207,7 +207,7 @@ export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<vo
 }
 
 /** A link between two engines: a VXLAN tunnel over the underlay, said in the deploy's notes. */
-async function deployCross(ctx: DeployContext, link: VethLinkSpec): Promise<void> {
+export async function deployCross(ctx: DeployContext, link: VethLinkSpec): Promise<void> {
   const engines = ctx.engines!;
   const vni = crossLinkVnis(ctx.plan.name, ctx.plan.links, (l) => crossesHosts(ctx, l)).get(link)!;
   const ends = await Promise.all(link.endpoints.map(async (ep) => {
