@@ -95,6 +95,7 @@ async function deployPlan(planned: LabPlan, opts: DeployOptions, timings = false
   try {
     const r = await deploy({ plan }, { ...opts, clusterProvider: embeddedCluster, onNotice: (m) => process.stderr.write(`${m}\n`), signal: ac.signal });
     process.stdout.write(`${r.message}${r.status === 'deployed' ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}\n`);
+    for (const n of r.notes ?? []) process.stdout.write(`  ${n}\n`);
     if (r.status === 'deployed') {
       if (timings) process.stdout.write(formatTimings(r.timings));
       process.stdout.write(`lab directory: ${r.plan.labDir}\n`);

@@ -3,7 +3,7 @@ import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
 import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/index.js';
 import { assertLabOwner } from '../runtime/index.js';
-import { withLabLock } from '../runtime/index.js';
+import { runtimeForLab, withLabLock } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';
@@ -17,6 +17,7 @@ export function report(r: DestroyResult): string {
   if (r.links.length) parts.push(`  interfaces: ${r.links.join(', ')}`);
   if (r.netns.length) parts.push(`  netns:      ${r.netns.join(', ')}`);
   if (r.labDir) parts.push(`  lab dir:    ${r.labDir}`);
+  for (const u of r.unreachable ?? []) parts.push(`  NOT REMOVED: host ${u.host} is unreachable (${u.reason}); run this again once it is back`);
   return parts.join('\n') + '\n';
 }
 
@@ -40,8 +41,9 @@ export async function runDestroy(values: DestroyValues): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(runtime, target.name, target.plan!.file, 'destroy'));
-  const r = await destroyLabLocked(runtime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
+  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
+  if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(labRuntime, target.name, target.plan!.file, 'destroy'));
+  const r = await destroyLabLocked(labRuntime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));
-  return 0;
+  return r.unreachable?.length ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 import { KindlabError } from '../errors.js';
 import { looksLikePodRef, parsePodRef, podExecPrefix, podPlace } from '../cluster/lab/index.js';
 import { getPod, labClient } from '../cluster/lab/index.js';
-import { DockerRuntime } from '../runtime/index.js';
+import { DockerRuntime, runtimeForLab, type Runtime } from '../runtime/index.js';
 import { LABEL_LAB, LABEL_NODE } from '../runtime/index.js';
 import { nodeKindFacts } from '../topology/index.js';
 import { labKubeconfig } from './kubeconfig.js';
@@ -31,7 +31,7 @@ async function podTarget(values: { topo?: string; name?: string }, target: strin
 export async function runExec(values: TargetValues, positionals: string[]): Promise<number> {
   const [node, ...cmd] = positionals;
   if (!node || cmd.length === 0) throw new KindlabError('USAGE', 'give a node and a command', { detail: USAGE });
-  const runtime = new DockerRuntime();
+  let runtime: Runtime = new DockerRuntime();
   if (looksLikePodRef(node)) {
     const t = await podTarget(values, node);
     const r = await runtime.exec(t.container, [...t.argv, ...cmd], { check: false, target: t.label });
@@ -40,6 +40,8 @@ export async function runExec(values: TargetValues, positionals: string[]): Prom
     return r.exitCode;
   }
   const target = await resolveLab(values, USAGE);
+  // a lab over several engines (hosts:): the node's container is on its engine
+  runtime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
   const planned = target.plan?.nodes.find((n) => n.name === node || n.containerName === node);
   if (planned && nodeKindFacts(planned.kind)?.start === 'host') {
     // never docker-exec into a container that merely shares the host node's name

@@ -1,7 +1,7 @@
 /** `lab inspect (-t FILE | --name LAB | --all) [--pods] [--format table|json]` */
 import { KindlabError } from '../errors.js';
 import { existsSync } from 'node:fs';
-import { DockerRuntime, LABEL_LAB, LABEL_TOPO, formatTable, imageColumn, inspectLab, listLabNames, loadLabPlan, type InspectResult } from '../runtime/index.js';
+import { DockerRuntime, LABEL_LAB, LABEL_TOPO, formatTable, imageColumn, inspectLab, listLabNames, loadLabPlan, runtimeForLab, type InspectResult, type Runtime } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { labLoadOptions } from './load-options.js';
 import { resolveLab, type TargetValues } from './target.js';
@@ -29,7 +29,9 @@ export async function runInspect(values: InspectValues): Promise<number> {
     return 0;
   }
   const target = await resolveLab(values, USAGE);
-  const r = await inspectLab(runtime, target.name, target.plan ?? (await ownPlan(runtime, target.name)), { pods: !!values.pods });
+  // a lab over several engines (hosts:) is looked up on each of them
+  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
+  const r = await inspectLab(labRuntime, target.name, target.plan ?? (await ownPlan(labRuntime, target.name)), { pods: !!values.pods });
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');
     return 0;
@@ -47,7 +49,7 @@ export async function runInspect(values: InspectValues): Promise<number> {
 }
 
 /** `--name LAB`: the plan of the topology file its containers name, when that file still loads (to tell degraded nodes). */
-async function ownPlan(runtime: DockerRuntime, lab: string): Promise<LabPlan | undefined> {
+async function ownPlan(runtime: Runtime, lab: string): Promise<LabPlan | undefined> {
   const file = (await runtime.listContainers({ [LABEL_LAB]: lab })).map((c) => c.labels[LABEL_TOPO]).find(Boolean);
   if (!file || !existsSync(file)) return undefined;
   return loadLabPlan(file, labLoadOptions()).catch(() => undefined);

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KindlabError, withPrefix } from '../errors.js';
-import type { LabPlan, LinkSpec, NodePlan } from '../topology/index.js';
+import type { LabPlan, LinkSpec, NodePlan, VethLinkSpec } from '../topology/index.js';
 import { runCommand } from './node-exec.js';
 import { containerOptions } from './container-spec.js';
 import type { Runtime } from './docker.js';
@@ -18,6 +18,11 @@ import { deployVeth } from './links.js';
 import { ensureMgmtNetwork, mgmtBridgeName } from './mgmt.js';
 import { deploySpecialLink } from './special-links.js';
 import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
+import type { EngineRuntime } from './engines.js';
+import { crossLinkVnis, deployCrossLink, type VtepHelpers } from './cross-links.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BASE_IMAGE } from './images.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -35,6 +40,18 @@ export interface DeployContext {
   mgmtBridge?: Promise<string>;
   /** Set by the images action: what each managed node runs (pulled, local or substituted). */
   images?: Map<string, ImageResolution>;
+  /** A lab with `hosts:`: its engines (the same object as `runtime`) and the helpers that build cross-host links. */
+  engines?: EngineRuntime;
+  vteps?: VtepHelpers;
+  /** Things the deploy tells the user at the end (cross-host links' VNI and lowered MTU). */
+  notes?: string[];
+}
+
+/** The two ends of a link run on different engines. */
+export function crossesHosts(ctx: DeployContext, link: LinkSpec): boolean {
+  if (!ctx.engines || link.type !== 'veth') return false;
+  const [a, z] = link.endpoints;
+  return ctx.kindCtx.node(a.node).host !== ctx.kindCtx.node(z.node).host;
 }
 
 export interface Action {
@@ -95,6 +112,14 @@ export const imagesAction: Action = {
     const settings = imageSettings(ctx.plan.sections['images'], ctx.offline);
     const requests = ctx.plan.nodes.filter(isManaged).map((n) => ({ node: n.name, image: n.image, policy: n.imagePullPolicy }));
     progress(`checking ${[...new Set(requests.map((r) => r.image))].join(', ')}`);
+    if (ctx.engines) {
+      const engines = ctx.engines;
+      ctx.images = await engines.resolveImages(requests, { settings, progress, nodeHost: (n) => ctx.kindCtx.node(n).host });
+      // the cross-host links' helper runs the base image on both engines of each such link
+      const hosts = new Set(ctx.plan.links.filter((l) => crossesHosts(ctx, l)).flatMap((l) => l.endpoints.map((ep) => ctx.kindCtx.node(ep.node).host!)));
+      for (const h of hosts) await engines.provide(engines.engine(h), BASE_IMAGE, progress, true);
+      return;
+    }
     ctx.images = await ctx.runtime.resolveImages(requests, { settings, progress });
   },
 };
@@ -103,6 +128,8 @@ export const labDirAction: Action = {
   title: 'Lab directory',
   async run(ctx) {
     await mkdir(ctx.plan.labDir, { recursive: true });
+    // destroy --name finds every engine of the lab from here
+    if (ctx.plan.hosts) await writeFile(join(ctx.plan.labDir, 'hosts.json'), JSON.stringify(ctx.plan.hosts.map((h) => ({ name: h.name, engineText: h.engineText, underlay: h.underlay, ...(h.tls ? { tls: h.tls } : {}) })), null, 2) + '\n');
     // state.json first: destroy finds external netns to clean even if we die midway.
     await writeLabDir(ctx.plan, ctx.info, isManaged);
     for (const n of ctx.plan.nodes) {
@@ -154,9 +181,23 @@ export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<vo
     netnsPid: (name: string) => ctx.kindCtx.netnsPid(node(name)),
     mgmtBridge: () => (ctx.mgmtBridge ??= mgmtBridgeName(ctx.runtime, ctx.plan)),
   };
-  if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
+  if (link.type === 'veth' && crossesHosts(ctx, link)) await deployCross(ctx, link);
+  else if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
   else await deploySpecialLink(ctx.plan.name, link, nodes);
   for (const ep of link.endpoints) await kindOf(ctx, node(ep.node)).onEndpoint?.(node(ep.node), ep.iface, ctx.kindCtx);
+}
+
+/** A link between two engines: a VXLAN tunnel over the underlay, said in the deploy's notes. */
+export async function deployCross(ctx: DeployContext, link: VethLinkSpec): Promise<void> {
+  const engines = ctx.engines!;
+  const vni = crossLinkVnis(ctx.plan.name, ctx.plan.links, (l) => crossesHosts(ctx, l)).get(link)!;
+  const ends = await Promise.all(link.endpoints.map(async (ep) => {
+    const n = ctx.kindCtx.node(ep.node);
+    return { engine: engines.engine(n.host!), pid: await ctx.kindCtx.netnsPid(n) };
+  }));
+  const r = await deployCrossLink(ctx.plan.name, link, ends as [typeof ends[0], typeof ends[0]], vni, ctx.vteps!);
+  const [a, z] = link.endpoints;
+  (ctx.notes ??= []).push(`link ${a.node}:${a.iface} (${ends[0]!.engine.name} ${ends[0]!.engine.underlay}) <-> ${z.node}:${z.iface} (${ends[1]!.engine.name} ${ends[1]!.engine.underlay}): VXLAN VNI ${r.vni}, MTU ${r.mtu}${r.mtu < link.mtu ? ` (lowered from ${link.mtu}: underlay MTU ${r.underlayMtu} - 50)` : ''}`);
 }
 
 /** Runs a node's `exec:` lines in order: in its container, or on the host for the host kind. */
@@ -172,6 +213,7 @@ export const writeLabDirAction: Action = {
   title: 'Write lab directory',
   async run(ctx, progress) {
     await writeLabDir(ctx.plan, ctx.info, isManaged);
+    if (ctx.engines && ctx.vteps) await ctx.vteps.stop(ctx.engines.engines);
     progress(ctx.plan.labDir);
   },
 };

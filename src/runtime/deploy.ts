@@ -32,6 +32,8 @@ import { repairLab } from './repair.js';
 import { recordNodesAction } from './node-record.js';
 import { applyIfChanged } from './apply.js';
 import { inPlaceReason, reconfigureRouters } from './reconfigure.js';
+import { engineRuntime, type EngineRuntime } from './engines.js';
+import { VtepHelpers, isHelper } from './cross-links.js';
 
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
@@ -66,6 +68,8 @@ export interface DeployResult {
   message: string;
   /** Wall time of each step of this deploy (empty when nothing was done). */
   timings: StepTiming[];
+  /** What the user should know of the lab as built (cross-host links: VNI, lowered MTU), one line each (additive). */
+  notes?: string[];
 }
 
 export function defaultRenderer(): RendererName {
@@ -74,8 +78,9 @@ export function defaultRenderer(): RendererName {
 
 /** The lab's current state from Docker labels: unchanged, fresh, or an error for a partial lab. */
 async function checkState(ctx: DeployContext, reconfigure: boolean, notice: (m: string) => void): Promise<string | undefined> {
-  // A cluster's pod containers (real-image pods) are the node daemons' business, not nodes of the lab.
-  const existing = (await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name })).filter((c) => !c.labels[LABEL_POD_OF]);
+  // A cluster's pod containers (real-image pods) are the node daemons' business, not nodes of the lab; nor are the
+  // cross-host links' helpers (a deploy that stopped may have left one).
+  const existing = (await ctx.runtime.listContainers({ [LABEL_LAB]: ctx.plan.name })).filter((c) => !c.labels[LABEL_POD_OF] && !isHelper(c.labels));
   const last = await readDeployState(ctx.plan.labDir);
   if (last && last.status !== 'complete' && !reconfigure) {
     // killed midway (or its rollback was): the containers may run but links, exec or the cluster are missing
@@ -115,6 +120,12 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, lab: strin
 function interrupted(lab: string, step: string, signal: AbortSignal): KindlabError {
   const why = typeof signal.reason === 'string' ? signal.reason : 'interrupted';
   return new KindlabError('DEPLOY_INTERRUPTED', `lab ${lab}: deploy ${why} during step "${step}"`);
+}
+
+/** One runtime over the lab's engines, each container routed to its node's host; `local` is a source of images. */
+async function labEngines(plan: LabPlan, local: Runtime | undefined): Promise<EngineRuntime> {
+  const placement = new Map(plan.nodes.filter((n) => n.host !== undefined).map((n) => [n.containerName, n.host!]));
+  return engineRuntime(plan.hosts!, placement, local ?? new DockerRuntime());
 }
 
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
@@ -165,9 +176,10 @@ export async function deploy(source: { plan: LabPlan }, opts: DeployOptions = {}
 }
 
 async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Promise<DeployResult> {
-  const runtime = opts.runtime ?? new DockerRuntime();
-  const renderer = opts.renderer ?? defaultRenderer();
   const plan = source.plan;
+  const engines = plan.hosts ? await labEngines(plan, opts.runtime) : undefined;
+  const runtime = engines ?? opts.runtime ?? new DockerRuntime();
+  const renderer = opts.renderer ?? defaultRenderer();
   const ctx: DeployContext = {
     plan,
     runtime,
@@ -176,6 +188,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     kindCtx: makeKindContext(plan, runtime),
     cluster: providerFor(plan, opts.clusterProvider),
     offline: opts.offline,
+    ...(engines ? { engines, vteps: new VtepHelpers(plan.name, { labDir: plan.labDir, topo: plan.file }) } : {}),
   };
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
@@ -254,6 +267,14 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
         cleanup = await removeAll().then(() => undefined, (c: unknown) => c);
       }
       if (cleanup !== undefined) throw cleanupFailed(plan.name, err, cleanup);
+      const gone = [...(engines?.unreachable ?? [])];
+      if (gone.length > 0) {
+        throw new KindlabError(err.code, `${err.shortMessage}; what it created on the other hosts was removed; unreachable: ${gone.map(([h, why]) => `host ${h} (${why})`).join(', ')}`, {
+          cause: err.cause,
+          detail: err.detail,
+          hint: `once the host is back, remove what is left there: lab destroy --name ${plan.name}`,
+        });
+      }
       throw new KindlabError(err.code, err.shortMessage, {
         cause: err.cause,
         detail: err.detail,
@@ -268,5 +289,6 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   }
   await progress.finish('complete');
   const managed = plan.nodes.filter(isManaged).length;
-  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links`, timings: progress.timings() };
+  const hosts = plan.hosts ? ` on ${plan.hosts.length} hosts` : '';
+  return { plan, status: 'deployed', message: `lab ${plan.name} deployed: ${managed} containers, ${plan.links.length} links${hosts}`, timings: progress.timings(), ...(ctx.notes ? { notes: ctx.notes } : {}) };
 }

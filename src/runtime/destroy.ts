@@ -15,6 +15,7 @@ import { readLabState } from './labdir.js';
 import { forgetLab, readLabRecord, withLabLock } from './lab-registry.js';
 import { sweepLinks } from './links.js';
 import { runPool } from '../lib/index.js';
+import { EngineRuntime } from './engines.js';
 
 export interface DestroyOptions {
   /** Also remove the lab directory. */
@@ -30,10 +31,12 @@ export interface DestroyResult {
   links: string[];
   netns: string[];
   labDir?: string;
+  /** Hosts (`hosts:` engines) that could not be reached: their part of the lab is still there (additive). */
+  unreachable?: Array<{ host: string; reason: string }>;
 }
 
 export function isEmptyResult(r: DestroyResult): boolean {
-  return !r.containers.length && !r.networks.length && !r.links.length && !r.netns.length && !r.labDir;
+  return !r.containers.length && !r.networks.length && !r.links.length && !r.netns.length && !r.labDir && !r.unreachable?.length;
 }
 
 const NETNS_DIR = '/var/run/netns';
@@ -85,13 +88,16 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
   if (rules) result.networks.push(`${rules} iptables DOCKER-USER rules (kindlab:${lab}:*)`);
   result.links.push(...(await sweepLinks(lab, 0)));
   result.netns.push(...(await sweepNamedNetns(lab)));
-  if (opts.cleanup && labDir && (await looksLikeLabDir(labDir, lab))) {
+  if (opts.cleanup && labDir && !(runtime instanceof EngineRuntime && runtime.unreachable.size > 0) && (await looksLikeLabDir(labDir, lab))) {
     if (await stat(labDir).then(() => true, () => false)) {
       await rm(labDir, { recursive: true, force: true });
       result.labDir = labDir;
     }
   }
-  if (opts.cleanup) await forgetLab(lab);
+  const gone = runtime instanceof EngineRuntime ? [...runtime.unreachable] : [];
+  if (gone.length > 0) result.unreachable = gone.map(([host, reason]) => ({ host, reason }));
+  // a lab with an unreachable host is remembered: destroy --name finds that host again once it is back
+  if (opts.cleanup && gone.length === 0) await forgetLab(lab);
   result.containers.sort();
   return result;
 }

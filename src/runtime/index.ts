@@ -30,3 +30,5 @@ export { labHealth } from './node-probe.js';
 export type { NodeHealth, NodeStatus } from './node-state.js';
 export { applyLab } from './apply.js';
 export type { ApplyOptions, ApplyResult } from './apply.js';
+export { EngineRuntime, engineRuntime, runtimeForLab } from './engines.js';
+export type { Engine, HostRecord } from './engines.js';

@@ -49,7 +49,7 @@ export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabOb
     if (pid === undefined) continue;
     const links = await listLinks(pid, owner).catch(() => undefined);
     if (!links) continue;
-    ifaces.set(owner, new Map(links.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias }])));
+    ifaces.set(owner, new Map(links.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias, kind: l.kind }])));
   }
   return { nodes, ifaces };
 }

@@ -156,3 +156,19 @@ test('recorded ends: global addresses and added routes only, given back with rep
     'route replace 10.8.0.0/16 via 10.0.12.3 dev eth1',
   ]);
 });
+
+test('a link between two hosts is whole with a VXLAN end on each side, and degraded when an end is a veth', () => {
+  const split: LabPlan = { ...plan, nodes: plan.nodes.map((n) => ({ ...n, host: n.name === 'r2' || n.name === 'h1' ? 'b' : 'a' })) };
+  const m1 = linkMark('nr', { node: 'r1', iface: 'eth1' }, { node: 'r2', iface: 'eth1' });
+  const obs = healthy();
+  // tunnel ends: no peer index on either side
+  obs.ifaces.get('r1')!.set('eth1', { ifindex: 11, alias: m1, kind: 'vxlan' });
+  obs.ifaces.get('r2')!.set('eth1', { ifindex: 5, alias: m1, kind: 'vxlan' });
+  obs.ifaces.get('r1')!.set('eth2', { ...obs.ifaces.get('r1')!.get('eth2')!, kind: 'vxlan' });
+  obs.ifaces.get('r2')!.set('eth3', { ...obs.ifaces.get('r2')!.get('eth3')!, kind: 'vxlan' });
+  assert.deepEqual(assessLab(split, obs, RECORD, facts).filter((x) => x.status !== 'running'), []);
+  obs.ifaces.get('r2')!.set('eth1', { ifindex: 21, linkIndex: 11, alias: m1, kind: 'veth' });
+  const r2 = assessLab(split, obs, RECORD, facts).find((x) => x.node === 'r2')!;
+  assert.equal(r2.status, 'degraded');
+  assert.match(r2.reasons.join('\n'), /r2:eth1 is a veth, not the VXLAN tunnel end of a link between hosts/);
+});

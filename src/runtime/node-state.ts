@@ -18,6 +18,8 @@ export interface EndObservation {
   /** A veth's peer ifindex. */
   linkIndex?: number;
   alias?: string;
+  /** The link kind (veth, vxlan…), when known (additive). */
+  kind?: string;
 }
 
 export interface NodeObservation {
@@ -81,6 +83,11 @@ export function linkProblem(plan: LabPlan, link: VethLinkSpec, obs: LabObservati
   if (bad && 'why' in bad) return bad.why;
   if (ends.some((x) => 'unknown' in x)) return undefined;
   const [a, z] = ends.map((x) => ('end' in x ? x.end : undefined));
+  // ends on two engines (hosts:) are VXLAN tunnel ends: no peer to compare, each must be a vxlan
+  if (byName.get(link.endpoints[0].node)?.host !== byName.get(link.endpoints[1].node)?.host) {
+    const wrong = [a, z].findIndex((e) => e?.kind !== undefined && e.kind !== 'vxlan');
+    return wrong < 0 ? undefined : `${endName(link.endpoints[wrong]!)} is a ${[a, z][wrong]!.kind}, not the VXLAN tunnel end of a link between hosts`;
+  }
   if (a?.linkIndex !== z?.ifindex || z?.linkIndex !== a?.ifindex) {
     return `${endName(link.endpoints[0])} and ${endName(link.endpoints[1])} are not each other's peer`;
   }

@@ -16,7 +16,9 @@ import type { LabPlan, NodePlan, VethLinkSpec } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import type { Runtime } from './docker.js';
 import type { ClusterProvider } from './cluster-provider.js';
-import { type DeployContext, kindOf, makeKindContext } from './deploy-steps.js';
+import { type DeployContext, crossesHosts, deployCross, kindOf, makeKindContext } from './deploy-steps.js';
+import { EngineRuntime } from './engines.js';
+import { VtepHelpers } from './cross-links.js';
 import { kindFacts } from './kinds/index.js';
 import { linkMark } from './labels.js';
 import { deployVeth, linkTitle } from './links.js';
@@ -89,6 +91,8 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
   }
   // pids changed: a new context, no cached pid
   const ctx: DeployContext = { plan, runtime, concurrency: opts.concurrency ?? 4, info: new Map(), kindCtx: makeKindContext(plan, runtime), cluster: opts.cluster };
+  // a lab over several engines: links between them are VXLAN tunnels again, never veths
+  if (runtime instanceof EngineRuntime) Object.assign(ctx, { engines: runtime, vteps: new VtepHelpers(plan.name, { labDir: plan.labDir, topo: plan.file }) });
   const again = repair.reconfigure.map((n) => byName.get(n)!);
   const ownKind = (n: NodePlan) => kindFacts(n.kind).start !== 'cluster';
   for (const n of again) {
@@ -103,13 +107,19 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
   const record = await readNodeRecord(plan.labDir);
   for (const link of repair.links) {
     notice(`re-creating link ${linkTitle(link)}`);
-    await removeLeftEnds(plan, ctx, link);
-    await deployVeth(plan.name, link, { netnsPid: (name) => ctx.kindCtx.netnsPid(byName.get(name)!) });
+    if (crossesHosts(ctx, link)) {
+      // the end that survived is kept (it carries our mark); the restarted node's end is made again
+      await deployCross(ctx, link);
+    } else {
+      await removeLeftEnds(plan, ctx, link);
+      await deployVeth(plan.name, link, { netnsPid: (name) => ctx.kindCtx.netnsPid(byName.get(name)!) });
+    }
     for (const ep of link.endpoints) {
       const n = byName.get(ep.node)!;
       await kindOf(ctx, n).onEndpoint?.(n, ep.iface, ctx.kindCtx);
     }
   }
+  if (ctx.engines && ctx.vteps) await ctx.vteps.stop(ctx.engines.engines);
   for (const end of repair.restoreEnds) {
     const rec = record?.ends[`${end.node}:${end.iface}`];
     if (!rec) continue;

@@ -20,6 +20,8 @@ export { usesStages, linkEndWaits, dependencyEdges } from './plan-graph.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
+export { parseEngine } from './hosts.js';
+export { placeNodes, type PlacementNode } from './placement.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';
 export type { PathSeg } from './source-map.js';

@@ -74,7 +74,7 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
   }
 
   const keyPos: Record<string, SourcePos> = {};
-  for (const k of ['network-mode', 'mgmt-ipv4', 'mgmt-ipv6', 'image', 'kind', 'startup-config'] as const) {
+  for (const k of ['network-mode', 'mgmt-ipv4', 'mgmt-ipv6', 'image', 'kind', 'startup-config', 'host'] as const) {
     if (p[k] !== undefined) keyPos[k] = locate(r.at(k));
   }
   (p['wait-for'] ?? []).forEach((_, i) => (keyPos[`wait-for[${i}]`] = locate(r.at('wait-for', i))));
@@ -93,6 +93,7 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     image: p.image ?? '',
     ...(p['image-pull-policy'] !== undefined ? { imagePullPolicy: pullPolicy(p['image-pull-policy']) } : {}),
     ...(groupName !== undefined ? { group: groupName } : {}),
+    ...(typeof p.host === 'string' ? { host: p.host } : {}),
     exec: execLines(p, r, issues),
     binds: binds(p, r, ctx),
     env: { ...envFiles.env, ...stringMap(p.env) },

@@ -11,6 +11,7 @@ import { normalizeLinks } from './normalize-links.js';
 import { aliasLinks, clusterAliases, normalizeCluster, normalizeKindNodes, resolveClusterAliases } from './normalize-cluster.js';
 import { planClusters } from './plan-clusters.js';
 import { checkStaticMgmt, normalizeMgmt } from './normalize-mgmt.js';
+import { checkNodeHosts, normalizeHosts } from './hosts.js';
 import { IssueList, sortIssues, type PathSeg, type SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { nodeKindFacts } from './node-kinds.js';
@@ -65,6 +66,8 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
   if ([...nodes.values()].some((n) => n.mgmtIPv4 !== undefined)) mgmt.defaultSubnet = false;
   checkPorts([...nodes.values()], issues);
   const links = normalizeLinks(aliasLinks(topo.links ?? [], aliases), nodes, issues);
+  const hosts = normalizeHosts(raw.hosts, ctx.dir, issues, ctx.exists);
+  checkNodeHosts([...nodes.values()], raw.hosts, issues);
 
   if (issues.size > 0) throw new TopologyError(issues.code, sortIssues(issues.issues));
   const sections: Record<string, unknown> = {};
@@ -81,6 +84,7 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
     ...(cluster ? { cluster } : {}),
     ...(all.length > 1 ? { clusters: all } : {}),
     ...(ca ? { ca } : {}),
+    ...(hosts ? { hosts } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { attachSource, sourceOf } from './source-map.js';
 import { checkCycles, checkStageCycles, creationWaves, dependencyEdges } from './plan-graph.js';
 import { nodeKindFacts } from './node-kinds.js';
 import type { LabPlan, NodePlan, NodeSpec, TopologySpec } from './types.js';
+import { placeNodes } from './placement.js';
 
 export interface PlanOptions {
   /** Lab directory; default `<topology dir>/lab-<name>`. */
@@ -42,6 +43,7 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
       netnsOwner: ownerOf(n, byName),
     };
   });
+  if (t.hosts) placeOnHosts(t, nodes);
   const plan: LabPlan = {
     name: t.name,
     prefix: t.prefix,
@@ -56,9 +58,25 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
     ...(t.cluster ? { cluster: t.cluster } : {}),
     ...(t.clusters ? { clusters: t.clusters } : {}),
     ...(t.ca ? { ca: t.ca } : {}),
+    ...(t.hosts ? { hosts: t.hosts } : {}),
   };
   const src = sourceOf(t);
   return src ? attachSource(plan, src) : plan;
+}
+
+/** Sets each node's host (placement.ts); a netns sharer pinned away from its owner is refused. */
+function placeOnHosts(t: TopologySpec, nodes: NodePlan[]): void {
+  const placed = placeNodes(nodes.map((n) => ({ name: n.name, host: n.host, group: n.group, netnsOwner: n.netnsOwner, cluster: !!n.k8s })), t.hosts ?? []);
+  const issues = [];
+  for (const n of nodes) {
+    const host = placed.get(n.name)!;
+    if (n.host !== undefined && n.host !== host) {
+      const pos = n.keyPos?.['host'] ?? n.pos;
+      issues.push({ ...pos, path: `topology.nodes.${n.name}.host`, message: `node "${n.name}" shares the network namespace of "${n.netnsOwner}", which runs on host "${host}": it cannot run on "${n.host}"` });
+    }
+    n.host = host;
+  }
+  if (issues.length > 0) throw new TopologyError('TOPO_REF', issues);
 }
 
 /** Follows network-mode container:<node> to the node whose netns is used (cycles were rejected before). */

@@ -16,6 +16,8 @@ export interface RawNodeProps {
   kind?: RawNodeKind;
   /** Only meaningful on nodes and in defaults. */
   group?: string;
+  /** The `hosts:` entry (Docker engine) running the node. */
+  host?: string;
   image?: string;
   /** containerlab's key: when to pull `image` (default IfNotPresent). */
   'image-pull-policy'?: 'IfNotPresent' | 'Always' | 'Never' | 'ifnotpresent' | 'always' | 'never';
@@ -162,6 +164,13 @@ export interface RawMgmt {
   external?: boolean;
 }
 
+/** One Docker engine of the `hosts:` section. */
+export interface RawHost {
+  engine?: string;
+  underlay?: string;
+  tls?: { ca?: string; cert?: string; key?: string };
+}
+
 export interface RawTopologySection {
   defaults?: RawNodeProps;
   kinds?: Partial<Record<RawNodeKind, RawNodeProps>>;
@@ -190,6 +199,8 @@ export interface RawTopologyFile {
   images?: Record<string, string | boolean>;
   /** Lab-wide routing intent, converted by render/ (positions checked there). */
   routing?: Record<string, unknown>;
+  /** The Docker engines a lab spans (topology/hosts.ts). */
+  hosts?: Record<string, RawHost | null>;
 }
 
 export const SECTION_KEYS = ['cluster', 'manifests', 'bgp', 'verify', 'stages', 'images', 'routing'] as const;

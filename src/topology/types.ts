@@ -93,6 +93,29 @@ export interface NodeSpec {
   k8s?: K8sNodeInfo;
   /** Files rendered from the routing intent (render/), written to the lab directory and bound read-only. */
   files?: Array<{ path: string; content: string }>;
+  /** `host:` as written (node, group, kind or defaults): the `hosts:` entry that runs it (additive). */
+  host?: string;
+}
+
+/** Where a Docker engine listens, as Docker users name it. */
+export type EngineRef =
+  | { type: 'unix'; path: string }
+  | { type: 'tcp'; host: string; port: number }
+  | { type: 'ssh'; host: string; port: number; user?: string }
+  /** A `docker context` name (its endpoint is read from ~/.docker/contexts at deploy). */
+  | { type: 'context'; name: string };
+
+/** One entry of the `hosts:` section: a Docker engine the lab spans. */
+export interface HostSpec {
+  name: string;
+  engine: EngineRef;
+  /** `engine:` as written (for messages and the lab directory). */
+  engineText: string;
+  /** The address the other hosts reach this one on (VXLAN local/remote). */
+  underlay: string;
+  /** Client TLS files of a tcp:// engine (absolute). */
+  tls?: { ca?: string; cert?: string; key?: string };
+  pos: SourcePos;
 }
 
 export interface Healthcheck {
@@ -350,6 +373,8 @@ export interface TopologySpec {
   clusters?: LabCluster[];
   /** The lab CA, when some node has `certificate.issue: true` (additive). */
   ca?: CertificateAuthority;
+  /** The Docker engines of a lab spanning several (`hosts:`); absent: the one local engine (additive). */
+  hosts?: HostSpec[];
 }
 
 /** A node with everything the runtime needs resolved. */
@@ -361,6 +386,8 @@ export interface NodePlan extends NodeSpec {
   dependsOn: string[];
   /** Topology node that owns the netns this node lives in (itself unless network-mode container:node). */
   netnsOwner: string;
+  /** With a `hosts:` section: the host this node runs on, explicit or placed (additive). */
+  host?: string;
 }
 
 export interface LabPlan {
@@ -384,4 +411,6 @@ export interface LabPlan {
   routing?: RoutingPlan;
   /** The lab CA, when some node has `certificate.issue: true` (additive). */
   ca?: CertificateAuthority;
+  /** The Docker engines of a lab spanning several (`hosts:`); every node then has `host` (additive). */
+  hosts?: HostSpec[];
 }

@@ -1,0 +1,165 @@
+/**
+ * Links between nodes on different Docker engines (`hosts:`): a VXLAN tunnel, one VNI per link.
+ * Each end is a VXLAN device created in its engine's host network namespace (so its UDP socket
+ * and routes are that machine's, local = its underlay address, remote = the other engine's) and
+ * moved into the node at creation under the interface name the topology gives. A veth between
+ * the engines would only work when they share a kernel; real machines need the tunnel.
+ *
+ * The commands run on the engine's machine, in a short-lived helper container (NET_ADMIN, SYS_ADMIN, SYS_PTRACE) with the
+ * host's network and pid namespaces (`kindlab-<lab>-<host>-vtep`, labelled with the lab so destroy
+ * sweeps it); node pids are the engine's. The MTU is the link's, at most the underlay's minus the
+ * 50 bytes of VXLAN/UDP/IP/Ethernet headers.
+ */
+import { createHash } from 'node:crypto';
+import { ExecError, KindlabError } from '../errors.js';
+import type { LinkSpec, VethLinkSpec } from '../topology/index.js';
+import type { Engine } from './engines.js';
+import { BASE_IMAGE } from './images.js';
+import { LABEL_LAB, labLabels, linkMark } from './labels.js';
+import { endpointConfigLines, endpointMacOf, linkTitle, type LinkOutcome } from './links.js';
+
+export const LABEL_HELPER = 'kindlab.helper';
+export const VXLAN_PORT = 4789;
+/** Outer Ethernet 14 + IP 20 + UDP 8 + VXLAN 8. */
+export const VXLAN_OVERHEAD = 50;
+
+export function helperName(lab: string, host: string): string {
+  return `kindlab-${lab}-${host}-vtep`;
+}
+
+/** One VNI per cross-host link of the lab, from a hash of the lab and link (stable across deploys), collisions moved on. Pure. */
+export function crossLinkVnis(lab: string, links: LinkSpec[], crosses: (l: VethLinkSpec) => boolean): Map<VethLinkSpec, number> {
+  const out = new Map<VethLinkSpec, number>();
+  const used = new Set<number>();
+  for (const l of links) {
+    if (l.type !== 'veth' || !crosses(l)) continue;
+    const [a, z] = l.endpoints;
+    let vni = (createHash('sha256').update(linkMark(lab, a, z)).digest().readUInt32BE(0) % 0xfffffe) + 1;
+    while (used.has(vni)) vni = (vni % 0xfffffe) + 1;
+    used.add(vni);
+    out.set(l, vni);
+  }
+  return out;
+}
+
+/** `ip link add` argv of one end: created in the engine's namespace, moved into the node (`pid`). Pure. */
+export function crossVxlanArgs(iface: string, pid: number, mac: string, mtu: number, vni: number, local: string, remote: string, dev: string): string[] {
+  return ['link', 'add', 'name', iface, 'netns', String(pid), 'address', mac, 'mtu', String(mtu), 'type', 'vxlan', 'id', String(vni), 'local', local, 'remote', remote, 'dstport', String(VXLAN_PORT), 'dev', dev];
+}
+
+/** The helper containers of a lab, one per engine, started on first use. */
+export class VtepHelpers {
+  private readonly started = new Map<string, Promise<string>>();
+  constructor(
+    private readonly lab: string,
+    private readonly labels: { labDir: string; topo: string },
+  ) {}
+
+  /** Runs argv on the engine's machine (its network and pid namespaces); ExecError on failure. */
+  async run(e: Engine, argv: string[]): Promise<string> {
+    const name = await this.helper(e);
+    return (await e.runtime.exec(name, argv, { target: `host ${e.name}` })).stdout;
+  }
+
+  private helper(e: Engine): Promise<string> {
+    let p = this.started.get(e.name);
+    if (!p) {
+      const name = helperName(this.lab, e.name);
+      p = (async () => {
+        await e.runtime.removeContainer(name);
+        await e.runtime.runContainer({
+          name,
+          Image: BASE_IMAGE,
+          Entrypoint: ['sleep', 'infinity'],
+          Labels: { ...labLabels(this.lab, this.labels.labDir, this.labels.topo), [LABEL_HELPER]: 'vtep' },
+          // not --privileged: some hosts (this CI's included) cannot grant every capability; these are what ip and nsenter need
+          HostConfig: { NetworkMode: 'host', PidMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] },
+        });
+        return name;
+      })();
+      this.started.set(e.name, p);
+      p.catch(() => this.started.delete(e.name));
+    }
+    return p;
+  }
+
+  /** Removes the helpers started (the tunnels live in the nodes and do not need them). */
+  async stop(engines: Engine[]): Promise<void> {
+    for (const e of engines) if (this.started.has(e.name)) await e.runtime.removeContainer(helperName(this.lab, e.name)).catch(() => undefined);
+    this.started.clear();
+  }
+}
+
+export interface CrossEnd {
+  engine: Engine;
+  pid: number;
+}
+
+export interface CrossLinkResult {
+  outcome: LinkOutcome;
+  vni: number;
+  mtu: number;
+  underlayMtu: number;
+}
+
+/** The underlay device towards `remote` and its MTU, on the engine's machine. */
+async function underlayOf(h: VtepHelpers, e: Engine, remote: string): Promise<{ dev: string; mtu: number }> {
+  const route = JSON.parse((await h.run(e, ['ip', '-j', 'route', 'get', remote])) || '[]') as Array<{ dev?: string }>;
+  const dev = route[0]?.dev;
+  if (!dev) throw new KindlabError('LINK_CREATE', `host ${e.name} has no route to underlay address ${remote}`);
+  const link = JSON.parse(await h.run(e, ['ip', '-j', 'link', 'show', 'dev', dev])) as Array<{ mtu: number }>;
+  return { dev, mtu: link[0]!.mtu };
+}
+
+/** The interface's alias in a node (undefined: no such interface). */
+async function markIn(h: VtepHelpers, e: Engine, pid: number, iface: string): Promise<string | null | undefined> {
+  const out = await h.run(e, ['nsenter', '-t', String(pid), '-n', 'ip', '-j', 'link', 'show']);
+  const l = (JSON.parse(out || '[]') as Array<{ ifname: string; ifalias?: string }>).find((x) => x.ifname === iface);
+  return l === undefined ? undefined : (l.ifalias ?? null);
+}
+
+export async function deployCrossLink(lab: string, link: VethLinkSpec, ends: [CrossEnd, CrossEnd], vni: number, h: VtepHelpers): Promise<CrossLinkResult> {
+  const mark = linkMark(lab, link.endpoints[0], link.endpoints[1]);
+  const fail = (what: string, e: unknown) => new KindlabError('LINK_CREATE', `link ${linkTitle(link)} (hosts ${ends[0].engine.name} - ${ends[1].engine.name}, VXLAN ${vni}): ${what}`, { cause: e, detail: e instanceof ExecError ? e.stderr.trim() || e.message : String(e) });
+  const under = await Promise.all(ends.map((x, i) => underlayOf(h, x.engine, ends[1 - i]!.engine.underlay))).catch((e: unknown) => {
+    throw fail('cannot find the underlay', e);
+  });
+  const underlayMtu = Math.min(...under.map((u) => u.mtu));
+  const mtu = Math.min(link.mtu, underlayMtu - VXLAN_OVERHEAD);
+  let outcome: LinkOutcome = 'created';
+  const created: number[] = [];
+  const undo = () => Promise.all(created.map((i) => h.run(ends[i]!.engine, ['nsenter', '-t', String(ends[i]!.pid), '-n', 'ip', 'link', 'del', 'dev', link.endpoints[i]!.iface]).catch(() => undefined)));
+  try {
+    for (const i of [0, 1]) {
+      const ep = link.endpoints[i]!;
+      const { engine, pid } = ends[i]!;
+      const existing = await markIn(h, engine, pid, ep.iface);
+      if (existing !== undefined) {
+        if (existing !== mark) throw new KindlabError('LINK_EXISTS', `link ${linkTitle(link)}: ${ep.node} already has an interface ${ep.iface} that this lab did not create`, { hint: 'remove it, or pick another interface name in the topology' });
+        outcome = 'existing';
+        continue;
+      }
+      await h.run(engine, ['ip', ...crossVxlanArgs(ep.iface, pid, endpointMacOf(lab, ep), mtu, vni, engine.underlay, ends[1 - i]!.engine.underlay, under[i]!.dev)]).catch((e: unknown) => {
+        throw fail(`cannot create the VXLAN interface in ${ep.node}`, e);
+      });
+      created.push(i);
+    }
+    for (const i of [0, 1]) {
+      const ep = link.endpoints[i]!;
+      const lines = endpointConfigLines(ep, mark);
+      // ip -batch reads stdin: the lines come in as arguments and are printed into it
+      await h.run(ends[i]!.engine, ['sh', '-c', `printf '%s\\n' "$@" | nsenter -t ${ends[i]!.pid} -n ip -batch -`, 'sh', ...lines]).catch((e: unknown) => {
+        throw fail(`cannot configure ${ep.node}:${ep.iface}`, e);
+      });
+    }
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+  return { outcome, vni, mtu, underlayMtu };
+}
+
+/** Whether a listed container is a helper (not a node of the lab). */
+export function isHelper(labels: Record<string, string>): boolean {
+  return labels[LABEL_HELPER] !== undefined && labels[LABEL_LAB] !== undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * One lab across two Docker engines (issue 17), on real dockerd's: each engine runs in its own
+ * network namespace, the two joined by a veth "underlay" (10.250.0.1 - 10.250.0.2), as two machines
+ * would be. Three linux nodes, r1 and r2 on engine a, r3 on engine b; r2-r3 crosses the engines.
+ * Checks: the cross link is a VXLAN interface in each node with the engines' underlay addresses as
+ * local/remote (not a veth, which only works on one kernel), a ping crosses it and the underlay
+ * veth's counters grow with it, the image reaches engine b by save|load from engine a, destroy
+ * leaves nothing on either engine; engine b lost at destroy is reported and a cleaned; engine b
+ * killed mid-deploy rolls the deploy back on a.
+ *
+ * Run under the shared lock: flock /tmp/kindlab-docker.lock node --import tsx --test test/e2e/multihost.test.ts
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { execa } from 'execa';
+import { LAB_BIN, REPO, lab, until } from './helpers.js';
+import { dockerOn, engine, killEngine, loadInto, makeUnderlay, removeEngine, startEngine, type TestEngine } from './engines.js';
+
+const LAB = 'kl-mh';
+const TAG = 'klmh';
+const A = engine('a', TAG, 0);
+const B = engine('b', TAG, 1);
+let dir = '';
+
+function topology(extraR1 = ''): string {
+  return `name: ${LAB}
+hosts:
+  a: { engine: "unix://${A.sock}", underlay: ${A.underlay} }
+  b: { engine: "unix://${B.sock}", underlay: ${B.underlay} }
+mgmt: { ipv4-subnet: 172.31.251.0/24 }
+topology:
+  defaults: { kind: linux, image: kindlab/base }
+  nodes:
+    r1: { host: a${extraR1} }
+    r2:
+      host: a
+      exec: ["ip addr add 10.0.12.2/30 dev eth1", "ip addr add 10.0.23.1/30 dev eth2"]
+    r3:
+      host: b
+      exec: ["ip addr add 10.0.23.2/30 dev eth1"]
+  links:
+    - endpoints: ["r1:eth1", "r2:eth1"]
+    - endpoints: ["r2:eth2", "r3:eth1"]
+`;
+}
+
+interface IpLink {
+  ifname: string;
+  mtu: number;
+  linkinfo?: { info_kind?: string; info_data?: { id?: number; local?: string; remote?: string; port?: number } };
+  stats64?: { rx: { packets: number }; tx: { packets: number } };
+}
+
+const container = (n: string) => `clab-${LAB}-${n}`;
+
+async function linkIn(e: TestEngine, node: string, iface: string): Promise<IpLink> {
+  const r = await dockerOn(e, ['exec', container(node), 'ip', '-j', '-d', 'link', 'show', 'dev', iface]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  return (JSON.parse(r.stdout) as IpLink[])[0]!;
+}
+
+async function underlayPackets(e: TestEngine): Promise<number> {
+  const r = await execa('ip', ['-n', e.netns, '-j', '-s', 'link', 'show', 'dev', e.dev]);
+  const l = (JSON.parse(r.stdout) as IpLink[])[0]!;
+  return l.stats64!.tx.packets + l.stats64!.rx.packets;
+}
+
+/** What of the lab each engine still holds (containers and networks by label). */
+async function leftOn(e: TestEngine): Promise<string[]> {
+  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Names}}']);
+  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Name}}']);
+  assert.equal(ps.exitCode, 0, ps.stderr);
+  return [...ps.stdout.split('\n'), ...nets.stdout.split('\n')].filter(Boolean);
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kl-mh-'));
+  await writeFile(join(dir, 'topo.yaml'), topology());
+  await makeUnderlay([A, B]);
+  await Promise.all([startEngine(A), startEngine(B)]);
+  // only engine a has the image: the deploy must bring it to b (save | load)
+  await loadInto(A, ['kindlab/base:latest']);
+});
+
+after(async () => {
+  await execa('node', [LAB_BIN, 'destroy', '--name', LAB, '--cleanup'], { reject: false, cwd: REPO });
+  for (const e of [A, B]) await removeEngine(e);
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a lab over two engines: VXLAN across them on the underlay, veth within one; destroy clears both', async () => {
+  const d = await lab(['deploy', '-t', join(dir, 'topo.yaml')]);
+  assert.equal(d.exitCode, 0, d.stderr + d.stdout);
+  assert.match(d.stdout, /deployed: 3 containers, 2 links on 2 hosts/);
+  assert.match(d.stdout, /r2:eth2 \(a 10\.250\.0\.1\) <-> r3:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+, MTU 1450 \(lowered from 9500: underlay MTU 1500 - 50\)/);
+  assert.deepEqual((await leftOn(A)).filter((n) => n.startsWith('clab-')).sort(), [container('r1'), container('r2')]);
+  assert.deepEqual((await leftOn(B)).filter((n) => n.startsWith('clab-')).sort(), [container('r3')]);
+  // the helpers that built the tunnels are gone
+  assert.deepEqual((await leftOn(B)).filter((n) => n.endsWith('-vtep')), []);
+
+  const near = await linkIn(A, 'r2', 'eth2');
+  const far = await linkIn(B, 'r3', 'eth1');
+  for (const [l, local, remote] of [[near, A.underlay, B.underlay], [far, B.underlay, A.underlay]] as const) {
+    assert.equal(l.linkinfo?.info_kind, 'vxlan');
+    assert.equal(l.linkinfo?.info_data?.local, local);
+    assert.equal(l.linkinfo?.info_data?.remote, remote);
+    assert.equal(l.linkinfo?.info_data?.port, 4789);
+    assert.equal(l.mtu, 1450);
+  }
+  assert.equal(near.linkinfo?.info_data?.id, far.linkinfo?.info_data?.id);
+  // the link within engine a stays a veth
+  assert.equal((await linkIn(A, 'r1', 'eth1')).linkinfo?.info_kind, 'veth');
+
+  const before = await underlayPackets(A);
+  await until('r2 → r3 over the VXLAN link', async () => {
+    const r = await dockerOn(A, ['exec', container('r2'), 'ping', '-c', '1', '-W', '2', '10.0.23.2']);
+    return r.exitCode === 0 ? true : undefined;
+  }, 20_000, 500);
+  const p = await dockerOn(A, ['exec', container('r2'), 'ping', '-c', '10', '-i', '0.2', '-W', '2', '10.0.23.2']);
+  assert.equal(p.exitCode, 0, p.stdout);
+  // 10 requests out and 10 replies in, encapsulated on the underlay
+  assert.ok((await underlayPackets(A)) - before >= 20, 'the lab traffic crosses the underlay veth');
+
+  // inspect and exec find each node on its engine
+  const i = await lab(['inspect', '--name', LAB, '--format', 'json']);
+  assert.equal(i.exitCode, 0, i.stderr);
+  const nodes = (JSON.parse(i.stdout) as { nodes: Array<{ name: string; state: string }> }).nodes;
+  assert.deepEqual(nodes.map((n) => `${n.name}:${n.state}`).sort(), ['r1:running', 'r2:running', 'r3:running']);
+  const e = await lab(['exec', '--name', LAB, 'r3', '--', 'ip', '-br', 'addr', 'show', 'dev', 'eth1']);
+  assert.equal(e.exitCode, 0, e.stderr);
+  assert.match(e.stdout, /10\.0\.23\.2\/30/);
+
+  const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
+  assert.equal(x.exitCode, 0, x.stderr + x.stdout);
+  assert.deepEqual(await leftOn(A), []);
+  assert.deepEqual(await leftOn(B), []);
+});
+
+test('engine b lost at destroy: a is cleaned and b reported; destroy again once b is back finishes it', async () => {
+  const d = await lab(['deploy', '-t', join(dir, 'topo.yaml')]);
+  assert.equal(d.exitCode, 0, d.stderr + d.stdout);
+  await killEngine(B);
+  const x = await lab(['destroy', '--name', LAB, '--cleanup']);
+  assert.equal(x.exitCode, 1, x.stdout + x.stderr);
+  assert.match(x.stdout, /NOT REMOVED: host b is unreachable/);
+  assert.deepEqual(await leftOn(A), []);
+  await startEngine(B);
+  assert.ok((await leftOn(B)).includes(container('r3')), 'engine b still holds its node');
+  const again = await lab(['destroy', '--name', LAB, '--cleanup']);
+  assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+  assert.deepEqual(await leftOn(B), []);
+});
+
+test('engine b killed mid-deploy: the deploy fails and rolls back on a', async () => {
+  // r1 sleeps in its exec step: engine b dies while the deploy still needs it
+  await writeFile(join(dir, 'slow.yaml'), topology(', exec: ["sleep 4"]'));
+  const run = execa('node', [LAB_BIN, 'deploy', '-t', join(dir, 'slow.yaml')], { reject: false, cwd: REPO, env: { CI: '1' } });
+  await until('r1 on engine a', async () => ((await leftOn(A)).includes(container('r1')) ? true : undefined), 60_000, 100);
+  await killEngine(B);
+  const r = await run;
+  assert.notEqual(r.exitCode, 0, r.stdout);
+  assert.match(r.stderr, /unreachable: host b/);
+  assert.deepEqual(await leftOn(A), []);
+});
