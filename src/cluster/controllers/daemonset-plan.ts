@@ -9,7 +9,7 @@
  */
 import type { K8sObject } from '../store/types.js';
 import { nodeSelectorMatches, untoleratedTaint, type Taint, type Toleration } from './node-fit.js';
-import { controllerRef, getCondition, isTerminating, safeHash, type Obj } from './util.js';
+import { getCondition, isTerminating, safeHash, templatePod, type Obj } from './util.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -205,20 +205,8 @@ function daemonSetStatus(ds: K8sObject, nodes: K8sObject[], wanted: K8sObject[],
 
 /** A daemon pod for a node: the template, its revision labels, the added tolerations, bound to the node. */
 export function daemonPod(ds: K8sObject, node: string, suffix: string): K8sObject {
-  const tpl = (((ds.spec ?? {}) as Obj).template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
-  const spec = structuredClone(tpl.spec ?? {});
-  spec.tolerations = daemonTolerations(spec);
-  spec.nodeName = node;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${ds.metadata.name}-${suffix}`,
-      namespace: ds.metadata.namespace,
-      labels: { ...(tpl.metadata?.labels ?? {}), [REVISION_LABEL]: templateHash(ds), [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) },
-      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-      ownerReferences: [controllerRef(ds)],
-    },
-    spec,
-  };
+  const pod = templatePod(ds, `${ds.metadata.name}-${suffix}`, { [REVISION_LABEL]: templateHash(ds), [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) });
+  pod.spec.tolerations = daemonTolerations(pod.spec);
+  pod.spec.nodeName = node;
+  return pod;
 }

@@ -6,7 +6,7 @@
  * `kubectl wait --for=condition=complete` returns. Pure.
  */
 import type { K8sObject } from '../store/types.js';
-import { controllerRef, isPodReady, isTerminating, type Condition, type Obj } from './util.js';
+import { isPodReady, isTerminating, templatePod, type Condition, type Obj } from './util.js';
 
 interface JobSpec {
   completions?: number | null;
@@ -38,19 +38,7 @@ export function jobFinished(job: K8sObject): 'Complete' | 'Failed' | undefined {
 
 /** A pod for the Job; the name's random tail is the caller's. */
 export function jobPod(job: K8sObject, suffix: string): K8sObject {
-  const tpl = (job.spec as JobSpec).template ?? {};
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${job.metadata.name}-${suffix}`,
-      namespace: job.metadata.namespace,
-      labels: { ...(tpl.metadata?.labels ?? {}) },
-      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-      ownerReferences: [controllerRef(job)],
-    },
-    spec: structuredClone(tpl.spec ?? {}),
-  };
+  return templatePod(job, `${job.metadata.name}-${suffix}`);
 }
 
 const cond = (type: string, reason: string, message: string, now: string): Condition => ({ type, status: 'True', lastProbeTime: now, lastTransitionTime: now, reason, message }) as Condition;

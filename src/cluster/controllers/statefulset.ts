@@ -7,7 +7,7 @@
  */
 import type { K8sObject } from '../store/types.js';
 import { canonicalJson } from './rollout.js';
-import { controllerRef, isPodReady, isTerminating, safeHash, type Obj } from './util.js';
+import { isPodReady, isTerminating, safeHash, templatePod, type Obj } from './util.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -39,20 +39,10 @@ export function ordinalOf(sts: K8sObject, pod: K8sObject): number {
 
 export function statefulPod(sts: K8sObject, ordinal: number): K8sObject {
   const spec = specOf(sts);
-  const tpl = spec.template ?? {};
   const name = `${sts.metadata.name}-${ordinal}`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: sts.metadata.namespace,
-      labels: { ...(tpl.metadata?.labels ?? {}), [REVISION_LABEL]: updateRevision(sts), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
-      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-      ownerReferences: [controllerRef(sts)],
-    },
-    spec: { ...structuredClone(tpl.spec ?? {}), hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
-  };
+  const pod = templatePod(sts, name, { [REVISION_LABEL]: updateRevision(sts), [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) });
+  pod.spec = { ...pod.spec, hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) };
+  return pod;
 }
 
 export interface StsPlan {

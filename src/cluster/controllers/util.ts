@@ -37,6 +37,26 @@ export function controllerRef(owner: K8sObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
+/**
+ * A pod from a controller's `spec.template` (ReplicaSet, Job, DaemonSet, StatefulSet): the template's labels (plus
+ * `labels`) and annotations, the spec copied, owned by the controller. Each controller then adds its own spec fields.
+ */
+export function templatePod(owner: K8sObject, name: string, labels: Record<string, string> = {}): K8sObject & { spec: Obj } {
+  const tpl = (((owner.spec ?? {}) as Obj).template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: owner.metadata.namespace,
+      labels: { ...(tpl.metadata?.labels ?? {}), ...labels },
+      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+      ownerReferences: [controllerRef(owner)],
+    },
+    spec: structuredClone(tpl.spec ?? {}),
+  };
+}
+
 export function ownedBy(o: K8sObject, owner: K8sObject): boolean {
   return (o.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid && r.controller);
 }

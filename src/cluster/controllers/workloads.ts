@@ -1,5 +1,5 @@
 import type { K8sObject } from '../store/types.js';
-import { controllerRef, getCondition, isPodReady, isTerminating, type Obj } from './util.js';
+import { getCondition, isPodReady, isTerminating, templatePod, type Obj } from './util.js';
 
 export interface ReplicaSetPlan {
   create: number;
@@ -18,19 +18,7 @@ export function planReplicaSet(rs: K8sObject, pods: K8sObject[]): ReplicaSetPlan
 
 /** A new pod for a ReplicaSet (the name suffix is chosen by the caller). */
 export function podFromTemplate(rs: K8sObject, suffix: string): K8sObject {
-  const tpl = ((rs.spec as Obj).template ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${rs.metadata.name}-${suffix}`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(tpl.metadata?.labels ?? {}) },
-      ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-      ownerReferences: [controllerRef(rs)],
-    },
-    spec: structuredClone(tpl.spec ?? {}),
-  };
+  return templatePod(rs, `${rs.metadata.name}-${suffix}`);
 }
 
 /** Ready for at least minReadySeconds (what "available" means for ReplicaSets and Deployments). */
