@@ -4,7 +4,8 @@
  * tcpdump) run inside a node's network namespace with nsenter, so node images need none of them.
  */
 import { spawn } from 'node:child_process';
-import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExecError, KindlabError } from '../errors.js';
@@ -33,9 +34,7 @@ export async function readFaultFile(view: Pick<LabView, 'lab' | 'labDir'>): Prom
 }
 
 async function writeFaultFile(view: LabView, file: FaultFile): Promise<void> {
-  const p = join(view.labDir, FAULTS_FILE);
-  await writeFile(`${p}.tmp`, JSON.stringify(file, null, 2) + '\n');
-  await rename(`${p}.tmp`, p);
+  await writeJsonAtomic(join(view.labDir, FAULTS_FILE), file);
 }
 
 function containerOf(view: LabView, node: string): string {

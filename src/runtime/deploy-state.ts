@@ -3,7 +3,8 @@
  * before anything is created and marked complete only after the last step, so a deploy killed
  * midway (kill -9, power loss) is recognised by the next `lab deploy`, which redoes the lab.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 
 export type DeployStatus = 'running' | 'complete' | 'interrupted' | 'failed';
@@ -26,12 +27,8 @@ export interface StepTiming {
 
 export const DEPLOY_STATE_FILE = 'deploy-state.json';
 
-export async function readDeployState(labDir: string): Promise<DeployState | undefined> {
-  try {
-    return JSON.parse(await readFile(join(labDir, DEPLOY_STATE_FILE), 'utf8')) as DeployState;
-  } catch {
-    return undefined;
-  }
+export function readDeployState(labDir: string): Promise<DeployState | undefined> {
+  return readJsonFile<DeployState>(join(labDir, DEPLOY_STATE_FILE));
 }
 
 /** The step a deploy stopped in (the last one started and not finished), for messages. */
@@ -48,9 +45,7 @@ export class DeployProgress {
 
   private async save(): Promise<void> {
     await mkdir(this.labDir, { recursive: true });
-    const p = join(this.labDir, DEPLOY_STATE_FILE);
-    await writeFile(`${p}.tmp`, JSON.stringify(this.state, null, 2) + '\n');
-    await rename(`${p}.tmp`, p);
+    await writeJsonAtomic(join(this.labDir, DEPLOY_STATE_FILE), this.state);
   }
 
   start(): Promise<void> {

@@ -5,7 +5,8 @@
  * from another file with the same lab name is noticed. Both live under `$KINDLAB_HOME`
  * (default `~/.kindlab`): `locks/<lab>.lock`, `labs/<lab>.json`.
  */
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { writeJsonAtomic } from '../lib/index.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { withFileLock } from './file-lock.js';
@@ -51,8 +52,7 @@ function recordPath(lab: string): string {
 export async function recordLab(rec: LabRecord): Promise<void> {
   const p = recordPath(rec.lab);
   await mkdir(join(kindlabHome(), 'labs'), { recursive: true });
-  await writeFile(`${p}.tmp`, JSON.stringify(rec, null, 2) + '\n');
-  await rename(`${p}.tmp`, p);
+  await writeJsonAtomic(p, rec);
 }
 
 export async function readLabRecord(lab: string): Promise<LabRecord | undefined> {

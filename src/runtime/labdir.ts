@@ -3,7 +3,8 @@
  * containerlab labs read ours), ansible-inventory.yml grouped by kind, and state.json (what
  * destroy and inspect need without the topology file). Builders are pure; `writeLabDir` writes.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
@@ -160,26 +161,16 @@ export async function writeLabDir(plan: LabPlan, info: Map<string, NodeRuntimeIn
 /** What `lab apply` compares the edited topology with: the plan the running lab was made from. */
 export const APPLIED_PLAN_FILE = 'applied-plan.json';
 
-export async function readAppliedPlan(labDir: string): Promise<AppliedPlan | undefined> {
-  try {
-    return JSON.parse(await readFile(join(labDir, APPLIED_PLAN_FILE), 'utf8')) as AppliedPlan;
-  } catch {
-    return undefined;
-  }
+export function readAppliedPlan(labDir: string): Promise<AppliedPlan | undefined> {
+  return readJsonFile<AppliedPlan>(join(labDir, APPLIED_PLAN_FILE));
 }
 
 async function writeAppliedPlan(labDir: string, applied: AppliedPlan): Promise<void> {
-  const p = join(labDir, APPLIED_PLAN_FILE);
-  await writeFile(`${p}.tmp`, JSON.stringify(applied) + '\n');
-  await rename(`${p}.tmp`, p);
+  await writeJsonAtomic(join(labDir, APPLIED_PLAN_FILE), applied, { compact: true });
 }
 
-export async function readLabState(labDir: string): Promise<LabState | undefined> {
-  try {
-    return JSON.parse(await readFile(join(labDir, 'state.json'), 'utf8')) as LabState;
-  } catch {
-    return undefined;
-  }
+export function readLabState(labDir: string): Promise<LabState | undefined> {
+  return readJsonFile<LabState>(join(labDir, 'state.json'));
 }
 
 type DataEnd = { node: string; interface: string; mac?: string; vars?: Record<string, unknown>; peer: string } & Record<string, unknown>;

@@ -4,7 +4,7 @@
  * re-created link end back the addresses and routes the node's exec lines had put on it.
  * Written at the end of a deploy and after every repair.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
@@ -26,18 +26,12 @@ export interface NodeRecord {
   ends: Record<string, EndRecord>;
 }
 
-export async function readNodeRecord(labDir: string): Promise<NodeRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(join(labDir, NODE_RECORD_FILE), 'utf8')) as NodeRecord;
-  } catch {
-    return undefined;
-  }
+export function readNodeRecord(labDir: string): Promise<NodeRecord | undefined> {
+  return readJsonFile<NodeRecord>(join(labDir, NODE_RECORD_FILE));
 }
 
 async function writeNodeRecord(labDir: string, r: NodeRecord): Promise<void> {
-  const p = join(labDir, NODE_RECORD_FILE);
-  await writeFile(`${p}.tmp`, JSON.stringify(r, null, 2) + '\n');
-  await rename(`${p}.tmp`, p);
+  await writeJsonAtomic(join(labDir, NODE_RECORD_FILE), r);
 }
 
 interface IpAddr {

@@ -9,7 +9,7 @@
  * annotations and spec their steps touch. Everything goes through the lab's kubectl.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EvidenceLog, shellQuote } from './context.js';
 import type { Kubectl } from './stages-run.js';
@@ -18,6 +18,7 @@ import { stageTargets, type ObjectRef, type RestoreScope } from './stages-target
 import type { Stage } from './stages.js';
 import type { CheckResult } from './types.js';
 import { errorMessage } from '../errors.js';
+import { writeJsonAtomic } from '../lib/index.js';
 
 export const RESET_NAME = 'the objects the stages change, as before the first stage';
 
@@ -91,8 +92,7 @@ async function readBaseline(file: string, cluster: string): Promise<Baseline> {
 
 async function writeBaseline(file: string, b: Baseline): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, `${JSON.stringify(b, null, 1)}\n`);
-  await rename(`${file}.tmp`, file);
+  await writeJsonAtomic(file, b);
 }
 
 function describePlan(p: RestorePlan): string {
