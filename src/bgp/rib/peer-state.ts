@@ -3,12 +3,15 @@ import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../wire/ip.js';
 import type { Family } from '../wire/constants.js';
 import type { PeerFacts } from './best-path.js';
 import type { ExportSource } from './export.js';
-import { NumTable, StrTable, type KeyTable } from './num-table.js';
+import { NUM_TABLE_MAX_VALUE, NumTable, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
 import type { PeerInfo } from './types.js';
 
-/** Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). */
-export const STALE = 1 << 30;
+/**
+ * Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). The top bit a
+ * NumTable value has, so set ids stay below 2^24 (16.7M distinct attribute sets).
+ */
+export const STALE = (NUM_TABLE_MAX_VALUE + 1) / 2;
 export const SET_MASK = STALE - 1;
 
 export type Table = KeyTable<PrefixKey>;
