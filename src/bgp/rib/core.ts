@@ -174,6 +174,8 @@ export class RibCore {
   clearRawCache(p: PeerState): void {
     for (const v of p.rawCache.values()) releasePacked(this.store, v);
     p.rawCache.clear();
+    for (const id of p.rawIds.values()) this.store.release(id);
+    p.rawIds.clear();
   }
 
   recountTracking(): void {

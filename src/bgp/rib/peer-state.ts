@@ -40,6 +40,11 @@ export class PeerState {
   rejected = 0;
   /** Raw attribute bytes (as received) → packed canonical set ids; holds a reference on each. */
   readonly rawCache = new Map<string, number>();
+  /**
+   * Plain IPv4 attribute lists (no MP attributes) accepted by the fast path, by their FNV-1a hash → set id; the
+   * set's bytes are the list as received, so a hit is confirmed by comparing bytes. Each entry holds a reference.
+   */
+  readonly rawIds = new Map<number, number>();
   readonly ctx: AttrContext;
   readonly facts: PeerFacts;
   readonly source: ExportSource;
