@@ -9,8 +9,9 @@
  *   node --import tsx bench/bgp-receive.ts [--prefixes 1000000] [--sets 1000,500000] [--daemons bird,frr,agent,gobgp]
  *                                          [--cap 180]   (seconds; a daemon still short of all prefixes is "> cap")
  *   node --import tsx bench/bgp-receive.ts --compare /tmp/old-checkout [--rounds 3] [--sets 1000,500000]
- *     our agent only, this checkout ("new") against another built checkout ("old"), alternating old/new for
+ *     this checkout ("new") against another built checkout ("old") and BIRD, rotating the order each round for
  *     `rounds` rounds per attribute-set count; prints one table per build and the medians side by side.
+ *     `--no-bird` leaves BIRD out.
  * Needs root, `npm run build` (the agent runs as `node bin/lab-agent.js run`), bird2, frr, gobgpd.
  */
 import os from 'node:os';
@@ -29,9 +30,12 @@ const { values: v } = parseArgs({
     cap: { type: 'string', default: '180' },
     compare: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    'no-bird': { type: 'boolean', default: false },
   },
 });
 const COMPARE = v.compare;
+/** In --compare mode BIRD runs in the same rounds, so the targets (≤ BIRD's time and RSS) read off one run. */
+const WITH_BIRD = !v['no-bird'];
 const ROUNDS = Number(v.rounds);
 const PREFIXES = Number(v.prefixes);
 const SETS = v.sets!.split(',').map(Number);
@@ -99,6 +103,11 @@ async function runCase(kind: DaemonKind, sets: number, agentRepo?: string): Prom
     if (d) log(`${kind} output:\n${d.tail.join('\n')}`);
     throw e;
   } finally {
+    if (kind === 'agent' && d && process.env.KL_BENCH_AGENT_PROF) {
+      // A clean exit, so the agent writes its CPU profile (cleanup would SIGKILL it).
+      process.kill(d.pid, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 4000));
+    }
     await t.cleanup();
     await d?.cleanup();
     current = undefined;
@@ -108,7 +117,7 @@ async function runCase(kind: DaemonKind, sets: number, agentRepo?: string): Prom
 function table(rows: Row[]): string {
   const head = ['daemon', 'attr sets', 'Established → all at monitor', 'blaster sent', 'peak RSS', 'CPU s', 'in RIB', 'at monitor', 'monitor CPU s'];
   const body = rows.map((r) => [
-    r.build ? `${LABEL[r.kind]} (${r.build})` : LABEL[r.kind],
+    r.build && r.kind === 'agent' ? `${LABEL[r.kind]} (${r.build})` : LABEL[r.kind],
     r.sets.toLocaleString('en'),
     r.totalS === undefined ? `> ${CAP_S} s` : `${r.totalS.toFixed(2)} s`,
     r.sentS === undefined ? `> ${CAP_S} s` : `${r.sentS.toFixed(2)} s`,
@@ -132,16 +141,18 @@ const failures: string[] = [];
 async function compareRuns(oldRepo: string): Promise<void> {
   for (const sets of SETS) {
     for (let round = 1; round <= ROUNDS; round++) {
-      // Alternate which build goes first, so drift on the shared machine falls on both.
-      const order = round % 2 === 1 ? (['old', 'new'] as const) : (['new', 'old'] as const);
+      // Rotate which goes first, so drift on the shared machine falls on all of them.
+      const all: Array<'old' | 'new' | 'bird'> = WITH_BIRD ? ['old', 'new', 'bird'] : ['old', 'new'];
+      const order = all.map((_, i) => all[(i + round - 1) % all.length]!);
       for (const build of order) {
-        log(`agent (${build}) round ${round}/${ROUNDS}: ${PREFIXES.toLocaleString('en')} prefixes, ${sets.toLocaleString('en')} attribute sets ...`);
+        const kind: DaemonKind = build === 'bird' ? 'bird' : 'agent';
+        log(`${build === 'bird' ? LABEL.bird : `agent (${build})`} round ${round}/${ROUNDS}: ${PREFIXES.toLocaleString('en')} prefixes, ${sets.toLocaleString('en')} attribute sets ...`);
         try {
-          const r = { ...(await runCase('agent', Math.min(sets, PREFIXES), build === 'old' ? oldRepo : repo)), build };
+          const r = { ...(await runCase(kind, Math.min(sets, PREFIXES), build === 'old' ? oldRepo : build === 'new' ? repo : undefined)), build };
           rows.push(r);
           log(`  ${r.totalS === undefined ? `> ${CAP_S} s` : `${r.totalS.toFixed(2)} s`}, ${r.peakRssMB.toFixed(0)} MB, ${r.cpuS.toFixed(2)} CPU s`);
         } catch (e) {
-          failures.push(`agent (${build}) round ${round} at ${sets} sets: ${(e as Error).message}`);
+          failures.push(`${build} round ${round} at ${sets} sets: ${(e as Error).message}`);
           log(`  failed: ${(e as Error).message}`);
         }
       }
@@ -155,14 +166,20 @@ function median(xs: number[]): number {
 }
 
 function compareTable(): string {
-  const lines = ['| attr sets | metric (median) | old | new | new/old |', '|:--|:--|--:|--:|--:|'];
+  const lines = WITH_BIRD
+    ? ['| attr sets | metric (median) | old | new | BIRD | new/old | new/BIRD |', '|:--|:--|--:|--:|--:|--:|--:|']
+    : ['| attr sets | metric (median) | old | new | new/old |', '|:--|:--|--:|--:|--:|'];
   for (const sets of SETS) {
     const of = (build: string, f: (r: Row) => number | undefined) =>
       median(rows.filter((r) => r.build === build && r.sets === Math.min(sets, PREFIXES)).map(f).filter((x): x is number => x !== undefined));
     for (const [name, f, unit] of [['time', (r: Row) => r.totalS, 's'], ['peak RSS', (r: Row) => r.peakRssMB, 'MB'], ['CPU', (r: Row) => r.cpuS, 's']] as const) {
       const o = of('old', f);
       const n = of('new', f);
-      lines.push(`| ${sets.toLocaleString('en')} | ${name} | ${o.toFixed(2)} ${unit} | ${n.toFixed(2)} ${unit} | ${((n / o - 1) * 100).toFixed(1)} % |`);
+      const b = of('bird', f);
+      const pct = (x: number, y: number) => `${((x / y - 1) * 100).toFixed(1)} %`;
+      lines.push(WITH_BIRD
+        ? `| ${sets.toLocaleString('en')} | ${name} | ${o.toFixed(2)} ${unit} | ${n.toFixed(2)} ${unit} | ${b.toFixed(2)} ${unit} | ${pct(n, o)} | ${(n / b).toFixed(2)}× |`
+        : `| ${sets.toLocaleString('en')} | ${name} | ${o.toFixed(2)} ${unit} | ${n.toFixed(2)} ${unit} | ${pct(n, o)} |`);
     }
   }
   return lines.join('\n');
@@ -186,11 +203,15 @@ const cpu = os.cpus();
 console.log(`bgp-receive: ${PREFIXES.toLocaleString('en')} IPv4 /24s from a pre-built blaster → daemon → monitor peer, eBGP, each process in its own netns`);
 console.log(`${cpu.length} × ${cpu[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Linux ${os.release()}, node ${process.version}`);
 if (COMPARE) {
-  console.log(`old = ${COMPARE}, new = ${repo}; ${ROUNDS} rounds per set count, alternating which goes first`);
+  console.log(`old = ${COMPARE}, new = ${repo}${WITH_BIRD ? ', BIRD 2' : ''}; ${ROUNDS} rounds per set count, rotating which goes first`);
   console.log('\nold:');
   console.log(table(rows.filter((r) => r.build === 'old')));
   console.log('\nnew:');
   console.log(table(rows.filter((r) => r.build === 'new')));
+  if (WITH_BIRD) {
+    console.log('\nBIRD 2:');
+    console.log(table(rows.filter((r) => r.build === 'bird')));
+  }
   console.log('\nmedians:');
   console.log(compareTable());
 } else console.log(table(rows));

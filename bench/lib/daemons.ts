@@ -137,7 +137,9 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns, 
   } else {
     const admin = file('admin.sock');
     await writeFile(file('agent.yaml'), agentConf(t, as, admin));
-    args = [process.execPath, 'bin/lab-agent.js', 'run', '--config', file('agent.yaml')];
+    // KL_BENCH_AGENT_PROF=DIR: the agent writes a V8 CPU profile there (bgp-receive stops it with SIGINT first).
+    const prof = process.env.KL_BENCH_AGENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KL_BENCH_AGENT_PROF}`] : [];
+    args = [process.execPath, ...prof, 'bin/lab-agent.js', 'run', '--config', file('agent.yaml')];
     ready = async () => (await adminRequest<{ status: string }>(admin, 'GET', '/healthz')).status === 'ok';
     received = async () => (await adminRequest<NeighborStatus[]>(admin, 'GET', '/neighbors')).find((n) => n.address === t.blaster)?.accepted ?? NaN;
   }

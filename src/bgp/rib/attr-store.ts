@@ -42,8 +42,7 @@ export class AttrStore {
   }
 
   /** Interns buf[start, end) and takes one reference. `created` tells whether it is new. */
-  intern(buf: Uint8Array, start: number, end: number): { id: number; created: boolean } {
-    const h = AttrStore.hash(buf, start, end);
+  intern(buf: Uint8Array, start: number, end: number, h = AttrStore.hash(buf, start, end)): { id: number; created: boolean } {
     const found = this.find(buf, start, end, h);
     if (found >= 0) {
       this.refs[found]!++;
@@ -68,6 +67,16 @@ export class AttrStore {
     this.live++;
     if (this.live > this.buckets.length) this.rehash(this.buckets.length * 2);
     return { id, created: true };
+  }
+
+  /** Whether live entry id holds exactly buf[start, end). */
+  equals(id: number, buf: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    if (this.refs[id]! <= 0 || this.len[id] !== n) return false;
+    const o = this.off[id]!;
+    const a = this.arena;
+    for (let i = 0; i < n; i++) if (a[o + i] !== buf[start + i]) return false;
+    return true;
   }
 
   addRef(id: number, n = 1): void {

@@ -42,7 +42,8 @@ export class RibCore {
 
   constructor(readonly opts: RibOptions) {
     this.store.onGrow = (cap) => this.info.grow(cap);
-    this.multipath = Math.max(1, opts.multipath ?? 1);
+    // Loc-RIB values are peer | ecmp << 16 in a NumTable (25-bit values): at most 256 paths.
+    this.multipath = Math.min(256, Math.max(1, opts.multipath ?? 1));
     this.relax = !!opts.multipathRelax;
     this.clusterId = opts.clusterId ?? opts.routerId;
     this.routerIdNum = ipv4ToNumber(opts.routerId);
@@ -173,6 +174,8 @@ export class RibCore {
   clearRawCache(p: PeerState): void {
     for (const v of p.rawCache.values()) releasePacked(this.store, v);
     p.rawCache.clear();
+    for (const id of p.rawIds.values()) this.store.release(id);
+    p.rawIds.clear();
   }
 
   recountTracking(): void {

@@ -1,11 +1,16 @@
 /**
  * Open-addressing hash table from non-negative integer keys below 2^38 (IPv4 prefix keys, address * 64 +
- * length) to non-negative int32 values, in typed arrays: no per-entry objects, no HeapNumbers. A key is
- * kept as its high part (key / 64, a uint32) and its low 6 bits (a uint8, which also marks empty and
- * deleted slots): 9 bytes per slot.
+ * length) to values in [0, 2^25), in one typed array: no per-entry objects, no HeapNumbers. A slot is two
+ * uint32 words, so a probe touches one cache line: the key's high part (key / 64), then a tag in the top 7
+ * bits (0 empty, 1 deleted, else the key's low 6 bits + 2) over the 25-bit value. 8 bytes per slot, and
+ * zero means empty, so a fresh table needs no fill (untouched pages stay out of RSS).
  */
-const EMPTY = 0xff;
-const DELETED = 0xfe;
+const EMPTY = 0;
+const DELETED = 1;
+const TAG = 2 ** 25;
+const VAL_MASK = TAG - 1;
+/** Largest value a NumTable holds (peer-state.ts keeps its set ids and flag bits below this). */
+export const NUM_TABLE_MAX_VALUE = VAL_MASK;
 
 export interface KeyTable<K> {
   readonly size: number;
@@ -28,10 +33,14 @@ function hash(hi: number, lo: number): number {
   return h ^ (h >>> 16);
 }
 
+function checkValue(v: number): void {
+  if (!(v >= 0 && v <= VAL_MASK) || v !== Math.floor(v)) throw new RangeError(`NumTable value ${v} outside [0, ${VAL_MASK}]`);
+}
+
 export class NumTable implements KeyTable<number> {
-  private hi: Uint32Array;
-  private lo: Uint8Array;
-  private vals: Int32Array;
+  /** [hi, tag * 2^25 + value] per slot. */
+  private s: Uint32Array;
+  /** Slot count - 1. */
   private mask: number;
   private used = 0; // live + deleted slots
   size = 0;
@@ -39,108 +48,107 @@ export class NumTable implements KeyTable<number> {
   constructor(capacity = 16) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint8Array(cap).fill(EMPTY);
-    this.vals = new Int32Array(cap);
+    this.s = new Uint32Array(cap * 2);
     this.mask = cap - 1;
   }
 
-  /** Slot holding the key, or the first empty slot of its probe sequence. */
-  private slot(hi: number, lo: number): number {
-    const H = this.hi;
-    const L = this.lo;
-    let i = hash(hi, lo) & this.mask;
+  /** Word index of the slot holding the key, or of the first empty slot of its probe sequence. */
+  private slot(hi: number, tag: number): number {
+    const S = this.s;
+    const mask = this.mask;
+    let i = hash(hi, tag) & mask;
     for (;;) {
-      const l = L[i]!;
-      if (l === EMPTY || (l === lo && H[i] === hi)) return i;
-      i = (i + 1) & this.mask;
+      const t = S[2 * i + 1]! >>> 25;
+      if (t === EMPTY || (t === tag && S[2 * i] === hi)) return 2 * i;
+      i = (i + 1) & mask;
     }
   }
 
   get(k: number): number {
     const hi = Math.floor(k / 64);
-    const lo = k - hi * 64;
-    const i = this.slot(hi, lo);
-    return this.lo[i] === lo ? this.vals[i]! : -1;
+    const tag = k - hi * 64 + 2;
+    const w = this.s[this.slot(hi, tag) + 1]!;
+    return w >>> 25 === tag ? w & VAL_MASK : -1;
   }
 
   set(k: number, v: number): number {
+    checkValue(v);
     const hi = Math.floor(k / 64);
-    const lo = k - hi * 64;
-    const H = this.hi;
-    const L = this.lo;
+    const tag = k - hi * 64 + 2;
+    const S = this.s;
     const mask = this.mask;
-    let i = hash(hi, lo) & mask;
+    let i = hash(hi, tag) & mask;
     let tomb = -1;
     for (;;) {
-      const l = L[i]!;
-      if (l === lo && H[i] === hi) {
-        const old = this.vals[i]!;
-        this.vals[i] = v;
-        return old;
+      const w = S[2 * i + 1]!;
+      const t = w >>> 25;
+      if (t === tag && S[2 * i] === hi) {
+        S[2 * i + 1] = tag * TAG + v;
+        return w & VAL_MASK;
       }
-      if (l === EMPTY) break;
-      if (l === DELETED && tomb < 0) tomb = i;
+      if (t === EMPTY) break;
+      if (t === DELETED && tomb < 0) tomb = i;
       i = (i + 1) & mask;
     }
     if (tomb >= 0) i = tomb;
     else this.used++;
-    H[i] = hi;
-    L[i] = lo;
-    this.vals[i] = v;
+    S[2 * i] = hi;
+    S[2 * i + 1] = tag * TAG + v;
     this.size++;
-    if (this.used * 10 > L.length * 8) this.rehash(this.size * 10 > L.length * 4 ? L.length * 2 : L.length);
+    const cap = mask + 1;
+    if (this.used * 10 > cap * 8) this.rehash(this.size * 10 > cap * 4 ? cap * 2 : cap);
     return -1;
   }
 
   delete(k: number): number {
     const hi = Math.floor(k / 64);
-    const lo = k - hi * 64;
-    const i = this.slot(hi, lo);
-    if (this.lo[i] !== lo) return -1;
-    this.lo[i] = DELETED;
+    const tag = k - hi * 64 + 2;
+    const j = this.slot(hi, tag) + 1;
+    const w = this.s[j]!;
+    if (w >>> 25 !== tag) return -1;
+    this.s[j] = DELETED * TAG;
     this.size--;
-    return this.vals[i]!;
+    return w & VAL_MASK;
   }
 
   forEach(cb: (k: number, v: number) => void): void {
-    const L = this.lo;
-    for (let i = 0; i < L.length; i++) {
-      const l = L[i]!;
-      if (l < 64) cb(this.hi[i]! * 64 + l, this.vals[i]!);
+    const S = this.s;
+    for (let j = 0; j < S.length; j += 2) {
+      const t = S[j + 1]! >>> 25;
+      if (t > DELETED) cb(S[j]! * 64 + t - 2, S[j + 1]! & VAL_MASK);
     }
   }
 
   update(fn: (k: number, v: number) => number): void {
-    const L = this.lo;
-    for (let i = 0; i < L.length; i++) if (L[i]! < 64) this.vals[i] = fn(this.hi[i]! * 64 + L[i]!, this.vals[i]!);
+    const S = this.s;
+    for (let j = 0; j < S.length; j += 2) {
+      const t = S[j + 1]! >>> 25;
+      if (t <= DELETED) continue;
+      const v = fn(S[j]! * 64 + t - 2, S[j + 1]! & VAL_MASK);
+      checkValue(v);
+      S[j + 1] = t * TAG + v;
+    }
   }
 
   clear(): void {
-    this.hi = new Uint32Array(16);
-    this.lo = new Uint8Array(16).fill(EMPTY);
-    this.vals = new Int32Array(16);
+    this.s = new Uint32Array(32);
     this.mask = 15;
     this.used = 0;
     this.size = 0;
   }
 
   private rehash(cap: number): void {
-    const oH = this.hi;
-    const oL = this.lo;
-    const oV = this.vals;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint8Array(cap).fill(EMPTY);
-    this.vals = new Int32Array(cap);
+    const o = this.s;
+    this.s = new Uint32Array(cap * 2);
     this.mask = cap - 1;
     this.used = this.size;
-    for (let j = 0; j < oL.length; j++) {
-      const l = oL[j]!;
-      if (l >= 64) continue;
-      const i = this.slot(oH[j]!, l);
-      this.hi[i] = oH[j]!;
-      this.lo[i] = l;
-      this.vals[i] = oV[j]!;
+    for (let j = 0; j < o.length; j += 2) {
+      const w = o[j + 1]!;
+      const t = w >>> 25;
+      if (t <= DELETED) continue;
+      const i = this.slot(o[j]!, t);
+      this.s[i] = o[j]!;
+      this.s[i + 1] = w;
     }
   }
 }

@@ -3,13 +3,16 @@ import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../wire/ip.js';
 import type { Family } from '../wire/constants.js';
 import type { PeerFacts } from './best-path.js';
 import type { ExportSource } from './export.js';
-import { NumTable, StrTable, type KeyTable } from './num-table.js';
+import { NUM_TABLE_MAX_VALUE, NumTable, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
 import type { PeerInfo } from './types.js';
 import { compileRouteFilter, type RouteFilter } from './route-filter.js';
 
-/** Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). */
-export const STALE = 1 << 30;
+/**
+ * Adj-RIB-In values: attribute set id, with this bit when the route is stale (graceful restart). The top bit a
+ * NumTable value has, so set ids stay below 2^24 (16.7M distinct attribute sets).
+ */
+export const STALE = (NUM_TABLE_MAX_VALUE + 1) / 2;
 export const SET_MASK = STALE - 1;
 
 export type Table = KeyTable<PrefixKey>;
@@ -38,6 +41,11 @@ export class PeerState {
   rejected = 0;
   /** Raw attribute bytes (as received) → packed canonical set ids; holds a reference on each. */
   readonly rawCache = new Map<string, number>();
+  /**
+   * Plain IPv4 attribute lists (no MP attributes) accepted by the fast path, by their FNV-1a hash → set id; the
+   * set's bytes are the list as received, so a hit is confirmed by comparing bytes. Each entry holds a reference.
+   */
+  readonly rawIds = new Map<number, number>();
   readonly ctx: AttrContext;
   readonly facts: PeerFacts;
   readonly source: ExportSource;

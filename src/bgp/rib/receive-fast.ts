@@ -16,7 +16,7 @@ const ctx: ScanContext = { localAsn: 0, clusterId: 0 };
  * the decoder would accept it unchanged, with no RFC 7606 action), and the RIB's rules (accept.ts) accept the
  * path. Returns -1 for anything else; the caller then takes the full decoder path, which produces the reports.
  */
-export function internPlainV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number): number {
+export function internPlainV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number, hash?: number): number {
   if (!p.ctx.fourOctetAs) return -1;
   const ibgp = p.info.ibgp;
   ctx.localAsn = p.info.localAsn;
@@ -38,7 +38,7 @@ export function internPlainV4(core: RibCore, p: PeerState, b: Buffer, start: num
   if (w.error !== 0 || out.origin < 0 || out.asPathLen < 0 || out.nextHop < 0) return -1;
   if (!leftmostAsOk(ibgp, out.firstSegType, out.neighborAs, p.info.asn)) return -1;
   if (loopReason(ibgp, core.routerIdNum, out) !== undefined) return -1;
-  const { id, created } = core.store.intern(b, start, end);
+  const { id, created } = core.store.intern(b, start, end, hash);
   if (created) {
     const info = core.info;
     info.localPref[id] = out.localPref >= 0 ? out.localPref : 100;

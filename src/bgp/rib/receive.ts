@@ -10,6 +10,7 @@ import { endOfRibOf } from '../wire/end-of-rib.js';
 import { packSets, releasePacked, unpackMp, unpackV4, type RibCore } from './core.js';
 import type { PeerState } from './peer-state.js';
 import { internPlainV4 } from './receive-fast.js';
+import { AttrStore } from './attr-store.js';
 import { v4Key, v6KeyFromNlri } from './prefix-key.js';
 import type { UpdateResult } from './types.js';
 
@@ -55,8 +56,12 @@ function applyNlri(core: RibCore, p: PeerState, family: Family, b: Buffer, start
 interface Scan {
   reach?: { start: number; end: number; nlriStart: number; afi: number; safi: number };
   unreach?: { start: number; end: number; afi: number; safi: number };
-  /** Attribute bytes as received minus MP NLRI: the raw cache key. */
+  /**
+   * Attribute bytes as received minus MP NLRI: the raw cache key. Left unset on a list without MP attributes
+   * (`plain`), where the key is the whole list and is only built when the numeric cache (rawIds) cannot serve.
+   */
   key?: string;
+  plain?: boolean;
 }
 
 const scanWalk = new AttrWalk(Buffer.alloc(0), 0, 0);
@@ -87,7 +92,8 @@ function scanAttrs(b: Buffer, start: number, end: number): Scan {
     }
   }
   if (w.error !== WALK.OK) return {};
-  s.key = key + b.toString('latin1', keyStart, end);
+  if (!s.reach && !s.unreach) s.plain = true;
+  else s.key = key + b.toString('latin1', keyStart, end);
   return s;
 }
 
@@ -154,8 +160,8 @@ function resolveSets(core: RibCore, p: PeerState, body: Buffer, aStart: number, 
   return packSets(v4, mp);
 }
 
-function fastV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number): number {
-  const id = internPlainV4(core, p, b, start, end);
+function fastV4(core: RibCore, p: PeerState, b: Buffer, start: number, end: number, hash: number): number {
+  const id = internPlainV4(core, p, b, start, end, hash);
   return id < 0 ? -1 : packSets(id, -1);
 }
 
@@ -178,13 +184,22 @@ export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): Upda
     let packed = -1;
     if (scan.reach && hasMp) checkNlri(body, scan.reach.nlriStart, scan.reach.end, scan.reach.afi === AFI.IPV4 ? 32 : 128, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR);
     if (scan.unreach) checkNlri(body, scan.unreach.start + 3, scan.unreach.end, scan.unreach.afi === AFI.IPV4 ? 32 : 128, UPDATE_ERR.OPTIONAL_ATTRIBUTE_ERROR);
-    if (hasV4 || hasMp || scan.key !== '') {
+    if (hasV4 && scan.plain) {
+      // The common shape: no string key, no decode; the set id by the bytes' hash (confirmed by comparing them).
+      const h = AttrStore.hash(body, l.attrsStart, l.attrsEnd);
+      const id = p.rawIds.get(h);
+      if (id !== undefined && core.store.equals(id, body, l.attrsStart, l.attrsEnd)) packed = packSets(id, -1);
+      else if ((packed = fastV4(core, p, body, l.attrsStart, l.attrsEnd, h)) >= 0) {
+        if (id !== undefined) core.store.release(id); // a hash collision: the newer list takes the slot
+        else if (p.rawIds.size >= RAW_CACHE_MAX) core.clearRawCache(p);
+        p.rawIds.set(h, unpackV4(packed));
+      }
+    }
+    if (packed < 0 && scan.plain) scan.key = body.toString('latin1', l.attrsStart, l.attrsEnd);
+    if (packed < 0 && (hasV4 || hasMp || scan.key !== '')) {
       const cached = scan.key !== undefined ? p.rawCache.get(scan.key) : undefined;
       if (cached !== undefined) packed = cached;
-      else if (hasV4 && scan.key !== undefined && !scan.reach && !scan.unreach && (packed = fastV4(core, p, body, l.attrsStart, l.attrsEnd)) >= 0) {
-        if (p.rawCache.size >= RAW_CACHE_MAX) core.clearRawCache(p);
-        p.rawCache.set(scan.key!, packed);
-      } else {
+      else {
         packed = resolveSets(core, p, body, l.attrsStart, l.attrsEnd, hasV4, res);
         if (packed >= 0 && scan.key !== undefined) {
           if (p.rawCache.size >= RAW_CACHE_MAX) core.clearRawCache(p);
@@ -215,7 +230,7 @@ export function applyUpdateBody(core: RibCore, p: PeerState, body: Buffer): Upda
         else res.withdrawn += n;
       }
     }
-    if (packed >= 0 && scan.key === undefined) releasePacked(core.store, packed);
+    if (packed >= 0 && scan.key === undefined && !scan.plain) releasePacked(core.store, packed);
     checkMaxPrefix(p, res);
   } catch (e) {
     if (!(e instanceof BgpWireError)) throw e;
