@@ -36,7 +36,7 @@ test('a failing exec line fails the deploy naming node, command and output; noth
   await assert.rejects(deploy({ plan: p }, { runtime: rt, renderer: 'silent' }), (e: unknown) => {
     assert.ok(e instanceof KindlabError);
     assert.equal(e.code, 'RUNTIME_EXEC');
-    assert.match(e.shortMessage, /Exec: a: command failed \(exit 2\): ip route add 10\.81\.0\.0\/24 via 10\.99\.99\.99/);
+    assert.match(e.shortMessage, /Nodes: a: command failed \(exit 2\): ip route add 10\.81\.0\.0\/24 via 10\.99\.99\.99/);
     assert.match(e.detail ?? '', /Nexthop has invalid gateway|Network is unreachable/);
     return true;
   });
@@ -58,7 +58,7 @@ test('the CLI prints the failure like kind: message, command output, hint; exit 
   ].join('\n') + '\n');
   const r = await lab(['deploy', '-t', file]);
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /^ERROR: lab kl-fcli-\w+: Exec: n1: command failed \(exit 2\): ls \/no\/such\/dir$/m);
+  assert.match(r.stderr, /^ERROR: lab kl-fcli-\w+: Nodes: n1: command failed \(exit 2\): ls \/no\/such\/dir$/m);
   assert.match(r.stderr, /No such file or directory/);
   assert.match(r.stderr, /^hint: /m);
   assert.doesNotMatch(r.stderr, /    at /, 'no stack without -v');
