@@ -190,7 +190,7 @@ describe('cluster lab', { concurrency: false }, () => {
     const again = await until('the API back after the restart', async () => (await kubectl('get', 'pod', 'nettool-1', '-o', 'jsonpath={.metadata.uid}')).trim() || undefined, 30_000);
     assert.equal(again, uid);
     // the fence comes back with the container (boot.sh sets it at every start)
-    const fence = await execa('docker', ['exec', containers[0]!, 'iptables', '-S', 'KINDLAB-API']);
+    const fence = await execa('docker', ['exec', containers[0]!, 'iptables', '-S', 'KL-API-FENCE']);
     assert.match(fence.stdout, /-j REJECT --reject-with tcp-reset/);
   });
 

@@ -166,7 +166,8 @@ function startLine(argv: string[], log: string, guard?: string): string {
  */
 /** The control-plane's file naming the API network's subnet (written by the Cluster API network step; read by boot.sh). */
 export const API_NET_SUBNET_FILE = 'api-net.subnet';
-export const API_FENCE_CHAIN = 'KINDLAB-API';
+// Not KINDLAB-*: that prefix is the node daemon's Service proxy's, which deletes any such chain it did not render.
+export const API_FENCE_CHAIN = 'KL-API-FENCE';
 
 /**
  * Who may open the API server's port inside the control-plane's netns (defect 7: it listens on
