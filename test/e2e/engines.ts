@@ -6,7 +6,7 @@
  * Everything is found again by the test's own ids: pids it started, its netns and temp dirs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { until } from './helpers.js';
 
@@ -82,17 +82,24 @@ async function processesOf(e: TestEngine): Promise<number[]> {
   return pids;
 }
 
-/** The engine dies at once, as a machine losing power would (its containers stay until cleanup). */
-export async function killEngine(e: TestEngine): Promise<void> {
-  const pid = e.proc?.pid;
-  if (pid) process.kill(pid, 'SIGKILL');
-  // nsenter execs dockerd: the same pid; wait until it is gone
-  await until(`dockerd ${e.name} gone`, async () => (e.proc?.exitCode !== null || e.proc?.signalCode ? true : undefined), 10_000, 100);
+/**
+ * The engine drops off the network, as a machine would: its API socket is moved away, so every call fails at once
+ * (the dockerd and its containers keep running). Restarting a SIGKILLed dockerd on the same data timed out in CI
+ * ("timeout waiting for containerd to start"), so the tests lose and regain an engine this way instead.
+ */
+export async function loseEngine(e: TestEngine): Promise<void> {
+  await rename(e.sock, `${e.sock}.away`);
+}
+
+/** The engine is back: its socket is where the lab's hosts section says. */
+export async function regainEngine(e: TestEngine): Promise<void> {
+  await rename(`${e.sock}.away`, e.sock);
 }
 
 /** Stops the engine and removes what it ran and stored, its namespace with it. */
 export async function removeEngine(e: TestEngine): Promise<void> {
   const sock = e.sock;
+  await rename(`${sock}.away`, sock).catch(() => undefined);
   // a killed engine is started again on its data so that it removes its own containers
   const dead = !e.proc || e.proc.exitCode !== null || e.proc.signalCode;
   if (dead) await startEngine(e).catch(() => undefined);

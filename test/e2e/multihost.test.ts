@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { LAB_BIN, REPO, lab, until } from './helpers.js';
-import { dockerOn, engine, killEngine, loadInto, makeUnderlay, removeEngine, startEngine, type TestEngine } from './engines.js';
+import { dockerOn, engine, loadInto, loseEngine, makeUnderlay, regainEngine, removeEngine, startEngine, type TestEngine } from './engines.js';
 
 const LAB = 'kl-mh';
 const TAG = 'klmh';
@@ -142,25 +142,26 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
 test('engine b lost at destroy: a is cleaned and b reported; destroy again once b is back finishes it', async () => {
   const d = await lab(['deploy', '-t', join(dir, 'topo.yaml')]);
   assert.equal(d.exitCode, 0, d.stderr + d.stdout);
-  await killEngine(B);
+  await loseEngine(B);
   const x = await lab(['destroy', '--name', LAB, '--cleanup']);
   assert.equal(x.exitCode, 1, x.stdout + x.stderr);
   assert.match(x.stdout, /NOT REMOVED: host b is unreachable/);
   assert.deepEqual(await leftOn(A), []);
-  await startEngine(B);
+  await regainEngine(B);
   assert.ok((await leftOn(B)).includes(container('r3')), 'engine b still holds its node');
   const again = await lab(['destroy', '--name', LAB, '--cleanup']);
   assert.equal(again.exitCode, 0, again.stdout + again.stderr);
   assert.deepEqual(await leftOn(B), []);
 });
 
-test('engine b killed mid-deploy: the deploy fails and rolls back on a', async () => {
+test('engine b lost mid-deploy: the deploy fails and rolls back on a', async () => {
   // r1 sleeps in its exec step: engine b dies while the deploy still needs it
   await writeFile(join(dir, 'slow.yaml'), topology(', exec: ["sleep 4"]'));
   const run = execa('node', [LAB_BIN, 'deploy', '-t', join(dir, 'slow.yaml')], { reject: false, cwd: REPO, env: { CI: '1' } });
   await until('r1 on engine a', async () => ((await leftOn(A)).includes(container('r1')) ? true : undefined), 60_000, 100);
-  await killEngine(B);
+  await loseEngine(B);
   const r = await run;
+  await regainEngine(B);
   assert.notEqual(r.exitCode, 0, r.stdout);
   assert.match(r.stderr, /unreachable: host b/);
   assert.deepEqual(await leftOn(A), []);
