@@ -212,7 +212,12 @@ describe('pods run their real images', { concurrency: false }, () => {
       return p.status.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready) && now.length === 2 && now.every((id) => !ids.includes(id)) ? p.status.podIP : undefined;
     }, 90_000, 500);
     assert.ok(ip);
-    assert.equal((await ok('exec', 'client', '--', 'curl', '-s', '--max-time', '5', `http://${ip}:8080/`)).trim(), TOKEN);
+    // the other nodes' routes to the restarted node's pods come back with its repair, a moment after the pod is Ready
+    const served = await until('the client reaches web again', async () => {
+      const r = await kubectl(['exec', 'client', '--', 'curl', '-s', '--max-time', '5', `http://${ip}:8080/`]);
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    }, 30_000, 500);
+    assert.equal(served, TOKEN);
     const states = await dockerPs(`label=kindlab.pod-of=${WORKER}`);
     assert.ok(states.every((l) => l.endsWith(' running')), states.join('\n'));
   });
