@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
-import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+import { uniqueLabName, uniqueSubnet, writeLabFile } from './plan-helpers.js';
 
 const IMAGE = 'kindlab/base';
 
@@ -195,11 +195,7 @@ describe('a node waited for that turns unhealthy', () => {
   });
 
   it('fails the deploy naming the node and the probe output, and leaves nothing', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kindlab-unh-'));
-    const file = join(dir, 'topo.clab.yml');
-    await writeFile(file, [
-      `name: ${name}`,
-      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+    const written = await writeLabFile(name, [
       'topology:',
       '  defaults: { kind: linux, image: kindlab/base }',
       '  nodes:',
@@ -209,7 +205,9 @@ describe('a node waited for that turns unhealthy', () => {
       '      stages:',
       '        create:',
       '          wait-for: [{ node: sick, stage: healthy }]',
-    ].join('\n') + '\n');
+    ], 'topo.clab.yml');
+    dir = written.dir;
+    const file = written.file;
     const r = await lab(['deploy', '-t', file]);
     assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /sick: Docker reports the container unhealthy/);
@@ -227,11 +225,7 @@ describe('the exit stage', () => {
   });
 
   it('a node waiting for another\'s exit is created once that container has stopped', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kindlab-exit-'));
-    const file = join(dir, 'topo.clab.yml');
-    await writeFile(file, [
-      `name: ${name}`,
-      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+    const written = await writeLabFile(name, [
       'topology:',
       '  defaults: { kind: linux, image: kindlab/base }',
       '  nodes:',
@@ -241,7 +235,9 @@ describe('the exit stage', () => {
       '      stages:',
       '        create:',
       '          wait-for: [{ node: job, stage: exit }]',
-    ].join('\n') + '\n');
+    ], 'topo.clab.yml');
+    dir = written.dir;
+    const file = written.file;
     const r = await lab(['deploy', '-t', file]);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     const finished = Date.parse(await inspect(`clab-${name}-job`, '{{.State.FinishedAt}}'));

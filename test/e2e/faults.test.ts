@@ -7,31 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { LAB_BIN, NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
-import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
+import { uniqueLabName, writeLabFile } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-fault');
 let dir = '';
 let file = '';
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kindlab-fault-'));
-  file = join(dir, 'topo.yaml');
-  await writeFile(file, [
-    `name: ${name}`,
-    `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+  ({ dir, file } = await writeLabFile(name, [
     'topology:',
     '  nodes:',
     '    n1: { kind: linux, image: kindlab/base:latest, exec: ["ip addr add 10.9.0.1/24 dev eth1"] }',
     '    n2: { kind: linux, image: kindlab/base:latest, exec: ["ip addr add 10.9.0.2/24 dev eth1"] }',
     '  links:',
     '    - endpoints: ["n1:eth1", "n2:eth1"]',
-  ].join('\n') + '\n');
+  ]));
   const r = await lab(['deploy', '-t', file]);
   assert.equal(r.exitCode, 0, r.stderr);
 });
@@ -236,17 +231,14 @@ interface PeerSummary {
 
 test('bonus: lab capture of r1:eth1 records the BGP OPEN and UPDATE of a session that lab fault bgp r1 reset restarted', async () => {
   const bgpName = uniqueLabName('kl-fltbgp');
-  const bgpFile = join(dir, 'bgp.yaml');
-  await writeFile(bgpFile, [
-    `name: ${bgpName}`,
-    `mgmt: { network: kindlab-${bgpName}, ipv4-subnet: ${uniqueSubnet(bgpName)} }`,
+  const { dir: bgpDir, file: bgpFile } = await writeLabFile(bgpName, [
     'topology:',
     '  nodes:',
     ...frrNode(1),
     ...frrNode(2),
     '  links:',
     '    - endpoints: ["r1:eth1", "r2:eth1"]',
-  ].join('\n') + '\n');
+  ]);
   try {
     const up = await lab(['deploy', '-t', bgpFile]);
     assert.equal(up.exitCode, 0, up.stderr);
@@ -287,6 +279,7 @@ test('bonus: lab capture of r1:eth1 records the BGP OPEN and UPDATE of a session
     assert.match(clear.stdout, /cleared 1 fault/);
   } finally {
     await forceDestroy(bgpName);
+    await rm(bgpDir, { recursive: true, force: true });
   }
   assert.deepEqual(await leftovers(bgpName), NOTHING);
 });

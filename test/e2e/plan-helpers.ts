@@ -2,7 +2,7 @@
  * Builds LabPlan objects directly (no topology file) for runtime e2e tests, and cleans up
  * after them. Plans use unique lab names and management subnets so tests never collide.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabPlan, LinkEndpoint, NodePlan, VethLinkSpec } from '../../src/topology/types.js';
@@ -16,6 +16,17 @@ export function uniqueSubnet(name: string): string {
   let h = 0;
   for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return `172.31.${h % 250}.0/24`;
+}
+
+/**
+ * A topology file in a new temp directory: `name:` and a management network of its own (uniqueSubnet), then
+ * `lines`. Returns the directory (remove it after the test) and the file.
+ */
+export async function writeLabFile(name: string, lines: string[], fileName = 'topo.yaml'): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), `kindlab-${name}-`));
+  const file = join(dir, fileName);
+  await writeFile(file, [`name: ${name}`, `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`, ...lines].join('\n') + '\n');
+  return { dir, file };
 }
 
 export function node(name: string, over: Partial<NodePlan> = {}): NodePlan {
