@@ -39,6 +39,8 @@ interface ContainerRt {
   plan: WorkloadPlan;
   /** A project's BGP daemon image run as kindlab's agent (project-agent.ts): what the pod status says. */
   note?: string;
+  /** The agent runs on the node's network, not in the pod's netns (it peers from the node's addresses). */
+  nodeNetwork?: boolean;
   proc?: ContainerProcess;
   /** Set when the container runs its real image. */
   real?: RealContainer;
@@ -163,7 +165,7 @@ export class PodRuntime {
       const choice = choices.get(c.name)!;
       const agent = this.agent && projectAgentPlan(this.pod, c, this.agent);
       const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6 });
-      const rt: ContainerRt = { spec: c, plan, ready: false, ...(agent ? { note: agent.message } : {}) };
+      const rt: ContainerRt = { spec: c, plan, ready: false, ...(agent ? { note: agent.message, nodeNetwork: true } : {}) };
       if (agent) {
         const took = await this.agent!.claim();
         this.agentNotes.push(agent.message, ...(took ? [took] : []));
@@ -220,7 +222,7 @@ export class PodRuntime {
         fs.mkdirSync(path.join(plan.dir, 'tmp'), { recursive: true });
         fs.writeFileSync(path.join(plan.dir, 'nginx.conf'), plan.config);
       }
-      rt.proc = new ContainerProcess({ name: c.name, netns: rt.note !== undefined ? '' : (this.netns ?? ''), argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
+      rt.proc = new ContainerProcess({ name: c.name, netns: rt.nodeNetwork ? '' : (this.netns ?? ''), argv: plan.argv, env: plan.env, ...(plan.kind === 'process' && plan.cwd ? { cwd: plan.cwd } : {}), logFile: path.join(this.dir, `${c.name}.log`), pidFile: path.join(this.dir, `${c.name}.pid`), restartPolicy: policy, ...(c.stdin ? { stdin: true, stdinOnce: !!c.stdinOnce, tty: !!c.tty } : {}), log: (l) => this.log({ pod: key, ...l }), onChange: () => this.onChange() });
       rt.proc.start();
     }
     if (standIns.length) {
