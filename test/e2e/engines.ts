@@ -42,19 +42,6 @@ export async function makeUnderlay(engines: TestEngine[]): Promise<void> {
 /** Starts (or restarts, same data) a dockerd in the engine's namespace and waits for its API. */
 export async function startEngine(e: TestEngine): Promise<void> {
   await mkdir(e.root, { recursive: true });
-  // a killed dockerd leaves its containerd running on the same socket; the new dockerd's containerd then times out
-  // starting (seen under load). Its shims stay: the new containerd takes the containers over.
-  for (const pid of await processesOf(e)) {
-    const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] ?? '';
-    if (argv0.endsWith('containerd')) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      await until(`old containerd of ${e.name} gone`, async () => ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) === '' ? true : undefined), 10_000, 100);
-    }
-  }
   const args = [
     `--net=/var/run/netns/${e.netns}`, 'dockerd',
     '--data-root', `${e.root}/data`, '--exec-root', `${e.root}/x`, '-H', `unix://${e.sock}`, '--pidfile', `${e.root}/d.pid`,
