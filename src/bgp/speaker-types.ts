@@ -8,6 +8,8 @@ export type { Family };
 
 export interface NeighborConfig extends Omit<SessionConfig, 'localAsn' | 'routerId'> {
   name?: string;
+  /** Our AS on this session when it is not the speaker's (BIRD `local as` per protocol); default SpeakerConfig.asn. */
+  localAsn?: number;
   nextHopSelf?: boolean;
   routeReflectorClient?: boolean;
   /** Seconds to wait for End-of-RIB after a graceful restart before sweeping stale routes (default 360). */

@@ -104,7 +104,7 @@ export class BgpSpeaker extends EventEmitter {
     const c = canonical(given);
     const key = neighborKey(c.peerAddress, c.port);
     if (this.neighbors.has(key)) throw new Error(`neighbor ${key} exists`);
-    const session = new Session({ ...c, localAsn: this.cfg.asn, routerId: this.cfg.routerId }, this.handler, {
+    const session = new Session({ ...c, localAsn: c.localAsn ?? this.cfg.asn, routerId: this.cfg.routerId }, this.handler, {
       clock: this.clock,
       log: this.log,
       restarting: this.opts.restarting,
@@ -281,7 +281,7 @@ export class BgpSpeaker extends EventEmitter {
       // An IPv4 session carrying IPv6 unicast offers our global IPv6 address on the link as next hop.
       localAddress6: v6 ? conn.localAddress : neg.families.includes('ipv6-unicast') ? linkGlobal6(conn.localAddress) : undefined,
       asn: n.cfg.peerAsn,
-      localAsn: this.cfg.asn,
+      localAsn: n.cfg.localAsn ?? this.cfg.asn,
       routerId: neg.peerRouterId,
       ibgp: isIbgp(s.cfg),
       fourOctetAs: neg.fourOctetAs,

@@ -13,7 +13,7 @@ import { rng } from '../../../test/lib/rng.js';
 
 
 const HOSTILE: unknown[] = [
-  undefined, null, '', ' ', 0, -1, 1.5, NaN, Infinity, 4294967296, 65536, '65001', true, {}, [], [''], [{}], [{ cidr: '' }], [{ cidr: null }],
+  undefined, null, '', ' ', 0, -1, 1, 2, 255, 256, 65001, 1.5, NaN, Infinity, 4294967296, 65536, '65001', true, {}, [], [''], [{}], [{ cidr: '' }], [{ cidr: null }],
   [{ cidr: '10.0.0.0/33' }], [{ cidr: 'fd00::/64' }], [{ cidr: '10.96.0.0/12' }], '10.0.0.1', '10.0.0.1:0', '10.0.0.1:99999', '[fd00::1]:1790', '[fd00::1]',
   ':179', '<CHANGE ME>', 'fd00::1', '1.2.3.4:abc', 'rack == "a"', 'rack === x', 'all()', 'has(', '!has(rr)', '1m', 'abc', '-5s',
   [{ action: 'Reject', matchOperator: 'In', cidr: '10.48.0.0/16' }], [{ action: 'Accept', source: 'RemotePeers', interface: '*.calico' }], [{ action: 'Reject', matchOperator: 'In', cidr: 'fd00::/8' }],

@@ -1,7 +1,8 @@
 /**
  * Calico dialect: crd.projectcalico.org/v1 BGPConfiguration "default" (asNumber, nodeToNodeMeshEnabled,
  * serviceClusterIPs / serviceExternalIPs / serviceLoadBalancerIPs, communities, prefixAdvertisements) and BGPPeer
- * (peerIP, asNumber, node, nodeSelector, peerSelector, password.secretKeyRef, keepOriginalNextHop, maxRestartTime).
+ * (peerIP, asNumber, node, nodeSelector, peerSelector, password.secretKeyRef, keepOriginalNextHop, maxRestartTime,
+ * localASNumber as BIRD's per-protocol `local as`, ttlSecurity as GTSM: TTL 255 out, IP_MINTTL 256-N in).
  * Service ranges are advertised whole from every node; a Service with externalTrafficPolicy Local also gets a
  * /32 (/128) from each node with a ready local endpoint. Timers are BIRD's (hold 240 s, keepalive 80 s); connect
  * retry 5 s and export of the node's own routes only, as calico-node configures BIRD (common.ts CALICO_BIRD_DEFAULTS).
@@ -93,7 +94,7 @@ function selects(expr: string | undefined, labels: Record<string, string> | unde
   }
 }
 
-function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: ClusterView, problems: string[]): PeerIntent {
+function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, nodeAsNumber: number, v: ClusterView, problems: string[]): PeerIntent {
   const s = bp.spec ?? {};
   const p = peerDefaults(address, asn, `BGPPeer ${bp.metadata.name}`, CALICO_BIRD_DEFAULTS);
   const rules = peerFilterRules(s.filters, byName(v.objects.BGPFilter), `BGPPeer ${bp.metadata.name}`, []);
@@ -103,9 +104,17 @@ function peerFrom(bp: BgpPeer, address: string, port: number, asn: number, v: Cl
   p.holdTime = 240;
   p.keepalive = dur(s.keepaliveTime, 80);
   p.gracefulRestart = { enabled: true, restartTime: dur(s.maxRestartTime, 120) };
-  // nextHopMode (v3.28+) supersedes keepOriginalNextHop: Self = always rewrite, Keep = keep the original.
-  p.keepOriginalNextHop = s.nextHopMode === 'Keep' || (s.nextHopMode === undefined && s.keepOriginalNextHop === true);
+  // localASNumber: BIRD `local as N` in this peer's protocol; whether the session is iBGP follows it.
+  if (validAsn(s.localASNumber)) p.localAsn = s.localASNumber;
+  const ebgp = asn !== (p.localAsn ?? nodeAsNumber);
+  // nextHopMode (v3.28+) supersedes keepOriginalNextHop (eBGP only): Self = always rewrite, Keep = keep the original.
+  p.keepOriginalNextHop = s.nextHopMode === 'Keep' || (s.nextHopMode === undefined && s.keepOriginalNextHop === true && ebgp);
   p.nextHopSelf = s.nextHopMode === 'Self';
+  // ttlSecurity N: BIRD `ttl security on; multihop N` — send with TTL 255, accept only TTL >= 256 - N (GTSM).
+  if (validTtlSecurity(s.ttlSecurity) && s.ttlSecurity > 0) {
+    p.multihopTtl = 255;
+    p.minTtl = 256 - s.ttlSecurity;
+  }
   const ref = s.password?.secretKeyRef;
   if (ref) {
     p.password = secretValue(v, SECRET_NAMESPACES, ref.name, ref.key);
@@ -136,6 +145,8 @@ function dur(x: unknown, fallback: number): number {
 }
 
 const validAsn = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 4294967295;
+/** Calico's ttlSecurity is a uint8 hop count; 0 = off. */
+const validTtlSecurity = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 255;
 
 /** The node's IPv6 BGP address: spec.bgp.ipv6Address or annotation projectcalico.org/IPv6Address, else an IPv6 InternalIP. */
 function nodeIp6(n: Node | undefined): string | undefined {
@@ -209,7 +220,8 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
   }
   const rrRole = (p: PeerIntent, other: Node): void => {
     // A route reflector treats every peer node that is not a reflector of the same cluster as its client.
-    if (myRr && rrClusterId(other) !== myRr) { p.rrClient = true; p.exportPolicy = 'all'; }
+    // Only over iBGP: with localASNumber the session's own AS counts (as calico-node's confd decides).
+    if (myRr && rrClusterId(other) !== myRr && p.asn === (p.localAsn ?? intent.localAsn)) { p.rrClient = true; p.exportPolicy = 'all'; }
   };
   const addrsOf = (n: Node): string[] => [myIp ? nodeIp(n) : undefined, myIp6 ? nodeIp6(n) : undefined].filter((x): x is string => !!x);
   if (intent.ibgpMesh) {
@@ -235,17 +247,18 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
     const notes = unsupportedFields(bp, v);
     for (const n of notes) problems.push(`${who}: ${n}`);
     if (s.localASNumber !== undefined && !validAsn(s.localASNumber)) { problems.push(`${who}: spec.localASNumber ${String(s.localASNumber)} is not an AS number`); continue; }
+    if (s.ttlSecurity !== undefined && !validTtlSecurity(s.ttlSecurity)) { problems.push(`${who}: spec.ttlSecurity ${String(s.ttlSecurity)} is not a hop count 0-255`); continue; }
     if (s.peerIP !== undefined) {
       const parsed = typeof s.peerIP === 'string' ? parsePeerIPChecked(s.peerIP) : undefined;
       if (!parsed) problems.push(`${who}: spec.peerIP ${JSON.stringify(s.peerIP)} is not an IP or IP:port`);
       else if (!validAsn(s.asNumber)) problems.push(`${who}: spec.asNumber ${s.asNumber === undefined ? 'missing' : String(s.asNumber)} with peerIP`);
-      else if (parsed.address !== myIp && parsed.address !== myIp6) intent.peers.push(peerFrom(bp, parsed.address, parsed.port, s.asNumber, v, problems));
+      else if (parsed.address !== myIp && parsed.address !== myIp6) intent.peers.push(peerFrom(bp, parsed.address, parsed.port, s.asNumber, intent.localAsn, v, problems));
     }
     if (s.peerSelector !== undefined) {
       for (const other of v.nodes) {
         if (other.metadata.name === nodeName || !selects(s.peerSelector, other.metadata.labels, problems, who)) continue;
         for (const ip of addrsOf(other)) {
-          const p = peerFrom(bp, ip, listenPort(other.metadata.name ?? ""), nodeAsn(other, globalAsn), v, problems);
+          const p = peerFrom(bp, ip, listenPort(other.metadata.name ?? ""), nodeAsn(other, globalAsn), intent.localAsn, v, problems);
           rrRole(p, other);
           intent.peers.push(p);
         }
@@ -283,8 +296,6 @@ export function parsePeerIPChecked(s: string): { address: string; port: number }
 function unsupportedFields(bp: BgpPeer, v: ClusterView): string[] {
   const s = (bp.spec ?? {}) as NonNullable<BgpPeer['spec']>;
   const out: string[] = [];
-  if (s.localASNumber !== undefined && validAsn(s.localASNumber)) out.push(`spec.localASNumber ${s.localASNumber} not applied (the agent speaks one local AS per node)`);
-  if (s.ttlSecurity !== undefined && s.ttlSecurity !== 0) out.push(`spec.ttlSecurity ${String(s.ttlSecurity)} not applied (no GTSM in the agent's speaker)`);
   if (s.sourceAddress === 'None') out.push('spec.sourceAddress None not applied (the agent binds the node IP)');
   if (s.reachableBy !== undefined && s.reachableBy !== '') out.push(`spec.reachableBy ${String(s.reachableBy)} not applied (no static route to the peer is installed)`);
   // Filter problems once per peer object, whichever addresses it yields.

@@ -38,6 +38,13 @@ export interface PeerIntent {
   port: number;
   /** Outgoing TTL (eBGP multihop); undefined = the speaker's default (1 eBGP, 64 iBGP). */
   multihopTtl?: number;
+  /**
+   * GTSM (RFC 5082, Calico ttlSecurity / BIRD `ttl security on`): drop the peer's packets whose TTL is below this
+   * (IP_MINTTL on the session socket); the speaker then sends with TTL 255 (`multihopTtl`).
+   */
+  minTtl?: number;
+  /** Our AS towards this peer when not the node's (Calico localASNumber / BIRD `local as`). */
+  localAsn?: number;
   password?: string;
   /** Source address the session binds to (kube-router localip / peer.localips); undefined = the kernel's choice. */
   localAddress?: string;

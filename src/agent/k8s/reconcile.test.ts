@@ -84,3 +84,12 @@ test('filter rules reach the neighbor config (a changed filter changes the neigh
   const p = planReconcile(base(), f);
   assert.deepEqual(p.changeNeighbors.map((n) => n.exportRules), [[{ family: 'ipv4-unicast', action: 'reject' }]]);
 });
+
+test('Calico localASNumber and ttlSecurity reach the neighbor: per-session local AS, TTL 255 out and IP_MINTTL in; a change resets only that neighbor', () => {
+  const gtsm = base();
+  gtsm.peers[0] = { ...gtsm.peers[0]!, localAsn: 65100, multihopTtl: 255, minTtl: 254 };
+  const p = planReconcile(base(), gtsm);
+  assert.equal(p.newSpeaker, false);
+  assert.deepEqual(p.changeNeighbors.map((n) => [n.localAsn, n.ttl, n.minTtl]), [[65100, 255, 254]]);
+  assert.deepEqual(planReconcile(undefined, base()).addNeighbors.map((n) => [n.localAsn, n.ttl, n.minTtl]), [[undefined, undefined, undefined]]);
+});

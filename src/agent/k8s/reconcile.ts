@@ -24,6 +24,8 @@ export function neighborConfig(p: PeerIntent): NeighborConfig {
     exportPolicy: p.exportPolicy,
   };
   if (p.multihopTtl !== undefined) c.ttl = p.multihopTtl;
+  if (p.minTtl !== undefined) c.minTtl = p.minTtl;
+  if (p.localAsn !== undefined) c.localAsn = p.localAsn;
   if (p.password !== undefined) c.password = p.password;
   if (p.localAddress !== undefined) c.localAddress = p.localAddress;
   if (p.importRules?.length) c.importRules = p.importRules;
@@ -41,7 +43,7 @@ export function bfdPeers(i: AgentIntent): BfdPeerConfig[] {
     // BFD runs per address: sessions to one address on several ports share one BFD session (the first asks).
     if (!p.bfd || seen.has(p.address)) return [];
     seen.add(p.address);
-    const multihop = p.asn !== i.localAsn && (p.multihopTtl ?? 1) > 1;
+    const multihop = p.asn !== (p.localAsn ?? i.localAsn) && (p.multihopTtl ?? 1) > 1;
     const c: BfdPeerConfig = { peer: p.address, minTxMs: p.bfd.minTxMs, minRxMs: p.bfd.minRxMs, multiplier: p.bfd.multiplier };
     if (p.localAddress !== undefined) c.local = p.localAddress;
     if (multihop) c.multihop = true;
