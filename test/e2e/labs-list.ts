@@ -34,4 +34,5 @@ export const ARTICLE_LABS: ArticleLab[] = [
   { dir: 'calico-service-ips', topo: 'topo.yaml', name: 'calico-service-ips', wait: '60s' },
   { dir: 'kube-ovn-speaker', topo: 'topo.yaml', name: 'kube-ovn-speaker', wait: '90s' },
   { dir: 'kube-router-features', topo: 'topo.yaml', name: 'kube-router-features', wait: '90s' },
+  { dir: 'metallb-bgp', topo: 'topo.yaml', name: 'metallb-bgp', wait: '60s' },
 ];
