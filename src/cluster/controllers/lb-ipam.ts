@@ -269,3 +269,110 @@ function pick(pools: LbPool[], family: IpFamily, used: Set<string>): Addr | unde
   }
   return undefined;
 }
+
+/**
+ * kube-router's LoadBalancer allocator (`--run-loadbalancer`, its lballoc controller), planning only. It handles
+ * services of type LoadBalancer whose loadBalancerClass is "kube-router", or empty / "default" while
+ * `--loadbalancer-default-class` is on; it gives each a free address of every family in spec.ipFamilies it does not
+ * hold yet, from the `--loadbalancer-ip-range` CIDRs in order, starting at a range's first address (the network
+ * address included, as kube-router counts up from it). An address is in use when any service holds it as ingress or
+ * externalIP. Requested addresses (spec.loadBalancerIP, annotations) are not honoured: kube-router cannot take them.
+ * RequireDualStack gets both families or nothing. Only services that need an address appear in the result.
+ */
+export function planKubeRouterLb(services: K8sObject[], o: { ranges: string[]; defaultClass: boolean }): Map<string, LbDecision> {
+  const ranges = o.ranges.map((c) => cidrRange(c, false)).filter((r): r is LbRange => r !== undefined);
+  const used = new Set<string>();
+  for (const s of services) {
+    const ext = strs((spec(s) as { externalIPs?: unknown }).externalIPs);
+    for (const ip of [...ext, ...currentIngress(s)]) {
+      const a = parseAddr(ip);
+      if (a && ranges.some((r) => r.family === a.family && a.n >= r.lo && a.n <= r.hi)) used.add(addrKey(a));
+    }
+  }
+  const out = new Map<string, LbDecision>();
+  const ours = services.filter((s) => {
+    const sp = spec(s) as { type?: string; loadBalancerClass?: string };
+    const cls = sp.loadBalancerClass ?? '';
+    return sp.type === 'LoadBalancer' && (cls === 'kube-router' || (o.defaultClass && (cls === '' || cls === 'default')));
+  }).sort((a, b) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  for (const s of ours) {
+    const { families } = wantedFamilies(s);
+    const requireDual = (spec(s) as { ipFamilyPolicy?: unknown }).ipFamilyPolicy === 'RequireDualStack';
+    const have = currentIngress(s).map((ip) => parseAddr(ip)!);
+    const need = families.filter((f) => !have.some((a) => a.family === f));
+    if (!need.length) continue;
+    const key = `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
+    // kube-router's canAllocate, then allocateService (a family without ranges has nothing left to allocate).
+    const can = (f: IpFamily) => ranges.some((r) => r.family === f);
+    const cannot = requireDual ? (['IPv4', 'IPv6'] as IpFamily[]).find((f) => !can(f)) : undefined;
+    if (cannot) { out.set(key, { error: `${cannot} address required, but no ${cannot} ranges available` }); continue; }
+    if (families.length === 1 && !can(families[0]!)) { out.set(key, { error: `no ${families[0]} ranges specified` }); continue; }
+    const got: Addr[] = [];
+    const errs: string[] = [];
+    for (const f of need) {
+      const a = pick([{ source: 'metallb', name: '', ranges, autoAssign: true }], f, used);
+      if (a) got.push(a);
+      else errs.push(`${f}: no IPs left to allocate`);
+    }
+    if (!got.length || (requireDual && errs.length)) {
+      out.set(key, { error: `unable to allocate ${requireDual ? 'dual-stack addresses' : 'address'}: ${errs.join('; ')}` });
+      continue;
+    }
+    for (const a of got) used.add(addrKey(a));
+    // kube-router appends to what the service holds.
+    out.set(key, { ips: [...have, ...got].sort(byFamilyOrder(families)).map(addrText) });
+  }
+  return out;
+}
+
+/** Kube-OVN lb-svc: the service annotation naming the attachment network (NetworkAttachmentDefinition name.namespace). */
+export const KUBE_OVN_ATTACHMENT_PROVIDER = 'ovn.kubernetes.io/attachmentprovider';
+
+/**
+ * Kube-OVN's LoadBalancer services (kube-ovn-controller `--enable-lb-svc`): only services annotated
+ * ovn.kubernetes.io/attachmentprovider get an address — the IP of their lb-svc pod's attachment, allocated by
+ * Kube-OVN's IPAM from the Subnet whose spec.provider is that provider (first free address of its cidrBlock after
+ * the network address, skipping the gateway and excludeIps), or spec.loadBalancerIP when the subnet holds it.
+ * Services without the annotation are not Kube-OVN's. Planning only; returns a decision for every annotated service.
+ */
+export function planKubeOvnLb(services: K8sObject[], subnets: K8sObject[]): Map<string, LbDecision> {
+  const out = new Map<string, LbDecision>();
+  const used = new Set<string>();
+  const ours = services.filter((s) => (spec(s) as { type?: string }).type === 'LoadBalancer' && s.metadata.annotations?.[KUBE_OVN_ATTACHMENT_PROVIDER] !== undefined);
+  for (const s of ours) for (const ip of currentIngress(s)) { const a = parseAddr(ip); if (a) used.add(addrKey(a)); }
+  for (const s of ours) {
+    const key = `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
+    const provider = s.metadata.annotations![KUBE_OVN_ATTACHMENT_PROVIDER]!;
+    if (provider.split('.').length < 2) { out.set(key, { error: `annotation ${KUBE_OVN_ATTACHMENT_PROVIDER} "${provider}": the provider name should consist of name and namespace` }); continue; }
+    const subnet = subnets.find((n) => (spec(n) as { provider?: unknown }).provider === provider);
+    if (!subnet) { out.set(key, { error: `no Subnet with spec.provider ${provider}` }); continue; }
+    const ss = spec(subnet) as { cidrBlock?: unknown; gateway?: unknown; excludeIps?: unknown };
+    const blocks = typeof ss.cidrBlock === 'string' ? ss.cidrBlock.split(',').map((c) => cidrRange(c, true)).filter((r): r is LbRange => r !== undefined) : [];
+    if (!blocks.length) { out.set(key, { error: `Subnet ${subnet.metadata.name}: spec.cidrBlock ${JSON.stringify(ss.cidrBlock)} is not a CIDR` }); continue; }
+    const pool: LbPool = { source: 'metallb', name: subnet.metadata.name ?? '', ranges: blocks, autoAssign: true };
+    const have = currentIngress(s).map((ip) => parseAddr(ip)!).filter((a) => covers(pool, a));
+    if (have.length) { out.set(key, { ips: have.map(addrText) }); continue; }
+    const lbip = (spec(s) as { loadBalancerIP?: unknown }).loadBalancerIP;
+    if (typeof lbip === 'string' && lbip !== '') {
+      const a = parseAddr(lbip);
+      if (!a) out.set(key, { error: `invalid static loadbalancerIP ${lbip}` });
+      else if (!covers(pool, a)) out.set(key, { error: `the loadbalancer IP ${lbip} is not in the range of subnet ${subnet.metadata.name}, cidr ${String(ss.cidrBlock)}` });
+      else if (used.has(addrKey(a))) out.set(key, { error: `requested address ${lbip} is already in use` });
+      else { used.add(addrKey(a)); out.set(key, { ips: [addrText(a)] }); }
+      continue;
+    }
+    // The gateway and excludeIps ("a" or "a..b") are never handed out.
+    const reserved = new Set(used);
+    const ex = [typeof ss.gateway === 'string' ? ss.gateway : '', ...strs(ss.excludeIps)].filter(Boolean);
+    for (const e of ex) {
+      const [lo, hi] = e.split('..');
+      const r = startStop(lo!, hi ?? lo!);
+      if (r) for (let n = r.lo; n <= r.hi && n - r.lo < 1n << 16n; n++) reserved.add(addrKey({ family: r.family, n }));
+    }
+    const a = pick([pool], blocks[0]!.family, reserved);
+    if (!a) { out.set(key, { error: `Subnet ${subnet.metadata.name} has no free address` }); continue; }
+    used.add(addrKey(a));
+    out.set(key, { ips: [addrText(a)] });
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { nodeReadyDecision } from './node-lifecycle.js';
 import { buildEvent, eventSuffix } from '../client/index.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
-import { currentIngress, lbPools, planLbIpam } from './lb-ipam.js';
+import { currentIngress, lbPools, planKubeOvnLb, planLbIpam, type LbDecision } from './lb-ipam.js';
 import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
 import { planDeployment } from './rollout.js';
 import { planStatefulSet } from './statefulset.js';
@@ -42,6 +42,7 @@ const POOLS = {
   cilium: findResource('cilium.io', 'v2', 'ciliumloadbalancerippools'),
   calico: [findResource('crd.projectcalico.org', 'v1', 'ippools'), findResource('projectcalico.org', 'v3', 'ippools')],
   metallb: findResource('metallb.io', 'v1beta1', 'ipaddresspools'),
+  kubeOvnSubnets: findResource('kubeovn.io', 'v1', 'subnets'),
 };
 
 /**
@@ -275,10 +276,14 @@ export class ControllerManager {
     const opt = (d: ResourceDef | undefined) => (d ? this.list(d) : []);
     const calico = POOLS.calico.flatMap((d, i) => (d && POOLS.calico.indexOf(d) === i ? this.list(d) : []));
     const pools = lbPools(opt(POOLS.cilium), calico, opt(POOLS.metallb));
-    // No LB IPAM in this cluster: leave LoadBalancer status to whoever sets it (another controller, a user).
-    if (pools.length === 0) return;
     const services = this.list(D.services);
-    const plan = planLbIpam(services, pools);
+    // Kube-OVN lb-svc services (ovn.kubernetes.io/attachmentprovider) take their address from the attachment Subnet only.
+    const kubeOvn = planKubeOvnLb(services, opt(POOLS.kubeOvnSubnets));
+    // No LB IPAM in this cluster: leave LoadBalancer status to whoever sets it (another controller, a user).
+    if (pools.length === 0 && kubeOvn.size === 0) return;
+    const keyOf = (s: K8sObject) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`;
+    const plan = pools.length ? planLbIpam(services.filter((s) => !kubeOvn.has(keyOf(s))), pools) : new Map<string, LbDecision>();
+    for (const [k, d] of kubeOvn) plan.set(k, d);
     for (const s of services) {
       const d = plan.get(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`);
       if (!d) continue;
