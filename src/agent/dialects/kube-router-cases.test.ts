@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import type { KubeObject } from '../../cluster/client/types.js';
 import { KindlabError } from '../../errors.js';
 import { computeKubeRouter, parseKubeRouterFlags } from './kube-router.js';
@@ -86,7 +87,7 @@ function YAMLish(): string {
   return '- remoteip: 10.9.9.9\n  remoteasn: 65001\n  port: 0\n  password: "%%%"\n  localip: nope';
 }
 const KEYS = ['node.asn', 'peer.ips', 'peer.asns', 'peer.ports', 'peer.passwords', 'peer.localips', 'peers', 'node.bgp.communities', 'path-prepend.as', 'path-prepend.repeat-n', 'rr.server', 'rr.client', 'node.bgp.customimportreject', 'bgp-local-addresses'];
-const FLAGS = ['cluster-asn', 'peer-router-ips', 'peer-router-asns', 'peer-router-ports', 'peer-router-passwords', 'peer-router-multihop-ttl', 'bgp-holdtime', 'router-id', 'enable-ibgp', 'nodes-full-mesh'];
+const FLAGS = ['cluster-asn', 'peer-router-ips', 'peer-router-asns', 'peer-router-ports', 'peer-router-passwords', 'peer-router-multihop-ttl', 'bgp-holdtime', 'router-id', 'enable-ibgp', 'nodes-full-mesh', 'run-loadbalancer', 'loadbalancer-ip-range', 'loadbalancer-default-class', 'advertise-loadbalancer-ip'];
 
 test('kube-router property: hostile flags only ever raise KindlabError; hostile annotations never throw, never a NaN/empty peer, and other nodes keep working', () => {
   const r = rng(7);
@@ -102,7 +103,8 @@ test('kube-router property: hostile flags only ever raise KindlabError; hostile 
     }
     const ann: Record<string, string> = {};
     for (let k = 0; k < 4; k++) ann[`kube-router.io/${pick(KEYS)}`] = pick(HOSTILE);
-    const v = viewFromObjects([node('bad', '192.168.0.5', ann), node('good', '192.168.0.6', {}, '10.244.1.0/24')]);
+    const svcs = [lbSvc('s1', { ipFamilies: pick(HOSTILE as unknown[]), externalIPs: [pick(HOSTILE)] }, [pick(HOSTILE)]), lbSvc('s22', { loadBalancerClass: pick(HOSTILE) })];
+    const v = viewFromObjects([node('bad', '192.168.0.5', ann), node('good', '192.168.0.6', {}, '10.244.1.0/24'), ...svcs]);
     for (const name of ['bad', 'good']) {
       const i = computeKubeRouter(v, name, o);
       for (const p of i.peers) {
@@ -110,7 +112,50 @@ test('kube-router property: hostile flags only ever raise KindlabError; hostile 
       }
       assert.ok(Number.isInteger(i.localAsn));
       for (const a of i.advertise) assert.ok(!a.communities.some((c) => c.includes('NaN')));
+      for (const st of i.lbStatus ?? []) for (const ip of st.ips) assert.ok(isIP(ip) !== 0, `lb address ${JSON.stringify(ip)}`);
     }
     assert.ok(computeKubeRouter(v, 'good', o).advertise.some((a) => a.prefix === '10.244.1.0/24'), 'the well-formed node still advertises its pod CIDR');
   }
 });
+
+// LoadBalancer services: kube-router's lballoc (--run-loadbalancer) and --advertise-loadbalancer-ip, from its
+// load-balancer-allocator and user-guide docs and the service advertisement code in network_routes_controller.
+const lbSvc = (name: string, spec: Record<string, unknown> = {}, ingress: string[] = [], annotations: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', annotations, creationTimestamp: `2026-01-01T00:00:0${name.length % 10}Z` },
+  spec: { type: 'LoadBalancer', clusterIP: '10.96.0.20', ...spec }, status: ingress.length ? { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } } : {},
+} as unknown as KubeObject);
+const epSlice = (svcName: string, nodeName: string): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${svcName}-x`, namespace: 'default', labels: { 'kubernetes.io/service-name': svcName } },
+  addressType: 'IPv4', endpoints: [{ addresses: ['10.244.1.5'], nodeName, conditions: { ready: true } }],
+} as unknown as KubeObject);
+const A1 = node('a1', '10.0.0.11');
+const B2 = node('b2', '10.0.0.12', {}, '10.244.1.0/24');
+const LB = ['--run-loadbalancer=true', '--loadbalancer-ip-range=10.255.0.0/24'];
+interface LbCase { name: string; flags: string[]; objs: KubeObject[]; node?: string; lbStatus?: Array<{ namespace: string; name: string; ips: string[] }>; prefixes?: string[]; problem?: RegExp; refused?: RegExp }
+const LB_CASES: LbCase[] = [
+  { name: '--run-loadbalancer: the leading node (first by name) allocates the range\'s first address to a new LoadBalancer service', flags: LB, objs: [A1, B2, lbSvc('web')], lbStatus: [{ namespace: 'default', name: 'web', ips: ['10.255.0.0'] }] },
+  { name: '--run-loadbalancer: the other nodes do not allocate (one leader, as kube-router\'s Lease)', flags: LB, objs: [A1, B2, lbSvc('web')], node: 'b2', lbStatus: undefined },
+  { name: 'without --run-loadbalancer (kube-router\'s default) nothing is allocated', flags: ['--loadbalancer-ip-range=10.255.0.0/24'], objs: [A1, lbSvc('web')], lbStatus: undefined },
+  { name: 'a service that has its address needs nothing', flags: LB, objs: [A1, lbSvc('web', {}, ['10.255.0.0'])], lbStatus: [] },
+  { name: '--loadbalancer-ip-range repeated and comma-separated: all ranges, in order', flags: ['--run-loadbalancer', '--loadbalancer-ip-range=10.255.0.0/32', '--loadbalancer-ip-range', '10.255.1.0/30,10.255.2.0/30'], objs: [A1, lbSvc('a'), lbSvc('bb'), lbSvc('ccc', {}, ['10.255.1.0'])], lbStatus: [{ namespace: 'default', name: 'a', ips: ['10.255.0.0'] }, { namespace: 'default', name: 'bb', ips: ['10.255.1.1'] }] },
+  { name: 'a bad --loadbalancer-ip-range stops kube-router at start', flags: ['--loadbalancer-ip-range=10.255.0.0/33'], objs: [], refused: /--loadbalancer-ip-range: invalid CIDR address: 10\.255\.0\.0\/33/ },
+  { name: 'an exhausted range: the service is named with kube-router\'s reason', flags: ['--run-loadbalancer', '--loadbalancer-ip-range=10.255.0.0/32'], objs: [A1, lbSvc('a'), lbSvc('bb')], lbStatus: [{ namespace: 'default', name: 'a', ips: ['10.255.0.0'] }], problem: /service default\/bb: no LoadBalancer address \(--run-loadbalancer\): unable to allocate address: IPv4: no IPs left to allocate/ },
+  { name: '--loadbalancer-default-class=false: only loadBalancerClass kube-router', flags: [...LB, '--loadbalancer-default-class=false'], objs: [A1, lbSvc('a'), lbSvc('bb', { loadBalancerClass: 'kube-router' })], lbStatus: [{ namespace: 'default', name: 'bb', ips: ['10.255.0.0'] }] },
+  { name: '--advertise-loadbalancer-ip: every node announces the /32 (eTP Cluster)', flags: ['--advertise-loadbalancer-ip=true'], objs: [A1, B2, lbSvc('web', {}, ['10.255.0.0'])], node: 'b2', prefixes: ['10.244.1.0/24', '10.255.0.0/32'] },
+  { name: 'without --advertise-loadbalancer-ip (default false) the LB address is not announced', flags: [], objs: [A1, lbSvc('web', {}, ['10.255.0.0'])], prefixes: ['10.244.0.0/24'] },
+  { name: 'kube-router.io/service.advertise.loadbalancerip=false on the service turns it off', flags: ['--advertise-loadbalancer-ip=true'], objs: [A1, lbSvc('web', {}, ['10.255.0.0'], { 'kube-router.io/service.advertise.loadbalancerip': 'false' })], prefixes: ['10.244.0.0/24'] },
+  { name: 'eTP Local: only the node with a ready endpoint announces the LB address', flags: ['--advertise-loadbalancer-ip=true'], objs: [A1, B2, lbSvc('web', { externalTrafficPolicy: 'Local' }, ['10.255.0.0']), epSlice('web', 'b2')], prefixes: ['10.244.0.0/24'] },
+  { name: 'eTP Local: the node with the endpoint announces it', flags: ['--advertise-loadbalancer-ip=true'], objs: [A1, B2, lbSvc('web', { externalTrafficPolicy: 'Local' }, ['10.255.0.0']), epSlice('web', 'b2')], node: 'b2', prefixes: ['10.244.1.0/24', '10.255.0.0/32'] },
+];
+for (const c of LB_CASES) {
+  test(`kube-router LoadBalancer case: ${c.name}`, () => {
+    if (c.refused) {
+      assert.throws(() => parseKubeRouterFlags(c.flags), (e: unknown) => e instanceof KindlabError && e.code === 'BGP_CONFIG' && c.refused!.test(e.message));
+      return;
+    }
+    const i = computeKubeRouter(viewFromObjects(c.objs), c.node ?? 'a1', parseKubeRouterFlags(c.flags));
+    if ('lbStatus' in c) assert.deepEqual(i.lbStatus, c.lbStatus);
+    if (c.prefixes) assert.deepEqual(i.advertise.map((a) => a.prefix), c.prefixes);
+    if (c.problem) assert.ok(i.problems.some((p) => c.problem!.test(p)), JSON.stringify(i.problems));
+  });
+}

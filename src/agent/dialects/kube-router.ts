@@ -3,10 +3,14 @@
  * peer.ips/peer.asns/peer.passwords/peer.ports, kube-router.io/peers, rr.server/rr.client, path-prepend,
  * node.bgp.communities) and per-service annotations (service.advertise.clusterip/externalip/loadbalancerip,
  * service.local). iBGP full mesh between nodes of the same ASN, route reflector roles; learned routes go to the FIB.
+ * `--run-loadbalancer` with `--loadbalancer-ip-range` allocates LoadBalancer addresses as kube-router's lballoc
+ * controller does; one node leads (kube-router elects one through a Lease; here the first node by name), and its
+ * intent carries the statuses to write.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Node } from '../../cluster/client/index.js';
+import { planKubeRouterLb } from '../../cluster/controllers/index.js';
 import { KindlabError, errorMessage } from '../../errors.js';
 import { parseFlagArgs, list } from './flags.js';
 import { clusterAsnOk, parseCommunity, positional, positionalPeers, yamlPeers, type KrPeer } from './kube-router-peers.js';
@@ -38,9 +42,13 @@ export interface KubeRouterOptions {
   holdTime: number;
   overrideNexthop: boolean;
   routerId?: string;
+  /** kube-router's LoadBalancer allocator (--run-loadbalancer, --loadbalancer-ip-range, --loadbalancer-default-class). */
+  runLoadBalancer: boolean;
+  loadBalancerIpRanges: string[];
+  loadBalancerDefaultClass: boolean;
 }
 
-const BOOLS = new Set(['run-router', 'advertise-pod-cidr', 'advertise-cluster-ip', 'advertise-external-ip', 'advertise-loadbalancer-ip', 'nodes-full-mesh', 'enable-ibgp', 'bgp-graceful-restart', 'override-nexthop', 'run-firewall', 'run-service-proxy', 'enable-overlay', 'enable-pod-egress']);
+const BOOLS = new Set(['run-loadbalancer', 'loadbalancer-default-class', 'run-router', 'advertise-pod-cidr', 'advertise-cluster-ip', 'advertise-external-ip', 'advertise-loadbalancer-ip', 'nodes-full-mesh', 'enable-ibgp', 'bgp-graceful-restart', 'override-nexthop', 'run-firewall', 'run-service-proxy', 'enable-overlay', 'enable-pod-egress']);
 
 const refuse = (flag: string, why: string): never => {
   throw new KindlabError('BGP_CONFIG', `kube-router flag --${flag}: ${why}`, { hint: 'kube-router refuses to start with this value' });
@@ -71,6 +79,9 @@ export function parseKubeRouterFlags(argv: string[]): KubeRouterOptions {
       refuse('peer-router-passwords-file', `error loading peer passwords file: ${errorMessage(e)}`);
     }
   }
+  // --loadbalancer-ip-range is a string slice: repeated or comma-separated; kube-router refuses a bad CIDR at start.
+  const lbRanges = sliceFlag(argv, 'loadbalancer-ip-range');
+  for (const c of lbRanges) if (!normalizeCidr(c)) refuse('loadbalancer-ip-range', `invalid CIDR address: ${c}`);
   const ips = positional(f.get('peer-router-ips'));
   const asns = positional(f.get('peer-router-asns'));
   const ports = positional(f.get('peer-router-ports'));
@@ -97,7 +108,38 @@ export function parseKubeRouterFlags(argv: string[]): KubeRouterOptions {
     holdTime,
     overrideNexthop: b('override-nexthop', false),
     routerId: f.get('router-id'),
+    runLoadBalancer: b('run-loadbalancer', false),
+    loadBalancerIpRanges: lbRanges.map((c) => normalizeCidr(c)!),
+    loadBalancerDefaultClass: b('loadbalancer-default-class', true),
   };
+}
+
+/** Every value of a repeatable string-slice flag (`--x=a,b --x c`). */
+function sliceFlag(argv: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith(`--${name}=`)) out.push(...list(a.slice(name.length + 3)));
+    else if (a === `--${name}` && i + 1 < argv.length) out.push(...list(argv[++i]));
+  }
+  return out;
+}
+
+/**
+ * kube-router's allocator on the leading node: the addresses to write, and why a service gets none (once per
+ * service, in problems). The leader is the first node by name (kube-router: the holder of the kube-router-lballoc Lease).
+ */
+function lbAllocation(v: ClusterView, nodeName: string, o: KubeRouterOptions, intent: AgentIntent): void {
+  if (!o.runLoadBalancer) return;
+  const leader = v.nodes.map((n) => n.metadata.name ?? '').filter(Boolean).sort()[0];
+  if (leader !== nodeName) return;
+  intent.lbStatus = [];
+  const plan = planKubeRouterLb(v.services as unknown as Parameters<typeof planKubeRouterLb>[0], { ranges: o.loadBalancerIpRanges, defaultClass: o.loadBalancerDefaultClass });
+  for (const [key, d] of plan) {
+    const [namespace, name] = key.split('/') as [string, string];
+    if ('ips' in d) intent.lbStatus.push({ namespace, name, ips: d.ips });
+    else intent.problems.push(`service ${key}: no LoadBalancer address (--run-loadbalancer): ${d.error}`);
+  }
 }
 
 const A = 'kube-router.io/';
@@ -245,6 +287,7 @@ export function computeKubeRouter(v: ClusterView, nodeName: string, o: KubeRoute
   };
   if (o.advertisePodCidr) for (const c of podCidrs(node)) addAdvert(intent.advertise, { prefix: c, ...attrs, reason: 'pod CIDR' });
   for (const a of serviceAdverts(v, nodeName, o, attrs)) addAdvert(intent.advertise, a);
+  lbAllocation(v, nodeName, o, intent);
   return finish(intent);
 }
 

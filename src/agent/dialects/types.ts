@@ -104,6 +104,11 @@ export interface AgentIntent {
   routeReflector?: { clusterId: string };
   /** Problems found in the configuration (logged; the rest still applies). */
   problems: string[];
+  /**
+   * LoadBalancer addresses this node's agent writes into Service status.loadBalancer.ingress (kube-router's
+   * allocator, `--run-loadbalancer`, on the one node that leads); absent = the agent allocates nothing.
+   */
+  lbStatus?: Array<{ namespace: string; name: string; ips: string[] }>;
 }
 
 /** One dialect: what it watches and how its configuration becomes an AgentIntent. */

@@ -5,7 +5,7 @@
  * kube-router mode also installs learned best routes into the kernel FIB.
  */
 import type http from 'node:http';
-import { KubeClient, loadKubeconfig } from '../../cluster/client/index.js';
+import { KubeClient, SERVICES, loadKubeconfig } from '../../cluster/client/index.js';
 import { BgpSpeaker } from '../../bgp/index.js';
 import { Rib } from '../../bgp/index.js';
 import type { Logger } from '../../bgp/index.js';
@@ -125,6 +125,7 @@ export class K8sAgent {
     if (!d) return;
     const next = d.intent(view, this.o.node);
     this.logProblems(next);
+    if (next.lbStatus?.length) await this.writeLbStatus(next.lbStatus);
     const plan = planReconcile(this.intent, next);
     await this.bfd.sync(next.localAsn !== 0 ? bfdPeers(next) : []);
     if (planIsEmpty(plan)) return;
@@ -142,6 +143,18 @@ export class K8sAgent {
       added: plan.addNeighbors.map((n) => n.name), changed: plan.changeNeighbors.map((n) => n.name), removed: plan.removeNeighbors,
       originated: plan.originate.map((x) => x.prefix), withdrawn: plan.withdraw,
     });
+  }
+
+  /** LoadBalancer addresses the dialect allocates (kube-router --run-loadbalancer): into each Service's status. */
+  private async writeLbStatus(list: NonNullable<AgentIntent['lbStatus']>): Promise<void> {
+    for (const { namespace, name, ips } of list) {
+      try {
+        await this.client.patchStatus(SERVICES, name, { status: { loadBalancer: { ingress: ips.map((ip) => ({ ip, ipMode: 'VIP' })) } } }, { namespace, type: 'merge' });
+        this.o.log.info('loadbalancer address assigned', { service: `${namespace}/${name}`, ips });
+      } catch (e) {
+        this.o.log.warn('loadbalancer address not written', { service: `${namespace}/${name}`, reason: errorMessage(e) });
+      }
+    }
   }
 
   private logProblems(i: AgentIntent): void {
