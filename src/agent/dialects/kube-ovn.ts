@@ -180,6 +180,13 @@ export function computeKubeOvn(v: ClusterView, nodeName: string, o: KubeOvnOptio
   if (o.announceClusterIp) {
     for (const s of v.services) {
       if (!policyOf(s)) continue;
+      // kube-ovn-speaker announces the cluster IP of type ClusterIP services only; a LoadBalancer service's address
+      // is Kube-OVN lb-svc's (an L2 attachment from its Subnet), never a BGP route.
+      const type = s.spec.type ?? 'ClusterIP';
+      if (type !== 'ClusterIP') {
+        problems.push(`service ${svcName(s)}: annotation ovn.kubernetes.io/bgp on a type ${type} service: kube-ovn-speaker announces only type ClusterIP services' cluster IPs, nothing is announced${type === 'LoadBalancer' ? ' (its LoadBalancer address is Kube-OVN lb-svc\'s, on the attachment network, not BGP)' : ''}`);
+        continue;
+      }
       for (const ip of clusterIPs(s)) addAdvert(intent.advertise, { prefix: hostPrefix(ip), communities: [], largeCommunities: [], reason: `service ${svcName(s)} clusterIP` });
     }
   }
