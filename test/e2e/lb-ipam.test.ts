@@ -2,8 +2,9 @@
  * LoadBalancer IPAM end to end: the real API server (its controllers assign status.loadBalancer.ingress from the LB
  * pools), two of our agents in-process as the two rack0/rack1 workers, each peering with its own FRR ToR in a netns.
  * `kubectl expose`-style LoadBalancer Services get an address from a CiliumLoadBalancerIPPool (Cilium dialect), a Calico
- * IPPool with allowedUses LoadBalancer (Calico dialect: serviceLoadBalancerIPs + BGPPeer) or a
- * MetalLB IPAddressPool (MetalLB dialect: BGPPeer + BGPAdvertisement), and the ToRs learn the /32; with
+ * IPPool with allowedUses LoadBalancer (Calico dialect: serviceLoadBalancerIPs + BGPPeer), a
+ * MetalLB IPAddressPool (MetalLB dialect: BGPPeer + BGPAdvertisement) or kube-router's own allocator (its agent with
+ * --run-loadbalancer and --loadbalancer-ip-range writes the address), and the ToRs learn the /32; with
  * externalTrafficPolicy Local only the ToR of the node running the endpoint does, and the route follows the pod.
  * Needs root (netns) and FRR; run under the docker lock.
  */
@@ -41,9 +42,9 @@ describe('LB-IPAM: LoadBalancer services get pool addresses and the ToRs learn t
   let dir: string;
   const logs: string[] = [];
 
-  const startAgents = async (dialect: DialectName) => {
+  const startAgents = async (dialect: DialectName, dialectArgs: string[] = []) => {
     agents = NODES.map((node, i) => new K8sAgent({
-      node, kubeconfig: api.kubeconfig, dialect, dialectArgs: [], admin: path.join(dir, `admin-${dialect}-${i}.sock`),
+      node, kubeconfig: api.kubeconfig, dialect, dialectArgs, admin: path.join(dir, `admin-${dialect}-${i}.sock`),
       listen: { address: '0.0.0.0', port: 0 }, log: createLogger({ write: (l) => logs.push(l) }), fibNetns: false,
     }));
     for (const a of agents) await a.start();
@@ -244,5 +245,29 @@ spec: { type: LoadBalancer, externalTrafficPolicy: Local, selector: { app: cart 
     await api.ok('delete', 'pod', 'cart-1', '--wait=false');
     await waitTors(`${ip}/32`, [], 'endpoint gone: /32 withdrawn');
     await api.ok('delete', 'service', 'cart');
+  });
+
+  test('kube-router: --run-loadbalancer gives the first address of --loadbalancer-ip-range, --advertise-loadbalancer-ip announces it from every node, eTP Local from the endpoint\'s node only', async (t) => {
+    t.after(stopAgents);
+    // No pool of the API server's controller any more: kube-router's allocator, in the agent, writes the address.
+    await api.ok('delete', 'ippools.projectcalico.org', '--all');
+    for (let i = 0; i < NODES.length; i++) await api.ok('annotate', 'node', NODES[i]!, `kube-router.io/peer.ips=${peers[i]!.peer4}`, `kube-router.io/peer.asns=${TOR_ASN}`, '--overwrite');
+    await apply(`apiVersion: v1
+kind: Service
+metadata: { name: cache, namespace: default }
+spec: { type: LoadBalancer, selector: { app: cache }, ports: [{ port: 80 }] }
+`);
+    await startAgents('kube-router', ['--run-loadbalancer=true', '--loadbalancer-ip-range=172.16.80.0/28', '--advertise-loadbalancer-ip=true', '--advertise-pod-cidr=false', '--enable-ibgp=false', `--cluster-asn=${NODE_ASN}`]);
+    await established();
+    const ip = await lbIp('cache');
+    assert.equal(ip, '172.16.80.0', 'kube-router counts from the range\'s first (network) address');
+    await waitTors(`${ip}/32`, [0, 1], 'eTP Cluster: every node');
+    await api.ok('patch', 'service', 'cache', '--type=merge', '-p', '{"spec":{"externalTrafficPolicy":"Local"}}');
+    await waitTors(`${ip}/32`, [], 'eTP Local without endpoints: nobody');
+    await readyPod('cache-1', 'cache', NODES[0], '10.1.2.30');
+    await waitTors(`${ip}/32`, [0], 'eTP Local: only the node with the endpoint');
+    await api.ok('delete', 'pod', 'cache-1', '--wait=false');
+    await api.ok('delete', 'service', 'cache');
+    await waitTors(`${ip}/32`, [], 'service deleted: withdrawn');
   });
 });
