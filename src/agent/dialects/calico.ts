@@ -252,7 +252,14 @@ export function computeCalico(v: ClusterView, nodeName: string): AgentIntent {
       const parsed = typeof s.peerIP === 'string' ? parsePeerIPChecked(s.peerIP) : undefined;
       if (!parsed) problems.push(`${who}: spec.peerIP ${JSON.stringify(s.peerIP)} is not an IP or IP:port`);
       else if (!validAsn(s.asNumber)) problems.push(`${who}: spec.asNumber ${s.asNumber === undefined ? 'missing' : String(s.asNumber)} with peerIP`);
-      else if (parsed.address !== myIp && parsed.address !== myIp6) intent.peers.push(peerFrom(bp, parsed.address, parsed.port, s.asNumber, intent.localAsn, v, problems));
+      else if (parsed.address !== myIp && parsed.address !== myIp6) {
+        // No port given and the address is a Calico node's of the same AS: its (or the global) listenPort, as confd does.
+        const t = s.peerIP.trim();
+        const portGiven = isIP(t) === 0 && !/^\[[^\]]+\]$/.test(t);
+        const asNode = portGiven ? undefined : v.nodes.find((n) => (nodeIp(n) === parsed.address || nodeIp6(n) === parsed.address) && nodeAsn(n, globalAsn) === s.asNumber);
+        const port = asNode ? listenPort(asNode.metadata.name ?? '') : parsed.port;
+        intent.peers.push(peerFrom(bp, parsed.address, port, s.asNumber, intent.localAsn, v, problems));
+      }
     }
     if (s.peerSelector !== undefined) {
       for (const other of v.nodes) {
