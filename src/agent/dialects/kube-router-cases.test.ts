@@ -133,8 +133,8 @@ const B2 = node('b2', '10.0.0.12', {}, '10.244.1.0/24');
 const LB = ['--run-loadbalancer=true', '--loadbalancer-ip-range=10.255.0.0/24'];
 interface LbCase { name: string; flags: string[]; objs: KubeObject[]; node?: string; lbStatus?: Array<{ namespace: string; name: string; ips: string[] }>; prefixes?: string[]; problem?: RegExp; refused?: RegExp }
 const LB_CASES: LbCase[] = [
-  { name: '--run-loadbalancer: the leading node (first by name) allocates the range\'s first address to a new LoadBalancer service', flags: LB, objs: [A1, B2, lbSvc('web')], lbStatus: [{ namespace: 'default', name: 'web', ips: ['10.255.0.0'] }] },
-  { name: '--run-loadbalancer: the other nodes do not allocate (one leader, as kube-router\'s Lease)', flags: LB, objs: [A1, B2, lbSvc('web')], node: 'b2', lbStatus: undefined },
+  { name: '--run-loadbalancer: the range\'s first address for a new LoadBalancer service', flags: LB, objs: [A1, B2, lbSvc('web')], lbStatus: [{ namespace: 'default', name: 'web', ips: ['10.255.0.0'] }] },
+  { name: '--run-loadbalancer: every node plans the same (the agent holding the Lease writes)', flags: LB, objs: [A1, B2, lbSvc('web')], node: 'b2', lbStatus: [{ namespace: 'default', name: 'web', ips: ['10.255.0.0'] }] },
   { name: 'without --run-loadbalancer (kube-router\'s default) nothing is allocated', flags: ['--loadbalancer-ip-range=10.255.0.0/24'], objs: [A1, lbSvc('web')], lbStatus: undefined },
   { name: 'a service that has its address needs nothing', flags: LB, objs: [A1, lbSvc('web', {}, ['10.255.0.0'])], lbStatus: [] },
   { name: '--loadbalancer-ip-range repeated and comma-separated: all ranges, in order', flags: ['--run-loadbalancer', '--loadbalancer-ip-range=10.255.0.0/32', '--loadbalancer-ip-range', '10.255.1.0/30,10.255.2.0/30'], objs: [A1, lbSvc('a'), lbSvc('bb'), lbSvc('ccc', {}, ['10.255.1.0'])], lbStatus: [{ namespace: 'default', name: 'a', ips: ['10.255.0.0'] }, { namespace: 'default', name: 'bb', ips: ['10.255.1.1'] }] },

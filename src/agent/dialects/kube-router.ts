@@ -4,8 +4,7 @@
  * node.bgp.communities) and per-service annotations (service.advertise.clusterip/externalip/loadbalancerip,
  * service.local). iBGP full mesh between nodes of the same ASN, route reflector roles; learned routes go to the FIB.
  * `--run-loadbalancer` with `--loadbalancer-ip-range` allocates LoadBalancer addresses as kube-router's lballoc
- * controller does; one node leads (kube-router elects one through a Lease; here the first node by name), and its
- * intent carries the statuses to write.
+ * controller does: the intent carries the statuses to write, and the agent holding the kube-router-lballoc Lease writes them.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -126,13 +125,11 @@ function sliceFlag(argv: string[], name: string): string[] {
 }
 
 /**
- * kube-router's allocator on the leading node: the addresses to write, and why a service gets none (once per
- * service, in problems). The leader is the first node by name (kube-router: the holder of the kube-router-lballoc Lease).
+ * kube-router's allocator: the addresses to write, and why a service gets none (in problems). Every node plans the
+ * same; the agent writes only while it holds the kube-router-lballoc Lease, as kube-router's leader election does.
  */
-function lbAllocation(v: ClusterView, nodeName: string, o: KubeRouterOptions, intent: AgentIntent): void {
+function lbAllocation(v: ClusterView, o: KubeRouterOptions, intent: AgentIntent): void {
   if (!o.runLoadBalancer) return;
-  const leader = v.nodes.map((n) => n.metadata.name ?? '').filter(Boolean).sort()[0];
-  if (leader !== nodeName) return;
   intent.lbStatus = [];
   const plan = planKubeRouterLb(v.services as unknown as Parameters<typeof planKubeRouterLb>[0], { ranges: o.loadBalancerIpRanges, defaultClass: o.loadBalancerDefaultClass });
   for (const [key, d] of plan) {
@@ -287,7 +284,7 @@ export function computeKubeRouter(v: ClusterView, nodeName: string, o: KubeRoute
   };
   if (o.advertisePodCidr) for (const c of podCidrs(node)) addAdvert(intent.advertise, { prefix: c, ...attrs, reason: 'pod CIDR' });
   for (const a of serviceAdverts(v, nodeName, o, attrs)) addAdvert(intent.advertise, a);
-  lbAllocation(v, nodeName, o, intent);
+  lbAllocation(v, o, intent);
   return finish(intent);
 }
 

@@ -105,8 +105,8 @@ export interface AgentIntent {
   /** Problems found in the configuration (logged; the rest still applies). */
   problems: string[];
   /**
-   * LoadBalancer addresses this node's agent writes into Service status.loadBalancer.ingress (kube-router's
-   * allocator, `--run-loadbalancer`, on the one node that leads); absent = the agent allocates nothing.
+   * LoadBalancer addresses for Service status.loadBalancer.ingress (kube-router's allocator, `--run-loadbalancer`);
+   * the agent writes them only while it holds the allocator's Lease. Absent = the agent allocates nothing.
    */
   lbStatus?: Array<{ namespace: string; name: string; ips: string[] }>;
 }

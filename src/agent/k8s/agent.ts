@@ -5,7 +5,7 @@
  * kube-router mode also installs learned best routes into the kernel FIB.
  */
 import type http from 'node:http';
-import { KubeClient, SERVICES, loadKubeconfig } from '../../cluster/client/index.js';
+import { KubeClient, LEASES, SERVICES, isConflict, isNotFound, loadKubeconfig, type Lease } from '../../cluster/client/index.js';
 import { BgpSpeaker } from '../../bgp/index.js';
 import { Rib } from '../../bgp/index.js';
 import type { Logger } from '../../bgp/index.js';
@@ -145,8 +145,40 @@ export class K8sAgent {
     });
   }
 
-  /** LoadBalancer addresses the dialect allocates (kube-router --run-loadbalancer): into each Service's status. */
+  /**
+   * kube-router's allocator runs on one node at a time: the holder of the kube-system/kube-router-lballoc Lease
+   * (kube-router's own lease name). Taken when absent or expired (15 s without renewal), renewed on every write;
+   * a lost race (conflict, already exists) means another node leads.
+   */
+  private async holdsLbLease(): Promise<boolean> {
+    const now = new Date();
+    const micro = now.toISOString().replace(/Z$/, '000Z');
+    const me = this.o.node;
+    try {
+      let cur: Lease | undefined;
+      try {
+        cur = await this.client.get(LEASES, 'kube-router-lballoc', 'kube-system');
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      if (!cur) {
+        await this.client.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'kube-router-lballoc', namespace: 'kube-system' }, spec: { holderIdentity: me, leaseDurationSeconds: 15, acquireTime: micro, renewTime: micro } });
+        return true;
+      }
+      const sp = cur.spec ?? {};
+      const expired = !sp.renewTime || Date.parse(sp.renewTime) + (sp.leaseDurationSeconds ?? 15) * 1000 < now.getTime();
+      if (sp.holderIdentity !== me && !expired) return false;
+      await this.client.update(LEASES, { ...cur, spec: { ...sp, holderIdentity: me, leaseDurationSeconds: 15, renewTime: micro, ...(sp.holderIdentity !== me ? { acquireTime: micro } : {}) } });
+      return true;
+    } catch (e) {
+      if (!isConflict(e) && !/already exists/i.test(errorMessage(e))) this.o.log.warn('kube-router-lballoc lease', { reason: errorMessage(e) });
+      return false;
+    }
+  }
+
+  /** LoadBalancer addresses the dialect allocates (kube-router --run-loadbalancer): into each Service's status, by the lease holder. */
   private async writeLbStatus(list: NonNullable<AgentIntent['lbStatus']>): Promise<void> {
+    if (!(await this.holdsLbLease())) return;
     for (const { namespace, name, ips } of list) {
       try {
         await this.client.patchStatus(SERVICES, name, { status: { loadBalancer: { ingress: ips.map((ip) => ({ ip, ipMode: 'VIP' })) } } }, { namespace, type: 'merge' });
