@@ -78,6 +78,9 @@ export async function runExec(values: ExecValues, positionals: string[]): Promis
     process.stderr.write(r.stderr);
     return r.exitCode;
   }
+  if (values.namespace !== undefined || values.cluster !== undefined) {
+    throw new KindlabError('USAGE', `-n and --cluster are for pod targets (pod/NAME), and "${node}" is a node`, { detail: USAGE });
+  }
   const target = await resolveLab(values, USAGE);
   // a lab over several engines (hosts:): the node's container is on its engine
   runtime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
