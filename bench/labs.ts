@@ -11,7 +11,8 @@
  * in the machine's load falls on both; each tree runs its own bin/lab.js on its own labs/ files. The summary
  * is the median per lab and tree with head/base ratios. --head-first starts round 1 with head (to continue an
  * alternation over separate invocations, e.g. one round per hold of the Docker lock). --timings passes `--timings` to each deploy and
- * prints every run's step table, to find which step got slower.
+ * prints every run's step table, to find which step got slower (a base without --timings prints it only if
+ * patched to do so when KINDLAB_BENCH_TIMINGS is set).
  */
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
@@ -39,8 +40,8 @@ function passed(stdout: string): string {
 }
 
 /** `node TREE/bin/lab.js ARGS` in TREE (never throws). */
-async function labIn(tree: string, args: string[]) {
-  const r = await execa('node', [join(tree, 'bin', 'lab.js'), ...args], { reject: false, cwd: tree, env: { CI: '1' } });
+async function labIn(tree: string, args: string[], env: Record<string, string> = {}) {
+  const r = await execa('node', [join(tree, 'bin', 'lab.js'), ...args], { reject: false, cwd: tree, env: { CI: '1', ...env } });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,10 +65,11 @@ function hasTimings(tree: string): boolean {
   }
 }
 
-async function runLab(tree: string, l: ArticleLab, wantTimings: boolean): Promise<Run> {
-  const timings = wantTimings && hasTimings(tree);
+async function runLab(tree: string, l: ArticleLab, timings: boolean): Promise<Run> {
   const file = join(tree, 'labs', l.dir, l.topo);
-  const [up, deployMs] = await timed(() => labIn(tree, ['deploy', '-t', file, ...(timings ? ['--timings'] : [])]));
+  // an older tree without --timings may print the same table when KINDLAB_BENCH_TIMINGS is set (a patch made for the comparison)
+  const flag = timings && hasTimings(tree) ? ['--timings'] : [];
+  const [up, deployMs] = await timed(() => labIn(tree, ['deploy', '-t', file, ...flag], timings ? { KINDLAB_BENCH_TIMINGS: '1' } : {}));
   if (up.exitCode !== 0) {
     await labIn(tree, ['destroy', '-t', file, '--cleanup']);
     return { failed: up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? `exit ${up.exitCode}` };
