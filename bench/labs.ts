@@ -4,11 +4,22 @@
  * a staged lab replays its stages onto their own end state, so its count can differ); destroy. Wall-clock
  * seconds, printed as a table.
  *   node --import tsx bench/labs.ts [DIR | DIR/TOPO ...]     (default: every lab in test/e2e/labs-list.ts)
+ *
+ * Side by side with another checkout (its dist/ built, node_modules present):
+ *   node --import tsx bench/labs.ts --compare /tmp/base [--rounds N] [--timings] [DIR ...]
+ * Each round runs every lab in both trees, base first in even rounds and head first in odd ones, so a drift
+ * in the machine's load falls on both; each tree runs its own bin/lab.js on its own labs/ files. The summary
+ * is the median per lab and tree with head/base ratios. --head-first starts round 1 with head (to continue an
+ * alternation over separate invocations, e.g. one round per hold of the Docker lock). --timings passes `--timings` to each deploy and
+ * prints every run's step table, to find which step got slower (a base without --timings prints it only if
+ * patched to do so when KINDLAB_BENCH_TIMINGS is set).
  */
 import { execa } from 'execa';
-import { join } from 'node:path';
-import { ARTICLE_LABS } from '../test/e2e/labs-list.js';
-import { REPO, lab } from '../test/e2e/helpers.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ARTICLE_LABS, type ArticleLab } from '../test/e2e/labs-list.js';
+import { REPO } from '../test/e2e/helpers.js';
 
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -28,29 +39,122 @@ function passed(stdout: string): string {
   }
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const labs = ARTICLE_LABS.filter((l) => only.length === 0 || only.includes(`${l.dir}/${l.topo}`) || only.includes(l.dir));
-  const failures: string[] = [];
-  const rows: string[][] = [['lab', 'deploy s', 'verify s', 'checks', 're-verify s', 're-checks', 'destroy s']];
-  for (const l of labs) {
-    const file = join(REPO, 'labs', l.dir, l.topo);
-    const [up, deployMs] = await timed(() => lab(['deploy', '-t', file]));
-    if (up.exitCode !== 0) {
-      const why = up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? `exit ${up.exitCode}`;
-      rows.push([`${l.dir}/${l.topo}`, 'failed', '', '', '', '', '']);
-      failures.push(`${l.dir}/${l.topo}: ${why}`);
-      await lab(['destroy', '-t', file, '--cleanup']);
-      continue;
-    }
-    const [first, verifyMs] = await timed(() => lab(['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
-    const [again, reverifyMs] = await timed(() => lab(['verify', '-t', file, '--format', 'json']));
-    const [, destroyMs] = await timed(() => lab(['destroy', '-t', file, '--cleanup']));
-    rows.push([`${l.dir}/${l.topo}`, secs(deployMs), secs(verifyMs), passed(first.stdout), secs(reverifyMs), passed(again.stdout), secs(destroyMs)]);
+/** `node TREE/bin/lab.js ARGS` in TREE (never throws). */
+async function labIn(tree: string, args: string[], env: Record<string, string> = {}) {
+  const r = await execa('node', [join(tree, 'bin', 'lab.js'), ...args], { reject: false, cwd: tree, env: { CI: '1', ...env } });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Run {
+  deployMs?: number;
+  verifyMs?: number;
+  checks?: string;
+  reverifyMs?: number;
+  rechecks?: string;
+  destroyMs?: number;
+  failed?: string;
+  timings?: string;
+}
+
+/** Whether TREE's `lab deploy` has --timings (older checkouts lack it and would refuse the option). */
+function hasTimings(tree: string): boolean {
+  try {
+    return readFileSync(join(tree, 'dist', 'cli', 'deploy.js'), 'utf8').includes('formatTimings');
+  } catch {
+    return false;
   }
+}
+
+async function runLab(tree: string, l: ArticleLab, timings: boolean): Promise<Run> {
+  const file = join(tree, 'labs', l.dir, l.topo);
+  // an older tree without --timings may print the same table when KINDLAB_BENCH_TIMINGS is set (a patch made for the comparison)
+  const flag = timings && hasTimings(tree) ? ['--timings'] : [];
+  const [up, deployMs] = await timed(() => labIn(tree, ['deploy', '-t', file, ...flag], timings ? { KINDLAB_BENCH_TIMINGS: '1' } : {}));
+  if (up.exitCode !== 0) {
+    await labIn(tree, ['destroy', '-t', file, '--cleanup']);
+    return { failed: up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? `exit ${up.exitCode}` };
+  }
+  const [first, verifyMs] = await timed(() => labIn(tree, ['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
+  const [again, reverifyMs] = await timed(() => labIn(tree, ['verify', '-t', file, '--format', 'json']));
+  const [, destroyMs] = await timed(() => labIn(tree, ['destroy', '-t', file, '--cleanup']));
+  const steps = timings ? up.stdout.split('\n').filter((x) => /^ {2}\S.* s +\d+ %/.test(x)).join('\n') : undefined;
+  return { deployMs, verifyMs, checks: passed(first.stdout), reverifyMs, rechecks: passed(again.stdout), destroyMs, timings: steps };
+}
+
+function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const name = (l: ArticleLab) => `${l.dir}/${l.topo}`;
+
+async function single(labs: ArticleLab[], timings: boolean): Promise<void> {
+  const rows: string[][] = [['lab', 'deploy s', 'verify s', 'checks', 're-verify s', 're-checks', 'destroy s']];
+  const failures: string[] = [];
+  for (const l of labs) {
+    const r = await runLab(REPO, l, timings);
+    if (r.failed) {
+      rows.push([name(l), 'failed', '', '', '', '', '']);
+      failures.push(`${name(l)}: ${r.failed}`);
+      continue;
+    }
+    rows.push([name(l), secs(r.deployMs!), secs(r.verifyMs!), r.checks!, secs(r.reverifyMs!), r.rechecks!, secs(r.destroyMs!)]);
+    if (r.timings) console.log(`${name(l)} deploy steps:\n${r.timings}`);
+  }
+  printTable(rows);
   for (const f of failures) console.log(`deploy failed: ${f}`);
+}
+
+async function compare(base: string, labs: ArticleLab[], rounds: number, timings: boolean, headFirst: boolean): Promise<void> {
+  const trees = { base, head: REPO } as const;
+  const runs = new Map<string, Run[]>(); // `${tree} ${lab}`
+  const every: string[][] = [['round', 'tree', 'lab', 'deploy s', 'verify s', 'checks', 're-verify s', 're-checks', 'destroy s']];
+  for (let round = 0; round < rounds; round++) {
+    for (const l of labs) {
+      const order: Array<keyof typeof trees> = (round % 2 === 0) !== headFirst ? ['base', 'head'] : ['head', 'base'];
+      for (const t of order) {
+        const r = await runLab(trees[t], l, timings);
+        const key = `${t} ${name(l)}`;
+        runs.set(key, [...(runs.get(key) ?? []), r]);
+        const row = r.failed
+          ? [String(round + 1), t, name(l), 'failed', '', '', '', '', '']
+          : [String(round + 1), t, name(l), secs(r.deployMs!), secs(r.verifyMs!), r.checks!, secs(r.reverifyMs!), r.rechecks!, secs(r.destroyMs!)];
+        every.push(row);
+        console.error(row.join('  ') + (r.failed ? `  (${r.failed})` : ''));
+        if (r.timings) console.error(`${t} ${name(l)} deploy steps:\n${r.timings}`);
+      }
+    }
+  }
+  console.log(`base: ${base}\nhead: ${REPO}\n\nevery run:`);
+  printTable(every);
+  const summary: string[][] = [['lab', 'deploy base', 'deploy head', 'ratio', 'verify base', 'verify head', 'ratio']];
+  for (const l of labs) {
+    const m = (t: string, f: (r: Run) => number | undefined) =>
+      median((runs.get(`${t} ${name(l)}`) ?? []).map(f).filter((x): x is number => x !== undefined));
+    const cell = (v: number | undefined) => (v === undefined ? 'failed' : secs(v));
+    const ratio = (b: number | undefined, h: number | undefined) => (b && h ? (h / b).toFixed(2) : '-');
+    const [db, dh, vb, vh] = [m('base', (r) => r.deployMs), m('head', (r) => r.deployMs), m('base', (r) => r.verifyMs), m('head', (r) => r.verifyMs)];
+    summary.push([name(l), cell(db), cell(dh), ratio(db, dh), cell(vb), cell(vh), ratio(vb, vh)]);
+  }
+  console.log(`\nmedians of ${rounds} round(s), seconds:`);
+  printTable(summary);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { compare: { type: 'string' }, rounds: { type: 'string', default: '2' }, timings: { type: 'boolean', default: false }, 'head-first': { type: 'boolean', default: false } },
+  });
+  const labs = ARTICLE_LABS.filter((l) => positionals.length === 0 || positionals.includes(name(l)) || positionals.includes(l.dir));
+  if (values.compare) await compare(resolve(values.compare), labs, Math.max(1, Number(values.rounds)), values.timings, values['head-first']);
+  else await single(labs, values.timings);
   const load = await execa('cat', ['/proc/loadavg'], { reject: false });
   console.log(`\nload average: ${load.stdout.split(' ').slice(0, 3).join(' ')}`);
 }

@@ -137,9 +137,16 @@ export const COMMANDS: Record<string, CommandSpec> = {
   exec: {
     command: 'exec [node] [cmd..]',
     about: 'run a command in a node: lab exec -t FILE NODE -- CMD...',
-    options: TARGET,
-    positionals: { node: 'node name, or pod/NAME or pod/NAMESPACE/NAME', cmd: 'the command and its arguments (after --)' },
-    examples: [['lab exec -t lab.clab.yaml router1 -- vtysh -c "show bgp summary"', "run vtysh in node router1"]],
+    options: {
+      ...TARGET,
+      namespace: { type: 'string', short: 'n', describe: "the pod's namespace (with pod/NAME)" },
+      cluster: { type: 'string', describe: "with several clusters: whose pod (kind's cluster name, or kubectl's context kind-NAME)" },
+    },
+    positionals: { node: 'node name, or pod/NAME, pod/NAMESPACE/NAME or CLUSTER/pod/NAME', cmd: 'the command and its arguments (after --)' },
+    examples: [
+      ['lab exec -t lab.clab.yaml router1 -- vtysh -c "show bgp summary"', "run vtysh in node router1"],
+      ['lab exec -t lab.clab.yaml --cluster k02 pod/nettool -n default -- ip addr', "run ip addr in pod nettool of cluster k02"],
+    ],
   },
   save: {
     command: 'save',
@@ -303,8 +310,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
   kubeconfig: {
     command: 'kubeconfig',
     about: "print the path (or --content) of a lab cluster's kubeconfig",
-    options: { ...TARGET, content: { type: 'boolean', describe: 'print the file itself, not its path' } },
-    examples: [['lab kubeconfig -t lab.clab.yaml', 'the path, for KUBECONFIG=$(lab kubeconfig -t lab.clab.yaml) kubectl get nodes']],
+    options: {
+      ...TARGET,
+      content: { type: 'boolean', describe: 'print the file itself, not its path' },
+      cluster: { type: 'string', describe: "with several clusters: which one (kind's cluster name, or kubectl's context kind-NAME; default the first)" },
+    },
+    examples: [
+      ['lab kubeconfig -t lab.clab.yaml', 'the path, for KUBECONFIG=$(lab kubeconfig -t lab.clab.yaml) kubectl get nodes'],
+      ['lab kubeconfig -t lab.clab.yaml --cluster k02', "the second cluster's kubeconfig"],
+    ],
   },
   config: {
     command: 'config',

@@ -1,7 +1,9 @@
 /** Graph model and Mermaid output from real topology files (pure: no Docker, no browser). */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { parseTopology, planLab } from '../topology/index.js';
 import { LabContext } from '../verify/context.js';
 import { applyPodCidrs, applySessions } from './live.js';
@@ -120,5 +122,31 @@ describe('mermaid', () => {
     const m = buildModel(planLab(parseTopology(`name: wide\ntopology:\n  nodes:\n${hosts}\n`, { env: {} })));
     assert.equal(m.direction, 'LR');
     assert.match(toMermaid(m), /^flowchart LR$/m);
+  });
+});
+
+describe('graph of a lab with two clusters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kindlab-graph-clusters-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'k.yaml'), 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n');
+  const plan = planLab(parseTopology('name: two\ntopology:\n  nodes:\n    r: {kind: linux, image: frrouting/frr:v8.2.2}\n    k01: {kind: k8s-kind, startup-config: k.yaml}\n    k02: {kind: k8s-kind, startup-config: k.yaml}\n  links:\n  - endpoints: ["r:net0", "k02-worker:net0"]\n', { file: join(dir, 'topo.yaml'), dir }));
+
+  test('each cluster\'s Kubernetes nodes are grouped in a box of their own inside the Kubernetes nodes', () => {
+    const m = buildModel(plan);
+    assert.deepEqual(m.nodes.filter((n) => n.role === 'k8s').map((n) => [n.name, n.cluster]).sort(), [
+      ['k01-control-plane', 'k01'], ['k01-worker', 'k01'], ['k02-control-plane', 'k02'], ['k02-worker', 'k02'],
+    ]);
+    const lines = toMermaid(m).split('\n').map((l) => l.trim());
+    const k8s = lines.indexOf('subgraph k8ss["Kubernetes nodes"]');
+    const box = (c: string) => lines.indexOf(`subgraph cluster_${c}["cluster ${c}"]`);
+    assert.ok(k8s >= 0 && box('k01') > k8s && box('k02') > k8s, lines.join('\n'));
+    assert.ok(lines[box('k01') + 1]!.startsWith(`${nodeId('k01-control-plane')}[`) && lines[box('k01') + 2]!.startsWith(`${nodeId('k01-worker')}[`) && lines[box('k01') + 3] === 'end');
+    assert.ok(lines[box('k02') + 1]!.startsWith(`${nodeId('k02-control-plane')}[`) && lines[box('k02') + 3] === 'end');
+  });
+
+  test('one cluster: no cluster boxes', () => {
+    const one = planLab(parseTopology(K8S, { file: 'k8s.yaml', env: {} }));
+    assert.ok(buildModel(one).nodes.every((n) => n.cluster === undefined));
+    assert.ok(!toMermaid(buildModel(one)).includes('subgraph cluster_'));
   });
 });

@@ -9,7 +9,7 @@ import type { LabPlan } from '../topology/index.js';
 import { EvidenceLog, LabContext, type NodeExec } from '../verify/index.js';
 import { bgpSource, readSessions } from '../verify/index.js';
 import type { Session } from '../verify/index.js';
-import { hostPaths } from '../cluster/lab/index.js';
+import { clusterPlan, hostPaths, labClusterNames } from '../cluster/lab/index.js';
 import { kubeLookup } from '../verify/index.js';
 import { podCidrsOf } from '../verify/index.js';
 import type { GraphEdge, GraphModel, SessionState } from './model.js';
@@ -74,20 +74,23 @@ export async function applySessions(model: GraphModel, ctx: LabContext, ends: Se
   }
 }
 
-/** Pod CIDRs by Kubernetes node name, read through the lab's kubeconfig with our own client (as verify does). */
+/** Pod CIDRs by Kubernetes node name (every cluster's), read through the lab's kubeconfigs with our own client (as verify does). */
 export async function podCidrs(plan: LabPlan): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  if (!existsSync(hostPaths.kubeconfig(plan))) return out;
-  const cluster = kubeLookup(plan);
-  try {
-    for (const n of await cluster.nodes()) {
-      const cidrs = podCidrsOf(n);
-      if (n.metadata.name && cidrs.length > 0) out.set(n.metadata.name, cidrs);
+  for (const name of labClusterNames(plan)) {
+    const view = clusterPlan(plan, name);
+    if (!existsSync(hostPaths.kubeconfig(view))) continue;
+    const cluster = kubeLookup(view);
+    try {
+      for (const n of await cluster.nodes()) {
+        const cidrs = podCidrsOf(n);
+        if (n.metadata.name && cidrs.length > 0) out.set(n.metadata.name, cidrs);
+      }
+    } catch {
+      /* the cluster does not answer: no CIDRs to show (best effort, like session state) */
+    } finally {
+      cluster.close();
     }
-  } catch {
-    /* the cluster does not answer: no CIDRs to show (best effort, like session state) */
-  } finally {
-    cluster.close();
   }
   return out;
 }

@@ -1,5 +1,6 @@
 /**
- * GraphModel → Mermaid flowchart: one subgraph per role, interface names on the edges
+ * GraphModel → Mermaid flowchart: one subgraph per role (the Kubernetes nodes of several clusters in one
+ * box per cluster inside it), interface names on the edges
  * (`a -- "net0 — net1" --- b`), session state as link colours (green Established, red down).
  */
 import { ROLE_ORDER, ROLE_TITLES, type GraphModel, type GraphNode, type Role } from './model.js';
@@ -18,6 +19,11 @@ const BUSY = 40;
 /** A Mermaid-safe id for a node name (names may hold dots, dashes, or be keywords like `end`). */
 export function nodeId(name: string): string {
   return `n_${name.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`)}`;
+}
+
+/** The id of a cluster's box (kept apart from node ids). */
+export function clusterId(name: string): string {
+  return `cluster_${nodeId(name).slice(2)}`;
 }
 
 /** Text inside a quoted Mermaid label: quotes and markup become entities. */
@@ -47,7 +53,14 @@ export function toMermaid(m: GraphModel, overlay: MermaidOverlay = {}): string {
     if (members.length === 0) continue;
     out.push(`  subgraph ${role}s["${ROLE_TITLES[role]}"]`);
     out.push(`    direction ${m.direction === 'TB' ? 'LR' : 'TB'}`);
-    for (const n of members) out.push(`    ${nodeLine(n)}`);
+    for (const n of members.filter((x) => x.cluster === undefined)) out.push(`    ${nodeLine(n)}`);
+    // several clusters: each one's nodes in a box of their own inside the role's
+    const clusters = [...new Set(members.flatMap((x) => (x.cluster !== undefined ? [x.cluster] : [])))];
+    for (const c of clusters) {
+      out.push(`    subgraph ${clusterId(c)}["cluster ${labelText(c)}"]`);
+      for (const n of members.filter((x) => x.cluster === c)) out.push(`      ${nodeLine(n)}`);
+      out.push('    end');
+    }
     out.push('  end');
   }
   const busy = m.edges.length > BUSY;

@@ -19,6 +19,8 @@ export interface GraphNode {
   image: string;
   /** Extra lines under the name (e.g. the Kubernetes node it shares a netns with, pod CIDR). */
   notes: string[];
+  /** With several clusters in the lab: the cluster of this Kubernetes node (drawn grouped by it; additive). */
+  cluster?: string;
 }
 
 /** One end of an edge; `folded`: the node the interface really belongs to, when that node was folded into `node`. */
@@ -78,11 +80,12 @@ export function autoDirection(nodes: GraphNode[]): 'TB' | 'LR' {
 
 export function buildModel(plan: LabPlan, opts: { direction?: 'TB' | 'LR' | 'auto' } = {}): GraphModel {
   const k8s = k8sNodeNames(plan);
+  const several = (plan.clusters?.length ?? 0) > 1;
   const nodes = plan.nodes.map((n): GraphNode => {
     const notes: string[] = [];
     if (n.networkMode.type === 'container') notes.push(`netns of ${n.networkMode.node ?? n.networkMode.container}`);
     for (const l of plan.links) if (l.type !== 'veth' && l.endpoints[0].node === n.name) notes.push(`${l.endpoints[0].iface}: ${singleEndNote(l)}`);
-    return { name: n.name, role: roleOf(n, k8s), kind: n.kind, image: n.image, notes };
+    return { name: n.name, role: roleOf(n, k8s), kind: n.kind, image: n.image, notes, ...(several && n.k8s ? { cluster: n.k8s.cluster } : {}) };
   });
   const edges = plan.links.flatMap((l): GraphEdge[] => (l.type !== 'veth' ? [] : [{ a: { node: l.endpoints[0].node, iface: l.endpoints[0].iface }, z: { node: l.endpoints[1].node, iface: l.endpoints[1].iface } }]));
   const direction = !opts.direction || opts.direction === 'auto' ? autoDirection(nodes) : opts.direction;

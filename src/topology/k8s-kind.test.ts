@@ -69,4 +69,24 @@ describe('k8s-kind nodes', () => {
     assert.match(issuesOf(() => parseTopology(topo('    k01: {kind: k8s-kind, startup-config: bad.yaml}\n'), { file: 'topo.yaml', dir })).join('\n'), /^\.\/bad\.yaml:3: unknown field "bogus"/);
     assert.match(issuesOf(() => parseTopology(topo('    a: {kind: k8s-kind, startup-config: pinned.yaml}\n    b: {kind: k8s-kind, startup-config: pinned.yaml}\n'), { file: 'topo.yaml', dir })).join('\n'), /podSubnet 10\.244\.0\.0\/16 overlaps podSubnet 10\.244\.0\.0\/16 of cluster a/);
   });
+  it('each cluster its own bgp: a k8s-kind node\'s block overrides the topology-level one key by key (own ASN and peers)', () => {
+    const topo = TWO.replace('name: two\n', 'name: two\nbgp: {dialect: kube-router, flags: [--cluster-asn=65001, --peer-router-ips=10.0.0.1]}\n')
+      .replace('k02: {kind: k8s-kind, startup-config: k02.yaml}', 'k02: {kind: k8s-kind, startup-config: k02.yaml, bgp: {flags: [--cluster-asn=65002, --peer-router-ips=10.0.1.1]}}');
+    const plan = planLab(parseTopology(topo, { file: 'topo.yaml', dir }));
+    assert.deepEqual(plan.clusters!.map((c) => [c.spec.name, c.bgp?.dialect, c.bgp?.flags, c.bgp?.agent]), [
+      ['k01', 'kube-router', ['--cluster-asn=65001', '--peer-router-ips=10.0.0.1'], true],
+      ['k02', 'kube-router', ['--cluster-asn=65002', '--peer-router-ips=10.0.1.1'], true],
+    ]);
+    assert.equal(plan.clusters![1]!.bgp!.pos.line, 7, 'the block is positioned at the node');
+    // without a topology-level block: only the node's cluster runs with settings
+    const alone = planLab(parseTopology(TWO.replace('k02: {kind: k8s-kind, startup-config: k02.yaml}', 'k02: {kind: k8s-kind, startup-config: k02.yaml, bgp: {dialect: calico, agent: false}}'), { file: 'topo.yaml', dir }));
+    assert.deepEqual(alone.clusters!.map((c) => c.bgp && [c.bgp.dialect, c.bgp.agent, c.bgp.flags]), [undefined, ['calico', false, []]]);
+  });
+
+  it('a k8s-kind node\'s bad bgp: is refused at its line', () => {
+    const bad = (block: string) => issuesOf(() => parseTopology(TWO.replace('k02: {kind: k8s-kind, startup-config: k02.yaml}', `k02:\n      kind: k8s-kind\n      startup-config: k02.yaml\n      bgp: ${block}`), { file: 'topo.yaml', dir }));
+    assert.deepEqual(bad('{dialect: nope}'), ['topo.yaml:9: unknown dialect "nope" (known: cilium, calico, kube-router, kube-ovn, metallb)']);
+    assert.deepEqual(bad('{asn: 65002}'), ['topo.yaml:9: unknown key "asn" (known: agent, dialect, flags)']);
+    assert.deepEqual(bad('[--cluster-asn=65002]'), ['topo.yaml:9: expected a map, got a list']);
+  });
 });

@@ -6,6 +6,9 @@
  *     agent: true            # start lab-agent on every Kubernetes node (default true)
  *     dialect: cilium        # cilium | calico | kube-router | kube-ovn | metallb; absent: detected from the objects
  *     flags: [--run-router=true, ...]   # the dialect's own flags (kube-router, Kube-OVN)
+ *
+ * Several clusters (`k8s-kind` nodes): the topology-level block applies to every cluster; a k8s-kind
+ * node's own `bgp:` (same keys) overrides it for that cluster, e.g. its own --cluster-asn and peers.
  */
 import type { RawTopologyFile } from './raw-types.js';
 import type { IssueList, PathSeg } from './source-map.js';
@@ -26,6 +29,11 @@ export function normalizeClusterBgp(raw: RawTopologyFile, issues: IssueList, has
   if (value === undefined) return undefined;
   const at: PathSeg[] = inCluster !== undefined ? ['cluster', 'bgp'] : ['bgp'];
   if (!hasCluster) issues.add(at, 'bgp configures the cluster\'s node agent, but the topology has no cluster section', 'key');
+  return readClusterBgp(value, at, issues);
+}
+
+/** One agent-settings block at `at` (topology, cluster section or a k8s-kind node). */
+export function readClusterBgp(value: unknown, at: PathSeg[], issues: IssueList): ClusterBgp | undefined {
   if (!isObj(value)) {
     issues.add(at, 'bgp is a mapping: { dialect: cilium|calico|kube-router|kube-ovn|metallb, flags: [...], agent: true|false }');
     return undefined;
@@ -59,4 +67,24 @@ export function withoutBgp(section: Obj): Obj {
   if (!('bgp' in section)) return section;
   const { bgp: _bgp, ...rest } = section;
   return rest;
+}
+
+/**
+ * A `k8s-kind` node's own `bgp:` (its cluster's agents: its own ASN and peers in the dialect's flags)
+ * over the topology-level one: each key it gives replaces that key of the topology's block (flags as a
+ * whole list). Undefined when neither has one.
+ */
+export function kindNodeBgp(own: unknown, node: string, shared: ClusterBgp | undefined, issues: IssueList): ClusterBgp | undefined {
+  if (own === undefined) return shared;
+  const at: PathSeg[] = ['topology', 'nodes', node, 'bgp'];
+  const mine = readClusterBgp(own, at, issues);
+  if (!mine || !shared) return mine;
+  const given = isObj(own) ? own : {};
+  const dialect = given['dialect'] !== undefined ? mine.dialect : shared.dialect;
+  return {
+    agent: given['agent'] !== undefined ? mine.agent : shared.agent,
+    ...(dialect ? { dialect } : {}),
+    flags: given['flags'] !== undefined ? mine.flags : shared.flags,
+    pos: mine.pos,
+  };
 }

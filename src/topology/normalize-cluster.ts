@@ -13,7 +13,7 @@ import { parseYaml } from './parse-yaml.js';
 import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
 import { KindlabError } from '../errors.js';
 import type { RawEndpoint, RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
-import { normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
+import { kindNodeBgp, normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';
 import { normalizeNode } from './normalize-node.js';
 import { IssueList, SourceMap, type PathSeg } from './source-map.js';
 import type { BindMount, ClusterBgp, LabCluster, NodeSpec, PortMapping, SourcePos } from './types.js';
@@ -183,7 +183,8 @@ const bgpOf = (raw: RawTopologyFile, issues: IssueList): { bgp?: ClusterBgp } =>
  * the cluster's nodes, named as their containers (`<cluster>-control-plane`, `<cluster>-worker`…,
  * as containerlab's examples link them); a user node of kind k8s-node with such a name adds
  * settings to it. Such a cluster gets no manifests (the topology's `manifests:` go to `cluster:`);
- * the topology-level `bgp:` applies to every cluster's agents.
+ * the topology-level `bgp:` applies to every cluster's agents, and the node's own `bgp:` (same keys)
+ * overrides it for its cluster (its own ASN and peers).
  */
 export function normalizeKindNodes(raw: RawTopologyFile, nodes: Map<string, NodeSpec>, ctx: ClusterContext): LabCluster[] {
   const out: LabCluster[] = [];
@@ -199,7 +200,8 @@ export function normalizeKindNodes(raw: RawTopologyFile, nodes: Map<string, Node
     const source = readKindFile(n.startupConfig, ['topology', 'nodes', n.name, 'startup-config'], ctx);
     if (!source) continue;
     const cluster = convertCluster(source, raw, n.name, nodes, ctx, true);
-    if (cluster) out.push({ ...cluster, manifests: [], ...(bgp ? { bgp } : {}), pos: n.pos });
+    const own = kindNodeBgp(n.extra['bgp'], n.name, bgp, ctx.issues);
+    if (cluster) out.push({ ...cluster, manifests: [], ...(own ? { bgp: own } : {}), pos: n.pos });
   }
   return out;
 }

@@ -4,6 +4,8 @@
  *   cluster running FRR, BIRD or GoBGP): the prefixes the node agents advertise got everywhere;
  * - every pod reaches every other pod (ping from its network namespace to the other's IP).
  * Pods that have finished (Succeeded/Failed) and hostNetwork pods are left out.
+ * With several clusters in the lab: every cluster's pod CIDRs on every router, and each cluster's
+ * pods ping each other (named `CLUSTER/pod/NS/NAME`); pods of different clusters are not paired.
  */
 import type { Node, Pod } from '../cluster/client/index.js';
 import type { LabContext } from './context.js';
@@ -25,8 +27,11 @@ async function routers(ctx: LabContext, concurrency: number): Promise<string[]> 
 export async function deriveClusterChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
   const cluster = ctx.cluster;
   if (!cluster) return [];
-  const [nodes, pods, rs] = await Promise.all([cluster.nodes(), cluster.pods(), routers(ctx, concurrency)]);
+  // several clusters: each one's nodes and pods, its pods named `CLUSTER/pod/NS/NAME`; pods ping within their cluster
+  const names: Array<string | undefined> = cluster.names?.() ?? [undefined];
+  const [perCluster, rs] = await Promise.all([Promise.all(names.map(async (c) => ({ c, nodes: await cluster.nodes(c), pods: await cluster.pods(c) }))), routers(ctx, concurrency)]);
   const out: Expectation[] = [];
+  const nodes = perCluster.flatMap((x) => x.nodes);
   for (const n of [...nodes].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!))) {
     for (const cidr of podCidrsOf(n)) {
       for (const r of rs) {
@@ -34,11 +39,13 @@ export async function deriveClusterChecks(ctx: LabContext, concurrency = 8): Pro
       }
     }
   }
-  const refs = pods.filter(probed).map((p) => `pod/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).sort();
-  for (const from of refs) {
-    for (const to of refs) {
-      if (from === to) continue;
-      out.push({ kind: 'ping', from, to: { type: 'object', ref: to }, count: 2, maxLoss: 0, name: `${from} → ${to}`, derived: true } satisfies PingExpectation);
+  for (const { c, pods } of perCluster) {
+    const refs = pods.filter(probed).map((p) => `${c !== undefined ? `${c}/` : ''}pod/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).sort();
+    for (const from of refs) {
+      for (const to of refs) {
+        if (from === to) continue;
+        out.push({ kind: 'ping', from, to: { type: 'object', ref: to }, count: 2, maxLoss: 0, name: `${from} → ${to}`, derived: true } satisfies PingExpectation);
+      }
     }
   }
   return out;

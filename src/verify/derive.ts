@@ -7,7 +7,7 @@
 import { KindlabError } from '../errors.js';
 import { bgpSource, readSessions } from './check-bgp.js';
 import { EvidenceLog, type LabContext } from './context.js';
-import { agentEnabled } from '../cluster/lab/index.js';
+import { agentEnabled, clusterPlan } from '../cluster/lab/index.js';
 import { deriveClusterChecks } from './derive-cluster.js';
 import { convertChecks } from './expectations.js';
 import { mapPool } from '../lib/index.js';
@@ -16,8 +16,8 @@ import type { BgpExpectation, Expectation } from './types.js';
 export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
   const nodes = ctx.plan.nodes.filter((n) => n.kind !== 'bridge' && n.kind !== 'ext-container');
   const perNode = await mapPool(nodes, concurrency, async (n): Promise<Expectation[]> => {
-    // A cluster node whose agent the deploy started must have one running: a stopped agent is a failed check.
-    const source = (await bgpSource(ctx, n.name, 'auto')) ?? (n.k8s && agentEnabled(ctx.plan) ? 'agent' : undefined);
+    // A cluster node whose agent the deploy started (its own cluster's bgp:) must have one running: a stopped agent is a failed check.
+    const source = (await bgpSource(ctx, n.name, 'auto')) ?? (n.k8s && agentEnabled(clusterPlan(ctx.plan, n.k8s.cluster)) ? 'agent' : undefined);
     if (!source) return [];
     const all: BgpExpectation = { kind: 'bgp', node: n.name, source, name: `${n.name} all sessions Established`, derived: true };
     try {

@@ -8,6 +8,7 @@ import { formatPath, locateIn } from '../topology/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { parseDuration } from './duration.js';
 import { looksLikeRef, parseObjectRef } from './cluster.js';
+import { labClusterNames } from '../cluster/lab/index.js';
 import { checkPrefix, isAddress } from './net.js';
 import { schemaProblems, sectionObject, type PathSeg } from './schema.js';
 import type { BgpSource, Expectation, RouteSource, Target } from './types.js';
@@ -85,9 +86,10 @@ function node(c: Collector, path: PathSeg[], name: string): string {
 function objectRef(c: Collector, path: PathSeg[], s: string, types: Array<'pod' | 'service'>): boolean {
   if (!looksLikeRef(s)) return false;
   const r = parseObjectRef(s);
-  const forms = types.map((t) => (t === 'pod' ? 'pod/NAME, pod/NAMESPACE/NAME' : 'svc/NAME, svc/NAMESPACE/NAME')).join(', ');
+  const forms = types.map((t) => (t === 'pod' ? 'pod/NAME, pod/NAMESPACE/NAME' : 'svc/NAME, svc/NAMESPACE/NAME')).join(', ') + (labClusterNames(c.plan).length > 1 ? ' (each may start with CLUSTER/)' : '');
   if (!r || !types.includes(r.type)) c.add(path, `"${s}" is not one of ${forms}`);
   else if (!c.plan.cluster) c.add(path, `"${s}": pod and Service references need the lab's cluster, and this topology has no cluster section`);
+  else if (r.cluster !== undefined && !labClusterNames(c.plan).includes(r.cluster)) c.add(path, `"${s}": the lab has no cluster "${r.cluster}" (its clusters: ${labClusterNames(c.plan).join(', ')})`);
   return true;
 }
 

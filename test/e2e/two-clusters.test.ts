@@ -5,9 +5,10 @@
  * and pod CIDR (kind's default moved apart for the second cluster: 10.244.0.0/24 and
  * 10.245.0.0/24); each cluster's agent (kube-router dialect, flags from the topology's bgp:)
  * peers with the router, which learns both pod CIDRs. kubectl works against each kubeconfig and
- * sees only its own cluster. Both clusters are in AS 65001 (one bgp: for all), so the router
- * passes each cluster's pod CIDR to the other with as-override, and a pod of one pings a pod of the
- * other. Destroy removes both. Run under the docker lock.
+ * sees only its own cluster. The topology-level bgp: puts the clusters in AS 65001; the second
+ * cluster's k8s-kind node has its own bgp: (AS 65002), so the router sees both ASNs, and a pod of one
+ * pings a pod of the other. lab kubeconfig --cluster, lab exec into either cluster's pod, verify's
+ * derived checks and the graph know both clusters. Destroy removes both. Run under the docker lock.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -45,14 +46,14 @@ const FRR = [
   'touch /etc/frr/vtysh.conf',
   "sed -i -e 's/bgpd=no/bgpd=yes/g' /etc/frr/daemons",
   '/usr/lib/frr/frrinit.sh start',
-  "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no bgp ebgp-requires-policy' -c ' neighbor 10.0.0.2 remote-as 65001' -c ' neighbor 10.0.0.3 remote-as 65001' -c ' address-family ipv4 unicast' -c '  neighbor 10.0.0.2 as-override' -c '  neighbor 10.0.0.3 as-override'",
+  "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no bgp ebgp-requires-policy' -c ' neighbor 10.0.0.2 remote-as 65001' -c ' neighbor 10.0.0.3 remote-as 65002'",
 ];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kindlab-two-clusters-'));
   await writeFile(join(dir, 'a.yaml'), KIND('10.0.0.2'));
   await writeFile(join(dir, 'b.yaml'), KIND('10.0.0.3'));
-  // the agents' flags are the topology's (one bgp: for every cluster): both clusters in AS 65001
+  // the agents' flags are the topology's (one bgp: for every cluster, AS 65001), but B's node has its own (AS 65002)
   const node = (ip: string) => ({ kind: 'k8s-node', exec: [`ip addr add ${ip}/24 dev net0`] });
   const topo = {
     name,
@@ -63,7 +64,7 @@ before(async () => {
         lan: { kind: 'bridge', image: 'kindlab/base:latest' },
         router: { kind: 'linux', image: 'frrouting/frr:v8.2.2', cmd: 'bash', exec: FRR },
         [A]: { kind: 'k8s-kind', 'startup-config': 'a.yaml' },
-        [B]: { kind: 'k8s-kind', 'startup-config': 'b.yaml' },
+        [B]: { kind: 'k8s-kind', 'startup-config': 'b.yaml', bgp: { flags: ['--peer-router-ips=10.0.0.1', '--peer-router-asns=65000', '--cluster-asn=65002'] } },
         [`${A}-control-plane`]: node('10.0.0.2'),
         [`${B}-control-plane`]: node('10.0.0.3'),
       },
@@ -144,6 +145,59 @@ spec: { containers: [{ name: nettool, image: cr7258/nettool:v1 }] }
     return r.exitCode === 0 ? r.stdout : undefined;
   }, 60_000, 1000);
   assert.match(ping, /3 packets transmitted, 3 (packets )?received/);
+});
+
+test('the router sees each cluster in its own AS: 65001 from the topology-level bgp:, 65002 from the k8s-kind node\'s own', async () => {
+  const peers = await until('both sessions Established', async () => {
+    const r = await lab(['exec', '-t', file, 'router', '--', 'vtysh', '-c', 'show bgp summary json']);
+    const p = (JSON.parse(r.stdout) as { ipv4Unicast?: { peers?: Record<string, { remoteAs: number; state: string }> } }).ipv4Unicast?.peers ?? {};
+    return p['10.0.0.2']?.state === 'Established' && p['10.0.0.3']?.state === 'Established' ? p : undefined;
+  }, 60_000, 1000);
+  assert.equal(peers['10.0.0.2']!.remoteAs, 65001);
+  assert.equal(peers['10.0.0.3']!.remoteAs, 65002);
+  const path = await lab(['exec', '-t', file, 'router', '--', 'vtysh', '-c', 'show ip bgp 10.245.0.0/24']);
+  assert.match(path.stdout, /^\s+65002\s*$/m, path.stdout);
+});
+
+test('lab kubeconfig: --cluster picks a cluster (kind\'s name or kubectl\'s kind-NAME); none: the first, naming both; unknown: the known ones listed', async () => {
+  const b = await lab(['kubeconfig', '-t', file, '--cluster', B]);
+  assert.equal(b.exitCode, 0, b.stderr);
+  assert.equal(b.stdout.trim(), join(dir, `lab-${name}`, B, 'kubeconfig'));
+  assert.equal((await lab(['kubeconfig', '--name', name, '--cluster', `kind-${B}`])).stdout.trim(), join(dir, `lab-${name}`, B, 'kubeconfig'), 'by lab name and context name');
+  const first = await lab(['kubeconfig', '-t', file]);
+  assert.equal(first.stdout.trim(), join(dir, `lab-${name}`, A, 'kubeconfig'));
+  assert.match(first.stderr, new RegExp(`2 clusters \\(${A}, ${B}\\)`));
+  const bad = await lab(['kubeconfig', '-t', file, '--cluster', 'nope']);
+  assert.notEqual(bad.exitCode, 0);
+  assert.match(bad.stderr, new RegExp(`no cluster "nope" \\(its clusters: ${A}, ${B}\\)`));
+});
+
+test('lab exec into a pod of either cluster: --cluster, CLUSTER/pod/NAME, -n; a pod in both clusters must be named with its cluster', async () => {
+  const addr = async (args: string[]) => {
+    const r = await lab(['exec', '-t', file, ...args, '--', 'ip', '-4', '-o', 'addr']);
+    assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  assert.match(await addr(['--cluster', B, 'pod/nettool']), /inet 10\.245\.0\.\d+\//);
+  assert.match(await addr([`${B}/pod/default/nettool`]), /inet 10\.245\.0\.\d+\//);
+  assert.match(await addr(['--cluster', A, '-n', 'default', 'pod/nettool']), /inet 10\.244\.0\.\d+\//);
+  const both = await lab(['exec', '-t', file, 'pod/nettool', '--', 'true']);
+  assert.notEqual(both.exitCode, 0);
+  assert.match(both.stderr, new RegExp(`pod default/nettool is in clusters ${A} and ${B}`));
+  const unknown = await lab(['exec', '-t', file, '--cluster', 'nope', 'pod/nettool', '--', 'true']);
+  assert.match(unknown.stderr, new RegExp(`no cluster "nope" \\(its clusters: ${A}, ${B}\\)`));
+});
+
+test('verify derives both clusters\' checks; the graph draws each cluster\'s nodes in a box of its own', async () => {
+  const v = await lab(['verify', '-t', file, '--wait', '30s', '--format', 'json']);
+  const report = JSON.parse(v.stdout) as { checks: Array<{ name: string; passed: boolean }> };
+  assert.equal(v.exitCode, 0, report.checks.filter((c) => !c.passed).map((c) => c.name).join('\n'));
+  const names = report.checks.map((c) => c.name);
+  assert.ok(names.includes(`router has pod CIDR 10.244.0.0/24 of ${A}-control-plane`), names.join('\n'));
+  assert.ok(names.includes(`router has pod CIDR 10.245.0.0/24 of ${B}-control-plane`), names.join('\n'));
+  const g = await lab(['graph', '-t', file, '--static']);
+  assert.equal(g.exitCode, 0, g.stderr);
+  for (const c of [A, B]) assert.match(g.stdout, new RegExp(`subgraph cluster_\\w+\\["cluster ${c}"\\]`));
 });
 
 test('destroy removes both clusters', async () => {

@@ -6,3 +6,4 @@ export { embeddedCluster } from './provider.js';
 export { agentEnabled, hostPaths, AGENT_MARKER, AGENT_PROCESS_PATTERN, AGENT_SUPERVISOR, IN_CONTAINER } from './plan.js';
 export { getPod, labClient } from './api.js';
 export { labNodeOf, looksLikePodRef, looksLikeRef, parseObjectRef, parsePodRef, podExecPrefix, podPlace, type ObjectRef, type PodPlace, type PodRef } from './pods.js';
+export { clusterPlan, labClusterNames, labClusters, matchClusterName, splitClusterRef } from './clusters.js';
