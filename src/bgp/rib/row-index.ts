@@ -1,0 +1,165 @@
+import { NUM_TABLE_MAX_VALUE, NumTable, StrTable, type KeyTable } from './num-table.js';
+import type { PrefixKey } from './prefix-key.js';
+
+/**
+ * One row per prefix for a whole family, shared by the Loc-RIB and every peer's Adj-RIB-In/Out: a prefix is
+ * hashed once (key → row) when it arrives, and every table after that is a plain typed array indexed by the row.
+ * Rows are handed out in arrival order, so the export pass, which walks the change log of rows, reads the
+ * Loc-RIB, the source's Adj-RIB-In and the peer's Adj-RIB-Out sequentially instead of three hash probes at
+ * random addresses. A row is freed (and its key forgotten) when no column holds a value for it.
+ */
+export class RowIndex {
+  private readonly map: KeyTable<PrefixKey>;
+  /** Row → key (IPv4: a Float64Array of numeric keys; IPv6: strings). */
+  private keys: Float64Array | string[];
+  /** Row → number of columns holding a value for it. */
+  private refs = new Uint32Array(0);
+  private readonly free: number[] = [];
+  /** Rows handed out so far (live + free): columns never need to look past this. */
+  high = 0;
+
+  constructor(readonly numeric: boolean) {
+    this.map = (numeric ? new NumTable() : new StrTable()) as KeyTable<PrefixKey>;
+    this.keys = numeric ? new Float64Array(0) : [];
+  }
+
+  /** Rows with at least one value. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Allocated length of the per-row arrays (a column grows to this). */
+  get capacity(): number {
+    return this.refs.length;
+  }
+
+  rowOf(k: PrefixKey): number {
+    return this.map.get(k);
+  }
+
+  keyAt(row: number): PrefixKey {
+    return this.keys[row]!;
+  }
+
+  /** The key's row, allocated when new; it is freed again unless a column takes a value for it. */
+  acquire(k: PrefixKey): number {
+    const r = this.map.get(k);
+    if (r >= 0) return r;
+    let row = this.free.pop();
+    if (row === undefined) {
+      row = this.high++;
+      if (row >= NUM_TABLE_MAX_VALUE) throw new RangeError('RIB row index full');
+      if (row >= this.refs.length) this.grow(row + 1);
+    }
+    if (this.numeric) (this.keys as Float64Array)[row] = k as number;
+    else (this.keys as string[])[row] = k as string;
+    this.map.set(k, row);
+    return row;
+  }
+
+  ref(row: number): void {
+    this.refs[row]!++;
+  }
+
+  unref(row: number): void {
+    if (--this.refs[row]! === 0) {
+      this.map.delete(this.keys[row]!);
+      this.free.push(row);
+    }
+  }
+
+  private grow(min: number): void {
+    let cap = Math.max(1024, this.refs.length);
+    while (cap < min) cap *= 2;
+    const refs = new Uint32Array(cap);
+    refs.set(this.refs);
+    this.refs = refs;
+    if (this.numeric) {
+      const keys = new Float64Array(cap);
+      keys.set(this.keys as Float64Array);
+      this.keys = keys;
+    }
+  }
+}
+
+/**
+ * A prefix → value table (values in [0, 2^25)) as one Int32Array over a RowIndex's rows: value + 1, 0 = absent,
+ * so untouched pages stay out of RSS. The key-based methods are for everything but the hot paths, which use rows.
+ */
+export class Column implements KeyTable<PrefixKey> {
+  private v = new Int32Array(0);
+  size = 0;
+  constructor(readonly rows: RowIndex) {}
+
+  getRow(r: number): number {
+    return r < this.v.length ? this.v[r]! - 1 : -1;
+  }
+
+  setRow(r: number, val: number): number {
+    if (!(val >= 0 && val <= NUM_TABLE_MAX_VALUE) || val !== Math.floor(val)) throw new RangeError(`RIB value ${val} outside [0, ${NUM_TABLE_MAX_VALUE}]`);
+    if (r >= this.v.length) this.grow(r + 1);
+    const old = this.v[r]! - 1;
+    this.v[r] = val + 1;
+    if (old < 0) {
+      this.size++;
+      this.rows.ref(r);
+    }
+    return old;
+  }
+
+  deleteRow(r: number): number {
+    if (r >= this.v.length) return -1;
+    const old = this.v[r]! - 1;
+    if (old < 0) return -1;
+    this.v[r] = 0;
+    this.size--;
+    this.rows.unref(r);
+    return old;
+  }
+
+  get(k: PrefixKey): number {
+    const r = this.rows.rowOf(k);
+    return r < 0 ? -1 : this.getRow(r);
+  }
+
+  set(k: PrefixKey, val: number): number {
+    return this.setRow(this.rows.acquire(k), val);
+  }
+
+  delete(k: PrefixKey): number {
+    const r = this.rows.rowOf(k);
+    return r < 0 ? -1 : this.deleteRow(r);
+  }
+
+  /** Rows with a value, in row order; the callback must not add or remove entries of this column. */
+  forEachRow(cb: (row: number, v: number) => void): void {
+    if (this.size === 0) return;
+    const v = this.v;
+    const n = Math.min(v.length, this.rows.high);
+    for (let r = 0; r < n; r++) if (v[r] !== 0) cb(r, v[r]! - 1);
+  }
+
+  forEach(cb: (k: PrefixKey, v: number) => void): void {
+    this.forEachRow((r, v) => cb(this.rows.keyAt(r), v));
+  }
+
+  update(fn: (k: PrefixKey, v: number) => number): void {
+    this.forEachRow((r, v) => {
+      const nv = fn(this.rows.keyAt(r), v);
+      if (!(nv >= 0 && nv <= NUM_TABLE_MAX_VALUE) || nv !== Math.floor(nv)) throw new RangeError(`RIB value ${nv} outside [0, ${NUM_TABLE_MAX_VALUE}]`);
+      this.v[r] = nv + 1;
+    });
+  }
+
+  clear(): void {
+    this.forEachRow((r) => this.rows.unref(r));
+    this.v = new Int32Array(0);
+    this.size = 0;
+  }
+
+  private grow(min: number): void {
+    const v = new Int32Array(Math.max(min, this.rows.capacity));
+    v.set(this.v);
+    this.v = v;
+  }
+}
