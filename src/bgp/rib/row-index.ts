@@ -1,4 +1,4 @@
-import { NUM_TABLE_MAX_VALUE, NumTable, StrTable, type KeyTable } from './num-table.js';
+import { NUM_TABLE_MAX_VALUE, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
 
 /**
@@ -9,7 +9,15 @@ import type { PrefixKey } from './prefix-key.js';
  * random addresses. A row is freed (and its key forgotten) when no column holds a value for it.
  */
 export class RowIndex {
-  private readonly map: KeyTable<PrefixKey>;
+  /** IPv6 keys → row; IPv4 keys use `slots` instead. */
+  private readonly map: StrTable | undefined;
+  /**
+   * IPv4: open addressing over the rows themselves (row + 1; 0 empty, -1 deleted), the key compared in `keys`:
+   * 4 bytes per slot instead of a key/value pair.
+   */
+  private slots = new Int32Array(16);
+  private used = 0;
+  private live = 0;
   /** Row → key (IPv4: a Float64Array of numeric keys; IPv6: strings). */
   private keys: Float64Array | string[];
   /** Row → number of columns holding a value for it. */
@@ -19,13 +27,13 @@ export class RowIndex {
   high = 0;
 
   constructor(readonly numeric: boolean) {
-    this.map = (numeric ? new NumTable() : new StrTable()) as KeyTable<PrefixKey>;
+    this.map = numeric ? undefined : new StrTable();
     this.keys = numeric ? new Float64Array(0) : [];
   }
 
   /** Rows with at least one value. */
   get size(): number {
-    return this.map.size;
+    return this.map ? this.map.size : this.live;
   }
 
   /** Allocated length of the per-row arrays (a column grows to this). */
@@ -34,7 +42,58 @@ export class RowIndex {
   }
 
   rowOf(k: PrefixKey): number {
-    return this.map.get(k);
+    if (this.map) return this.map.get(k as string);
+    const S = this.slots;
+    const keys = this.keys as Float64Array;
+    const mask = S.length - 1;
+    for (let i = hashKey(k as number) & mask; ; i = (i + 1) & mask) {
+      const s = S[i]!;
+      if (s === 0) return -1;
+      if (s > 0 && keys[s - 1] === k) return s - 1;
+    }
+  }
+
+  /** IPv4: puts a new key's row in its first free slot. */
+  private insert(k: number, row: number): void {
+    const S = this.slots;
+    const mask = S.length - 1;
+    let i = hashKey(k) & mask;
+    while (S[i]! > 0) i = (i + 1) & mask;
+    if (S[i] === 0) this.used++;
+    S[i] = row + 1;
+    this.live++;
+    const cap = S.length;
+    if (this.used * 10 > cap * 7) this.rehash(this.live * 10 > cap * 3 ? cap * 2 : cap);
+  }
+
+  private remove(k: number): void {
+    const S = this.slots;
+    const keys = this.keys as Float64Array;
+    const mask = S.length - 1;
+    for (let i = hashKey(k) & mask; ; i = (i + 1) & mask) {
+      const s = S[i]!;
+      if (s === 0) return;
+      if (s > 0 && keys[s - 1] === k) {
+        S[i] = -1;
+        this.live--;
+        return;
+      }
+    }
+  }
+
+  private rehash(cap: number): void {
+    const old = this.slots;
+    const keys = this.keys as Float64Array;
+    const S = (this.slots = new Int32Array(cap));
+    const mask = cap - 1;
+    for (let j = 0; j < old.length; j++) {
+      const s = old[j]!;
+      if (s <= 0) continue;
+      let i = hashKey(keys[s - 1]!) & mask;
+      while (S[i] !== 0) i = (i + 1) & mask;
+      S[i] = s;
+    }
+    this.used = this.live;
   }
 
   keyAt(row: number): PrefixKey {
@@ -43,7 +102,7 @@ export class RowIndex {
 
   /** The key's row, allocated when new; it is freed again unless a column takes a value for it. */
   acquire(k: PrefixKey): number {
-    const r = this.map.get(k);
+    const r = this.rowOf(k);
     if (r >= 0) return r;
     let row = this.free.pop();
     if (row === undefined) {
@@ -53,7 +112,8 @@ export class RowIndex {
     }
     if (this.numeric) (this.keys as Float64Array)[row] = k as number;
     else (this.keys as string[])[row] = k as string;
-    this.map.set(k, row);
+    if (this.map) this.map.set(k as string, row);
+    else this.insert(k as number, row);
     return row;
   }
 
@@ -63,7 +123,8 @@ export class RowIndex {
 
   unref(row: number): void {
     if (--this.refs[row]! === 0) {
-      this.map.delete(this.keys[row]!);
+      if (this.map) this.map.delete(this.keys[row] as string);
+      else this.remove(this.keys[row] as number);
       this.free.push(row);
     }
   }
@@ -80,6 +141,15 @@ export class RowIndex {
       this.keys = keys;
     }
   }
+}
+
+/** IPv4 key (address * 64 + length, < 2^38) → 32-bit hash. */
+function hashKey(k: number): number {
+  const hi = Math.floor(k / 64);
+  let h = Math.imul(hi ^ Math.imul(k - hi * 64 + 1, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /**
