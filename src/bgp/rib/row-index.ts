@@ -12,8 +12,9 @@ export class RowIndex {
   /** IPv6 keys → row; IPv4 keys use `slots` instead. */
   private readonly map: StrTable | undefined;
   /**
-   * IPv4: open addressing over the rows themselves (row + 1; 0 empty, -1 deleted), the key compared in `keys`:
-   * 4 bytes per slot instead of a key/value pair.
+   * IPv4: open addressing over the rows themselves: tag * 2^25 + row + 1 (0 empty, -1 deleted), the tag being 6
+   * more bits of the key's hash, so a probe reads `keys` (the full compare) only on a likely match. 4 bytes per
+   * slot instead of a key/value pair.
    */
   private slots = new Int32Array(16);
   private used = 0;
@@ -43,42 +44,46 @@ export class RowIndex {
 
   rowOf(k: PrefixKey): number {
     if (this.map) return this.map.get(k as string);
+    const i = this.probe(k as number);
+    return i < 0 ? -1 : (this.slots[i]! & ROW_MASK) - 1;
+  }
+
+  /**
+   * IPv4: the slot holding k, or -(slot + 1) of the slot a new k goes to (the first deleted one on its
+   * probe sequence, else the empty one that ended it).
+   */
+  private probe(k: number): number {
     const S = this.slots;
     const keys = this.keys as Float64Array;
     const mask = S.length - 1;
-    for (let i = hashKey(k as number) & mask; ; i = (i + 1) & mask) {
+    const h = hashKey(k);
+    const tag = (h >>> 26) * TAG_UNIT;
+    let free = -1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = S[i]!;
-      if (s === 0) return -1;
-      if (s > 0 && keys[s - 1] === k) return s - 1;
+      if (s === 0) return -((free >= 0 ? free : i) + 1);
+      if (s < 0) {
+        if (free < 0) free = i;
+      } else if (s - (s & ROW_MASK) === tag && keys[(s & ROW_MASK) - 1] === k) return i;
     }
   }
 
-  /** IPv4: puts a new key's row in its first free slot. */
-  private insert(k: number, row: number): void {
+  /** IPv4: puts a new key's row in its slot (-(slot + 1) as probe returned it). */
+  private insert(k: number, row: number, at: number): void {
     const S = this.slots;
-    const mask = S.length - 1;
-    let i = hashKey(k) & mask;
-    while (S[i]! > 0) i = (i + 1) & mask;
+    const i = -at - 1;
     if (S[i] === 0) this.used++;
-    S[i] = row + 1;
+    S[i] = (hashKey(k) >>> 26) * TAG_UNIT + row + 1;
     this.live++;
     const cap = S.length;
     if (this.used * 10 > cap * 7) this.rehash(this.live * 10 > cap * 3 ? cap * 2 : cap);
   }
 
   private remove(k: number): void {
-    const S = this.slots;
-    const keys = this.keys as Float64Array;
-    const mask = S.length - 1;
-    for (let i = hashKey(k) & mask; ; i = (i + 1) & mask) {
-      const s = S[i]!;
-      if (s === 0) return;
-      if (s > 0 && keys[s - 1] === k) {
-        S[i] = -1;
-        this.live--;
-        return;
-      }
-    }
+    const i = this.probe(k);
+    if (i < 0) return;
+    this.slots[i] = -1;
+    this.live--;
   }
 
   private rehash(cap: number): void {
@@ -89,7 +94,7 @@ export class RowIndex {
     for (let j = 0; j < old.length; j++) {
       const s = old[j]!;
       if (s <= 0) continue;
-      let i = hashKey(keys[s - 1]!) & mask;
+      let i = hashKey(keys[(s & ROW_MASK) - 1]!) & mask;
       while (S[i] !== 0) i = (i + 1) & mask;
       S[i] = s;
     }
@@ -102,8 +107,14 @@ export class RowIndex {
 
   /** The key's row, allocated when new; it is freed again unless a column takes a value for it. */
   acquire(k: PrefixKey): number {
-    const r = this.rowOf(k);
-    if (r >= 0) return r;
+    let at = 0;
+    if (this.map) {
+      const r = this.map.get(k as string);
+      if (r >= 0) return r;
+    } else {
+      at = this.probe(k as number);
+      if (at >= 0) return (this.slots[at]! & ROW_MASK) - 1;
+    }
     let row = this.free.pop();
     if (row === undefined) {
       row = this.high++;
@@ -113,7 +124,7 @@ export class RowIndex {
     if (this.numeric) (this.keys as Float64Array)[row] = k as number;
     else (this.keys as string[])[row] = k as string;
     if (this.map) this.map.set(k as string, row);
-    else this.insert(k as number, row);
+    else this.insert(k as number, row, at);
     return row;
   }
 
@@ -142,6 +153,10 @@ export class RowIndex {
     }
   }
 }
+
+/** Row + 1 in the low 25 bits of an IPv4 slot (rows stay below NUM_TABLE_MAX_VALUE = 2^25 - 1); the tag above. */
+const TAG_UNIT = 2 ** 25;
+const ROW_MASK = TAG_UNIT - 1;
 
 /** IPv4 key (address * 64 + length, < 2^38) → 32-bit hash. */
 function hashKey(k: number): number {
