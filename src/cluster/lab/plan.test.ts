@@ -15,7 +15,7 @@ describe('cluster plan', () => {
     const plan = await loadPlan(file, { env: {} });
     const cp = controlPlane(plan);
     assert.equal(cp.containerName, 'clab-bgp-cplane-demo-control-plane');
-    assert.deepEqual(apiServerArgv(plan), ['node', ...NODE_FLAGS, '/opt/kindlab/dist/cluster/apiserver/main.js', '--data', '/var/lib/kindlab/cluster', '--listen', '0.0.0.0:6443', '--cluster-config', '/var/lib/kindlab/cluster/kind-cluster.yaml', '--cluster-name', 'clab-bgp-cplane-demo', '--tls-san', cp.mgmtIPv4!, '--require-heartbeats']);
+    assert.deepEqual(apiServerArgv(plan), ['node', '/opt/kindlab/dist/cluster/apiserver/main.js', '--data', '/var/lib/kindlab/cluster', '--listen', '0.0.0.0:6443', '--cluster-config', '/var/lib/kindlab/cluster/kind-cluster.yaml', '--cluster-name', 'clab-bgp-cplane-demo', '--tls-san', cp.mgmtIPv4!, '--require-heartbeats']);
     assert.deepEqual(fallbackNodeIPs(plan), {}, 'every article node has a node-ip');
     const sans = apiServerSans(plan);
     for (const s of ['127.0.0.1', '10.0.1.2', '10.0.4.2', cp.mgmtIPv4!, 'clab-bgp-cplane-demo-control-plane', 'kubernetes.default.svc']) assert.ok(sans.includes(s), s);
@@ -59,7 +59,7 @@ describe('cluster plan', () => {
     const plan = await loadPlan(file, { env: {} });
     const [cp, w] = plan.nodes;
     const cpBoot = bootScript(plan, cp!);
-    assert.match(cpBoot, /pgrep -f \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js >\/dev\/null \|\| nohup node --max-semi-space-size=2 \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js --data/);
+    assert.match(cpBoot, /pgrep -f \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js >\/dev\/null \|\| nohup node \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js --data/);
     assert.match(cpBoot, />>\/var\/lib\/kindlab\/cluster\/apiserver\.log 2>&1 <\/dev\/null &/);
     assert.doesNotMatch(bootScript(plan, w!), /apiserver/);
     assert.deepEqual(nodeDaemonArgv(w!), ['node', ...NODE_FLAGS, '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
