@@ -7,7 +7,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { adminRequest } from '../../src/agent/client.js';
 import type { NeighborStatus } from '../../src/bgp/speaker-types.js';
@@ -139,7 +140,10 @@ export async function startDaemon(kind: DaemonKind, t: BenchTopology, as: Asns, 
     await writeFile(file('agent.yaml'), agentConf(t, as, admin));
     // KL_BENCH_AGENT_PROF=DIR: the agent writes a V8 CPU profile there (bgp-receive stops it with SIGINT first).
     const prof = process.env.KL_BENCH_AGENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KL_BENCH_AGENT_PROF}`] : [];
-    args = [process.execPath, ...prof, 'bin/lab-agent.js', 'run', '--config', file('agent.yaml')];
+    // The V8 flags that build starts its agent with (none for a build from before dist/agent/node-flags.js).
+    const flagsFile = path.join(opts.agentRepo ?? repo, 'dist/agent/node-flags.js');
+    const flags = existsSync(flagsFile) ? ((await import(pathToFileURL(flagsFile).href)) as { AGENT_NODE_FLAGS: string[] }).AGENT_NODE_FLAGS : [];
+    args = [process.execPath, ...flags, ...prof, 'bin/lab-agent.js', 'run', '--config', file('agent.yaml')];
     ready = async () => (await adminRequest<{ status: string }>(admin, 'GET', '/healthz')).status === 'ok';
     received = async () => (await adminRequest<NeighborStatus[]>(admin, 'GET', '/neighbors')).find((n) => n.address === t.blaster)?.accepted ?? NaN;
   }

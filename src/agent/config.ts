@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { KindlabError, TopologyError, type TopologyIssue, errorMessage } from '../errors.js';
 import type { NeighborConfig, OriginateAttrs, SpeakerConfig } from '../bgp/index.js';
@@ -73,9 +74,12 @@ export interface AgentConfig {
 export const DEFAULT_ADMIN = '127.0.0.1:50052';
 
 const schemaPath = fileURLToPath(new URL('../../schemas/agent-config.schema.json', import.meta.url));
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ReturnType<AjvClass['compile']> | undefined;
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
+    // Loaded on first use: the k8s-mode agent on every node imports this module (DEFAULT_ADMIN) but never
+    // validates a file, and ajv's module graph costs ~8 MB of RSS.
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
     const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addFormat('ipv4', (s: string) => net.isIPv4(s));
     ajv.addFormat('ipv6', (s: string) => net.isIPv6(s));

@@ -6,11 +6,11 @@
  * After a graceful restart (`attach(rib, { keep: true })`) the previous run's routes stay in the kernel until
  * `releaseRetained()` (the peers' End-of-RIB): forwarding continues while the sessions come back (RFC 4724).
  */
-import { execa } from 'execa';
 import type { Rib } from '../../bgp/index.js';
 import type { Logger } from '../../bgp/index.js';
 import { KindlabError, errorMessage } from '../../errors.js';
 import { connectedSubnets, selectOnLink, type ConnectedSubnet, type FibSelection } from './on-link.js';
+import { runIp } from './run-ip.js';
 import { FIB_PROTO, parseKernelRoutes, planFib, withRetained, type FibTable } from './plan.js';
 
 export interface FibOptions {
@@ -24,7 +24,7 @@ export interface FibOptions {
 export async function runIpBatch(lines: string[], opts: { netns?: string } = {}): Promise<void> {
   if (lines.length === 0) return;
   const argv = [...(opts.netns ? ['-n', opts.netns] : []), '-force', '-batch', '-'];
-  const r = await execa('ip', argv, { input: `${lines.join('\n')}\n`, reject: false });
+  const r = await runIp(argv, `${lines.join('\n')}\n`);
   if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip -batch failed (${r.exitCode})`, { detail: `${String(r.stderr)}\ninput:\n${lines.join('\n')}` });
 }
 
@@ -57,7 +57,7 @@ export class FibInstaller {
   private async adopt(): Promise<void> {
     this.retained = new Map();
     for (const fam of ['-4', '-6']) {
-      const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, '-j', 'route', 'show', 'proto', String(this.proto)], { reject: false });
+      const r = await runIp([...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, '-j', 'route', 'show', 'proto', String(this.proto)]);
       if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip ${fam} route show proto ${this.proto} failed`, { detail: String(r.stderr) });
       for (const [p, h] of parseKernelRoutes(String(r.stdout))) this.retained.set(p, h);
     }
@@ -110,7 +110,7 @@ export class FibInstaller {
 
   /** Connected subnets of the node (or of the test netns): where a next hop is directly reachable. */
   private async connected(): Promise<ConnectedSubnet[]> {
-    const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), '-j', 'addr', 'show'], { reject: false });
+    const r = await runIp([...(this.opts.netns ? ['-n', this.opts.netns] : []), '-j', 'addr', 'show']);
     if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', 'ip -j addr show failed', { detail: String(r.stderr) });
     return connectedSubnets(String(r.stdout));
   }
@@ -138,7 +138,7 @@ export class FibInstaller {
   private async flush(): Promise<void> {
     // `route flush` in a batch only covers IPv4: flush each family with its own command.
     for (const fam of ['-4', '-6']) {
-      const r = await execa('ip', [...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, 'route', 'flush', 'proto', String(this.proto)], { reject: false });
+      const r = await runIp([...(this.opts.netns ? ['-n', this.opts.netns] : []), fam, 'route', 'flush', 'proto', String(this.proto)]);
       if (r.exitCode !== 0) throw new KindlabError('RUNTIME_EXEC', `ip ${fam} route flush proto ${this.proto} failed`, { detail: String(r.stderr) });
     }
     this.installed.clear();

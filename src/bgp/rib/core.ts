@@ -5,7 +5,7 @@ import type { PathAttributes } from '../wire/attrs/types.js';
 import { AttrStore } from './attr-store.js';
 import { PathInfo } from './path-info.js';
 import { selectBest, selectMultipath, type CandidateSet, type DecisionContext, type PeerFacts } from './best-path.js';
-import { newTables, PeerState, SET_MASK, STALE, type Table } from './peer-state.js';
+import { newRows, newTables, PeerState, SET_MASK, STALE, type Table } from './peer-state.js';
 import type { PrefixKey } from './prefix-key.js';
 import type { RibOptions } from './types.js';
 
@@ -24,8 +24,11 @@ export class RibCore {
   readonly info = new PathInfo();
   readonly outStore = new AttrStore();
   readonly peers: Array<PeerState | undefined> = [];
-  readonly loc = newTables();
-  readonly log: Record<Family, PrefixKey[]> = { 'ipv4-unicast': [], 'ipv6-unicast': [] };
+  /** Per family: prefix → row, shared by loc and every peer's adj-in/out (row-index.ts). */
+  readonly rows = newRows();
+  readonly loc = newTables(this.rows);
+  /** Per family: rows whose best path changed, in order (a row may be listed again; visiting one is idempotent). */
+  readonly log: Record<Family, number[]> = { 'ipv4-unicast': [], 'ipv6-unicast': [] };
   readonly multipath: number;
   readonly relax: boolean;
   readonly clusterId: string;
@@ -52,6 +55,7 @@ export class RibCore {
   }
 
   addPeerState(p: PeerState): void {
+    p.attach(this.rows);
     this.peers[p.index] = p;
     this.facts[p.index] = p.facts;
     if (this.cand.peer.length < this.peers.length) {
@@ -73,13 +77,18 @@ export class RibCore {
 
   /** Collects the candidate paths for key into this.cand. */
   candidates(family: Family, key: PrefixKey): CandidateSet {
+    return this.candidatesRow(family, this.rows[family].rowOf(key));
+  }
+
+  candidatesRow(family: Family, row: number): CandidateSet {
     const c = this.cand;
     c.n = 0;
+    if (row < 0) return c;
     for (const p of this.peers) {
       if (!p) continue;
       const t = p.adjIn[family];
       if (t.size === 0) continue;
-      const v = t.get(key);
+      const v = t.getRow(row);
       if (v < 0) continue;
       c.peer[c.n] = p.index;
       c.set[c.n] = v & SET_MASK;
@@ -95,13 +104,18 @@ export class RibCore {
 
   /** Re-runs the decision for key after `changedPeer`'s path changed; logs and reports a change. */
   decide(family: Family, key: PrefixKey, changedPeer: number): void {
+    const row = this.rows[family].rowOf(key);
+    if (row >= 0) this.decideRow(family, row, changedPeer);
+  }
+
+  decideRow(family: Family, row: number, changedPeer: number): void {
     const loc = this.loc[family];
-    const cur = loc.get(key);
-    const c = this.candidates(family, key);
+    const cur = loc.getRow(row);
+    const c = this.candidatesRow(family, row);
     if (c.n === 0) {
       if (cur >= 0) {
-        loc.delete(key);
-        this.changed(family, key, c, -1);
+        loc.deleteRow(row);
+        this.changed(family, row, c, -1);
       }
       return;
     }
@@ -113,15 +127,15 @@ export class RibCore {
     }
     const val = c.peer[best]! | (ecmp << 16);
     if (cur === val && (cur & PEER_MASK) !== changedPeer && ecmp === 1 && cur >>> 16 === 1) return;
-    loc.set(key, val);
-    this.changed(family, key, c, best);
+    loc.setRow(row, val);
+    this.changed(family, row, c, best);
   }
 
   /** Number of peers following the change log (up, past their initial full sync). */
   tracking = 0;
 
-  private changed(family: Family, key: PrefixKey, c: CandidateSet, best: number): void {
-    if (this.tracking > 0) this.log[family].push(key);
+  private changed(family: Family, row: number, c: CandidateSet, best: number): void {
+    if (this.tracking > 0) this.log[family].push(row);
     else this.version++;
     if (!this.onBestChanged) return;
     const hops: string[] = [];
@@ -133,34 +147,41 @@ export class RibCore {
         if (!hops.includes(nh)) hops.push(nh);
       }
     }
-    this.onBestChanged(family, key, hops);
+    this.onBestChanged(family, this.rows[family].keyAt(row), hops);
   }
 
   /** Sets peer's path for key to `set` (taking a reference) and decides. */
   announce(p: PeerState, family: Family, key: PrefixKey, set: number): void {
-    const old = p.adjIn[family].set(key, set);
+    const row = this.rows[family].acquire(key);
+    const old = p.adjIn[family].setRow(row, set);
     this.store.addRef(set);
     if (old >= 0) this.store.release(old & SET_MASK);
-    this.decide(family, key, p.index);
+    this.decideRow(family, row, p.index);
   }
 
   /** Removes peer's path for key; returns whether there was one. */
   withdraw(p: PeerState, family: Family, key: PrefixKey): boolean {
-    const old = p.adjIn[family].delete(key);
+    const row = this.rows[family].rowOf(key);
+    return row >= 0 && this.withdrawRow(p, family, row);
+  }
+
+  private withdrawRow(p: PeerState, family: Family, row: number): boolean {
+    // If that was the row's last value it is freed, and decideRow finds no candidate and no Loc-RIB entry.
+    const old = p.adjIn[family].deleteRow(row);
     if (old < 0) return false;
     this.store.release(old & SET_MASK);
-    this.decide(family, key, p.index);
+    this.decideRow(family, row, p.index);
     return true;
   }
 
   /** Removes all of a peer's paths matching `pred` (all when omitted); returns how many. */
   withdrawWhere(p: PeerState, family: Family, pred?: (v: number) => boolean): number {
-    const keys: PrefixKey[] = [];
-    p.adjIn[family].forEach((k, v) => {
-      if (!pred || pred(v)) keys.push(k);
+    const rows: number[] = [];
+    p.adjIn[family].forEachRow((r, v) => {
+      if (!pred || pred(v)) rows.push(r);
     });
-    for (const k of keys) this.withdraw(p, family, k);
-    return keys.length;
+    for (const r of rows) this.withdrawRow(p, family, r);
+    return rows.length;
   }
 
   clearAdjOut(p: PeerState): void {

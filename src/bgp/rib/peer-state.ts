@@ -3,8 +3,8 @@ import { ipv4ToNumber, ipv6ToBytes, isIpv4 } from '../wire/ip.js';
 import type { Family } from '../wire/constants.js';
 import type { PeerFacts } from './best-path.js';
 import type { ExportSource } from './export.js';
-import { NUM_TABLE_MAX_VALUE, NumTable, StrTable, type KeyTable } from './num-table.js';
-import type { PrefixKey } from './prefix-key.js';
+import { NUM_TABLE_MAX_VALUE } from './num-table.js';
+import { Column, RowIndex } from './row-index.js';
 import type { PeerInfo } from './types.js';
 import { compileRouteFilter, type RouteFilter } from './route-filter.js';
 
@@ -15,10 +15,15 @@ import { compileRouteFilter, type RouteFilter } from './route-filter.js';
 export const STALE = (NUM_TABLE_MAX_VALUE + 1) / 2;
 export const SET_MASK = STALE - 1;
 
-export type Table = KeyTable<PrefixKey>;
+export type Table = Column;
+export type Rows = Record<Family, RowIndex>;
 
-export function newTables(): Record<Family, Table> {
-  return { 'ipv4-unicast': new NumTable() as Table, 'ipv6-unicast': new StrTable() as Table };
+export function newRows(): Rows {
+  return { 'ipv4-unicast': new RowIndex(true), 'ipv6-unicast': new RowIndex(false) };
+}
+
+export function newTables(rows: Rows): Record<Family, Table> {
+  return { 'ipv4-unicast': new Column(rows['ipv4-unicast']), 'ipv6-unicast': new Column(rows['ipv6-unicast']) };
 }
 
 function addressKey(a: string): string {
@@ -32,8 +37,9 @@ function addressKey(a: string): string {
 
 /** Everything the RIB keeps about one peer (index 0 is the local pseudo-peer for originated routes). */
 export class PeerState {
-  readonly adjIn = newTables();
-  readonly adjOut = newTables();
+  /** Over the RIB's shared rows once added to a RibCore (attach); its own rows until then. */
+  adjIn: Record<Family, Table>;
+  adjOut: Record<Family, Table>;
   /** Position in each family's change log up to which Adj-RIB-Out is current; -1 = not tracking. */
   readonly cursor: Record<Family, number> = { 'ipv4-unicast': -1, 'ipv6-unicast': -1 };
   up = false;
@@ -55,13 +61,24 @@ export class PeerState {
   constructor(
     readonly index: number,
     readonly info: PeerInfo,
+    rows: Rows = newRows(),
   ) {
+    this.adjIn = newTables(rows);
+    this.adjOut = newTables(rows);
     this.ctx = { fourOctetAs: info.fourOctetAs, ibgp: info.ibgp };
     const local = index === 0;
     this.facts = { ibgp: info.ibgp, local, routerId: ipv4ToNumber(info.routerId), addressKey: addressKey(info.address) };
     this.source = { local, ibgp: info.ibgp, routeReflectorClient: !!info.routeReflectorClient, routerId: info.routerId };
     this.importFilter = compileRouteFilter(info.importRules ?? []);
     this.exportFilter = compileRouteFilter(info.exportRules ?? []);
+  }
+
+  /** Moves the (empty) tables onto the RIB's shared rows. */
+  attach(rows: Rows): void {
+    if (this.adjIn['ipv4-unicast'].rows === rows['ipv4-unicast']) return;
+    if (this.adjInCount() > 0) throw new Error('internal: attaching a peer that holds routes');
+    this.adjIn = newTables(rows);
+    this.adjOut = newTables(rows);
   }
 
   hasFamily(f: Family): boolean {

@@ -34,9 +34,16 @@ class ExportCache {
     /** The destination as the export rules see it (an export filter's accept lifts its export policy). */
     private dstInfo: PeerInfo = dst.info,
   ) {}
+  private lastSrc = -1;
+  private lastMemo: Int32Array = new Int32Array(0);
   get(set: number, src: PeerState): number {
-    let memo = this.bySource.get(src.index);
-    if (!memo) this.bySource.set(src.index, (memo = new Int32Array(this.core.store.capacity)));
+    let memo = this.lastMemo;
+    if (src.index !== this.lastSrc) {
+      memo = this.bySource.get(src.index) ?? new Int32Array(this.core.store.capacity);
+      this.bySource.set(src.index, memo);
+      this.lastSrc = src.index;
+      this.lastMemo = memo;
+    }
     const hit = memo[set]!;
     if (hit !== 0) return hit - 1;
     let id = -1;
@@ -67,21 +74,10 @@ class ExportCache {
 function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: MessageSink): void {
   const loc = core.loc[f];
   const adjOut = p.adjOut[f];
+  const rows = core.rows[f];
   const log = core.log[f];
   const from = Math.max(0, p.cursor[f]);
   p.cursor[f] = log.length;
-  const visit = (fn: (k: PrefixKey) => void) => {
-    if (!full) {
-      for (let i = from; i < log.length; i++) fn(log[i]!);
-      return;
-    }
-    loc.forEach(fn);
-    const gone: PrefixKey[] = [];
-    adjOut.forEach((k) => {
-      if (loc.get(k) < 0) gone.push(k);
-    });
-    for (const k of gone) fn(k);
-  };
   const maxAttrs = max - 19 - 4 - 4 - 17;
   const cache = new ExportCache(core, p, f, maxAttrs);
   let acceptCache: ExportCache | undefined;
@@ -91,34 +87,53 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
   const annKeys: { [i: number]: PrefixKey; length: number } = f === 'ipv4-unicast' ? new Float64Array(room) : new Array<PrefixKey>(room);
   let nAnn = 0;
   const withdrawals: PrefixKey[] = [];
-  visit((k) => {
-    const lv = loc.get(k);
+  // The last source peer and its Adj-RIB-In, so a run of prefixes from one peer costs no lookups for them.
+  let lastSrc = -1;
+  let src: PeerState = p;
+  let srcIn = p.adjIn[f];
+  const visit = (row: number) => {
+    const lv = loc.getRow(row);
     let outId = -1;
     if (lv >= 0) {
-      const src = core.peers[lv & 0xffff]!;
-      const verdict = src === p ? 'reject' : p.exportFilter?.({ family: f, key: k, learned: !src.source.local, ifname: src.info.ifname });
+      const si = lv & 0xffff;
+      if (si !== lastSrc) {
+        lastSrc = si;
+        src = core.peers[si]!;
+        srcIn = src.adjIn[f];
+      }
+      const verdict = src === p ? 'reject' : p.exportFilter?.({ family: f, key: rows.keyAt(row), learned: !src.source.local, ifname: src.info.ifname });
       if (verdict === 'accept') {
         acceptCache ??= new ExportCache(core, p, f, maxAttrs, { ...p.info, exportPolicy: 'all' });
-        outId = acceptCache.get(src.adjIn[f].get(k) & SET_MASK, src);
-      } else if (verdict !== 'reject') outId = cache.get(src.adjIn[f].get(k) & SET_MASK, src);
+        outId = acceptCache.get(srcIn.getRow(row) & SET_MASK, src);
+      } else if (verdict !== 'reject') outId = cache.get(srcIn.getRow(row) & SET_MASK, src);
     }
     if (outId < 0) {
-      const old = adjOut.delete(k);
+      const key = rows.keyAt(row); // read before the delete may free the row
+      const old = adjOut.deleteRow(row);
       if (old >= 0) {
         core.outStore.release(old);
-        withdrawals.push(k);
+        withdrawals.push(key);
       }
       return;
     }
-    const old = adjOut.set(k, outId);
+    const old = adjOut.setRow(row, outId);
     if (old === outId && !full) return;
     if (old !== outId) {
       core.outStore.addRef(outId);
       if (old >= 0) core.outStore.release(old);
     }
     annIds[nAnn] = outId;
-    annKeys[nAnn++] = k;
-  });
+    annKeys[nAnn++] = rows.keyAt(row);
+  };
+  if (!full) for (let i = from; i < log.length; i++) visit(log[i]!);
+  else {
+    loc.forEachRow((r) => visit(r));
+    const gone: number[] = [];
+    adjOut.forEachRow((r) => {
+      if (loc.getRow(r) < 0) gone.push(r);
+    });
+    for (const r of gone) visit(r);
+  }
   if (withdrawals.length) packWithdrawals(f, withdrawals, max, out);
   packGrouped(core, f, annIds, annKeys, nAnn, max, out);
   cache.done();

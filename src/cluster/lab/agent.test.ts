@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan, parseTopology, planLab } from '../../topology/index.js';
-import { agentArgv, agentEnabled, agentScript, bootScript } from './plan.js';
+import { NODE_FLAGS, agentArgv, agentEnabled, agentScript, bootScript } from './plan.js';
 
 const file = fileURLToPath(new URL('../../../labs/cilium-bgp/topo.yaml', import.meta.url));
 const syntaxOk = (script: string) => execFileSync('sh', ['-n'], { input: script, encoding: 'utf8' });
@@ -14,7 +14,7 @@ describe('cluster BGP agent', () => {
     const plan = await loadPlan(file, { env: {} });
     const w = plan.nodes.find((n) => n.name === 'worker')!;
     assert.ok(agentEnabled(plan));
-    assert.deepEqual(agentArgv(plan, w), ['node', '/opt/kindlab/dist/agent/cli.js', 'k8s', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig', '--dialect', 'cilium']);
+    assert.deepEqual(agentArgv(plan, w), ['node', ...NODE_FLAGS, '/opt/kindlab/dist/agent/cli.js', 'k8s', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig', '--dialect', 'cilium']);
   });
 
   it('supervisor: restarts while the marker exists, logs to the lab dir, yields to an agent the topology started', async () => {
@@ -22,7 +22,7 @@ describe('cluster BGP agent', () => {
     const s = agentScript(plan, plan.nodes[1]!);
     syntaxOk(s);
     assert.match(s, /while \[ -f \/var\/lib\/kindlab\/node\/agent\.enabled \]; do/);
-    assert.match(s, /node \/opt\/kindlab\/dist\/agent\/cli\.js k8s --node clab-bgp-cplane-demo-worker .* >>\/var\/lib\/kindlab\/node\/logs\/agent\.log 2>&1/);
+    assert.match(s, /node --max-semi-space-size=2 \/opt\/kindlab\/dist\/agent\/cli\.js k8s --node clab-bgp-cplane-demo-worker .* >>\/var\/lib\/kindlab\/node\/logs\/agent\.log 2>&1/);
     assert.match(s, /pgrep -f 'bin\/lab-agent\\\.js k8s' >\/dev\/null; then echo .*; exit 0; fi/);
   });
 
@@ -30,7 +30,7 @@ describe('cluster BGP agent', () => {
     const plan = await loadPlan(file, { env: {} });
     const boot = bootScript(plan, plan.nodes[2]!);
     syntaxOk(boot);
-    assert.match(boot, /\[ -x \/usr\/local\/bin\/lab-agent \] \|\| \{ printf '#!\/bin\/sh\\nexec node \/opt\/kindlab\/bin\/lab-agent\.js "\$@"\\n' >\/usr\/local\/bin\/lab-agent/);
+    assert.match(boot, /\[ -x \/usr\/local\/bin\/lab-agent \] \|\| \{ printf '#!\/bin\/sh\\nexec node --max-semi-space-size=2 \/opt\/kindlab\/bin\/lab-agent\.js "\$@"\\n' >\/usr\/local\/bin\/lab-agent/);
     assert.match(boot, /\[ -f \/var\/lib\/kindlab\/node\/agent\.enabled \] && \{ pgrep -f \/var\/lib\/kindlab\/node\/agent\.sh >\/dev\/null \|\| nohup sh \/var\/lib\/kindlab\/node\/agent\.sh/);
     const off = planLab(parseTopology('name: t\ncluster: {nodes: [{role: control-plane}], bgp: {agent: false}}\n', { file: 't.yaml', dir: '/tmp' }));
     assert.equal(agentEnabled(off), false);

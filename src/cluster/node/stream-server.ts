@@ -11,7 +11,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createRequire } from 'node:module';
+import type { WebSocketServer, WebSocket } from 'ws';
 import type { Pod } from '../client/types.js';
 import { SpdySession } from '../spdy/index.js';
 import type { ContainerProcess } from './container-process.js';
@@ -75,7 +76,15 @@ function running(pod: Pod, container: string): boolean {
 
 export class StreamServer {
   private server: http.Server | undefined;
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+  /** Made at the first exec/attach: ws's module graph costs every node daemon ~10 MB of RSS, and most never stream. */
+  private wssLazy: WebSocketServer | undefined;
+  private get wss(): WebSocketServer {
+    if (!this.wssLazy) {
+      const { WebSocketServer: Wss } = createRequire(import.meta.url)('ws') as { WebSocketServer: typeof WebSocketServer };
+      this.wssLazy = new Wss({ noServer: true, handleProtocols: (offered) => pickProtocol(offered) ?? false });
+    }
+    return this.wssLazy;
+  }
   private readonly live = new Set<ExecHandle>();
   private readonly spdy = new Set<SpdySession>();
 
@@ -283,7 +292,7 @@ export class StreamServer {
   async stop(): Promise<void> {
     for (const s of this.spdy) s.close();
     for (const p of this.live) p.kill();
-    for (const c of this.wss.clients) c.terminate();
+    for (const c of this.wssLazy?.clients ?? []) c.terminate();
     const s = this.server;
     if (!s) return;
     s.closeAllConnections();
