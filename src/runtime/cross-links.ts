@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ExecError, KindlabError } from '../errors.js';
-import type { LinkSpec, VethLinkSpec } from '../topology/index.js';
+import { mgmtVni, type LinkSpec, type VethLinkSpec } from '../topology/index.js';
 import type { Engine } from './engines.js';
 import { BASE_IMAGE } from './images.js';
 import { LABEL_LAB, labLabels, linkMark } from './labels.js';
@@ -30,7 +30,8 @@ export function helperName(lab: string, host: string): string {
 /** One VNI per cross-host link of the lab, from a hash of the lab and link (stable across deploys), collisions moved on. Pure. */
 export function crossLinkVnis(lab: string, links: LinkSpec[], crosses: (l: VethLinkSpec) => boolean): Map<VethLinkSpec, number> {
   const out = new Map<VethLinkSpec, number>();
-  const used = new Set<number>();
+  // the mgmt segment's VNI shares the engines' UDP port: never a link's
+  const used = new Set<number>([mgmtVni(lab)]);
   for (const l of links) {
     if (l.type !== 'veth' || !crosses(l)) continue;
     const [a, z] = l.endpoints;
