@@ -6,7 +6,12 @@
  * local/remote (not a veth, which only works on one kernel), a ping crosses it and the underlay
  * veth's counters grow with it, the image reaches engine b by save|load from engine a, destroy
  * leaves nothing on either engine; engine b lost at destroy is reported and a cleaned; engine b
- * killed mid-deploy rolls the deploy back on a.
+ * killed mid-deploy rolls the deploy back on a. Then the Cilium article lab split over the two
+ * engines (rack0 on a, rack1 and router0 on b): the mgmt segment is a VXLAN device on each engine's
+ * bridge with the underlay addresses as local/remote, its cluster comes up across it, every check
+ * of its verify passes (the traceroute over the router0–tor0 VXLAN link among them), and destroy
+ * leaves nothing on either engine, VXLAN devices included. This machine reaches the engines'
+ * underlay addresses over a veth each (the kubeconfig points at the control-plane's host).
  *
  * Run under the shared lock: flock /tmp/kindlab-docker.lock node --import tsx --test test/e2e/multihost.test.ts
  */
@@ -191,9 +196,13 @@ test('the Cilium article lab over two engines: rack0 on a, rack1 and router0 on 
     assert.equal(d.exitCode, 0, d.stderr + d.stdout);
     assert.match(d.stdout, /management network kindlab-kl-mhc \(\S+\) on hosts a 10\.250\.0\.1, b 10\.250\.0\.2: VXLAN VNI \d+, MTU 1450/);
     assert.match(d.stdout, /router0:net0 \(b 10\.250\.0\.2\) <-> tor0:net0 \(a 10\.250\.0\.1\): VXLAN VNI \d+/);
-    const names = async (e: TestEngine) => (await leftOn(e)).filter((n) => !n.startsWith('kindlab-')).map((n) => n.replace(/^clab-kl-mhc-|^kl-mhc-/, '')).sort();
-    assert.deepEqual(await names(A), ['control-plane', 'server0', 'server1', 'tor0', 'worker']);
-    assert.deepEqual(await names(B), ['router0', 'server2', 'server3', 'tor1', 'worker2', 'worker3']);
+    const nodesOn = async (e: TestEngine) => {
+      const ps = await dockerOn(e, ['ps', '--filter', `label=kindlab.lab=${CIL}`, '--format', '{{.Names}}']);
+      const all = ['control-plane', 'worker', 'worker2', 'worker3', 'tor0', 'tor1', 'router0', 'server0', 'server1', 'server2', 'server3'];
+      return all.filter((n) => ps.stdout.split('\n').some((c) => c.endsWith(`-${n}`))).sort();
+    };
+    assert.deepEqual(await nodesOn(A), ['control-plane', 'server0', 'server1', 'tor0', 'worker']);
+    assert.deepEqual(await nodesOn(B), ['router0', 'server2', 'server3', 'tor1', 'worker2', 'worker3']);
 
     // the management segment: one VXLAN device per engine on its mgmt bridge, local/remote the underlay addresses
     for (const [e, local, remote] of [[A, A.underlay, B.underlay], [B, B.underlay, A.underlay]] as const) {
@@ -213,6 +222,7 @@ test('the Cilium article lab over two engines: rack0 on a, rack1 and router0 on 
     const { exitCode, report } = await verifyJson(copy.file, ['--wait', '120s']);
     assert.deepEqual(report.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
     assert.equal(exitCode, 0);
+    assert.equal(report.checks.filter((c) => !c.derived).length, 20, 'the 18 checks and 2 kubectl lines of the lab');
     assert.match(checkNamed(report.checks, 'pod/nettool-1 → pod/nettool-2 via worker, tor0, router0, tor1, worker2').detail, /^worker \(10\.1\.1\.1\) → tor0 \(10\.0\.2\.1\) → router0 \(10\.0\.0\.0\) → tor1 \(10\.0\.0\.2\) → worker2 \(10\.0\.3\.2\) → pod\/nettool-2/);
     const i = await lab(['inspect', '-t', copy.file, '--format', 'json']);
     assert.equal(i.exitCode, 0, i.stderr);
