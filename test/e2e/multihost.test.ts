@@ -77,9 +77,9 @@ async function underlayPackets(e: TestEngine): Promise<number> {
 }
 
 /** What of the lab each engine still holds (containers and networks by label). */
-async function leftOn(e: TestEngine): Promise<string[]> {
-  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Names}}']);
-  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Name}}']);
+async function leftOn(e: TestEngine, name = LAB): Promise<string[]> {
+  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Names}}']);
+  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Name}}']);
   assert.equal(ps.exitCode, 0, ps.stderr);
   return [...ps.stdout.split('\n'), ...nets.stdout.split('\n')].filter(Boolean);
 }
@@ -231,8 +231,8 @@ test('the Cilium article lab over two engines: rack0 on a, rack1 and router0 on 
     const x = await lab(['destroy', '-t', copy.file, '--cleanup']);
     assert.equal(x.exitCode, 0, x.stderr + x.stdout);
     for (const e of [A, B]) {
-      assert.deepEqual(await leftOn(e), [], `engine ${e.name}`);
-      assert.deepEqual((await vxlansOn(e)).map((l) => l.ifname), [], `engine ${e.name}: no VXLAN device left`);
+      assert.deepEqual(await leftOn(e, CIL), [], `engine ${e.name}`);
+      assert.deepEqual((await vxlansOn(e)).filter((l) => l.ifalias?.startsWith(`kindlab:${CIL}:`)).map((l) => l.ifname), [], `engine ${e.name}: no VXLAN device of the lab left`);
     }
   } finally {
     await rm(copy.dir, { recursive: true, force: true });
