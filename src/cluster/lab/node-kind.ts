@@ -13,7 +13,7 @@
 import type { LabPlan, NodePlan } from '../../topology/index.js';
 import { apiHostPort, connectControlPlane } from './api-net.js';
 import { writeHostKubeconfig, writeNodeFiles } from './files.js';
-import { API_PORT, apiPublishAddress, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from './plan.js';
+import { API_PORT, apiPublishAddress, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from './plan.js';
 import { join } from 'node:path';
 import type { NodeKind } from '../../runtime/index.js';
 import type { ClusterDeployState } from './files.js';
@@ -70,7 +70,6 @@ export function k8sNodeKind(state: ClusterDeployState): NodeKind {
       const socket = nodeEngineSocket(plan, node);
       const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`, ...(socket ? [`${socket}:/var/run/docker.sock`] : [])];
       if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
-      const spec = clusterOf(plan).spec;
       const port = `${API_PORT}/tcp`;
       return {
         ...opts,
