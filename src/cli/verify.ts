@@ -3,7 +3,7 @@ import { labLoadOptions } from './load-options.js';
 import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { pickFormat, requireTopo, type ReportValues } from './args.js';
-import { DockerRuntime } from '../runtime/index.js';
+import { DockerRuntime, runtimeForLab } from '../runtime/index.js';
 import { LABEL_LAB } from '../runtime/index.js';
 import { loadLabPlan } from '../runtime/index.js';
 import { dockerExec } from '../verify/index.js';
@@ -41,7 +41,9 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   const timeoutMs = duration('timeout', values.timeout);
 
   const plan = await loadLabPlan(topo, labLoadOptions());
-  const runtime = new DockerRuntime();
+  // a lab over several engines (hosts:): each check runs on its node's engine
+  const local = new DockerRuntime();
+  const runtime = await runtimeForLab(plan.name, { hosts: plan.hosts, labDir: plan.labDir, local });
   const running = (await runtime.listContainers({ [LABEL_LAB]: plan.name })).filter((c) => c.state === 'running');
   if (running.length === 0) throw new KindlabError('LAB_NOT_FOUND', `lab ${plan.name} is not running`, { hint: `deploy it first: lab deploy -t ${topo}` });
   if ((values.junit || values.html) && !values.impact) throw new KindlabError('USAGE', '--junit and --html go with --impact (for a plain verify use --format junit|html -o FILE)', { detail: USAGE });
@@ -56,7 +58,7 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   }
   if (values.impact) {
     const { runImpactCommand } = await import('./impact.js');
-    return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return runImpactCommand(plan, local, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
   const progress = process.stderr.isTTY && !!values.wait;

@@ -12,11 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { ExecError, KindlabError } from '../errors.js';
-import type { LinkSpec, VethLinkSpec } from '../topology/index.js';
+import { mgmtVni, type LinkSpec, type VethLinkSpec } from '../topology/index.js';
 import type { Engine } from './engines.js';
 import { BASE_IMAGE } from './images.js';
 import { LABEL_LAB, labLabels, linkMark } from './labels.js';
-import { endpointConfigLines, endpointMacOf, linkTitle, type LinkOutcome } from './links.js';
+import { endpointConfigLines, endpointMacOf, linkTitle, vethAddArgs, type LinkOutcome } from './links.js';
 
 export const LABEL_HELPER = 'kindlab.helper';
 export const VXLAN_PORT = 4789;
@@ -30,7 +30,8 @@ export function helperName(lab: string, host: string): string {
 /** One VNI per cross-host link of the lab, from a hash of the lab and link (stable across deploys), collisions moved on. Pure. */
 export function crossLinkVnis(lab: string, links: LinkSpec[], crosses: (l: VethLinkSpec) => boolean): Map<VethLinkSpec, number> {
   const out = new Map<VethLinkSpec, number>();
-  const used = new Set<number>();
+  // the mgmt segment's VNI shares the engines' UDP port: never a link's
+  const used = new Set<number>([mgmtVni(lab)]);
   for (const l of links) {
     if (l.type !== 'veth' || !crosses(l)) continue;
     const [a, z] = l.endpoints;
@@ -103,7 +104,7 @@ export interface CrossLinkResult {
 }
 
 /** The underlay device towards `remote` and its MTU, on the engine's machine. */
-async function underlayOf(h: VtepHelpers, e: Engine, remote: string): Promise<{ dev: string; mtu: number }> {
+export async function underlayOf(h: VtepHelpers, e: Engine, remote: string): Promise<{ dev: string; mtu: number }> {
   const route = JSON.parse((await h.run(e, ['ip', '-j', 'route', 'get', remote])) || '[]') as Array<{ dev?: string }>;
   const dev = route[0]?.dev;
   if (!dev) throw new KindlabError('LINK_CREATE', `host ${e.name} has no route to underlay address ${remote}`);
@@ -162,4 +163,40 @@ export async function deployCrossLink(lab: string, link: VethLinkSpec, ends: [Cr
 /** Whether a listed container is a helper (not a node of the lab). */
 export function isHelper(labels: Record<string, string>): boolean {
   return labels[LABEL_HELPER] !== undefined && labels[LABEL_LAB] !== undefined;
+}
+
+/**
+ * A veth link between two nodes on the same engine of a lab with `hosts:`: made on that engine's
+ * machine through its helper (the node pids are that machine's), as a remote engine needs, not
+ * with this machine's `ip`. Same pair, names, MACs and marks as a local link (links.ts).
+ */
+export async function deployEngineVeth(lab: string, link: VethLinkSpec, engine: Engine, pids: [number, number], h: VtepHelpers): Promise<LinkOutcome> {
+  const mark = linkMark(lab, link.endpoints[0], link.endpoints[1]);
+  const fail = (what: string, e: unknown) => new KindlabError('LINK_CREATE', `link ${linkTitle(link)} (host ${engine.name}): ${what}`, { cause: e, detail: e instanceof ExecError ? e.stderr.trim() || e.message : String(e) });
+  const marks = await Promise.all(link.endpoints.map((ep, i) => markIn(h, engine, pids[i]!, ep.iface)));
+  let outcome: LinkOutcome = 'created';
+  if (marks.some((m) => m !== undefined)) {
+    const i = marks.findIndex((m) => m !== mark);
+    if (i >= 0) {
+      const ep = link.endpoints[i]!;
+      throw new KindlabError('LINK_EXISTS', `link ${linkTitle(link)}: ${ep.node} already has an interface ${ep.iface} that this lab did not create`, { hint: 'remove it, or pick another interface name in the topology' });
+    }
+    outcome = 'existing';
+  } else {
+    await h.run(engine, ['ip', ...vethAddArgs(lab, link, pids[0], pids[1])]).catch((e: unknown) => {
+      throw fail('cannot create the veth pair', e);
+    });
+  }
+  try {
+    for (const i of [0, 1]) {
+      const ep = link.endpoints[i]!;
+      await h.run(engine, ['sh', '-c', `printf '%s\\n' "$@" | nsenter -t ${pids[i]} -n ip -batch -`, 'sh', ...endpointConfigLines(ep, mark)]).catch((e: unknown) => {
+        throw fail(`cannot configure ${ep.node}:${ep.iface}`, e);
+      });
+    }
+  } catch (e) {
+    if (outcome === 'created') await h.run(engine, ['nsenter', '-t', String(pids[0]), '-n', 'ip', 'link', 'del', 'dev', link.endpoints[0].iface]).catch(() => undefined);
+    throw e;
+  }
+  return outcome;
 }

@@ -15,11 +15,12 @@ import { getKind, kindFacts } from './kinds/index.js';
 import type { KindContext, NodeKind } from './kinds/index.js';
 import { type NodeRuntimeInfo, nodeDir, writeLabDir, writeRenderedFiles } from './labdir.js';
 import { deployVeth } from './links.js';
-import { ensureMgmtNetwork, mgmtBridgeName } from './mgmt.js';
+import { ensureMgmtNetwork, mgmtBridgeName, mgmtNeeded } from './mgmt.js';
+import { ensureEngineMgmt } from './engines-mgmt.js';
 import { deploySpecialLink } from './special-links.js';
 import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
 import type { EngineRuntime } from './engines.js';
-import { crossLinkVnis, deployCrossLink, type VtepHelpers } from './cross-links.js';
+import { crossLinkVnis, deployCrossLink, deployEngineVeth, type VtepHelpers } from './cross-links.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BASE_IMAGE } from './images.js';
@@ -115,9 +116,8 @@ export const imagesAction: Action = {
     if (ctx.engines) {
       const engines = ctx.engines;
       ctx.images = await engines.resolveImages(requests, { settings, progress, nodeHost: (n) => ctx.kindCtx.node(n).host });
-      // the cross-host links' helper runs the base image on both engines of each such link
-      const hosts = new Set(ctx.plan.links.filter((l) => crossesHosts(ctx, l)).flatMap((l) => l.endpoints.map((ep) => ctx.kindCtx.node(ep.node).host!)));
-      for (const h of hosts) await engines.provide(engines.engine(h), BASE_IMAGE, progress, true);
+      // the helper that makes links and the mgmt VXLAN runs the base image on every engine
+      for (const e of engines.engines) await engines.provide(e, BASE_IMAGE, progress, true);
       return;
     }
     ctx.images = await ctx.runtime.resolveImages(requests, { settings, progress });
@@ -145,6 +145,14 @@ export const labDirAction: Action = {
 export const mgmtAction: Action = {
   title: 'Management network',
   async run(ctx, progress) {
+    if (ctx.engines && ctx.vteps && mgmtNeeded(ctx.plan)) {
+      // one segment over the engines: a network on each, joined by a VXLAN device on each bridge
+      const r = await ensureEngineMgmt(ctx.engines.engines, ctx.plan, ctx.vteps);
+      const say = `management network ${ctx.plan.mgmt.network} (${ctx.plan.mgmt.ipv4Subnet}) on hosts ${ctx.engines.engines.map((e) => `${e.name} ${e.underlay}`).join(', ')}: VXLAN VNI ${r.vni}, MTU ${r.mtu}`;
+      (ctx.notes ??= []).push(say);
+      progress(`${say}: ${r.outcome}`);
+      return;
+    }
     const outcome = await ensureMgmtNetwork(ctx.runtime, ctx.plan);
     progress(`${ctx.plan.mgmt.network} (${ctx.plan.mgmt.ipv4Subnet}, ${ctx.plan.mgmt.external ? 'external' : 'internal'}): ${outcome}`);
   },
@@ -182,7 +190,12 @@ export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<vo
     mgmtBridge: () => (ctx.mgmtBridge ??= mgmtBridgeName(ctx.runtime, ctx.plan)),
   };
   if (link.type === 'veth' && crossesHosts(ctx, link)) await deployCross(ctx, link);
-  else if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
+  else if (link.type === 'veth' && ctx.engines && ctx.vteps) {
+    // both ends on one engine of a lab with hosts: made on that engine's machine
+    const [pa, pz] = await Promise.all(link.endpoints.map((ep) => nodes.netnsPid(ep.node)));
+    // pid 0 (the host's namespace) is the engine machine's own: its pid 1 there
+    await deployEngineVeth(ctx.plan.name, link, ctx.engines.engine(node(link.endpoints[0].node).host!), [pa || 1, pz || 1], ctx.vteps);
+  } else if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
   else await deploySpecialLink(ctx.plan.name, link, nodes);
   for (const ep of link.endpoints) await kindOf(ctx, node(ep.node)).onEndpoint?.(node(ep.node), ep.iface, ctx.kindCtx);
 }

@@ -16,6 +16,8 @@ import { forgetLab, readLabRecord, withLabLock } from './lab-registry.js';
 import { sweepLinks } from './links.js';
 import { runPool } from '../lib/index.js';
 import { EngineRuntime } from './engines.js';
+import { sweepEngineLinks } from './engines-mgmt.js';
+import { VtepHelpers } from './cross-links.js';
 
 export interface DestroyOptions {
   /** Also remove the lab directory. */
@@ -87,6 +89,16 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
   const rules = await sweepLabRules(lab);
   if (rules) result.networks.push(`${rules} iptables DOCKER-USER rules (kindlab:${lab}:*)`);
   result.links.push(...(await sweepLinks(lab, 0)));
+  if (runtime instanceof EngineRuntime) {
+    // the lab's interfaces on each engine's machine (the mgmt VXLAN), through a helper there
+    const reachable = runtime.engines.filter((e) => !runtime.unreachable.has(e.name));
+    const h = new VtepHelpers(lab, { labDir: labDir ?? '', topo: '' });
+    try {
+      result.links.push(...(await sweepEngineLinks(reachable, lab, h)));
+    } finally {
+      await h.stop(reachable);
+    }
+  }
   result.netns.push(...(await sweepNamedNetns(lab)));
   if (opts.cleanup && labDir && !(runtime instanceof EngineRuntime && runtime.unreachable.size > 0) && (await looksLikeLabDir(labDir, lab))) {
     if (await stat(labDir).then(() => true, () => false)) {

@@ -13,8 +13,13 @@ import { mgmtSubnetConflicts, type HostRoute, type NetworkSubnets } from './mgmt
 
 export type MgmtOutcome = 'created' | 'reused' | 'not-needed';
 
+/** Some node or link uses the management network. */
+export function mgmtNeeded(plan: LabPlan): boolean {
+  return plan.nodes.some((n) => n.networkMode.type === 'bridge') || plan.links.some((l) => l.type === 'mgmt-net');
+}
+
 export async function ensureMgmtNetwork(runtime: Runtime, plan: LabPlan): Promise<MgmtOutcome> {
-  if (!plan.nodes.some((n) => n.networkMode.type === 'bridge') && !plan.links.some((l) => l.type === 'mgmt-net')) return 'not-needed';
+  if (!mgmtNeeded(plan)) return 'not-needed';
   const existing = await runtime.inspectNetwork(plan.mgmt.network);
   if (existing) {
     if (!existing.subnets.includes(plan.mgmt.ipv4Subnet)) {

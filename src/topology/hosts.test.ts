@@ -61,6 +61,21 @@ describe('hosts: section', () => {
     assert.deepEqual([...at.values()], ['a', 'b', 'a', 'b', 'a']);
   });
 
+  it('a pinned netns sharer pins its owner: cluster nodes split by their servers, the unpinned member with the first pinned', () => {
+    const node = (name: string, extra: object = {}) => ({ name, netnsOwner: name, cluster: true, ...extra });
+    const nodes = [
+      node('control-plane'),
+      node('worker'),
+      node('worker2'),
+      node('worker3'),
+      { name: 'server0', netnsOwner: 'control-plane', host: 'a' },
+      { name: 'server2', netnsOwner: 'worker2', host: 'b' },
+      { name: 'server3', netnsOwner: 'worker3', host: 'b' },
+    ];
+    const at = Object.fromEntries(placeNodes(nodes, [{ name: 'a' }, { name: 'b' }]));
+    assert.deepEqual(at, { 'control-plane': 'a', worker: 'a', worker2: 'b', worker3: 'b', server0: 'a', server2: 'b', server3: 'b' });
+  });
+
   it('refuses an unknown host, a missing underlay, a bad address and a duplicate engine with positions', () => {
     const got = problems(`name: mh
 hosts:

@@ -21,6 +21,7 @@ export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } fro
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
 export { planLab, containerName } from './plan.js';
 export { parseEngine } from './hosts.js';
+export { extraEngineGateways, mgmtPerEngine, mgmtVni, mgmtVxlanName, type EngineMgmt } from './hosts-mgmt.js';
 export { placeNodes, type PlacementNode } from './placement.js';
 export type { PlanOptions } from './plan.js';
 export { formatPath } from './source-map.js';

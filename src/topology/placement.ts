@@ -3,8 +3,9 @@
  * A node's `host:` (on the node, its group, its kind or the defaults) is obeyed. The others are
  * spread by node count, unit by unit, each unit to the host with the fewest nodes so far:
  * a group (a rack) is one unit and follows a member that is pinned; the embedded cluster's nodes
- * are one unit (its control traffic stays on one engine); a node sharing another's network
- * namespace always runs where that node runs.
+ * are one unit when none of them is pinned (the management network spans engines, so a pinned
+ * member does not pull the others); a node sharing another's network namespace always runs where
+ * that node runs, and pinning it pins that node (the article's servers name their kind node's rack).
  */
 import type { HostSpec } from './types.js';
 
@@ -34,14 +35,22 @@ export function placeNodes(nodes: PlacementNode[], hosts: Pick<HostSpec, 'name'>
     const u = unitOf(n);
     units.set(u, [...(units.get(u) ?? []), n]);
   }
-  // pinned nodes first; their unit follows the first pinned member
+  // a sharer's host: pins its netns owner (the owner's own host: wins; plan.ts reports a clash)
+  const pin = new Map<string, string>();
+  for (const n of nodes) if (n.host !== undefined) pin.set(n.name, n.host);
+  for (const n of nodes) {
+    const owner = byName.get(n.netnsOwner);
+    if (n.host !== undefined && owner && owner !== n && !pin.has(owner.name)) pin.set(owner.name, n.host);
+  }
+  // pinned nodes first; a group follows its first pinned member, the cluster unit only when nothing pins its members apart
   const unitHost = new Map<string, string>();
   for (const n of nodes) {
-    if (n.host === undefined) continue;
-    out.set(n.name, n.host);
-    load.set(n.host, (load.get(n.host) ?? 0) + 1);
+    const h = pin.get(n.name);
+    if (h === undefined) continue;
+    out.set(n.name, h);
+    load.set(h, (load.get(h) ?? 0) + 1);
     const u = unitOf(n);
-    if (!unitHost.has(u)) unitHost.set(u, n.host);
+    if (!unitHost.has(u)) unitHost.set(u, h);
   }
   // biggest units first, so the small ones even out the count (stable: file order breaks ties)
   const order = [...units.entries()].map(([u, members], i) => ({ u, members, i })).sort((a, b) => b.members.length - a.members.length || a.i - b.i);

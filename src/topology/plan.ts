@@ -10,6 +10,7 @@ import { checkCycles, checkStageCycles, creationWaves, dependencyEdges } from '.
 import { nodeKindFacts } from './node-kinds.js';
 import type { LabPlan, NodePlan, NodeSpec, TopologySpec } from './types.js';
 import { placeNodes } from './placement.js';
+import { extraEngineGateways } from './hosts-mgmt.js';
 
 export interface PlanOptions {
   /** Lab directory; default `<topology dir>/lab-<name>`. */
@@ -107,6 +108,8 @@ export function assignMgmtIPv4(t: TopologySpec): Map<string, string> {
   const taken = new Set<number>();
   const gw = t.mgmt.ipv4Gateway === undefined ? undefined : ipv4ToInt(t.mgmt.ipv4Gateway);
   if (gw !== undefined) taken.add(gw);
+  // a lab over several engines: the other engines' mgmt bridges hold addresses at the top (hosts-mgmt.ts)
+  for (const a of extraEngineGateways(t.mgmt.ipv4Subnet, t.hosts?.length ?? 0)) taken.add(a);
   const out = new Map<string, string>();
   for (const n of t.nodes) {
     if (n.mgmtIPv4 !== undefined && needsMgmtAddress(n)) {

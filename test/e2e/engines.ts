@@ -39,6 +39,24 @@ export async function makeUnderlay(engines: TestEngine[]): Promise<void> {
   }
 }
 
+/**
+ * The machine running `lab` reaches each engine's underlay address, as it would reach machines on
+ * its LAN (the kubeconfig of a lab whose control-plane runs on an engine points there): a veth
+ * from this namespace into the engine's, a /30 on it and a host route to the underlay address.
+ * Removed with the engine's namespace.
+ */
+export async function reachFromHost(engines: TestEngine[]): Promise<void> {
+  for (const [i, e] of engines.entries()) {
+    const near = `${e.netns}-up`;
+    await execa('ip', ['link', 'add', near, 'type', 'veth', 'peer', 'name', 'lan', 'netns', e.netns]);
+    await execa('ip', ['addr', 'add', `10.250.${10 + i}.1/30`, 'dev', near]);
+    await execa('ip', ['link', 'set', near, 'up']);
+    await execa('ip', ['-n', e.netns, 'addr', 'add', `10.250.${10 + i}.2/30`, 'dev', 'lan']);
+    await execa('ip', ['-n', e.netns, 'link', 'set', 'lan', 'up']);
+    await execa('ip', ['route', 'replace', `${e.underlay}/32`, 'via', `10.250.${10 + i}.2`]);
+  }
+}
+
 /** Starts (or restarts, same data) a dockerd in the engine's namespace and waits for its API. */
 export async function startEngine(e: TestEngine): Promise<void> {
   await mkdir(e.root, { recursive: true });

@@ -6,20 +6,28 @@
  * local/remote (not a veth, which only works on one kernel), a ping crosses it and the underlay
  * veth's counters grow with it, the image reaches engine b by save|load from engine a, destroy
  * leaves nothing on either engine; engine b lost at destroy is reported and a cleaned; engine b
- * killed mid-deploy rolls the deploy back on a.
+ * killed mid-deploy rolls the deploy back on a. Then the Cilium article lab split over the two
+ * engines (rack0 on a, rack1 and router0 on b): the mgmt segment is a VXLAN device on each engine's
+ * bridge with the underlay addresses as local/remote, its cluster comes up across it, every check
+ * of its verify passes (the traceroute over the router0–tor0 VXLAN link among them), and destroy
+ * leaves nothing on either engine, VXLAN devices included. This machine reaches the engines'
+ * underlay addresses over a veth each (the kubeconfig points at the control-plane's host).
  *
  * Run under the shared lock: flock /tmp/kindlab-docker.lock node --import tsx --test test/e2e/multihost.test.ts
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
 import { LAB_BIN, REPO, lab, until } from './helpers.js';
-import { dockerOn, engine, loadInto, loseEngine, makeUnderlay, regainEngine, removeEngine, startEngine, type TestEngine } from './engines.js';
+import { dockerOn, engine, loadInto, loseEngine, makeUnderlay, reachFromHost, regainEngine, removeEngine, startEngine, type TestEngine } from './engines.js';
+import { parseDocument } from 'yaml';
+import { checkNamed, copyArticleLab, verifyJson } from './cluster-lab.js';
 
 const LAB = 'kl-mh';
+const CIL = 'kl-mhc';
 const TAG = 'klmh';
 const A = engine('a', TAG, 0);
 const B = engine('b', TAG, 1);
@@ -69,9 +77,9 @@ async function underlayPackets(e: TestEngine): Promise<number> {
 }
 
 /** What of the lab each engine still holds (containers and networks by label). */
-async function leftOn(e: TestEngine): Promise<string[]> {
-  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Names}}']);
-  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Name}}']);
+async function leftOn(e: TestEngine, name = LAB): Promise<string[]> {
+  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Names}}']);
+  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Name}}']);
   assert.equal(ps.exitCode, 0, ps.stderr);
   return [...ps.stdout.split('\n'), ...nets.stdout.split('\n')].filter(Boolean);
 }
@@ -80,6 +88,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kl-mh-'));
   await writeFile(join(dir, 'topo.yaml'), topology());
   await makeUnderlay([A, B]);
+  await reachFromHost([A, B]);
   await Promise.all([startEngine(A), startEngine(B)]);
   // only engine a has the image: the deploy must bring it to b (save | load)
   await loadInto(A, ['kindlab/base:latest']);
@@ -87,6 +96,7 @@ before(async () => {
 
 after(async () => {
   await execa('node', [LAB_BIN, 'destroy', '--name', LAB, '--cleanup'], { reject: false, cwd: REPO });
+  await execa('node', [LAB_BIN, 'destroy', '--name', CIL, '--cleanup'], { reject: false, cwd: REPO });
   for (const e of [A, B]) await removeEngine(e);
   await rm(dir, { recursive: true, force: true });
 });
@@ -165,4 +175,66 @@ test('engine b lost mid-deploy: the deploy fails and rolls back on a', async () 
   assert.notEqual(r.exitCode, 0, r.stdout);
   assert.match(r.stderr, /unreachable: host b/);
   assert.deepEqual(await leftOn(A), []);
+});
+
+/** The lab's interfaces (mgmt VXLAN) in an engine's own namespace: name, alias and VXLAN data. */
+async function vxlansOn(e: TestEngine): Promise<Array<IpLink & { ifalias?: string }>> {
+  const r = await execa('ip', ['-n', e.netns, '-j', '-d', 'link', 'show', 'type', 'vxlan']);
+  return JSON.parse(r.stdout || '[]') as Array<IpLink & { ifalias?: string }>;
+}
+
+test('the Cilium article lab over two engines: rack0 on a, rack1 and router0 on b; verify passes across them; destroy clears both', async () => {
+  const copy = await copyArticleLab(CIL, 'kl-mhc-');
+  try {
+    const doc = parseDocument(await readFile(copy.file, 'utf8'));
+    doc.set('hosts', doc.createNode({ a: { engine: `unix://${A.sock}`, underlay: A.underlay }, b: { engine: `unix://${B.sock}`, underlay: B.underlay } }));
+    // each server names its kind node's rack; the kind nodes follow the servers sharing their netns
+    for (const [n, h] of [['tor0', 'a'], ['server0', 'a'], ['server1', 'a'], ['router0', 'b'], ['tor1', 'b'], ['server2', 'b'], ['server3', 'b']]) doc.setIn(['topology', 'nodes', n, 'host'], h);
+    await writeFile(copy.file, doc.toString());
+
+    const d = await lab(['deploy', '-t', copy.file]);
+    assert.equal(d.exitCode, 0, d.stderr + d.stdout);
+    assert.match(d.stdout, /management network kindlab-kl-mhc \(\S+\) on hosts a 10\.250\.0\.1, b 10\.250\.0\.2: VXLAN VNI \d+, MTU 1450/);
+    assert.match(d.stdout, /router0:net0 \(b 10\.250\.0\.2\) <-> tor0:net0 \(a 10\.250\.0\.1\): VXLAN VNI \d+/);
+    const nodesOn = async (e: TestEngine) => {
+      const ps = await dockerOn(e, ['ps', '--filter', `label=kindlab.lab=${CIL}`, '--format', '{{.Names}}']);
+      const all = ['control-plane', 'worker', 'worker2', 'worker3', 'tor0', 'tor1', 'router0', 'server0', 'server1', 'server2', 'server3'];
+      return all.filter((n) => ps.stdout.split('\n').some((c) => c.endsWith(`-${n}`))).sort();
+    };
+    assert.deepEqual(await nodesOn(A), ['control-plane', 'server0', 'server1', 'tor0', 'worker']);
+    assert.deepEqual(await nodesOn(B), ['router0', 'server2', 'server3', 'tor1', 'worker2', 'worker3']);
+
+    // the management segment: one VXLAN device per engine on its mgmt bridge, local/remote the underlay addresses
+    for (const [e, local, remote] of [[A, A.underlay, B.underlay], [B, B.underlay, A.underlay]] as const) {
+      const mg = (await vxlansOn(e)).filter((l) => l.ifalias === `kindlab:${CIL}:mgmt-vxlan`);
+      assert.equal(mg.length, 1, `engine ${e.name}: one mgmt VXLAN`);
+      assert.equal(mg[0]!.linkinfo?.info_data?.local, local);
+      assert.equal(mg[0]!.linkinfo?.info_data?.remote, remote);
+    }
+    // router0 (b) – tor0 (a) is a VXLAN link; tor1 – router0 (both b) a veth
+    const r0 = await lab(['exec', '-t', copy.file, 'router0', '--', 'ip', '-j', '-d', 'link', 'show']);
+    assert.equal(r0.exitCode, 0, r0.stderr);
+    const kinds = Object.fromEntries((JSON.parse(r0.stdout) as IpLink[]).map((l) => [l.ifname, l.linkinfo?.info_kind]));
+    assert.equal(kinds['net0'], 'vxlan');
+    assert.equal(kinds['net1'], 'veth');
+
+    // the article's checks, the traceroute crossing router0–tor0 among them
+    const { exitCode, report } = await verifyJson(copy.file, ['--wait', '120s']);
+    assert.deepEqual(report.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`), []);
+    assert.equal(exitCode, 0);
+    assert.equal(report.checks.filter((c) => !c.derived).length, 20, 'the 18 checks and 2 kubectl lines of the lab');
+    assert.match(checkNamed(report.checks, 'pod/nettool-1 → pod/nettool-2 via worker, tor0, router0, tor1, worker2').detail, /^worker \(10\.1\.1\.1\) → tor0 \(10\.0\.2\.1\) → router0 \(10\.0\.0\.0\) → tor1 \(10\.0\.0\.2\) → worker2 \(10\.0\.3\.2\) → pod\/nettool-2/);
+    const i = await lab(['inspect', '-t', copy.file, '--format', 'json']);
+    assert.equal(i.exitCode, 0, i.stderr);
+    assert.equal((JSON.parse(i.stdout) as { nodes: Array<{ state: string }> }).nodes.filter((n) => n.state !== 'running').length, 0);
+
+    const x = await lab(['destroy', '-t', copy.file, '--cleanup']);
+    assert.equal(x.exitCode, 0, x.stderr + x.stdout);
+    for (const e of [A, B]) {
+      assert.deepEqual(await leftOn(e, CIL), [], `engine ${e.name}`);
+      assert.deepEqual((await vxlansOn(e)).filter((l) => l.ifalias?.startsWith(`kindlab:${CIL}:`)).map((l) => l.ifname), [], `engine ${e.name}: no VXLAN device of the lab left`);
+    }
+  } finally {
+    await rm(copy.dir, { recursive: true, force: true });
+  }
 });

@@ -10,10 +10,10 @@
  *   and the host kubeconfig is written once the port is known.
  * The node's data-plane address (kind's node-ip) is configured by the topology (links, exec).
  */
-import type { NodePlan } from '../../topology/index.js';
+import type { LabPlan, NodePlan } from '../../topology/index.js';
 import { apiHostPort, connectControlPlane } from './api-net.js';
 import { writeHostKubeconfig, writeNodeFiles } from './files.js';
-import { API_PORT, clusterOf, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from './plan.js';
+import { API_PORT, apiPublishAddress, hostPaths, IN_CONTAINER, isControlPlane, nodeCommand, repoRoot } from './plan.js';
 import { join } from 'node:path';
 import type { NodeKind } from '../../runtime/index.js';
 import type { ClusterDeployState } from './files.js';
@@ -52,6 +52,13 @@ export function engineSocket(env: NodeJS.ProcessEnv = process.env): string | und
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
+/** The socket of the engine running the node: its host's unix:// engine in a lab with hosts: (else none: stand-ins only). */
+function nodeEngineSocket(plan: LabPlan, node: NodePlan): string | undefined {
+  if (!plan.hosts) return engineSocket();
+  const e = plan.hosts.find((h) => h.name === node.host)?.engine;
+  return e?.type === 'unix' ? e.path : undefined;
+}
+
 /** The kind for one deploy: its state holds the API port reserved and the credentials prepared. */
 export function k8sNodeKind(state: ClusterDeployState): NodeKind {
   return {
@@ -60,10 +67,9 @@ export function k8sNodeKind(state: ClusterDeployState): NodeKind {
       const { plan } = ctx;
       const nodeDir = ctx.nodeDir(node);
       const cp = isControlPlane(plan, node);
-      const socket = engineSocket();
+      const socket = nodeEngineSocket(plan, node);
       const binds = [...(opts.HostConfig?.Binds ?? []), ...codeBinds(repoRoot()), `${nodeDir}:${IN_CONTAINER.nodeDir}`, ...(socket ? [`${socket}:/var/run/docker.sock`] : [])];
       if (cp) binds.push(`${hostPaths.clusterDir(plan)}:${IN_CONTAINER.clusterDir}`);
-      const spec = clusterOf(plan).spec;
       const port = `${API_PORT}/tcp`;
       return {
         ...opts,
@@ -81,7 +87,7 @@ export function k8sNodeKind(state: ClusterDeployState): NodeKind {
           Binds: binds,
           Sysctls: { ...K8S_NODE_SYSCTLS, ...opts.HostConfig?.Sysctls },
           // Published once the container joins the API network (the port reserved by the deploy step).
-          ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: spec.apiServerAddress, HostPort: apiHostPort(plan, state) }] } } : {}),
+          ...(cp ? { PortBindings: { ...opts.HostConfig?.PortBindings, [port]: [{ HostIp: apiPublishAddress(plan), HostPort: apiHostPort(plan, state) }] } } : {}),
         },
       };
     },

@@ -111,7 +111,20 @@ export function apiServerSans(plan: LabPlan): string[] {
 }
 
 function tlsSans(plan: LabPlan): string[] {
-  return [controlPlaneAddress(plan)];
+  const published = apiPublishAddress(plan);
+  return [controlPlaneAddress(plan), ...(published !== clusterOf(plan).spec.apiServerAddress ? [published] : [])];
+}
+
+/**
+ * Where the API server is published for the machine running `lab`: kind's apiServerAddress
+ * (loopback) on one engine; in a lab over several engines (`hosts:`), the underlay address of
+ * the control-plane's host, since that engine's loopback is another machine's.
+ */
+export function apiPublishAddress(plan: LabPlan): string {
+  const spec = clusterOf(plan).spec;
+  if (!plan.hosts) return spec.apiServerAddress;
+  const host = controlPlane(plan).host;
+  return plan.hosts.find((h) => h.name === host)?.underlay ?? spec.apiServerAddress;
 }
 
 /** With the node daemon built, Nodes are Ready only while their daemon heartbeats (as with a kubelet). */

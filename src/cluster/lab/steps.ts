@@ -15,7 +15,7 @@ import type { Node } from '../client/index.js';
 import type { LabPlan } from '../../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './api-net.js';
-import { API_NET_SUBNET_FILE, apiNetwork, AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
+import { API_NET_SUBNET_FILE, apiNetwork, apiPublishAddress, AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
 import type { Action, DeployContext } from '../../runtime/index.js';
 import { runPool } from '../../lib/index.js';
 import type { ClusterDeployState } from './files.js';
@@ -40,8 +40,9 @@ export const clusterNetworkAction = (state: ClusterDeployState): Action => ({
     const cpDir = hostPaths.nodeDir(ctx.plan, controlPlane(ctx.plan));
     await mkdir(cpDir, { recursive: true });
     if (subnet) await writeFile(join(cpDir, API_NET_SUBNET_FILE), `${subnet}\n`);
-    const ip = clusterOf(ctx.plan).spec.apiServerAddress;
-    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ip, state)} only, forwarding dropped`);
+    const ip = apiPublishAddress(ctx.plan);
+    // on another engine's machine the port is chosen here, on loopback: that machine's are not visible
+    progress(`${outcome}; API on ${ip}:${await reserveApiPort(ctx.plan, ctx.plan.hosts ? '127.0.0.1' : ip, state)} only, forwarding dropped`);
   },
   async rollback(ctx) {
     await removeApiNetwork(ctx.runtime, ctx.plan).catch(() => undefined);
