@@ -7,7 +7,7 @@
  * `--base DIR`: also deploy with another checkout's built dist/ (e.g. `git archive` of the base commit), in the same rounds.
  *   node --import tsx bench/deploy.ts [--workers N] [--only routers|leafspine|fabric] [--rounds N] [--base DIR]
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -167,7 +167,10 @@ async function compare(title: string, contenders: Array<{ name: string; run: () 
 const dir = await mkdtemp(join(tmpdir(), 'kindlab-bench-'));
 try {
   if (!values.only || values.only === 'routers' || values.only === 'fabric') {
-    await cp(join(import.meta.dirname, '..', 'labs', 'cilium-bgp', 'routers.yaml'), join(dir, 'routers.yaml'));
+    // the article's file under a lab name and management subnet of the bench's own, so it never meets (or is
+    // refused by) a bgp-cplane-demo lab someone else deployed or left behind
+    const article = await readFile(join(import.meta.dirname, '..', 'labs', 'cilium-bgp', 'routers.yaml'), 'utf8');
+    await writeFile(join(dir, 'routers.yaml'), article.replace(/^name: bgp-cplane-demo$/m, 'name: bench-fabric\nmgmt: { network: kindlab-bench-fabric, ipv4-subnet: 172.30.8.0/24 }'));
     const file = join(dir, 'routers.yaml');
     const plan = await loadPlan(file);
     const watch = [{ node: 'router0', want: 2 }];
