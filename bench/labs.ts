@@ -13,6 +13,11 @@
  * alternation over separate invocations, e.g. one round per hold of the Docker lock). --timings passes `--timings` to each deploy and
  * prints every run's step table, to find which step got slower (a base without --timings prints it only if
  * patched to do so when KINDLAB_BENCH_TIMINGS is set).
+ *
+ * `--green N` (no --compare): each lab N times in this tree, deploy → verify green per round, the median, and
+ * the median of each `deploy --timings` step and of the Nodes step's milestones (KINDLAB_STAGE_TRACE: when the
+ * last container was created, the last node's links were up, its exec lines done), so the figure comes with its floor.
+ *   node --import tsx bench/labs.ts --green 5 cilium-bgp/topo.yaml
  */
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
@@ -147,13 +152,59 @@ async function compare(base: string, labs: ArticleLab[], rounds: number, timings
   printTable(summary);
 }
 
+/** `deploy --timings` lines ("  Step name   1.23 s   45 %") as step → seconds. */
+export function timingsOf(stdout: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of stdout.matchAll(/^ {2}(\S.*?)\s+([\d.]+) s\s+\d+ %/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+/** The Nodes step's milestones from KINDLAB_STAGE_TRACE lines: the latest time each milestone was reached by any node. */
+export function milestonesOf(stderr: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of stderr.matchAll(/^stage-trace ([\d.]+) \S+ (\S+)$/gm)) out.set(`Nodes: last ${m[2]}`, Math.max(out.get(`Nodes: last ${m[2]}`) ?? 0, Number(m[1])));
+  out.delete('Nodes: last start');
+  return out;
+}
+
+/** Each lab N times: deploy → verify green, with the per-step medians that explain the figure. */
+async function green(n: number, labs: ArticleLab[]): Promise<void> {
+  for (const l of labs) {
+    const file = join(REPO, 'labs', l.dir, l.topo);
+    const rows: string[][] = [['round', 'deploy s', 'verify s', 'deploy→green s', 'checks', 'load avg']];
+    const totals: number[] = [];
+    const steps = new Map<string, number[]>();
+    for (let i = 1; i <= n; i++) {
+      await labIn(REPO, ['destroy', '-t', file, '--cleanup']);
+      const [up, deployMs] = await timed(() => labIn(REPO, ['deploy', '-t', file, '--timings'], { KINDLAB_STAGE_TRACE: '1' }));
+      if (up.exitCode !== 0) {
+        rows.push([String(i), 'failed', '', '', up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? '', '']);
+        continue;
+      }
+      const [first, verifyMs] = await timed(() => labIn(REPO, ['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
+      await labIn(REPO, ['destroy', '-t', file, '--cleanup']);
+      for (const [k, v] of [...timingsOf(up.stdout), ...milestonesOf(up.stderr)]) steps.set(k, [...(steps.get(k) ?? []), v]);
+      totals.push(deployMs + verifyMs);
+      const load = (await execa('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
+      rows.push([String(i), secs(deployMs), secs(verifyMs), secs(deployMs + verifyMs), passed(first.stdout), load]);
+    }
+    const m = median(totals);
+    rows.push(['median', '', '', m === undefined ? '-' : secs(m), '', '']);
+    console.log(`${name(l)}, ${n} rounds`);
+    printTable(rows);
+    console.log('deploy steps, median s (Nodes milestones: seconds into the Nodes step)');
+    for (const [k, v] of steps) console.log(`  ${k.padEnd(28)} ${(median(v) ?? NaN).toFixed(2)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { compare: { type: 'string' }, rounds: { type: 'string', default: '2' }, timings: { type: 'boolean', default: false }, 'head-first': { type: 'boolean', default: false } },
+    options: { compare: { type: 'string' }, rounds: { type: 'string', default: '2' }, timings: { type: 'boolean', default: false }, 'head-first': { type: 'boolean', default: false }, green: { type: 'string' } },
   });
   const labs = ARTICLE_LABS.filter((l) => positionals.length === 0 || positionals.includes(name(l)) || positionals.includes(l.dir));
   if (values.compare) await compare(resolve(values.compare), labs, Math.max(1, Number(values.rounds)), values.timings, values['head-first']);
+  else if (values.green) await green(Math.max(1, Number(values.green)), labs);
   else await single(labs, values.timings);
   const load = await execa('cat', ['/proc/loadavg'], { reject: false });
   console.log(`\nload average: ${load.stdout.split(' ').slice(0, 3).join(' ')}`);

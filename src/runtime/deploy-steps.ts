@@ -162,7 +162,7 @@ export const mgmtAction: Action = {
  * Creates one node's container (or checks the existing one), as the containers step and the staged pipeline do.
  * `notice` hears what the node lacks but runs without (read-only net sysctls).
  */
-export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: string) => void = () => undefined): Promise<void> {
+export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: string) => void = () => undefined, how: { deferSysctls?: boolean } = {}): Promise<void> {
   const kind = kindOf(ctx, n);
   const resolved = ctx.images?.get(n.name);
   const image = resolved?.image ?? resolveImage(n.image, imageAliases(ctx.plan));
@@ -171,15 +171,19 @@ export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: 
     if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
     if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
     await ctx.runtime.runContainer(opts);
-    if (wantsNetSysctls(n)) {
-      const warning = await unlockNetSysctls(ctx.runtime, n);
-      if (warning) notice(warning);
-    }
+    if (wantsNetSysctls(n) && !how.deferSysctls) await unlockNodeSysctls(ctx, n, notice);
   }
   await kind.afterCreate?.(n, ctx.kindCtx);
   // the host kind has no container: nothing to inspect (a container of the same name is not it)
   const c = kindFacts(kind.name).start === 'host' ? undefined : await ctx.runtime.inspectContainer(n.containerName);
   ctx.info.set(n.name, { image: c?.image ?? image, ...(resolved?.substitute ? { imageSubstitute: resolved.substitute } : {}), mgmtIPv4: c?.mgmtIPv4, mgmtIPv4PrefixLength: c?.mgmtIPv4PrefixLength });
+}
+
+/** Makes the node's net.* sysctls writable (a node without a netns of its own: nothing); never throws, `notice` hears why not. */
+export async function unlockNodeSysctls(ctx: DeployContext, n: NodePlan, notice: (msg: string) => void): Promise<void> {
+  if (!kindFacts(kindOf(ctx, n).name).managed || !wantsNetSysctls(n)) return;
+  const warning = await unlockNetSysctls(ctx.runtime, n);
+  if (warning) notice(warning);
 }
 
 /** Creates one link and tells the kinds of its ends. */

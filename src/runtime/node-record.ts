@@ -4,7 +4,7 @@
  * re-created link end back the addresses and routes the node's exec lines had put on it.
  * Written at the end of a deploy and after every repair.
  */
-import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
+import { mapPool, readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
@@ -35,27 +35,55 @@ async function writeNodeRecord(labDir: string, r: NodeRecord): Promise<void> {
 }
 
 interface IpAddr {
+  ifname?: string;
   addr_info?: Array<{ local?: string; prefixlen?: number; scope?: string }>;
 }
 interface IpRoute {
   dst?: string;
+  dev?: string;
+  nexthops?: Array<{ dev?: string }>;
   gateway?: string;
   protocol?: string;
   metric?: number;
 }
 
+function globalAddrs(raw: IpAddr[]): string[] {
+  return raw.flatMap((l) => l.addr_info ?? []).filter((a) => a.local && a.scope !== 'link' && a.scope !== 'host').map((a) => `${a.local}/${a.prefixlen}`);
+}
+
+function staticRoutes(raw: IpRoute[], v6: boolean): string[][] {
+  return raw
+    .filter((r) => r.dst && (r.protocol === undefined || r.protocol === 'boot' || r.protocol === 'static'))
+    .map((r) => [r.dst === 'default' ? (v6 ? '::/0' : '0.0.0.0/0') : r.dst!, ...(r.gateway ? ['via', r.gateway] : []), ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])]);
+}
+
 /** The global addresses of `ip -j addr show` output. Pure. */
 export function addrsOf(json: string): string[] {
-  const raw = JSON.parse(json || '[]') as IpAddr[];
-  return raw.flatMap((l) => l.addr_info ?? []).filter((a) => a.local && a.scope !== 'link' && a.scope !== 'host').map((a) => `${a.local}/${a.prefixlen}`);
+  return globalAddrs(JSON.parse(json || '[]') as IpAddr[]);
 }
 
 /** The routes someone added (protocol boot or static; not the kernel's nor a routing daemon's) of `ip -j route show dev X`. Pure. */
 export function staticRoutesOf(json: string, v6: boolean): string[][] {
-  const raw = JSON.parse(json || '[]') as IpRoute[];
-  return raw
-    .filter((r) => r.dst && (r.protocol === undefined || r.protocol === 'boot' || r.protocol === 'static'))
-    .map((r) => [r.dst === 'default' ? (v6 ? '::/0' : '0.0.0.0/0') : r.dst!, ...(r.gateway ? ['via', r.gateway] : []), ...(r.metric !== undefined ? ['metric', String(r.metric)] : [])]);
+  return staticRoutes(JSON.parse(json || '[]') as IpRoute[], v6);
+}
+
+/**
+ * Each listed interface's record from one namespace's whole listings (`ip -j addr show`, `ip -j route show`,
+ * `ip -j -6 route show`), as `ip ... dev X` per interface would give it (a multipath route counts for each
+ * of its devices); an interface absent from the listing has none. Pure.
+ */
+export function endsOfListings(ifaces: string[], addrJson: string, route4Json: string, route6Json: string): Map<string, EndRecord> {
+  const addrs = JSON.parse(addrJson || '[]') as IpAddr[];
+  const r4 = JSON.parse(route4Json || '[]') as IpRoute[];
+  const r6 = JSON.parse(route6Json || '[]') as IpRoute[];
+  const via = (r: IpRoute, dev: string) => r.dev === dev || (r.nexthops ?? []).some((h) => h.dev === dev);
+  const out = new Map<string, EndRecord>();
+  for (const dev of ifaces) {
+    const mine = addrs.filter((l) => l.ifname === dev);
+    if (mine.length === 0) continue;
+    out.set(dev, { addrs: globalAddrs(mine), routes: [...staticRoutes(r4.filter((r) => via(r, dev)), false), ...staticRoutes(r6.filter((r) => via(r, dev)), true)] });
+  }
+  return out;
 }
 
 /** `ip -batch` lines giving an end back its recorded addresses and routes. Pure. */
@@ -63,15 +91,18 @@ export function restoreLines(iface: string, rec: EndRecord): string[] {
   return [...rec.addrs.map((a) => `addr replace ${a} dev ${iface}`), `link set dev ${iface} up`, ...rec.routes.map((r) => `route replace ${r[0]} ${[...r.slice(1), 'dev', iface].join(' ')}`.replace(/\s+/g, ' '))];
 }
 
-async function snapshotEnd(pid: number, iface: string, target: string): Promise<EndRecord | undefined> {
+/** One namespace's link ends, from three listings of the whole namespace (not three per end). */
+async function snapshotEnds(pid: number, ifaces: string[], target: string): Promise<Map<string, EndRecord>> {
   try {
-    const addrs = addrsOf(await ip(pid, ['-j', 'addr', 'show', 'dev', iface], target));
-    const routes = [...staticRoutesOf(await ip(pid, ['-j', 'route', 'show', 'dev', iface], target), false), ...staticRoutesOf(await ip(pid, ['-j', '-6', 'route', 'show', 'dev', iface], target), true)];
-    return { addrs, routes };
+    const [a, r4, r6] = await Promise.all([ip(pid, ['-j', 'addr', 'show'], target), ip(pid, ['-j', 'route', 'show'], target), ip(pid, ['-j', '-6', 'route', 'show'], target)]);
+    return endsOfListings(ifaces, a, r4, r6);
   } catch {
-    return undefined;
+    return new Map();
   }
 }
+
+/** Processes (docker inspect, nsenter) the record runs at once. */
+const RECORD_PARALLEL = 8;
 
 /**
  * Records every running managed container's start time and every link end's addresses and routes.
@@ -80,21 +111,34 @@ async function snapshotEnd(pid: number, iface: string, target: string): Promise<
 export async function recordNodes(plan: LabPlan, runtime: Runtime, managed: (name: string) => boolean, netnsPid: (node: string) => Promise<number>): Promise<NodeRecord> {
   const old = await readNodeRecord(plan.labDir);
   const configured: ConfiguredRecord = {};
-  for (const n of plan.nodes) {
-    if (!managed(n.name)) continue;
-    const c = await runtime.inspectContainer(n.containerName);
+  const nodes = plan.nodes.filter((n) => managed(n.name));
+  const infos = await mapPool(nodes, RECORD_PARALLEL, (n) => runtime.inspectContainer(n.containerName));
+  nodes.forEach((n, i) => {
+    const c = infos[i];
     if (c?.state === 'running' && c.startedAt) configured[n.name] = { startedAt: c.startedAt };
     else if (old?.configured[n.name]) configured[n.name] = old.configured[n.name]!;
-  }
-  const ends: Record<string, EndRecord> = {};
+  });
+  // link ends grouped by node, in the plan's order
+  const keys: string[] = [];
+  const ifacesOf = new Map<string, string[]>();
   for (const l of plan.links) {
     for (const ep of l.endpoints) {
-      const key = `${ep.node}:${ep.iface}`;
-      const pid = await netnsPid(ep.node).catch(() => -1);
-      const snap = pid >= 0 ? await snapshotEnd(pid, ep.iface, ep.node) : undefined;
-      const rec = snap ?? old?.ends[key];
-      if (rec) ends[key] = rec;
+      keys.push(`${ep.node}:${ep.iface}`);
+      const list = ifacesOf.get(ep.node) ?? [];
+      if (!list.includes(ep.iface)) list.push(ep.iface);
+      ifacesOf.set(ep.node, list);
     }
+  }
+  const snaps = new Map<string, EndRecord>();
+  await mapPool([...ifacesOf], RECORD_PARALLEL, async ([node, ifaces]) => {
+    const pid = await netnsPid(node).catch(() => -1);
+    if (pid < 0) return;
+    for (const [iface, rec] of await snapshotEnds(pid, ifaces, node)) snaps.set(`${node}:${iface}`, rec);
+  });
+  const ends: Record<string, EndRecord> = {};
+  for (const key of keys) {
+    const rec = snaps.get(key) ?? old?.ends[key];
+    if (rec) ends[key] = rec;
   }
   const r = { configured, ends };
   await writeNodeRecord(plan.labDir, r);
