@@ -139,10 +139,10 @@ export class Engine {
   }
 
   /** Attaches to stdout/stderr (before start, so nothing is missed); data goes to `out` until the container stops. */
-  async attachOutput(id: string, tty: boolean, out: (data: Buffer) => void): Promise<Duplex> {
+  async attachOutput(id: string, tty: boolean, out: (data: Buffer, stream: 'stdout' | 'stderr') => void): Promise<Duplex> {
     const s = await this.hijack(`/containers/${encodeURIComponent(id)}/attach?stream=1&stdout=1&stderr=1`, undefined);
-    const demux = new Demuxer((_s, d) => out(d));
-    s.on('data', (d: Buffer) => (tty ? out(d) : demux.push(d)));
+    const demux = new Demuxer((n, d) => out(d, n === 2 ? 'stderr' : 'stdout'));
+    s.on('data', (d: Buffer) => (tty ? out(d, 'stdout') : demux.push(d)));
     s.on('error', () => undefined);
     return s;
   }

@@ -20,7 +20,8 @@ import type { Engine } from './engine.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward } from './port-forward.js';
 import { podDirName } from './pod-runtime.js';
 import { netnsName } from './podnet-plan.js';
-import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, tailLines, type LogRequest } from './stream-protocol.js';
+import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, type LogRequest } from './stream-protocol.js';
+import { LogFollower, previousLogFile, renderLog, type LogOptions } from './container-log.js';
 import type { Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
 
@@ -129,23 +130,20 @@ export class StreamServer {
   }
 
   private logs(pod: Pod, container: string, q: LogRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const file = this.logFile(pod, container);
+    const current = this.logFile(pod, container);
     const st = pod.status?.containerStatuses?.find((c) => c.name === container);
-    if (q.previous && !(st?.restartCount ?? 0)) throw new HttpFailure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+    // kubelet keeps each run's log: -p reads the run before the current one, which has ended (no follow).
+    const file = q.previous ? previousLogFile(current) : current;
+    if (q.previous && !fs.existsSync(file)) throw new HttpFailure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
     if (!fs.existsSync(file)) throw new HttpFailure(400, 'BadRequest', `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${String(st?.state?.waiting?.reason ?? 'ContainerCreating')}`);
-    let text = fs.readFileSync(file, 'utf8');
-    // The log file holds every run of the container (restarts append): --previous shows it all,
-    // otherwise lines are not timestamped, so --since keeps the log of a container started within the window.
-    const since = q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined;
-    const startedAt = st?.state?.running?.startedAt;
-    const started = typeof startedAt === 'string' ? Date.parse(startedAt) : undefined;
-    if (since !== undefined && started !== undefined && started < since) text = '';
-    if (q.tailLines !== undefined) text = tailLines(text, q.tailLines);
-    if (q.limitBytes !== undefined) text = text.slice(0, q.limitBytes);
+    const sinceMs = q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined;
+    const opts: LogOptions = { timestamps: q.timestamps, ...(sinceMs !== undefined && !Number.isNaN(sinceMs) ? { sinceMs } : {}) };
+    const text = renderLog(fs.readFileSync(file, 'utf8'), { ...opts, ...(q.tailLines !== undefined ? { tailLines: q.tailLines } : {}), ...(q.limitBytes !== undefined ? { limitBytes: q.limitBytes } : {}) });
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
     res.write(text);
-    if (!q.follow) return void res.end();
+    if (!q.follow || q.previous) return void res.end();
     let pos = fs.statSync(file).size;
+    const follower = new LogFollower(opts);
     const poll = setInterval(() => {
       try {
         const size = fs.statSync(file).size;
@@ -156,7 +154,8 @@ export class StreamServer {
           fs.readSync(fd, buf, 0, buf.length, pos);
           fs.closeSync(fd);
           pos = size;
-          res.write(buf);
+          const out = follower.push(buf.toString('utf8'));
+          if (out) res.write(out);
         }
       } catch {
         clearInterval(poll);
