@@ -43,11 +43,15 @@ export interface ContainerPort {
 }
 
 export interface Probe {
-  tcpSocket?: { port: number | string };
-  httpGet?: { port: number | string; path?: string };
+  tcpSocket?: { port: number | string; host?: string };
+  httpGet?: { port: number | string; path?: string; host?: string; scheme?: string; httpHeaders?: Array<{ name: string; value: string }> };
   exec?: { command: string[] };
   initialDelaySeconds?: number;
   periodSeconds?: number;
+  timeoutSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
 }
 
 export interface Container {
@@ -64,6 +68,7 @@ export interface Container {
   stdinOnce?: boolean;
   tty?: boolean;
   livenessProbe?: Probe;
+  startupProbe?: Probe;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   volumeMounts?: VolumeMount[];
 }

@@ -179,6 +179,22 @@ export class ContainerProcess {
     };
   }
 
+  /** Kills the running process (a failed liveness or startup probe); restartPolicy decides what follows. */
+  kill(graceMs: number): void {
+    const child = this.child;
+    if (!child?.pid) return;
+    const sig = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, s);
+      } catch {
+        /* gone */
+      }
+    };
+    sig('SIGTERM');
+    const t = setTimeout(() => sig('SIGKILL'), graceMs);
+    child.once('exit', () => clearTimeout(t));
+  }
+
   get running(): boolean {
     return !!this.child;
   }

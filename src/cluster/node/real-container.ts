@@ -100,6 +100,11 @@ export class RealContainer {
     this.o.onChange();
   }
 
+  /** Stops the running container (a failed liveness or startup probe); restartPolicy decides what follows. */
+  kill(graceMs: number): void {
+    if (this.id && this.st.state === 'running') void this.o.engine.stop(this.id, Math.ceil(graceMs / 1000)).catch((e) => this.o.log({ level: 'warn', msg: 'container stop failed', container: this.o.name, error: errorMessage(e) }));
+  }
+
   /** Stops (SIGTERM, SIGKILL after the grace period) and removes the container. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
