@@ -54,12 +54,31 @@ export interface Probe {
   terminationGracePeriodSeconds?: number;
 }
 
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: { fieldPath: string; apiVersion?: string };
+    resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
+  };
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
 export interface Container {
   name: string;
   image?: string;
   command?: string[];
   args?: string[];
-  env?: Array<{ name: string; value?: string }>;
+  env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   workingDir?: string;
   ports?: ContainerPort[];
   readinessProbe?: Probe;

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Container, Pod } from '../client/types.js';
 import { ContainerProcess, type RestartPolicy } from './container-process.js';
@@ -6,7 +7,9 @@ import type { HostLocalIpam } from './ipam.js';
 import { netnsExists, setupPodNetwork, teardownPodNetwork } from './podnet.js';
 import { hostVethName, netnsName, podNetworkCommands } from './podnet-plan.js';
 import type { KubeClient } from '../client/client.js';
-import type { DockerPods } from './docker-pods.js';
+import { objectData, type DockerPods } from './docker-pods.js';
+import { EnvError, envObjects, resolvedContainer, type EnvSources } from './env-plan.js';
+import { isNotFound } from '../client/errors.js';
 import type { Engine } from './engine.js';
 import { RealContainer } from './real-container.js';
 import { chooseRuntime, containerCreate, planVolumes, wantsImage, type RealPodContext, type RuntimeChoice, type VolumePlan } from './real-pod-plan.js';
@@ -105,7 +108,7 @@ export class PodRuntime {
   /** Project agents started (their messages), for the pod's Events. */
   readonly agentNotes: string[] = [];
 
-  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly realPods?: RealPods, private readonly event?: PodEventSink, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }) {
+  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly realPods?: RealPods, private readonly event?: PodEventSink, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }, private readonly client?: KubeClient) {
     const ns = pod.metadata.namespace ?? 'default';
     this.netns = pod.spec.hostNetwork ? undefined : netnsName(ns, pod.metadata.name!);
     this.hostVeth = hostVethName(ns, pod.metadata.name!);
@@ -168,18 +171,34 @@ export class PodRuntime {
       }
     }
     const standIns: string[] = [];
-    for (const c of this.pod.spec.containers ?? []) {
-      const choice = choices.get(c.name)!;
-      const agent = this.agent && projectAgentPlan(this.pod, c, this.agent);
+    // The addresses first: env may name them (status.podIP). Allocation is idempotent per pod uid.
+    const podIPs = this.netns ? this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid)) : [...this.net.hostIPs];
+    const envSources = await this.envSources(podIPs);
+    for (const spec of this.pod.spec.containers ?? []) {
+      const choice = choices.get(spec.name)!;
+      const agent = this.agent && projectAgentPlan(this.pod, spec, this.agent);
+      // env and $(VAR) in command/args resolved as the kubelet does (env-plan.ts); a missing ConfigMap/Secret key fails the container
+      let c = spec;
+      let envError: string | undefined;
+      if (!agent) {
+        try {
+          const r = resolvedContainer(spec, envSources);
+          c = r.container;
+          if (r.skipped.length) this.event?.(this.pod, { type: 'Warning', reason: 'InvalidEnvironmentVariableNames', message: `Keys [${r.skipped.join(', ')}] from the EnvFrom of container ${spec.name} were skipped since they are considered invalid environment variable names.`, fieldPath: `spec.containers{${spec.name}}` });
+        } catch (e) {
+          if (!(e instanceof EnvError)) throw e;
+          envError = e.message;
+        }
+      }
       const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6 });
-      const rt: ContainerRt = { spec: c, plan, ready: false, started: false, ...(agent ? { note: agent.message, nodeNetwork: true } : {}) };
+      const rt: ContainerRt = { spec: c, plan, ready: false, started: false, ...(agent ? { note: agent.message, nodeNetwork: true } : {}), ...(envError ? { failed: { reason: 'CreateContainerConfigError', message: envError } } : {}) };
       if (agent) {
         const took = await this.agent!.claim();
         this.agentNotes.push(agent.message, ...(took ? [took] : []));
       }
       this.containers.push(rt);
       if (choice.run === 'standin' && choice.why) standIns.push(`container ${c.name} runs a stand-in: ${choice.why}`);
-      if (choice.run !== 'image' || !real || !ctx) continue;
+      if (choice.run !== 'image' || !real || !ctx || rt.failed) continue;
       try {
         if (volumes instanceof Error) throw volumes;
         const create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
@@ -191,7 +210,7 @@ export class PodRuntime {
     const reals = this.containers.filter((c) => c.real);
     let created: Promise<boolean[]> = Promise.resolve([]);
     if (this.netns) {
-      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
+      const ips = podIPs;
       const spec = { netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu };
       if (reals.length && real && ctx) {
         // The sandbox's netns becomes the pod's: same veth, addresses and routes as a stand-in pod's.
@@ -241,6 +260,30 @@ export class PodRuntime {
     this.probeTimer = setInterval(() => void this.probe(), 250);
     void this.probe();
     this.onChange();
+  }
+
+  /** What env reads: the ConfigMaps and Secrets the containers name (absent when not found), the pod's and node's facts. */
+  private async envSources(podIPs: string[]): Promise<EnvSources> {
+    const ns = this.pod.metadata.namespace ?? 'default';
+    const configMaps = new Map<string, Record<string, string>>();
+    const secrets = new Map<string, Record<string, string>>();
+    const client = this.client ?? this.realPods?.client;
+    const want = (this.pod.spec.containers ?? []).map(envObjects);
+    const fetch = async (kind: 'configMap' | 'secret', name: string, into: Map<string, Record<string, string>>) => {
+      if (!client || into.has(name)) return;
+      try {
+        const data = await objectData(client, kind, ns, name);
+        // Secret values are bytes: the variable holds them as UTF-8 text
+        into.set(name, kind === 'secret' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'binary').toString('utf8')])) : data);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    };
+    for (const w of want) {
+      for (const n of w.configMaps) await fetch('configMap', n, configMaps);
+      for (const n of w.secrets) await fetch('secret', n, secrets);
+    }
+    return { pod: this.pod, nodeName: this.pod.spec.nodeName ?? '', podIPs, hostIPs: this.net.hostIPs, configMaps, secrets, node: { cpu: os.cpus().length, memory: os.totalmem() } };
   }
 
   private soon: NodeJS.Timeout | undefined;
