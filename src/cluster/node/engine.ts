@@ -147,6 +147,22 @@ export class Engine {
     return s;
   }
 
+  /**
+   * Attaches to a running container's own process (kubectl attach): its output as it comes and,
+   * with `stdin`, input into its stdin (the container must have been created with OpenStdin).
+   */
+  async attach(id: string, o: { stdin: boolean; tty: boolean }, out: (data: Buffer, stream: 'stdout' | 'stderr') => void): Promise<Duplex> {
+    const s = await this.hijack(`/containers/${encodeURIComponent(id)}/attach?stream=1&stdout=1&stderr=1${o.stdin ? '&stdin=1' : ''}`, undefined);
+    const demux = new Demuxer((n, d) => out(d, n === 2 ? 'stderr' : 'stdout'));
+    s.on('data', (d: Buffer) => (o.tty ? out(d, 'stdout') : demux.push(d)));
+    s.on('error', () => undefined);
+    return s;
+  }
+
+  async resize(id: string, width: number, height: number): Promise<void> {
+    await this.request('POST', `/containers/${encodeURIComponent(id)}/resize?h=${height}&w=${width}`).catch(() => undefined);
+  }
+
   /** Starts a command in a running container: its stdio as streams, the exit code when it ends. */
   async exec(id: string, o: { cmd: string[]; tty: boolean; stdin: boolean; env?: string[] }): Promise<EngineExec> {
     const created = await this.request<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, { AttachStdin: o.stdin, AttachStdout: true, AttachStderr: true, Tty: o.tty, Cmd: o.cmd, ...(o.env ? { Env: o.env } : {}) });

@@ -182,7 +182,11 @@ export class StreamServer {
     }
     if (!running(pod, container)) return fail(`unable to upgrade connection: container not found ("${container}")`);
     const req = parseExecQuery(q);
-    if (kind === 'attach') return this.attach(ws, pod, container, req.tty, fail);
+    if (kind === 'attach') {
+      const realId = this.o.realContainer?.(ns, name, container);
+      if (realId && this.o.engine) return this.attachReal(ws, this.o.engine, realId, pod, container, req, fail);
+      return this.attach(ws, pod, container, req.tty, fail);
+    }
     if (!req.command.length) return fail('you must specify at least one command for the container');
     const realId = this.o.realContainer?.(ns, name, container);
     const engine = this.o.engine;
@@ -258,6 +262,47 @@ export class StreamServer {
     });
   }
 
+  /**
+   * kubectl attach to a container running its real image: the engine's attach to the container's
+   * own process. The container's stdin closes when the client closes its stdin and the container
+   * has stdinOnce (Docker's StdinOnce, set from the pod); the exit code comes from the engine.
+   */
+  private attachReal(ws: WebSocket, engine: Engine, id: string, pod: Pod, container: string, req: { stdin: boolean; tty: boolean }, fail: (message: string) => void): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const spec = pod.spec.containers.find((c) => c.name === container);
+    const stdin = req.stdin && !!spec?.stdin;
+    const send = (ch: number) => (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(ch, d));
+    const early: Buffer[] = [];
+    const keep = (d: Buffer) => early.push(Buffer.isBuffer(d) ? d : Buffer.from(d as ArrayBuffer));
+    ws.on('message', keep);
+    engine.attach(id, { stdin, tty: req.tty }, (d, stream) => send(stream === 'stderr' && !req.tty ? CH.stderr : CH.stdout)(d)).then(
+      (socket) => {
+        ws.off('message', keep);
+        if (ws.readyState !== ws.OPEN) return void socket.destroy();
+        this.o.log({ msg: 'attach', pod: `${ns}/${pod.metadata.name}`, container, tty: req.tty, real: true });
+        const onMessage = (data: Buffer) => {
+          const m = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+          if (m.kind === 'stdin' && stdin) socket.write(m.data);
+          else if (m.kind === 'close' && m.channel === CH.stdin && stdin && spec?.stdinOnce) socket.end();
+          else if (m.kind === 'resize') void engine.resize(id, m.width, m.height);
+        };
+        ws.on('message', onMessage);
+        for (const d of early) onMessage(d);
+        ws.on('close', () => socket.destroy());
+        // the container's process ends: its exit code closes the session, as for exec
+        socket.once('close', () => {
+          if (ws.readyState !== ws.OPEN) return;
+          void exitCodeOf(engine, id).then((code) => {
+              if (ws.readyState !== ws.OPEN) return;
+              if (code !== undefined) ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
+              ws.close(1000);
+          });
+        });
+      },
+      (e) => fail(`unable to upgrade connection: attach to container "${container}" of pod ${ns}/${pod.metadata.name}: ${errorMessage(e)}`),
+    );
+  }
+
   /** A SPDY/3.1 upgrade carrying portforward.k8s.io (what kubelet answers on /portForward). */
   private portForward(req: http.IncomingMessage, socket: Socket, head: Buffer, ns: string, name: string, refuse: (code: number, text: string) => void): void {
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') return refuse(400, `port-forward needs Upgrade: SPDY/3.1, got "${req.headers.upgrade ?? ''}"`);
@@ -288,4 +333,15 @@ export class StreamServer {
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }
+}
+
+/** The exit code of a container whose attach stream closed; undefined when it still runs (only the stream ended). */
+async function exitCodeOf(engine: Engine, id: string): Promise<number | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const st = await engine.inspect<{ State?: { Running?: boolean; ExitCode?: number } }>(id).then((x) => x.State, () => undefined);
+    if (!st) return 0;
+    if (!st.Running) return st.ExitCode ?? 0;
+    await new Promise((r) => setTimeout(r, 200)); // the engine may close the stream a moment before it records the exit
+  }
+  return undefined;
 }
