@@ -92,6 +92,25 @@ spec:
         image: busybox
         command: ["sleep", "3600"]
 `;
+const AGENT = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  updateStrategy:
+    rollingUpdate: {maxUnavailable: 3}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sleep", "3600"]
+`;
 const TTY = `apiVersion: v1
 kind: Pod
 metadata:
@@ -378,5 +397,35 @@ spec:
       return j.status.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError' ? j.status.containerStatuses[0]!.state.waiting! : undefined;
     }, 30_000, 500);
     assert.equal(missing.message, "couldn't find key nope in ConfigMap default/envy-cfg");
+  });
+
+  it('rollout history and undo for a DaemonSet and a StatefulSet (ControllerRevisions)', async () => {
+    const revisions = async (what: string) => (await ok('rollout', 'history', what)).split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0]);
+    assert.equal((await kubectl(['apply', '-f', '-'], AGENT)).code, 0);
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    await ok('set', 'image', 'ds/agent', 'c=busybox:1.37');
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    assert.deepEqual(await revisions('ds/agent'), ['1', '2']);
+    assert.match(await ok('rollout', 'undo', 'ds/agent'), /daemonset.apps\/agent rolled back/);
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    assert.equal(await ok('get', 'ds', 'agent', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'), 'busybox:1.36');
+    assert.deepEqual(await revisions('ds/agent'), ['2', '3'], 'revision 1 came back as 3');
+    assert.match(await ok('rollout', 'undo', 'ds/agent', '--to-revision=3'), /skipped rollback \(current template already matches revision 3\)/);
+    const crs = JSON.parse(await ok('get', 'controllerrevisions', '-l', 'app=agent', '-o', 'json')) as { items: Array<{ revision: number; metadata: { ownerReferences: Array<{ kind: string; name: string; controller: boolean }> } }> };
+    assert.deepEqual(crs.items.map((r) => r.revision).sort(), [2, 3]);
+    assert.ok(crs.items.every((r) => r.metadata.ownerReferences[0]!.kind === 'DaemonSet' && r.metadata.ownerReferences[0]!.controller));
+    const images = (await ok('get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}')).split('\n').filter(Boolean);
+    assert.ok(images.length >= 3 && images.every((i) => i === 'busybox:1.36'), images.join(','));
+    await ok('delete', 'ds', 'agent', '--wait=false');
+
+    // the StatefulSet of the earlier test (db, one replica)
+    await ok('set', 'image', 'sts/db', 'c=busybox:1.37');
+    assert.match(await ok('rollout', 'status', 'sts/db', '--timeout=60s'), /rolling update complete|partitioned roll out complete/);
+    assert.deepEqual(await revisions('sts/db'), ['1', '2']);
+    assert.match(await ok('rollout', 'undo', 'sts/db'), /statefulset.apps\/db rolled back/);
+    assert.match(await ok('rollout', 'status', 'sts/db', '--timeout=60s'), /rolling update complete|partitioned roll out complete/);
+    assert.equal(await ok('get', 'sts', 'db', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'), 'busybox');
+    assert.deepEqual(await revisions('sts/db'), ['2', '3']);
+    await until('db-0 runs the first template again', async () => ((await ok('get', 'pod', 'db-0', '-o', 'jsonpath={.spec.containers[0].image}')) === 'busybox' ? true : undefined), 60_000, 500);
   });
 });
