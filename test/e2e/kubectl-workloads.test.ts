@@ -428,4 +428,26 @@ spec:
     assert.deepEqual(await revisions('sts/db'), ['2', '3']);
     await until('db-0 runs the first template again', async () => ((await ok('get', 'pod', 'db-0', '-o', 'jsonpath={.spec.containers[0].image}')) === 'busybox' ? true : undefined), 60_000, 500);
   });
+
+  it('an Indexed Job: one pod per index with JOB_COMPLETION_INDEX, completedIndexes, Complete', async () => {
+    const indexed = `apiVersion: batch/v1
+kind: Job
+metadata: {name: shards}
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["sh", "-c", "echo shard-$JOB_COMPLETION_INDEX-of-$(hostname)"]}]
+`;
+    assert.equal((await kubectl(['apply', '-f', '-'], indexed)).code, 0);
+    assert.match(await ok('wait', '--for=condition=complete', 'job/shards', '--timeout=60s'), /condition met/);
+    assert.equal(await ok('get', 'job', 'shards', '-o', 'jsonpath={.status.completedIndexes}'), '0-2');
+    const pods = JSON.parse(await ok('get', 'pods', '-l', 'job-name=shards', '-o', 'json')) as { items: Array<{ metadata: { name: string; annotations: Record<string, string> } }> };
+    const byIndex = new Map(pods.items.map((p) => [p.metadata.annotations['batch.kubernetes.io/job-completion-index'], p.metadata.name]));
+    assert.deepEqual([...byIndex.keys()].sort(), ['0', '1', '2']);
+    for (const [i, name] of byIndex) assert.match(await ok('logs', name!), new RegExp(`^shard-${i}-of-`, 'm'));
+  });
 });

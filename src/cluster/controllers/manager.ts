@@ -180,7 +180,7 @@ export class ControllerManager {
         continue;
       }
       for (let i = 0; i < plan.create; i++) {
-        const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix()));
+        const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix(), plan.indexes?.[i]));
         this.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`, 'job-controller');
       }
       for (const p of plan.remove) {
