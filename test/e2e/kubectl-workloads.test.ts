@@ -450,4 +450,15 @@ spec:
     assert.deepEqual([...byIndex.keys()].sort(), ['0', '1', '2']);
     for (const [i, name] of byIndex) assert.match(await ok('logs', name!), new RegExp(`^shard-${i}-of-`, 'm'));
   });
+
+  it('CronJobs are stored; kubectl create job --from=cronjob/NAME runs its template', async () => {
+    await ok('create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'sh', '-c', 'echo tick-$((6*7))');
+    assert.match(await ok('get', 'cronjob', 'tick', '-o', 'jsonpath={.spec.schedule}'), /^\*\/5 \* \* \* \*$/);
+    await ok('create', 'job', 'tick-now', '--from=cronjob/tick');
+    assert.match(await ok('wait', '--for=condition=complete', 'job/tick-now', '--timeout=60s'), /condition met/);
+    assert.match(await ok('logs', 'job/tick-now'), /tick-42/);
+    const j = JSON.parse(await ok('get', 'job', 'tick-now', '-o', 'json')) as { metadata: { annotations: Record<string, string>; ownerReferences: Array<{ kind: string; name: string }> } };
+    assert.equal(j.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
+    assert.deepEqual(j.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`), ['CronJob/tick']);
+  });
 });
