@@ -12,7 +12,7 @@ const ds = (image: string, extra: Record<string, unknown> = {}): K8sObject => ({
 const rev = (name: string, n: number, owner: K8sObject): K8sObject => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, namespace: 'kube-system', labels: { 'controller-revision-hash': name.split('-').pop()! } }, data: revisionData(owner), revision: n }) as K8sObject;
 
 test('revisionData: the patch kubectl undo applies, keys sorted as Go marshals a map', () => {
-  assert.equal(JSON.stringify(revisionData(ds('a:1'))), '{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"agent"}},"spec":{"containers":[{"image":"a:1","name":"c"}]}}}}');
+  assert.equal(JSON.stringify(revisionData(ds('a:1'))), '{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"agent"}},"spec":{"containers":[{"image":"a:1","name":"c","resources":{}}]}}}}');
 });
 
 test('a new template gets the next revision, controlled by the owner, labelled for kubectl to find it', () => {

@@ -18,9 +18,23 @@ export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 
 const templateOf = (o: K8sObject) => (((o.spec ?? {}) as Obj).template ?? {}) as { metadata?: { labels?: Record<string, string> } };
 
-/** The revision data of the owner's current template (sorted keys: what kubectl's getDaemonSetPatch/getStatefulSetPatch make). */
+/** Keys sorted at every level, nulls kept: how Go marshals the map kubectl builds. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as Obj).sort().map((k) => [k, sortedKeys((v as Obj)[k])]));
+  return v;
+}
+
+/**
+ * The revision data of the owner's current template: what kubectl's getDaemonSetPatch and
+ * getStatefulSetPatch make of it (the typed template marshalled again: sorted keys, and the zero
+ * values Go writes even when empty, metadata.creationTimestamp null and each container's resources {}).
+ */
 export function revisionData(owner: K8sObject): Obj {
-  return JSON.parse(canonicalJson({ spec: { template: { ...templateOf(owner), $patch: 'replace' } } })) as Obj;
+  const t = structuredClone(templateOf(owner)) as Obj & { metadata?: Obj; spec?: Obj & { containers?: Obj[]; initContainers?: Obj[] } };
+  t.metadata = { creationTimestamp: null, ...(t.metadata ?? {}) };
+  for (const c of [...(t.spec?.containers ?? []), ...(t.spec?.initContainers ?? [])]) c.resources ??= {};
+  return sortedKeys({ spec: { template: { ...t, $patch: 'replace' } } }) as Obj;
 }
 
 export interface HistoryPlan {
