@@ -4,9 +4,12 @@
  * a Deployment rolled with `set image`, `rollout restart` and `rollout undo`, watched with
  * `rollout status` and listed by `rollout history`; a StatefulSet created in order and scaled
  * down in reverse; Jobs run to completion (`kubectl wait --for=condition=complete`) and to
- * failure; `kubectl attach -it` and `kubectl run --rm -it` through a pseudo-terminal (`script`).
+ * failure; `kubectl attach -it` and `kubectl run --rm -it` through a pseudo-terminal (`script`);
+ * liveness and startup probes restarting a container as the kubelet does, with `kubectl logs`
+ * -p/--since/--since-time/--tail/--timestamps over its two runs; env from valueFrom and envFrom.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,6 +92,25 @@ spec:
         image: busybox
         command: ["sleep", "3600"]
 `;
+const AGENT = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  updateStrategy:
+    rollingUpdate: {maxUnavailable: 3}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sleep", "3600"]
+`;
 const TTY = `apiVersion: v1
 kind: Pod
 metadata:
@@ -100,6 +122,103 @@ spec:
     image: busybox
     stdin: true
     tty: true
+`;
+
+/** A dir only this test's stand-in uses (stand-ins share the node's filesystem). */
+const T = `/tmp/kl-live-${randomBytes(4).toString('hex')}`;
+/**
+ * Run 1 sleeps: its startup probe passes (the file is made at once), its liveness probe (HTTP on
+ * 8081) fails twice and the kubelet kills it; run 2 serves 8081 and stays. The second container
+ * never passes its startup probe: killed and restarted, never started.
+ */
+const LIVE = `apiVersion: v1
+kind: Pod
+metadata:
+  name: live
+spec:
+  nodeSelector: {rack: rack1}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "mkdir -p ${T}; touch ${T}/started; n=$(( $(cat ${T}/n 2>/dev/null || echo 0) + 1 )); echo $n > ${T}/n; echo run-$n; echo ok > ${T}/index.html; if [ $n -ge 2 ]; then exec busybox httpd -f -p 8081 -h ${T}; else exec sleep 3600; fi"]
+    startupProbe:
+      exec: {command: ["test", "-f", "${T}/started"]}
+      periodSeconds: 1
+    livenessProbe:
+      httpGet: {port: 8081, path: /index.html}
+      initialDelaySeconds: 1
+      periodSeconds: 1
+      failureThreshold: 2
+  - name: never
+    image: busybox
+    command: ["sleep", "3600"]
+    startupProbe:
+      tcpSocket: {port: 8099}
+      periodSeconds: 1
+      failureThreshold: 2
+`;
+const ENVY = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: envy-cfg}
+data: {MODE: fast, LEVEL: "3"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: envy-sec}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: envy
+  labels: {app: envy}
+spec:
+  nodeSelector: {rack: rack1}
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "env | grep -E '^(MODE|LEVEL|S_password|PASSWORD|OPT|POD_NAME|POD_NS|POD_IP|NODE|HOST_IP|APP|MEM_MI|GREETING)=' | sort; echo args $(GREETING)"]
+    resources: {limits: {memory: 64Mi}}
+    envFrom:
+    - configMapRef: {name: envy-cfg}
+    - prefix: S_
+      secretRef: {name: envy-sec}
+    env:
+    - {name: LEVEL, value: override}
+    - name: PASSWORD
+      valueFrom: {secretKeyRef: {name: envy-sec, key: password}}
+    - name: OPT
+      valueFrom: {configMapKeyRef: {name: envy-cfg, key: absent, optional: true}}
+    - name: POD_NAME
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - name: POD_NS
+      valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
+    - name: POD_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+    - name: NODE
+      valueFrom: {fieldRef: {fieldPath: spec.nodeName}}
+    - name: HOST_IP
+      valueFrom: {fieldRef: {fieldPath: status.hostIP}}
+    - name: APP
+      valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}
+    - name: MEM_MI
+      valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}
+    - {name: GREETING, value: "hi-$(POD_NAME)"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: envy-missing}
+spec:
+  nodeSelector: {rack: rack1}
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    env:
+    - name: X
+      valueFrom: {configMapKeyRef: {name: envy-cfg, key: nope}}
 `;
 
 before(async () => {
@@ -213,5 +332,133 @@ spec:
     assert.match(r.out, /pod "once" deleted/);
     const gone = await kubectl(['get', 'pod', 'once']);
     assert.match(gone.stderr, /NotFound|not found/);
+  });
+
+  it('liveness and startup probes: killed after failureThreshold failures and restarted (restartCount, lastState); logs -p, --since, --since-time, --tail, --timestamps over the runs', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], LIVE)).code, 0);
+    type Cs = { name: string; ready: boolean; started: boolean; restartCount: number; state: Record<string, { reason?: string }>; lastState?: { terminated?: { exitCode: number; reason: string; finishedAt: string } } };
+    const app = await until('app restarted once by its liveness probe, then ready', async () => {
+      const p = JSON.parse(await ok('get', 'pod', 'live', '-o', 'json')) as { status: { containerStatuses?: Cs[] } };
+      const c = p.status.containerStatuses?.find((x) => x.name === 'app');
+      return c && c.restartCount >= 1 && c.ready && c.state['running'] ? c : undefined;
+    }, 60_000, 500);
+    assert.equal(app.restartCount, 1, 'run 2 passes its probes: no second restart');
+    assert.equal(app.started, true);
+    assert.ok(app.lastState?.terminated, JSON.stringify(app));
+    assert.notEqual(app.lastState.terminated.exitCode, 0);
+    const ev = await until('liveness events', async () => {
+      const out = await ok('get', 'events', '--field-selector', 'involvedObject.name=live', '-o', 'custom-columns=R:.reason,M:.message', '--no-headers');
+      return /failed startup probe/.test(out) ? out : undefined;
+    }, 30_000, 500);
+    assert.match(ev, /Unhealthy\s+Liveness probe failed: Get "http:\/\/[\d.]+:8081\/index.html": dial tcp [\d.]+:8081: connect: connection refused/);
+    assert.match(ev, /Killing\s+Container app failed liveness probe, will be restarted/);
+    assert.match(ev, /Unhealthy\s+Startup probe failed: dial tcp [\d.]+:8099: connect: connection refused/);
+    assert.match(ev, /Killing\s+Container never failed startup probe, will be restarted/);
+    const never = (JSON.parse(await ok('get', 'pod', 'live', '-o', 'json')) as { status: { containerStatuses: Cs[] } }).status.containerStatuses.find((x) => x.name === 'never')!;
+    assert.equal(never.started, false);
+    assert.equal(never.ready, false);
+
+    // logs: the current run, the one before (-p), lines with their times
+    assert.equal((await ok('logs', 'live', '-c', 'app')).trim(), 'run-2');
+    assert.equal((await ok('logs', 'live', '-c', 'app', '-p')).trim(), 'run-1');
+    const stamped = (await ok('logs', 'live', '-c', 'app', '--timestamps')).trim();
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) run-2$/.exec(stamped);
+    assert.ok(m, stamped);
+    const at = Date.parse(m[1]!);
+    assert.equal((await ok('logs', 'live', '-c', 'app', `--since-time=${new Date(at - 1000).toISOString()}`)).trim(), 'run-2');
+    assert.equal((await ok('logs', 'live', '-c', 'app', `--since-time=${new Date(at + 1000).toISOString()}`)).trim(), '');
+    assert.equal((await ok('logs', 'live', '-c', 'app', '--since=1h')).trim(), 'run-2');
+    assert.equal((await ok('logs', 'live', '-c', 'app', '-p', '--tail=1', '--timestamps')).split(' ')[1]!.trim(), 'run-1');
+    await ok('delete', 'pod', 'live', '--wait=false');
+  });
+
+  it('env: valueFrom (configMapKeyRef, secretKeyRef, optional, fieldRef, resourceFieldRef) and envFrom with a prefix; a missing key is CreateContainerConfigError', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], ENVY)).code, 0);
+    await until('envy Succeeded', async () => ((await ok('get', 'pod', 'envy', '-o', 'jsonpath={.status.phase}')) === 'Succeeded' ? true : undefined), 60_000, 500);
+    const p = JSON.parse(await ok('get', 'pod', 'envy', '-o', 'json')) as { spec: { nodeName: string }; status: { podIP: string; hostIP: string } };
+    const out = (await ok('logs', 'envy')).trim().split('\n');
+    assert.deepEqual(out, [
+      'APP=envy',
+      'GREETING=hi-envy',
+      `HOST_IP=${p.status.hostIP}`,
+      'LEVEL=override',
+      'MEM_MI=64',
+      'MODE=fast',
+      `NODE=${p.spec.nodeName}`,
+      'PASSWORD=s3cret',
+      'POD_IP=' + p.status.podIP,
+      'POD_NAME=envy',
+      'POD_NS=default',
+      'S_password=s3cret',
+      'args hi-envy',
+    ]);
+    const missing = await until('envy-missing waiting', async () => {
+      const j = JSON.parse(await ok('get', 'pod', 'envy-missing', '-o', 'json')) as { status: { containerStatuses?: Array<{ state: { waiting?: { reason: string; message?: string } } }> } };
+      return j.status.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError' ? j.status.containerStatuses[0]!.state.waiting! : undefined;
+    }, 30_000, 500);
+    assert.equal(missing.message, "couldn't find key nope in ConfigMap default/envy-cfg");
+  });
+
+  it('rollout history and undo for a DaemonSet and a StatefulSet (ControllerRevisions)', async () => {
+    const revisions = async (what: string) => (await ok('rollout', 'history', what)).split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0]);
+    assert.equal((await kubectl(['apply', '-f', '-'], AGENT)).code, 0);
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    await ok('set', 'image', 'ds/agent', 'c=busybox:1.37');
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    assert.deepEqual(await revisions('ds/agent'), ['1', '2']);
+    assert.match(await ok('rollout', 'undo', 'ds/agent'), /daemonset.apps\/agent rolled back/);
+    assert.match(await ok('rollout', 'status', 'ds/agent', '--timeout=60s'), /successfully rolled out/);
+    assert.equal(await ok('get', 'ds', 'agent', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'), 'busybox:1.36');
+    assert.deepEqual(await revisions('ds/agent'), ['2', '3'], 'revision 1 came back as 3');
+    assert.match(await ok('rollout', 'undo', 'ds/agent', '--to-revision=3'), /skipped rollback \(current template already matches revision 3\)/);
+    const crs = JSON.parse(await ok('get', 'controllerrevisions', '-l', 'app=agent', '-o', 'json')) as { items: Array<{ revision: number; metadata: { ownerReferences: Array<{ kind: string; name: string; controller: boolean }> } }> };
+    assert.deepEqual(crs.items.map((r) => r.revision).sort(), [2, 3]);
+    assert.ok(crs.items.every((r) => r.metadata.ownerReferences[0]!.kind === 'DaemonSet' && r.metadata.ownerReferences[0]!.controller));
+    const images = (await ok('get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}')).split('\n').filter(Boolean);
+    assert.ok(images.length >= 3 && images.every((i) => i === 'busybox:1.36'), images.join(','));
+    await ok('delete', 'ds', 'agent', '--wait=false');
+
+    // the StatefulSet of the earlier test (db, one replica)
+    await ok('set', 'image', 'sts/db', 'c=busybox:1.37');
+    assert.match(await ok('rollout', 'status', 'sts/db', '--timeout=60s'), /rolling update complete|partitioned roll out complete/);
+    assert.deepEqual(await revisions('sts/db'), ['1', '2']);
+    assert.match(await ok('rollout', 'undo', 'sts/db'), /statefulset.apps\/db rolled back/);
+    assert.match(await ok('rollout', 'status', 'sts/db', '--timeout=60s'), /rolling update complete|partitioned roll out complete/);
+    assert.equal(await ok('get', 'sts', 'db', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'), 'busybox');
+    assert.deepEqual(await revisions('sts/db'), ['2', '3']);
+    await until('db-0 runs the first template again', async () => ((await ok('get', 'pod', 'db-0', '-o', 'jsonpath={.spec.containers[0].image}')) === 'busybox' ? true : undefined), 60_000, 500);
+  });
+
+  it('an Indexed Job: one pod per index with JOB_COMPLETION_INDEX, completedIndexes, Complete', async () => {
+    const indexed = `apiVersion: batch/v1
+kind: Job
+metadata: {name: shards}
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["sh", "-c", "echo shard-$JOB_COMPLETION_INDEX-of-$(hostname)"]}]
+`;
+    assert.equal((await kubectl(['apply', '-f', '-'], indexed)).code, 0);
+    assert.match(await ok('wait', '--for=condition=complete', 'job/shards', '--timeout=60s'), /condition met/);
+    assert.equal(await ok('get', 'job', 'shards', '-o', 'jsonpath={.status.completedIndexes}'), '0-2');
+    const pods = JSON.parse(await ok('get', 'pods', '-l', 'job-name=shards', '-o', 'json')) as { items: Array<{ metadata: { name: string; annotations: Record<string, string> } }> };
+    const byIndex = new Map(pods.items.map((p) => [p.metadata.annotations['batch.kubernetes.io/job-completion-index'], p.metadata.name]));
+    assert.deepEqual([...byIndex.keys()].sort(), ['0', '1', '2']);
+    for (const [i, name] of byIndex) assert.match(await ok('logs', name!), new RegExp(`^shard-${i}-of-`, 'm'));
+  });
+
+  it('CronJobs are stored; kubectl create job --from=cronjob/NAME runs its template', async () => {
+    await ok('create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'sh', '-c', 'echo tick-$((6*7))');
+    assert.match(await ok('get', 'cronjob', 'tick', '-o', 'jsonpath={.spec.schedule}'), /^\*\/5 \* \* \* \*$/);
+    await ok('create', 'job', 'tick-now', '--from=cronjob/tick');
+    assert.match(await ok('wait', '--for=condition=complete', 'job/tick-now', '--timeout=60s'), /condition met/);
+    assert.match(await ok('logs', 'job/tick-now'), /tick-42/);
+    const j = JSON.parse(await ok('get', 'job', 'tick-now', '-o', 'json')) as { metadata: { annotations: Record<string, string>; ownerReferences: Array<{ kind: string; name: string }> } };
+    assert.equal(j.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
+    assert.deepEqual(j.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`), ['CronJob/tick']);
   });
 });

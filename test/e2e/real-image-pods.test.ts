@@ -4,6 +4,8 @@
  * content only that image has (from another pod over the pod network, and by kubectl exec/logs in
  * it), then: deleting the pod, restarting its node container and destroying the lab leave no
  * container. An image that cannot be had falls back to the stand-in, said in status and an Event.
+ * In the image: a liveness probe restarting the container (exec in it), env from valueFrom, logs
+ * of the run before (-p), and `kubectl attach -it` to its own shell.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -108,6 +110,60 @@ spec:
     command: ["sleep", "infinity"]
 `;
 
+/** Run 1 has no /tmp/alive (its exec liveness probe fails twice: killed); run 2 makes it. Env from the Downward API and a Secret. */
+const PROBED = `apiVersion: v1
+kind: Secret
+metadata: {name: probed-sec}
+stringData: {token: tok-123}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: probed
+spec:
+  nodeName: ${WORKER}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: ${IMAGE}
+    imagePullPolicy: Never
+    command: ["/bin/sh", "-c"]
+    args: ["n=$(( $(cat /scratch/n 2>/dev/null || echo 0) + 1 )); echo $n > /scratch/n; echo run-$n-$(POD_NAME); if [ $n -ge 2 ]; then touch /tmp/alive; fi; exec busybox httpd -f -p 8080 -h /www"]
+    env:
+    - name: POD_NAME
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - name: POD_IP
+      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+    - name: TOKEN
+      valueFrom: {secretKeyRef: {name: probed-sec, key: token}}
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/alive"]}
+      periodSeconds: 1
+      failureThreshold: 2
+    volumeMounts:
+    - {name: scratch, mountPath: /scratch}
+  volumes:
+  - name: scratch
+    emptyDir: {}
+`;
+const RTTY = `apiVersion: v1
+kind: Pod
+metadata:
+  name: rtty
+spec:
+  nodeName: ${WORKER}
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: sh
+    image: ${IMAGE}
+    imagePullPolicy: Never
+    command: ["/bin/sh"]
+    stdin: true
+    stdinOnce: true
+    tty: true
+`;
+
 const podJson = async (pod: string) => JSON.parse(await ok('get', 'pod', pod, '-o', 'json')) as { metadata: { uid: string }; status: { phase: string; podIP?: string; message?: string; containerStatuses?: Array<{ ready: boolean; containerID?: string }> } };
 async function webReady(): Promise<string> {
   return until('web Running and Ready', async () => {
@@ -188,6 +244,35 @@ describe('pods run their real images', { concurrency: false }, () => {
       return out.includes('StandIn') ? out : undefined;
     }, 20_000, 500);
     assert.match(ev, /StandIn/);
+  });
+
+  it('in the image: a liveness probe (exec in the container) restarts it; env from valueFrom; logs -p; attach -it to its shell', async () => {
+    assert.equal((await kubectl(['apply', '-f', '-'], `${PROBED}---\n${RTTY}`)).code, 0);
+    type Cs = { ready: boolean; restartCount: number; state: Record<string, unknown>; lastState?: { terminated?: { exitCode: number } } };
+    const c = await until('probed restarted once, running', async () => {
+      const p = JSON.parse(await ok('get', 'pod', 'probed', '-o', 'json')) as { status: { containerStatuses?: Cs[] } };
+      const x = p.status.containerStatuses?.[0];
+      return x && x.restartCount >= 1 && x.ready && x.state['running'] ? x : undefined;
+    }, 60_000, 500);
+    assert.equal(c.restartCount, 1);
+    assert.ok(c.lastState?.terminated, JSON.stringify(c));
+    const ev = await ok('get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'custom-columns=R:.reason,M:.message', '--no-headers');
+    assert.match(ev, /Unhealthy\s+Liveness probe failed: cat: can't open '\/tmp\/alive': No such file or directory/);
+    assert.match(ev, /Killing\s+Container app failed liveness probe, will be restarted/);
+    assert.equal((await ok('logs', 'probed', '-p')).trim(), 'run-1-probed');
+    assert.equal((await ok('logs', 'probed')).trim(), 'run-2-probed');
+    const ip = (await podJson('probed')).status.podIP;
+    assert.equal((await ok('exec', 'probed', '--', 'sh', '-c', 'echo $POD_NAME $POD_IP $TOKEN')).trim(), `probed ${ip} tok-123`);
+
+    await until('rtty Running', async () => ((await podJson('rtty')).status.phase === 'Running' ? true : undefined), 60_000, 300);
+    const r = await execa('script', ['-qfec', `${KUBECTL} attach -it rtty -c sh`, '/dev/null'], { env: { KUBECONFIG: kubeconfig }, input: 'echo attached-$((6*7)) $(busybox tty)\nexit 3\n', reject: false, timeout: 60_000 });
+    assert.match(`${r.stdout}${r.stderr}`, /attached-42 \/dev\/pts\/\d+/);
+    const done = await until('rtty Failed after its shell exited 3', async () => {
+      const p = await podJson('rtty');
+      return p.status.phase === 'Failed' ? p : undefined;
+    }, 30_000, 300);
+    assert.equal(JSON.stringify(done.status.containerStatuses?.[0]).includes('"exitCode":3'), true);
+    await ok('delete', 'pod', 'probed', 'rtty', '--wait=false');
   });
 
   it('deleting the pod removes its containers', async () => {

@@ -23,6 +23,8 @@ const f = (name: string, kind: Kind, extra: Partial<Field> = {}): Field => ({ na
 const ObjectMeta: Schema = {
   1: f('name', 'string'), 2: f('generateName', 'string'), 3: f('namespace', 'string'), 5: f('uid', 'string'), 6: f('resourceVersion', 'string'),
   7: f('generation', 'int'), 8: f('creationTimestamp', 'time'), 11: f('labels', 'map'), 12: f('annotations', 'map'), 14: f('finalizers', 'string', { repeated: true }),
+  // `kubectl create job --from=cronjob/X` sets the Job's owner
+  13: f('ownerReferences', { 1: f('kind', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('controller', 'bool'), 7: f('blockOwnerDeletion', 'bool') }, { repeated: true }),
 };
 const LabelSelector: Schema = { 1: f('matchLabels', 'map'), 2: f('matchExpressions', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('values', 'string', { repeated: true }) }, { repeated: true }) };
 const ContainerPort: Schema = { 1: f('name', 'string'), 2: f('hostPort', 'int'), 3: f('containerPort', 'int'), 4: f('protocol', 'string'), 5: f('hostIP', 'string') };
@@ -50,6 +52,11 @@ const JobSpec: Schema = {
   5: f('manualSelector', 'bool'), 6: f('template', PodTemplateSpec), 7: f('backoffLimit', 'int', { keepZero: true }), 8: f('ttlSecondsAfterFinished', 'int', { keepZero: true }),
   9: f('completionMode', 'string'), 10: f('suspend', 'bool'),
 };
+// batch/v1 CronJobSpec (`kubectl create cronjob`)
+const CronJobSpec: Schema = {
+  1: f('schedule', 'string'), 2: f('startingDeadlineSeconds', 'int', { keepZero: true }), 3: f('concurrencyPolicy', 'string'), 4: f('suspend', 'bool'),
+  5: f('jobTemplate', { 1: f('metadata', ObjectMeta), 2: f('spec', JobSpec) }), 6: f('successfulJobsHistoryLimit', 'int', { keepZero: true }), 7: f('failedJobsHistoryLimit', 'int', { keepZero: true }), 8: f('timeZone', 'string'),
+};
 const ServicePort: Schema = { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int') };
 const ServiceSpec: Schema = {
   1: f('ports', ServicePort, { repeated: true }), 2: f('selector', 'map'), 3: f('clusterIP', 'string'), 4: f('type', 'string'), 5: f('externalIPs', 'string', { repeated: true }),
@@ -60,6 +67,7 @@ const BY_KIND: Record<string, Schema> = {
   Deployment: { 1: f('metadata', ObjectMeta), 2: f('spec', DeploymentSpec) },
   Pod: { 1: f('metadata', ObjectMeta), 2: f('spec', PodSpec) },
   Job: { 1: f('metadata', ObjectMeta), 2: f('spec', JobSpec) },
+  CronJob: { 1: f('metadata', ObjectMeta), 2: f('spec', CronJobSpec) },
   Namespace: { 1: f('metadata', ObjectMeta) },
   ConfigMap: { 1: f('metadata', ObjectMeta), 2: f('data', 'map'), 3: f('binaryData', 'mapBytes'), 4: f('immutable', 'bool') },
   Secret: { 1: f('metadata', ObjectMeta), 2: f('data', 'mapBytes'), 3: f('type', 'string'), 4: f('stringData', 'map'), 5: f('immutable', 'bool') },

@@ -39,6 +39,8 @@ export const RESOURCES: ResourceDef[] = [
   R({ group: 'apps', versions: ['v1'], resource: 'statefulsets', kind: 'StatefulSet', singular: 'statefulset', namespaced: true, shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'] }),
   R({ group: 'batch', versions: ['v1'], resource: 'jobs', kind: 'Job', singular: 'job', namespaced: true, categories: ['all'], subresources: ['status'] }),
   R({ group: 'apps', versions: ['v1'], resource: 'daemonsets', kind: 'DaemonSet', singular: 'daemonset', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  R({ group: 'batch', versions: ['v1'], resource: 'cronjobs', kind: 'CronJob', singular: 'cronjob', namespaced: true, shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  R({ group: 'apps', versions: ['v1'], resource: 'controllerrevisions', kind: 'ControllerRevision', singular: 'controllerrevision', namespaced: true }),
   // RBAC is stored, not enforced (every client is admin): the projects' manifests carry their roles and bindings.
   R({ group: 'rbac.authorization.k8s.io', versions: ['v1'], resource: 'clusterroles', kind: 'ClusterRole', singular: 'clusterrole', namespaced: false }),
   R({ group: 'rbac.authorization.k8s.io', versions: ['v1'], resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', singular: 'clusterrolebinding', namespaced: false }),

@@ -43,11 +43,32 @@ export interface ContainerPort {
 }
 
 export interface Probe {
-  tcpSocket?: { port: number | string };
-  httpGet?: { port: number | string; path?: string };
+  tcpSocket?: { port: number | string; host?: string };
+  httpGet?: { port: number | string; path?: string; host?: string; scheme?: string; httpHeaders?: Array<{ name: string; value: string }> };
   exec?: { command: string[] };
   initialDelaySeconds?: number;
   periodSeconds?: number;
+  timeoutSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: { fieldPath: string; apiVersion?: string };
+    resourceFieldRef?: { resource: string; containerName?: string; divisor?: string | number };
+  };
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
 }
 
 export interface Container {
@@ -55,7 +76,9 @@ export interface Container {
   image?: string;
   command?: string[];
   args?: string[];
-  env?: Array<{ name: string; value?: string }>;
+  env?: EnvVar[];
+  envFrom?: EnvFromSource[];
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   workingDir?: string;
   ports?: ContainerPort[];
   readinessProbe?: Probe;
@@ -64,6 +87,7 @@ export interface Container {
   stdinOnce?: boolean;
   tty?: boolean;
   livenessProbe?: Probe;
+  startupProbe?: Probe;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   volumeMounts?: VolumeMount[];
 }

@@ -8,7 +8,8 @@ import type { Registry } from '../apiserver/registry.js';
 import { randomSuffix } from '../apiserver/registry.js';
 import { findResource, grOf, type ResourceDef } from '../apiserver/resources.js';
 import type { K8sObject } from '../store/types.js';
-import { daemonPod, planDaemonSet } from './daemonset-plan.js';
+import { daemonPod, planDaemonSet, templateHash } from './daemonset-plan.js';
+import { syncHistory } from './history-sync.js';
 import { buildEvent, eventSuffix } from '../client/index.js';
 import { ownedBy, same } from './util.js';
 import { errorMessage } from '../../errors.js';
@@ -30,6 +31,9 @@ export function syncDaemonSets(reg: Registry, log: ControllerLog | undefined, no
     if (ds.metadata.deletionTimestamp) continue;
     const mine = pods.filter((p) => ownedBy(p, ds));
     const plan = planDaemonSet(ds, mine, nodes, now);
+    // ControllerRevisions first: `kubectl rollout history|undo ds` read them
+    const hash = templateHash(ds);
+    syncHistory(reg, ds, `${ds.metadata.name}-${hash}`, hash, mine);
     for (const p of plan.remove) {
       reg.delete(PODS, p.metadata.namespace, p.metadata.name!);
       event(reg, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, log);

@@ -11,7 +11,8 @@ import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from '
 import { currentIngress, lbPools, planKubeOvnLb, planLbIpam, type LbDecision } from './lb-ipam.js';
 import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
 import { planDeployment } from './rollout.js';
-import { planStatefulSet } from './statefulset.js';
+import { planStatefulSet, updateRevision } from './statefulset.js';
+import { syncHistory } from './history-sync.js';
 import { jobPod, planJob } from './job.js';
 import { syncDaemonSets } from './daemonsets.js';
 import { errorMessage } from '../../errors.js';
@@ -36,6 +37,7 @@ const D = {
   statefulsets: def('apps', 'statefulsets'),
   jobs: findResource('batch', 'v1', 'jobs')!,
   events: def('', 'events'),
+  controllerrevisions: def('apps', 'controllerrevisions'),
 };
 /** Pool kinds LB-IPAM reads; any that is not served is simply absent. */
 const POOLS = {
@@ -155,6 +157,8 @@ export class ControllerManager {
     for (const sts of this.list(D.statefulsets)) {
       if (sts.metadata.deletionTimestamp) continue;
       const plan = planStatefulSet(sts, pods.filter((p) => ownedBy(p, sts)));
+      const rev = updateRevision(sts);
+      syncHistory(this.reg, sts, rev, rev, pods.filter((p) => ownedBy(p, sts))); // ControllerRevisions (history.ts)
       for (const p of plan.create) {
         this.reg.create(D.pods, sts.metadata.namespace, p);
         this.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${p.metadata.name} in StatefulSet ${sts.metadata.name} successful`, 'statefulset-controller');
@@ -177,7 +181,7 @@ export class ControllerManager {
         continue;
       }
       for (let i = 0; i < plan.create; i++) {
-        const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix()));
+        const p = this.reg.create(D.pods, job.metadata.namespace, jobPod(job, randomSuffix(), plan.indexes?.[i]));
         this.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${p.metadata.name}`, 'job-controller');
       }
       for (const p of plan.remove) {
@@ -300,7 +304,7 @@ export class ControllerManager {
     const uids = new Set<string>();
     const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'DaemonSet', 'Service', 'Pod', 'Node']);
     for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps' || d.group === 'batch')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
-    for (const d of [D.replicasets, D.pods, D.slices, D.endpoints]) {
+    for (const d of [D.replicasets, D.pods, D.slices, D.endpoints, D.controllerrevisions]) {
       for (const o of this.list(d)) {
         const refs = o.metadata.ownerReferences ?? [];
         if (!refs.length || !refs.every((r) => ownerKinds.has(r.kind))) continue;

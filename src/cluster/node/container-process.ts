@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { execArgv, resizePty } from './exec-in-pod.js';
+import { LogWriter, rotateLog } from './container-log.js';
 import type { Logger } from './sys.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -94,30 +96,31 @@ export class ContainerProcess {
 
   private spawn(): void {
     if (this.stopping) return;
-    const out = fs.openSync(this.o.logFile, 'a');
+    // Each run gets its own log (the one before is kept for `kubectl logs -p`), written line by line with times.
+    rotateLog(this.o.logFile);
+    const out = new LogWriter(this.o.logFile);
     // Host-network pods (netns '') run directly in the node's namespace.
     // A stdin container is run through pipes the daemon holds (and `script` for a tty), so attach can reach it.
     const [cmd, ...argv] = this.o.stdin ? execArgv({ netns: this.o.netns, command: this.o.argv, tty: !!this.o.tty }) : this.o.netns ? ['ip', 'netns', 'exec', this.o.netns, ...this.o.argv] : this.o.argv;
     const env = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: this.o.netns, ...(this.o.tty ? { TERM: 'xterm' } : {}), ...this.o.env };
     const startedAt = now();
-    const child = spawn(cmd!, argv, { detached: true, stdio: this.o.stdin ? ['pipe', 'pipe', 'pipe'] : ['ignore', out, out], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
-    if (this.o.stdin) {
-      const pump = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
-        fs.writeSync(out, d);
-        for (const l of this.listeners) l(d, stream);
-      };
-      child.stdout?.on('data', pump('stdout'));
-      child.stderr?.on('data', pump('stderr'));
-      child.stdin?.on('error', () => undefined);
-      this.stdinClosed = false;
-      child.once('close', () => fs.closeSync(out));
-    } else fs.closeSync(out);
+    // Output always flows through the daemon: the log lines get their times, and attach sees it as it comes.
+    const child = spawn(cmd!, argv, { detached: true, stdio: [this.o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env, ...(this.o.cwd && fs.existsSync(this.o.cwd) ? { cwd: this.o.cwd } : {}) });
+    const pump = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
+      out.write(stream, d);
+      for (const l of this.listeners) l(d, stream);
+    };
+    child.stdout?.on('data', pump('stdout'));
+    child.stderr?.on('data', pump('stderr'));
+    child.stdin?.on('error', () => undefined);
+    this.stdinClosed = false;
+    child.once('close', () => out.close());
     this.child = child;
     if (child.pid) fs.writeFileSync(this.o.pidFile, String(child.pid));
     this.st = { state: 'running', startedAt, restartCount: this.st.restartCount, ...(this.st.last ? { last: this.st.last } : {}), ...(child.pid ? { pid: child.pid } : {}) };
     this.o.log({ msg: 'container started', container: this.o.name, netns: this.o.netns, pid: child.pid, argv: this.o.argv });
     child.on('error', (e) => this.o.log({ level: 'error', msg: 'container spawn failed', container: this.o.name, error: e.message }));
-    child.on('exit', (code, signal) => this.exited(child, code ?? (signal ? 128 + 9 : 1), startedAt));
+    child.on('exit', (code, signal) => this.exited(child, code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : 1), startedAt));
     this.o.onChange();
   }
 
@@ -152,9 +155,7 @@ export class ContainerProcess {
     const child = this.child;
     if (!child) return undefined;
     const exited = new Promise<number>((r) => this.exitWaiters.push(r));
-    let stopFollow = () => {};
-    if (this.o.stdin) this.listeners.add(onOutput);
-    else stopFollow = followFile(this.o.logFile, (d) => onOutput(d, 'stdout'));
+    this.listeners.add(onOutput);
     return {
       write: (d) => {
         if (!this.stdinClosed && child === this.child) child.stdin?.write(d);
@@ -169,7 +170,6 @@ export class ContainerProcess {
       },
       detach: () => {
         this.listeners.delete(onOutput);
-        stopFollow();
         if (this.o.stdinOnce && child === this.child && !this.stdinClosed) {
           this.stdinClosed = true;
           child.stdin?.end();
@@ -177,6 +177,22 @@ export class ContainerProcess {
       },
       exited,
     };
+  }
+
+  /** Kills the running process (a failed liveness or startup probe); restartPolicy decides what follows. */
+  kill(graceMs: number): void {
+    const child = this.child;
+    if (!child?.pid) return;
+    const sig = (s: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, s);
+      } catch {
+        /* gone */
+      }
+    };
+    sig('SIGTERM');
+    const t = setTimeout(() => sig('SIGKILL'), graceMs);
+    child.once('exit', () => clearTimeout(t));
   }
 
   get running(): boolean {
@@ -204,23 +220,3 @@ export class ContainerProcess {
   }
 }
 
-/** Calls `onData` with what is appended to `file` from now on; returns the stop function. */
-function followFile(file: string, onData: (d: Buffer) => void): () => void {
-  let pos = fs.existsSync(file) ? fs.statSync(file).size : 0;
-  const t = setInterval(() => {
-    try {
-      const size = fs.statSync(file).size;
-      if (size < pos) pos = 0;
-      if (size === pos) return;
-      const fd = fs.openSync(file, 'r');
-      const buf = Buffer.alloc(size - pos);
-      fs.readSync(fd, buf, 0, buf.length, pos);
-      fs.closeSync(fd);
-      pos = size;
-      onData(buf);
-    } catch {
-      /* not there yet */
-    }
-  }, 200);
-  return () => clearInterval(t);
-}

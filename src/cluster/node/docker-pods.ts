@@ -27,6 +27,15 @@ const NODE_ONLY_LABELS = new Set(['kindlab.node', 'kindlab.kind', 'kindlab.k8s.n
 const CONFIGMAPS = resourceType<KubeObject>('v1', 'ConfigMap', 'configmaps', true);
 const SECRETS = resourceType<KubeObject>('v1', 'Secret', 'secrets', true);
 
+/** A ConfigMap's data or a Secret's (decoded, stringData filling in), as volumes and env read them. */
+export async function objectData(client: KubeClient, kind: 'configMap' | 'secret', ns: string, name: string): Promise<Record<string, string>> {
+  const obj = await client.get(kind === 'configMap' ? CONFIGMAPS : SECRETS, name, ns);
+  if (kind === 'configMap') return (obj['data'] as Record<string, string> | undefined) ?? {};
+  const data = Object.fromEntries(Object.entries((obj['data'] as Record<string, string> | undefined) ?? {}).map(([k, b64]) => [k, Buffer.from(b64, 'base64').toString('binary')]));
+  for (const [k, v] of Object.entries((obj['stringData'] as Record<string, string> | undefined) ?? {})) data[k] ??= v;
+  return data;
+}
+
 interface SelfInspect {
   Config?: { Image?: string; Labels?: Record<string, string> };
   Mounts?: Array<{ Source: string; Destination: string }>;
@@ -115,9 +124,7 @@ export class DockerPods {
       if (v.type === 'emptyDir') continue;
       let data: Record<string, string> = {};
       try {
-        const obj = await client.get(v.type === 'configMap' ? CONFIGMAPS : SECRETS, v.object, ns);
-        data = v.type === 'configMap' ? ((obj['data'] as Record<string, string> | undefined) ?? {}) : Object.fromEntries(Object.entries((obj['data'] as Record<string, string> | undefined) ?? {}).map(([k, b64]) => [k, Buffer.from(b64, 'base64').toString('binary')]));
-        if (v.type === 'secret') for (const [k, s] of Object.entries((obj['stringData'] as Record<string, string> | undefined) ?? {})) data[k] ??= s;
+        data = await objectData(client, v.type, ns, v.object);
       } catch (e) {
         if (!v.optional) throw new VolumeError(`volume "${v.name}": ${v.type} "${v.object}": ${errorMessage(e)}`);
       }

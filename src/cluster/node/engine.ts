@@ -139,12 +139,28 @@ export class Engine {
   }
 
   /** Attaches to stdout/stderr (before start, so nothing is missed); data goes to `out` until the container stops. */
-  async attachOutput(id: string, tty: boolean, out: (data: Buffer) => void): Promise<Duplex> {
+  async attachOutput(id: string, tty: boolean, out: (data: Buffer, stream: 'stdout' | 'stderr') => void): Promise<Duplex> {
     const s = await this.hijack(`/containers/${encodeURIComponent(id)}/attach?stream=1&stdout=1&stderr=1`, undefined);
-    const demux = new Demuxer((_s, d) => out(d));
-    s.on('data', (d: Buffer) => (tty ? out(d) : demux.push(d)));
+    const demux = new Demuxer((n, d) => out(d, n === 2 ? 'stderr' : 'stdout'));
+    s.on('data', (d: Buffer) => (tty ? out(d, 'stdout') : demux.push(d)));
     s.on('error', () => undefined);
     return s;
+  }
+
+  /**
+   * Attaches to a running container's own process (kubectl attach): its output as it comes and,
+   * with `stdin`, input into its stdin (the container must have been created with OpenStdin).
+   */
+  async attach(id: string, o: { stdin: boolean; tty: boolean }, out: (data: Buffer, stream: 'stdout' | 'stderr') => void): Promise<Duplex> {
+    const s = await this.hijack(`/containers/${encodeURIComponent(id)}/attach?stream=1&stdout=1&stderr=1${o.stdin ? '&stdin=1' : ''}`, undefined);
+    const demux = new Demuxer((n, d) => out(d, n === 2 ? 'stderr' : 'stdout'));
+    s.on('data', (d: Buffer) => (o.tty ? out(d, 'stdout') : demux.push(d)));
+    s.on('error', () => undefined);
+    return s;
+  }
+
+  async resize(id: string, width: number, height: number): Promise<void> {
+    await this.request('POST', `/containers/${encodeURIComponent(id)}/resize?h=${height}&w=${width}`).catch(() => undefined);
   }
 
   /** Starts a command in a running container: its stdio as streams, the exit code when it ends. */

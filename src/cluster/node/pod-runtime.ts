@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Container, Pod } from '../client/types.js';
 import { ContainerProcess, type RestartPolicy } from './container-process.js';
@@ -6,13 +7,17 @@ import type { HostLocalIpam } from './ipam.js';
 import { netnsExists, setupPodNetwork, teardownPodNetwork } from './podnet.js';
 import { hostVethName, netnsName, podNetworkCommands } from './podnet-plan.js';
 import type { KubeClient } from '../client/client.js';
-import type { DockerPods } from './docker-pods.js';
+import { objectData, type DockerPods } from './docker-pods.js';
+import { EnvError, envObjects, resolvedContainer, type EnvSources } from './env-plan.js';
+import { isNotFound } from '../client/errors.js';
+import type { Engine } from './engine.js';
 import { RealContainer } from './real-container.js';
 import { chooseRuntime, containerCreate, planVolumes, wantsImage, type RealPodContext, type RuntimeChoice, type VolumePlan } from './real-pod-plan.js';
 import { runAll } from './sys.js';
 import { errorMessage } from '../../errors.js';
 import type { ContainerReport } from './pod-status.js';
-import { runProbe } from './probes.js';
+import { runProbe, type ProbeExec } from './probes.js';
+import { ContainerProbes, type ProbeWorker } from './probe-state.js';
 import type { Logger } from './sys.js';
 import { planWorkload, type WorkloadPlan } from './workload-plan.js';
 import { projectAgentPlan, type ProjectAgentContext } from './project-agent.js';
@@ -47,6 +52,11 @@ interface ContainerRt {
   /** Set when the real container cannot be made (a volume it needs). */
   failed?: { reason: string; message: string };
   ready: boolean;
+  /** The startup probe passed (or there is none) for the current run. */
+  started: boolean;
+  /** The probe workers of the current run (probe-state.ts) and which run they belong to. */
+  probes?: ContainerProbes;
+  runKey?: string;
 }
 
 /** What a pod needs to run real images: the engine side and the API (configMaps, secrets). */
@@ -98,7 +108,7 @@ export class PodRuntime {
   /** Project agents started (their messages), for the pod's Events. */
   readonly agentNotes: string[] = [];
 
-  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly realPods?: RealPods, private readonly event?: PodEventSink, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }) {
+  constructor(public pod: Pod, private readonly net: NodeNet, stateDir: string, private readonly log: Logger, private readonly onChange: () => void, private readonly realPods?: RealPods, private readonly event?: PodEventSink, private readonly agent?: ProjectAgentContext & { claim: () => Promise<string | undefined> }, private readonly client?: KubeClient) {
     const ns = pod.metadata.namespace ?? 'default';
     this.netns = pod.spec.hostNetwork ? undefined : netnsName(ns, pod.metadata.name!);
     this.hostVeth = hostVethName(ns, pod.metadata.name!);
@@ -161,18 +171,34 @@ export class PodRuntime {
       }
     }
     const standIns: string[] = [];
-    for (const c of this.pod.spec.containers ?? []) {
-      const choice = choices.get(c.name)!;
-      const agent = this.agent && projectAgentPlan(this.pod, c, this.agent);
+    // The addresses first: env may name them (status.podIP). Allocation is idempotent per pod uid.
+    const podIPs = this.netns ? this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid)) : [...this.net.hostIPs];
+    const envSources = await this.envSources(podIPs);
+    for (const spec of this.pod.spec.containers ?? []) {
+      const choice = choices.get(spec.name)!;
+      const agent = this.agent && projectAgentPlan(this.pod, spec, this.agent);
+      // env and $(VAR) in command/args resolved as the kubelet does (env-plan.ts); a missing ConfigMap/Secret key fails the container
+      let c = spec;
+      let envError: string | undefined;
+      if (!agent) {
+        try {
+          const r = resolvedContainer(spec, envSources);
+          c = r.container;
+          if (r.skipped.length) this.event?.(this.pod, { type: 'Warning', reason: 'InvalidEnvironmentVariableNames', message: `Keys [${r.skipped.join(', ')}] from the EnvFrom of container ${spec.name} were skipped since they are considered invalid environment variable names.`, fieldPath: `spec.containers{${spec.name}}` });
+        } catch (e) {
+          if (!(e instanceof EnvError)) throw e;
+          envError = e.message;
+        }
+      }
       const plan: WorkloadPlan = agent ? { kind: 'process', argv: agent.argv, env: {} } : planWorkload(this.pod, c, { podDir: this.dir, resolveBinary, ipv6 });
-      const rt: ContainerRt = { spec: c, plan, ready: false, ...(agent ? { note: agent.message, nodeNetwork: true } : {}) };
+      const rt: ContainerRt = { spec: c, plan, ready: false, started: false, ...(agent ? { note: agent.message, nodeNetwork: true } : {}), ...(envError ? { failed: { reason: 'CreateContainerConfigError', message: envError } } : {}) };
       if (agent) {
         const took = await this.agent!.claim();
         this.agentNotes.push(agent.message, ...(took ? [took] : []));
       }
       this.containers.push(rt);
       if (choice.run === 'standin' && choice.why) standIns.push(`container ${c.name} runs a stand-in: ${choice.why}`);
-      if (choice.run !== 'image' || !real || !ctx) continue;
+      if (choice.run !== 'image' || !real || !ctx || rt.failed) continue;
       try {
         if (volumes instanceof Error) throw volumes;
         const create = containerCreate(this.pod, c, c.image ?? '', volumes, ctx);
@@ -184,7 +210,7 @@ export class PodRuntime {
     const reals = this.containers.filter((c) => c.real);
     let created: Promise<boolean[]> = Promise.resolve([]);
     if (this.netns) {
-      const ips = this.net.cidrs.map((c) => c.ipam.allocate(key, this.uid));
+      const ips = podIPs;
       const spec = { netns: this.netns, hostVeth: this.hostVeth, ips, bridge: this.net.bridge, gateways: this.net.cidrs, mtu: this.net.mtu };
       if (reals.length && real && ctx) {
         // The sandbox's netns becomes the pod's: same veth, addresses and routes as a stand-in pod's.
@@ -230,9 +256,34 @@ export class PodRuntime {
       for (const m of standIns) this.event?.(this.pod, { type: 'Warning', reason: 'StandIn', message: m, fieldPath: `spec.containers{${m.split(' ')[1]}}` });
       this.log({ level: 'warn', msg: 'stand-ins instead of images', pod: key, notice: this.notice });
     }
-    this.probeTimer = setInterval(() => void this.probe(), 1000);
+    // a short tick: each probe worker keeps its own period (probe-state.ts)
+    this.probeTimer = setInterval(() => void this.probe(), 250);
     void this.probe();
     this.onChange();
+  }
+
+  /** What env reads: the ConfigMaps and Secrets the containers name (absent when not found), the pod's and node's facts. */
+  private async envSources(podIPs: string[]): Promise<EnvSources> {
+    const ns = this.pod.metadata.namespace ?? 'default';
+    const configMaps = new Map<string, Record<string, string>>();
+    const secrets = new Map<string, Record<string, string>>();
+    const client = this.client ?? this.realPods?.client;
+    const want = (this.pod.spec.containers ?? []).map(envObjects);
+    const fetch = async (kind: 'configMap' | 'secret', name: string, into: Map<string, Record<string, string>>) => {
+      if (!client || into.has(name)) return;
+      try {
+        const data = await objectData(client, kind, ns, name);
+        // Secret values are bytes: the variable holds them as UTF-8 text
+        into.set(name, kind === 'secret' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'binary').toString('utf8')])) : data);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    };
+    for (const w of want) {
+      for (const n of w.configMaps) await fetch('configMap', n, configMaps);
+      for (const n of w.secrets) await fetch('secret', n, secrets);
+    }
+    return { pod: this.pod, nodeName: this.pod.spec.nodeName ?? '', podIPs, hostIPs: this.net.hostIPs, configMaps, secrets, node: { cpu: os.cpus().length, memory: os.totalmem() } };
   }
 
   private soon: NodeJS.Timeout | undefined;
@@ -249,22 +300,65 @@ export class PodRuntime {
     return this.containers.find((c) => c.spec.name === name)?.real?.id;
   }
 
+  /** Runs the probe workers that are due; a container's first run or a restart gets new workers. */
   private async probe(): Promise<void> {
     if (this.stopped || !this.ip) return;
     let changed = false;
+    const now = Date.now();
+    const pending: Array<Promise<void>> = [];
     for (const c of this.containers) {
-      const running = (c.real ?? c.proc)?.st.state === 'running';
-      const probe = c.real ? c.spec.readinessProbe : c.plan.kind === 'unavailable' ? undefined : c.plan.readiness;
-      const real = c.real;
-      const engine = this.realPods?.docker.engine;
-      const exec = real?.id && engine ? async (cmd: string[]) => (await engine.exec(real.id!, { cmd, tty: false, stdin: false })).exited : undefined;
-      const ready = running && (!probe || (await runProbe(probe, c.spec, this.ip, this.netns, 1000, exec)));
-      if (ready !== c.ready) {
-        c.ready = ready;
+      const st = (c.real ?? c.proc)?.st;
+      if (st?.state !== 'running') {
+        if (c.ready || c.started) changed = true;
+        c.ready = false;
+        c.started = false;
+        c.probes = undefined;
+        c.runKey = undefined;
+        continue;
+      }
+      const key = `${st.restartCount}/${st.startedAt ?? ''}`;
+      if (c.runKey !== key) {
+        c.runKey = key;
+        const readiness = c.real ? c.spec.readinessProbe : c.plan.kind === 'unavailable' ? undefined : c.plan.readiness;
+        c.probes = new ContainerProbes({ liveness: c.spec.livenessProbe, readiness, startup: c.spec.startupProbe }, now);
+      }
+      const probes = c.probes!;
+      for (const w of probes.due(now)) pending.push(this.runWorker(c, probes, w, now));
+      if (probes.ready !== c.ready || probes.started !== c.started) {
+        c.ready = probes.ready;
+        c.started = probes.started;
         changed = true;
       }
     }
     if (changed && !this.stopped) this.onChange();
+    await Promise.all(pending);
+  }
+
+  /** One probe of one worker; a liveness/startup worker that trips kills the container (restartPolicy restarts it). */
+  private async runWorker(c: ContainerRt, probes: ContainerProbes, w: ProbeWorker, now: number): Promise<void> {
+    w.begin(now);
+    const probe = w.kind === 'liveness' ? c.spec.livenessProbe! : w.kind === 'startup' ? c.spec.startupProbe! : c.real ? c.spec.readinessProbe! : (c.plan as { readiness: NonNullable<ContainerRt['spec']['readinessProbe']> }).readiness;
+    const real = c.real;
+    const engine = this.realPods?.docker.engine;
+    const exec: ProbeExec | undefined = real?.id && engine ? (cmd, timeoutMs) => execCollect(engine, real.id!, cmd, timeoutMs) : undefined;
+    const r = await runProbe(probe, c.spec, this.ip!, this.netns, w.timing.timeoutMs, exec);
+    if (this.stopped || c.probes !== probes) return; // a result for a run that has ended
+    const { kill } = w.record(r.ok);
+    const fieldPath = `spec.containers{${c.spec.name}}`;
+    const Kind = w.kind[0]!.toUpperCase() + w.kind.slice(1);
+    // readiness's Unhealthy is derived from the status change (pod-events.ts)
+    if (!r.ok && w.kind !== 'readiness') this.event?.(this.pod, { type: 'Warning', reason: 'Unhealthy', message: `${Kind} probe failed: ${r.message}`, fieldPath });
+    if (kill) {
+      this.event?.(this.pod, { type: 'Normal', reason: 'Killing', message: `Container ${c.spec.name} failed ${w.kind} probe, will be restarted`, fieldPath });
+      this.log({ level: 'warn', msg: `${w.kind} probe failed: killing the container`, pod: this.pod.metadata.name, container: c.spec.name, why: r.message });
+      const grace = Math.min(probe.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, 30) * 1000;
+      (c.real ?? c.proc)?.kill(grace);
+    }
+    if (probes.ready !== c.ready || probes.started !== c.started) {
+      c.ready = probes.ready;
+      c.started = probes.started;
+      this.onChange();
+    }
   }
 
   /** The process of a container, for kubectl attach. */
@@ -274,7 +368,7 @@ export class PodRuntime {
 
   reports(): ContainerReport[] {
     return this.containers.map((c) => {
-      const base = { name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, ...(c.note ? { note: c.note } : {}) };
+      const base = { name: c.spec.name, image: c.spec.image ?? '', ready: c.ready, started: c.started, ...(c.note ? { note: c.note } : {}) };
       if (c.failed) return { ...base, unavailable: c.failed };
       if (c.real) return { ...base, run: c.real.st, ...(c.real.id ? { containerID: `docker://${c.real.id}`, imageID: `docker://${c.spec.image ?? ''}` } : {}) };
       return { ...base, ...(c.proc ? { run: c.proc.st } : {}), ...(c.plan.kind === 'unavailable' ? { unavailable: { reason: c.plan.reason, message: c.plan.message } } : {}) };
@@ -295,4 +389,18 @@ export class PodRuntime {
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
   }
+}
+
+/** A command run in a real container with its output (an exec probe); killed at the timeout. */
+async function execCollect(engine: Engine, id: string, cmd: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+  const x = await engine.exec(id, { cmd, tty: false, stdin: false });
+  let output = '';
+  x.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  x.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<number>((r) => (timer = setTimeout(() => r(137), timeoutMs)));
+  const code = await Promise.race([x.exited, timedOut]);
+  clearTimeout(timer);
+  if (code === 137) x.kill();
+  return { code, output };
 }

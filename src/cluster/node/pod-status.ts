@@ -8,6 +8,8 @@ export interface ContainerReport {
   /** undefined while the pod network or the workload is not set up yet. */
   run?: ContainerRunState;
   ready: boolean;
+  /** The startup probe passed (undefined: running is started). */
+  started?: boolean;
   /** Said in the pod's status message (a project's BGP image run as kindlab's agent). */
   note?: string;
   /** Set when the container cannot run at all (ErrImageNeverPull). */
@@ -71,7 +73,7 @@ export function buildPodStatus(r: PodReport): PodStatus {
     imageID: c.imageID ?? `kindlab://node-image/${c.image}`,
     ...(c.run?.state === 'running' ? { containerID: c.containerID ?? `kindlab://${r.pod.metadata.uid ?? ''}/${c.name}` } : {}),
     ready: c.ready,
-    started: c.run?.state === 'running',
+    started: c.run?.state === 'running' && c.started !== false,
     restartCount: c.run?.restartCount ?? 0,
     state: stateOf(c),
     ...(c.run?.last ? { lastState: { terminated: { exitCode: c.run.last.exitCode, reason: c.run.last.reason, startedAt: c.run.last.startedAt, finishedAt: c.run.last.finishedAt } } } : {}),

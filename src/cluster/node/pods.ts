@@ -79,7 +79,7 @@ export class PodManager {
     }
     const phase = p.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
-    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.real, (pod, e) => this.events?.record(pod, [e]), this.projectAgents && { ...this.projectAgents, claim: () => this.claimAgent(key) });
+    rt = new PodRuntime(p, this.net, this.stateDir, this.log, () => this.report(key), this.real, (pod, e) => this.events?.record(pod, [e]), this.projectAgents && { ...this.projectAgents, claim: () => this.claimAgent(key) }, this.client);
     this.pods.set(key, rt);
     try {
       await rt.start();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Container, Probe } from '../client/types.js';
 import { run } from './sys.js';
@@ -10,48 +11,69 @@ export function probePort(port: number | string, c: Container): number | undefin
   return c.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/** One probe's outcome; `message` says why it failed, worded as the kubelet's Unhealthy events are. */
+export interface ProbeResult {
+  ok: boolean;
+  message: string;
+}
+
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+function tcpOpen(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    const done = (ok: boolean) => {
+    const done = (r: ProbeResult) => {
       s.destroy();
-      resolve(ok);
+      resolve(r);
     };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
+    s.setTimeout(timeoutMs, () => done({ ok: false, message: `dial tcp ${hostPort(host, port)}: i/o timeout` }));
+    s.once('connect', () => done({ ok: true, message: '' }));
+    s.once('error', (e: NodeJS.ErrnoException) => done({ ok: false, message: `dial tcp ${hostPort(host, port)}: connect: ${e.code === 'ECONNREFUSED' ? 'connection refused' : e.message}` }));
   });
 }
 
-function httpOk(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+function httpOk(g: NonNullable<Probe['httpGet']>, host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+  const secure = (g.scheme ?? 'HTTP').toUpperCase() === 'HTTPS';
+  const path = g.path ?? '/';
+  const url = `${secure ? 'https' : 'http'}://${hostPort(host, port)}${path}`;
+  const headers = Object.fromEntries((g.httpHeaders ?? []).map((h) => [h.name, h.value]));
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {
+    // the kubelet does not verify the certificate of an HTTPS probe
+    const req = (secure ? https : http).get({ host, port, path, headers: { 'User-Agent': 'kube-probe/1.32', ...headers }, timeout: timeoutMs, agent: false, ...(secure ? { rejectUnauthorized: false } : {}) }, (res) => {
       res.resume();
-      resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
+      const code = res.statusCode ?? 0;
+      resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, message: `Get "${url}": ${e.code === 'ECONNREFUSED' ? `dial tcp ${hostPort(host, port)}: connect: connection refused` : e.message}` }));
   });
 }
+
+/** How an exec probe runs: in the real container (docker exec) with its exit code and output. */
+export type ProbeExec = (cmd: string[], timeoutMs: number) => Promise<{ code: number; output: string }>;
 
 /**
- * Runs one readiness probe against the pod: TCP and HTTP from the node to the pod IP
- * (reachable over the bridge), exec inside the container (real image) or the pod netns (stand-in).
+ * Runs one probe against the pod: TCP and HTTP from the node to the pod IP (reachable over the
+ * bridge), exec inside the container (real image) or in the pod netns from the node image (stand-in).
  */
-export async function runProbe(p: Probe, c: Container, podIP: string, netns: string | undefined, timeoutMs = 1000, exec?: (cmd: string[]) => Promise<number>): Promise<boolean> {
+export async function runProbe(p: Probe, c: Container, podIP: string, netns: string | undefined, timeoutMs = 1000, exec?: ProbeExec): Promise<ProbeResult> {
   if (p.tcpSocket) {
     const port = probePort(p.tcpSocket.port, c);
-    return port !== undefined && tcpOpen(podIP, port, timeoutMs);
+    return port === undefined ? { ok: false, message: `port "${p.tcpSocket.port}" is not a port of container ${c.name}` } : tcpOpen(p.tcpSocket.host || podIP, port, timeoutMs);
   }
   if (p.httpGet) {
     const port = probePort(p.httpGet.port, c);
-    return port !== undefined && httpOk(podIP, port, p.httpGet.path ?? '/', timeoutMs);
+    return port === undefined ? { ok: false, message: `port "${p.httpGet.port}" is not a port of container ${c.name}` } : httpOk(p.httpGet, p.httpGet.host || podIP, port, timeoutMs);
   }
   if (p.exec?.command?.length) {
-    // A real-image container runs the command in itself (docker exec); a stand-in's runs from the node image in the pod netns.
-    if (exec) return (await exec(p.exec.command).catch(() => 1)) === 0;
-    const argv = netns ? ['ip', 'netns', 'exec', netns, ...p.exec.command] : p.exec.command;
-    return (await run(argv, { reject: false }).catch(() => ({ code: 1 }))).code === 0;
+    const r = exec
+      ? await exec(p.exec.command, timeoutMs).catch((e: unknown) => ({ code: 1, output: e instanceof Error ? e.message : String(e) }))
+      : await run(['timeout', '-s', 'KILL', String(Math.ceil(timeoutMs / 1000)), ...(netns ? ['ip', 'netns', 'exec', netns] : []), ...p.exec.command], { reject: false }).then(
+          (x) => ({ code: x.code, output: `${x.stdout ?? ''}${x.stderr ?? ''}` }),
+          (e: unknown) => ({ code: 1, output: e instanceof Error ? e.message : String(e) }),
+        );
+    if (r.code === 0) return { ok: true, message: '' };
+    return { ok: false, message: r.code === 137 ? `command ${JSON.stringify(p.exec.command.join(' '))} timed out` : r.output.trim() || `command ${JSON.stringify(p.exec.command.join(' '))} exited with ${r.code}` };
   }
-  return true;
+  return { ok: true, message: '' };
 }

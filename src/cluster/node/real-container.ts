@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { LogWriter, rotateLog } from './container-log.js';
 import type { Duplex } from 'node:stream';
 import type { ContainerRunState, RestartPolicy } from './container-process.js';
 import type { Engine } from './engine.js';
@@ -60,9 +60,10 @@ export class RealContainer {
     const id = this.id;
     const startedAt = now();
     try {
-      const out = fs.openSync(this.o.logFile, 'a');
-      this.attached = await this.o.engine.attachOutput(id, this.o.create.body.Tty, (d) => fs.writeSync(out, d));
-      this.attached.once('close', () => fs.closeSync(out));
+      rotateLog(this.o.logFile);
+      const out = new LogWriter(this.o.logFile);
+      this.attached = await this.o.engine.attachOutput(id, this.o.create.body.Tty, (d, stream) => out.write(stream, d));
+      this.attached.once('close', () => out.close());
       await this.o.engine.start(id);
     } catch (e) {
       this.attached?.destroy();
@@ -97,6 +98,11 @@ export class RealContainer {
     this.st = { state: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.o.name}`, restartCount: this.st.restartCount + 1, last: { exitCode, reason, startedAt, finishedAt } };
     this.timer = setTimeout(() => void this.run(), delay);
     this.o.onChange();
+  }
+
+  /** Stops the running container (a failed liveness or startup probe); restartPolicy decides what follows. */
+  kill(graceMs: number): void {
+    if (this.id && this.st.state === 'running') void this.o.engine.stop(this.id, Math.ceil(graceMs / 1000)).catch((e) => this.o.log({ level: 'warn', msg: 'container stop failed', container: this.o.name, error: errorMessage(e) }));
   }
 
   /** Stops (SIGTERM, SIGKILL after the grace period) and removes the container. */

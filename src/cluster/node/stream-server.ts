@@ -21,7 +21,8 @@ import type { Engine } from './engine.js';
 import { PORT_FORWARD_PROTOCOL, servePortForward } from './port-forward.js';
 import { podDirName } from './pod-runtime.js';
 import { netnsName } from './podnet-plan.js';
-import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, tailLines, type LogRequest } from './stream-protocol.js';
+import { CH, decode, exitStatus, failureStatus, frame, parseExecQuery, parseLogQuery, pickProtocol, type LogRequest } from './stream-protocol.js';
+import { LogFollower, previousLogFile, renderLog, type LogOptions } from './container-log.js';
 import type { Logger } from './sys.js';
 import { errorMessage } from '../../errors.js';
 
@@ -138,23 +139,20 @@ export class StreamServer {
   }
 
   private logs(pod: Pod, container: string, q: LogRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const file = this.logFile(pod, container);
+    const current = this.logFile(pod, container);
     const st = pod.status?.containerStatuses?.find((c) => c.name === container);
-    if (q.previous && !(st?.restartCount ?? 0)) throw new HttpFailure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+    // kubelet keeps each run's log: -p reads the run before the current one, which has ended (no follow).
+    const file = q.previous ? previousLogFile(current) : current;
+    if (q.previous && !fs.existsSync(file)) throw new HttpFailure(400, 'BadRequest', `previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
     if (!fs.existsSync(file)) throw new HttpFailure(400, 'BadRequest', `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${String(st?.state?.waiting?.reason ?? 'ContainerCreating')}`);
-    let text = fs.readFileSync(file, 'utf8');
-    // The log file holds every run of the container (restarts append): --previous shows it all,
-    // otherwise lines are not timestamped, so --since keeps the log of a container started within the window.
-    const since = q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined;
-    const startedAt = st?.state?.running?.startedAt;
-    const started = typeof startedAt === 'string' ? Date.parse(startedAt) : undefined;
-    if (since !== undefined && started !== undefined && started < since) text = '';
-    if (q.tailLines !== undefined) text = tailLines(text, q.tailLines);
-    if (q.limitBytes !== undefined) text = text.slice(0, q.limitBytes);
+    const sinceMs = q.sinceSeconds !== undefined ? Date.now() - q.sinceSeconds * 1000 : q.sinceTime ? Date.parse(q.sinceTime) : undefined;
+    const opts: LogOptions = { timestamps: q.timestamps, ...(sinceMs !== undefined && !Number.isNaN(sinceMs) ? { sinceMs } : {}) };
+    const text = renderLog(fs.readFileSync(file, 'utf8'), { ...opts, ...(q.tailLines !== undefined ? { tailLines: q.tailLines } : {}), ...(q.limitBytes !== undefined ? { limitBytes: q.limitBytes } : {}) });
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
     res.write(text);
-    if (!q.follow) return void res.end();
+    if (!q.follow || q.previous) return void res.end();
     let pos = fs.statSync(file).size;
+    const follower = new LogFollower(opts);
     const poll = setInterval(() => {
       try {
         const size = fs.statSync(file).size;
@@ -165,7 +163,8 @@ export class StreamServer {
           fs.readSync(fd, buf, 0, buf.length, pos);
           fs.closeSync(fd);
           pos = size;
-          res.write(buf);
+          const out = follower.push(buf.toString('utf8'));
+          if (out) res.write(out);
         }
       } catch {
         clearInterval(poll);
@@ -192,7 +191,11 @@ export class StreamServer {
     }
     if (!running(pod, container)) return fail(`unable to upgrade connection: container not found ("${container}")`);
     const req = parseExecQuery(q);
-    if (kind === 'attach') return this.attach(ws, pod, container, req.tty, fail);
+    if (kind === 'attach') {
+      const realId = this.o.realContainer?.(ns, name, container);
+      if (realId && this.o.engine) return this.attachReal(ws, this.o.engine, realId, pod, container, req, fail);
+      return this.attach(ws, pod, container, req.tty, fail);
+    }
     if (!req.command.length) return fail('you must specify at least one command for the container');
     const realId = this.o.realContainer?.(ns, name, container);
     const engine = this.o.engine;
@@ -268,6 +271,47 @@ export class StreamServer {
     });
   }
 
+  /**
+   * kubectl attach to a container running its real image: the engine's attach to the container's
+   * own process. The container's stdin closes when the client closes its stdin and the container
+   * has stdinOnce (Docker's StdinOnce, set from the pod); the exit code comes from the engine.
+   */
+  private attachReal(ws: WebSocket, engine: Engine, id: string, pod: Pod, container: string, req: { stdin: boolean; tty: boolean }, fail: (message: string) => void): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const spec = pod.spec.containers.find((c) => c.name === container);
+    const stdin = req.stdin && !!spec?.stdin;
+    const send = (ch: number) => (d: Buffer) => ws.readyState === ws.OPEN && ws.send(frame(ch, d));
+    const early: Buffer[] = [];
+    const keep = (d: Buffer) => early.push(Buffer.isBuffer(d) ? d : Buffer.from(d as ArrayBuffer));
+    ws.on('message', keep);
+    engine.attach(id, { stdin, tty: req.tty }, (d, stream) => send(stream === 'stderr' && !req.tty ? CH.stderr : CH.stdout)(d)).then(
+      (socket) => {
+        ws.off('message', keep);
+        if (ws.readyState !== ws.OPEN) return void socket.destroy();
+        this.o.log({ msg: 'attach', pod: `${ns}/${pod.metadata.name}`, container, tty: req.tty, real: true });
+        const onMessage = (data: Buffer) => {
+          const m = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+          if (m.kind === 'stdin' && stdin) socket.write(m.data);
+          else if (m.kind === 'close' && m.channel === CH.stdin && stdin && spec?.stdinOnce) socket.end();
+          else if (m.kind === 'resize') void engine.resize(id, m.width, m.height);
+        };
+        ws.on('message', onMessage);
+        for (const d of early) onMessage(d);
+        ws.on('close', () => socket.destroy());
+        // the container's process ends: its exit code closes the session, as for exec
+        socket.once('close', () => {
+          if (ws.readyState !== ws.OPEN) return;
+          void exitCodeOf(engine, id).then((code) => {
+              if (ws.readyState !== ws.OPEN) return;
+              if (code !== undefined) ws.send(frame(CH.error, JSON.stringify(exitStatus(code))));
+              ws.close(1000);
+          });
+        });
+      },
+      (e) => fail(`unable to upgrade connection: attach to container "${container}" of pod ${ns}/${pod.metadata.name}: ${errorMessage(e)}`),
+    );
+  }
+
   /** A SPDY/3.1 upgrade carrying portforward.k8s.io (what kubelet answers on /portForward). */
   private portForward(req: http.IncomingMessage, socket: Socket, head: Buffer, ns: string, name: string, refuse: (code: number, text: string) => void): void {
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1') return refuse(400, `port-forward needs Upgrade: SPDY/3.1, got "${req.headers.upgrade ?? ''}"`);
@@ -298,4 +342,15 @@ export class StreamServer {
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }
+}
+
+/** The exit code of a container whose attach stream closed; undefined when it still runs (only the stream ended). */
+async function exitCodeOf(engine: Engine, id: string): Promise<number | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const st = await engine.inspect<{ State?: { Running?: boolean; ExitCode?: number } }>(id).then((x) => x.State, () => undefined);
+    if (!st) return 0;
+    if (!st.Running) return st.ExitCode ?? 0;
+    await new Promise((r) => setTimeout(r, 200)); // the engine may close the stream a moment before it records the exit
+  }
+  return undefined;
 }
