@@ -7,6 +7,8 @@
  * - dns in /etc/resolv.conf, a network alias, a memory limit, env-files in the environment;
  * - a node certificate verifying against the lab CA (openssl verify);
  * - kind host: a link whose end lands in the host netns, and an exec line run on the host;
+ * - entrypoint, user, cpu/cpu-set, ports and cgroup-parent as Docker sees them; mgmt ipv4-range;
+ *   settings (the CA key size); a kinds: entry no node uses; a bridge in another container's netns;
  * - destroy leaves nothing.
  * Run under `flock /tmp/kindlab-docker.lock`.
  */
@@ -17,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
+import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
 import { uniqueLabName, uniqueSubnet, writeLabFile } from './plan-helpers.js';
 
 const IMAGE = 'kindlab/base';
@@ -102,12 +104,19 @@ describe('containerlab node keys on real Docker', () => {
       '      cpu-set: "0"',
       `      ports: ["127.0.0.1:${20000 + (process.pid % 10000)}:8080", "9090/udp"]`,
       `      cgroup-parent: ${cgroup}`,
+      // a bridge living in another container's network namespace (containerlab's kind: bridge + network-mode)
+    '    swhost: {}',
+      '    sw: { kind: bridge, network-mode: "container:swhost" }',
       '    h:',
       '      kind: host',
       `      exec: ["ip link show dev ${hostIf}"]`,
       '  links:',
       '    - endpoints: ["web:eth1", "client:eth1"]',
       `    - endpoints: ["client:eth2", "h:${hostIf}"]`,
+      '    - endpoints: ["web:eth3", "sw:p1"]',
+      '      ipv4: [192.168.210.1/24, ""]',
+      '    - endpoints: ["client:eth3", "sw:p2"]',
+      '      ipv4: [192.168.210.2/24, ""]',
     ].join('\n') + '\n');
   });
   after(async () => {
@@ -177,6 +186,14 @@ describe('containerlab node keys on real Docker', () => {
     const ca = join(dir, `lab-${name}`, '.tls', 'ca', 'ca.pem');
     const text = (await execa('openssl', ['x509', '-in', ca, '-noout', '-text'])).stdout;
     assert.match(text, /Public-Key: \(3072 bit\)/);
+  });
+
+  it('a bridge in another container\'s netns: its ports are there and it switches web to client', async () => {
+    assert.match(await inContainer(c('swhost'), 'ip', '-o', 'link', 'show', 'master', 'br0'), /p1@[\s\S]*p2@/);
+    await until('web → client over the bridge', async () => {
+      const r = await execa('docker', ['exec', c('web'), 'ping', '-c', '1', '-W', '2', '192.168.210.2'], { reject: false });
+      return r.exitCode === 0 ? true : undefined;
+    }, 20_000, 500);
   });
 
   it('the memory limit is set', async () => {
