@@ -167,7 +167,7 @@ describe('containerlab node keys on real Docker', () => {
   });
 
   it('entrypoint, user, cpu limits, ports and cgroup-parent reach Docker; the entrypoint ran as the user', async () => {
-    assert.equal(await inspect(c('opts'), '{{json .Config.Entrypoint}}'), '["sh","-c","id -un \\u003e /tmp/whoami; exec sleep infinity"]');
+    assert.equal(await inspect(c('opts'), '{{json .Config.Entrypoint}}'), '["sh","-c","id -un > /tmp/whoami; exec sleep infinity"]');
     assert.equal(await inspect(c('opts'), '{{.Config.User}}'), 'nobody');
     assert.equal((await inContainer(c('opts'), 'cat', '/tmp/whoami')).trim(), 'nobody');
     assert.deepEqual(
