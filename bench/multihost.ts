@@ -163,11 +163,20 @@ async function once(dir: string, round: number, engines: TestEngine[]): Promise<
   const counts = await Promise.all([A, B].map(containersOn));
   const tConv = await converge(where);
   const t1 = performance.now();
-  await lab(['destroy', '-t', g.file, '--cleanup']);
+  const destroyed = await lab(['destroy', '-t', g.file, '--cleanup']).then(() => true, async (e: unknown) => {
+    // say what still holds the management network on each engine, then finish the job by name
+    process.stderr.write(`${String(e)}\n`);
+    for (const x of [A, B]) {
+      const n = await dockerOn(x, ['network', 'inspect', `kindlab-${LAB}`, '--format', '{{json .Containers}}']);
+      process.stderr.write(`engine ${x.name}: kindlab-${LAB} endpoints: ${n.stdout || n.stderr}\n`);
+    }
+    await lab(['destroy', '--name', LAB, '--cleanup']);
+    return false;
+  });
   const tDestroy = (performance.now() - t1) / 1000;
   const left = (await Promise.all([A, B].map(containersOn))).flat();
   if (left.length) throw new Error(`destroy left ${left.join(', ')}`);
-  return { round, engines: engines.length, deploy: tDeploy, converge: tConv, destroy: tDestroy, containers: counts.map((c, i) => `${[A, B][i]!.name}:${c.length}`).join(' '), cross: g.crossLinks };
+  return { round, engines: engines.length, deploy: tDeploy, converge: tConv, destroy: destroyed ? tDestroy : NaN, containers: counts.map((c, i) => `${[A, B][i]!.name}:${c.length}`).join(' '), cross: g.crossLinks };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'kl-bench-mh-'));
@@ -190,7 +199,7 @@ try {
   for (const e of [A, B]) await removeEngine(e);
   await rm(dir, { recursive: true, force: true });
 }
-const f = (s: number) => (Number.isNaN(s) ? 'timeout' : `${s.toFixed(1)} s`);
+const f = (s: number) => (Number.isNaN(s) ? 'failed/timeout' : `${s.toFixed(1)} s`);
 process.stdout.write(`${SHAPE.spines + SHAPE.leaves + SHAPE.hosts} nodes (${SHAPE.spines} spines, ${SHAPE.leaves} leaves, ${SHAPE.hosts} hosts), --max-workers ${values['max-workers']}, ${(await import('node:os')).cpus().length} CPUs\n`);
 process.stdout.write(
   formatTable([
