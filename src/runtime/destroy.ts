@@ -8,7 +8,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { errorMessage } from '../errors.js';
 import { sweepLabRules } from './host-firewall.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
@@ -56,21 +55,6 @@ async function looksLikeLabDir(dir: string, lab: string): Promise<boolean> {
   return false;
 }
 
-/**
- * Removes a network whose containers were just removed. Docker may still hold their endpoints for a moment
- * ("has active endpoints", seen on a 60-node lab over two engines): retried for up to ~5 s, then the error stands.
- */
-async function removeNetworkSettled(runtime: Runtime, id: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await runtime.removeNetwork(id);
-    } catch (e) {
-      if (i >= 20 || !/active endpoints/i.test(errorMessage(e))) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
 export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOptions): Promise<DestroyResult> {
   const result: DestroyResult = { lab, containers: [], networks: [], links: [], netns: [] };
   const containers = await runtime.listContainers({ [LABEL_LAB]: lab });
@@ -96,7 +80,7 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
     result.containers.push(c.name);
   }
   for (const n of await runtime.listNetworks({ [LABEL_LAB]: lab })) {
-    await removeNetworkSettled(runtime, n.id);
+    await runtime.removeNetwork(n.id);
     result.networks.push(n.name);
   }
   // host firewall rules the lab added, e.g. the cluster API network's fence (by comment; the network went with its label)
