@@ -90,6 +90,10 @@ test('the management network is internal unless mgmt.external', () => {
   assert.deepEqual(o.IPAM?.Config, [{ Subnet: '172.20.20.0/24' }]);
   assert.equal(o.Labels?.['kindlab.lab'], 'demo');
   assert.equal(mgmtNetworkOptions(plan([n], true)).Internal, false);
+  // containerlab's ipv4-range is Docker's --ip-range
+  const ranged = plan([n]);
+  ranged.mgmt.ipv4Range = '172.20.20.128/25';
+  assert.deepEqual(mgmtNetworkOptions(ranged).IPAM?.Config, [{ Subnet: '172.20.20.0/24', IPRange: '172.20.20.128/25' }]);
 });
 
 test('containerlab node keys: healthcheck in nanoseconds, dns, aliases, cgroup parent and limits as containerlab sets them', () => {

@@ -123,7 +123,7 @@ function resources(node: NodePlan): Partial<Docker.HostConfig> {
 /** Docker network options for the lab's management network. Internal unless `mgmt.external`. Pure. */
 export function mgmtNetworkOptions(plan: LabPlan): Docker.NetworkCreateOptions {
   const m = plan.mgmt;
-  const config: Array<{ Subnet: string; Gateway?: string }> = [{ Subnet: m.ipv4Subnet, ...(m.ipv4Gateway ? { Gateway: m.ipv4Gateway } : {}) }];
+  const config: Array<{ Subnet: string; Gateway?: string; IPRange?: string }> = [{ Subnet: m.ipv4Subnet, ...(m.ipv4Gateway ? { Gateway: m.ipv4Gateway } : {}), ...(m.ipv4Range ? { IPRange: m.ipv4Range } : {}) }];
   if (m.ipv6Subnet) config.push({ Subnet: m.ipv6Subnet, ...(m.ipv6Gateway ? { Gateway: m.ipv6Gateway } : {}) });
   const options: Record<string, string> = {};
   if (m.bridge) options['com.docker.network.bridge.name'] = m.bridge;

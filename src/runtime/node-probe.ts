@@ -9,6 +9,7 @@ import { listLinks } from './netns.js';
 import { assessLab, type EndObservation, type LabObservation, type NodeFacts, type NodeHealth, type NodeObservation } from './node-state.js';
 import { getKind, kindFacts } from './kinds/index.js';
 import { readNodeRecord, type NodeRecord } from './node-record.js';
+import { hostIfaces } from './special-links.js';
 
 /** The kind facts the planner needs, from the registry (a cluster's kind has no setup the runtime redoes: its boot script does). */
 export function nodeFacts(): NodeFacts {
@@ -51,7 +52,10 @@ export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabOb
     if (!links) continue;
     ifaces.set(owner, new Map(links.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias, kind: l.kind }])));
   }
-  return { nodes, ifaces };
+  // host ends of host, mgmt-net and vxlan-stitch links live in the host namespace
+  const withHostEnds = plan.links.some((l) => l.type !== 'veth' && hostIfaces(l).length > 0);
+  const host = withHostEnds ? await listLinks(0).catch(() => undefined) : undefined;
+  return { nodes, ifaces, ...(host ? { host: new Map(host.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias, kind: l.kind }])) } : {}) };
 }
 
 export interface LabHealth {

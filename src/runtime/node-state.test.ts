@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import { loadPlan, type LabPlan } from '../topology/index.js';
 import { linkMark } from './labels.js';
 import { addrsOf, restoreLines, staticRoutesOf } from './node-record.js';
-import { assessLab, describeRepair, isEmptyRepair, planRepair, type LabObservation, type NodeFacts } from './node-state.js';
+import { assessLab, describeRepair, isEmptyRepair, planRepair, type EndObservation, type LabObservation, type NodeFacts } from './node-state.js';
+import { specialMark } from './special-links.js';
 
 // two routers with a link, a host sharing r2's namespace with a link to r1
 const TOPO = `name: nr
@@ -21,12 +22,39 @@ topology:
     - endpoints: ["r1:eth2", "h1:eth3"]
 `;
 
+// one node with a link of each single-endpoint type, another with a plain veth to it
+const SPECIAL = `name: sp
+topology:
+  defaults: { kind: linux, image: kindlab/base }
+  nodes:
+    n1: {}
+    n2: { exec: ["ip addr add 10.9.0.2/24 dev eth9"] }
+  links:
+    - endpoints: ["n1:eth1", "host:sp-h1"]
+    - endpoints: ["n1:eth2", "mgmt-net:sp-m1"]
+    - endpoints: ["n1:eth3", "macvlan:eth0"]
+    - type: dummy
+      endpoint: { node: n1, interface: dummy0 }
+    - type: vxlan
+      endpoint: { node: n1, interface: vx0 }
+      remote: 192.0.2.1
+      vni: 10
+    - type: vxlan-stitch
+      endpoint: { node: n1, interface: eth4 }
+      remote: 192.0.2.1
+      vni: 11
+    - endpoints: ["n1:eth9", "n2:eth9"]
+`;
+
 let dir = '';
 let plan: LabPlan;
+let special: LabPlan;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kindlab-nodestate-'));
   await writeFile(join(dir, 'topo.yaml'), TOPO);
   plan = await loadPlan(join(dir, 'topo.yaml'));
+  await writeFile(join(dir, 'special.yaml'), SPECIAL);
+  special = await loadPlan(join(dir, 'special.yaml'));
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
@@ -171,4 +199,74 @@ test('a link between two hosts is whole with a VXLAN end on each side, and degra
   const r2 = assessLab(split, obs, RECORD, facts).find((x) => x.node === 'r2')!;
   assert.equal(r2.status, 'degraded');
   assert.match(r2.reasons.join('\n'), /r2:eth1 is a veth, not the VXLAN tunnel end of a link between hosts/);
+});
+
+/** The special lab as deployed: every node end present, marked, of its kind; the host ends marked. */
+function healthySpecial(): LabObservation {
+  const sl = special.links.filter((l) => l.type !== 'veth');
+  const kinds = ['veth', 'veth', 'macvlan', 'veth', 'vxlan', 'veth'];
+  const n1 = new Map<string, EndObservation>(sl.map((l, i) => [l.endpoints[0].iface, { ifindex: 10 + i, alias: specialMark('sp', l as never), kind: kinds[i] }]));
+  const vm = linkMark('sp', { node: 'n1', iface: 'eth9' }, { node: 'n2', iface: 'eth9' });
+  n1.set('eth9', { ifindex: 30, linkIndex: 40, alias: vm, kind: 'veth' });
+  const hostEnd = (i: number) => specialMark('sp', sl[i] as never);
+  return {
+    nodes: new Map([
+      ['n1', { state: 'running', startedAt: 't0', netns: 'net:[1]' }],
+      ['n2', { state: 'running', startedAt: 't0', netns: 'net:[2]' }],
+    ]),
+    ifaces: new Map([['n1', n1], ['n2', new Map([['eth9', { ifindex: 40, linkIndex: 30, alias: vm, kind: 'veth' }]])]]),
+    host: new Map([
+      ['sp-h1', { alias: hostEnd(0), kind: 'veth' }],
+      ['sp-m1', { alias: hostEnd(1), kind: 'veth' }],
+      ['vx-n1_eth4', { alias: hostEnd(5), kind: 'vxlan' }],
+      ['ve-n1_eth4', { alias: hostEnd(5), kind: 'veth' }],
+    ]),
+  };
+}
+const SP_RECORD = { n1: { startedAt: 't0' }, n2: { startedAt: 't0' } };
+
+test('host, mgmt-net, macvlan, dummy, vxlan and vxlan-stitch links as deployed: healthy, nothing to repair', () => {
+  const obs = healthySpecial();
+  const h = assessLab(special, obs, SP_RECORD, facts);
+  assert.deepEqual(h.map((x) => [x.node, x.status, x.reasons]), [['n1', 'running', []], ['n2', 'running', []]]);
+  assert.ok(isEmptyRepair(planRepair(special, h, obs, SP_RECORD, facts, () => true)));
+});
+
+test('docker restart of a node without exec lines: every link type it had is missing and is planned again', () => {
+  const obs = healthySpecial();
+  // the new namespace holds only what Docker gives it; the host ends of its veths died with the old one, the stitch's VTEP stays
+  obs.nodes.set('n1', { state: 'running', startedAt: 't1', netns: 'net:[3]' });
+  obs.ifaces.set('n1', new Map([['eth0', { ifindex: 2, kind: 'veth' }]]));
+  for (const h of ['sp-h1', 'sp-m1', 've-n1_eth4']) obs.host!.delete(h);
+  const h = assessLab(special, obs, SP_RECORD, facts);
+  const n1 = h.find((x) => x.node === 'n1')!;
+  assert.equal(n1.status, 'degraded');
+  const reasons = n1.reasons.join('\n');
+  for (const t of ['n1:eth1 <-> host:sp-h1', 'n1:eth2 <-> mgmt-net:sp-m1', 'n1:eth3 <-> macvlan:eth0', 'n1:dummy0 <-> dummy', 'n1:vx0 <-> vxlan:192.0.2.1/10', 'n1:eth4 <-> vxlan-stitch:192.0.2.1/11']) {
+    assert.match(reasons, new RegExp(`link ${t.replace(/[./]/g, '\\$&')} is missing: n1:\\w+ is absent`));
+  }
+  const r = planRepair(special, h, obs, SP_RECORD, facts, () => true);
+  assert.deepEqual(r.special.map((l) => `${l.type}:${l.endpoints[0].iface}`), ['host:eth1', 'mgmt-net:eth2', 'macvlan:eth3', 'dummy:dummy0', 'vxlan:vx0', 'vxlan-stitch:eth4']);
+  assert.deepEqual(r.links.map((l) => l.endpoints.map((e) => e.iface).join('-')), ['eth9-eth9']);
+  // n1 has no setup: it is not reconfigured, so its re-created ends get their recorded addresses back; n2's veth end too
+  assert.deepEqual(r.reconfigure, []);
+  assert.deepEqual(r.restoreEnds.map((e) => `${e.node}:${e.iface}`), ['n1:eth9', 'n2:eth9', 'n1:eth1', 'n1:eth2', 'n1:eth3', 'n1:dummy0', 'n1:vx0', 'n1:eth4']);
+  assert.match(describeRepair(r).join('\n'), /re-created 6 host\/macvlan\/dummy\/vxlan links \(n1:eth1 <-> host:sp-h1, /);
+});
+
+test('a special link whose host end is gone, or whose node end is foreign or of the wrong kind, is broken; an unread host claims nothing of host ends', () => {
+  let obs = healthySpecial();
+  obs.host!.delete('vx-n1_eth4');
+  let h = assessLab(special, obs, SP_RECORD, facts);
+  assert.match(h[0]!.reasons.join('\n'), /n1:eth4 <-> vxlan-stitch:192\.0\.2\.1\/11 is missing: the host end vx-n1_eth4 is absent/);
+  assert.deepEqual(planRepair(special, h, obs, SP_RECORD, facts, () => true).special.map((l) => l.type), ['vxlan-stitch']);
+  delete obs.host;
+  assert.deepEqual(assessLab(special, obs, SP_RECORD, facts).map((x) => x.status), ['running', 'running']);
+
+  obs = healthySpecial();
+  obs.ifaces.get('n1')!.set('eth3', { ...obs.ifaces.get('n1')!.get('eth3')!, kind: 'veth' });
+  obs.ifaces.get('n1')!.set('vx0', { ...obs.ifaces.get('n1')!.get('vx0')!, alias: 'someone-else' });
+  h = assessLab(special, obs, SP_RECORD, facts);
+  assert.match(h[0]!.reasons.join('\n'), /n1:eth3 is a veth, not a macvlan/);
+  assert.match(h[0]!.reasons.join('\n'), /n1:vx0 is not the lab's end \(alias someone-else\)/);
 });

@@ -9,8 +9,9 @@
  * lines or kind services (FRR's watchfrr), those run since its container last started (the lab
  * directory records the start time each node was configured at: node-record.ts).
  */
-import type { LabPlan, NodePlan, VethLinkSpec } from '../topology/index.js';
+import type { LabPlan, NodePlan, SingleEndpointLinkSpec, VethLinkSpec } from '../topology/index.js';
 import { linkMark } from './labels.js';
+import { hostIfaces, specialLinkTitle, specialMark } from './special-links.js';
 
 /** One interface as `ip -j link` shows it. */
 export interface EndObservation {
@@ -34,6 +35,8 @@ export interface LabObservation {
   nodes: Map<string, NodeObservation>;
   /** Interfaces per netns owner (the node whose namespace it is, `NodePlan.netnsOwner`); absent when not readable. */
   ifaces: Map<string, Map<string, EndObservation>>;
+  /** Interfaces of the host namespace (host, mgmt-net and vxlan-stitch links' host ends); absent when not read (additive). */
+  host?: Map<string, EndObservation>;
 }
 
 /** The lab directory's record of when each node was last configured (its exec lines and services run). */
@@ -94,6 +97,35 @@ export function linkProblem(plan: LabPlan, link: VethLinkSpec, obs: LabObservati
   return undefined;
 }
 
+/** The kind of interface a single-endpoint link puts in its node (host, mgmt-net, dummy and stitch ends are veths). Pure. */
+export function nodeEndKind(link: SingleEndpointLinkSpec): string {
+  return link.type === 'macvlan' ? 'macvlan' : link.type === 'vxlan' ? 'vxlan' : 'veth';
+}
+
+/**
+ * Why a host, mgmt-net, macvlan, dummy, vxlan or vxlan-stitch link is not whole, or undefined: its node
+ * end must be there, marked, of its kind; its host ends (when the host was read) there and marked.
+ */
+export function specialLinkProblem(plan: LabPlan, lab: string, link: SingleEndpointLinkSpec, obs: LabObservation): string | undefined {
+  const ep = link.endpoints[0];
+  const mark = specialMark(lab, link);
+  const owner = plan.nodes.find((n) => n.name === ep.node)?.netnsOwner ?? ep.node;
+  const o = obs.nodes.get(owner);
+  if (o && o.state !== 'running') return `${owner} is ${o.state}`;
+  const ifs = obs.ifaces.get(owner);
+  if (!ifs) return undefined;
+  const e = ifs.get(ep.iface);
+  if (!e) return `${endName(ep)} is absent`;
+  if (e.alias !== mark) return `${endName(ep)} is not the lab's end (alias ${e.alias ?? 'none'})`;
+  if (e.kind !== undefined && e.kind !== nodeEndKind(link)) return `${endName(ep)} is a ${e.kind}, not a ${nodeEndKind(link)}`;
+  for (const h of obs.host ? hostIfaces(link) : []) {
+    const he = obs.host!.get(h);
+    if (!he) return `the host end ${h} is absent`;
+    if (he.alias !== mark) return `the host end ${h} is not the lab's (alias ${he.alias ?? 'none'})`;
+  }
+  return undefined;
+}
+
 function title(link: VethLinkSpec): string {
   const [a, z] = link.endpoints;
   return `${endName(a)} <-> ${endName(z)}`;
@@ -121,7 +153,11 @@ export function assessLab(plan: LabPlan, obs: LabObservation, record: Configured
     }
   }
   for (const link of plan.links) {
-    if (link.type !== 'veth') continue; // special links (host, macvlan, vxlan…) are not checked yet
+    if (link.type !== 'veth') {
+      const why = specialLinkProblem(plan, plan.name, link, obs);
+      if (why) add(link.endpoints[0].node, `link ${specialLinkTitle(link)} is missing: ${why}`);
+      continue;
+    }
     const why = linkProblem(plan, link, obs);
     if (!why) continue;
     for (const ep of link.endpoints) add(ep.node, `link ${title(link)} is missing: ${why}`);
@@ -147,6 +183,8 @@ export interface RepairPlan {
   restart: string[];
   /** Links to delete (whatever ends are left) and create again. */
   links: VethLinkSpec[];
+  /** Single-endpoint links (host, mgmt-net, macvlan, dummy, vxlan, vxlan-stitch) to delete (what is left of them) and create again (additive). */
+  special: SingleEndpointLinkSpec[];
   /** Nodes whose kind setup, services and exec lines run again (their container (re)started). */
   reconfigure: string[];
   /** Link ends re-created on nodes that are not reconfigured: the addresses and routes recorded for them are put back. */
@@ -156,7 +194,7 @@ export interface RepairPlan {
 }
 
 export function isEmptyRepair(r: RepairPlan): boolean {
-  return !r.start.length && !r.restart.length && !r.links.length && !r.reconfigure.length;
+  return !r.start.length && !r.restart.length && !r.links.length && !r.special.length && !r.reconfigure.length;
 }
 
 /**
@@ -197,9 +235,15 @@ export function planRepair(plan: LabPlan, health: NodeHealth[], obs: LabObservat
     if (!owners.every(up)) return false;
     return owners.some((o) => fresh.has(o)) || linkProblem(plan, l, obs) !== undefined;
   });
+  // a restarted container's namespace is new too: its special links' node ends went with the old one
+  const special = plan.links.filter((l): l is SingleEndpointLinkSpec => l.type !== 'veth').filter((l) => {
+    const owner = byName.get(l.endpoints[0].node)?.netnsOwner ?? l.endpoints[0].node;
+    if (!up(owner)) return false;
+    return fresh.has(owner) || specialLinkProblem(plan, plan.name, l, obs) !== undefined;
+  });
   const again = new Set(reconfigure);
-  const restoreEnds = links.flatMap((l) => l.endpoints.filter((ep) => !again.has(ep.node)).map((ep) => ({ node: ep.node, iface: ep.iface })));
-  return { start, restart, links, reconfigure, restoreEnds, skipped };
+  const restoreEnds = [...links, ...special].flatMap((l) => l.endpoints.filter((ep) => !again.has(ep.node)).map((ep) => ({ node: ep.node, iface: ep.iface })));
+  return { start, restart, links, special, reconfigure, restoreEnds, skipped };
 }
 
 /** One line per part of a repair, for the deploy's message. Pure. */
@@ -208,6 +252,7 @@ export function describeRepair(r: RepairPlan): string[] {
   if (r.start.length) lines.push(`started ${r.start.join(', ')}`);
   if (r.restart.length) lines.push(`restarted ${r.restart.join(', ')} to join ${r.restart.length > 1 ? 'their owners\'' : 'its owner\'s'} network namespace`);
   if (r.links.length) lines.push(`re-created ${r.links.length} link${r.links.length > 1 ? 's' : ''} (${r.links.map(title).join(', ')})`);
+  if (r.special.length) lines.push(`re-created ${r.special.length} host/macvlan/dummy/vxlan link${r.special.length > 1 ? 's' : ''} (${r.special.map(specialLinkTitle).join(', ')})`);
   if (r.reconfigure.length) lines.push(`ran the exec lines and services of ${r.reconfigure.join(', ')} again`);
   if (r.skipped.length) lines.push(`left ${r.skipped.join(', ')} stopped`);
   return lines;

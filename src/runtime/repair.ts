@@ -6,23 +6,27 @@
  *      (its boot script restarts its daemons; the cluster's store and credentials are kept);
  *   3. each broken link: whatever end is left deleted, the pair created again (both ends);
  *      an end on a node that did not restart gets back the addresses and routes recorded for it;
+ *      host, mgmt-net, macvlan, dummy, vxlan and vxlan-stitch links the same way (what is left of
+ *      them in the node and the host deleted, then made as the deploy makes them: same names, MTU,
+ *      MACs and addresses);
  *   4. kind services (FRR's watchfrr) and exec lines of the nodes that came up anew. An exec line
  *      that fails is reported and the rest still run, as containerlab does on a node start
  *      (lines such as `ip addr add` on a namespace that kept its state fail harmlessly);
  *   5. the record of the configured lab written again.
  */
 import { KindlabError, errorMessage } from '../errors.js';
-import type { LabPlan, NodePlan, VethLinkSpec } from '../topology/index.js';
+import type { LabPlan, NodePlan, SingleEndpointLinkSpec, VethLinkSpec } from '../topology/index.js';
 import { splitCommand } from './argv.js';
 import type { Runtime } from './docker.js';
 import type { ClusterProvider } from './cluster-provider.js';
-import { type DeployContext, crossesHosts, deployCross, kindOf, makeKindContext } from './deploy-steps.js';
+import { type DeployContext, crossesHosts, deployCross, deployLink, kindOf, makeKindContext } from './deploy-steps.js';
 import { EngineRuntime } from './engines.js';
 import { VtepHelpers } from './cross-links.js';
 import { kindFacts } from './kinds/index.js';
 import { linkMark } from './labels.js';
 import { deployVeth, linkTitle } from './links.js';
 import { ip, ipBatch, listLinks } from './netns.js';
+import { hostIfaces, specialLinkTitle, specialMark } from './special-links.js';
 import { labHealth, nodeFacts } from './node-probe.js';
 import { unlockNetSysctls, wantsNetSysctls } from './net-sysctls.js';
 import { readNodeRecord, recordNodes, restoreLines } from './node-record.js';
@@ -61,6 +65,21 @@ async function removeLeftEnds(plan: LabPlan, ctx: DeployContext, link: VethLinkS
     const pid = await ctx.kindCtx.netnsPid(byName.get(ep.node)!);
     const l = (await listLinks(pid, ep.node)).find((x) => x.ifname === ep.iface);
     if (l?.ifalias === mark) await ip(pid, ['link', 'del', 'dev', ep.iface], ep.node).catch(() => undefined);
+  }
+}
+
+/** Deletes what is left of a single-endpoint link, ours only: its node end (a dummy's parked peer goes with it) and its host ends. */
+async function removeLeftSpecial(plan: LabPlan, ctx: DeployContext, link: SingleEndpointLinkSpec): Promise<void> {
+  const mark = specialMark(plan.name, link);
+  const ep = link.endpoints[0];
+  const pid = await ctx.kindCtx.netnsPid(ctx.kindCtx.node(ep.node));
+  const l = (await listLinks(pid, ep.node)).find((x) => x.ifname === ep.iface);
+  if (l?.ifalias === mark) await ip(pid, ['link', 'del', 'dev', ep.iface], ep.node).catch(() => undefined);
+  const host = hostIfaces(link);
+  if (host.length === 0) return;
+  const onHost = await listLinks(0);
+  for (const h of host) {
+    if (onHost.find((x) => x.ifname === h)?.ifalias === mark) await ip(0, ['link', 'del', 'dev', h]).catch(() => undefined);
   }
 }
 
@@ -120,6 +139,11 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
     }
   }
   if (ctx.engines && ctx.vteps) await ctx.vteps.stop(ctx.engines.engines);
+  for (const link of repair.special) {
+    notice(`re-creating link ${specialLinkTitle(link)}`);
+    await removeLeftSpecial(plan, ctx, link);
+    await deployLink(ctx, link);
+  }
   for (const end of repair.restoreEnds) {
     const rec = record?.ends[`${end.node}:${end.iface}`];
     if (!rec) continue;

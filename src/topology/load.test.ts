@@ -89,6 +89,8 @@ describe('mgmt.ipv4-range', () => {
     const plan = await loadPlan(new URL('../../test/fixtures/topology/valid-mgmt-ipv4-range.yaml', import.meta.url).pathname, { env: {} });
     assert.equal(plan.mgmt.ipv4Range, '172.20.50.128/25');
     assert.equal(plan.mgmt.ipv4Subnet, '172.20.50.0/24');
+    // the node without mgmt-ipv4 gets the range's first address, as Docker's --ip-range would give it
+    assert.equal(plan.nodes.find((n) => n.name === 'n1')!.mgmtIPv4, '172.20.50.128');
   });
 });
 

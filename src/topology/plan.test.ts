@@ -49,6 +49,14 @@ describe('management addresses', () => {
       (e: unknown) => e instanceof TopologyError && /^topo\.yaml:2:21 mgmt\.ipv4-subnet: .*no free address left for node "f"/.test(formatIssue(e.issues[0]!)),
     );
   });
+  it('with mgmt.ipv4-range, dynamic addresses come from the range; static ones may lie outside it', () => {
+    const p = plan(`name: l\nmgmt: {ipv4-subnet: 10.0.0.0/24, ipv4-range: 10.0.0.128/30}\n${nodes('    a: {}\n    b: {mgmt-ipv4: 10.0.0.9}\n    c: {mgmt-ipv4: 10.0.0.129}\n    d: {}\n')}`);
+    assert.deepEqual(p.nodes.map((n) => n.mgmtIPv4), ['10.0.0.128', '10.0.0.9', '10.0.0.129', '10.0.0.130']);
+    assert.throws(
+      () => plan(`name: l\nmgmt: {ipv4-subnet: 10.0.0.0/24, ipv4-range: 10.0.0.252/30}\n${nodes('    a: {}\n    b: {}\n    c: {}\n    d: {}\n')}`),
+      (e: unknown) => e instanceof TopologyError && /^topo\.yaml:2:46 mgmt\.ipv4-range: management ipv4-range 10\.0\.0\.252\/30 has no free address left for node "d"/.test(formatIssue(e.issues[0]!)),
+    );
+  });
 });
 
 describe('dependencies', () => {

@@ -99,7 +99,7 @@ export function needsMgmtAddress(n: NodeSpec): boolean {
 
 /**
  * Deterministic IPv4 management addresses: static ones are kept; the others get the lowest free
- * host addresses in file order, skipping the network address, the gateway, static addresses and
+ * host addresses in file order (of mgmt.ipv4-range when given, as Docker hands out dynamic ones), skipping the network address, the gateway, static addresses and
  * the broadcast address. Throws TOPO_SCHEMA when the subnet is too small.
  */
 export function assignMgmtIPv4(t: TopologySpec): Map<string, string> {
@@ -117,18 +117,23 @@ export function assignMgmtIPv4(t: TopologySpec): Map<string, string> {
       out.set(n.name, n.mgmtIPv4);
     }
   }
-  let next = net.addr + 1;
-  const last = lastAddr4(net);
+  // containerlab's ipv4-range: dynamic addresses come from that part of the subnet only (Docker's --ip-range)
+  const range = t.mgmt.ipv4Range === undefined ? undefined : parseNetwork4(t.mgmt.ipv4Range);
+  const inRange = range !== undefined && typeof range !== 'string';
+  let next = inRange ? Math.max(range.addr, net.addr + 1) : net.addr + 1;
+  const last = inRange ? Math.min(lastAddr4(range) + 1, lastAddr4(net)) : lastAddr4(net);
   const wanting = t.nodes.filter((n) => needsMgmtAddress(n) && n.mgmtIPv4 === undefined);
   for (const n of wanting) {
     while (next < last && taken.has(next)) next++;
     if (next >= last) {
-      const pos = sourceOf(t)?.locate(['mgmt', 'ipv4-subnet']) ?? t.mgmt.pos ?? n.pos;
+      const pos = sourceOf(t)?.locate(['mgmt', inRange ? 'ipv4-range' : 'ipv4-subnet']) ?? t.mgmt.pos ?? n.pos;
       throw new TopologyError('TOPO_SCHEMA', [
         {
           ...pos,
-          path: 'mgmt.ipv4-subnet',
-          message: `management subnet ${t.mgmt.ipv4Subnet} has no free address left for node "${n.name}" (${wanting.length} nodes need one); use a larger ipv4-subnet`,
+          path: inRange ? 'mgmt.ipv4-range' : 'mgmt.ipv4-subnet',
+          message: inRange
+            ? `management ipv4-range ${t.mgmt.ipv4Range} has no free address left for node "${n.name}" (${wanting.length} nodes need one); use a larger ipv4-range`
+            : `management subnet ${t.mgmt.ipv4Subnet} has no free address left for node "${n.name}" (${wanting.length} nodes need one); use a larger ipv4-subnet`,
         },
       ]);
     }

@@ -4,7 +4,8 @@
  * host's address on their bridge); the near lab has one link of each type: host (brief and
  * extended, MTU + MAC), mgmt-net, macvlan on a veth the test makes, dummy (emulated), vxlan
  * and vxlan-stitch to the far lab's nodes. Pings cross each; `ip -j link` checks types, MTUs
- * and MACs; a clash with a host interface that is not ours fails cleanly; destroy leaves the
+ * and MACs; after a docker restart of the near lab's nodes a deploy re-creates every one of those links;
+ * a clash with a host interface that is not ours fails cleanly; destroy leaves the
  * host's interfaces, netns and containers as they were (judged on what our labs created, since
  * other labs may come and go on a shared machine).
  *
@@ -159,6 +160,41 @@ test('vxlan-stitch: host VTEP + veth into n2, stitched by tc, carries pings to t
   const tc = await execa('tc', ['filter', 'show', 'dev', 've-n2_eth2', 'ingress']);
   assert.match(tc.stdout, /Redirect to device vx-n2_eth2/);
   await pings('n2', '192.168.202.2');
+});
+
+test('docker restart of n1, n2 and m1: a deploy re-creates every link type with its names, MTUs, MACs and addresses', async () => {
+  await execa('docker', ['restart', '-t', '1', ...['n1', 'n2', 'm1'].map((n) => `clab-${NEAR}-${n}`)]);
+  // the new namespaces hold none of the links, and their host ends died with the old ones
+  const bare = await execa('docker', ['exec', `clab-${NEAR}-n1`, 'ip', '-o', 'link', 'show']);
+  assert.doesNotMatch(bare.stdout, /\b(eth1|eth2|vx0)[@:]/);
+  assert.ok(!(await hostIfnames()).includes('kl-cl-n1e1'));
+  const r = await lab(['deploy', '-t', join(dir, 'near.yaml')]);
+  assert.equal(r.exitCode, 0, r.stderr + r.stdout);
+  assert.match(r.stdout + r.stderr, /repaired: .*re-created 7 host\/macvlan\/dummy\/vxlan links/);
+  // host (brief and extended), mgmt-net: the host ends are back with their MTU, mark and bridge
+  assert.deepEqual([(await hostLink('kl-cl-n1e1')).mtu, (await hostLink('kl-cl-n1e1')).ifalias], [9500, `kindlab:${NEAR}:n1:eth1--host:kl-cl-n1e1`]);
+  const e2 = await nodeLink(NEAR, 'n1', 'eth2');
+  assert.deepEqual([e2.mtu, e2.address, (await hostLink('kl-cl-n1e2')).mtu], [1500, '02:00:00:21:00:02', 1500]);
+  const id = (await execa('docker', ['network', 'inspect', '-f', '{{.Id}}', `kindlab-${NEAR}`])).stdout.trim();
+  assert.equal((await hostLink('kl-cl-m1e1')).master, `br-${id.slice(0, 12)}`);
+  // macvlan, dummy, vxlan in the node, vxlan-stitch in the host
+  assert.equal((await nodeLink(NEAR, 'n2', 'eth1')).linkinfo?.info_data?.mode, 'bridge');
+  const d = await nodeLink(NEAR, 'n2', 'dummy0');
+  assert.deepEqual([d.mtu, d.operstate], [1400, 'UP']);
+  assert.match((await execa('docker', ['exec', `clab-${NEAR}-n2`, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'dummy0'])).stdout, /192\.168\.204\.1\/32/);
+  const v = await nodeLink(NEAR, 'n1', 'vx0');
+  assert.deepEqual([v.linkinfo?.info_kind, v.linkinfo?.info_data?.id, v.mtu, v.address], ['vxlan', 100, 1400, '02:00:00:21:01:00']);
+  assert.match((await execa('tc', ['filter', 'show', 'dev', 've-n2_eth2', 'ingress'])).stdout, /Redirect to device vx-n2_eth2/);
+  // and each carries traffic again
+  await pings('n1', '192.168.201.1');
+  await pings('m1', '10.213.1.11');
+  await pings('n2', '192.168.203.1');
+  await pings('n1', '192.168.200.2');
+  await pings('n2', '192.168.202.2');
+  // a second deploy finds the lab whole
+  const again = await lab(['deploy', '-t', join(dir, 'near.yaml')]);
+  assert.equal(again.exitCode, 0, again.stderr + again.stdout);
+  assert.doesNotMatch(again.stdout + again.stderr, /repaired/);
 });
 
 test('topology-data.json lists every link in containerlab\'s shape (far ends on the host) and keeps link and endpoint vars', async () => {

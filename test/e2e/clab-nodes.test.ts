@@ -7,6 +7,8 @@
  * - dns in /etc/resolv.conf, a network alias, a memory limit, env-files in the environment;
  * - a node certificate verifying against the lab CA (openssl verify);
  * - kind host: a link whose end lands in the host netns, and an exec line run on the host;
+ * - entrypoint, user, cpu/cpu-set, ports and cgroup-parent as Docker sees them; mgmt ipv4-range;
+ *   settings (the CA key size); a kinds: entry no node uses; a bridge in another container's netns;
  * - destroy leaves nothing.
  * Run under `flock /tmp/kindlab-docker.lock`.
  */
@@ -17,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
+import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
 import { uniqueLabName, uniqueSubnet, writeLabFile } from './plan-helpers.js';
 
 const IMAGE = 'kindlab/base';
@@ -37,6 +39,7 @@ describe('containerlab node keys on real Docker', () => {
   let file = '';
   let order = '';
   const c = (node: string) => `clab-${name}-${node}`;
+  const cgroup = `kl-clab-cg-${process.pid}`;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kindlab-clab-'));
@@ -46,8 +49,13 @@ describe('containerlab node keys on real Docker', () => {
     const mark = (what: string) => `sh -c "echo ${what} >> ${order}"`;
     await writeFile(file, [
       `name: ${name}`,
-      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)} }`,
+      // containerlab's ipv4-range: dynamic management addresses come from the upper half only
+      `mgmt: { network: kindlab-${name}, ipv4-subnet: ${uniqueSubnet(name)}, ipv4-range: ${uniqueSubnet(name).replace(/0\/24$/, '128/25')} }`,
+      // top-level settings: the lab CA's key size
+      'settings: { certificate-authority: { key-size: 3072 } }',
       'topology:',
+      // a kinds: entry for a kind no node uses (a vendor NOS) is ignored, as in containerlab
+      '  kinds: { srl: { image: ghcr.io/nokia/srlinux } }',
       '  defaults:',
       `    image: ${IMAGE}`,
       '    kind: linux',
@@ -88,17 +96,34 @@ describe('containerlab node keys on real Docker', () => {
       '            - { command: "sh -c \'ip -o link show eth1 > /tmp/configure-saw-eth1\'", phase: on-enter }',
       // containerlab's privileged nodes may write net.* sysctls from exec lines; ours too (issue 11)
       '            - { command: "sysctl net.ipv4.conf.all.rp_filter=2", phase: on-enter }',
+      // entrypoint, user, cpu limits, ports and cgroup-parent as containerlab hands them to Docker
+    '    opts:',
+      `      entrypoint: sh -c "id -un > /tmp/whoami; exec sleep infinity"`,
+      '      user: nobody',
+      '      cpu: 0.5',
+      '      cpu-set: "0"',
+      `      ports: ["127.0.0.1:${20000 + (process.pid % 10000)}:8080", "9090/udp"]`,
+      `      cgroup-parent: ${cgroup}`,
+      // a bridge living in another container's network namespace (containerlab's kind: bridge + network-mode)
+    '    swhost: {}',
+      '    sw: { kind: bridge, network-mode: "container:swhost" }',
       '    h:',
       '      kind: host',
       `      exec: ["ip link show dev ${hostIf}"]`,
       '  links:',
       '    - endpoints: ["web:eth1", "client:eth1"]',
       `    - endpoints: ["client:eth2", "h:${hostIf}"]`,
+      '    - endpoints: ["web:eth3", "sw:p1"]',
+      '      ipv4: [192.168.210.1/24, ""]',
+      '    - endpoints: ["client:eth3", "sw:p2"]',
+      '      ipv4: [192.168.210.2/24, ""]',
     ].join('\n') + '\n');
   });
   after(async () => {
     await forceDestroy(name);
     await execa('ip', ['link', 'del', hostIf], { reject: false });
+    // Docker leaves the parent cgroup it made for cgroup-parent
+    await execa('sh', ['-c', `rmdir /sys/fs/cgroup/*/${cgroup} /sys/fs/cgroup/${cgroup} 2>/dev/null; true`], { reject: false });
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -139,6 +164,36 @@ describe('containerlab node keys on real Docker', () => {
     const locked = await execa('docker', ['exec', c('client'), 'sysctl', '-w', 'vm.swappiness=7'], { reject: false });
     assert.notEqual(locked.exitCode, 0, 'vm.swappiness must stay read-only in a node');
     assert.notEqual((await readFile('/proc/sys/vm/swappiness', 'utf8')).trim(), '7');
+  });
+
+  it('entrypoint, user, cpu limits, ports and cgroup-parent reach Docker; the entrypoint ran as the user', async () => {
+    assert.equal(await inspect(c('opts'), '{{json .Config.Entrypoint}}'), '["sh","-c","id -un > /tmp/whoami; exec sleep infinity"]');
+    assert.equal(await inspect(c('opts'), '{{.Config.User}}'), 'nobody');
+    assert.equal((await inContainer(c('opts'), 'cat', '/tmp/whoami')).trim(), 'nobody');
+    assert.deepEqual(
+      [await inspect(c('opts'), '{{.HostConfig.CpuQuota}}'), await inspect(c('opts'), '{{.HostConfig.CpuPeriod}}'), await inspect(c('opts'), '{{.HostConfig.CpusetCpus}}')],
+      ['50000', '100000', '0'],
+    );
+    assert.equal(await inspect(c('opts'), '{{.HostConfig.CgroupParent}}'), cgroup);
+    const bindings = JSON.parse(await inspect(c('opts'), '{{json .HostConfig.PortBindings}}')) as Record<string, Array<{ HostIp: string; HostPort: string }>>;
+    assert.deepEqual(Object.keys(bindings).sort(), ['8080/tcp', '9090/udp']);
+    assert.deepEqual(bindings['8080/tcp'], [{ HostIp: '127.0.0.1', HostPort: String(20000 + (process.pid % 10000)) }]);
+  });
+
+  it('mgmt ipv4-range: a node without mgmt-ipv4 gets an address from the range; settings set the lab CA\'s key size', async () => {
+    const ip = await inspect(c('client'), '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
+    assert.ok(Number(ip.split('.')[3]) >= 128, `client's management address ${ip} is outside ipv4-range`);
+    const ca = join(dir, `lab-${name}`, '.tls', 'ca', 'ca.pem');
+    const text = (await execa('openssl', ['x509', '-in', ca, '-noout', '-text'])).stdout;
+    assert.match(text, /Public-Key: \(3072 bit\)/);
+  });
+
+  it('a bridge in another container\'s netns: its ports are there and it switches web to client', async () => {
+    assert.match(await inContainer(c('swhost'), 'ip', '-o', 'link', 'show', 'master', 'br0'), /p1@[\s\S]*p2@/);
+    await until('web → client over the bridge', async () => {
+      const r = await execa('docker', ['exec', c('web'), 'ping', '-c', '1', '-W', '2', '192.168.210.2'], { reject: false });
+      return r.exitCode === 0 ? true : undefined;
+    }, 20_000, 500);
   });
 
   it('the memory limit is set', async () => {

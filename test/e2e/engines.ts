@@ -141,6 +141,8 @@ export async function removeEngine(e: TestEngine): Promise<void> {
   await execa('sh', ['-c', `grep ' ${e.root}/' /proc/mounts | cut -d' ' -f2 | sort -r | xargs -r -n1 umount -l`], { reject: false });
   await rm(e.root, { recursive: true, force: true }).catch(() => undefined);
   await execa('ip', ['netns', 'del', e.netns], { reject: false });
+  // the engine's --cgroup-parent directories, now empty (deepest first)
+  await execa('sh', ['-c', `for d in /sys/fs/cgroup/*/${e.netns} /sys/fs/cgroup/${e.netns}; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done; true`], { reject: false });
 }
 
 /** docker CLI against a test engine. */
