@@ -152,12 +152,14 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
 
 /**
  * [N] Done-when on the Cilium article lab (labs/cilium-bgp copied under a unique name): one edit
- * adds a worker (kind config entry worker4, rack2, node-ip 10.0.5.2, with its server4 sharing its
- * netns) and a leaf (tor2, AS 65012, under router0), and removes a server (server3, a plain
- * container; its link to tor1 goes with it). `--dry-run` lists exactly those changes; the apply
- * keeps every other container (ID and start time), worker4 joins the running cluster Ready with a
- * pod CIDR the routers learn, and verify passes. The edit is then undone with `lab apply`: worker4
- * leaves (drained, Node deleted, its CIDR withdrawn), tor2 goes, server3 comes back.
+ * adds a worker (kind config entry worker4: rack2, node-ip 10.0.5.2, with server4 sharing its
+ * netns) and a leaf (tor2, AS 65012, under router0), and removes a server (server3: worker3 is
+ * wired to tor1 directly instead, its address as exec lines). `--dry-run` lists exactly those
+ * changes; the apply keeps every other container (ID and start time), worker4 joins the running
+ * cluster Ready with a pod CIDR router0 and tor2 learn, and verify passes. A second `lab apply`
+ * takes worker4 out again: drained, its Node deleted, its CIDR gone from the routers, verify
+ * green. (kind names workers by position, so removing a worker's entry while adding one would
+ * rename, not remove: the Kubernetes removal is its own apply.)
  */
 const cilName = uniqueLabName('kl-apply-cil');
 let cilDir = '';
@@ -176,6 +178,7 @@ const TOR2_EXEC = [
   "vtysh -c 'conf t' -c 'frr defaults datacenter' -c 'router bgp 65012' -c ' bgp router-id 10.0.0.3' -c ' no bgp ebgp-requires-policy' -c ' neighbor ROUTERS peer-group' -c ' neighbor ROUTERS remote-as external' -c ' neighbor SERVERS peer-group' -c ' neighbor SERVERS remote-as internal' -c ' neighbor net0 interface peer-group ROUTERS' -c ' neighbor 10.0.5.2 peer-group SERVERS' -c ' address-family ipv4 unicast' -c '   redistribute connected' -c '  exit-address-family' -c '!'",
 ];
 const ROUTER0_NET2 = "vtysh -c 'conf t' -c 'router bgp 65000' -c ' neighbor net2 interface peer-group ROUTERS'";
+const ROUTER0_NO_NET2 = "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no neighbor net2 interface'";
 const RACK2_POLICY = `---
 apiVersion: "cilium.io/v2alpha1"
 kind: CiliumBGPPeeringPolicy
@@ -207,9 +210,9 @@ const TOR1_NET2 = 'ip addr replace 10.0.4.1/24 dev net2';
 const WORKER3_EXEC = ['ip addr add 10.0.4.2/24 dev net0', 'ip route replace default via 10.0.4.1'];
 
 /**
- * The article lab's files edited. `join`: worker4 + server4 + tor2 in (router0 peering with tor2,
- * the rack2 policy). `dropServer3`: server3 out, its part taken by worker3 itself (its own net0 on
- * the link to tor1, its address and route as exec lines; tor1 re-addresses its new net2).
+ * The article lab's files edited: server3 out, its part taken by worker3 itself (its own net0 on
+ * the link to tor1, its address and route as exec lines; tor1 re-addresses its new net2); with
+ * `join4`, worker4 + server4 + tor2 in (router0 peering with tor2; the rack2 policy).
  */
 async function editArticleLab(dir: string, original: { topo: string; cluster: string; policies: string }, join4: boolean): Promise<void> {
   const doc = parseDocument(original.topo);
@@ -226,8 +229,10 @@ async function editArticleLab(dir: string, original: { topo: string; cluster: st
     links.add(doc.createNode({ endpoints: ['router0:net2', 'tor2:net0'] }));
     links.add(doc.createNode({ endpoints: ['tor2:net1', 'server4:net0'] }));
   }
-  // router0 keeps its tor2 neighbour line (exec lines are not undone); the article's "12 routes" no longer holds with tor2
+  // exec lines are not undone: with tor2 gone, router0 drops its neighbour by a line of its own
   (doc.getIn(['topology', 'nodes', 'router0', 'exec']) as YAMLSeq).add(ROUTER0_NET2);
+  if (!join4) (doc.getIn(['topology', 'nodes', 'router0', 'exec']) as YAMLSeq).add(ROUTER0_NO_NET2);
+  // the article's "12 routes" on router0 no longer holds with tor2
   const checks = doc.getIn(['verify', 'checks']) as YAMLSeq;
   checks.items = checks.items.filter((c) => !/"routes":12/.test(JSON.stringify((c as YAMLMap).toJSON())));
   await writeFile(join(dir, 'topo.yaml'), doc.toString());
