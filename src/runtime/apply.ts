@@ -5,8 +5,10 @@
  * that differ are made or deleted, and exec lines run only on the nodes they concern. Every other
  * container keeps running untouched (containerlab #3379: nothing else may restart). The lab
  * directory is then written for the new plan, so destroy, inspect and a later apply see it.
- * Kubernetes nodes are not added or removed here yet (a worker joining needs the cluster's
- * credentials step): such a change is refused with the way out.
+ * Kubernetes workers join the running cluster or leave it (the cluster provider's forApply:
+ * drained and deleted before their containers go, registered and started after their links and
+ * exec lines); what cannot change in place (lab-wide settings, the control-plane) is refused
+ * before anything changes (apply-check.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,11 +16,12 @@ import { KindlabError, errorMessage } from '../errors.js';
 import { intToIpv4, mask4, parseCidr4, usesStages, type LabPlan, type LinkSpec, type NodePlan } from '../topology/index.js';
 import { runCommand } from './node-exec.js';
 import { running } from './repair.js';
-import type { ClusterProviderFactory } from './cluster-provider.js';
+import type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
 import { DockerRuntime, type Runtime } from './docker.js';
 import { type DeployContext, createNode, deployLink, isManaged, kindOf, makeKindContext } from './deploy-steps.js';
 import { imageSettings } from './images.js';
 import { kindFacts } from './kinds/index.js';
+import { applyRefusal } from './apply-check.js';
 import { LABEL_LAB } from './labels.js';
 import { assertLabOwner } from './lab-owner.js';
 import { withLabLock } from './lab-registry.js';
@@ -65,17 +68,6 @@ function freeMgmtAddress(plan: LabPlan): (taken: Set<string>) => string | undefi
   };
 }
 
-/** The change touches Kubernetes nodes or lab-wide settings: not done in place (yet). */
-function refusal(plan: LabPlan, old: AppliedPlan, d: PlanDiff): KindlabError | undefined {
-  const hint = `apply it by redeploying: lab deploy --reconfigure -t ${plan.file} (every node restarts)`;
-  if (d.fixedChanged) return new KindlabError('APPLY_UNSUPPORTED', `lab ${plan.name}: the lab-wide settings (name, prefix, mgmt network or cluster section) changed; they cannot change in place`, { hint });
-  const kinds = new Map([...old.nodes, ...plan.nodes].map((n) => [n.name, n.kind]));
-  const touched = [...d.addedNodes, ...d.removedNodes, ...d.changedNodes.map((c) => c.node)];
-  const k8s = touched.filter((n) => kindFacts(kinds.get(n) ?? '').start === 'cluster');
-  if (k8s.length) return new KindlabError('APPLY_UNSUPPORTED', `lab ${plan.name}: adding, removing or changing Kubernetes nodes in place is not supported yet (${k8s.join(', ')})`, { hint });
-  return undefined;
-}
-
 /** Deletes a link between nodes that stay: the end in the first node's namespace (a veth's peer goes with it). */
 async function deleteLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
   for (const ep of link.endpoints) {
@@ -104,10 +96,18 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
   const warnings: string[] = [];
   const byName = new Map(plan.nodes.map((n) => [n.name, n]));
   const oldByName = new Map(old.nodes.map((n) => [n.name, n]));
-  const cluster = plan.cluster && opts.clusterProvider ? opts.clusterProvider.forDeploy(plan) : undefined;
+  const k8s = steps.leaveCluster.length + steps.joinCluster.length > 0;
+  const clusterApply = k8s ? opts.clusterProvider?.forApply?.(plan) : undefined;
+  if (k8s && !clusterApply) throw new KindlabError('APPLY_UNSUPPORTED', `lab ${plan.name}: its cluster provider cannot join or remove Kubernetes nodes in place`, { hint: `lab deploy --reconfigure -t ${plan.file}` });
+  // the joining nodes' containers are made by the cluster's apply kind (the running cluster's credentials, its store kept)
+  const cluster: ClusterProvider | undefined = clusterApply ? { nodeKind: clusterApply.nodeKind, prepare: [], actions: [] } : undefined;
   const context = (): DeployContext => ({ plan, runtime, concurrency: opts.concurrency ?? 4, info: new Map(), kindCtx: makeKindContext(plan, runtime), cluster });
   let ctx = context();
 
+  if (clusterApply && steps.leaveCluster.length) {
+    notice(`Kubernetes nodes leaving the cluster: ${steps.leaveCluster.join(', ')}`);
+    await clusterApply.leave(ctx, steps.leaveCluster.map((n) => oldByName.get(n)!), notice);
+  }
   for (const name of steps.removeContainers) {
     notice(`removing node ${name}`);
     await runtime.removeContainer(oldByName.get(name)!.containerName);
@@ -152,6 +152,10 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
     await execLines(ctx, n, n.exec, warnings);
   }
   for (const e of steps.execLines) await execLines(ctx, byName.get(e.node)!, e.lines, warnings);
+  if (clusterApply && steps.joinCluster.length) {
+    notice(`Kubernetes nodes joining the cluster: ${steps.joinCluster.join(', ')}`);
+    await clusterApply.join(ctx, steps.joinCluster.map((n) => byName.get(n)!), { reapplyObjects: steps.reapplyObjects }, notice);
+  }
 
   // the lab directory for the new plan: kept nodes keep what the last deploy learnt about them
   const state = await readLabState(plan.labDir);
@@ -185,7 +189,7 @@ export async function applyIfChanged(plan0: LabPlan, opts: ApplyOptions & { runt
   if (isEmptyDiff(diff)) return undefined;
   const steps = applySteps(old, plan, diff);
   const text = formatDiff(plan.name, diff, steps);
-  const refused = refusal(plan, old, diff);
+  const refused = applyRefusal(plan, old, diff, steps);
   if (refused) throw new KindlabError(refused.code, refused.shortMessage, { hint: refused.hint, detail: text });
   opts.onNotice?.(text.trimEnd());
   const warnings = await carryOut(plan, old, steps, runtime, opts);
@@ -210,7 +214,7 @@ export async function applyLab(source: { plan: LabPlan }, opts: ApplyOptions = {
     const steps = applySteps(old, plan, diff);
     const text = formatDiff(lab, diff, steps);
     if (isEmptyDiff(diff)) return { plan, diff, steps, text, status: 'unchanged', warnings: [] };
-    const refused = refusal(plan, old, diff);
+    const refused = applyRefusal(plan, old, diff, steps);
     if (refused) throw new KindlabError(refused.code, refused.shortMessage, { hint: refused.hint, detail: text });
     if (opts.dryRun) return { plan, diff, steps, text, status: 'planned', warnings: [] };
     const warnings = await carryOut(plan, old, steps, runtime, opts);

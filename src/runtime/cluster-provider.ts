@@ -4,8 +4,8 @@
  * before and after the base ones. The embedded cluster (src/cluster/lab) is one provider; the
  * runtime knows none of its internals.
  */
-import type { LabPlan } from '../topology/index.js';
-import type { Action } from './deploy-steps.js';
+import type { LabPlan, NodePlan } from '../topology/index.js';
+import type { Action, DeployContext } from './deploy-steps.js';
 import type { NodeKind } from './kinds/index.js';
 
 /** One deploy's view of the cluster: it holds that deploy's state (reserved ports, credentials). */
@@ -18,8 +18,23 @@ export interface ClusterProvider {
   readonly actions: readonly Action[];
 }
 
+/**
+ * `lab apply` on a running cluster: Kubernetes nodes join it or leave it while the rest runs on
+ * (kind cannot, kind#452). The plan is the new one; nothing of the cluster is made anew.
+ */
+export interface ClusterApply {
+  /** Creates the joining nodes' containers (their files written with the running cluster's credentials). */
+  readonly nodeKind: NodeKind;
+  /** Before their containers go: the nodes drained (their pods deleted), agents stopped, Nodes deleted. `nodes` are the old plan's. */
+  leave(ctx: DeployContext, nodes: readonly NodePlan[], progress: (msg: string) => void): Promise<void>;
+  /** After their containers, links and exec lines: each node registered, its daemon and agent started, Ready; the objects applied again when asked. */
+  join(ctx: DeployContext, nodes: readonly NodePlan[], opts: { reapplyObjects: boolean }, progress: (msg: string) => void): Promise<void>;
+}
+
 export interface ClusterProviderFactory {
   readonly name: string;
   /** A provider for one deploy of a lab with a `cluster:` section. */
   forDeploy(plan: LabPlan): ClusterProvider;
+  /** In-place changes of the running cluster's nodes (absent: the provider cannot; such applies are refused). */
+  forApply?(plan: LabPlan): ClusterApply;
 }

@@ -16,7 +16,7 @@ export { BASE_IMAGE, DEFAULT_ALIASES, substitutionLine } from './images.js';
 export type { ImageResolution, ImageSubstitute } from './images.js';
 export { assertLabOwner } from './lab-owner.js';
 export { withLabLock } from './lab-registry.js';
-export type { ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
+export type { ClusterApply, ClusterProvider, ClusterProviderFactory } from './cluster-provider.js';
 export type { Action, DeployContext } from './deploy-steps.js';
 export { makeKindContext } from './deploy-steps.js';
 export type { NodeKind, KindContext } from './kinds/index.js';

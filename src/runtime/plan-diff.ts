@@ -68,7 +68,29 @@ export function appliedPlan(plan: LabPlan): AppliedPlan {
 
 function fixedPart(plan: Pick<LabPlan, 'mgmt' | 'cluster' | 'name' | 'prefix'>): string {
   const { ipv4Subnet, ipv6Subnet, network, bridge, external, mtu } = plan.mgmt;
-  return canonical({ name: plan.name, prefix: plan.prefix, mgmt: { ipv4Subnet, ipv6Subnet, network, bridge, external, mtu }, cluster: plan.cluster?.spec ?? null });
+  // the cluster's nodes are nodes of the plan (their `k8s` key): joined and removed one by one, not lab-wide
+  const spec = plan.cluster?.spec;
+  const cluster = spec ? Object.fromEntries(Object.entries(spec).filter(([k]) => k !== 'nodes' && k !== 'warnings')) : null;
+  return canonical({ name: plan.name, prefix: plan.prefix, mgmt: { ipv4Subnet, ipv6Subnet, network, bridge, external, mtu }, cluster });
+}
+
+/** The lab-wide fields that differ, as dotted paths (`mgmt.ipv4Subnet`, `cluster.podSubnet`), for the refusal. */
+export function fixedChanges(old: AppliedPlan, plan: Pick<LabPlan, 'mgmt' | 'cluster' | 'name' | 'prefix'>): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    const obj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+    if (obj(a) && obj(b)) {
+      for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) walk(a[k], b[k], path ? `${path}.${k}` : k);
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path);
+  };
+  let before: unknown;
+  try {
+    before = JSON.parse(old.fixed);
+  } catch {
+    return ['(recorded plan)'];
+  }
+  walk(before, JSON.parse(fixedPart(plan)), '');
+  return out;
 }
 
 function changedKeys(a: NodePlan, b: NodePlan): string[] {
@@ -159,6 +181,12 @@ export interface ApplySteps {
   createLinks: string[];
   /** Exec lines run on nodes that are not made again. */
   execLines: Array<{ node: string; lines: string[] }>;
+  /** Kubernetes nodes leaving the cluster (removed or made again): drained and their Node deleted before their containers go. */
+  leaveCluster: string[];
+  /** Kubernetes nodes created: joined to the running cluster after their links and exec lines (Node, daemon, agent). */
+  joinCluster: string[];
+  /** The cluster's manifests are applied again (server-side apply) so their node selectors meet the nodes that joined. */
+  reapplyObjects: boolean;
 }
 
 export function applySteps(old: AppliedPlan, plan: LabPlan, d: PlanDiff): ApplySteps {
@@ -177,21 +205,26 @@ export function applySteps(old: AppliedPlan, plan: LabPlan, d: PlanDiff): ApplyS
   const adding = new Set([...d.addedNodes, ...remade]);
   const createNodes = plan.waves.flat().filter((n) => adding.has(n));
   const execLines = d.execChanges.filter((c) => c.added.length).map((c) => ({ node: c.node, lines: c.added }));
-  return { removeContainers, deleteLinks, createNodes, restartSharers, createLinks: [...new Set(createLinks)], execLines };
+  const leaveCluster = old.nodes.filter((n) => n.k8s && gone.has(n.name)).map((n) => n.name);
+  const newByName = new Map(plan.nodes.map((n) => [n.name, n]));
+  const joinCluster = createNodes.filter((n) => newByName.get(n)?.k8s);
+  return { removeContainers, deleteLinks, createNodes, restartSharers, createLinks: [...new Set(createLinks)], execLines, leaveCluster, joinCluster, reapplyObjects: joinCluster.length > 0 };
 }
 
 /** `terraform plan`-like: `+` added, `-` removed, `~` changed in place, `-/+` made again. */
 export function formatDiff(lab: string, d: PlanDiff, steps: ApplySteps): string {
   if (isEmptyDiff(d)) return `lab ${lab}: no changes; the running lab matches the topology\n`;
   const lines: string[] = [`lab ${lab}: the running lab and the topology differ:`, ''];
-  for (const n of d.addedNodes) lines.push(`  + node ${n}`);
-  for (const c of d.changedNodes) lines.push(`-/+ node ${c.node} (container made again: ${c.keys.join(', ')} changed)`);
+  const joins = new Set(steps.joinCluster);
+  const leaves = new Set(steps.leaveCluster);
+  for (const n of d.addedNodes) lines.push(`  + node ${n}${joins.has(n) ? ' (Kubernetes node: joins the running cluster)' : ''}`);
+  for (const c of d.changedNodes) lines.push(`-/+ node ${c.node} (container made again: ${c.keys.join(', ')} changed${leaves.has(c.node) ? '; it leaves and joins the cluster again' : ''})`);
   for (const c of d.execChanges) {
     lines.push(`  ~ node ${c.node} (exec lines)`);
     for (const l of c.added) lines.push(`      + exec: ${l}`);
     for (const l of c.removed) lines.push(`      - exec: ${l} (not undone: it already ran)`);
   }
-  for (const n of d.removedNodes) lines.push(`  - node ${n}`);
+  for (const n of d.removedNodes) lines.push(`  - node ${n}${leaves.has(n) ? ' (Kubernetes node: drained, its Node deleted)' : ''}`);
   for (const s of steps.restartSharers) lines.push(`  ~ node ${s} (restarted: it shares the netns of a node made again)`);
   const remadeLinks = new Set(d.removedLinks.filter((k) => d.addedLinks.includes(k)));
   for (const k of d.addedLinks) if (!remadeLinks.has(k)) lines.push(`  + link ${k}`);
@@ -199,6 +232,7 @@ export function formatDiff(lab: string, d: PlanDiff, steps: ApplySteps): string 
   for (const k of d.removedLinks) if (!remadeLinks.has(k)) lines.push(`  - link ${k}`);
   const relinked = steps.createLinks.filter((k) => !d.addedLinks.includes(k));
   for (const k of relinked) lines.push(`  ~ link ${k} (made again with its node)`);
+  if (steps.reapplyObjects) lines.push('  ~ cluster objects (the manifests applied again, for the joining nodes)');
   const nodes = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
   const links = (n: number) => `${n} link${n === 1 ? '' : 's'}`;
   lines.push('', `Plan: ${nodes(d.addedNodes.length)} to add, ${nodes(d.changedNodes.length + d.execChanges.length)} to change, ${nodes(d.removedNodes.length)} to remove; ${links(d.addedLinks.length - remadeLinks.size)} to add, ${links(d.removedLinks.length - remadeLinks.size)} to remove.`);

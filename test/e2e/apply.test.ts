@@ -6,12 +6,14 @@
  * has nothing to do, inspect shows no degraded node, and destroy still removes everything.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { execa } from 'execa';
-import { NOTHING, forceDestroy, lab, leftovers } from './helpers.js';
+import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { NOTHING, forceDestroy, lab, leftovers, until } from './helpers.js';
+import { copyArticleLab } from './cluster-lab.js';
 import { uniqueLabName, uniqueSubnet } from './plan-helpers.js';
 
 const name = uniqueLabName('kl-apply');
@@ -146,4 +148,200 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
   const gone = await lab(['destroy', '-t', file, '--cleanup']);
   assert.equal(gone.exitCode, 0, gone.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
+});
+
+/**
+ * [N] Done-when on the Cilium article lab (labs/cilium-bgp copied under a unique name): one edit
+ * adds a worker (kind config entry worker4: rack2, node-ip 10.0.5.2, with server4 sharing its
+ * netns) and a leaf (tor2, AS 65012, under router0), and removes a server (server3: worker3 is
+ * wired to tor1 directly instead, its address as exec lines). `--dry-run` lists exactly those
+ * changes; the apply keeps every other container (ID and start time), worker4 joins the running
+ * cluster Ready with a pod CIDR router0 and tor2 learn, and verify passes. A second `lab apply`
+ * takes worker4 out again: drained, its Node deleted, its CIDR gone from the routers, verify
+ * green. (kind names workers by position, so removing a worker's entry while adding one would
+ * rename, not remove: the Kubernetes removal is its own apply.)
+ */
+const cilName = uniqueLabName('kl-apply-cil');
+let cilDir = '';
+after(async () => {
+  await forceDestroy(cilName);
+  if (cilDir) await rm(cilDir, { recursive: true, force: true });
+});
+
+const TOR2_EXEC = [
+  'ip link del eth0',
+  'ip addr add 10.0.0.3/32 dev lo',
+  'ip addr add 10.0.5.1/24 dev net1',
+  'touch /etc/frr/vtysh.conf',
+  "sed -i -e 's/bgpd=no/bgpd=yes/g' /etc/frr/daemons",
+  '/usr/lib/frr/frrinit.sh start',
+  "vtysh -c 'conf t' -c 'frr defaults datacenter' -c 'router bgp 65012' -c ' bgp router-id 10.0.0.3' -c ' no bgp ebgp-requires-policy' -c ' neighbor ROUTERS peer-group' -c ' neighbor ROUTERS remote-as external' -c ' neighbor SERVERS peer-group' -c ' neighbor SERVERS remote-as internal' -c ' neighbor net0 interface peer-group ROUTERS' -c ' neighbor 10.0.5.2 peer-group SERVERS' -c ' address-family ipv4 unicast' -c '   redistribute connected' -c '  exit-address-family' -c '!'",
+];
+const ROUTER0_NET2 = "vtysh -c 'conf t' -c 'router bgp 65000' -c ' neighbor net2 interface peer-group ROUTERS'";
+const ROUTER0_NO_NET2 = "vtysh -c 'conf t' -c 'router bgp 65000' -c ' no neighbor net2 interface'";
+const RACK2_POLICY = `---
+apiVersion: "cilium.io/v2alpha1"
+kind: CiliumBGPPeeringPolicy
+metadata:
+  name: rack2
+spec:
+  nodeSelector:
+    matchLabels:
+      rack: rack2
+  virtualRouters:
+  - localASN: 65012
+    exportPodCIDR: true
+    neighbors:
+    - peerAddress: "10.0.0.3/32"
+      peerASN: 65012
+`;
+const WORKER4 = `
+- role: worker
+  kubeadmConfigPatches:
+  - |
+    kind: JoinConfiguration
+    nodeRegistration:
+      kubeletExtraArgs:
+        node-ip: 10.0.5.2
+        node-labels: "rack=rack2"
+`;
+
+const TOR1_NET2 = 'ip addr replace 10.0.4.1/24 dev net2';
+const WORKER3_EXEC = ['ip addr add 10.0.4.2/24 dev net0', 'ip route replace default via 10.0.4.1'];
+
+/**
+ * The article lab's files edited: server3 out, its part taken by worker3 itself (its own net0 on
+ * the link to tor1, its address and route as exec lines; tor1 re-addresses its new net2); with
+ * `join4`, worker4 + server4 + tor2 in (router0 peering with tor2; the rack2 policy).
+ */
+async function editArticleLab(dir: string, original: { topo: string; cluster: string; policies: string }, join4: boolean): Promise<void> {
+  const doc = parseDocument(original.topo);
+  const nodes = doc.getIn(['topology', 'nodes']) as YAMLMap;
+  const links = doc.getIn(['topology', 'links']) as YAMLSeq;
+  nodes.delete('server3');
+  nodes.set('worker3', doc.createNode({ kind: 'k8s-node', exec: WORKER3_EXEC }));
+  (doc.getIn(['topology', 'nodes', 'tor1', 'exec']) as YAMLSeq).add(TOR1_NET2);
+  links.items = links.items.filter((l) => !JSON.stringify((l as YAMLMap).toJSON()).includes('server3'));
+  links.add(doc.createNode({ endpoints: ['tor1:net2', 'worker3:net0'] }));
+  if (join4) {
+    nodes.set('tor2', doc.createNode({ kind: 'linux', image: 'frrouting/frr:v8.2.2', labels: { app: 'frr' }, exec: TOR2_EXEC }));
+    nodes.set('server4', doc.createNode({ kind: 'linux', image: 'nicolaka/netshoot:latest', 'network-mode': 'container:worker4', exec: ['ip addr add 10.0.5.2/24 dev net0', 'ip route replace default via 10.0.5.1'] }));
+    links.add(doc.createNode({ endpoints: ['router0:net2', 'tor2:net0'] }));
+    links.add(doc.createNode({ endpoints: ['tor2:net1', 'server4:net0'] }));
+  }
+  // exec lines are not undone: with tor2 gone, router0 drops its neighbour by a line of its own
+  (doc.getIn(['topology', 'nodes', 'router0', 'exec']) as YAMLSeq).add(ROUTER0_NET2);
+  if (!join4) (doc.getIn(['topology', 'nodes', 'router0', 'exec']) as YAMLSeq).add(ROUTER0_NO_NET2);
+  // the article's "12 routes" on router0 no longer holds with tor2
+  const checks = doc.getIn(['verify', 'checks']) as YAMLSeq;
+  checks.items = checks.items.filter((c) => !/"routes":12/.test(JSON.stringify((c as YAMLMap).toJSON())));
+  await writeFile(join(dir, 'topo.yaml'), doc.toString());
+  await writeFile(join(dir, 'cluster.yaml'), join4 ? original.cluster.trimEnd() + '\n' + WORKER4 : original.cluster);
+  await writeFile(join(dir, 'cilium-bgp-peering-policies.yaml'), original.policies.trimEnd() + '\n' + RACK2_POLICY);
+}
+
+async function kubectl(file: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const kc = await lab(['kubeconfig', '-t', file]);
+  const r = await execa('kubectl', ['--kubeconfig', kc.stdout.trim(), ...args], { reject: false });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function labContainers(labName: string): Promise<Map<string, string>> {
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=kindlab.lab=${labName}`, '--filter', 'label=kindlab.node', '--format', '{{.Names}}']);
+  const names = ps.stdout.split('\n').filter(Boolean);
+  if (!names.length) return new Map();
+  const r = await execa('docker', ['inspect', '-f', '{{index .Config.Labels "kindlab.node"}} {{.Id}} {{.State.StartedAt}} {{.State.Status}}', ...names]);
+  return new Map(r.stdout.split('\n').map((l) => {
+    const [node, ...rest] = l.split(' ');
+    return [node!, rest.join(' ')];
+  }));
+}
+
+async function bgpRoutes(file: string, router: string): Promise<string> {
+  return (await lab(['exec', '-t', file, router, '--', 'vtysh', '-c', 'show ip route bgp'])).stdout;
+}
+
+test('lab apply on the Cilium article lab: a worker and a leaf join, a server goes; nothing else restarts; verify passes; undone again', async () => {
+  const copy = await copyArticleLab(cilName, 'kindlab-apply-cil-');
+  cilDir = copy.dir;
+  const file = copy.file;
+  const original = {
+    topo: await readFile(file, 'utf8'),
+    cluster: await readFile(join(cilDir, 'cluster.yaml'), 'utf8'),
+    policies: await readFile(join(cilDir, 'cilium-bgp-peering-policies.yaml'), 'utf8'),
+  };
+  const up = await lab(['deploy', '-t', file]);
+  assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+  const before = await labContainers(cilName);
+  assert.equal(before.size, 11);
+
+  await editArticleLab(cilDir, original, true);
+  const dry = await lab(['apply', '-t', file, '--dry-run']);
+  assert.equal(dry.exitCode, 0, `${dry.stdout}\n${dry.stderr}`);
+  const planLines = dry.stdout.split('\n').filter((l) => /^\s*(\+|-|~|-\/\+) /.test(l)).map((l) => l.trim());
+  assert.deepEqual(planLines, [
+    '+ node worker4 (Kubernetes node: joins the running cluster)',
+    '+ node tor2',
+    '+ node server4',
+    '~ node worker3 (exec lines)',
+    `+ exec: ${WORKER3_EXEC[0]}`,
+    `+ exec: ${WORKER3_EXEC[1]}`,
+    '~ node router0 (exec lines)',
+    `+ exec: ${ROUTER0_NET2}`,
+    '~ node tor1 (exec lines)',
+    `+ exec: ${TOR1_NET2}`,
+    '- node server3',
+    '+ link tor1:net2 -- worker3:net0',
+    '+ link router0:net2 -- tor2:net0',
+    '+ link server4:net0 -- tor2:net1',
+    '- link server3:net0 -- tor1:net2',
+    '~ cluster objects (the manifests applied again, for the joining nodes)',
+  ]);
+  assert.match(dry.stdout, /Plan: 3 nodes to add, 3 nodes to change, 1 node to remove; 3 links to add, 1 link to remove\./);
+  assert.deepEqual(await labContainers(cilName), before, 'a dry run changes nothing');
+
+  const applied = await lab(['apply', '-t', file]);
+  assert.equal(applied.exitCode, 0, `${applied.stdout}\n${applied.stderr}`);
+  const now = await labContainers(cilName);
+  assert.deepEqual([...now.keys()].sort(), [...before.keys(), 'worker4', 'server4', 'tor2'].filter((n) => n !== 'server3').sort());
+  for (const [n, v] of before) if (n !== 'server3') assert.equal(now.get(n), v, `${n} kept its container and start time`);
+
+  const node = `${cilName}-worker4`;
+  const get = await kubectl(file, ['get', 'node', node, '-o', 'json']);
+  assert.equal(get.exitCode, 0, get.stderr);
+  const obj = JSON.parse(get.stdout) as { spec: { podCIDR: string }; metadata: { labels: Record<string, string> }; status: { conditions: Array<{ type: string; status: string }> } };
+  assert.equal(obj.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+  assert.equal(obj.metadata.labels['rack'], 'rack2');
+  const cidr = obj.spec.podCIDR;
+  assert.equal(cidr, '10.1.4.0/24');
+  const learnt = await until('router0 and tor2 to learn worker4\'s pod CIDR', async () => {
+    const [r0, t2] = [await bgpRoutes(file, 'router0'), await bgpRoutes(file, 'tor2')];
+    return r0.includes(cidr) && t2.includes(cidr) ? r0 : undefined;
+  }, 60_000, 1000);
+  assert.match(learnt, /B>\* 10\.1\.4\.0\/24/);
+  const v = await lab(['verify', '-t', file, '--wait', '90s']);
+  assert.equal(v.exitCode, 0, `${v.stdout}\n${v.stderr}`);
+
+  // worker4 (with server4 and tor2) taken out again with lab apply: it leaves the cluster (drained, Node deleted), its CIDR leaves the routers
+  await editArticleLab(cilDir, original, false);
+  const undo = await lab(['apply', '-t', file]);
+  assert.equal(undo.exitCode, 0, `${undo.stdout}\n${undo.stderr}`);
+  assert.match(undo.stdout, /^ {2}- node worker4 \(Kubernetes node: drained, its Node deleted\)$/m);
+  const back = await labContainers(cilName);
+  assert.deepEqual([...back.keys()].sort(), [...before.keys()].filter((n) => n !== 'server3').sort());
+  for (const [n, v0] of before) if (n !== 'server3') assert.equal(back.get(n), v0, `${n} kept its container through the undo`);
+  const gone = await kubectl(file, ['get', 'node', node]);
+  assert.notEqual(gone.exitCode, 0, 'the Node is deleted');
+  assert.match(gone.stderr, /not found/);
+  const r0 = await until('router0 to drop worker4\'s pod CIDR', async () => {
+    const out = await bgpRoutes(file, 'router0');
+    return out.includes(cidr) ? undefined : out;
+  }, 30_000, 500);
+  assert.match(r0, /10\.1\.3\.0\/24/, "rack1's worker3 (wired directly) is still routed");
+  const v2 = await lab(['verify', '-t', file, '--wait', '90s']);
+  assert.equal(v2.exitCode, 0, `${v2.stdout}\n${v2.stderr}`);
+
+  const destroyed = await lab(['destroy', '-t', file, '--cleanup']);
+  assert.equal(destroyed.exitCode, 0, destroyed.stderr);
+  assert.deepEqual(await leftovers(cilName), NOTHING);
 });

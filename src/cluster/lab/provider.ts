@@ -7,6 +7,7 @@ import type { ClusterProviderFactory } from '../../runtime/index.js';
 import type { ClusterDeployState } from './files.js';
 import { k8sNodeKind } from './node-kind.js';
 import { CLUSTER_UP_ACTIONS, clusterNetworkAction } from './steps.js';
+import { clusterApply } from './apply.js';
 
 export const embeddedCluster: ClusterProviderFactory = {
   name: 'embedded',
@@ -14,4 +15,5 @@ export const embeddedCluster: ClusterProviderFactory = {
     const state: ClusterDeployState = {};
     return { nodeKind: k8sNodeKind(state), prepare: [clusterNetworkAction(state)], actions: CLUSTER_UP_ACTIONS };
   },
+  forApply: () => clusterApply(),
 };
