@@ -94,7 +94,7 @@ test('planCronJob: what starts, what is stopped and pruned, and the status', () 
     assert.deepEqual(p.remove.map((j) => j.metadata.name), c.remove ?? [], `${c.name}: remove`);
     assert.deepEqual(((p.status.active as Array<{ name: string }>) ?? []).map((r) => r.name), c.active ?? [], `${c.name}: active`);
     if (c.last) assert.equal(p.status.lastScheduleTime, c.last, `${c.name}: lastScheduleTime`);
-    if (!c.create && !c.last) assert.equal(p.status.lastScheduleTime, c.cj.status?.lastScheduleTime, `${c.name}: lastScheduleTime unchanged`);
+    if (!c.create && !c.last) assert.equal(p.status.lastScheduleTime, (c.cj.status as { lastScheduleTime?: string } | undefined)?.lastScheduleTime, `${c.name}: lastScheduleTime unchanged`);
     assert.equal(p.status.lastSuccessfulTime, c.lastOk, `${c.name}: lastSuccessfulTime`);
     if (c.events) assert.deepEqual(p.events.map((e) => e.reason), c.events, `${c.name}: events`);
   }
