@@ -220,6 +220,7 @@ export class ControllerManager {
     if (wake !== undefined) {
       clearTimeout(this.cronTimer);
       this.cronTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()) + 50);
+      this.cronTimer.unref();
     }
   }
 
