@@ -110,3 +110,44 @@ test('the created Job: template copied, owned by the CronJob, scheduled timestam
   assert.equal((j.spec as { template: { spec: { restartPolicy: string } } }).template.spec.restartPolicy, 'OnFailure');
   assert.equal(p.nextMs, T('2026-01-01T12:00:00Z'));
 });
+
+test('controller: the manager creates the due Job through the API (defaulted, owned), lists it active, then records its success', async () => {
+  const { Registry } = await import('../apiserver/registry.js');
+  const { bootstrapCluster } = await import('../apiserver/bootstrap.js');
+  const { findResource } = await import('../apiserver/resources.js');
+  const { parseKindCluster } = await import('../kind-config.js');
+  const { ObjectStore } = await import('../store/store.js');
+  const { ControllerManager } = await import('./manager.js');
+  const store = new ObjectStore({ historySize: 50 });
+  const spec = parseKindCluster({ name: 't', nodes: [{ role: 'control-plane' }] });
+  const reg = new Registry(store, { podSubnet: spec.podSubnet, serviceSubnet: spec.serviceSubnet, nodeCidrMask: 24, nodeOrder: spec.nodes.map((n) => n.name) });
+  bootstrapCluster(reg, spec);
+  const ctl = new ControllerManager(reg);
+  const CJ = findResource('batch', 'v1', 'cronjobs')!;
+  const JOBS = findResource('batch', 'v1', 'jobs')!;
+  const cj = reg.create(CJ, 'default', cronJob({}));
+  assert.deepEqual([(cj.spec as Record<string, unknown>).concurrencyPolicy, (cj.spec as Record<string, unknown>).successfulJobsHistoryLimit, (cj.spec as Record<string, unknown>).failedJobsHistoryLimit], ['Allow', 3, 1]);
+  // a run due: the last one two minutes back
+  const last = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+  reg.update(CJ, 'default', 'x', { ...cj, status: { lastScheduleTime: new Date(last).toISOString().replace(/\.\d+Z$/, 'Z') } }, 'status');
+  ctl.runPass();
+  const jobs = store.list('jobs.batch', 'default').items;
+  assert.equal(jobs.length, 1);
+  const j = jobs[0]!;
+  assert.match(j.metadata.name!, /^x-\d+$/);
+  assert.ok(Number(j.metadata.name!.slice(2)) * 60_000 > last);
+  assert.equal(j.metadata.ownerReferences?.[0]?.uid, cj.metadata.uid);
+  assert.ok((j.spec as { selector?: unknown }).selector, 'the Job was defaulted by the API server');
+  const st = store.get('cronjobs.batch', 'default', 'x')!.status as { active?: Array<{ uid: string }>; lastScheduleTime?: string };
+  assert.deepEqual(st.active?.map((r) => r.uid), [j.metadata.uid]);
+  assert.equal(Date.parse(st.lastScheduleTime!), Number(j.metadata.name!.slice(2)) * 60_000);
+  ctl.runPass(); // nothing new due within the minute already started
+  assert.equal(store.list('jobs.batch', 'default').items.length, 1);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  reg.update(JOBS, 'default', j.metadata.name!, { ...j, status: { startTime: now, completionTime: now, succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }, 'status');
+  ctl.runPass();
+  const st2 = store.get('cronjobs.batch', 'default', 'x')!.status as { active?: unknown[]; lastSuccessfulTime?: string };
+  assert.equal(st2.active, undefined);
+  assert.equal(st2.lastSuccessfulTime, now);
+  ctl.stop();
+});
