@@ -6,7 +6,8 @@
  * down in reverse; Jobs run to completion (`kubectl wait --for=condition=complete`) and to
  * failure; `kubectl attach -it` and `kubectl run --rm -it` through a pseudo-terminal (`script`);
  * liveness and startup probes restarting a container as the kubelet does, with `kubectl logs`
- * -p/--since/--since-time/--tail/--timestamps over its two runs; env from valueFrom and envFrom.
+ * -p/--since/--since-time/--tail/--timestamps over its two runs; env from valueFrom and envFrom;
+ * a CronJob's first scheduled Job.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -460,5 +461,26 @@ spec:
     const j = JSON.parse(await ok('get', 'job', 'tick-now', '-o', 'json')) as { metadata: { annotations: Record<string, string>; ownerReferences: Array<{ kind: string; name: string }> } };
     assert.equal(j.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
     assert.deepEqual(j.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`), ['CronJob/tick']);
+  });
+
+  it('the CronJob controller starts a Job at the due minute (owned, annotated), records lastScheduleTime/lastSuccessfulTime; bad schedules are refused; suspend patches', async () => {
+    const bad = await kubectl(['create', 'cronjob', 'nope', '--image=busybox', '--schedule=every minute']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /spec\.schedule: Invalid value: "every minute"/);
+    await ok('create', 'cronjob', 'minutely', '--image=busybox', '--schedule=* * * * *', '--', 'sh', '-c', 'echo cron-$((6*7))');
+    type J = { metadata: { name: string; annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> }; status?: { conditions?: Array<{ type: string; status: string }> } };
+    // a '* * * * *' schedule is due within 60 s of creation
+    const done = await until('first scheduled Job of minutely Complete', async () => {
+      const jobs = (JSON.parse(await ok('get', 'jobs', '-o', 'json')) as { items: J[] }).items.filter((j) => j.metadata.ownerReferences?.some((r) => r.kind === 'CronJob' && r.name === 'minutely'));
+      return jobs.find((j) => j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'));
+    }, 75_000, 1000);
+    assert.match(done.metadata.name, /^minutely-\d{8}$/);
+    const minutes = Number(done.metadata.name.split('-')[1]);
+    assert.equal(Date.parse(done.metadata.annotations!['batch.kubernetes.io/cronjob-scheduled-timestamp']!), minutes * 60_000);
+    assert.match(await ok('logs', `job/${done.metadata.name}`), /cron-42/);
+    assert.equal(Date.parse(await ok('get', 'cronjob', 'minutely', '-o', 'jsonpath={.status.lastScheduleTime}')) >= minutes * 60_000, true);
+    await until('lastSuccessfulTime recorded', async () => (await ok('get', 'cronjob', 'minutely', '-o', 'jsonpath={.status.lastSuccessfulTime}')) || undefined, 10_000, 300);
+    await ok('patch', 'cronjob', 'minutely', '-p', '{"spec":{"suspend":true}}');
+    assert.equal(await ok('get', 'cronjob', 'minutely', '-o', 'jsonpath={.spec.suspend}'), 'true');
   });
 });

@@ -95,7 +95,7 @@ export async function handleCrud(reg: Registry, req: IncomingMessage, res: Serve
       return respond(res, req, q, 200, route, present(o), o.metadata.resourceVersion ?? '');
     }
     case 'patch': {
-      const kind = patchKind(req.headers['content-type'], !def.group || ['apps', 'discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'].includes(def.group));
+      const kind = patchKind(req.headers['content-type'], !def.group || ['apps', 'batch', 'discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'].includes(def.group));
       const text = await readBody(req);
       let cur: K8sObject | undefined;
       try {

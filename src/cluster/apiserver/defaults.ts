@@ -130,6 +130,15 @@ export function applyDefaults(o: K8sObject): void {
     case 'Job':
       defaultJob(o);
       break;
+    case 'CronJob': {
+      // upstream's defaults; the Jobs themselves are defaulted when the controller creates them
+      const spec = (o.spec ??= {}) as Obj;
+      spec.concurrencyPolicy ??= 'Allow';
+      spec.suspend ??= false;
+      spec.successfulJobsHistoryLimit ??= 3;
+      spec.failedJobsHistoryLimit ??= 1;
+      break;
+    }
     case 'DaemonSet':
       defaultDaemonSet(o);
       break;

@@ -13,3 +13,18 @@ test('ConfigMap and Secret data are limited to 1 MiB as in Kubernetes', () => {
   assert.throws(() => validateObject(obj('Secret', { k: b64 }), ''), (e: ApiError) => e.httpCode === 422 && /data: Too long/.test(e.message));
   validateObject(obj('Secret', { k: Buffer.alloc(MAX_DATA_BYTES - 3).toString('base64') }), '');
 });
+
+test('CronJobs with a schedule or time zone the controller cannot use are refused with the field at fault', () => {
+  const cj = (spec: Record<string, unknown>) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x', namespace: 'default' }, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } } }, ...spec } });
+  validateObject(cj({}), 'batch');
+  validateObject(cj({ schedule: '@hourly', timeZone: 'Europe/Paris' }), 'batch');
+  const refused: Array<[Record<string, unknown>, RegExp]> = [
+    [{ schedule: 'every minute' }, /spec\.schedule: Invalid value: "every minute": expected exactly 5 fields/],
+    [{ schedule: '0 * * * * *' }, /spec\.schedule: Invalid value/],
+    [{ schedule: '* * * * *', timeZone: 'Nowhere/Land' }, /spec\.timeZone: Invalid value: "Nowhere\/Land": unknown time zone/],
+    [{ schedule: undefined }, /spec\.schedule: Required value/],
+    [{ concurrencyPolicy: 'Sometimes' }, /spec\.concurrencyPolicy: Unsupported value/],
+    [{ jobTemplate: { spec: { template: { spec: { restartPolicy: 'Always', containers: [{ name: 'c', image: 'busybox' }] } } } } }, /spec\.jobTemplate\.spec\.template\.spec\.restartPolicy: Unsupported value/],
+  ];
+  for (const [spec, re] of refused) assert.throws(() => validateObject(cj(spec), 'batch'), (e: ApiError) => e.httpCode === 422 && re.test(e.message), JSON.stringify(spec));
+});

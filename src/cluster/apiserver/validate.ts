@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from '../controllers/ipam.js';
+import { parseSchedule } from '../controllers/cronjob.js';
 import { invalid, type StatusCause } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
 import { matchesLabels, selectorObjectToRequirements } from './selectors.js';
@@ -115,6 +116,29 @@ function validateJob(o: K8sObject, out: StatusCause[]): void {
     if (s[f] !== undefined && s[f] !== null && (!Number.isInteger(s[f]) || (s[f] as number) < 0)) out.push(bad(`spec.${f}`, s[f], 'must be greater than or equal to 0'));
 }
 
+/** A CronJob's schedule and time zone must parse (the controller could never start it otherwise), and its Jobs must end. */
+function validateCronJob(o: K8sObject, out: StatusCause[]): void {
+  const s = o.spec as Obj;
+  // upstream: Job names add 11 characters and must stay a 63-character label
+  if ((o.metadata.name ?? '').length > 52) out.push(bad('metadata.name', o.metadata.name, 'must be no more than 52 characters'));
+  if (typeof s.schedule !== 'string' || !s.schedule) out.push(req('spec.schedule'));
+  else if (s.timeZone !== undefined && typeof s.timeZone !== 'string') out.push(bad('spec.timeZone', s.timeZone, 'must be a string'));
+  else {
+    const r = parseSchedule(s.schedule, s.timeZone as string | undefined);
+    if ('error' in r) out.push(bad(r.field, r.field === 'spec.timeZone' ? s.timeZone : s.schedule, r.error));
+  }
+  const cp = s.concurrencyPolicy;
+  if (cp !== undefined && !['Allow', 'Forbid', 'Replace'].includes(cp as string)) out.push(unsupported('spec.concurrencyPolicy', cp, ['Allow', 'Forbid', 'Replace']));
+  for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'])
+    if (s[f] !== undefined && s[f] !== null && (!Number.isInteger(s[f]) || (s[f] as number) < 0)) out.push(bad(`spec.${f}`, s[f], 'must be greater than or equal to 0'));
+  const js = isObj(s.jobTemplate) && isObj(s.jobTemplate.spec) ? s.jobTemplate.spec : undefined;
+  if (!js) return out.push(req('spec.jobTemplate.spec')), undefined;
+  const tpl = isObj(js.template) ? js.template : {};
+  validatePodSpec(tpl.spec, 'spec.jobTemplate.spec.template.spec', out);
+  const rp = isObj(tpl.spec) ? tpl.spec.restartPolicy : undefined;
+  if (rp !== 'OnFailure' && rp !== 'Never') out.push(unsupported('spec.jobTemplate.spec.template.spec.restartPolicy', rp, ['OnFailure', 'Never']));
+}
+
 /** Kubernetes caps a ConfigMap's and a Secret's data at 1 MiB (corev1 MaxSecretSize / ConfigMap total). */
 export const MAX_DATA_BYTES = 1024 * 1024;
 
@@ -137,11 +161,12 @@ function validateDataSize(o: K8sObject, out: StatusCause[]): void {
 export function validateObject(o: K8sObject, group: string): void {
   const out: StatusCause[] = [];
   validateMeta(o, out);
-  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'Job' || o.kind === 'DaemonSet') && !isObj(o.spec)) out.push(req('spec'));
+  if ((o.kind === 'Pod' || o.kind === 'Service' || o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'Job' || o.kind === 'DaemonSet' || o.kind === 'CronJob') && !isObj(o.spec)) out.push(req('spec'));
   else if (o.kind === 'Pod') validatePodSpec(o.spec, 'spec', out);
   else if (o.kind === 'Service') validateService(o, out);
   else if (o.kind === 'Deployment' || o.kind === 'ReplicaSet' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet') validateWorkload(o, out);
   else if (o.kind === 'Job') validateJob(o, out);
+  else if (o.kind === 'CronJob') validateCronJob(o, out);
   else if (o.kind === 'ConfigMap' || o.kind === 'Secret') validateDataSize(o, out);
   if (out.length) throw invalid(o.kind, o.metadata.name ?? '', out, group || undefined);
 }

@@ -15,6 +15,7 @@ import { planStatefulSet, updateRevision } from './statefulset.js';
 import { syncHistory } from './history-sync.js';
 import { jobPod, planJob } from './job.js';
 import { syncDaemonSets } from './daemonsets.js';
+import { jobRef, planCronJob } from './cronjob.js';
 import { errorMessage } from '../../errors.js';
 
 export interface ControllerOptions {
@@ -36,6 +37,7 @@ const D = {
   replicasets: def('apps', 'replicasets'),
   statefulsets: def('apps', 'statefulsets'),
   jobs: findResource('batch', 'v1', 'jobs')!,
+  cronjobs: findResource('batch', 'v1', 'cronjobs')!,
   events: def('', 'events'),
   controllerrevisions: def('apps', 'controllerrevisions'),
 };
@@ -55,6 +57,7 @@ const POOLS = {
 export class ControllerManager {
   private timer: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
+  private cronTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private running = false;
   private again = false;
@@ -71,6 +74,7 @@ export class ControllerManager {
     this.unsubscribe?.();
     clearInterval(this.resync);
     clearTimeout(this.timer);
+    clearTimeout(this.cronTimer);
   }
 
   private kick(): void {
@@ -91,6 +95,7 @@ export class ControllerManager {
         ['deployments', () => this.deployments()],
         ['replicasets', () => this.replicaSets()],
         ['statefulsets', () => this.statefulSets()],
+        ['cronjobs', () => this.cronJobs()],
         ['jobs', () => this.jobs()],
         ['daemonsets', () => syncDaemonSets(this.reg, this.opts.log)],
         ['scheduler', () => this.schedule()],
@@ -190,6 +195,32 @@ export class ControllerManager {
       }
       for (const e of plan.events) this.event(job, e.type, e.reason, e.message, 'job-controller');
       this.setStatus(D.jobs, job, plan.status);
+    }
+  }
+
+  /** CronJobs (cronjob.ts decides); a timer wakes the pass at the next schedule time, finer than the resync. */
+  private cronJobs(): void {
+    const cjs = this.list(D.cronjobs);
+    if (!cjs.length) return;
+    const jobs = this.list(D.jobs);
+    const now = Date.now();
+    let wake: number | undefined;
+    for (const cj of cjs) {
+      const plan = planCronJob(cj, jobs.filter((j) => ownedBy(j, cj)), now);
+      for (const j of plan.remove) this.reg.delete(D.jobs, j.metadata.namespace, j.metadata.name!);
+      let status = plan.status;
+      if (plan.create) {
+        const j = this.reg.create(D.jobs, cj.metadata.namespace, plan.create);
+        status = { ...status, active: [...((status.active as unknown[]) ?? []), jobRef(j)] };
+      }
+      for (const e of plan.events) this.event(cj, e.type, e.reason, e.message, 'cronjob-controller');
+      this.setStatus(D.cronjobs, cj, status);
+      if (plan.nextMs !== undefined) wake = Math.min(wake ?? Infinity, plan.nextMs);
+    }
+    if (wake !== undefined) {
+      clearTimeout(this.cronTimer);
+      this.cronTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()) + 50);
+      this.cronTimer.unref();
     }
   }
 
