@@ -231,7 +231,10 @@ async function main(): Promise<void> {
       const st = await nodeState(kubeconfig);
       if (st) {
         last = st;
-        if (Number.isNaN(res.ready) && st.ready === N) res.ready = sec(t0);
+        // the Node objects exist (and can read Ready) before their daemons run, then drop to NotReady until
+        // the daemons heartbeat: count the last transition to all-Ready, not the first
+        if (st.ready < N) res.ready = NaN;
+        else if (Number.isNaN(res.ready)) res.ready = sec(t0);
       }
       if (last && last.cidrs.size === N) {
         const want = [...last.cidrs.values()];
