@@ -157,9 +157,12 @@ async function kubectl(kubeconfig: string, args: string[]): Promise<{ ok: boolea
 }
 
 interface NodeState { ready: number; cidrs: Map<string, string> }
+/** `kubectl get nodes` while the lab comes up: each call's latency, and how many failed (10 s request timeout). */
+const polls = { ms: [] as number[], failed: 0 };
 async function nodeState(kubeconfig: string): Promise<NodeState | undefined> {
   const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'json']);
-  if (!r.ok) return undefined;
+  polls.ms.push(r.ms);
+  if (!r.ok) { polls.failed++; return undefined; }
   const items = (JSON.parse(r.out) as { items: Array<{ metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> }).items;
   const cidrs = new Map<string, string>();
   let ready = 0;
@@ -245,7 +248,7 @@ async function main(): Promise<void> {
     }
     if (sec(t0) - lastPrint >= 10) {
       lastPrint = sec(t0);
-      console.log(`  ${fmt(sec(t0))} s: deploy ${Number.isNaN(res.deploy) ? 'running' : `returned at ${fmt(res.deploy, 2)} s`}; nodes Ready ${last?.ready ?? 0}/${N}; pod CIDRs ${last?.cidrs.size ?? 0}/${N}; on spines ${spineSeen.join('/')}; lab memory peak ${fmt(res.peakStatsMB / 1024, 2)} GB; load ${os.loadavg()[0]!.toFixed(1)}`);
+      console.log(`  ${fmt(sec(t0))} s: deploy ${Number.isNaN(res.deploy) ? 'running' : `returned at ${fmt(res.deploy, 2)} s`}; nodes Ready ${last?.ready ?? 0}/${N}; pod CIDRs ${last?.cidrs.size ?? 0}/${N}; on spine0/spine1 ${spineSeen.join('/')}; lab memory peak ${fmt(res.peakStatsMB / 1024, 2)} GB; last get nodes ${fmt(polls.ms.at(-1) ?? NaN, 0)} ms (${polls.failed} failed); load ${os.loadavg()[0]!.toFixed(1)}`);
     }
     if (!Number.isNaN(res.deploy) && !Number.isNaN(res.ready) && !Number.isNaN(res.spines)) break;
     await new Promise((r) => setTimeout(r, 1000));
@@ -283,6 +286,7 @@ async function main(): Promise<void> {
   console.log(`| peak lab memory (Σ cgroup usage − inactive file, ${res.containers} containers, 2 s samples) | ${fmt(res.peakStatsMB / 1024, 2)} GB at ${fmt(res.peakAt)} s | ≤ 8 GB: ${res.peakStatsMB / 1024 <= 8 ? 'met' : 'missed'} |`);
   console.log(`| peak lab memory (Σ raw cgroup usage, with page cache) | ${fmt(res.peakUsageMB / 1024, 2)} GB | |`);
   console.log(`| per node (peak / ${N}) | ${fmt(res.peakStatsMB / N, 0)} MB | |`);
+  console.log(`| kubectl get nodes while coming up (${polls.ms.length} polls: median / max, failed) | ${fmt(median(polls.ms), 0)} / ${fmt(Math.max(...polls.ms), 0)} ms, ${polls.failed} failed | |`);
   console.log(`| kubectl get nodes (${lat.nodes.length} runs, median) | ${fmt(median(lat.nodes), 0)} ms | |`);
   console.log(`| kubectl get pods -A (${lat.pods.length} runs, ${lat.podsCount} pods, median) | ${fmt(median(lat.pods), 0)} ms | |`);
   console.log(`| load average start → end | ${load0} → ${load1} | |`);
