@@ -28,6 +28,9 @@ const { values } = parseArgs({
     // experiment: renice the lab's API server (all its threads) to -10 as soon as it runs, to test whether
     // its CPU share among the 200 node processes is what holds the lab back
     'apiserver-nice': { type: 'boolean', default: false },
+    // experiment: cgroup v1 gives every container cpu.shares 1024, so the control-plane container (API server)
+    // gets ~1/112 of the CPU among 112 busy containers; this raises its shares (docker update) once it runs
+    'cp-shares': { type: 'string' },
   },
 });
 const N = Number(values.nodes);
@@ -232,8 +235,13 @@ async function main(): Promise<void> {
   void deploy.then((r) => { deployFailed = r.exitCode !== 0; });
 
   let lastPrint = 0;
+  let shared = values['cp-shares'] === undefined;
   let reniced = !values['apiserver-nice'];
   while (sec(t0) * 1000 < TIMEOUT_MS && !deployFailed) {
+    if (!shared) {
+      const r = await execa('docker', ['update', '--cpu-shares', values['cp-shares']!, `${NAME}-control-plane`], { reject: false });
+      if (r.exitCode === 0) { console.log(`  ${fmt(sec(t0))} s: control-plane container cpu-shares ${values['cp-shares']}`); shared = true; }
+    }
     if (!reniced) {
       const pid = (await execa('pgrep', ['-f', `apiserver/main\\.js .*${NAME}`], { reject: false })).stdout.split('\n')[0];
       if (pid) {
