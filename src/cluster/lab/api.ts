@@ -16,7 +16,7 @@ import { KindlabError, errorMessage, withPrefix } from '../../errors.js';
 import type { SourcePos } from '../../topology/index.js';
 
 export function labClient(kubeconfig: string): KubeClient {
-  return new KubeClient(loadKubeconfig(kubeconfig), { timeoutMs: 5000, userAgent: 'kindlab-lab/0.1' });
+  return new KubeClient(loadKubeconfig(kubeconfig), { timeoutMs: 30_000, userAgent: 'kindlab-lab/0.1' });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
