@@ -7,6 +7,7 @@
  * `--base DIR`: also deploy with another checkout's built dist/ (e.g. `git archive` of the base commit), in the same rounds.
  *   node --import tsx bench/deploy.ts [--workers N] [--only routers|leafspine|fabric] [--rounds N] [--base DIR]
  */
+import { establishedIn } from './lib/frr.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,13 +39,7 @@ interface Row {
 
 async function established(container: string): Promise<number> {
   const r = await rt.exec(container, ['vtysh', '-c', 'show bgp summary json'], { check: false });
-  if (r.exitCode !== 0) return 0;
-  try {
-    const peers = (JSON.parse(r.stdout) as { ipv4Unicast?: { peers?: Record<string, { state?: string }> } }).ipv4Unicast?.peers ?? {};
-    return Object.values(peers).filter((p) => p.state === 'Established').length;
-  } catch {
-    return 0;
-  }
+  return r.exitCode === 0 ? establishedIn(r.stdout) : 0;
 }
 
 /** Waits until every watched router has `want` sessions Established; returns seconds (or NaN on timeout). */

@@ -10,6 +10,7 @@
  *
  *   flock /tmp/kindlab-docker.lock node --import tsx bench/multihost.ts [--rounds 2] [--max-workers 4]
  */
+import { establishedIn } from './lib/frr.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,13 +111,7 @@ async function lab(args: string[]): Promise<void> {
 
 async function sessionsUp(e: TestEngine, router: string): Promise<number> {
   const r = await dockerOn(e, ['exec', container(router), 'vtysh', '-c', 'show bgp summary json']);
-  if (r.exitCode !== 0) return 0;
-  try {
-    const peers = (JSON.parse(r.stdout) as { ipv4Unicast?: { peers?: Record<string, { state?: string }> } }).ipv4Unicast?.peers ?? {};
-    return Object.values(peers).filter((p) => p.state === 'Established').length;
-  } catch {
-    return 0;
-  }
+  return r.exitCode === 0 ? establishedIn(r.stdout) : 0;
 }
 
 /** Seconds until every spine and leaf has all its sessions and host1 pings the last host; NaN after 180 s. */

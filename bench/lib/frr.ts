@@ -31,3 +31,13 @@ export async function startBgpd(t: BenchTopology, ns: string, conf: string): Pro
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** Established IPv4 sessions in `vtysh -c 'show bgp summary json'` output (0 when it is not JSON). */
+export function establishedIn(summaryJson: string): number {
+  try {
+    const peers = (JSON.parse(summaryJson) as { ipv4Unicast?: { peers?: Record<string, { state?: string }> } }).ipv4Unicast?.peers ?? {};
+    return Object.values(peers).filter((p) => p.state === 'Established').length;
+  } catch {
+    return 0;
+  }
+}
