@@ -11,6 +11,7 @@
  *        → /var/lib/kindlab/node        in every node container
  *   host <repo root>/{dist,node_modules,bin,templates,schemas,package.json} → /opt/kindlab/…:ro  the built code only
  */
+import { SMALL_PROCESS_NODE_FLAGS } from '../../node-flags.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -128,13 +129,8 @@ export function apiPublishAddress(plan: LabPlan): string {
 }
 
 /** With the node daemon built, Nodes are Ready only while their daemon heartbeats (as with a kubelet). */
-/**
- * V8 flags of each Kubernetes node's own Node.js processes (node daemon, agent, the lab-agent wrapper; the
- * standalone agent's are src/agent/node-flags.ts). Their heaps are small and what they allocate dies young: a
- * 2 MB semi-space instead of up to 16 MB keeps the young generation out of each process's RSS. Not the API
- * server: its list/watch serialization allocates far more, and its latency under 100 nodes is unmeasured with it.
- */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+/** V8 flags of each Kubernetes node's own Node.js processes (node daemon, agent, the lab-agent wrapper): src/node-flags.ts. */
+export const NODE_FLAGS: readonly string[] = SMALL_PROCESS_NODE_FLAGS;
 
 export function apiServerArgv(plan: LabPlan): string[] {
   const spec = clusterOf(plan).spec;
