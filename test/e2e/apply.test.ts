@@ -56,18 +56,6 @@ ${edited ? '      - ip addr add 10.0.2.1/24 dev eth2\n' : ''}${
 ${edited ? '  - endpoints: ["b:eth2", "c:eth1"]\n' : '  - endpoints: ["a:eth2", "h:eth3"]\n'}`;
 }
 
-/** Container ID and start time of each of the lab's containers, by node. */
-async function containers(): Promise<Map<string, string>> {
-  const ps = await execa('docker', ['ps', '-a', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Names}}']);
-  const names = ps.stdout.split('\n').filter(Boolean);
-  if (!names.length) return new Map();
-  const r = await execa('docker', ['inspect', '-f', '{{index .Config.Labels "kindlab.node"}} {{.Id}} {{.State.StartedAt}} {{.State.Status}}', ...names]);
-  return new Map(r.stdout.split('\n').map((l) => {
-    const [node, ...rest] = l.split(' ');
-    return [node!, rest.join(' ')];
-  }));
-}
-
 async function sh(node: string, cmd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return lab(['exec', '-t', join(dir, 'topo.yaml'), node, '--', 'sh', '-c', cmd]);
 }
@@ -78,7 +66,7 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
   await writeFile(file, topology(false));
   const d = await lab(['deploy', '-t', file]);
   assert.equal(d.exitCode, 0, d.stderr);
-  const before = await containers();
+  const before = await labContainers(name);
   assert.deepEqual([...before.keys()].sort(), ['a', 'b', 'h']);
 
   // the same file: nothing to do
@@ -101,12 +89,12 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
     '- link a:eth2 -- h:eth3',
   ]);
   assert.match(dry.stdout, /Plan: 1 node to add, 2 nodes to change, 1 node to remove; 1 link to add, 1 link to remove\./);
-  assert.deepEqual(await containers(), before, 'a dry run changes nothing');
+  assert.deepEqual(await labContainers(name), before, 'a dry run changes nothing');
 
   const applied = await lab(['apply', '-t', file]);
   assert.equal(applied.exitCode, 0, `${applied.stdout}\n${applied.stderr}`);
   assert.match(applied.stdout, /changed in place/);
-  const now = await containers();
+  const now = await labContainers(name);
   assert.deepEqual([...now.keys()].sort(), ['a', 'b', 'c']);
   // a and b were not restarted or re-made: same ID, same start time, running
   for (const n of ['a', 'b']) assert.equal(now.get(n), before.get(n), `${n} kept its container`);
@@ -137,7 +125,7 @@ test('lab apply: --dry-run shows the changes, the apply makes only those, untouc
   assert.match(redo.stdout, /changed in place/);
   assert.match(redo.stderr, /^ {2}\+ node h$/m);
   assert.match(redo.stderr, /^ {2}- node c$/m);
-  const back = await containers();
+  const back = await labContainers(name);
   assert.deepEqual([...back.keys()].sort(), ['a', 'b', 'h']);
   for (const n of ['a', 'b']) assert.equal(back.get(n), before.get(n), `${n} kept its container through the deploy`);
   assert.equal((await sh('a', 'ip -o link show dev eth2')).exitCode, 0, 'the link a–h is back');
@@ -246,6 +234,7 @@ async function kubectl(file: string, args: string[]): Promise<{ exitCode: number
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Container ID, start time and state of each of a lab's node containers, by node. */
 async function labContainers(labName: string): Promise<Map<string, string>> {
   const ps = await execa('docker', ['ps', '-a', '--filter', `label=kindlab.lab=${labName}`, '--filter', 'label=kindlab.node', '--format', '{{.Names}}']);
   const names = ps.stdout.split('\n').filter(Boolean);
