@@ -1,6 +1,6 @@
 /**
- * Reads a topology file: YAML with source positions (parseYaml + LineCounter), then
- * `${VAR}` substitution from an env map. The only I/O of topology/ besides existence checks.
+ * Reads a topology file: YAML (js-yaml when it can, else yaml's Document with source positions),
+ * then `${VAR}` substitution from an env map. The only I/O of topology/ besides existence checks.
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter } from 'yaml';
@@ -8,7 +8,8 @@ import { KindlabError, TopologyError, errorMessage, type TopologyIssue } from '.
 import { substituteVars, type Env } from './env-subst.js';
 import { unknownKindIssues } from './kind-check.js';
 import { parseYaml } from './parse-yaml.js';
-import { SourceMap } from './source-map.js';
+import { parseFast } from './parse-fast.js';
+import { SourceMap, type ParsedSource } from './source-map.js';
 
 /** Alias expansions allowed in one document: plenty for anchors in real labs, far below an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
@@ -60,11 +61,30 @@ export function decodeUtf8(bytes: Buffer, file: string): string {
   }
 }
 
-/** Parses YAML text (no file access); `displayName` is what messages call the file. */
+/**
+ * Parses YAML text (no file access); `displayName` is what messages call the file. Files the fast
+ * path (js-yaml, parse-fast.ts) takes get a source map that parses the text with yaml only when a
+ * position is read; the others, and every file with a YAML error, go through yaml's Document.
+ */
 export function parseTopologyText(text: string, displayName: string, env: Env = process.env): { map: SourceMap; data: unknown } {
+  const fast = parseFast(text);
+  if (fast) return { map: new SourceMap(displayName, () => positionsOf(text)), data: fast.data };
+  return parseTopologyDocument(text, displayName, env);
+}
+
+/** The yaml Document of text the fast path parsed without errors: positions only. */
+function positionsOf(text: string): ParsedSource {
   const lineCounter = new LineCounter();
-  const doc = parseYaml(text, lineCounter, { prettyErrors: false, merge: true, keepSourceTokens: false });
-  const map = new SourceMap(displayName, doc, lineCounter);
+  return { doc: parseYaml(text, lineCounter, YAML_OPTIONS), lineCounter };
+}
+
+const YAML_OPTIONS = { prettyErrors: false, merge: true, keepSourceTokens: false } as const;
+
+/** The Document path: positions for every node, YAML errors, `${VAR}` substitution, aliases. */
+export function parseTopologyDocument(text: string, displayName: string, env: Env = process.env): { map: SourceMap; data: unknown } {
+  const lineCounter = new LineCounter();
+  const doc = parseYaml(text, lineCounter, YAML_OPTIONS);
+  const map = new SourceMap(displayName, { doc, lineCounter });
   if (doc.errors.length > 0) {
     const issues: TopologyIssue[] = doc.errors.map((err) => {
       const offset = openerOffset(text, err.message, err.pos[0]);

@@ -125,7 +125,7 @@ function readKindFile(file: string, at: PathSeg[], ctx: ClusterContext): Source 
   }
   const lineCounter = new LineCounter();
   const doc = parseYaml(text, lineCounter);
-  const map = new SourceMap(file, doc, lineCounter);
+  const map = new SourceMap(file, { doc, lineCounter });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
     const { line, col } = lineCounter.linePos(err.pos[0]);

@@ -33,19 +33,48 @@ export function parsePointer(pointer: string): PathSeg[] {
     .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
 }
 
+/** The YAML Document a source map reads positions from, with its line index. */
+export interface ParsedSource {
+  doc: Document;
+  lineCounter: LineCounter;
+}
+
 export class SourceMap {
   /** Key → pair of each map looked into, built on first use: a scan per lookup made locating every node of a big map quadratic. */
   private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+  private parsed: ParsedSource | undefined;
+  private readonly build: (() => ParsedSource) | undefined;
 
+  /**
+   * `source` is the parsed Document, or a function that parses it when a position is first needed:
+   * the fast load path (js-yaml, no positions) parses the text again with yaml only when a message
+   * must name a line, and positions kept in the spec are resolved when read (lazyPos).
+   */
   constructor(
     readonly file: string,
-    readonly doc: Document,
-    readonly lineCounter: LineCounter,
-  ) {}
+    source: ParsedSource | (() => ParsedSource),
+  ) {
+    if (typeof source === 'function') this.build = source;
+    else this.parsed = source;
+  }
+
+  /** True once the Document exists (always for a map built from one). */
+  get resolved(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  get doc(): Document {
+    return this.source().doc;
+  }
+
+  private source(): ParsedSource {
+    this.parsed ??= this.build!();
+    return this.parsed;
+  }
 
   /** 1-based line and column of a character offset. */
   posOfOffset(offset: number): { line: number; col: number } {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { line, col } = this.source().lineCounter.linePos(offset);
     return { line, col };
   }
 
@@ -54,6 +83,14 @@ export class SourceMap {
    * exist (a missing key), the deepest existing ancestor is used.
    */
   locate(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
+    if (!this.parsed) {
+      const copy = [...path];
+      return lazyPos(this.file, () => this.locateNow(copy, at));
+    }
+    return this.locateNow(path, at);
+  }
+
+  private locateNow(path: DataPath, at: 'key' | 'value'): SourcePos {
     let node: unknown = this.doc.contents;
     let pair: Pair | undefined;
     let complete = true;
@@ -73,7 +110,7 @@ export class SourceMap {
   }
 
   issue(path: DataPath, message: string, at: 'key' | 'value' = 'value'): TopologyIssue {
-    const p = this.locate(path, at);
+    const p = this.locateNow(path, at);
     return { file: p.file, line: p.line, col: p.col, path: formatPath(path), message };
   }
 
@@ -103,6 +140,20 @@ export class SourceMap {
     }
     return index;
   }
+}
+
+/**
+ * A position resolved when first read: a spec loaded on the fast path keeps positions for later
+ * messages (deploy, apply, routing) without parsing the file for them. `line` and `col` are own
+ * enumerable properties, so JSON, spreads and deep equality see the resolved numbers.
+ */
+function lazyPos(file: string, resolve: () => SourcePos): SourcePos {
+  let done: SourcePos | undefined;
+  const get = (): SourcePos => (done ??= resolve());
+  return Object.defineProperties({ file } as SourcePos, {
+    line: { get: () => get().line, enumerable: true, configurable: true },
+    col: { get: () => get().col, enumerable: true, configurable: true },
+  });
 }
 
 function keyString(key: unknown): string | undefined {
