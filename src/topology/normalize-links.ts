@@ -21,9 +21,9 @@ export const DEFAULT_VXLAN_PORT = 14789;
 const SPECIAL_ENDS = ['host', 'mgmt-net', 'macvlan'] as const;
 type SpecialEnd = (typeof SPECIAL_ENDS)[number];
 
+/** Where a name was first claimed; its line is looked up only when a second claim is reported. */
 interface Used {
   path: PathSeg[];
-  line: number;
 }
 
 interface Ctx {
@@ -175,10 +175,10 @@ function claimHostIface(iface: string, path: PathSeg[], ctx: Ctx): boolean {
   const key = `\u0001host\u0000${iface}`;
   const first = ctx.used.get(key);
   if (first) {
-    ctx.issues.add(path, `host interface "${iface}" is already created by ${formatPath(first.path)} (line ${first.line})`);
+    ctx.issues.add(path, `host interface "${iface}" is already created by ${formatPath(first.path)} (line ${ctx.issues.map.locate(first.path).line})`);
     return false;
   }
-  ctx.used.set(key, { path, line: ctx.issues.map.locate(path).line });
+  ctx.used.set(key, { path });
   return true;
 }
 
@@ -207,9 +207,9 @@ function nodeEndpoint(ep: LinkEndpoint, raw: string | RawEndpoint, brief: boolea
     const first = ctx.used.get(key);
     if (first) {
       const shared = owner === ep.node ? '' : ` (node "${ep.node}" shares the network namespace of "${owner}")`;
-      issues.add(ifacePath, `interface "${ep.iface}" of node "${ep.node}" is already used by ${formatPath(first.path)} (line ${first.line})${shared}`);
+      issues.add(ifacePath, `interface "${ep.iface}" of node "${ep.node}" is already used by ${formatPath(first.path)} (line ${issues.map.locate(first.path).line})${shared}`);
     } else {
-      ctx.used.set(key, { path: epPath, line: issues.map.locate(epPath).line });
+      ctx.used.set(key, { path: epPath });
     }
   }
   checkAddresses(ep, raw, brief, epPath, j, issues, ctx.seen);

@@ -33,8 +33,15 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
   checkStageCycles(t.nodes, edges);
   const mgmtIPs = assignMgmtIPv4(t);
   const byName = new Map(t.nodes.map((n) => [n.name, n]));
+  // Each node's dependencies, in edge order (one pass: a filter per node was quadratic).
+  const depsOf = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const set = depsOf.get(e.from);
+    if (set) set.add(e.to);
+    else depsOf.set(e.from, new Set([e.to]));
+  }
   const nodes: NodePlan[] = t.nodes.map((n) => {
-    const dependsOn = [...new Set(edges.filter((e) => e.from === n.name).map((e) => e.to))];
+    const dependsOn = [...(depsOf.get(n.name) ?? [])];
     const ip = mgmtIPs.get(n.name);
     return {
       ...n,

@@ -84,13 +84,13 @@ export class SourceMap {
    */
   locate(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
     if (!this.parsed) {
-      const copy = [...path];
-      return lazyPos(this.file, () => this.locateNow(copy, at));
+      return lazyPos({ map: this, path: [...path], at });
     }
     return this.locateNow(path, at);
   }
 
-  private locateNow(path: DataPath, at: 'key' | 'value'): SourcePos {
+  /** The position now, parsing the Document if needed. */
+  locateNow(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
     let node: unknown = this.doc.contents;
     let pair: Pair | undefined;
     let complete = true;
@@ -145,15 +145,34 @@ export class SourceMap {
 /**
  * A position resolved when first read: a spec loaded on the fast path keeps positions for later
  * messages (deploy, apply, routing) without parsing the file for them. `line` and `col` are own
- * enumerable properties, so JSON, spreads and deep equality see the resolved numbers.
+ * enumerable properties, so JSON, spreads and deep equality see the resolved numbers; the getters
+ * are shared (no closure per position) and what to resolve sits in a non-enumerable field.
  */
-function lazyPos(file: string, resolve: () => SourcePos): SourcePos {
-  let done: SourcePos | undefined;
-  const get = (): SourcePos => (done ??= resolve());
-  return Object.defineProperties({ file } as SourcePos, {
-    line: { get: () => get().line, enumerable: true, configurable: true },
-    col: { get: () => get().col, enumerable: true, configurable: true },
-  });
+interface Pending {
+  map: SourceMap;
+  path: DataPath;
+  at: 'key' | 'value';
+}
+const PENDING = Symbol('position to resolve');
+type LazyPos = SourcePos & { [PENDING]: Pending | SourcePos };
+
+function settle(p: LazyPos): SourcePos {
+  const v = p[PENDING];
+  if (!('map' in v)) return v;
+  const done = v.map.locateNow(v.path, v.at);
+  p[PENDING] = done;
+  return done;
+}
+
+const LAZY_FIELDS: PropertyDescriptorMap = {
+  line: { get(this: LazyPos): number { return settle(this).line; }, enumerable: true, configurable: true },
+  col: { get(this: LazyPos): number { return settle(this).col; }, enumerable: true, configurable: true },
+};
+
+function lazyPos(pending: Pending): SourcePos {
+  const p = { file: pending.map.file };
+  Object.defineProperty(p, PENDING, { value: pending, writable: true });
+  return Object.defineProperties(p, LAZY_FIELDS) as SourcePos;
 }
 
 function keyString(key: unknown): string | undefined {
