@@ -38,7 +38,7 @@ export interface LoadOptions {
   defaultMgmtSubnet?: string;
   /** Go-template variables files (containerlab's --vars); default: `<name>_vars.*` beside the topology. */
   templateVars?: readonly string[];
-  /** Size cap of the topology file in bytes; default MAX_TOPOLOGY_BYTES (10 MiB). Only benchmarks raise it. */
+  /** Size cap of the topology file in bytes; default MAX_TOPOLOGY_BYTES (32 MiB). Only benchmarks raise it. */
   maxBytes?: number;
 }
 

@@ -107,9 +107,9 @@ describe('the size cap', () => {
     }
   };
   // Over the cap by a comment, with a YAML error after it: a parse would report TOPO_PARSE instead.
-  const oversized = `name: big\n# ${'x'.repeat(11 * 2 ** 20)}\ntopology: { nodes: { a: { kind: linux, image: alpine } }\n`;
+  const oversized = `name: big\n# ${'x'.repeat(33 * 2 ** 20)}\ntopology: { nodes: { a: { kind: linux, image: alpine } }\n`;
 
-  it('a topology file over 10 MiB is refused before parsing, naming its size, and nothing is written', async () => {
+  it('a topology file over 32 MiB is refused before parsing, naming its size, and nothing is written', async () => {
     const { readdirSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { KindlabError } = await import('../errors.js');
@@ -117,22 +117,22 @@ describe('the size cap', () => {
     await withDir(async (dir) => {
       const file = join(dir, 'big.yaml');
       writeFileSync(file, oversized);
-      await assert.rejects(loadPlan(file), (e: unknown) => e instanceof KindlabError && e.code === 'TOPO_TOO_BIG' && /big\.yaml is 11\.0 MiB; at most 10 MiB is read/.test(e.message));
+      await assert.rejects(loadPlan(file), (e: unknown) => e instanceof KindlabError && e.code === 'TOPO_TOO_BIG' && /big\.yaml is 33\.0 MiB; at most 32 MiB is read/.test(e.message));
       assert.deepEqual(readdirSync(dir), ['big.yaml'], 'no lab directory or other file left behind');
     });
   });
 
-  it('LoadOptions.maxBytes moves the cap (for benchmarks); the default stays 10 MiB', async () => {
+  it('LoadOptions.maxBytes moves the cap (for benchmarks); the default stays 32 MiB', async () => {
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { KindlabError } = await import('../errors.js');
     const { loadTopology, MAX_TOPOLOGY_BYTES } = await import('./index.js');
-    assert.equal(MAX_TOPOLOGY_BYTES, 10 * 2 ** 20);
+    assert.equal(MAX_TOPOLOGY_BYTES, 32 * 2 ** 20);
     await withDir(async (dir) => {
       const file = join(dir, 'big.yaml');
       writeFileSync(file, oversized);
       // Past the cap the file is parsed, so its YAML error shows.
-      await assert.rejects(loadTopology(file, { maxBytes: 12 * 2 ** 20 }), (e: unknown) => e instanceof TopologyError && e.code === 'TOPO_PARSE');
+      await assert.rejects(loadTopology(file, { maxBytes: 34 * 2 ** 20 }), (e: unknown) => e instanceof TopologyError && e.code === 'TOPO_PARSE');
       await assert.rejects(loadTopology(file, { maxBytes: 2 ** 20 }), (e: unknown) => e instanceof KindlabError && e.code === 'TOPO_TOO_BIG' && /at most 1 MiB/.test(e.message));
     });
   });
