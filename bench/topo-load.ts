@@ -1,9 +1,11 @@
 /**
  * Topology load benchmark (issue 18, defect 8): generates topologies of 1, 2, 5, 10 and 20 MiB (linux nodes
  * with labels and exec lines, then veth links between them) and loads each with loadPlan, the path `lab deploy`
- * takes (read, YAML with positions, validation, normalization, plan). Sizes over the 10 MiB cap are loaded
+ * takes (read, YAML with positions, validation, normalization, plan). Sizes over the 32 MiB cap are loaded
  * with the cap raised through LoadOptions.maxBytes. Each size runs in its own process so peak RSS is per size.
- * Usage: node --import tsx bench/topo-load.ts [MiB ...]
+ * Usage: node --import tsx bench/topo-load.ts [--compare DIR [--rounds N]] [MiB ...]
+ *   --compare DIR  also runs the checkout at DIR (its own bench/topo-load.ts --child and code, e.g. main),
+ *                  alternating with this one, and prints a Markdown table of medians side by side.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,29 +63,74 @@ async function runCase(mib: number): Promise<Row> {
   }
 }
 
+const f = (x: number, d = 2, w = 8): string => x.toFixed(d).padStart(w);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** One size loaded in a child process of the checkout at `root` (its own bench script and code). */
+function child(root: string, mib: number): Row {
+  const script = join(root, 'bench/topo-load.ts');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script, '--child', String(mib)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out) as Row;
+}
+
 const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
 if (args[0] === '--child') {
   process.stdout.write(JSON.stringify(await runCase(Number(args[1]))));
 } else {
+  // --compare DIR: DIR's checkout (e.g. main) and this one, alternately, --rounds times each; medians.
+  const base = opt('--compare');
+  const rounds = Number(opt('--rounds') ?? (base ? 3 : 1));
   const sizes = args.length > 0 ? args.map(Number) : [1, 2, 5, 10, 20];
-  const self = fileURLToPath(import.meta.url);
-  const rows: Row[] = [];
-  for (const mib of sizes) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', String(mib)], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-    rows.push(JSON.parse(out) as Row);
+  const here = fileURLToPath(new URL('..', import.meta.url));
+  const runs = new Map<string, Row[]>();
+  const loads: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const mib of sizes) {
+      // Alternate which checkout goes first, so neither always meets the other's leftovers.
+      const order = base ? (r % 2 === 0 ? [['base', base], ['now', here]] : [['now', here], ['base', base]]) : [['now', here]];
+      for (const [tag, root] of order) {
+        const key = `${tag}\u0000${mib}`;
+        runs.set(key, [...(runs.get(key) ?? []), child(root!, mib)]);
+        loads.push(loadavg()[0]!);
+      }
+    }
   }
-  const f = (x: number, d = 2, w = 8) => x.toFixed(d).padStart(w);
-  console.log(`node ${process.version}, loadPlan of generated topologies (linux nodes with labels and exec, veth links)`);
-  console.log('   MiB |  nodes |  links |  load s |  CPU s | load s/MiB | CPU s/MiB | peak RSS MB');
-  for (const r of rows) {
-    const mib = r.bytes / 2 ** 20;
-    console.log(`${f(mib, 1, 6)} | ${String(r.nodes).padStart(6)} | ${String(r.links).padStart(6)} | ${f(r.loadS, 2, 7)} | ${f(r.cpuS, 2, 6)} | ${f(r.loadS / mib, 3, 10)} | ${f(r.cpuS / mib, 3, 9)} | ${f(r.rssMB, 0, 11)}`);
+  console.log(`node ${process.version}, loadPlan of generated topologies (linux nodes with labels and exec, veth links); ${rounds} round(s), medians`);
+  if (base) {
+    console.log(`base: ${base}; now: ${here}`);
+    console.log('| MiB | nodes | links | load s base | load s now | CPU s base | CPU s now | CPU s/MiB now | peak RSS MB base | peak RSS MB now |');
+    console.log('|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const mib of sizes) {
+      const b = runs.get(`base\u0000${mib}`)!;
+      const n = runs.get(`now\u0000${mib}`)!;
+      const m = (rows: Row[], k: keyof Row): number => median(rows.map((x) => x[k]));
+      const size = n[0]!.bytes / 2 ** 20;
+      console.log(`| ${size.toFixed(1)} | ${n[0]!.nodes} | ${n[0]!.links} | ${f(m(b, 'loadS'), 2, 0)} | ${f(m(n, 'loadS'), 2, 0)} | ${f(m(b, 'cpuS'), 2, 0)} | ${f(m(n, 'cpuS'), 2, 0)} | ${f(m(n, 'cpuS') / size, 3, 0)} | ${f(m(b, 'rssMB'), 0, 0)} | ${f(m(n, 'rssMB'), 0, 0)} |`);
+    }
+  } else {
+    console.log('   MiB |  nodes |  links |  load s |  CPU s | load s/MiB | CPU s/MiB | peak RSS MB');
+    for (const mib of sizes) {
+      const rows = runs.get(`now\u0000${mib}`)!;
+      const r = { ...rows[0]!, loadS: median(rows.map((x) => x.loadS)), cpuS: median(rows.map((x) => x.cpuS)), rssMB: median(rows.map((x) => x.rssMB)) };
+      const size = r.bytes / 2 ** 20;
+      console.log(`${f(size, 1, 6)} | ${String(r.nodes).padStart(6)} | ${String(r.links).padStart(6)} | ${f(r.loadS, 2, 7)} | ${f(r.cpuS, 2, 6)} | ${f(r.loadS / size, 3, 10)} | ${f(r.cpuS / size, 3, 9)} | ${f(r.rssMB, 0, 11)}`);
+    }
   }
-  const first = rows[0]!;
-  const last = rows[rows.length - 1]!;
-  const sizeRatio = last.bytes / first.bytes;
-  console.log(`size ×${sizeRatio.toFixed(1)}: load time ×${(last.loadS / first.loadS).toFixed(1)}, CPU time ×${(last.cpuS / first.cpuS).toFixed(1)} (linear: ×${sizeRatio.toFixed(1)}; quadratic: ×${(sizeRatio ** 2).toFixed(0)})`);
-  console.log(`peak RSS includes the tsx loader (${first.baseRssMB.toFixed(0)} MB before the load); the default cap is 10 MiB, raised here for the larger sizes`);
-  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs (wall times are noisy on a shared machine; CPU s is the process's own time)`);
+  const first = median(runs.get(`now\u0000${sizes[0]}`)!.map((x) => x.cpuS));
+  const last = median(runs.get(`now\u0000${sizes[sizes.length - 1]}`)!.map((x) => x.cpuS));
+  const sizeRatio = sizes[sizes.length - 1]! / sizes[0]!;
+  console.log(`now: size ×${sizeRatio.toFixed(1)}: CPU time ×${(last / first).toFixed(1)} (linear: ×${sizeRatio.toFixed(1)}; quadratic: ×${(sizeRatio ** 2).toFixed(0)})`);
+  console.log(`the default cap is 32 MiB (${sizes.some((x) => x > 32) ? 'raised here for the larger sizes' : 'every size here is under it'}); peak RSS includes the tsx loader`);
+  console.log(`load average (1 min) during the runs: median ${median(loads).toFixed(1)}, min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} on ${cpus().length} CPUs (wall times are noisy on a shared machine; CPU s is the process's own time)`);
   console.log('goal (issue 18 defect 8): linear, under 5 s at 20 MiB');
 }
