@@ -112,7 +112,7 @@ describe('positions on the fast path', () => {
     const plan = planLab(spec, { labDir: '/nonexistent/lab' });
     const map = sourceOf(plan)!;
     assert.equal(map.resolved, false, 'the yaml Document was built for a valid file');
-    assert.deepEqual({ ...(plan.links[1998] as VethLinkSpec).endpointPos[1]! }, { file: 'topology.yaml', line: 2006 + 1998, col: 33 });
+    assert.deepEqual({ ...(plan.links[1998] as VethLinkSpec).endpointPos![1] }, { file: 'topology.yaml', line: 2006 + 1998, col: 33 });
     assert.equal(map.resolved, true);
     assert.equal(spec.nodes.find((n) => n.name === 'n1999')!.pos.line, 2004);
   });
