@@ -100,8 +100,11 @@ if (args[0] === '--child') {
       const order = base ? (r % 2 === 0 ? [['base', base], ['now', here]] : [['now', here], ['base', base]]) : [['now', here]];
       for (const [tag, root] of order) {
         const key = `${tag}\u0000${mib}`;
-        runs.set(key, [...(runs.get(key) ?? []), child(root!, mib)]);
+        const row = child(root!, mib);
+        runs.set(key, [...(runs.get(key) ?? []), row]);
         loads.push(loadavg()[0]!);
+        // Progress on stderr: a long series interrupted still leaves its rows.
+        console.error(`round ${r + 1} ${tag} ${mib} MiB: load ${row.loadS.toFixed(2)} s, CPU ${row.cpuS.toFixed(2)} s, RSS ${row.rssMB.toFixed(0)} MB, load average ${loadavg()[0]!.toFixed(1)}`);
       }
     }
   }
