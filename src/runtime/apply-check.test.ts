@@ -179,12 +179,12 @@ test('a manifest whose contents changed is re-applied alone; an added one applie
   const M = 'manifests: [policies.yaml, pods.yaml]\n';
   const old = plan(CP + W1, NODES, LINKS, '10.1.0.0/16', M);
   const hashes = { '/tmp/policies.yaml': 'h1', '/tmp/pods.yaml': 'h2' };
-  const a = appliedPlan(old, hashes);
+  const a = appliedPlan(old, { manifests: hashes });
   // the same contents: nothing to do
-  assert.ok(isEmptyDiff(diffPlans(a, old, { ...hashes })));
+  assert.ok(isEmptyDiff(diffPlans(a, old, { manifests: { ...hashes } })));
   // a lab recorded before hashes were kept: nothing known, nothing re-applied
-  assert.ok(isEmptyDiff(diffPlans(appliedPlan(old), old, { ...hashes, '/tmp/policies.yaml': 'h9' })));
-  const d = diffPlans(a, old, { ...hashes, '/tmp/policies.yaml': 'h9' });
+  assert.ok(isEmptyDiff(diffPlans(appliedPlan(old), old, { manifests: { ...hashes, '/tmp/policies.yaml': 'h9' } })));
+  const d = diffPlans(a, old, { manifests: { ...hashes, '/tmp/policies.yaml': 'h9' } });
   assert.deepEqual(d.manifests, [{ path: '/tmp/policies.yaml', change: 'changed' }]);
   const s = applySteps(a, old, d);
   assert.deepEqual(s.reapplyManifests, ['/tmp/policies.yaml']);
@@ -195,8 +195,24 @@ test('a manifest whose contents changed is re-applied alone; an added one applie
   assert.match(text, /Plan: 0 nodes to add, 0 nodes to change, 0 nodes to remove; 0 links to add, 0 links to remove\./);
   // one entry swapped for another
   const next = plan(CP + W1, NODES, LINKS, '10.1.0.0/16', 'manifests: [policies.yaml, more.yaml]\n');
-  const d2 = diffPlans(a, next, { '/tmp/policies.yaml': 'h1', '/tmp/more.yaml': 'h3' });
+  const d2 = diffPlans(a, next, { manifests: { '/tmp/policies.yaml': 'h1', '/tmp/more.yaml': 'h3' } });
   assert.deepEqual(d2.manifests, [{ path: '/tmp/more.yaml', change: 'added' }, { path: '/tmp/pods.yaml', change: 'removed' }]);
   assert.deepEqual(applySteps(a, next, d2).reapplyManifests, ['/tmp/more.yaml']);
   assert.match(formatDiff('ap', d2, applySteps(a, next, d2)), /^ {2}- manifest \/tmp\/pods\.yaml \(no longer listed: its objects stay in the cluster/m);
+});
+
+test('a startup-config file with other contents re-makes its node alone; unknown hashes change nothing', () => {
+  const old = plan(CP + W1, NODES, LINKS);
+  const tor0 = old.nodes.find((n) => n.name === 'tor0')!.containerName;
+  const a = appliedPlan(old, { startupConfigs: { [tor0]: 'h1' } });
+  assert.ok(isEmptyDiff(diffPlans(a, old, { startupConfigs: { [tor0]: 'h1' } })));
+  assert.ok(isEmptyDiff(diffPlans(appliedPlan(old), old, { startupConfigs: { [tor0]: 'h2' } })), 'recorded before hashes were kept');
+  const d = diffPlans(a, old, { startupConfigs: { [tor0]: 'h2' } });
+  assert.deepEqual(d.changedNodes, [{ node: 'tor0', keys: ['startup-config contents'] }]);
+  const s = applySteps(a, old, d);
+  assert.deepEqual(s.removeContainers, ['tor0']);
+  assert.deepEqual(s.createNodes, ['tor0']);
+  assert.deepEqual(s.createLinks, ['control-plane:eth1 -- tor0:eth1', 'server1:eth1 -- tor0:eth2']);
+  assert.deepEqual(s.leaveCluster, []);
+  assert.match(formatDiff('ap', d, s), /^-\/\+ node tor0 \(container made again: startup-config contents changed\)$/m);
 });

@@ -31,7 +31,7 @@ import { ip } from './netns.js';
 import { recordNodes } from './node-record.js';
 import { type AppliedPlan, type ApplySteps, type PlanDiff, applySteps, diffPlans, formatDiff, isEmptyDiff, linkKey, pinMgmtAddresses } from './plan-diff.js';
 import { pinClusterNodes } from './cluster-node-ids.js';
-import { manifestHashes } from './manifest-hash.js';
+import { fileHashes } from './manifest-hash.js';
 
 export interface ApplyOptions {
   runtime?: Runtime;
@@ -192,7 +192,7 @@ export async function applyIfChanged(plan0: LabPlan, opts: ApplyOptions & { runt
   const old = await readAppliedPlan(plan0.labDir);
   if (!old) return undefined;
   const plan = pinMgmtAddresses(old, pinClusterNodes(old, plan0), freeMgmtAddress(plan0));
-  const diff = diffPlans(old, plan, await manifestHashes(plan));
+  const diff = diffPlans(old, plan, await fileHashes(plan));
   if (isEmptyDiff(diff)) return undefined;
   const steps = applySteps(old, plan, diff);
   const text = formatDiff(plan.name, diff, steps);
@@ -217,7 +217,7 @@ export async function applyLab(source: { plan: LabPlan }, opts: ApplyOptions = {
       throw new KindlabError('APPLY', `lab ${lab} has no recorded plan (${join(source.plan.labDir, APPLIED_PLAN_FILE)}): it was deployed by an older kindlab`, { hint: `redeploy it once: lab deploy --reconfigure -t ${source.plan.file}` });
     }
     const plan = pinMgmtAddresses(old, pinClusterNodes(old, source.plan), freeMgmtAddress(source.plan));
-    const diff = diffPlans(old, plan, await manifestHashes(plan));
+    const diff = diffPlans(old, plan, await fileHashes(plan));
     const steps = applySteps(old, plan, diff);
     const text = formatDiff(lab, diff, steps);
     if (isEmptyDiff(diff)) return { plan, diff, steps, text, status: 'unchanged', warnings: [] };

@@ -8,7 +8,7 @@ import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { nodeDirName, nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
-import { manifestHashes } from './manifest-hash.js';
+import { fileHashes } from './manifest-hash.js';
 import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 import { endpointMac } from './mac.js';
@@ -156,7 +156,7 @@ export async function writeLabDir(plan: LabPlan, info: Map<string, NodeRuntimeIn
   await writeFile(join(plan.labDir, 'topology-data.json'), JSON.stringify(topologyData(plan, info), null, 2) + '\n');
   await writeFile(join(plan.labDir, 'ansible-inventory.yml'), ansibleInventory(plan, info));
   await writeFile(join(plan.labDir, 'state.json'), JSON.stringify(labState(plan, info, managed), null, 2) + '\n');
-  await writeAppliedPlan(plan.labDir, appliedPlan(plan, await manifestHashes(plan)));
+  await writeAppliedPlan(plan.labDir, appliedPlan(plan, await fileHashes(plan)));
 }
 
 /** What `lab apply` compares the edited topology with: the plan the running lab was made from. */

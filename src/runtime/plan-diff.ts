@@ -16,6 +16,8 @@ export interface AppliedPlan {
   fixed: string;
   /** Content hash of each manifest entry as applied, by path (absent in labs recorded before). */
   manifests?: ManifestHashes;
+  /** Content hash of each node's startup-config file as its container was made with, by container. */
+  startupConfigs?: Record<string, string>;
 }
 
 export interface NodeChange {
@@ -73,8 +75,9 @@ export function linkKey(l: LinkSpec): string {
   return l.type === 'veth' ? ends.join(' -- ') : `${ends.join(' -- ')} (${l.type})`;
 }
 
-export function appliedPlan(plan: LabPlan, manifests?: ManifestHashes): AppliedPlan {
-  return { nodes: plan.nodes, links: plan.links, fixed: fixedPart(plan), ...(manifests ? { manifests } : {}) };
+export function appliedPlan(plan: LabPlan, files: FileHashes = {}): AppliedPlan {
+  const { manifests, startupConfigs } = files;
+  return { nodes: plan.nodes, links: plan.links, fixed: fixedPart(plan), ...(manifests ? { manifests } : {}), ...(startupConfigs ? { startupConfigs } : {}) };
 }
 
 function fixedPart(plan: Pick<LabPlan, 'mgmt' | 'cluster' | 'name' | 'prefix'>): string {
@@ -183,7 +186,7 @@ function keyedPlans(old: AppliedPlan, plan: Pick<LabPlan, 'nodes' | 'links'>): K
 }
 
 /** The diff of two plans whose nodes are named alike (by container). */
-function diffKeyed(old: { nodes: NodePlan[]; links: LinkSpec[] }, plan: { nodes: NodePlan[]; links: LinkSpec[] }): Omit<PlanDiff, 'fixedChanged' | 'manifests'> {
+function diffKeyed(old: { nodes: NodePlan[]; links: LinkSpec[] }, plan: { nodes: NodePlan[]; links: LinkSpec[] }, startup: Set<string> = new Set()): Omit<PlanDiff, 'fixedChanged' | 'manifests'> {
   const before = new Map(old.nodes.map((n) => [n.name, n]));
   const after = new Map(plan.nodes.map((n) => [n.name, n]));
   const diff: Omit<PlanDiff, 'fixedChanged' | 'manifests'> = { addedNodes: [], removedNodes: [], changedNodes: [], execChanges: [], addedLinks: [], removedLinks: [] };
@@ -194,6 +197,8 @@ function diffKeyed(old: { nodes: NodePlan[]; links: LinkSpec[] }, plan: { nodes:
       continue;
     }
     const keys = changedKeys(o, n);
+    // the file is copied into the node when its container is made: other contents, made again
+    if (startup.has(n.name) && !keys.includes('startupConfig')) keys.push('startup-config contents');
     if (keys.length) diff.changedNodes.push({ node: n.name, keys });
     else if (canonical(o.exec) !== canonical(n.exec)) {
       diff.execChanges.push({ node: n.name, added: n.exec.filter((l) => !o.exec.includes(l)), removed: o.exec.filter((l) => !n.exec.includes(l)) });
@@ -218,14 +223,29 @@ function diffKeyed(old: { nodes: NodePlan[]; links: LinkSpec[] }, plan: { nodes:
 /** Content hashes of the cluster's manifest entries, by path (manifest-hash.ts reads them). */
 export type ManifestHashes = Record<string, string>;
 
+/** The current contents of the files a plan names, hashed (manifest-hash.ts): what the recorded hashes are compared with. */
+export interface FileHashes {
+  manifests?: ManifestHashes;
+  /** By container. */
+  startupConfigs?: Record<string, string>;
+}
+
+/** Nodes (by container) whose startup-config file has other contents than their container was made with; both sides known only. */
+function startupChanged(old: AppliedPlan, files: FileHashes): Set<string> {
+  const before = old.startupConfigs;
+  const now = files.startupConfigs;
+  if (!before || !now) return new Set();
+  return new Set(Object.keys(now).filter((c) => c in before && before[c] !== now[c]));
+}
+
 /**
  * `old` against `plan`, in each plan's own names (removed nodes and links by the old plan's,
  * the rest by the new one's). `manifests` are the current hashes of the plan's manifest entries:
  * compared with the recorded ones when both are known.
  */
-export function diffPlans(old: AppliedPlan, plan: LabPlan, manifests?: ManifestHashes): PlanDiff {
+export function diffPlans(old: AppliedPlan, plan: LabPlan, files: FileHashes = {}): PlanDiff {
   const k = keyedPlans(old, plan);
-  const d = diffKeyed(k.old, k.now);
+  const d = diffKeyed(k.old, k.now, startupChanged(old, files));
   const nn = (c: string) => k.newName.get(c) ?? c;
   const on = (c: string) => k.oldName.get(c) ?? c;
   const remade = new Set(d.removedLinks.filter((l) => d.addedLinks.includes(l)));
@@ -238,7 +258,7 @@ export function diffPlans(old: AppliedPlan, plan: LabPlan, manifests?: ManifestH
     addedLinks: d.addedLinks.map((l) => k.newLink.get(l) ?? l),
     removedLinks: d.removedLinks.map((l) => (remade.has(l) ? k.newLink.get(l) : k.oldLink.get(l)) ?? l),
     fixedChanged: old.fixed !== fixedPart(plan),
-    manifests: manifestChanges(old.manifests, manifests),
+    manifests: manifestChanges(old.manifests, files.manifests),
   };
 }
 
@@ -287,7 +307,9 @@ export interface ApplySteps {
 export function applySteps(old: AppliedPlan, plan: LabPlan, d: PlanDiff): ApplySteps {
   // worked out by container (the identity), then said in each plan's names
   const k = keyedPlans(old, plan);
-  const kd = diffKeyed(k.old, k.now);
+  // the nodes the diff found changed (startup-config contents included: known only to it)
+  const containerOf = new Map(plan.nodes.map((n) => [n.name, n.containerName]));
+  const kd = diffKeyed(k.old, k.now, new Set(d.changedNodes.map((c) => containerOf.get(c.node) ?? c.node)));
   const on = (c: string) => k.oldName.get(c) ?? c;
   const nn = (c: string) => k.newName.get(c) ?? c;
   const remade = new Set([...kd.changedNodes.map((c) => c.node)]);

@@ -250,7 +250,7 @@ async function bgpRoutes(file: string, router: string): Promise<string> {
   return (await lab(['exec', '-t', file, router, '--', 'vtysh', '-c', 'show ip route bgp'])).stdout;
 }
 
-test('lab apply on the Cilium article lab: a worker and a leaf join, a server goes; nothing else restarts; verify passes; undone again', async () => {
+test('lab apply on the Cilium article lab: a worker and a leaf join, a server goes; nothing else restarts; verify passes; undone again', async (t) => {
   const copy = await copyArticleLab(cilName, 'kindlab-apply-cil-');
   cilDir = copy.dir;
   const file = copy.file;
@@ -336,6 +336,7 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
   // kind config; kind's place-derived names move (worker3 is now the second entry: worker2), the
   // running Nodes do not; and a manifest's contents change
   const nodeJson = async (n: string) => JSON.parse((await kubectl(file, ['get', 'node', n, '-o', 'json'])).stdout) as typeof obj;
+  const swapStart = Date.now();
   const keptCidr = (await nodeJson(`${cilName}-worker3`)).spec.podCIDR;
   const beforeSwap = await containerStates(cilName);
   await swapWorker(cilDir);
@@ -367,6 +368,7 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
   // the topology's worker2 is the kept node (its exec lines' address), in every later command
   assert.match((await lab(['exec', '-t', file, 'worker2', '--', 'ip', '-o', 'addr', 'show', 'dev', 'net0'])).stdout, /10\.0\.4\.2\/24/);
   assert.match((await lab(['apply', '-t', file, '--dry-run'])).stdout, /no changes/);
+  t.diagnostic(`worker swap + manifest change step: ${((Date.now() - swapStart) / 1000).toFixed(1)} s`);
 
   const destroyed = await lab(['destroy', '-t', file, '--cleanup']);
   assert.equal(destroyed.exitCode, 0, destroyed.stderr);
