@@ -29,7 +29,8 @@ export function applyRefusal(plan: LabPlan, old: AppliedPlan, d: PlanDiff, steps
   const oldCp = cp(old.nodes);
   if (oldCp && steps.leaveCluster.includes(oldCp.name)) {
     const now = newByName.get(oldCp.name);
-    const why = now ? `changed (${d.changedNodes.find((c) => c.node === oldCp.name)?.keys.join(', ') ?? 'its settings'})` : 'removed';
+    // a control-plane with another kind entry (role, labels, node-ip) is another node, not a changed one
+    const why = now ? `changed (${d.changedNodes.find((c) => c.node === oldCp.name)?.keys.join(', ') ?? 'its kind entry'})` : 'removed';
     return new KindlabError('APPLY_UNSUPPORTED', `${at(now?.pos ?? oldCp.pos)}node ${oldCp.name}: the cluster's control-plane is ${why}; it runs the API server and cannot leave a running cluster`, { hint });
   }
   const extraCp = steps.joinCluster.map((n) => newByName.get(n)!).find((n) => n.k8s?.role === 'control-plane' && !oldByName.get(n.name)?.k8s);

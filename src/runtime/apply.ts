@@ -30,6 +30,8 @@ import { readDeployState } from './deploy-state.js';
 import { ip } from './netns.js';
 import { recordNodes } from './node-record.js';
 import { type AppliedPlan, type ApplySteps, type PlanDiff, applySteps, diffPlans, formatDiff, isEmptyDiff, linkKey, pinMgmtAddresses } from './plan-diff.js';
+import { pinClusterNodes } from './cluster-node-ids.js';
+import { fileHashes } from './manifest-hash.js';
 
 export interface ApplyOptions {
   runtime?: Runtime;
@@ -68,10 +70,15 @@ function freeMgmtAddress(plan: LabPlan): (taken: Set<string>) => string | undefi
   };
 }
 
-/** Deletes a link between nodes that stay: the end in the first node's namespace (a veth's peer goes with it). */
-async function deleteLink(ctx: DeployContext, link: LinkSpec): Promise<void> {
+/**
+ * Deletes a link between nodes that stay: the end in the first node's namespace (a veth's peer
+ * goes with it). The link is the old plan's: its ends are found by their containers (a cluster
+ * node's name may have moved).
+ */
+async function deleteLink(ctx: DeployContext, old: AppliedPlan, link: LinkSpec): Promise<void> {
   for (const ep of link.endpoints) {
-    const node = ctx.plan.nodes.find((n) => n.name === ep.node);
+    const was = old.nodes.find((n) => n.name === ep.node);
+    const node = ctx.plan.nodes.find((n) => n.containerName === was?.containerName);
     if (!node) continue;
     const pid = await ctx.kindCtx.netnsPid(node);
     await ip(pid, ['link', 'del', 'dev', ep.iface], ep.node).catch(() => undefined);
@@ -96,7 +103,7 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
   const warnings: string[] = [];
   const byName = new Map(plan.nodes.map((n) => [n.name, n]));
   const oldByName = new Map(old.nodes.map((n) => [n.name, n]));
-  const k8s = steps.leaveCluster.length + steps.joinCluster.length > 0;
+  const k8s = steps.leaveCluster.length + steps.joinCluster.length + steps.reapplyManifests.length > 0;
   const clusterApply = k8s ? opts.clusterProvider?.forApply?.(plan) : undefined;
   if (k8s && !clusterApply) throw new KindlabError('APPLY_UNSUPPORTED', `lab ${plan.name}: its cluster provider cannot join or remove Kubernetes nodes in place`, { hint: `lab deploy --reconfigure -t ${plan.file}` });
   // the joining nodes' containers are made by the cluster's apply kind (the running cluster's credentials, its store kept)
@@ -115,7 +122,7 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
   const oldLinks = new Map(old.links.map((l) => [linkKey(l), l]));
   for (const key of steps.deleteLinks) {
     notice(`deleting link ${key}`);
-    await deleteLink(ctx, oldLinks.get(key)!);
+    await deleteLink(ctx, old, oldLinks.get(key)!);
   }
   const creating = steps.createNodes.map((n) => byName.get(n)!);
   const managed = creating.filter(isManaged);
@@ -152,16 +159,16 @@ async function carryOut(plan: LabPlan, old: AppliedPlan, steps: ApplySteps, runt
     await execLines(ctx, n, n.exec, warnings);
   }
   for (const e of steps.execLines) await execLines(ctx, byName.get(e.node)!, e.lines, warnings);
-  if (clusterApply && steps.joinCluster.length) {
-    notice(`Kubernetes nodes joining the cluster: ${steps.joinCluster.join(', ')}`);
-    await clusterApply.join(ctx, steps.joinCluster.map((n) => byName.get(n)!), { reapplyObjects: steps.reapplyObjects }, notice);
+  if (clusterApply && (steps.joinCluster.length || steps.reapplyManifests.length)) {
+    if (steps.joinCluster.length) notice(`Kubernetes nodes joining the cluster: ${steps.joinCluster.join(', ')}`);
+    await clusterApply.join(ctx, steps.joinCluster.map((n) => byName.get(n)!), { reapplyObjects: steps.reapplyObjects, manifests: steps.reapplyManifests }, notice);
   }
 
   // the lab directory for the new plan: kept nodes keep what the last deploy learnt about them
   const state = await readLabState(plan.labDir);
   for (const n of plan.nodes) {
     if (info.has(n.name)) continue;
-    const s = state?.nodes.find((x) => x.name === n.name);
+    const s = state?.nodes.find((x) => x.container === n.containerName);
     const entry: NodeRuntimeInfo = { image: s?.image ?? n.image, ...(s?.imageSubstitute ? { imageSubstitute: s.imageSubstitute } : {}), ...(s?.mgmtIPv4 ? { mgmtIPv4: s.mgmtIPv4 } : {}) };
     info.set(n.name, entry);
   }
@@ -184,8 +191,8 @@ export async function applyIfChanged(plan0: LabPlan, opts: ApplyOptions & { runt
   if (!last || last.status !== 'complete') return undefined;
   const old = await readAppliedPlan(plan0.labDir);
   if (!old) return undefined;
-  const plan = pinMgmtAddresses(old, plan0, freeMgmtAddress(plan0));
-  const diff = diffPlans(old, plan);
+  const plan = pinMgmtAddresses(old, pinClusterNodes(old, plan0), freeMgmtAddress(plan0));
+  const diff = diffPlans(old, plan, await fileHashes(plan));
   if (isEmptyDiff(diff)) return undefined;
   const steps = applySteps(old, plan, diff);
   const text = formatDiff(plan.name, diff, steps);
@@ -209,8 +216,8 @@ export async function applyLab(source: { plan: LabPlan }, opts: ApplyOptions = {
     if (!old) {
       throw new KindlabError('APPLY', `lab ${lab} has no recorded plan (${join(source.plan.labDir, APPLIED_PLAN_FILE)}): it was deployed by an older kindlab`, { hint: `redeploy it once: lab deploy --reconfigure -t ${source.plan.file}` });
     }
-    const plan = pinMgmtAddresses(old, source.plan, freeMgmtAddress(source.plan));
-    const diff = diffPlans(old, plan);
+    const plan = pinMgmtAddresses(old, pinClusterNodes(old, source.plan), freeMgmtAddress(source.plan));
+    const diff = diffPlans(old, plan, await fileHashes(plan));
     const steps = applySteps(old, plan, diff);
     const text = formatDiff(lab, diff, steps);
     if (isEmptyDiff(diff)) return { plan, diff, steps, text, status: 'unchanged', warnings: [] };

@@ -27,8 +27,12 @@ export interface ClusterApply {
   readonly nodeKind: NodeKind;
   /** Before their containers go: the nodes drained (their pods deleted), agents stopped, Nodes deleted. `nodes` are the old plan's. */
   leave(ctx: DeployContext, nodes: readonly NodePlan[], progress: (msg: string) => void): Promise<void>;
-  /** After their containers, links and exec lines: each node registered, its daemon and agent started, Ready; the objects applied again when asked. */
-  join(ctx: DeployContext, nodes: readonly NodePlan[], opts: { reapplyObjects: boolean }, progress: (msg: string) => void): Promise<void>;
+  /**
+   * After their containers, links and exec lines: each node registered, its daemon and agent
+   * started, Ready; every object applied again with `reapplyObjects`, else the manifest entries
+   * named by `manifests` (their contents changed) alone.
+   */
+  join(ctx: DeployContext, nodes: readonly NodePlan[], opts: { reapplyObjects: boolean; manifests?: readonly string[] }, progress: (msg: string) => void): Promise<void>;
 }
 
 export interface ClusterProviderFactory {

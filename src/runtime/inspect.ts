@@ -34,7 +34,8 @@ export async function inspectLab(runtime: Runtime, lab: string, plan?: LabPlan, 
   const nodes = containers
     .map((c) => ({
       ...(c.labels[LABEL_POD_OF] ? { podOf: c.labels[LABEL_POD_OF] } : {}),
-      name: c.labels[LABEL_NODE] ?? c.name,
+      // the plan's name first: a cluster node's topology name follows its place in the kind config, its container's label does not
+      name: (plan?.name === lab ? plan.nodes.find((n) => n.containerName === c.name)?.name : undefined) ?? c.labels[LABEL_NODE] ?? c.name,
       container: c.name,
       kind: c.labels[LABEL_KIND] ?? '',
       image: c.image,

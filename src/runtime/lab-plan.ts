@@ -6,16 +6,26 @@
  */
 import { loadPlan, type LabPlan, type LoadOptions } from '../topology/index.js';
 import type { Runtime } from './docker.js';
-import { readLabState } from './labdir.js';
+import { readAppliedPlan, readLabState } from './labdir.js';
+import { pinClusterNodes } from './cluster-node-ids.js';
 import { firstFreeSubnet, mgmtSubnetConflicts } from './mgmt-conflicts.js';
 import { subnetSurroundings } from './mgmt.js';
 
-/** loadPlan, on the management subnet the lab's deploy recorded when its topology chose none. */
+/**
+ * loadPlan, on the management subnet the lab's deploy recorded when its topology chose none, with
+ * each cluster node on the Node (and container) it runs as (cluster-node-ids.ts: kind's names
+ * follow places in the config, the running nodes do not).
+ */
 export async function loadLabPlan(file: string, opts: LoadOptions = {}): Promise<LabPlan> {
   const plan = await loadPlan(file, opts);
-  if (!plan.mgmt.defaultSubnet) return plan;
-  const recorded = (await readLabState(plan.labDir))?.mgmtSubnet;
-  return recorded && recorded !== plan.mgmt.ipv4Subnet ? loadPlan(file, { ...opts, defaultMgmtSubnet: recorded }) : plan;
+  const recorded = plan.mgmt.defaultSubnet ? (await readLabState(plan.labDir))?.mgmtSubnet : undefined;
+  return pinned(recorded && recorded !== plan.mgmt.ipv4Subnet ? await loadPlan(file, { ...opts, defaultMgmtSubnet: recorded }) : plan);
+}
+
+async function pinned(plan: LabPlan): Promise<LabPlan> {
+  if (!plan.nodes.some((n) => n.k8s)) return plan;
+  const applied = await readAppliedPlan(plan.labDir);
+  return applied ? pinClusterNodes(applied, plan) : plan;
 }
 
 /**
@@ -31,5 +41,5 @@ export async function planOnFreeSubnet(runtime: Runtime, plan: LabPlan, notice: 
   const free = firstFreeSubnet(plan.mgmt.network, networks, host);
   if (!free) return plan;
   notice(`lab ${plan.name}: the default management subnet ${plan.mgmt.ipv4Subnet} ${conflicts[0]!.message}; using ${free} (set mgmt.ipv4-subnet to choose one)`);
-  return loadPlan(plan.file, { ...opts, defaultMgmtSubnet: free });
+  return pinned(await loadPlan(plan.file, { ...opts, defaultMgmtSubnet: free }));
 }

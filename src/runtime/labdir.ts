@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readJsonFile, writeJsonAtomic } from '../lib/index.js';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
+import { nodeDirName, nodeKindFacts, type LabPlan, type LinkEndpoint, type LinkSpec, type NodePlan } from '../topology/index.js';
+import { fileHashes } from './manifest-hash.js';
 import type { ImageSubstitute } from './image-plan.js';
 import { endpointMacOf } from './links.js';
 import { endpointMac } from './mac.js';
@@ -37,7 +38,7 @@ export interface LabState {
 }
 
 export function nodeDir(plan: LabPlan, node: NodePlan | string): string {
-  return join(plan.labDir, typeof node === 'string' ? node : node.name);
+  return join(plan.labDir, typeof node === 'string' ? node : nodeDirName(node));
 }
 
 /** Host path of a file rendered for a node (`/etc/frr/frr.conf` → `<labDir>/<node>/rendered/etc/frr/frr.conf`). */
@@ -155,7 +156,7 @@ export async function writeLabDir(plan: LabPlan, info: Map<string, NodeRuntimeIn
   await writeFile(join(plan.labDir, 'topology-data.json'), JSON.stringify(topologyData(plan, info), null, 2) + '\n');
   await writeFile(join(plan.labDir, 'ansible-inventory.yml'), ansibleInventory(plan, info));
   await writeFile(join(plan.labDir, 'state.json'), JSON.stringify(labState(plan, info, managed), null, 2) + '\n');
-  await writeAppliedPlan(plan.labDir, appliedPlan(plan));
+  await writeAppliedPlan(plan.labDir, appliedPlan(plan, await fileHashes(plan)));
 }
 
 /** What `lab apply` compares the edited topology with: the plan the running lab was made from. */

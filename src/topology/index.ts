@@ -19,7 +19,7 @@ export { STAGES, stageOf } from './types.js';
 export { usesStages, linkEndWaits, dependencyEdges } from './plan-graph.js';
 export type { RawTopologyFile, RawNodeProps, RawLink, RawEndpoint, RawMgmt } from './raw-types.js';
 export { NODE_KINDS, NODE_KIND_FACTS, nodeKindFacts, isNodeKindName, type NodeKindFacts, type NodeKindName } from './node-kinds.js';
-export { planLab, containerName } from './plan.js';
+export { planLab, containerName, nodeDirName } from './plan.js';
 export { parseEngine } from './hosts.js';
 export { extraEngineGateways, mgmtPerEngine, mgmtVni, mgmtVxlanName, type EngineMgmt } from './hosts-mgmt.js';
 export { placeNodes, type PlacementNode } from './placement.js';
@@ -74,6 +74,12 @@ export async function loadPlan(file: string, opts: LoadOptions & PlanOptions = {
   const routed = applyRouting(plan, (path) => locateIn(plan, path));
   const src = sourceOf(plan);
   return routed !== plan && src ? attachSource(routed, src) : routed;
+}
+
+/** A copy derived from a loaded plan (names pinned, addresses kept) keeps its positions in the file. */
+export function withSourceOf<T extends object>(from: object, to: T): T {
+  const src = sourceOf(from);
+  return src && to !== from ? attachSource(to, src) : to;
 }
 
 /**

@@ -27,6 +27,17 @@ export function containerName(prefix: string, lab: string, node: NodeSpec | stri
   return `${prefix}-${lab}-${n}`;
 }
 
+/**
+ * The node's directory under the lab directory: its name; a cluster node's follows its Node name
+ * (kind's short form in a \`cluster:\` section), which stays when its place in the kind config,
+ * and so its topology name, moves (runtime/cluster-node-ids.ts). The same as the name until then.
+ */
+export function nodeDirName(n: Pick<NodeSpec, 'name' | 'k8s'>): string {
+  if (!n.k8s) return n.name;
+  const { cluster, nodeName } = n.k8s;
+  return n.name.startsWith(`${cluster}-`) || !nodeName.startsWith(`${cluster}-`) ? nodeName : nodeName.slice(cluster.length + 1);
+}
+
 export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
   const edges = dependencyEdges(t.nodes);
   checkCycles(t.nodes, edges);

@@ -250,7 +250,7 @@ async function bgpRoutes(file: string, router: string): Promise<string> {
   return (await lab(['exec', '-t', file, router, '--', 'vtysh', '-c', 'show ip route bgp'])).stdout;
 }
 
-test('lab apply on the Cilium article lab: a worker and a leaf join, a server goes; nothing else restarts; verify passes; undone again', async () => {
+test('lab apply on the Cilium article lab: a worker and a leaf join, a server goes; nothing else restarts; verify passes; undone again', async (t) => {
   const copy = await copyArticleLab(cilName, 'kindlab-apply-cil-');
   cilDir = copy.dir;
   const file = copy.file;
@@ -269,7 +269,7 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
   assert.equal(dry.exitCode, 0, `${dry.stdout}\n${dry.stderr}`);
   const planLines = dry.stdout.split('\n').filter((l) => /^\s*(\+|-|~|-\/\+) /.test(l)).map((l) => l.trim());
   assert.deepEqual(planLines, [
-    '+ node worker4 (Kubernetes node: joins the running cluster)',
+    `+ node worker4 (Kubernetes node ${cilName}-worker4: joins the running cluster)`,
     '+ node tor2',
     '+ node server4',
     '~ node worker3 (exec lines)',
@@ -284,6 +284,8 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
     '+ link router0:net2 -- tor2:net0',
     '+ link server4:net0 -- tor2:net1',
     '- link server3:net0 -- tor1:net2',
+    // the rack2 policy was added to the policies file: its contents changed
+    `~ manifest ${join(cilDir, 'cilium-bgp-peering-policies.yaml')} changed: re-apply`,
     '~ cluster objects (the manifests applied again, for the joining nodes)',
   ]);
   assert.match(dry.stdout, /Plan: 3 nodes to add, 3 nodes to change, 1 node to remove; 3 links to add, 1 link to remove\./);
@@ -315,7 +317,7 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
   await editArticleLab(cilDir, original, false);
   const undo = await lab(['apply', '-t', file]);
   assert.equal(undo.exitCode, 0, `${undo.stdout}\n${undo.stderr}`);
-  assert.match(undo.stdout, /^ {2}- node worker4 \(Kubernetes node: drained, its Node deleted\)$/m);
+  assert.match(undo.stdout, new RegExp(`^ {2}- node worker4 \\(Kubernetes node ${cilName}-worker4: drained, its Node deleted\\)$`, 'm'));
   const back = await labContainers(cilName);
   assert.deepEqual([...back.keys()].sort(), [...before.keys()].filter((n) => n !== 'server3').sort());
   for (const [n, v0] of before) if (n !== 'server3') assert.equal(back.get(n), v0, `${n} kept its container through the undo`);
@@ -330,7 +332,83 @@ test('lab apply on the Cilium article lab: a worker and a leaf join, a server go
   const v2 = await lab(['verify', '-t', file, '--wait', '90s']);
   assert.equal(v2.exitCode, 0, `${v2.stdout}\n${v2.stderr}`);
 
+  // one edit removes rack1's first worker (worker2, with server2) and adds another (rack3) at the end of the
+  // kind config; kind's place-derived names move (worker3 is now the second entry: worker2), the
+  // running Nodes do not; and a manifest's contents change
+  const nodeJson = async (n: string) => JSON.parse((await kubectl(file, ['get', 'node', n, '-o', 'json'])).stdout) as typeof obj;
+  const swapStart = Date.now();
+  const keptCidr = (await nodeJson(`${cilName}-worker3`)).spec.podCIDR;
+  const beforeSwap = await containerStates(cilName);
+  await swapWorker(cilDir);
+  const policies = join(cilDir, 'cilium-bgp-peering-policies.yaml');
+  const swapDry = await lab(['apply', '-t', file, '--dry-run']);
+  assert.equal(swapDry.exitCode, 0, `${swapDry.stdout}\n${swapDry.stderr}`);
+  assert.deepEqual(swapDry.stdout.split('\n').filter((l) => /^\s*(\+|-|~|-\/\+) /.test(l)).map((l) => l.trim()), [
+    `+ node worker3 (Kubernetes node ${cilName}-worker4: joins the running cluster)`,
+    `- node worker2 (Kubernetes node ${cilName}-worker2: drained, its Node deleted)`,
+    '- node server2',
+    '- link server2:net0 -- tor1:net1',
+    `~ manifest ${policies} changed: re-apply`,
+    '~ cluster objects (the manifests applied again, for the joining nodes)',
+  ]);
+  assert.match(swapDry.stdout, new RegExp(`^ {4}node worker2 \\(was worker3\\) runs on as Kubernetes node ${cilName}-worker3, untouched$`, 'm'));
+  const swapped = await lab(['apply', '-t', file]);
+  assert.equal(swapped.exitCode, 0, `${swapped.stdout}\n${swapped.stderr}`);
+  const afterSwap = await containerStates(cilName);
+  const goneNames = [`${cilName}-worker2`, `clab-${cilName}-server2`];
+  for (const [c, v0] of beforeSwap) if (!goneNames.includes(c)) assert.equal(afterSwap.get(c), v0, `${c} kept its container and start time`);
+  for (const c of goneNames) assert.equal(afterSwap.has(c), false, `${c} removed`);
+  const fresh = await nodeJson(`${cilName}-worker4`);
+  assert.equal(fresh.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
+  assert.equal(fresh.metadata.labels['rack'], 'rack3');
+  assert.equal((await nodeJson(`${cilName}-worker3`)).spec.podCIDR, keptCidr, 'the kept worker keeps its Node and pod CIDR');
+  assert.match((await kubectl(file, ['get', 'node', `${cilName}-worker2`])).stderr, /not found/);
+  const pol = JSON.parse((await kubectl(file, ['get', 'ciliumbgppeeringpolicy', 'rack0', '-o', 'json'])).stdout) as { metadata: { labels?: Record<string, string> } };
+  assert.equal(pol.metadata.labels?.['kindlab-test'], 'edited', 'the changed manifest was applied');
+  // the topology's worker2 is the kept node (its exec lines' address), in every later command
+  assert.match((await lab(['exec', '-t', file, 'worker2', '--', 'ip', '-o', 'addr', 'show', 'dev', 'net0'])).stdout, /10\.0\.4\.2\/24/);
+  assert.match((await lab(['apply', '-t', file, '--dry-run'])).stdout, /no changes/);
+  t.diagnostic(`worker swap + manifest change step: ${((Date.now() - swapStart) / 1000).toFixed(1)} s`);
+
   const destroyed = await lab(['destroy', '-t', file, '--cleanup']);
   assert.equal(destroyed.exitCode, 0, destroyed.stderr);
   assert.deepEqual(await leftovers(cilName), NOTHING);
 });
+
+/**
+ * rack1's first worker (the kind config's third entry, worker2, with server2 and its link) taken out
+ * and a rack3 worker added at the end; the topology's names for the worker after it follow its new
+ * place (worker3 → worker2). The rack0 policy gains a label.
+ */
+async function swapWorker(dir: string): Promise<void> {
+  const topo = join(dir, 'topo.yaml');
+  const doc = parseDocument(await readFile(topo, 'utf8'));
+  const nodes = doc.getIn(['topology', 'nodes']) as YAMLMap;
+  const links = doc.getIn(['topology', 'links']) as YAMLSeq;
+  nodes.delete('server2');
+  nodes.set('worker2', nodes.get('worker3'));
+  nodes.delete('worker3');
+  links.items = links.items.filter((l) => !JSON.stringify((l as YAMLMap).toJSON()).includes('server2'));
+  links.items = links.items.map((l) => (JSON.stringify((l as YAMLMap).toJSON()).includes('worker3:net0') ? doc.createNode({ endpoints: ['tor1:net2', 'worker2:net0'] }) : l));
+  const checks = doc.getIn(['verify', 'checks']) as YAMLSeq;
+  checks.items = checks.items.filter((c) => !/server2|worker2|worker3|10\.0\.3\.2|10\.0\.4\.2|10\.1\.2|nettool/.test(JSON.stringify((c as YAMLMap).toJSON())));
+  await writeFile(topo, doc.toString());
+  const cluster = parseDocument(await readFile(join(dir, 'cluster.yaml'), 'utf8'));
+  const kindNodes = cluster.get('nodes') as YAMLSeq;
+  kindNodes.items.splice(2, 1);
+  kindNodes.add(cluster.createNode({ role: 'worker', labels: { rack: 'rack3' } }));
+  await writeFile(join(dir, 'cluster.yaml'), cluster.toString());
+  const pol = join(dir, 'cilium-bgp-peering-policies.yaml');
+  await writeFile(pol, (await readFile(pol, 'utf8')).replace('  name: rack0\n', '  name: rack0\n  labels:\n    kindlab-test: edited\n'));
+}
+
+/** Container ID, start time and state of each of a lab's node containers, by container name. */
+async function containerStates(labName: string): Promise<Map<string, string>> {
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=kindlab.lab=${labName}`, '--filter', 'label=kindlab.node', '--format', '{{.Names}}']);
+  const names = ps.stdout.split('\n').filter(Boolean);
+  const r = await execa('docker', ['inspect', '-f', '{{.Name}} {{.Id}} {{.State.StartedAt}} {{.State.Status}}', ...names]);
+  return new Map(r.stdout.split('\n').map((l) => {
+    const [n, ...rest] = l.split(' ');
+    return [n!.replace(/^\//, ''), rest.join(' ')];
+  }));
+}

@@ -20,7 +20,7 @@ import type { KubeClient, Node, Pod } from '../client/index.js';
 import type { ClusterApply, DeployContext } from '../../runtime/index.js';
 import type { LabPlan, NodePlan } from '../../topology/index.js';
 import { KindlabError } from '../../errors.js';
-import { labClient, poll } from './api.js';
+import { applyManifests, labClient, poll } from './api.js';
 import { k8sNodeKind } from './node-kind.js';
 import { AGENT_MARKER, AGENT_PROCESS_PATTERN, AGENT_SUPERVISOR, API_PORT, IN_CONTAINER, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlane, controlPlaneAddress, hostPaths } from './plan.js';
 import { agentsAction, manifestsAction, nodeDaemonsAction, nodesReadyAction } from './steps.js';
@@ -96,6 +96,22 @@ async function drain(client: KubeClient, nodeName: string, progress: (msg: strin
   return pods.length;
 }
 
+/**
+ * The manifest entries whose contents changed, applied again as the deploy applies them (server-side
+ * apply, field manager kindlab). Nothing records which objects a file made, so an object taken out
+ * of a file stays in the cluster.
+ */
+async function reapplyManifests(plan: LabPlan, paths: readonly string[], progress: (msg: string) => void): Promise<void> {
+  const entries = clusterOf(plan).manifests.filter((m) => paths.includes(m.path));
+  const client = labClient(hostPaths.kubeconfig(plan));
+  try {
+    const applied = await applyManifests(client, entries, (m) => progress(`manifests: ${m}`));
+    progress(`manifests: ${applied.length} objects applied again from ${entries.length} changed entr${entries.length === 1 ? 'y' : 'ies'}`);
+  } finally {
+    client.close();
+  }
+}
+
 export function clusterApply(): ClusterApply {
   const state: ClusterDeployState = {};
   const kind = k8sNodeKind(state);
@@ -119,10 +135,15 @@ export function clusterApply(): ClusterApply {
         client.close();
       }
       await refreshControlPlane(ctx);
-      for (const n of nodes) if (!ctx.plan.nodes.some((x) => x.name === n.name)) await rm(hostPaths.nodeDir(ctx.plan, n), { recursive: true, force: true });
+      // its directory goes unless a node of the new plan has it (a node made again)
+      const kept = new Set(ctx.plan.nodes.map((x) => hostPaths.nodeDir(ctx.plan, x)));
+      for (const n of nodes) if (!kept.has(hostPaths.nodeDir(ctx.plan, n))) await rm(hostPaths.nodeDir(ctx.plan, n), { recursive: true, force: true });
     },
     async join(ctx, nodes, opts, progress) {
-      if (!nodes.length && !opts.reapplyObjects) return;
+      if (!nodes.length && !opts.reapplyObjects) {
+        if (opts.manifests?.length) await reapplyManifests(ctx.plan, opts.manifests, progress);
+        return;
+      }
       await refreshControlPlane(ctx);
       const client = labClient(hostPaths.kubeconfig(ctx.plan));
       try {
@@ -133,6 +154,7 @@ export function clusterApply(): ClusterApply {
       const view = { ...ctx, plan: viewOf(ctx.plan, new Set(nodes.map((n) => n.name))) };
       for (const a of [nodeDaemonsAction, nodesReadyAction, agentsAction]) await a.run(view, (m) => progress(`${a.title}: ${m}`));
       if (opts.reapplyObjects) await manifestsAction.run(ctx, (m) => progress(`${manifestsAction.title}: ${m}`));
+      else if (opts.manifests?.length) await reapplyManifests(ctx.plan, opts.manifests, progress);
     },
   };
 }

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultSans } from '../apiserver/tls.js';
 import { SUPERVISED_AGENT_MARKER } from '../node/project-agent.js';
 import { KindlabError } from '../../errors.js';
-import type { LabCluster, LabPlan, NodePlan } from '../../topology/index.js';
+import { nodeDirName, type LabCluster, type LabPlan, type NodePlan } from '../../topology/index.js';
 import { shellQuoteArg as shq } from '../../lib/index.js';
 import { labRuleComment } from '../../runtime/index.js';
 
@@ -83,7 +83,7 @@ export const hostPaths = {
   apiserverLog: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'apiserver.log'),
   pki: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'pki'),
   token: (plan: LabPlan) => join(clusterBase(plan), 'cluster', 'token'),
-  nodeDir: (plan: LabPlan, n: NodePlan) => join(plan.labDir, n.name),
+  nodeDir: (plan: LabPlan, n: NodePlan) => join(plan.labDir, nodeDirName(n)),
 };
 
 /** The control-plane's management address: what the nodes' kubeconfig points at. */
