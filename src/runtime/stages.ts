@@ -104,7 +104,7 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     trace(n, 'start');
     await enter(n, 'create', n.dependsOn);
     await concurrency.run(() => createNode(ctx, n, progress, { deferSysctls: true }));
-    unlocked.set(n.name, unlockNodeSysctls(ctx, n, progress));
+    unlocked.set(n.name, unlockNodeSysctls(ctx, n, progress).then(() => trace(n, 'sysctls')));
     progress(`${n.name}: created`);
     trace(n, 'created');
     await finish(n, 'create');
@@ -132,7 +132,10 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     await sysctlsReady(n);
     // the kind's start-up (FRR's frrinit) is the node's own work, as its exec lines are: it holds no slot that
     // container creation and links need
-    if (kind.postDeploy) await kind.postDeploy(n, ctx.kindCtx);
+    if (kind.postDeploy) {
+      trace(n, 'start-up');
+      await kind.postDeploy(n, ctx.kindCtx);
+    }
     await finish(n, 'configure');
     trace(n, 'configured');
     await execNodeLines(ctx, n, progress);
