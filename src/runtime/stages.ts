@@ -104,7 +104,9 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     trace(n, 'start');
     await enter(n, 'create', n.dependsOn);
     await concurrency.run(() => createNode(ctx, n, progress, { deferSysctls: true }));
-    unlocked.set(n.name, unlockNodeSysctls(ctx, n, progress).then(() => trace(n, 'sysctls')));
+    unlocked.set(n.name, unlockNodeSysctls(ctx, n, progress).then(() => {
+      trace(n, 'sysctls');
+    }));
     progress(`${n.name}: created`);
     trace(n, 'created');
     await finish(n, 'create');
