@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTopology, planLab, usesStages } from '../topology/index.js';
-import { activeStages } from './stages.js';
+import { activeStages, creationRanks } from './stages.js';
 import { deployActions } from './deploy.js';
 
 const text = (extra: string) => `name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n    a:\n      healthcheck: {test: [CMD, "true"]}\n    b:\n${extra}`;
@@ -21,4 +21,23 @@ test('every lab deploys its nodes through the per-node pipeline, with or without
   assert.deepEqual(titles(plain), titles(staged));
   const withCert = planLab(parseTopology(text('      certificate: {issue: true}\n'), { env: {} }));
   assert.ok(deployActions(undefined, withCert).some((a) => a.title === 'Certificates'));
+});
+
+test('creation order: nodes with a start-up (FRR) and the link peers they configure after come first, the rest after, plan order within', () => {
+  const plan = planLab(parseTopology(`name: x
+topology:
+  nodes:
+    k1: {kind: linux, image: i}
+    lan: {kind: bridge, image: i}
+    r1: {kind: frr, image: frrouting/frr}
+    k2: {kind: linux, image: i}
+    other: {kind: linux, image: i}
+  links:
+  - endpoints: [r1:eth1, lan:p1]
+  - endpoints: [k1:eth1, lan:p2]
+  - endpoints: [k2:eth1, other:eth1]
+`, { env: {} }));
+  const ranks = creationRanks(plan.nodes, plan.links, (n) => n.kind === 'frr');
+  assert.deepEqual(Object.fromEntries(ranks), { k1: 1, lan: 0, r1: 0, k2: 1, other: 1 });
+  assert.deepEqual([...creationRanks(plan.nodes, plan.links, () => false).values()], [1, 1, 1, 1, 1], 'no start-up: the plan\'s order');
 });

@@ -64,4 +64,14 @@ describe('verify with two clusters', () => {
     const checks = await deriveClusterChecks(new LabContext(plan(), noDaemons, lookup));
     assert.deepEqual(checks.map((c) => c.name), ['k01/pod/default/a → k01/pod/default/b', 'k01/pod/default/b → k01/pod/default/a', 'k02/pod/default/a → k02/pod/default/c', 'k02/pod/default/c → k02/pod/default/a']);
   });
+
+  test('derived, with a router joining the clusters: every cluster\'s pod CIDRs on it, and pods ping across clusters both ways', async () => {
+    const frrOnR = async (node: string) => ({ exitCode: 0, stdout: node === 'r' ? '/usr/lib/frr/bgpd -d -F traditional\n' : '', stderr: '' });
+    const checks = await deriveClusterChecks(new LabContext(plan(), frrOnR, lookup));
+    const names = checks.map((c) => c.name);
+    assert.deepEqual(names.filter((n) => n.startsWith('r has')), ['r has pod CIDR 10.244.0.0/24 of k01-control-plane', 'r has pod CIDR 10.245.0.0/24 of k02-control-plane']);
+    const pings = names.filter((n) => n.includes(' → '));
+    assert.equal(pings.length, 12, pings.join('\n'));
+    for (const n of ['k01/pod/default/a → k02/pod/default/c', 'k02/pod/default/c → k01/pod/default/a', 'k01/pod/default/b → k02/pod/default/a', 'k02/pod/default/a → k01/pod/default/a']) assert.ok(pings.includes(n), n);
+  });
 });

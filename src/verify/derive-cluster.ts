@@ -5,7 +5,9 @@
  * - every pod reaches every other pod (ping from its network namespace to the other's IP).
  * Pods that have finished (Succeeded/Failed) and hostNetwork pods are left out.
  * With several clusters in the lab: every cluster's pod CIDRs on every router, and each cluster's
- * pods ping each other (named `CLUSTER/pod/NS/NAME`); pods of different clusters are not paired.
+ * pods ping each other (named `CLUSTER/pod/NS/NAME`). When the lab has a router, pods of different
+ * clusters are paired too: the route checks expect every cluster's pod CIDRs on it, so the fabric joins
+ * the clusters; without one, nothing carries one cluster's pod CIDRs to the other and they are not paired.
  */
 import type { Node, Pod } from '../cluster/client/index.js';
 import type { LabContext } from './context.js';
@@ -39,8 +41,10 @@ export async function deriveClusterChecks(ctx: LabContext, concurrency = 8): Pro
       }
     }
   }
-  for (const { c, pods } of perCluster) {
-    const refs = pods.filter(probed).map((p) => `${c !== undefined ? `${c}/` : ''}pod/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).sort();
+  const refsOf = perCluster.map(({ c, pods }) => pods.filter(probed).map((p) => `${c !== undefined ? `${c}/` : ''}pod/${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).sort());
+  // one group per cluster, or all pods in one group when a router joins the clusters
+  const groups = rs.length > 0 ? [refsOf.flat()] : refsOf;
+  for (const refs of groups) {
     for (const from of refs) {
       for (const to of refs) {
         if (from === to) continue;

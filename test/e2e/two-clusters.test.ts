@@ -7,7 +7,7 @@
  * peers with the router, which learns both pod CIDRs. kubectl works against each kubeconfig and
  * sees only its own cluster. The topology-level bgp: puts the clusters in AS 65001; the second
  * cluster's k8s-kind node has its own bgp: (AS 65002), so the router sees both ASNs, and a pod of one
- * pings a pod of the other. lab kubeconfig --cluster, lab exec into either cluster's pod, verify's
+ * pings a pod of the other (and verify derives those pings both ways). lab kubeconfig --cluster, lab exec into either cluster's pod, verify's
  * derived checks and the graph know both clusters. Destroy removes both. Run under the docker lock.
  */
 import assert from 'node:assert/strict';
@@ -188,13 +188,16 @@ test('lab exec into a pod of either cluster: --cluster, CLUSTER/pod/NAME, -n; a 
   assert.match(unknown.stderr, new RegExp(`no cluster "nope" \\(its clusters: ${A}, ${B}\\)`));
 });
 
-test('verify derives both clusters\' checks; the graph draws each cluster\'s nodes in a box of its own', async () => {
+test('verify derives both clusters\' checks, pods pinging across the clusters both ways; the graph draws each cluster\'s nodes in a box of its own', async () => {
   const v = await lab(['verify', '-t', file, '--wait', '30s', '--format', 'json']);
   const report = JSON.parse(v.stdout) as { checks: Array<{ name: string; passed: boolean }> };
   assert.equal(v.exitCode, 0, report.checks.filter((c) => !c.passed).map((c) => c.name).join('\n'));
   const names = report.checks.map((c) => c.name);
   assert.ok(names.includes(`router has pod CIDR 10.244.0.0/24 of ${A}-control-plane`), names.join('\n'));
   assert.ok(names.includes(`router has pod CIDR 10.245.0.0/24 of ${B}-control-plane`), names.join('\n'));
+  // the router joins the clusters: a pod of each pings the other's (both ways), and both passed (exit code 0 above)
+  assert.ok(names.includes(`${A}/pod/default/nettool → ${B}/pod/default/nettool`), names.join('\n'));
+  assert.ok(names.includes(`${B}/pod/default/nettool → ${A}/pod/default/nettool`), names.join('\n'));
   const g = await lab(['graph', '-t', file, '--static']);
   assert.equal(g.exitCode, 0, g.stderr);
   for (const c of [A, B]) assert.match(g.stdout, new RegExp(`subgraph cluster_\\w+\\["cluster ${c}"\\]`));
