@@ -163,17 +163,24 @@ async function kubectl(kubeconfig: string, args: string[]): Promise<{ ok: boolea
 }
 
 interface NodeState { ready: number; cidrs: Map<string, string> }
+/** Ready as kubectl saw it per node: Ready True with the bootstrap's reason (before any daemon posted), and True → not True after a daemon's Ready. */
+const flaps = { bootstrapReady: new Set<string>(), down: 0, downNodes: new Set<string>(), was: new Map<string, boolean>() };
 /** `kubectl get nodes` while the lab comes up: each call's latency, and how many failed (10 s request timeout). */
 const polls = { ms: [] as number[], failed: 0 };
 async function nodeState(kubeconfig: string): Promise<NodeState | undefined> {
   const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'json']);
   polls.ms.push(r.ms);
   if (!r.ok) { polls.failed++; return undefined; }
-  const items = (JSON.parse(r.out) as { items: Array<{ metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> }).items;
+  const items = (JSON.parse(r.out) as { items: Array<{ metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: Array<{ type: string; status: string; reason?: string }> } }> }).items;
   const cidrs = new Map<string, string>();
   let ready = 0;
   for (const n of items) {
-    if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+    const rc = n.status?.conditions?.find((c) => c.type === 'Ready');
+    const isReady = rc?.status === 'True';
+    if (isReady && rc?.reason === 'KindlabBootstrap') flaps.bootstrapReady.add(n.metadata.name);
+    else if (!isReady && flaps.was.get(n.metadata.name)) { flaps.down++; flaps.downNodes.add(n.metadata.name); }
+    if (rc?.reason !== 'KindlabBootstrap') flaps.was.set(n.metadata.name, isReady);
+    if (isReady) ready++;
     if (n.spec?.podCIDR) cidrs.set(n.metadata.name, n.spec.podCIDR);
   }
   return { ready, cidrs };
@@ -307,6 +314,8 @@ async function main(): Promise<void> {
   console.log(`| peak lab memory (Σ cgroup usage − inactive file, ${res.containers} containers, 2 s samples) | ${fmt(res.peakStatsMB / 1024, 2)} GB at ${fmt(res.peakAt)} s | ≤ 8 GB: ${res.peakStatsMB / 1024 <= 8 ? 'met' : 'missed'} |`);
   console.log(`| peak lab memory (Σ raw cgroup usage, with page cache) | ${fmt(res.peakUsageMB / 1024, 2)} GB | |`);
   console.log(`| per node (peak / ${N}) | ${fmt(res.peakStatsMB / N, 0)} MB | |`);
+  console.log(`| Nodes read Ready before their daemon posted (bootstrap) | ${flaps.bootstrapReady.size} | 0 |`);
+  console.log(`| Ready → NotReady after a daemon's Ready (flaps, nodes) | ${flaps.down}, ${flaps.downNodes.size} nodes | 0 |`);
   console.log(`| kubectl get nodes while coming up (${polls.ms.length} polls: median / max, failed) | ${fmt(median(polls.ms), 0)} / ${fmt(Math.max(...polls.ms), 0)} ms, ${polls.failed} failed | |`);
   console.log(`| kubectl get nodes (${lat.nodes.length} runs, median) | ${fmt(median(lat.nodes), 0)} ms | |`);
   console.log(`| kubectl get pods -A (${lat.pods.length} runs, ${lat.podsCount} pods, median) | ${fmt(median(lat.pods), 0)} ms | |`);

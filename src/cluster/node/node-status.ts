@@ -36,6 +36,7 @@ export function nodeStatusPatch(o: { nodeName: string; nodeIPs: string[]; prev?:
  */
 export class NodeHeartbeat {
   private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
   ready = true;
 
   constructor(private readonly client: KubeClient, private readonly o: { nodeName: string; nodeIPs: string[]; intervalMs: number; log: Logger }) {}
@@ -49,7 +50,13 @@ export class NodeHeartbeat {
     clearInterval(this.timer);
   }
 
-  async beat(): Promise<void> {
+  /** One heartbeat at a time: when the API server is slow, overlapping beats would only add to its queue. */
+  beat(): Promise<void> {
+    this.inFlight ??= this.post().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async post(): Promise<void> {
     try {
       const node = await this.client.get(NODES, this.o.nodeName);
       await this.client.patchStatus(NODES, this.o.nodeName, nodeStatusPatch({ nodeName: this.o.nodeName, nodeIPs: this.o.nodeIPs, prev: node.status?.conditions, now: nowIso(), ready: this.ready }));
