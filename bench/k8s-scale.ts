@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { LAB_BIN } from '../test/e2e/helpers.js';
+import { KubeClient, loadKubeconfig, PODS, resourceType, type KubeObject, type Pod } from '../src/cluster/client/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,8 +32,16 @@ const { values } = parseArgs({
     // experiment: cgroup v1 gives every container cpu.shares 1024, so the control-plane container (API server)
     // gets ~1/112 of the CPU among 112 busy containers; this raises its shares (docker update) once it runs
     'cp-shares': { type: 'string' },
+    // another built checkout to deploy the lab with (its bin/lab.js and dist/), e.g. the main branch for a before/after
+    lab: { type: 'string' },
+    // once the lab is up: a Deployment of this many pods (busybox stand-ins), then list and watch latency with them
+    pods: { type: 'string', default: '0' },
+    // the pods stay Pending (a nodeSelector no node has): the API server's share only, no pod start on the nodes
+    'pods-pending': { type: 'boolean', default: false },
+    'pods-timeout': { type: 'string', default: '240' },
   },
 });
+const LAB = values.lab ? join(values.lab, 'bin', 'lab.js') : LAB_BIN;
 const N = Number(values.nodes);
 const T = Number(values.tors);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
@@ -163,17 +172,24 @@ async function kubectl(kubeconfig: string, args: string[]): Promise<{ ok: boolea
 }
 
 interface NodeState { ready: number; cidrs: Map<string, string> }
+/** Ready as kubectl saw it per node: Ready True with the bootstrap's reason (before any daemon posted), and True → not True after a daemon's Ready. */
+const flaps = { bootstrapReady: new Set<string>(), down: 0, downNodes: new Set<string>(), was: new Map<string, boolean>() };
 /** `kubectl get nodes` while the lab comes up: each call's latency, and how many failed (10 s request timeout). */
 const polls = { ms: [] as number[], failed: 0 };
 async function nodeState(kubeconfig: string): Promise<NodeState | undefined> {
   const r = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'json']);
   polls.ms.push(r.ms);
   if (!r.ok) { polls.failed++; return undefined; }
-  const items = (JSON.parse(r.out) as { items: Array<{ metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> }).items;
+  const items = (JSON.parse(r.out) as { items: Array<{ metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: Array<{ type: string; status: string; reason?: string }> } }> }).items;
   const cidrs = new Map<string, string>();
   let ready = 0;
   for (const n of items) {
-    if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+    const rc = n.status?.conditions?.find((c) => c.type === 'Ready');
+    const isReady = rc?.status === 'True';
+    if (isReady && rc?.reason === 'KindlabBootstrap') flaps.bootstrapReady.add(n.metadata.name);
+    else if (!isReady && flaps.was.get(n.metadata.name)) { flaps.down++; flaps.downNodes.add(n.metadata.name); }
+    if (rc?.reason !== 'KindlabBootstrap') flaps.was.set(n.metadata.name, isReady);
+    if (isReady) ready++;
     if (n.spec?.podCIDR) cidrs.set(n.metadata.name, n.spec.podCIDR);
   }
   return { ready, cidrs };
@@ -200,12 +216,95 @@ async function workerRss(container: string): Promise<string> {
   return `${parts.join(', ')} MB (total ${(total / 1024).toFixed(1)} MB)`;
 }
 
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+const DEPLOYMENTS = resourceType<KubeObject & { spec: Record<string, unknown>; status?: { replicas?: number; readyReplicas?: number } }>('apps/v1', 'Deployment', 'deployments', true);
+
+interface PodsResult { n: number; created: number; running: number; runningCount: number; listMs: number[]; getPodsMs: number[]; watchMs: number[]; watchMissed: number; listFailed: number }
+/**
+ * 2,000 pods (issue 16: the API server stays responsive): a Deployment of `n` busybox pods (stand-ins) in
+ * namespace `bench`; time until the ReplicaSet created them all and until they run; then, with them all
+ * in the store: a raw LIST of every pod (the client), `kubectl get pods -A` (server-side table), and
+ * watch latency: 100 annotation patches one after another, each timed from the PATCH sent to its
+ * MODIFIED event on a watch of the namespace.
+ */
+async function podsPhase(kubeconfig: string, n: number): Promise<PodsResult> {
+  const client = new KubeClient(loadKubeconfig(kubeconfig), { timeoutMs: 60_000 });
+  const res: PodsResult = { n, created: NaN, running: NaN, runningCount: 0, listMs: [], getPodsMs: [], watchMs: [], watchMissed: 0, listFailed: 0 };
+  const ns = 'bench';
+  const deadline = performance.now() + Number(values['pods-timeout']) * 1000;
+  try {
+    await execa('kubectl', ['--kubeconfig', kubeconfig, 'create', 'namespace', ns], { reject: false });
+    const t0 = performance.now();
+    await client.create(DEPLOYMENTS, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scale', namespace: ns },
+      spec: {
+        replicas: n, selector: { matchLabels: { app: 'scale' } },
+        template: { metadata: { labels: { app: 'scale' } }, spec: { ...(values['pods-pending'] ? { nodeSelector: { 'bench/none': 'x' } } : {}), containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } },
+      },
+    });
+    let lastPrint = 0;
+    while (performance.now() < deadline) {
+      // an overloaded API server may time a LIST out: count it and go on, so the latency figures still come
+      const pods = await client.list(PODS, { namespace: ns }).then((l) => l.items, () => { res.listFailed++; return undefined; });
+      if (!pods) continue;
+      if (Number.isNaN(res.created) && pods.length >= n) res.created = sec(t0);
+      res.runningCount = pods.filter((p) => p.status?.phase === 'Running').length;
+      if (res.runningCount >= n) { res.running = sec(t0); break; }
+      if (values['pods-pending'] && !Number.isNaN(res.created)) break;
+      if (sec(t0) - lastPrint >= 10) { lastPrint = sec(t0); console.log(`  pods: ${fmt(sec(t0))} s: ${pods.length}/${n} created, ${res.runningCount} Running; load ${os.loadavg()[0]!.toFixed(1)}`); }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    for (let k = 0; k < 5; k++) {
+      const t = performance.now();
+      const l = await client.list(PODS).catch(() => undefined);
+      if (!l) { res.listFailed++; continue; }
+      res.listMs.push(performance.now() - t);
+      if (k === 0) console.log(`  pods: LIST of ${l.items.length} pods`);
+      const g = await kubectl(kubeconfig, ['get', 'pods', '-A']);
+      if (g.ok) res.getPodsMs.push(g.ms);
+    }
+    // watch latency: one watch of the namespace from now; 100 patches one at a time
+    const pods = (await client.list(PODS, { namespace: ns })).items;
+    const list = await client.list(PODS, { namespace: ns, limit: 1 });
+    const ac = new AbortController();
+    const waiting = new Map<string, (t: number) => void>();
+    const watcher = (async () => {
+      try {
+        for await (const ev of client.watch(PODS, { namespace: ns, resourceVersion: list.metadata.resourceVersion, signal: ac.signal })) {
+          if (ev.type !== 'MODIFIED') continue;
+          const mark = (ev.object as Pod).metadata.annotations?.['bench/mark'];
+          if (mark) waiting.get(mark)?.(performance.now());
+        }
+      } catch { /* aborted */ }
+    })();
+    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 100 && pods.length > 0; i++) {
+      const p = pods[i % pods.length]!;
+      const mark = `m${i}`;
+      const seen = new Promise<number>((resolve) => { waiting.set(mark, resolve); setTimeout(() => resolve(NaN), 10_000); });
+      const t = performance.now();
+      await client.patch(PODS, p.metadata.name!, { metadata: { annotations: { 'bench/mark': mark } } }, { namespace: ns });
+      const at = await seen;
+      waiting.delete(mark);
+      if (Number.isNaN(at)) res.watchMissed++;
+      else res.watchMs.push(at - t);
+    }
+    ac.abort();
+    await watcher;
+  } catch (e) {
+    console.log(`pods phase failed: ${(e as Error).message}`);
+  } finally {
+    client.close();
+  }
+  return res;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const load0 = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   const { dir, file } = await writeLab();
-  console.log(`bench/k8s-scale: lab ${NAME}: ${N} Kubernetes nodes (Cilium BGP dialect) in ${T} racks, ${T} ToRs, ${SPINES} spines (FRR); timeout ${TIMEOUT_MS / 1000} s; topology in ${dir}`);
+  console.log(`bench/k8s-scale (${LAB}): lab ${NAME}: ${N} Kubernetes nodes (Cilium BGP dialect) in ${T} racks, ${T} ToRs, ${SPINES} spines (FRR); timeout ${TIMEOUT_MS / 1000} s; topology in ${dir}`);
   const kubeconfig = join(dir, `lab-${NAME}`, 'kubeconfig');
   const t0 = performance.now();
   const res = { deploy: NaN, ready: NaN, spines: NaN, peakStatsMB: 0, peakUsageMB: 0, peakAt: NaN, containers: 0 };
@@ -228,7 +327,7 @@ async function main(): Promise<void> {
     }
   })();
 
-  const deploy = execa('node', [LAB_BIN, 'deploy', '-t', file, '--timings', '--renderer', 'silent'], { reject: false, env: { CI: '1' }, all: true });
+  const deploy = execa('node', [LAB, 'deploy', '-t', file, '--timings', '--renderer', 'silent'], { reject: false, env: { CI: '1' }, all: true });
   let deployOut = '';
   void deploy.then((r) => { res.deploy = sec(t0); deployOut = r.all ?? ''; if (r.exitCode !== 0) console.log(`deploy exited ${r.exitCode}:\n${deployOut.slice(-3000)}`); });
   let deployFailed = false;
@@ -277,6 +376,9 @@ async function main(): Promise<void> {
   const timedOut = Number.isNaN(res.spines) || Number.isNaN(res.ready);
   if (Number.isNaN(res.deploy)) { console.log('timeout: stopping the deploy (SIGINT)'); deploy.kill('SIGINT'); await Promise.race([deploy, new Promise((r) => setTimeout(r, 20_000))]); }
 
+  const podsN = Number(values.pods);
+  const podsRes = podsN > 0 && !timedOut && existsSync(kubeconfig) ? await podsPhase(kubeconfig, podsN) : undefined;
+
   // after the lab is up: ToR view, one worker's processes, API latency
   let workerLine = '–';
   const lat = { nodes: [] as number[], pods: [] as number[], podsCount: 0 };
@@ -307,15 +409,27 @@ async function main(): Promise<void> {
   console.log(`| peak lab memory (Σ cgroup usage − inactive file, ${res.containers} containers, 2 s samples) | ${fmt(res.peakStatsMB / 1024, 2)} GB at ${fmt(res.peakAt)} s | ≤ 8 GB: ${res.peakStatsMB / 1024 <= 8 ? 'met' : 'missed'} |`);
   console.log(`| peak lab memory (Σ raw cgroup usage, with page cache) | ${fmt(res.peakUsageMB / 1024, 2)} GB | |`);
   console.log(`| per node (peak / ${N}) | ${fmt(res.peakStatsMB / N, 0)} MB | |`);
+  console.log(`| Nodes read Ready before their daemon posted (bootstrap) | ${flaps.bootstrapReady.size} | 0 |`);
+  console.log(`| Ready → NotReady after a daemon's Ready (flaps, nodes) | ${flaps.down}, ${flaps.downNodes.size} nodes | 0 |`);
   console.log(`| kubectl get nodes while coming up (${polls.ms.length} polls: median / max, failed) | ${fmt(median(polls.ms), 0)} / ${fmt(Math.max(...polls.ms), 0)} ms, ${polls.failed} failed | |`);
   console.log(`| kubectl get nodes (${lat.nodes.length} runs, median) | ${fmt(median(lat.nodes), 0)} ms | |`);
   console.log(`| kubectl get pods -A (${lat.pods.length} runs, ${lat.podsCount} pods, median) | ${fmt(median(lat.pods), 0)} ms | |`);
   console.log(`| load average start → end | ${load0} → ${load1} | |`);
+  if (podsRes) {
+    console.log(`\n| ${podsRes.n} pods (Deployment, ${values['pods-pending'] ? 'kept Pending' : 'busybox stand-ins'}) | value |`);
+    console.log('|:--|--:|');
+    console.log(`| all pods created (ReplicaSet controller) | ${fmt(podsRes.created, 1)} s |`);
+    console.log(`| LISTs that timed out (60 s) | ${podsRes.listFailed} |`);
+    console.log(`| all pods Running | ${values['pods-pending'] ? '– (Pending)' : `${fmt(podsRes.running, 1)} s (${podsRes.runningCount}/${podsRes.n})`} |`);
+    console.log(`| LIST every pod (client, JSON), median / max of ${podsRes.listMs.length} | ${fmt(median(podsRes.listMs), 0)} / ${fmt(Math.max(...podsRes.listMs), 0)} ms |`);
+    console.log(`| kubectl get pods -A (table), median / max of ${podsRes.getPodsMs.length} | ${fmt(median(podsRes.getPodsMs), 0)} / ${fmt(Math.max(...podsRes.getPodsMs), 0)} ms |`);
+    console.log(`| watch: PATCH sent → MODIFIED event, p50 / p99 of ${podsRes.watchMs.length} (${podsRes.watchMissed} missed in 10 s) | ${fmt(pct(podsRes.watchMs, 50), 0)} / ${fmt(pct(podsRes.watchMs, 99), 0)} ms |`);
+  }
   console.log(`\nworker processes (RSS): ${workerLine}`);
   if (timedOut) console.log(`TIMEOUT after ${TIMEOUT_MS / 1000} s: got to ${last?.ready ?? 0}/${N} nodes Ready, ${last?.cidrs.size ?? 0} pod CIDRs allocated, ${spineSeen.join('/')} on the spines`);
 
   const td = performance.now();
-  const d = await execa('node', [LAB_BIN, 'destroy', '--name', NAME, '--cleanup'], { reject: false, all: true });
+  const d = await execa('node', [LAB, 'destroy', '--name', NAME, '--cleanup'], { reject: false, all: true });
   console.log(`\ndestroy: exit ${d.exitCode} in ${fmt(sec(td), 1)} s${d.exitCode ? `\n${d.all}` : ''}`);
   await rm(dir, { recursive: true, force: true });
   const leftC = (await execa('docker', ['ps', '-aq', '--filter', `label=kindlab.lab=${NAME}`])).stdout.trim();

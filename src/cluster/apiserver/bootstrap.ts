@@ -3,6 +3,7 @@ import { familyOf, firstHost, splitList } from '../controllers/cidr6.js';
 import type { ClusterSpec } from '../kind-config.js';
 import type { K8sObject } from '../store/types.js';
 import { nowIso } from '../controllers/util.js';
+import { BOOTSTRAP_REASON } from '../controllers/node-lifecycle.js';
 import type { Registry } from './registry.js';
 import { findResource, grOf } from './resources.js';
 
@@ -16,8 +17,13 @@ const R = {
 
 export const KUBELET_VERSION = 'v1.32.0-kindlab';
 
-/** The Node object the cluster bootstrap registers for a configured node (`nodeIP`: one address or `v4,v6`). */
-export function nodeObject(spec: ClusterSpec, n: ClusterSpec['nodes'][number], nodeIP: string | undefined): K8sObject {
+/**
+ * The Node object the cluster bootstrap registers for a configured node (`nodeIP`: one address or `v4,v6`).
+ * `awaitDaemon` (a cluster whose nodes run node daemons): Ready is Unknown until the node's daemon posts
+ * its status, as a kubelet-registered node is not Ready before its kubelet says so; otherwise (an API
+ * server alone) the node counts as Ready from the start.
+ */
+export function nodeObject(spec: ClusterSpec, n: ClusterSpec['nodes'][number], nodeIP: string | undefined, opts: { awaitDaemon?: boolean } = {}): K8sObject {
   const cp = n.role === 'control-plane';
   const hasWorkers = spec.nodes.some((x) => x.role === 'worker');
   const now = nowIso();
@@ -44,7 +50,11 @@ export function nodeObject(spec: ClusterSpec, n: ClusterSpec['nodes'][number], n
     status: {
       // `node-ip` may hold one address per family (`10.0.1.2,fd00:10:1::2`): one InternalIP each.
       addresses: [...(nodeIP ? splitList(nodeIP).map((address) => ({ type: 'InternalIP', address })) : []), { type: 'Hostname', address: n.name }],
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KindlabBootstrap', message: 'registered by the kindlab cluster bootstrap', lastHeartbeatTime: now, lastTransitionTime: now }],
+      conditions: [
+        opts.awaitDaemon
+          ? { type: 'Ready', status: 'Unknown', reason: BOOTSTRAP_REASON, message: 'registered by the kindlab cluster bootstrap; its node daemon has not posted status yet', lastHeartbeatTime: now, lastTransitionTime: now }
+          : { type: 'Ready', status: 'True', reason: BOOTSTRAP_REASON, message: 'registered by the kindlab cluster bootstrap', lastHeartbeatTime: now, lastTransitionTime: now },
+      ],
       capacity: { cpu: String(os.cpus().length), memory: `${Math.floor(os.totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '61202244Ki' },
       allocatable: { cpu: String(os.cpus().length), memory: `${Math.floor(os.totalmem() / 1024)}Ki`, pods: '110', 'ephemeral-storage': '61202244Ki' },
       nodeInfo: {
@@ -68,6 +78,8 @@ export interface BootstrapOptions {
   nodeIPs?: Record<string, string>;
   /** Address and port the `kubernetes` service endpoints point at. */
   apiServerEndpoint?: { ip: string; port: number };
+  /** Nodes run node daemons (the API server's --require-heartbeats): registered not Ready (nodeObject). */
+  awaitDaemons?: boolean;
 }
 
 /**
@@ -103,5 +115,5 @@ export function bootstrapCluster(reg: Registry, spec: ClusterSpec, opts: Bootstr
       ports: [{ name: 'https', port: ep.port, protocol: 'TCP' }],
     });
   }
-  for (const n of spec.nodes) ensure(R.node, nodeObject(spec, n, n.nodeIPs?.join(',') ?? n.nodeIP ?? opts.nodeIPs?.[n.name]));
+  for (const n of spec.nodes) ensure(R.node, nodeObject(spec, n, n.nodeIPs?.join(',') ?? n.nodeIP ?? opts.nodeIPs?.[n.name], { awaitDaemon: opts.awaitDaemons }));
 }

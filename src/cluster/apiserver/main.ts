@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   const store = new ObjectStore({ dir: path.join(dataDir, 'store'), historySize: Number(values['watch-history']) });
   const reg = new Registry(store, { podSubnet: spec.podSubnet, serviceSubnet: spec.serviceSubnet, nodeCidrMask: 24, nodeOrder: spec.nodes.map((n) => n.name) });
-  bootstrapCluster(reg, spec, { nodeIPs });
+  bootstrapCluster(reg, spec, { nodeIPs, awaitDaemons: values['require-heartbeats'] });
 
   const token = ensureToken(path.join(dataDir, 'token'));
   const ips = [...spec.nodes.map((n) => n.nodeIP ?? nodeIPs[n.name]).filter((x): x is string => !!x), spec.apiServerAddress, ...spec.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name)];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { K8sObject } from '../store/types.js';
 import { addressTypesFor, buildEndpointSlice, buildEndpointSlices, buildEndpoints, endpointSliceName } from './endpoints.js';
-import { nodeReadyDecision } from './node-lifecycle.js';
+import { BOOTSTRAP_REASON, nodeReadyDecision, observeNode } from './node-lifecycle.js';
 import { pickNode } from './scheduler.js';
 import { newReplicaSet } from './rollout.js';
 import { planReplicaSet, podFromTemplate, replicaSetStatus } from './workloads.js';
@@ -23,6 +23,14 @@ const pod = (name: string, spec: Record<string, unknown> = {}, status: Record<st
   spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ name: 'http', containerPort: 8080 }] }], ...spec },
   status,
 });
+
+const lease = (at: number): K8sObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'w1', namespace: 'kube-node-lease' }, spec: { renewTime: new Date(at).toISOString() } });
+/** A node whose daemon posted Ready with this heartbeat time. */
+const readyNode = (beat: number): K8sObject => {
+  const n = node('w1', {});
+  Object.assign((n.status as { conditions: Array<Record<string, string>> }).conditions[0]!, { reason: 'KubeletReady', lastHeartbeatTime: new Date(beat).toISOString() });
+  return n;
+};
 
 const cp = node('cp', { rack: 'rack0', 'node-role.kubernetes.io/control-plane': '' }, { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] });
 const nodes = [cp, node('w1', { rack: 'rack0' }), node('w2', { rack: 'rack1' }), node('w3', { rack: 'rack1' })];
@@ -119,20 +127,54 @@ test('endpoint slices per address family: one slice per ipFamilies entry, each w
   assert.deepEqual(addressTypesFor(svc({ clusterIP: 'None' })), ['IPv4', 'IPv6']);
 });
 
-test('node lifecycle: bootstrap Ready kept, stale lease → Unknown after 40 s, fresh lease → Ready again', () => {
+test('node lifecycle: a bootstrap node is left until its startup grace; then Unknown (NodeStatusNeverUpdated)', () => {
   const t0 = Date.parse('2025-01-01T00:00:00Z');
-  const n = node('w1', {});
-  (n.status as { conditions: Array<Record<string, string>> }).conditions[0]!.reason = 'KindlabBootstrap';
-  n.metadata.creationTimestamp = '2025-01-01T00:00:00Z';
-  assert.equal(nodeReadyDecision(n, undefined, t0 + 3_600_000), undefined);
-  assert.equal(nodeReadyDecision(n, undefined, t0 + 41_000, { requireHeartbeats: true })?.status, 'Unknown');
-  assert.equal(nodeReadyDecision(n, undefined, t0 + 39_000, { requireHeartbeats: true }), undefined);
-  const lease = (at: number): K8sObject => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'w1' }, spec: { renewTime: new Date(at).toISOString() } });
-  assert.equal(nodeReadyDecision(n, lease(t0 + 10_000), t0 + 30_000), undefined);
-  const down = nodeReadyDecision(n, lease(t0 + 10_000), t0 + 51_000);
-  assert.equal(down?.status, 'Unknown');
+  const n = node('w1', {}, { ready: 'Unknown' });
+  (n.status as { conditions: Array<Record<string, string>> }).conditions[0]!.reason = BOOTSTRAP_REASON;
+  const first = observeNode(undefined, n, undefined, t0);
+  assert.equal(first.stamp, '', 'the bootstrap registration is no heartbeat');
+  assert.equal(nodeReadyDecision(n, first, t0 + 3_600_000), undefined, 'no node daemons: left as registered');
+  assert.equal(nodeReadyDecision(n, observeNode(first, n, undefined, t0 + 59_000), t0 + 59_000, { requireHeartbeats: true }), undefined);
+  const late = nodeReadyDecision(n, observeNode(first, n, undefined, t0 + 61_000), t0 + 61_000, { requireHeartbeats: true });
+  assert.deepEqual([late?.status, late?.reason], ['Unknown', 'NodeStatusNeverUpdated']);
+  // a lease alone never makes a bootstrap node Ready: only its daemon's posted status does
+  const leased = observeNode(first, n, lease(t0 + 5_000), t0 + 6_000);
+  assert.equal(nodeReadyDecision(n, leased, t0 + 6_000, { requireHeartbeats: true }), undefined);
+});
+
+test('node lifecycle: judged by when the controller saw the heartbeat change, not by the node\'s own timestamps', () => {
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
+  const n = readyNode(t0);
+  // a heartbeat stamped at t0 reaches the store 45 s late (an overloaded API server): not a missed heartbeat
+  let p = observeNode(undefined, n, lease(t0), t0 + 45_000);
+  assert.equal(nodeReadyDecision(n, p, t0 + 45_000, { requireHeartbeats: true }), undefined);
+  // renewals every 30 s (slow, but within the 50 s grace) keep it Ready for good
+  for (let t = 30_000; t <= 300_000; t += 30_000) {
+    p = observeNode(p, n, lease(t0 + t), t0 + 45_000 + t);
+    assert.equal(nodeReadyDecision(n, p, t0 + 45_000 + t + 29_000, { requireHeartbeats: true }), undefined, `at ${t}`);
+  }
+  // an unchanged heartbeat keeps its first sighting: 50 s after it, Unknown
+  const still = observeNode(p, n, lease(t0 + 300_000), t0 + 345_000 + 50_001);
+  assert.equal(still.seenAt, p.seenAt);
+  const down = nodeReadyDecision(n, still, t0 + 345_000 + 50_001, { requireHeartbeats: true });
+  assert.deepEqual([down?.status, down?.reason], ['Unknown', 'NodeStatusUnknown']);
+  assert.equal(nodeReadyDecision(n, observeNode(undefined, n, lease(t0), t0 + 40_001), t0 + 40_001), undefined, 'Kubernetes\' 50 s grace, not 40 s');
+});
+
+test('node lifecycle: a Lease renewed after the node was marked Unknown brings it back; the restarted controller gives a full grace', () => {
+  const t0 = Date.parse('2025-01-01T00:00:00Z');
   const unknown = node('w1', {}, { ready: 'Unknown' });
-  assert.equal(nodeReadyDecision(unknown, lease(t0 + 60_000), t0 + 61_000)?.status, 'True');
+  const c = (unknown.status as { conditions: Array<Record<string, string>> }).conditions[0]!;
+  Object.assign(c, { reason: 'NodeStatusUnknown', lastTransitionTime: new Date(t0 + 60_000).toISOString(), lastHeartbeatTime: new Date(t0).toISOString() });
+  const before = observeNode(undefined, unknown, lease(t0 + 10_000), t0 + 60_000);
+  assert.equal(before.byLease, false, 'the first sighting is no renewal');
+  assert.equal(nodeReadyDecision(unknown, before, t0 + 61_000), undefined);
+  const back = observeNode(before, unknown, lease(t0 + 70_000), t0 + 70_500);
+  assert.equal(back.byLease, true);
+  assert.equal(nodeReadyDecision(unknown, back, t0 + 71_000)?.status, 'True');
+  // the daemon's own status post (not a lease) is what makes a node Ready; the controller leaves it
+  const n = readyNode(t0);
+  assert.equal(observeNode(observeNode(undefined, n, undefined, t0), readyNode(t0 + 10_000), undefined, t0 + 10_000).byLease, false);
 });
 
 test('replicaset status: available = Ready for at least minReadySeconds', () => {

@@ -4,7 +4,7 @@ import { findResource, GR, grOf, RESOURCES, type ResourceDef } from '../apiserve
 import { ApiError } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
 import { buildEndpointSlices, buildEndpoints } from './endpoints.js';
-import { nodeReadyDecision } from './node-lifecycle.js';
+import { nodeReadyDecision, observeNode, type NodeProbe } from './node-lifecycle.js';
 import { buildEvent, eventSuffix } from '../client/index.js';
 import { pickNode } from './scheduler.js';
 import { nowIso, ownedBy, same, withCondition, type Condition, type Obj } from './util.js';
@@ -61,6 +61,8 @@ export class ControllerManager {
   private unsubscribe: (() => void) | undefined;
   private running = false;
   private again = false;
+  /** Per node: when this controller last saw its heartbeat change (node-lifecycle.ts). */
+  private readonly probes = new Map<string, NodeProbe>();
 
   constructor(private readonly reg: Registry, private readonly opts: ControllerOptions = {}) {}
 
@@ -130,9 +132,14 @@ export class ControllerManager {
 
   private nodeLifecycle(): void {
     const now = Date.now();
-    for (const n of this.list(D.nodes)) {
+    const nodes = this.list(D.nodes);
+    const names = new Set(nodes.map((n) => n.metadata.name!));
+    for (const name of this.probes.keys()) if (!names.has(name)) this.probes.delete(name);
+    for (const n of nodes) {
       const lease = this.reg.store.get(GR.leases, 'kube-node-lease', n.metadata.name!);
-      const c = nodeReadyDecision(n, lease, now, { graceMs: this.opts.nodeGraceMs, requireHeartbeats: this.opts.requireHeartbeats });
+      const probe = observeNode(this.probes.get(n.metadata.name!), n, lease, now);
+      this.probes.set(n.metadata.name!, probe);
+      const c = nodeReadyDecision(n, probe, now, { graceMs: this.opts.nodeGraceMs, requireHeartbeats: this.opts.requireHeartbeats });
       if (!c) continue;
       const st = (n.status ?? {}) as Obj & { conditions?: Condition[] };
       this.setStatus(D.nodes, n, { ...st, conditions: withCondition(st.conditions ?? [], c) });

@@ -75,7 +75,7 @@ async function registerNode(client: KubeClient, plan: LabPlan, node: NodePlan): 
   if (!cn) throw new KindlabError('INTERNAL', `node ${node.name} is not in the kind config of cluster ${spec.name}`);
   const ip = cn.nodeIPs?.join(',') ?? cn.nodeIP ?? node.mgmtIPv4;
   try {
-    await client.create(NODES, nodeObject(spec, cn, ip) as unknown as Node);
+    await client.create(NODES, nodeObject(spec, cn, ip, { awaitDaemon: true }) as unknown as Node);
   } catch (e) {
     if (!exists(e)) throw e;
   }

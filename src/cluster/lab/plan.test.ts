@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../../topology/index.js';
 import { NODE_FLAGS, API_FENCE_CHAIN, apiAllowedSources, apiFenceLines, AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
-import { engineSocket, k8sNodeKind } from './node-kind.js';
+import { controlPlaneCpuShares, engineSocket, k8sNodeKind } from './node-kind.js';
 import type { ClusterDeployState } from './files.js';
 import { containerOptions, DockerRuntime, makeKindContext } from '../../runtime/index.js';
 
@@ -95,6 +95,9 @@ describe('cluster plan', () => {
     const again = kind.containerOptions!(cp!, containerOptions(plan, cp!, 'kindlab/base:latest'), kctx);
     assert.deepEqual(again.HostConfig!.PortBindings, { '6443/tcp': [{ HostIp: '127.0.0.1', HostPort: '40123' }] }, 'the port this deploy reserved, from its context');
     assert.ok(!ow.HostConfig!.Binds!.some((b) => b.includes('/var/lib/kindlab/cluster')), 'the CA key stays on the control-plane');
+    // the API server's container outweighs every other container of the lab together; workers keep Docker's default
+    assert.equal(o.HostConfig!.CpuShares, 1024 * plan.nodes.length);
+    assert.equal(ow.HostConfig!.CpuShares, undefined);
     assert.deepEqual(ow.HostConfig!.PortBindings, {});
   });
 
@@ -104,6 +107,19 @@ describe('cluster plan', () => {
     assert.equal(a.network, 'kindlab-bgp-cplane-demo-api');
     assert.ok(a.bridge.length <= 15);
     assert.equal(a.comment, 'kindlab:bgp-cplane-demo:api');
+  });
+});
+
+describe('control-plane cpu.shares', () => {
+  it('one default share per lab container, within the kernel\'s bounds; a quota and cpu-set are left as written', async () => {
+    const plan = await loadPlan(file, { env: {} });
+    const many = { ...plan, nodes: Array.from({ length: 300 }, () => plan.nodes[0]!) };
+    assert.equal(controlPlaneCpuShares({ ...plan, nodes: [plan.nodes[0]!] }), 1024);
+    assert.equal(controlPlaneCpuShares({ ...plan, nodes: plan.nodes.slice(0, 2) }), 2048);
+    assert.equal(controlPlaneCpuShares(many), 262_144);
+    const cp = { ...plan.nodes[0]!, resources: { cpus: 0.5, cpuSet: '1' } };
+    const o = k8sNodeKind({}).containerOptions!(cp, containerOptions(plan, cp, 'kindlab/base:latest'), makeKindContext(plan, new DockerRuntime()));
+    assert.deepEqual([o.HostConfig!.CpuShares, o.HostConfig!.CpuQuota, o.HostConfig!.CpuPeriod, o.HostConfig!.CpusetCpus], [1024 * plan.nodes.length, 50_000, 100_000, '1']);
   });
 });
 
