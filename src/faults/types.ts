@@ -48,7 +48,7 @@ export type Fault =
   | { type: 'node-restart'; node: string }
   | { type: 'bgp-reset'; node: string; peer?: string }
   /** An agent killed or restarted (an event): the supervisor's new agent, when it was seen. */
-  | { type: 'agent-kill' | 'agent-restart'; node: string; oldPid?: number; newPid?: number; restartMs?: number }
+  | { type: 'agent-kill' | 'agent-restart'; node: string; oldPid?: number; newPid?: number; oldRun?: number; newRun?: number; restartMs?: number }
   | { type: 'agent-stop'; node: string };
 
 export interface FaultEntry {

@@ -14,6 +14,10 @@ export type ProjectDialect = 'kube-router' | 'kube-ovn' | 'calico' | 'cilium';
  * agent.sh) running; the node daemon removes it when a DaemonSet's agent takes the node over.
  */
 export const SUPERVISED_AGENT_MARKER = 'agent.enabled';
+/** The supervised agent's `k8s` flags (a JSON array), written by the deploy; the node daemon runs it with them (agent-host.ts). */
+export const SUPERVISED_AGENT_ARGS = 'agent.args';
+/** The node daemon's control socket for the agent it hosts (agent-host.ts). */
+export const AGENT_CONTROL_SOCKET = '/run/kindlab/agent-host.sock';
 /** How the supervised agent shows in a process list (`node /opt/kindlab/dist/agent/cli.js k8s …`). */
 export const SUPERVISED_AGENT_SCRIPT = 'dist/agent/cli.js';
 
