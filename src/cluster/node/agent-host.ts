@@ -9,7 +9,8 @@
  *     POST /sync                 start or stop it as the marker says
  *     POST /kill?wait=S          as SIGKILL: sessions dropped without NOTIFICATION; waits ≤ S s for the next run
  *     POST /restart?wait=S       as SIGTERM: planned (graceful) restart; waits ≤ S s for the next run
- *     POST /stop                 as SIGTERM, not started again (remove the marker first to keep it stopped)
+ *     POST /stop[?graceful=false] as SIGTERM (graceful=false: as SIGINT, Cease to the peers, FIB routes removed);
+ *                                not started again until a sync (remove the marker first to keep it stopped)
  *   kill/restart answer `agent run OLD -> NEW in MS ms` (what `lab fault` records).
  * - its log lines go to logs/agent.log, as the separate process's did.
  * The agent's code is loaded on the first start only: a node without an agent does not carry it.
@@ -124,13 +125,13 @@ export class AgentHost {
     }
   }
 
-  private async stopNow(how: 'graceful' | 'kill'): Promise<void> {
+  private async stopNow(how: 'graceful' | 'cease' | 'kill'): Promise<void> {
     const a = this.agent;
     this.agent = undefined;
     this.since = undefined;
     if (!a) return;
     try {
-      await (how === 'kill' ? a.kill() : a.stop(true));
+      await (how === 'kill' ? a.kill() : a.stop(how === 'graceful'));
     } catch (e) {
       this.note('warn', 'agent stop failed', { error: errorMessage(e) });
     }
@@ -166,13 +167,13 @@ export class AgentHost {
     throw new Error('timeout');
   }
 
-  /** Stops the agent (graceful) without removing the marker; returns whether one ran. */
-  stop(): Promise<boolean> {
+  /** Stops the agent (graceful: a planned restart; else Cease) without removing the marker; returns whether one ran. */
+  stop(graceful = true): Promise<boolean> {
     return this.serial(async () => {
       const ran = !!this.agent;
       if (this.restartTimer) clearTimeout(this.restartTimer);
       this.restartTimer = undefined;
-      await this.stopNow('graceful');
+      await this.stopNow(graceful ? 'graceful' : 'cease');
       return ran;
     });
   }
@@ -205,7 +206,7 @@ export class AgentHost {
         case '/sync':
           return send(200, JSON.stringify(await this.sync()));
         case '/stop':
-          await this.stop();
+          await this.stop(url.searchParams.get('graceful') !== 'false');
           return send(200, 'stopped');
         case '/kill':
         case '/restart': {
