@@ -21,6 +21,8 @@ const ROLES: Record<string, string[]> = {
   'node daemon': ['dist/cluster/client/client.js', 'dist/cluster/client/kubeconfig.js', 'dist/cluster/node/daemon.js', 'dist/cluster/node/proxy/proxier.js', 'dist/cluster/node/netpol/enforcer.js', 'dist/cluster/node/sys.js'],
   // dist/agent/cli.js would run its main: its static imports, then what the command imports.
   'agent (k8s)': ['dist/agent/config.js', 'dist/agent/client.js', 'dist/agent/format.js', 'dist/agent/k8s/cli.js'],
+  // issue 16: the agent hosted in the node daemon's process (what the daemon imports once agent.enabled exists)
+  'node daemon + hosted agent': ['dist/cluster/client/client.js', 'dist/cluster/client/kubeconfig.js', 'dist/cluster/node/daemon.js', 'dist/cluster/node/proxy/proxier.js', 'dist/cluster/node/netpol/enforcer.js', 'dist/cluster/node/sys.js', 'dist/cluster/node/agent-host.js', 'dist/agent/index.js'],
   'agent (standalone run)': ['dist/agent/config.js', 'dist/agent/client.js', 'dist/agent/format.js', 'dist/agent/run.js'],
 };
 

@@ -7,7 +7,8 @@ import os from 'node:os';
 import { KindlabError } from '../../errors.js';
 import { createLogger, type LogLevel, type Logger } from '../../bgp/index.js';
 import { adminRequest } from '../client.js';
-import { DEFAULT_ADMIN } from '../config.js';
+// not from config.js: that one loads the standalone config's YAML parser
+import { DEFAULT_ADMIN } from '../admin-addr.js';
 import { formatRib } from '../format.js';
 import type { RibJson } from '../admin-server.js';
 import { DIALECTS, type DialectName } from '../dialects/types.js';
