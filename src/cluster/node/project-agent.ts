@@ -11,7 +11,7 @@ export type ProjectDialect = 'kube-router' | 'kube-ovn' | 'calico' | 'cilium';
 
 /**
  * The marker file (in the node's state directory) that keeps kindlab's own supervised agent (`cluster.bgp`,
- * agent.sh) running; the node daemon removes it when a DaemonSet's agent takes the node over.
+ * hosted by the node daemon, agent-host.ts) running; the node daemon removes it when a DaemonSet's agent takes the node over.
  */
 export const SUPERVISED_AGENT_MARKER = 'agent.enabled';
 /** The supervised agent's `k8s` flags (a JSON array), written by the deploy; the node daemon runs it with them (agent-host.ts). */
