@@ -54,6 +54,7 @@ for (let r = 0; r < Number(v.rounds); r++) {
   for (const [build, root] of r % 2 ? [...builds].reverse() : builds) {
     for (const [role, mods] of Object.entries(ROLES)) {
       const key = `${role}\t${build}`;
+      if (mods.some((m) => !existsSync(path.join(root, m)))) continue; // a role that build does not have
       rows.set(key, [...(rows.get(key) ?? []), measure(root, mods)]);
     }
   }
@@ -65,7 +66,8 @@ console.log(`\n| process | ${builds.map(([b]) => `${b} RSS (anon + file) MB`).jo
 console.log(`|:--|${builds.map(() => '--:').join('|')}|`);
 for (const role of Object.keys(ROLES)) {
   const cells = builds.map(([b]) => {
-    const xs = rows.get(`${role}\t${b}`)!;
+    const xs = rows.get(`${role}\t${b}`);
+    if (!xs) return '–';
     return `${median(xs.map((x) => x.rss)).toFixed(1)} (${median(xs.map((x) => x.anon)).toFixed(1)} + ${median(xs.map((x) => x.file)).toFixed(1)})`;
   });
   console.log(`| ${role} | ${cells.join(' | ')} |`);

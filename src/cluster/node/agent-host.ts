@@ -77,7 +77,7 @@ export class AgentHost {
   };
 
   /** A note of the host's own in the agent's log (what agent.sh wrote there). */
-  private note(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
+  private note(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
     this.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
   }
 
@@ -165,6 +165,19 @@ export class AgentHost {
       await sleep(50);
     }
     throw new Error('timeout');
+  }
+
+  /**
+   * An uncaught error thrown by the agent's code (its stack is in dist/agent, bgp or bfd): as the crash of a separate
+   * agent process would, the agent goes (as killed) and starts again 1 s later, and the node daemon keeps running.
+   * Returns false for an error that is not the agent's (the daemon then exits as before).
+   */
+  crashed(e: unknown): boolean {
+    const stack = e instanceof Error ? (e.stack ?? '') : '';
+    if (!this.agent || !/[/\\](agent|bgp|bfd)[/\\][^\n]*\.js/.test(stack.split('\n').slice(1).join('\n'))) return false;
+    this.note('error', 'agent crashed: uncaught error', { error: errorMessage(e), stack });
+    void this.bounce('kill', 0).catch(() => undefined);
+    return true;
   }
 
   /** Stops the agent (graceful: a planned restart; else Cease) without removing the marker; returns whether one ran. */

@@ -75,6 +75,12 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // the hosted agent's own crash ends the agent (restarted 1 s later), not the node daemon
+  process.on('uncaughtException', (e) => {
+    if (agentHost.crashed(e)) return;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'kindlab-node', msg: 'node daemon failed', error: errorMessage(e), stack: (e as Error).stack })}\n`);
+    process.exit(1);
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   await daemon.start();
