@@ -33,9 +33,10 @@ const { values } = parseArgs({
 interface NodeMem {
   node: string;
   containerMB: number;
-  procs: Array<{ role: string; rssMB: number; anonMB: number; fileMB: number }>;
+  procs: Array<{ role: string; rssMB: number; anonMB: number; fileMB: number; pssMB: number; ussMB: number }>;
 }
 
+// Since issue 16 the agent runs inside the node daemon's process: the 'agent' row is empty then.
 const ROLES: Array<[string, RegExp]> = [['apiserver', /cluster\/apiserver\/main\.js/], ['node daemon', /cluster\/node\/main\.js/], ['agent', /agent\/cli\.js k8s|lab-agent\.js k8s/]];
 
 /** docker stats' usage figure ("41.2MiB / 23.4GiB") in MB. */
@@ -59,7 +60,10 @@ async function nodeMemory(lab: string): Promise<NodeMem[]> {
       // RssAnon (heap, buffers) vs RssFile (the node binary's and modules' mapped pages, shared through the page cache).
       const status = await readFile(`/proc/${m[1]}/status`, 'utf8').catch(() => '');
       const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
-      procs.push({ role, rssMB: Number(m[2]) / 1024, anonMB: kb('RssAnon'), fileMB: kb('RssFile') });
+      // PSS shares each page among the processes mapping it; USS (private pages) is what ending the process frees.
+      const rollup = await readFile(`/proc/${m[1]}/smaps_rollup`, 'utf8').catch(() => '');
+      const rk = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN) / 1024;
+      procs.push({ role, rssMB: Number(m[2]) / 1024, anonMB: kb('RssAnon'), fileMB: kb('RssFile'), pssMB: rk('Pss'), ussMB: rk('Private_Clean') + rk('Private_Dirty') });
     }
     if (procs.length === 0) continue; // not a Kubernetes node (the switch)
     const st = await execa('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', c]);
@@ -102,7 +106,7 @@ async function once(run: number, build = 'new', labBin = LAB_BIN): Promise<Run> 
       return [] as NodeMem[];
     });
     const perNode = mem.map((m) => `${m.node.replace(/^.*-(control-plane|worker\d*)$/, '$1')} ${m.containerMB.toFixed(0)}/${m.procs.reduce((a, p) => a + p.rssMB, 0).toFixed(0)} MB`).join(', ');
-    for (const m of mem) console.log(`  ${build} ${m.node}: container ${m.containerMB.toFixed(1)} MB; ${m.procs.map((p) => `${p.role} ${p.rssMB.toFixed(1)} MB (anon ${p.anonMB.toFixed(1)}, file ${p.fileMB.toFixed(1)})`).join('; ')}`);
+    for (const m of mem) console.log(`  ${build} ${m.node}: container ${m.containerMB.toFixed(1)} MB; ${m.procs.map((p) => `${p.role} RSS ${p.rssMB.toFixed(1)} MB (anon ${p.anonMB.toFixed(1)}, file ${p.fileMB.toFixed(1)}, PSS ${p.pssMB.toFixed(1)}, USS ${p.ussMB.toFixed(1)})`).join('; ')}`);
     console.log(`run ${run} (${build}): lab deploy returned ${tDeploy.toFixed(2)} s; 4 nodes Ready at ${nodesAt.toFixed(2)} s; 2 pods Running at ${podsAt.toFixed(2)} s; container/processes: ${perNode}`);
     return { build, podsAt, mem };
   } finally {
@@ -121,11 +125,15 @@ function memTable(runs: Run[]): string {
   const builds = [...new Set(runs.map((r) => r.build))];
   const cols: Array<[string, (m: NodeMem) => number]> = [
     ['container (cgroup)', (m) => m.containerMB],
+    ['Node.js processes', (m) => m.procs.length],
     ['Node.js RSS total', (m) => m.procs.reduce((a, p) => a + p.rssMB, 0)],
-    ...ROLES.map(([role]): [string, (m: NodeMem) => number] => [`${role} RSS`, (m) => {
-      const ps = m.procs.filter((p) => p.role === role);
-      return ps.length ? ps.reduce((a, p) => a + p.rssMB, 0) : NaN;
-    }]),
+    ['Node.js PSS total', (m) => m.procs.reduce((a, p) => a + p.pssMB, 0)],
+    ['Node.js USS total', (m) => m.procs.reduce((a, p) => a + p.ussMB, 0)],
+    ...ROLES.flatMap(([role]): Array<[string, (m: NodeMem) => number]> =>
+      (['rss', 'pss', 'uss'] as const).map((k): [string, (m: NodeMem) => number] => [`${role} ${k.toUpperCase()}`, (m) => {
+        const ps = m.procs.filter((p) => p.role === role);
+        return ps.length ? ps.reduce((a, p) => a + p[`${k}MB`], 0) : NaN;
+      }])),
   ];
   const lines = [`| node | MB (median) | ${builds.join(' | ')} |`, `|:--|:--|${builds.map(() => '--:').join('|')}|`];
   for (const kind of ['control-plane', 'worker']) {

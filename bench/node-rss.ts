@@ -21,6 +21,8 @@ const ROLES: Record<string, string[]> = {
   'node daemon': ['dist/cluster/client/client.js', 'dist/cluster/client/kubeconfig.js', 'dist/cluster/node/daemon.js', 'dist/cluster/node/proxy/proxier.js', 'dist/cluster/node/netpol/enforcer.js', 'dist/cluster/node/sys.js'],
   // dist/agent/cli.js would run its main: its static imports, then what the command imports.
   'agent (k8s)': ['dist/agent/config.js', 'dist/agent/client.js', 'dist/agent/format.js', 'dist/agent/k8s/cli.js'],
+  // issue 16: the agent hosted in the node daemon's process (what the daemon imports once agent.enabled exists)
+  'node daemon + hosted agent': ['dist/cluster/client/client.js', 'dist/cluster/client/kubeconfig.js', 'dist/cluster/node/daemon.js', 'dist/cluster/node/proxy/proxier.js', 'dist/cluster/node/netpol/enforcer.js', 'dist/cluster/node/sys.js', 'dist/cluster/node/agent-host.js', 'dist/agent/index.js'],
   'agent (standalone run)': ['dist/agent/config.js', 'dist/agent/client.js', 'dist/agent/format.js', 'dist/agent/run.js'],
 };
 
@@ -52,6 +54,7 @@ for (let r = 0; r < Number(v.rounds); r++) {
   for (const [build, root] of r % 2 ? [...builds].reverse() : builds) {
     for (const [role, mods] of Object.entries(ROLES)) {
       const key = `${role}\t${build}`;
+      if (mods.some((m) => !existsSync(path.join(root, m)))) continue; // a role that build does not have
       rows.set(key, [...(rows.get(key) ?? []), measure(root, mods)]);
     }
   }
@@ -63,7 +66,8 @@ console.log(`\n| process | ${builds.map(([b]) => `${b} RSS (anon + file) MB`).jo
 console.log(`|:--|${builds.map(() => '--:').join('|')}|`);
 for (const role of Object.keys(ROLES)) {
   const cells = builds.map(([b]) => {
-    const xs = rows.get(`${role}\t${b}`)!;
+    const xs = rows.get(`${role}\t${b}`);
+    if (!xs) return '–';
     return `${median(xs.map((x) => x.rss)).toFixed(1)} (${median(xs.map((x) => x.anon)).toFixed(1)} + ${median(xs.map((x) => x.file)).toFixed(1)})`;
   });
   console.log(`| ${role} | ${cells.join(' | ')} |`);

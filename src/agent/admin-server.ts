@@ -10,7 +10,6 @@ import type { BfdPeerStatus } from '../bfd/index.js';
 import { KindlabError, errorMessage } from '../errors.js';
 import { parseAdminAddress } from './admin-addr.js';
 import { renderMetrics } from './metrics.js';
-import { parseAgentConfig } from './config.js';
 import type { BfdLink } from './bfd-link.js';
 
 export interface AdminExtras {
@@ -166,6 +165,8 @@ async function handle(sp: BgpSpeaker, req: http.IncomingMessage, started: number
     case 'POST /neighbors': {
       // Same YAML/JSON shape as a config file's neighbors entry.
       const b = await body(req);
+      // loaded on use: the config parser brings yaml and ajv, which a node's k8s agent otherwise never needs
+      const { parseAgentConfig } = await import('./config.js');
       const cfg = parseAgentConfig(JSON.stringify({ asn: sp.cfg.asn, routerId: sp.cfg.routerId, neighbors: [b] }), 'POST /neighbors');
       sp.updateNeighbor(cfg.speaker.neighbors[0]!);
       await extras.bfd?.set(cfg.speaker.neighbors[0]!.peerAddress, cfg.bfd[0]);

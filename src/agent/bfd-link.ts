@@ -45,9 +45,9 @@ export class BfdLink {
     return this.manager?.status() ?? [];
   }
 
-  async close(): Promise<void> {
+  async close(opts: { adminDown?: boolean } = {}): Promise<void> {
     await this.chain;
-    await this.manager?.close();
+    await this.manager?.close(opts);
     this.manager = undefined;
   }
 

@@ -71,7 +71,8 @@ export interface AgentConfig {
   bfd: BfdPeerConfig[];
 }
 
-export const DEFAULT_ADMIN = '127.0.0.1:50052';
+import { DEFAULT_ADMIN } from './admin-addr.js';
+export { DEFAULT_ADMIN };
 
 const schemaPath = fileURLToPath(new URL('../../schemas/agent-config.schema.json', import.meta.url));
 let validator: ReturnType<AjvClass['compile']> | undefined;

@@ -119,10 +119,10 @@ export class BfdManager extends EventEmitter {
   }
 
   /** Stops a session: one AdminDown packet (diag 7) so the remote does not take it for a failure, then silence. */
-  remove(peer: string): boolean {
+  remove(peer: string, opts: { adminDown?: boolean } = {}): boolean {
     const e = this.byPeer.get(plain(peer));
     if (!e) return false;
-    e.session.stop({ adminDown: true });
+    e.session.stop({ adminDown: opts.adminDown ?? true });
     this.byPeer.delete(e.cfg.peer);
     this.byDiscr.delete(e.session.localDiscr);
     e.session.removeAllListeners();
@@ -141,9 +141,10 @@ export class BfdManager extends EventEmitter {
     return this.status().find((s) => s.peer === plain(peer));
   }
 
-  async close(): Promise<void> {
+  /** `adminDown: false`: vanish like a killed process (the peers detect the loss by timeout). */
+  async close(opts: { adminDown?: boolean } = {}): Promise<void> {
     this.closed = true;
-    for (const peer of [...this.byPeer.keys()]) this.remove(peer);
+    for (const peer of [...this.byPeer.keys()]) this.remove(peer, opts);
     const socks = await Promise.allSettled([...this.rx.values()]);
     this.rx.clear();
     for (const s of socks) if (s.status === 'fulfilled') s.value.close();

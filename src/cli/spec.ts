@@ -66,7 +66,7 @@ const FAULT_EPILOG = [
   '- corrupt: not emulable here (no netem, no tc pedit action); refused.',
   "- node: docker stop|start|restart|pause|unpause of the node's container (pause freezes its processes, not its kernel: it still answers ping).",
   "- bgp reset: vtysh -c 'clear ip bgp *' (or PEER) in an FRR router.",
-  '- agent kill|restart: SIGKILL (a crash) or SIGTERM (graceful: Cease to its peers) to the k8s node\'s lab-agent; its supervisor (agent.sh) starts a new one 1 s later, and the new pid and delay are recorded. agent stop keeps it down until agent start or clear.',
+  '- agent kill|restart: the k8s node\'s lab-agent (in its node daemon\'s process) ended as SIGKILL (a crash: no NOTIFICATION) or SIGTERM (a planned restart) would; the node daemon starts the next run 1 s later, and the run number and delay are recorded. agent stop keeps it down until agent start or clear.',
   'Every fault is recorded in <labDir>/faults.json: lab fault list shows them, lab fault clear undoes them all (links up, rules removed, nodes started and unpaused).',
 ].join('\n');
 

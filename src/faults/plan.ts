@@ -9,7 +9,7 @@
  * 1-(1-p)² ≈ 51 % at 30 %). ARP is not IP and is not dropped.
  */
 import { KindlabError } from '../errors.js';
-import { AGENT_MARKER, AGENT_PROCESS_PATTERN, IN_CONTAINER } from '../cluster/lab/index.js';
+import { AGENT_MARKER, AGENT_PROCESS_PATTERN, IN_CONTAINER, agentControl } from '../cluster/lab/index.js';
 import type { AgentAction, Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, Step } from './types.js';
 
 export const FAULTS_FILE = 'faults.json';
@@ -126,30 +126,31 @@ export function isEvent(f: Fault): boolean {
   return f.type === 'node-restart' || f.type === 'bgp-reset' || f.type === 'agent-kill' || f.type === 'agent-restart';
 }
 
-/** How long `kill`/`restart`/`start` wait for the supervisor's new agent (it restarts one 1 s after an exit). */
+/** How long `kill`/`restart`/`start` wait for the next agent run (the node daemon starts one 1 s after it ended). */
 export const AGENT_WAIT_S = 15;
 
 /**
- * The shell run in the node's container for an agent fault. kill/restart send the signal to the
- * agent and wait for the supervisor's new one, printing `agent pid OLD -> NEW in MS ms` (the runner
- * records it). The pgrep pattern cannot match this script's own command line (its `)` sits before `\.js`).
+ * The shell run in the node's container for an agent fault. The agent runs inside the node daemon's process
+ * (cluster/node/agent-host.ts): kill/restart ask the daemon's control socket to end it as SIGKILL/SIGTERM ended a
+ * separate process and wait for the next run, printing `agent run OLD -> NEW in MS ms` (the runner records it).
  */
 export function agentScript(action: AgentAction): string {
   const d = IN_CONTAINER.nodeDir;
-  const find = `pgrep -o -f '${AGENT_PROCESS_PATTERN}'`;
-  const waitNew = (old: string) =>
-    `t0=$(date +%s%N); i=0; while [ $i -lt ${AGENT_WAIT_S * 10} ]; do new=$(${find}); if [ -n "$new" ] && [ "$new" != "${old}" ]; then echo "agent pid ${old || '-'} -> $new in $(( ($(date +%s%N) - t0) / 1000000 )) ms"; exit 0; fi; sleep 0.1; i=$((i+1)); done; ` +
-    // (the supervisor's path must not appear here: boot.sh looks for it with pgrep -f and would take this shell for it)
-    `echo "no new agent within ${AGENT_WAIT_S} s: is its supervisor running? ${d}/logs/agent.log says why" >&2; exit 4`;
+  const ask = (method: 'GET' | 'POST', what: string, exit: number) =>
+    `r=$(${agentControl(method, what)} 2>&1) && echo "$r" || { echo "\${r:-the node daemon does not answer}" >&2; exit ${exit}; }`;
   switch (action) {
     case 'kill':
     case 'restart':
-      return `old=$(${find}) || { echo "no BGP agent runs on this node" >&2; exit 3; }; kill -${action === 'kill' ? 'KILL' : 'TERM'} "$old"; ${waitNew('$old')}`;
+      return ask('POST', `/${action}?wait=${AGENT_WAIT_S}`, 3);
     case 'stop':
-      // without the marker the supervisor does not start another; the [a] keeps pkill off this shell
-      return `rm -f ${d}/${AGENT_MARKER}; pkill -TERM -f '[a]gent\.sh' ; pkill -TERM -f '${AGENT_PROCESS_PATTERN}'; echo stopped`;
+      // without the marker the daemon does not start it again; an exec line's own agent process gets SIGTERM
+      return `rm -f ${d}/${AGENT_MARKER}; ${agentControl('POST', '/stop')} >/dev/null 2>&1; pkill -TERM -f '${AGENT_PROCESS_PATTERN}'; echo stopped`;
     case 'start':
-      return `touch ${d}/${AGENT_MARKER}; sh ${d}/boot.sh >/dev/null 2>&1; old=$(${find}) && { echo "agent pid $old running"; exit 0; }; ${waitNew('')}`;
+      return (
+        `touch ${d}/${AGENT_MARKER}; i=0; while [ $i -lt ${AGENT_WAIT_S * 10} ]; do ` +
+        `s=$(${agentControl('POST', '/sync')} 2>/dev/null); case "$s" in *'"running":true'*) echo "agent run $(echo "$s" | sed 's/.*"run":\\([0-9]*\\).*/\\1/') running"; exit 0;; esac; sleep 0.1; i=$((i+1)); done; ` +
+        `echo "no agent within ${AGENT_WAIT_S} s: ${d}/logs/agent.log says why" >&2; exit 4`
+      );
   }
 }
 
@@ -157,11 +158,15 @@ export function agentStep(node: string, action: AgentAction): Step {
   return { in: 'container', node, argv: ['sh', '-c', agentScript(action)], hint: `node ${node} runs no kindlab BGP agent (k8s-node nodes of a lab whose cluster has bgp.agent on do)` };
 }
 
-/** `agent pid 41 -> 97 in 1130 ms` → the numbers (undefined parts when the line says less). */
-export function parseAgentRestart(out: string): { oldPid?: number; newPid?: number; restartMs?: number } {
-  const m = /agent pid (\d+|-) -> (\d+) in (\d+) ms/.exec(out);
+/**
+ * `agent run 3 -> 4 in 1130 ms` (the agent hosted by the node daemon) or `agent pid 41 -> 97 in 1130 ms` (a
+ * separate agent process, earlier builds) → the numbers (undefined parts when the line says less).
+ */
+export function parseAgentRestart(out: string): { oldPid?: number; newPid?: number; oldRun?: number; newRun?: number; restartMs?: number } {
+  const m = /agent (pid|run) (\d+|-) -> (\d+) in (\d+) ms/.exec(out);
   if (!m) return {};
-  return { ...(m[1] !== '-' ? { oldPid: Number(m[1]) } : {}), newPid: Number(m[2]), restartMs: Number(m[3]) };
+  const [o, n] = m[1] === 'pid' ? ['oldPid', 'newPid'] : ['oldRun', 'newRun'];
+  return { ...(m[2] !== '-' ? { [o]: Number(m[2]) } : {}), [n]: Number(m[3]), restartMs: Number(m[4]) };
 }
 
 /** The plan of one request: undo `replaced` entries, run `steps`, record `add`, drop the `remove` ids. */
@@ -296,8 +301,9 @@ export function describeFault(f: Fault): string {
     case 'agent-kill':
     case 'agent-restart': {
       const how = f.type === 'agent-kill' ? 'killed (SIGKILL)' : 'restarted (SIGTERM)';
-      const back = f.newPid ? `; its supervisor started pid ${f.newPid}${f.restartMs !== undefined ? ` ${f.restartMs} ms later` : ''}` : '';
-      return `agent ${f.node} ${how}${f.oldPid ? ` pid ${f.oldPid}` : ''}${back} (event)`;
+      const later = f.restartMs !== undefined ? ` ${f.restartMs} ms later` : '';
+      const back = f.newRun ? `; its node daemon started run ${f.newRun}${later}` : f.newPid ? `; its supervisor started pid ${f.newPid}${later}` : '';
+      return `agent ${f.node} ${how}${f.oldRun ? ` run ${f.oldRun}` : f.oldPid ? ` pid ${f.oldPid}` : ''}${back} (event)`;
     }
     case 'agent-stop':
       return `agent ${f.node} stopped (its supervisor told to stop)`;

@@ -19,10 +19,10 @@ export type FaultRequest =
   | { kind: 'agent'; node: string; action: AgentAction };
 
 /**
- * The BGP agent of a k8s node (lab-agent k8s under its supervisor agent.sh): `kill` is a hard crash
- * (SIGKILL), `restart` a graceful one (SIGTERM: the agent closes its sessions with a Cease); in both
- * the supervisor starts a new agent. `stop` keeps it down (the supervisor told to stop) until `start`
- * or `lab fault clear`.
+ * The BGP agent of a k8s node (lab-agent k8s, hosted in the node daemon's process): `kill` is a hard crash
+ * (as SIGKILL: sessions dropped without NOTIFICATION), `restart` a planned one (as SIGTERM); in both the
+ * node daemon starts the next run 1 s later. `stop` keeps it down (its marker removed) until `start` or
+ * `lab fault clear`. oldPid/newPid are from builds that ran the agent as its own process.
  */
 export type AgentAction = 'kill' | 'restart' | 'stop' | 'start';
 
@@ -48,7 +48,7 @@ export type Fault =
   | { type: 'node-restart'; node: string }
   | { type: 'bgp-reset'; node: string; peer?: string }
   /** An agent killed or restarted (an event): the supervisor's new agent, when it was seen. */
-  | { type: 'agent-kill' | 'agent-restart'; node: string; oldPid?: number; newPid?: number; restartMs?: number }
+  | { type: 'agent-kill' | 'agent-restart'; node: string; oldPid?: number; newPid?: number; oldRun?: number; newRun?: number; restartMs?: number }
   | { type: 'agent-stop'; node: string };
 
 export interface FaultEntry {

@@ -3,7 +3,12 @@
  * options, socket filters, raw file descriptors handed to Node). BGP's transport and BFD's sockets both use it, so
  * the library is loaded once and each C signature is declared once. Linux only.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+
+type Koffi = typeof import('koffi');
+let ffi: Koffi | undefined;
+/** koffi (a native addon, ~8 MB RSS) loads on the first libc call: a BGP agent without TCP-MD5/TTL/BFD never pays for it. */
+const koffi = (): Koffi => (ffi ??= createRequire(import.meta.url)('koffi') as Koffi);
 
 /** One classic BPF instruction (struct sock_filter). */
 export interface FilterInsn {
@@ -34,9 +39,10 @@ let bound: Libc | undefined;
 /** The libc binding, loaded on first use (importing this module costs nothing on hosts that never open a socket). */
 export function libc(): Libc {
   if (bound) return bound;
-  const l = koffi.load('libc.so.6');
-  const insn = koffi.struct('kindlab_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
-  const fprog = koffi.struct('kindlab_sock_fprog', { len: 'uint16', filter: koffi.pointer(insn) });
+  const k = koffi();
+  const l = k.load('libc.so.6');
+  const insn = k.struct('kindlab_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
+  const fprog = k.struct('kindlab_sock_fprog', { len: 'uint16', filter: k.pointer(insn) });
   bound = {
     socket: l.func('int socket(int, int, int)'),
     setsockopt: l.func('int setsockopt(int, int, int, void *, uint32_t)'),
@@ -48,12 +54,12 @@ export function libc(): Libc {
     close: l.func('int close(int)'),
     poll: l.func('int poll(void *, unsigned long, int)'),
     strerror: l.func('const char *strerror(int)'),
-    fprogSize: koffi.sizeof(fprog),
+    fprogSize: k.sizeof(fprog),
   };
   return bound;
 }
 
 /** errno of the last failed libc call on this thread. */
 export function lastErrno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }

@@ -8,6 +8,7 @@ import { objectAddress, parseObjectRef, placePod, type ClusterLookup, type PodPl
 import type { Evidence } from './types.js';
 import { shellQuote } from '../lib/index.js';
 import { KindlabError, errorMessage } from '../errors.js';
+import { AGENT_CONTROL, agentControl } from '../cluster/lab/index.js';
 
 export interface ExecOutput {
   exitCode: number;
@@ -120,7 +121,9 @@ export class LabContext {
   daemons(node: string): Promise<Daemon[]> {
     let p = this.daemonCache.get(node);
     if (!p) {
-      const script = 'for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done';
+      // a Kubernetes node's agent runs inside its node daemon's process: the daemon's control socket says whether it runs
+      const hosted = `[ -S ${AGENT_CONTROL} ] && ${agentControl('GET', '/status')} 2>/dev/null | grep -q '"running":true' && echo 'lab-agent k8s (in the node daemon)'`;
+      const script = `for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done; ${hosted}; true`;
       p = this.run(undefined, node, ['sh', '-c', script]).then((r) => daemonsIn(r.stdout), () => []);
       this.daemonCache.set(node, p);
     }

@@ -1,15 +1,17 @@
 /**
  * Graceful restart of the node agent in a real lab (test/fixtures/labs/agent-gr): an FRR ToR (AS 65000,
  * `bgp graceful-restart`) peers with `lab-agent k8s --dialect kube-router --bgp-graceful-restart=true` on a
- * one-node cluster, started by the lab (topology `bgp:` block, supervised by agent.sh). A host behind the ToR
+ * one-node cluster, started by the lab (topology `bgp:` block; it runs inside the node daemon's process). A host behind the ToR
  * (pc, 10.82.9.2) pings a pod on the node: ToR → node over the node's pod CIDR (learned by FRR), node → pc over
  * 10.82.9.0/24 (learned by the agent, proto 186 in the node's FIB).
  * - planned restart (SIGTERM, then start again): no NOTIFICATION reaches FRR, FRR keeps the pod CIDR as stale
  *   while the agent is down, the node keeps its proto 186 route, the ping loses nothing; once the agent is back
  *   and has sent End-of-RIB the route is fresh again;
  * - non-graceful stop (SIGINT): FRR receives a Cease and withdraws the pod CIDR at once; the node's routes go.
- * The agent is stopped "for good" the way agent.sh documents it (remove agent.enabled, then signal the process)
- * and started again with boot.sh, so the test controls how long it is down.
+ * - hard kill (`lab fault agent kill`, SIGKILL of a separate agent before): the session drops without NOTIFICATION
+ *   and the node daemon starts the next run 1 s later.
+ * The agent is stopped "for good" the way agent-host.ts documents it (remove agent.enabled, then POST /stop on the
+ * node daemon's control socket) and started again with boot.sh, so the test controls how long it is down.
  * Needs root, Docker and the built dist/ (`npm run build`).
  */
 import { after, before, describe, test } from 'node:test';
@@ -29,8 +31,7 @@ const TOR = 'clab-agent-gr-tor';
 const PC = 'clab-agent-gr-pc';
 const NODE_IP = '10.81.0.11';
 const PC_NET = '10.82.9.0/24';
-/** Matches the agent's process but not the shell running pgrep. */
-const AGENT_PGREP = '[d]ist/agent/cli.js k8s';
+const CONTROL = 'curl -sS --fail-with-body --unix-socket /run/kindlab/agent-host.sock';
 const MARKER = '/var/lib/kindlab/node/agent.enabled';
 
 const dexec = async (c: string, cmd: string) => String((await execa('docker', ['exec', c, 'sh', '-c', cmd])).stdout);
@@ -41,6 +42,7 @@ interface FrrNeighbor {
   lastResetDueTo?: string;
   lastNotificationReason?: string;
   messageStats: { notificationsRecv: number };
+  connectionsDropped?: number;
   gracefulRestartInfo?: { endOfRibRecv?: Record<string, boolean> };
 }
 const neighbor = async () => (await vtyshJson<Record<string, FrrNeighbor>>(`show bgp neighbor ${NODE_IP} json`))[NODE_IP]!;
@@ -49,18 +51,18 @@ type FrrPath = { stale?: boolean; valid?: boolean; nexthops?: Array<{ ip: string
 const paths = async (prefix: string) => (await vtyshJson<{ routes?: Record<string, FrrPath[]> }>('show bgp ipv4 unicast json')).routes?.[prefix] ?? [];
 const torKernelRoute = (prefix: string) => dexec(TOR, `ip route show ${prefix}`);
 const nodeFib = () => dexec(NODE, 'ip -N route show proto 186');
-const agentPids = () => dexec(NODE, `pgrep -f '${AGENT_PGREP}' || true`).then((s) => s.split('\n').filter(Boolean));
+/** The agent hosted by the node daemon: is it running, and which run. */
+const agentStatus = async () => JSON.parse(await dexec(NODE, `${CONTROL} http://agent/status`)) as { running: boolean; run: number };
 
-/** Ends the supervised agent with `signal` and keeps it down (agent.sh stops once agent.enabled is gone). */
+/** Ends the agent as SIGTERM (graceful) or SIGINT did and keeps it down (the daemon starts none without agent.enabled). */
 async function stopAgent(signal: 'TERM' | 'INT'): Promise<void> {
-  const pids = await agentPids();
-  assert.equal(pids.length, 1, `one agent runs: ${pids.join(' ')}`);
-  await dexec(NODE, `rm -f ${MARKER}; kill -${signal} ${pids[0]}`);
-  await until('agent process gone', async () => ((await agentPids()).length === 0 ? true : undefined), 10_000, 100);
+  assert.equal((await agentStatus()).running, true, 'the agent runs');
+  await dexec(NODE, `rm -f ${MARKER}; ${CONTROL} -X POST 'http://agent/stop?graceful=${signal === 'TERM'}'`);
+  assert.equal((await agentStatus()).running, false);
 }
 async function startAgent(): Promise<void> {
   await dexec(NODE, `touch ${MARKER}; sh /var/lib/kindlab/node/boot.sh`);
-  await until('agent process running', async () => ((await agentPids()).length === 1 ? true : undefined), 10_000, 100);
+  await until('agent running', async () => ((await agentStatus()).running ? true : undefined), 10_000, 100);
 }
 const established = () => until('FRR: session with the node Established', async () => ((await neighbor()).bgpState === 'Established' ? true : undefined), 30_000, 200);
 const freshRoute = (prefix: string) =>
@@ -147,5 +149,21 @@ describe('graceful restart of lab-agent against an FRR ToR', { timeout: 240_000 
     await established();
     await freshRoute(podCidr);
     await until('pc pings the pod again', async () => ((await execa('docker', ['exec', PC, 'ping', '-c', '1', '-W', '1', podIp], { reject: false })).exitCode === 0 ? true : undefined), 20_000, 500);
+  });
+
+  test('hard kill (lab fault agent kill): the session drops without NOTIFICATION, the next run comes 1 s later', async () => {
+    const before = await neighbor();
+    const run = (await agentStatus()).run;
+    const k = await lab(['fault', '-t', TOPO, 'agent', 'control-plane', 'kill']);
+    assert.equal(k.exitCode, 0, `${k.stdout}\n${k.stderr}`);
+    assert.match(k.stdout, new RegExp(`agent control-plane killed \\(SIGKILL\\) run ${run}; its node daemon started run ${run + 1}`));
+    await until('FRR: the session dropped and came back', async () => {
+      const n = await neighbor();
+      return (n.connectionsDropped ?? 0) > (before.connectionsDropped ?? 0) && n.bgpState === 'Established' ? n : undefined;
+    }, 30_000, 200);
+    const after = await neighbor();
+    assert.equal(after.messageStats.notificationsRecv, before.messageStats.notificationsRecv, 'a killed agent sends no NOTIFICATION');
+    await freshRoute(podCidr);
+    await lab(['fault', '-t', TOPO, 'clear']);
   });
 });

@@ -118,11 +118,10 @@ test('(a) tor1–router0 link down: rack1 is cut off; the dependent checks fail 
 test('(b) the agent on worker2 stopped: its session and pod CIDR go, nettool-2 is unreachable; it recovers', async () => {
   const worker2 = `${name}-worker2`;
   const marker = join(labCopy.dir, `lab-${name}`, 'worker2', 'agent.enabled');
-  // Stop for good: without the marker the supervisor (agent.sh) does not restart it.
+  // Stop for good: without the marker the node daemon does not start its agent again; /stop ends it as SIGTERM did.
   await rm(marker);
-  const pid = (await execa('docker', ['exec', worker2, 'pgrep', '-f', 'dist/agent/cli.js k8s'])).stdout.trim();
-  assert.match(pid, /^\d+$/);
-  await execa('docker', ['exec', worker2, 'kill', pid]);
+  const stopped = await execa('docker', ['exec', worker2, 'curl', '-sS', '--fail-with-body', '--unix-socket', '/run/kindlab/agent-host.sock', '-X', 'POST', 'http://agent/stop']);
+  assert.equal(stopped.stdout.trim(), 'stopped');
   try {
     const { exitCode, report } = await until('tor1 to lose worker2', async () => {
       const v = await verifyJson();

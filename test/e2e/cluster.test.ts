@@ -153,33 +153,44 @@ describe('cluster lab', { concurrency: false }, () => {
     assert.match(np, /Welcome to nginx/);
   });
 
-  it('lab fault agent: kill and restart are recorded with the supervisor\'s new agent; stop holds it down until clear', async () => {
-    const agentPid = async () => (await execa('docker', ['exec', containers[1]!, 'pgrep', '-o', '-f', '(agent/cli|bin/lab-agent)\\.js k8s'], { reject: false })).stdout.trim();
-    const first = await until('the agent on worker', async () => (await agentPid()) || undefined, 15_000);
+  it('lab fault agent: kill and restart are recorded with the node daemon\'s next agent run; stop holds it down until clear', async () => {
+    // the agent runs inside the node daemon's process (one Node.js process per node); its control socket says which run
+    const status = async () => {
+      const r = await execa('docker', ['exec', containers[1]!, 'curl', '-s', '--unix-socket', '/run/kindlab/agent-host.sock', 'http://agent/status'], { reject: false });
+      return r.exitCode === 0 ? (JSON.parse(r.stdout) as { running: boolean; run: number; pid: number }) : undefined;
+    };
+    const agentRun = async () => {
+      const s = await status();
+      return s?.running ? String(s.run) : '';
+    };
+    const first = await until('the agent on worker', async () => (await agentRun()) || undefined, 15_000);
+    const daemonPid = (await execa('docker', ['exec', containers[1]!, 'pgrep', '-f', 'dist/cluster/node/main\\.js'])).stdout.trim();
+    assert.equal(String((await status())!.pid), daemonPid, 'the agent runs in the node daemon');
+    assert.equal((await execa('docker', ['exec', containers[1]!, 'pgrep', '-f', '(agent/cli|bin/lab-agent)\\.js k8s'], { reject: false })).stdout.trim(), '', 'no separate agent process');
     const kill = await lab(['fault', '-t', file, 'agent', 'worker', 'kill']);
     assert.equal(kill.exitCode, 0, `${kill.stdout}\n${kill.stderr}`);
-    const m = /agent worker killed \(SIGKILL\) pid (\d+); its supervisor started pid (\d+) (\d+) ms later/.exec(kill.stdout);
+    const m = /agent worker killed \(SIGKILL\) run (\d+); its node daemon started run (\d+) (\d+) ms later/.exec(kill.stdout);
     assert.ok(m, kill.stdout);
     assert.equal(m[1], first);
-    assert.equal(m[2], await agentPid(), 'the new agent runs');
-    // the supervisor's own log line: the agent died of SIGKILL (137)
+    assert.equal(m[2], await agentRun(), 'the new agent runs');
+    // the host's own log line in the agent's log: the run was killed, the next one started 1 s later
     const log = await execa('docker', ['exec', containers[1]!, 'cat', '/var/lib/kindlab/node/logs/agent.log']);
-    assert.match(log.stdout, /agent exited \(restarted in 1 s while agent.enabled exists\)","code":137/);
+    assert.match(log.stdout, /agent exited \(restarted in 1 s while agent.enabled exists\)","how":"kill","run":\d+/);
     const restart = await lab(['fault', '-t', file, 'agent', 'worker', 'restart']);
-    assert.match(restart.stdout, /agent worker restarted \(SIGTERM\) pid \d+; its supervisor started pid \d+/, restart.stderr);
+    assert.match(restart.stdout, /agent worker restarted \(SIGTERM\) run \d+; its node daemon started run \d+/, restart.stderr);
     const router = await lab(['fault', '-t', file, 'agent', 'sw', 'kill']);
     assert.notEqual(router.exitCode, 0);
     assert.match(router.stderr, /only k8s-node nodes run the kindlab BGP agent/);
     const stop = await lab(['fault', '-t', file, 'agent', 'worker', 'stop']);
     assert.equal(stop.exitCode, 0, stop.stderr);
-    await until('no agent on worker', async () => ((await agentPid()) ? undefined : true), 10_000);
+    await until('no agent on worker', async () => ((await agentRun()) ? undefined : true), 10_000);
     const list = await lab(['fault', '-t', file, 'list']);
     assert.match(list.stdout, /agent worker killed/);
     assert.match(list.stdout, /agent worker stopped/);
     const clear = await lab(['fault', '-t', file, 'clear']);
     assert.equal(clear.exitCode, 0, clear.stderr);
     assert.match(clear.stdout, /restored: agent worker stopped/);
-    assert.ok(await until('the agent back on worker', async () => (await agentPid()) || undefined, 15_000));
+    assert.ok(await until('the agent back on worker', async () => (await agentRun()) || undefined, 15_000));
   });
 
   it('the API state survives a restart of the control-plane container (same port, same objects)', async () => {

@@ -6,7 +6,11 @@
  * or a NaN ASN. Pure.
  */
 import { isIP } from 'node:net';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
+
+/** yaml loads on the first peers annotation: a node's agent in another dialect does not carry it. */
+let yamlMod: typeof import('yaml') | undefined;
+const YAML = { parse: (text: string): unknown => (yamlMod ??= createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text) };
 import { errorMessage } from '../../errors.js';
 
 export interface KrPeer {

@@ -146,9 +146,14 @@ export class FibInstaller {
   }
 
   async stop(): Promise<void> {
+    await this.detach();
+    await this.flush();
+  }
+
+  /** Stops installing but leaves the kernel routes, as a killed process would. */
+  async detach(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    await this.flush();
   }
 }

@@ -258,6 +258,27 @@ export class K8sAgent {
     await new Promise<void>((r) => a.close(() => r()));
   }
 
+  /**
+   * A hard stop that behaves as SIGKILL does to a separate agent process: the TCP connections drop without a
+   * NOTIFICATION, BFD goes silent (no AdminDown), kernel routes stay, no restart marker. For an agent hosted in
+   * the node daemon's process (`lab fault agent kill`).
+   */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.watch?.stop();
+    // an apply half way through could start a speaker after this returns
+    await this.applying;
+    await this.bfd.close({ adminDown: false });
+    // a graceful stop closes the connections without NOTIFICATION, which is what the peers see of a killed process
+    await this.speaker?.stop({ graceful: true });
+    await this.fib?.detach();
+    await this.closeAdmin();
+    this.events.drop();
+    this.client.close();
+  }
+
   /** `graceful`: planned restart, no Cease (peers keep our routes, RFC 4724); FIB routes are kept too. */
   async stop(opts: { graceful?: boolean } = {}): Promise<void> {
     this.stopped = true;

@@ -5,9 +5,10 @@
  */
 import os from 'node:os';
 import { KindlabError } from '../../errors.js';
-import { createLogger, type LogLevel } from '../../bgp/index.js';
+import { createLogger, type LogLevel, type Logger } from '../../bgp/index.js';
 import { adminRequest } from '../client.js';
-import { DEFAULT_ADMIN } from '../config.js';
+// not from config.js: that one loads the standalone config's YAML parser
+import { DEFAULT_ADMIN } from '../admin-addr.js';
 import { formatRib } from '../format.js';
 import type { RibJson } from '../admin-server.js';
 import { DIALECTS, type DialectName } from '../dialects/types.js';
@@ -54,12 +55,13 @@ export function parseListen(s: string): { address: string; port: number } {
   return { address: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
 }
 
-export async function runK8s(argv: string[]): Promise<number> {
+/** The agent and its logger from `lab-agent k8s` flags; `write` takes the log lines (default: stderr). */
+export function k8sAgentFrom(argv: string[], write?: (line: string) => void): { agent: K8sAgent; log: Logger; dialect: string | undefined } {
   const { own, rest } = splitArgs(argv);
   const dialect = own.get('dialect');
   if (dialect && !DIALECTS.includes(dialect as DialectName)) throw new KindlabError('USAGE', `unknown --dialect "${dialect}" (${DIALECTS.join(', ')})`);
   const node = own.get('node') ?? process.env.NODE_NAME ?? os.hostname();
-  const log = createLogger({ level: (own.get('log-level') as LogLevel | undefined) ?? undefined, fields: { node } });
+  const log = createLogger({ level: (own.get('log-level') as LogLevel | undefined) ?? undefined, fields: { node }, ...(write ? { write } : {}) });
   const fibNetns = own.has('no-fib') ? false : own.get('fib-netns');
   const agent = new K8sAgent({
     node,
@@ -73,6 +75,11 @@ export async function runK8s(argv: string[]): Promise<number> {
     ...(fibNetns !== undefined ? { fibNetns } : {}),
     restartMarker: own.get('restart-marker') ?? restartMarkerPath(node),
   });
+  return { agent, log, dialect };
+}
+
+export async function runK8s(argv: string[]): Promise<number> {
+  const { agent, log, dialect } = k8sAgentFrom(argv);
   await agent.start();
   log.info('k8s agent started', { dialect: agent.currentIntent?.dialect ?? dialect ?? 'detecting' });
   let stopping = false;

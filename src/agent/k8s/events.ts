@@ -81,6 +81,11 @@ export class EventRecorder {
     this.closed = true;
   }
 
+  /** Writes no more, queued Events are lost (a killed agent). */
+  drop(): void {
+    this.closed = true;
+  }
+
   private async write(e: AgentEvent): Promise<void> {
     this.uid ??= await this.client.get(NODES, this.node).then((n) => n.metadata.uid, () => undefined);
     const w = planEventWrite(this.seen, this.node, this.uid, e, new Date());

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
+// js-yaml, not yaml: a node daemon loads only this parser (yaml's costs ~7 MB more RSS)
+import jsYaml from 'js-yaml';
 import { KindlabError } from '../../errors.js';
 
 /** What the client needs to reach and authenticate to one API server. */
@@ -45,7 +46,7 @@ function material(obj: Record<string, unknown>, key: string, baseDir: string): s
  */
 export function parseKubeconfig(text: string, opts: { baseDir?: string; context?: string; source?: string } = {}): ClientConfig {
   const src = opts.source ?? 'kubeconfig';
-  const doc = (YAML.parse(text) ?? {}) as RawKubeconfig;
+  const doc = (jsYaml.load(text) ?? {}) as RawKubeconfig;
   const baseDir = opts.baseDir ?? process.cwd();
   const ctxName = opts.context ?? doc['current-context'];
   const ctxEntry = ctxName ? doc.contexts?.find((c) => c.name === ctxName) : doc.contexts?.[0];

@@ -22,7 +22,7 @@ import type { LabPlan, NodePlan } from '../../topology/index.js';
 import { KindlabError } from '../../errors.js';
 import { applyManifests, labClient, poll } from './api.js';
 import { k8sNodeKind } from './node-kind.js';
-import { AGENT_MARKER, AGENT_PROCESS_PATTERN, AGENT_SUPERVISOR, API_PORT, IN_CONTAINER, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlane, controlPlaneAddress, hostPaths } from './plan.js';
+import { AGENT_ARGS_FILE, AGENT_MARKER, AGENT_PROCESS_PATTERN, API_PORT, IN_CONTAINER, NODE_DAEMON_MARKER, agentArgsFile, agentControl, apiServerSans, bootScript, clusterOf, controlPlane, controlPlaneAddress, hostPaths } from './plan.js';
 import { agentsAction, manifestsAction, nodeDaemonsAction, nodesReadyAction } from './steps.js';
 import type { ClusterDeployState } from './files.js';
 
@@ -65,7 +65,7 @@ async function writeJoinFiles(plan: LabPlan, node: NodePlan): Promise<void> {
   await mkdir(join(dir, 'logs'), { recursive: true });
   writeKubeconfig(join(dir, 'kubeconfig'), { clusterName: clusterOf(plan).spec.name, server: `https://${controlPlaneAddress(plan)}:${API_PORT}`, caCert: pki.caCert, token });
   await writeFile(join(dir, 'boot.sh'), bootScript(plan, node), { mode: 0o755 });
-  await writeFile(join(dir, AGENT_SUPERVISOR), agentScript(plan, node), { mode: 0o755 });
+  await writeFile(join(dir, AGENT_ARGS_FILE), agentArgsFile(plan, node));
 }
 
 /** The Node as the cluster's bootstrap registers a configured node: kind labels and node-labels, node-ip (else the mgmt address). */
@@ -125,7 +125,8 @@ export function clusterApply(): ClusterApply {
           const name = n.k8s!.nodeName;
           const drained = await drain(client, name, progress);
           // the agent ends its sessions: the routers withdraw the node's pod CIDR now, not at hold time
-          const stop = `rm -f ${IN_CONTAINER.nodeDir}/${AGENT_MARKER} ${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}; pkill -TERM -f '[a]gent\\.sh'; pkill -TERM -f '${AGENT_PROCESS_PATTERN}'; true`;
+          // (the node daemon hosts the agent: /stop ends it as SIGTERM ended a separate agent; an exec line's own agent gets SIGTERM)
+          const stop = `rm -f ${IN_CONTAINER.nodeDir}/${AGENT_MARKER} ${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}; ${agentControl('POST', '/stop')} >/dev/null 2>&1; pkill -TERM -f '${AGENT_PROCESS_PATTERN}'; true`;
           await ctx.runtime.exec(n.containerName, ['sh', '-c', stop], { check: false, target: n.name }).catch(() => undefined);
           await client.delete(LEASES, name, { namespace: 'kube-node-lease' }).catch(() => undefined);
           await client.delete(NODES, name).catch((e: unknown) => (notFound(e) ? undefined : Promise.reject(e)));

@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { ensurePki, ensureToken, type Pki } from '../apiserver/tls.js';
 import type { LabPlan, NodePlan } from '../../topology/index.js';
-import { AGENT_MARKER, AGENT_SUPERVISOR, API_PORT, NODE_DAEMON_MARKER, agentScript, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './plan.js';
+import { AGENT_ARGS_FILE, AGENT_MARKER, API_PORT, NODE_DAEMON_MARKER, agentArgsFile, apiServerSans, bootScript, clusterOf, controlPlaneAddress, hostPaths } from './plan.js';
 
 interface Credentials {
   pki: Pki;
@@ -47,7 +47,7 @@ export function prepareCluster(plan: LabPlan, state: ClusterDeployState): Promis
   return p;
 }
 
-/** A node's directory: its kubeconfig (API at the control-plane's management address), boot.sh and agent.sh. */
+/** A node's directory: its kubeconfig (API at the control-plane's management address), boot.sh and agent.args. */
 export async function writeNodeFiles(plan: LabPlan, node: NodePlan, state: ClusterDeployState): Promise<void> {
   const { pki, token } = await prepareCluster(plan, state);
   const dir = hostPaths.nodeDir(plan, node);
@@ -61,7 +61,7 @@ export async function writeNodeFiles(plan: LabPlan, node: NodePlan, state: Clust
   const boot = join(dir, 'boot.sh');
   await writeFile(boot, bootScript(plan, node));
   await chmod(boot, 0o755);
-  await writeFile(join(dir, AGENT_SUPERVISOR), agentScript(plan, node), { mode: 0o755 });
+  await writeFile(join(dir, AGENT_ARGS_FILE), agentArgsFile(plan, node));
 }
 
 /** `<labDir>/kubeconfig` for the host: kind's context name, the API published on loopback. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../../topology/index.js';
-import { NODE_FLAGS, API_FENCE_CHAIN, apiAllowedSources, apiFenceLines, AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
+import { NODE_DAEMON_FLAGS, NODE_FLAGS, API_FENCE_CHAIN, apiAllowedSources, apiFenceLines, AGENT_MAIN, APISERVER_MAIN, NODE_DAEMON_MAIN, apiNetwork, apiServerArgv, requireBuilt, apiServerSans, bootScript, controlPlane, fallbackNodeIPs, nodeCommand, nodeDaemonArgv } from './plan.js';
 import { controlPlaneCpuShares, engineSocket, k8sNodeKind } from './node-kind.js';
 import type { ClusterDeployState } from './files.js';
 import { containerOptions, DockerRuntime, makeKindContext } from '../../runtime/index.js';
@@ -62,7 +62,8 @@ describe('cluster plan', () => {
     assert.match(cpBoot, /pgrep -f \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js >\/dev\/null \|\| nohup node \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js --data/);
     assert.match(cpBoot, />>\/var\/lib\/kindlab\/cluster\/apiserver\.log 2>&1 <\/dev\/null &/);
     assert.doesNotMatch(bootScript(plan, w!), /apiserver/);
-    assert.deepEqual(nodeDaemonArgv(w!), ['node', ...NODE_FLAGS, '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
+    assert.deepEqual(NODE_DAEMON_FLAGS, [...NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size')), '--max-semi-space-size=1', '--optimize-for-size']);
+    assert.deepEqual(nodeDaemonArgv(w!), ['node', ...NODE_DAEMON_FLAGS, '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
     assert.deepEqual(nodeCommand().slice(0, 3), ['/usr/bin/tini', '-s', '--']);
     // heartbeats required, and the daemon started once enabled, whatever dist/ holds
     assert.match(bootScript(plan, w!), /\[ -f \/var\/lib\/kindlab\/node\/node-daemon\.enabled \] && \{ pgrep -f \/opt\/kindlab\/dist\/cluster\/node\/main\.js/);

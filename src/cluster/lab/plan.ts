@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultSans } from '../apiserver/tls.js';
-import { SUPERVISED_AGENT_MARKER } from '../node/project-agent.js';
+import { AGENT_CONTROL_SOCKET, SUPERVISED_AGENT_ARGS, SUPERVISED_AGENT_MARKER } from '../node/project-agent.js';
 import { KindlabError } from '../../errors.js';
 import { nodeDirName, type LabCluster, type LabPlan, type NodePlan } from '../../topology/index.js';
 import { shellQuoteArg as shq } from '../../lib/index.js';
@@ -33,10 +33,20 @@ export const APISERVER_MAIN = 'dist/cluster/apiserver/main.js';
 export const NODE_DAEMON_MAIN = 'dist/cluster/node/main.js';
 /** Present in a node's directory once the deploy has started its node daemon (boot.sh restarts it then). */
 export const NODE_DAEMON_MARKER = 'node-daemon.enabled';
-/** The node BGP agent (`lab-agent k8s`), its marker (present: agent.sh keeps it running) and its supervisor script. */
+/**
+ * The node BGP agent (`lab-agent k8s`) runs inside the node daemon's process (node/agent-host.ts) while its
+ * marker exists, with the flags of its args file; the daemon's control socket kills/restarts/stops it.
+ */
 export const AGENT_MAIN = 'dist/agent/cli.js';
 export const AGENT_MARKER = SUPERVISED_AGENT_MARKER;
-export const AGENT_SUPERVISOR = 'agent.sh';
+export const AGENT_ARGS_FILE = SUPERVISED_AGENT_ARGS;
+export const AGENT_CONTROL = AGENT_CONTROL_SOCKET;
+/** Shell: ask the node daemon's agent host (`agentControl('POST', '/kill?wait=15')`); curl fails on an error answer and prints it. */
+export function agentControl(method: 'GET' | 'POST', what: string): string {
+  return `curl -sS --fail-with-body --unix-socket ${AGENT_CONTROL} -X ${method} 'http://agent${what}'`;
+}
+/** Shell, exit 0 when a BGP agent runs in the node: the one the node daemon hosts, or a process of the topology's exec lines. */
+export const AGENT_RUNNING_SH = `pgrep -f '(agent/cli|bin/lab-agent)\\.js k8s' >/dev/null || ${agentControl('GET', '/status')} 2>/dev/null | grep -q '"running":true'`;
 /** The command users run in a node (`lab exec -t FILE worker -- lab-agent neighbor`). */
 export const AGENT_WRAPPER = '/usr/local/bin/lab-agent';
 /** Matches the agent's command line in pgrep -f: ours (dist/agent/cli.js k8s) or one a topology's exec line started. */
@@ -146,8 +156,15 @@ export function apiServerArgv(plan: LabPlan): string[] {
   ];
 }
 
+/**
+ * The node daemon's V8 flags (it hosts the node's agent too): a 1 MB semi-space and V8's optimize-for-size mode
+ * take ~2.5 MB off its resident heap (issue 16's ≤ 60 MB per node); a node's agent handles a few prefixes, so the
+ * extra scavenges cost little. The standalone agent keeps NODE_FLAGS (large RIBs, bench/bgp-*).
+ */
+export const NODE_DAEMON_FLAGS: readonly string[] = [...NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size')), '--max-semi-space-size=1', '--optimize-for-size'];
+
 export function nodeDaemonArgv(node: NodePlan): string[] {
-  return ['node', ...NODE_FLAGS, `${IN_CONTAINER.root}/${NODE_DAEMON_MAIN}`, '--node', node.k8s!.nodeName, '--kubeconfig', `${IN_CONTAINER.nodeDir}/kubeconfig`];
+  return ['node', ...NODE_DAEMON_FLAGS, `${IN_CONTAINER.root}/${NODE_DAEMON_MAIN}`, '--node', node.k8s!.nodeName, '--kubeconfig', `${IN_CONTAINER.nodeDir}/kubeconfig`];
 }
 
 /** Starts the agent unless the topology turned it off (`bgp: { agent: false }`). */
@@ -229,35 +246,16 @@ export function bootScript(plan: LabPlan, node: NodePlan): string {
   if (isControlPlane(plan, node)) lines.push(...apiFenceLines(plan), startLine(apiServerArgv(plan), `${IN_CONTAINER.clusterDir}/apiserver.log`));
   lines.push(startLine(nodeDaemonArgv(node), `${IN_CONTAINER.nodeDir}/logs/node.log`, `${IN_CONTAINER.nodeDir}/${NODE_DAEMON_MARKER}`));
   lines.push(`[ -x ${AGENT_WRAPPER} ] || { printf '#!/bin/sh\\nexec node ${NODE_FLAGS.join(' ')} ${IN_CONTAINER.root}/bin/lab-agent.js "$@"\\n' >${AGENT_WRAPPER} && chmod 755 ${AGENT_WRAPPER}; }`);
-  if (agentEnabled(plan)) {
-    const sup = `${IN_CONTAINER.nodeDir}/${AGENT_SUPERVISOR}`;
-    lines.push(`[ -f ${IN_CONTAINER.nodeDir}/${AGENT_MARKER} ] && { pgrep -f ${shq(sup)} >/dev/null || nohup sh ${sup} >/dev/null 2>&1 </dev/null & }`);
-  }
+  // the node daemon runs the agent while the marker exists: tell a running daemon to look now (one starting looks itself)
+  if (agentEnabled(plan)) lines.push(`[ -f ${IN_CONTAINER.nodeDir}/${AGENT_MARKER} ] && { ${agentControl('POST', '/sync')} >/dev/null 2>&1 || true; }`);
   lines.push('exit 0');
   return lines.join('\n') + '\n';
 }
 
-/**
- * /var/lib/kindlab/node/agent.sh: keeps `lab-agent k8s` running while agent.enabled exists (restarted 1 s after
- * it exits), its output appended to logs/agent.log. It starts none when the topology's own exec lines run an
- * agent already (two would fight over port 179). Stop the agent for good: remove agent.enabled, then end it.
- */
-export function agentScript(plan: LabPlan, node: NodePlan): string {
-  const d = IN_CONTAINER.nodeDir;
-  const log = `${d}/logs/agent.log`;
-  const note = (msg: string, extra = '') => `echo "{\\"time\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"level\\":\\"warn\\",\\"msg\\":\\"${msg}\\"${extra}}" >>${log}`;
-  return [
-    '#!/bin/sh',
-    '# Written by kindlab: supervises this node\'s BGP agent (lab-agent k8s) while agent.enabled exists.',
-    `mkdir -p ${d}/logs`,
-    `while [ -f ${d}/${AGENT_MARKER} ]; do`,
-    `  if pgrep -f ${shq('bin/lab-agent\\.js k8s')} >/dev/null; then ${note('an agent started by the topology runs already; kindlab starts none')}; exit 0; fi`,
-    `  ${agentArgv(plan, node).map(shq).join(' ')} >>${log} 2>&1 </dev/null`,
-    `  code=$?; ${note('agent exited (restarted in 1 s while agent.enabled exists)', ',\\"code\\":$code')}`,
-    '  sleep 1',
-    'done',
-    '',
-  ].join('\n');
+/** /var/lib/kindlab/node/agent.args: the flags the node daemon starts its hosted `lab-agent k8s` with (a JSON array). */
+export function agentArgsFile(plan: LabPlan, node: NodePlan): string {
+  const argv = agentArgv(plan, node);
+  return `${JSON.stringify(argv.slice(argv.indexOf('k8s') + 1))}\n`;
 }
 
 /** The container's command: tini reaps the background processes; boot.sh runs at every start. */

@@ -5,7 +5,7 @@
  *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
  *   Cluster node daemons  each node's daemon started (dist/cluster/node/main.js must be built)
  *   Cluster nodes Ready   every Node of the kind config is Ready
- *   Cluster BGP agents    lab-agent k8s on every node (supervised by agent.sh; unless bgp.agent is false)
+ *   Cluster BGP agents    lab-agent k8s on every node, in its node daemon's process (unless bgp.agent is false)
  *   Cluster manifests     the topology's manifests, then the objects rendered from the routing intent, applied (server-side apply)
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import type { Node } from '../client/index.js';
 import type { LabPlan } from '../../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './api-net.js';
-import { API_NET_SUBNET_FILE, apiNetwork, apiPublishAddress, AGENT_MAIN, AGENT_MARKER, AGENT_PROCESS_PATTERN, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
+import { API_NET_SUBNET_FILE, apiNetwork, apiPublishAddress, AGENT_MAIN, AGENT_MARKER, AGENT_RUNNING_SH, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
 import type { Action, DeployContext } from '../../runtime/index.js';
 import { runPool } from '../../lib/index.js';
 import type { ClusterDeployState } from './files.js';
@@ -130,7 +130,7 @@ export const AGENT_START_TIMEOUT_MS = 10_000;
 
 /** Is an agent process (ours, or one the topology's exec lines started) running in the container? */
 async function agentRunning(ctx: DeployContext, container: string, target: string): Promise<boolean> {
-  const r = await ctx.runtime.exec(container, ['pgrep', '-f', AGENT_PROCESS_PATTERN], { check: false, target });
+  const r = await ctx.runtime.exec(container, ['sh', '-c', AGENT_RUNNING_SH], { check: false, target });
   return r.exitCode === 0;
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { supervisedAgentPids } from './agent-takeover.js';
+import { agentProcessPids, supervisedAgentPids } from './agent-takeover.js';
 
 test("finds kindlab's supervised agent by its command line, not a DaemonSet's agent nor other processes", () => {
   const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'proc-'));
@@ -18,6 +18,8 @@ test("finds kindlab's supervised agent by its command line, not a DaemonSet's ag
     put('104', ['node', '/opt/kindlab/dist/agent/cli.js', 'neighbor']);
     fs.mkdirSync(path.join(proc, 'self'));
     assert.deepEqual(supervisedAgentPids(proc), [101]);
+    // any lab-agent k8s process (one of a topology's exec lines): the in-process agent does not start beside it
+    assert.deepEqual(agentProcessPids(proc).sort(), [101, 102]);
   } finally {
     fs.rmSync(proc, { recursive: true, force: true });
   }

@@ -32,6 +32,8 @@ export interface NodeDaemonOptions {
   clusterCIDR?: string;
   /** Run the projects' BGP DaemonSet images as kindlab's agent (project-agent.ts): the agent's command and kubeconfig. */
   projectAgents?: { kubeconfig: string; nodeBinary: string; agentMain: string };
+  /** Stops the BGP agent hosted in this process (agent-host.ts) when a DaemonSet's agent takes the node. */
+  hostedAgent?: () => Promise<boolean>;
   /** The exec/attach/log endpoint the API server proxies to (stream-server.ts); port 0 = off. */
   stream?: { port: number; token: string | undefined };
 }
@@ -155,6 +157,7 @@ export class NodeDaemon {
     const pods = new PodManager(client, { bridge: net.bridge, cidrs, mtu, hostIPs: nodeIPs }, this.o.stateDir, log);
     pods.events = new EventRecorder(client, nodeName, log);
     if (this.o.projectAgents) pods.projectAgents = { nodeName, ...this.o.projectAgents };
+    pods.hostedAgent = this.o.hostedAgent;
     const docker = await DockerPods.connect(log);
     if (docker) pods.real = { docker, client };
     this.pods = pods;

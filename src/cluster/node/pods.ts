@@ -36,6 +36,8 @@ export class PodManager {
   events: EventRecorder | undefined;
   /** Set: pods of the projects' BGP DaemonSets run kindlab's agent (project-agent.ts). */
   projectAgents: ProjectAgentContext | undefined;
+  /** Stops the agent the node daemon hosts (agent-host.ts); true when one ran. */
+  hostedAgent: (() => Promise<boolean>) | undefined;
   /** Set when the node reaches the Docker engine: pods may run their real images. */
   real: RealPods | undefined;
 
@@ -93,9 +95,9 @@ export class PodManager {
 
   /** A DaemonSet's agent takes the node: kindlab's own supervised agent (cluster.bgp) stops for good. */
   private async claimAgent(key: string): Promise<string | undefined> {
-    const pids = await stopSupervisedAgent(this.stateDir);
-    if (!pids.length) return undefined;
-    this.log({ level: 'warn', msg: 'stopped the supervised BGP agent: a DaemonSet pod runs the agent on this node', pod: key, pids });
+    const stopped = await stopSupervisedAgent(this.stateDir, this.hostedAgent);
+    if (!stopped.length) return undefined;
+    this.log({ level: 'warn', msg: 'stopped the supervised BGP agent: a DaemonSet pod runs the agent on this node', pod: key, stopped });
     return "kindlab's own BGP agent on this node (the lab's cluster.bgp) was stopped: the DaemonSet's agent replaces it (two agents cannot share port 179)";
   }
 

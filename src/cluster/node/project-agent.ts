@@ -11,9 +11,13 @@ export type ProjectDialect = 'kube-router' | 'kube-ovn' | 'calico' | 'cilium';
 
 /**
  * The marker file (in the node's state directory) that keeps kindlab's own supervised agent (`cluster.bgp`,
- * agent.sh) running; the node daemon removes it when a DaemonSet's agent takes the node over.
+ * hosted by the node daemon, agent-host.ts) running; the node daemon removes it when a DaemonSet's agent takes the node over.
  */
 export const SUPERVISED_AGENT_MARKER = 'agent.enabled';
+/** The supervised agent's `k8s` flags (a JSON array), written by the deploy; the node daemon runs it with them (agent-host.ts). */
+export const SUPERVISED_AGENT_ARGS = 'agent.args';
+/** The node daemon's control socket for the agent it hosts (agent-host.ts). */
+export const AGENT_CONTROL_SOCKET = '/run/kindlab/agent-host.sock';
 /** How the supervised agent shows in a process list (`node /opt/kindlab/dist/agent/cli.js k8s …`). */
 export const SUPERVISED_AGENT_SCRIPT = 'dist/agent/cli.js';
 
