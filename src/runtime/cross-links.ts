@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { ExecError, KindlabError } from '../errors.js';
 import { mgmtVni, type LinkSpec, type VethLinkSpec } from '../topology/index.js';
+import type { ExecResult } from './docker.js';
 import type { Engine } from './engines.js';
 import { BASE_IMAGE } from './images.js';
 import { LABEL_LAB, labLabels, linkMark } from './labels.js';
@@ -60,6 +61,12 @@ export class VtepHelpers {
   async run(e: Engine, argv: string[]): Promise<string> {
     const name = await this.helper(e);
     return (await e.runtime.exec(name, argv, { target: `host ${e.name}` })).stdout;
+  }
+
+  /** Runs argv on the engine's machine; a non-zero exit is returned, not thrown. */
+  async exec(e: Engine, argv: string[]): Promise<ExecResult> {
+    const name = await this.helper(e);
+    return e.runtime.exec(name, argv, { check: false, target: `host ${e.name}` });
   }
 
   private helper(e: Engine): Promise<string> {

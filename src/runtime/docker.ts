@@ -26,6 +26,8 @@ export interface ContainerInfo {
   startedAt?: string;
   /** Its init process while it runs (0 otherwise); set by inspectContainer only. */
   pid?: number;
+  /** A lab over several engines (hosts:): the host whose engine runs it; set by EngineRuntime's listings (additive). */
+  engine?: string;
 }
 
 export interface NetworkInfo {
