@@ -52,6 +52,8 @@ topology:
   links:
     - endpoints: ["r1:eth1", "r2:eth1"]
     - endpoints: ["r2:eth2", "r3:eth1"]
+verify:
+  - ping: { from: r2, to: 10.0.23.2 }
 `;
 }
 
@@ -142,6 +144,11 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   const e = await lab(['exec', '--name', LAB, 'r3', '--', 'ip', '-br', 'addr', 'show', 'dev', 'eth1']);
   assert.equal(e.exitCode, 0, e.stderr);
   assert.match(e.stdout, /10\.0\.23\.2\/30/);
+  // verify --impact: the cross-engine link failed at both ends (each engine's helper) breaks the ping; cleared, it passes
+  const im = await lab(['verify', '-t', join(dir, 'topo.yaml'), '--impact', '--elements', 'r2-r3']);
+  assert.equal(im.exitCode, 0, im.stderr + im.stdout);
+  assert.match(im.stdout, /link r2:eth2 — r3:eth1: 1 of 1 checks fail; detect [^,]+, recover \d/);
+  for (const en of [A, B]) assert.deepEqual((await leftOn(en)).filter((n) => n.endsWith('-vtep')), [], `engine ${en.name}: the impact run's helper is gone`);
 
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
