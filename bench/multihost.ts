@@ -8,7 +8,10 @@
  * BGP session and for host1 to reach the last host (across the engines when split), then destroys.
  * Prints a table; no assertions. Leaves nothing: engines, netns and temp files are removed at the end.
  *
- *   flock /tmp/kindlab-docker.lock node --import tsx bench/multihost.ts [--rounds 2] [--max-workers 4]
+ *   flock /tmp/kindlab-docker.lock node --import tsx bench/multihost.ts [--rounds 2] [--max-workers 4] [--base DIR] [--split-only]
+ *
+ * `--base DIR`: also deploy the split lab with another checkout's build (DIR/bin/lab.js and DIR/dist), in
+ * the same rounds, for before/after. `--split-only`: skip the one-engine deploys.
  */
 import { establishedIn } from './lib/frr.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +23,7 @@ import { formatTable } from '../src/runtime/inspect.js';
 import { LAB_BIN, REPO } from '../test/e2e/helpers.js';
 import { dockerOn, engine, loadInto, makeUnderlay, removeEngine, startEngine, type TestEngine } from '../test/e2e/engines.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, 'max-workers': { type: 'string', default: '4' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, 'max-workers': { type: 'string', default: '4' }, base: { type: 'string' }, 'split-only': { type: 'boolean', default: false } } });
 const rounds = Number(values.rounds);
 const LAB = 'kl-bench-mh';
 const TAG = 'klbmh';
@@ -104,8 +107,8 @@ async function writeLab(dir: string, engines: TestEngine[]): Promise<Generated> 
 const engineOf = (name: string) => (name === 'a' ? A : B);
 const container = (n: string) => `clab-${LAB}-${n}`;
 
-async function lab(args: string[]): Promise<void> {
-  const r = await execa('node', [LAB_BIN, ...args], { reject: false, cwd: REPO, env: { CI: '1' } });
+async function lab(args: string[], bin = LAB_BIN): Promise<void> {
+  const r = await execa('node', [bin, ...args], { reject: false, cwd: REPO, env: { CI: '1' } });
   if (r.exitCode !== 0) throw new Error(`lab ${args.join(' ')} failed (${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -141,6 +144,7 @@ async function containersOn(e: TestEngine): Promise<string[]> {
 
 interface Row {
   round: number;
+  build: string;
   engines: number;
   deploy: number;
   converge: number;
@@ -149,11 +153,11 @@ interface Row {
   cross: number;
 }
 
-async function once(dir: string, round: number, engines: TestEngine[]): Promise<Row> {
+async function once(dir: string, round: number, engines: TestEngine[], build: { name: string; bin: string }): Promise<Row> {
   const g = await writeLab(dir, engines);
   const where = (n: string) => engineOf(engines.length === 1 ? 'a' : split(n));
   const t0 = performance.now();
-  await lab(['deploy', '-t', g.file, '--renderer', 'silent', '--max-workers', String(values['max-workers'])]);
+  await lab(['deploy', '-t', g.file, '--renderer', 'silent', '--max-workers', String(values['max-workers'])], build.bin);
   const tDeploy = (performance.now() - t0) / 1000;
   const counts = await Promise.all([A, B].map(containersOn));
   const tConv = await converge(where);
@@ -171,7 +175,7 @@ async function once(dir: string, round: number, engines: TestEngine[]): Promise<
   const tDestroy = (performance.now() - t1) / 1000;
   const left = (await Promise.all([A, B].map(containersOn))).flat();
   if (left.length) throw new Error(`destroy left ${left.join(', ')}`);
-  return { round, engines: engines.length, deploy: tDeploy, converge: tConv, destroy: destroyed ? tDestroy : NaN, containers: counts.map((c, i) => `${[A, B][i]!.name}:${c.length}`).join(' '), cross: g.crossLinks };
+  return { round, build: build.name, engines: engines.length, deploy: tDeploy, converge: tConv, destroy: destroyed ? tDestroy : NaN, containers: counts.map((c, i) => `${[A, B][i]!.name}:${c.length}`).join(' '), cross: g.crossLinks };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'kl-bench-mh-'));
@@ -182,11 +186,17 @@ try {
   // both engines hold the image before timing: the image transfer is not what is measured
   await Promise.all([loadInto(A, ['kindlab/base:latest']), loadInto(B, ['kindlab/base:latest'])]);
   for (let r = 1; r <= rounds; r++) {
-    const order = r % 2 === 1 ? [[A], [A, B]] : [[A, B], [A]];
-    for (const engines of order) {
-      const row = await once(dir, r, engines);
+    const here = { name: 'this', bin: LAB_BIN };
+    const configs: Array<[TestEngine[], { name: string; bin: string }]> = [
+      ...(values['split-only'] ? [] : [[[A], here] as [TestEngine[], typeof here]]),
+      [[A, B], here],
+      ...(values.base ? [[[A, B], { name: 'base', bin: join(values.base, 'bin', 'lab.js') }] as [TestEngine[], typeof here]] : []),
+    ];
+    const order = r % 2 === 1 ? configs : [...configs].reverse();
+    for (const [engines, build] of order) {
+      const row = await once(dir, r, engines, build);
       rows.push(row);
-      process.stderr.write(`round ${r}, ${row.engines} engine(s): deploy ${row.deploy.toFixed(1)} s, converge ${row.converge.toFixed(1)} s, destroy ${row.destroy.toFixed(1)} s\n`);
+      process.stderr.write(`round ${r}, ${row.build}, ${row.engines} engine(s): deploy ${row.deploy.toFixed(1)} s, converge ${row.converge.toFixed(1)} s, destroy ${row.destroy.toFixed(1)} s\n`);
     }
   }
 } finally {
@@ -198,7 +208,7 @@ const f = (s: number) => (Number.isNaN(s) ? 'failed/timeout' : `${s.toFixed(1)} 
 process.stdout.write(`${SHAPE.spines + SHAPE.leaves + SHAPE.hosts} nodes (${SHAPE.spines} spines, ${SHAPE.leaves} leaves, ${SHAPE.hosts} hosts), --max-workers ${values['max-workers']}, ${(await import('node:os')).cpus().length} CPUs\n`);
 process.stdout.write(
   formatTable([
-    ['ROUND', 'ENGINES', 'DEPLOY', 'BGP+PING', 'DESTROY', 'CONTAINERS', 'CROSS-ENGINE LINKS'],
-    ...rows.map((r) => [String(r.round), String(r.engines), f(r.deploy), f(r.converge), f(r.destroy), r.containers, String(r.cross)]),
+    ['ROUND', 'BUILD', 'ENGINES', 'DEPLOY', 'BGP+PING', 'DESTROY', 'CONTAINERS', 'CROSS-ENGINE LINKS'],
+    ...rows.map((r) => [String(r.round), r.build, String(r.engines), f(r.deploy), f(r.converge), f(r.destroy), r.containers, String(r.cross)]),
   ]) + '\n',
 );

@@ -17,6 +17,7 @@ export function report(r: DestroyResult): string {
   if (r.links.length) parts.push(`  interfaces: ${r.links.join(', ')}`);
   if (r.netns.length) parts.push(`  netns:      ${r.netns.join(', ')}`);
   if (r.labDir) parts.push(`  lab dir:    ${r.labDir}`);
+  for (const n of r.notRemoved ?? []) parts.push(`  NOT REMOVED: ${n.reason}\n    to clear it: ${n.hint}`);
   for (const u of r.unreachable ?? []) parts.push(`  NOT REMOVED: host ${u.host} is unreachable (${u.reason}); run this again once it is back`);
   return parts.join('\n') + '\n';
 }
@@ -45,5 +46,5 @@ export async function runDestroy(values: DestroyValues): Promise<number> {
   if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(labRuntime, target.name, target.plan!.file, 'destroy'));
   const r = await destroyLabLocked(labRuntime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));
-  return r.unreachable?.length ? 1 : 0;
+  return r.unreachable?.length || r.notRemoved?.length ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { KindlabError } from '../errors.js';
 import { FaultRunner, loadLabView } from '../faults/index.js';
 import { IMPACT_FORMATS, SEVERITY_COLOURS, impactElements, impactOverlay, linkSeverity, pickElements, runImpact, writeImpact, writeImpactHtml, writeImpactJunit, type ImpactFormat, type ImpactReport } from '../impact/index.js';
-import { DockerRuntime } from '../runtime/index.js';
+import type { Runtime } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { LabContext, dockerExec, kubeLookup, labChecks, runChecks } from '../verify/index.js';
 
@@ -37,7 +37,8 @@ async function impactGraph(plan: LabPlan, report: ImpactReport): Promise<{ graph
   }
 }
 
-export async function runImpactCommand(plan: LabPlan, runtime: DockerRuntime, v: ImpactValues): Promise<number> {
+/** `runtime`: the lab's (its engines, for a lab over several): checks and faults run on each node's engine. */
+export async function runImpactCommand(plan: LabPlan, runtime: Runtime, v: ImpactValues): Promise<number> {
   if (!(IMPACT_FORMATS as readonly string[]).includes(v.format)) throw new KindlabError('USAGE', `--impact writes ${IMPACT_FORMATS.join(', ')}, not ${v.format}`);
   const cluster = plan.cluster ? kubeLookup(plan) : undefined;
   const newContext = () => new LabContext(plan, dockerExec(runtime, plan), cluster);
@@ -48,11 +49,12 @@ export async function runImpactCommand(plan: LabPlan, runtime: DockerRuntime, v:
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let faults: FaultRunner | undefined;
   try {
     const view = await loadLabView(plan.labDir);
     const { picked, unknown } = pickElements(impactElements(view, plan), v.elements?.split(',').map((x) => x.trim()).filter(Boolean));
     if (unknown.length) throw new KindlabError('USAGE', `--elements: no link or node "${unknown.join('", "')}" in lab ${plan.name}`, { hint: `elements: ${impactElements(view, plan).map((e) => e.name.split(' (')[0]).join(', ')}` });
-    const faults = new FaultRunner(view);
+    faults = new FaultRunner(view, undefined, runtime);
     if ((await faults.list()).faults.length) throw new KindlabError('VERIFY', `lab ${plan.name} has faults applied (lab fault list): clear them first with lab fault clear`);
     const checks = await labChecks(plan, newContext, v.concurrency);
     const baseline = await runChecks(newContext, checks, { concurrency: v.concurrency, waitMs: Math.max(v.waitMs, 60_000), ...(v.timeoutMs !== undefined ? { timeoutMs: v.timeoutMs } : {}) });
@@ -89,6 +91,7 @@ export async function runImpactCommand(plan: LabPlan, runtime: DockerRuntime, v:
     return report.stopped ? 1 : 0;
   } finally {
     cluster?.close();
+    await faults?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KindlabError } from '../errors.js';
-import { DockerRuntime, LABEL_LAB, LABEL_LABDIR, LABEL_NODE, LABEL_POD_OF, type Runtime } from '../runtime/index.js';
+import { DockerRuntime, runtimeForLab, LABEL_LAB, LABEL_LABDIR, LABEL_NODE, LABEL_POD_OF, type Runtime } from '../runtime/index.js';
 import { resolveLab, type TargetValues } from './target.js';
 
 const USAGE = 'usage: lab save (-t FILE | --name LAB) [-v]';
@@ -26,6 +26,8 @@ export const SAVERS: ReadonlyArray<{ daemon: string; file: string; script: strin
 export interface SavedNode {
   node: string;
   files: string[];
+  /** A lab over several engines: the host the node runs on. */
+  host?: string;
 }
 
 /** Runs the savers in every running container of the lab and writes what they print. */
@@ -46,14 +48,19 @@ export async function saveLab(runtime: Runtime, lab: string, labDir: string | un
       await writeFile(join(out, s.file), r.stdout.endsWith('\n') ? r.stdout : `${r.stdout}\n`);
       files.push(join(out, s.file));
     }
-    saved.push({ node, files });
+    saved.push({ node, files, ...(c.engine ? { host: c.engine } : {}) });
   }
   return saved;
 }
 
 export async function runSave(values: TargetValues): Promise<number> {
   const target = await resolveLab(values, USAGE);
-  const saved = await saveLab(new DockerRuntime(), target.name, target.plan?.labDir);
-  for (const s of saved) process.stdout.write(s.files.length ? s.files.map((f) => `${s.node}: saved ${f}\n`).join('') : `${s.node}: no FRR, BIRD or GoBGP running; nothing saved\n`);
+  // a lab over several engines (hosts:): each node's savers run on its engine
+  const runtime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: new DockerRuntime() });
+  const saved = await saveLab(runtime, target.name, target.plan?.labDir);
+  for (const s of saved) {
+    const who = s.host ? `${s.node} (host ${s.host})` : s.node;
+    process.stdout.write(s.files.length ? s.files.map((f) => `${who}: saved ${f}\n`).join('') : `${who}: no FRR, BIRD or GoBGP running; nothing saved\n`);
+  }
   return 0;
 }

@@ -58,7 +58,7 @@ export async function runVerify(values: VerifyValues): Promise<number> {
   }
   if (values.impact) {
     const { runImpactCommand } = await import('./impact.js');
-    return runImpactCommand(plan, local, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    return runImpactCommand(plan, runtime, { format: values.format, output: values.output, concurrency, waitMs, elements: values.elements, recoverMs: duration('recover-timeout', values['recover-timeout']), junit: values.junit, html: values.html, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
   const progress = process.stderr.isTTY && !!values.wait;

@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { ExecError, KindlabError } from '../errors.js';
-import { DockerRuntime, readLabState, withLabLock } from '../runtime/index.js';
+import { DockerRuntime, netnsRunner, readLabState, withLabLock, type NetnsRunner, type Runtime } from '../runtime/index.js';
 import { FAULTS_FILE, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
 import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
@@ -44,8 +43,23 @@ function containerOf(view: LabView, node: string): string {
 }
 
 export class FaultRunner {
-  private readonly runtime = new DockerRuntime();
-  constructor(readonly view: LabView, private readonly onWait?: (message: string) => void) {}
+  private readonly netns: NetnsRunner;
+  /**
+   * @param runtime the lab's runtime: over several engines (hosts:), the netns steps run on each
+   *   node's engine through its helper container and the docker steps go to that engine; call `close()`.
+   */
+  constructor(
+    readonly view: LabView,
+    private readonly onWait?: (message: string) => void,
+    private readonly runtime: Runtime = new DockerRuntime(),
+  ) {
+    this.netns = netnsRunner(runtime, view.lab, { labDir: view.labDir, topo: '' });
+  }
+
+  /** Removes the helper containers started on other engines (none for a local lab). */
+  async close(): Promise<void> {
+    await this.netns.close();
+  }
 
   /** Runs one step; a container step's output is returned (an agent fault reads the new agent's pid from it). */
   async run(step: Step): Promise<string | void> {
@@ -63,8 +77,7 @@ export class FaultRunner {
       }
       return r.stdout;
     }
-    const pid = await this.runtime.pid(container);
-    const r = await execa('nsenter', ['-t', String(pid), '-n', ...step.argv], { reject: false });
+    const r = await this.netns.run(container, step.argv);
     if (r.exitCode === 0 || (step.tolerate && step.tolerate.test(r.stderr))) return;
     throw new ExecError(step.node, step.argv.join(' '), r.exitCode ?? -1, r.stdout, r.stderr);
   }
@@ -110,9 +123,9 @@ export class FaultRunner {
   private async routesThrough(endpoints: Endpoint[]): Promise<NonNullable<Extract<Fault, { type: 'link-down' }>['routes']>> {
     const out: NonNullable<Extract<Fault, { type: 'link-down' }>['routes']> = [];
     for (const e of endpoints) {
-      const pid = await this.runtime.pid(containerOf(this.view, e.node));
+      const container = containerOf(this.view, e.node);
       for (const family of [4, 6] as const) {
-        const r = await execa('nsenter', ['-t', String(pid), '-n', 'ip', '-o', ...(family === 6 ? ['-6'] : []), 'route', 'show', 'dev', e.iface], { reject: false });
+        const r = await this.netns.run(container, ['ip', '-o', ...(family === 6 ? ['-6'] : []), 'route', 'show', 'dev', e.iface]);
         const routes = String(r.stdout).split('\n').filter((l) => l.trim());
         if (r.exitCode === 0 && routes.length) out.push({ node: e.node, iface: e.iface, family, routes });
       }
@@ -184,8 +197,9 @@ export class FaultRunner {
 
   /** The interface names in a node's network namespace. */
   async interfaces(node: string): Promise<string[]> {
-    const pid = await this.runtime.pid(containerOf(this.view, node));
-    const r = await execa('nsenter', ['-t', String(pid), '-n', 'ip', '-j', 'link', 'show']);
+    const container = containerOf(this.view, node);
+    const r = await this.netns.run(container, ['ip', '-j', 'link', 'show']);
+    if (r.exitCode !== 0) throw new ExecError(node, 'ip -j link show', r.exitCode, r.stdout, r.stderr);
     return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
   }
 
@@ -199,6 +213,8 @@ export class FaultRunner {
     if (!ifaces.includes(iface)) {
       throw new KindlabError('IFACE_NOT_FOUND', `node ${node} has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
     }
+    const where = await this.netns.where(containerOf(this.view, node));
+    if (where !== 'local') throw new KindlabError('FAULT', `node ${node} runs on ${where}: lab capture runs this machine's tcpdump and reaches local nodes only`, { hint: `capture on that machine: docker exec into the node there, or run lab capture from it` });
     const pid = await this.runtime.pid(containerOf(this.view, node));
     const [file, ...args] = tcpdumpArgv(pid, iface, req.count);
     const out = outFile ? await open(outFile, 'w') : undefined;

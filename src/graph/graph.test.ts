@@ -8,7 +8,7 @@ import { parseTopology, planLab } from '../topology/index.js';
 import { LabContext } from '../verify/context.js';
 import { applyPodCidrs, applySessions } from './live.js';
 import { toMermaid, nodeId } from './mermaid.js';
-import { buildModel, foldSharers } from './model.js';
+import { applyHosts, buildModel, foldSharers } from './model.js';
 
 const routers = () => planLab(parseTopology(readFileSync(new URL('../../labs/cilium-bgp/routers.yaml', import.meta.url), 'utf8'), { file: 'routers.yaml', env: {} }));
 
@@ -148,5 +148,45 @@ describe('graph of a lab with two clusters', () => {
     const one = planLab(parseTopology(K8S, { file: 'k8s.yaml', env: {} }));
     assert.ok(buildModel(one).nodes.every((n) => n.cluster === undefined));
     assert.ok(!toMermaid(buildModel(one)).includes('subgraph cluster_'));
+  });
+});
+
+describe('graph of a lab over several engines', () => {
+  const SPLIT = `
+name: split
+hosts:
+  a: { engine: "unix:///run/a.sock", underlay: 10.250.0.1 }
+  b: { engine: "unix:///run/b.sock", underlay: 10.250.0.2 }
+topology:
+  defaults: { kind: linux, image: alpine }
+  nodes:
+    r1: { host: a }
+    r2: { host: b }
+    s1: { host: b, network-mode: "container:r2" }
+  links:
+    - endpoints: ["r1:eth1", "r2:eth1"]
+`;
+  const plan = () => planLab(parseTopology(SPLIT, { file: 'split.yaml', env: {} }));
+
+  test('each node names its host and underlay address, from the placement', () => {
+    const p = plan();
+    const m = buildModel(p);
+    applyHosts(m, p, new Map());
+    assert.deepEqual(Object.fromEntries(m.nodes.map((n) => [n.name, [n.host, n.notes[0]]])), { r1: ['a', 'host a 10.250.0.1'], r2: ['b', 'host b 10.250.0.2'], s1: ['b', 'host b 10.250.0.2'] });
+    assert.match(toMermaid(foldSharers(m, p)), /<small>host b 10\.250\.0\.2<\/small>/);
+  });
+
+  test('where a container runs wins over the placement', () => {
+    const p = plan();
+    const m = buildModel(p);
+    applyHosts(m, p, new Map([['r1', 'b']]));
+    assert.equal(m.nodes.find((n) => n.name === 'r1')!.notes[0], 'host b 10.250.0.2');
+  });
+
+  test('a lab on one engine gets no host notes', () => {
+    const p = routers();
+    const m = buildModel(p);
+    applyHosts(m, p, new Map([['router0', 'x']]));
+    assert.ok(m.nodes.every((n) => n.host === undefined && !n.notes.some((x) => x.startsWith('host '))));
   });
 });

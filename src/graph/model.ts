@@ -21,6 +21,8 @@ export interface GraphNode {
   notes: string[];
   /** With several clusters in the lab: the cluster of this Kubernetes node (drawn grouped by it; additive). */
   cluster?: string;
+  /** A lab over several engines (hosts:): the host running this node (additive). */
+  host?: string;
 }
 
 /** One end of an edge; `folded`: the node the interface really belongs to, when that node was folded into `node`. */
@@ -143,4 +145,20 @@ export function foldSharers(model: GraphModel, plan: LabPlan): GraphModel {
     edges.push(f);
   }
   return { ...model, nodes, edges };
+}
+
+/**
+ * A lab over several engines: each node's host, first among its notes (`host b 10.250.0.2`).
+ * `hostOf`: node → host name, from where its container runs (a deployed lab) else the plan's
+ * placement. Pure; run before folding (a folded sharer runs where its owner does).
+ */
+export function applyHosts(model: GraphModel, plan: LabPlan, hostOf: Map<string, string>): void {
+  if (!plan.hosts?.length) return;
+  const underlay = new Map(plan.hosts.map((h) => [h.name, h.underlay]));
+  for (const n of model.nodes) {
+    const h = hostOf.get(n.name) ?? plan.nodes.find((p) => p.name === n.name)?.host;
+    if (!h) continue;
+    n.host = h;
+    n.notes.unshift(`host ${h}${underlay.get(h) ? ` ${underlay.get(h)}` : ''}`);
+  }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LinkSpec, VethLinkSpec } from '../topology/index.js';
-import { crossLinkVnis, crossVxlanArgs } from './cross-links.js';
+import { END_SCRIPT, crossLinkVnis, crossVxlanArgs, endArgv } from './cross-links.js';
 import { EngineRuntime, isUnreachable } from './engines.js';
 import { DockerRuntime } from './docker.js';
 import Docker from 'dockerode';
@@ -43,4 +43,12 @@ test('an engine whose socket is gone is skipped in listings and named, not an er
   assert.deepEqual(await rt.listContainers({ 'kindlab.lab': 'x' }), []);
   assert.equal(rt.unreachable.has('b'), true);
   await assert.rejects(gone.listContainers({}), (e: unknown) => isUnreachable(e));
+});
+
+test('one exec per cross-host end: the script gets the pid, the interface, the alias as ip -j prints it, the add line and the config lines', () => {
+  const argv = endArgv(4242, 'eth2', 'kindlab:l:r2:eth2--r3:eth1', ['link', 'add', 'name', 'eth2', 'netns', '4242'], ['link set dev eth2 alias kindlab:l:r2:eth2--r3:eth1', 'link set dev eth2 up']);
+  assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
+  assert.equal(argv[2], END_SCRIPT);
+  // the closing quote is part of the match: r2:eth2--r3:eth1 must not match r2:eth2--r3:eth10
+  assert.deepEqual(argv.slice(3), ['sh', '4242', 'eth2', '"ifalias":"kindlab:l:r2:eth2--r3:eth1"', 'link add name eth2 netns 4242', 'link set dev eth2 alias kindlab:l:r2:eth2--r3:eth1', 'link set dev eth2 up']);
 });

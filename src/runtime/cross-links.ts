@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { ExecError, KindlabError } from '../errors.js';
 import { mgmtVni, type LinkSpec, type VethLinkSpec } from '../topology/index.js';
+import type { ExecResult } from './docker.js';
 import type { Engine } from './engines.js';
 import { BASE_IMAGE } from './images.js';
 import { LABEL_LAB, labLabels, linkMark } from './labels.js';
@@ -51,6 +52,8 @@ export function crossVxlanArgs(iface: string, pid: number, mac: string, mtu: num
 /** The helper containers of a lab, one per engine, started on first use. */
 export class VtepHelpers {
   private readonly started = new Map<string, Promise<string>>();
+  /** `engine>remote` → the underlay device and MTU there: asked once per deploy, not once per link. */
+  readonly underlays = new Map<string, Promise<{ dev: string; mtu: number }>>();
   constructor(
     private readonly lab: string,
     private readonly labels: { labDir: string; topo: string },
@@ -60,6 +63,12 @@ export class VtepHelpers {
   async run(e: Engine, argv: string[]): Promise<string> {
     const name = await this.helper(e);
     return (await e.runtime.exec(name, argv, { target: `host ${e.name}` })).stdout;
+  }
+
+  /** Runs argv on the engine's machine; a non-zero exit is returned, not thrown. */
+  async exec(e: Engine, argv: string[]): Promise<ExecResult> {
+    const name = await this.helper(e);
+    return e.runtime.exec(name, argv, { check: false, target: `host ${e.name}` });
   }
 
   private helper(e: Engine): Promise<string> {
@@ -103,13 +112,60 @@ export interface CrossLinkResult {
   underlayMtu: number;
 }
 
-/** The underlay device towards `remote` and its MTU, on the engine's machine. */
-export async function underlayOf(h: VtepHelpers, e: Engine, remote: string): Promise<{ dev: string; mtu: number }> {
-  const route = JSON.parse((await h.run(e, ['ip', '-j', 'route', 'get', remote])) || '[]') as Array<{ dev?: string }>;
-  const dev = route[0]?.dev;
-  if (!dev) throw new KindlabError('LINK_CREATE', `host ${e.name} has no route to underlay address ${remote}`);
-  const link = JSON.parse(await h.run(e, ['ip', '-j', 'link', 'show', 'dev', dev])) as Array<{ mtu: number }>;
-  return { dev, mtu: link[0]!.mtu };
+/** The route's device towards $1, then that device as JSON: one exec on the engine's machine. */
+const UNDERLAY_SCRIPT = `dev=$(ip -o route get "$1" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p'); [ -n "$dev" ] || { echo "no route to $1" >&2; exit 1; }; ip -j link show dev "$dev"`;
+
+/** The underlay device towards `remote` and its MTU, on the engine's machine (cached in the helpers: once per engine and remote). */
+export function underlayOf(h: VtepHelpers, e: Engine, remote: string): Promise<{ dev: string; mtu: number }> {
+  const key = `${e.name}>${remote}`;
+  let p = h.underlays.get(key);
+  if (!p) {
+    p = (async () => {
+      const out = await h.run(e, ['sh', '-c', UNDERLAY_SCRIPT, 'sh', remote]).catch((err: unknown) => {
+        throw new KindlabError('LINK_CREATE', `host ${e.name} has no route to underlay address ${remote}`, { cause: err, detail: err instanceof ExecError ? err.stderr.trim() : String(err) });
+      });
+      const link = (JSON.parse(out || '[]') as Array<{ ifname: string; mtu: number }>)[0];
+      if (!link) throw new KindlabError('LINK_CREATE', `host ${e.name} has no route to underlay address ${remote}`);
+      return { dev: link.ifname, mtu: link.mtu };
+    })();
+    h.underlays.set(key, p);
+    p.catch(() => h.underlays.delete(key));
+  }
+  return p;
+}
+
+/**
+ * One end of a link made on its engine's machine in one exec (sh -c SCRIPT sh PID IFACE ALIAS-JSON
+ * ADD-LINE CONFIG-LINES...): when the node has no such interface, ADD-LINE (`link add …`, run in the
+ * machine's namespace, creating the device in the node) and then the config lines in the node;
+ * when it has one carrying the link's mark (ALIAS-JSON, as `ip -j` prints it), the config lines
+ * only; else nothing. Prints created, existing or foreign; exit 1: the add failed, 2: the config
+ * failed (a device it created is deleted again).
+ */
+export const END_SCRIPT = [
+  'p=$1 i=$2 m=$3 add=$4; shift 4',
+  'if out=$(nsenter -t "$p" -n ip -j link show dev "$i" 2>/dev/null); then',
+  '  case "$out" in *"$m"*) r=existing ;; *) echo foreign; exit 0 ;; esac',
+  'else',
+  '  printf \'%s\\n\' "$add" | ip -batch - || exit 1',
+  '  r=created',
+  'fi',
+  'printf \'%s\\n\' "$@" | nsenter -t "$p" -n ip -batch - || { [ "$r" = created ] && nsenter -t "$p" -n ip link del dev "$i"; exit 2; }',
+  'echo "$r"',
+].join('\n');
+
+/** The argv of one end's exec (END_SCRIPT): `add` is the `ip link add` argv, `lines` the config lines. Pure. */
+export function endArgv(pid: number, iface: string, mark: string, add: string[], lines: string[]): string[] {
+  // the alias as ip -j prints it, closing quote included, so a mark that is a prefix of another does not match
+  return ['sh', '-c', END_SCRIPT, 'sh', String(pid), iface, `"ifalias":${JSON.stringify(mark)}`, add.join(' '), ...lines];
+}
+
+/** What one end's exec did; a foreign interface and failures are errors. */
+async function makeEnd(h: VtepHelpers, e: Engine, pid: number, iface: string, mark: string, add: string[], lines: string[]): Promise<'created' | 'existing' | 'foreign'> {
+  const r = await h.exec(e, endArgv(pid, iface, mark, add, lines));
+  const said = r.stdout.trim().split('\n').pop();
+  if (r.exitCode === 0 && (said === 'created' || said === 'existing' || said === 'foreign')) return said;
+  throw new ExecError(`host ${e.name}`, r.exitCode === 2 ? `ip -batch in pid ${pid}: ${lines.join('; ')}` : `ip ${add.join(' ')}`, r.exitCode, r.stdout, r.stderr);
 }
 
 /** The interface's alias in a node (undefined: no such interface). */
@@ -127,36 +183,25 @@ export async function deployCrossLink(lab: string, link: VethLinkSpec, ends: [Cr
   });
   const underlayMtu = Math.min(...under.map((u) => u.mtu));
   const mtu = Math.min(link.mtu, underlayMtu - VXLAN_OVERHEAD);
-  let outcome: LinkOutcome = 'created';
-  const created: number[] = [];
-  const undo = () => Promise.all(created.map((i) => h.run(ends[i]!.engine, ['nsenter', '-t', String(ends[i]!.pid), '-n', 'ip', 'link', 'del', 'dev', link.endpoints[i]!.iface]).catch(() => undefined)));
-  try {
-    for (const i of [0, 1]) {
-      const ep = link.endpoints[i]!;
-      const { engine, pid } = ends[i]!;
-      const existing = await markIn(h, engine, pid, ep.iface);
-      if (existing !== undefined) {
-        if (existing !== mark) throw new KindlabError('LINK_EXISTS', `link ${linkTitle(link)}: ${ep.node} already has an interface ${ep.iface} that this lab did not create`, { hint: 'remove it, or pick another interface name in the topology' });
-        outcome = 'existing';
-        continue;
-      }
-      await h.run(engine, ['ip', ...crossVxlanArgs(ep.iface, pid, endpointMacOf(lab, ep), mtu, vni, engine.underlay, ends[1 - i]!.engine.underlay, under[i]!.dev)]).catch((e: unknown) => {
-        throw fail(`cannot create the VXLAN interface in ${ep.node}`, e);
-      });
-      created.push(i);
-    }
-    for (const i of [0, 1]) {
-      const ep = link.endpoints[i]!;
-      const lines = endpointConfigLines(ep, mark);
-      // ip -batch reads stdin: the lines come in as arguments and are printed into it
-      await h.run(ends[i]!.engine, ['sh', '-c', `printf '%s\\n' "$@" | nsenter -t ${ends[i]!.pid} -n ip -batch -`, 'sh', ...lines]).catch((e: unknown) => {
-        throw fail(`cannot configure ${ep.node}:${ep.iface}`, e);
-      });
-    }
-  } catch (e) {
-    await undo();
-    throw e;
+  // both ends at once, one exec each: check, create, configure
+  const done = await Promise.allSettled(
+    ([0, 1] as const).map((i) => {
+      const ep = link.endpoints[i];
+      const { engine, pid } = ends[i];
+      return makeEnd(h, engine, pid, ep.iface, mark, crossVxlanArgs(ep.iface, pid, endpointMacOf(lab, ep), mtu, vni, engine.underlay, ends[1 - i]!.engine.underlay, under[i]!.dev), endpointConfigLines(ep, mark));
+    }),
+  );
+  const failed = done.findIndex((d) => d.status === 'rejected' || d.value === 'foreign');
+  if (failed >= 0) {
+    // half a link is worse than none: the end this deploy created goes again
+    await Promise.all(done.map((d, i) => (d.status === 'fulfilled' && d.value === 'created' ? h.run(ends[i]!.engine, ['nsenter', '-t', String(ends[i]!.pid), '-n', 'ip', 'link', 'del', 'dev', link.endpoints[i]!.iface]).catch(() => undefined) : undefined)));
+    const d = done[failed]!;
+    const ep = link.endpoints[failed]!;
+    if (d.status === 'fulfilled') throw new KindlabError('LINK_EXISTS', `link ${linkTitle(link)}: ${ep.node} already has an interface ${ep.iface} that this lab did not create`, { hint: 'remove it, or pick another interface name in the topology' });
+    const err = d.reason as unknown;
+    throw fail(err instanceof ExecError && err.exitCode === 2 ? `cannot configure ${ep.node}:${ep.iface}` : `cannot create the VXLAN interface in ${ep.node}`, err);
   }
+  const outcome: LinkOutcome = done.some((d) => d.status === 'fulfilled' && d.value === 'existing') ? 'existing' : 'created';
   return { outcome, vni, mtu, underlayMtu };
 }
 

@@ -18,6 +18,7 @@ import { runPool } from '../lib/index.js';
 import { EngineRuntime } from './engines.js';
 import { sweepEngineLinks } from './engines-mgmt.js';
 import { VtepHelpers } from './cross-links.js';
+import { StaleEndpointsError, staleEndpointsMessage } from './stale-endpoints.js';
 
 export interface DestroyOptions {
   /** Also remove the lab directory. */
@@ -35,10 +36,12 @@ export interface DestroyResult {
   labDir?: string;
   /** Hosts (`hosts:` engines) that could not be reached: their part of the lab is still there (additive). */
   unreachable?: Array<{ host: string; reason: string }>;
+  /** What Docker would not remove although nothing of the lab uses it (stale endpoints), and how to clear it (additive). */
+  notRemoved?: Array<{ reason: string; hint: string }>;
 }
 
 export function isEmptyResult(r: DestroyResult): boolean {
-  return !r.containers.length && !r.networks.length && !r.links.length && !r.netns.length && !r.labDir && !r.unreachable?.length;
+  return !r.containers.length && !r.networks.length && !r.links.length && !r.netns.length && !r.labDir && !r.unreachable?.length && !r.notRemoved?.length;
 }
 
 const NETNS_DIR = '/var/run/netns';
@@ -82,7 +85,14 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
     result.containers.push(c.name);
   }
   for (const n of await runtime.listNetworks({ [LABEL_LAB]: lab })) {
-    await runtime.removeNetwork(n.id);
+    try {
+      await runtime.removeNetwork(n.id);
+    } catch (e) {
+      // Docker 20.10's stale endpoints: the rest of the lab still goes, and the user is told what is left
+      if (!(e instanceof StaleEndpointsError)) throw e;
+      (result.notRemoved ??= []).push(staleEndpointsMessage({ network: n.name, lab, endpoints: e.endpoints, disconnected: e.disconnected, ...(e.host ? { host: e.host } : {}) }));
+      continue;
+    }
     result.networks.push(n.name);
   }
   // host firewall rules the lab added, e.g. the cluster API network's fence (by comment; the network went with its label)
@@ -100,7 +110,9 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
     }
   }
   result.netns.push(...(await sweepNamedNetns(lab)));
-  if (opts.cleanup && labDir && !(runtime instanceof EngineRuntime && runtime.unreachable.size > 0) && (await looksLikeLabDir(labDir, lab))) {
+  // something left (an unreachable host, a stale network): the lab directory (hosts.json) and record stay so destroy --name finds it again
+  const left = (runtime instanceof EngineRuntime && runtime.unreachable.size > 0) || !!result.notRemoved?.length;
+  if (opts.cleanup && labDir && !left && (await looksLikeLabDir(labDir, lab))) {
     if (await stat(labDir).then(() => true, () => false)) {
       await rm(labDir, { recursive: true, force: true });
       result.labDir = labDir;
@@ -109,7 +121,7 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
   const gone = runtime instanceof EngineRuntime ? [...runtime.unreachable] : [];
   if (gone.length > 0) result.unreachable = gone.map(([host, reason]) => ({ host, reason }));
   // a lab with an unreachable host is remembered: destroy --name finds that host again once it is back
-  if (opts.cleanup && gone.length === 0) await forgetLab(lab);
+  if (opts.cleanup && !left) await forgetLab(lab);
   result.containers.sort();
   return result;
 }

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { Writable } from 'node:stream';
 import { ExecError, KindlabError, errorMessage } from '../errors.js';
 import { buildBaseImage, ensureImages, imageExists, imageSize, loadImages, pullImage, resolveImages, saveImages, type BuildOptions, type BuildResult, type ImageRequest, type ImageResolution, type ResolveOptions } from './images.js';
+import { StaleEndpointsError, isActiveEndpoints, staleEndpointsOf } from './stale-endpoints.js';
 
 export interface ContainerInfo {
   id: string;
@@ -26,6 +27,8 @@ export interface ContainerInfo {
   startedAt?: string;
   /** Its init process while it runs (0 otherwise); set by inspectContainer only. */
   pid?: number;
+  /** A lab over several engines (hosts:): the host whose engine runs it; set by EngineRuntime's listings (additive). */
+  engine?: string;
 }
 
 export interface NetworkInfo {
@@ -191,7 +194,31 @@ export class DockerRuntime implements Runtime {
     try {
       await this.docker.getNetwork(name).remove();
     } catch (e) {
-      if (!isNotFound(e)) throw dockerError(`remove network ${name}`, e);
+      if (isNotFound(e)) return;
+      if (!isActiveEndpoints(e)) throw dockerError(`remove network ${name}`, e);
+      await this.removeStaleNetwork(name, e);
+    }
+  }
+
+  /** "has active endpoints" with no container left (stale-endpoints.ts): force-disconnect what Docker lists, then try once more. */
+  private async removeStaleNetwork(name: string, first: unknown): Promise<void> {
+    const net = this.docker.getNetwork(name);
+    const endpoints = staleEndpointsOf((await net.inspect().catch(() => ({}))) as { Containers?: Record<string, { Name?: string }> });
+    const disconnected: string[] = [];
+    for (const ep of endpoints) {
+      // a gone container's endpoint is known by name only (ep-…); a live one by id
+      for (const ref of [ep.id, ep.name]) {
+        if (await net.disconnect({ Container: ref, Force: true }).then(() => true, () => false)) {
+          disconnected.push(ep.name);
+          break;
+        }
+      }
+    }
+    try {
+      await net.remove();
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw new StaleEndpointsError(name, endpoints, disconnected, isActiveEndpoints(e) ? e : first);
     }
   }
 

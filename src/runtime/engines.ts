@@ -15,6 +15,7 @@ import { KindlabError, errorMessage } from '../errors.js';
 import { parseEngine, type EngineRef, type HostSpec } from '../topology/index.js';
 import { DockerRuntime, type ContainerAction, type ContainerInfo, type ExecOptions, type ExecResult, type NetworkInfo, type Runtime } from './docker.js';
 import { readLabRecord } from './lab-registry.js';
+import { StaleEndpointsError } from './stale-endpoints.js';
 import type { BuildOptions, BuildResult, ImageRequest, ImageResolution, ResolveOptions } from './images.js';
 
 /** What the lab directory records of a host (hosts.json), enough for destroy --name to find every engine. */
@@ -152,6 +153,7 @@ export class EngineRuntime implements Runtime {
       if (known && known !== e.name) continue;
       if (this.unreachable.has(e.name)) continue;
       await e.runtime.removeNetwork(name).catch((err: unknown) => {
+        if (err instanceof StaleEndpointsError) err.host = e.name;
         if (!isUnreachable(err)) throw err;
         this.unreachable.set(e.name, errorMessage(err));
       });

@@ -32,3 +32,4 @@ export { applyLab } from './apply.js';
 export type { ApplyOptions, ApplyResult } from './apply.js';
 export { EngineRuntime, engineRuntime, runtimeForLab } from './engines.js';
 export type { Engine, HostRecord } from './engines.js';
+export { netnsRunner, type NetnsRunner } from './netns-runner.js';

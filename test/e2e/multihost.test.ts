@@ -52,6 +52,8 @@ topology:
   links:
     - endpoints: ["r1:eth1", "r2:eth1"]
     - endpoints: ["r2:eth2", "r3:eth1"]
+verify:
+  - ping: { from: r2, to: 10.0.23.2 }
 `;
 }
 
@@ -142,6 +144,11 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   const e = await lab(['exec', '--name', LAB, 'r3', '--', 'ip', '-br', 'addr', 'show', 'dev', 'eth1']);
   assert.equal(e.exitCode, 0, e.stderr);
   assert.match(e.stdout, /10\.0\.23\.2\/30/);
+  // verify --impact: the cross-engine link failed at both ends (each engine's helper) breaks the ping; cleared, it passes
+  const im = await lab(['verify', '-t', join(dir, 'topo.yaml'), '--impact', '--elements', 'r2-r3']);
+  assert.equal(im.exitCode, 0, im.stderr + im.stdout);
+  assert.match(im.stdout, /link r2:eth2 — r3:eth1: 1 of 1 checks fail; detect [^,]+, recover \d/);
+  for (const en of [A, B]) assert.deepEqual((await leftOn(en)).filter((n) => n.endsWith('-vtep')), [], `engine ${en.name}: the impact run's helper is gone`);
 
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
@@ -227,6 +234,40 @@ test('the Cilium article lab over two engines: rack0 on a, rack1 and router0 on 
     const i = await lab(['inspect', '-t', copy.file, '--format', 'json']);
     assert.equal(i.exitCode, 0, i.stderr);
     assert.equal((JSON.parse(i.stdout) as { nodes: Array<{ state: string }> }).nodes.filter((n) => n.state !== 'running').length, 0);
+
+    // graph: each node's host from where its container runs, BGP state read on each node's engine
+    const g = await lab(['graph', '-t', copy.file, '--format', 'mermaid']);
+    assert.equal(g.exitCode, 0, g.stderr);
+    assert.match(g.stdout, /<b>tor0<\/b><br\/><small>host a 10\.250\.0\.1<\/small>/);
+    assert.match(g.stdout, /<b>router0<\/b><br\/><small>host b 10\.250\.0\.2<\/small>/);
+    assert.match(g.stdout, /linkStyle \d+ stroke:#1a7f37/, 'established sessions drawn');
+    // save: each router's config read on its engine, written into the lab directory here
+    const s = await lab(['save', '-t', copy.file]);
+    assert.equal(s.exitCode, 0, s.stderr);
+    for (const [n, h] of [['tor0', 'a'], ['router0', 'b'], ['tor1', 'b']]) {
+      const line = s.stdout.split('\n').find((l) => l.startsWith(`${n} (host ${h}): saved `));
+      assert.ok(line, `${n} saved on host ${h}: ${s.stdout}`);
+      assert.match(await readFile(line.split(': saved ')[1]!, 'utf8'), /router bgp/);
+    }
+    // fault: the cross-engine link down at both ends (each engine's helper), then cleared
+    const operstate = async (node: string) => {
+      const r = await lab(['exec', '-t', copy.file, node, '--', 'ip', '-j', 'link', 'show', 'dev', 'net0']);
+      assert.equal(r.exitCode, 0, r.stderr);
+      return (JSON.parse(r.stdout) as Array<{ flags: string[] }>)[0]!.flags.includes('UP');
+    };
+    const down = await lab(['fault', 'link', '-t', copy.file, 'router0:net0', 'tor0:net0', 'down']);
+    assert.equal(down.exitCode, 0, down.stderr + down.stdout);
+    assert.deepEqual([await operstate('router0'), await operstate('tor0')], [false, false]);
+    const cl = await lab(['fault', 'clear', '-t', copy.file]);
+    assert.equal(cl.exitCode, 0, cl.stderr + cl.stdout);
+    assert.deepEqual([await operstate('router0'), await operstate('tor0')], [true, true]);
+    for (const e of [A, B]) assert.deepEqual((await leftOn(e, CIL)).filter((n) => n.endsWith('-vtep')), [], `engine ${e.name}: the fault's helper is gone`);
+    // node stop/start on engine b through its Docker API
+    const state = async () => (await dockerOn(B, ['inspect', '-f', '{{.State.Status}}', `clab-${CIL}-tor1`])).stdout.trim();
+    assert.equal((await lab(['fault', 'node', '-t', copy.file, 'tor1', 'stop'])).exitCode, 0);
+    assert.equal(await state(), 'exited');
+    assert.equal((await lab(['fault', 'node', '-t', copy.file, 'tor1', 'start'])).exitCode, 0);
+    assert.equal(await state(), 'running');
 
     const x = await lab(['destroy', '-t', copy.file, '--cleanup']);
     assert.equal(x.exitCode, 0, x.stderr + x.stdout);
