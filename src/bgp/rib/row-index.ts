@@ -1,5 +1,6 @@
 import { NUM_TABLE_MAX_VALUE, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
+import { growTo } from './grow.js';
 
 /**
  * One row per prefix for a whole family, shared by the Loc-RIB and every peer's Adj-RIB-In/Out: a prefix is
@@ -143,14 +144,8 @@ export class RowIndex {
   private grow(min: number): void {
     let cap = Math.max(1024, this.refs.length);
     while (cap < min) cap *= 2;
-    const refs = new Uint32Array(cap);
-    refs.set(this.refs);
-    this.refs = refs;
-    if (this.numeric) {
-      const keys = new Float64Array(cap);
-      keys.set(this.keys as Float64Array);
-      this.keys = keys;
-    }
+    this.refs = growTo(this.refs, cap, Uint32Array, NUM_TABLE_MAX_VALUE);
+    if (this.numeric) this.keys = growTo(this.keys as Float64Array, cap, Float64Array, NUM_TABLE_MAX_VALUE);
   }
 }
 
@@ -243,8 +238,6 @@ export class Column implements KeyTable<PrefixKey> {
   }
 
   private grow(min: number): void {
-    const v = new Int32Array(Math.max(min, this.rows.capacity));
-    v.set(this.v);
-    this.v = v;
+    this.v = growTo(this.v, Math.max(min, this.rows.capacity), Int32Array, NUM_TABLE_MAX_VALUE);
   }
 }
