@@ -34,3 +34,18 @@ export function growTo<T extends Growable>(a: T, len: number, C: GrowableCtor<T>
   next.set(len < a.length ? a.subarray(0, len) : a);
   return next;
 }
+
+/** A zeroed array of `len` on a resizable buffer of exactly that size, so that `release` can give it back. */
+export function freshArray<T extends Growable>(len: number, C: GrowableCtor<T>): T {
+  const bytes = len * C.BYTES_PER_ELEMENT;
+  return new C(new ResizableArrayBuffer(bytes, { maxByteLength: bytes }), 0, len);
+}
+
+/**
+ * Gives a replaced array's pages back now instead of at the next full GC (a resizable buffer shrunk to 0);
+ * `a` and every view on its buffer must not be used afterwards. No-op for a plain array.
+ */
+export function release(a: Growable): void {
+  const buf = a.buffer as ArrayBuffer & Resizable;
+  if (buf.resizable) buf.resize!(0);
+}

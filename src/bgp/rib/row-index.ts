@@ -1,6 +1,6 @@
 import { NUM_TABLE_MAX_VALUE, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
-import { growTo } from './grow.js';
+import { freshArray, growTo, release } from './grow.js';
 
 /**
  * One row per prefix for a whole family, shared by the Loc-RIB and every peer's Adj-RIB-In/Out: a prefix is
@@ -90,7 +90,7 @@ export class RowIndex {
   private rehash(cap: number): void {
     const old = this.slots;
     const keys = this.keys as Float64Array;
-    const S = (this.slots = new Int32Array(cap));
+    const S = (this.slots = freshArray(cap, Int32Array));
     const mask = cap - 1;
     for (let j = 0; j < old.length; j++) {
       const s = old[j]!;
@@ -99,6 +99,7 @@ export class RowIndex {
       while (S[i] !== 0) i = (i + 1) & mask;
       S[i] = s;
     }
+    release(old); // 4 bytes a slot: MBs on a full table, otherwise held until the next full GC
     this.used = this.live;
   }
 
@@ -233,6 +234,7 @@ export class Column implements KeyTable<PrefixKey> {
 
   clear(): void {
     this.forEachRow((r) => this.rows.unref(r));
+    release(this.v);
     this.v = new Int32Array(0);
     this.size = 0;
   }
