@@ -76,7 +76,9 @@ export interface RibApi {
   originate(prefix: string, attrs?: OriginateAttrs): void;
   withdrawOriginated(prefix: string): void;
   /** UPDATEs for the peer; with `coalesceBytes` a returned Buffer may hold several whole messages back to back. */
-  takeUpdates(peer: number, opts: { maxMessageSize: number; resend?: boolean; endOfRib?: boolean; coalesceBytes?: number }): Buffer[];
+  takeUpdates(peer: number, opts: { maxMessageSize: number; resend?: boolean; endOfRib?: boolean; coalesceBytes?: number; maxRows?: number }): Buffer[];
+  /** Whether the peer has changes a takeUpdates would still send (e.g. left by maxRows). */
+  behind(peer: number): boolean;
   routes(q: { family: Family; peer?: number; table: 'loc' | 'adj-in' | 'adj-out' }): Iterable<RibRouteView>;
   stats(peer: number): { received: number; accepted: number; advertised: number };
   counts(family: Family): { destinations: number; paths: number };

@@ -21,6 +21,12 @@ import type { NeighborConfig, NeighborStatus, OriginateAttrs, RibApi, SpeakerCon
 const COALESCE_BYTES = 64 * 1024;
 /** How often a flush held back by a full socket queue looks again. */
 const BACKLOG_POLL_MS = 5;
+/**
+ * Change-log rows one flush turns into UPDATEs: when a peer fell behind a full-table burst, the rest waits in the
+ * log (4 bytes a row) for the next flush, after the socket drained, instead of a whole table's scratch arrays and
+ * encoded UPDATEs at once (the agent's peak RSS on a 1M-prefix receive).
+ */
+const FLUSH_ROWS = 128 * 1024;
 
 interface Neighbor {
   /** neighborKey(address, port): the map key and the name in events. */
@@ -363,9 +369,10 @@ export class BgpSpeaker extends EventEmitter {
       }
       n.flushQueued = false;
       if (n.session.state !== 'Established' || n.ribPeer === undefined) return;
-      const msgs = this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES });
+      const msgs = this.rib.takeUpdates(n.ribPeer, { maxMessageSize: n.session.maxMessageSize, coalesceBytes: COALESCE_BYTES, maxRows: FLUSH_ROWS });
       n.session.sendUpdates(msgs);
       if (msgs.length > 0) this.log.debug('updates sent', { peer: n.cfg.peerAddress, messages: msgs.length });
+      if (this.rib.behind(n.ribPeer)) this.queueFlush(n.ribPeer);
     };
     setImmediate(flush);
   }

@@ -3,6 +3,7 @@ import { ipv4ToNumber } from '../wire/ip.js';
 import { decodeAttributes } from '../wire/attrs/index.js';
 import type { PathAttributes } from '../wire/attrs/types.js';
 import { AttrStore } from './attr-store.js';
+import { ChangeLog } from './change-log.js';
 import { PathInfo } from './path-info.js';
 import { selectBest, selectMultipath, type CandidateSet, type DecisionContext, type PeerFacts } from './best-path.js';
 import { newRows, newTables, PeerState, SET_MASK, STALE, type Table } from './peer-state.js';
@@ -28,7 +29,7 @@ export class RibCore {
   readonly rows = newRows();
   readonly loc = newTables(this.rows);
   /** Per family: rows whose best path changed, in order (a row may be listed again; visiting one is idempotent). */
-  readonly log: Record<Family, number[]> = { 'ipv4-unicast': [], 'ipv6-unicast': [] };
+  readonly log: Record<Family, ChangeLog> = { 'ipv4-unicast': new ChangeLog(), 'ipv6-unicast': new ChangeLog() };
   readonly multipath: number;
   readonly relax: boolean;
   readonly clusterId: string;
@@ -211,7 +212,7 @@ export class RibCore {
       let min = this.log[f].length;
       for (const p of this.peers) if (p && p.index !== 0 && p.up && p.cursor[f] >= 0) min = Math.min(min, p.cursor[f]);
       if (min === 0) continue;
-      this.log[f] = this.log[f].slice(min);
+      this.log[f].dropFront(min);
       for (const p of this.peers) if (p && p.cursor[f] >= 0) p.cursor[f] = Math.max(0, p.cursor[f] - min);
     }
   }

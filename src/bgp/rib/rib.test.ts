@@ -245,3 +245,26 @@ test('coalesceBytes: the same messages, back to back in Buffers of at most that 
   for (let i = 0; i < 100; i++) rib.applyUpdate(a, body({ withdrawn: [`10.0.${i}.0/24`] }));
   assert.deepEqual(Buffer.concat(rib.takeUpdates(c, { maxMessageSize: 4096, coalesceBytes: 8192 })), Buffer.concat(rib.takeUpdates(b, { maxMessageSize: 4096 })));
 });
+
+test('takeUpdates with maxRows: a peer behind by more rows gets them over several calls, each prefix once', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  const b = rib.addPeer(peer('p2', 65002, { families: ['ipv4-unicast'] }));
+  rib.peerUp(a);
+  rib.peerUp(b);
+  rib.takeUpdates(b, { maxMessageSize: 4096, endOfRib: true }); // initial (empty) full sync: now following the log
+  const nlri = Array.from({ length: 1000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`);
+  for (let i = 0; i < nlri.length; i += 100) rib.applyUpdate(a, body({ nlri: nlri.slice(i, i + 100), attributes: ebgpAttrs(65001, { med: i }) }));
+  const seen: string[] = [];
+  let calls = 0;
+  while (rib.behind(b)) {
+    const got = decodeAll(rib.takeUpdates(b, { maxMessageSize: 4096, maxRows: 300 })).flatMap((u) => u.nlri);
+    assert.ok(got.length <= 300, `at most maxRows prefixes a call (${got.length})`);
+    seen.push(...got);
+    calls++;
+  }
+  assert.equal(calls, 4);
+  assert.deepEqual(seen.sort(), [...nlri].sort());
+  assert.deepEqual(decodeAll(rib.takeUpdates(a, { maxMessageSize: 4096 })).flatMap((u) => u.nlri), [], 'nothing back to the source');
+  assert.equal(rib.behind(a), false);
+});

@@ -145,6 +145,12 @@ export class Rib {
     if (this.core.withdraw(this.core.peers[0]!, family, key)) this.scheduleDirty();
   }
 
+  /** Whether peer (up) has changes a takeUpdates would still send (e.g. left by its maxRows). */
+  behind(peer: number): boolean {
+    const p = this.core.peers[peer];
+    return !!p && p.index !== 0 && p.up && (p.needFull || FAMILIES.some((f) => p.cursor[f] < this.core.log[f].length));
+  }
+
   takeUpdates(peer: number, opts: TakeOptions): Buffer[] {
     const p = this.peer(peer);
     if (!p.up) return [];
@@ -196,8 +202,7 @@ export class Rib {
       this.dirtyScheduled = false;
       const peers: number[] = [];
       for (const p of this.core.peers) {
-        if (!p || p.index === 0 || !p.up) continue;
-        if (p.needFull || FAMILIES.some((f) => p.cursor[f] < this.core.log[f].length)) peers.push(p.index);
+        if (p && this.behind(p.index)) peers.push(p.index);
       }
       if (peers.length) for (const c of this.dirtyCbs) c(peers);
     });

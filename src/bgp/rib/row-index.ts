@@ -1,5 +1,6 @@
 import { NUM_TABLE_MAX_VALUE, StrTable, type KeyTable } from './num-table.js';
 import type { PrefixKey } from './prefix-key.js';
+import { freshArray, growTo, release } from './grow.js';
 
 /**
  * One row per prefix for a whole family, shared by the Loc-RIB and every peer's Adj-RIB-In/Out: a prefix is
@@ -89,7 +90,7 @@ export class RowIndex {
   private rehash(cap: number): void {
     const old = this.slots;
     const keys = this.keys as Float64Array;
-    const S = (this.slots = new Int32Array(cap));
+    const S = (this.slots = freshArray(cap, Int32Array));
     const mask = cap - 1;
     for (let j = 0; j < old.length; j++) {
       const s = old[j]!;
@@ -98,6 +99,7 @@ export class RowIndex {
       while (S[i] !== 0) i = (i + 1) & mask;
       S[i] = s;
     }
+    release(old); // 4 bytes a slot: MBs on a full table, otherwise held until the next full GC
     this.used = this.live;
   }
 
@@ -143,14 +145,8 @@ export class RowIndex {
   private grow(min: number): void {
     let cap = Math.max(1024, this.refs.length);
     while (cap < min) cap *= 2;
-    const refs = new Uint32Array(cap);
-    refs.set(this.refs);
-    this.refs = refs;
-    if (this.numeric) {
-      const keys = new Float64Array(cap);
-      keys.set(this.keys as Float64Array);
-      this.keys = keys;
-    }
+    this.refs = growTo(this.refs, cap, Uint32Array, NUM_TABLE_MAX_VALUE);
+    if (this.numeric) this.keys = growTo(this.keys as Float64Array, cap, Float64Array, NUM_TABLE_MAX_VALUE);
   }
 }
 
@@ -238,13 +234,12 @@ export class Column implements KeyTable<PrefixKey> {
 
   clear(): void {
     this.forEachRow((r) => this.rows.unref(r));
+    release(this.v);
     this.v = new Int32Array(0);
     this.size = 0;
   }
 
   private grow(min: number): void {
-    const v = new Int32Array(Math.max(min, this.rows.capacity));
-    v.set(this.v);
-    this.v = v;
+    this.v = growTo(this.v, Math.max(min, this.rows.capacity), Int32Array, NUM_TABLE_MAX_VALUE);
   }
 }

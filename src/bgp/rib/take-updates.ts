@@ -18,6 +18,12 @@ export interface TakeOptions {
    * one Buffer per message; 0/absent = one Buffer per message. Saves the per-message Buffer objects on a full table.
    */
   coalesceBytes?: number;
+  /**
+   * Visit at most this many change-log entries per family (the rest wait for the next call; Rib.behind says so).
+   * Bounds the scratch arrays and the UPDATE bytes one call makes when the peer fell far behind. Not for a full
+   * resend. Absent = all.
+   */
+  maxRows?: number;
 }
 
 /** Exported attribute set id for (source set, source peer) towards dst, cached per call; -1 = not exported. */
@@ -71,18 +77,19 @@ class ExportCache {
   }
 }
 
-function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: MessageSink): void {
+function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: number, out: MessageSink, maxRows: number): void {
   const loc = core.loc[f];
   const adjOut = p.adjOut[f];
   const rows = core.rows[f];
   const log = core.log[f];
   const from = Math.max(0, p.cursor[f]);
-  p.cursor[f] = log.length;
+  const to = full ? log.length : Math.min(log.length, from + maxRows);
+  p.cursor[f] = to;
   const maxAttrs = max - 19 - 4 - 4 - 17;
   const cache = new ExportCache(core, p, f, maxAttrs);
   let acceptCache: ExportCache | undefined;
   // Announcements as two parallel arrays of numbers/strings (no per-group objects), grouped below by a counting sort.
-  const room = full ? loc.size + adjOut.size : log.length - from;
+  const room = full ? loc.size + adjOut.size : to - from;
   const annIds = new Int32Array(room);
   const annKeys: { [i: number]: PrefixKey; length: number } = f === 'ipv4-unicast' ? new Float64Array(room) : new Array<PrefixKey>(room);
   let nAnn = 0;
@@ -125,7 +132,7 @@ function syncFamily(core: RibCore, p: PeerState, f: Family, full: boolean, max: 
     annIds[nAnn] = outId;
     annKeys[nAnn++] = rows.keyAt(row);
   };
-  if (!full) for (let i = from; i < log.length; i++) visit(log[i]!);
+  if (!full) for (let i = from; i < to; i++) visit(log.at(i));
   else {
     loc.forEachRow((r) => visit(r));
     const gone: number[] = [];
@@ -161,7 +168,7 @@ function packGrouped(core: RibCore, f: Family, ids: Int32Array, keys: ArrayLike<
 export function takeUpdatesFor(core: RibCore, p: PeerState, opts: TakeOptions): Buffer[] {
   const out = new MessageSink(opts.coalesceBytes ?? 0);
   const full = !!opts.resend || p.needFull;
-  for (const f of p.info.families) syncFamily(core, p, f, full, opts.maxMessageSize, out);
+  for (const f of p.info.families) syncFamily(core, p, f, full, opts.maxMessageSize, out, opts.maxRows ?? Infinity);
   if (full && opts.endOfRib) {
     for (const f of p.info.families) {
       const { afi, safi } = afiSafiOf(f);
