@@ -109,9 +109,12 @@ export async function runChecks(newContext: () => LabContext, checks: Expectatio
   // onRound(n): every check has passed, made n attempts, or stopped retrying
   let reported = 0;
   const report = () => {
-    const reached = (n: number) => results.every((r, i) => r && (r.passed || r.attempts >= n || settled[i]));
+    const reached = (n: number) => results.every((r, i) => r && (r.passed || r.attempts >= n || settled[i])) && !results.includes(undefined);
     const most = Math.max(0, ...results.map((r) => r?.attempts ?? 0));
-    while (reported < most && reached(reported + 1)) opts.onRound?.(++reported, results as CheckResult[]);
+    while (reported < most && reached(reported + 1)) {
+      reported++;
+      opts.onRound?.(reported, results as CheckResult[]);
+    }
   };
   await Promise.all(
     checks.map(async (e, i) => {
