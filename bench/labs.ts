@@ -18,6 +18,7 @@
  * the median of each `deploy --timings` step and of the Nodes step's milestones (KINDLAB_STAGE_TRACE: when the
  * last container was created, the last node's links were up, its exec lines done), so the figure comes with its floor.
  *   node --import tsx bench/labs.ts --green 5 cilium-bgp/topo.yaml
+ * `--green N --compare DIR [--head-first]`: the same for DIR (another checkout, built) and this tree, alternating per round.
  */
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
@@ -167,33 +168,46 @@ export function milestonesOf(stderr: string): Map<string, number> {
   return out;
 }
 
-/** Each lab N times: deploy → verify green, with the per-step medians that explain the figure. */
-async function green(n: number, labs: ArticleLab[]): Promise<void> {
+/**
+ * Each lab N times: deploy → verify green, with the per-step medians that explain the figure. With `base`
+ * (`--green N --compare DIR`), each round runs both trees, base first in odd rounds (head first with --head-first),
+ * each its own bin/lab.js on its own labs/ files, and the medians are printed per tree.
+ */
+async function green(n: number, labs: ArticleLab[], base?: string, headFirst = false): Promise<void> {
+  const trees: Array<[string, string]> = base ? [['base', base], ['head', REPO]] : [['head', REPO]];
   for (const l of labs) {
-    const file = join(REPO, 'labs', l.dir, l.topo);
-    const rows: string[][] = [['round', 'deploy s', 'verify s', 'deploy→green s', 'checks', 'load avg']];
-    const totals: number[] = [];
-    const steps = new Map<string, number[]>();
+    const rows: string[][] = [['round', 'tree', 'deploy s', 'verify s', 'deploy→green s', 'checks', 'load avg']];
+    const totals = new Map<string, number[]>();
+    const steps = new Map<string, Map<string, number[]>>(trees.map(([t]) => [t, new Map()]));
     for (let i = 1; i <= n; i++) {
-      await labIn(REPO, ['destroy', '-t', file, '--cleanup']);
-      const [up, deployMs] = await timed(() => labIn(REPO, ['deploy', '-t', file, '--timings'], { KINDLAB_STAGE_TRACE: '1' }));
-      if (up.exitCode !== 0) {
-        rows.push([String(i), 'failed', '', '', up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? '', '']);
-        continue;
+      const order = (i % 2 === 1) !== headFirst ? trees : [...trees].reverse();
+      for (const [t, tree] of order) {
+        const file = join(tree, 'labs', l.dir, l.topo);
+        await labIn(tree, ['destroy', '-t', file, '--cleanup']);
+        const [up, deployMs] = await timed(() => labIn(tree, ['deploy', '-t', file, '--timings'], { KINDLAB_STAGE_TRACE: '1' }));
+        if (up.exitCode !== 0) {
+          rows.push([String(i), t, 'failed', '', '', up.stderr.split('\n').find((x) => x.startsWith('ERROR')) ?? '', '']);
+          await labIn(tree, ['destroy', '-t', file, '--cleanup']);
+          continue;
+        }
+        const [first, verifyMs] = await timed(() => labIn(tree, ['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
+        await labIn(tree, ['destroy', '-t', file, '--cleanup']);
+        for (const [k, v] of [...timingsOf(up.stdout), ...milestonesOf(up.stderr), ['verify --wait', verifyMs / 1000] as const]) steps.get(t)!.set(k, [...(steps.get(t)!.get(k) ?? []), v]);
+        totals.set(t, [...(totals.get(t) ?? []), deployMs + verifyMs]);
+        const load = (await execa('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
+        rows.push([String(i), t, secs(deployMs), secs(verifyMs), secs(deployMs + verifyMs), passed(first.stdout), load]);
+        console.error(rows.at(-1)!.join('  '));
       }
-      const [first, verifyMs] = await timed(() => labIn(REPO, ['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
-      await labIn(REPO, ['destroy', '-t', file, '--cleanup']);
-      for (const [k, v] of [...timingsOf(up.stdout), ...milestonesOf(up.stderr)]) steps.set(k, [...(steps.get(k) ?? []), v]);
-      totals.push(deployMs + verifyMs);
-      const load = (await execa('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
-      rows.push([String(i), secs(deployMs), secs(verifyMs), secs(deployMs + verifyMs), passed(first.stdout), load]);
     }
-    const m = median(totals);
-    rows.push(['median', '', '', m === undefined ? '-' : secs(m), '', '']);
-    console.log(`${name(l)}, ${n} rounds`);
+    for (const [t] of trees) {
+      const m = median(totals.get(t) ?? []);
+      rows.push(['median', t, '', '', m === undefined ? '-' : secs(m), '', '']);
+    }
+    console.log(`${name(l)}, ${n} rounds${base ? `; base ${base}` : ''}`);
     printTable(rows);
-    console.log('deploy steps, median s (Nodes milestones: seconds into the Nodes step)');
-    for (const [k, v] of steps) console.log(`  ${k.padEnd(28)} ${(median(v) ?? NaN).toFixed(2)}`);
+    console.log('deploy steps and verify, median s (Nodes milestones: seconds into the Nodes step)');
+    const keys = [...new Set(trees.flatMap(([t]) => [...steps.get(t)!.keys()]))];
+    printTable([['  step', ...trees.map(([t]) => t)], ...keys.map((k) => [`  ${k}`, ...trees.map(([t]) => (median(steps.get(t)!.get(k) ?? []) ?? NaN).toFixed(2))])]);
   }
 }
 
@@ -203,8 +217,8 @@ async function main(): Promise<void> {
     options: { compare: { type: 'string' }, rounds: { type: 'string', default: '2' }, timings: { type: 'boolean', default: false }, 'head-first': { type: 'boolean', default: false }, green: { type: 'string' } },
   });
   const labs = ARTICLE_LABS.filter((l) => positionals.length === 0 || positionals.includes(name(l)) || positionals.includes(l.dir));
-  if (values.compare) await compare(resolve(values.compare), labs, Math.max(1, Number(values.rounds)), values.timings, values['head-first']);
-  else if (values.green) await green(Math.max(1, Number(values.green)), labs);
+  if (values.green) await green(Math.max(1, Number(values.green)), labs, values.compare ? resolve(values.compare) : undefined, values['head-first']);
+  else if (values.compare) await compare(resolve(values.compare), labs, Math.max(1, Number(values.rounds)), values.timings, values['head-first']);
   else await single(labs, values.timings);
   const load = await execa('cat', ['/proc/loadavg'], { reject: false });
   console.log(`\nload average: ${load.stdout.split(' ').slice(0, 3).join(' ')}`);

@@ -25,7 +25,7 @@ export async function bgpSource(ctx: LabContext, node: string, wanted: BgpSource
 /** The node's sessions as its speaker reports them (throws with the command's output on failure). */
 export async function readSessions(ctx: LabContext, log: EvidenceLog, node: string, source: Exclude<BgpSource, 'auto'>): Promise<Session[]> {
   const cmd = SESSION_COMMANDS[source];
-  const r = await ctx.run(log, node, cmd.argv);
+  const r = await ctx.query(log, node, cmd.argv);
   if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${cmd.argv[0]} failed (exit ${r.exitCode})${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
   return cmd.parse(r.stdout);
 }
@@ -46,7 +46,7 @@ function prefixProblem(e: BgpExpectation, count: number | undefined, what: strin
 async function tableRoutes(ctx: LabContext, log: EvidenceLog, node: string, source: Exclude<BgpSource, 'auto'>): Promise<number> {
   const argv = source === 'frr' ? ['vtysh', '-c', 'show bgp ipv4 unicast json'] : source === 'agent' ? ['lab-agent', 'rib', '--json', '--summary', '--family', 'ipv4'] : undefined;
   if (!argv) throw new KindlabError('VERIFY', `counting the BGP table is supported for FRR and lab-agent, not ${source}`);
-  const r = await ctx.run(log, node, argv);
+  const r = await ctx.query(log, node, argv);
   if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${argv[0]} failed (exit ${r.exitCode})`);
   const j = JSON.parse(r.stdout || '{}') as { routes?: Record<string, unknown>; destinations?: number };
   return source === 'frr' ? Object.keys(j.routes ?? {}).length : (j.destinations ?? 0);

@@ -54,7 +54,7 @@ async function bgpAttrs(ctx: LabContext, log: EvidenceLog, node: string, source:
   if (source === 'bird') return parseBirdBgpAttrs(routeOut, prefix);
   if (source === 'gobgp') return parseGobgpAttrs(routeOut, prefix);
   if (source !== 'frr') throw new KindlabError('VERIFY', `communities and AS paths are read from FRR, BIRD or GoBGP, and ${node}'s routes come from ${source}`);
-  const r = await ctx.run(log, node, ['vtysh', '-c', `show bgp ${familyOf(prefix) === 6 ? 'ipv6' : 'ipv4'} unicast ${prefix} json`]);
+  const r = await ctx.query(log, node, ['vtysh', '-c', `show bgp ${familyOf(prefix) === 6 ? 'ipv6' : 'ipv4'} unicast ${prefix} json`]);
   if (r.exitCode !== 0) throw new KindlabError('VERIFY', `vtysh failed (exit ${r.exitCode})`);
   return parseFrrBgpAttrs(r.stdout);
 }
@@ -73,7 +73,7 @@ export async function checkRoute(ctx: LabContext, log: EvidenceLog, e: RouteExpe
   const source: Concrete = e.source === 'kernel' ? 'kernel' : ((await bgpSource(ctx, e.node, e.source === 'auto' ? 'auto' : e.source)) ?? 'kernel');
   const { prefix, shown: name } = await prefixOf(ctx, e.prefix);
   const cmd = command(source, prefix);
-  const r = await ctx.run(log, e.node, cmd.argv);
+  const r = await ctx.query(log, e.node, cmd.argv);
   if (r.exitCode !== 0) throw new KindlabError('VERIFY', `${cmd.argv[0]} failed (exit ${r.exitCode})`);
   const route = cmd.parse(r.stdout, prefix);
   if (!e.present) return route ? { passed: false, detail: `${source}: ${name} is present (${route.protocol ?? '?'}), expected absent` } : { passed: true, detail: `${source}: no route to ${name}` };

@@ -48,6 +48,7 @@ export class LabContext {
   private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
   private readonly daemonCache = new Map<string, Promise<Daemon[]>>();
   private readonly podCache = new Map<string, Promise<PodPlace>>();
+  private readonly queryCache = new Map<string, Promise<ExecOutput>>();
 
   constructor(
     readonly plan: LabPlan,
@@ -62,12 +63,33 @@ export class LabContext {
     try {
       const pod = parseObjectRef(node);
       const r = pod?.type === 'pod' ? await this.execInPod(node, argv) : await this.exec(node, argv);
-      const output = [r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n') + (r.exitCode !== 0 ? `\n(exit ${r.exitCode})` : '');
-      log?.add(command, output.trim());
+      log?.add(command, outputText(r));
       return r;
     } catch (e) {
       const msg = errorMessage(e);
       log?.add(command, msg);
+      throw e;
+    }
+  }
+
+  /**
+   * `run` for a read-only command (a `show …`): checks in one context that ask a node the same
+   * thing share one exec and its output; each still logs it as its own evidence.
+   */
+  async query(log: EvidenceLog | undefined, node: string, argv: string[]): Promise<ExecOutput> {
+    const key = JSON.stringify([node, argv]);
+    let p = this.queryCache.get(key);
+    if (!p) {
+      p = this.run(undefined, node, argv);
+      this.queryCache.set(key, p);
+    }
+    const command = `${node}$ ${shellQuote(argv)}`;
+    try {
+      const r = await p;
+      log?.add(command, outputText(r));
+      return r;
+    } catch (e) {
+      log?.add(command, errorMessage(e));
       throw e;
     }
   }
@@ -144,12 +166,17 @@ export class LabContext {
 
   /** Which node owns `address` (every node of the lab is asked once). */
   async nodeOf(address: string): Promise<string | undefined> {
-    for (const n of this.plan.nodes) {
-      if (n.kind === 'bridge') continue;
-      if ((await this.addresses(n.name)).some((a) => a.address === address)) return n.netnsOwner === n.name ? n.name : n.netnsOwner;
-    }
-    return undefined;
+    // every node asked at once (each once per context), then the first in plan order that has it
+    const nodes = this.plan.nodes.filter((n) => n.kind !== 'bridge');
+    const all = await Promise.all(nodes.map((n) => this.addresses(n.name)));
+    const i = all.findIndex((as) => as.some((a) => a.address === address));
+    return i < 0 ? undefined : nodes[i]!.netnsOwner === nodes[i]!.name ? nodes[i]!.name : nodes[i]!.netnsOwner;
   }
+}
+
+/** What a command printed, as evidence: stdout, stderr, and a non-zero exit status. */
+function outputText(r: ExecOutput): string {
+  return ([r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n') + (r.exitCode !== 0 ? `\n(exit ${r.exitCode})` : '')).trim();
 }
 
 export function daemonsIn(cmdlines: string): Daemon[] {

@@ -9,7 +9,7 @@ import { kubeLookup, type ClusterLookup } from './cluster.js';
 import { LabContext, type NodeExec } from './context.js';
 import { deriveChecks } from './derive.js';
 import { loadExpectations } from './expectations.js';
-import { runChecks, type RunOptions } from './run.js';
+import { retryDelay, runChecks, verifyTrace, type RunOptions } from './run.js';
 import { loadStages } from './stages.js';
 import { runStages, type Kubectl, type StageRunOptions } from './stages-run.js';
 import { resetStages } from './stages-reset.js';
@@ -93,24 +93,33 @@ async function verifyWith(plan: LabPlan, opts: VerifyOptions, section: ReturnTyp
   const kubectl = opts.kubectl ?? (() => Promise.reject(new KindlabError('INTERNAL', 'no kubectl runner given to verifyLab')));
   // A staged lab may have been verified before: put back what its stages changed, so that this
   // run (the `verify:` checks included) starts from the state the first one did.
+  verifyTrace('verifyLab');
   const reset = stages.length > 0 && plan.cluster && opts.node === undefined ? await resetStages(stages, { kubectl, labDir: plan.labDir, baseDir: dirname(plan.file) }) : undefined;
+  verifyTrace('start');
   let checks: Expectation[] = [...section.checks];
+  // The checks' first attempts share the context the checks were derived in: what derivation
+  // read (each node's daemons and BGP sessions) is not asked again.
+  let first = newContext();
   if (section.derive) {
-    // Right after a deploy the speakers may not be up yet: with --wait, look again.
-    let derived = await deriveChecks(newContext(), opts.concurrency);
-    while (derived.length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 2000));
-      derived = await deriveChecks(newContext(), opts.concurrency);
+    // Right after a deploy the speakers may not be up yet: with --wait, look again (soon: this is polling, not pacing).
+    let derived = await deriveChecks(first, opts.concurrency);
+    for (let attempt = 2; derived.length === 0 && Date.now() < deadline; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt, 1000), Math.max(0, deadline - Date.now()))));
+      first = newContext();
+      derived = await deriveChecks(first, opts.concurrency);
     }
     checks = [...checks, ...derived];
+    verifyTrace(`derived ${derived.length} checks`);
   }
   checks = scopeChecks(checks, opts.node);
   const timeoutMs = opts.timeoutMs ?? section.timeoutMs;
-  const results = await runChecks(newContext, checks, { ...opts, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const results = await runChecks(newContext, checks, { ...opts, context: first, waitMs: Math.max(0, deadline - Date.now()), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   if (reset) results.unshift(reset);
+  verifyTrace('checks done');
   if (stages.length > 0 && opts.node === undefined) {
     results.push(...(await runStages(newContext, stages, { ...opts, kubectl, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })));
   }
+  verifyTrace('stages done');
   return {
     lab: plan.name,
     passed: results.length > 0 && results.every((r) => r.passed),

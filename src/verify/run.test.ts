@@ -9,9 +9,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { LabPlan } from '../topology/types.js';
-import { LabContext, daemonsIn, shellQuote, type NodeExec } from './context.js';
+import { EvidenceLog, LabContext, daemonsIn, shellQuote, type NodeExec } from './context.js';
 import { mapPool } from '../lib/pool.js';
-import { runChecks } from './run.js';
+import { retryDelay, runChecks } from './run.js';
 import type { CurlExpectation } from './types.js';
 
 const hostExec: NodeExec = async (_node, argv) => {
@@ -24,9 +24,25 @@ const ctx = () => new LabContext(plan, hostExec);
 let server: Server;
 let base = '';
 let hits = 0;
+// /gate fails twice, then passes; /held answers only once /gate has passed (503 after 8 s otherwise)
+let gateHits = 0;
+let gateOpen: () => void = () => undefined;
+let opened = new Promise<void>((r) => (gateOpen = r));
 before(async () => {
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/gate') {
+      if (++gateHits < 3) return void res.writeHead(503).end('not yet');
+      gateOpen();
+      return void res.writeHead(200).end('open');
+    }
+    if (req.url === '/held') {
+      const cap = setTimeout(() => res.writeHead(503).end('gate never opened'), 8000);
+      return void opened.then(() => {
+        clearTimeout(cap);
+        res.writeHead(200).end('released');
+      });
+    }
     hits++;
     if (req.url === '/flaky' && hits < 3) res.writeHead(503).end('warming up');
     else res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from kindlab');
@@ -84,11 +100,50 @@ describe('runChecks', () => {
     assert.deepEqual(rounds.slice(0, 2), [1, 2]);
   });
 
+  test('--wait: a failing check retries while a slow one is still running (no round barrier)', async () => {
+    gateHits = 0;
+    opened = new Promise<void>((r) => (gateOpen = r));
+    // /held only answers 200 once /gate passed, which takes /gate's third attempt
+    const [gate, held] = await runChecks(ctx, [curl('/gate'), curl('/held')], { waitMs: 20_000, retryDelayMs: 50 });
+    assert.equal(gate!.passed, true, gate!.detail);
+    assert.equal(gate!.attempts, 3);
+    assert.equal(held!.passed, true, held!.detail);
+    assert.equal(held!.attempts, 1);
+  });
+
+  test('retry backoff: 100 ms doubling, capped', () => {
+    assert.deepEqual([2, 3, 4, 5, 6, 7].map((a) => retryDelay(a, 2000)), [100, 200, 400, 800, 1600, 2000]);
+    assert.equal(retryDelay(9, 50), 50);
+  });
+
   test('without --wait a failing check is run once', async () => {
     hits = 0;
     const [flaky] = await runChecks(ctx, [curl('/flaky')], { retryDelayMs: 10 });
     assert.equal(flaky!.passed, false);
     assert.equal(flaky!.attempts, 1);
+  });
+});
+
+describe('LabContext.query', () => {
+  test('one exec per node and command in a context; each caller logs it; run() is never shared', async () => {
+    const calls: string[] = [];
+    const counting: NodeExec = async (node, argv) => {
+      calls.push(`${node} ${argv.join(' ')}`);
+      return { exitCode: 0, stdout: `out ${calls.length}`, stderr: '' };
+    };
+    const c = new LabContext(plan, counting);
+    const [a, b] = [new EvidenceLog(), new EvidenceLog()];
+    const [x, y] = await Promise.all([c.query(a, 'r1', ['vtysh', '-c', 'show bgp summary json']), c.query(b, 'r1', ['vtysh', '-c', 'show bgp summary json'])]);
+    assert.equal(x.stdout, 'out 1');
+    assert.equal(y.stdout, 'out 1');
+    assert.deepEqual(a.evidence(), { command: "r1$ vtysh -c 'show bgp summary json'", output: 'out 1' });
+    assert.deepEqual(b.evidence(), a.evidence());
+    await c.query(undefined, 'r2', ['vtysh', '-c', 'show bgp summary json']);
+    await c.run(undefined, 'r1', ['vtysh', '-c', 'show bgp summary json']);
+    assert.equal(calls.length, 3);
+    // a new context (a retry) asks again
+    await new LabContext(plan, counting).query(undefined, 'r1', ['vtysh', '-c', 'show bgp summary json']);
+    assert.equal(calls.length, 4);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Runs checks: concurrently with a bounded pool, each with its own timeout; with `waitMs`,
- * failing checks are retried (in a fresh context) until they pass or the time is up.
+ * each failing check is retried (in a fresh context, after a short backoff) until it passes or the time is up.
  */
 import { checkBgp, type Outcome } from './check-bgp.js';
 import { checkCurl, checkPing, checkTraceroute } from './check-reach.js';
@@ -9,7 +9,6 @@ import { checkExec } from './check-exec.js';
 import { EvidenceLog, type LabContext } from './context.js';
 import { formatMs } from './duration.js';
 import type { CheckResult, Expectation } from './types.js';
-import { mapPool } from '../lib/index.js';
 
 export interface RunOptions {
   /** Checks running at once (default 8). */
@@ -18,8 +17,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Keep retrying failing checks for this long (default 0: one round). */
   waitMs?: number;
-  /** Pause between retry rounds (default 2 s). */
+  /** Longest pause before retrying a failing check (default 2 s; the pauses start at 100 ms and double). */
   retryDelayMs?: number;
+  /** The context of the first attempts (e.g. the one checks were derived in, so its lookups are reused). */
+  context?: LabContext;
   /** Called with each round's results (progress). */
   onRound?: (round: number, results: CheckResult[]) => void;
 }
@@ -61,22 +62,75 @@ export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: numbe
   return { kind: e.kind, name: e.name, passed: outcome.passed, detail: outcome.detail, evidence: log.evidence(!outcome.passed), durationMs: Date.now() - start, attempts: 1, ...(derived ? { derived } : {}) };
 }
 
+/** KINDLAB_VERIFY_TRACE=1: each check's result with seconds since the process started, on stderr (for the benches). */
+export const verifyTrace: (what: string) => void = process.env['KINDLAB_VERIFY_TRACE']
+  ? (what) => process.stderr.write(`verify-trace ${(performance.now() / 1000).toFixed(3)} ${what}\n`)
+  : () => undefined;
+
+const traceResult = (attempt: number, r: CheckResult) => verifyTrace(`attempt ${attempt} ${r.passed ? 'pass' : 'FAIL'} ${r.name} (${r.durationMs} ms): ${r.detail}`);
+
+/** The pause before attempt `attempt` (2, 3, …) of a failing check: 100 ms doubling, at most `max`. */
+export function retryDelay(attempt: number, max: number): number {
+  return Math.min(max, 100 * 2 ** Math.max(0, attempt - 2));
+}
+
+/** A counting semaphore: at most `limit` holders at once. */
+function slots(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let free = Math.max(1, limit);
+  const queue: Array<() => void> = [];
+  return async (fn) => {
+    if (free > 0) free--;
+    else await new Promise<void>((r) => queue.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
+
+/**
+ * Every check runs once (all in one context, so checks reading the same node share its output);
+ * with `waitMs` each failing check then retries on its own, after a short backoff, without
+ * waiting for the slowest check of a round. A retry's context is newer than its last failure.
+ */
 export async function runChecks(newContext: () => LabContext, checks: Expectation[], opts: RunOptions = {}): Promise<CheckResult[]> {
-  const limit = opts.concurrency ?? 8;
+  const slot = slots(opts.concurrency ?? 8);
   const deadline = Date.now() + (opts.waitMs ?? 0);
+  const maxDelay = opts.retryDelayMs ?? 2000;
   const timeoutOf = (e: Expectation) => e.timeoutMs ?? opts.timeoutMs ?? 15_000;
-  let ctx = newContext();
-  const results = await mapPool(checks, limit, (e) => runCheck(ctx, e, timeoutOf(e)));
-  opts.onRound?.(1, results);
-  for (let round = 2; results.some((r) => !r.passed) && Date.now() < deadline; round++) {
-    await new Promise((r) => setTimeout(r, Math.min(opts.retryDelayMs ?? 2000, Math.max(0, deadline - Date.now()))));
-    ctx = newContext();
-    const failing = results.map((r, i) => (r.passed ? -1 : i)).filter((i) => i >= 0);
-    await mapPool(failing, limit, async (i) => {
-      const r = await runCheck(ctx, checks[i]!, timeoutOf(checks[i]!));
-      results[i] = { ...r, attempts: results[i]!.attempts + 1 };
-    });
-    opts.onRound?.(round, results);
-  }
-  return results;
+  const first = opts.context ?? newContext();
+  let fresh = { ctx: first, born: Date.now() };
+  const contextAfter = (t: number) => (fresh.born >= t ? fresh.ctx : (fresh = { ctx: newContext(), born: Date.now() }).ctx);
+  const results = new Array<CheckResult | undefined>(checks.length);
+  const settled = new Array<boolean>(checks.length).fill(false);
+  // onRound(n): every check has passed, made n attempts, or stopped retrying
+  let reported = 0;
+  const report = () => {
+    const reached = (n: number) => results.every((r, i) => r && (r.passed || r.attempts >= n || settled[i])) && !results.includes(undefined);
+    const most = Math.max(0, ...results.map((r) => r?.attempts ?? 0));
+    while (reported < most && reached(reported + 1)) {
+      reported++;
+      opts.onRound?.(reported, results as CheckResult[]);
+    }
+  };
+  await Promise.all(
+    checks.map(async (e, i) => {
+      let ctx = first;
+      for (let attempt = 1; ; attempt++) {
+        const r = await slot(() => runCheck(ctx, e, timeoutOf(e)));
+        results[i] = { ...r, attempts: attempt };
+        traceResult(attempt, r);
+        const done = Date.now();
+        if (r.passed || done >= deadline) settled[i] = true;
+        report();
+        if (settled[i]) return;
+        await new Promise((res) => setTimeout(res, Math.min(retryDelay(attempt + 1, maxDelay), Math.max(0, deadline - Date.now()))));
+        ctx = contextAfter(done);
+      }
+    }),
+  );
+  return results as CheckResult[];
 }
