@@ -17,6 +17,7 @@ export function report(r: DestroyResult): string {
   if (r.links.length) parts.push(`  interfaces: ${r.links.join(', ')}`);
   if (r.netns.length) parts.push(`  netns:      ${r.netns.join(', ')}`);
   if (r.labDir) parts.push(`  lab dir:    ${r.labDir}`);
+  if (r.labDirCopies?.length) parts.push(`  lab dir copies: ${r.labDirCopies.join(', ')}`);
   for (const n of r.notRemoved ?? []) parts.push(`  NOT REMOVED: ${n.reason}\n    to clear it: ${n.hint}`);
   for (const u of r.unreachable ?? []) parts.push(`  NOT REMOVED: host ${u.host} is unreachable (${u.reason}); run this again once it is back`);
   return parts.join('\n') + '\n';

@@ -24,6 +24,9 @@ export const VXLAN_PORT = 4789;
 /** Outer Ethernet 14 + IP 20 + UDP 8 + VXLAN 8. */
 export const VXLAN_OVERHEAD = 50;
 
+/** Where the helper sees its machine's `/` (the lab directory's copy is written through it). */
+export const HOST_ROOT = '/host';
+
 export function helperName(lab: string, host: string): string {
   return `kindlab-${lab}-${host}-vtep`;
 }
@@ -55,7 +58,7 @@ export class VtepHelpers {
   /** `engine>remote` → the underlay device and MTU there: asked once per deploy, not once per link. */
   readonly underlays = new Map<string, Promise<{ dev: string; mtu: number }>>();
   constructor(
-    private readonly lab: string,
+    readonly lab: string,
     private readonly labels: { labDir: string; topo: string },
   ) {}
 
@@ -83,7 +86,7 @@ export class VtepHelpers {
           Entrypoint: ['sleep', 'infinity'],
           Labels: { ...labLabels(this.lab, this.labels.labDir, this.labels.topo), [LABEL_HELPER]: 'vtep' },
           // not --privileged: some hosts (this CI's included) cannot grant every capability; these are what ip and nsenter need
-          HostConfig: { NetworkMode: 'host', PidMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] },
+          HostConfig: { NetworkMode: 'host', PidMode: 'host', Binds: [`/:${HOST_ROOT}`], CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] },
         });
         return name;
       })();

@@ -24,6 +24,7 @@ import { crossLinkVnis, deployCrossLink, deployEngineVeth, type VtepHelpers } fr
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BASE_IMAGE } from './images.js';
+import { LabFiles } from './lab-files.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -44,6 +45,8 @@ export interface DeployContext {
   /** A lab with `hosts:`: its engines (the same object as `runtime`) and the helpers that build cross-host links. */
   engines?: EngineRuntime;
   vteps?: VtepHelpers;
+  /** A lab with `hosts:`: copies the lab directory's bind sources to the other machines (made on first use). */
+  labFiles?: LabFiles;
   /** Things the deploy tells the user at the end (cross-host links' VNI and lowered MTU). */
   notes?: string[];
 }
@@ -170,6 +173,11 @@ export async function createNode(ctx: DeployContext, n: NodePlan, notice: (msg: 
     let opts = containerOptions(ctx.plan, n, image);
     if (resolved) opts = { ...opts, Labels: { ...opts.Labels, ...imageLabels(resolved) } };
     if (kind.containerOptions) opts = kind.containerOptions(n, opts, ctx.kindCtx);
+    if (ctx.engines && ctx.vteps) {
+      // the engine's machine needs the bind sources at the same paths
+      ctx.labFiles ??= new LabFiles(ctx.plan.labDir, ctx.vteps);
+      await ctx.labFiles.provide(await ctx.engines.engineOf(n.containerName), n.name, opts.HostConfig?.Binds ?? []);
+    }
     await ctx.runtime.runContainer(opts);
     if (wantsNetSysctls(n) && !how.deferSysctls) await unlockNodeSysctls(ctx, n, notice);
   }

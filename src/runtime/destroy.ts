@@ -18,6 +18,7 @@ import { runPool } from '../lib/index.js';
 import { EngineRuntime } from './engines.js';
 import { sweepEngineLinks } from './engines-mgmt.js';
 import { VtepHelpers } from './cross-links.js';
+import { removeLabDirCopies } from './lab-files.js';
 import { StaleEndpointsError, staleEndpointsMessage } from './stale-endpoints.js';
 
 export interface DestroyOptions {
@@ -34,6 +35,8 @@ export interface DestroyResult {
   links: string[];
   netns: string[];
   labDir?: string;
+  /** `host:path` of the lab directory's copies removed on other machines (a lab over several engines). */
+  labDirCopies?: string[];
   /** Hosts (`hosts:` engines) that could not be reached: their part of the lab is still there (additive). */
   unreachable?: Array<{ host: string; reason: string }>;
   /** What Docker would not remove although nothing of the lab uses it (stale endpoints), and how to clear it (additive). */
@@ -113,6 +116,16 @@ export async function destroyLab(runtime: Runtime, lab: string, opts: DestroyOpt
   // something left (an unreachable host, a stale network): the lab directory (hosts.json) and record stay so destroy --name finds it again
   const left = (runtime instanceof EngineRuntime && runtime.unreachable.size > 0) || !!result.notRemoved?.length;
   if (opts.cleanup && labDir && !left && (await looksLikeLabDir(labDir, lab))) {
+    if (runtime instanceof EngineRuntime) {
+      // the lab directory's copies on the other machines (lab-files.ts), before the local one and its probe file go
+      const h = new VtepHelpers(lab, { labDir, topo: '' });
+      try {
+        const copies = await removeLabDirCopies(runtime.engines, labDir, h);
+        if (copies.length > 0) result.labDirCopies = copies;
+      } finally {
+        await h.stop(runtime.engines);
+      }
+    }
     if (await stat(labDir).then(() => true, () => false)) {
       await rm(labDir, { recursive: true, force: true });
       result.labDir = labDir;

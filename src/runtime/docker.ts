@@ -66,6 +66,8 @@ export interface Runtime {
   removeNetwork(name: string): Promise<void>;
   /** Creates and starts a container; returns its id. */
   runContainer(opts: Docker.ContainerCreateOptions): Promise<string>;
+  /** Extracts a tar stream into a container at `path` (`docker cp -`); engines of a lab over several hosts. */
+  putArchive?(container: string, path: string, tar: NodeJS.ReadableStream): Promise<void>;
   removeContainer(name: string): Promise<void>;
   inspectContainer(name: string): Promise<ContainerInfo | undefined>;
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
@@ -235,6 +237,16 @@ export class DockerRuntime implements Runtime {
       throw dockerError(`start container ${opts.name}`, e);
     }
     return c.id;
+  }
+
+  async putArchive(container: string, path: string, tar: NodeJS.ReadableStream): Promise<void> {
+    try {
+      const res = await this.docker.getContainer(container).putArchive(tar, { path });
+      // dockerode answers with the response stream: drain it so the request completes
+      if (res && typeof (res as NodeJS.ReadableStream).resume === 'function') (res as NodeJS.ReadableStream).resume();
+    } catch (e) {
+      throw dockerError(`copy into ${container}:${path}`, e);
+    }
   }
 
   async removeContainer(name: string): Promise<void> {

@@ -48,6 +48,7 @@ topology:
       exec: ["ip addr add 10.0.12.2/30 dev eth1", "ip addr add 10.0.23.1/30 dev eth2"]
     r3:
       host: b
+      binds: ["lab-${LAB}:/lab:ro"]
       exec: ["ip addr add 10.0.23.2/30 dev eth1"]
   links:
     - endpoints: ["r1:eth1", "r2:eth1"]
@@ -91,7 +92,8 @@ before(async () => {
   await writeFile(join(dir, 'topo.yaml'), topology());
   await makeUnderlay([A, B]);
   await reachFromHost([A, B]);
-  await Promise.all([startEngine(A), startEngine(B)]);
+  // engine b does not see this machine's lab directory (an empty tmpfs over it): the deploy must copy it there
+  await Promise.all([startEngine(A), startEngine(B, { hide: [join(dir, `lab-${LAB}`)] })]);
   // only engine a has the image: the deploy must bring it to b (save | load)
   await loadInto(A, ['kindlab/base:latest']);
 });
@@ -136,6 +138,17 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   // 10 requests out and 10 replies in, encapsulated on the underlay
   assert.ok((await underlayPackets(A)) - before >= 20, 'the lab traffic crosses the underlay veth');
 
+  // r3 binds the lab directory: engine b's machine got its copy through b (its view was an empty tmpfs), a shares ours
+  const labDir = join(dir, `lab-${LAB}`);
+  const seen = await dockerOn(B, ['exec', container('r3'), 'cat', '/lab/hosts.json']);
+  assert.equal(seen.exitCode, 0, seen.stderr);
+  assert.match(seen.stdout, /"underlay": "10\.250\.0\.2"/);
+  const dockerdB = (await readFile(join(B.root, 'd.pid'), 'utf8')).trim();
+  const onB = (argv: string[]) => execa('nsenter', ['-t', dockerdB, '-m', ...argv], { reject: false });
+  assert.equal((await onB(['findmnt', '-n', '-o', 'FSTYPE', '--mountpoint', labDir])).stdout.trim(), 'tmpfs');
+  assert.equal((await onB(['test', '-e', join(labDir, '.kindlab-copy')])).exitCode, 0, 'the copy on b is marked');
+  await assert.rejects(readFile(join(labDir, '.kindlab-copy')), 'the mark is not in this machine\'s lab directory');
+
   // inspect and exec find each node on its engine
   const i = await lab(['inspect', '--name', LAB, '--format', 'json']);
   assert.equal(i.exitCode, 0, i.stderr);
@@ -152,6 +165,7 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
 
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
+  assert.match(x.stdout, new RegExp(`lab dir copies: b:${labDir}\n`));
   assert.deepEqual(await leftOn(A), []);
   assert.deepEqual(await leftOn(B), []);
 });
