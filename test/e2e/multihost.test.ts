@@ -165,7 +165,7 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
 
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
-  assert.match(x.stdout, new RegExp(`lab dir copies: b:${labDir}\n`));
+  assert.match(x.stdout, new RegExp(`^  lab dir copies: b:${labDir}$`, 'm'));
   assert.deepEqual(await leftOn(A), []);
   assert.deepEqual(await leftOn(B), []);
 });
