@@ -6,7 +6,9 @@
  * local/remote (not a veth, which only works on one kernel), a ping crosses it and the underlay
  * veth's counters grow with it, the image reaches engine b by save|load from engine a, destroy
  * leaves nothing on either engine; engine b lost at destroy is reported and a cleaned; engine b
- * killed mid-deploy rolls the deploy back on a. Then the Cilium article lab split over the two
+ * killed mid-deploy rolls the deploy back on a. Engine b runs in a mount namespace where the lab directory
+ * is an empty tmpfs: r3's bind of it works only because the deploy copied it there through b (and destroy
+ * --cleanup removes that copy). Then the Cilium article lab split over the two
  * engines (rack0 on a, rack1 and router0 on b): the mgmt segment is a VXLAN device on each engine's
  * bridge with the underlay addresses as local/remote, its cluster comes up across it, every check
  * of its verify passes (the traceroute over the router0–tor0 VXLAN link among them), and destroy
