@@ -25,6 +25,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BASE_IMAGE } from './images.js';
 import { LabFiles } from './lab-files.js';
+import { engineHostNet } from './host-net.js';
 
 export interface DeployContext {
   plan: LabPlan;
@@ -208,7 +209,11 @@ export async function deployLink(ctx: DeployContext, link: LinkSpec): Promise<vo
     // pid 0 (the host's namespace) is the engine machine's own: its pid 1 there
     await deployEngineVeth(ctx.plan.name, link, ctx.engines.engine(node(link.endpoints[0].node).host!), [pa || 1, pz || 1], ctx.vteps);
   } else if (link.type === 'veth') await deployVeth(ctx.plan.name, link, nodes);
-  else await deploySpecialLink(ctx.plan.name, link, nodes);
+  else if (ctx.engines && ctx.vteps) {
+    // a lab with hosts: the host side is the node's engine's machine, reached through its helper
+    const e = ctx.engines.engine(node(link.endpoints[0].node).host!);
+    await deploySpecialLink(ctx.plan.name, link, { ...nodes, mgmtBridge: () => mgmtBridgeName(e.runtime, ctx.plan) }, engineHostNet(e, ctx.vteps));
+  } else await deploySpecialLink(ctx.plan.name, link, nodes);
   for (const ep of link.endpoints) await kindOf(ctx, node(ep.node)).onEndpoint?.(node(ep.node), ep.iface, ctx.kindCtx);
 }
 

@@ -18,6 +18,8 @@ import { underlayOf, VXLAN_OVERHEAD, VXLAN_PORT, type VtepHelpers } from './cros
 import type { Engine } from './engines.js';
 import { LABEL_LAB, linkMarkPrefix } from './labels.js';
 import type { MgmtOutcome } from './mgmt.js';
+import { hostMountArgv } from './host-net.js';
+import { parkingNetns } from './special-links.js';
 
 /** The alias on each engine's mgmt VXLAN device: found and removed by it at destroy. */
 export function mgmtVxlanMark(lab: string): string {
@@ -94,6 +96,9 @@ export async function sweepEngineLinks(engines: Engine[], lab: string, h: VtepHe
       await h.run(e, ['ip', 'link', 'del', 'dev', l.ifname]);
       out.push(`${e.name}:${l.ifname}`);
     }
+    // the parking namespace of emulated dummy links made on that machine (host-net.ts: in its /run/netns)
+    const park = await h.exec(e, hostMountArgv(['ip', 'netns', 'del', parkingNetns(lab)])).catch(() => undefined);
+    if (park?.exitCode === 0) out.push(`${e.name}:netns ${parkingNetns(lab)}`);
   }
   return out;
 }

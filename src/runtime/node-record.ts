@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
 import type { ConfiguredRecord } from './node-state.js';
-import { ip } from './netns.js';
+import { engineHostNet, localHostNet, type HostNet } from './host-net.js';
 import { type Action, isManaged } from './deploy-steps.js';
 
 export const NODE_RECORD_FILE = 'node-record.json';
@@ -92,7 +92,8 @@ export function restoreLines(iface: string, rec: EndRecord): string[] {
 }
 
 /** One namespace's link ends, from three listings of the whole namespace (not three per end). */
-async function snapshotEnds(pid: number, ifaces: string[], target: string): Promise<Map<string, EndRecord>> {
+async function snapshotEnds(h: HostNet, pid: number, ifaces: string[], target: string): Promise<Map<string, EndRecord>> {
+  const ip = h.ip.bind(h);
   try {
     const [a, r4, r6] = await Promise.all([ip(pid, ['-j', 'addr', 'show'], target), ip(pid, ['-j', 'route', 'show'], target), ip(pid, ['-j', '-6', 'route', 'show'], target)]);
     return endsOfListings(ifaces, a, r4, r6);
@@ -108,7 +109,7 @@ const RECORD_PARALLEL = 8;
  * Records every running managed container's start time and every link end's addresses and routes.
  * `keepEnds`: ends not to snapshot again (kept from the old record), e.g. those of a stopped node.
  */
-export async function recordNodes(plan: LabPlan, runtime: Runtime, managed: (name: string) => boolean, netnsPid: (node: string) => Promise<number>): Promise<NodeRecord> {
+export async function recordNodes(plan: LabPlan, runtime: Runtime, managed: (name: string) => boolean, netnsPid: (node: string) => Promise<number>, hostNet: (node: string) => HostNet = () => localHostNet): Promise<NodeRecord> {
   const old = await readNodeRecord(plan.labDir);
   const configured: ConfiguredRecord = {};
   const nodes = plan.nodes.filter((n) => managed(n.name));
@@ -133,7 +134,7 @@ export async function recordNodes(plan: LabPlan, runtime: Runtime, managed: (nam
   await mapPool([...ifacesOf], RECORD_PARALLEL, async ([node, ifaces]) => {
     const pid = await netnsPid(node).catch(() => -1);
     if (pid < 0) return;
-    for (const [iface, rec] of await snapshotEnds(pid, ifaces, node)) snaps.set(`${node}:${iface}`, rec);
+    for (const [iface, rec] of await snapshotEnds(hostNet(node), pid, ifaces, node)) snaps.set(`${node}:${iface}`, rec);
   });
   const ends: Record<string, EndRecord> = {};
   for (const key of keys) {
@@ -150,7 +151,15 @@ export const recordNodesAction: Action = {
   title: 'Record node state',
   async run(ctx, progress) {
     const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
-    const r = await recordNodes(ctx.plan, ctx.runtime, (name) => isManaged(byName.get(name)!), (name) => ctx.kindCtx.netnsPid(byName.get(name)!));
+    // a lab with hosts: each node's namespace is read on its engine's machine, through its helper
+    const { engines, vteps } = ctx;
+    const hostNet = engines && vteps
+      ? (name: string) => {
+          const h = byName.get(name)?.host;
+          return h ? engineHostNet(engines.engine(h), vteps) : localHostNet;
+        }
+      : undefined;
+    const r = await recordNodes(ctx.plan, ctx.runtime, (name) => isManaged(byName.get(name)!), (name) => ctx.kindCtx.netnsPid(byName.get(name)!), hostNet);
     progress(`${Object.keys(r.configured).length} nodes, ${Object.keys(r.ends).length} link ends`);
   },
 };

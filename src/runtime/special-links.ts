@@ -17,13 +17,12 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { execa } from 'execa';
 import { KindlabError, ExecError } from '../errors.js';
 import type { DummyLinkSpec, HostLinkSpec, LinkEndpoint, MacvlanLinkSpec, SingleEndpointLinkSpec, VxlanLinkSpec } from '../topology/index.js';
 import { linkMark } from './labels.js';
 import { endpointMac } from './mac.js';
 import { endpointConfigLines, endpointMacOf, existingMark, withRetry, type LinkNodes, type LinkOutcome } from './links.js';
-import { ip, ipBatch, ipNamed } from './netns.js';
+import { localHostNet, type HostNet } from './host-net.js';
 
 export interface SpecialLinkNodes extends LinkNodes {
   /** The Linux bridge of the lab's management network (mgmt-net links). */
@@ -110,9 +109,15 @@ function fail(link: SingleEndpointLinkSpec, what: string, e: unknown): KindlabEr
 }
 
 /** Whether an interface exists in a namespace and carries `mark`: 'absent' | 'ours' | 'foreign'. */
-async function state(pid: number, iface: string, mark: string, target: string): Promise<'absent' | 'ours' | 'foreign'> {
-  const m = await existingMark(pid, iface, target);
+async function state(h: HostNet, pid: number, iface: string, mark: string, target: string): Promise<'absent' | 'ours' | 'foreign'> {
+  const m = h === localHostNet ? await existingMark(pid, iface, target) : markIn(await h.ip(pid, ['-j', '-d', 'link', 'show'], target), iface);
   return m === undefined ? 'absent' : m === mark ? 'ours' : 'foreign';
+}
+
+/** The alias of `iface` in an `ip -j link show` listing: undefined when absent, null when it has none. Pure. */
+export function markIn(listing: string, iface: string): string | null | undefined {
+  const l = (JSON.parse(listing || '[]') as Array<{ ifname: string; ifalias?: string }>).find((x) => x.ifname === iface);
+  return l === undefined ? undefined : (l.ifalias ?? null);
 }
 
 function foreign(link: SingleEndpointLinkSpec, where: string, iface: string): KindlabError {
@@ -121,101 +126,102 @@ function foreign(link: SingleEndpointLinkSpec, where: string, iface: string): Ki
   });
 }
 
-export async function deploySpecialLink(lab: string, link: SingleEndpointLinkSpec, nodes: SpecialLinkNodes): Promise<LinkOutcome> {
+/** `h`: where the host-side commands run (this machine, or the node's engine's machine for a lab with hosts:). */
+export async function deploySpecialLink(lab: string, link: SingleEndpointLinkSpec, nodes: SpecialLinkNodes, h: HostNet = localHostNet): Promise<LinkOutcome> {
   const ep = link.endpoints[0];
   const pid = await nodes.netnsPid(ep.node);
   const mark = specialMark(lab, link);
-  const nodeState = await state(pid, ep.iface, mark, ep.node);
+  const nodeState = await state(h, pid, ep.iface, mark, ep.node);
   if (nodeState === 'foreign') throw foreign(link, ep.node, ep.iface);
-  for (const h of hostIfaces(link)) {
-    const s = await state(0, h, mark, 'host');
-    if (s === 'foreign') throw foreign(link, 'the host', h);
+  for (const i of hostIfaces(link)) {
+    const s = await state(h, 0, i, mark, h.where);
+    if (s === 'foreign') throw foreign(link, h === localHostNet ? 'the host' : h.where, i);
   }
   const created = nodeState === 'absent';
   switch (link.type) {
     case 'host':
     case 'mgmt-net':
-      return deployHostVeth(lab, link, nodes, pid, mark, created);
+      return deployHostVeth(h, lab, link, nodes, pid, mark, created);
     case 'macvlan':
-      return deployMacvlan(lab, link, pid, mark, created);
+      return deployMacvlan(h, lab, link, pid, mark, created);
     case 'dummy':
-      return deployDummy(lab, link, pid, mark, created);
+      return deployDummy(h, lab, link, pid, mark, created);
     default:
-      return deployVxlan(lab, link, pid, mark, created);
+      return deployVxlan(h, lab, link, pid, mark, created);
   }
 }
 
-async function configureNodeEnd(link: SingleEndpointLinkSpec, pid: number, mark: string, extra: string[], undo: () => Promise<unknown>, created: boolean): Promise<void> {
+async function configureNodeEnd(hn: HostNet, link: SingleEndpointLinkSpec, pid: number, mark: string, extra: string[], undo: () => Promise<unknown>, created: boolean): Promise<void> {
   const ep = link.endpoints[0];
   const lines = endpointConfigLines(ep, mark);
   try {
-    await withRetry(() => ipBatch(pid, [...lines.slice(0, -1), ...extra, lines[lines.length - 1]!], ep.node));
+    await withRetry(() => hn.ipBatch(pid, [...lines.slice(0, -1), ...extra, lines[lines.length - 1]!], ep.node));
   } catch (e) {
     if (created) await undo().catch(() => undefined);
     throw fail(link, 'cannot configure the node end', e);
   }
 }
 
-async function deployHostVeth(lab: string, link: HostLinkSpec, nodes: SpecialLinkNodes, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
+async function deployHostVeth(hn: HostNet, lab: string, link: HostLinkSpec, nodes: SpecialLinkNodes, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
   const ep = link.endpoints[0];
   const h = link.host;
   if (created) {
     const hostMac = h.mac ?? endpointMac(lab, link.type, h.iface);
-    await withRetry(() => ip(0, hostVethArgs(h.iface, hostMac, ep, endpointMacOf(lab, ep), pid, link.mtu), 'host')).catch((e) => {
+    await withRetry(() => hn.ip(0, hostVethArgs(h.iface, hostMac, ep, endpointMacOf(lab, ep), pid, link.mtu), 'host')).catch((e) => {
       throw fail(link, 'cannot create the veth pair', e);
     });
   }
-  const undo = () => ip(0, ['link', 'del', 'dev', h.iface]);
+  const undo = () => hn.ip(0, ['link', 'del', 'dev', h.iface]);
   try {
     const master = link.type === 'mgmt-net' ? [`link set dev ${h.iface} master ${await nodes.mgmtBridge()}`] : [];
-    await ipBatch(0, [`link set dev ${h.iface} alias ${mark}`, ...master, ...h.ipv4.map((a) => `addr replace ${a} dev ${h.iface}`), ...h.ipv6.map((a) => `addr replace ${a} dev ${h.iface}`), `link set dev ${h.iface} up`]);
+    await hn.ipBatch(0, [`link set dev ${h.iface} alias ${mark}`, ...master, ...h.ipv4.map((a) => `addr replace ${a} dev ${h.iface}`), ...h.ipv6.map((a) => `addr replace ${a} dev ${h.iface}`), `link set dev ${h.iface} up`]);
   } catch (e) {
     if (created) await undo().catch(() => undefined);
     throw fail(link, 'cannot configure the host end', e);
   }
-  await configureNodeEnd(link, pid, mark, [], undo, created);
+  await configureNodeEnd(hn, link, pid, mark, [], undo, created);
   return created ? 'created' : 'existing';
 }
 
-async function deployMacvlan(lab: string, link: MacvlanLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
+async function deployMacvlan(hn: HostNet, lab: string, link: MacvlanLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
   const ep = link.endpoints[0];
   if (created) {
-    const parent = await ip(0, ['link', 'show', 'dev', link.parent]).catch(() => undefined);
+    const parent = await hn.ip(0, ['link', 'show', 'dev', link.parent]).catch(() => undefined);
     if (parent === undefined) throw new KindlabError('LINK_CREATE', `link ${specialLinkTitle(link)}: the host has no interface ${link.parent}`, { hint: 'macvlan:<parent> names an existing host interface' });
     const args = ['link', 'add', 'link', link.parent, 'name', ep.iface, 'netns', String(pid), ...(link.mtu !== undefined ? ['mtu', String(link.mtu)] : []), 'address', endpointMacOf(lab, ep), 'type', 'macvlan', 'mode', link.mode];
-    await withRetry(() => ip(0, args, 'host')).catch((e) => {
+    await withRetry(() => hn.ip(0, args, 'host')).catch((e) => {
       throw fail(link, 'cannot create the macvlan', e);
     });
   }
-  await configureNodeEnd(link, pid, mark, [`link set dev ${ep.iface} promisc on`], () => ip(pid, ['link', 'del', 'dev', ep.iface]), created);
+  await configureNodeEnd(hn, link, pid, mark, [`link set dev ${ep.iface} promisc on`], () => hn.ip(pid, ['link', 'del', 'dev', ep.iface]), created);
   return created ? 'created' : 'existing';
 }
 
-async function deployDummy(lab: string, link: DummyLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
+async function deployDummy(hn: HostNet, lab: string, link: DummyLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
   const ep = link.endpoints[0];
   const park = parkingNetns(lab);
   const peer = parkedPeerName(ep);
   if (created) {
-    const add = await execa('ip', ['netns', 'add', park], { reject: false });
+    const add = await hn.addNetns(park);
     if (add.exitCode !== 0 && !/File exists/i.test(add.stderr)) throw fail(link, `cannot create the parking namespace ${park}`, new ExecError('host', `ip netns add ${park}`, add.exitCode ?? -1, add.stdout, add.stderr));
     const args = ['link', 'add', 'name', ep.iface, 'netns', String(pid), 'mtu', String(link.mtu), 'address', endpointMacOf(lab, ep), 'type', 'veth', 'peer', 'name', peer, 'netns', park, 'mtu', String(link.mtu)];
-    await withRetry(() => ip(0, args, 'host')).catch((e) => {
+    await withRetry(() => hn.ip(0, args, 'host')).catch((e) => {
       throw fail(link, 'cannot create the emulated dummy (veth to the parking namespace)', e);
     });
   }
-  const undo = () => ip(pid, ['link', 'del', 'dev', ep.iface]);
+  const undo = () => hn.ip(pid, ['link', 'del', 'dev', ep.iface]);
   try {
-    await ipNamed(park, ['link', 'set', 'dev', peer, 'alias', mark, 'up']);
+    await hn.ipNamed(park, ['link', 'set', 'dev', peer, 'alias', mark, 'up']);
   } catch (e) {
     if (created) await undo().catch(() => undefined);
     throw fail(link, 'cannot bring up the parked peer', e);
   }
-  await configureNodeEnd(link, pid, mark, [], undo, created);
+  await configureNodeEnd(hn, link, pid, mark, [], undo, created);
   return created ? 'created' : 'existing';
 }
 
 /** The remote as an address (host names resolved) and the underlay interface (given, or the host's route to remote). */
-async function underlay(link: VxlanLinkSpec): Promise<{ remote: string; parent: string }> {
+async function underlay(hn: HostNet, link: VxlanLinkSpec): Promise<{ remote: string; parent: string }> {
   let remote = link.remote;
   if (!isIP(remote)) {
     remote = await lookup(remote).then((r) => r.address, (e: unknown) => {
@@ -223,7 +229,7 @@ async function underlay(link: VxlanLinkSpec): Promise<{ remote: string; parent: 
     });
   }
   if (link.parent) return { remote, parent: link.parent };
-  const out = await ip(0, ['-j', 'route', 'get', remote]).catch((e) => {
+  const out = await hn.ip(0, ['-j', 'route', 'get', remote]).catch((e) => {
     throw fail(link, `the host has no route to remote ${remote}`, e);
   });
   const dev = (JSON.parse(out || '[]') as Array<{ dev?: string }>)[0]?.dev;
@@ -231,57 +237,57 @@ async function underlay(link: VxlanLinkSpec): Promise<{ remote: string; parent: 
   return { remote, parent: dev };
 }
 
-async function deployVxlan(lab: string, link: VxlanLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
+async function deployVxlan(hn: HostNet, lab: string, link: VxlanLinkSpec, pid: number, mark: string, created: boolean): Promise<LinkOutcome> {
   const ep = link.endpoints[0];
   if (link.type === 'vxlan') {
     if (created) {
-      const { remote, parent } = await underlay(link);
-      await withRetry(() => ip(0, vxlanArgs(ep.iface, link, remote, parent, { pid, mac: endpointMacOf(lab, ep) }), 'host')).catch((e) => {
+      const { remote, parent } = await underlay(hn, link);
+      await withRetry(() => hn.ip(0, vxlanArgs(ep.iface, link, remote, parent, { pid, mac: endpointMacOf(lab, ep) }), 'host')).catch((e) => {
         throw fail(link, 'cannot create the vxlan interface', e);
       });
     }
-    await configureNodeEnd(link, pid, mark, [], () => ip(pid, ['link', 'del', 'dev', ep.iface]), created);
+    await configureNodeEnd(hn, link, pid, mark, [], () => hn.ip(pid, ['link', 'del', 'dev', ep.iface]), created);
     return created ? 'created' : 'existing';
   }
   const [vx, ve] = hostIfaces(link) as [string, string];
   const undo = async () => {
-    await ip(0, ['link', 'del', 'dev', ve]).catch(() => undefined);
-    await ip(0, ['link', 'del', 'dev', vx]).catch(() => undefined);
+    await hn.ip(0, ['link', 'del', 'dev', ve]).catch(() => undefined);
+    await hn.ip(0, ['link', 'del', 'dev', vx]).catch(() => undefined);
   };
   if (created) {
     await undo(); // a half-built stitch from an interrupted run (both carry our mark, checked above)
-    const { remote, parent } = await underlay(link);
-    await withRetry(() => ip(0, vxlanArgs(vx, link, remote, parent, {}), 'host')).catch((e) => {
+    const { remote, parent } = await underlay(hn, link);
+    await withRetry(() => hn.ip(0, vxlanArgs(vx, link, remote, parent, {}), 'host')).catch((e) => {
       throw fail(link, 'cannot create the host vxlan interface', e);
     });
     try {
-      const mtu = link.mtu ?? (JSON.parse(await ip(0, ['-j', 'link', 'show', 'dev', vx])) as Array<{ mtu: number }>)[0]!.mtu;
-      await withRetry(() => ip(0, hostVethArgs(ve, endpointMac(lab, 'vxlan-stitch', ve), ep, endpointMacOf(lab, ep), pid, mtu), 'host'));
+      const mtu = link.mtu ?? (JSON.parse(await hn.ip(0, ['-j', 'link', 'show', 'dev', vx])) as Array<{ mtu: number }>)[0]!.mtu;
+      await withRetry(() => hn.ip(0, hostVethArgs(ve, endpointMac(lab, 'vxlan-stitch', ve), ep, endpointMacOf(lab, ep), pid, mtu), 'host'));
     } catch (e) {
       await undo();
       throw fail(link, 'cannot create the veth to the node', e);
     }
   }
   try {
-    await ipBatch(0, [vx, ve].flatMap((d) => [`link set dev ${d} alias ${mark}`, `link set dev ${d} up`]));
-    await stitch(vx, ve);
-    await stitch(ve, vx);
+    await hn.ipBatch(0, [vx, ve].flatMap((d) => [`link set dev ${d} alias ${mark}`, `link set dev ${d} up`]));
+    await stitch(hn, vx, ve);
+    await stitch(hn, ve, vx);
   } catch (e) {
     if (created) await undo();
     throw fail(link, 'cannot stitch the host vxlan interface to the veth', e);
   }
-  await configureNodeEnd(link, pid, mark, [], undo, created);
+  await configureNodeEnd(hn, link, pid, mark, [], undo, created);
   return created ? 'created' : 'existing';
 }
 
 /** Every frame entering `from` leaves by `to` (tc ingress + u32 match-all + mirred redirect); repeatable. */
-async function stitch(from: string, to: string): Promise<void> {
-  await execa('tc', ['qdisc', 'del', 'dev', from, 'ingress'], { reject: false });
+async function stitch(hn: HostNet, from: string, to: string): Promise<void> {
+  await hn.run(['tc', 'qdisc', 'del', 'dev', from, 'ingress']);
   for (const argv of [
     ['qdisc', 'add', 'dev', from, 'ingress'],
     ['filter', 'add', 'dev', from, 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', to],
   ]) {
-    const r = await execa('tc', argv, { reject: false });
+    const r = await hn.run(['tc', ...argv]);
     if (r.exitCode !== 0) throw new ExecError('host', `tc ${argv.join(' ')}`, r.exitCode ?? -1, r.stdout, r.stderr);
   }
 }
