@@ -55,6 +55,7 @@ topology:
   links:
     - endpoints: ["r1:eth1", "r2:eth1"]
     - endpoints: ["r2:eth2", "r3:eth1"]
+    - endpoints: ["r3:eth9", "host:klmh-h3"]
 verify:
   - ping: { from: r2, to: 10.0.23.2 }
 `;
@@ -110,7 +111,7 @@ after(async () => {
 test('a lab over two engines: VXLAN across them on the underlay, veth within one; destroy clears both', async () => {
   const d = await lab(['deploy', '-t', join(dir, 'topo.yaml')]);
   assert.equal(d.exitCode, 0, d.stderr + d.stdout);
-  assert.match(d.stdout, /deployed: 3 containers, 2 links on 2 hosts/);
+  assert.match(d.stdout, /deployed: 3 containers, 3 links on 2 hosts/);
   assert.match(d.stdout, /r2:eth2 \(a 10\.250\.0\.1\) <-> r3:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+, MTU 1450 \(lowered from 9500: underlay MTU 1500 - 50\)/);
   assert.deepEqual((await leftOn(A)).filter((n) => n.startsWith('clab-')).sort(), [container('r1'), container('r2')]);
   assert.deepEqual((await leftOn(B)).filter((n) => n.startsWith('clab-')).sort(), [container('r3')]);
@@ -151,6 +152,13 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   assert.equal((await onB(['test', '-e', join(labDir, '.kindlab-copy')])).exitCode, 0, 'the copy on b is marked');
   await assert.rejects(readFile(join(labDir, '.kindlab-copy')), 'the mark is not in this machine\'s lab directory');
 
+  // r3's host link: its host end is on engine b's machine (b's namespace here), made through b's helper, not on this one
+  const hostEnd = await execa('ip', ['-n', B.netns, '-j', 'link', 'show', 'dev', 'klmh-h3'], { reject: false });
+  assert.equal(hostEnd.exitCode, 0, hostEnd.stderr);
+  assert.match((JSON.parse(hostEnd.stdout) as Array<{ ifalias?: string }>)[0]?.ifalias ?? '', /^kindlab:kl-mh:r3:eth9--host:klmh-h3$/);
+  assert.notEqual((await execa('ip', ['link', 'show', 'dev', 'klmh-h3'], { reject: false })).exitCode, 0, 'no host end on this machine');
+  assert.equal((await linkIn(B, 'r3', 'eth9')).linkinfo?.info_kind, 'veth');
+
   // inspect and exec find each node on its engine
   const i = await lab(['inspect', '--name', LAB, '--format', 'json']);
   assert.equal(i.exitCode, 0, i.stderr);
@@ -168,6 +176,7 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   const x = await lab(['destroy', '-t', join(dir, 'topo.yaml'), '--cleanup']);
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
   assert.match(x.stdout, new RegExp(`^  lab dir copies: b:${labDir}$`, 'm'));
+  assert.notEqual((await execa('ip', ['-n', B.netns, 'link', 'show', 'dev', 'klmh-h3'], { reject: false })).exitCode, 0, 'destroy removed the host end on b');
   assert.deepEqual(await leftOn(A), []);
   assert.deepEqual(await leftOn(B), []);
 });
