@@ -39,7 +39,11 @@ export interface LinkInfo {
 
 /** Interfaces in a namespace, with alias and kind (`ip -j -d link show`). */
 export async function listLinks(pid: number, target = 'host'): Promise<LinkInfo[]> {
-  const out = await ip(pid, ['-j', '-d', 'link', 'show'], target);
+  return parseLinks(await ip(pid, ['-j', '-d', 'link', 'show'], target));
+}
+
+/** `ip -j -d link show` output as LinkInfo. Pure. */
+export function parseLinks(out: string): LinkInfo[] {
   const raw = JSON.parse(out || '[]') as Array<{ ifname: string; ifindex?: number; link_index?: number; ifalias?: string; address?: string; mtu?: number; linkinfo?: { info_kind?: string } }>;
   return raw.map((l) => ({ ifname: l.ifname, ifindex: l.ifindex, linkIndex: l.link_index, ifalias: l.ifalias, address: l.address, mtu: l.mtu, kind: l.linkinfo?.info_kind }));
 }

@@ -5,7 +5,10 @@
 import { readlink } from 'node:fs/promises';
 import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
-import { listLinks } from './netns.js';
+import { listLinks, parseLinks, type LinkInfo } from './netns.js';
+import { VtepHelpers } from './cross-links.js';
+import { EngineRuntime } from './engines.js';
+import { engineHostNet } from './host-net.js';
 import { assessLab, type EndObservation, type LabObservation, type NodeFacts, type NodeHealth, type NodeObservation } from './node-state.js';
 import { getKind, kindFacts } from './kinds/index.js';
 import { readNodeRecord, type NodeRecord } from './node-record.js';
@@ -24,12 +27,54 @@ export function nodeFacts(): NodeFacts {
   };
 }
 
+/** How a node's namespace is looked at: on this machine, or on its engine's machine through the helper. */
+interface Probe {
+  netnsId(pid: number): Promise<string | undefined>;
+  links(pid: number, target?: string): Promise<LinkInfo[]>;
+}
+
+const localProbe: Probe = {
+  netnsId: (pid) => readlink(`/proc/${pid}/ns/net`).catch(() => undefined),
+  links: listLinks,
+};
+
 export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabObservation> {
+  if (!(runtime instanceof EngineRuntime)) return observe(plan, runtime, () => localProbe);
+  // a lab with hosts: pids and namespaces are those of each node's engine's machine
+  const helpers = new VtepHelpers(plan.name, { labDir: plan.labDir, topo: plan.file });
+  const probes = new Map<string, Probe>();
+  const probeOf = (host: string | undefined): Probe => {
+    if (!host) return localProbe;
+    let p = probes.get(host);
+    if (!p) {
+      const e = runtime.engine(host);
+      const hn = engineHostNet(e, helpers);
+      p = {
+        netnsId: async (pid) => {
+          const r = await helpers.exec(e, ['readlink', `/proc/${pid || 1}/ns/net`]).catch(() => undefined);
+          return r?.exitCode === 0 ? r.stdout.trim() : undefined;
+        },
+        links: async (pid, target) => parseLinks(await hn.ip(pid, ['-j', '-d', 'link', 'show'], target)),
+      };
+      probes.set(host, p);
+    }
+    return p;
+  };
+  const hostOf = new Map(plan.nodes.map((n) => [n.name, n.host]));
+  try {
+    return await observe(plan, runtime, (node) => probeOf(node === undefined ? undefined : hostOf.get(node)));
+  } finally {
+    await helpers.stop(runtime.engines);
+  }
+}
+
+/** `probe(node)`: where that node's namespace is read; `probe(undefined)` reads the machine's own (host ends). */
+async function observe(plan: LabPlan, runtime: Runtime, probe: (node: string | undefined) => Probe): Promise<LabObservation> {
   const nodes = new Map<string, NodeObservation>();
   const pids = new Map<string, number>();
   for (const n of plan.nodes) {
     if (n.networkMode.type === 'host') {
-      nodes.set(n.name, { state: 'running', netns: await readlink('/proc/1/ns/net').catch(() => undefined) });
+      nodes.set(n.name, { state: 'running', netns: await probe(n.name).netnsId(1) });
       pids.set(n.name, 0);
       continue;
     }
@@ -39,7 +84,7 @@ export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabOb
       continue;
     }
     const running = c.state === 'running' && !!c.pid;
-    const netns = running ? await readlink(`/proc/${c.pid}/ns/net`).catch(() => undefined) : undefined;
+    const netns = running ? await probe(n.name).netnsId(c.pid!) : undefined;
     nodes.set(n.name, { state: c.state, startedAt: c.startedAt, netns });
     if (running) pids.set(n.name, c.pid!);
   }
@@ -48,13 +93,19 @@ export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabOb
   for (const owner of owners) {
     const pid = pids.get(owner);
     if (pid === undefined) continue;
-    const links = await listLinks(pid, owner).catch(() => undefined);
+    const links = await probe(owner).links(pid, owner).catch(() => undefined);
     if (!links) continue;
     ifaces.set(owner, new Map(links.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias, kind: l.kind }])));
   }
   // host ends of host, mgmt-net and vxlan-stitch links live in the host namespace
-  const withHostEnds = plan.links.some((l) => l.type !== 'veth' && hostIfaces(l).length > 0);
-  const host = withHostEnds ? await listLinks(0).catch(() => undefined) : undefined;
+  const hostEnds = plan.links.filter((l) => l.type !== 'veth' && hostIfaces(l).length > 0);
+  let host: LinkInfo[] | undefined;
+  // on each machine holding such a node (one, without hosts:)
+  const machines = new Set(hostEnds.map((l) => probe(l.endpoints[0].node)));
+  for (const m of machines) {
+    const got = await m.links(0).catch(() => undefined);
+    if (got) host = [...(host ?? []), ...got];
+  }
   return { nodes, ifaces, ...(host ? { host: new Map(host.map((l) => [l.ifname, { ifindex: l.ifindex, linkIndex: l.linkIndex, alias: l.ifalias, kind: l.kind }])) } : {}) };
 }
 
