@@ -12,7 +12,8 @@
  * Every interface created in the host (and the node ends) carries the lab's mark alias, so
  * `lab destroy` deletes it; the parking namespace goes with the lab's named namespaces.
  * Nothing else of the host is changed: an existing host interface of the same name that is
- * not ours stops the deploy.
+ * not ours stops the deploy. "The host" is the machine running the node: for a node on an
+ * engine of a lab with `hosts:` the commands run there through its helper (host-net.ts).
  */
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
