@@ -55,6 +55,16 @@ describe('hosts: section', () => {
     assert.deepEqual(plan.hosts?.map((h) => [h.name, h.underlay]), [['a', '10.250.0.1'], ['b', '10.250.0.2']]);
   });
 
+  it('an IPv6 management subnet over several hosts is refused at its key (only IPv4 is split per engine)', () => {
+    const text = `${HOSTS}mgmt: { ipv6-subnet: "fd00:1::/64" }
+topology:
+  nodes:
+    n1: { kind: linux, image: kindlab/base, host: a }
+    n2: { kind: linux, image: kindlab/base, host: b }
+`;
+    assert.deepEqual(problems(text), ['topo.yaml:5:9 mgmt.ipv6-subnet: a lab spanning several hosts has an IPv4-only management network (its IPv6 subnet cannot be split per engine yet); remove mgmt.ipv6-subnet']);
+  });
+
   it('placement alone: spreads ungrouped nodes evenly in file order', () => {
     const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'].map((name) => ({ name, netnsOwner: name }));
     const at = placeNodes(nodes, [{ name: 'a' }, { name: 'b' }]);

@@ -68,6 +68,10 @@ export function normalizeTopology(raw: RawTopologyFile, ctx: NormalizeContext): 
   const links = normalizeLinks(aliasLinks(topo.links ?? [], aliases), nodes, issues);
   const hosts = normalizeHosts(raw.hosts, ctx.dir, issues, ctx.exists);
   checkNodeHosts([...nodes.values()], raw.hosts, issues);
+  // each engine's bridge would take the same IPv6 gateway on the joined segment: only IPv4 is split per engine
+  if (hosts && Object.keys(hosts).length > 1 && mgmt.ipv6Subnet !== undefined) {
+    issues.add(['mgmt', 'ipv6-subnet'], 'a lab spanning several hosts has an IPv4-only management network (its IPv6 subnet cannot be split per engine yet); remove mgmt.ipv6-subnet', 'key');
+  }
 
   if (issues.size > 0) throw new TopologyError(issues.code, sortIssues(issues.issues));
   const sections: Record<string, unknown> = {};
