@@ -8,7 +8,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { sweepLabRules } from './host-firewall.js';
+import { labsWithRules, sweepLabRules } from './host-firewall.js';
 import type { Runtime } from './docker.js';
 import { LABEL_LAB, LABEL_LABDIR } from './labels.js';
 import { readLabState } from './labdir.js';
@@ -149,5 +149,7 @@ export async function listLabNames(runtime: Runtime): Promise<string[]> {
   const names = new Set<string>();
   for (const c of await runtime.listContainers({ [LABEL_LAB]: '' })) if (c.labels[LABEL_LAB]) names.add(c.labels[LABEL_LAB]);
   for (const n of await runtime.listNetworks({ [LABEL_LAB]: '' })) if (n.labels[LABEL_LAB]) names.add(n.labels[LABEL_LAB]);
+  // a lab of which only host firewall rules are left (an interrupted destroy, a hand-cleaned lab)
+  for (const lab of await labsWithRules()) names.add(lab);
   return [...names].sort();
 }

@@ -53,6 +53,19 @@ export async function sweepLabRules(lab: string, purpose?: string): Promise<numb
   return removed;
 }
 
+/** The labs named by kindlab rule comments in an `iptables -S` listing (a lab whose containers and networks are gone can still hold rules). Pure. */
+export function labsInRules(listing: string): string[] {
+  const labs = new Set<string>();
+  for (const m of listing.matchAll(/--comment "?kindlab:([^\s"]+):[^\s":]+"?/g)) labs.add(m[1]!);
+  return [...labs].sort();
+}
+
+/** The labs that still have rules in the host firewall. */
+export async function labsWithRules(): Promise<string[]> {
+  const list = await iptables(['-S', CHAIN], false);
+  return list.ok ? labsInRules(list.stdout) : [];
+}
+
 /** `kindlab:<lab>:<purpose>` with exactly this lab (lab `a` must not sweep lab `a:b`'s rules; purposes have no colon). */
 export function isOwnComment(comment: string, lab: string): boolean {
   const prefix = labRuleComment(lab, '');

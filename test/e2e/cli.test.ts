@@ -88,3 +88,20 @@ test('inspect --all, save and redeploy on a two-node lab; destroy leaves nothing
   assert.equal(down.exitCode, 0, down.stderr);
   assert.deepEqual(await leftovers(name), NOTHING);
 });
+
+test('a lab of which only host firewall rules are left is listed by inspect --all and swept by destroy --name', async () => {
+  const orphan = uniqueLabName('kl-orph');
+  const comment = `kindlab:${orphan}:api`;
+  const rules = async () => (await execa('iptables-save')).stdout.split('\n').filter((l) => l.includes(comment));
+  await execa('iptables', ['-w', '5', '-I', 'DOCKER-USER', '1', '-o', 'klt-orph0', '!', '-i', 'klt-orph0', '-m', 'comment', '--comment', comment, '-j', 'DROP']);
+  try {
+    const json = await lab(['inspect', '--all', '--format', 'json']);
+    assert.ok((JSON.parse(json.stdout) as Array<{ lab: string }>).some((l) => l.lab === orphan), json.stdout);
+    const gone = await lab(['destroy', '--name', orphan]);
+    assert.equal(gone.exitCode, 0, gone.stderr);
+    assert.match(gone.stdout, /1 iptables DOCKER-USER rules/);
+    assert.deepEqual(await rules(), []);
+  } finally {
+    for (const l of await rules()) await execa('iptables', ['-w', '5', ...l.replace(/^-A/, '-D').split(' ').map((w) => w.replace(/^"(.*)"$/, '$1'))], { reject: false });
+  }
+});
