@@ -11,7 +11,6 @@ import type { ExecResult } from './docker.js';
 import type { Engine } from './engines.js';
 import type { VtepHelpers } from './cross-links.js';
 import { ip, ipBatch, ipNamed } from './netns.js';
-import { nsenterArgv } from './netns-runner.js';
 
 export interface HostNet {
   /** `host` (this machine) or `host b` (an engine's machine), for messages. */
@@ -41,6 +40,11 @@ export const localHostNet: HostNet = {
 async function run(argv: string[]): Promise<ExecResult> {
   const r = await execa(argv[0]!, argv.slice(1), { reject: false });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** The nsenter argv for a pid's network namespace. Pure. */
+export function nsenterArgv(pid: number, argv: string[]): string[] {
+  return ['nsenter', '-t', String(pid), '-n', ...argv];
 }
 
 /** `ip` argv in a node's namespace (`pid`) or the machine's (0). Pure. */

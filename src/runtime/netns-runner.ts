@@ -5,10 +5,10 @@
  * there, in the engine's helper container (host network and pid namespaces, cross-links.ts),
  * started on first use and removed by `close()`.
  */
-import { execa } from 'execa';
 import type { ExecResult, Runtime } from './docker.js';
 import { EngineRuntime } from './engines.js';
 import { VtepHelpers } from './cross-links.js';
+import { engineHostNet, localHostNet, nsenterArgv } from './host-net.js';
 
 export interface NetnsRunner {
   /** Runs argv inside the container's network namespace; a non-zero exit is returned, not thrown. */
@@ -19,19 +19,10 @@ export interface NetnsRunner {
   close(): Promise<void>;
 }
 
-/** The nsenter argv for a pid's network namespace. Pure. */
-export function nsenterArgv(pid: number, argv: string[]): string[] {
-  return ['nsenter', '-t', String(pid), '-n', ...argv];
-}
-
 export function netnsRunner(runtime: Runtime, lab: string, labels: { labDir: string; topo: string }): NetnsRunner {
   if (!(runtime instanceof EngineRuntime)) {
     return {
-      async run(container, argv) {
-        const [file, ...args] = nsenterArgv(await runtime.pid(container), argv);
-        const r = await execa(file!, args, { reject: false });
-        return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-      },
+      run: async (container, argv) => localHostNet.run(nsenterArgv(await runtime.pid(container), argv)),
       where: async () => 'local',
       close: async () => undefined,
     };
@@ -40,8 +31,7 @@ export function netnsRunner(runtime: Runtime, lab: string, labels: { labDir: str
   return {
     async run(container, argv) {
       const e = await runtime.engineOf(container);
-      const pid = await e.runtime.pid(container);
-      return helpers.exec(e, nsenterArgv(pid, argv));
+      return engineHostNet(e, helpers).run(nsenterArgv(await e.runtime.pid(container), argv));
     },
     where: async (container) => `host ${(await runtime.engineOf(container)).name}`,
     close: () => helpers.stop(runtime.engines),
