@@ -51,7 +51,7 @@ export async function observeLab(plan: LabPlan, runtime: Runtime): Promise<LabOb
       const hn = engineHostNet(e, helpers);
       p = {
         netnsId: async (pid) => {
-          const r = await helpers.exec(e, ['readlink', `/proc/${pid || 1}/ns/net`]).catch(() => undefined);
+          const r = await hn.run(['readlink', `/proc/${pid || 1}/ns/net`]).catch(() => undefined);
           return r?.exitCode === 0 ? r.stdout.trim() : undefined;
         },
         links: async (pid, target) => parseLinks(await hn.ip(pid, ['-j', '-d', 'link', 'show'], target)),

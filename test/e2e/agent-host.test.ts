@@ -49,6 +49,7 @@ describe('agent hosted by the node daemon: control socket', { timeout: 90_000 },
   test('starts with its marker only; kill and restart bring the next run; stop without the marker keeps it down', async () => {
     assert.deepEqual(JSON.parse((await request(socket, 'POST', '/sync')).body).running, false, 'no marker, no agent');
     assert.deepEqual(await request(socket, 'POST', '/kill?wait=1'), { code: 409, body: 'no BGP agent runs on this node' });
+    assert.deepEqual(await request(socket, 'POST', '/kill?wait=soon'), { code: 400, body: 'wait=soon: seconds, a number ≥ 0' });
     fs.writeFileSync(path.join(dir, 'agent.enabled'), '');
     const up = JSON.parse((await request(socket, 'POST', '/sync')).body) as { running: boolean; run: number; pid: number };
     assert.deepEqual([up.running, up.run, up.pid], [true, 1, process.pid], 'runs in this process');

@@ -212,6 +212,7 @@ export class AgentHost {
     const url = new URL(req.url ?? '/', 'http://agent');
     const send = (code: number, body: string): void => void res.writeHead(code, { 'content-type': 'text/plain' }).end(`${body}\n`);
     const wait = Number(url.searchParams.get('wait') ?? 15);
+    if (!Number.isFinite(wait) || wait < 0) return send(400, `wait=${url.searchParams.get('wait')}: seconds, a number ≥ 0`);
     try {
       if (req.method === 'GET' && url.pathname === '/status') return send(200, JSON.stringify(this.status()));
       if (req.method !== 'POST') return send(405, 'GET /status, POST /sync|/kill|/restart|/stop');
