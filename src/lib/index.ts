@@ -1,5 +1,5 @@
 /** Generic rules shared by every module, each with one owner here. No imports from other modules; pure except json-file.ts (state files). */
-export { mapPool, runPool } from './pool.js';
+export { mapPool, runPool, Semaphore } from './pool.js';
 export { ipv4ToNumber, numberToIpv4, parseIpv4 } from './ipv4.js';
 export { parseDurationMs } from './duration.js';
 export { shellQuote, shellQuoteArg } from './shell.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mapPool, runPool } from './pool.js';
+import { Semaphore, mapPool, runPool } from './pool.js';
 
 test('never runs more than the limit at once, and runs every item', async () => {
   let inFlight = 0;
@@ -39,4 +39,21 @@ test('mapPool keeps the order of the items and passes each index', async () => {
     return `${i}:${ms}`;
   });
   assert.deepEqual(got, ['0:30', '1:10', '2:20']);
+});
+
+test('Semaphore: at most limit holders; waiters go by rank, then arrival', async () => {
+  const sem = new Semaphore(1);
+  const order: string[] = [];
+  let inside = 0;
+  let most = 0;
+  const job = (name: string) => async () => {
+    inside++;
+    most = Math.max(most, inside);
+    await new Promise((r) => setTimeout(r, 5));
+    order.push(name);
+    inside--;
+  };
+  await Promise.all([sem.run(job('first')), sem.run(job('late-1'), 1), sem.run(job('early-a'), 0), sem.run(job('late-2'), 1), sem.run(job('early-b'), 0)]);
+  assert.deepEqual(order, ['first', 'early-a', 'early-b', 'late-1', 'late-2']);
+  assert.equal(most, 1);
 });

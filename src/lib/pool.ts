@@ -28,3 +28,28 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
 export async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   await mapPool(items, limit, fn);
 }
+
+/** At most `limit` holders at once; waiters go by rank (lower first), then arrival. */
+export class Semaphore {
+  private free: number;
+  private readonly queue: Array<{ rank: number; go: () => void }> = [];
+  constructor(limit: number) {
+    this.free = Math.max(1, limit);
+  }
+  async run<T>(fn: () => Promise<T>, rank = 0): Promise<T> {
+    if (this.free > 0) this.free--;
+    else {
+      await new Promise<void>((go) => {
+        const at = this.queue.findIndex((w) => w.rank > rank);
+        this.queue.splice(at < 0 ? this.queue.length : at, 0, { rank, go });
+      });
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next.go();
+      else this.free++;
+    }
+  }
+}

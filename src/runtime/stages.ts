@@ -22,6 +22,7 @@ import { STAGES, dependencyEdges, linkEndWaits, stageOf, type NodePlan, type Sta
 import { createNode, deployLink, execNodeLines, kindOf, unlockNodeSysctls, type Action, type DeployContext } from './deploy-steps.js';
 import { kindFacts } from './kinds/index.js';
 import { runCommand } from './node-exec.js';
+import { Semaphore } from '../lib/index.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -229,27 +230,3 @@ export function creationRanks(nodes: NodePlan[], links: Array<{ endpoints: Reado
   return new Map(nodes.map((n) => [n.name, first.has(n.name) ? 0 : 1]));
 }
 
-/** At most `limit` Docker/kernel operations at once (waiting pipelines hold no slot); waiters go by rank, then arrival. */
-class Semaphore {
-  private free: number;
-  private readonly queue: Array<{ rank: number; go: () => void }> = [];
-  constructor(limit: number) {
-    this.free = Math.max(1, limit);
-  }
-  async run<T>(fn: () => Promise<T>, rank = 0): Promise<T> {
-    if (this.free > 0) this.free--;
-    else {
-      await new Promise<void>((go) => {
-        const at = this.queue.findIndex((w) => w.rank > rank);
-        this.queue.splice(at < 0 ? this.queue.length : at, 0, { rank, go });
-      });
-    }
-    try {
-      return await fn();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next.go();
-      else this.free++;
-    }
-  }
-}

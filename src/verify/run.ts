@@ -9,6 +9,7 @@ import { checkExec } from './check-exec.js';
 import { EvidenceLog, type LabContext } from './context.js';
 import { formatMs } from './duration.js';
 import type { CheckResult, Expectation } from './types.js';
+import { Semaphore } from '../lib/index.js';
 
 export interface RunOptions {
   /** Checks running at once (default 8). */
@@ -74,30 +75,13 @@ export function retryDelay(attempt: number, max: number): number {
   return Math.min(max, 100 * 2 ** Math.max(0, attempt - 2));
 }
 
-/** A counting semaphore: at most `limit` holders at once. */
-function slots(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let free = Math.max(1, limit);
-  const queue: Array<() => void> = [];
-  return async (fn) => {
-    if (free > 0) free--;
-    else await new Promise<void>((r) => queue.push(r));
-    try {
-      return await fn();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else free++;
-    }
-  };
-}
-
 /**
  * Every check runs once (all in one context, so checks reading the same node share its output);
  * with `waitMs` each failing check then retries on its own, after a short backoff, without
  * waiting for the slowest check of a round. A retry's context is newer than its last failure.
  */
 export async function runChecks(newContext: () => LabContext, checks: Expectation[], opts: RunOptions = {}): Promise<CheckResult[]> {
-  const slot = slots(opts.concurrency ?? 8);
+  const slots = new Semaphore(opts.concurrency ?? 8);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   const maxDelay = opts.retryDelayMs ?? 2000;
   const timeoutOf = (e: Expectation) => e.timeoutMs ?? opts.timeoutMs ?? 15_000;
@@ -120,7 +104,7 @@ export async function runChecks(newContext: () => LabContext, checks: Expectatio
     checks.map(async (e, i) => {
       let ctx = first;
       for (let attempt = 1; ; attempt++) {
-        const r = await slot(() => runCheck(ctx, e, timeoutOf(e)));
+        const r = await slots.run(() => runCheck(ctx, e, timeoutOf(e)));
         results[i] = { ...r, attempts: attempt };
         traceResult(attempt, r);
         const done = Date.now();
