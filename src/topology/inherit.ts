@@ -60,59 +60,109 @@ export function nodeLayers(topo: RawTopologySection, name: string): Layer[] {
   return layers;
 }
 
+/** No layer declares stages: shared and frozen (read only), instead of ten empty lists per node. */
+const NO_STAGES: Record<Stage, ResolvedStage> = Object.freeze(
+  Object.fromEntries(STAGES.map((st) => [st, Object.freeze({ waitFor: Object.freeze([]), exec: Object.freeze([]) })])),
+) as unknown as Record<Stage, ResolvedStage>;
+
+/** True when `stages` is the shared empty value (no layer of the node declares stages). */
+export function noStages(stages: Record<Stage, ResolvedStage>): boolean {
+  return stages === NO_STAGES;
+}
+
+/**
+ * The merged properties of a node. Where each value came from (`at`) is worked out only when
+ * asked: a path for every key and list item of every node was most of a big topology's load time
+ * (garbage collection), and almost always only messages read them.
+ */
 export function resolveNodeProps(topo: RawTopologySection, name: string): ResolvedProps {
   const layers = nodeLayers(topo, name);
   const nodePath = layers[layers.length - 1]!.path;
   const out: Record<string, unknown> = {};
-  const origin = new Map<string, PathSeg[]>(); // "key" or "key\0sub" → path
-  const listOrigin = new Map<string, PathSeg[][]>();
-  const stages = Object.fromEntries(STAGES.map((st) => [st, { waitFor: [], exec: [] } as ResolvedStage])) as Record<Stage, ResolvedStage>;
+  let stages: Record<Stage, ResolvedStage> | undefined;
 
+  for (const { path, props } of layers) {
+    for (const k of Object.keys(props) as Key[]) {
+      const v: unknown = props[k];
+      if (v === undefined) continue;
+      if (k === 'stages') {
+        stages ??= Object.fromEntries(STAGES.map((st) => [st, { waitFor: [], exec: [] } as ResolvedStage])) as Record<Stage, ResolvedStage>;
+        mergeStages(stages, v as Partial<Record<Stage, RawStage | null>>, [...path, k]);
+        out[k] = v;
+      } else if (k === 'exec' || k === 'cap-add' || k === 'env-files') {
+        const prev = (out[k] as string[] | undefined) ?? [];
+        for (const item of v as string[]) if (k === 'exec' || !prev.includes(item)) prev.push(item);
+        out[k] = prev;
+      } else if (k === 'binds') {
+        mergeBinds(out, undefined, v as string[], path);
+      } else if (MAP_KEYS.has(k)) {
+        const prev = (out[k] as Record<string, unknown> | undefined) ?? {};
+        for (const sk of Object.keys(v as Record<string, unknown>)) prev[sk] = (v as Record<string, unknown>)[sk];
+        out[k] = prev;
+      } else if (k === 'bgp') {
+        out[k] = deepMerge(out[k], v);
+      } else {
+        out[k] = v;
+      }
+    }
+  }
+  let tracked: Origins | undefined;
+  return {
+    props: out as RawNodeProps,
+    nodePath,
+    stages: stages ?? NO_STAGES,
+    at(key, sub) {
+      if (sub === undefined) {
+        // The last layer that sets the key gave it (the merged kinds too: their origin is the last contributor).
+        for (let i = layers.length - 1; i >= 0; i--) {
+          const l = layers[i]!;
+          if (Object.prototype.hasOwnProperty.call(l.props, key) && l.props[key] !== undefined) return [...l.path, key];
+        }
+        return [...nodePath, key];
+      }
+      tracked ??= trackOrigins(layers);
+      if (typeof sub === 'number') return tracked.listOrigin.get(key)?.[sub] ?? [...nodePath, key, sub];
+      return tracked.origin.get(`${key}\u0000${sub}`) ?? [...nodePath, key, sub];
+    },
+  };
+}
+
+interface Origins {
+  /** "key\0sub" → path of a map entry. */
+  origin: Map<string, PathSeg[]>;
+  /** key → path of each item of the merged list. */
+  listOrigin: Map<string, PathSeg[][]>;
+}
+
+/** The merge of resolveNodeProps replayed for the paths of map entries and list items (messages only). */
+function trackOrigins(layers: Layer[]): Origins {
+  const origin = new Map<string, PathSeg[]>();
+  const listOrigin = new Map<string, PathSeg[][]>();
+  const lists: Record<string, unknown> = {};
   for (const { path, props } of layers) {
     for (const [k, v] of Object.entries(props) as Array<[Key, unknown]>) {
       if (v === undefined) continue;
       const here = [...path, k];
-      if (k === 'stages') {
-        mergeStages(stages, v as Partial<Record<Stage, RawStage | null>>, here);
-        out[k] = v;
-      } else if (k === 'exec' || k === 'cap-add' || k === 'env-files') {
-        const prev = (out[k] as string[] | undefined) ?? [];
+      if (k === 'exec' || k === 'cap-add' || k === 'env-files') {
+        const prev = (lists[k] as string[] | undefined) ?? [];
         const prevAt = listOrigin.get(k) ?? [];
         (v as string[]).forEach((item, i) => {
           if (k !== 'exec' && prev.includes(item)) return;
           prev.push(item);
           prevAt.push([...here, i]);
         });
-        out[k] = prev;
+        lists[k] = prev;
         listOrigin.set(k, prevAt);
       } else if (k === 'binds') {
-        mergeBinds(out, listOrigin, v as string[], here);
+        mergeBinds(lists, listOrigin, v as string[], path);
       } else if (MAP_KEYS.has(k)) {
-        const prev = (out[k] as Record<string, unknown> | undefined) ?? {};
-        for (const [sk, sv] of Object.entries(v as Record<string, unknown>)) {
-          prev[sk] = sv;
-          origin.set(`${k}\u0000${sk}`, [...here, sk]);
-        }
-        out[k] = prev;
-      } else if (k === 'bgp') {
-        out[k] = deepMerge(out[k], v);
-      } else {
-        out[k] = v;
+        for (const sk of Object.keys(v as Record<string, unknown>)) origin.set(`${k}\u0000${sk}`, [...here, sk]);
+      } else if (k !== 'stages' && k !== 'bgp') {
         listOrigin.set(k, Array.isArray(v) ? v.map((_, i) => [...here, i]) : []);
       }
-      origin.set(k, here);
     }
   }
-  return {
-    props: out as RawNodeProps,
-    nodePath,
-    stages,
-    at(key, sub) {
-      if (typeof sub === 'number') return listOrigin.get(key)?.[sub] ?? [...nodePath, key, sub];
-      if (sub !== undefined) return origin.get(`${key}\u0000${sub}`) ?? [...nodePath, key, sub];
-      return origin.get(key) ?? [...nodePath, key];
-    },
-  };
+  return { origin, listOrigin };
 }
 
 function mergeStages(into: Record<Stage, ResolvedStage>, layer: Partial<Record<Stage, RawStage | null>>, here: PathSeg[]): void {
@@ -134,22 +184,22 @@ function mergeStages(into: Record<Stage, ResolvedStage>, layer: Partial<Record<S
   }
 }
 
-function mergeBinds(out: Record<string, unknown>, listOrigin: Map<string, PathSeg[][]>, binds: string[], here: PathSeg[]): void {
+function mergeBinds(out: Record<string, unknown>, listOrigin: Map<string, PathSeg[][]> | undefined, binds: string[], layerPath: PathSeg[]): void {
   const prev = (out.binds as string[] | undefined) ?? [];
-  const prevAt = listOrigin.get('binds') ?? [];
+  const prevAt = listOrigin?.get('binds') ?? [];
   binds.forEach((b, i) => {
     const target = b.split(':')[1];
     const idx = prev.findIndex((p) => p.split(':')[1] === target);
     if (idx >= 0) {
       prev[idx] = b;
-      prevAt[idx] = [...here, i];
+      if (listOrigin) prevAt[idx] = [...layerPath, 'binds', i];
     } else {
       prev.push(b);
-      prevAt.push([...here, i]);
+      if (listOrigin) prevAt.push([...layerPath, 'binds', i]);
     }
   });
   out.binds = prev;
-  listOrigin.set('binds', prevAt);
+  listOrigin?.set('binds', prevAt);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

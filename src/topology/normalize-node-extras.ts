@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { RawHealthcheck } from './raw-types.js';
-import type { ResolvedProps } from './inherit.js';
+import { noStages, type ResolvedProps } from './inherit.js';
 import { parseBytes, parseEnvFile, resolveHostPath, shellSplit } from './parse-values.js';
 import type { IssueList, PathSeg } from './source-map.js';
 import { STAGES, type DnsConfig, type Healthcheck, type NodeCertificate, type NodeResources, type NodeStages, type SourcePos, type StageWait } from './types.js';
@@ -58,8 +58,14 @@ export function stageWaitPath(w: StageWait): PathSeg[] | undefined {
   return WAIT_PATHS.get(w);
 }
 
+/** The stages of a node for which no layer declares any: shared and frozen, as stageOf's empty stage. */
+const NO_NODE_STAGES: NodeStages = Object.freeze(
+  Object.fromEntries(STAGES.map((st) => [st, Object.freeze({ waitFor: Object.freeze([]), onEnter: Object.freeze([]), onExit: Object.freeze([]) })])),
+) as unknown as NodeStages;
+
 /** Stages as merged by inherit.ts; wait-for without a stage means `create`. Node references are checked in normalize.ts. */
 export function stages(name: string, r: ResolvedProps, issues: IssueList, containerBeforeCreate = false): NodeStages {
+  if (noStages(r.stages)) return NO_NODE_STAGES;
   const locate = (p: Parameters<IssueList['add']>[0]): SourcePos => issues.map.locate(p);
   const out = {} as NodeStages;
   for (const st of STAGES) {

@@ -26,18 +26,22 @@ export interface NodeContext {
   readText?: (path: string) => string;
 }
 
-/** Where each normalized node's properties came from (the layer in the file), for later checks. */
-const ORIGINS = new WeakMap<NodeSpec, ResolvedProps>();
+/**
+ * The topology section each normalized node was built from: where its properties came from (the
+ * layer in the file) is worked out again when a later check reports one, not kept for every node.
+ */
+const ORIGINS = new WeakMap<NodeSpec, RawTopologySection>();
 
 /** Path in the file of a node property (inherited ones point into defaults/kinds/groups). */
 export function nodeOrigin(n: NodeSpec, key: keyof RawNodeProps, sub?: string | number): PathSeg[] {
-  return ORIGINS.get(n)?.at(key, sub) ?? ['topology', 'nodes', n.name, key, ...(sub === undefined ? [] : [sub])];
+  const topo = ORIGINS.get(n);
+  return topo ? resolveNodeProps(topo, n.name).at(key, sub) : ['topology', 'nodes', n.name, key, ...(sub === undefined ? [] : [sub])];
 }
 
 export function normalizeNode(name: string, ctx: NodeContext): NodeSpec {
   const r = resolveNodeProps(ctx.topo, name);
   const spec = buildNode(name, r, ctx);
-  ORIGINS.set(spec, r);
+  ORIGINS.set(spec, ctx.topo);
   return spec;
 }
 
@@ -130,11 +134,12 @@ function pullPolicy(v: string): NonNullable<NodeSpec['imagePullPolicy']> {
 }
 
 function execLines(p: RawNodeProps, r: ResolvedProps, issues: IssueList): string[] {
+  // The merged list is the node's own (inherit.ts builds a new one): no copy.
   const lines = p.exec ?? [];
   lines.forEach((l, i) => {
     if (l.trim() === '') issues.add(r.at('exec', i), 'exec line is empty');
   });
-  return [...lines];
+  return lines;
 }
 
 function binds(p: RawNodeProps, r: ResolvedProps, ctx: NodeContext): NodeSpec['binds'] {

@@ -187,25 +187,24 @@ function resolveReferences(nodes: Map<string, NodeSpec>, issues: IssueList): voi
     if (mode.type === 'container' && !nodeKindFacts(n.kind)?.managed) {
       issues.add(nodeOrigin(n, 'network-mode'), 'an ext-container node is an existing container: its network-mode is not ours to set');
     }
+    // nodeOrigin works the path out again: only for an entry at fault
     n.waitFor.forEach((w, i) => {
-      const path: PathSeg[] = nodeOrigin(n, 'wait-for', i);
-      if (w === n.name) issues.add(path, `node "${n.name}" cannot wait for itself`);
-      else if (!nodes.has(w)) issues.addRef(path, `wait-for: node "${w}" is not defined${didYouMean(w, names)} (nodes: ${list})`);
+      if (w === n.name) issues.add(nodeOrigin(n, 'wait-for', i), `node "${n.name}" cannot wait for itself`);
+      else if (!nodes.has(w)) issues.addRef(nodeOrigin(n, 'wait-for', i), `wait-for: node "${w}" is not defined${didYouMean(w, names)} (nodes: ${list})`);
     });
   }
 }
 
 /** Two nodes cannot publish the same host address and port. */
 function checkPorts(nodes: NodeSpec[], issues: IssueList): void {
-  const seen: Array<{ ip: string; port: number; proto: string; path: PathSeg[]; node: string }> = [];
+  const seen: Array<{ ip: string; port: number; proto: string; node: string }> = [];
   const wildcard = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
   for (const n of nodes) {
     n.ports.forEach((p, i) => {
       if (p.hostPort === 0) return;
-      const path = nodeOrigin(n, 'ports', i);
       const clash = seen.find((s) => s.port === p.hostPort && s.proto === p.protocol && (s.ip === p.hostIp || wildcard(s.ip) || wildcard(p.hostIp)));
-      if (clash) issues.add(path, `host port ${p.hostIp}:${p.hostPort}/${p.protocol} is already published by node "${clash.node}"`);
-      else seen.push({ ip: p.hostIp, port: p.hostPort, proto: p.protocol, path, node: n.name });
+      if (clash) issues.add(nodeOrigin(n, 'ports', i), `host port ${p.hostIp}:${p.hostPort}/${p.protocol} is already published by node "${clash.node}"`);
+      else seen.push({ ip: p.hostIp, port: p.hostPort, proto: p.protocol, node: n.name });
     });
   }
 }
