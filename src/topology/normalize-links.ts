@@ -21,22 +21,22 @@ export const DEFAULT_VXLAN_PORT = 14789;
 const SPECIAL_ENDS = ['host', 'mgmt-net', 'macvlan'] as const;
 type SpecialEnd = (typeof SPECIAL_ENDS)[number];
 
-/** Where a name was first claimed; its line is looked up only when a second claim is reported. */
-interface Used {
-  path: PathSeg[];
-}
-
 interface Ctx {
   nodes: Map<string, NodeSpec>;
   issues: IssueList;
-  /** "<netns owner>\0<iface>" → first use; "host\0<iface>" for interfaces created in the host. */
-  used: Map<string, Used>;
+  /**
+   * Where each interface name was first claimed (its line is looked up only when a second claim is
+   * reported): per netns owner, then per interface (one map keyed by a joined string cost a string
+   * per endpoint); `hostUsed` holds the interfaces created in the host.
+   */
+  used: Map<string, Map<string, PathSeg[]>>;
+  hostUsed: Map<string, PathSeg[]>;
   seen: Seen;
   nodeList: string;
 }
 
 export function normalizeLinks(links: RawLink[], nodes: Map<string, NodeSpec>, issues: IssueList): LinkSpec[] {
-  const ctx: Ctx = { nodes, issues, used: new Map(), seen: { macs: new Map(), addrs: new Map() }, nodeList: [...nodes.keys()].join(', ') || 'none' };
+  const ctx: Ctx = { nodes, issues, used: new Map(), hostUsed: new Map(), seen: { macs: new Map(), addrs: new Map() }, nodeList: [...nodes.keys()].join(', ') || 'none' };
   const out: LinkSpec[] = [];
   links.forEach((link, i) => {
     const linkPath: PathSeg[] = ['topology', 'links', i];
@@ -64,7 +64,7 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
   const eps = raws.map((raw, j) => toEndpoint(raw, brief ? link : undefined, j));
   if (eps.length !== 2) return undefined;
   const special = eps.map((ep, j) => specialEnd(ep, raws[j]!, ctx));
-  const pos = issues.map.locate(linkPath);
+  const pos = issues.map.locateOwn(linkPath);
   if (special[0] && special[1]) {
     issues.add([...linkPath, 'endpoints', 1], `both endpoints are special ("${special[0]}" and "${special[1]}"); one end must be a node`);
     return undefined;
@@ -77,7 +77,7 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
       endpoints: [eps[0]!, eps[1]!],
       mtu: link.mtu ?? DEFAULT_LINK_MTU,
       ...common(link, pos),
-      endpointPos: [issues.map.locate([...linkPath, 'endpoints', 0]), issues.map.locate([...linkPath, 'endpoints', 1])],
+      endpointPos: [issues.map.locateOwn([...linkPath, 'endpoints', 0]), issues.map.locateOwn([...linkPath, 'endpoints', 1])],
     };
   }
   const n = 1 - s;
@@ -172,13 +172,12 @@ function checkName(iface: string, path: PathSeg[], ctx: Ctx): boolean {
 
 /** A host-namespace interface this lab creates: its name must be unique in the topology. */
 function claimHostIface(iface: string, path: PathSeg[], ctx: Ctx): boolean {
-  const key = `\u0001host\u0000${iface}`;
-  const first = ctx.used.get(key);
+  const first = ctx.hostUsed.get(iface);
   if (first) {
-    ctx.issues.add(path, `host interface "${iface}" is already created by ${formatPath(first.path)} (line ${ctx.issues.map.locate(first.path).line})`);
+    ctx.issues.add(path, `host interface "${iface}" is already created by ${formatPath(first)} (line ${ctx.issues.map.locate(first).line})`);
     return false;
   }
-  ctx.used.set(key, { path });
+  ctx.hostUsed.set(iface, path);
   return true;
 }
 
@@ -203,20 +202,24 @@ function nodeEndpoint(ep: LinkEndpoint, raw: string | RawEndpoint, brief: boolea
     issues.add(epPath, `both endpoints of the link are "${ep.node}:${ep.iface}"`);
   } else if (node && !ifaceErr) {
     const owner = netnsOwner(ep.node, nodes);
-    const key = `${owner}\u0000${ep.iface}`;
-    const first = ctx.used.get(key);
+    let ifaces = ctx.used.get(owner);
+    if (!ifaces) ctx.used.set(owner, (ifaces = new Map()));
+    const first = ifaces.get(ep.iface);
     if (first) {
       const shared = owner === ep.node ? '' : ` (node "${ep.node}" shares the network namespace of "${owner}")`;
-      issues.add(ifacePath, `interface "${ep.iface}" of node "${ep.node}" is already used by ${formatPath(first.path)} (line ${issues.map.locate(first.path).line})${shared}`);
+      issues.add(ifacePath, `interface "${ep.iface}" of node "${ep.node}" is already used by ${formatPath(first)} (line ${issues.map.locate(first).line})${shared}`);
     } else {
-      ctx.used.set(key, { path: epPath });
+      ifaces.set(ep.iface, epPath);
     }
   }
   checkAddresses(ep, raw, brief, epPath, j, issues, ctx.seen);
 }
 
+/** An endpoint without addresses (most of them) shares this list: it is read only. */
+const NO_ADDRESSES = Object.freeze([]) as unknown as string[];
+
 function toEndpoint(raw: string | RawEndpoint, briefLink: RawLink | undefined, j: number): LinkEndpoint {
-  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? [...v] : [v]);
+  const list = (v: string | string[] | undefined): string[] => (v === undefined ? NO_ADDRESSES : Array.isArray(v) ? [...v] : [v]);
   if (typeof raw === 'string') {
     const idx = raw.indexOf(':');
     const v4 = briefLink?.ipv4?.[j];
@@ -235,6 +238,7 @@ function toEndpoint(raw: string | RawEndpoint, briefLink: RawLink | undefined, j
 
 /** Follows network-mode container:<node> chains to the node owning the netns (cycles stop at a repeat). */
 export function netnsOwner(name: string, nodes: Map<string, NodeSpec>): string {
+  if (nodes.get(name)?.networkMode.type !== 'container') return name;
   const seen = new Set<string>();
   let cur = name;
   for (;;) {

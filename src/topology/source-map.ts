@@ -89,6 +89,11 @@ export class SourceMap {
     return this.locateNow(path, at);
   }
 
+  /** locate() of a path the caller built for this call and never changes (kept without a copy). */
+  locateOwn(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
+    return this.parsed ? this.locateNow(path, at) : lazyPos({ map: this, path, at });
+  }
+
   /** The position now, parsing the Document if needed. */
   locateNow(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
     let node: unknown = this.doc.contents;
@@ -146,33 +151,52 @@ export class SourceMap {
  * A position resolved when first read: a spec loaded on the fast path keeps positions for later
  * messages (deploy, apply, routing) without parsing the file for them. `line` and `col` are own
  * enumerable properties, so JSON, spreads and deep equality see the resolved numbers; the getters
- * are shared (no closure per position) and what to resolve sits in a non-enumerable field.
+ * are shared (no closure per position) and what to resolve sits in a private field, invisible to
+ * keys, JSON and deep equality.
  */
 interface Pending {
   map: SourceMap;
   path: DataPath;
   at: 'key' | 'value';
 }
-const PENDING = Symbol('position to resolve');
-type LazyPos = SourcePos & { [PENDING]: Pending | SourcePos };
 
-function settle(p: LazyPos): SourcePos {
-  const v = p[PENDING];
-  if (!('map' in v)) return v;
-  const done = v.map.locateNow(v.path, v.at);
-  p[PENDING] = done;
-  return done;
+/** Returns the object it is given, so `new Pend(p, …)` adds the private field to a plain object. */
+class Stampable {
+  constructor(o: object) {
+    return o;
+  }
 }
 
-const LAZY_FIELDS: PropertyDescriptorMap = {
-  line: { get(this: LazyPos): number { return settle(this).line; }, enumerable: true, configurable: true },
-  col: { get(this: LazyPos): number { return settle(this).col; }, enumerable: true, configurable: true },
-};
+/**
+ * A plain `{ file }` object given the private pending field and the two accessors: two
+ * defineProperty calls with shared descriptors cost half of one defineProperties and a symbol
+ * property, which mattered with hundreds of thousands of positions in a big topology.
+ */
+class Pend extends Stampable {
+  #v: Pending | SourcePos;
+  constructor(o: object, v: Pending) {
+    super(o);
+    this.#v = v;
+  }
+
+  static settle(p: object): SourcePos {
+    const self = p as Pend;
+    const v = self.#v;
+    if (!('map' in v)) return v;
+    const done = v.map.locateNow(v.path, v.at);
+    self.#v = done;
+    return done;
+  }
+}
+
+const LINE: PropertyDescriptor = { get(this: object): number { return Pend.settle(this).line; }, enumerable: true, configurable: true };
+const COL: PropertyDescriptor = { get(this: object): number { return Pend.settle(this).col; }, enumerable: true, configurable: true };
 
 function lazyPos(pending: Pending): SourcePos {
   const p = { file: pending.map.file };
-  Object.defineProperty(p, PENDING, { value: pending, writable: true });
-  return Object.defineProperties(p, LAZY_FIELDS) as SourcePos;
+  new Pend(p, pending);
+  Object.defineProperty(p, 'line', LINE);
+  return Object.defineProperty(p, 'col', COL) as SourcePos;
 }
 
 function keyString(key: unknown): string | undefined {
