@@ -52,7 +52,9 @@ const common = (link: RawLink, pos: SourcePos) => ({ pos, ...(link.vars ? { vars
 function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | undefined {
   const { issues } = ctx;
   const raws = link.endpoints ?? [];
-  const strings = raws.filter((e) => typeof e === 'string').length;
+  // Loops, not callbacks: this runs for every link of a topology of any size.
+  let strings = 0;
+  for (const e of raws) if (typeof e === 'string') strings++;
   if (strings !== 0 && strings !== raws.length) {
     issues.add([...linkPath, 'endpoints'], 'endpoints mix the brief "node:interface" form and the extended {node, interface} form; use one form per link');
     return undefined;
@@ -61,9 +63,9 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
   for (const fam of ['ipv4', 'ipv6'] as const) {
     if (!brief && link[fam]) issues.add([...linkPath, fam], `link-level ${fam} belongs to the brief form; in the extended form set ${fam} on each endpoint`, 'key');
   }
-  const eps = raws.map((raw, j) => toEndpoint(raw, brief ? link : undefined, j));
-  if (eps.length !== 2) return undefined;
-  const special = eps.map((ep, j) => specialEnd(ep, raws[j]!, ctx));
+  if (raws.length !== 2) return undefined;
+  const eps: [LinkEndpoint, LinkEndpoint] = [toEndpoint(raws[0]!, brief ? link : undefined, 0), toEndpoint(raws[1]!, brief ? link : undefined, 1)];
+  const special: Array<SpecialEnd | undefined> = [specialEnd(eps[0], raws[0]!, ctx), specialEnd(eps[1], raws[1]!, ctx)];
   const pos = issues.map.locateOwn(linkPath);
   if (special[0] && special[1]) {
     issues.add([...linkPath, 'endpoints', 1], `both endpoints are special ("${special[0]}" and "${special[1]}"); one end must be a node`);
@@ -71,20 +73,23 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
   }
   const s = special[0] ? 0 : special[1] ? 1 : -1;
   if (s < 0) {
-    eps.forEach((ep, j) => nodeEndpoint(ep, raws[j]!, brief, [...linkPath, 'endpoints', j], j, ctx, j === 1 ? eps[0] : undefined));
+    // One path per end, for its checks and its position (neither changes it).
+    const epPaths: [PathSeg[], PathSeg[]] = [[...linkPath, 'endpoints', 0], [...linkPath, 'endpoints', 1]];
+    nodeEndpoint(eps[0], raws[0]!, brief, epPaths[0], 0, ctx);
+    nodeEndpoint(eps[1], raws[1]!, brief, epPaths[1], 1, ctx, eps[0]);
     return {
       type: 'veth',
-      endpoints: [eps[0]!, eps[1]!],
+      endpoints: [eps[0], eps[1]],
       mtu: link.mtu ?? DEFAULT_LINK_MTU,
       ...common(link, pos),
-      endpointPos: [issues.map.locateOwn([...linkPath, 'endpoints', 0]), issues.map.locateOwn([...linkPath, 'endpoints', 1])],
+      endpointPos: [issues.map.locateOwn(epPaths[0]), issues.map.locateOwn(epPaths[1])],
     };
   }
   const n = 1 - s;
-  const ep = eps[n]!;
+  const ep = eps[n as 0 | 1];
   nodeEndpoint(ep, raws[n]!, brief, [...linkPath, 'endpoints', n], n, ctx);
   const sPath: PathSeg[] = [...linkPath, 'endpoints', s];
-  const other = eps[s]!;
+  const other = eps[s as 0 | 1];
   const type = special[s]!;
   const ifPath = brief ? sPath : [...sPath, 'interface'];
   if (type === 'macvlan') {
@@ -218,8 +223,9 @@ function nodeEndpoint(ep: LinkEndpoint, raw: string | RawEndpoint, brief: boolea
 /** An endpoint without addresses (most of them) shares this list: it is read only. */
 const NO_ADDRESSES = Object.freeze([]) as unknown as string[];
 
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? NO_ADDRESSES : Array.isArray(v) ? [...v] : [v]);
+
 function toEndpoint(raw: string | RawEndpoint, briefLink: RawLink | undefined, j: number): LinkEndpoint {
-  const list = (v: string | string[] | undefined): string[] => (v === undefined ? NO_ADDRESSES : Array.isArray(v) ? [...v] : [v]);
   if (typeof raw === 'string') {
     const idx = raw.indexOf(':');
     const v4 = briefLink?.ipv4?.[j];

@@ -49,7 +49,6 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
   const p = r.props;
   const { issues } = ctx;
   const nodePath = r.nodePath;
-  const locate = (path: PathSeg[]): SourcePos => issues.map.locate(path);
 
   if (!CONTAINER_NAME.test(name)) {
     issues.add(nodePath, `node name "${name}" is not a valid container name (letters, digits, '_', '.', '-'; starting with a letter or digit)`, 'key');
@@ -79,9 +78,9 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
 
   const keyPos: Record<string, SourcePos> = {};
   for (const k of ['network-mode', 'mgmt-ipv4', 'mgmt-ipv6', 'image', 'kind', 'startup-config', 'host'] as const) {
-    if (p[k] !== undefined) keyPos[k] = locate(r.at(k));
+    if (p[k] !== undefined) keyPos[k] = issues.map.locateOwn(r.at(k));
   }
-  (p['wait-for'] ?? []).forEach((_, i) => (keyPos[`wait-for[${i}]`] = locate(r.at('wait-for', i))));
+  (p['wait-for'] ?? []).forEach((_, i) => (keyPos[`wait-for[${i}]`] = issues.map.locateOwn(r.at('wait-for', i))));
   const hostKind = p.kind !== undefined && nodeKindFacts(p.kind)?.start === 'host';
   if (hostKind && p['network-mode'] !== undefined && p['network-mode'] !== 'host') {
     issues.add(r.at('network-mode'), `a node of kind host is the host itself: its network-mode cannot be "${p['network-mode']}"`);
@@ -123,7 +122,7 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
     envFiles: envFiles.paths,
     resources: extras.resources(r, issues),
     extra: extra(p),
-    pos: issues.map.locate(nodePath, 'key'),
+    pos: issues.map.locateOwn(nodePath, 'key'),
     keyPos,
   };
 }

@@ -14,23 +14,24 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  * same conversions), not as js-yaml's default schema (which adds timestamps, `0b`, `_` in numbers).
  * One Type per tag: js-yaml keeps only the last type of a tag.
  */
-const scalar = (tag: string, forms: Array<[RegExp, (s: string) => unknown]>): Type =>
+const scalar = (tag: string, first: string, forms: Array<[RegExp, (s: string) => unknown]>): Type =>
   new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
-    resolve: (s: unknown) => typeof s === 'string' && forms.some(([re]) => re.test(s)),
+    // Each form starts with one of `first` (or is empty): most scalars (names, commands) are refused at their first character.
+    resolve: (s: unknown) => typeof s === 'string' && (s.length === 0 || first.includes(s[0]!)) && forms.some(([re]) => re.test(s)),
     construct: (s: string) => forms.find(([re]) => re.test(s))![1](s),
   });
 
 const CORE_SCHEMA_OF_YAML = FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    scalar('bool', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T']]),
-    scalar('int', [
+    scalar('null', '~nN', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
+    scalar('bool', 'tTfF', [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T']]),
+    scalar('int', '-+0123456789', [
       [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
       [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
       [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
     ]),
-    scalar('float', [
+    scalar('float', '-+.0123456789', [
       [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity)],
       [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
       [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],

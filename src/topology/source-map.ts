@@ -83,16 +83,15 @@ export class SourceMap {
    * exist (a missing key), the deepest existing ancestor is used.
    */
   locate(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
-    if (!this.parsed) {
-      return lazyPos({ map: this, path: [...path], at });
-    }
-    return this.locateNow(path, at);
+    return this.parsed ? this.locateNow(path, at) : lazyPos([...path], this.pendingAt[at]);
   }
 
   /** locate() of a path the caller built for this call and never changes (kept without a copy). */
   locateOwn(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
-    return this.parsed ? this.locateNow(path, at) : lazyPos({ map: this, path, at });
+    return this.parsed ? this.locateNow(path, at) : lazyPos(path, this.pendingAt[at]);
   }
+
+  private readonly pendingAt: Record<'key' | 'value', PendingAt> = { key: { map: this, at: 'key' }, value: { map: this, at: 'value' } };
 
   /** The position now, parsing the Document if needed. */
   locateNow(path: DataPath, at: 'key' | 'value' = 'value'): SourcePos {
@@ -154,13 +153,13 @@ export class SourceMap {
  * are shared (no closure per position) and what to resolve sits in a private field, invisible to
  * keys, JSON and deep equality.
  */
-interface Pending {
+/** What a lazy position resolves against: one of each per source map, shared by its positions. */
+interface PendingAt {
   map: SourceMap;
-  path: DataPath;
   at: 'key' | 'value';
 }
 
-/** Returns the object it is given, so `new Pend(p, …)` adds the private field to a plain object. */
+/** Returns the object it is given, so `new Pend(p, …)` adds private fields to a plain object. */
 class Stampable {
   constructor(o: object) {
     return o;
@@ -168,23 +167,26 @@ class Stampable {
 }
 
 /**
- * A plain `{ file }` object given the private pending field and the two accessors: two
- * defineProperty calls with shared descriptors cost half of one defineProperties and a symbol
- * property, which mattered with hundreds of thousands of positions in a big topology.
+ * A plain `{ file }` object given two private fields (the path, and the shared map and side) and
+ * the two accessors: two defineProperty calls with shared descriptors cost half of one
+ * defineProperties and a symbol property, which mattered with hundreds of thousands of positions.
  */
 class Pend extends Stampable {
-  #v: Pending | SourcePos;
-  constructor(o: object, v: Pending) {
+  #path: DataPath | undefined;
+  #where: PendingAt | SourcePos;
+  constructor(o: object, path: DataPath, where: PendingAt) {
     super(o);
-    this.#v = v;
+    this.#path = path;
+    this.#where = where;
   }
 
   static settle(p: object): SourcePos {
     const self = p as Pend;
-    const v = self.#v;
-    if (!('map' in v)) return v;
-    const done = v.map.locateNow(v.path, v.at);
-    self.#v = done;
+    if (self.#path === undefined) return self.#where as SourcePos;
+    const { map, at } = self.#where as PendingAt;
+    const done = map.locateNow(self.#path, at);
+    self.#path = undefined;
+    self.#where = done;
     return done;
   }
 }
@@ -192,9 +194,9 @@ class Pend extends Stampable {
 const LINE: PropertyDescriptor = { get(this: object): number { return Pend.settle(this).line; }, enumerable: true, configurable: true };
 const COL: PropertyDescriptor = { get(this: object): number { return Pend.settle(this).col; }, enumerable: true, configurable: true };
 
-function lazyPos(pending: Pending): SourcePos {
-  const p = { file: pending.map.file };
-  new Pend(p, pending);
+function lazyPos(path: DataPath, where: PendingAt): SourcePos {
+  const p = { file: where.map.file };
+  new Pend(p, path, where);
   Object.defineProperty(p, 'line', LINE);
   return Object.defineProperty(p, 'col', COL) as SourcePos;
 }
