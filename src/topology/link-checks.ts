@@ -21,6 +21,7 @@ export function checkAddresses(
   issues: IssueList,
   seen: Seen,
 ): void {
+  if (ep.mac === undefined && ep.ipv4.length === 0 && ep.ipv6.length === 0) return; // most endpoints: nothing to check
   if (ep.mac !== undefined) {
     const macPath = [...epPath, 'mac'];
     const err = checkMac(ep.mac);

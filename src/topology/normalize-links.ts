@@ -12,7 +12,7 @@ import { checkIfaceName } from './net.js';
 import { formatPath, type IssueList, type PathSeg } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { checkAddresses, checkRemote, type Seen } from './link-checks.js';
-import type { HostEnd, LinkEndpoint, LinkSpec, NodeSpec, SingleEndpointLinkSpec, SourcePos } from './types.js';
+import type { HostEnd, LinkEndpoint, LinkSpec, NodeSpec, SingleEndpointLinkSpec, SourcePos, VethLinkSpec } from './types.js';
 
 export const DEFAULT_LINK_MTU = 9500;
 /** containerlab's default VXLAN UDP port (not 4789, which firewalls and other overlays use). */
@@ -77,13 +77,12 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
     const epPaths: [PathSeg[], PathSeg[]] = [[...linkPath, 'endpoints', 0], [...linkPath, 'endpoints', 1]];
     nodeEndpoint(eps[0], raws[0]!, brief, epPaths[0], 0, ctx);
     nodeEndpoint(eps[1], raws[1]!, brief, epPaths[1], 1, ctx, eps[0]);
-    return {
-      type: 'veth',
-      endpoints: [eps[0], eps[1]],
-      mtu: link.mtu ?? DEFAULT_LINK_MTU,
-      ...common(link, pos),
-      endpointPos: [issues.map.locateOwn(epPaths[0]), issues.map.locateOwn(epPaths[1])],
-    };
+    // the keys of {type, endpoints, mtu, ...common(link, pos), endpointPos} in that order, without the spread (every link)
+    const veth = { type: 'veth', endpoints: [eps[0], eps[1]], mtu: link.mtu ?? DEFAULT_LINK_MTU, pos } as VethLinkSpec;
+    if (link.vars) veth.vars = link.vars;
+    if (link.labels) veth.labels = link.labels;
+    veth.endpointPos = [issues.map.locateOwn(epPaths[0]), issues.map.locateOwn(epPaths[1])];
+    return veth;
   }
   const n = 1 - s;
   const ep = eps[n as 0 | 1];

@@ -90,42 +90,44 @@ function buildNode(name: string, r: ResolvedProps, ctx: NodeContext): NodeSpec {
   const dns = extras.dns(r, issues);
   const certificate = extras.certificate(r, issues);
 
-  return {
-    name,
-    kind: p.kind ?? '',
-    image: p.image ?? '',
-    ...(p['image-pull-policy'] !== undefined ? { imagePullPolicy: pullPolicy(p['image-pull-policy']) } : {}),
-    ...(groupName !== undefined ? { group: groupName } : {}),
-    ...(typeof p.host === 'string' ? { host: p.host } : {}),
-    exec: execLines(p, r, issues),
-    binds: binds(p, r, ctx),
-    env: { ...envFiles.env, ...stringMap(p.env) },
-    labels: labels(p, r, issues),
-    ...optionalArgv('cmd', p.cmd, r, issues),
-    ...optionalArgv('entrypoint', p.entrypoint, r, issues),
-    ...(p.user !== undefined ? { user: String(p.user) } : {}),
-    ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
-    // the host kind keeps the default mode in the model: the runtime puts its links in the host netns by kind (runtime/deploy-steps netnsPid)
-    networkMode: hostKind ? { type: 'bridge' } : networkMode(name, p['network-mode'], r, issues),
-    ...mgmtAddrs(p, r, issues),
-    ports: ports(p, r, issues),
-    sysctls: stringMap(p.sysctls),
-    capAdd: (p['cap-add'] ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')),
-    ...startupConfig(p, r, ctx),
-    waitFor: [...(p['wait-for'] ?? [])],
-    ...(healthcheck ? { healthcheck } : {}),
-    stages: extras.stages(name, r, issues, p.kind !== undefined && ['existing', 'host'].includes(nodeKindFacts(p.kind)?.start ?? '')),
-    ...(dns ? { dns } : {}),
-    aliases: extras.aliases(r, issues),
-    ...(certificate ? { certificate } : {}),
-    ...extras.cgroupParent(r, issues),
-    envFiles: envFiles.paths,
-    resources: extras.resources(r, issues),
-    extra: extra(p),
-    pos: issues.map.locateOwn(nodePath, 'key'),
-    keyPos,
-  };
+  // Built key by key in the order of the former object literal (same keys, same order, checks run
+  // in the same order): a conditional spread per optional key cost an object and a generic copy per node.
+  const o: Record<string, unknown> = { name, kind: p.kind ?? '', image: p.image ?? '' };
+  if (p['image-pull-policy'] !== undefined) o.imagePullPolicy = pullPolicy(p['image-pull-policy']);
+  if (groupName !== undefined) o.group = groupName;
+  if (typeof p.host === 'string') o.host = p.host;
+  o.exec = execLines(p, r, issues);
+  o.binds = binds(p, r, ctx);
+  const env = stringMap(p.env);
+  o.env = Object.keys(envFiles.env).length === 0 ? env : { ...envFiles.env, ...env };
+  o.labels = labels(p, r, issues);
+  Object.assign(o, optionalArgv('cmd', p.cmd, r, issues));
+  Object.assign(o, optionalArgv('entrypoint', p.entrypoint, r, issues));
+  if (p.user !== undefined) o.user = String(p.user);
+  if (p.workdir !== undefined) o.workdir = p.workdir;
+  // the host kind keeps the default mode in the model: the runtime puts its links in the host netns by kind (runtime/deploy-steps netnsPid)
+  o.networkMode = hostKind ? { type: 'bridge' } : networkMode(name, p['network-mode'], r, issues);
+  Object.assign(o, mgmtAddrs(p, r, issues));
+  o.ports = ports(p, r, issues);
+  o.sysctls = stringMap(p.sysctls);
+  o.capAdd = (p['cap-add'] ?? []).map(capName);
+  Object.assign(o, startupConfig(p, r, ctx));
+  o.waitFor = [...(p['wait-for'] ?? [])];
+  if (healthcheck) o.healthcheck = healthcheck;
+  o.stages = extras.stages(name, r, issues, p.kind !== undefined && ['existing', 'host'].includes(nodeKindFacts(p.kind)?.start ?? ''));
+  if (dns) o.dns = dns;
+  o.aliases = extras.aliases(r, issues);
+  if (certificate) o.certificate = certificate;
+  Object.assign(o, extras.cgroupParent(r, issues));
+  o.envFiles = envFiles.paths;
+  o.resources = extras.resources(r, issues);
+  o.extra = extra(p);
+  o.pos = issues.map.locateOwn(nodePath, 'key');
+  o.keyPos = keyPos;
+  return o as unknown as NodeSpec;
 }
+
+const capName = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
 
 function pullPolicy(v: string): NonNullable<NodeSpec['imagePullPolicy']> {
   const l = v.toLowerCase();
@@ -152,7 +154,14 @@ function binds(p: RawNodeProps, r: ResolvedProps, ctx: NodeContext): NodeSpec['b
 }
 
 function stringMap(m: Record<string, string | number | boolean> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, String(v)]));
+  const out: Record<string, string> = {};
+  if (m === undefined) return out;
+  // as Object.fromEntries: every key an own data property, "__proto__" too
+  for (const k of Object.keys(m)) {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: String(m[k]), enumerable: true, writable: true, configurable: true });
+    else out[k] = String(m[k]);
+  }
+  return out;
 }
 
 function labels(p: RawNodeProps, r: ResolvedProps, issues: IssueList): Record<string, string> {

@@ -54,13 +54,12 @@ export function planLab(t: TopologySpec, opts: PlanOptions = {}): LabPlan {
   const nodes: NodePlan[] = t.nodes.map((n) => {
     const dependsOn = [...(depsOf.get(n.name) ?? [])];
     const ip = mgmtIPs.get(n.name);
-    return {
-      ...n,
-      containerName: containerName(t.prefix, t.name, n),
-      ...(ip !== undefined ? { mgmtIPv4: ip } : {}),
-      dependsOn,
-      netnsOwner: ownerOf(n, byName),
-    };
+    // {...n, containerName, mgmtIPv4?, dependsOn, netnsOwner} without a conditional spread (an object and a generic copy per node)
+    const p = { ...n, containerName: containerName(t.prefix, t.name, n) } as NodePlan;
+    if (ip !== undefined) p.mgmtIPv4 = ip;
+    p.dependsOn = dependsOn;
+    p.netnsOwner = ownerOf(n, byName);
+    return p;
   });
   if (t.hosts) placeOnHosts(t, nodes);
   const plan: LabPlan = {
