@@ -17,11 +17,16 @@ export function dependencyEdges(nodes: NodeSpec[]): DepEdge[] {
   const edges: DepEdge[] = [];
   for (const n of nodes) {
     const m = n.networkMode;
-    if (m.type === 'container' && m.node !== undefined) {
-      edges.push({ from: n.name, to: m.node, via: 'network-mode', pos: n.keyPos?.['network-mode'] ?? n.pos });
+    const mode = m.type === 'container' && m.node !== undefined ? m.node : undefined;
+    if (mode !== undefined) {
+      edges.push({ from: n.name, to: mode, via: 'network-mode', pos: n.keyPos?.['network-mode'] ?? n.pos });
     }
+    if (n.waitFor.length === 0) continue;
+    // The targets this node already has an edge to (node names are unique: a search of every edge so far made many waits quadratic).
+    const to = new Set<string>(mode !== undefined ? [mode] : []);
     n.waitFor.forEach((w, i) => {
-      if (!edges.some((e) => e.from === n.name && e.to === w)) {
+      if (!to.has(w)) {
+        to.add(w);
         edges.push({ from: n.name, to: w, via: 'wait-for', pos: n.keyPos?.[`wait-for[${i}]`] ?? n.pos });
       }
     });
@@ -31,6 +36,7 @@ export function dependencyEdges(nodes: NodeSpec[]): DepEdge[] {
 
 /** Throws TOPO_CYCLE naming every cycle found, each edge at its position. */
 export function checkCycles(nodes: NodeSpec[], edges: DepEdge[]): void {
+  if (edges.length === 0) return; // no dependency, no cycle (and no walk over every node)
   const out = new Map<string, DepEdge[]>();
   for (const e of edges) out.set(e.from, [...(out.get(e.from) ?? []), e]);
   const state = new Map<string, 'visiting' | 'done'>();
@@ -75,6 +81,8 @@ function cycleIssues(cycle: DepEdge[]): TopologyIssue[] {
 
 /** Topological layers: every node's dependencies are in earlier waves; order within a wave follows the file. */
 export function creationWaves(nodes: NodeSpec[], edges: DepEdge[]): string[][] {
+  // No dependency: one wave of every node, in file order (what the loop below gives, without a Set per node).
+  if (edges.length === 0) return nodes.length === 0 ? [] : [nodes.map((n) => n.name)];
   const deps = new Map<string, Set<string>>(nodes.map((n) => [n.name, new Set<string>()]));
   for (const e of edges) deps.get(e.from)?.add(e.to);
   const placed = new Set<string>();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TopologyError, formatIssue } from '../errors.js';
-import { loadPlan, parseTopology, planLab } from './index.js';
+import { dependencyEdges, loadPlan, parseTopology, planLab } from './index.js';
 import type { LabPlan } from './types.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -88,5 +88,18 @@ describe('dependencies', () => {
         return true;
       },
     );
+  });
+});
+
+describe('dependency edges and waves without a search per wait', () => {
+  it('a wait-for repeating the network-mode target or itself gives one edge each; waves follow them', () => {
+    const p = plan(`name: d\n${nodes('    a: {}\n    b: {}\n    c: {network-mode: "container:a", wait-for: [a, b, b, a]}\n    d: {}\n')}`);
+    assert.deepEqual(dependencyEdges(parseTopology(`name: d\n${nodes('    a: {}\n    b: {}\n    c: {network-mode: "container:a", wait-for: [a, b, b, a]}\n')}`, { env: {} }).nodes).map((e) => `${e.from}>${e.to} ${e.via}`), ['c>a network-mode', 'c>b wait-for']);
+    assert.deepEqual(p.waves, [['a', 'b', 'd'], ['c']]);
+    assert.deepEqual(p.nodes.find((n) => n.name === 'c')!.dependsOn, ['a', 'b']);
+  });
+
+  it('nodes without dependencies make one wave in file order', () => {
+    assert.deepEqual(plan(`name: d\n${nodes('    z: {}\n    a: {}\n    m: {}\n')}`).waves, [['z', 'a', 'm']]);
   });
 });
