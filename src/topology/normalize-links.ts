@@ -9,7 +9,7 @@
  */
 import type { RawEndpoint, RawLink } from './raw-types.js';
 import { checkIfaceName } from './net.js';
-import { formatPath, type IssueList, type PathSeg } from './source-map.js';
+import { formatPath, linkPosField, stampLinkPositions, type IssueList, type PathSeg } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { checkAddresses, checkRemote, type Seen } from './link-checks.js';
 import type { HostEnd, LinkEndpoint, LinkSpec, NodeSpec, SingleEndpointLinkSpec, SourcePos, VethLinkSpec } from './types.js';
@@ -66,7 +66,6 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
   if (raws.length !== 2) return undefined;
   const eps: [LinkEndpoint, LinkEndpoint] = [toEndpoint(raws[0]!, brief ? link : undefined, 0), toEndpoint(raws[1]!, brief ? link : undefined, 1)];
   const special: Array<SpecialEnd | undefined> = [specialEnd(eps[0], raws[0]!, ctx), specialEnd(eps[1], raws[1]!, ctx)];
-  const pos = issues.map.locateOwn(linkPath);
   if (special[0] && special[1]) {
     issues.add([...linkPath, 'endpoints', 1], `both endpoints are special ("${special[0]}" and "${special[1]}"); one end must be a node`);
     return undefined;
@@ -78,12 +77,20 @@ function pairLink(link: RawLink, linkPath: PathSeg[], ctx: Ctx): LinkSpec | unde
     nodeEndpoint(eps[0], raws[0]!, brief, epPaths[0], 0, ctx);
     nodeEndpoint(eps[1], raws[1]!, brief, epPaths[1], 1, ctx, eps[0]);
     // the keys of {type, endpoints, mtu, ...common(link, pos), endpointPos} in that order, without the spread (every link)
-    const veth = { type: 'veth', endpoints: [eps[0], eps[1]], mtu: link.mtu ?? DEFAULT_LINK_MTU, pos } as VethLinkSpec;
+    const veth = { type: 'veth', endpoints: [eps[0], eps[1]], mtu: link.mtu ?? DEFAULT_LINK_MTU } as VethLinkSpec;
+    // Before the file's Document exists (fast path), the positions are worked out when read (source-map.ts).
+    const lazy = !issues.map.resolved;
+    if (lazy) {
+      stampLinkPositions(veth, issues.map, linkPath[2] as number);
+      linkPosField(veth, 'pos');
+    } else veth.pos = issues.map.locateOwn(linkPath);
     if (link.vars) veth.vars = link.vars;
     if (link.labels) veth.labels = link.labels;
-    veth.endpointPos = [issues.map.locateOwn(epPaths[0]), issues.map.locateOwn(epPaths[1])];
+    if (lazy) linkPosField(veth, 'endpointPos');
+    else veth.endpointPos = [issues.map.locateOwn(epPaths[0]), issues.map.locateOwn(epPaths[1])];
     return veth;
   }
+  const pos = issues.map.locateOwn(linkPath);
   const n = 1 - s;
   const ep = eps[n as 0 | 1];
   nodeEndpoint(ep, raws[n]!, brief, [...linkPath, 'endpoints', n], n, ctx);

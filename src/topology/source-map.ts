@@ -201,6 +201,67 @@ function lazyPos(path: DataPath, where: PendingAt): SourcePos {
   return Object.defineProperty(p, 'col', COL) as SourcePos;
 }
 
+/**
+ * `pos` and `endpointPos` of the veth link at `topology.links[i]`, worked out when first read: a
+ * big topology has hundreds of thousands of links and their three positions (objects and paths)
+ * were a third of what a load kept. Both are own enumerable accessors, so JSON, spreads,
+ * structuredClone and deep equality see the positions; a read returns the same objects each time
+ * and an assignment replaces them.
+ */
+class LinkPositions extends Stampable {
+  #map: SourceMap;
+  #i: number;
+  #pos: SourcePos | undefined;
+  #ends: [SourcePos, SourcePos] | undefined;
+  constructor(o: object, map: SourceMap, i: number) {
+    super(o);
+    this.#map = map;
+    this.#i = i;
+  }
+
+  static pos(o: object): SourcePos {
+    const self = o as LinkPositions;
+    return (self.#pos ??= self.#map.locateOwn(['topology', 'links', self.#i]));
+  }
+
+  static setPos(o: object, v: SourcePos): void {
+    (o as LinkPositions).#pos = v;
+  }
+
+  static ends(o: object): [SourcePos, SourcePos] {
+    const self = o as LinkPositions;
+    const at = (j: number): SourcePos => self.#map.locateOwn(['topology', 'links', self.#i, 'endpoints', j]);
+    return (self.#ends ??= [at(0), at(1)]);
+  }
+
+  static setEnds(o: object, v: [SourcePos, SourcePos]): void {
+    (o as LinkPositions).#ends = v;
+  }
+}
+
+const LINK_POS: PropertyDescriptor = {
+  get(this: object): SourcePos { return LinkPositions.pos(this); },
+  set(this: object, v: SourcePos) { LinkPositions.setPos(this, v); },
+  enumerable: true,
+  configurable: true,
+};
+const LINK_ENDS: PropertyDescriptor = {
+  get(this: object): [SourcePos, SourcePos] { return LinkPositions.ends(this); },
+  set(this: object, v: [SourcePos, SourcePos]) { LinkPositions.setEnds(this, v); },
+  enumerable: true,
+  configurable: true,
+};
+
+/** Prepares `link` (the veth link at topology.links[i]) for linkPosField: call once, before defining either field. */
+export function stampLinkPositions(link: object, map: SourceMap, i: number): void {
+  new LinkPositions(link, map, i);
+}
+
+/** Defines `pos` or `endpointPos` on a link prepared by stampLinkPositions, in key order with its other fields. */
+export function linkPosField(link: object, key: 'pos' | 'endpointPos'): void {
+  Object.defineProperty(link, key, key === 'pos' ? LINK_POS : LINK_ENDS);
+}
+
 function keyString(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return typeof key === 'string' ? key : undefined;
