@@ -133,3 +133,25 @@ describe('positions on the fast path', () => {
     assert.deepStrictEqual(fast, slow);
   });
 });
+
+describe('link positions worked out when read (fast path)', () => {
+  const text = 'name: l\ntopology:\n  nodes:\n    a: {kind: linux, image: alpine}\n    b: {kind: linux, image: alpine}\n  links:\n    - endpoints: ["a:eth1", "b:eth1"]\n    - {endpoints: ["a:eth2", "b:eth2"], labels: {x: y}}\n';
+
+  it('read, copied, serialized and cloned as the Document path writes them; a read gives the same objects; assignable', () => {
+    const fast = parseTopology(text, { env: {} });
+    assert.equal(sourceOf(fast)!.resolved, false);
+    const doc = parseTopologyDocument(text, 'topology.yaml', {});
+    const slow = normalizeTopology(validateTopology(doc.data, doc.map), { file: fast.file, dir: fast.dir, map: doc.map });
+    const [l0, l1] = fast.links as VethLinkSpec[];
+    assert.deepEqual(Object.keys(l1!), ['type', 'endpoints', 'mtu', 'pos', 'labels', 'endpointPos']);
+    assert.deepStrictEqual(fast.links, slow.links);
+    assert.equal(JSON.stringify(fast.links), JSON.stringify(slow.links));
+    assert.deepStrictEqual(structuredClone(fast.links), structuredClone(slow.links));
+    assert.deepStrictEqual({ ...l0 }, { ...slow.links[0] });
+    assert.equal(l0!.pos, l0!.pos);
+    assert.equal(l0!.endpointPos, l0!.endpointPos);
+    assert.deepEqual({ ...l1!.endpointPos![1] }, { file: 'topology.yaml', line: 8, col: 30 });
+    l0!.pos = { file: 'x', line: 1, col: 2 };
+    assert.deepEqual(l0!.pos, { file: 'x', line: 1, col: 2 });
+  });
+});
