@@ -50,6 +50,8 @@ export interface DeployContext {
   vteps?: VtepHelpers;
   /** A lab with `hosts:`: copies the lab directory's bind sources to the other machines (made on first use). */
   labFiles?: LabFiles;
+  /** A lab with a cluster: the node record, begun beside the cluster's steps (node-record.ts beginRecordAction). */
+  recording?: Promise<{ configured: object; ends: object }>;
   /** Things the deploy tells the user at the end (cross-host links' VNI and lowered MTU). */
   notes?: string[];
 }

@@ -19,6 +19,9 @@ test('every lab deploys its nodes through the per-node pipeline, with or without
   const titles = (p: typeof plain) => deployActions(undefined, p).map((a) => a.title);
   assert.deepEqual(titles(staged), ['Images', 'Lab directory', 'Management network', 'Nodes', 'Record node state', 'Write lab directory']);
   assert.deepEqual(titles(plain), titles(staged));
+  // a lab with a cluster: the node record begins beside the cluster's steps and is awaited after them
+  const cluster = { nodeKind: { name: 'k8s-node' as const }, prepare: [], actions: [{ title: 'Cluster nodes Ready', run: async () => undefined }] };
+  assert.deepEqual(deployActions(cluster, plain).map((a) => a.title), ['Images', 'Lab directory', 'Management network', 'Nodes', 'Record node state: begin', 'Cluster nodes Ready', 'Record node state', 'Write lab directory']);
   const withCert = planLab(parseTopology(text('      certificate: {issue: true}\n'), { env: {} }));
   assert.ok(deployActions(undefined, withCert).some((a) => a.title === 'Certificates'));
 });
