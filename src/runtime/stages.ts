@@ -76,7 +76,6 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
   const linkSlots = new Semaphore(ctx.concurrency);
   const startUps = startUpGate(plan.nodes, (n) => !!kindOf(ctx, n).postDeploy);
   const startUpDone = new Map([...startUps.startUps].map((name) => [name, deferred()]));
-  const allCreated = plan.nodes.map((n) => done.get(key(n.name, 'create'))!.promise);
 
   // a node's net sysctls are unlocked beside its links, not inside its creation slot: the slot goes to the next
   // container at once; the node's first command (stage, kind start-up or exec line) waits for it
@@ -140,14 +139,14 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     // the kind's start-up (FRR's frrinit) is the node's own work, as its exec lines are: it holds no slot that
     // container creation and links need
     if (kind.postDeploy) {
-      if (startUps.gated && process.env['KINDLAB_SCHED_B']) await waitFor(Promise.all(allCreated).then(() => undefined));
       trace(n, 'start-up');
       await kind.postDeploy(n, ctx.kindCtx);
       startUpDone.get(n.name)?.resolve();
     }
     await finish(n, 'configure');
     trace(n, 'configured');
-    if (startUps.gated && !process.env['KINDLAB_SCHED_OFF']) await waitFor(Promise.all([...startUpDone.values()].map((d) => d.promise)).then(() => undefined));
+    // in a lab without stages the kinds' start-ups come before every exec line (startUpGate)
+    if (startUps.gated) await waitFor(Promise.all([...startUpDone.values()].map((d) => d.promise)).then(() => undefined));
     await execNodeLines(ctx, n, progress);
     trace(n, 'exec');
 
