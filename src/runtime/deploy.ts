@@ -29,7 +29,7 @@ import { recordLab, withLabLock } from './lab-registry.js';
 import { assertLabOwner } from './lab-owner.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 import { repairLab } from './repair.js';
-import { recordNodesAction } from './node-record.js';
+import { beginRecordAction, recordNodesAction } from './node-record.js';
 import { applyIfChanged } from './apply.js';
 import { inPlaceReason, reconfigureRouters } from './reconfigure.js';
 import { engineRuntime, type EngineRuntime } from './engines.js';
@@ -133,7 +133,7 @@ export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action
   // Every node runs its own pipeline (containerlab's stages: create → links → configure → exec), with or without
   // `stages:` in the topology: a node's exec lines start once its own links are up, not after every container and
   // link of the lab (measured on the Cilium article lab: 10.7 s → 7.5 s, 21.9 s → 18.3 s under load).
-  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), nodesAction, ...(cluster?.actions ?? []), recordNodesAction, writeLabDirAction];
+  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), nodesAction, ...(cluster?.actions?.length ? [beginRecordAction, ...cluster.actions] : []), recordNodesAction, writeLabDirAction];
 }
 
 /** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */
@@ -257,6 +257,8 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     const stopped = opts.signal?.aborted === true;
     const err = stopped ? interrupted(plan.name, current, opts.signal!) : wrapStepError(plan.name, current, e);
     await progress.finish(stopped ? 'interrupted' : 'failed').catch(() => undefined);
+    // the record begun beside the cluster's steps writes into the lab directory: done before anything is removed
+    await ctx.recording?.catch(() => undefined);
     if (!opts.retain) {
       if (stopped) notice(`lab ${plan.name}: removing what the deploy created (waiting up to 20 s for step "${current}" to stop)`);
       const removeAll = () => destroyLab(runtime, plan.name, { cleanup: true, labDir: plan.labDir });

@@ -10,7 +10,7 @@ import type { LabPlan } from '../topology/index.js';
 import type { Runtime } from './docker.js';
 import type { ConfiguredRecord } from './node-state.js';
 import { engineHostNet, localHostNet, type HostNet } from './host-net.js';
-import { type Action, isManaged } from './deploy-steps.js';
+import { type Action, type DeployContext, isManaged } from './deploy-steps.js';
 
 export const NODE_RECORD_FILE = 'node-record.json';
 
@@ -146,20 +146,40 @@ export async function recordNodes(plan: LabPlan, runtime: Runtime, managed: (nam
   return r;
 }
 
+/** Records the lab's nodes from a deploy's context (each node's namespace read on its own engine's machine). */
+function recordFromDeploy(ctx: DeployContext): Promise<NodeRecord> {
+  const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
+  // a lab with hosts: each node's namespace is read on its engine's machine, through its helper
+  const { engines, vteps } = ctx;
+  const hostNet = engines && vteps
+    ? (name: string) => {
+        const h = byName.get(name)?.host;
+        return h ? engineHostNet(engines.engine(h), vteps) : localHostNet;
+      }
+    : undefined;
+  return recordNodes(ctx.plan, ctx.runtime, (name) => isManaged(byName.get(name)!), (name) => ctx.kindCtx.netnsPid(byName.get(name)!), hostNet);
+}
+
+/**
+ * A lab with a cluster: the record begins right after the Nodes step, beside the cluster's steps (mostly waits:
+ * nodes Ready, agents up), and recordNodesAction waits for it. What it reads is the exec lines' work: the
+ * cluster adds no address nor static route on a link end (the agents' routes carry their own protocol, which
+ * the record leaves out), and it restarts no container.
+ */
+export const beginRecordAction: Action = {
+  title: 'Record node state: begin',
+  async run(ctx) {
+    const p = recordFromDeploy(ctx);
+    p.catch(() => undefined);
+    ctx.recording = p;
+  },
+};
+
 /** The deploy's step after the exec lines and the cluster: the record a later repair compares against. */
 export const recordNodesAction: Action = {
   title: 'Record node state',
   async run(ctx, progress) {
-    const byName = new Map(ctx.plan.nodes.map((n) => [n.name, n]));
-    // a lab with hosts: each node's namespace is read on its engine's machine, through its helper
-    const { engines, vteps } = ctx;
-    const hostNet = engines && vteps
-      ? (name: string) => {
-          const h = byName.get(name)?.host;
-          return h ? engineHostNet(engines.engine(h), vteps) : localHostNet;
-        }
-      : undefined;
-    const r = await recordNodes(ctx.plan, ctx.runtime, (name) => isManaged(byName.get(name)!), (name) => ctx.kindCtx.netnsPid(byName.get(name)!), hostNet);
+    const r = await (ctx.recording ?? recordFromDeploy(ctx));
     progress(`${Object.keys(r.configured).length} nodes, ${Object.keys(r.ends).length} link ends`);
   },
 };
