@@ -25,7 +25,8 @@ describe('hosts: section', () => {
   it('parses the engines Docker users write', () => {
     assert.deepEqual(parseEngine('unix:///var/run/docker.sock'), { type: 'unix', path: '/var/run/docker.sock' });
     assert.deepEqual(parseEngine('tcp://10.0.0.2:2376'), { type: 'tcp', host: '10.0.0.2', port: 2376 });
-    assert.deepEqual(parseEngine('ssh://me@box'), { type: 'ssh', host: 'box', port: 22, user: 'me' });
+    assert.deepEqual(parseEngine('ssh://me@box'), { type: 'ssh', host: 'box', user: 'me' });
+    assert.deepEqual(parseEngine('tcp://box'), { type: 'tcp', host: 'box' });
     assert.deepEqual(parseEngine('ssh://[2001:db8::2]:2200'), { type: 'ssh', host: '2001:db8::2', port: 2200 });
     assert.deepEqual(parseEngine('lab-b'), { type: 'context', name: 'lab-b' });
     assert.match(parseEngine('http://x') as string, /unknown scheme http/);
