@@ -52,13 +52,13 @@ class SshSocket extends Duplex {
       this.gotData = true;
       if (!this.push(d)) child.stdout!.pause();
     });
-    child.stdout!.on('end', () => this.push(null));
     child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined);
     child.on('error', (e) => this.destroy(new SshDialError(`${what}: ${e.message}`)));
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       if (this.destroyed) return;
-      // a clean exit after answers is the remote closing the connection; anything else is why the call failed
+      // the end of the stream waits for ssh's exit: a clean one after answers is the remote closing the connection,
+      // anything else is why the call failed (ssh's last line: refused, host key, permission denied, no docker there)
       if (code === 0 && this.gotData) return this.push(null);
       const said = this.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited ${code}`;
       this.destroy(new SshDialError(`${what}: ${said}`));
@@ -69,7 +69,8 @@ class SshSocket extends Duplex {
     this.child.stdout!.resume();
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.child.stdin!.write(chunk, cb);
+    // a write to an ssh that died fails with EPIPE: the reason is what ssh said, given when it closes
+    this.child.stdin!.write(chunk, () => cb());
   }
   override _final(cb: (e?: Error | null) => void): void {
     this.child.stdin!.end(cb);

@@ -34,6 +34,19 @@ describe('hosts: section', () => {
     assert.match(parseEngine('tcp://u@h') as string, /expected tcp:\/\/HOST/);
   });
 
+  it('tls: cert-path names a directory with docker\'s file names (ca.pem, cert.pem, key.pem); a file given by itself wins', () => {
+    const plan = planLab(parseTopology(`name: mh
+hosts:
+  a: { engine: unix:///run/a.sock, underlay: 10.250.0.1 }
+  b: { engine: tcp://b.example, underlay: 10.250.0.2, tls: { cert-path: /labs/certs/b, ca: /etc/lab/ca.pem } }
+topology:
+  nodes:
+    r1: { kind: linux, image: kindlab/base }
+`, { file: '/labs/topo.yaml', env: {} }));
+    assert.deepEqual(plan.hosts?.[1]?.tls, { ca: '/etc/lab/ca.pem', cert: '/labs/certs/b/cert.pem', key: '/labs/certs/b/key.pem' });
+    assert.deepEqual(plan.hosts?.[1]?.engine, { type: 'tcp', host: 'b.example' });
+  });
+
   it('places pinned nodes, keeps a group (rack) together, spreads the rest by count', () => {
     const plan = planLab(parseTopology(`${HOSTS}topology:
   defaults: { kind: linux, image: kindlab/base }
