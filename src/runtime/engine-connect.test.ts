@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { KindlabError } from '../errors.js';
-import { contextEndpoint, describeConnectError, envTls, isUnreachable, resolveEngine } from './engine-connect.js';
+import { contextEndpoint, describeConnectError, dockerFor, envTls, isUnreachable, resolveEngine } from './engine-connect.js';
 
 let dir = '';
 before(async () => {
@@ -77,4 +77,16 @@ test('TLS and ssh failures count as unreachable (a destroy names the host and go
   const c = describeConnectError(host('lab-b'), Object.assign(new Error('connect ECONNREFUSED 10.0.0.2:2376'), { code: 'ECONNREFUSED' }));
   assert.equal(c.message, 'host b (engine lab-b) is unreachable: connect ECONNREFUSED 10.0.0.2:2376');
   assert.match(c.hint, /docker --context lab-b version/);
+});
+
+test('a unix:// engine is that socket even when DOCKER_HOST names a tcp:// engine (dockerode\'s defaults come from it)', async () => {
+  const saved = process.env['DOCKER_HOST'];
+  process.env['DOCKER_HOST'] = 'tcp://192.0.2.1:2375';
+  try {
+    const docker = await dockerFor(host(`unix://${join(dir, 'no.sock')}`));
+    await assert.rejects(docker.ping(), (e: unknown) => (e as { code?: string }).code === 'ENOENT' && (e as { address?: string }).address === join(dir, 'no.sock'));
+  } finally {
+    if (saved === undefined) delete process.env['DOCKER_HOST'];
+    else process.env['DOCKER_HOST'] = saved;
+  }
 });

@@ -86,7 +86,8 @@ export async function dockerFor(host: HostRecord): Promise<Docker> {
   const what = `host ${host.name} (${host.engineText}${via ? ` → ${via}` : ''})`;
   switch (ref.type) {
     case 'unix':
-      return new Docker({ socketPath: ref.path });
+      // host: undefined, else dockerode's defaults from a DOCKER_HOST=tcp://… in the environment win over the socket
+      return new Docker({ socketPath: ref.path, host: undefined } as Docker.DockerOptions);
     case 'tcp': {
       const file = async (k: keyof TlsFiles) => {
         const p = tls?.[k];
