@@ -27,17 +27,19 @@ import { makeCa, signCert, startSshd, stopSshd, tlsListener, type TestSshd } fro
 
 const LAB = 'kl-me';
 const TAG = 'klme';
+/** One lab per way of naming engine b, deployed at the same time: lab name and mgmt subnet. */
+const VIA = { tls: ['kl-me-t', '172.31.252.0/24'], ssh: ['kl-me-s', '172.31.253.0/24'], context: ['kl-me-c', '172.31.254.0/24'] } as const;
 const A = engine('a', TAG, 0);
 const B = engine('b', TAG, 1);
 let dir = '';
 let sshd: TestSshd | undefined;
 
-function topology(b: string): string {
-  return `name: ${LAB}
+function topology(b: string, name: string = LAB, mgmt = '172.31.252.0/24'): string {
+  return `name: ${name}
 hosts:
   a: { engine: "unix://${A.sock}", underlay: ${A.underlay} }
   b: ${b}
-mgmt: { ipv4-subnet: 172.31.252.0/24 }
+mgmt: { ipv4-subnet: ${mgmt} }
 topology:
   defaults: { kind: linux, image: kindlab/base }
   nodes:
@@ -49,30 +51,31 @@ topology:
 }
 
 /** What of the lab each engine still holds (containers and networks by label), read on its unix socket. */
-async function leftOn(e: TestEngine): Promise<string[]> {
-  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Names}}']);
-  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${LAB}`, '--format', '{{.Name}}']);
+async function leftOn(e: TestEngine, name = LAB): Promise<string[]> {
+  const ps = await dockerOn(e, ['ps', '-a', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Names}}']);
+  const nets = await dockerOn(e, ['network', 'ls', '--filter', `label=kindlab.lab=${name}`, '--format', '{{.Name}}']);
   assert.equal(ps.exitCode, 0, ps.stderr);
   return [...ps.stdout.split('\n'), ...nets.stdout.split('\n')].filter(Boolean);
 }
 
 /** The lab with b named `b`, deployed with `env`: r2 on b pings r1 on a through b's transport; destroy clears both. */
-async function deployPingDestroy(name: string, b: string, env: Record<string, string> = {}): Promise<void> {
-  const file = join(dir, `${name}.yaml`);
-  await writeFile(file, topology(b));
+async function deployPingDestroy(via: keyof typeof VIA, b: string, env: Record<string, string> = {}): Promise<void> {
+  const [name, mgmt] = VIA[via];
+  const file = join(dir, `${via}.yaml`);
+  await writeFile(file, topology(b, name, mgmt));
   const d = await lab(['deploy', '-t', file], { env });
-  assert.equal(d.exitCode, 0, d.stderr + d.stdout);
+  assert.equal(d.exitCode, 0, `${via}: ${d.stderr}${d.stdout}`);
   assert.match(d.stdout, /deployed: 2 containers, 1 links on 2 hosts/);
   assert.match(d.stdout, /r1:eth1 \(a 10\.250\.0\.1\) <-> r2:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+/);
-  assert.deepEqual((await leftOn(B)).filter((n) => n.startsWith('clab-')), [`clab-${LAB}-r2`], 'r2 runs on engine b');
-  await until(`${name}: r2 → r1`, async () => {
+  assert.deepEqual((await leftOn(B, name)).filter((n) => n.startsWith('clab-')), [`clab-${name}-r2`], `${via}: r2 runs on engine b`);
+  await until(`${via}: r2 → r1`, async () => {
     const r = await lab(['exec', '-t', file, 'r2', '--', 'ping', '-c', '1', '-W', '1', '10.0.12.1'], { env });
     return r.exitCode === 0 ? true : undefined;
   }, 20_000, 300);
   const x = await lab(['destroy', '-t', file, '--cleanup'], { env });
-  assert.equal(x.exitCode, 0, x.stderr + x.stdout);
-  assert.deepEqual(await leftOn(A), [], `${name}: engine a`);
-  assert.deepEqual(await leftOn(B), [], `${name}: engine b`);
+  assert.equal(x.exitCode, 0, `${via}: ${x.stderr}${x.stdout}`);
+  assert.deepEqual(await leftOn(A, name), [], `${via}: engine a`);
+  assert.deepEqual(await leftOn(B, name), [], `${via}: engine b`);
 }
 
 before(async () => {
@@ -92,26 +95,29 @@ before(async () => {
 });
 
 after(async () => {
-  await execa('node', [LAB_BIN, 'destroy', '--name', LAB, '--cleanup'], { reject: false, cwd: REPO, env: sshd ? { PATH: `${sshd.binDir}:${process.env['PATH']}` } : {} });
+  for (const name of [LAB, ...Object.values(VIA).map(([n]) => n)]) {
+    await execa('node', [LAB_BIN, 'destroy', '--name', name, '--cleanup'], { reject: false, cwd: REPO, env: { DOCKER_CONFIG: join(dir, 'docker-config'), ...(sshd ? { PATH: `${sshd.binDir}:${process.env['PATH']}` } : {}) } });
+  }
   await stopSshd(sshd);
   for (const e of [A, B]) await removeEngine(e);
   await rm(dir, { recursive: true, force: true });
 });
 
 test('engine b over tcp:// with TLS (tls: cert-path), ssh:// and a docker context: each deploys, pings across and destroys clean', async () => {
-  await deployPingDestroy('tcp-tls', `{ engine: "tcp://${B.underlay}:2376", underlay: ${B.underlay}, tls: { cert-path: ${join(dir, 'client')} } }`);
-
-  const path = { PATH: `${sshd!.binDir}:${process.env['PATH']}` };
-  await deployPingDestroy('ssh', `{ engine: "ssh://root@${B.underlay}", underlay: ${B.underlay} }`, path);
-  // every ssh connection of those commands ended with them (none kept by a lab process that is gone)
-  const ssh = await execa('pgrep', ['-f', `${B.underlay} docker system dial-stdio`], { reject: false });
-  assert.equal(ssh.stdout.trim(), '', 'no ssh dial-stdio process left');
-
   const config = join(dir, 'docker-config');
   const c = join(dir, 'client');
   const made = await execa('docker', ['context', 'create', 'klme-b', '--docker', `host=tcp://${B.underlay}:2376,ca=${c}/ca.pem,cert=${c}/cert.pem,key=${c}/key.pem`], { reject: false, env: { DOCKER_CONFIG: config } });
   assert.equal(made.exitCode, 0, made.stderr);
-  await deployPingDestroy('context', `{ engine: klme-b, underlay: ${B.underlay} }`, { DOCKER_CONFIG: config });
+  // the image reaches b over TLS first (save | load through the tcp:// engine); the others find it there
+  await deployPingDestroy('tls', `{ engine: "tcp://${B.underlay}:2376", underlay: ${B.underlay}, tls: { cert-path: ${c} } }`);
+  // the other two labs at once (their own names and mgmt subnets), as two users of the same machines would
+  await Promise.all([
+    deployPingDestroy('ssh', `{ engine: "ssh://root@${B.underlay}", underlay: ${B.underlay} }`, { PATH: `${sshd!.binDir}:${process.env['PATH']}` }),
+    deployPingDestroy('context', `{ engine: klme-b, underlay: ${B.underlay} }`, { DOCKER_CONFIG: config }),
+  ]);
+  // every ssh connection of those commands ended with them (none kept by a lab process that is gone)
+  const ssh = await execa('pgrep', ['-f', `${B.underlay} docker system dial-stdio`], { reject: false });
+  assert.equal(ssh.stdout.trim(), '', 'no ssh dial-stdio process left');
 });
 
 test('a CA that did not sign b\'s certificate, an ssh port nobody answers: the deploy names host b and makes nothing', async () => {
