@@ -55,14 +55,29 @@ class SshSocket extends Duplex {
     child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
     child.stdin!.on('error', () => undefined);
     child.on('error', (e) => this.destroy(new SshDialError(`${what}: ${e.message}`)));
+    // the end of the stream waits for ssh's exit: a clean one after answers is the remote closing the connection,
+    // anything else is why the call failed (ssh's last line: refused, host key, permission denied, no docker there).
+    // An ssh that stays after its output ended (the master of the user's ControlMaster, serving other sessions)
+    // has closed this connection all the same.
+    let lingering: NodeJS.Timeout | undefined;
+    child.stdout!.on('end', () => {
+      if (this.gotData) lingering = setTimeout(() => this.ended(), 1000).unref();
+    });
     child.on('close', (code) => {
+      clearTimeout(lingering);
       if (this.destroyed) return;
-      // the end of the stream waits for ssh's exit: a clean one after answers is the remote closing the connection,
-      // anything else is why the call failed (ssh's last line: refused, host key, permission denied, no docker there)
-      if (code === 0 && this.gotData) return this.push(null);
+      if (code === 0 && this.gotData) return this.ended();
       const said = this.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited ${code}`;
       this.destroy(new SshDialError(`${what}: ${said}`));
     });
+  }
+
+  /** The connection is over: the stream ends, and the socket closes once what was read is consumed (at once when nothing waits to be read: an idle pooled socket), so the http.Agent drops it. */
+  private ended(): void {
+    if (this.destroyed || this.readableEnded) return;
+    this.push(null);
+    if (this.readableLength === 0) setImmediate(() => this.destroy());
+    else this.once('end', () => this.destroy());
   }
 
   override _read(): void {
@@ -76,7 +91,11 @@ class SshSocket extends Duplex {
     this.child.stdin!.end(cb);
   }
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    // closing ssh's stdin ends this session only (a ControlMaster's other sessions go on); a failed one is stopped
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      if (err) this.child.kill();
+      else this.child.stdin!.end();
+    }
     cb(err);
   }
   // what http.Agent and ClientRequest call on a net.Socket

@@ -63,7 +63,9 @@ async function deployPingDestroy(via: keyof typeof VIA, b: string, env: Record<s
   const [name, mgmt] = VIA[via];
   const file = join(dir, `${via}.yaml`);
   await writeFile(file, topology(b, name, mgmt));
+  const t0 = Date.now();
   const d = await lab(['deploy', '-t', file], { env });
+  console.log(`TIMING ${via} deploy ${Date.now() - t0}`);
   assert.equal(d.exitCode, 0, `${via}: ${d.stderr}${d.stdout}`);
   assert.match(d.stdout, /deployed: 2 containers, 1 links on 2 hosts/);
   assert.match(d.stdout, /r1:eth1 \(a 10\.250\.0\.1\) <-> r2:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+/);
@@ -72,7 +74,9 @@ async function deployPingDestroy(via: keyof typeof VIA, b: string, env: Record<s
     const r = await lab(['exec', '-t', file, 'r2', '--', 'ping', '-c', '1', '-W', '1', '10.0.12.1'], { env });
     return r.exitCode === 0 ? true : undefined;
   }, 20_000, 300);
+  const t1 = Date.now();
   const x = await lab(['destroy', '-t', file, '--cleanup'], { env });
+  console.log(`TIMING ${via} ping ${t1 - t0} destroy ${Date.now() - t1}`);
   assert.equal(x.exitCode, 0, `${via}: ${x.stderr}${x.stdout}`);
   assert.deepEqual(await leftOn(A, name), [], `${via}: engine a`);
   assert.deepEqual(await leftOn(B, name), [], `${via}: engine b`);
@@ -90,8 +94,8 @@ before(async () => {
   await reachFromHost([A, B]);
   await Promise.all([startEngine(A), startEngine(B, { args: tlsListener(B, join(dir, 'server')) })]);
   sshd = await startSshd(B, join(dir, 'ssh'));
-  // only engine a has the image: the first deploy copies it to b through b's TLS listener (save | load)
-  await loadInto(A, ['kindlab/base:latest']);
+  // both engines have the image (copying it between engines is multihost.test.ts's)
+  await Promise.all([loadInto(A, ['kindlab/base:latest']), loadInto(B, ['kindlab/base:latest'])]);
 });
 
 after(async () => {
@@ -108,10 +112,9 @@ test('engine b over tcp:// with TLS (tls: cert-path), ssh:// and a docker contex
   const c = join(dir, 'client');
   const made = await execa('docker', ['context', 'create', 'klme-b', '--docker', `host=tcp://${B.underlay}:2376,ca=${c}/ca.pem,cert=${c}/cert.pem,key=${c}/key.pem`], { reject: false, env: { DOCKER_CONFIG: config } });
   assert.equal(made.exitCode, 0, made.stderr);
-  // the image reaches b over TLS first (save | load through the tcp:// engine); the others find it there
-  await deployPingDestroy('tls', `{ engine: "tcp://${B.underlay}:2376", underlay: ${B.underlay}, tls: { cert-path: ${c} } }`);
-  // the other two labs at once (their own names and mgmt subnets), as two users of the same machines would
+  // three labs at once (their own names and mgmt subnets), as three users of the same machines would
   await Promise.all([
+    deployPingDestroy('tls', `{ engine: "tcp://${B.underlay}:2376", underlay: ${B.underlay}, tls: { cert-path: ${c} } }`),
     deployPingDestroy('ssh', `{ engine: "ssh://root@${B.underlay}", underlay: ${B.underlay} }`, { PATH: `${sshd!.binDir}:${process.env['PATH']}` }),
     deployPingDestroy('context', `{ engine: klme-b, underlay: ${B.underlay} }`, { DOCKER_CONFIG: config }),
   ]);
