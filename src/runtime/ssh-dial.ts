@@ -45,6 +45,7 @@ export class SshDialError extends Error {
 class SshSocket extends Duplex {
   private stderr = '';
   private gotData = false;
+  private over = false;
 
   constructor(private readonly child: ChildProcess, what: string) {
     super();
@@ -74,7 +75,8 @@ class SshSocket extends Duplex {
 
   /** The connection is over: the stream ends, and the socket closes once what was read is consumed (at once when nothing waits to be read: an idle pooled socket), so the http.Agent drops it. */
   private ended(): void {
-    if (this.destroyed || this.readableEnded) return;
+    if (this.destroyed || this.over) return;
+    this.over = true;
     this.push(null);
     if (this.readableLength === 0) setImmediate(() => this.destroy());
     else this.once('end', () => this.destroy());
