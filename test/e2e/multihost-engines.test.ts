@@ -63,9 +63,7 @@ async function deployPingDestroy(via: keyof typeof VIA, b: string, env: Record<s
   const [name, mgmt] = VIA[via];
   const file = join(dir, `${via}.yaml`);
   await writeFile(file, topology(b, name, mgmt));
-  const t0 = Date.now();
   const d = await lab(['deploy', '-t', file], { env });
-  console.log(`TIMING ${via} deploy ${Date.now() - t0}`);
   assert.equal(d.exitCode, 0, `${via}: ${d.stderr}${d.stdout}`);
   assert.match(d.stdout, /deployed: 2 containers, 1 links on 2 hosts/);
   assert.match(d.stdout, /r1:eth1 \(a 10\.250\.0\.1\) <-> r2:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+/);
@@ -74,9 +72,7 @@ async function deployPingDestroy(via: keyof typeof VIA, b: string, env: Record<s
     const r = await lab(['exec', '-t', file, 'r2', '--', 'ping', '-c', '1', '-W', '1', '10.0.12.1'], { env });
     return r.exitCode === 0 ? true : undefined;
   }, 20_000, 300);
-  const t1 = Date.now();
   const x = await lab(['destroy', '-t', file, '--cleanup'], { env });
-  console.log(`TIMING ${via} ping ${t1 - t0} destroy ${Date.now() - t1}`);
   assert.equal(x.exitCode, 0, `${via}: ${x.stderr}${x.stdout}`);
   assert.deepEqual(await leftOn(A, name), [], `${via}: engine a`);
   assert.deepEqual(await leftOn(B, name), [], `${via}: engine b`);
