@@ -2,8 +2,8 @@
  * A lab's `hosts:` reaching an engine the other ways Docker users name one (issue 17), on real dockerd's in their
  * own network namespaces joined by a veth underlay (engines.ts). Engine a is a unix socket; engine b also listens on
  * tcp://10.250.0.2:2376 with --tlsverify (a CA, its server certificate for that IP and a client certificate, made with
- * openssl here) and has an sshd on 10.250.0.2:22 whose sessions' docker is engine b. The same two-node lab (r1 on a,
- * r2 on b, a VXLAN link between them) is deployed with b named as
+ * openssl here) and has an sshd on 10.250.0.2:22 whose sessions' docker is engine b. A two-node lab (r1 on a, r2 on
+ * b, a VXLAN link between them) is deployed three times at once (own names and mgmt subnets) with b named as
  * - `tcp://10.250.0.2:2376` with `tls: { cert-path }`,
  * - `ssh://root@10.250.0.2` (the OpenSSH client runs `docker system dial-stdio` there; the test's ssh configuration
  *   stands in for ~/.ssh/config),
