@@ -25,6 +25,9 @@ if [ "${KINDLAB_SETUP_TEST_DEPS:-0}" = 1 ]; then
   # the image pull test runs a local registry and builds a tiny image from busybox-static
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
   [ -x /bin/busybox ] || need+=(busybox-static)
+  # the multi-engine test reaches an engine over ssh:// (sshd in the engine's namespace; ssh runs dial-stdio there)
+  command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"

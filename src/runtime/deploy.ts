@@ -125,7 +125,10 @@ function interrupted(lab: string, step: string, signal: AbortSignal): KindlabErr
 /** One runtime over the lab's engines, each container routed to its node's host; `local` is a source of images. */
 async function labEngines(plan: LabPlan, local: Runtime | undefined): Promise<EngineRuntime> {
   const placement = new Map(plan.nodes.filter((n) => n.host !== undefined).map((n) => [n.containerName, n.host!]));
-  return engineRuntime(plan.hosts!, placement, local ?? new DockerRuntime());
+  const engines = await engineRuntime(plan.hosts!, placement, local ?? new DockerRuntime());
+  // a wrong certificate or an ssh host that does not answer is told (naming the host) before anything is made
+  await engines.checkReachable();
+  return engines;
 }
 
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */

@@ -6,69 +6,26 @@
  * a destroy removes what it can and names the rest; during a deploy any call to it fails the step
  * and the deploy rolls back on the others.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { KindlabError, errorMessage } from '../errors.js';
-import { parseEngine, type EngineRef, type HostSpec } from '../topology/index.js';
+import { describeConnectError, dockerFor, isUnreachable, type HostRecord } from './engine-connect.js';
 import { DockerRuntime, type ContainerAction, type ContainerInfo, type ExecOptions, type ExecResult, type NetworkInfo, type Runtime } from './docker.js';
 import { readLabRecord } from './lab-registry.js';
 import { StaleEndpointsError } from './stale-endpoints.js';
 import type { BuildOptions, BuildResult, ImageRequest, ImageResolution, ResolveOptions } from './images.js';
 
-/** What the lab directory records of a host (hosts.json), enough for destroy --name to find every engine. */
-export type HostRecord = Pick<HostSpec, 'name' | 'engineText' | 'underlay' | 'tls'>;
+export { dockerFor, isUnreachable, type HostRecord } from './engine-connect.js';
 
 export interface Engine {
   name: string;
   underlay: string;
   runtime: Runtime;
-}
-
-/** A `docker context` name → its endpoint and TLS files (~/.docker/contexts, as the docker CLI stores them). */
-async function contextEndpoint(name: string): Promise<{ ref: EngineRef; tls?: HostSpec['tls'] }> {
-  const id = createHash('sha256').update(name).digest('hex');
-  const base = process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker');
-  const meta = await readFile(join(base, 'contexts', 'meta', id, 'meta.json'), 'utf8').catch((e: unknown) => {
-    throw new KindlabError('RUNTIME_DOCKER', `docker context ${name}: not found (${errorMessage(e)})`, { hint: 'list them with: docker context ls' });
-  });
-  const host = (JSON.parse(meta) as { Endpoints?: { docker?: { Host?: string } } }).Endpoints?.docker?.Host;
-  const ref = host ? parseEngine(host) : `docker context ${name} has no docker endpoint`;
-  if (typeof ref === 'string' || ref.type === 'context') throw new KindlabError('RUNTIME_DOCKER', `docker context ${name}: ${typeof ref === 'string' ? ref : 'endpoint names another context'}`);
-  const tlsDir = join(base, 'contexts', 'tls', id, 'docker');
-  const has = await readFile(join(tlsDir, 'cert.pem')).then(() => true, () => false);
-  return { ref, ...(has ? { tls: { ca: join(tlsDir, 'ca.pem'), cert: join(tlsDir, 'cert.pem'), key: join(tlsDir, 'key.pem') } } : {}) };
-}
-
-/** A dockerode client for a host's engine (a context is looked up first). */
-export async function dockerFor(host: HostRecord): Promise<Docker> {
-  let ref = parseEngine(host.engineText);
-  if (typeof ref === 'string') throw new KindlabError('RUNTIME_DOCKER', `host ${host.name}: ${ref}`);
-  let tls = host.tls;
-  if (ref.type === 'context') ({ ref, tls } = await contextEndpoint(ref.name));
-  switch (ref.type) {
-    case 'unix':
-      return new Docker({ socketPath: ref.path });
-    case 'tcp': {
-      const file = async (p?: string) => (p ? await readFile(p) : undefined);
-      const [ca, cert, key] = await Promise.all([file(tls?.ca), file(tls?.cert), file(tls?.key)]);
-      return new Docker({ host: ref.host, port: ref.port, protocol: tls ? 'https' : 'http', ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
-    }
-    case 'context':
-      throw new KindlabError('RUNTIME_DOCKER', `host ${host.name}: docker context endpoint names another context`);
-    default:
-      // docker-modem speaks ssh through ssh2 (the remote runs `docker system dial-stdio`), with the user's agent
-      return new Docker({ protocol: 'ssh', host: ref.host, port: ref.port, ...(ref.user ? { username: ref.user } : {}), sshOptions: { agent: process.env['SSH_AUTH_SOCK'] } } as Docker.DockerOptions);
-  }
-}
-
-/** Connection failures (engine stopped, socket gone, host down), as opposed to an engine's answer. */
-export function isUnreachable(e: unknown): boolean {
-  const code = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
-  if (code && ['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'ENETUNREACH', 'EPIPE'].includes(code)) return true;
-  return /ECONNREFUSED|ENOENT .*sock|EHOSTUNREACH|connect ETIMEDOUT|socket hang up/.test(errorMessage(e));
+  /** `engine:` as written (for messages), and a cheap call that fails when the engine cannot be reached. */
+  engineText?: string;
+  ping?: () => Promise<unknown>;
 }
 
 export class EngineRuntime implements Runtime {
@@ -90,6 +47,20 @@ export class EngineRuntime implements Runtime {
   ) {
     this.byName = new Map(engines.map((e) => [e.name, e]));
     for (const [c, h] of placement) this.where.set(c, h);
+  }
+
+  /**
+   * Every engine answers, else a KindlabError naming the first host entry that does not and why (TLS, ssh,
+   * refused): checked before a deploy creates anything, so a wrong certificate or a down host leaves nothing behind.
+   */
+  async checkReachable(): Promise<void> {
+    const answers = await Promise.all(this.engines.map((e) => (e.ping ? e.ping().then(() => undefined, (err: unknown) => err) : undefined)));
+    for (const [i, err] of answers.entries()) {
+      if (err === undefined) continue;
+      const e = this.engines[i]!;
+      const { message, hint } = describeConnectError({ name: e.name, engineText: e.engineText ?? e.name, underlay: e.underlay }, err);
+      throw new KindlabError('RUNTIME_DOCKER', message, { hint, cause: err });
+    }
   }
 
   engine(name: string): Engine {
@@ -268,7 +239,10 @@ export class EngineRuntime implements Runtime {
 /** The runtime of a lab with hosts: one DockerRuntime per engine, routed by the plan's placement. */
 export async function engineRuntime(hosts: HostRecord[], placement: Map<string, string>, local?: Runtime): Promise<EngineRuntime> {
   const engines: Engine[] = [];
-  for (const h of hosts) engines.push({ name: h.name, underlay: h.underlay, runtime: new DockerRuntime(await dockerFor(h)) });
+  for (const h of hosts) {
+    const docker = await dockerFor(h);
+    engines.push({ name: h.name, underlay: h.underlay, runtime: new DockerRuntime(docker), engineText: h.engineText, ping: () => docker.ping() });
+  }
   return new EngineRuntime(engines, placement, local);
 }
 

@@ -25,12 +25,26 @@ describe('hosts: section', () => {
   it('parses the engines Docker users write', () => {
     assert.deepEqual(parseEngine('unix:///var/run/docker.sock'), { type: 'unix', path: '/var/run/docker.sock' });
     assert.deepEqual(parseEngine('tcp://10.0.0.2:2376'), { type: 'tcp', host: '10.0.0.2', port: 2376 });
-    assert.deepEqual(parseEngine('ssh://me@box'), { type: 'ssh', host: 'box', port: 22, user: 'me' });
+    assert.deepEqual(parseEngine('ssh://me@box'), { type: 'ssh', host: 'box', user: 'me' });
+    assert.deepEqual(parseEngine('tcp://box'), { type: 'tcp', host: 'box' });
     assert.deepEqual(parseEngine('ssh://[2001:db8::2]:2200'), { type: 'ssh', host: '2001:db8::2', port: 2200 });
     assert.deepEqual(parseEngine('lab-b'), { type: 'context', name: 'lab-b' });
     assert.match(parseEngine('http://x') as string, /unknown scheme http/);
     assert.match(parseEngine('unix://rel.sock') as string, /absolute/);
     assert.match(parseEngine('tcp://u@h') as string, /expected tcp:\/\/HOST/);
+  });
+
+  it('tls: cert-path names a directory with docker\'s file names (ca.pem, cert.pem, key.pem); a file given by itself wins', () => {
+    const plan = planLab(parseTopology(`name: mh
+hosts:
+  a: { engine: unix:///run/a.sock, underlay: 10.250.0.1 }
+  b: { engine: tcp://b.example, underlay: 10.250.0.2, tls: { cert-path: /labs/certs/b, ca: /etc/lab/ca.pem } }
+topology:
+  nodes:
+    r1: { kind: linux, image: kindlab/base }
+`, { file: '/labs/topo.yaml', env: {} }));
+    assert.deepEqual(plan.hosts?.[1]?.tls, { ca: '/etc/lab/ca.pem', cert: '/labs/certs/b/cert.pem', key: '/labs/certs/b/key.pem' });
+    assert.deepEqual(plan.hosts?.[1]?.engine, { type: 'tcp', host: 'b.example' });
   });
 
   it('places pinned nodes, keeps a group (rack) together, spreads the rest by count', () => {

@@ -5,6 +5,7 @@
  * Pure: checks and parses, with positions; placement is in placement.ts.
  */
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import type { IssueList } from './source-map.js';
 import { resolveHostPath } from './parse-values.js';
 import type { EngineRef, HostSpec, NodeSpec } from './types.js';
@@ -26,8 +27,10 @@ export function parseEngine(text: string): EngineRef | string {
     const host = hp[2]!.replace(/^\[|\]$/g, '');
     const port = hp[3] !== undefined ? Number(hp[3]) : undefined;
     if (port !== undefined && (port < 1 || port > 65535)) return `engine "${text}": port ${port} is out of range`;
-    if (scheme === 'tcp') return { type: 'tcp', host, port: port ?? 2375 };
-    return { type: 'ssh', host, port: port ?? 22, ...(hp[1] !== undefined ? { user: hp[1] } : {}) };
+    // no port: docker's default (tcp 2375, or 2376 with TLS, decided when connecting), ssh's from ~/.ssh/config or 22
+    const p = port !== undefined ? { port } : {};
+    if (scheme === 'tcp') return { type: 'tcp', host, ...p };
+    return { type: 'ssh', host, ...p, ...(hp[1] !== undefined ? { user: hp[1] } : {}) };
   }
   return `engine "${text}": unknown scheme ${scheme}:// (use unix://, tcp://, ssh:// or a Docker context name)`;
 }
@@ -64,8 +67,11 @@ export function normalizeHosts(raw: Record<string, RawHost | null> | undefined, 
     if (h.tls) {
       if (typeof engine !== 'string' && engine.type !== 'tcp') issues.add([...at, 'tls'], 'tls applies to tcp:// engines only', 'key');
       tls = {};
+      // cert-path: a directory as DOCKER_CERT_PATH is, with docker's file names; a file given by itself wins
+      const dirOf = h.tls['cert-path'] !== undefined ? resolveHostPath(h.tls['cert-path'], dir) : undefined;
+      if (dirOf !== undefined && exists && !exists(dirOf)) issues.add([...at, 'tls', 'cert-path'], `TLS cert-path ${dirOf} does not exist`);
       for (const k of ['ca', 'cert', 'key'] as const) {
-        const v = h.tls[k];
+        const v = h.tls[k] ?? (dirOf !== undefined && (!exists || exists(join(dirOf, `${k}.pem`))) ? join(dirOf, `${k}.pem`) : undefined);
         if (v === undefined) continue;
         const abs = resolveHostPath(v, dir);
         if (exists && !exists(abs)) issues.add([...at, 'tls', k], `TLS ${k} file ${abs} does not exist`);

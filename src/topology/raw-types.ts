@@ -168,7 +168,7 @@ export interface RawMgmt {
 export interface RawHost {
   engine?: string;
   underlay?: string;
-  tls?: { ca?: string; cert?: string; key?: string };
+  tls?: { ca?: string; cert?: string; key?: string; 'cert-path'?: string };
 }
 
 export interface RawTopologySection {

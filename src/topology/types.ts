@@ -100,8 +100,10 @@ export interface NodeSpec {
 /** Where a Docker engine listens, as Docker users name it. */
 export type EngineRef =
   | { type: 'unix'; path: string }
-  | { type: 'tcp'; host: string; port: number }
-  | { type: 'ssh'; host: string; port: number; user?: string }
+  /** No port: docker's default, 2376 with TLS, else 2375. */
+  | { type: 'tcp'; host: string; port?: number }
+  /** No port or user: ssh's (~/.ssh/config, else 22 and the local user), as the docker CLI leaves them. */
+  | { type: 'ssh'; host: string; port?: number; user?: string }
   /** A `docker context` name (its endpoint is read from ~/.docker/contexts at deploy). */
   | { type: 'context'; name: string };
 

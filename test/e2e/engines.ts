@@ -57,12 +57,12 @@ export async function reachFromHost(engines: TestEngine[]): Promise<void> {
   }
 }
 
-/** Starts (or restarts, same data) a dockerd in the engine's namespace and waits for its API. */
 /**
+ * Starts (or restarts, same data) a dockerd in the engine's namespace and waits for its API.
  * `hide`: directories this machine has that the engine must not see, as on another machine: the engine runs in a
  * mount namespace of its own with an empty tmpfs over each (its containers and their binds see that, not ours).
  */
-export async function startEngine(e: TestEngine, opts: { hide?: string[] } = {}): Promise<void> {
+export async function startEngine(e: TestEngine, opts: { hide?: string[]; args?: string[] } = {}): Promise<void> {
   await mkdir(e.root, { recursive: true });
   for (const d of opts.hide ?? []) await mkdir(d, { recursive: true });
   const hidden = (opts.hide ?? []).length === 0 ? ['dockerd'] : [
@@ -73,6 +73,8 @@ export async function startEngine(e: TestEngine, opts: { hide?: string[] } = {})
     `--net=/var/run/netns/${e.netns}`, ...hidden,
     '--data-root', `${e.root}/data`, '--exec-root', `${e.root}/x`, '-H', `unix://${e.sock}`, '--pidfile', `${e.root}/d.pid`,
     '--bridge', 'none', '--iptables=false', '--ip6tables=false', '--cgroup-parent', `/${e.netns}`, '--log-level', 'error',
+    // more dockerd flags (another listener: `-H tcp://…:2376 --tlsverify …`)
+    ...(opts.args ?? []),
   ];
   const proc = spawn('nsenter', args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let err = '';
