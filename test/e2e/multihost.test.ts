@@ -295,6 +295,12 @@ test('engine b lost at destroy: a is cleaned and b reported; destroy again once 
 test('a bind source outside the lab directory that engine b\'s machine lacks: the deploy stops naming it and rolls back', async () => {
   const src = join(outside(), 'data.txt');
   await writeFile(join(dir, 'bind.yaml'), topology('', `, "${src}:/data.txt:ro"`));
+  // a lab directory removed here (an earlier destroy --cleanup) took engine b's empty tmpfs over it along (a mount in
+  // another namespace goes with its directory): hide it from b again, else b shares it and nothing is checked
+  const labDir = join(dir, `lab-${LAB}`);
+  await mkdir(labDir, { recursive: true });
+  const dockerdB = (await readFile(join(B.root, 'd.pid'), 'utf8')).trim();
+  await execa('nsenter', ['-t', dockerdB, '-m', 'sh', '-c', 'findmnt -n --mountpoint "$1" >/dev/null || mount -t tmpfs kl-hidden "$1"', 'sh', labDir]);
   const r = await lab(['deploy', '--force', '-t', join(dir, 'bind.yaml')]);
   assert.notEqual(r.exitCode, 0, r.stdout);
   assert.match(r.stderr, new RegExp(`node r3: bind ${src}:/data\\.txt:ro: ${src} does not exist on host b`));
