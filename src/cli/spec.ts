@@ -113,7 +113,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: 'remove a lab (from its labels; the file may be gone)',
     options: {
       ...TARGET,
-      all: { type: 'boolean', short: 'a', describe: "remove every kindlab lab on this Docker engine and on the engines of the labs' hosts" },
+      all: { type: 'boolean', short: 'a', describe: 'remove every kindlab lab on this Docker engine and on the engines its labs name (hosts.json)' },
       hosts: HOSTS_FILE,
       cleanup: { type: 'boolean', describe: 'also delete the lab directory' },
       force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
@@ -131,7 +131,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: "list a lab's nodes (table or --format json)",
     options: {
       ...TARGET,
-      all: { type: 'boolean', short: 'a', describe: "every lab on this Docker engine and on the engines of the labs' hosts" },
+      all: { type: 'boolean', short: 'a', describe: 'every lab on this Docker engine and on the engines its labs name (hosts.json)' },
       hosts: HOSTS_FILE,
       pods: { type: 'boolean', describe: "also the containers of the cluster's real-image pods (hidden by default)" },
       format: { type: 'string', short: 'f', default: 'table', describe: 'output format: table or json' },
