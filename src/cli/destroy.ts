@@ -1,12 +1,14 @@
 /** `lab destroy (-t FILE | --name LAB | --all) [--cleanup]` — works from Docker labels alone. */
 import { KindlabError } from '../errors.js';
 import { DockerRuntime } from '../runtime/index.js';
-import { type DestroyResult, destroyLabLocked, isEmptyResult, listLabNames } from '../runtime/index.js';
+import { type DestroyResult, destroyLabLocked, isEmptyResult } from '../runtime/index.js';
 import { assertLabOwner } from '../runtime/index.js';
 import { runtimeForLab, withLabLock } from '../runtime/index.js';
+import { findLabsEverywhere } from '../runtime/index.js';
+import { hostsFileOf, unreachableLine } from './hosts-file.js';
 import { resolveLab, type TargetValues } from './target.js';
 
-const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--cleanup] [--force] [-v]';
+const USAGE = 'usage: lab destroy (-t FILE | --name LAB | --all) [--hosts FILE] [--cleanup] [--force] [-v]';
 
 /** What `lab destroy` prints for one lab. */
 export function report(r: DestroyResult): string {
@@ -25,6 +27,8 @@ export function report(r: DestroyResult): string {
 
 export interface DestroyValues extends TargetValues {
   all?: boolean;
+  /** More engines to look on (a hosts: file or a hosts.json). */
+  hosts?: string;
   cleanup?: boolean;
   force?: boolean;
 }
@@ -37,13 +41,21 @@ export async function runDestroy(values: DestroyValues): Promise<number> {
   const runtime = new DockerRuntime();
   if (values.all) {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
-    const labs = await listLabNames(runtime);
-    if (labs.length === 0) process.stdout.write('no kindlab labs found\n');
-    for (const lab of labs) process.stdout.write(report(await destroyLabLocked(runtime, lab, { cleanup: values.cleanup, onWait: notice })));
-    return 0;
+    // every engine this machine knows of: its own, each lab's hosts (hosts.json), the --hosts file's
+    const found = await findLabsEverywhere({ local: runtime, hostsFile: await hostsFileOf(values.hosts) });
+    if (found.labs.length === 0 && found.unreachable.length === 0) process.stdout.write('no kindlab labs found\n');
+    let failed = false;
+    for (const { lab, runtime: labRuntime } of found.labs) {
+      const r = await destroyLabLocked(labRuntime, lab, { cleanup: values.cleanup, onWait: notice });
+      failed ||= !!(r.unreachable?.length || r.notRemoved?.length);
+      process.stdout.write(report(r));
+    }
+    for (const u of found.unreachable) process.stdout.write(`${unreachableLine(u)}\n`);
+    return failed || found.unreachable.length > 0 ? 1 : 0;
   }
   const target = await resolveLab(values, USAGE);
-  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
+  const file = await hostsFileOf(values.hosts);
+  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts ?? file?.hosts, labDir: target.plan?.labDir, local: runtime });
   if (target.plan && !values.force) await withLabLock(target.name, () => assertLabOwner(labRuntime, target.name, target.plan!.file, 'destroy'));
   const r = await destroyLabLocked(labRuntime, target.name, { cleanup: values.cleanup, labDir: target.plan?.labDir, onWait: notice });
   process.stdout.write(report(r));

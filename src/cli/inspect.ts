@@ -1,15 +1,18 @@
 /** `lab inspect (-t FILE | --name LAB | --all) [--pods] [--format table|json]` */
 import { KindlabError } from '../errors.js';
 import { existsSync } from 'node:fs';
-import { DockerRuntime, LABEL_LAB, LABEL_TOPO, formatTable, imageColumn, inspectLab, listLabNames, loadLabPlan, runtimeForLab, type InspectResult, type Runtime } from '../runtime/index.js';
+import { DockerRuntime, LABEL_LAB, LABEL_TOPO, findLabsEverywhere, formatTable, imageColumn, inspectLab, loadLabPlan, runtimeForLab, type InspectResult, type Runtime } from '../runtime/index.js';
 import type { LabPlan } from '../topology/index.js';
 import { labLoadOptions } from './load-options.js';
+import { hostsFileOf, unreachableLine } from './hosts-file.js';
 import { resolveLab, type TargetValues } from './target.js';
 
-const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--pods] [--format table|json]';
+const USAGE = 'usage: lab inspect (-t FILE | --name LAB | --all) [--hosts FILE] [--pods] [--format table|json]';
 
 export interface InspectValues extends TargetValues {
   all?: boolean;
+  /** More engines to look on (a hosts: file or a hosts.json). */
+  hosts?: string;
   /** Also list pods' containers (real-image pods run by the cluster's node daemons). */
   pods?: boolean;
   format: string;
@@ -20,7 +23,10 @@ export async function runInspect(values: InspectValues): Promise<number> {
   const runtime = new DockerRuntime();
   if (values.all) {
     if (values.topo || values.name) throw new KindlabError('USAGE', '--all takes no -t or --name', { detail: USAGE });
-    const labs = await Promise.all((await listLabNames(runtime)).map((lab) => inspectLab(runtime, lab, undefined, { pods: !!values.pods })));
+    // every engine this machine knows of: its own, each lab's hosts (hosts.json), the --hosts file's
+    const found = await findLabsEverywhere({ local: runtime, hostsFile: await hostsFileOf(values.hosts) });
+    const labs = await Promise.all(found.labs.map(({ lab, runtime: labRuntime }) => inspectLab(labRuntime, lab, undefined, { pods: !!values.pods })));
+    for (const u of found.unreachable) process.stderr.write(`warning: ${unreachableLine(u)}\n`);
     if (values.format === 'json') {
       process.stdout.write(JSON.stringify(labs.map((r) => ({ lab: r.lab, nodes: r.nodes })), null, 2) + '\n');
       return 0;
@@ -30,7 +36,8 @@ export async function runInspect(values: InspectValues): Promise<number> {
   }
   const target = await resolveLab(values, USAGE);
   // a lab over several engines (hosts:) is looked up on each of them
-  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts, labDir: target.plan?.labDir, local: runtime });
+  const file = await hostsFileOf(values.hosts);
+  const labRuntime = await runtimeForLab(target.name, { hosts: target.plan?.hosts ?? file?.hosts, labDir: target.plan?.labDir, local: runtime });
   const r = await inspectLab(labRuntime, target.name, target.plan ?? (await ownPlan(labRuntime, target.name)), { pods: !!values.pods });
   if (values.format === 'json') {
     process.stdout.write(JSON.stringify({ lab: r.lab, nodes: r.nodes }, null, 2) + '\n');

@@ -207,7 +207,7 @@ test('lab node: a subcommand and a node are required, before anything is loaded'
 
 test('commandWords for zsh carry descriptions', () => {
   assert.ok(commandWords(['lab', ''], true)!.includes('deploy:create a lab from a topology file'));
-  assert.ok(commandWords(['lab', 'inspect', '--'], true)!.includes('--all:every lab on this Docker engine'));
+  assert.ok(commandWords(['lab', 'inspect', '--'], true)!.includes('--all:every lab on this Docker engine and on the engines its labs name (hosts.json)'));
 });
 
 test('topologyFiles lists YAML files and directories, not other files', async () => {

@@ -32,6 +32,8 @@ export const TOPO: OptionSpec = { type: 'string', short: 't', describe: 'topolog
 export const VERBOSE: OptionSpec = { type: 'boolean', short: 'v', describe: 'verbose output; stack traces on errors' };
 const NAME: OptionSpec = { type: 'string', describe: 'lab name (from Docker labels; the file may be gone)' };
 const TARGET: OptionSpecs = { topo: TOPO, name: NAME };
+/** `--hosts FILE` of destroy/inspect: more engines to look on (a lab whose lab directory, with its hosts.json, is gone). */
+const HOSTS_FILE: OptionSpec = { type: 'string', describe: 'also look on these engines: a YAML file with hosts: (as in a topology) or a hosts.json' };
 
 /** `-t FILE`, `-f/--format` (with the command's default), `-o PATH`: the commands that write a report or drawing. */
 export function reportOptionSpecs(defaultFormat: string, formats: readonly string[]): OptionSpecs {
@@ -111,7 +113,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: 'remove a lab (from its labels; the file may be gone)',
     options: {
       ...TARGET,
-      all: { type: 'boolean', short: 'a', describe: 'remove every kindlab lab on this Docker engine' },
+      all: { type: 'boolean', short: 'a', describe: 'remove every kindlab lab on this Docker engine and on the engines its labs name (hosts.json)' },
+      hosts: HOSTS_FILE,
       cleanup: { type: 'boolean', describe: 'also delete the lab directory' },
       force: { type: 'boolean', describe: 'act on the lab even if another topology file owns it' },
     },
@@ -128,7 +131,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: "list a lab's nodes (table or --format json)",
     options: {
       ...TARGET,
-      all: { type: 'boolean', short: 'a', describe: 'every lab on this Docker engine' },
+      all: { type: 'boolean', short: 'a', describe: 'every lab on this Docker engine and on the engines its labs name (hosts.json)' },
+      hosts: HOSTS_FILE,
       pods: { type: 'boolean', describe: "also the containers of the cluster's real-image pods (hidden by default)" },
       format: { type: 'string', short: 'f', default: 'table', describe: 'output format: table or json' },
     },

@@ -314,7 +314,12 @@ export function describeFault(f: Fault): string {
 export function tcpdumpArgv(pid: number, iface: string, count?: number): string[] {
   // -w - and not -w FILE: tcpdump drops root to its own user (and AppArmor confines its paths), so the caller writes the file.
   // --immediate-mode: without it packets wait in the kernel's capture buffer (up to 1 s) and a Ctrl-C right after loses them.
-  return ['nsenter', `--net=/proc/${pid}/ns/net`, 'tcpdump', '--immediate-mode', '-U', '-n', '-i', iface, '-w', '-', ...(count ? ['-c', String(count)] : [])];
+  return ['nsenter', `--net=/proc/${pid}/ns/net`, ...tcpdumpCmd(iface, count)];
+}
+
+/** tcpdump's argv alone (run in the node's netns by the caller: here, or on the node's machine). Pure. */
+export function tcpdumpCmd(iface: string, count?: number): string[] {
+  return ['tcpdump', '--immediate-mode', '-U', '-n', '-i', iface, '-w', '-', ...(count ? ['-c', String(count)] : [])];
 }
 
 /** The lab's nodes and links from its lab directory's state.json and topology-data.json (parsed JSON). */

@@ -4,12 +4,13 @@
  * tcpdump) run inside a node's network namespace with nsenter, so node images need none of them.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 import { ExecError, KindlabError } from '../errors.js';
 import { DockerRuntime, netnsRunner, readLabState, withLabLock, type NetnsRunner, type Runtime } from '../runtime/index.js';
-import { FAULTS_FILE, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, undoSteps } from './plan.js';
+import { FAULTS_FILE, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, tcpdumpCmd, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
 import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
 
@@ -204,17 +205,20 @@ export class FaultRunner {
   }
 
   /**
-   * Captures with the host's tcpdump in the node's netns; the pcap goes to `outFile`, or to our stdout.
-   * tcpdump's messages ("listening on …", the packet count) go to our stderr. Resolves with tcpdump's exit code.
+   * Captures with tcpdump in the node's netns: this machine's for a local node; for a node on another engine
+   * (hosts:), the tcpdump of a helper container on that machine (its own, so another lab command does not
+   * replace it), the pcap streamed back here. The pcap goes to `outFile`, or to our stdout. tcpdump's messages
+   * ("listening on …", the packet count) go to our stderr. Resolves with tcpdump's exit code.
    */
   async capture(req: CaptureRequest, outFile: string | undefined, signal: AbortSignal): Promise<number> {
     const { node, iface } = req.target;
+    const container = containerOf(this.view, node);
+    const where = await this.netns.where(container);
+    if (where !== 'local') return this.captureOn(where, req, outFile, signal);
     const ifaces = await this.interfaces(node);
     if (!ifaces.includes(iface)) {
       throw new KindlabError('IFACE_NOT_FOUND', `node ${node} has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
     }
-    const where = await this.netns.where(containerOf(this.view, node));
-    if (where !== 'local') throw new KindlabError('FAULT', `node ${node} runs on ${where}: lab capture runs this machine's tcpdump and reaches local nodes only`, { hint: `capture on that machine: docker exec into the node there, or run lab capture from it` });
     const pid = await this.runtime.pid(containerOf(this.view, node));
     const [file, ...args] = tcpdumpArgv(pid, iface, req.count);
     const out = outFile ? await open(outFile, 'w') : undefined;
@@ -234,6 +238,38 @@ export class FaultRunner {
       }
     } finally {
       await out?.close();
+    }
+  }
+
+  /** The capture of a node on another engine (`where`: `host b`), through a helper of its own there. */
+  private async captureOn(where: string, req: CaptureRequest, outFile: string | undefined, signal: AbortSignal): Promise<number> {
+    const { node, iface } = req.target;
+    const container = containerOf(this.view, node);
+    const netns = netnsRunner(this.runtime, this.view.lab, { labDir: this.view.labDir, topo: '' }, { role: `capture-${process.pid}` });
+    try {
+      const listed = await netns.run(container, ['ip', '-j', 'link', 'show']);
+      if (listed.exitCode !== 0) throw new KindlabError('FAULT', `node ${node} (${where}): cannot list its interfaces`, { detail: listed.stderr.trim() || undefined });
+      const ifaces = (JSON.parse(listed.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+      if (!ifaces.includes(iface)) throw new KindlabError('IFACE_NOT_FOUND', `node ${node} (${where}) has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
+      const out = outFile ? createWriteStream(outFile) : process.stdout;
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = req.timeoutMs ? setTimeout(onAbort, req.timeoutMs) : undefined;
+      try {
+        const code = await netns.stream(container, tcpdumpCmd(iface, req.count), { stdout: out, stderr: process.stderr }, stop.signal);
+        if (code === 127) throw new KindlabError('FAULT', `node ${node} (${where}): the helper there has no tcpdump`);
+        return code;
+      } catch (e) {
+        if (e instanceof ExecError) throw new KindlabError('FAULT', `capture of ${node}:${iface} (${where}) failed: ${e.stderr.trim() || e.message}`, { cause: e });
+        throw e;
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (out !== process.stdout) await new Promise<void>((resolve) => (out as WriteStream).end(resolve));
+      }
+    } finally {
+      await netns.close();
     }
   }
 }

@@ -27,8 +27,9 @@ export const VXLAN_OVERHEAD = 50;
 /** Where the helper sees its machine's `/` (the lab directory's copy is written through it). */
 export const HOST_ROOT = '/host';
 
-export function helperName(lab: string, host: string): string {
-  return `kindlab-${lab}-${host}-vtep`;
+/** `role`: `vtep` (the deploy's and short commands'), or a long-running command's own (a capture), which a second command's helper does not replace. */
+export function helperName(lab: string, host: string, role = 'vtep'): string {
+  return `kindlab-${lab}-${host}-${role}`;
 }
 
 /** One VNI per cross-host link of the lab, from a hash of the lab and link (stable across deploys), collisions moved on. Pure. */
@@ -60,6 +61,7 @@ export class VtepHelpers {
   constructor(
     readonly lab: string,
     private readonly labels: { labDir: string; topo: string },
+    readonly role = 'vtep',
   ) {}
 
   /** Runs argv on the engine's machine (its network and pid namespaces); ExecError on failure. */
@@ -74,17 +76,24 @@ export class VtepHelpers {
     return e.runtime.exec(name, argv, { check: false, target: `host ${e.name}` });
   }
 
+  /** Runs argv on the engine's machine with its output streamed (execStream); resolves with its exit code. */
+  async stream(e: Engine, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+    const name = await this.helper(e);
+    if (!e.runtime.execStream) throw new KindlabError('INTERNAL', `host ${e.name}: its runtime cannot stream an exec`);
+    return e.runtime.execStream(name, argv, io, { target: `host ${e.name}` });
+  }
+
   private helper(e: Engine): Promise<string> {
     let p = this.started.get(e.name);
     if (!p) {
-      const name = helperName(this.lab, e.name);
+      const name = helperName(this.lab, e.name, this.role);
       p = (async () => {
         await e.runtime.removeContainer(name);
         await e.runtime.runContainer({
           name,
           Image: BASE_IMAGE,
           Entrypoint: ['sleep', 'infinity'],
-          Labels: { ...labLabels(this.lab, this.labels.labDir, this.labels.topo), [LABEL_HELPER]: 'vtep' },
+          Labels: { ...labLabels(this.lab, this.labels.labDir, this.labels.topo), [LABEL_HELPER]: this.role },
           // not --privileged: some hosts (this CI's included) cannot grant every capability; these are what ip and nsenter need
           HostConfig: { NetworkMode: 'host', PidMode: 'host', Binds: [`/:${HOST_ROOT}`], CapAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_PTRACE'], SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] },
         });
@@ -98,7 +107,7 @@ export class VtepHelpers {
 
   /** Removes the helpers started (the tunnels live in the nodes and do not need them). */
   async stop(engines: Engine[]): Promise<void> {
-    for (const e of engines) if (this.started.has(e.name)) await e.runtime.removeContainer(helperName(this.lab, e.name)).catch(() => undefined);
+    for (const e of engines) if (this.started.has(e.name)) await e.runtime.removeContainer(helperName(this.lab, e.name, this.role)).catch(() => undefined);
     this.started.clear();
   }
 }

@@ -74,6 +74,11 @@ export interface Runtime {
   /** PID of the container's init process (its network namespace is /proc/<pid>/ns/net). */
   pid(name: string): Promise<number>;
   exec(name: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs argv in the container with its output streamed as it comes (raw bytes: a pcap), not collected;
+   * resolves with its exit code when it ends. The engines of a lab over several hosts (additive).
+   */
+  execStream?(name: string, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts?: Pick<ExecOptions, 'target'>): Promise<number>;
   /** The container's output so far (`docker logs`), stdout and stderr interleaved as Docker stored them. */
   logs(name: string): Promise<string>;
   /** docker stop|start|restart|pause|unpause; a container already in the asked state is no error. */
@@ -369,6 +374,22 @@ export class DockerRuntime implements Runtime {
       throw new ExecError(opts.target ?? name, command, result.exitCode, result.stdout, result.stderr);
     }
     return result;
+  }
+
+  async execStream(name: string, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Pick<ExecOptions, 'target'> = {}): Promise<number> {
+    try {
+      const ex = await this.docker.getContainer(name).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
+      const stream = await ex.start({ hijack: true, stdin: false });
+      this.docker.modem.demuxStream(stream, io.stdout, io.stderr);
+      await new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      return (await ex.inspect()).ExitCode ?? -1;
+    } catch (e) {
+      throw new ExecError(opts.target ?? name, argv.join(' '), -1, '', errorMessage(e), { cause: e });
+    }
   }
 }
 

@@ -33,3 +33,4 @@ export type { ApplyOptions, ApplyResult } from './apply.js';
 export { EngineRuntime, engineRuntime, runtimeForLab } from './engines.js';
 export type { Engine, HostRecord } from './engines.js';
 export { netnsRunner, type NetnsRunner } from './netns-runner.js';
+export { findLabsEverywhere, enginesToScan, labEngines, engineKey, type FoundLabs, type EngineToScan } from './all-labs.js';

@@ -5,7 +5,7 @@
  * from another file with the same lab name is noticed. Both live under `$KINDLAB_HOME`
  * (default `~/.kindlab`): `locks/<lab>.lock`, `labs/<lab>.json`.
  */
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { writeJsonAtomic } from '../lib/index.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -66,4 +66,15 @@ export async function readLabRecord(lab: string): Promise<LabRecord | undefined>
 
 export async function forgetLab(lab: string): Promise<void> {
   await unlink(recordPath(lab)).catch(() => undefined);
+}
+
+/** Every lab this machine has a record of (`lab destroy --all` looks at the engines their hosts.json name). */
+export async function listLabRecords(): Promise<LabRecord[]> {
+  const files = await readdir(join(kindlabHome(), 'labs')).catch(() => [] as string[]);
+  const out: LabRecord[] = [];
+  for (const f of files.filter((x) => x.endsWith('.json')).sort()) {
+    const r = await readLabRecord(decodeURIComponent(f.slice(0, -'.json'.length)));
+    if (r) out.push(r);
+  }
+  return out;
 }

@@ -93,3 +93,4 @@ export type { DummyLinkSpec, HostEnd, HostLinkSpec, LabCluster, LabPlan, LinkEnd
 export { intToIpv4, ipv4ToInt, mask4, parseCidr4 } from './net.js';
 export type { Cidr4 } from './net.js';
 export { shellSplit } from './parse-values.js';
+export { loadHostsFile, parseHostsText } from './hosts-file.js';

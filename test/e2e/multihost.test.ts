@@ -18,7 +18,8 @@
  * Run under the shared lock: flock /tmp/kindlab-docker.lock node --import tsx --test test/e2e/multihost.test.ts
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -35,7 +36,10 @@ const A = engine('a', TAG, 0);
 const B = engine('b', TAG, 1);
 let dir = '';
 
-function topology(extraR1 = ''): string {
+/** A file outside the lab directory that this machine has and engine b's machine does not (hidden there). */
+const outside = () => join(dir, 'outside');
+
+function topology(extraR1 = '', extraR3Bind = ''): string {
   return `name: ${LAB}
 hosts:
   a: { engine: "unix://${A.sock}", underlay: ${A.underlay} }
@@ -50,12 +54,23 @@ topology:
       exec: ["ip addr add 10.0.12.2/30 dev eth1", "ip addr add 10.0.23.1/30 dev eth2"]
     r3:
       host: b
-      binds: ["lab-${LAB}:/lab:ro"]
+      binds: ["lab-${LAB}:/lab:ro"${extraR3Bind}]
       exec: ["ip addr add 10.0.23.2/30 dev eth1"]
   links:
     - endpoints: ["r1:eth1", "r2:eth1"]
     - endpoints: ["r2:eth2", "r3:eth1"]
     - endpoints: ["r3:eth9", "host:klmh-h3"]
+    # the special links of a node on engine b, made on b's machine: a macvlan on its underlay device (which
+    # only b's machine has), a VXLAN whose socket is b's (to a VTEP the test puts in a's namespace), mgmt-net on b's bridge
+    - endpoints: ["r3:eth3", "macvlan:${B.dev}"]
+      ipv4: ["10.250.0.20/24", ""]
+    - type: vxlan
+      endpoint: { node: r3, interface: vx0, ipv4: 192.168.77.2/24 }
+      remote: ${A.underlay}
+      vni: 4242
+      dst-port: 14899
+      mtu: 1400
+    - endpoints: ["r3:eth5", "mgmt-net:klmh-m3"]
 verify:
   - ping: { from: r2, to: 10.0.23.2 }
 `;
@@ -69,6 +84,18 @@ interface IpLink {
 }
 
 const container = (n: string) => `clab-${LAB}-${n}`;
+
+/** The engines as a --hosts file (the hosts: section of the topology). */
+function hostsFile(): string {
+  return join(dir, 'hosts.yaml');
+}
+
+async function pingFrom(e: TestEngine, node: string, to: string, what: string): Promise<void> {
+  await until(what, async () => {
+    const r = await dockerOn(e, ['exec', container(node), 'ping', '-c', '1', '-W', '2', to]);
+    return r.exitCode === 0 ? true : undefined;
+  }, 20_000, 500);
+}
 
 async function linkIn(e: TestEngine, node: string, iface: string): Promise<IpLink> {
   const r = await dockerOn(e, ['exec', container(node), 'ip', '-j', '-d', 'link', 'show', 'dev', iface]);
@@ -93,10 +120,17 @@ async function leftOn(e: TestEngine, name = LAB): Promise<string[]> {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kl-mh-'));
   await writeFile(join(dir, 'topo.yaml'), topology());
+  await writeFile(hostsFile(), `hosts:\n  a: { engine: "unix://${A.sock}", underlay: ${A.underlay} }\n  b: { engine: "unix://${B.sock}", underlay: ${B.underlay} }\n`);
   await makeUnderlay([A, B]);
   await reachFromHost([A, B]);
   // engine b does not see this machine's lab directory (an empty tmpfs over it): the deploy must copy it there
-  await Promise.all([startEngine(A), startEngine(B, { hide: [join(dir, `lab-${LAB}`)] })]);
+  await Promise.all([startEngine(A), startEngine(B, { hide: [join(dir, `lab-${LAB}`), outside()] })]);
+  await mkdir(outside(), { recursive: true });
+  await writeFile(join(outside(), 'data.txt'), 'only on this machine\n');
+  // the far VTEP of r3's vxlan link, in engine a's namespace: it answers only a tunnel whose socket is b's
+  for (const a of [['link', 'add', 'klmh-vx', 'type', 'vxlan', 'id', '4242', 'local', A.underlay, 'remote', B.underlay, 'dstport', '14899', 'dev', A.dev], ['addr', 'add', '192.168.77.1/24', 'dev', 'klmh-vx'], ['link', 'set', 'klmh-vx', 'mtu', '1400', 'up']]) {
+    await execa('ip', ['-n', A.netns, ...a]);
+  }
   // only engine a has the image: the deploy must bring it to b (save | load)
   await loadInto(A, ['kindlab/base:latest']);
 });
@@ -111,7 +145,7 @@ after(async () => {
 test('a lab over two engines: VXLAN across them on the underlay, veth within one; destroy clears both', async () => {
   const d = await lab(['deploy', '-t', join(dir, 'topo.yaml')]);
   assert.equal(d.exitCode, 0, d.stderr + d.stdout);
-  assert.match(d.stdout, /deployed: 3 containers, 3 links on 2 hosts/);
+  assert.match(d.stdout, /deployed: 3 containers, 6 links on 2 hosts/);
   assert.match(d.stdout, /r2:eth2 \(a 10\.250\.0\.1\) <-> r3:eth1 \(b 10\.250\.0\.2\): VXLAN VNI \d+, MTU 1450 \(lowered from 9500: underlay MTU 1500 - 50\)/);
   assert.deepEqual((await leftOn(A)).filter((n) => n.startsWith('clab-')).sort(), [container('r1'), container('r2')]);
   assert.deepEqual((await leftOn(B)).filter((n) => n.startsWith('clab-')).sort(), [container('r3')]);
@@ -159,6 +193,57 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   assert.notEqual((await execa('ip', ['link', 'show', 'dev', 'klmh-h3'], { reject: false })).exitCode, 0, 'no host end on this machine');
   assert.equal((await linkIn(B, 'r3', 'eth9')).linkinfo?.info_kind, 'veth');
 
+  // the other special links of r3, made on engine b's machine through its helper
+  const mv = await linkIn(B, 'r3', 'eth3');
+  assert.equal(mv.linkinfo?.info_kind, 'macvlan');
+  await pingFrom(B, 'r3', A.underlay, 'r3 → engine a over the macvlan on b\'s underlay device');
+  const vx = await linkIn(B, 'r3', 'vx0');
+  assert.deepEqual([vx.linkinfo?.info_kind, vx.linkinfo?.info_data?.id, vx.linkinfo?.info_data?.remote, vx.mtu], ['vxlan', 4242, A.underlay, 1400]);
+  await pingFrom(B, 'r3', '192.168.77.1', 'r3 → the VTEP in a\'s namespace over its vxlan link');
+  const mgmtId = (await dockerOn(B, ['network', 'inspect', '-f', '{{.Id}}', `kindlab-${LAB}`])).stdout.trim();
+  const m3 = await execa('ip', ['-n', B.netns, '-j', 'link', 'show', 'dev', 'klmh-m3'], { reject: false });
+  assert.equal(m3.exitCode, 0, `the mgmt-net host end is on b's machine: ${m3.stderr}`);
+  assert.equal((JSON.parse(m3.stdout) as Array<{ master?: string }>)[0]?.master, `br-${mgmtId.slice(0, 12)}`, 'a port of b\'s mgmt bridge');
+  assert.notEqual((await execa('ip', ['link', 'show', 'dev', 'klmh-m3'], { reject: false })).exitCode, 0, 'no mgmt-net host end on this machine');
+
+  // lab capture of r3 (engine b): tcpdump in a capture helper on b's machine, the pcap streamed here; Ctrl-C ends it
+  const pcap = join(dir, 'r3.pcap');
+  const cap = spawn('node', [LAB_BIN, 'capture', '-t', join(dir, 'topo.yaml'), 'r3:eth1', '-w', pcap, '--timeout', '120s'], { cwd: REPO });
+  let capErr = '';
+  cap.stderr.on('data', (c: Buffer) => (capErr += c.toString()));
+  const capped = new Promise<number | null>((resolve) => cap.on('close', (code) => resolve(code)));
+  await until('tcpdump listening on b', async () => (/listening on eth1/.test(capErr) ? true : undefined), 30_000, 100);
+  assert.ok((await leftOn(B)).includes(`kindlab-${LAB}-b-capture-${cap.pid}`), 'the capture runs in a helper of its own on b');
+  const cp = await dockerOn(A, ['exec', container('r2'), 'ping', '-c', '3', '-i', '0.2', '-W', '2', '10.0.23.2']);
+  assert.equal(cp.exitCode, 0, cp.stdout);
+  cap.kill('SIGINT');
+  assert.equal(await capped, 0, capErr);
+  assert.match(capErr, /packets captured/);
+  const read = await execa('tcpdump', ['-r', pcap, '-n', 'icmp']);
+  assert.match(read.stdout, /10\.0\.23\.1 > 10\.0\.23\.2: ICMP echo request/);
+  assert.match(read.stdout, /10\.0\.23\.2 > 10\.0\.23\.1: ICMP echo reply/);
+  assert.deepEqual((await leftOn(B)).filter((n) => n.includes('-capture-')), [], 'the capture helper is gone');
+  const noIface = await lab(['capture', '-t', join(dir, 'topo.yaml'), 'r3:eth7', '-w', join(dir, 'x.pcap')]);
+  assert.equal(noIface.exitCode, 1);
+  assert.match(noIface.stderr, /node r3 \(host b\) has no interface "eth7"/);
+
+  // inspect --all finds the lab on both engines (this machine's record of it names them: hosts.json); a machine
+  // without that record finds it with --hosts FILE, not without
+  const all = await lab(['inspect', '--all', '--format', 'json']);
+  assert.equal(all.exitCode, 0, all.stderr);
+  const ours = (JSON.parse(all.stdout) as Array<{ lab: string; nodes: Array<{ name: string; state: string }> }>).find((l) => l.lab === LAB);
+  assert.deepEqual(ours?.nodes.map((n) => `${n.name}:${n.state}`).sort(), ['r1:running', 'r2:running', 'r3:running']);
+  const bare = { KINDLAB_HOME: await mkdtemp(join(tmpdir(), 'kl-mh-home-')) };
+  try {
+    const none = await lab(['inspect', '--name', LAB, '--format', 'json'], { env: bare });
+    assert.deepEqual((JSON.parse(none.stdout) as { nodes: unknown[] }).nodes, [], 'no record: this machine\'s engine has none of it');
+    const found = await lab(['inspect', '--name', LAB, '--hosts', hostsFile(), '--format', 'json'], { env: bare });
+    assert.equal(found.exitCode, 0, found.stderr);
+    assert.deepEqual((JSON.parse(found.stdout) as { nodes: Array<{ name: string }> }).nodes.map((n) => n.name).sort(), ['r1', 'r2', 'r3']);
+  } finally {
+    await rm(bare.KINDLAB_HOME, { recursive: true, force: true });
+  }
+
   // inspect and exec find each node on its engine
   const i = await lab(['inspect', '--name', LAB, '--format', 'json']);
   assert.equal(i.exitCode, 0, i.stderr);
@@ -177,6 +262,7 @@ test('a lab over two engines: VXLAN across them on the underlay, veth within one
   assert.equal(x.exitCode, 0, x.stderr + x.stdout);
   assert.match(x.stdout, new RegExp(`^  lab dir copies: b:${labDir}$`, 'm'));
   assert.notEqual((await execa('ip', ['-n', B.netns, 'link', 'show', 'dev', 'klmh-h3'], { reject: false })).exitCode, 0, 'destroy removed the host end on b');
+  assert.notEqual((await execa('ip', ['-n', B.netns, 'link', 'show', 'dev', 'klmh-m3'], { reject: false })).exitCode, 0, 'and the mgmt-net end');
   assert.deepEqual(await leftOn(A), []);
   assert.deepEqual(await leftOn(B), []);
 });
@@ -191,9 +277,36 @@ test('engine b lost at destroy: a is cleaned and b reported; destroy again once 
   assert.deepEqual(await leftOn(A), []);
   await regainEngine(B);
   assert.ok((await leftOn(B)).includes(container('r3')), 'engine b still holds its node');
-  const again = await lab(['destroy', '--name', LAB, '--cleanup']);
-  assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+  // a machine without this lab's record (a home of its own) finds b's part with --hosts FILE
+  const home = await mkdtemp(join(tmpdir(), 'kl-mh-home-'));
+  try {
+    const again = await lab(['destroy', '--name', LAB, '--hosts', hostsFile(), '--cleanup'], { env: { KINDLAB_HOME: home } });
+    assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, new RegExp(`^  containers: ${container('r3')}$`, 'm'));
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+  // this machine's record goes with a destroy that finds nothing left
+  assert.match((await lab(['destroy', '--name', LAB, '--cleanup'])).stdout, /nothing to remove/);
   assert.deepEqual(await leftOn(B), []);
+  assert.deepEqual(await leftOn(A), []);
+});
+
+test('a bind source outside the lab directory that engine b\'s machine lacks: the deploy stops naming it and rolls back', async () => {
+  const src = join(outside(), 'data.txt');
+  await writeFile(join(dir, 'bind.yaml'), topology('', `, "${src}:/data.txt:ro"`));
+  // a lab directory removed here (an earlier destroy --cleanup) took engine b's empty tmpfs over it along (a mount in
+  // another namespace goes with its directory): hide it from b again, else b shares it and nothing is checked
+  const labDir = join(dir, `lab-${LAB}`);
+  await mkdir(labDir, { recursive: true });
+  const dockerdB = (await readFile(join(B.root, 'd.pid'), 'utf8')).trim();
+  await execa('nsenter', ['-t', dockerdB, '-m', 'sh', '-c', 'findmnt -n --mountpoint "$1" >/dev/null || mount -t tmpfs kl-hidden "$1"', 'sh', labDir]);
+  const r = await lab(['deploy', '--force', '-t', join(dir, 'bind.yaml')]);
+  assert.notEqual(r.exitCode, 0, r.stdout);
+  assert.match(r.stderr, new RegExp(`node r3: bind ${src}:/data\\.txt:ro: ${src} does not exist on host b`));
+  assert.deepEqual(await leftOn(A), []);
+  assert.deepEqual(await leftOn(B), []);
+  assert.equal((await lab(['destroy', '--name', LAB, '--cleanup'])).exitCode, 0, 'the record of the failed deploy goes');
 });
 
 test('engine b lost mid-deploy: the deploy fails and rolls back on a', async () => {
