@@ -15,6 +15,22 @@ export interface WatchSettings {
 }
 
 /**
+ * Each watch event's JSON line, made once per stored object, event type and served version however many
+ * watchers receive it: with 100 nodes, every Pod change went to ~200 watches (each node's daemon and
+ * agent), each cloning and serializing the same object. The store never changes a committed object
+ * (updates commit a new one), so its identity keys the cache; the WeakMap lets it go with the object.
+ */
+const lines = new WeakMap<K8sObject, Map<string, string>>();
+export function eventLine(o: K8sObject, key: string, make: () => string): string {
+  let m = lines.get(o);
+  if (!m) lines.set(o, (m = new Map()));
+  let line = m.get(key);
+  if (line === undefined) m.set(key, (line = make()));
+  return line;
+}
+const type0 = (group: string, resource: string, version: string | undefined) => `${group}/${resource}/${version ?? ''}`;
+
+/**
  * A watch as a chunked stream of JSON events, one per line. Without resourceVersion (or
  * with "0") it first sends the current objects as ADDED; with an rv it resumes after it,
  * or sends one ERROR event (410 Expired) when that rv left the history window. Selector
@@ -39,10 +55,12 @@ export function handleWatch(reg: Registry, settings: WatchSettings, req: Incomin
   const send = (type: string, object: unknown) => {
     res.write(JSON.stringify({ type, object }) + '\n');
   };
+  const lineKey = `${type0(def.group, def.resource, route.version)}`;
   const sendObj = (type: string, o: K8sObject) => {
-    const out = reg.present(def, structuredClone(o), route.version);
-    if (table) send(type, toTable(def.kind, [out], out.metadata.resourceVersion ?? '', include, !first));
-    else send(type, out);
+    if (table) {
+      const out = reg.present(def, structuredClone(o), route.version);
+      send(type, toTable(def.kind, [out], out.metadata.resourceVersion ?? '', include, !first));
+    } else res.write(eventLine(o, `${type} ${lineKey}`, () => JSON.stringify({ type, object: reg.present(def, { ...o }, route.version) }) + '\n'));
     first = false;
   };
   const bookmark = (annotations?: Record<string, string>) =>
