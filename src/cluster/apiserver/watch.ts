@@ -19,13 +19,15 @@ export interface WatchSettings {
  * watchers receive it: with 100 nodes, every Pod change went to ~200 watches (each node's daemon and
  * agent), each cloning and serializing the same object. The store never changes a committed object
  * (updates commit a new one), so its identity keys the cache; the WeakMap lets it go with the object.
+ * A Buffer, not a string: a slow watcher's socket queues the chunk by reference, so the watchers that lag
+ * behind hold one copy of an event between them, not one each.
  */
-const lines = new WeakMap<K8sObject, Map<string, string>>();
-export function eventLine(o: K8sObject, key: string, make: () => string): string {
+const lines = new WeakMap<K8sObject, Map<string, Buffer>>();
+export function eventLine(o: K8sObject, key: string, make: () => string): Buffer {
   let m = lines.get(o);
   if (!m) lines.set(o, (m = new Map()));
   let line = m.get(key);
-  if (line === undefined) m.set(key, (line = make()));
+  if (line === undefined) m.set(key, (line = Buffer.from(make())));
   return line;
 }
 const type0 = (group: string, resource: string, version: string | undefined) => `${group}/${resource}/${version ?? ''}`;
