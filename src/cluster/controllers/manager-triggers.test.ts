@@ -75,3 +75,25 @@ test('manager: a step sees what an earlier step of the same pass wrote (lists ar
   assert.equal(pods.length, 2);
   assert.ok(pods.every((p) => (p.spec as { nodeName?: string }).nodeName === 't-worker'));
 });
+
+test('scheduler: a Pending pod is fitted again when a Node changes, without waiting for the resync', async () => {
+  const { store, reg } = cluster(2);
+  const ctl = new ControllerManager(reg, { resyncMs: 3_600_000 });
+  ctl.start();
+  try {
+    const PODS = findResource('', 'v1', 'pods')!;
+    const NODES = findResource('', 'v1', 'nodes')!;
+    for (const name of ['a', 'b']) reg.create(PODS, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeSelector: { rack: name }, containers: [{ name: 'c', image: 'busybox' }] } });
+    const cond = (name: string) => ((store.get(GR.pods, 'default', name)!.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).find((c) => c.type === 'PodScheduled')?.status;
+    await until(() => cond('a') === 'False' && cond('b') === 'False');
+    // other pods change meanwhile (only they are fitted again); the Node change fits every Pending pod
+    reg.create(PODS, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'c', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    await until(() => !!(store.get(GR.pods, 'default', 'c')!.spec as { nodeName?: string }).nodeName);
+    const n = reg.get(NODES, undefined, 't-worker2');
+    reg.update(NODES, undefined, 't-worker2', { ...n, metadata: { ...n.metadata, labels: { ...n.metadata.labels, rack: 'b' } } });
+    await until(() => (store.get(GR.pods, 'default', 'b')!.spec as { nodeName?: string }).nodeName === 't-worker2');
+    assert.equal(cond('a'), 'False');
+  } finally {
+    ctl.stop();
+  }
+});

@@ -109,10 +109,17 @@ export class ControllerManager {
   private readonly lists = new Map<string, K8sObject[]>();
   /** Per node: when this controller last saw its heartbeat change (node-lifecycle.ts). */
   private readonly probes = new Map<string, NodeProbe>();
+  /** Pods added or changed since the scheduler last ran: without a Node change, only these can have become schedulable. */
+  private readonly podsChanged = new Set<string>();
+  private passChanges: ReadonlySet<string> | 'all' = 'all';
   /** Steps run, by name (tests, diagnostics). */
   readonly runs = new Map<StepName, number>();
 
   constructor(private readonly reg: Registry, private readonly opts: ControllerOptions = {}) {}
+
+  private get subscribed(): boolean {
+    return this.unsubscribe !== undefined;
+  }
 
   start(): void {
     this.unsubscribe = this.reg.store.subscribe((ev) => this.changed(ev));
@@ -122,12 +129,14 @@ export class ControllerManager {
 
   stop(): void {
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearInterval(this.resync);
     clearTimeout(this.timer);
     clearTimeout(this.cronTimer);
   }
 
   private changed(ev: StoreEvent): void {
+    if (ev.gr === GR.pods && ev.type !== 'DELETED') this.podsChanged.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
     const c = changesOf(ev);
     if (c === 'all') this.kick('all');
     else if (c.length) this.kick(c);
@@ -148,6 +157,7 @@ export class ControllerManager {
   /** One pass over the steps these changes ask for (stepsFor); all of them by default (tests). */
   runPass(changes: ReadonlySet<string> | 'all' = 'all'): void {
     this.running = true;
+    this.passChanges = changes;
     this.lists.clear();
     // a step's own writes make the lists of that kind stale for the steps after it
     const forget = this.reg.store.subscribe((ev) => {
@@ -320,7 +330,15 @@ export class ControllerManager {
     }
   }
 
+  /**
+   * Binds pending pods. Without a Node change since the last pass (and outside the resync), only the pods
+   * added or changed since can have become schedulable: 2,000 Pending pods were otherwise each fitted
+   * against every node again on every pod change.
+   */
   private schedule(): void {
+    const all = this.passChanges === 'all' || this.passChanges.has(GR.nodes) || !this.subscribed;
+    const changed = new Set(this.podsChanged);
+    this.podsChanged.clear();
     const nodes = this.list(D.nodes);
     const pods = this.list(D.pods);
     const perNode = new Map<string, number>();
@@ -331,6 +349,7 @@ export class ControllerManager {
     for (const p of pods) {
       const spec = p.spec as { nodeName?: string; schedulerName?: string };
       if (spec.nodeName || p.metadata.deletionTimestamp || (spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') continue;
+      if (!all && !changed.has(`${p.metadata.namespace}/${p.metadata.name}`)) continue;
       const r = pickNode(p, nodes, perNode);
       const st = (p.status ?? {}) as Obj & { conditions?: Condition[] };
       if ('node' in r) {
