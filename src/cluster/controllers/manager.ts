@@ -196,11 +196,14 @@ export class ControllerManager {
     if (this.dirty === 'all' || this.dirty.size) this.kick([]);
   }
 
-  /** The objects of a kind, listed once per pass while that kind does not change (each list clones them all). */
+  /**
+   * The objects of a kind, listed once per pass while that kind does not change: the store's own, frozen
+   * objects (listShared), so a step builds changed copies and never edits what it read.
+   */
   private list(d: ResourceDef, ns?: string): K8sObject[] {
     const key = `${grOf(d)}|${ns ?? ''}`;
     let items = this.lists.get(key);
-    if (!items) this.lists.set(key, (items = this.reg.store.list(grOf(d), ns).items));
+    if (!items) this.lists.set(key, (items = this.reg.store.listShared(grOf(d), ns).items));
     return items;
   }
 
