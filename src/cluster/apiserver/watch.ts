@@ -6,6 +6,7 @@ import type { Registry } from './registry.js';
 import { apiVersionOf, grOf } from './resources.js';
 import type { ResourceRoute } from './router.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
+import { eventLine } from './json-cache.js';
 
 export interface WatchSettings {
   /** How often BOOKMARK events are sent to watchers that allow them. */
@@ -14,22 +15,7 @@ export interface WatchSettings {
   maxTimeoutMs: number;
 }
 
-/**
- * Each watch event's JSON line, made once per stored object, event type and served version however many
- * watchers receive it: with 100 nodes, every Pod change went to ~200 watches (each node's daemon and
- * agent), each cloning and serializing the same object. The store never changes a committed object
- * (updates commit a new one), so its identity keys the cache; the WeakMap lets it go with the object.
- * A Buffer, not a string: a slow watcher's socket queues the chunk by reference, so the watchers that lag
- * behind hold one copy of an event between them, not one each.
- */
-const lines = new WeakMap<K8sObject, Map<string, Buffer>>();
-export function eventLine(o: K8sObject, key: string, make: () => string): Buffer {
-  let m = lines.get(o);
-  if (!m) lines.set(o, (m = new Map()));
-  let line = m.get(key);
-  if (line === undefined) m.set(key, (line = Buffer.from(make())));
-  return line;
-}
+export { eventLine } from './json-cache.js';
 const type0 = (group: string, resource: string, version: string | undefined) => `${group}/${resource}/${version ?? ''}`;
 
 /**

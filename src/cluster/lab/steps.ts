@@ -5,8 +5,7 @@
  *   Cluster API server    after exec: the API (started by the control-plane's boot.sh) answers
  *   Cluster node daemons  each node's daemon started (dist/cluster/node/main.js must be built)
  *   Cluster nodes Ready   every Node of the kind config is Ready
- *   Cluster BGP agents    lab-agent k8s runs on every node, in its node daemon's process (unless bgp.agent is false),
- *                         started with the daemon
+ *   Cluster BGP agents    lab-agent k8s on every node, in its node daemon's process (unless bgp.agent is false)
  *   Cluster manifests     the topology's manifests, then the objects rendered from the routing intent, applied (server-side apply)
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -76,15 +75,13 @@ export const nodeDaemonsAction: Action = {
   async run(ctx, progress) {
     const plan = ctx.plan;
     const nodes = clusterNodes(plan);
-    const agents = agentEnabled(plan);
+    // The agents start in their own step: started here with each daemon (tried in session 7), 100 agents
+    // loading at once on 2 cores slowed every daemon's start and Ready more than the agents step took.
     await runPool(nodes, ctx.concurrency, async (n) => {
       await writeFile(join(hostPaths.nodeDir(plan, n), NODE_DAEMON_MARKER), '');
-      // the daemon starts its BGP agent as it starts (agent-host.ts), so the agents load while other
-      // nodes' daemons are still being started and while Ready is awaited; the BGP agents step only checks
-      if (agents) await writeFile(join(hostPaths.nodeDir(plan, n), AGENT_MARKER), '');
       await ctx.runtime.exec(n.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: n.name });
     });
-    progress(`${nodes.length} started${agents ? ', each with its BGP agent' : ''}`);
+    progress(`${nodes.length} started`);
   },
   async rollback(ctx) {
     // the daemons live in the node containers; without the marker a restarted container does not start them
@@ -152,7 +149,7 @@ export const agentsAction: Action = {
     const nodes = clusterNodes(plan);
     let running = 0;
     await runPool(nodes, ctx.concurrency, async (n) => {
-      // written by the node daemons step already; again for a node whose marker was removed since (apply's leave/join)
+      // one exec per node: it asks the daemon to start the agent (answered once it runs), then checks
       await writeFile(join(hostPaths.nodeDir(plan, n), AGENT_MARKER), '');
       const r = await ctx.runtime.exec(n.containerName, ['sh', '-c', agentWaitScript(AGENT_START_TIMEOUT_MS)], { check: false, target: n.name });
       if (r.exitCode !== 0) {
