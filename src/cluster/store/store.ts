@@ -42,6 +42,7 @@ export class ObjectStore {
   private readonly persist?: DirPersistence;
   private readonly emitter = new EventEmitter();
   private syncing: NodeJS.Immediate | undefined;
+  private readonly watchers = new Map<string, Set<(ev: StoreEvent) => void>>();
 
   constructor(opts: StoreOptions = {}) {
     this.emitter.setMaxListeners(0);
@@ -149,11 +150,12 @@ export class ObjectStore {
     const backlog = this.history.since(after);
     if (!backlog) throw gone(`too old resource version: ${after} (${this.history.oldestResumable})`);
     for (const ev of backlog) if (ev.gr === gr) onEvent(ev);
-    const fn = (ev: StoreEvent) => {
-      if (ev.gr === gr) onEvent(ev);
-    };
-    this.emitter.on('event', fn);
-    return { stop: () => this.emitter.off('event', fn) };
+    // watchers by group-resource: a Pod change is not offered to the hundreds of Node, Lease, … watches
+    let set = this.watchers.get(gr);
+    if (!set) this.watchers.set(gr, (set = new Set()));
+    const fn = (ev: StoreEvent) => onEvent(ev);
+    set.add(fn);
+    return { stop: () => void set.delete(fn) };
   }
 
   /** Every event of every group-resource (controllers). */
@@ -196,6 +198,8 @@ export class ObjectStore {
     this.history.push(ev);
     if (this.persist?.wantsCompaction()) this.persist.compact(this.snapshot());
     this.emitter.emit('event', ev);
+    const ws = this.watchers.get(gr);
+    if (ws) for (const fn of [...ws]) fn(ev);
     return clone(o);
   }
 
