@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest } from '../store/errors.js';
 import type { K8sObject } from '../store/types.js';
-import { methodNotAllowed, parseBody, readBody, sendJson } from './http-util.js';
+import { methodNotAllowed, parseBody, readBody, sendJson, sendJsonText } from './http-util.js';
+import { objectJson } from './json-cache.js';
 import { applyPatch, patchKind } from './patching.js';
 import type { Registry } from './registry.js';
 import { apiVersionOf, grOf } from './resources.js';
@@ -77,10 +78,13 @@ export async function handleCrud(reg: Registry, req: IncomingMessage, res: Serve
     }
     case 'list': {
       const filter = selectFilter(route, q);
-      const { items, rv } = reg.store.list(grOf(def), def.namespaced ? ns : undefined);
-      const sel = items.filter(filter).map(present);
-      if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(def.kind, sel, String(rv), (q.get('includeObject') as IncludeObject) ?? 'Metadata'));
-      return sendJson(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def.group, route.version), metadata: { resourceVersion: String(rv) }, items: sel });
+      // the store's own (frozen) objects: read and serialized, never changed here
+      const { items, rv } = reg.store.listShared(grOf(def), def.namespaced ? ns : undefined);
+      const sel = items.filter(filter);
+      if (wantsTable(req.headers.accept)) return sendJson(res, 200, toTable(def.kind, sel.map((o) => present({ ...o })), String(rv), (q.get('includeObject') as IncludeObject) ?? 'Metadata'));
+      const apiVersion = apiVersionOf(def.group, route.version);
+      const head = JSON.stringify({ kind: `${def.kind}List`, apiVersion, metadata: { resourceVersion: String(rv) } });
+      return sendJsonText(res, 200, `${head.slice(0, -1)},"items":[${sel.map((o) => objectJson(o, def.kind, apiVersion)).join(',')}]}`);
     }
     case 'create': {
       if (name) throw methodNotAllowed('POST', req.url!);

@@ -38,7 +38,11 @@ export function parseBody(text: string, contentType: string | undefined): unknow
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, code, JSON.stringify(body));
+}
+
+/** A body already serialized as JSON. */
+export function sendJsonText(res: ServerResponse, code: number, text: string): void {
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }

@@ -6,6 +6,7 @@ import type { Registry } from './registry.js';
 import { apiVersionOf, grOf } from './resources.js';
 import type { ResourceRoute } from './router.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
+import { eventLine } from './json-cache.js';
 
 export interface WatchSettings {
   /** How often BOOKMARK events are sent to watchers that allow them. */
@@ -13,6 +14,9 @@ export interface WatchSettings {
   /** Longest a watch stays open when the client sets no timeoutSeconds. */
   maxTimeoutMs: number;
 }
+
+export { eventLine } from './json-cache.js';
+const type0 = (group: string, resource: string, version: string | undefined) => `${group}/${resource}/${version ?? ''}`;
 
 /**
  * A watch as a chunked stream of JSON events, one per line. Without resourceVersion (or
@@ -39,10 +43,12 @@ export function handleWatch(reg: Registry, settings: WatchSettings, req: Incomin
   const send = (type: string, object: unknown) => {
     res.write(JSON.stringify({ type, object }) + '\n');
   };
+  const lineKey = `${type0(def.group, def.resource, route.version)}`;
   const sendObj = (type: string, o: K8sObject) => {
-    const out = reg.present(def, structuredClone(o), route.version);
-    if (table) send(type, toTable(def.kind, [out], out.metadata.resourceVersion ?? '', include, !first));
-    else send(type, out);
+    if (table) {
+      const out = reg.present(def, structuredClone(o), route.version);
+      send(type, toTable(def.kind, [out], out.metadata.resourceVersion ?? '', include, !first));
+    } else res.write(eventLine(o, `${type} ${lineKey}`, () => JSON.stringify({ type, object: reg.present(def, { ...o }, route.version) }) + '\n'));
     first = false;
   };
   const bookmark = (annotations?: Record<string, string>) =>

@@ -2,7 +2,7 @@ import type { Registry } from '../apiserver/registry.js';
 import { randomSuffix } from '../apiserver/registry.js';
 import { findResource, GR, grOf, RESOURCES, type ResourceDef } from '../apiserver/resources.js';
 import { ApiError } from '../store/errors.js';
-import type { K8sObject } from '../store/types.js';
+import type { K8sObject, StoreEvent } from '../store/types.js';
 import { buildEndpointSlices, buildEndpoints } from './endpoints.js';
 import { nodeReadyDecision, observeNode, type NodeProbe } from './node-lifecycle.js';
 import { buildEvent, eventSuffix } from '../client/index.js';
@@ -49,10 +49,53 @@ const POOLS = {
   kubeOvnSubnets: findResource('kubeovn.io', 'v1', 'subnets'),
 };
 
+type StepName = 'nodes' | 'deployments' | 'replicasets' | 'statefulsets' | 'cronjobs' | 'jobs' | 'daemonsets' | 'scheduler' | 'endpoints' | 'lb-ipam' | 'gc';
+const STEPS: readonly StepName[] = ['nodes', 'deployments', 'replicasets', 'statefulsets', 'cronjobs', 'jobs', 'daemonsets', 'scheduler', 'endpoints', 'lb-ipam', 'gc'];
+const OWNER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'DaemonSet', 'Service', 'Pod', 'Node']);
+const OWNER_DEFS = RESOURCES.filter((d) => OWNER_KINDS.has(d.kind) && (d.group === '' || d.group === 'apps' || d.group === 'batch'));
+const DEPENDENT_DEFS = [D.replicasets, D.pods, D.slices, D.endpoints, D.controllerrevisions];
+
 /**
- * Runs every controller as one level-triggered pass over the store: after any change
- * (debounced) and every `resyncMs`. Each step compares desired with actual and writes
- * only differences through the Registry, so passes converge and a restart resumes.
+ * Which store changes make a pass run a step (the periodic resync runs every step). A change is
+ * `gr` (any event of that group-resource) or `DELETED:gr` / `ADDED:gr`. Lease renewals (every node, every
+ * 10 s) and Events trigger nothing: the node lifecycle judges staleness on the resync, in seconds against a
+ * 50 s grace, and no controller reads Events. A change of a group-resource no step names runs every step.
+ */
+export const STEP_TRIGGERS: Readonly<Record<StepName, readonly string[]>> = {
+  nodes: [GR.nodes],
+  deployments: [GR.deployments, GR.replicasets],
+  replicasets: [GR.replicasets, GR.pods],
+  statefulsets: [GR.statefulsets, GR.pods, grOf(D.controllerrevisions)],
+  cronjobs: [grOf(D.cronjobs), GR.jobs],
+  jobs: [GR.jobs, GR.pods],
+  daemonsets: [GR.daemonsets, GR.nodes, GR.pods, grOf(D.controllerrevisions)],
+  scheduler: [GR.pods, GR.nodes],
+  endpoints: [GR.services, GR.pods, GR.endpointslices, GR.endpoints],
+  'lb-ipam': [GR.services, ...[POOLS.cilium, ...POOLS.calico, POOLS.metallb, POOLS.kubeOvnSubnets].flatMap((d) => (d ? [grOf(d)] : []))],
+  // an owner gone, or a dependent made (perhaps naming an owner that is gone)
+  gc: [...OWNER_DEFS.map((d) => `DELETED:${grOf(d)}`), ...DEPENDENT_DEFS.map((d) => `ADDED:${grOf(d)}`)],
+};
+const QUIET = new Set<string>([GR.leases, GR.events, 'events.events.k8s.io']);
+const NAMED = new Set(Object.values(STEP_TRIGGERS).flat().map((t) => t.replace(/^(ADDED|DELETED):/, '')));
+
+/** The store changes a StoreEvent stands for, as STEP_TRIGGERS names them; 'all' for a kind no step names. Pure. */
+export function changesOf(ev: Pick<StoreEvent, 'type' | 'gr'>): string[] | 'all' {
+  if (QUIET.has(ev.gr)) return [];
+  if (!NAMED.has(ev.gr)) return 'all';
+  return ev.type === 'MODIFIED' ? [ev.gr] : [ev.gr, `${ev.type}:${ev.gr}`];
+}
+
+/** The steps a pass runs for these changes. Pure. */
+export function stepsFor(changes: ReadonlySet<string> | 'all'): StepName[] {
+  if (changes === 'all') return [...STEPS];
+  return STEPS.filter((s) => STEP_TRIGGERS[s].some((t) => changes.has(t)));
+}
+
+/**
+ * Runs the controllers as level-triggered passes over the store: after a change (debounced) the
+ * steps that read what changed (STEP_TRIGGERS), and every `resyncMs` all of them. Each step compares
+ * desired with actual and writes only differences through the Registry, so passes converge and a
+ * restart resumes.
  */
 export class ControllerManager {
   private timer: NodeJS.Timeout | undefined;
@@ -60,69 +103,108 @@ export class ControllerManager {
   private cronTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private running = false;
-  private again = false;
+  /** What changed since the last pass began ('all': the resync, a failed step, a kind no step names). */
+  private dirty: Set<string> | 'all' = 'all';
+  /** Lists read during one pass: a step reads what an earlier step listed unless that kind changed since. */
+  private readonly lists = new Map<string, K8sObject[]>();
   /** Per node: when this controller last saw its heartbeat change (node-lifecycle.ts). */
   private readonly probes = new Map<string, NodeProbe>();
+  /** Pods added or changed since the scheduler last ran: without a Node change, only these can have become schedulable. */
+  private readonly podsChanged = new Set<string>();
+  private passChanges: ReadonlySet<string> | 'all' = 'all';
+  /** Steps run, by name (tests, diagnostics). */
+  readonly runs = new Map<StepName, number>();
 
   constructor(private readonly reg: Registry, private readonly opts: ControllerOptions = {}) {}
 
+  private get subscribed(): boolean {
+    return this.unsubscribe !== undefined;
+  }
+
   start(): void {
-    this.unsubscribe = this.reg.store.subscribe(() => this.kick());
-    this.resync = setInterval(() => this.kick(), this.opts.resyncMs ?? 5000);
-    this.kick();
+    this.unsubscribe = this.reg.store.subscribe((ev) => this.changed(ev));
+    this.resync = setInterval(() => this.kick('all'), this.opts.resyncMs ?? 5000);
+    this.kick('all');
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearInterval(this.resync);
     clearTimeout(this.timer);
     clearTimeout(this.cronTimer);
   }
 
-  private kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.runPass(), 10);
+  private changed(ev: StoreEvent): void {
+    if (ev.gr === GR.pods && ev.type !== 'DELETED') this.podsChanged.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+    const c = changesOf(ev);
+    if (c === 'all') this.kick('all');
+    else if (c.length) this.kick(c);
   }
 
-  /** One full pass; exposed for tests. */
-  runPass(): void {
+  private kick(changes: string[] | 'all'): void {
+    if (changes === 'all') this.dirty = 'all';
+    else if (this.dirty !== 'all') for (const c of changes) this.dirty.add(c);
+    if (this.running) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      const changes = this.dirty;
+      this.dirty = new Set();
+      this.runPass(changes);
+    }, 10);
+  }
+
+  /** One pass over the steps these changes ask for (stepsFor); all of them by default (tests). */
+  runPass(changes: ReadonlySet<string> | 'all' = 'all'): void {
     this.running = true;
+    this.passChanges = changes;
+    this.lists.clear();
+    // a step's own writes make the lists of that kind stale for the steps after it
+    const forget = this.reg.store.subscribe((ev) => {
+      for (const k of this.lists.keys()) if (k.startsWith(`${ev.gr}|`)) this.lists.delete(k);
+    });
+    const steps: Record<StepName, () => void> = {
+      nodes: () => this.nodeLifecycle(),
+      deployments: () => this.deployments(),
+      replicasets: () => this.replicaSets(),
+      statefulsets: () => this.statefulSets(),
+      cronjobs: () => this.cronJobs(),
+      jobs: () => this.jobs(),
+      daemonsets: () => syncDaemonSets(this.reg, this.opts.log),
+      scheduler: () => this.schedule(),
+      endpoints: () => this.endpoints(),
+      'lb-ipam': () => this.lbIpam(),
+      gc: () => this.garbageCollect(),
+    };
+    let failed = false;
     try {
-      for (const [name, step] of [
-        ['nodes', () => this.nodeLifecycle()],
-        ['deployments', () => this.deployments()],
-        ['replicasets', () => this.replicaSets()],
-        ['statefulsets', () => this.statefulSets()],
-        ['cronjobs', () => this.cronJobs()],
-        ['jobs', () => this.jobs()],
-        ['daemonsets', () => syncDaemonSets(this.reg, this.opts.log)],
-        ['scheduler', () => this.schedule()],
-        ['endpoints', () => this.endpoints()],
-        ['lb-ipam', () => this.lbIpam()],
-        ['gc', () => this.garbageCollect()],
-      ] as const) {
+      for (const name of stepsFor(changes)) {
+        this.runs.set(name, (this.runs.get(name) ?? 0) + 1);
         try {
-          step();
+          steps[name]();
         } catch (e) {
           if (!(e instanceof ApiError && (e.httpCode === 409 || e.httpCode === 404))) this.opts.log?.({ msg: 'controller error', controller: name, error: errorMessage(e) });
-          this.again = true;
+          failed = true;
         }
       }
     } finally {
+      forget();
       this.running = false;
+      this.lists.clear();
     }
-    if (this.again) {
-      this.again = false;
-      this.kick();
-    }
+    if (failed) this.dirty = 'all';
+    if (this.dirty === 'all' || this.dirty.size) this.kick([]);
   }
 
+  /**
+   * The objects of a kind, listed once per pass while that kind does not change: the store's own, frozen
+   * objects (listShared), so a step builds changed copies and never edits what it read.
+   */
   private list(d: ResourceDef, ns?: string): K8sObject[] {
-    return this.reg.store.list(grOf(d), ns).items;
+    const key = `${grOf(d)}|${ns ?? ''}`;
+    let items = this.lists.get(key);
+    if (!items) this.lists.set(key, (items = this.reg.store.listShared(grOf(d), ns).items));
+    return items;
   }
 
   private setStatus(d: ResourceDef, o: K8sObject, status: Obj): void {
@@ -226,7 +308,7 @@ export class ControllerManager {
     }
     if (wake !== undefined) {
       clearTimeout(this.cronTimer);
-      this.cronTimer = setTimeout(() => this.kick(), Math.max(0, wake - Date.now()) + 50);
+      this.cronTimer = setTimeout(() => this.kick([grOf(D.cronjobs)]), Math.max(0, wake - Date.now()) + 50);
       this.cronTimer.unref();
     }
   }
@@ -251,7 +333,15 @@ export class ControllerManager {
     }
   }
 
+  /**
+   * Binds pending pods. Without a Node change since the last pass (and outside the resync), only the pods
+   * added or changed since can have become schedulable: 2,000 Pending pods were otherwise each fitted
+   * against every node again on every pod change.
+   */
   private schedule(): void {
+    const all = this.passChanges === 'all' || this.passChanges.has(GR.nodes) || !this.subscribed;
+    const changed = new Set(this.podsChanged);
+    this.podsChanged.clear();
     const nodes = this.list(D.nodes);
     const pods = this.list(D.pods);
     const perNode = new Map<string, number>();
@@ -262,6 +352,7 @@ export class ControllerManager {
     for (const p of pods) {
       const spec = p.spec as { nodeName?: string; schedulerName?: string };
       if (spec.nodeName || p.metadata.deletionTimestamp || (spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') continue;
+      if (!all && !changed.has(`${p.metadata.namespace}/${p.metadata.name}`)) continue;
       const r = pickNode(p, nodes, perNode);
       const st = (p.status ?? {}) as Obj & { conditions?: Condition[] };
       if ('node' in r) {
@@ -340,12 +431,11 @@ export class ControllerManager {
   /** Deletes objects whose controller owner (of a kind we serve) is gone. */
   private garbageCollect(): void {
     const uids = new Set<string>();
-    const ownerKinds = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'DaemonSet', 'Service', 'Pod', 'Node']);
-    for (const d of RESOURCES) if (ownerKinds.has(d.kind) && (d.group === '' || d.group === 'apps' || d.group === 'batch')) for (const o of this.list(d)) uids.add(o.metadata.uid!);
-    for (const d of [D.replicasets, D.pods, D.slices, D.endpoints, D.controllerrevisions]) {
+    for (const d of OWNER_DEFS) for (const o of this.list(d)) uids.add(o.metadata.uid!);
+    for (const d of DEPENDENT_DEFS) {
       for (const o of this.list(d)) {
         const refs = o.metadata.ownerReferences ?? [];
-        if (!refs.length || !refs.every((r) => ownerKinds.has(r.kind))) continue;
+        if (!refs.length || !refs.every((r) => OWNER_KINDS.has(r.kind))) continue;
         if (refs.some((r) => uids.has(r.uid))) continue;
         this.reg.delete(d, o.metadata.namespace, o.metadata.name!);
         this.opts.log?.({ msg: 'garbage collected', kind: o.kind, name: `${o.metadata.namespace}/${o.metadata.name}` });

@@ -15,8 +15,8 @@ import type { Node } from '../client/index.js';
 import type { LabPlan } from '../../topology/index.js';
 import { apiReady, applyManifests, applyObject, type ManifestDoc, isNodeReady, labClient, listNodes, poll } from './api.js';
 import { ensureApiNetwork, removeApiNetwork, reserveApiPort } from './api-net.js';
-import { API_NET_SUBNET_FILE, apiNetwork, apiPublishAddress, AGENT_MAIN, AGENT_MARKER, AGENT_RUNNING_SH, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
-import type { Action, DeployContext } from '../../runtime/index.js';
+import { API_NET_SUBNET_FILE, apiNetwork, apiPublishAddress, AGENT_MAIN, AGENT_MARKER, AGENT_RUNNING_SH, agentControl, agentEnabled, APISERVER_MAIN, clusterNodes, clusterOf, controlPlane, hostPaths, IN_CONTAINER, NODE_DAEMON_MAIN, NODE_DAEMON_MARKER, requireBuilt } from './plan.js';
+import type { Action } from '../../runtime/index.js';
 import { runPool } from '../../lib/index.js';
 import type { ClusterDeployState } from './files.js';
 
@@ -75,6 +75,8 @@ export const nodeDaemonsAction: Action = {
   async run(ctx, progress) {
     const plan = ctx.plan;
     const nodes = clusterNodes(plan);
+    // The agents start in their own step: started here with each daemon (tried in session 7), 100 agents
+    // loading at once on 2 cores slowed every daemon's start and Ready more than the agents step took.
     await runPool(nodes, ctx.concurrency, async (n) => {
       await writeFile(join(hostPaths.nodeDir(plan, n), NODE_DAEMON_MARKER), '');
       await ctx.runtime.exec(n.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: n.name });
@@ -83,7 +85,7 @@ export const nodeDaemonsAction: Action = {
   },
   async rollback(ctx) {
     // the daemons live in the node containers; without the marker a restarted container does not start them
-    for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), NODE_DAEMON_MARKER), { force: true });
+    for (const n of clusterNodes(ctx.plan)) for (const m of [NODE_DAEMON_MARKER, AGENT_MARKER]) await rm(join(hostPaths.nodeDir(ctx.plan, n), m), { force: true });
   },
 };
 
@@ -126,12 +128,17 @@ export const nodesReadyAction: Action = {
   async rollback() {},
 };
 
-export const AGENT_START_TIMEOUT_MS = 10_000;
+/** How long a node's BGP agent may take to run once the check reaches the node (100 agents load on 2 cores at once). */
+export const AGENT_START_TIMEOUT_MS = 30_000;
 
-/** Is an agent process (ours, or one the topology's exec lines started) running in the container? */
-async function agentRunning(ctx: DeployContext, container: string, target: string): Promise<boolean> {
-  const r = await ctx.runtime.exec(container, ['sh', '-c', AGENT_RUNNING_SH], { check: false, target });
-  return r.exitCode === 0;
+/**
+ * One command that returns once an agent runs in the container (ours, or one the topology's exec lines started),
+ * or fails after `timeoutMs`: the check is one exec per node, not one per poll. Its first round asks the
+ * daemon to look at the marker now (it would within 2 s), which answers once the agent started.
+ */
+export function agentWaitScript(timeoutMs: number): string {
+  const rounds = Math.max(1, Math.ceil(timeoutMs / 200));
+  return `i=0; until ${AGENT_RUNNING_SH}; do [ $i -ge ${rounds} ] && exit 1; [ $i -eq 0 ] && { ${agentControl('POST', '/sync')} >/dev/null 2>&1 || true; }; i=$((i+1)); sleep 0.2; done`;
 }
 
 export const agentsAction: Action = {
@@ -140,19 +147,19 @@ export const agentsAction: Action = {
     const plan = ctx.plan;
     if (!agentEnabled(plan)) return progress('not started (bgp.agent: false)');
     const nodes = clusterNodes(plan);
+    let running = 0;
     await runPool(nodes, ctx.concurrency, async (n) => {
+      // one exec per node: it asks the daemon to start the agent (answered once it runs), then checks
       await writeFile(join(hostPaths.nodeDir(plan, n), AGENT_MARKER), '');
-      await ctx.runtime.exec(n.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: n.name });
-      const log = join(hostPaths.nodeDir(plan, n), 'logs', 'agent.log');
-      await poll(
-        async () => ((await agentRunning(ctx, n.containerName, n.name)) ? true : undefined),
-        AGENT_START_TIMEOUT_MS,
-        async () => new KindlabError('DEPLOY', `the BGP agent on ${n.name} is not running after ${AGENT_START_TIMEOUT_MS / 1000} s`, { detail: await tail(log), hint: `its log: ${log}` }),
-        200,
-      );
+      const r = await ctx.runtime.exec(n.containerName, ['sh', '-c', agentWaitScript(AGENT_START_TIMEOUT_MS)], { check: false, target: n.name });
+      if (r.exitCode !== 0) {
+        const log = join(hostPaths.nodeDir(plan, n), 'logs', 'agent.log');
+        throw new KindlabError('DEPLOY', `the BGP agent on ${n.name} is not running after ${AGENT_START_TIMEOUT_MS / 1000} s`, { detail: await tail(log), hint: `its log: ${log}` });
+      }
+      progress(`${++running}/${nodes.length} running`);
     });
     const bgp = clusterOf(plan).bgp;
-    progress(`${nodes.length} started (dialect ${bgp?.dialect ?? 'detected'}${bgp?.flags.length ? `, ${bgp.flags.length} flags` : ''}); logs: <labDir>/<node>/logs/agent.log`);
+    progress(`${nodes.length} running (dialect ${bgp?.dialect ?? 'detected'}${bgp?.flags.length ? `, ${bgp.flags.length} flags` : ''}); logs: <labDir>/<node>/logs/agent.log`);
   },
   async rollback(ctx) {
     for (const n of clusterNodes(ctx.plan)) await rm(join(hostPaths.nodeDir(ctx.plan, n), AGENT_MARKER), { force: true });

@@ -21,8 +21,10 @@ const LOG = 'changes.log';
 
 /**
  * Durable state in a directory: `snapshot.json` (whole state at some rv) plus `changes.log`
- * (one JSON line per change after it). Every append is fsync'd before the change is
- * acknowledged; `compact` rewrites the snapshot atomically (tmp + fsync + rename) and
+ * (one JSON line per change after it). Every append is written (write(2)) before the change is
+ * visible, so a crash of the process loses nothing; `sync` fsyncs what was appended since the last
+ * one (the store calls it once per event-loop turn: group commit, as etcd batches its fsyncs), so a
+ * crash of the machine can lose the changes of the last turn. `compact` rewrites the snapshot atomically (tmp + fsync + rename) and
  * truncates the log. A torn last line (crash mid-write) is ignored on load.
  */
 export class DirPersistence {
@@ -30,6 +32,7 @@ export class DirPersistence {
   private entries = 0;
   private logBytes = 0;
   private snapshotBytes = 0;
+  private unsynced = false;
 
   /**
    * Compacts after `compactEvery` entries or once the log outweighs the snapshot (at least
@@ -82,9 +85,15 @@ export class DirPersistence {
     if (this.fd === undefined) this.fd = fs.openSync(path.join(this.dir, LOG), 'a');
     const text = line + '\n';
     fs.writeSync(this.fd, text);
-    fs.fsyncSync(this.fd);
+    this.unsynced = true;
     this.entries++;
     this.logBytes += Buffer.byteLength(text);
+  }
+
+  /** fsyncs the log when anything was appended since the last sync. */
+  sync(): void {
+    if (this.unsynced && this.fd !== undefined) fs.fsyncSync(this.fd);
+    this.unsynced = false;
   }
 
   /** True when the log has grown enough that the caller should `compact`. */
@@ -104,6 +113,7 @@ export class DirPersistence {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = fs.openSync(path.join(this.dir, LOG), 'w');
     fs.fsyncSync(this.fd);
+    this.unsynced = false;
     this.entries = 0;
     this.logBytes = 0;
   }
@@ -114,6 +124,7 @@ export class DirPersistence {
   }
 
   close(): void {
+    this.sync();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
   }

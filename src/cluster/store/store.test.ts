@@ -94,3 +94,21 @@ test('the change log is compacted by size, not only by entry count', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every change is in the log when it becomes visible (a process that dies before the turn ends loses none)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-store-turn-'));
+  try {
+    const s = new ObjectStore({ dir });
+    for (let i = 0; i < 30; i++) s.create('configmaps', cm(`c${i}`));
+    s.update('configmaps', { ...cm('c0', '2') });
+    // read back before this turn ends (before the group fsync) and without close()
+    const again = new ObjectStore({ dir });
+    assert.equal(again.list('configmaps').items.length, 30);
+    assert.equal((again.get('configmaps', 'default', 'c0')!.data as { v: string }).v, '2');
+    assert.equal(again.resourceVersion, s.resourceVersion);
+    again.close();
+    s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,3 +32,12 @@ export function objectKey(namespace: string | undefined, name: string): string {
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+/** Freezes an object and everything in it: the store's own copies are shared with watchers and the controllers. */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
