@@ -22,7 +22,10 @@ export function dockerExec(runtime: Runtime, plan: LabPlan, capSeconds = 60, opt
       if (!container) throw new KindlabError('NODE_NOT_FOUND', `node ${node} has no container in lab ${plan.name}`);
     }
     const wrapped = ['timeout', '-k', '2', String(capSeconds), ...argv];
-    return (await shells?.run(container, wrapped)) ?? runtime.exec(container, wrapped, { check: false, target: node });
+    const t = performance.now();
+    const r = (await shells?.run(container, wrapped)) ?? (await runtime.exec(container, wrapped, { check: false, target: node }));
+    if (process.env['KINDLAB_EXEC_TRACE']) process.stderr.write(`exec-trace ${(t / 1000).toFixed(3)} +${(performance.now() - t).toFixed(0)}ms ${node} ${argv.join(' ').slice(0, 60)}\n`);
+    return r;
   };
   return Object.assign(exec, { close: () => shells?.close() });
 }

@@ -4,7 +4,7 @@
  * marker on stdout and on stderr. A check's command then costs a fork in the container, not an
  * exec through the engine (create, start, inspect, and runc setting up a process each time).
  *
- * A container gets up to `perContainer` shells, opened as commands queue up. A container without
+ * A container gets up to `perContainer` shells, opened one at a time while commands queue up. A container without
  * a POSIX shell, a command that does not fit on one line, or a runtime without interactive exec
  * falls back to a plain exec (`run` answers undefined).
  */
@@ -190,8 +190,8 @@ export class NodeShells {
 
   private pump(container: string, slot: Slot): void {
     while (slot.idle.length && slot.queue.length) slot.idle.shift()!.run(slot.queue.shift()!);
-    const want = Math.min(slot.queue.length - slot.opening, this.perContainer - slot.shells.length - slot.opening);
-    for (let i = 0; i < want; i++) void this.grow(container, slot);
+    // one shell opening at a time: quick commands drain the queue before a second exec would be up
+    if (slot.queue.length && slot.opening === 0 && slot.shells.length < this.perContainer) void this.grow(container, slot);
   }
 
   private async grow(container: string, slot: Slot): Promise<void> {
