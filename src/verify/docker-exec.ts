@@ -5,6 +5,10 @@ import type { LabPlan } from '../topology/index.js';
 import type { NodeExec } from './context.js';
 import { NodeShells } from './node-shell.js';
 import { KindlabError } from '../errors.js';
+import { verifyTrace } from './run.js';
+
+/** KINDLAB_VERIFY_TRACE=2: each command's start and duration too. */
+const TRACE_EXECS = process.env['KINDLAB_VERIFY_TRACE'] === '2';
 
 /**
  * Commands are wrapped in `timeout` so a hung probe cannot keep an exec session open forever.
@@ -24,7 +28,7 @@ export function dockerExec(runtime: Runtime, plan: LabPlan, capSeconds = 60, opt
     const wrapped = ['timeout', '-k', '2', String(capSeconds), ...argv];
     const t = performance.now();
     const r = (await shells?.run(container, wrapped)) ?? (await runtime.exec(container, wrapped, { check: false, target: node }));
-    if (process.env['KINDLAB_EXEC_TRACE']) process.stderr.write(`exec-trace ${(t / 1000).toFixed(3)} +${(performance.now() - t).toFixed(0)}ms ${node} ${argv.join(' ').slice(0, 60)}\n`);
+    if (TRACE_EXECS) verifyTrace(`exec ${node} started ${(t / 1000).toFixed(3)} took ${(performance.now() - t).toFixed(0)} ms: ${argv.join(' ').slice(0, 60)}`);
     return r;
   };
   return Object.assign(exec, { close: () => shells?.close() });
