@@ -56,6 +56,22 @@ export interface ExecOptions {
   workdir?: string;
 }
 
+/** What an interactive exec (`openExec`) reports: its output as it comes, and its end. */
+export interface ExecStreamHandlers {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+  /** The process ended or the connection closed. */
+  end(): void;
+}
+
+/** A running interactive exec: its stdin, and whether its connection keeps the event loop alive. */
+export interface ExecStream {
+  write(data: string): void;
+  /** Closes stdin: the process reads end of file. */
+  end(): void;
+  ref(on: boolean): void;
+}
+
 /** The container lifecycle calls `lab fault node` makes. */
 export type ContainerAction = 'stop' | 'start' | 'restart' | 'pause' | 'unpause';
 
@@ -79,6 +95,8 @@ export interface Runtime {
    * resolves with its exit code when it ends. The engines of a lab over several hosts (additive).
    */
   execStream?(name: string, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts?: Pick<ExecOptions, 'target'>): Promise<number>;
+  /** `docker exec -i`: a process with its stdin open, output streamed (long-lived shells of `lab verify`). Optional. */
+  openExec?(name: string, argv: string[], on: ExecStreamHandlers): Promise<ExecStream>;
   /** The container's output so far (`docker logs`), stdout and stderr interleaved as Docker stored them. */
   logs(name: string): Promise<string>;
   /** docker stop|start|restart|pause|unpause; a container already in the asked state is no error. */
@@ -344,6 +362,10 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  openExec(name: string, argv: string[], on: ExecStreamHandlers): Promise<ExecStream> {
+    return openDockerExec(this.docker, name, argv, on);
+  }
+
   async exec(name: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = argv.join(' ');
     let result: ExecResult;
@@ -390,6 +412,35 @@ export class DockerRuntime implements Runtime {
     } catch (e) {
       throw new ExecError(opts.target ?? name, argv.join(' '), -1, '', errorMessage(e), { cause: e });
     }
+  }
+}
+
+export async function openDockerExec(docker: Docker, name: string, argv: string[], on: ExecStreamHandlers): Promise<ExecStream> {
+  try {
+    const ex = await docker.getContainer(name).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const stream = (await ex.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream & { ref?: () => void; unref?: () => void };
+    const sink = (fn: (b: Buffer) => void) =>
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          fn(chunk);
+          cb();
+        },
+      });
+    docker.modem.demuxStream(stream, sink(on.stdout), sink(on.stderr));
+    let ended = false;
+    const done = () => {
+      if (!ended) (ended = true), on.end();
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+    return {
+      write: (data) => void (ended || stream.write(data)),
+      end: () => void (ended || stream.end()),
+      ref: (on) => (on ? stream.ref?.() : stream.unref?.()),
+    };
+  } catch (e) {
+    throw new ExecError(name, argv.join(' '), -1, '', errorMessage(e), { cause: e });
   }
 }
 

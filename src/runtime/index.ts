@@ -1,6 +1,6 @@
 /** The runtime module's public surface. */
 export { DockerRuntime } from './docker.js';
-export type { Runtime, ContainerAction, ContainerInfo, NetworkInfo, ExecResult, ExecOptions } from './docker.js';
+export type { Runtime, ContainerAction, ContainerInfo, NetworkInfo, ExecResult, ExecOptions, ExecStream, ExecStreamHandlers } from './docker.js';
 export { deploy, defaultRenderer } from './deploy.js';
 export type { DeployOptions, DeployResult, RendererName } from './deploy.js';
 export type { StepTiming } from './deploy-state.js';

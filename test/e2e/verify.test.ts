@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { execa } from 'execa';
 import { parseDocument } from 'yaml';
 import { validateJunit } from '../fixtures/verify/junit-validator.js';
 import { REPO, forceDestroy, lab, until } from './helpers.js';
@@ -76,6 +77,14 @@ test('all declared checks pass once the lab has converged (--wait 60s)', async (
   assert.equal(text.exitCode, 0);
   assert.equal(text.stdout.split('\n').filter((l) => l.startsWith('PASS ')).length, CHECKS.length);
   assert.match(text.stdout, /all checks passed/);
+
+  // the commands ran through long-lived shells in the nodes (src/verify/node-shell.ts): none outlives the CLI
+  for (const node of ['router0', 'tor0', 'server0']) {
+    await until(`no verify shell left in ${node}`, async () => {
+      const ps = await execa('docker', ['exec', `clab-${name}-${node}`, 'sh', '-c', 'cat /proc/[0-9]*/cmdline | tr "\\000" " "']);
+      return ps.stdout.includes('read -r M') ? undefined : true;
+    }, 10_000);
+  }
 });
 
 test('derived checks: one per configured FRR session (the stand-in servers never peer)', async () => {
