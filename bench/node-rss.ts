@@ -7,7 +7,7 @@
  *   node --import tsx bench/node-rss.ts --old /tmp/old-checkout [--rounds 3]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,14 +26,18 @@ const ROLES: Record<string, string[]> = {
   'agent (standalone run)': ['dist/agent/config.js', 'dist/agent/client.js', 'dist/agent/format.js', 'dist/agent/run.js'],
 };
 
-/** The V8 flags that build starts node container processes with (plan.ts NODE_FLAGS; none before it existed). */
-function flagsOf(root: string): string[] {
+/**
+ * The V8 flags that build starts a role's process with: the node daemon's own (plan.ts NODE_DAEMON_FLAGS) for the
+ * daemon roles, NODE_FLAGS for the agent's; none for a build from before they existed.
+ */
+async function flagsOf(root: string, role: string): Promise<string[]> {
   const plan = path.join(root, 'dist/cluster/lab/plan.js');
-  const m = /NODE_FLAGS = (\[[^\]]*\])/.exec(existsSync(plan) ? readFileSync(plan, 'utf8') : '');
-  return m ? (JSON.parse(m[1]!.replace(/'/g, '"')) as string[]) : [];
+  if (!existsSync(plan)) return [];
+  const m = (await import(plan)) as { NODE_FLAGS?: readonly string[]; NODE_DAEMON_FLAGS?: readonly string[] };
+  return [...((role.startsWith('node daemon') ? m.NODE_DAEMON_FLAGS : undefined) ?? m.NODE_FLAGS ?? [])];
 }
 
-function measure(root: string, modules: string[]): { rss: number; anon: number; file: number } {
+function measure(root: string, modules: string[], flags: string[]): { rss: number; anon: number; file: number } {
   const script = `
     process.argv[1] = 'bench';
     for (const m of ${JSON.stringify(modules)}) await import(${JSON.stringify(root)} + '/' + m);
@@ -43,7 +47,7 @@ function measure(root: string, modules: string[]): { rss: number; anon: number; 
     const kb = (k) => Number(new RegExp(k + ':\\\\s+(\\\\d+)').exec(s)[1]) / 1024;
     process.stdout.write(JSON.stringify({ rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') }));
     process.exit(0);`;
-  const out = execFileSync(process.execPath, [...flagsOf(root), '--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [...flags, '--expose-gc', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
   return JSON.parse(out) as { rss: number; anon: number; file: number };
 }
 
@@ -55,13 +59,13 @@ for (let r = 0; r < Number(v.rounds); r++) {
     for (const [role, mods] of Object.entries(ROLES)) {
       const key = `${role}\t${build}`;
       if (mods.some((m) => !existsSync(path.join(root, m)))) continue; // a role that build does not have
-      rows.set(key, [...(rows.get(key) ?? []), measure(root, mods)]);
+      rows.set(key, [...(rows.get(key) ?? []), measure(root, mods, await flagsOf(root, role))]);
     }
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`node-rss: one process per role, its module graph loaded, after GC + 1 s idle; median of ${v.rounds}; node ${process.version}`);
-for (const [build, root] of builds) console.log(`${build} = ${root} (flags: ${flagsOf(root).join(' ') || 'none'})`);
+for (const [build, root] of builds) console.log(`${build} = ${root} (node daemon flags: ${(await flagsOf(root, 'node daemon')).join(' ') || 'none'}; agent: ${(await flagsOf(root, 'agent')).join(' ') || 'none'})`);
 console.log(`\n| process | ${builds.map(([b]) => `${b} RSS (anon + file) MB`).join(' | ')} |`);
 console.log(`|:--|${builds.map(() => '--:').join('|')}|`);
 for (const role of Object.keys(ROLES)) {
