@@ -75,17 +75,8 @@ export class ObjectStore {
 
   /** All objects of a group-resource, optionally in one namespace, sorted by namespace/name. */
   list(gr: string, namespace?: string): ListResult {
-    const m = this.data.get(gr);
-    const items: K8sObject[] = [];
-    if (m) {
-      const keys = [...m.keys()].sort();
-      for (const k of keys) {
-        const o = m.get(k)!;
-        if (namespace !== undefined && (o.metadata.namespace ?? '') !== namespace) continue;
-        items.push(clone(o));
-      }
-    }
-    return { items, rv: this.rv };
+    const shared = this.listShared(gr, namespace);
+    return { items: shared.items.map(clone), rv: shared.rv };
   }
 
   /**
