@@ -3,9 +3,7 @@
  * runs them in order under listr2 and rolls back on failure.
  */
 import { mkdir } from 'node:fs/promises';
-import { ExecError, KindlabError, withPrefix } from '../errors.js';
-import { batchScript, batchOutcome } from './exec-batch.js';
-import { splitCommand } from './argv.js';
+import { KindlabError, withPrefix } from '../errors.js';
 import type { LabPlan, LinkSpec, NodePlan, VethLinkSpec } from '../topology/index.js';
 import { runCommand } from './node-exec.js';
 import { containerOptions } from './container-spec.js';
@@ -234,29 +232,13 @@ export async function deployCross(ctx: DeployContext, link: VethLinkSpec): Promi
   (ctx.notes ??= []).push(`link ${a.node}:${a.iface} (${ends[0]!.engine.name} ${ends[0]!.engine.underlay}) <-> ${z.node}:${z.iface} (${ends[1]!.engine.name} ${ends[1]!.engine.underlay}): VXLAN VNI ${r.vni}, MTU ${r.mtu}${r.mtu < link.mtu ? ` (lowered from ${link.mtu}: underlay MTU ${r.underlayMtu} - 50)` : ''}`);
 }
 
-/**
- * Runs a node's `exec:` lines in order: in its container (several lines in one `docker exec`: exec-batch.ts; an
- * image without sh runs them one by one), or on the host for the host kind.
- */
+/** Runs a node's `exec:` lines in order: in its container, or on the host for the host kind. */
 export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (msg: string) => void): Promise<void> {
   const onHost = kindFacts(n.kind).start === 'host';
-  const one = async (line: string) => {
+  for (const line of n.exec) {
     progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
     await runCommand(ctx.runtime, onHost ? undefined : n.containerName, line, n.name);
-  };
-  if (onHost || n.exec.length < 2) {
-    for (const line of n.exec) await one(line);
-    return;
   }
-  const argvs = n.exec.map(splitCommand);
-  progress(`${n.name}: ${n.exec.length} exec lines`);
-  const r = await ctx.runtime.exec(n.containerName, ['sh', '-c', batchScript(argvs)], { target: n.name, check: false });
-  const out = batchOutcome(r.exitCode, r.stdout, r.stderr);
-  if (out.noShell) {
-    for (const line of n.exec) await one(line);
-    return;
-  }
-  if (out.failed) throw new ExecError(n.name, argvs[out.failed.index]!.join(' '), out.failed.exitCode, out.failed.stdout, out.failed.stderr);
 }
 
 export const writeLabDirAction: Action = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTopology, planLab, usesStages } from '../topology/index.js';
-import { activeStages, creationRanks, startUpGate } from './stages.js';
+import { activeStages, creationRanks } from './stages.js';
 import { deployActions } from './deploy.js';
 
 const text = (extra: string) => `name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n    a:\n      healthcheck: {test: [CMD, "true"]}\n    b:\n${extra}`;
@@ -43,20 +43,4 @@ topology:
   const ranks = creationRanks(plan.nodes, plan.links, (n) => n.kind === 'frr');
   assert.deepEqual(Object.fromEntries(ranks), { k1: 1, lan: 0, r1: 0, k2: 1, other: 1 });
   assert.deepEqual([...creationRanks(plan.nodes, plan.links, () => false).values()], [1, 1, 1, 1, 1], 'no start-up: the plan\'s order');
-});
-
-test('exec lines wait for the start-ups (FRR) only in a lab with start-ups and without stages', () => {
-  const topo = (extra = '') => planLab(parseTopology(`name: x
-topology:
-  nodes:
-    r1: {kind: frr, image: frrouting/frr}
-    k1:
-      kind: linux
-      image: i
-${extra}`, { env: {} }));
-  const frr = (n: { kind: string }) => n.kind === 'frr';
-  assert.deepEqual(startUpGate(topo().nodes, frr), { startUps: new Set(['r1']), gated: true });
-  assert.equal(startUpGate(topo().nodes, () => false).gated, false, 'exec-configured FRR: each node\'s exec lines start once its links are up');
-  const staged = topo('      stages:\n        configure:\n          wait-for: [{node: r1, stage: create}]\n');
-  assert.equal(startUpGate(staged.nodes, frr).gated, false, 'a start-up node may wait for a stage after another node\'s exec lines');
 });
