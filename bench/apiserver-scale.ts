@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient, loadKubeconfig, PODS, resourceType, type KubeObject, type Pod } from '../src/cluster/client/index.js';
 import { NodeHeartbeat } from '../src/cluster/node/node-status.js';
+import { watchPatchLatency } from './lib/watch-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -127,31 +128,9 @@ async function round(tree: string, label: string): Promise<Result> {
     });
     if (ok) res.getPodsMs.push(performance.now() - t2);
   }
-  const pods = (await client.list(PODS, { namespace: ns })).items;
-  const list = await client.list(PODS, { namespace: ns, limit: 1 });
-  const ac = new AbortController();
-  const waiting = new Map<string, (t: number) => void>();
-  const watcher = (async () => {
-    try {
-      for await (const ev of client.watch(PODS, { namespace: ns, resourceVersion: list.metadata.resourceVersion, signal: ac.signal })) {
-        const mark = (ev.object as Pod).metadata.annotations?.['bench/mark'];
-        if (ev.type === 'MODIFIED' && mark) waiting.get(mark)?.(performance.now());
-      }
-    } catch { /* aborted */ }
-  })();
-  await sleep(300);
-  for (let i = 0; i < 100 && pods.length; i++) {
-    const p = pods[(i * 17) % pods.length]!;
-    const mark = `${label}-m${i}`;
-    const seen = new Promise<number>((r) => { waiting.set(mark, r); setTimeout(() => r(NaN), 10_000); });
-    const t = performance.now();
-    await client.patch(PODS, p.metadata.name!, { metadata: { annotations: { 'bench/mark': mark } } }, { namespace: ns });
-    const at = await seen;
-    if (Number.isNaN(at)) res.watchMissed++;
-    else res.watchMs.push(at - t);
-  }
-  ac.abort();
-  await watcher;
+  const w = await watchPatchLatency(client, ns, { label: `${label}-m`, settleMs: 300, stride: 17 });
+  res.watchMs = w.ms;
+  res.watchMissed = w.missed;
   const st = await procStat(srv.pid!);
   res.cpu = st.cpu;
   res.hwmMB = st.hwmMB;

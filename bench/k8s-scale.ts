@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { LAB_BIN } from '../test/e2e/helpers.js';
+import { watchPatchLatency } from './lib/watch-latency.js';
 import { KubeClient, loadKubeconfig, PODS, resourceType, type KubeObject, type Pod } from '../src/cluster/client/index.js';
 
 const { values } = parseArgs({
@@ -264,33 +265,9 @@ async function podsPhase(kubeconfig: string, n: number): Promise<PodsResult> {
       if (g.ok) res.getPodsMs.push(g.ms);
     }
     // watch latency: one watch of the namespace from now; 100 patches one at a time
-    const pods = (await client.list(PODS, { namespace: ns })).items;
-    const list = await client.list(PODS, { namespace: ns, limit: 1 });
-    const ac = new AbortController();
-    const waiting = new Map<string, (t: number) => void>();
-    const watcher = (async () => {
-      try {
-        for await (const ev of client.watch(PODS, { namespace: ns, resourceVersion: list.metadata.resourceVersion, signal: ac.signal })) {
-          if (ev.type !== 'MODIFIED') continue;
-          const mark = (ev.object as Pod).metadata.annotations?.['bench/mark'];
-          if (mark) waiting.get(mark)?.(performance.now());
-        }
-      } catch { /* aborted */ }
-    })();
-    await new Promise((r) => setTimeout(r, 500));
-    for (let i = 0; i < 100 && pods.length > 0; i++) {
-      const p = pods[i % pods.length]!;
-      const mark = `m${i}`;
-      const seen = new Promise<number>((resolve) => { waiting.set(mark, resolve); setTimeout(() => resolve(NaN), 10_000); });
-      const t = performance.now();
-      await client.patch(PODS, p.metadata.name!, { metadata: { annotations: { 'bench/mark': mark } } }, { namespace: ns });
-      const at = await seen;
-      waiting.delete(mark);
-      if (Number.isNaN(at)) res.watchMissed++;
-      else res.watchMs.push(at - t);
-    }
-    ac.abort();
-    await watcher;
+    const w = await watchPatchLatency(client, ns, { label: 'm', settleMs: 500, stride: 1 });
+    res.watchMs = w.ms;
+    res.watchMissed = w.missed;
   } catch (e) {
     console.log(`pods phase failed: ${(e as Error).message}`);
   } finally {
