@@ -83,3 +83,27 @@ test('without a shell in the container, or for a multi-line argument, run answer
     shells.close();
   }
 });
+
+test('a command never waits behind a busy shell: every shell busy, or none free in time, means a plain exec', async () => {
+  const shells = new NodeShells(localOpen([]), 1);
+  try {
+    assert.equal((await shells.run('c', ['true']))!.exitCode, 0, 'the one shell is open');
+    const long = shells.run('c', ['sh', '-c', 'sleep 2; echo slow']);
+    const t = Date.now();
+    assert.equal(await shells.run('c', ['true']), undefined, 'the only shell is busy with the long command');
+    assert.ok(Date.now() - t < 500, 'answered at once, not after the long command');
+    assert.equal((await long)!.stdout, 'slow\n');
+  } finally {
+    shells.close();
+  }
+  // a shell slow to open: queued commands go to a plain exec after maxQueueMs
+  const slowOpen: OpenExec = (c, argv, on) => new Promise((res) => setTimeout(() => void localOpen([])(c, argv, on).then(res), 1500));
+  const slow = new NodeShells(slowOpen, 3, 100);
+  try {
+    const t = Date.now();
+    assert.equal(await slow.run('c', ['true']), undefined);
+    assert.ok(Date.now() - t < 1000, `gave up after ${Date.now() - t} ms`);
+  } finally {
+    slow.close();
+  }
+});

@@ -4,9 +4,11 @@
  * marker on stdout and on stderr. A check's command then costs a fork in the container, not an
  * exec through the engine (create, start, inspect, and runc setting up a process each time).
  *
- * A container gets up to `perContainer` shells, opened one at a time while commands queue up. A container without
- * a POSIX shell, a command that does not fit on one line, or a runtime without interactive exec
- * falls back to a plain exec (`run` answers undefined).
+ * A container gets up to `perContainer` shells, opened one at a time while commands queue up. A
+ * command never waits long for a shell: when every shell is busy, or none came free within
+ * `maxQueueMs`, it takes a plain exec, as does a command in a container without a POSIX shell,
+ * one that does not fit on one line, or one on a runtime without interactive exec (`run` answers
+ * undefined).
  */
 import { randomBytes } from 'node:crypto';
 import type { ExecStream, ExecStreamHandlers } from '../runtime/index.js';
@@ -42,6 +44,8 @@ function findMarker(buf: Buffer, mark: Buffer): { at: number; lineEnd: number } 
 
 interface Job {
   line: string;
+  /** Set while it waits in a queue: past it, the job goes to a plain exec. */
+  timer?: NodeJS.Timeout;
   /** undefined: no shell here, run it through a plain exec. */
   resolve: (r: ExecOutput | undefined) => void;
 }
@@ -167,6 +171,8 @@ export class NodeShells {
   constructor(
     private readonly open: OpenExec,
     private readonly perContainer = 3,
+    /** How long a command may wait for a shell to open or come free before it takes a plain exec. */
+    private readonly maxQueueMs = 1000,
   ) {}
 
   /** Runs argv in the container through one of its shells; undefined when it has to go through a plain exec. */
@@ -176,9 +182,22 @@ export class NodeShells {
     let slot = this.slots.get(container);
     if (!slot) this.slots.set(container, (slot = { shells: [], idle: [], opening: 0, queue: [], noShell: false }));
     if (slot.noShell) return undefined;
+    // Every shell busy and no more to open: a plain exec now. Queueing behind a command that hangs
+    // (a traceroute into a black hole) would make this one time out for no fault of its own.
+    if (slot.idle.length === 0 && slot.opening === 0 && slot.shells.length >= this.perContainer) return undefined;
+    const s = slot;
     return new Promise<ExecOutput | undefined>((resolve) => {
-      slot.queue.push({ line, resolve });
-      this.pump(container, slot);
+      const job: Job = { line, resolve };
+      job.timer = setTimeout(() => {
+        const i = s.queue.indexOf(job);
+        if (i >= 0) {
+          s.queue.splice(i, 1);
+          resolve(undefined);
+        }
+      }, this.maxQueueMs);
+      job.timer.unref();
+      s.queue.push(job);
+      this.pump(container, s);
     });
   }
 
@@ -189,7 +208,11 @@ export class NodeShells {
   }
 
   private pump(container: string, slot: Slot): void {
-    while (slot.idle.length && slot.queue.length) slot.idle.shift()!.run(slot.queue.shift()!);
+    while (slot.idle.length && slot.queue.length) {
+      const job = slot.queue.shift()!;
+      clearTimeout(job.timer);
+      slot.idle.shift()!.run(job);
+    }
     // one shell opening at a time: quick commands drain the queue before a second exec would be up
     if (slot.queue.length && slot.opening === 0 && slot.shells.length < this.perContainer) void this.grow(container, slot);
   }
@@ -204,7 +227,10 @@ export class NodeShells {
       // no shell at all here: the queued commands go through plain execs
       if (!ok && slot.shells.length === 0 && slot.opening === 0) {
         slot.noShell = true;
-        for (const j of slot.queue.splice(0)) j.resolve(undefined);
+        for (const j of slot.queue.splice(0)) {
+          clearTimeout(j.timer);
+          j.resolve(undefined);
+        }
       }
       return;
     }

@@ -25,7 +25,7 @@ after(async () => {
 interface Row {
   element: string;
   kind: 'link' | 'node';
-  failed: Array<{ check: string; detectMs: number }>;
+  failed: Array<{ check: string; detectMs: number; detail: string }>;
   recovered: boolean;
   recoverMs?: number;
 }
@@ -71,7 +71,7 @@ test('verify --impact: rack1 isolated by router0–tor1, only the control-plane 
 
   const cp = report.rows.find((x) => x.element === 'tor0:net1 — server0:net0')!;
   assert.ok(failed(cp).length > 0);
-  assert.ok(!failed(cp).includes(ping) && !failed(cp).includes(trace), 'the article\'s pod ping and traceroute (rack0 worker → rack1) are not affected');
+  assert.ok(!failed(cp).includes(ping) && !failed(cp).includes(trace), `the article's pod ping and traceroute (rack0 worker → rack1) are not affected:\n${cp.failed.map((f) => `${f.check}: ${f.detail}`).join('\n')}`);
   // every check it breaks is about the control-plane node (its pod CIDR 10.1.0.0/24, its address 10.0.1.2, its session) or a count that includes it
   const aboutCp = (c: string) => /10\.1\.0\.0\/24|10\.0\.1\.2|control-plane|^router0 has the article's 12 routes$|^tor0 all sessions Established$/.test(c);
   assert.deepEqual(failed(cp).filter((c) => !aboutCp(c)), []);
