@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTopology, planLab, usesStages } from '../topology/index.js';
-import { activeStages, creationRanks } from './stages.js';
+import { activeStages, creationRanks, startUpGate } from './stages.js';
 import { deployActions } from './deploy.js';
 
 const text = (extra: string) => `name: x\ntopology:\n  defaults: {kind: linux, image: i}\n  nodes:\n    a:\n      healthcheck: {test: [CMD, "true"]}\n    b:\n${extra}`;
@@ -43,4 +43,24 @@ topology:
   const ranks = creationRanks(plan.nodes, plan.links, (n) => n.kind === 'frr');
   assert.deepEqual(Object.fromEntries(ranks), { k1: 1, lan: 0, r1: 0, k2: 1, other: 1 });
   assert.deepEqual([...creationRanks(plan.nodes, plan.links, () => false).values()], [1, 1, 1, 1, 1], 'no start-up: the plan\'s order');
+});
+
+test('exec lines wait for the start-ups (FRR) only in a lab with start-ups and without stages', () => {
+  const topo = (extra = '') => planLab(parseTopology(`name: x
+topology:
+  nodes:
+    r1: {kind: frr, image: frrouting/frr}
+    k1:
+      kind: linux
+      image: i
+${extra}`, { env: {} }));
+  const frr = (n: { kind: string }) => n.kind === 'frr';
+  const gate = startUpGate(topo().nodes, frr);
+  assert.deepEqual([gate.startUps, gate.gated], [new Set(['r1']), true]);
+  assert.deepEqual(gate.waitsFor('k1'), ['r1'], 'a node without a start-up waits until r1 is configured (start-up and exec lines)');
+  assert.deepEqual(gate.waitsFor('r1'), [], 'a router runs its own exec lines right after its own start-up');
+  assert.equal(startUpGate(topo().nodes, () => false).gated, false, 'exec-configured FRR: each node\'s exec lines start once its links are up');
+  const staged = topo('      stages:\n        configure:\n          wait-for: [{node: r1, stage: create}]\n');
+  assert.equal(startUpGate(staged.nodes, frr).gated, false, 'a start-up node may wait for a stage after another node\'s exec lines');
+  assert.deepEqual(startUpGate(staged.nodes, frr).waitsFor('k1'), []);
 });

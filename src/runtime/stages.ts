@@ -141,13 +141,15 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     if (kind.postDeploy) {
       trace(n, 'start-up');
       await kind.postDeploy(n, ctx.kindCtx);
-      startUpDone.get(n.name)?.resolve();
     }
     await finish(n, 'configure');
     trace(n, 'configured');
-    // in a lab without stages the kinds' start-ups come before every exec line (startUpGate)
-    if (startUps.gated) await waitFor(Promise.all([...startUpDone.values()].map((d) => d.promise)).then(() => undefined));
+    // in a lab without stages the routers (kinds with a start-up) are configured, start-up and exec lines, before
+    // the exec lines of every other node (startUpGate)
+    const gate = startUps.waitsFor(n.name);
+    if (gate.length > 0) await waitFor(Promise.all(gate.map((r) => startUpDone.get(r)!.promise)).then(() => undefined));
     await execNodeLines(ctx, n, progress);
+    startUpDone.get(n.name)?.resolve();
     trace(n, 'exec');
 
     if (active.has(key(n.name, 'healthy'))) {
@@ -236,15 +238,19 @@ export function creationRanks(nodes: NodePlan[], links: Array<{ endpoints: Reado
 }
 
 /**
- * Which nodes have a kind start-up (FRR's daemons), and whether every node's exec lines wait until all of them
- * are done (`gated`). A lab without `stages:` gets the old order: the start-ups before any exec line. An exec line
- * often starts a heavy process (the Kubernetes nodes' BGP agents are Node.js programs, retried every second), and
- * on 2 cores FRR's start beside them took 4.5–7 s instead of ≈ 1.4 s, on the lab's longest chain (the kube-router
- * multihop lab: router2's FRR start, then its exec lines, which sleep 5 s). A lab with stages is not gated: a
+ * Which nodes have a kind start-up (FRR's daemons), and whether the exec lines of every node without one wait
+ * until all of them are configured: start-up and their own exec lines (`gated`). An exec line often starts a heavy
+ * process (the Kubernetes nodes' BGP agents are Node.js programs, retried every second), and on 2 cores FRR's start
+ * beside them took 4.5–7 s instead of ≈ 1.4 s, on the lab's longest chain (the kube-router multihop lab: router2's
+ * FRR start, then its exec lines, which sleep 5 s). A router's own exec lines follow its own start-up at once, and
+ * what the other nodes start then finds the routers configured: the multihop lab's agents connect to a VRRP
+ * address that router1's exec lines make; started beside them, their first connect failed before the VRRP
+ * master-down timer ran out and the sessions waited for the 5 s connect retry. A lab with stages is not gated: a
  * start-up node may wait for a stage that comes after another node's exec lines. A lab without start-ups (exec-
  * configured FRR) is not gated either: each node's exec lines begin as soon as its links are up. Pure.
  */
-export function startUpGate(nodes: NodePlan[], hasStartUp: (n: NodePlan) => boolean): { startUps: Set<string>; gated: boolean } {
+export function startUpGate(nodes: NodePlan[], hasStartUp: (n: NodePlan) => boolean): { startUps: Set<string>; gated: boolean; waitsFor: (node: string) => string[] } {
   const startUps = new Set(nodes.filter(hasStartUp).map((n) => n.name));
-  return { startUps, gated: startUps.size > 0 && !usesStages(nodes) };
+  const gated = startUps.size > 0 && !usesStages(nodes);
+  return { startUps, gated, waitsFor: (node) => (gated && !startUps.has(node) ? [...startUps] : []) };
 }

@@ -79,12 +79,21 @@ async function inspect(file: string): Promise<Map<string, { state: string; reaso
 
 /** The eBGP session r1–r2 Established, r1 has r2's loopback over it, and h1 pings r1 over its own link. */
 async function labWorks(file: string, what: string): Promise<void> {
-  await until(`${what}: r1's session to r2 Established with r2's loopback`, async () => {
-    const r = await lab(['exec', '-t', file, 'r1', '--', 'vtysh', '-c', 'show bgp ipv4 unicast json']);
-    if (r.exitCode !== 0) return undefined;
-    const routes = (JSON.parse(r.stdout) as { routes?: Record<string, unknown> }).routes ?? {};
-    return routes['10.0.0.2/32'] ? true : undefined;
-  }, 90_000, 500);
+  try {
+    await until(`${what}: r1's session to r2 Established with r2's loopback`, async () => {
+      const r = await lab(['exec', '-t', file, 'r1', '--', 'vtysh', '-c', 'show bgp ipv4 unicast json']);
+      if (r.exitCode !== 0) return undefined;
+      const routes = (JSON.parse(r.stdout) as { routes?: Record<string, unknown> }).routes ?? {};
+      return routes['10.0.0.2/32'] ? true : undefined;
+    }, 90_000, 500);
+  } catch (e) {
+    // what the two routers say, so a failure here can be read from the CI log
+    const state = await Promise.all([
+      lab(['exec', '-t', file, 'r1', '--', 'vtysh', '-c', 'show bgp summary']),
+      lab(['exec', '-t', file, 'r2', '--', 'sh', '-c', 'ps -ef; ip -br addr; vtysh -c "show bgp summary"; vtysh -c "show running-config"']),
+    ]);
+    throw new Error(`${(e as Error).message}\n${state.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n')}`);
+  }
   const s = await lab(['exec', '-t', file, 'r1', '--', 'vtysh', '-c', 'show bgp summary json']);
   const peers = (JSON.parse(s.stdout) as { ipv4Unicast?: { peers?: Record<string, { state?: string }> } }).ipv4Unicast?.peers ?? {};
   assert.equal(peers['10.0.12.2']?.state, 'Established', `${what}: ${s.stdout}`);
