@@ -213,7 +213,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       concurrency: { type: 'string', default: '8', describe: 'checks run at once (positive integer)' },
       impact: { type: 'boolean', describe: 'fail each link and node in turn, run the checks under the fault, restore; report fault × check (text, markdown, json)' },
       elements: { type: 'string', describe: 'with --impact: only these links/nodes, comma-separated (router0-tor1, tor0:net1-server0:net0, tor0)' },
-      'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 120s)' },
+      'recover-timeout': { type: 'string', describe: 'with --impact: how long to wait for the lab to be green again after each fault (default 240s: a Cilium agent retries a failed connect after 120 s)' },
       junit: { type: 'string', describe: 'with --impact: also write the fault × check matrix as JUnit XML to this file' },
       html: { type: 'string', describe: 'with --impact: also write a static HTML report (the graph coloured by what each failure breaks) to this file' },
       node: { type: 'string', describe: 'only the checks that run in this node (its sessions, routes, probes from it, exec lines); stages are left out' },

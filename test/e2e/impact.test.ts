@@ -30,7 +30,7 @@ interface Row {
   recoverMs?: number;
 }
 
-test('verify --impact: rack1 isolated by router0–tor1, only the control-plane by tor0–server0, tor0 down; green after each', { timeout: 900_000 }, async () => {
+test('verify --impact: rack1 isolated by router0–tor1, only the control-plane by tor0–server0, tor0 down; green after each', { timeout: 900_000 }, async (t) => {
   const copy = await copyArticleLab(name, 'kindlab-impact-');
   dir = copy.dir;
   const up = await lab(['deploy', '-t', copy.file]);
@@ -60,6 +60,7 @@ test('verify --impact: rack1 isolated by router0–tor1, only the control-plane 
   assert.equal(report.stopped, undefined);
   assert.deepEqual(report.rows.map((x) => x.element), ['router0:net1 — tor1:net0', 'tor0:net1 — server0:net0', 'tor0']);
   assert.ok(report.rows[2]!.failed.length > report.rows[1]!.failed.length, 'tor0 down breaks more than one of its links');
+  t.diagnostic(report.rows.map((x) => `${x.element}: ${x.failed.length} checks broken, green again ${x.recoverMs === undefined ? 'never' : `after ${(x.recoverMs / 1000).toFixed(1)} s`}`).join('; '));
   for (const row of report.rows) assert.ok(row.recovered, `${row.element}: green again after the restore`);
 
   const ping = report.checks.find((c) => c === 'pod/nettool-1 → pod/nettool-2')!;
