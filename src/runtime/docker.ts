@@ -400,15 +400,11 @@ export class DockerRuntime implements Runtime {
 
   async execStream(name: string, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, opts: Pick<ExecOptions, 'target'> = {}): Promise<number> {
     try {
-      const ex = await this.docker.getContainer(name).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-      const stream = await ex.start({ hijack: true, stdin: false });
-      this.docker.modem.demuxStream(stream, io.stdout, io.stderr);
+      let ex: Docker.Exec | undefined;
       await new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
+        attachExec(this.docker, name, argv, false, { stdout: (b) => void io.stdout.write(b), stderr: (b) => void io.stderr.write(b), end: resolve, error: reject }).then((a) => (ex = a.exec), reject);
       });
-      return (await ex.inspect()).ExitCode ?? -1;
+      return (await ex!.inspect()).ExitCode ?? -1;
     } catch (e) {
       throw new ExecError(opts.target ?? name, argv.join(' '), -1, '', errorMessage(e), { cause: e });
     }
@@ -417,31 +413,47 @@ export class DockerRuntime implements Runtime {
 
 export async function openDockerExec(docker: Docker, name: string, argv: string[], on: ExecStreamHandlers): Promise<ExecStream> {
   try {
-    const ex = await docker.getContainer(name).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true });
-    const stream = (await ex.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream & { ref?: () => void; unref?: () => void };
-    const sink = (fn: (b: Buffer) => void) =>
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          fn(chunk);
-          cb();
-        },
-      });
-    docker.modem.demuxStream(stream, sink(on.stdout), sink(on.stderr));
-    let ended = false;
-    const done = () => {
-      if (!ended) (ended = true), on.end();
-    };
-    stream.on('end', done);
-    stream.on('close', done);
-    stream.on('error', done);
-    return {
-      write: (data) => void (ended || stream.write(data)),
-      end: () => void (ended || stream.end()),
-      ref: (on) => (on ? stream.ref?.() : stream.unref?.()),
-    };
+    return (await attachExec(docker, name, argv, true, on)).stream;
   } catch (e) {
     throw new ExecError(name, argv.join(' '), -1, '', errorMessage(e), { cause: e });
   }
+}
+
+/**
+ * Starts argv in the container with its stdout and stderr demultiplexed to `on` as they come (stdin open when
+ * asked). `end` is called once, when the stream ends or closes; a stream error goes to `error` (else ends it).
+ * One owner of the attach for `execStream` (capture) and `openDockerExec` (verify's shells).
+ */
+async function attachExec(docker: Docker, name: string, argv: string[], stdin: boolean, on: ExecStreamHandlers & { error?: (e: Error) => void }): Promise<{ exec: Docker.Exec; stream: ExecStream }> {
+  const exec = await docker.getContainer(name).exec({ Cmd: argv, AttachStdin: stdin, AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({ hijack: true, stdin })) as NodeJS.ReadWriteStream & { ref?: () => void; unref?: () => void };
+  const sink = (fn: (b: Buffer) => void) =>
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        fn(chunk);
+        cb();
+      },
+    });
+  docker.modem.demuxStream(stream, sink(on.stdout), sink(on.stderr));
+  let ended = false;
+  const done = () => {
+    if (!ended) (ended = true), on.end();
+  };
+  stream.on('end', done);
+  stream.on('close', done);
+  stream.on('error', (e: Error) => {
+    if (ended) return;
+    if (on.error) (ended = true), on.error(e);
+    else done();
+  });
+  return {
+    exec,
+    stream: {
+      write: (data) => void (ended || stream.write(data)),
+      end: () => void (ended || stream.end()),
+      ref: (v) => (v ? stream.ref?.() : stream.unref?.()),
+    },
+  };
 }
 
 /** Docker's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, big-endian length) as text. */
