@@ -9,7 +9,7 @@ import { open, readFile } from 'node:fs/promises';
 import { writeJsonAtomic } from '../lib/index.js';
 import { join } from 'node:path';
 import { ExecError, KindlabError } from '../errors.js';
-import { DockerRuntime, netnsRunner, readLabState, withLabLock, type NetnsRunner, type Runtime } from '../runtime/index.js';
+import { DockerRuntime, netnsRunner, readLabState, withLabLock, type ExecResult, type NetnsRunner, type Runtime } from '../runtime/index.js';
 import { FAULTS_FILE, parseAgentRestart, applyToFile, clearPlan, emptyFaultFile, labViewOf, linkSteps, planFault, tcpdumpArgv, tcpdumpCmd, undoSteps } from './plan.js';
 import type { CaptureRequest } from './parse.js';
 import type { Endpoint, Fault, FaultEntry, FaultFile, FaultRequest, LabView, NodeAction, Step } from './types.js';
@@ -198,10 +198,7 @@ export class FaultRunner {
 
   /** The interface names in a node's network namespace. */
   async interfaces(node: string): Promise<string[]> {
-    const container = containerOf(this.view, node);
-    const r = await this.netns.run(container, ['ip', '-j', 'link', 'show']);
-    if (r.exitCode !== 0) throw new ExecError(node, 'ip -j link show', r.exitCode, r.stdout, r.stderr);
-    return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+    return linkNames(this.netns, containerOf(this.view, node), (r) => new ExecError(node, 'ip -j link show', r.exitCode, r.stdout, r.stderr));
   }
 
   /**
@@ -215,11 +212,8 @@ export class FaultRunner {
     const container = containerOf(this.view, node);
     const where = await this.netns.where(container);
     if (where !== 'local') return this.captureOn(where, req, outFile, signal);
-    const ifaces = await this.interfaces(node);
-    if (!ifaces.includes(iface)) {
-      throw new KindlabError('IFACE_NOT_FOUND', `node ${node} has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
-    }
-    const pid = await this.runtime.pid(containerOf(this.view, node));
+    requireIface(await this.interfaces(node), iface, `node ${node}`);
+    const pid = await this.runtime.pid(container);
     const [file, ...args] = tcpdumpArgv(pid, iface, req.count);
     const out = outFile ? await open(outFile, 'w') : undefined;
     try {
@@ -247,10 +241,8 @@ export class FaultRunner {
     const container = containerOf(this.view, node);
     const netns = netnsRunner(this.runtime, this.view.lab, { labDir: this.view.labDir, topo: '' }, { role: `capture-${process.pid}` });
     try {
-      const listed = await netns.run(container, ['ip', '-j', 'link', 'show']);
-      if (listed.exitCode !== 0) throw new KindlabError('FAULT', `node ${node} (${where}): cannot list its interfaces`, { detail: listed.stderr.trim() || undefined });
-      const ifaces = (JSON.parse(listed.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
-      if (!ifaces.includes(iface)) throw new KindlabError('IFACE_NOT_FOUND', `node ${node} (${where}) has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
+      const ifaces = await linkNames(netns, container, (r) => new KindlabError('FAULT', `node ${node} (${where}): cannot list its interfaces`, { detail: r.stderr.trim() || undefined }));
+      requireIface(ifaces, iface, `node ${node} (${where})`);
       const out = outFile ? createWriteStream(outFile) : process.stdout;
       const stop = new AbortController();
       const onAbort = () => stop.abort();
@@ -272,4 +264,16 @@ export class FaultRunner {
       await netns.close();
     }
   }
+}
+
+/** The interface names in a container's netns (`ip -j link show`); `fail` makes the error when it fails. */
+async function linkNames(netns: NetnsRunner, container: string, fail: (r: ExecResult) => Error): Promise<string[]> {
+  const r = await netns.run(container, ['ip', '-j', 'link', 'show']);
+  if (r.exitCode !== 0) throw fail(r);
+  return (JSON.parse(r.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+}
+
+/** Refuses a capture on an interface the node does not have, listing the ones it has. */
+function requireIface(ifaces: string[], iface: string, who: string): void {
+  if (!ifaces.includes(iface)) throw new KindlabError('IFACE_NOT_FOUND', `${who} has no interface "${iface}"`, { hint: `its interfaces: ${ifaces.join(', ')}` });
 }
