@@ -80,6 +80,7 @@ export async function runImpact(o: ImpactOptions): Promise<ImpactReport> {
   const started = Date.now();
   const report: ImpactReport = { lab: o.lab, checks: o.checks.map((c) => c.name), rows: [], startedAt: new Date(started).toISOString(), durationMs: 0 };
   const say = o.onProgress ?? (() => undefined);
+  const recoverMs = o.recoverMs ?? RECOVER_MS;
   const run = (waitMs: number) => o.runChecks(o.newContext, o.checks, { concurrency: o.concurrency ?? 8, timeoutMs: o.checkTimeoutMs ?? 5000, waitMs, retryDelayMs: 1000 });
   for (const [i, e] of o.elements.entries()) {
     if (o.signal?.aborted) {
@@ -113,12 +114,12 @@ export async function runImpact(o: ImpactOptions): Promise<ImpactReport> {
         if (cleared.failed.length) row.error = [row.error, ...cleared.failed.map((f) => `restore: ${f.error}`)].filter(Boolean).join('; ');
       }
       const t1 = Date.now();
-      const after = await run(o.signal?.aborted ? 0 : (o.recoverMs ?? RECOVER_MS));
+      const after = await run(o.signal?.aborted ? 0 : recoverMs);
       row.recovered = after.every((r) => r.passed);
       if (row.recovered) row.recoverMs = Date.now() - t1;
       say(row.recovered ? `  restored; green again after ${((Date.now() - t1) / 1000).toFixed(1)} s` : `  restored, but ${after.filter((r) => !r.passed).length} checks still fail`);
       if (!row.recovered) {
-        report.stopped = `the lab did not recover from ${e.kind} ${e.name} within ${((o.recoverMs ?? RECOVER_MS) / 1000).toFixed(0)} s`;
+        report.stopped = `the lab did not recover from ${e.kind} ${e.name} within ${(recoverMs / 1000).toFixed(0)} s`;
         break;
       }
     } catch (err) {
