@@ -47,13 +47,14 @@ export async function checkTraceroute(ctx: LabContext, log: EvidenceLog, e: Trac
   return ok ? { passed: true, detail: path } : { passed: false, detail: `${path}; expected ${e.hops.join(' → ')}` };
 }
 
-export async function checkCurl(ctx: LabContext, log: EvidenceLog, e: CurlExpectation): Promise<Outcome> {
+/** `waitS`: curl's --max-time for this attempt (see curlWaitS). */
+export async function checkCurl(ctx: LabContext, log: EvidenceLog, e: CurlExpectation, waitS = 5): Promise<Outcome> {
   let url = e.url;
   if (e.to) {
     const addr = await resolve(ctx, e.to, e.family);
     url = url.replace('{host}', isAddress(addr) && familyOf(addr) === 6 ? `[${addr}]` : addr);
   }
-  const r = await ctx.run(log, e.from, ['curl', '-sS', '-m', '5', '-o', '-', '-w', `${CURL_STATUS_MARK}%{http_code}`, url]);
+  const r = await ctx.run(log, e.from, ['curl', '-sS', '-m', String(waitS), '-o', '-', '-w', `${CURL_STATUS_MARK}%{http_code}`, url]);
   const c = parseCurl(r.stdout);
   if (e.blocked) {
     if (!c || c.status === 0) return { passed: true, detail: `${url}: blocked as expected (curl exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''})` };

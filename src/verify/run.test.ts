@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LabPlan } from '../topology/types.js';
 import { EvidenceLog, LabContext, daemonsIn, shellQuote, type NodeExec } from './context.js';
 import { mapPool } from '../lib/pool.js';
-import { retryDelay, runChecks } from './run.js';
+import { curlWaitS, retryDelay, runChecks } from './run.js';
 import type { CurlExpectation } from './types.js';
 
 const hostExec: NodeExec = async (_node, argv) => {
@@ -26,11 +26,13 @@ let base = '';
 let hits = 0;
 // /gate fails twice, then passes; /held answers only once /gate has passed (503 after 8 s otherwise)
 let gateHits = 0;
+let lateHits = 0;
 let gateOpen: () => void = () => undefined;
 let opened = new Promise<void>((r) => (gateOpen = r));
 before(async () => {
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // never answers
+    if (req.url === '/late' && ++lateHits === 1) return; // the first request is never answered (a dropped SYN)
     if (req.url === '/gate') {
       if (++gateHits < 3) return void res.writeHead(503).end('not yet');
       gateOpen();
@@ -109,6 +111,20 @@ describe('runChecks', () => {
     assert.equal(gate!.attempts, 3);
     assert.equal(held!.passed, true, held!.detail);
     assert.equal(held!.attempts, 1);
+  });
+
+  test('--wait: a curl left unanswered waits 1 s on its first attempt, then 2 s, and passes on the next', async () => {
+    lateHits = 0;
+    const [late] = await runChecks(ctx, [curl('/late')], { waitMs: 20_000, retryDelayMs: 50 });
+    assert.equal(late!.passed, true, late!.detail);
+    assert.equal(late!.attempts, 2);
+    assert.match(late!.evidence.command, / -m 2 /, 'the second attempt waits 2 s');
+  });
+
+  test('curl wait per attempt: 1, 2, 4, 5 s while a retry can follow; 5 s for the last attempt and for blocked', () => {
+    assert.deepEqual([1, 2, 3, 4, 9].map((a) => curlWaitS(a, true, false)), [1, 2, 4, 5, 5]);
+    assert.equal(curlWaitS(1, false, false), 5);
+    assert.equal(curlWaitS(1, true, true), 5);
   });
 
   test('retry backoff: 100 ms doubling, capped', () => {

@@ -26,7 +26,18 @@ export interface RunOptions {
   onRound?: (round: number, results: CheckResult[]) => void;
 }
 
-function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation): Promise<Outcome> {
+/**
+ * How long a curl attempt waits for its answer, in seconds. A destination that is not routed yet drops the SYN, and
+ * curl then spends its whole wait: while `--wait` leaves room for another attempt, the first ones wait 1 s, 2 s,
+ * 4 s (calico-service-ips: the stage's curl started before the ToR had the /24 spent 5 s, then passed at once). The
+ * last attempt, a single round and a `blocked` expectation (it passes only by waiting) wait the full 5 s. Pure.
+ */
+export function curlWaitS(attempt: number, retryFollows: boolean, blocked: boolean): number {
+  return blocked || !retryFollows ? CURL_FULL_WAIT_S : Math.min(CURL_FULL_WAIT_S, 2 ** (attempt - 1));
+}
+const CURL_FULL_WAIT_S = 5;
+
+function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation, curlWait: number): Promise<Outcome> {
   switch (e.kind) {
     case 'bgp':
       return checkBgp(ctx, log, e);
@@ -37,14 +48,14 @@ function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation): Promise<Ou
     case 'traceroute':
       return checkTraceroute(ctx, log, e);
     case 'curl':
-      return checkCurl(ctx, log, e);
+      return checkCurl(ctx, log, e, curlWait);
     case 'exec':
       return checkExec(ctx, log, e);
   }
 }
 
 /** Runs one check, never throwing: errors and timeouts become a failed result with evidence. */
-export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: number): Promise<CheckResult> {
+export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: number, curlWait = CURL_FULL_WAIT_S): Promise<CheckResult> {
   const log = new EvidenceLog();
   const start = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -53,7 +64,7 @@ export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: numbe
   });
   let outcome: Outcome;
   try {
-    outcome = await Promise.race([dispatch(ctx, log, e), timeout]);
+    outcome = await Promise.race([dispatch(ctx, log, e, curlWait), timeout]);
   } catch (err) {
     outcome = { passed: false, detail: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   } finally {
@@ -104,7 +115,7 @@ export async function runChecks(newContext: () => LabContext, checks: Expectatio
     checks.map(async (e, i) => {
       let ctx = first;
       for (let attempt = 1; ; attempt++) {
-        const r = await slots.run(() => runCheck(ctx, e, timeoutOf(e)));
+        const r = await slots.run(() => runCheck(ctx, e, timeoutOf(e), curlWaitS(attempt, deadline - Date.now() > CURL_FULL_WAIT_S * 1000, e.kind === 'curl' && e.blocked === true)));
         results[i] = { ...r, attempts: attempt };
         traceResult(attempt, r);
         const done = Date.now();
