@@ -3,7 +3,7 @@
  * registry, HTTP(S) server, PKI, kubeconfig) and the controllers. The server process
  * entry is `cluster/apiserver/main.ts`.
  */
-export { loadClusterSection, loadKindClusterFile, parseKindCluster, type ClusterNodeSpec, type ClusterSpec, type NodeRole } from './kind-config.js';
+export { loadClusterSection, loadKindClusterFile, parseKindCluster, type ClusterNodeSpec, type ClusterSpec, type NodeRole } from './config/index.js';
 export { ObjectStore, type StoreOptions } from './store/store.js';
 export { ApiError } from './store/errors.js';
 export type { K8sObject, ObjectMeta, StoreEvent } from './store/types.js';

@@ -31,7 +31,6 @@ import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './d
 import { repairLab } from './repair.js';
 import { beginRecordAction, recordNodesAction } from './node-record.js';
 import { applyIfChanged } from './apply.js';
-import { inPlaceReason, reconfigureRouters } from './reconfigure.js';
 import { engineRuntime, type EngineRuntime } from './engines.js';
 import { VtepHelpers, isHelper } from './cross-links.js';
 
@@ -205,6 +204,8 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     }
   }
   if (opts.reconfigure && plan.routing) {
+    // loaded here: it brings the config renderer (templates, diff), which no other command of runtime/ needs
+    const { inPlaceReason, reconfigureRouters } = await import('./reconfigure.js');
     const why = await inPlaceReason(plan, runtime);
     if (!why) {
       const lines = await reconfigureRouters(plan, runtime, notice);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter } from 'yaml';
 import { parseYaml } from './parse-yaml.js';
-import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/index.js';
+import { parseKindCluster, type ClusterNodeSpec, type ClusterSpec } from '../cluster/config/index.js';
 import { KindlabError } from '../errors.js';
 import type { RawEndpoint, RawLink, RawTopologyFile, RawTopologySection } from './raw-types.js';
 import { kindNodeBgp, normalizeClusterBgp, withoutBgp } from './normalize-cluster-bgp.js';

@@ -14,8 +14,8 @@
  * user wrote must not overlap another cluster's), API server port (fixed ports must differ; 0 = pick
  * a free one at deploy) and kubeconfig path in the lab directory. Pure.
  */
-import { cidrsOverlap, parseCidr6, formatCidr6, splitList } from '../cluster/index.js';
-import type { ClusterSpec } from '../cluster/index.js';
+import { cidrsOverlap, parseCidr6, formatCidr6, splitList } from '../cluster/config/index.js';
+import type { ClusterSpec } from '../cluster/config/index.js';
 import type { SourcePos } from './types.js';
 
 export interface ClusterInLab {

@@ -4,7 +4,7 @@
  * native values; topology/plan then resolves names, addresses and dependencies.
  * Nothing here touches Docker or the kernel.
  */
-import type { ClusterSpec } from '../cluster/index.js';
+import type { ClusterSpec } from '../cluster/config/index.js';
 import type { RoutingPlan } from '../render/index.js';
 import type { TopologyIssue } from '../errors.js';
 import type { MacvlanMode } from './raw-types.js';
