@@ -9,7 +9,8 @@
  *      host, mgmt-net, macvlan, dummy, vxlan and vxlan-stitch links the same way (what is left of
  *      them in the node and the host deleted, then made as the deploy makes them: same names, MTU,
  *      MACs and addresses);
- *   4. kind services (FRR's watchfrr) and exec lines of the nodes that came up anew. An exec line
+ *   4. kind services (FRR's watchfrr) and exec lines of the nodes that came up anew, after their stale pid
+ *      files are removed (stalePidFilesSh). An exec line
  *      that fails is reported and the rest still run, as containerlab does on a node start
  *      (lines such as `ip addr add` on a namespace that kept its state fail harmlessly);
  *   5. the record of the configured lab written again.
@@ -93,6 +94,21 @@ export async function running(runtime: Runtime, name: string): Promise<void> {
   throw new KindlabError('RUNTIME_CONTAINER', `container ${name} did not start`, { hint: `see its logs: docker logs ${name}` });
 }
 
+/**
+ * Removes the pid files under /run and /var/run that name no process of that name: a restarted container keeps
+ * its filesystem, /run included, where a booting machine starts with an empty one. FRR's watchfrr refuses to
+ * start when a daemon's pid file names a live process that is not the daemon (the PIDs of the new life reuse the
+ * old numbers): after `docker restart`, node-restart.test.ts's r2 ran `frrinit.sh start` again and got no FRR at
+ * all in 1 of 3 runs. A pid file is kept when its process runs under its name (`zebra.pid`, `ospfd-1.pid`: comm
+ * `zebra`, `ospfd`), so daemons the image's own start-up began in this life keep theirs.
+ */
+export function stalePidFilesSh(dirs: readonly string[] = ['/run', '/var/run']): string {
+  const globs = dirs.flatMap((d) => [`${d}/*.pid`, `${d}/*/*.pid`]).join(' ');
+  return `for f in ${globs}; do [ -f "$f" ] || continue; ` +
+    'p=$(cat "$f" 2>/dev/null); case "$p" in ""|*[!0-9]*) p=0;; esac; c=$(cat "/proc/$p/comm" 2>/dev/null); n=${f##*/}; ' +
+    '[ -n "$c" ] && case "$n" in "$c"*) true;; *) false;; esac && continue; rm -f "$f"; done; true';
+}
+
 export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: RepairOptions): Promise<{ done: string[]; warnings: string[] }> {
   const { runtime } = opts;
   const notice = opts.onNotice ?? (() => undefined);
@@ -152,6 +168,7 @@ export async function carryOutRepair(plan: LabPlan, repair: RepairPlan, opts: Re
   }
   for (const n of again) {
     const kind = kindOf(ctx, n);
+    if (ownKind(n) && kindFacts(n.kind).managed) await runtime.exec(n.containerName, ['sh', '-c', stalePidFilesSh()], { check: false, target: n.name }).catch(() => undefined);
     if (kind.postDeploy) {
       notice(`${n.name}: starting its services`);
       await kind.postDeploy(n, ctx.kindCtx);

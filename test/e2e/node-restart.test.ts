@@ -117,7 +117,9 @@ test('restarted and stopped routers are reported degraded and repaired with link
   await labWorks(file, 'after deploy');
   await allRunning(file, 'after deploy');
 
-  // docker restart of r2 (h1 shares its namespace): links gone, h1 in the old namespace, FRR down
+  // docker restart of r2 (h1 shares its namespace): links gone, h1 in the old namespace, FRR down. Its pid files
+  // stay; zebra's names PID 1, which the new life's bash holds: watchfrr refuses to start unless the repair clears it
+  await execa('docker', ['exec', `clab-${name}-r2`, 'sh', '-c', 'echo 1 > /var/run/frr/zebra.pid']);
   await execa('docker', ['restart', '-t', '1', `clab-${name}-r2`]);
   let nodes = await inspect(file);
   assert.equal(nodes.get('r2')!.state, 'degraded');
