@@ -3,7 +3,9 @@
  * runs them in order under listr2 and rolls back on failure.
  */
 import { mkdir } from 'node:fs/promises';
-import { KindlabError, withPrefix } from '../errors.js';
+import { ExecError, KindlabError, withPrefix } from '../errors.js';
+import { batchOutcome, batchScript, execGroups } from './exec-batch.js';
+import { splitCommand } from './argv.js';
 import type { LabPlan, LinkSpec, NodePlan, VethLinkSpec } from '../topology/index.js';
 import { runCommand } from './node-exec.js';
 import { containerOptions } from './container-spec.js';
@@ -232,12 +234,35 @@ export async function deployCross(ctx: DeployContext, link: VethLinkSpec): Promi
   (ctx.notes ??= []).push(`link ${a.node}:${a.iface} (${ends[0]!.engine.name} ${ends[0]!.engine.underlay}) <-> ${z.node}:${z.iface} (${ends[1]!.engine.name} ${ends[1]!.engine.underlay}): VXLAN VNI ${r.vni}, MTU ${r.mtu}${r.mtu < link.mtu ? ` (lowered from ${link.mtu}: underlay MTU ${r.underlayMtu} - 50)` : ''}`);
 }
 
-/** Runs a node's `exec:` lines in order: in its container, or on the host for the host kind. */
-export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (msg: string) => void): Promise<void> {
+/**
+ * Runs `lines` (default: all of the node's `exec:` lines) in order: in its container, a run of quick lines in one
+ * `docker exec` (exec-batch.ts; an image without sh runs them one by one), or on the host for the host kind.
+ */
+export async function execNodeLines(ctx: DeployContext, n: NodePlan, progress: (msg: string) => void, lines: readonly string[] = n.exec): Promise<void> {
   const onHost = kindFacts(n.kind).start === 'host';
-  for (const line of n.exec) {
-    progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
+  const shown = (line: string) => progress(`${n.name}: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
+  const one = async (line: string) => {
+    shown(line);
     await runCommand(ctx.runtime, onHost ? undefined : n.containerName, line, n.name);
+  };
+  if (onHost) {
+    for (const line of lines) await one(line);
+    return;
+  }
+  const argvs = lines.map(splitCommand);
+  for (const group of execGroups(argvs)) {
+    if (group.length === 1) {
+      await one(lines[group[0]!]!);
+      continue;
+    }
+    for (const i of group) shown(lines[i]!);
+    const r = await ctx.runtime.exec(n.containerName, ['sh', '-c', batchScript(group.map((i) => argvs[i]!))], { target: n.name, check: false });
+    const out = batchOutcome(r.exitCode, r.stdout, r.stderr);
+    if (out.noShell) {
+      for (const i of group) await runCommand(ctx.runtime, n.containerName, lines[i]!, n.name);
+      continue;
+    }
+    if (out.failed) throw new ExecError(n.name, lines[group[out.failed.index]!]!, out.failed.exitCode, out.failed.stdout, out.failed.stderr);
   }
 }
 

@@ -22,6 +22,8 @@ import { STAGES, dependencyEdges, linkEndWaits, stageOf, usesStages, type NodePl
 import { createNode, deployLink, execNodeLines, kindOf, unlockNodeSysctls, type Action, type DeployContext } from './deploy-steps.js';
 import { kindFacts } from './kinds/index.js';
 import { runCommand } from './node-exec.js';
+import { quickPrefix } from './exec-batch.js';
+import { splitCommand } from './argv.js';
 import { Semaphore } from '../lib/index.js';
 
 interface Deferred {
@@ -146,9 +148,12 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     trace(n, 'configured');
     // in a lab without stages the routers (kinds with a start-up) are configured, start-up and exec lines, before
     // the exec lines of every other node (startUpGate)
+    // the node's leading quick lines (ip, sysctl, ln…: exec-batch.ts) start no process and need no router: not gated
     const gate = startUps.waitsFor(n.name);
+    const early = gate.length > 0 ? quickPrefix(n.exec.map(splitCommand)) : n.exec.length;
+    if (early > 0) await execNodeLines(ctx, n, progress, n.exec.slice(0, early));
     if (gate.length > 0) await waitFor(Promise.all(gate.map((r) => startUpDone.get(r)!.promise)).then(() => undefined));
-    await execNodeLines(ctx, n, progress);
+    if (early < n.exec.length) await execNodeLines(ctx, n, progress, n.exec.slice(early));
     startUpDone.get(n.name)?.resolve();
     trace(n, 'exec');
 
@@ -245,7 +250,9 @@ export function creationRanks(nodes: NodePlan[], links: Array<{ endpoints: Reado
  * FRR start, then its exec lines, which sleep 5 s). A router's own exec lines follow its own start-up at once, and
  * what the other nodes start then finds the routers configured: the multihop lab's agents connect to a VRRP
  * address that router1's exec lines make; started beside them, their first connect failed before the VRRP
- * master-down timer ran out and the sessions waited for the 5 s connect retry. A lab with stages is not gated: a
+ * master-down timer ran out and the sessions waited for the 5 s connect retry. A node's leading quick lines
+ * (`ip addr add`, `ip route add`, `ln -sf`: exec-batch.ts) are not held: they start nothing and need no router, and
+ * held they cost kube-ovn-speaker's nodes the switches' whole start-up. A lab with stages is not gated: a
  * start-up node may wait for a stage that comes after another node's exec lines. A lab without start-ups (exec-
  * configured FRR) is not gated either: each node's exec lines begin as soon as its links are up. Pure.
  */
