@@ -207,7 +207,7 @@ async function green(n: number, labs: ArticleLab[], base?: string, headFirst = f
     printTable(rows);
     console.log('deploy steps and verify, median s (Nodes milestones: seconds into the Nodes step)');
     const keys = [...new Set(trees.flatMap(([t]) => [...steps.get(t)!.keys()]))];
-    printTable([['  step', ...trees.map(([t]) => t)], ...keys.map((k) => [`  ${k}`, ...trees.map(([t]) => (median(steps.get(t)!.get(k) ?? []) ?? NaN).toFixed(2))])]);
+    printTable([['  step', ...trees.map(([t]) => t)], ...keys.map((k) => [`  ${k}`, ...trees.map(([t]) => median(steps.get(t)!.get(k) ?? [])?.toFixed(2) ?? '-')])]);
   }
 }
 
