@@ -152,8 +152,10 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
     const gate = startUps.waitsFor(n.name);
     const early = gate.length > 0 ? quickPrefix(n.exec.map(splitCommand)) : n.exec.length;
     if (early > 0) await execNodeLines(ctx, n, progress, n.exec.slice(0, early));
-    if (gate.length > 0) await waitFor(Promise.all(gate.map((r) => startUpDone.get(r)!.promise)).then(() => undefined));
-    if (early < n.exec.length) await execNodeLines(ctx, n, progress, n.exec.slice(early));
+    if (early < n.exec.length) {
+      if (gate.length > 0) await waitFor(Promise.all(gate.map((r) => startUpDone.get(r)!.promise)).then(() => undefined));
+      await execNodeLines(ctx, n, progress, n.exec.slice(early));
+    }
     startUpDone.get(n.name)?.resolve();
     trace(n, 'exec');
 
