@@ -142,7 +142,8 @@ export const AGENT_START_TIMEOUT_MS = 30_000;
  */
 export function agentWaitScript(timeoutMs: number): string {
   const rounds = Math.max(1, Math.ceil(timeoutMs / 200));
-  return `i=0; until ${AGENT_RUNNING_SH}; do [ $i -ge ${rounds} ] && exit 1; [ $i -eq 0 ] && { ${agentControl('POST', '/sync')} >/dev/null 2>&1 || true; }; i=$((i+1)); sleep 0.2; done`;
+  // the sync answers once the agent started: it is checked again at once, not after a pause (0.2 s of every deploy)
+  return `i=0; until ${AGENT_RUNNING_SH}; do [ $i -gt ${rounds} ] && exit 1; if [ $i -eq 0 ]; then ${agentControl('POST', '/sync')} >/dev/null 2>&1 || true; else sleep 0.2; fi; i=$((i+1)); done`;
 }
 
 export const agentsAction: Action = {
