@@ -6,7 +6,6 @@ import { mkdir } from 'node:fs/promises';
 import { ExecError, KindlabError, withPrefix } from '../errors.js';
 import { batchOutcome, batchScript, execGroups } from './exec-batch.js';
 import { splitCommand } from './argv.js';
-import type { EarlyStart } from './early-start.js';
 import type { LabPlan, LinkSpec, NodePlan, VethLinkSpec } from '../topology/index.js';
 import { runCommand } from './node-exec.js';
 import { containerOptions } from './container-spec.js';
@@ -53,10 +52,6 @@ export interface DeployContext {
   labFiles?: LabFiles;
   /** A lab with a cluster: the node record, begun beside the cluster's steps (node-record.ts beginRecordAction). */
   recording?: Promise<{ configured: object; ends: object }>;
-  /** A lab with a cluster: its steps that start during the Nodes step (early-start.ts). */
-  early?: EarlyStart;
-  /** Aborted when the deploy failed while those steps still ran: their waits (API ready, nodes Ready) stop. */
-  signal?: AbortSignal;
   /** Things the deploy tells the user at the end (cross-host links' VNI and lowered MTU). */
   notes?: string[];
 }
@@ -73,8 +68,6 @@ export interface Action {
   run(ctx: DeployContext, progress: (msg: string) => void): Promise<void>;
   /** Undoes what a failed run left behind (optional; the deploy then removes everything labelled). */
   rollback?(ctx: DeployContext): Promise<void>;
-  /** A cluster step that may start during the Nodes step (early-start.ts): it needs the cluster nodes, not BGP. */
-  besideNodes?: boolean;
 }
 
 /** The kind implementing a node: the cluster provider's for the cluster's nodes, else the registry's. */

@@ -27,7 +27,6 @@ import { destroyLab } from './destroy.js';
 import { LABEL_LAB, LABEL_POD_OF } from './labels.js';
 import { recordLab, withLabLock } from './lab-registry.js';
 import { assertLabOwner } from './lab-owner.js';
-import { EarlyStart } from './early-start.js';
 import { DeployProgress, readDeployState, stoppedIn, type StepTiming } from './deploy-state.js';
 import { repairLab } from './repair.js';
 import { beginRecordAction, recordNodesAction } from './node-record.js';
@@ -132,11 +131,11 @@ async function labEngines(plan: LabPlan, local: Runtime | undefined): Promise<En
 }
 
 /** The deploy's steps: the base actions, and the cluster provider's only when the lab has one (as kind builds its list). */
-export function deployActions(cluster?: ClusterProvider, plan?: LabPlan, early?: EarlyStart): Action[] {
+export function deployActions(cluster?: ClusterProvider, plan?: LabPlan): Action[] {
   // Every node runs its own pipeline (containerlab's stages: create → links → configure → exec), with or without
   // `stages:` in the topology: a node's exec lines start once its own links are up, not after every container and
   // link of the lab (measured on the Cilium article lab: 10.7 s → 7.5 s, 21.9 s → 18.3 s under load).
-  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), nodesAction, ...(cluster?.actions?.length ? [beginRecordAction, ...cluster.actions.map((a) => (early && a.besideNodes ? early.step(a) : a))] : []), recordNodesAction, writeLabDirAction];
+  return [imagesAction, labDirAction, ...(plan?.ca ? [certificatesAction] : []), mgmtAction, ...(cluster?.prepare ?? []), nodesAction, ...(cluster?.actions?.length ? [beginRecordAction, ...cluster.actions] : []), recordNodesAction, writeLabDirAction];
 }
 
 /** The deploy's cluster provider: one per deploy, only for a plan with a `cluster:` section. */
@@ -193,8 +192,6 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     offline: opts.offline,
     ...(engines ? { engines, vteps: new VtepHelpers(plan.name, { labDir: plan.labDir, topo: plan.file }) } : {}),
   };
-  const besideNodes = ctx.cluster?.actions.filter((a) => a.besideNodes) ?? [];
-  if (besideNodes.length > 0) ctx.early = new EarlyStart(besideNodes);
   let current = 'check lab state';
   const notice = opts.onNotice ?? (() => undefined);
   if (!opts.force) await assertLabOwner(runtime, plan.name, plan.file, 'deploy');
@@ -241,7 +238,7 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
   let inFlight: Promise<unknown> = Promise.resolve();
 
   const list = new Listr<DeployContext, RendererName, RendererName>(
-    deployActions(ctx.cluster, plan, ctx.early).map((a) => ({
+    deployActions(ctx.cluster, plan).map((a) => ({
       title: a.title,
       task: async (c: DeployContext, task) => {
         current = a.title;
@@ -266,9 +263,6 @@ async function deployLocked(source: { plan: LabPlan }, opts: DeployOptions): Pro
     await progress.finish(stopped ? 'interrupted' : 'failed').catch(() => undefined);
     // the record begun beside the cluster's steps writes into the lab directory: done before anything is removed
     await ctx.recording?.catch(() => undefined);
-    // so are the cluster steps begun during the Nodes step (their processes and files would come back)
-    ctx.early?.stop();
-    await ctx.early?.settled();
     if (!opts.retain) {
       if (stopped) notice(`lab ${plan.name}: removing what the deploy created (waiting up to 20 s for step "${current}" to stop)`);
       const removeAll = () => destroyLab(runtime, plan.name, { cleanup: true, labDir: plan.labDir });

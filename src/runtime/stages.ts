@@ -78,16 +78,6 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
   const linkSlots = new Semaphore(ctx.concurrency);
   const startUps = startUpGate(plan.nodes, (n) => !!kindOf(ctx, n).postDeploy);
   const startUpDone = new Map([...startUps.startUps].map((name) => [name, deferred()]));
-  // the cluster steps that need no BGP start once every cluster node ran its exec lines and every router's
-  // start-up (not its exec lines) is done: started beside FRR's start, they would slow it (startUpGate)
-  const startUpFinished = new Map([...startUps.startUps].map((name) => [name, deferred()]));
-  const clusterExecDone = new Map(plan.nodes.filter((n) => kindFacts(n.kind).start === 'cluster').map((n) => [n.name, deferred()]));
-  const early = ctx.early;
-  if (early && clusterExecDone.size > 0) {
-    void Promise.all([...clusterExecDone.values(), ...startUpFinished.values()].map((d) => d.promise)).then(() => {
-      if (!abort.signal.aborted) early.start(ctx);
-    });
-  }
 
   // a node's net sysctls are unlocked beside its links, not inside its creation slot: the slot goes to the next
   // container at once; the node's first command (stage, kind start-up or exec line) waits for it
@@ -154,7 +144,6 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
       trace(n, 'start-up');
       await kind.postDeploy(n, ctx.kindCtx);
     }
-    startUpFinished.get(n.name)?.resolve();
     await finish(n, 'configure');
     trace(n, 'configured');
     // in a lab without stages the routers (kinds with a start-up) are configured, start-up and exec lines, before
@@ -168,7 +157,6 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
       await execNodeLines(ctx, n, progress, n.exec.slice(early));
     }
     startUpDone.get(n.name)?.resolve();
-    clusterExecDone.get(n.name)?.resolve();
     trace(n, 'exec');
 
     if (active.has(key(n.name, 'healthy'))) {

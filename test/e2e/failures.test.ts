@@ -1,24 +1,21 @@
 /**
  * Failure paths on real Docker: a failing exec line fails the deploy with the node, command and
- * output, and the rollback leaves nothing (also when the cluster's steps had begun beside the Nodes step);
- * `kill -9` of `lab deploy` midway followed by
+ * output, and the rollback leaves nothing; `kill -9` of `lab deploy` midway followed by
  * `lab destroy` leaves nothing either.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { execa } from 'execa';
-import { parseDocument } from 'yaml';
 import { KindlabError } from '../../src/errors.js';
 import { deploy } from '../../src/runtime/deploy.js';
 import { destroyLab } from '../../src/runtime/destroy.js';
 import { DockerRuntime } from '../../src/runtime/docker.js';
 import { LAB_BIN, NOTHING, REPO, forceDestroy, lab, leftovers, until } from './helpers.js';
 import { ep, node, plan, uniqueLabName, uniqueSubnet, veth } from './plan-helpers.js';
-import { writeClusterLab } from './cluster-lab.js';
 
 const rt = new DockerRuntime();
 const labs: string[] = [];
@@ -66,24 +63,6 @@ test('the CLI prints the failure like kind: message, command output, hint; exit 
   assert.match(r.stderr, /^hint: /m);
   assert.doesNotMatch(r.stderr, /    at /, 'no stack without -v');
   assert.deepEqual(await leftovers(name), NOTHING);
-});
-
-test('a node that fails after the cluster steps began beside the Nodes step: the deploy fails on it, stops them and leaves nothing', { timeout: 240_000 }, async () => {
-  const name = uniqueLabName('kl-early');
-  labs.push(name);
-  const { dir, file } = await writeClusterLab(name);
-  dirs.push(dir);
-  // `late` fails 4 s into its exec lines: the cluster nodes ran theirs long before, so the API server, node daemons
-  // and nodes-Ready steps have started (early-start.ts)
-  const doc = parseDocument(await readFile(file, 'utf8'));
-  doc.setIn(['topology', 'nodes', 'late'], doc.createNode({ kind: 'linux', image: 'kindlab/base:latest', exec: ["sh -c 'sleep 4; exit 3'"] }));
-  await writeFile(file, doc.toString());
-  const r = await lab(['deploy', '-t', file, '--timings']);
-  assert.equal(r.exitCode, 1, r.stdout);
-  assert.match(r.stderr, new RegExp(`^ERROR: lab ${name}: Nodes: late: command failed \\(exit 3\\): sh -c`, 'm'));
-  assert.deepEqual(await leftovers(name), NOTHING);
-  const rules = await execa('sh', ['-c', `iptables-save; ip6tables-save`]);
-  assert.doesNotMatch(rules.stdout, new RegExp(name), 'no iptables rule of the lab is left');
 });
 
 test('kill -9 of lab deploy midway, then lab destroy, leaves nothing', async () => {

@@ -22,11 +22,10 @@ export function labClient(kubeconfig: string): KubeClient {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` every `everyMs` until it returns a value; on timeout throws `onTimeout()`. */
-export async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, onTimeout: (last: unknown) => Promise<Error> | Error, everyMs = 100, signal?: AbortSignal): Promise<T> {
+export async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, onTimeout: (last: unknown) => Promise<Error> | Error, everyMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    signal?.throwIfAborted();
     try {
       const v = await probe();
       if (v !== undefined) return v;

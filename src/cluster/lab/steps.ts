@@ -52,7 +52,6 @@ export const clusterNetworkAction = (state: ClusterDeployState): Action => ({
 
 export const apiServerAction: Action = {
   title: 'Cluster API server',
-  besideNodes: true,
   async run(ctx, progress) {
     const plan = ctx.plan;
     const cp = controlPlane(plan);
@@ -60,7 +59,7 @@ export const apiServerAction: Action = {
     await ctx.runtime.exec(cp.containerName, ['sh', `${IN_CONTAINER.nodeDir}/boot.sh`], { target: cp.name });
     const client = labClient(hostPaths.kubeconfig(plan));
     try {
-      await poll(() => apiReady(client), API_READY_TIMEOUT_MS, async (last) => new KindlabError('DEPLOY', `the API server on ${cp.containerName} did not become ready in ${API_READY_TIMEOUT_MS / 1000} s${last ? `: ${errorMessage(last)}` : ''}`, { detail: await tail(hostPaths.apiserverLog(plan)), hint: `its log: ${hostPaths.apiserverLog(plan)}` }), 50, ctx.signal);
+      await poll(() => apiReady(client), API_READY_TIMEOUT_MS, async (last) => new KindlabError('DEPLOY', `the API server on ${cp.containerName} did not become ready in ${API_READY_TIMEOUT_MS / 1000} s${last ? `: ${errorMessage(last)}` : ''}`, { detail: await tail(hostPaths.apiserverLog(plan)), hint: `its log: ${hostPaths.apiserverLog(plan)}` }), 50);
     } finally {
       client.close();
     }
@@ -73,7 +72,6 @@ export const apiServerAction: Action = {
 
 export const nodeDaemonsAction: Action = {
   title: 'Cluster node daemons',
-  besideNodes: true,
   async run(ctx, progress) {
     const plan = ctx.plan;
     const nodes = clusterNodes(plan);
@@ -93,7 +91,6 @@ export const nodeDaemonsAction: Action = {
 
 export const nodesReadyAction: Action = {
   title: 'Cluster nodes Ready',
-  besideNodes: true,
   async run(ctx, progress) {
     const plan = ctx.plan;
     const want = clusterOf(plan).spec.nodes.map((n) => n.name);
@@ -108,7 +105,6 @@ export const nodesReadyAction: Action = {
     let seen = '';
     try {
       for (;;) {
-        ctx.signal?.throwIfAborted();
         try {
           const nodes = await listNodes(client);
           const ready = want.filter((w) => nodes.some((n) => n.metadata.name === w && ok(n)));
