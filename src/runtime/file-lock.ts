@@ -1,8 +1,11 @@
 /**
- * A cross-process lock on a file: created with O_EXCL, holding our pid. A lock whose pid is gone is stale
- * and taken over, so a killed build never blocks the next one.
+ * A cross-process lock on a file holding our pid. It appears with the pid already in it (written to a file of our
+ * own, then hard-linked to the lock's name, which fails if the lock exists): a lock made by open(O_EXCL) and then
+ * written was empty for a moment, and a second `lab deploy` started at the same time read it as stale, removed it
+ * and deployed the same lab beside the first (lab-robust.test.ts's defect 4, once in CI: both wrote
+ * deploy-state.json.tmp). A lock whose pid is gone is stale and taken over, so a killed build never blocks the next one.
  */
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -22,26 +25,35 @@ export interface FileLockOptions {
   signal?: AbortSignal;
 }
 
+/** Tells apart the link sources of one process's concurrent attempts. */
+let seq = 0;
+
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, pollMs = 250, opts: FileLockOptions = {}): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
   let told = false;
   for (;;) {
     opts.signal?.throwIfAborted();
+    const mine = `${path}.${process.pid}.${++seq}`;
     try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
+      await writeFile(mine, String(process.pid));
+      await link(mine, path);
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      const held = await readFile(path, 'utf8').catch(() => undefined);
+      // released meanwhile: try again (removing the path now would remove the next holder's lock)
+      if (held === undefined) continue;
+      const pid = Number(held.trim());
       if (!pid || !alive(pid)) {
-        await unlink(path).catch(() => {});
+        // stale; still the same file and content just before it goes (another waiter may have taken it over)
+        if ((await readFile(path, 'utf8').catch(() => undefined)) === held) await unlink(path).catch(() => {});
         continue;
       }
       if (!told) opts.onWait?.(pid);
       told = true;
       await sleep(pollMs, undefined, { signal: opts.signal });
+    } finally {
+      await unlink(mine).catch(() => {});
     }
   }
   try {
