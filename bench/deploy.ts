@@ -34,7 +34,8 @@ interface Row {
   converge: number;
   destroy: number;
   sessions: string;
-  steps: StepTiming[];
+  /** Undefined for a base build older than `deploy --timings`. */
+  steps?: StepTiming[];
 }
 
 async function established(container: string): Promise<number> {
@@ -150,10 +151,11 @@ async function compare(title: string, contenders: Array<{ name: string; run: () 
   );
   for (const n of names) {
     const rs = byName.get(n)!;
-    const steps = [...new Set(rs.flatMap((r) => r.steps.map((s) => s.step)))];
+    // a base build older than `deploy --timings` returns no steps
+    const steps = [...new Set(rs.flatMap((r) => (r.steps ?? []).map((s) => s.step)))];
     process.stdout.write(`${n}: per step, sessions ${rs.map((r) => r.sessions).join(' / ')}\n`);
     process.stdout.write(formatTable([['  STEP', ...rs.map((_, i) => `R${i + 1}`), 'MEDIAN'], ...steps.map((st) => {
-      const ms = rs.map((r) => r.steps.find((s) => s.step === st)?.ms ?? 0);
+      const ms = rs.map((r) => r.steps?.find((s) => s.step === st)?.ms ?? 0);
       return [`  ${st}`, ...ms.map((m) => f2(m / 1000)), f2(median(ms) / 1000)];
     })]) + '\n');
   }
