@@ -37,7 +37,14 @@ export function curlWaitS(attempt: number, retryFollows: boolean, blocked: boole
 }
 const CURL_FULL_WAIT_S = 5;
 
-function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation, curlWait: number): Promise<Outcome> {
+/** Which attempt of a check this is, and whether `--wait` leaves time for another after it. */
+export interface AttemptInfo {
+  attempt: number;
+  retryFollows: boolean;
+}
+const SINGLE: AttemptInfo = { attempt: 1, retryFollows: false };
+
+function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation, at: AttemptInfo): Promise<Outcome> {
   switch (e.kind) {
     case 'bgp':
       return checkBgp(ctx, log, e);
@@ -48,14 +55,14 @@ function dispatch(ctx: LabContext, log: EvidenceLog, e: Expectation, curlWait: n
     case 'traceroute':
       return checkTraceroute(ctx, log, e);
     case 'curl':
-      return checkCurl(ctx, log, e, curlWait);
+      return checkCurl(ctx, log, e, curlWaitS(at.attempt, at.retryFollows, e.blocked === true));
     case 'exec':
       return checkExec(ctx, log, e);
   }
 }
 
 /** Runs one check, never throwing: errors and timeouts become a failed result with evidence. */
-export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: number, curlWait = CURL_FULL_WAIT_S): Promise<CheckResult> {
+export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: number, at: AttemptInfo = SINGLE): Promise<CheckResult> {
   const log = new EvidenceLog();
   const start = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +71,7 @@ export async function runCheck(ctx: LabContext, e: Expectation, timeoutMs: numbe
   });
   let outcome: Outcome;
   try {
-    outcome = await Promise.race([dispatch(ctx, log, e, curlWait), timeout]);
+    outcome = await Promise.race([dispatch(ctx, log, e, at), timeout]);
   } catch (err) {
     outcome = { passed: false, detail: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   } finally {
@@ -115,7 +122,7 @@ export async function runChecks(newContext: () => LabContext, checks: Expectatio
     checks.map(async (e, i) => {
       let ctx = first;
       for (let attempt = 1; ; attempt++) {
-        const r = await slots.run(() => runCheck(ctx, e, timeoutOf(e), curlWaitS(attempt, deadline - Date.now() > CURL_FULL_WAIT_S * 1000, e.kind === 'curl' && e.blocked === true)));
+        const r = await slots.run(() => runCheck(ctx, e, timeoutOf(e), { attempt, retryFollows: deadline - Date.now() > CURL_FULL_WAIT_S * 1000 }));
         results[i] = { ...r, attempts: attempt };
         traceResult(attempt, r);
         const done = Date.now();
