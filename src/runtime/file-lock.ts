@@ -30,31 +30,34 @@ let seq = 0;
 
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, pollMs = 250, opts: FileLockOptions = {}): Promise<T> {
   await mkdir(dirname(path), { recursive: true });
+  // our pid, written once: each attempt only links it to the lock's name
+  const mine = `${path}.${process.pid}.${++seq}`;
+  await writeFile(mine, String(process.pid));
   let told = false;
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    const mine = `${path}.${process.pid}.${++seq}`;
-    try {
-      await writeFile(mine, String(process.pid));
-      await link(mine, path);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const held = await readFile(path, 'utf8').catch(() => undefined);
-      // released meanwhile: try again (removing the path now would remove the next holder's lock)
-      if (held === undefined) continue;
-      const pid = Number(held.trim());
-      if (!pid || !alive(pid)) {
-        // stale; still the same file and content just before it goes (another waiter may have taken it over)
-        if ((await readFile(path, 'utf8').catch(() => undefined)) === held) await unlink(path).catch(() => {});
-        continue;
+  try {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      try {
+        await link(mine, path);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const held = await readFile(path, 'utf8').catch(() => undefined);
+        // released meanwhile: try again (removing the path now would remove the next holder's lock)
+        if (held === undefined) continue;
+        const pid = Number(held.trim());
+        if (!pid || !alive(pid)) {
+          // stale; still the same file and content just before it goes (another waiter may have taken it over)
+          if ((await readFile(path, 'utf8').catch(() => undefined)) === held) await unlink(path).catch(() => {});
+          continue;
+        }
+        if (!told) opts.onWait?.(pid);
+        told = true;
+        await sleep(pollMs, undefined, { signal: opts.signal });
       }
-      if (!told) opts.onWait?.(pid);
-      told = true;
-      await sleep(pollMs, undefined, { signal: opts.signal });
-    } finally {
-      await unlink(mine).catch(() => {});
     }
+  } finally {
+    await unlink(mine).catch(() => {});
   }
   try {
     return await fn();
