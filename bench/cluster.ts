@@ -33,7 +33,7 @@ const { values } = parseArgs({
 interface NodeMem {
   node: string;
   containerMB: number;
-  procs: Array<{ role: string; rssMB: number; anonMB: number; fileMB: number; pssMB: number; ussMB: number }>;
+  procs: Array<{ role: string; rssMB: number; anonMB: number; fileMB: number; pssMB: number; ussMB: number; cpuS: number }>;
 }
 
 // Since issue 16 the agent runs inside the node daemon's process: the 'agent' row is empty then.
@@ -63,7 +63,10 @@ async function nodeMemory(lab: string): Promise<NodeMem[]> {
       // PSS shares each page among the processes mapping it; USS (private pages) is what ending the process frees.
       const rollup = await readFile(`/proc/${m[1]}/smaps_rollup`, 'utf8').catch(() => '');
       const rk = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN) / 1024;
-      procs.push({ role, rssMB: Number(m[2]) / 1024, anonMB: kb('RssAnon'), fileMB: kb('RssFile'), pssMB: rk('Pss'), ussMB: rk('Private_Clean') + rk('Private_Dirty') });
+      // CPU seconds the process used since it started (utime + stime, in clock ticks of 1/100 s): the price of a flag that saves memory.
+      const stat = (await readFile(`/proc/${m[1]}/stat`, 'utf8').catch(() => '')).replace(/^.*\) /s, '').split(' ');
+      const cpuS = (Number(stat[11]) + Number(stat[12])) / 100;
+      procs.push({ role, rssMB: Number(m[2]) / 1024, anonMB: kb('RssAnon'), fileMB: kb('RssFile'), pssMB: rk('Pss'), ussMB: rk('Private_Clean') + rk('Private_Dirty'), cpuS });
     }
     if (procs.length === 0) continue; // not a Kubernetes node (the switch)
     const st = await execa('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', c]);
@@ -106,7 +109,7 @@ async function once(run: number, build = 'new', labBin = LAB_BIN): Promise<Run> 
       return [] as NodeMem[];
     });
     const perNode = mem.map((m) => `${m.node.replace(/^.*-(control-plane|worker\d*)$/, '$1')} ${m.containerMB.toFixed(0)}/${m.procs.reduce((a, p) => a + p.rssMB, 0).toFixed(0)} MB`).join(', ');
-    for (const m of mem) console.log(`  ${build} ${m.node}: container ${m.containerMB.toFixed(1)} MB; ${m.procs.map((p) => `${p.role} RSS ${p.rssMB.toFixed(1)} MB (anon ${p.anonMB.toFixed(1)}, file ${p.fileMB.toFixed(1)}, PSS ${p.pssMB.toFixed(1)}, USS ${p.ussMB.toFixed(1)})`).join('; ')}`);
+    for (const m of mem) console.log(`  ${build} ${m.node}: container ${m.containerMB.toFixed(1)} MB; ${m.procs.map((p) => `${p.role} RSS ${p.rssMB.toFixed(1)} MB (anon ${p.anonMB.toFixed(1)}, file ${p.fileMB.toFixed(1)}, PSS ${p.pssMB.toFixed(1)}, USS ${p.ussMB.toFixed(1)}), CPU ${p.cpuS.toFixed(2)} s`).join('; ')}`);
     console.log(`run ${run} (${build}): lab deploy returned ${tDeploy.toFixed(2)} s; 4 nodes Ready at ${nodesAt.toFixed(2)} s; 2 pods Running at ${podsAt.toFixed(2)} s; container/processes: ${perNode}`);
     return { build, podsAt, mem };
   } finally {
@@ -129,19 +132,20 @@ function memTable(runs: Run[]): string {
     ['Node.js RSS total', (m) => m.procs.reduce((a, p) => a + p.rssMB, 0)],
     ['Node.js PSS total', (m) => m.procs.reduce((a, p) => a + p.pssMB, 0)],
     ['Node.js USS total', (m) => m.procs.reduce((a, p) => a + p.ussMB, 0)],
+    ['Node.js CPU s total', (m) => m.procs.reduce((a, p) => a + p.cpuS, 0)],
     ...ROLES.flatMap(([role]): Array<[string, (m: NodeMem) => number]> =>
       (['rss', 'pss', 'uss'] as const).map((k): [string, (m: NodeMem) => number] => [`${role} ${k.toUpperCase()}`, (m) => {
         const ps = m.procs.filter((p) => p.role === role);
         return ps.length ? ps.reduce((a, p) => a + p[`${k}MB`], 0) : NaN;
       }])),
   ];
-  const lines = [`| node | MB (median) | ${builds.join(' | ')} |`, `|:--|:--|${builds.map(() => '--:').join('|')}|`];
+  const lines = [`| node | MB or CPU s (median) | ${builds.join(' | ')} |`, `|:--|:--|${builds.map(() => '--:').join('|')}|`];
   for (const kind of ['control-plane', 'worker']) {
     for (const [col, f] of cols) {
       const cells = builds.map((b) => {
         const ms = runs.filter((r) => r.build === b).flatMap((r) => r.mem.filter((m) => (kind === 'worker') === /worker\d*$/.test(m.node)));
         const v = median(ms.map(f));
-        return Number.isNaN(v) ? '–' : v.toFixed(1);
+        return Number.isNaN(v) ? '–' : v.toFixed(col.includes('CPU') ? 2 : 1);
       });
       lines.push(`| ${kind} | ${col} | ${cells.join(' | ')} |`);
     }

@@ -62,7 +62,7 @@ describe('cluster plan', () => {
     assert.match(cpBoot, /pgrep -f \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js >\/dev\/null \|\| nohup node \/opt\/kindlab\/dist\/cluster\/apiserver\/main\.js --data/);
     assert.match(cpBoot, />>\/var\/lib\/kindlab\/cluster\/apiserver\.log 2>&1 <\/dev\/null &/);
     assert.doesNotMatch(bootScript(plan, w!), /apiserver/);
-    assert.deepEqual(NODE_DAEMON_FLAGS, [...NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size')), '--max-semi-space-size=1', '--optimize-for-size']);
+    assert.deepEqual(NODE_DAEMON_FLAGS, [...NODE_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size')), '--max-semi-space-size=1', '--optimize-for-size', '--no-opt']);
     assert.deepEqual(nodeDaemonArgv(w!), ['node', ...NODE_DAEMON_FLAGS, '/opt/kindlab/dist/cluster/node/main.js', '--node', 'clab-bgp-cplane-demo-worker', '--kubeconfig', '/var/lib/kindlab/node/kubeconfig']);
     assert.deepEqual(nodeCommand().slice(0, 3), ['/usr/bin/tini', '-s', '--']);
     // heartbeats required, and the daemon started once enabled, whatever dist/ holds
