@@ -6,6 +6,8 @@
  *   2. every link, one `ip` process per call (the pair, then each end's alias, addresses, up);
  *   3. after everything, every node's kind start-up and exec lines, node after node.
  * The lab it leaves is a normal lab (labels, lab directory), removed with destroyLab.
+ * `containersOnly` is the floor under any deploy of the same file: every container created and started at
+ * once, and nothing else (no links, no start-up, no exec lines).
  */
 import type { LabPlan, VethLinkSpec } from '../src/topology/index.js';
 import type { Runtime } from '../src/runtime/index.js';
@@ -48,6 +50,18 @@ export async function naiveDeploy(plan: LabPlan, runtime: Runtime): Promise<Naiv
     await execNodeLines(ctx, n, quiet);
   }
   return { prepare, containers, links, exec: now() - t };
+}
+
+/** The same preparation, then every container created and started at once; no links, no start-up, no exec lines. */
+export async function containersOnly(plan: LabPlan, runtime: Runtime): Promise<Pick<NaiveTimings, 'prepare' | 'containers'>> {
+  const ctx: DeployContext = { plan, runtime, concurrency: plan.nodes.length, info: new Map(), kindCtx: makeKindContext(plan, runtime) };
+  const quiet = () => undefined;
+  let t = now();
+  for (const a of [imagesAction, labDirAction, mgmtAction]) await a.run(ctx, quiet);
+  const prepare = now() - t;
+  t = now();
+  await Promise.all(plan.nodes.map((n) => createNode(ctx, n)));
+  return { prepare, containers: now() - t };
 }
 
 /** One `ip` process per command, as a script would run them. */

@@ -2,7 +2,9 @@
  * Deploy / destroy wall time of (a) the Cilium article's router lab and (b) a generated 60-node
  * FRR leaf-spine (4 spines, 16 leaves with eBGP, 40 linux hosts). Prints a table; no assertions.
  * (c) `--only fabric`: the article's 7-node exec-configured FRR fabric (routers.yaml), `lab deploy` against the
- * naive sequential deploy of bench/deploy-naive.ts, alternating in the same run, `--rounds` times (median).
+ * naive sequential deploy of bench/deploy-naive.ts, alternating in the same run, `--rounds` times (median), and
+ * the floor under both: the same containers created and started all at once, nothing else ("+BGP UP" = deploy there).
+ * `--only leafspine` runs that floor for the leaf-spine too.
  * Each deploy's per-step wall times (`deploy --timings`) are printed under the table.
  * `--base DIR`: also deploy with another checkout's built dist/ (e.g. `git archive` of the base commit), in the same rounds.
  *   node --import tsx bench/deploy.ts [--workers N] [--only routers|leafspine|fabric] [--rounds N] [--base DIR]
@@ -16,7 +18,7 @@ import { formatTable } from '../src/runtime/inspect.js';
 import { deploy, destroyLab, DockerRuntime } from '../src/runtime/index.js';
 import { loadPlan } from '../src/topology/index.js';
 import { writeLeafSpine } from './deploy-topologies.js';
-import { naiveDeploy } from './deploy-naive.js';
+import { containersOnly, naiveDeploy } from './deploy-naive.js';
 import type { StepTiming } from '../src/runtime/index.js';
 import { readFile } from 'node:fs/promises';
 
@@ -97,6 +99,22 @@ async function runNaive(file: string, watch: Array<{ node: string; want: number 
   return { lab: `${plan.name} (naive)`, nodes: plan.nodes.length, links: plan.links.length, deploy: tDeploy, converge: tConv, destroy: (performance.now() - t1) / 1000, sessions, steps };
 }
 
+/** The floor under both (bench/deploy-naive.ts containersOnly): every container created and started at once, nothing else. */
+async function runFloor(file: string): Promise<Row> {
+  const plan = await loadPlan(file, { env: process.env });
+  await destroyLab(rt, plan.name, {}).catch(() => undefined);
+  const t0 = performance.now();
+  const n = await containersOnly(plan, rt);
+  const tDeploy = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  await destroy(plan.name);
+  const steps = [
+    { step: 'Images + lab directory + mgmt network', ms: n.prepare },
+    { step: 'Containers (all at once)', ms: n.containers },
+  ];
+  return { lab: `${plan.name} (floor)`, nodes: plan.nodes.length, links: plan.links.length, deploy: tDeploy, converge: 0, destroy: (performance.now() - t1) / 1000, sessions: 'no BGP (containers only)', steps };
+}
+
 /** destroyLab, again after a pause when Docker still counts a removed container's endpoint on the network. */
 async function destroy(lab: string): Promise<void> {
   for (let i = 1; ; i++) {
@@ -172,7 +190,7 @@ try {
     const plan = await loadPlan(file);
     const watch = [{ node: 'router0', want: 2 }];
     await compare('7-node exec-configured FRR fabric (labs/cilium-bgp/routers.yaml)', [
-      ...(values.only === 'fabric' ? [{ name: 'naive', run: () => runNaive(file, watch) }] : []),
+      ...(values.only === 'fabric' ? [{ name: 'naive', run: () => runNaive(file, watch) }, { name: 'floor', run: () => runFloor(file) }] : []),
       ...impls.map((impl) => ({ name: impl.name === 'base' ? 'base' : 'lab', run: () => run(impl, plan.name, file, () => watch) })),
     ]);
   }
@@ -183,7 +201,10 @@ try {
       ...Array.from({ length: shape.spines }, (_, s) => ({ node: `spine${s + 1}`, want: shape.leaves })),
       ...Array.from({ length: shape.leaves }, (_, l) => ({ node: `leaf${l + 1}`, want: shape.spines })),
     ];
-    await compare('60-node leaf-spine (4 FRR spines, 16 FRR leaves, 40 linux hosts)', impls.map((impl) => ({ name: impl.name === 'base' ? 'base' : 'lab', run: () => run(impl, 'bench-leafspine', file, () => watch) })));
+    await compare('60-node leaf-spine (4 FRR spines, 16 FRR leaves, 40 linux hosts)', [
+      ...(values.only === 'leafspine' ? [{ name: 'floor', run: () => runFloor(file) }] : []),
+      ...impls.map((impl) => ({ name: impl.name === 'base' ? 'base' : 'lab', run: () => run(impl, 'bench-leafspine', file, () => watch) })),
+    ]);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -169,6 +169,23 @@ export function milestonesOf(stderr: string): Map<string, number> {
 }
 
 /**
+ * verify's milestones from KINDLAB_VERIFY_TRACE lines, in seconds since its process started: its modules loaded,
+ * checks derived, every check passed, every stage done; and how many check attempts failed before passing.
+ */
+export function verifyMilestonesOf(stderr: string): Map<string, number> {
+  const names: Record<string, string> = { verifyLab: 'verify: CLI loaded', derived: 'verify: checks derived', checks: 'verify: checks passed', stages: 'verify: stages done' };
+  const out = new Map<string, number>();
+  let retries = 0;
+  for (const m of stderr.matchAll(/^verify-trace ([\d.]+) (\S+)(?: (\d+|FAIL))?/gm)) {
+    const key = names[m[2]!];
+    if (key && !out.has(key)) out.set(key, Number(m[1]));
+    if (m[2] === 'attempt' && m[3] === 'FAIL') retries++;
+  }
+  if (out.size > 0) out.set('verify: failed check attempts', retries);
+  return out;
+}
+
+/**
  * Each lab N times: deploy → verify green, with the per-step medians that explain the figure. With `base`
  * (`--green N --compare DIR`), each round runs both trees, base first in odd rounds (head first with --head-first),
  * each its own bin/lab.js on its own labs/ files, and the medians are printed per tree.
@@ -190,9 +207,9 @@ async function green(n: number, labs: ArticleLab[], base?: string, headFirst = f
           await labIn(tree, ['destroy', '-t', file, '--cleanup']);
           continue;
         }
-        const [first, verifyMs] = await timed(() => labIn(tree, ['verify', '-t', file, '--wait', l.wait, '--format', 'json']));
+        const [first, verifyMs] = await timed(() => labIn(tree, ['verify', '-t', file, '--wait', l.wait, '--format', 'json'], { KINDLAB_VERIFY_TRACE: '1' }));
         await labIn(tree, ['destroy', '-t', file, '--cleanup']);
-        for (const [k, v] of [...timingsOf(up.stdout), ...milestonesOf(up.stderr), ['verify --wait', verifyMs / 1000] as const]) steps.get(t)!.set(k, [...(steps.get(t)!.get(k) ?? []), v]);
+        for (const [k, v] of [...timingsOf(up.stdout), ...milestonesOf(up.stderr), ['verify --wait', verifyMs / 1000] as const, ...verifyMilestonesOf(first.stderr)]) steps.get(t)!.set(k, [...(steps.get(t)!.get(k) ?? []), v]);
         totals.set(t, [...(totals.get(t) ?? []), deployMs + verifyMs]);
         const load = (await execa('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
         rows.push([String(i), t, secs(deployMs), secs(verifyMs), secs(deployMs + verifyMs), passed(first.stdout), load]);
@@ -205,7 +222,7 @@ async function green(n: number, labs: ArticleLab[], base?: string, headFirst = f
     }
     console.log(`${name(l)}, ${n} rounds${base ? `; base ${base}` : ''}`);
     printTable(rows);
-    console.log('deploy steps and verify, median s (Nodes milestones: seconds into the Nodes step)');
+    console.log('deploy steps and verify, median s (Nodes milestones: seconds into the Nodes step; verify milestones: seconds since its process started)');
     const keys = [...new Set(trees.flatMap(([t]) => [...steps.get(t)!.keys()]))];
     printTable([['  step', ...trees.map(([t]) => t)], ...keys.map((k) => [`  ${k}`, ...trees.map(([t]) => median(steps.get(t)!.get(k) ?? [])?.toFixed(2) ?? '-')])]);
   }

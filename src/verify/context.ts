@@ -46,7 +46,7 @@ export { shellQuote };
 
 export class LabContext {
   private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
-  private readonly daemonCache = new Map<string, Promise<Daemon[]>>();
+  private readonly factsCache = new Map<string, Promise<{ addresses?: NodeAddress[]; daemons: Daemon[] }>>();
   private readonly podCache = new Map<string, Promise<PodPlace>>();
   private readonly queryCache = new Map<string, Promise<ExecOutput>>();
 
@@ -122,8 +122,22 @@ export class LabContext {
     const owner = this.plan.nodes.find((n) => n.name === node)?.netnsOwner ?? node;
     let p = this.addrCache.get(owner);
     if (!p) {
-      p = this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
+      p = this.facts(node).then((f) => f.addresses ?? this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []));
       this.addrCache.set(owner, p);
+    }
+    return p;
+  }
+
+  /**
+   * A node's addresses and its processes' command lines in one exec: derive asks every node for both at once,
+   * and each `docker exec` costs more than the two reads (issue 16). No `sh` in the image: no addresses here
+   * (`addresses` then runs `ip` alone) and no daemons, as before.
+   */
+  private facts(node: string): Promise<{ addresses?: NodeAddress[]; daemons: Daemon[] }> {
+    let p = this.factsCache.get(node);
+    if (!p) {
+      p = this.run(undefined, node, ['sh', '-c', nodeFactsScript()]).then((r) => parseNodeFacts(r.stdout), () => ({ daemons: [] }));
+      this.factsCache.set(node, p);
     }
     return p;
   }
@@ -141,15 +155,7 @@ export class LabContext {
 
   /** The BGP speakers running in the node, from its processes' command lines. */
   daemons(node: string): Promise<Daemon[]> {
-    let p = this.daemonCache.get(node);
-    if (!p) {
-      // a Kubernetes node's agent runs inside its node daemon's process: the daemon's control socket says whether it runs
-      const hosted = `[ -S ${AGENT_CONTROL} ] && ${agentControl('GET', '/status')} 2>/dev/null | grep -q '"running":true' && echo 'lab-agent k8s (in the node daemon)'`;
-      const script = `for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done; ${hosted}; true`;
-      p = this.run(undefined, node, ['sh', '-c', script]).then((r) => daemonsIn(r.stdout), () => []);
-      this.daemonCache.set(node, p);
-    }
-    return p;
+    return this.facts(node).then((f) => f.daemons);
   }
 
   /** The node at the other end of `node:iface`, from the topology's links (the netns owner for network-mode container: nodes). */
@@ -177,6 +183,35 @@ export class LabContext {
 /** What a command printed, as evidence: stdout, stderr, and a non-zero exit status. */
 function outputText(r: ExecOutput): string {
   return ([r.stdout.trimEnd(), r.stderr.trimEnd()].filter(Boolean).join('\n') + (r.exitCode !== 0 ? `\n(exit ${r.exitCode})` : '')).trim();
+}
+
+const FACTS_MARK = '--kindlab-facts ip exit ';
+
+/**
+ * `ip -j addr show`, its exit status after a mark line, then every process's command line (NULs as spaces, one per
+ * line) and, for a Kubernetes node, whether the agent hosted in its node daemon runs (its control socket says).
+ */
+export function nodeFactsScript(): string {
+  const hosted = `[ -S ${AGENT_CONTROL} ] && ${agentControl('GET', '/status')} 2>/dev/null | grep -q '"running":true' && echo 'lab-agent k8s (in the node daemon)'`;
+  return `ip -j addr show 2>/dev/null; s=$?; echo; echo "${FACTS_MARK}$s"; for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done; ${hosted}; true`;
+}
+
+/** nodeFactsScript's output: addresses when `ip` ran and exited 0 ([] when it failed, undefined without the mark: the script did not run). */
+export function parseNodeFacts(stdout: string): { addresses?: NodeAddress[]; daemons: Daemon[] } {
+  const at = stdout.indexOf(FACTS_MARK);
+  if (at < 0) return { daemons: daemonsIn(stdout) };
+  const rest = stdout.slice(at + FACTS_MARK.length);
+  const nl = rest.indexOf('\n');
+  const status = (nl < 0 ? rest : rest.slice(0, nl)).trim();
+  let addresses: NodeAddress[] = [];
+  if (status === '0') {
+    try {
+      addresses = parseIpAddr(stdout.slice(0, at).trim());
+    } catch {
+      addresses = [];
+    }
+  }
+  return { addresses, daemons: daemonsIn(nl < 0 ? '' : rest.slice(nl + 1)) };
 }
 
 export function daemonsIn(cmdlines: string): Daemon[] {
