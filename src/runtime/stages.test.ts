@@ -26,7 +26,7 @@ test('every lab deploys its nodes through the per-node pipeline, with or without
   assert.ok(deployActions(undefined, withCert).some((a) => a.title === 'Certificates'));
 });
 
-test('creation order: nodes with a start-up (FRR) and the link peers they configure after come first, the rest after, plan order within', () => {
+test('creation order: nodes with a start-up (FRR) first, then the link peers they configure after, the rest last, plan order within', () => {
   const plan = planLab(parseTopology(`name: x
 topology:
   nodes:
@@ -41,8 +41,28 @@ topology:
   - endpoints: [k2:eth1, other:eth1]
 `, { env: {} }));
   const ranks = creationRanks(plan.nodes, plan.links, (n) => n.kind === 'frr');
-  assert.deepEqual(Object.fromEntries(ranks), { k1: 1, lan: 0, r1: 0, k2: 1, other: 1 });
-  assert.deepEqual([...creationRanks(plan.nodes, plan.links, () => false).values()], [1, 1, 1, 1, 1], 'no start-up: the plan\'s order');
+  assert.deepEqual(Object.fromEntries(ranks), { k1: 2, lan: 1, r1: 0, k2: 2, other: 2 });
+  assert.deepEqual([...creationRanks(plan.nodes, plan.links, () => false).values()], [2, 2, 2, 2, 2], 'no start-up: the plan\'s order');
+});
+
+test('creation order in a leaf-spine: every router before any host, so a spine can configure once the last leaf exists', () => {
+  const plan = planLab(parseTopology(`name: x
+topology:
+  nodes:
+    spine1: {kind: frr, image: frrouting/frr}
+    leaf1: {kind: frr, image: frrouting/frr}
+    host1: {kind: linux, image: i}
+    leaf2: {kind: frr, image: frrouting/frr}
+    host2: {kind: linux, image: i}
+  links:
+  - endpoints: [spine1:eth1, leaf1:eth1]
+  - endpoints: [spine1:eth2, leaf2:eth1]
+  - endpoints: [leaf1:eth2, host1:eth1]
+  - endpoints: [leaf2:eth2, host2:eth1]
+`, { env: {} }));
+  const ranks = creationRanks(plan.nodes, plan.links, (n) => n.kind === 'frr');
+  const order = plan.nodes.map((n) => n.name).sort((a, b) => ranks.get(a)! - ranks.get(b)!);
+  assert.deepEqual(order, ['spine1', 'leaf1', 'leaf2', 'host1', 'host2']);
 });
 
 test('exec lines wait for the start-ups (FRR) only in a lab with start-ups and without stages', () => {
