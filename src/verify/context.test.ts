@@ -36,17 +36,19 @@ describe('node facts', () => {
     });
   });
 
-  test('addresses and daemons of a node share one exec; an image without sh still gets its addresses from ip alone', async () => {
+  test('prefetched, a node\'s addresses and daemons share one exec; asked alone, each is its own read; without sh, ip alone', async () => {
     const plan = await loadPlan(article);
     const calls: string[][] = [];
     const ipJson = JSON.stringify([{ ifname: 'lo', addr_info: [{ family: 'inet', local: '10.0.0.1', scope: 'global' }] }]);
     const exec = (withSh: boolean): NodeExec => async (node, argv): Promise<ExecOutput> => {
       calls.push([node, ...argv]);
-      if (argv[0] === 'sh') return withSh ? { exitCode: 0, stdout: `${ipJson}\n\n--kindlab-facts ip exit 0\n/usr/lib/frr/bgpd -A 127.0.0.1\n`, stderr: '' } : { exitCode: 127, stdout: '', stderr: 'exec: "sh": executable file not found' };
+      if (argv[0] === 'sh' && !withSh) return { exitCode: 127, stdout: '', stderr: 'exec: "sh": executable file not found' };
+      if (argv[0] === 'sh') return { exitCode: 0, stdout: `${argv[2]!.startsWith('ip ') ? `${ipJson}\n\n--kindlab-facts ip exit 0\n` : ''}/usr/lib/frr/bgpd -A 127.0.0.1\n`, stderr: '' };
       if (argv[0] === 'ip') return { exitCode: 0, stdout: ipJson, stderr: '' };
       throw new Error(`unexpected ${argv.join(' ')}`);
     };
     const ctx = new LabContext(plan, exec(true));
+    ctx.prefetchFacts('tor0');
     const [addrs, daemons] = await Promise.all([ctx.addresses('tor0'), ctx.daemons('tor0')]);
     assert.deepEqual(addrs.map((a) => a.address), ['10.0.0.1']);
     assert.deepEqual(daemons, ['frr']);
@@ -54,7 +56,15 @@ describe('node facts', () => {
     assert.deepEqual(calls.map((c) => c.slice(0, 2)), [['tor0', 'sh']], 'one exec for both');
 
     calls.length = 0;
+    const alone = new LabContext(plan, exec(true));
+    assert.deepEqual((await alone.addresses('tor1')).map((a) => a.address), ['10.0.0.1']);
+    assert.deepEqual(await alone.daemons('tor1'), ['frr']);
+    alone.prefetchFacts('tor1');
+    assert.deepEqual(calls.map((c) => c.slice(0, 2)), [['tor1', 'ip'], ['tor1', 'sh']], 'each its own read; prefetch after them reads nothing');
+
+    calls.length = 0;
     const bare = new LabContext(plan, exec(false));
+    bare.prefetchFacts('tor0');
     assert.deepEqual((await bare.addresses('tor0')).map((a) => a.address), ['10.0.0.1']);
     assert.deepEqual(await bare.daemons('tor0'), []);
     assert.deepEqual(calls.map((c) => c.slice(0, 2)), [['tor0', 'sh'], ['tor0', 'ip']]);

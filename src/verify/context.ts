@@ -46,7 +46,7 @@ export { shellQuote };
 
 export class LabContext {
   private readonly addrCache = new Map<string, Promise<NodeAddress[]>>();
-  private readonly factsCache = new Map<string, Promise<{ addresses?: NodeAddress[]; daemons: Daemon[] }>>();
+  private readonly daemonCache = new Map<string, Promise<Daemon[]>>();
   private readonly podCache = new Map<string, Promise<PodPlace>>();
   private readonly queryCache = new Map<string, Promise<ExecOutput>>();
 
@@ -119,27 +119,31 @@ export class LabContext {
 
   /** Every address configured in the node's network namespace (`ip -j addr show`). */
   addresses(node: string): Promise<NodeAddress[]> {
-    const owner = this.plan.nodes.find((n) => n.name === node)?.netnsOwner ?? node;
+    const owner = this.ownerOf(node);
     let p = this.addrCache.get(owner);
     if (!p) {
-      p = this.facts(node).then((f) => f.addresses ?? this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []));
+      p = this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
       this.addrCache.set(owner, p);
     }
     return p;
   }
 
+  private ownerOf(node: string): string {
+    return this.plan.nodes.find((n) => n.name === node)?.netnsOwner ?? node;
+  }
+
   /**
-   * A node's addresses and its processes' command lines in one exec: derive asks every node for both at once,
-   * and each `docker exec` costs more than the two reads (issue 16). No `sh` in the image: no addresses here
-   * (`addresses` then runs `ip` alone) and no daemons, as before.
+   * Reads a node's addresses and its processes in one exec, for a caller about to ask both of every node (derive):
+   * each `docker exec` costs more than the two reads (issue 16). Elsewhere each is read alone, since the process
+   * scan forks once per process and most contexts ask only one of them. Without `sh` in the image the addresses
+   * are read by `ip` alone later, as before.
    */
-  private facts(node: string): Promise<{ addresses?: NodeAddress[]; daemons: Daemon[] }> {
-    let p = this.factsCache.get(node);
-    if (!p) {
-      p = this.run(undefined, node, ['sh', '-c', nodeFactsScript()]).then((r) => parseNodeFacts(r.stdout), () => ({ daemons: [] }));
-      this.factsCache.set(node, p);
-    }
-    return p;
+  prefetchFacts(node: string): void {
+    const owner = this.ownerOf(node);
+    if (this.addrCache.has(owner) || this.daemonCache.has(node)) return;
+    const facts = this.run(undefined, node, ['sh', '-c', nodeFactsScript()]).then((r) => parseNodeFacts(r.stdout), (): NodeFacts => ({ daemons: [] }));
+    this.daemonCache.set(node, facts.then((f) => f.daemons));
+    this.addrCache.set(owner, facts.then((f) => f.addresses ?? this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => [])));
   }
 
   /**
@@ -155,7 +159,12 @@ export class LabContext {
 
   /** The BGP speakers running in the node, from its processes' command lines. */
   daemons(node: string): Promise<Daemon[]> {
-    return this.facts(node).then((f) => f.daemons);
+    let p = this.daemonCache.get(node);
+    if (!p) {
+      p = this.run(undefined, node, ['sh', '-c', `${processesScript()}; true`]).then((r) => daemonsIn(r.stdout), () => []);
+      this.daemonCache.set(node, p);
+    }
+    return p;
   }
 
   /** The node at the other end of `node:iface`, from the topology's links (the netns owner for network-mode container: nodes). */
@@ -187,17 +196,28 @@ function outputText(r: ExecOutput): string {
 
 const FACTS_MARK = '--kindlab-facts ip exit ';
 
+/** What one exec of nodeFactsScript tells: addresses undefined when the script did not run (no sh). */
+export interface NodeFacts {
+  addresses?: NodeAddress[];
+  daemons: Daemon[];
+}
+
 /**
  * `ip -j addr show`, its exit status after a mark line, then every process's command line (NULs as spaces, one per
  * line) and, for a Kubernetes node, whether the agent hosted in its node daemon runs (its control socket says).
  */
 export function nodeFactsScript(): string {
+  return `ip -j addr show 2>/dev/null; s=$?; echo; echo "${FACTS_MARK}$s"; ${processesScript()}; true`;
+}
+
+/** Every process's command line (NULs as spaces), one per line; a Kubernetes node's agent runs inside its node daemon's process: the daemon's control socket says whether it runs. */
+function processesScript(): string {
   const hosted = `[ -S ${AGENT_CONTROL} ] && ${agentControl('GET', '/status')} 2>/dev/null | grep -q '"running":true' && echo 'lab-agent k8s (in the node daemon)'`;
-  return `ip -j addr show 2>/dev/null; s=$?; echo; echo "${FACTS_MARK}$s"; for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done; ${hosted}; true`;
+  return `for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f" 2>/dev/null; echo; done; ${hosted}`;
 }
 
 /** nodeFactsScript's output: addresses when `ip` ran and exited 0 ([] when it failed, undefined without the mark: the script did not run). */
-export function parseNodeFacts(stdout: string): { addresses?: NodeAddress[]; daemons: Daemon[] } {
+export function parseNodeFacts(stdout: string): NodeFacts {
   const at = stdout.indexOf(FACTS_MARK);
   if (at < 0) return { daemons: daemonsIn(stdout) };
   const rest = stdout.slice(at + FACTS_MARK.length);

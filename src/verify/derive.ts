@@ -15,9 +15,9 @@ import type { BgpExpectation, Expectation } from './types.js';
 
 export async function deriveChecks(ctx: LabContext, concurrency = 8): Promise<Expectation[]> {
   const nodes = ctx.plan.nodes.filter((n) => n.kind !== 'bridge' && n.kind !== 'ext-container');
-  // every node's addresses into the shared context now: route and traceroute checks name next hops by them
-  // (LabContext.nodeOf asks every node), and here they overlap the reads below instead of following them
-  for (const n of nodes) void ctx.addresses(n.name);
+  // every node's addresses and processes into the shared context now, one exec each: route and traceroute checks
+  // name next hops by the addresses (LabContext.nodeOf asks every node), and the reads below need the processes
+  for (const n of nodes) ctx.prefetchFacts(n.name);
   const perNode = await mapPool(nodes, concurrency, async (n): Promise<Expectation[]> => {
     // A cluster node whose agent the deploy started (its own cluster's bgp:) must have one running: a stopped agent is a failed check.
     const source = (await bgpSource(ctx, n.name, 'auto')) ?? (n.k8s && agentEnabled(clusterPlan(ctx.plan, n.k8s.cluster)) ? 'agent' : undefined);
