@@ -12,7 +12,9 @@
  * to the ToR's socket); bgpd's `debug bgp updates in` log (µs timestamps) gives when the ToR received it. All times are wall clock relative to kubectl returning (negative = before it returned; the
  * API server notifies watchers before it answers). Prints p50/p90/p99 of each stage. No assertions.
  *   node --import tsx bench/agent-convergence.ts [--changes 100] [--debounce-ms N] [--frr-profile datacenter|traditional] [--root DIR]
- *     [--zebra-work-queue MS]
+ *     [--zebra-work-queue MS] [--tor frr|bird]
+ * --tor bird: BIRD 2 is the ToR (its kernel protocol exports every best route at once), so the figure is the agent's
+ * part plus a ToR without FRR's work-queue holds (bgpd 50 ms, zebra 10 ms); no bgpd receive column then.
  * --root runs another checkout's agent (e.g. the base build, for a side-by-side table).
  * Needs root (netns) and FRR (/usr/lib/frr/bgpd, zebra, vtysh).
  */
@@ -25,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { ApiServerProcess, eventually } from '../test/e2e/kubectl-helpers.js';
 import { createNetnsPeer, type NetnsPeer } from '../test/interop/lib/netns.js';
 import { startFrr, type Frr } from '../test/interop/lib/frr.js';
+import { birdRoute, startBird, type Bird } from '../test/interop/lib/bird.js';
 
 const { values } = parseArgs({ options: {
   changes: { type: 'string', default: '100' },
@@ -32,7 +35,9 @@ const { values } = parseArgs({ options: {
   'zebra-work-queue': { type: 'string' },
   'debounce-ms': { type: 'string' },
   'frr-profile': { type: 'string', default: 'datacenter' },
+  tor: { type: 'string', default: 'frr' },
 } });
+if (values.tor !== 'frr' && values.tor !== 'bird') throw new Error(`--tor: frr or bird, not ${values.tor}`);
 const NODE = 'clab-bgp-cplane-demo-control-plane';
 const ROOT = values.root ? path.resolve(values.root) : path.resolve(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +70,7 @@ class RouteMonitor {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         const m = /^(Deleted )?(\S+) /.exec(line);
-        if (!m || !line.includes('proto bgp')) continue;
+        if (!m || !/proto (bgp|bird) /.test(line)) continue; // zebra's routes are proto bgp, BIRD's proto bird
         const prefix = m[2]!.includes('/') ? m[2]! : `${m[2]}/32`;
         this.events.push({ prefix, added: !m[1], at });
       }
@@ -97,19 +102,28 @@ async function main(): Promise<void> {
   const api = new ApiServerProcess(ApiServerProcess.tempDir());
   let peer: NetnsPeer | undefined;
   let frr: Frr | undefined;
+  let bird: Bird | undefined;
   let agent: ChildProcess | undefined;
   let mon: RouteMonitor | undefined;
   try {
     await api.start();
     peer = await createNetnsPeer('bconv');
-    frr = await startFrr(peer, [
-      `frr defaults ${values['frr-profile']}`, 'hostname tor0', 'router bgp 65100', ' bgp router-id 10.0.0.1', ' no bgp ebgp-requires-policy',
-      ` neighbor ${peer.host4} remote-as 64512`, ` neighbor ${peer.host4} passive`, '',
-    ].join('\n'));
+    if (values.tor === 'bird') {
+      bird = await startBird(peer, [
+        'router id 10.0.0.1;', 'protocol device {}', 'protocol kernel { ipv4 { export all; }; }',
+        `protocol bgp agent { local as 65100; neighbor ${peer.host4} as 64512; passive on; ipv4 { import all; export none; }; }`, '',
+      ].join('\n'));
+    } else {
+      frr = await startFrr(peer, [
+        `frr defaults ${values['frr-profile']}`, 'hostname tor0', 'router bgp 65100', ' bgp router-id 10.0.0.1', ' no bgp ebgp-requires-policy',
+        ` neighbor ${peer.host4} remote-as 64512`, ` neighbor ${peer.host4} passive`, '',
+      ].join('\n'));
+    }
     // bgpd's own receive time: `debug bgp updates in` to a log file with µs timestamps (bgpd runs in UTC here).
-    const frrLog = path.join(frr.dir, 'bgpd.log');
-    await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `log file ${frrLog} debugging`, '-c', 'log timestamp precision 6', '-c', 'debug bgp updates in']);
+    const frrLog = frr ? path.join(frr.dir, 'bgpd.log') : '';
+    if (frr) await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `log file ${frrLog} debugging`, '-c', 'log timestamp precision 6', '-c', 'debug bgp updates in']);
     const rcvd = (from: number, prefix: string): number | undefined => {
+      if (!frr) return undefined;
       let text = '';
       try { text = readFileSync(frrLog, 'utf8'); } catch { return undefined; }
       for (const line of text.split('\n')) {
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
       return undefined;
     };
     // zebra holds RIB work 10 ms by default (`zebra work-queue`); bgpd's 50 ms process-queue hold is fixed.
-    if (values['zebra-work-queue']) await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `zebra work-queue ${values['zebra-work-queue']}`]);
+    if (frr && values['zebra-work-queue']) await execa('vtysh', ['--vty_socket', frr.dir, '-c', 'configure terminal', '-c', `zebra work-queue ${values['zebra-work-queue']}`]);
     mon = new RouteMonitor(spawn('ip', ['netns', 'exec', peer.ns, 'ip', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] }));
     // The agent's debug log lines carry a wall-clock time; keep each stage's times.
     const stages = { 'cluster change': [] as number[], 'intent applied': [] as number[], 'updates sent': [] as number[] };
@@ -141,7 +155,7 @@ async function main(): Promise<void> {
       }
     });
     const podCidr = (await api.json<{ spec: { podCIDR: string } }>('get', 'node', NODE)).spec.podCIDR;
-    await eventually(() => present(frr!, podCidr), `${podCidr} at the ToR (session up)`, 30_000);
+    await eventually(async () => (frr ? present(frr, podCidr) : (await birdRoute(bird!, podCidr)) !== undefined), `${podCidr} at the ToR (session up)`, 30_000);
     const kubeIP = (await api.json<{ spec: { clusterIP: string } }>('get', 'service', 'kubernetes')).spec.clusterIP;
     const web = await api.kubectl(['apply', '-f', '-'], `apiVersion: v1
 kind: Service
@@ -173,7 +187,7 @@ spec: { type: ClusterIP, ports: [{ port: 80 }] }
         watch: after(stages['cluster change'], from.w, t0), applied: after(stages['intent applied'], from.a, t0), sent: after(stages['updates sent'], from.u, t0),
       });
     }
-    console.log(`agent convergence: kubectl returns → route in/out of the ToR's kernel table (FRR ${values['frr-profile']} defaults${values['zebra-work-queue'] ? `, zebra work-queue ${values['zebra-work-queue']}` : ''}, ip monitor), ${n} changes, agent from ${ROOT}`);
+    console.log(`agent convergence: kubectl returns → route in/out of the ToR's kernel table (${bird ? 'BIRD 2, kernel protocol' : `FRR ${values['frr-profile']} defaults`}${values['zebra-work-queue'] ? `, zebra work-queue ${values['zebra-work-queue']}` : ''}, ip monitor), ${n} changes, agent from ${ROOT}`);
     console.log(' #  change                     kubectl  watch  applied  sent   bgpd    ToR   (ms; stages relative to kubectl returning)');
     samples.forEach((s, i) => console.log(`${String(i + 1).padStart(3)}  ${s.what.padEnd(26)} ${fmt(s.kubectl)}   ${fmt(s.watch)}   ${fmt(s.applied)}   ${fmt(s.sent)}   ${fmt(s.bgpd)}   ${fmt(s.tor)}`));
     console.log('\nstage (ms after kubectl returned)            p50   p90   p99   max');
@@ -186,7 +200,7 @@ spec: { type: ClusterIP, ports: [{ port: 80 }] }
     row('intent applied', pick('applied'));
     row('UPDATE sent', pick('sent'));
     row('UPDATE received at the ToR (bgpd debug log)', pick('bgpd'));
-    row('route at the ToR (kernel, zebra)', samples.map((s) => s.tor));
+    row(`route at the ToR (kernel, ${bird ? 'BIRD' : 'zebra'})`, samples.map((s) => s.tor));
     console.log('target: route at the ToR p50 ≤ 30, p99 ≤ 100');
   } finally {
     mon?.stop();
@@ -198,6 +212,7 @@ spec: { type: ClusterIP, ports: [{ port: 80 }] }
       clearTimeout(t);
     }
     await frr?.cleanup();
+    await bird?.cleanup();
     await peer?.cleanup();
     await api.stop();
     rmSync(api.dataDir, { recursive: true, force: true });
