@@ -268,3 +268,15 @@ test('takeUpdates with maxRows: a peer behind by more rows gets them over severa
   assert.deepEqual(decodeAll(rib.takeUpdates(a, { maxMessageSize: 4096 })).flatMap((u) => u.nlri), [], 'nothing back to the source');
   assert.equal(rib.behind(a), false);
 });
+
+test('IPv4 NLRI: host bits past the prefix length are dropped; /0, /1, /31 and /32 keep their bytes', () => {
+  const rib = new Rib({ localAsn: 65000, routerId: '10.255.0.1' });
+  const a = rib.addPeer(peer('p1', 65001));
+  rib.peerUp(a);
+  // raw NLRI after an UPDATE without prefixes: length byte, then only the prefix's bytes (RFC 4271 §4.3)
+  const nlri = Buffer.from([0, 1, 0xc8, 23, 10, 1, 3, 31, 192, 0, 2, 7, 32, 198, 51, 100, 255, 24, 10, 9, 9]);
+  const r = rib.applyUpdate(a, Buffer.concat([body({ attributes: ebgpAttrs(65001) }), nlri]));
+  assert.equal(r.action, 'ok', JSON.stringify(r));
+  const got = [...rib.routes({ family: 'ipv4-unicast', table: 'loc' })].map((v) => v.prefix).sort();
+  assert.deepEqual(got, ['0.0.0.0/0', '10.1.2.0/23', '10.9.9.0/24', '128.0.0.0/1', '192.0.2.6/31', '198.51.100.255/32'].sort());
+});

@@ -46,3 +46,16 @@ for (const numeric of [true, false]) {
     assert.throws(() => cols[1]!.set(key(), 2 ** 25), RangeError);
   });
 }
+
+test('IPv4 row index across many rehashes, with freed rows between: every held key is found, no freed one is', () => {
+  const rows = new RowIndex(true);
+  const col = new Column(rows);
+  const k = (i: number) => (0x0a000000 + i * 256) * 64 + 24;
+  for (let i = 0; i < 200_000; i++) col.set(k(i), i % 1000);
+  for (let i = 0; i < 200_000; i += 2) col.delete(k(i));
+  // the freed rows are handed out again; the table keeps growing past them
+  for (let i = 200_000; i < 500_000; i++) col.set(k(i), i % 1000);
+  assert.equal(rows.size, 400_000);
+  for (let i = 0; i < 500_000; i++) assert.equal(col.get(k(i)), i < 200_000 && i % 2 === 0 ? -1 : i % 1000, `key ${i}`);
+  assert.ok(rows.high <= 400_000, `rows handed out ${rows.high}`);
+});
