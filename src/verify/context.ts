@@ -122,10 +122,14 @@ export class LabContext {
     const owner = this.ownerOf(node);
     let p = this.addrCache.get(owner);
     if (!p) {
-      p = this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
+      p = this.readAddresses(node);
       this.addrCache.set(owner, p);
     }
     return p;
+  }
+
+  private readAddresses(node: string): Promise<NodeAddress[]> {
+    return this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
   }
 
   private ownerOf(node: string): string {
@@ -143,7 +147,7 @@ export class LabContext {
     if (this.addrCache.has(owner) || this.daemonCache.has(node)) return;
     const facts = this.run(undefined, node, ['sh', '-c', nodeFactsScript()]).then((r) => parseNodeFacts(r.stdout), (): NodeFacts => ({ daemons: [] }));
     this.daemonCache.set(node, facts.then((f) => f.daemons));
-    this.addrCache.set(owner, facts.then((f) => f.addresses ?? this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => [])));
+    this.addrCache.set(owner, facts.then((f) => f.addresses ?? this.readAddresses(node)));
   }
 
   /**
