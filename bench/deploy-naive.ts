@@ -25,14 +25,19 @@ export interface NaiveTimings {
 
 const now = () => performance.now();
 
-export async function naiveDeploy(plan: LabPlan, runtime: Runtime): Promise<NaiveTimings> {
-  const ctx: DeployContext = { plan, runtime, concurrency: 1, info: new Map(), kindCtx: makeKindContext(plan, runtime) };
-  const quiet = () => undefined;
-  let t = now();
-  for (const a of [imagesAction, labDirAction, mgmtAction]) await a.run(ctx, quiet);
-  const prepare = now() - t;
+const quiet = () => undefined;
 
-  t = now();
+/** The deploy's own first steps (images, lab directory, management network), timed. */
+async function prepared(plan: LabPlan, runtime: Runtime, concurrency: number): Promise<{ ctx: DeployContext; prepare: number }> {
+  const ctx: DeployContext = { plan, runtime, concurrency, info: new Map(), kindCtx: makeKindContext(plan, runtime) };
+  const t = now();
+  for (const a of [imagesAction, labDirAction, mgmtAction]) await a.run(ctx, quiet);
+  return { ctx, prepare: now() - t };
+}
+
+export async function naiveDeploy(plan: LabPlan, runtime: Runtime): Promise<NaiveTimings> {
+  const { ctx, prepare } = await prepared(plan, runtime, 1);
+  let t = now();
   for (const n of plan.nodes) await createNode(ctx, n);
   const containers = now() - t;
 
@@ -54,12 +59,8 @@ export async function naiveDeploy(plan: LabPlan, runtime: Runtime): Promise<Naiv
 
 /** The same preparation, then every container created and started at once; no links, no start-up, no exec lines. */
 export async function containersOnly(plan: LabPlan, runtime: Runtime): Promise<Pick<NaiveTimings, 'prepare' | 'containers'>> {
-  const ctx: DeployContext = { plan, runtime, concurrency: plan.nodes.length, info: new Map(), kindCtx: makeKindContext(plan, runtime) };
-  const quiet = () => undefined;
-  let t = now();
-  for (const a of [imagesAction, labDirAction, mgmtAction]) await a.run(ctx, quiet);
-  const prepare = now() - t;
-  t = now();
+  const { ctx, prepare } = await prepared(plan, runtime, plan.nodes.length);
+  const t = now();
   await Promise.all(plan.nodes.map((n) => createNode(ctx, n)));
   return { prepare, containers: now() - t };
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../src/runtime/inspect.js';
 import { deploy, destroyLab, DockerRuntime } from '../src/runtime/index.js';
-import { loadPlan } from '../src/topology/index.js';
+import { loadPlan, type LabPlan } from '../src/topology/index.js';
 import { writeLeafSpine } from './deploy-topologies.js';
 import { containersOnly, naiveDeploy } from './deploy-naive.js';
 import type { StepTiming } from '../src/runtime/index.js';
@@ -79,41 +79,44 @@ async function run(impl: Impl, labName: string, file: string, watch: (prefix: st
   return { lab: `${r.plan.name} (${impl.name})`, nodes: r.plan.nodes.length, links: r.plan.links.length, deploy: tDeploy, converge: tConv, destroy: tDestroy, sessions, steps: r.timings };
 }
 
-/** The naive sequential deploy of the same file (bench/deploy-naive.ts), measured like `run`. */
-async function runNaive(file: string, watch: Array<{ node: string; want: number }>): Promise<Row> {
+/**
+ * A deploy done outside `lab deploy` (bench/deploy-naive.ts) on the same file, measured like `run`: `how` builds the
+ * lab and returns its steps; with routers to watch, the time until their sessions are up is added.
+ */
+async function runOutside(file: string, label: string, how: (plan: LabPlan) => Promise<StepTiming[]>, watch?: Array<{ node: string; want: number }>): Promise<Row> {
   const plan = await loadPlan(file, { env: process.env });
   await destroyLab(rt, plan.name, {}).catch(() => undefined);
   const t0 = performance.now();
-  const n = await naiveDeploy(plan, rt);
+  const steps = await how(plan);
   const tDeploy = (performance.now() - t0) / 1000;
   const byName = new Map(plan.nodes.map((x) => [x.name, x.containerName]));
-  const [tConv, sessions] = await converge(watch.map((w) => ({ container: byName.get(w.node)!, want: w.want })), 120000);
+  const [tConv, sessions] = watch ? await converge(watch.map((w) => ({ container: byName.get(w.node)!, want: w.want })), 120000) : [0, 'no BGP (containers only)'];
   const t1 = performance.now();
   await destroy(plan.name);
-  const steps = [
-    { step: 'Images + lab directory + mgmt network', ms: n.prepare },
-    { step: 'Containers (one at a time)', ms: n.containers },
-    { step: 'Links (one ip call at a time)', ms: n.links },
-    { step: 'Exec lines (after everything)', ms: n.exec },
-  ];
-  return { lab: `${plan.name} (naive)`, nodes: plan.nodes.length, links: plan.links.length, deploy: tDeploy, converge: tConv, destroy: (performance.now() - t1) / 1000, sessions, steps };
+  return { lab: `${plan.name} (${label})`, nodes: plan.nodes.length, links: plan.links.length, deploy: tDeploy, converge: tConv, destroy: (performance.now() - t1) / 1000, sessions, steps };
 }
 
+/** The naive sequential deploy of the same file (bench/deploy-naive.ts). */
+const runNaive = (file: string, watch: Array<{ node: string; want: number }>): Promise<Row> =>
+  runOutside(file, 'naive', async (plan) => {
+    const n = await naiveDeploy(plan, rt);
+    return [
+      { step: 'Images + lab directory + mgmt network', ms: n.prepare },
+      { step: 'Containers (one at a time)', ms: n.containers },
+      { step: 'Links (one ip call at a time)', ms: n.links },
+      { step: 'Exec lines (after everything)', ms: n.exec },
+    ];
+  }, watch);
+
 /** The floor under both (bench/deploy-naive.ts containersOnly): every container created and started at once, nothing else. */
-async function runFloor(file: string): Promise<Row> {
-  const plan = await loadPlan(file, { env: process.env });
-  await destroyLab(rt, plan.name, {}).catch(() => undefined);
-  const t0 = performance.now();
-  const n = await containersOnly(plan, rt);
-  const tDeploy = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  await destroy(plan.name);
-  const steps = [
-    { step: 'Images + lab directory + mgmt network', ms: n.prepare },
-    { step: 'Containers (all at once)', ms: n.containers },
-  ];
-  return { lab: `${plan.name} (floor)`, nodes: plan.nodes.length, links: plan.links.length, deploy: tDeploy, converge: 0, destroy: (performance.now() - t1) / 1000, sessions: 'no BGP (containers only)', steps };
-}
+const runFloor = (file: string): Promise<Row> =>
+  runOutside(file, 'floor', async (plan) => {
+    const n = await containersOnly(plan, rt);
+    return [
+      { step: 'Images + lab directory + mgmt network', ms: n.prepare },
+      { step: 'Containers (all at once)', ms: n.containers },
+    ];
+  });
 
 /** destroyLab, again after a pause when Docker still counts a removed container's endpoint on the network. */
 async function destroy(lab: string): Promise<void> {
