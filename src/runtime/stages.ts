@@ -71,12 +71,13 @@ export async function runStages(ctx: DeployContext, progress: (msg: string) => v
   const endWaits = linkEndWaits(plan.nodes, plan.links, dependencyEdges(plan.nodes));
   const linkRuns = new Map<number, Promise<void>>();
   const concurrency = new Semaphore(ctx.concurrency);
-  const createRank = creationRanks(plan.nodes, plan.links, (n) => !!kindOf(ctx, n).postDeploy);
+  const hasStartUp = (n: NodePlan) => !!kindOf(ctx, n).postDeploy;
+  const createRank = creationRanks(plan.nodes, plan.links, hasStartUp);
   // links have slots of their own: they are kernel work (nsenter + ip), not Docker's, and behind one queue with
   // the creates a link waited for the lab's last container (60-node leaf-spine: leaf1 created at 1.4 s, its
   // links made at 16.8 s, when the 60th container was)
   const linkSlots = new Semaphore(ctx.concurrency);
-  const startUps = startUpGate(plan.nodes, (n) => !!kindOf(ctx, n).postDeploy);
+  const startUps = startUpGate(plan.nodes, hasStartUp);
   const startUpDone = new Map([...startUps.startUps].map((name) => [name, deferred()]));
 
   // a node's net sysctls are unlocked beside its links, not inside its creation slot: the slot goes to the next
@@ -234,8 +235,8 @@ async function untilStopped(ctx: DeployContext, n: NodePlan, signal: AbortSignal
  * the other nodes' creations and exec lines (the kube-router multihop lab: router2's FRR start took 5–7 s instead
  * of 2–3 s, and its exec lines, which sleep 5 s, began that much later). The routers come before their other
  * peers because a router linked to many routers (a spine) can configure only when the last of them exists: with
- * routers and hosts interleaved in plan order, the 60-node leaf-spine's spines waited for the 57th container
- * (14.7 s) and their sessions came up 16.5–26.5 s into the deploy. Pure.
+ * routers and hosts interleaved in plan order, the 60-node leaf-spine's spines waited for the 58th container of 60
+ * (14.7 s) and their sessions came up 16.5–26.5 s into the deploy (one traced run). Pure.
  */
 export function creationRanks(nodes: NodePlan[], links: Array<{ endpoints: ReadonlyArray<{ node: string }> }>, hasStartUp: (n: NodePlan) => boolean): Map<string, number> {
   const startUp = new Set(nodes.filter(hasStartUp).map((n) => n.name));

@@ -132,6 +132,7 @@ export class LabContext {
     return this.run(undefined, node, ['ip', '-j', 'addr', 'show']).then((r) => (r.exitCode === 0 ? parseIpAddr(r.stdout) : []), () => []);
   }
 
+  /** The node whose network namespace `node` runs in (itself, or its `network-mode: container:` owner). */
   private ownerOf(node: string): string {
     return this.plan.nodes.find((n) => n.name === node)?.netnsOwner ?? node;
   }
@@ -173,7 +174,7 @@ export class LabContext {
 
   /** The node at the other end of `node:iface`, from the topology's links (the netns owner for network-mode container: nodes). */
   peerAcross(node: string, iface: string): string | undefined {
-    const owner = (n: string) => this.plan.nodes.find((x) => x.name === n)?.netnsOwner ?? n;
+    const owner = (n: string) => this.ownerOf(n);
     for (const l of this.plan.links) {
       if (l.type !== 'veth') continue; // the other end of a host/macvlan/vxlan link is no node
       const [a, z] = l.endpoints;

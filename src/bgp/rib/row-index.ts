@@ -89,8 +89,9 @@ export class RowIndex {
 
   /**
    * Rebuilds the slots from the rows, in row order: every row some column holds a value for is in the table, and
-   * so is `pending`, the row being inserted (its first value comes right after). Reading `refs` and `keys`
-   * sequentially instead of the old slots saves a cache miss per key on a table of millions.
+   * so is `pending`, the row being inserted (its first value comes right after). `refs` and `keys` are read in
+   * order instead of each old slot's key at a random row: 122 → 81 ms of self time over a 1M-prefix receive
+   * (the agent's profile, bench/bgp-receive.ts with KL_BENCH_AGENT_PROF).
    */
   private rehash(cap: number, pending: number): void {
     const keys = this.keys as Float64Array;
